@@ -1,0 +1,57 @@
+import nodemailer from "nodemailer";
+import type { Logger } from "../log.js";
+import type { OutboxRow } from "./outbox.store.js";
+
+/** Delivers one outbox message or throws why it could not. */
+export type Sender = (message: OutboxRow) => Promise<void>;
+
+/** Where messages go: unset targets write the message to the log instead. */
+export interface SenderTargets {
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  smsWebhookUrl: string | undefined;
+  pushWebhookUrl: string | undefined;
+  timeoutMs?: number;
+}
+
+/** Senders for every channel, plus a close() for the SMTP pool. */
+export function createSenders(targets: SenderTargets, logger: Logger): { send: Sender; close(): void } {
+  const timeoutMs = targets.timeoutMs ?? 5_000;
+  const mailer =
+    targets.smtpUrl === undefined
+      ? undefined
+      : nodemailer.createTransport({
+          url: targets.smtpUrl,
+          pool: true,
+          connectionTimeout: timeoutMs,
+          greetingTimeout: timeoutMs,
+          socketTimeout: timeoutMs,
+        } as Parameters<typeof nodemailer.createTransport>[0]);
+  const toLog = (message: OutboxRow) => {
+    // The embedded default has nowhere to send: the log is where a newcomer reads the code.
+    logger.info(`${message.channel} not sent: no target configured`, { to: message.recipient, subject: message.subject, body: message.body });
+  };
+  const webhook = async (url: string, message: OutboxRow) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ to: message.recipient, body: message.body }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body?.cancel();
+    if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+  };
+  const send: Sender = async (message) => {
+    switch (message.channel) {
+      case "email":
+        if (mailer === undefined) return toLog(message);
+        await mailer.sendMail({ from: targets.smtpFrom, to: message.recipient, subject: message.subject, text: message.body });
+        return;
+      case "sms":
+        return targets.smsWebhookUrl === undefined ? toLog(message) : webhook(targets.smsWebhookUrl, message);
+      case "push":
+        return targets.pushWebhookUrl === undefined ? toLog(message) : webhook(targets.pushWebhookUrl, message);
+    }
+  };
+  return { send, close: () => mailer?.close() };
+}

@@ -1,0 +1,34 @@
+// Migrations run against any schema: they are what defines it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from "kysely";
+import * as foundation from "./migrations/20261123000000-foundation.js";
+
+/** Every migration, in order; a new one is added here and in `migrations/`. */
+const migrations: Record<string, Migration> = {
+  "20261123000000-foundation": foundation,
+};
+
+/** A Kysely migrator over Tessera's migrations. */
+export function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+/** Runs every pending migration; throws the first failure with its migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const result = await createMigrator(db).migrateToLatest();
+  throwOnError(result);
+  return result;
+}
+
+/** Undoes the newest migration. */
+export async function migrateDown(db: Kysely<any>): Promise<MigrationResultSet> {
+  const result = await createMigrator(db).migrateDown();
+  throwOnError(result);
+  return result;
+}
+
+function throwOnError(result: MigrationResultSet): void {
+  if (result.error === undefined) return;
+  const failed = result.results?.find((r) => r.status === "Error");
+  throw new Error(`migration ${failed?.migrationName ?? "(unknown)"} failed`, { cause: result.error });
+}

@@ -1,0 +1,100 @@
+import type { ColumnType, Generated } from "kysely";
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+/** The id of the tenant that serves Hanko, the Authenticator API, Authentiq and Jincor. */
+export const defaultTenantId = "00000000-0000-0000-0000-000000000000";
+
+/** Tenants: the default one, and one per AuthFi access point. */
+export interface TenantTable {
+  id: Generated<string>;
+  slug: string;
+  state: "active" | "trial" | "suspended";
+  user_cap: number | null;
+  created_at: CreatedAt;
+}
+
+/** API keys of a tenant, stored as HMAC-SHA-256. */
+export interface TenantApiKeyTable {
+  id: Generated<string>;
+  tenant_id: string;
+  key_hash: Uint8Array;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+/** People, one row whichever API they came through. */
+export interface UserTable {
+  id: Generated<string>;
+  tenant_id: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** Email addresses, lower-cased, unique per tenant; one primary per user. */
+export interface EmailTable {
+  id: Generated<string>;
+  tenant_id: string;
+  user_id: string;
+  address: string;
+  verified: boolean;
+  is_primary: boolean;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** WebAuthn credentials (passkeys, security keys) of a user. */
+export interface WebauthnCredentialTable {
+  id: Generated<string>;
+  tenant_id: string;
+  user_id: string;
+  credential_id: Uint8Array;
+  public_key: Uint8Array;
+  sign_count: ColumnType<string | number, number, number>;
+  transports: string[];
+  aaguid: string | null;
+  backed_up: boolean;
+  name: string | null;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+}
+
+/** Token-signing keys; the private part AES-256-GCM encrypted under the server key. */
+export interface SigningKeyTable {
+  kid: string;
+  tenant_id: string;
+  alg: "RS256" | "EdDSA";
+  public_jwk: ColumnType<Record<string, string>, string, string>;
+  private_key: Uint8Array;
+  created_at: CreatedAt;
+  retired_at: Date | null;
+}
+
+/** Messages to deliver, written in the transaction that creates what they carry. */
+export interface OutboxTable {
+  id: Generated<string>;
+  tenant_id: string;
+  channel: "email" | "sms" | "push";
+  recipient: string;
+  subject: string;
+  body: string;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  claimed_until: Date | null;
+  sent_at: Date | null;
+  failed_at: Date | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+}
+
+/** Every table, for `Kysely<Schema>`. */
+export interface Schema {
+  tenants: TenantTable;
+  tenant_api_keys: TenantApiKeyTable;
+  users: UserTable;
+  emails: EmailTable;
+  webauthn_credentials: WebauthnCredentialTable;
+  signing_keys: SigningKeyTable;
+  outbox: OutboxTable;
+}
