@@ -21,7 +21,7 @@ export function createSenders(targets: SenderTargets, logger: Logger): { send: S
     targets.smtpUrl === undefined
       ? undefined
       : nodemailer.createTransport({
-          url: targets.smtpUrl,
+          ...smtpOptions(targets.smtpUrl),
           pool: true,
           connectionTimeout: timeoutMs,
           greetingTimeout: timeoutMs,
@@ -54,4 +54,16 @@ export function createSenders(targets: SenderTargets, logger: Logger): { send: S
     }
   };
   return { send, close: () => mailer?.close() };
+}
+
+/** `smtp://user:pass@host:port` or `smtps://…` as nodemailer options. */
+function smtpOptions(smtpUrl: string): { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } } {
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === "smtps:";
+  return {
+    host: url.hostname,
+    port: Number(url.port) || (secure ? 465 : 587),
+    secure,
+    ...(url.username === "" ? {} : { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }),
+  };
 }

@@ -1,0 +1,90 @@
+import type { Config } from "./config.js";
+import { createOutboxWorker, type OutboxWorker } from "./delivery/outbox-worker.js";
+import { createSenders } from "./delivery/senders.js";
+import { IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
+import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
+import { createIdentityHandler } from "./identity/identity.handler.js";
+import { createIdentityService } from "./identity/identity.service.js";
+import { createKeyService, type KeyService } from "./keys/key.service.js";
+import { resolveMasterKey } from "./keys/master-key.js";
+import { createSecretBox, type SecretBox } from "./keys/secret-box.js";
+import type { Logger } from "./log.js";
+import { createSessionHandler } from "./session/session.handler.js";
+import { createSessionService } from "./session/session.service.js";
+import { openDatabase, type Database } from "./store/database.js";
+import { migrateToLatest } from "./store/migrator.js";
+import { createServer } from "./transport/server.js";
+import { registerService, type ServiceRegistration } from "./transport/services.js";
+
+/** A running Tessera. */
+export interface App {
+  readonly port: number;
+  readonly url: string;
+  readonly database: Database;
+  readonly keys: KeyService;
+  readonly secrets: SecretBox;
+  readonly outbox: OutboxWorker;
+  /** Stops serving, drains requests, stops the outbox and closes the database. */
+  close(): Promise<void>;
+}
+
+/** What tests and tools may add to a start. */
+export interface StartOptions {
+  logger: Logger;
+  /** Extra services (the test harness's EchoService). */
+  extraServices?: (deps: { secrets: SecretBox }) => ServiceRegistration[];
+  /** A migrated PGlite dump to start from instead of an empty database. */
+  pgliteTemplate?: Blob;
+  /** Address to bind; all interfaces when unset. */
+  host?: string;
+}
+
+/** Composition root: config → database → services → one listener. */
+export async function startApp(config: Config, options: StartOptions): Promise<App> {
+  const { logger } = options;
+  const secrets = createSecretBox(resolveMasterKey(config, logger));
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgliteTemplate: options.pgliteTemplate, logger });
+  let outbox: OutboxWorker | undefined;
+  try {
+    await migrateToLatest(database.db);
+    const { db } = database;
+    const keys = createKeyService({ db, secrets, logger });
+    await keys.ensureKeys();
+    const senders = createSenders(config, logger);
+    const worker = createOutboxWorker({ db, send: senders.send, logger });
+    outbox = worker;
+    worker.start();
+
+    const services = [
+      registerService(SessionService, createSessionHandler(createSessionService({ db, keys, hanko: config.hanko }))),
+      registerService(IdentityService, createIdentityHandler(createIdentityService({ db, hanko: config.hanko }))),
+      ...(options.extraServices?.({ secrets }) ?? []),
+    ];
+    const listener = createServer({
+      services,
+      logger,
+      corsOrigins: config.corsOrigins,
+      secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
+    });
+    const port = await listener.listen(config.port, options.host);
+    logger.info("tessera listening", { port, database: database.engine });
+    return {
+      port,
+      url: `http://127.0.0.1:${port}`,
+      database,
+      keys,
+      secrets,
+      outbox: worker,
+      async close() {
+        await listener.close();
+        await worker.stop();
+        senders.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await outbox?.stop();
+    await database.close();
+    throw error;
+  }
+}

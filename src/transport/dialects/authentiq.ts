@@ -1,0 +1,21 @@
+import { defineDialect } from "./dialect.js";
+
+/**
+ * Authentiq answers its Error object `{error, title, detail, type}`: the HTTP status in
+ * `error`, the documented tag (`unknown-key`, `rate-limit`, …) in `type` and `title` (seed 000;
+ * DESIGN.md's deployment contract). A reason's tag is its name in kebab case unless declared.
+ */
+export const authentiqDialect = defineDialect({
+  name: "authentiq",
+  reasons: {
+    ROUTE_NOT_FOUND: { status: 404, tag: "not-found" },
+    METHOD_NOT_ALLOWED: { status: 405, tag: "not-supported" },
+    MALFORMED_BODY: { status: 400, tag: "bad-request" },
+    INVALID_FIELD: { status: 400, tag: "bad-request" },
+    INTERNAL: { status: 500, tag: "server-error" },
+  },
+  body: (status, message, problem, entry) => {
+    const tag = typeof entry.tag === "string" ? entry.tag : problem.reason.toLowerCase().replaceAll("_", "-");
+    return { error: status, title: tag, detail: message, type: tag };
+  },
+});

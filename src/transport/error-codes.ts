@@ -1,0 +1,49 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ErrorInfoSchema } from "../../gen/es/google/rpc/error_details_pb.js";
+import { DomainError, type ErrorKind } from "../errors/domain-error.js";
+import type { Logger } from "../log.js";
+import type { Problem } from "./dialects/index.js";
+
+/** The one table from a domain error kind to a Connect (and gRPC) code. */
+const codeByKind: Record<ErrorKind, Code> = {
+  invalid: Code.InvalidArgument,
+  not_found: Code.NotFound,
+  conflict: Code.AlreadyExists,
+  precondition: Code.FailedPrecondition,
+  unauthenticated: Code.Unauthenticated,
+  forbidden: Code.PermissionDenied,
+  rate_limited: Code.ResourceExhausted,
+  unavailable: Code.Unavailable,
+};
+
+/** The `google.rpc.ErrorInfo` domain of Tessera's reasons. */
+export const errorDomain = "tessera";
+
+/**
+ * Turns anything a handler threw into a ConnectError: a DomainError keeps its message and
+ * carries its reason as `google.rpc.ErrorInfo`; anything else is logged and becomes Internal
+ * with a generic message.
+ */
+export function toConnectError(error: unknown, logger: Logger): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (error instanceof DomainError) {
+    const info = create(ErrorInfoSchema, { reason: error.reason, domain: errorDomain, metadata: stringMetadata(error.details) });
+    return new ConnectError(error.message, codeByKind[error.kind], undefined, [{ desc: ErrorInfoSchema, value: info }], error);
+  }
+  logger.error("unexpected error", { error });
+  return new ConnectError("internal error", Code.Internal);
+}
+
+/** Turns anything a handler threw into the Problem a REST dialect renders; logs the unexpected. */
+export function toProblem(error: unknown, logger: Logger): Problem {
+  if (error instanceof DomainError) return { reason: error.reason, kind: error.kind, message: error.message, details: error.details };
+  logger.error("unexpected error", { error });
+  return { reason: "INTERNAL", kind: "internal", message: "internal error" };
+}
+
+function stringMetadata(details: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(details ?? {})) out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  return out;
+}

@@ -1,0 +1,134 @@
+import { fromJson, type DescMessage, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
+import { DomainError } from "../../errors/domain-error.js";
+import { parseCookies } from "./cookies.js";
+import { findFieldPath, jsonFromString, setJsonPath } from "./fields.js";
+import type { Route } from "./route-table.js";
+
+/** The parts of an HTTP request the decoder reads. */
+export interface RestRequest {
+  headers: Record<string, string | string[] | undefined>;
+  query: URLSearchParams;
+  params: readonly string[];
+  body: Buffer;
+}
+
+/**
+ * Decodes a REST request into the RPC's input message, as the route declares: path variables,
+ * then the body (JSON into `*` or one field, or raw text for a non-JSON content type), then
+ * query parameters for fields the path and body did not bind, then headers and cookies.
+ * Throws DomainError MALFORMED_BODY, UNSUPPORTED_MEDIA_TYPE or INVALID_FIELD.
+ */
+export function decodeRequest<Desc extends DescMessage>(route: Route, schema: Desc, request: RestRequest): MessageShape<Desc> {
+  let json: Record<string, unknown> = {};
+  const bound = new Set<string>();
+
+  if (route.body !== "") {
+    const decoded = decodeBody(route, request);
+    if (decoded instanceof URLSearchParams) {
+      if (route.body !== "*") throw unsupported("the request body must be application/json");
+      bindStrings(schema, json, decoded, bound);
+    } else if (route.body === "*") {
+      if (decoded !== undefined) {
+        if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded)) throw malformed("the request body must be a JSON object");
+        json = decoded as Record<string, unknown>;
+      }
+    } else {
+      const target = findFieldPath(schema, route.body);
+      if (target === undefined) throw new Error(`${route.template}: body field ${route.body} does not exist`);
+      bound.add(target.field.name);
+      if (decoded !== undefined) setJsonPath(json, target.jsonPath, decoded);
+    }
+  }
+
+  route.variables.forEach((variable, index) => {
+    const target = findFieldPath(schema, variable.fieldPath);
+    if (target === undefined) throw new Error(`${route.template}: path field ${variable.fieldPath} does not exist`);
+    bound.add(target.field.name);
+    setJsonPath(json, target.jsonPath, stringValue(target.field, request.params[index] ?? "", target.jsonPath));
+  });
+
+  if (route.body !== "*") bindStrings(schema, json, request.query, bound);
+
+  for (const binding of route.rule.requestHeaders) {
+    const value = request.headers[binding.header.toLowerCase()];
+    const target = findFieldPath(schema, binding.field);
+    if (target === undefined) throw new Error(`${route.template}: header field ${binding.field} does not exist`);
+    if (value !== undefined) setJsonPath(json, target.jsonPath, Array.isArray(value) ? value.join(", ") : value);
+  }
+  if (route.rule.requestCookies.length > 0) {
+    const cookies = parseCookies(headerString(request.headers.cookie));
+    for (const binding of route.rule.requestCookies) {
+      const target = findFieldPath(schema, binding.field);
+      if (target === undefined) throw new Error(`${route.template}: cookie field ${binding.field} does not exist`);
+      const value = cookies.get(binding.cookie);
+      if (value !== undefined) setJsonPath(json, target.jsonPath, value);
+    }
+  }
+
+  try {
+    return fromJson(schema, json as JsonValue, { ignoreUnknownFields: true });
+  } catch (error) {
+    throw invalidField(schema, error);
+  }
+}
+
+/** Binds string parameters (query or form) to the fields they name; unknown names are ignored. */
+function bindStrings(schema: DescMessage, json: Record<string, unknown>, params: URLSearchParams, bound: ReadonlySet<string>): void {
+  for (const key of new Set(params.keys())) {
+    const target = findFieldPath(schema, key);
+    if (target === undefined || bound.has(target.field.name) || target.field.fieldKind === "map") continue;
+    const values = params.getAll(key).map((value) => stringValue(target.field, value, target.jsonPath));
+    setJsonPath(json, target.jsonPath, target.field.fieldKind === "list" ? values : values.at(-1));
+  }
+}
+
+/** The body as JSON, raw text (declared non-JSON type), or form parameters. */
+function decodeBody(route: Route, request: RestRequest): unknown {
+  const contentType = headerString(request.headers["content-type"])?.split(";")[0]?.trim().toLowerCase() ?? "";
+  const declared = route.rule.requestContentType.toLowerCase();
+  if (declared !== "") {
+    if (request.body.length === 0) return undefined;
+    if (contentType !== declared && contentType !== "text/plain") throw unsupported(`the request body must be ${declared}`);
+    return request.body.toString("utf8").trim();
+  }
+  if (request.body.length === 0) return undefined;
+  if (contentType === "application/x-www-form-urlencoded") return new URLSearchParams(request.body.toString("utf8"));
+  if (contentType !== "" && contentType !== "application/json" && !contentType.endsWith("+json")) {
+    throw unsupported("the request body must be application/json");
+  }
+  try {
+    return JSON.parse(request.body.toString("utf8"));
+  } catch (error) {
+    throw malformed("the request body is not valid JSON", error);
+  }
+}
+
+function stringValue(field: Parameters<typeof jsonFromString>[0], value: string, jsonPath: string[]): unknown {
+  const json = jsonFromString(field, value);
+  if (json === undefined) throw fieldError(jsonPath.join("."), "must be true or false");
+  return json;
+}
+
+function headerString(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function invalidField(schema: DescMessage, error: unknown): DomainError {
+  const message = error instanceof Error ? error.message : String(error);
+  // protobuf-es names the field as `<type name>.<field>`; clients know it by its JSON name.
+  const fieldName = /cannot decode field ([\w.]+)/.exec(message)?.[1]?.split(".").at(-1);
+  const field = schema.fields.find((candidate) => candidate.name === fieldName);
+  return fieldError(field?.jsonName ?? fieldName ?? "body", "has the wrong type", error);
+}
+
+function fieldError(path: string, problem: string, cause?: unknown): DomainError {
+  return new DomainError("INVALID_FIELD", "invalid", `${path} ${problem}`, { cause, details: { details: [{ path, error: problem }] } });
+}
+
+function malformed(message: string, cause?: unknown): DomainError {
+  return new DomainError("MALFORMED_BODY", "invalid", message, { cause });
+}
+
+function unsupported(message: string): DomainError {
+  return new DomainError("UNSUPPORTED_MEDIA_TYPE", "invalid", message);
+}

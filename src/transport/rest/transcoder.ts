@@ -1,0 +1,102 @@
+import { create, type DescMessage, type DescMethod, type Message } from "@bufbuild/protobuf";
+import type { HandlerContext } from "@connectrpc/connect";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { DomainError } from "../../errors/domain-error.js";
+import type { Logger } from "../../log.js";
+import type { ErrorDialect } from "../dialects/index.js";
+import { toProblem } from "../error-codes.js";
+import { readBody } from "./read-body.js";
+import { decodeRequest } from "./request-decoder.js";
+import { encodeResponse, type RestAnswer } from "./response-encoder.js";
+import { restHandlerContext } from "./handler-context.js";
+import type { RouteTable } from "./route-table.js";
+
+/** A unary RPC implementation, as the Connect router also calls it. */
+export type UnaryCall = (request: Message, context: HandlerContext) => Promise<unknown> | unknown;
+
+/** What the transcoder serves. */
+export interface TranscoderOptions {
+  routes: RouteTable;
+  /** The implementation of an RPC, or undefined when no service implements it. */
+  implementation(method: DescMethod): UnaryCall | undefined;
+  logger: Logger;
+  /** Set `Secure` on cookies (https origins). */
+  secureCookies: boolean;
+  /** Headers added to every answer (CORS). */
+  extraHeaders?: (request: IncomingMessage | Http2ServerRequest) => Record<string, string>;
+}
+
+type Request = IncomingMessage | Http2ServerRequest;
+type Response = ServerResponse | Http2ServerResponse;
+
+/**
+ * The REST side of the listener: finds the route, decodes the request into the RPC's input,
+ * calls the same implementation the Connect router calls, and encodes the output; every
+ * failure is answered in the route's error dialect.
+ */
+export function createTranscoder(options: TranscoderOptions): (request: Request, response: Response) => void {
+  const { routes, logger } = options;
+  return (request, response) => {
+    const rawUrl = request.url ?? "/";
+    const queryAt = rawUrl.indexOf("?");
+    const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    const match = routes.match(path);
+    if (!match.found) {
+      answerError(response, match.dialect, notFound(), logger, request.method === "HEAD");
+      return;
+    }
+    const verb = request.method ?? "GET";
+    const route = match.routes.get(verb);
+    if (route === undefined) {
+      const allow = [...match.routes.keys()].join(", ");
+      const dialect = match.routes.values().next().value!.dialect;
+      answerError(response, dialect, new DomainError("METHOD_NOT_ALLOWED", "invalid", `${verb} is not allowed here`), logger, verb === "HEAD", { allow });
+      return;
+    }
+    const call = options.implementation(route.method);
+    if (call === undefined) {
+      answerError(response, route.dialect, notFound(), logger, verb === "HEAD");
+      return;
+    }
+    const run = async () => {
+      const body = route.body === "" ? Buffer.alloc(0) : await readBody(request);
+      const query = new URLSearchParams(queryAt < 0 ? "" : rawUrl.slice(queryAt + 1));
+      const input = decodeRequest(route, route.method.input, { headers: request.headers, query, params: match.params, body });
+      const output = await call(input, restHandlerContext(route, verb, rawUrl, request.headers));
+      const message = create(route.method.output as DescMessage, output as never);
+      return encodeResponse(route, route.method.output, message, { accept: header(request.headers.accept), secureCookies: options.secureCookies });
+    };
+    run().then(
+      (answer) => send(response, answer, verb === "HEAD", options.extraHeaders?.(request)),
+      (error: unknown) => answerError(response, route.dialect, error, logger, verb === "HEAD", options.extraHeaders?.(request)),
+    );
+  };
+}
+
+function notFound(): DomainError {
+  return new DomainError("ROUTE_NOT_FOUND", "not_found", "no such resource");
+}
+
+function answerError(response: Response, dialect: ErrorDialect, error: unknown, logger: Logger, head: boolean, extra?: Record<string, string>): void {
+  const problem = toProblem(error, logger);
+  const answer = dialect.render(problem);
+  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", ...extra };
+  // A body we stopped reading leaves the HTTP/1.1 connection unusable.
+  if (problem.reason === "BODY_TOO_LARGE" && "httpVersionMajor" in response.req && response.req.httpVersionMajor === 1) headers.connection = "close";
+  send(response, { status: answer.status, headers, body: JSON.stringify(answer.body) }, head);
+}
+
+function send(response: Response, answer: RestAnswer, head: boolean, extra?: Record<string, string>): void {
+  if (response.headersSent || response.destroyed) return;
+  const headers = extra === undefined ? answer.headers : { ...extra, ...answer.headers };
+  const body = answer.body === undefined ? undefined : Buffer.from(answer.body);
+  if (body !== undefined) headers["content-length"] = String(body.length);
+  response.writeHead(answer.status, headers);
+  if (head || body === undefined) response.end();
+  else response.end(body);
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
+}

@@ -1,0 +1,58 @@
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Logger } from "../log.js";
+import { createCors } from "./cors.js";
+import { toConnectError } from "./error-codes.js";
+import { createListener, type Listener } from "./listener.js";
+import { maxBodyBytes } from "./rest/read-body.js";
+import { createRouteTable } from "./rest/route-table.js";
+import { createTranscoder } from "./rest/transcoder.js";
+import { implementationIndex, type ServiceRegistration } from "./services.js";
+
+/** What the server serves and how. */
+export interface ServerOptions {
+  services: readonly ServiceRegistration[];
+  logger: Logger;
+  corsOrigins: readonly string[];
+  secureCookies: boolean;
+}
+
+/**
+ * Builds the one listener: gRPC, gRPC-Web and Connect through connect-node for paths that name
+ * a service (`/tessera.x.v1.XService/Method`), REST through the transcoder for the rest.
+ */
+export function createServer(options: ServerOptions): Listener {
+  const { services, logger } = options;
+  const errors: Interceptor = (next) => async (request) => {
+    try {
+      return await next(request);
+    } catch (error) {
+      throw toConnectError(error, logger);
+    }
+  };
+  const connect = connectNodeAdapter({
+    routes: (router: ConnectRouter) => {
+      for (const { service, implementation } of services) router.service(service, implementation);
+    },
+    interceptors: [errors],
+    readMaxBytes: maxBodyBytes,
+  });
+  const serviceNames = new Set(services.map((registration) => registration.service.typeName));
+  const rest = createTranscoder({
+    routes: createRouteTable(services.map((registration) => registration.service)),
+    implementation: implementationIndex(services),
+    logger,
+    secureCookies: options.secureCookies,
+  });
+  const cors = createCors(options.corsOrigins);
+  return createListener(
+    (request, response) => {
+      if (cors(request, response)) return;
+      const url = request.url ?? "/";
+      const end = url.indexOf("/", 1);
+      if (end > 1 && serviceNames.has(url.slice(1, end))) connect(request, response);
+      else rest(request, response);
+    },
+    { logger },
+  );
+}
