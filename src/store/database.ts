@@ -29,7 +29,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.databaseUrl !== undefined) return openPostgres(options.databaseUrl, options.logger);
   const pglite = await PGlite.create(options.dataDir, options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {});
   const db = new Kysely<Schema>({ dialect: createPgliteDialect(pglite) });
-  return { db, engine: "pglite", close: () => db.destroy() };
+  return { db, engine: "pglite", close: once(() => db.destroy()) };
 }
 
 function openPostgres(url: string, logger: Logger): Database {
@@ -43,5 +43,10 @@ function openPostgres(url: string, logger: Logger): Database {
   });
   pool.on("error", (error) => logger.warn("idle database connection failed", { error }));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: "postgres", close: () => db.destroy() };
+  return { db, engine: "postgres", close: once(() => db.destroy()) };
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let result: Promise<void> | undefined;
+  return () => (result ??= fn());
 }
