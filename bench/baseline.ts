@@ -3,8 +3,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { runChild } from "./child.js";
-
-export const jwksPath = "/.well-known/jwks.json";
+import { jwksPath } from "./protocol.js";
 
 runChild(async ({ body: base64, contentType }) => {
   const body = Buffer.from(base64, "base64");

@@ -1,5 +1,8 @@
 /** Messages between bench/run.ts and the server children it forks, over the IPC channel. */
 
+/** The REST path of SessionService/GetJwks, served by Tessera and the baseline. */
+export const jwksPath = "/.well-known/jwks.json";
+
 /** Parent → child. */
 export type ParentMessage =
   /** Start serving; the baseline serves `body` (base64) with `contentType`, Tessera ignores both. */

@@ -54,6 +54,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const worker = createOutboxWorker({ db, send: senders.send, logger });
     outbox = worker;
     worker.start();
+    const unlisten = await database.listen("tessera_outbox", worker.nudge);
 
     const services = [
       registerService(SessionService, createSessionHandler(createSessionService({ db, keys, hanko: config.hanko }))),
@@ -77,6 +78,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       outbox: worker,
       async close() {
         await listener.close();
+        await unlisten();
         await worker.stop();
         senders.close();
         await database.close();

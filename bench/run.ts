@@ -1,0 +1,410 @@
+// `npm run bench`: throughput and latency of SessionService/GetJwks over REST, Connect and
+// gRPC, beside a plain node:http server returning the same bytes.
+//
+// Tessera and the baseline each run in a child process (bench/server.ts, bench/baseline.ts);
+// the load generator runs here. All traffic goes to 127.0.0.1. Settings (environment):
+//   BENCH_SECONDS          measured seconds per target (default 5)
+//   BENCH_WARMUP_SECONDS   unmeasured seconds before each (default 1)
+//   BENCH_CONCURRENCY      requests in flight (default 32)
+// Exits 1 when any request failed, 2 on a bad setting.
+import { create } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import * as grpc from "@grpc/grpc-js";
+import { fork, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { GetJwksRequestSchema, SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
+import { GetJwksRequest, SessionServiceClient } from "../gen/grpc-js/tessera/session/v1/session.js";
+import { percentile, runLoad, type Call, type LoadResult } from "./load.js";
+import { jwksPath, type ChildMessage, type ParentMessage } from "./protocol.js";
+
+/** Bound on any single request; a hung request fails instead of stalling the run. */
+const requestTimeoutMs = 10_000;
+/** Bound on a child starting (Tessera migrates PGlite and generates keys). */
+const startTimeoutMs = 60_000;
+
+interface Settings {
+  seconds: number;
+  warmupSeconds: number;
+  concurrency: number;
+}
+
+class SettingError extends Error {}
+
+function readSettings(env: NodeJS.ProcessEnv): Settings {
+  const number = (name: string, fallback: number, min: number, max: number, integer: boolean): number => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+      throw new SettingError(`${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  return {
+    seconds: number("BENCH_SECONDS", 5, 0.1, 300, false),
+    warmupSeconds: number("BENCH_WARMUP_SECONDS", 1, 0, 60, false),
+    concurrency: number("BENCH_CONCURRENCY", 32, 1, 1024, true),
+  };
+}
+
+/** A server child: Tessera or the baseline. */
+class Child {
+  private nextId = 0;
+  private readonly pending = new Map<number, (micros: number) => void>();
+  private hasExited = false;
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    if (child.exitCode !== null || child.signalCode !== null) this.hasExited = true;
+    else child.once("exit", () => (this.hasExited = true));
+    child.on("message", (message: ChildMessage) => {
+      if (message.type !== "cpu") return;
+      this.pending.get(message.id)?.(message.micros);
+      this.pending.delete(message.id);
+    });
+  }
+
+  /** Forks `file` (next to this one), sends `start`, and waits for the port. */
+  static start(name: string, file: string, start: ParentMessage, track: (process: ChildProcess) => void): Promise<Child> {
+    const path = fileURLToPath(new URL(file, import.meta.url));
+    const child = fork(path, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [] });
+    track(child);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error(`${name} did not start within ${startTimeoutMs / 1000} s`)), startTimeoutMs);
+      const onMessage = (message: ChildMessage) => {
+        if (message.type === "listening") {
+          cleanup();
+          resolve(new Child(name, child, message.port));
+        } else if (message.type === "failed") {
+          fail(new Error(`${name} failed to start: ${message.message}`));
+        }
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(new Error(`${name} exited before listening (code ${code}, signal ${signal})`));
+      const onError = (error: Error) => fail(error);
+      const cleanup = () => {
+        clearTimeout(timer);
+        child.off("message", onMessage);
+        child.off("exit", onExit);
+        child.off("error", onError);
+      };
+      const fail = (error: Error) => {
+        cleanup();
+        reject(error);
+      };
+      child.on("message", onMessage);
+      child.once("exit", onExit);
+      child.once("error", onError);
+      child.send(start);
+    });
+  }
+
+  /** CPU time (user + system) the child has used, in microseconds; NaN if it does not answer within 2 s. */
+  cpuMicros(): Promise<number> {
+    if (this.hasExited || !this.child.connected) return Promise.resolve(NaN);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(NaN);
+      }, 2_000);
+      this.pending.set(id, (micros) => {
+        clearTimeout(timer);
+        resolve(micros);
+      });
+      this.child.send({ type: "cpu", id } satisfies ParentMessage);
+    });
+  }
+
+  get alive(): boolean {
+    return !this.hasExited;
+  }
+}
+
+/** Every forked child, started or not, so that any exit path can kill them. */
+const processes = new Set<ChildProcess>();
+
+/** SIGTERM, then SIGKILL after 5 s; resolves when all have exited. */
+async function stopChildren(): Promise<void> {
+  await Promise.all(
+    [...processes].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+          child.once("exit", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  processes.clear();
+}
+
+function killChildrenNow(): void {
+  for (const child of processes) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+/** One HTTP/1.1 GET on `agent`: status and body must match. */
+function httpGet(agent: http.Agent, port: number, expected: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: "127.0.0.1", port, path: jwksPath, method: "GET", agent, timeout: requestTimeoutMs }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("error", reject);
+      response.on("end", () => {
+        if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode}`));
+        else if (!Buffer.concat(chunks).equals(expected)) reject(new Error("response body differs from the reference"));
+        else resolve();
+      });
+    });
+    request.on("timeout", () => request.destroy(new Error(`no response within ${requestTimeoutMs} ms`)));
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+/** The reference response: Tessera's REST answer, fetched once. */
+async function fetchReference(port: number): Promise<{ body: Buffer; contentType: string }> {
+  const agent = new http.Agent({ keepAlive: false });
+  try {
+    return await new Promise((resolve, reject) => {
+      const request = http.get({ host: "127.0.0.1", port, path: jwksPath, agent, timeout: requestTimeoutMs }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", reject);
+        response.on("end", () => {
+          const contentType = response.headers["content-type"];
+          if (response.statusCode !== 200) reject(new Error(`GET ${jwksPath}: HTTP ${response.statusCode}`));
+          else if (contentType === undefined) reject(new Error(`GET ${jwksPath}: no content-type`));
+          else resolve({ body: Buffer.concat(chunks), contentType });
+        });
+      });
+      request.on("timeout", () => request.destroy(new Error(`GET ${jwksPath}: no response within ${requestTimeoutMs} ms`)));
+      request.on("error", reject);
+    });
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** A way to call GetJwks, against one of the servers. */
+interface Target {
+  name: string;
+  server: Child;
+  /** Builds the client; `close` releases its connections. */
+  open(): { call: Call; close(): void };
+}
+
+interface Row {
+  target: Target;
+  result: LoadResult;
+  clientCpu: number;
+  serverCpu: number;
+}
+
+function targets(tessera: Child, baseline: Child, reference: Buffer, keyCount: number, concurrency: number): Target[] {
+  const checkKeys = (count: number) => {
+    if (count !== keyCount) throw new Error(`expected ${keyCount} keys, got ${count}`);
+  };
+  const rpcRequest = create(GetJwksRequestSchema);
+  const http1 = (server: Child): Target["open"] => () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+    return { call: () => httpGet(agent, server.port, reference), close: () => agent.destroy() };
+  };
+  return [
+    { name: "baseline node:http (HTTP/1.1)", server: baseline, open: http1(baseline) },
+    { name: "REST GET (HTTP/1.1)", server: tessera, open: http1(tessera) },
+    {
+      name: "Connect JSON (HTTP/1.1)",
+      server: tessera,
+      open() {
+        const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+        // No response compression: the REST and baseline responses are not compressed either.
+        const transport = createConnectTransport({ baseUrl: `http://127.0.0.1:${tessera.port}`, httpVersion: "1.1", nodeOptions: { agent }, acceptCompression: [] });
+        const client = createClient(SessionService, transport);
+        return {
+          call: async () => checkKeys((await client.getJwks(rpcRequest, { timeoutMs: requestTimeoutMs })).keys.length),
+          close: () => agent.destroy(),
+        };
+      },
+    },
+    {
+      name: "Connect JSON (HTTP/2)",
+      server: tessera,
+      open() {
+        const baseUrl = `http://127.0.0.1:${tessera.port}`;
+        const sessionManager = new Http2SessionManager(baseUrl);
+        const transport = createConnectTransport({ baseUrl, httpVersion: "2", sessionManager, acceptCompression: [] });
+        const client = createClient(SessionService, transport);
+        return {
+          call: async () => checkKeys((await client.getJwks(rpcRequest, { timeoutMs: requestTimeoutMs })).keys.length),
+          close: () => sessionManager.abort(),
+        };
+      },
+    },
+    {
+      name: "gRPC (grpc-js, HTTP/2)",
+      server: tessera,
+      open() {
+        const client = new SessionServiceClient(`127.0.0.1:${tessera.port}`, grpc.credentials.createInsecure());
+        const request = GetJwksRequest.create();
+        const metadata = new grpc.Metadata();
+        return {
+          call: () =>
+            new Promise<void>((resolve, reject) => {
+              client.getJwks(request, metadata, { deadline: Date.now() + requestTimeoutMs }, (error, response) => {
+                if (error) return reject(error);
+                try {
+                  checkKeys(response.keys.length);
+                  resolve();
+                } catch (mismatch) {
+                  reject(mismatch);
+                }
+              });
+            }),
+          close: () => client.close(),
+        };
+      },
+    },
+  ];
+}
+
+async function measure(target: Target, settings: Settings): Promise<Row> {
+  const client = target.open();
+  try {
+    let clientStart = process.cpuUsage();
+    let clientCpu = NaN;
+    let serverStart: Promise<number> = Promise.resolve(NaN);
+    let serverEnd: Promise<number> = Promise.resolve(NaN);
+    const result = await runLoad(client.call, {
+      concurrency: settings.concurrency,
+      warmupMs: settings.warmupSeconds * 1000,
+      durationMs: settings.seconds * 1000,
+      onWindow(edge) {
+        if (edge === "begin") {
+          clientStart = process.cpuUsage();
+          serverStart = target.server.cpuMicros();
+        } else {
+          const used = process.cpuUsage(clientStart);
+          clientCpu = (used.user + used.system) / (settings.seconds * 1e6);
+          serverEnd = target.server.cpuMicros();
+        }
+      },
+    });
+    const serverCpu = ((await serverEnd) - (await serverStart)) / (settings.seconds * 1e6);
+    return { target, result, clientCpu, serverCpu };
+  } finally {
+    client.close();
+  }
+}
+
+function printTable(rows: Row[], baselineRate: number): void {
+  const header = ["target", "requests", "req/s", "p50 ms", "p99 ms", "errors", "vs baseline", "client CPU", "server CPU"];
+  const percent = (value: number) => (Number.isFinite(value) ? `${Math.round(value * 100)}%` : "n/a");
+  const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "n/a");
+  const lines = rows.map(({ target, result, clientCpu, serverCpu }) => {
+    const rate = result.requests / result.seconds;
+    return [
+      target.name,
+      String(result.requests),
+      rate.toFixed(0),
+      ms(percentile(result.latenciesMs, 50)),
+      ms(percentile(result.latenciesMs, 99)),
+      String(result.errors),
+      baselineRate > 0 ? `${(rate / baselineRate).toFixed(2)}x` : "n/a",
+      percent(clientCpu),
+      percent(serverCpu),
+    ];
+  });
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]?.length ?? 0)));
+  const format = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join("  ");
+  console.log(format(header));
+  console.log(widths.map((width) => "-".repeat(width)).join("  "));
+  for (const line of lines) console.log(format(line));
+}
+
+let watchdog: NodeJS.Timeout | undefined;
+
+/** Safety net: whatever hangs, the run ends (children killed) `ms` from now at the latest. */
+function armWatchdog(ms: number): void {
+  clearTimeout(watchdog);
+  watchdog = setTimeout(() => {
+    process.stderr.write(`bench: gave up: still running ${Math.round(ms / 1000)} s after the last stage began\n`);
+    killChildrenNow();
+    process.exit(1);
+  }, ms);
+  watchdog.unref();
+}
+
+async function main(): Promise<number> {
+  let settings: Settings;
+  try {
+    settings = readSettings(process.env);
+  } catch (error) {
+    if (error instanceof SettingError) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  armWatchdog(2 * startTimeoutMs + 30_000);
+  const track = (child: ChildProcess) => processes.add(child);
+
+  const tessera = await Child.start("tessera", "./server.js", { type: "start", body: "", contentType: "" }, track);
+  const reference = await fetchReference(tessera.port);
+  const keyCount = (JSON.parse(reference.body.toString("utf8")) as { keys: unknown[] }).keys.length;
+  const baseline = await Child.start("baseline", "./baseline.js", { type: "start", body: reference.body.toString("base64"), contentType: reference.contentType }, track);
+
+  console.log(`GET ${jwksPath}: ${reference.body.length} bytes, ${reference.contentType}, ${keyCount} key(s)`);
+  console.log(
+    `node ${process.version}, ${os.availableParallelism()} CPU(s); ${settings.concurrency} requests in flight, ` +
+      `${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per target; servers in child processes, load generator in this one`,
+  );
+  console.log("");
+
+  const list = targets(tessera, baseline, reference.body, keyCount, settings.concurrency);
+  armWatchdog(list.length * ((settings.warmupSeconds + settings.seconds) * 1000 + requestTimeoutMs + 10_000) + 30_000);
+  const rows: Row[] = [];
+  for (const target of list) {
+    process.stderr.write(`bench: ${target.name}…\n`);
+    if (!target.server.alive) throw new Error(`${target.server.name} server exited`);
+    rows.push(await measure(target, settings));
+  }
+
+  const baselineRow = rows[0];
+  printTable(rows, baselineRow === undefined ? 0 : baselineRow.result.requests / baselineRow.result.seconds);
+  console.log("");
+  console.log("client CPU: this process over the measured window; server CPU: the serving child (100% = one core).");
+
+  const failed = rows.filter((row) => row.result.errors > 0);
+  for (const row of failed) process.stderr.write(`bench: ${row.target.name}: ${row.result.errors} error(s), first: ${row.result.firstError}\n`);
+  const empty = rows.filter((row) => row.result.requests === 0 && row.result.errors === 0);
+  for (const row of empty) process.stderr.write(`bench: ${row.target.name}: no request completed in the measured window\n`);
+  return failed.length > 0 || empty.length > 0 ? 1 : 0;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`bench: ${signal}, stopping\n`);
+    void stopChildren().finally(() => process.exit(130));
+  });
+}
+process.once("exit", killChildrenNow);
+
+let code: number;
+try {
+  code = await main();
+} catch (error) {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  code = 1;
+}
+await stopChildren();
+process.exit(code);

@@ -1,0 +1,53 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log.js";
+import { openDatabase, type Database } from "../../src/store/database.js";
+import { migrateDown, migrateToLatest } from "../../src/store/migrator.js";
+import { createTestDatabase, type TestDatabase } from "../harness/database.js";
+
+let testDb: TestDatabase;
+let database: Database;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  // Start from an empty database, not the migrated template.
+  database = await openDatabase({ databaseUrl: testDb.env.DATABASE_URL, dataDir: "memory://", logger: createLogger("error") });
+});
+afterAll(async () => {
+  await database?.close();
+  await testDb?.drop();
+});
+
+async function tables(): Promise<string[]> {
+  const result = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = 'public' and table_name not like 'kysely_%' order by table_name`.execute(database.db);
+  return result.rows.map((row) => row.table_name);
+}
+
+describe("migrations", () => {
+  it("go up, down and up again on an empty database", async () => {
+    await migrateToLatest(database.db);
+    expect(await tables()).toEqual(["emails", "outbox", "signing_keys", "tenant_api_keys", "tenants", "users", "webauthn_credentials"]);
+    const tenant = await database.db.selectFrom("tenants").selectAll().executeTakeFirstOrThrow();
+    expect(tenant).toMatchObject({ slug: "default", state: "active", user_cap: null });
+
+    await migrateDown(database.db);
+    expect(await tables()).toEqual([]);
+
+    await migrateToLatest(database.db);
+    expect(await tables()).toHaveLength(7);
+    const again = await migrateToLatest(database.db);
+    expect(again.results).toEqual([]);
+  });
+
+  it("keep one primary email per user and one address per tenant", async () => {
+    const user = await database.db.insertInto("users").values({ tenant_id: "00000000-0000-0000-0000-000000000000" }).returning("id").executeTakeFirstOrThrow();
+    const email = (address: string, primary: boolean) =>
+      database.db.insertInto("emails").values({ tenant_id: "00000000-0000-0000-0000-000000000000", user_id: user.id, address, is_primary: primary, verified: false }).execute();
+    await email("one@example.com", true);
+    await expect(email("two@example.com", true)).rejects.toThrow();
+    await expect(email("one@example.com", false)).rejects.toThrow();
+    await expect(email("three@example.com", false)).resolves.toBeDefined();
+  });
+});
