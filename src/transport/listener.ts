@@ -46,6 +46,11 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
   h2.setTimeout(idleTimeoutMs);
   h2.on("sessionError", (error) => options.logger.debug("http/2 session error", { error: error.message }));
   const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
 
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -91,6 +96,8 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       http1.closeIdleConnections();
       h2.close();
+      // GOAWAY: open streams finish, then each session closes.
+      for (const session of sessions) session.close();
       const timer = setTimeout(() => {
         http1.closeAllConnections();
         for (const socket of sockets) socket.destroy();

@@ -4,6 +4,7 @@ import type { Logger } from "../log.js";
 import { createCors } from "./cors.js";
 import { toConnectError } from "./error-codes.js";
 import { createListener, type Listener } from "./listener.js";
+import { reflectionService } from "./reflection.js";
 import { maxBodyBytes } from "./rest/read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
 import { createTranscoder } from "./rest/transcoder.js";
@@ -30,14 +31,15 @@ export function createServer(options: ServerOptions): Listener {
       throw toConnectError(error, logger);
     }
   };
+  const rpcServices = [...services, reflectionService(services.map((registration) => registration.service))];
   const connect = connectNodeAdapter({
     routes: (router: ConnectRouter) => {
-      for (const { service, implementation } of services) router.service(service, implementation);
+      for (const { service, implementation } of rpcServices) router.service(service, implementation);
     },
     interceptors: [errors],
     readMaxBytes: maxBodyBytes,
   });
-  const serviceNames = new Set(services.map((registration) => registration.service.typeName));
+  const serviceNames = new Set(rpcServices.map((registration) => registration.service.typeName));
   const rest = createTranscoder({
     routes: createRouteTable(services.map((registration) => registration.service)),
     implementation: implementationIndex(services),
