@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from "../harness/server.js";
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer({}, { extraServices: echoServices });
+  server = await startTestServer({ CORS_ORIGINS: "https://app.example.com" }, { extraServices: echoServices });
 });
 afterAll(async () => {
   closeGrpcClients();
@@ -196,5 +196,26 @@ describe("errors are answered in the dialect of the API whose path it is", () =>
     expect(response.json).toEqual({ code: 500, message: "Internal Server Error" });
     expect(response.text).not.toContain("10.1.2.3");
     expect(server.logs.some((line) => line.includes("10.1.2.3"))).toBe(true);
+  });
+});
+
+describe("CORS for browsers", () => {
+  it("answers a preflight from an allowed origin and exposes the session headers", async () => {
+    const preflight = await rest(server.url, "OPTIONS", "/tessera.session.v1.SessionService/GetConfig", {
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "content-type,connect-protocol-version" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers["access-control-allow-origin"]).toBe("https://app.example.com");
+    expect(preflight.headers["access-control-allow-methods"]).toContain("POST");
+    expect(preflight.headers["access-control-allow-headers"]).toMatch(/connect-protocol-version/i);
+    const get = await rest(server.url, "GET", "/.well-known/config", { headers: { origin: "https://app.example.com" } });
+    expect(get.headers["access-control-allow-origin"]).toBe("https://app.example.com");
+    expect(get.headers["access-control-expose-headers"]).toContain("X-Auth-Token");
+  });
+
+  it("gives no CORS headers to another origin", async () => {
+    const preflight = await rest(server.url, "OPTIONS", "/users", { headers: { origin: "https://evil.example.com", "access-control-request-method": "POST" } });
+    expect(preflight.headers["access-control-allow-origin"]).toBeUndefined();
+    expect(preflight.status).toBe(405);
   });
 });

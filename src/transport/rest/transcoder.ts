@@ -23,8 +23,6 @@ export interface TranscoderOptions {
   logger: Logger;
   /** Set `Secure` on cookies (https origins). */
   secureCookies: boolean;
-  /** Headers added to every answer (CORS). */
-  extraHeaders?: (request: IncomingMessage | Http2ServerRequest) => Record<string, string>;
 }
 
 type Request = IncomingMessage | Http2ServerRequest;
@@ -68,8 +66,8 @@ export function createTranscoder(options: TranscoderOptions): (request: Request,
       return encodeResponse(route, route.method.output, message, { accept: header(request.headers.accept), secureCookies: options.secureCookies });
     };
     run().then(
-      (answer) => send(response, answer, verb === "HEAD", options.extraHeaders?.(request)),
-      (error: unknown) => answerError(response, route.dialect, error, logger, verb === "HEAD", options.extraHeaders?.(request)),
+      (answer) => send(response, answer, verb === "HEAD"),
+      (error: unknown) => answerError(response, route.dialect, error, logger, verb === "HEAD"),
     );
   };
 }
@@ -87,9 +85,9 @@ function answerError(response: Response, dialect: ErrorDialect, error: unknown, 
   send(response, { status: answer.status, headers, body: JSON.stringify(answer.body) }, head);
 }
 
-function send(response: Response, answer: RestAnswer, head: boolean, extra?: Record<string, string>): void {
+function send(response: Response, answer: RestAnswer, head: boolean): void {
   if (response.headersSent || response.destroyed) return;
-  const headers = extra === undefined ? answer.headers : { ...extra, ...answer.headers };
+  const { headers } = answer;
   const body = answer.body === undefined ? undefined : Buffer.from(answer.body);
   if (body !== undefined) headers["content-length"] = String(body.length);
   response.writeHead(answer.status, headers);

@@ -1,0 +1,44 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { rest } from "./harness/rest.js";
+
+const viteNode = join("node_modules", ".bin", "vite-node");
+
+/** Runs src/main.ts as `npm start` does (without the build step), collecting stderr. */
+function runMain(env: Record<string, string>) {
+  const child = spawn(viteNode, ["src/main.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
+}
+
+describe("starting the server", () => {
+  it("stops at once with a message naming a badly set variable", async () => {
+    const run = runMain({ PORT: "eighty", DATA_DIR: "memory://" });
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toMatch(/configuration error: PORT must be an integer/);
+  });
+
+  it("starts on the embedded default, generates its key into DATA_DIR, serves, and stops cleanly on SIGTERM", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "tessera-start-"));
+    const run = runMain({ PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info" });
+    try {
+      await expect.poll(() => /"tessera listening","port":(\d+)/.exec(run.stderr()), { timeout: 45_000, interval: 200 }).not.toBeNull();
+      const port = /"tessera listening","port":(\d+)/.exec(run.stderr())![1];
+      expect(run.stderr()).toContain("generated a new key");
+      expect(existsSync(join(dataDir, "secret.key"))).toBe(true);
+      const status = await rest(`http://127.0.0.1:${port}`, "GET", "/");
+      expect(status.status).toBe(200);
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
