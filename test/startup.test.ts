@@ -42,3 +42,34 @@ describe("starting the server", () => {
     }
   }, 60_000);
 });
+
+describe("the operator command", () => {
+  it("lists, rotates and retires signing keys in the configured database", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "tessera-cli-"));
+    const cli = async (...args: string[]) => {
+      const child = spawn(viteNode, ["src/cli.ts", ...args], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "error" }, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk: string) => (out += chunk));
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      return { code, out };
+    };
+    try {
+      const first = await cli("keys", "list");
+      expect(first.code).toBe(0);
+      const oldKid = /^RS256\t(\S+)\tsigning$/m.exec(first.out)?.[1];
+      expect(oldKid).toBeDefined();
+      const rotated = await cli("keys", "rotate", "RS256");
+      expect(rotated.code).toBe(0);
+      const newKid = rotated.out.trim();
+      const listed = (await cli("keys", "list")).out;
+      expect(listed).toContain(`RS256\t${newKid}\tsigning`);
+      expect(listed).toContain(`RS256\t${oldKid}\tpublished`);
+      expect((await cli("keys", "retire", oldKid!)).code).toBe(0);
+      expect((await cli("keys", "list")).out).not.toContain(oldKid!);
+      expect((await cli("keys", "rotate", "HS256")).code).toBe(2);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
