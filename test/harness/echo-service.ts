@@ -18,7 +18,7 @@ export function echoServices(): ServiceRegistration[] {
         return { route: "literal" };
       },
       createNote(request) {
-        return { name: request.name, note: request.note };
+        return { name: request.name, note: request.note, status: request.note?.priority === 9 ? 200 : 0 };
       },
       signToken(request) {
         return { length: request.token.length, token: request.token };

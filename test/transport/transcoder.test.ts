@@ -52,6 +52,12 @@ describe("REST routes come from the proto", () => {
     expect(response.json).toEqual({ name: "shelf", note: { text: "hello", priority: 2 } });
   });
 
+  it("answers the status a response field declares, and leaves that field out of the body", async () => {
+    const response = await rest(server.url, "POST", "/echo/shelf/notes", { body: { text: "again", priority: 9 } });
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ name: "shelf", note: { text: "again", priority: 9 } });
+  });
+
   it("takes an application/jwt body and answers the token itself when application/jwt is accepted", async () => {
     const token = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln";
     const json = await rest(server.url, "POST", "/echo/tokens", { rawBody: token, headers: { "content-type": "application/jwt" } });

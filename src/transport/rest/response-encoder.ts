@@ -26,22 +26,28 @@ export function encodeResponse<Desc extends DescMessage>(route: Route, schema: D
   const json = toJson(schema, message, { alwaysEmitImplicit: true }) as Record<string, unknown>;
   const headers: Record<string, string | string[]> = {};
 
+  // Read every header, cookie and status field before any leaves the body: one field may
+  // feed several (the session lifetime is a header and the cookie's Max-Age).
   for (const binding of rule.responseHeaders) {
-    const value = take(schema, json, binding.field);
-    if (value !== undefined && value !== "") headers[binding.header] = String(value);
+    const value = peek(schema, json, binding.field);
+    if (value !== undefined && value !== "" && value !== 0) headers[binding.header] = String(value);
   }
   const cookies: string[] = [];
   for (const binding of rule.responseCookies) {
-    const value = take(schema, json, binding.field);
+    const value = peek(schema, json, binding.field);
     const maxAge = binding.maxAgeField === "" ? undefined : Number(peek(schema, json, binding.maxAgeField));
     if (value !== undefined) cookies.push(serializeCookie(binding, String(value), maxAge, options.secureCookies));
   }
   if (cookies.length > 0) headers["set-cookie"] = cookies;
+  const declaredStatus = rule.statusField === "" ? 0 : Number(peek(schema, json, rule.statusField) ?? 0);
+  for (const field of [...rule.responseHeaders.map((b) => b.field), ...rule.responseCookies.map((b) => b.field), rule.statusField]) {
+    if (field !== "") remove(schema, json, field);
+  }
 
   if (rule.noContentUnlessField !== "" && peek(schema, json, rule.noContentUnlessField) !== true) {
     return { status: 204, headers, body: undefined };
   }
-  const status = rule.successStatus || 200;
+  const status = declaredStatus || rule.successStatus || 200;
   if (status === 204) return { status, headers, body: undefined };
 
   if (rule.acceptContentType !== "" && accepts(options.accept, rule.acceptContentType)) {
@@ -75,9 +81,7 @@ function peek(schema: DescMessage, json: Record<string, unknown>, fieldPath: str
   return node;
 }
 
-function take(schema: DescMessage, json: Record<string, unknown>, fieldPath: string): unknown {
-  const value = peek(schema, json, fieldPath);
-  const target = findFieldPath(schema, fieldPath)!;
-  if (target.jsonPath.length === 1) delete json[target.jsonPath[0]!];
-  return value;
+function remove(schema: DescMessage, json: Record<string, unknown>, fieldPath: string): void {
+  const target = findFieldPath(schema, fieldPath);
+  if (target?.jsonPath.length === 1) delete json[target.jsonPath[0]!];
 }

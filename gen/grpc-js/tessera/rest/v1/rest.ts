@@ -187,6 +187,12 @@ export interface Rule {
    * (e.g. a scope job that is confirmed but not yet signed).
    */
   noContentUnlessField: string;
+  /**
+   * The integer response field that, when set, is the success status instead of
+   * `success_status` (e.g. Hanko's `PUT /password`: 201 created, 200 updated); left out of
+   * the body.
+   */
+  statusField: string;
 }
 
 function createBaseHeaderBinding(): HeaderBinding {
@@ -449,6 +455,7 @@ function createBaseRule(): Rule {
     acceptContentType: "",
     acceptBodyField: "",
     noContentUnlessField: "",
+    statusField: "",
   };
 }
 
@@ -489,6 +496,9 @@ export const Rule: MessageFns<Rule> = {
     }
     if (message.noContentUnlessField !== "") {
       writer.uint32(98).string(message.noContentUnlessField);
+    }
+    if (message.statusField !== "") {
+      writer.uint32(106).string(message.statusField);
     }
     return writer;
   },
@@ -602,6 +612,14 @@ export const Rule: MessageFns<Rule> = {
             message.noContentUnlessField = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.statusField = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -672,6 +690,11 @@ export const Rule: MessageFns<Rule> = {
         : isSet(object.no_content_unless_field)
         ? globalThis.String(object.no_content_unless_field)
         : "",
+      statusField: isSet(object.statusField)
+        ? globalThis.String(object.statusField)
+        : isSet(object.status_field)
+        ? globalThis.String(object.status_field)
+        : "",
     };
   },
 
@@ -713,6 +736,9 @@ export const Rule: MessageFns<Rule> = {
     if (message.noContentUnlessField !== "") {
       obj.noContentUnlessField = message.noContentUnlessField;
     }
+    if (message.statusField !== "") {
+      obj.statusField = message.statusField;
+    }
     return obj;
   },
 
@@ -733,6 +759,7 @@ export const Rule: MessageFns<Rule> = {
     message.acceptContentType = object.acceptContentType ?? "";
     message.acceptBodyField = object.acceptBodyField ?? "";
     message.noContentUnlessField = object.noContentUnlessField ?? "";
+    message.statusField = object.statusField ?? "";
     return message;
   },
 };

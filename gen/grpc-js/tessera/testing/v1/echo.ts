@@ -86,7 +86,11 @@ export interface CreateNoteResponse {
   /** Path variable. */
   name: string;
   /** The note as received. */
-  note?: Note | undefined;
+  note?:
+    | Note
+    | undefined;
+  /** 200 for a note of priority 9, else unset (the declared 201). */
+  status: number;
 }
 
 /** SignTokenRequest carries a compact JWT as the raw body. */
@@ -715,7 +719,7 @@ export const Note: MessageFns<Note> = {
 };
 
 function createBaseCreateNoteResponse(): CreateNoteResponse {
-  return { name: "", note: undefined };
+  return { name: "", note: undefined, status: 0 };
 }
 
 export const CreateNoteResponse: MessageFns<CreateNoteResponse> = {
@@ -725,6 +729,9 @@ export const CreateNoteResponse: MessageFns<CreateNoteResponse> = {
     }
     if (message.note !== undefined) {
       Note.encode(message.note, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== 0) {
+      writer.uint32(24).int32(message.status);
     }
     return writer;
   },
@@ -758,6 +765,14 @@ export const CreateNoteResponse: MessageFns<CreateNoteResponse> = {
             message.note = Note.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.status = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -774,6 +789,7 @@ export const CreateNoteResponse: MessageFns<CreateNoteResponse> = {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
       note: isSet(object.note) ? Note.fromJSON(object.note) : undefined,
+      status: isSet(object.status) ? globalThis.Number(object.status) : 0,
     };
   },
 
@@ -785,6 +801,9 @@ export const CreateNoteResponse: MessageFns<CreateNoteResponse> = {
     if (message.note !== undefined) {
       obj.note = Note.toJSON(message.note);
     }
+    if (message.status !== 0) {
+      obj.status = Math.round(message.status);
+    }
     return obj;
   },
 
@@ -795,6 +814,7 @@ export const CreateNoteResponse: MessageFns<CreateNoteResponse> = {
     const message = createBaseCreateNoteResponse();
     message.name = object.name ?? "";
     message.note = (object.note !== undefined && object.note !== null) ? Note.fromPartial(object.note) : undefined;
+    message.status = object.status ?? 0;
     return message;
   },
 };
@@ -1267,7 +1287,10 @@ export const EchoServiceService = {
     responseSerialize: (value: GetLiteralResponse): Buffer => Buffer.from(GetLiteralResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetLiteralResponse => GetLiteralResponse.decode(value),
   },
-  /** CreateNote takes a JSON body into one field and answers 201. */
+  /**
+   * CreateNote takes a JSON body into one field and answers 201, or 200 when the response's
+   * `status` says so.
+   */
   createNote: {
     path: "/tessera.testing.v1.EchoService/CreateNote" as const,
     requestStream: false as const,
@@ -1320,7 +1343,10 @@ export interface EchoServiceServer extends UntypedServiceImplementation {
   getItem: handleUnaryCall<GetItemRequest, GetItemResponse>;
   /** GetLiteral shows that a literal segment wins over a variable one. */
   getLiteral: handleUnaryCall<GetLiteralRequest, GetLiteralResponse>;
-  /** CreateNote takes a JSON body into one field and answers 201. */
+  /**
+   * CreateNote takes a JSON body into one field and answers 201, or 200 when the response's
+   * `status` says so.
+   */
   createNote: handleUnaryCall<CreateNoteRequest, CreateNoteResponse>;
   /**
    * SignToken takes an `application/jwt` body and answers JSON, or the token itself when
@@ -1369,7 +1395,10 @@ export interface EchoServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetLiteralResponse) => void,
   ): ClientUnaryCall;
-  /** CreateNote takes a JSON body into one field and answers 201. */
+  /**
+   * CreateNote takes a JSON body into one field and answers 201, or 200 when the response's
+   * `status` says so.
+   */
   createNote(
     request: CreateNoteRequest,
     callback: (error: ServiceError | null, response: CreateNoteResponse) => void,
