@@ -6,7 +6,8 @@
 //   BENCH_SECONDS          measured seconds per target (default 5)
 //   BENCH_WARMUP_SECONDS   unmeasured seconds before each (default 1)
 //   BENCH_CONCURRENCY      requests in flight (default 32)
-// Exits 1 when any request failed, 2 on a bad setting.
+// Exits 1 when any request failed (or a server died and targets were skipped), 2 on a bad
+// setting. Children are killed on every exit path; a watchdog bounds the whole run.
 import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, Http2SessionManager } from "@connectrpc/connect-node";
@@ -17,6 +18,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { GetJwksRequestSchema, SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { GetJwksRequest, SessionServiceClient } from "../gen/grpc-js/tessera/session/v1/session.js";
+import { http1Pool } from "./http1.js";
 import { percentile, runLoad, type Call, type LoadResult } from "./load.js";
 import { jwksPath, type ChildMessage, type ParentMessage } from "./protocol.js";
 
@@ -152,25 +154,6 @@ function killChildrenNow(): void {
   for (const child of processes) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
 
-/** One HTTP/1.1 GET on `agent`: status and body must match. */
-function httpGet(agent: http.Agent, port: number, expected: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const request = http.request({ host: "127.0.0.1", port, path: jwksPath, method: "GET", agent, timeout: requestTimeoutMs }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("error", reject);
-      response.on("end", () => {
-        if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode}`));
-        else if (!Buffer.concat(chunks).equals(expected)) reject(new Error("response body differs from the reference"));
-        else resolve();
-      });
-    });
-    request.on("timeout", () => request.destroy(new Error(`no response within ${requestTimeoutMs} ms`)));
-    request.on("error", reject);
-    request.end();
-  });
-}
-
 /** The reference response: Tessera's REST answer, fetched once. */
 async function fetchReference(port: number): Promise<{ body: Buffer; contentType: string }> {
   const agent = new http.Agent({ keepAlive: false });
@@ -215,10 +198,9 @@ function targets(tessera: Child, baseline: Child, reference: Buffer, keyCount: n
     if (count !== keyCount) throw new Error(`expected ${keyCount} keys, got ${count}`);
   };
   const rpcRequest = create(GetJwksRequestSchema);
-  const http1 = (server: Child): Target["open"] => () => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
-    return { call: () => httpGet(agent, server.port, reference), close: () => agent.destroy() };
-  };
+  // A minimal client (bench/http1.ts): node:http's client costs about as much CPU per request
+  // as the baseline server, so with it the baseline would measure the load generator.
+  const http1 = (server: Child): Target["open"] => () => http1Pool(server.port, jwksPath, reference, requestTimeoutMs);
   return [
     { name: "baseline node:http (HTTP/1.1)", server: baseline, open: http1(baseline) },
     { name: "REST GET (HTTP/1.1)", server: tessera, open: http1(tessera) },
@@ -256,11 +238,10 @@ function targets(tessera: Child, baseline: Child, reference: Buffer, keyCount: n
       open() {
         const client = new SessionServiceClient(`127.0.0.1:${tessera.port}`, grpc.credentials.createInsecure());
         const request = GetJwksRequest.create();
-        const metadata = new grpc.Metadata();
         return {
           call: () =>
             new Promise<void>((resolve, reject) => {
-              client.getJwks(request, metadata, { deadline: Date.now() + requestTimeoutMs }, (error, response) => {
+              client.getJwks(request, new grpc.Metadata(), { deadline: Date.now() + requestTimeoutMs }, (error, response) => {
                 if (error) return reject(error);
                 try {
                   checkKeys(response.keys.length);
@@ -307,11 +288,12 @@ async function measure(target: Target, settings: Settings): Promise<Row> {
 }
 
 function printTable(rows: Row[], baselineRate: number): void {
-  const header = ["target", "requests", "req/s", "p50 ms", "p99 ms", "errors", "vs baseline", "client CPU", "server CPU"];
+  const header = ["target", "requests", "req/s", "p50 ms", "p99 ms", "errors", "vs baseline", "client CPU", "server CPU", "server µs/req"];
   const percent = (value: number) => (Number.isFinite(value) ? `${Math.round(value * 100)}%` : "n/a");
   const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "n/a");
   const lines = rows.map(({ target, result, clientCpu, serverCpu }) => {
     const rate = result.requests / result.seconds;
+    const serverMicrosPerRequest = (serverCpu * 1e6) / rate;
     return [
       target.name,
       String(result.requests),
@@ -322,6 +304,7 @@ function printTable(rows: Row[], baselineRate: number): void {
       baselineRate > 0 ? `${(rate / baselineRate).toFixed(2)}x` : "n/a",
       percent(clientCpu),
       percent(serverCpu),
+      Number.isFinite(serverMicrosPerRequest) ? serverMicrosPerRequest.toFixed(0) : "n/a",
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]?.length ?? 0)));
@@ -368,14 +351,25 @@ async function main(): Promise<number> {
     `node ${process.version}, ${os.availableParallelism()} CPU(s); ${settings.concurrency} requests in flight, ` +
       `${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per target; servers in child processes, load generator in this one`,
   );
+  console.log(
+    "clients: HTTP/1.1 rows a minimal keep-alive client (bench/http1.ts), one connection per request in flight; " +
+      "Connect rows @connectrpc/connect-node (JSON; HTTP/2: one connection); gRPC @grpc/grpc-js (one channel)",
+  );
+  // Other work on the machine skews every number; say how busy it was.
+  console.log(`load average before the run: ${os.loadavg().map((load) => load.toFixed(2)).join(" ")}`);
   console.log("");
 
   const list = targets(tessera, baseline, reference.body, keyCount, settings.concurrency);
   armWatchdog(list.length * ((settings.warmupSeconds + settings.seconds) * 1000 + requestTimeoutMs + 10_000) + 30_000);
   const rows: Row[] = [];
+  let skipped = 0;
   for (const target of list) {
+    if (!target.server.alive) {
+      process.stderr.write(`bench: ${target.name}: skipped, the ${target.server.name} server has exited\n`);
+      skipped++;
+      continue;
+    }
     process.stderr.write(`bench: ${target.name}…\n`);
-    if (!target.server.alive) throw new Error(`${target.server.name} server exited`);
     rows.push(await measure(target, settings));
   }
 
@@ -383,12 +377,14 @@ async function main(): Promise<number> {
   printTable(rows, baselineRow === undefined ? 0 : baselineRow.result.requests / baselineRow.result.seconds);
   console.log("");
   console.log("client CPU: this process over the measured window; server CPU: the serving child (100% = one core).");
+  console.log("A row whose client CPU is near 100% is limited by the load generator; server µs/req (server CPU time per");
+  console.log("request) compares the server's cost per request regardless.");
 
   const failed = rows.filter((row) => row.result.errors > 0);
   for (const row of failed) process.stderr.write(`bench: ${row.target.name}: ${row.result.errors} error(s), first: ${row.result.firstError}\n`);
   const empty = rows.filter((row) => row.result.requests === 0 && row.result.errors === 0);
   for (const row of empty) process.stderr.write(`bench: ${row.target.name}: no request completed in the measured window\n`);
-  return failed.length > 0 || empty.length > 0 ? 1 : 0;
+  return failed.length > 0 || empty.length > 0 || skipped > 0 ? 1 : 0;
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
