@@ -3,15 +3,22 @@ import { createOutboxWorker, type OutboxWorker } from "./delivery/outbox-worker.
 import { createSenders } from "./delivery/senders.js";
 import { IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
 import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
+import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
 import { createIdentityHandler } from "./identity/identity.handler.js";
 import { createIdentityService } from "./identity/identity.service.js";
 import { createKeyService, type KeyService } from "./keys/key.service.js";
 import { resolveMasterKey } from "./keys/master-key.js";
 import { createSecretBox, type SecretBox } from "./keys/secret-box.js";
 import type { Logger } from "./log.js";
+import { consumeOneTimeToken } from "./session/one-time-token.js";
+import { createPasswordService } from "./session/password.service.js";
 import { createSessionHandler } from "./session/session.handler.js";
+import { createSessionTokens } from "./session/session-token.service.js";
 import { createSessionService } from "./session/session.service.js";
+import { createPasscodeService } from "./verify/passcode.service.js";
+import { createVerifyHandler } from "./verify/verify.handler.js";
 import { openDatabase, type Database } from "./store/database.js";
+import { defaultTenantId } from "./store/schema.js";
 import { migrateToLatest } from "./store/migrator.js";
 import { createServer } from "./transport/server.js";
 import { registerService, type ServiceRegistration } from "./transport/services.js";
@@ -56,9 +63,25 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     worker.start();
     const unlisten = await database.listen("tessera_outbox", worker.nudge);
 
+    const tenantId = defaultTenantId;
+    const tokens = createSessionTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
+    const authTokenHeader = config.hanko.authTokenHeader;
     const services = [
-      registerService(SessionService, createSessionHandler(createSessionService({ db, keys, hanko: config.hanko }))),
-      registerService(IdentityService, createIdentityHandler(createIdentityService({ db, hanko: config.hanko }))),
+      registerService(
+        SessionService,
+        createSessionHandler({
+          session: createSessionService({ db, keys, hanko: config.hanko }),
+          tokens,
+          passwords: createPasswordService({ db, tenantId, hanko: config.hanko }),
+          consumeOneTimeToken: (value) => consumeOneTimeToken(db, secrets, tenantId, value),
+          authTokenHeader,
+        }),
+      ),
+      registerService(IdentityService, createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens)),
+      registerService(
+        VerifyService,
+        createVerifyHandler({ passcodes: createPasscodeService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }), tokens, authTokenHeader }),
+      ),
       ...(options.extraServices?.({ secrets }) ?? []),
     ];
     const listener = createServer({

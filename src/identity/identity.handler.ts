@@ -1,9 +1,13 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { IdentityService as IdentityServiceDesc } from "../../gen/es/tessera/identity/v1/identity_pb.js";
+import { sessionTokenFrom } from "../session/session-credentials.js";
+import type { SessionTokens } from "../session/session-token.service.js";
+import type { EmailRow } from "./email.store.js";
 import type { IdentityService } from "./identity.service.js";
 
 /** The IdentityService RPCs: proto ↔ domain mapping only. */
-export function createIdentityHandler(service: IdentityService): ServiceImpl<typeof IdentityServiceDesc> {
+export function createIdentityHandler(service: IdentityService, tokens: SessionTokens): ServiceImpl<typeof IdentityServiceDesc> {
+  const email = (row: EmailRow) => ({ id: row.id, address: row.address, isVerified: row.verified, isPrimary: row.is_primary });
   return {
     async createUser(request) {
       return service.createUser(request.email);
@@ -11,6 +15,44 @@ export function createIdentityHandler(service: IdentityService): ServiceImpl<typ
     async findUserByEmail(request) {
       const user = await service.getUserByEmail(request.email);
       return { id: user.userId, emailId: user.emailId, verified: user.verified, hasWebauthnCredential: user.hasWebauthnCredential };
+    },
+    async getUser(request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const user = await service.getUser(userId, request.id);
+      return {
+        id: user.id,
+        email: user.email,
+        createdAt: user.createdAt.toISOString(),
+        updatedAt: user.updatedAt.toISOString(),
+        webauthnCredentials: user.credentialIds.map((id) => ({ id: Buffer.from(id).toString("base64url") })),
+      };
+    },
+    async getCurrentUser(_request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      return { id: userId };
+    },
+    async deleteCurrentUser(_request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      await service.deleteUser(userId);
+      return { sessionToken: "" };
+    },
+    async listEmails(_request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      return { emails: (await service.listEmails(userId)).map(email) };
+    },
+    async createEmail(request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      return { email: email(await service.createEmail(userId, request.address)) };
+    },
+    async setPrimaryEmail(request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      await service.setPrimaryEmail(userId, request.id);
+      return {};
+    },
+    async deleteEmail(request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      await service.deleteEmail(userId, request.id);
+      return {};
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import type { Kysely } from "kysely";
 import type { Logger } from "../log.js";
@@ -41,6 +41,8 @@ export interface KeyService {
   publicKeys(alg: SigningAlgorithm): Promise<PublicJwk[]>;
   /** The newest key of `alg`: the one that signs. */
   signingKey(alg: SigningAlgorithm): Promise<SigningKey>;
+  /** The published public key `kid` of `alg`, to verify a token it signed; undefined once retired. */
+  verificationKey(alg: SigningAlgorithm, kid: string): Promise<KeyObject | undefined>;
   /** Adds a new key of `alg`; it signs from now on, older keys stay published. */
   rotate(alg: SigningAlgorithm): Promise<PublicJwk>;
   /** Stops publishing `kid`; tokens it signed stop verifying. */
@@ -61,6 +63,7 @@ interface LoadedKey {
   row: SigningKeyRow;
   publicJwk: PublicJwk;
   privateKey?: KeyObject;
+  publicKey?: KeyObject;
 }
 
 /** Creates the key service. */
@@ -115,6 +118,12 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
         type: "pkcs8",
       });
       return { kid: key.row.kid, alg, privateKey: key.privateKey };
+    },
+    async verificationKey(alg, kid) {
+      const key = (await load()).find((candidate) => candidate.row.kid === kid && candidate.row.alg === alg);
+      if (key === undefined) return undefined;
+      key.publicKey ??= createPublicKey({ key: { ...key.publicJwk }, format: "jwk" });
+      return key.publicKey;
     },
     async rotate(alg) {
       const jwk = await create(alg, db);

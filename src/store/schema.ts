@@ -88,6 +88,61 @@ export interface OutboxTable {
   created_at: CreatedAt;
 }
 
+/** Sessions: the `jti` of a session token; revoked at logout. */
+export interface SessionTable {
+  id: Generated<string>;
+  tenant_id: string;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: Date | null;
+}
+
+/** Hanko passcodes: the code as HMAC, attempts counted, single use. */
+export interface PasscodeTable {
+  id: Generated<string>;
+  tenant_id: string;
+  user_id: string;
+  email_id: string;
+  code_hash: Uint8Array;
+  attempts: Generated<number>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Date | null;
+}
+
+/** Password hashes (argon2id), one per user. */
+export interface PasswordTable {
+  user_id: string;
+  tenant_id: string;
+  hash: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** WebAuthn challenges handed out and not yet used. */
+export interface WebauthnChallengeTable {
+  id: Generated<string>;
+  tenant_id: string;
+  user_id: string | null;
+  ceremony: "registration" | "login";
+  challenge: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Date | null;
+}
+
+/** One-time tokens exchanged for a session (`POST /token`), as HMAC. */
+export interface OneTimeTokenTable {
+  id: Generated<string>;
+  tenant_id: string;
+  user_id: string;
+  value_hash: Uint8Array;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Date | null;
+}
+
 /** Every table, for `Kysely<Schema>`. */
 export interface Schema {
   tenants: TenantTable;
@@ -97,4 +152,9 @@ export interface Schema {
   webauthn_credentials: WebauthnCredentialTable;
   signing_keys: SigningKeyTable;
   outbox: OutboxTable;
+  sessions: SessionTable;
+  passcodes: PasscodeTable;
+  passwords: PasswordTable;
+  webauthn_challenges: WebauthnChallengeTable;
+  one_time_tokens: OneTimeTokenTable;
 }

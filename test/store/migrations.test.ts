@@ -28,15 +28,30 @@ async function tables(): Promise<string[]> {
 describe("migrations", () => {
   it("go up, down and up again on an empty database", async () => {
     await migrateToLatest(database.db);
-    expect(await tables()).toEqual(["emails", "outbox", "signing_keys", "tenant_api_keys", "tenants", "users", "webauthn_credentials"]);
+    expect(await tables()).toEqual([
+      "emails",
+      "one_time_tokens",
+      "outbox",
+      "passcodes",
+      "passwords",
+      "sessions",
+      "signing_keys",
+      "tenant_api_keys",
+      "tenants",
+      "users",
+      "webauthn_challenges",
+      "webauthn_credentials",
+    ]);
     const tenant = await database.db.selectFrom("tenants").selectAll().executeTakeFirstOrThrow();
     expect(tenant).toMatchObject({ slug: "default", state: "active", user_cap: null });
 
     await migrateDown(database.db);
+    expect(await tables()).toEqual(["emails", "outbox", "signing_keys", "tenant_api_keys", "tenants", "users", "webauthn_credentials"]);
+    await migrateDown(database.db);
     expect(await tables()).toEqual([]);
 
     await migrateToLatest(database.db);
-    expect(await tables()).toHaveLength(7);
+    expect(await tables()).toHaveLength(12);
     const again = await migrateToLatest(database.db);
     expect(again.results).toEqual([]);
   });

@@ -10,6 +10,10 @@ export const hankoDialect = defineDialect({
     SIGNUP_DISABLED: { status: 403 },
     EMAIL_TAKEN: { status: 409 },
     USER_NOT_FOUND: { status: 404 },
+    // Hanko's passcode statuses (seed 004, `POST /passcode/login/finalize`).
+    PASSCODE_EXPIRED: { status: 408 },
+    PASSCODE_EXHAUSTED: { status: 410 },
+    TOKEN_INVALID: { status: 422 },
   },
   body: (status, message) => ({ code: status, message: message || statusText(status) }),
 });

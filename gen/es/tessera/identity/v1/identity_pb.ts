@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/identity/v1/identity.proto.
  */
 export const file_tessera_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJ0ZXNzZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhN0ZXNzZXJhLmlkZW50aXR5LnYxIiIKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIkoKEkNyZWF0ZVVzZXJSZXNwb25zZRIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCInChZGaW5kVXNlckJ5RW1haWxSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIo0BChdGaW5kVXNlckJ5RW1haWxSZXNwb25zZRIKCgJpZBgBIAEoCRIaCghlbWFpbF9pZBgCIAEoCVIIZW1haWxfaWQSEAoIdmVyaWZpZWQYAyABKAgSOAoXaGFzX3dlYmF1dGhuX2NyZWRlbnRpYWwYBCABKAhSF2hhc193ZWJhdXRobl9jcmVkZW50aWFsMpACCg9JZGVudGl0eVNlcnZpY2USdgoKQ3JlYXRlVXNlchImLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlVXNlclJlcXVlc3QaJy50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXNwb25zZSIXyvMYAhABgtPkkwILOgEqIgYvdXNlcnMShAEKD0ZpbmRVc2VyQnlFbWFpbBIrLnRlc3NlcmEuaWRlbnRpdHkudjEuRmluZFVzZXJCeUVtYWlsUmVxdWVzdBosLnRlc3NlcmEuaWRlbnRpdHkudjEuRmluZFVzZXJCeUVtYWlsUmVzcG9uc2UiFsrzGAIQAYLT5JMCCjoBKiIFL3VzZXJiBnByb3RvMw", [file_google_api_annotations, file_tessera_rest_v1_rest]);
+  fileDesc("CiJ0ZXNzZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhN0ZXNzZXJhLmlkZW50aXR5LnYxIiIKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIkoKEkNyZWF0ZVVzZXJSZXNwb25zZRIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCInChZGaW5kVXNlckJ5RW1haWxSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIo0BChdGaW5kVXNlckJ5RW1haWxSZXNwb25zZRIKCgJpZBgBIAEoCRIaCghlbWFpbF9pZBgCIAEoCVIIZW1haWxfaWQSEAoIdmVyaWZpZWQYAyABKAgSOAoXaGFzX3dlYmF1dGhuX2NyZWRlbnRpYWwYBCABKAhSF2hhc193ZWJhdXRobl9jcmVkZW50aWFsIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIsQBCg9HZXRVc2VyUmVzcG9uc2USCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSHgoKY3JlYXRlZF9hdBgDIAEoCVIKY3JlYXRlZF9hdBIeCgp1cGRhdGVkX2F0GAQgASgJUgp1cGRhdGVkX2F0ElYKFHdlYmF1dGhuX2NyZWRlbnRpYWxzGAUgAygLMiIudGVzc2VyYS5pZGVudGl0eS52MS5DcmVkZW50aWFsUmVmUhR3ZWJhdXRobl9jcmVkZW50aWFscyIbCg1DcmVkZW50aWFsUmVmEgoKAmlkGAEgASgJIhcKFUdldEN1cnJlbnRVc2VyUmVxdWVzdCIkChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEgoKAmlkGAEgASgJIhoKGERlbGV0ZUN1cnJlbnRVc2VyUmVxdWVzdCJBChlEZWxldGVDdXJyZW50VXNlclJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4iEwoRTGlzdEVtYWlsc1JlcXVlc3QiQAoSTGlzdEVtYWlsc1Jlc3BvbnNlEioKBmVtYWlscxgBIAMoCzIaLnRlc3NlcmEuaWRlbnRpdHkudjEuRW1haWwiZgoFRW1haWwSCgoCaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIgCgtpc192ZXJpZmllZBgDIAEoCFILaXNfdmVyaWZpZWQSHgoKaXNfcHJpbWFyeRgEIAEoCFIKaXNfcHJpbWFyeSIlChJDcmVhdGVFbWFpbFJlcXVlc3QSDwoHYWRkcmVzcxgBIAEoCSJAChNDcmVhdGVFbWFpbFJlc3BvbnNlEikKBWVtYWlsGAEgASgLMhoudGVzc2VyYS5pZGVudGl0eS52MS5FbWFpbCIkChZTZXRQcmltYXJ5RW1haWxSZXF1ZXN0EgoKAmlkGAEgASgJIhkKF1NldFByaW1hcnlFbWFpbFJlc3BvbnNlIiAKEkRlbGV0ZUVtYWlsUmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVFbWFpbFJlc3BvbnNlMsgJCg9JZGVudGl0eVNlcnZpY2USdgoKQ3JlYXRlVXNlchImLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlVXNlclJlcXVlc3QaJy50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXNwb25zZSIXyvMYAhABgtPkkwILOgEqIgYvdXNlcnMShAEKD0ZpbmRVc2VyQnlFbWFpbBIrLnRlc3NlcmEuaWRlbnRpdHkudjEuRmluZFVzZXJCeUVtYWlsUmVxdWVzdBosLnRlc3NlcmEuaWRlbnRpdHkudjEuRmluZFVzZXJCeUVtYWlsUmVzcG9uc2UiFsrzGAIQAYLT5JMCCjoBKiIFL3VzZXISbwoHR2V0VXNlchIjLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0VXNlclJlcXVlc3QaJC50ZXNzZXJhLmlkZW50aXR5LnYxLkdldFVzZXJSZXNwb25zZSIZyvMYAhABgtPkkwINEgsvdXNlcnMve2lkfRJ8Cg5HZXRDdXJyZW50VXNlchIqLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0Q3VycmVudFVzZXJSZXF1ZXN0GisudGVzc2VyYS5pZGVudGl0eS52MS5HZXRDdXJyZW50VXNlclJlc3BvbnNlIhHK8xgCEAGC0+STAgUSAy9tZRKmAQoRRGVsZXRlQ3VycmVudFVzZXISLS50ZXNzZXJhLmlkZW50aXR5LnYxLkRlbGV0ZUN1cnJlbnRVc2VyUmVxdWVzdBouLnRlc3NlcmEuaWRlbnRpdHkudjEuRGVsZXRlQ3VycmVudFVzZXJSZXNwb25zZSIyyvMYIQjMARABShoKBWhhbmtvEg1zZXNzaW9uX3Rva2VuIAEoAYLT5JMCByoFL3VzZXISfAoKTGlzdEVtYWlscxImLnRlc3NlcmEuaWRlbnRpdHkudjEuTGlzdEVtYWlsc1JlcXVlc3QaJy50ZXNzZXJhLmlkZW50aXR5LnYxLkxpc3RFbWFpbHNSZXNwb25zZSIdyvMYAhABgtPkkwIRYgZlbWFpbHMSBy9lbWFpbHMShAEKC0NyZWF0ZUVtYWlsEicudGVzc2VyYS5pZGVudGl0eS52MS5DcmVhdGVFbWFpbFJlcXVlc3QaKC50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZUVtYWlsUmVzcG9uc2UiIsrzGAUIyQEQAYLT5JMCEzoBKmIFZW1haWwiBy9lbWFpbHMSlwEKD1NldFByaW1hcnlFbWFpbBIrLnRlc3NlcmEuaWRlbnRpdHkudjEuU2V0UHJpbWFyeUVtYWlsUmVxdWVzdBosLnRlc3NlcmEuaWRlbnRpdHkudjEuU2V0UHJpbWFyeUVtYWlsUmVzcG9uc2UiKcrzGAUIyQEQAYLT5JMCGiIYL2VtYWlscy97aWR9L3NldF9wcmltYXJ5En8KC0RlbGV0ZUVtYWlsEicudGVzc2VyYS5pZGVudGl0eS52MS5EZWxldGVFbWFpbFJlcXVlc3QaKC50ZXNzZXJhLmlkZW50aXR5LnYxLkRlbGV0ZUVtYWlsUmVzcG9uc2UiHcrzGAUIyQEQAYLT5JMCDioML2VtYWlscy97aWR9YgZwcm90bzM", [file_google_api_annotations, file_tessera_rest_v1_rest]);
 
 /**
  * CreateUserRequest names the new user's email.
@@ -127,6 +127,361 @@ export const FindUserByEmailResponseSchema: GenMessage<FindUserByEmailResponse> 
   messageDesc(file_tessera_identity_v1_identity, 3);
 
 /**
+ * GetUserRequest names the user.
+ *
+ * @generated from message tessera.identity.v1.GetUserRequest
+ */
+export type GetUserRequest = Message<"tessera.identity.v1.GetUserRequest"> & {
+  /**
+   * The user's id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.GetUserRequest.
+ * Use `create(GetUserRequestSchema)` to create a new message.
+ */
+export const GetUserRequestSchema: GenMessage<GetUserRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 4);
+
+/**
+ * GetUserResponse is Hanko's User.
+ *
+ * @generated from message tessera.identity.v1.GetUserResponse
+ */
+export type GetUserResponse = Message<"tessera.identity.v1.GetUserResponse"> & {
+  /**
+   * The user's id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The primary email address.
+   *
+   * @generated from field: string email = 2;
+   */
+  email: string;
+
+  /**
+   * Creation time (RFC 3339).
+   *
+   * @generated from field: string created_at = 3 [json_name = "created_at"];
+   */
+  createdAt: string;
+
+  /**
+   * Last update (RFC 3339).
+   *
+   * @generated from field: string updated_at = 4 [json_name = "updated_at"];
+   */
+  updatedAt: string;
+
+  /**
+   * The user's WebAuthn credentials.
+   *
+   * @generated from field: repeated tessera.identity.v1.CredentialRef webauthn_credentials = 5 [json_name = "webauthn_credentials"];
+   */
+  webauthnCredentials: CredentialRef[];
+};
+
+/**
+ * Describes the message tessera.identity.v1.GetUserResponse.
+ * Use `create(GetUserResponseSchema)` to create a new message.
+ */
+export const GetUserResponseSchema: GenMessage<GetUserResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 5);
+
+/**
+ * CredentialRef names a WebAuthn credential.
+ *
+ * @generated from message tessera.identity.v1.CredentialRef
+ */
+export type CredentialRef = Message<"tessera.identity.v1.CredentialRef"> & {
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.CredentialRef.
+ * Use `create(CredentialRefSchema)` to create a new message.
+ */
+export const CredentialRefSchema: GenMessage<CredentialRef> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 6);
+
+/**
+ * GetCurrentUserRequest is empty: the session comes from the cookie or Authorization header.
+ *
+ * @generated from message tessera.identity.v1.GetCurrentUserRequest
+ */
+export type GetCurrentUserRequest = Message<"tessera.identity.v1.GetCurrentUserRequest"> & {
+};
+
+/**
+ * Describes the message tessera.identity.v1.GetCurrentUserRequest.
+ * Use `create(GetCurrentUserRequestSchema)` to create a new message.
+ */
+export const GetCurrentUserRequestSchema: GenMessage<GetCurrentUserRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 7);
+
+/**
+ * GetCurrentUserResponse names the session's user.
+ *
+ * @generated from message tessera.identity.v1.GetCurrentUserResponse
+ */
+export type GetCurrentUserResponse = Message<"tessera.identity.v1.GetCurrentUserResponse"> & {
+  /**
+   * The user's id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.GetCurrentUserResponse.
+ * Use `create(GetCurrentUserResponseSchema)` to create a new message.
+ */
+export const GetCurrentUserResponseSchema: GenMessage<GetCurrentUserResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 8);
+
+/**
+ * DeleteCurrentUserRequest is empty.
+ *
+ * @generated from message tessera.identity.v1.DeleteCurrentUserRequest
+ */
+export type DeleteCurrentUserRequest = Message<"tessera.identity.v1.DeleteCurrentUserRequest"> & {
+};
+
+/**
+ * Describes the message tessera.identity.v1.DeleteCurrentUserRequest.
+ * Use `create(DeleteCurrentUserRequestSchema)` to create a new message.
+ */
+export const DeleteCurrentUserRequestSchema: GenMessage<DeleteCurrentUserRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 9);
+
+/**
+ * DeleteCurrentUserResponse clears the session cookie.
+ *
+ * @generated from message tessera.identity.v1.DeleteCurrentUserResponse
+ */
+export type DeleteCurrentUserResponse = Message<"tessera.identity.v1.DeleteCurrentUserResponse"> & {
+  /**
+   * Always empty: clears the `hanko` cookie.
+   *
+   * @generated from field: string session_token = 100 [json_name = "session_token"];
+   */
+  sessionToken: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.DeleteCurrentUserResponse.
+ * Use `create(DeleteCurrentUserResponseSchema)` to create a new message.
+ */
+export const DeleteCurrentUserResponseSchema: GenMessage<DeleteCurrentUserResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 10);
+
+/**
+ * ListEmailsRequest is empty.
+ *
+ * @generated from message tessera.identity.v1.ListEmailsRequest
+ */
+export type ListEmailsRequest = Message<"tessera.identity.v1.ListEmailsRequest"> & {
+};
+
+/**
+ * Describes the message tessera.identity.v1.ListEmailsRequest.
+ * Use `create(ListEmailsRequestSchema)` to create a new message.
+ */
+export const ListEmailsRequestSchema: GenMessage<ListEmailsRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 11);
+
+/**
+ * ListEmailsResponse holds the addresses.
+ *
+ * @generated from message tessera.identity.v1.ListEmailsResponse
+ */
+export type ListEmailsResponse = Message<"tessera.identity.v1.ListEmailsResponse"> & {
+  /**
+   * The addresses, primary first.
+   *
+   * @generated from field: repeated tessera.identity.v1.Email emails = 1;
+   */
+  emails: Email[];
+};
+
+/**
+ * Describes the message tessera.identity.v1.ListEmailsResponse.
+ * Use `create(ListEmailsResponseSchema)` to create a new message.
+ */
+export const ListEmailsResponseSchema: GenMessage<ListEmailsResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 12);
+
+/**
+ * Email is one of a user's addresses.
+ *
+ * @generated from message tessera.identity.v1.Email
+ */
+export type Email = Message<"tessera.identity.v1.Email"> & {
+  /**
+   * The email's id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The address.
+   *
+   * @generated from field: string address = 2;
+   */
+  address: string;
+
+  /**
+   * Verified by a passcode.
+   *
+   * @generated from field: bool is_verified = 3 [json_name = "is_verified"];
+   */
+  isVerified: boolean;
+
+  /**
+   * The primary address.
+   *
+   * @generated from field: bool is_primary = 4 [json_name = "is_primary"];
+   */
+  isPrimary: boolean;
+};
+
+/**
+ * Describes the message tessera.identity.v1.Email.
+ * Use `create(EmailSchema)` to create a new message.
+ */
+export const EmailSchema: GenMessage<Email> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 13);
+
+/**
+ * CreateEmailRequest names the new address.
+ *
+ * @generated from message tessera.identity.v1.CreateEmailRequest
+ */
+export type CreateEmailRequest = Message<"tessera.identity.v1.CreateEmailRequest"> & {
+  /**
+   * The address.
+   *
+   * @generated from field: string address = 1;
+   */
+  address: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.CreateEmailRequest.
+ * Use `create(CreateEmailRequestSchema)` to create a new message.
+ */
+export const CreateEmailRequestSchema: GenMessage<CreateEmailRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 14);
+
+/**
+ * CreateEmailResponse is the new address.
+ *
+ * @generated from message tessera.identity.v1.CreateEmailResponse
+ */
+export type CreateEmailResponse = Message<"tessera.identity.v1.CreateEmailResponse"> & {
+  /**
+   * The new email.
+   *
+   * @generated from field: tessera.identity.v1.Email email = 1;
+   */
+  email?: Email | undefined;
+};
+
+/**
+ * Describes the message tessera.identity.v1.CreateEmailResponse.
+ * Use `create(CreateEmailResponseSchema)` to create a new message.
+ */
+export const CreateEmailResponseSchema: GenMessage<CreateEmailResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 15);
+
+/**
+ * SetPrimaryEmailRequest names the address.
+ *
+ * @generated from message tessera.identity.v1.SetPrimaryEmailRequest
+ */
+export type SetPrimaryEmailRequest = Message<"tessera.identity.v1.SetPrimaryEmailRequest"> & {
+  /**
+   * The email's id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.SetPrimaryEmailRequest.
+ * Use `create(SetPrimaryEmailRequestSchema)` to create a new message.
+ */
+export const SetPrimaryEmailRequestSchema: GenMessage<SetPrimaryEmailRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 16);
+
+/**
+ * SetPrimaryEmailResponse is empty.
+ *
+ * @generated from message tessera.identity.v1.SetPrimaryEmailResponse
+ */
+export type SetPrimaryEmailResponse = Message<"tessera.identity.v1.SetPrimaryEmailResponse"> & {
+};
+
+/**
+ * Describes the message tessera.identity.v1.SetPrimaryEmailResponse.
+ * Use `create(SetPrimaryEmailResponseSchema)` to create a new message.
+ */
+export const SetPrimaryEmailResponseSchema: GenMessage<SetPrimaryEmailResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 17);
+
+/**
+ * DeleteEmailRequest names the address.
+ *
+ * @generated from message tessera.identity.v1.DeleteEmailRequest
+ */
+export type DeleteEmailRequest = Message<"tessera.identity.v1.DeleteEmailRequest"> & {
+  /**
+   * The email's id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.DeleteEmailRequest.
+ * Use `create(DeleteEmailRequestSchema)` to create a new message.
+ */
+export const DeleteEmailRequestSchema: GenMessage<DeleteEmailRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 18);
+
+/**
+ * DeleteEmailResponse is empty.
+ *
+ * @generated from message tessera.identity.v1.DeleteEmailResponse
+ */
+export type DeleteEmailResponse = Message<"tessera.identity.v1.DeleteEmailResponse"> & {
+};
+
+/**
+ * Describes the message tessera.identity.v1.DeleteEmailResponse.
+ * Use `create(DeleteEmailResponseSchema)` to create a new message.
+ */
+export const DeleteEmailResponseSchema: GenMessage<DeleteEmailResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 19);
+
+/**
  * IdentityService carries users and their contacts: Hanko users and emails, Authentiq keys,
  * AuthFi user management.
  *
@@ -154,6 +509,85 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof FindUserByEmailRequestSchema;
     output: typeof FindUserByEmailResponseSchema;
+  },
+  /**
+   * GetUser is Hanko's `GET /users/{id}`: the session's own user only.
+   * Errors: 400 id not a UUID, 401 no session, 403 another user, 404.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.GetUser
+   */
+  getUser: {
+    methodKind: "unary";
+    input: typeof GetUserRequestSchema;
+    output: typeof GetUserResponseSchema;
+  },
+  /**
+   * GetCurrentUser is Hanko's `GET /me`: the id of the session's user. Errors: 401.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.GetCurrentUser
+   */
+  getCurrentUser: {
+    methodKind: "unary";
+    input: typeof GetCurrentUserRequestSchema;
+    output: typeof GetCurrentUserResponseSchema;
+  },
+  /**
+   * DeleteCurrentUser is Hanko's `DELETE /user` (when `HANKO_ALLOW_DELETION`): the session's
+   * user with their sessions, emails, credentials and codes; clears the cookie.
+   * Errors: 401 no session, 403 deletion disabled.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.DeleteCurrentUser
+   */
+  deleteCurrentUser: {
+    methodKind: "unary";
+    input: typeof DeleteCurrentUserRequestSchema;
+    output: typeof DeleteCurrentUserResponseSchema;
+  },
+  /**
+   * ListEmails is Hanko's `GET /emails`: the session user's addresses (a JSON array).
+   * Errors: 401.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.ListEmails
+   */
+  listEmails: {
+    methodKind: "unary";
+    input: typeof ListEmailsRequestSchema;
+    output: typeof ListEmailsResponseSchema;
+  },
+  /**
+   * CreateEmail is Hanko's `POST /emails`: adds an unverified address (201, the new email).
+   * Errors: 400 invalid address, 401, 409 taken.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.CreateEmail
+   */
+  createEmail: {
+    methodKind: "unary";
+    input: typeof CreateEmailRequestSchema;
+    output: typeof CreateEmailResponseSchema;
+  },
+  /**
+   * SetPrimaryEmail is Hanko's `POST /emails/{id}/set_primary`; 201 as the seed documents
+   * (Hanko's own server answers 204: a client that checks `ok` accepts both).
+   * Errors: 400 id not a UUID, 401, 404 not the user's address, 409 unverified while
+   * verification is required.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.SetPrimaryEmail
+   */
+  setPrimaryEmail: {
+    methodKind: "unary";
+    input: typeof SetPrimaryEmailRequestSchema;
+    output: typeof SetPrimaryEmailResponseSchema;
+  },
+  /**
+   * DeleteEmail is Hanko's `DELETE /emails/{id}`; 201 as the seed documents.
+   * Errors: 400 id not a UUID, 401, 404 not the user's address, 409 the primary or last one.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.DeleteEmail
+   */
+  deleteEmail: {
+    methodKind: "unary";
+    input: typeof DeleteEmailRequestSchema;
+    output: typeof DeleteEmailResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_identity_v1_identity, 0);

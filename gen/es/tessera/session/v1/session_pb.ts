@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/session/v1/session.proto.
  */
 export const file_tessera_session_v1_session: GenFile = /*@__PURE__*/
-  fileDesc("CiB0ZXNzZXJhL3Nlc3Npb24vdjEvc2Vzc2lvbi5wcm90bxISdGVzc2VyYS5zZXNzaW9uLnYxIhIKEEdldFN0YXR1c1JlcXVlc3QiIQoRR2V0U3RhdHVzUmVzcG9uc2USDAoEaHRtbBgBIAEoCSIQCg5HZXRKd2tzUmVxdWVzdCI/Cg9HZXRKd2tzUmVzcG9uc2USLAoEa2V5cxgBIAMoCzIeLnRlc3NlcmEuc2Vzc2lvbi52MS5Kc29uV2ViS2V5IpwBCgpKc29uV2ViS2V5EgsKA2t0eRgBIAEoCRILCgNraWQYAiABKAkSCwoDYWxnGAMgASgJEgsKA3VzZRgEIAEoCRIOCgFuGAUgASgJSACIAQESDgoBZRgGIAEoCUgBiAEBEhAKA2NydhgHIAEoCUgCiAEBEg4KAXgYCCABKAlIA4gBAUIECgJfbkIECgJfZUIGCgRfY3J2QgQKAl94IhIKEEdldENvbmZpZ1JlcXVlc3QirwEKEUdldENvbmZpZ1Jlc3BvbnNlEjAKBmVtYWlscxgBIAEoCzIgLnRlc3NlcmEuc2Vzc2lvbi52MS5FbWFpbHNDb25maWcSNAoIcGFzc3dvcmQYAiABKAsyIi50ZXNzZXJhLnNlc3Npb24udjEuUGFzc3dvcmRDb25maWcSMgoHYWNjb3VudBgDIAEoCzIhLnRlc3NlcmEuc2Vzc2lvbi52MS5BY2NvdW50Q29uZmlnIkIKDEVtYWlsc0NvbmZpZxIyChRyZXF1aXJlX3ZlcmlmaWNhdGlvbhgBIAEoCFIUcmVxdWlyZV92ZXJpZmljYXRpb24iUwoOUGFzc3dvcmRDb25maWcSDwoHZW5hYmxlZBgBIAEoCBIwChNtaW5fcGFzc3dvcmRfbGVuZ3RoGAIgASgFUhNtaW5fcGFzc3dvcmRfbGVuZ3RoIlsKDUFjY291bnRDb25maWcSJgoOYWxsb3dfZGVsZXRpb24YASABKAhSDmFsbG93X2RlbGV0aW9uEiIKDGFsbG93X3NpZ251cBgCIAEoCFIMYWxsb3dfc2lnbnVwMpMDCg5TZXNzaW9uU2VydmljZRKJAQoJR2V0U3RhdHVzEiQudGVzc2VyYS5zZXNzaW9uLnYxLkdldFN0YXR1c1JlcXVlc3QaJS50ZXNzZXJhLnNlc3Npb24udjEuR2V0U3RhdHVzUmVzcG9uc2UiL8rzGBwQASIYdGV4dC9odG1sOyBjaGFyc2V0PXV0Zi04gtPkkwIJYgRodG1sEgEvEngKB0dldEp3a3MSIi50ZXNzZXJhLnNlc3Npb24udjEuR2V0Sndrc1JlcXVlc3QaIy50ZXNzZXJhLnNlc3Npb24udjEuR2V0Sndrc1Jlc3BvbnNlIiTK8xgCEAGC0+STAhgSFi8ud2VsbC1rbm93bi9qd2tzLmpzb24SewoJR2V0Q29uZmlnEiQudGVzc2VyYS5zZXNzaW9uLnYxLkdldENvbmZpZ1JlcXVlc3QaJS50ZXNzZXJhLnNlc3Npb24udjEuR2V0Q29uZmlnUmVzcG9uc2UiIcrzGAIQAYLT5JMCFRITLy53ZWxsLWtub3duL2NvbmZpZ2IGcHJvdG8z", [file_google_api_annotations, file_tessera_rest_v1_rest]);
+  fileDesc("CiB0ZXNzZXJhL3Nlc3Npb24vdjEvc2Vzc2lvbi5wcm90bxISdGVzc2VyYS5zZXNzaW9uLnYxIhIKEEdldFN0YXR1c1JlcXVlc3QiIQoRR2V0U3RhdHVzUmVzcG9uc2USDAoEaHRtbBgBIAEoCSIQCg5HZXRKd2tzUmVxdWVzdCI/Cg9HZXRKd2tzUmVzcG9uc2USLAoEa2V5cxgBIAMoCzIeLnRlc3NlcmEuc2Vzc2lvbi52MS5Kc29uV2ViS2V5IpwBCgpKc29uV2ViS2V5EgsKA2t0eRgBIAEoCRILCgNraWQYAiABKAkSCwoDYWxnGAMgASgJEgsKA3VzZRgEIAEoCRIOCgFuGAUgASgJSACIAQESDgoBZRgGIAEoCUgBiAEBEhAKA2NydhgHIAEoCUgCiAEBEg4KAXgYCCABKAlIA4gBAUIECgJfbkIECgJfZUIGCgRfY3J2QgQKAl94IhIKEEdldENvbmZpZ1JlcXVlc3QirwEKEUdldENvbmZpZ1Jlc3BvbnNlEjAKBmVtYWlscxgBIAEoCzIgLnRlc3NlcmEuc2Vzc2lvbi52MS5FbWFpbHNDb25maWcSNAoIcGFzc3dvcmQYAiABKAsyIi50ZXNzZXJhLnNlc3Npb24udjEuUGFzc3dvcmRDb25maWcSMgoHYWNjb3VudBgDIAEoCzIhLnRlc3NlcmEuc2Vzc2lvbi52MS5BY2NvdW50Q29uZmlnIkIKDEVtYWlsc0NvbmZpZxIyChRyZXF1aXJlX3ZlcmlmaWNhdGlvbhgBIAEoCFIUcmVxdWlyZV92ZXJpZmljYXRpb24iUwoOUGFzc3dvcmRDb25maWcSDwoHZW5hYmxlZBgBIAEoCBIwChNtaW5fcGFzc3dvcmRfbGVuZ3RoGAIgASgFUhNtaW5fcGFzc3dvcmRfbGVuZ3RoIlsKDUFjY291bnRDb25maWcSJgoOYWxsb3dfZGVsZXRpb24YASABKAhSDmFsbG93X2RlbGV0aW9uEiIKDGFsbG93X3NpZ251cBgCIAEoCFIMYWxsb3dfc2lnbnVwIkYKGExvZ2luV2l0aFBhc3N3b3JkUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhAKCHBhc3N3b3JkGAIgASgJIo0BChlMb2dpbldpdGhQYXNzd29yZFJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4SHgoKYXV0aF90b2tlbhhlIAEoCVIKYXV0aF90b2tlbhIqChBzZXNzaW9uX2xpZmV0aW1lGGYgASgFUhBzZXNzaW9uX2xpZmV0aW1lIkAKElNldFBhc3N3b3JkUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhAKCHBhc3N3b3JkGAIgASgJIiUKE1NldFBhc3N3b3JkUmVzcG9uc2USDgoGc3RhdHVzGAEgASgFIiUKFEV4Y2hhbmdlVG9rZW5SZXF1ZXN0Eg0KBXZhbHVlGAEgASgJIqMBChVFeGNoYW5nZVRva2VuUmVzcG9uc2USGAoHdXNlcl9pZBgBIAEoCVIHdXNlcl9pZBIkCg1zZXNzaW9uX3Rva2VuGGQgASgJUg1zZXNzaW9uX3Rva2VuEh4KCmF1dGhfdG9rZW4YZSABKAlSCmF1dGhfdG9rZW4SKgoQc2Vzc2lvbl9saWZldGltZRhmIAEoBVIQc2Vzc2lvbl9saWZldGltZSIPCg1Mb2dvdXRSZXF1ZXN0IjYKDkxvZ291dFJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4ymwkKDlNlc3Npb25TZXJ2aWNlEokBCglHZXRTdGF0dXMSJC50ZXNzZXJhLnNlc3Npb24udjEuR2V0U3RhdHVzUmVxdWVzdBolLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRTdGF0dXNSZXNwb25zZSIvyvMYHBABIhh0ZXh0L2h0bWw7IGNoYXJzZXQ9dXRmLTiC0+STAgliBGh0bWwSAS8SeAoHR2V0SndrcxIiLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRKd2tzUmVxdWVzdBojLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRKd2tzUmVzcG9uc2UiJMrzGAIQAYLT5JMCGBIWLy53ZWxsLWtub3duL2p3a3MuanNvbhJ7CglHZXRDb25maWcSJC50ZXNzZXJhLnNlc3Npb24udjEuR2V0Q29uZmlnUmVxdWVzdBolLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRDb25maWdSZXNwb25zZSIhyvMYAhABgtPkkwIVEhMvLndlbGwta25vd24vY29uZmlnEoUCChFMb2dpbldpdGhQYXNzd29yZBIsLnRlc3NlcmEuc2Vzc2lvbi52MS5Mb2dpbldpdGhQYXNzd29yZFJlcXVlc3QaLS50ZXNzZXJhLnNlc3Npb24udjEuTG9naW5XaXRoUGFzc3dvcmRSZXNwb25zZSKSAcrzGHQQAUIaCgxYLUF1dGgtVG9rZW4SCmF1dGhfdG9rZW5CJgoSWC1TZXNzaW9uLUxpZmV0aW1lEhBzZXNzaW9uX2xpZmV0aW1lSiwKBWhhbmtvEg1zZXNzaW9uX3Rva2VuIAEoATIQc2Vzc2lvbl9saWZldGltZYLT5JMCFDoBKiIPL3Bhc3N3b3JkL2xvZ2luEoIBCgtTZXRQYXNzd29yZBImLnRlc3NlcmEuc2Vzc2lvbi52MS5TZXRQYXNzd29yZFJlcXVlc3QaJy50ZXNzZXJhLnNlc3Npb24udjEuU2V0UGFzc3dvcmRSZXNwb25zZSIiyvMYChABagZzdGF0dXOC0+STAg46ASoaCS9wYXNzd29yZBLwAQoNRXhjaGFuZ2VUb2tlbhIoLnRlc3NlcmEuc2Vzc2lvbi52MS5FeGNoYW5nZVRva2VuUmVxdWVzdBopLnRlc3NlcmEuc2Vzc2lvbi52MS5FeGNoYW5nZVRva2VuUmVzcG9uc2UiiQHK8xh0EAFCGgoMWC1BdXRoLVRva2VuEgphdXRoX3Rva2VuQiYKElgtU2Vzc2lvbi1MaWZldGltZRIQc2Vzc2lvbl9saWZldGltZUosCgVoYW5rbxINc2Vzc2lvbl90b2tlbiABKAEyEHNlc3Npb25fbGlmZXRpbWWC0+STAgs6ASoiBi90b2tlbhKFAQoGTG9nb3V0EiEudGVzc2VyYS5zZXNzaW9uLnYxLkxvZ291dFJlcXVlc3QaIi50ZXNzZXJhLnNlc3Npb24udjEuTG9nb3V0UmVzcG9uc2UiNMrzGCEIzAEQAUoaCgVoYW5rbxINc2Vzc2lvbl90b2tlbiABKAGC0+STAgkiBy9sb2dvdXRiBnByb3RvMw", [file_google_api_annotations, file_tessera_rest_v1_rest]);
 
 /**
  * GetStatusRequest is empty.
@@ -284,6 +284,217 @@ export const AccountConfigSchema: GenMessage<AccountConfig> = /*@__PURE__*/
   messageDesc(file_tessera_session_v1_session, 9);
 
 /**
+ * LoginWithPasswordRequest names the user and the password.
+ *
+ * @generated from message tessera.session.v1.LoginWithPasswordRequest
+ */
+export type LoginWithPasswordRequest = Message<"tessera.session.v1.LoginWithPasswordRequest"> & {
+  /**
+   * The user's id (UUID).
+   *
+   * @generated from field: string user_id = 1 [json_name = "user_id"];
+   */
+  userId: string;
+
+  /**
+   * The password.
+   *
+   * @generated from field: string password = 2;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message tessera.session.v1.LoginWithPasswordRequest.
+ * Use `create(LoginWithPasswordRequestSchema)` to create a new message.
+ */
+export const LoginWithPasswordRequestSchema: GenMessage<LoginWithPasswordRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_session_v1_session, 10);
+
+/**
+ * LoginWithPasswordResponse carries the new session.
+ *
+ * @generated from message tessera.session.v1.LoginWithPasswordResponse
+ */
+export type LoginWithPasswordResponse = Message<"tessera.session.v1.LoginWithPasswordResponse"> & {
+  /**
+   * The session JWT, sent as the `hanko` cookie (HttpOnly, SameSite=Strict).
+   *
+   * @generated from field: string session_token = 100 [json_name = "session_token"];
+   */
+  sessionToken: string;
+
+  /**
+   * The session JWT again, sent as `X-Auth-Token` unless `HANKO_AUTH_TOKEN_HEADER=false`.
+   *
+   * @generated from field: string auth_token = 101 [json_name = "auth_token"];
+   */
+  authToken: string;
+
+  /**
+   * Seconds until the session expires, sent as `X-Session-Lifetime`.
+   *
+   * @generated from field: int32 session_lifetime = 102 [json_name = "session_lifetime"];
+   */
+  sessionLifetime: number;
+};
+
+/**
+ * Describes the message tessera.session.v1.LoginWithPasswordResponse.
+ * Use `create(LoginWithPasswordResponseSchema)` to create a new message.
+ */
+export const LoginWithPasswordResponseSchema: GenMessage<LoginWithPasswordResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_session_v1_session, 11);
+
+/**
+ * SetPasswordRequest names the user and the new password.
+ *
+ * @generated from message tessera.session.v1.SetPasswordRequest
+ */
+export type SetPasswordRequest = Message<"tessera.session.v1.SetPasswordRequest"> & {
+  /**
+   * The user's id (UUID); must be the session's user.
+   *
+   * @generated from field: string user_id = 1 [json_name = "user_id"];
+   */
+  userId: string;
+
+  /**
+   * The new password.
+   *
+   * @generated from field: string password = 2;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message tessera.session.v1.SetPasswordRequest.
+ * Use `create(SetPasswordRequestSchema)` to create a new message.
+ */
+export const SetPasswordRequestSchema: GenMessage<SetPasswordRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_session_v1_session, 12);
+
+/**
+ * SetPasswordResponse says whether the password was created or replaced.
+ *
+ * @generated from message tessera.session.v1.SetPasswordResponse
+ */
+export type SetPasswordResponse = Message<"tessera.session.v1.SetPasswordResponse"> & {
+  /**
+   * 201 created, 200 replaced (the REST status).
+   *
+   * @generated from field: int32 status = 1;
+   */
+  status: number;
+};
+
+/**
+ * Describes the message tessera.session.v1.SetPasswordResponse.
+ * Use `create(SetPasswordResponseSchema)` to create a new message.
+ */
+export const SetPasswordResponseSchema: GenMessage<SetPasswordResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_session_v1_session, 13);
+
+/**
+ * ExchangeTokenRequest carries the one-time token.
+ *
+ * @generated from message tessera.session.v1.ExchangeTokenRequest
+ */
+export type ExchangeTokenRequest = Message<"tessera.session.v1.ExchangeTokenRequest"> & {
+  /**
+   * The token (base64url).
+   *
+   * @generated from field: string value = 1;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message tessera.session.v1.ExchangeTokenRequest.
+ * Use `create(ExchangeTokenRequestSchema)` to create a new message.
+ */
+export const ExchangeTokenRequestSchema: GenMessage<ExchangeTokenRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_session_v1_session, 14);
+
+/**
+ * ExchangeTokenResponse names the user and carries the new session.
+ *
+ * @generated from message tessera.session.v1.ExchangeTokenResponse
+ */
+export type ExchangeTokenResponse = Message<"tessera.session.v1.ExchangeTokenResponse"> & {
+  /**
+   * The user's id (UUID).
+   *
+   * @generated from field: string user_id = 1 [json_name = "user_id"];
+   */
+  userId: string;
+
+  /**
+   * The session JWT, sent as the `hanko` cookie (HttpOnly, SameSite=Strict).
+   *
+   * @generated from field: string session_token = 100 [json_name = "session_token"];
+   */
+  sessionToken: string;
+
+  /**
+   * The session JWT again, sent as `X-Auth-Token` unless `HANKO_AUTH_TOKEN_HEADER=false`.
+   *
+   * @generated from field: string auth_token = 101 [json_name = "auth_token"];
+   */
+  authToken: string;
+
+  /**
+   * Seconds until the session expires, sent as `X-Session-Lifetime`.
+   *
+   * @generated from field: int32 session_lifetime = 102 [json_name = "session_lifetime"];
+   */
+  sessionLifetime: number;
+};
+
+/**
+ * Describes the message tessera.session.v1.ExchangeTokenResponse.
+ * Use `create(ExchangeTokenResponseSchema)` to create a new message.
+ */
+export const ExchangeTokenResponseSchema: GenMessage<ExchangeTokenResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_session_v1_session, 15);
+
+/**
+ * LogoutRequest is empty: the session comes from the cookie or Authorization header.
+ *
+ * @generated from message tessera.session.v1.LogoutRequest
+ */
+export type LogoutRequest = Message<"tessera.session.v1.LogoutRequest"> & {
+};
+
+/**
+ * Describes the message tessera.session.v1.LogoutRequest.
+ * Use `create(LogoutRequestSchema)` to create a new message.
+ */
+export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_session_v1_session, 16);
+
+/**
+ * LogoutResponse clears the session cookie.
+ *
+ * @generated from message tessera.session.v1.LogoutResponse
+ */
+export type LogoutResponse = Message<"tessera.session.v1.LogoutResponse"> & {
+  /**
+   * Always empty: clears the `hanko` cookie.
+   *
+   * @generated from field: string session_token = 100 [json_name = "session_token"];
+   */
+  sessionToken: string;
+};
+
+/**
+ * Describes the message tessera.session.v1.LogoutResponse.
+ * Use `create(LogoutResponseSchema)` to create a new message.
+ */
+export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_session_v1_session, 17);
+
+/**
  * SessionService carries Hanko's status page, discovery documents, passwords, token
  * exchange, logout, third-party and SAML login.
  *
@@ -320,6 +531,52 @@ export const SessionService: GenService<{
     methodKind: "unary";
     input: typeof GetConfigRequestSchema;
     output: typeof GetConfigResponseSchema;
+  },
+  /**
+   * LoginWithPassword is Hanko's `POST /password/login` (when `HANKO_PASSWORDS_ENABLED`): a
+   * session for the right password. A wrong password and an unknown user both answer 401,
+   * after the same work. Errors: 400 bad input, 401, 403 passwords disabled.
+   *
+   * @generated from rpc tessera.session.v1.SessionService.LoginWithPassword
+   */
+  loginWithPassword: {
+    methodKind: "unary";
+    input: typeof LoginWithPasswordRequestSchema;
+    output: typeof LoginWithPasswordResponseSchema;
+  },
+  /**
+   * SetPassword is Hanko's `PUT /password`: 201 when the password is created, 200 when it
+   * is replaced; only for the session's own user. Length from `HANKO_PASSWORD_MIN_LENGTH` to
+   * 72. Errors: 400, 401 no session, 403 another user or passwords disabled.
+   *
+   * @generated from rpc tessera.session.v1.SessionService.SetPassword
+   */
+  setPassword: {
+    methodKind: "unary";
+    input: typeof SetPasswordRequestSchema;
+    output: typeof SetPasswordResponseSchema;
+  },
+  /**
+   * ExchangeToken is Hanko's `POST /token`: a one-time token for a session. The token is
+   * consumed. Errors: 400 bad input, 422 unknown, used or expired token.
+   *
+   * @generated from rpc tessera.session.v1.SessionService.ExchangeToken
+   */
+  exchangeToken: {
+    methodKind: "unary";
+    input: typeof ExchangeTokenRequestSchema;
+    output: typeof ExchangeTokenResponseSchema;
+  },
+  /**
+   * Logout is Hanko's `POST /logout`: revokes the session server-side and clears the
+   * cookie; the old token no longer passes. Errors: 401 no valid session.
+   *
+   * @generated from rpc tessera.session.v1.SessionService.Logout
+   */
+  logout: {
+    methodKind: "unary";
+    input: typeof LogoutRequestSchema;
+    output: typeof LogoutResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_session_v1_session, 0);

@@ -2,22 +2,197 @@
 // @generated from file tessera/verify/v1/verify.proto (package tessera.verify.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
+import { file_tessera_rest_v1_rest } from "../../rest/v1/rest_pb.js";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tessera/verify/v1/verify.proto.
  */
 export const file_tessera_verify_v1_verify: GenFile = /*@__PURE__*/
-  fileDesc("Ch50ZXNzZXJhL3ZlcmlmeS92MS92ZXJpZnkucHJvdG8SEXRlc3NlcmEudmVyaWZ5LnYxMg8KDVZlcmlmeVNlcnZpY2ViBnByb3RvMw");
+  fileDesc("Ch50ZXNzZXJhL3ZlcmlmeS92MS92ZXJpZnkucHJvdG8SEXRlc3NlcmEudmVyaWZ5LnYxIlYKHkluaXRpYWxpemVQYXNzY29kZUxvZ2luUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCJaCh9Jbml0aWFsaXplUGFzc2NvZGVMb2dpblJlc3BvbnNlEgoKAmlkGAEgASgJEgsKA3R0bBgCIAEoBRIeCgpjcmVhdGVkX2F0GAMgASgJUgpjcmVhdGVkX2F0IjgKHEZpbmFsaXplUGFzc2NvZGVMb2dpblJlcXVlc3QSCgoCaWQYASABKAkSDAoEY29kZRgCIAEoCSLKAQodRmluYWxpemVQYXNzY29kZUxvZ2luUmVzcG9uc2USCgoCaWQYASABKAkSCwoDdHRsGAIgASgFEh4KCmNyZWF0ZWRfYXQYAyABKAlSCmNyZWF0ZWRfYXQSJAoNc2Vzc2lvbl90b2tlbhhkIAEoCVINc2Vzc2lvbl90b2tlbhIeCgphdXRoX3Rva2VuGGUgASgJUgphdXRoX3Rva2VuEioKEHNlc3Npb25fbGlmZXRpbWUYZiABKAVSEHNlc3Npb25fbGlmZXRpbWUy2gMKDVZlcmlmeVNlcnZpY2USrQEKF0luaXRpYWxpemVQYXNzY29kZUxvZ2luEjEudGVzc2VyYS52ZXJpZnkudjEuSW5pdGlhbGl6ZVBhc3Njb2RlTG9naW5SZXF1ZXN0GjIudGVzc2VyYS52ZXJpZnkudjEuSW5pdGlhbGl6ZVBhc3Njb2RlTG9naW5SZXNwb25zZSIryvMYAhABgtPkkwIfOgEqIhovcGFzc2NvZGUvbG9naW4vaW5pdGlhbGl6ZRKYAgoVRmluYWxpemVQYXNzY29kZUxvZ2luEi8udGVzc2VyYS52ZXJpZnkudjEuRmluYWxpemVQYXNzY29kZUxvZ2luUmVxdWVzdBowLnRlc3NlcmEudmVyaWZ5LnYxLkZpbmFsaXplUGFzc2NvZGVMb2dpblJlc3BvbnNlIpsByvMYdBABQhoKDFgtQXV0aC1Ub2tlbhIKYXV0aF90b2tlbkImChJYLVNlc3Npb24tTGlmZXRpbWUSEHNlc3Npb25fbGlmZXRpbWVKLAoFaGFua28SDXNlc3Npb25fdG9rZW4gASgBMhBzZXNzaW9uX2xpZmV0aW1lgtPkkwIdOgEqIhgvcGFzc2NvZGUvbG9naW4vZmluYWxpemViBnByb3RvMw", [file_google_api_annotations, file_tessera_rest_v1_rest]);
 
 /**
- * VerifyService carries Jincor VERIFY's email, phone and TOTP verifications and Hanko's passcodes.
- * Its RPCs arrive with their family.
+ * InitializePasscodeLoginRequest names the user and, optionally, the address.
+ *
+ * @generated from message tessera.verify.v1.InitializePasscodeLoginRequest
+ */
+export type InitializePasscodeLoginRequest = Message<"tessera.verify.v1.InitializePasscodeLoginRequest"> & {
+  /**
+   * The user's id (UUID).
+   *
+   * @generated from field: string user_id = 1 [json_name = "user_id"];
+   */
+  userId: string;
+
+  /**
+   * The address to send to (UUID); the primary one when empty.
+   *
+   * @generated from field: string email_id = 2 [json_name = "email_id"];
+   */
+  emailId: string;
+};
+
+/**
+ * Describes the message tessera.verify.v1.InitializePasscodeLoginRequest.
+ * Use `create(InitializePasscodeLoginRequestSchema)` to create a new message.
+ */
+export const InitializePasscodeLoginRequestSchema: GenMessage<InitializePasscodeLoginRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 0);
+
+/**
+ * InitializePasscodeLoginResponse is Hanko's Passcode.
+ *
+ * @generated from message tessera.verify.v1.InitializePasscodeLoginResponse
+ */
+export type InitializePasscodeLoginResponse = Message<"tessera.verify.v1.InitializePasscodeLoginResponse"> & {
+  /**
+   * The passcode's id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Seconds it is valid.
+   *
+   * @generated from field: int32 ttl = 2;
+   */
+  ttl: number;
+
+  /**
+   * Creation time (RFC 3339).
+   *
+   * @generated from field: string created_at = 3 [json_name = "created_at"];
+   */
+  createdAt: string;
+};
+
+/**
+ * Describes the message tessera.verify.v1.InitializePasscodeLoginResponse.
+ * Use `create(InitializePasscodeLoginResponseSchema)` to create a new message.
+ */
+export const InitializePasscodeLoginResponseSchema: GenMessage<InitializePasscodeLoginResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 1);
+
+/**
+ * FinalizePasscodeLoginRequest names the passcode and the code.
+ *
+ * @generated from message tessera.verify.v1.FinalizePasscodeLoginRequest
+ */
+export type FinalizePasscodeLoginRequest = Message<"tessera.verify.v1.FinalizePasscodeLoginRequest"> & {
+  /**
+   * The passcode's id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The 6 digits from the email.
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message tessera.verify.v1.FinalizePasscodeLoginRequest.
+ * Use `create(FinalizePasscodeLoginRequestSchema)` to create a new message.
+ */
+export const FinalizePasscodeLoginRequestSchema: GenMessage<FinalizePasscodeLoginRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 2);
+
+/**
+ * FinalizePasscodeLoginResponse is Hanko's Passcode and the new session.
+ *
+ * @generated from message tessera.verify.v1.FinalizePasscodeLoginResponse
+ */
+export type FinalizePasscodeLoginResponse = Message<"tessera.verify.v1.FinalizePasscodeLoginResponse"> & {
+  /**
+   * The passcode's id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Seconds it was valid.
+   *
+   * @generated from field: int32 ttl = 2;
+   */
+  ttl: number;
+
+  /**
+   * Creation time (RFC 3339).
+   *
+   * @generated from field: string created_at = 3 [json_name = "created_at"];
+   */
+  createdAt: string;
+
+  /**
+   * The session JWT, sent as the `hanko` cookie (HttpOnly, SameSite=Strict).
+   *
+   * @generated from field: string session_token = 100 [json_name = "session_token"];
+   */
+  sessionToken: string;
+
+  /**
+   * The session JWT again, sent as `X-Auth-Token` unless `HANKO_AUTH_TOKEN_HEADER=false`.
+   *
+   * @generated from field: string auth_token = 101 [json_name = "auth_token"];
+   */
+  authToken: string;
+
+  /**
+   * Seconds until the session expires, sent as `X-Session-Lifetime`.
+   *
+   * @generated from field: int32 session_lifetime = 102 [json_name = "session_lifetime"];
+   */
+  sessionLifetime: number;
+};
+
+/**
+ * Describes the message tessera.verify.v1.FinalizePasscodeLoginResponse.
+ * Use `create(FinalizePasscodeLoginResponseSchema)` to create a new message.
+ */
+export const FinalizePasscodeLoginResponseSchema: GenMessage<FinalizePasscodeLoginResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 3);
+
+/**
+ * VerifyService carries Jincor VERIFY's email, phone and TOTP verifications and Hanko's
+ * passcodes.
  *
  * @generated from service tessera.verify.v1.VerifyService
  */
 export const VerifyService: GenService<{
+  /**
+   * InitializePasscodeLogin is Hanko's `POST /passcode/login/initialize`: emails a 6-digit
+   * code, valid 300 s, to the user's primary address or to `email_id`.
+   * Errors: 400 bad input or unknown user or address, 429 too many passcodes.
+   *
+   * @generated from rpc tessera.verify.v1.VerifyService.InitializePasscodeLogin
+   */
+  initializePasscodeLogin: {
+    methodKind: "unary";
+    input: typeof InitializePasscodeLoginRequestSchema;
+    output: typeof InitializePasscodeLoginResponseSchema;
+  },
+  /**
+   * FinalizePasscodeLogin is Hanko's `POST /passcode/login/finalize`: the right code gives a
+   * session and marks the address verified; the passcode is used up.
+   * Errors: 400 bad input, 401 wrong, unknown or used code, 408 expired, 410 after 3 wrong
+   * codes (Hanko's own statuses).
+   *
+   * @generated from rpc tessera.verify.v1.VerifyService.FinalizePasscodeLogin
+   */
+  finalizePasscodeLogin: {
+    methodKind: "unary";
+    input: typeof FinalizePasscodeLoginRequestSchema;
+    output: typeof FinalizePasscodeLoginResponseSchema;
+  },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_verify_v1_verify, 0);
 

@@ -55,6 +55,106 @@ export interface FindUserByEmailResponse {
   hasWebauthnCredential: boolean;
 }
 
+/** GetUserRequest names the user. */
+export interface GetUserRequest {
+  /** The user's id (UUID). */
+  id: string;
+}
+
+/** GetUserResponse is Hanko's User. */
+export interface GetUserResponse {
+  /** The user's id. */
+  id: string;
+  /** The primary email address. */
+  email: string;
+  /** Creation time (RFC 3339). */
+  createdAt: string;
+  /** Last update (RFC 3339). */
+  updatedAt: string;
+  /** The user's WebAuthn credentials. */
+  webauthnCredentials: CredentialRef[];
+}
+
+/** CredentialRef names a WebAuthn credential. */
+export interface CredentialRef {
+  /** The credential id (base64url). */
+  id: string;
+}
+
+/** GetCurrentUserRequest is empty: the session comes from the cookie or Authorization header. */
+export interface GetCurrentUserRequest {
+}
+
+/** GetCurrentUserResponse names the session's user. */
+export interface GetCurrentUserResponse {
+  /** The user's id. */
+  id: string;
+}
+
+/** DeleteCurrentUserRequest is empty. */
+export interface DeleteCurrentUserRequest {
+}
+
+/** DeleteCurrentUserResponse clears the session cookie. */
+export interface DeleteCurrentUserResponse {
+  /** Always empty: clears the `hanko` cookie. */
+  sessionToken: string;
+}
+
+/** ListEmailsRequest is empty. */
+export interface ListEmailsRequest {
+}
+
+/** ListEmailsResponse holds the addresses. */
+export interface ListEmailsResponse {
+  /** The addresses, primary first. */
+  emails: Email[];
+}
+
+/** Email is one of a user's addresses. */
+export interface Email {
+  /** The email's id (UUID). */
+  id: string;
+  /** The address. */
+  address: string;
+  /** Verified by a passcode. */
+  isVerified: boolean;
+  /** The primary address. */
+  isPrimary: boolean;
+}
+
+/** CreateEmailRequest names the new address. */
+export interface CreateEmailRequest {
+  /** The address. */
+  address: string;
+}
+
+/** CreateEmailResponse is the new address. */
+export interface CreateEmailResponse {
+  /** The new email. */
+  email?: Email | undefined;
+}
+
+/** SetPrimaryEmailRequest names the address. */
+export interface SetPrimaryEmailRequest {
+  /** The email's id (UUID). */
+  id: string;
+}
+
+/** SetPrimaryEmailResponse is empty. */
+export interface SetPrimaryEmailResponse {
+}
+
+/** DeleteEmailRequest names the address. */
+export interface DeleteEmailRequest {
+  /** The email's id (UUID). */
+  id: string;
+}
+
+/** DeleteEmailResponse is empty. */
+export interface DeleteEmailResponse {
+}
+
 function createBaseCreateUserRequest(): CreateUserRequest {
   return { email: "" };
 }
@@ -393,6 +493,1121 @@ export const FindUserByEmailResponse: MessageFns<FindUserByEmailResponse> = {
   },
 };
 
+function createBaseGetUserRequest(): GetUserRequest {
+  return { id: "" };
+}
+
+export const GetUserRequest: MessageFns<GetUserRequest> = {
+  encode(message: GetUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUserRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetUserRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUserRequest>, I>>(base?: I): GetUserRequest {
+    return GetUserRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUserRequest>, I>>(object: I): GetUserRequest {
+    const message = createBaseGetUserRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseGetUserResponse(): GetUserResponse {
+  return { id: "", email: "", createdAt: "", updatedAt: "", webauthnCredentials: [] };
+}
+
+export const GetUserResponse: MessageFns<GetUserResponse> = {
+  encode(message: GetUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(26).string(message.createdAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(34).string(message.updatedAt);
+    }
+    for (const v of message.webauthnCredentials) {
+      CredentialRef.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUserResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.webauthnCredentials.push(CredentialRef.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUserResponse {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      createdAt: isSet(object.created_at) ? globalThis.String(object.created_at) : "",
+      updatedAt: isSet(object.updated_at) ? globalThis.String(object.updated_at) : "",
+      webauthnCredentials: globalThis.Array.isArray(object?.webauthn_credentials)
+        ? object.webauthn_credentials.map((e: any) => CredentialRef.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetUserResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.createdAt !== "") {
+      obj.created_at = message.createdAt;
+    }
+    if (message.updatedAt !== "") {
+      obj.updated_at = message.updatedAt;
+    }
+    if (message.webauthnCredentials?.length) {
+      obj.webauthn_credentials = message.webauthnCredentials.map((e) => CredentialRef.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUserResponse>, I>>(base?: I): GetUserResponse {
+    return GetUserResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUserResponse>, I>>(object: I): GetUserResponse {
+    const message = createBaseGetUserResponse();
+    message.id = object.id ?? "";
+    message.email = object.email ?? "";
+    message.createdAt = object.createdAt ?? "";
+    message.updatedAt = object.updatedAt ?? "";
+    message.webauthnCredentials = object.webauthnCredentials?.map((e) => CredentialRef.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCredentialRef(): CredentialRef {
+  return { id: "" };
+}
+
+export const CredentialRef: MessageFns<CredentialRef> = {
+  encode(message: CredentialRef, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CredentialRef {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCredentialRef();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CredentialRef {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: CredentialRef): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CredentialRef>, I>>(base?: I): CredentialRef {
+    return CredentialRef.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CredentialRef>, I>>(object: I): CredentialRef {
+    const message = createBaseCredentialRef();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseGetCurrentUserRequest(): GetCurrentUserRequest {
+  return {};
+}
+
+export const GetCurrentUserRequest: MessageFns<GetCurrentUserRequest> = {
+  encode(_: GetCurrentUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCurrentUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCurrentUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetCurrentUserRequest {
+    return {};
+  },
+
+  toJSON(_: GetCurrentUserRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetCurrentUserRequest>, I>>(base?: I): GetCurrentUserRequest {
+    return GetCurrentUserRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetCurrentUserRequest>, I>>(_: I): GetCurrentUserRequest {
+    const message = createBaseGetCurrentUserRequest();
+    return message;
+  },
+};
+
+function createBaseGetCurrentUserResponse(): GetCurrentUserResponse {
+  return { id: "" };
+}
+
+export const GetCurrentUserResponse: MessageFns<GetCurrentUserResponse> = {
+  encode(message: GetCurrentUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCurrentUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCurrentUserResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCurrentUserResponse {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetCurrentUserResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetCurrentUserResponse>, I>>(base?: I): GetCurrentUserResponse {
+    return GetCurrentUserResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetCurrentUserResponse>, I>>(object: I): GetCurrentUserResponse {
+    const message = createBaseGetCurrentUserResponse();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteCurrentUserRequest(): DeleteCurrentUserRequest {
+  return {};
+}
+
+export const DeleteCurrentUserRequest: MessageFns<DeleteCurrentUserRequest> = {
+  encode(_: DeleteCurrentUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteCurrentUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteCurrentUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteCurrentUserRequest {
+    return {};
+  },
+
+  toJSON(_: DeleteCurrentUserRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteCurrentUserRequest>, I>>(base?: I): DeleteCurrentUserRequest {
+    return DeleteCurrentUserRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteCurrentUserRequest>, I>>(_: I): DeleteCurrentUserRequest {
+    const message = createBaseDeleteCurrentUserRequest();
+    return message;
+  },
+};
+
+function createBaseDeleteCurrentUserResponse(): DeleteCurrentUserResponse {
+  return { sessionToken: "" };
+}
+
+export const DeleteCurrentUserResponse: MessageFns<DeleteCurrentUserResponse> = {
+  encode(message: DeleteCurrentUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionToken !== "") {
+      writer.uint32(802).string(message.sessionToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteCurrentUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteCurrentUserResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            message.sessionToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteCurrentUserResponse {
+    return { sessionToken: isSet(object.session_token) ? globalThis.String(object.session_token) : "" };
+  },
+
+  toJSON(message: DeleteCurrentUserResponse): unknown {
+    const obj: any = {};
+    if (message.sessionToken !== "") {
+      obj.session_token = message.sessionToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteCurrentUserResponse>, I>>(base?: I): DeleteCurrentUserResponse {
+    return DeleteCurrentUserResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteCurrentUserResponse>, I>>(object: I): DeleteCurrentUserResponse {
+    const message = createBaseDeleteCurrentUserResponse();
+    message.sessionToken = object.sessionToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListEmailsRequest(): ListEmailsRequest {
+  return {};
+}
+
+export const ListEmailsRequest: MessageFns<ListEmailsRequest> = {
+  encode(_: ListEmailsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEmailsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEmailsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListEmailsRequest {
+    return {};
+  },
+
+  toJSON(_: ListEmailsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListEmailsRequest>, I>>(base?: I): ListEmailsRequest {
+    return ListEmailsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListEmailsRequest>, I>>(_: I): ListEmailsRequest {
+    const message = createBaseListEmailsRequest();
+    return message;
+  },
+};
+
+function createBaseListEmailsResponse(): ListEmailsResponse {
+  return { emails: [] };
+}
+
+export const ListEmailsResponse: MessageFns<ListEmailsResponse> = {
+  encode(message: ListEmailsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.emails) {
+      Email.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEmailsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEmailsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.emails.push(Email.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListEmailsResponse {
+    return { emails: globalThis.Array.isArray(object?.emails) ? object.emails.map((e: any) => Email.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListEmailsResponse): unknown {
+    const obj: any = {};
+    if (message.emails?.length) {
+      obj.emails = message.emails.map((e) => Email.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListEmailsResponse>, I>>(base?: I): ListEmailsResponse {
+    return ListEmailsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListEmailsResponse>, I>>(object: I): ListEmailsResponse {
+    const message = createBaseListEmailsResponse();
+    message.emails = object.emails?.map((e) => Email.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseEmail(): Email {
+  return { id: "", address: "", isVerified: false, isPrimary: false };
+}
+
+export const Email: MessageFns<Email> = {
+  encode(message: Email, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.address !== "") {
+      writer.uint32(18).string(message.address);
+    }
+    if (message.isVerified !== false) {
+      writer.uint32(24).bool(message.isVerified);
+    }
+    if (message.isPrimary !== false) {
+      writer.uint32(32).bool(message.isPrimary);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Email {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmail();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.isVerified = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.isPrimary = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Email {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      isVerified: isSet(object.is_verified) ? globalThis.Boolean(object.is_verified) : false,
+      isPrimary: isSet(object.is_primary) ? globalThis.Boolean(object.is_primary) : false,
+    };
+  },
+
+  toJSON(message: Email): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.isVerified !== false) {
+      obj.is_verified = message.isVerified;
+    }
+    if (message.isPrimary !== false) {
+      obj.is_primary = message.isPrimary;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Email>, I>>(base?: I): Email {
+    return Email.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Email>, I>>(object: I): Email {
+    const message = createBaseEmail();
+    message.id = object.id ?? "";
+    message.address = object.address ?? "";
+    message.isVerified = object.isVerified ?? false;
+    message.isPrimary = object.isPrimary ?? false;
+    return message;
+  },
+};
+
+function createBaseCreateEmailRequest(): CreateEmailRequest {
+  return { address: "" };
+}
+
+export const CreateEmailRequest: MessageFns<CreateEmailRequest> = {
+  encode(message: CreateEmailRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.address !== "") {
+      writer.uint32(10).string(message.address);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateEmailRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateEmailRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateEmailRequest {
+    return { address: isSet(object.address) ? globalThis.String(object.address) : "" };
+  },
+
+  toJSON(message: CreateEmailRequest): unknown {
+    const obj: any = {};
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateEmailRequest>, I>>(base?: I): CreateEmailRequest {
+    return CreateEmailRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateEmailRequest>, I>>(object: I): CreateEmailRequest {
+    const message = createBaseCreateEmailRequest();
+    message.address = object.address ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateEmailResponse(): CreateEmailResponse {
+  return { email: undefined };
+}
+
+export const CreateEmailResponse: MessageFns<CreateEmailResponse> = {
+  encode(message: CreateEmailResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== undefined) {
+      Email.encode(message.email, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateEmailResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateEmailResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = Email.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateEmailResponse {
+    return { email: isSet(object.email) ? Email.fromJSON(object.email) : undefined };
+  },
+
+  toJSON(message: CreateEmailResponse): unknown {
+    const obj: any = {};
+    if (message.email !== undefined) {
+      obj.email = Email.toJSON(message.email);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateEmailResponse>, I>>(base?: I): CreateEmailResponse {
+    return CreateEmailResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateEmailResponse>, I>>(object: I): CreateEmailResponse {
+    const message = createBaseCreateEmailResponse();
+    message.email = (object.email !== undefined && object.email !== null) ? Email.fromPartial(object.email) : undefined;
+    return message;
+  },
+};
+
+function createBaseSetPrimaryEmailRequest(): SetPrimaryEmailRequest {
+  return { id: "" };
+}
+
+export const SetPrimaryEmailRequest: MessageFns<SetPrimaryEmailRequest> = {
+  encode(message: SetPrimaryEmailRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPrimaryEmailRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPrimaryEmailRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPrimaryEmailRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: SetPrimaryEmailRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetPrimaryEmailRequest>, I>>(base?: I): SetPrimaryEmailRequest {
+    return SetPrimaryEmailRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetPrimaryEmailRequest>, I>>(object: I): SetPrimaryEmailRequest {
+    const message = createBaseSetPrimaryEmailRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseSetPrimaryEmailResponse(): SetPrimaryEmailResponse {
+  return {};
+}
+
+export const SetPrimaryEmailResponse: MessageFns<SetPrimaryEmailResponse> = {
+  encode(_: SetPrimaryEmailResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPrimaryEmailResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPrimaryEmailResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): SetPrimaryEmailResponse {
+    return {};
+  },
+
+  toJSON(_: SetPrimaryEmailResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetPrimaryEmailResponse>, I>>(base?: I): SetPrimaryEmailResponse {
+    return SetPrimaryEmailResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetPrimaryEmailResponse>, I>>(_: I): SetPrimaryEmailResponse {
+    const message = createBaseSetPrimaryEmailResponse();
+    return message;
+  },
+};
+
+function createBaseDeleteEmailRequest(): DeleteEmailRequest {
+  return { id: "" };
+}
+
+export const DeleteEmailRequest: MessageFns<DeleteEmailRequest> = {
+  encode(message: DeleteEmailRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteEmailRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteEmailRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteEmailRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: DeleteEmailRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteEmailRequest>, I>>(base?: I): DeleteEmailRequest {
+    return DeleteEmailRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteEmailRequest>, I>>(object: I): DeleteEmailRequest {
+    const message = createBaseDeleteEmailRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteEmailResponse(): DeleteEmailResponse {
+  return {};
+}
+
+export const DeleteEmailResponse: MessageFns<DeleteEmailResponse> = {
+  encode(_: DeleteEmailResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteEmailResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteEmailResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteEmailResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteEmailResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteEmailResponse>, I>>(base?: I): DeleteEmailResponse {
+    return DeleteEmailResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteEmailResponse>, I>>(_: I): DeleteEmailResponse {
+    const message = createBaseDeleteEmailResponse();
+    return message;
+  },
+};
+
 /**
  * IdentityService carries users and their contacts: Hanko users and emails, Authentiq keys,
  * AuthFi user management.
@@ -427,6 +1642,103 @@ export const IdentityServiceService = {
       Buffer.from(FindUserByEmailResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): FindUserByEmailResponse => FindUserByEmailResponse.decode(value),
   },
+  /**
+   * GetUser is Hanko's `GET /users/{id}`: the session's own user only.
+   * Errors: 400 id not a UUID, 401 no session, 403 another user, 404.
+   */
+  getUser: {
+    path: "/tessera.identity.v1.IdentityService/GetUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUserRequest): Buffer => Buffer.from(GetUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUserRequest => GetUserRequest.decode(value),
+    responseSerialize: (value: GetUserResponse): Buffer => Buffer.from(GetUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetUserResponse => GetUserResponse.decode(value),
+  },
+  /** GetCurrentUser is Hanko's `GET /me`: the id of the session's user. Errors: 401. */
+  getCurrentUser: {
+    path: "/tessera.identity.v1.IdentityService/GetCurrentUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCurrentUserRequest): Buffer =>
+      Buffer.from(GetCurrentUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCurrentUserRequest => GetCurrentUserRequest.decode(value),
+    responseSerialize: (value: GetCurrentUserResponse): Buffer =>
+      Buffer.from(GetCurrentUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCurrentUserResponse => GetCurrentUserResponse.decode(value),
+  },
+  /**
+   * DeleteCurrentUser is Hanko's `DELETE /user` (when `HANKO_ALLOW_DELETION`): the session's
+   * user with their sessions, emails, credentials and codes; clears the cookie.
+   * Errors: 401 no session, 403 deletion disabled.
+   */
+  deleteCurrentUser: {
+    path: "/tessera.identity.v1.IdentityService/DeleteCurrentUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCurrentUserRequest): Buffer =>
+      Buffer.from(DeleteCurrentUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCurrentUserRequest => DeleteCurrentUserRequest.decode(value),
+    responseSerialize: (value: DeleteCurrentUserResponse): Buffer =>
+      Buffer.from(DeleteCurrentUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteCurrentUserResponse => DeleteCurrentUserResponse.decode(value),
+  },
+  /**
+   * ListEmails is Hanko's `GET /emails`: the session user's addresses (a JSON array).
+   * Errors: 401.
+   */
+  listEmails: {
+    path: "/tessera.identity.v1.IdentityService/ListEmails" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListEmailsRequest): Buffer => Buffer.from(ListEmailsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListEmailsRequest => ListEmailsRequest.decode(value),
+    responseSerialize: (value: ListEmailsResponse): Buffer => Buffer.from(ListEmailsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListEmailsResponse => ListEmailsResponse.decode(value),
+  },
+  /**
+   * CreateEmail is Hanko's `POST /emails`: adds an unverified address (201, the new email).
+   * Errors: 400 invalid address, 401, 409 taken.
+   */
+  createEmail: {
+    path: "/tessera.identity.v1.IdentityService/CreateEmail" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateEmailRequest): Buffer => Buffer.from(CreateEmailRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateEmailRequest => CreateEmailRequest.decode(value),
+    responseSerialize: (value: CreateEmailResponse): Buffer => Buffer.from(CreateEmailResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateEmailResponse => CreateEmailResponse.decode(value),
+  },
+  /**
+   * SetPrimaryEmail is Hanko's `POST /emails/{id}/set_primary`; 201 as the seed documents
+   * (Hanko's own server answers 204: a client that checks `ok` accepts both).
+   * Errors: 400 id not a UUID, 401, 404 not the user's address, 409 unverified while
+   * verification is required.
+   */
+  setPrimaryEmail: {
+    path: "/tessera.identity.v1.IdentityService/SetPrimaryEmail" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetPrimaryEmailRequest): Buffer =>
+      Buffer.from(SetPrimaryEmailRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetPrimaryEmailRequest => SetPrimaryEmailRequest.decode(value),
+    responseSerialize: (value: SetPrimaryEmailResponse): Buffer =>
+      Buffer.from(SetPrimaryEmailResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetPrimaryEmailResponse => SetPrimaryEmailResponse.decode(value),
+  },
+  /**
+   * DeleteEmail is Hanko's `DELETE /emails/{id}`; 201 as the seed documents.
+   * Errors: 400 id not a UUID, 401, 404 not the user's address, 409 the primary or last one.
+   */
+  deleteEmail: {
+    path: "/tessera.identity.v1.IdentityService/DeleteEmail" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteEmailRequest): Buffer => Buffer.from(DeleteEmailRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteEmailRequest => DeleteEmailRequest.decode(value),
+    responseSerialize: (value: DeleteEmailResponse): Buffer => Buffer.from(DeleteEmailResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteEmailResponse => DeleteEmailResponse.decode(value),
+  },
 } as const;
 
 export interface IdentityServiceServer extends UntypedServiceImplementation {
@@ -440,6 +1752,41 @@ export interface IdentityServiceServer extends UntypedServiceImplementation {
    * Errors: 400 invalid or missing email, 404 no such user.
    */
   findUserByEmail: handleUnaryCall<FindUserByEmailRequest, FindUserByEmailResponse>;
+  /**
+   * GetUser is Hanko's `GET /users/{id}`: the session's own user only.
+   * Errors: 400 id not a UUID, 401 no session, 403 another user, 404.
+   */
+  getUser: handleUnaryCall<GetUserRequest, GetUserResponse>;
+  /** GetCurrentUser is Hanko's `GET /me`: the id of the session's user. Errors: 401. */
+  getCurrentUser: handleUnaryCall<GetCurrentUserRequest, GetCurrentUserResponse>;
+  /**
+   * DeleteCurrentUser is Hanko's `DELETE /user` (when `HANKO_ALLOW_DELETION`): the session's
+   * user with their sessions, emails, credentials and codes; clears the cookie.
+   * Errors: 401 no session, 403 deletion disabled.
+   */
+  deleteCurrentUser: handleUnaryCall<DeleteCurrentUserRequest, DeleteCurrentUserResponse>;
+  /**
+   * ListEmails is Hanko's `GET /emails`: the session user's addresses (a JSON array).
+   * Errors: 401.
+   */
+  listEmails: handleUnaryCall<ListEmailsRequest, ListEmailsResponse>;
+  /**
+   * CreateEmail is Hanko's `POST /emails`: adds an unverified address (201, the new email).
+   * Errors: 400 invalid address, 401, 409 taken.
+   */
+  createEmail: handleUnaryCall<CreateEmailRequest, CreateEmailResponse>;
+  /**
+   * SetPrimaryEmail is Hanko's `POST /emails/{id}/set_primary`; 201 as the seed documents
+   * (Hanko's own server answers 204: a client that checks `ok` accepts both).
+   * Errors: 400 id not a UUID, 401, 404 not the user's address, 409 unverified while
+   * verification is required.
+   */
+  setPrimaryEmail: handleUnaryCall<SetPrimaryEmailRequest, SetPrimaryEmailResponse>;
+  /**
+   * DeleteEmail is Hanko's `DELETE /emails/{id}`; 201 as the seed documents.
+   * Errors: 400 id not a UUID, 401, 404 not the user's address, 409 the primary or last one.
+   */
+  deleteEmail: handleUnaryCall<DeleteEmailRequest, DeleteEmailResponse>;
 }
 
 export interface IdentityServiceClient extends Client {
@@ -480,6 +1827,139 @@ export interface IdentityServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: FindUserByEmailResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetUser is Hanko's `GET /users/{id}`: the session's own user only.
+   * Errors: 400 id not a UUID, 401 no session, 403 another user, 404.
+   */
+  getUser(
+    request: GetUserRequest,
+    callback: (error: ServiceError | null, response: GetUserResponse) => void,
+  ): ClientUnaryCall;
+  getUser(
+    request: GetUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetUserResponse) => void,
+  ): ClientUnaryCall;
+  getUser(
+    request: GetUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetUserResponse) => void,
+  ): ClientUnaryCall;
+  /** GetCurrentUser is Hanko's `GET /me`: the id of the session's user. Errors: 401. */
+  getCurrentUser(
+    request: GetCurrentUserRequest,
+    callback: (error: ServiceError | null, response: GetCurrentUserResponse) => void,
+  ): ClientUnaryCall;
+  getCurrentUser(
+    request: GetCurrentUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCurrentUserResponse) => void,
+  ): ClientUnaryCall;
+  getCurrentUser(
+    request: GetCurrentUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCurrentUserResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * DeleteCurrentUser is Hanko's `DELETE /user` (when `HANKO_ALLOW_DELETION`): the session's
+   * user with their sessions, emails, credentials and codes; clears the cookie.
+   * Errors: 401 no session, 403 deletion disabled.
+   */
+  deleteCurrentUser(
+    request: DeleteCurrentUserRequest,
+    callback: (error: ServiceError | null, response: DeleteCurrentUserResponse) => void,
+  ): ClientUnaryCall;
+  deleteCurrentUser(
+    request: DeleteCurrentUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteCurrentUserResponse) => void,
+  ): ClientUnaryCall;
+  deleteCurrentUser(
+    request: DeleteCurrentUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteCurrentUserResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListEmails is Hanko's `GET /emails`: the session user's addresses (a JSON array).
+   * Errors: 401.
+   */
+  listEmails(
+    request: ListEmailsRequest,
+    callback: (error: ServiceError | null, response: ListEmailsResponse) => void,
+  ): ClientUnaryCall;
+  listEmails(
+    request: ListEmailsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListEmailsResponse) => void,
+  ): ClientUnaryCall;
+  listEmails(
+    request: ListEmailsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListEmailsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * CreateEmail is Hanko's `POST /emails`: adds an unverified address (201, the new email).
+   * Errors: 400 invalid address, 401, 409 taken.
+   */
+  createEmail(
+    request: CreateEmailRequest,
+    callback: (error: ServiceError | null, response: CreateEmailResponse) => void,
+  ): ClientUnaryCall;
+  createEmail(
+    request: CreateEmailRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateEmailResponse) => void,
+  ): ClientUnaryCall;
+  createEmail(
+    request: CreateEmailRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateEmailResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * SetPrimaryEmail is Hanko's `POST /emails/{id}/set_primary`; 201 as the seed documents
+   * (Hanko's own server answers 204: a client that checks `ok` accepts both).
+   * Errors: 400 id not a UUID, 401, 404 not the user's address, 409 unverified while
+   * verification is required.
+   */
+  setPrimaryEmail(
+    request: SetPrimaryEmailRequest,
+    callback: (error: ServiceError | null, response: SetPrimaryEmailResponse) => void,
+  ): ClientUnaryCall;
+  setPrimaryEmail(
+    request: SetPrimaryEmailRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetPrimaryEmailResponse) => void,
+  ): ClientUnaryCall;
+  setPrimaryEmail(
+    request: SetPrimaryEmailRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetPrimaryEmailResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * DeleteEmail is Hanko's `DELETE /emails/{id}`; 201 as the seed documents.
+   * Errors: 400 id not a UUID, 401, 404 not the user's address, 409 the primary or last one.
+   */
+  deleteEmail(
+    request: DeleteEmailRequest,
+    callback: (error: ServiceError | null, response: DeleteEmailResponse) => void,
+  ): ClientUnaryCall;
+  deleteEmail(
+    request: DeleteEmailRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteEmailResponse) => void,
+  ): ClientUnaryCall;
+  deleteEmail(
+    request: DeleteEmailRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteEmailResponse) => void,
   ): ClientUnaryCall;
 }
 

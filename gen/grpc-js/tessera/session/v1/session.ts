@@ -109,6 +109,66 @@ export interface AccountConfig {
   allowSignup: boolean;
 }
 
+/** LoginWithPasswordRequest names the user and the password. */
+export interface LoginWithPasswordRequest {
+  /** The user's id (UUID). */
+  userId: string;
+  /** The password. */
+  password: string;
+}
+
+/** LoginWithPasswordResponse carries the new session. */
+export interface LoginWithPasswordResponse {
+  /** The session JWT, sent as the `hanko` cookie (HttpOnly, SameSite=Strict). */
+  sessionToken: string;
+  /** The session JWT again, sent as `X-Auth-Token` unless `HANKO_AUTH_TOKEN_HEADER=false`. */
+  authToken: string;
+  /** Seconds until the session expires, sent as `X-Session-Lifetime`. */
+  sessionLifetime: number;
+}
+
+/** SetPasswordRequest names the user and the new password. */
+export interface SetPasswordRequest {
+  /** The user's id (UUID); must be the session's user. */
+  userId: string;
+  /** The new password. */
+  password: string;
+}
+
+/** SetPasswordResponse says whether the password was created or replaced. */
+export interface SetPasswordResponse {
+  /** 201 created, 200 replaced (the REST status). */
+  status: number;
+}
+
+/** ExchangeTokenRequest carries the one-time token. */
+export interface ExchangeTokenRequest {
+  /** The token (base64url). */
+  value: string;
+}
+
+/** ExchangeTokenResponse names the user and carries the new session. */
+export interface ExchangeTokenResponse {
+  /** The user's id (UUID). */
+  userId: string;
+  /** The session JWT, sent as the `hanko` cookie (HttpOnly, SameSite=Strict). */
+  sessionToken: string;
+  /** The session JWT again, sent as `X-Auth-Token` unless `HANKO_AUTH_TOKEN_HEADER=false`. */
+  authToken: string;
+  /** Seconds until the session expires, sent as `X-Session-Lifetime`. */
+  sessionLifetime: number;
+}
+
+/** LogoutRequest is empty: the session comes from the cookie or Authorization header. */
+export interface LogoutRequest {
+}
+
+/** LogoutResponse clears the session cookie. */
+export interface LogoutResponse {
+  /** Always empty: clears the `hanko` cookie. */
+  sessionToken: string;
+}
+
 function createBaseGetStatusRequest(): GetStatusRequest {
   return {};
 }
@@ -926,6 +986,647 @@ export const AccountConfig: MessageFns<AccountConfig> = {
   },
 };
 
+function createBaseLoginWithPasswordRequest(): LoginWithPasswordRequest {
+  return { userId: "", password: "" };
+}
+
+export const LoginWithPasswordRequest: MessageFns<LoginWithPasswordRequest> = {
+  encode(message: LoginWithPasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoginWithPasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoginWithPasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoginWithPasswordRequest {
+    return {
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: LoginWithPasswordRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoginWithPasswordRequest>, I>>(base?: I): LoginWithPasswordRequest {
+    return LoginWithPasswordRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoginWithPasswordRequest>, I>>(object: I): LoginWithPasswordRequest {
+    const message = createBaseLoginWithPasswordRequest();
+    message.userId = object.userId ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBaseLoginWithPasswordResponse(): LoginWithPasswordResponse {
+  return { sessionToken: "", authToken: "", sessionLifetime: 0 };
+}
+
+export const LoginWithPasswordResponse: MessageFns<LoginWithPasswordResponse> = {
+  encode(message: LoginWithPasswordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionToken !== "") {
+      writer.uint32(802).string(message.sessionToken);
+    }
+    if (message.authToken !== "") {
+      writer.uint32(810).string(message.authToken);
+    }
+    if (message.sessionLifetime !== 0) {
+      writer.uint32(816).int32(message.sessionLifetime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoginWithPasswordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoginWithPasswordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            message.sessionToken = reader.string();
+            continue;
+          }
+          case 101: {
+            if (tag !== 810) {
+              break;
+            }
+
+            message.authToken = reader.string();
+            continue;
+          }
+          case 102: {
+            if (tag !== 816) {
+              break;
+            }
+
+            message.sessionLifetime = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoginWithPasswordResponse {
+    return {
+      sessionToken: isSet(object.session_token) ? globalThis.String(object.session_token) : "",
+      authToken: isSet(object.auth_token) ? globalThis.String(object.auth_token) : "",
+      sessionLifetime: isSet(object.session_lifetime) ? globalThis.Number(object.session_lifetime) : 0,
+    };
+  },
+
+  toJSON(message: LoginWithPasswordResponse): unknown {
+    const obj: any = {};
+    if (message.sessionToken !== "") {
+      obj.session_token = message.sessionToken;
+    }
+    if (message.authToken !== "") {
+      obj.auth_token = message.authToken;
+    }
+    if (message.sessionLifetime !== 0) {
+      obj.session_lifetime = Math.round(message.sessionLifetime);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoginWithPasswordResponse>, I>>(base?: I): LoginWithPasswordResponse {
+    return LoginWithPasswordResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoginWithPasswordResponse>, I>>(object: I): LoginWithPasswordResponse {
+    const message = createBaseLoginWithPasswordResponse();
+    message.sessionToken = object.sessionToken ?? "";
+    message.authToken = object.authToken ?? "";
+    message.sessionLifetime = object.sessionLifetime ?? 0;
+    return message;
+  },
+};
+
+function createBaseSetPasswordRequest(): SetPasswordRequest {
+  return { userId: "", password: "" };
+}
+
+export const SetPasswordRequest: MessageFns<SetPasswordRequest> = {
+  encode(message: SetPasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPasswordRequest {
+    return {
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: SetPasswordRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetPasswordRequest>, I>>(base?: I): SetPasswordRequest {
+    return SetPasswordRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetPasswordRequest>, I>>(object: I): SetPasswordRequest {
+    const message = createBaseSetPasswordRequest();
+    message.userId = object.userId ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBaseSetPasswordResponse(): SetPasswordResponse {
+  return { status: 0 };
+}
+
+export const SetPasswordResponse: MessageFns<SetPasswordResponse> = {
+  encode(message: SetPasswordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPasswordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPasswordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPasswordResponse {
+    return { status: isSet(object.status) ? globalThis.Number(object.status) : 0 };
+  },
+
+  toJSON(message: SetPasswordResponse): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = Math.round(message.status);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetPasswordResponse>, I>>(base?: I): SetPasswordResponse {
+    return SetPasswordResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetPasswordResponse>, I>>(object: I): SetPasswordResponse {
+    const message = createBaseSetPasswordResponse();
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
+
+function createBaseExchangeTokenRequest(): ExchangeTokenRequest {
+  return { value: "" };
+}
+
+export const ExchangeTokenRequest: MessageFns<ExchangeTokenRequest> = {
+  encode(message: ExchangeTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.value !== "") {
+      writer.uint32(10).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExchangeTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExchangeTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExchangeTokenRequest {
+    return { value: isSet(object.value) ? globalThis.String(object.value) : "" };
+  },
+
+  toJSON(message: ExchangeTokenRequest): unknown {
+    const obj: any = {};
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExchangeTokenRequest>, I>>(base?: I): ExchangeTokenRequest {
+    return ExchangeTokenRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExchangeTokenRequest>, I>>(object: I): ExchangeTokenRequest {
+    const message = createBaseExchangeTokenRequest();
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseExchangeTokenResponse(): ExchangeTokenResponse {
+  return { userId: "", sessionToken: "", authToken: "", sessionLifetime: 0 };
+}
+
+export const ExchangeTokenResponse: MessageFns<ExchangeTokenResponse> = {
+  encode(message: ExchangeTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.sessionToken !== "") {
+      writer.uint32(802).string(message.sessionToken);
+    }
+    if (message.authToken !== "") {
+      writer.uint32(810).string(message.authToken);
+    }
+    if (message.sessionLifetime !== 0) {
+      writer.uint32(816).int32(message.sessionLifetime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExchangeTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExchangeTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            message.sessionToken = reader.string();
+            continue;
+          }
+          case 101: {
+            if (tag !== 810) {
+              break;
+            }
+
+            message.authToken = reader.string();
+            continue;
+          }
+          case 102: {
+            if (tag !== 816) {
+              break;
+            }
+
+            message.sessionLifetime = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExchangeTokenResponse {
+    return {
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+      sessionToken: isSet(object.session_token) ? globalThis.String(object.session_token) : "",
+      authToken: isSet(object.auth_token) ? globalThis.String(object.auth_token) : "",
+      sessionLifetime: isSet(object.session_lifetime) ? globalThis.Number(object.session_lifetime) : 0,
+    };
+  },
+
+  toJSON(message: ExchangeTokenResponse): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    if (message.sessionToken !== "") {
+      obj.session_token = message.sessionToken;
+    }
+    if (message.authToken !== "") {
+      obj.auth_token = message.authToken;
+    }
+    if (message.sessionLifetime !== 0) {
+      obj.session_lifetime = Math.round(message.sessionLifetime);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExchangeTokenResponse>, I>>(base?: I): ExchangeTokenResponse {
+    return ExchangeTokenResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExchangeTokenResponse>, I>>(object: I): ExchangeTokenResponse {
+    const message = createBaseExchangeTokenResponse();
+    message.userId = object.userId ?? "";
+    message.sessionToken = object.sessionToken ?? "";
+    message.authToken = object.authToken ?? "";
+    message.sessionLifetime = object.sessionLifetime ?? 0;
+    return message;
+  },
+};
+
+function createBaseLogoutRequest(): LogoutRequest {
+  return {};
+}
+
+export const LogoutRequest: MessageFns<LogoutRequest> = {
+  encode(_: LogoutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): LogoutRequest {
+    return {};
+  },
+
+  toJSON(_: LogoutRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogoutRequest>, I>>(base?: I): LogoutRequest {
+    return LogoutRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogoutRequest>, I>>(_: I): LogoutRequest {
+    const message = createBaseLogoutRequest();
+    return message;
+  },
+};
+
+function createBaseLogoutResponse(): LogoutResponse {
+  return { sessionToken: "" };
+}
+
+export const LogoutResponse: MessageFns<LogoutResponse> = {
+  encode(message: LogoutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionToken !== "") {
+      writer.uint32(802).string(message.sessionToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            message.sessionToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogoutResponse {
+    return { sessionToken: isSet(object.session_token) ? globalThis.String(object.session_token) : "" };
+  },
+
+  toJSON(message: LogoutResponse): unknown {
+    const obj: any = {};
+    if (message.sessionToken !== "") {
+      obj.session_token = message.sessionToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogoutResponse>, I>>(base?: I): LogoutResponse {
+    return LogoutResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogoutResponse>, I>>(object: I): LogoutResponse {
+    const message = createBaseLogoutResponse();
+    message.sessionToken = object.sessionToken ?? "";
+    return message;
+  },
+};
+
 /**
  * SessionService carries Hanko's status page, discovery documents, passwords, token
  * exchange, logout, third-party and SAML login.
@@ -965,6 +1666,63 @@ export const SessionServiceService = {
     responseSerialize: (value: GetConfigResponse): Buffer => Buffer.from(GetConfigResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetConfigResponse => GetConfigResponse.decode(value),
   },
+  /**
+   * LoginWithPassword is Hanko's `POST /password/login` (when `HANKO_PASSWORDS_ENABLED`): a
+   * session for the right password. A wrong password and an unknown user both answer 401,
+   * after the same work. Errors: 400 bad input, 401, 403 passwords disabled.
+   */
+  loginWithPassword: {
+    path: "/tessera.session.v1.SessionService/LoginWithPassword" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LoginWithPasswordRequest): Buffer =>
+      Buffer.from(LoginWithPasswordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LoginWithPasswordRequest => LoginWithPasswordRequest.decode(value),
+    responseSerialize: (value: LoginWithPasswordResponse): Buffer =>
+      Buffer.from(LoginWithPasswordResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LoginWithPasswordResponse => LoginWithPasswordResponse.decode(value),
+  },
+  /**
+   * SetPassword is Hanko's `PUT /password`: 201 when the password is created, 200 when it
+   * is replaced; only for the session's own user. Length from `HANKO_PASSWORD_MIN_LENGTH` to
+   * 72. Errors: 400, 401 no session, 403 another user or passwords disabled.
+   */
+  setPassword: {
+    path: "/tessera.session.v1.SessionService/SetPassword" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetPasswordRequest): Buffer => Buffer.from(SetPasswordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetPasswordRequest => SetPasswordRequest.decode(value),
+    responseSerialize: (value: SetPasswordResponse): Buffer => Buffer.from(SetPasswordResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetPasswordResponse => SetPasswordResponse.decode(value),
+  },
+  /**
+   * ExchangeToken is Hanko's `POST /token`: a one-time token for a session. The token is
+   * consumed. Errors: 400 bad input, 422 unknown, used or expired token.
+   */
+  exchangeToken: {
+    path: "/tessera.session.v1.SessionService/ExchangeToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ExchangeTokenRequest): Buffer => Buffer.from(ExchangeTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExchangeTokenRequest => ExchangeTokenRequest.decode(value),
+    responseSerialize: (value: ExchangeTokenResponse): Buffer =>
+      Buffer.from(ExchangeTokenResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExchangeTokenResponse => ExchangeTokenResponse.decode(value),
+  },
+  /**
+   * Logout is Hanko's `POST /logout`: revokes the session server-side and clears the
+   * cookie; the old token no longer passes. Errors: 401 no valid session.
+   */
+  logout: {
+    path: "/tessera.session.v1.SessionService/Logout" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LogoutRequest): Buffer => Buffer.from(LogoutRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LogoutRequest => LogoutRequest.decode(value),
+    responseSerialize: (value: LogoutResponse): Buffer => Buffer.from(LogoutResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LogoutResponse => LogoutResponse.decode(value),
+  },
 } as const;
 
 export interface SessionServiceServer extends UntypedServiceImplementation {
@@ -977,6 +1735,28 @@ export interface SessionServiceServer extends UntypedServiceImplementation {
   getJwks: handleUnaryCall<GetJwksRequest, GetJwksResponse>;
   /** GetConfig is Hanko's public configuration, from the `HANKO_*` settings. */
   getConfig: handleUnaryCall<GetConfigRequest, GetConfigResponse>;
+  /**
+   * LoginWithPassword is Hanko's `POST /password/login` (when `HANKO_PASSWORDS_ENABLED`): a
+   * session for the right password. A wrong password and an unknown user both answer 401,
+   * after the same work. Errors: 400 bad input, 401, 403 passwords disabled.
+   */
+  loginWithPassword: handleUnaryCall<LoginWithPasswordRequest, LoginWithPasswordResponse>;
+  /**
+   * SetPassword is Hanko's `PUT /password`: 201 when the password is created, 200 when it
+   * is replaced; only for the session's own user. Length from `HANKO_PASSWORD_MIN_LENGTH` to
+   * 72. Errors: 400, 401 no session, 403 another user or passwords disabled.
+   */
+  setPassword: handleUnaryCall<SetPasswordRequest, SetPasswordResponse>;
+  /**
+   * ExchangeToken is Hanko's `POST /token`: a one-time token for a session. The token is
+   * consumed. Errors: 400 bad input, 422 unknown, used or expired token.
+   */
+  exchangeToken: handleUnaryCall<ExchangeTokenRequest, ExchangeTokenResponse>;
+  /**
+   * Logout is Hanko's `POST /logout`: revokes the session server-side and clears the
+   * cookie; the old token no longer passes. Errors: 401 no valid session.
+   */
+  logout: handleUnaryCall<LogoutRequest, LogoutResponse>;
 }
 
 export interface SessionServiceClient extends Client {
@@ -1030,6 +1810,84 @@ export interface SessionServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetConfigResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * LoginWithPassword is Hanko's `POST /password/login` (when `HANKO_PASSWORDS_ENABLED`): a
+   * session for the right password. A wrong password and an unknown user both answer 401,
+   * after the same work. Errors: 400 bad input, 401, 403 passwords disabled.
+   */
+  loginWithPassword(
+    request: LoginWithPasswordRequest,
+    callback: (error: ServiceError | null, response: LoginWithPasswordResponse) => void,
+  ): ClientUnaryCall;
+  loginWithPassword(
+    request: LoginWithPasswordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LoginWithPasswordResponse) => void,
+  ): ClientUnaryCall;
+  loginWithPassword(
+    request: LoginWithPasswordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoginWithPasswordResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * SetPassword is Hanko's `PUT /password`: 201 when the password is created, 200 when it
+   * is replaced; only for the session's own user. Length from `HANKO_PASSWORD_MIN_LENGTH` to
+   * 72. Errors: 400, 401 no session, 403 another user or passwords disabled.
+   */
+  setPassword(
+    request: SetPasswordRequest,
+    callback: (error: ServiceError | null, response: SetPasswordResponse) => void,
+  ): ClientUnaryCall;
+  setPassword(
+    request: SetPasswordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetPasswordResponse) => void,
+  ): ClientUnaryCall;
+  setPassword(
+    request: SetPasswordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetPasswordResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ExchangeToken is Hanko's `POST /token`: a one-time token for a session. The token is
+   * consumed. Errors: 400 bad input, 422 unknown, used or expired token.
+   */
+  exchangeToken(
+    request: ExchangeTokenRequest,
+    callback: (error: ServiceError | null, response: ExchangeTokenResponse) => void,
+  ): ClientUnaryCall;
+  exchangeToken(
+    request: ExchangeTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ExchangeTokenResponse) => void,
+  ): ClientUnaryCall;
+  exchangeToken(
+    request: ExchangeTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ExchangeTokenResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Logout is Hanko's `POST /logout`: revokes the session server-side and clears the
+   * cookie; the old token no longer passes. Errors: 401 no valid session.
+   */
+  logout(
+    request: LogoutRequest,
+    callback: (error: ServiceError | null, response: LogoutResponse) => void,
+  ): ClientUnaryCall;
+  logout(
+    request: LogoutRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LogoutResponse) => void,
+  ): ClientUnaryCall;
+  logout(
+    request: LogoutRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LogoutResponse) => void,
   ): ClientUnaryCall;
 }
 

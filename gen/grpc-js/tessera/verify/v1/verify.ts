@@ -5,11 +5,17 @@
 // source: tessera/verify/v1/verify.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  type CallOptions,
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 
@@ -17,17 +23,574 @@ export const protobufPackage = "tessera.verify.v1";
 
 export const protobufFileName = "tessera/verify/v1/verify.proto";
 
+/** InitializePasscodeLoginRequest names the user and, optionally, the address. */
+export interface InitializePasscodeLoginRequest {
+  /** The user's id (UUID). */
+  userId: string;
+  /** The address to send to (UUID); the primary one when empty. */
+  emailId: string;
+}
+
+/** InitializePasscodeLoginResponse is Hanko's Passcode. */
+export interface InitializePasscodeLoginResponse {
+  /** The passcode's id (UUID). */
+  id: string;
+  /** Seconds it is valid. */
+  ttl: number;
+  /** Creation time (RFC 3339). */
+  createdAt: string;
+}
+
+/** FinalizePasscodeLoginRequest names the passcode and the code. */
+export interface FinalizePasscodeLoginRequest {
+  /** The passcode's id (UUID). */
+  id: string;
+  /** The 6 digits from the email. */
+  code: string;
+}
+
+/** FinalizePasscodeLoginResponse is Hanko's Passcode and the new session. */
+export interface FinalizePasscodeLoginResponse {
+  /** The passcode's id (UUID). */
+  id: string;
+  /** Seconds it was valid. */
+  ttl: number;
+  /** Creation time (RFC 3339). */
+  createdAt: string;
+  /** The session JWT, sent as the `hanko` cookie (HttpOnly, SameSite=Strict). */
+  sessionToken: string;
+  /** The session JWT again, sent as `X-Auth-Token` unless `HANKO_AUTH_TOKEN_HEADER=false`. */
+  authToken: string;
+  /** Seconds until the session expires, sent as `X-Session-Lifetime`. */
+  sessionLifetime: number;
+}
+
+function createBaseInitializePasscodeLoginRequest(): InitializePasscodeLoginRequest {
+  return { userId: "", emailId: "" };
+}
+
+export const InitializePasscodeLoginRequest: MessageFns<InitializePasscodeLoginRequest> = {
+  encode(message: InitializePasscodeLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.emailId !== "") {
+      writer.uint32(18).string(message.emailId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InitializePasscodeLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInitializePasscodeLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.emailId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InitializePasscodeLoginRequest {
+    return {
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+      emailId: isSet(object.email_id) ? globalThis.String(object.email_id) : "",
+    };
+  },
+
+  toJSON(message: InitializePasscodeLoginRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    if (message.emailId !== "") {
+      obj.email_id = message.emailId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InitializePasscodeLoginRequest>, I>>(base?: I): InitializePasscodeLoginRequest {
+    return InitializePasscodeLoginRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InitializePasscodeLoginRequest>, I>>(
+    object: I,
+  ): InitializePasscodeLoginRequest {
+    const message = createBaseInitializePasscodeLoginRequest();
+    message.userId = object.userId ?? "";
+    message.emailId = object.emailId ?? "";
+    return message;
+  },
+};
+
+function createBaseInitializePasscodeLoginResponse(): InitializePasscodeLoginResponse {
+  return { id: "", ttl: 0, createdAt: "" };
+}
+
+export const InitializePasscodeLoginResponse: MessageFns<InitializePasscodeLoginResponse> = {
+  encode(message: InitializePasscodeLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.ttl !== 0) {
+      writer.uint32(16).int32(message.ttl);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(26).string(message.createdAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InitializePasscodeLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInitializePasscodeLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.ttl = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InitializePasscodeLoginResponse {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      ttl: isSet(object.ttl) ? globalThis.Number(object.ttl) : 0,
+      createdAt: isSet(object.created_at) ? globalThis.String(object.created_at) : "",
+    };
+  },
+
+  toJSON(message: InitializePasscodeLoginResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.ttl !== 0) {
+      obj.ttl = Math.round(message.ttl);
+    }
+    if (message.createdAt !== "") {
+      obj.created_at = message.createdAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InitializePasscodeLoginResponse>, I>>(base?: I): InitializePasscodeLoginResponse {
+    return InitializePasscodeLoginResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InitializePasscodeLoginResponse>, I>>(
+    object: I,
+  ): InitializePasscodeLoginResponse {
+    const message = createBaseInitializePasscodeLoginResponse();
+    message.id = object.id ?? "";
+    message.ttl = object.ttl ?? 0;
+    message.createdAt = object.createdAt ?? "";
+    return message;
+  },
+};
+
+function createBaseFinalizePasscodeLoginRequest(): FinalizePasscodeLoginRequest {
+  return { id: "", code: "" };
+}
+
+export const FinalizePasscodeLoginRequest: MessageFns<FinalizePasscodeLoginRequest> = {
+  encode(message: FinalizePasscodeLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinalizePasscodeLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinalizePasscodeLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinalizePasscodeLoginRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+    };
+  },
+
+  toJSON(message: FinalizePasscodeLoginRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinalizePasscodeLoginRequest>, I>>(base?: I): FinalizePasscodeLoginRequest {
+    return FinalizePasscodeLoginRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinalizePasscodeLoginRequest>, I>>(object: I): FinalizePasscodeLoginRequest {
+    const message = createBaseFinalizePasscodeLoginRequest();
+    message.id = object.id ?? "";
+    message.code = object.code ?? "";
+    return message;
+  },
+};
+
+function createBaseFinalizePasscodeLoginResponse(): FinalizePasscodeLoginResponse {
+  return { id: "", ttl: 0, createdAt: "", sessionToken: "", authToken: "", sessionLifetime: 0 };
+}
+
+export const FinalizePasscodeLoginResponse: MessageFns<FinalizePasscodeLoginResponse> = {
+  encode(message: FinalizePasscodeLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.ttl !== 0) {
+      writer.uint32(16).int32(message.ttl);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(26).string(message.createdAt);
+    }
+    if (message.sessionToken !== "") {
+      writer.uint32(802).string(message.sessionToken);
+    }
+    if (message.authToken !== "") {
+      writer.uint32(810).string(message.authToken);
+    }
+    if (message.sessionLifetime !== 0) {
+      writer.uint32(816).int32(message.sessionLifetime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinalizePasscodeLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinalizePasscodeLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.ttl = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            message.sessionToken = reader.string();
+            continue;
+          }
+          case 101: {
+            if (tag !== 810) {
+              break;
+            }
+
+            message.authToken = reader.string();
+            continue;
+          }
+          case 102: {
+            if (tag !== 816) {
+              break;
+            }
+
+            message.sessionLifetime = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinalizePasscodeLoginResponse {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      ttl: isSet(object.ttl) ? globalThis.Number(object.ttl) : 0,
+      createdAt: isSet(object.created_at) ? globalThis.String(object.created_at) : "",
+      sessionToken: isSet(object.session_token) ? globalThis.String(object.session_token) : "",
+      authToken: isSet(object.auth_token) ? globalThis.String(object.auth_token) : "",
+      sessionLifetime: isSet(object.session_lifetime) ? globalThis.Number(object.session_lifetime) : 0,
+    };
+  },
+
+  toJSON(message: FinalizePasscodeLoginResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.ttl !== 0) {
+      obj.ttl = Math.round(message.ttl);
+    }
+    if (message.createdAt !== "") {
+      obj.created_at = message.createdAt;
+    }
+    if (message.sessionToken !== "") {
+      obj.session_token = message.sessionToken;
+    }
+    if (message.authToken !== "") {
+      obj.auth_token = message.authToken;
+    }
+    if (message.sessionLifetime !== 0) {
+      obj.session_lifetime = Math.round(message.sessionLifetime);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinalizePasscodeLoginResponse>, I>>(base?: I): FinalizePasscodeLoginResponse {
+    return FinalizePasscodeLoginResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinalizePasscodeLoginResponse>, I>>(
+    object: I,
+  ): FinalizePasscodeLoginResponse {
+    const message = createBaseFinalizePasscodeLoginResponse();
+    message.id = object.id ?? "";
+    message.ttl = object.ttl ?? 0;
+    message.createdAt = object.createdAt ?? "";
+    message.sessionToken = object.sessionToken ?? "";
+    message.authToken = object.authToken ?? "";
+    message.sessionLifetime = object.sessionLifetime ?? 0;
+    return message;
+  },
+};
+
 /**
- * VerifyService carries Jincor VERIFY's email, phone and TOTP verifications and Hanko's passcodes.
- * Its RPCs arrive with their family.
+ * VerifyService carries Jincor VERIFY's email, phone and TOTP verifications and Hanko's
+ * passcodes.
  */
 export type VerifyServiceService = typeof VerifyServiceService;
-export const VerifyServiceService = {} as const;
+export const VerifyServiceService = {
+  /**
+   * InitializePasscodeLogin is Hanko's `POST /passcode/login/initialize`: emails a 6-digit
+   * code, valid 300 s, to the user's primary address or to `email_id`.
+   * Errors: 400 bad input or unknown user or address, 429 too many passcodes.
+   */
+  initializePasscodeLogin: {
+    path: "/tessera.verify.v1.VerifyService/InitializePasscodeLogin" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: InitializePasscodeLoginRequest): Buffer =>
+      Buffer.from(InitializePasscodeLoginRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InitializePasscodeLoginRequest => InitializePasscodeLoginRequest.decode(value),
+    responseSerialize: (value: InitializePasscodeLoginResponse): Buffer =>
+      Buffer.from(InitializePasscodeLoginResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InitializePasscodeLoginResponse =>
+      InitializePasscodeLoginResponse.decode(value),
+  },
+  /**
+   * FinalizePasscodeLogin is Hanko's `POST /passcode/login/finalize`: the right code gives a
+   * session and marks the address verified; the passcode is used up.
+   * Errors: 400 bad input, 401 wrong, unknown or used code, 408 expired, 410 after 3 wrong
+   * codes (Hanko's own statuses).
+   */
+  finalizePasscodeLogin: {
+    path: "/tessera.verify.v1.VerifyService/FinalizePasscodeLogin" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: FinalizePasscodeLoginRequest): Buffer =>
+      Buffer.from(FinalizePasscodeLoginRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FinalizePasscodeLoginRequest => FinalizePasscodeLoginRequest.decode(value),
+    responseSerialize: (value: FinalizePasscodeLoginResponse): Buffer =>
+      Buffer.from(FinalizePasscodeLoginResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FinalizePasscodeLoginResponse => FinalizePasscodeLoginResponse.decode(value),
+  },
+} as const;
 
 export interface VerifyServiceServer extends UntypedServiceImplementation {
+  /**
+   * InitializePasscodeLogin is Hanko's `POST /passcode/login/initialize`: emails a 6-digit
+   * code, valid 300 s, to the user's primary address or to `email_id`.
+   * Errors: 400 bad input or unknown user or address, 429 too many passcodes.
+   */
+  initializePasscodeLogin: handleUnaryCall<InitializePasscodeLoginRequest, InitializePasscodeLoginResponse>;
+  /**
+   * FinalizePasscodeLogin is Hanko's `POST /passcode/login/finalize`: the right code gives a
+   * session and marks the address verified; the passcode is used up.
+   * Errors: 400 bad input, 401 wrong, unknown or used code, 408 expired, 410 after 3 wrong
+   * codes (Hanko's own statuses).
+   */
+  finalizePasscodeLogin: handleUnaryCall<FinalizePasscodeLoginRequest, FinalizePasscodeLoginResponse>;
 }
 
 export interface VerifyServiceClient extends Client {
+  /**
+   * InitializePasscodeLogin is Hanko's `POST /passcode/login/initialize`: emails a 6-digit
+   * code, valid 300 s, to the user's primary address or to `email_id`.
+   * Errors: 400 bad input or unknown user or address, 429 too many passcodes.
+   */
+  initializePasscodeLogin(
+    request: InitializePasscodeLoginRequest,
+    callback: (error: ServiceError | null, response: InitializePasscodeLoginResponse) => void,
+  ): ClientUnaryCall;
+  initializePasscodeLogin(
+    request: InitializePasscodeLoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InitializePasscodeLoginResponse) => void,
+  ): ClientUnaryCall;
+  initializePasscodeLogin(
+    request: InitializePasscodeLoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InitializePasscodeLoginResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * FinalizePasscodeLogin is Hanko's `POST /passcode/login/finalize`: the right code gives a
+   * session and marks the address verified; the passcode is used up.
+   * Errors: 400 bad input, 401 wrong, unknown or used code, 408 expired, 410 after 3 wrong
+   * codes (Hanko's own statuses).
+   */
+  finalizePasscodeLogin(
+    request: FinalizePasscodeLoginRequest,
+    callback: (error: ServiceError | null, response: FinalizePasscodeLoginResponse) => void,
+  ): ClientUnaryCall;
+  finalizePasscodeLogin(
+    request: FinalizePasscodeLoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FinalizePasscodeLoginResponse) => void,
+  ): ClientUnaryCall;
+  finalizePasscodeLogin(
+    request: FinalizePasscodeLoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FinalizePasscodeLoginResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const VerifyServiceClient = makeGenericClientConstructor(
@@ -38,3 +601,28 @@ export const VerifyServiceClient = makeGenericClientConstructor(
   service: typeof VerifyServiceService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+type KeysOfUnion<T> = T extends T ? keyof T : never;
+export type Exact<P, I extends P> = P extends Builtin ? P
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
+  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+}

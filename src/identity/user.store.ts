@@ -52,3 +52,44 @@ export async function findUserByEmail(db: Kysely<Schema>, tenantId: string, addr
   if (row === undefined) return undefined;
   return { userId: row.user_id, emailId: row.id, verified: row.verified, hasWebauthnCredential: row.has_webauthn_credential };
 }
+
+/** True when the user exists in the tenant. */
+export async function userExists(db: Kysely<Schema>, tenantId: string, userId: string): Promise<boolean> {
+  const row = await db.selectFrom("users").select("id").where("id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A user with their primary address and WebAuthn credential ids. */
+export interface UserDetails {
+  id: string;
+  email: string;
+  createdAt: Date;
+  updatedAt: Date;
+  credentialIds: Uint8Array[];
+}
+
+/** The user's details, or undefined. */
+export async function findUserDetails(db: Kysely<Schema>, tenantId: string, userId: string): Promise<UserDetails | undefined> {
+  const user = await db
+    .selectFrom("users")
+    .leftJoin("emails", (join) => join.onRef("emails.user_id", "=", "users.id").on("emails.is_primary", "=", true))
+    .select(["users.id", "users.created_at", "users.updated_at", "emails.address"])
+    .where("users.id", "=", userId)
+    .where("users.tenant_id", "=", tenantId)
+    .executeTakeFirst();
+  if (user === undefined) return undefined;
+  const credentials = await db.selectFrom("webauthn_credentials").select("credential_id").where("user_id", "=", userId).orderBy("created_at").execute();
+  return {
+    id: user.id,
+    email: user.address ?? "",
+    createdAt: user.created_at,
+    updatedAt: user.updated_at,
+    credentialIds: credentials.map((row) => row.credential_id),
+  };
+}
+
+/** Deletes the user; sessions, emails, credentials, passwords and codes go with it (cascade). */
+export async function deleteUser(db: Kysely<Schema>, tenantId: string, userId: string): Promise<boolean> {
+  const result = await db.deleteFrom("users").where("id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

@@ -1,0 +1,61 @@
+import { hash, verify } from "@node-rs/argon2";
+import type { Kysely } from "kysely";
+import type { HankoConfig } from "../config.js";
+import { DomainError } from "../errors/domain-error.js";
+import { requireUuid } from "../errors/uuid.js";
+import { userExists } from "../identity/user.store.js";
+import type { Schema } from "../store/schema.js";
+import { findPasswordHash, upsertPasswordHash } from "./password.store.js";
+
+/** The longest password accepted: argon2 takes more, but Hanko (bcrypt) caps it at 72. */
+export const maxPasswordLength = 72;
+
+/** argon2id with OWASP's minimum: 19 MiB, 2 passes, 1 lane (~12 ms here). */
+const argon2Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/** Passwords: argon2id hashes, compared by the library in constant time. */
+export interface PasswordService {
+  /** The user id when `password` is the user's; throws INVALID_CREDENTIALS otherwise, unknown user included. */
+  verifyLogin(userId: string, password: string): Promise<string>;
+  /** Sets the session user's password; true when created, false when replaced. */
+  setPassword(sessionUserId: string, userId: string, password: string): Promise<boolean>;
+}
+
+/** Creates the password service for the default tenant. */
+export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: string; hanko: HankoConfig }): PasswordService {
+  const { db, tenantId, hanko } = deps;
+  // Verified against when the user has no password, so both refusals cost the same.
+  const decoy = hash("decoy password that matches nothing", argon2Options);
+  const enabled = () => {
+    if (!hanko.passwordsEnabled) throw new DomainError("PASSWORDS_DISABLED", "forbidden", "passwords are disabled");
+  };
+  const checkLength = (password: string) => {
+    const length = [...password].length;
+    if (length < hanko.passwordMinLength || length > maxPasswordLength) {
+      throw new DomainError("INVALID_PASSWORD", "invalid", `password must be ${hanko.passwordMinLength} to ${maxPasswordLength} characters`, {
+        details: { details: [{ path: "password", error: "length" }] },
+      });
+    }
+  };
+  return {
+    async verifyLogin(userId, password) {
+      enabled();
+      const id = requireUuid(userId, "user_id");
+      if (password === "" || [...password].length > maxPasswordLength) {
+        throw new DomainError("INVALID_PASSWORD", "invalid", `password must be 1 to ${maxPasswordLength} characters`);
+      }
+      const stored = await findPasswordHash(db, tenantId, id);
+      const matches = await verify(stored ?? (await decoy), password);
+      if (stored === undefined || !matches) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
+      return id;
+    },
+    async setPassword(sessionUserId, userId, password) {
+      enabled();
+      const id = requireUuid(userId, "user_id");
+      if (id !== sessionUserId) throw new DomainError("NOT_OWN_USER", "forbidden", "a password can only be set for the session's own user");
+      checkLength(password);
+      if (!(await userExists(db, tenantId, id))) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
+      return upsertPasswordHash(db, tenantId, id, await hash(password, argon2Options));
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { VerifyService as VerifyServiceDesc } from "../../gen/es/tessera/verify/v1/verify_pb.js";
+import { sessionFields } from "../session/session-credentials.js";
+import type { SessionTokens } from "../session/session-token.service.js";
+import { passcodeTtlSeconds, type PasscodeService } from "./passcode.service.js";
+import type { PasscodeRow } from "./passcode.store.js";
+
+/** The VerifyService RPCs: proto ↔ domain mapping only. */
+export function createVerifyHandler(deps: { passcodes: PasscodeService; tokens: SessionTokens; authTokenHeader: boolean }): ServiceImpl<typeof VerifyServiceDesc> {
+  const passcode = (row: PasscodeRow) => ({ id: row.id, ttl: passcodeTtlSeconds, createdAt: row.created_at.toISOString() });
+  return {
+    async initializePasscodeLogin(request) {
+      return passcode(await deps.passcodes.initialize(request.userId, request.emailId));
+    },
+    async finalizePasscodeLogin(request) {
+      const row = await deps.passcodes.finalize(request.id, request.code);
+      return { ...passcode(row), ...sessionFields(await deps.tokens.issue(row.user_id), deps.authTokenHeader) };
+    },
+  };
+}
