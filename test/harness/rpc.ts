@@ -30,14 +30,15 @@ export async function callRpc<S extends DescService>(
   grpcDefinition: GrpcDefinition,
   methodName: string,
   input: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<RpcResult> {
   const method = service.methods.find((candidate) => candidate.localName === methodName || candidate.name === methodName);
   if (method === undefined) throw new Error(`${service.typeName} has no method ${methodName}`);
   const request = create(method.input, input as MessageInitShape<DescMessage>);
-  if (transport === "grpc") return callGrpc(url, grpcDefinition, method.name, toBinary(method.input, request), method.output);
-  const client = createClient(service, connectTransport(transport, url)) as unknown as Record<string, (req: unknown) => Promise<unknown>>;
+  if (transport === "grpc") return callGrpc(url, grpcDefinition, method.name, toBinary(method.input, request), method.output, headers);
+  const client = createClient(service, connectTransport(transport, url)) as unknown as Record<string, (req: unknown, options: unknown) => Promise<unknown>>;
   try {
-    const output = await client[method.localName]!(request);
+    const output = await client[method.localName]!(request, { headers });
     return { ok: true, output: toJson(method.output, output as never, { alwaysEmitImplicit: true }) as Record<string, unknown> };
   } catch (error) {
     const connectError = ConnectError.from(error);
@@ -64,7 +65,7 @@ export function closeGrpcClients(): void {
   grpcClients.clear();
 }
 
-async function callGrpc(url: string, definition: GrpcDefinition, methodName: string, requestBytes: Uint8Array, output: DescMessage): Promise<RpcResult> {
+async function callGrpc(url: string, definition: GrpcDefinition, methodName: string, requestBytes: Uint8Array, output: DescMessage, headers: Record<string, string>): Promise<RpcResult> {
   const entry = Object.values(definition).find((candidate) => candidate.path.endsWith(`/${methodName}`));
   if (entry === undefined) throw new Error(`no gRPC method ${methodName}`);
   const address = new URL(url).host;
@@ -82,7 +83,7 @@ async function callGrpc(url: string, definition: GrpcDefinition, methodName: str
       entry.requestSerialize,
       (bytes: Buffer) => bytes,
       request,
-      new grpc.Metadata(),
+      metadata(headers),
       { deadline: Date.now() + 10_000 },
       (error: grpc.ServiceError | null, response?: Buffer) => {
         if (error) {
@@ -104,4 +105,10 @@ function grpcReason(metadata: grpc.Metadata | undefined): string | undefined {
     if (info !== undefined) return info.reason;
   }
   return undefined;
+}
+
+function metadata(headers: Record<string, string>): grpc.Metadata {
+  const out = new grpc.Metadata();
+  for (const [name, value] of Object.entries(headers)) out.set(name.toLowerCase(), value);
+  return out;
 }
