@@ -83,7 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
       requireEmailVerification: read.boolean("HANKO_REQUIRE_EMAIL_VERIFICATION", true),
       authTokenHeader: read.boolean("HANKO_AUTH_TOKEN_HEADER", true),
     },
-    sessionLifetime: read.integer("SESSION_LIFETIME", 43200, 60, 31536000),
+    sessionLifetime: read.integer("SESSION_LIFETIME", 3600, 60, 31536000),
     corsOrigins: read.list("CORS_ORIGINS", []).map((origin) => read.origin("CORS_ORIGINS", origin)),
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
   };

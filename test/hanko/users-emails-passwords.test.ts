@@ -198,7 +198,7 @@ describe.each(rpcTransports)("users, emails and passwords over %s", (transport) 
     expect(list.ok && (list.output.emails as unknown[]).length).toBe(2);
     expect(await session("setPassword", { userId: user.userId, password: "over rpc 1234" }, user.bearer)).toEqual({ ok: true, output: { status: 201 } });
     const login = await session("loginWithPassword", { userId: user.userId, password: "over rpc 1234" });
-    expect(login).toMatchObject({ ok: true, output: { session_lifetime: 43200 } });
+    expect(login).toMatchObject({ ok: true, output: { session_lifetime: 3600 } });
     expect(await session("loginWithPassword", { userId: user.userId, password: "wrong one 1234" })).toMatchObject({ ok: false, code: Code.Unauthenticated, reason: "INVALID_CREDENTIALS" });
     expect(await session("logout", {}, user.bearer)).toMatchObject({ ok: true });
     expect(await identity("getCurrentUser", {}, user.bearer)).toMatchObject({ ok: false, code: Code.Unauthenticated });
