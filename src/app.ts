@@ -4,6 +4,7 @@ import { createSenders } from "./delivery/senders.js";
 import { IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
 import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
+import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { createIdentityHandler } from "./identity/identity.handler.js";
 import { createIdentityService } from "./identity/identity.service.js";
 import { createKeyService, type KeyService } from "./keys/key.service.js";
@@ -17,6 +18,8 @@ import { createSessionTokens } from "./session/session-token.service.js";
 import { createSessionService } from "./session/session.service.js";
 import { createPasscodeService } from "./verify/passcode.service.js";
 import { createVerifyHandler } from "./verify/verify.handler.js";
+import { createWebauthnHandler } from "./webauthn/webauthn.handler.js";
+import { createWebauthnService } from "./webauthn/webauthn.service.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { defaultTenantId } from "./store/schema.js";
 import { migrateToLatest } from "./store/migrator.js";
@@ -81,6 +84,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       registerService(
         VerifyService,
         createVerifyHandler({ passcodes: createPasscodeService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }), tokens, authTokenHeader }),
+      ),
+      registerService(
+        WebAuthnService,
+        createWebauthnHandler({
+          webauthn: createWebauthnService({ db, tenantId, rp: { id: config.rpId, name: config.rpName, origins: config.origins } }),
+          tokens,
+          authTokenHeader,
+        }),
       ),
       ...(options.extraServices?.({ secrets }) ?? []),
     ];

@@ -35,7 +35,8 @@ describe.each(routes.map((route) => [`${route.verb} ${route.template}`, route] a
     expect(response.json).toMatchObject({ code: 413 });
   });
 
-  const field = route.method.input.fields.find((candidate) => candidate.fieldKind === "scalar" && candidate.scalar === ScalarType.STRING);
+  const fromPath = new Set(route.variables.map((variable) => variable.fieldPath));
+  const field = route.method.input.fields.find((candidate) => candidate.fieldKind === "scalar" && candidate.scalar === ScalarType.STRING && !fromPath.has(candidate.name));
   it.runIf(field !== undefined)("answers a string field of the wrong type with 400", async () => {
     if (field === undefined) throw new Error("unreachable: runIf");
     const response = await rest(server.url, route.verb, path(route.template), { body: { [field.jsonName]: { not: "a string" } } });
@@ -45,5 +46,5 @@ describe.each(routes.map((route) => [`${route.verb} ${route.template}`, route] a
 });
 
 it("covers the Hanko routes that take a body", () => {
-  expect(routes.map((route) => route.template)).toEqual(expect.arrayContaining(["/users", "/user", "/passcode/login/initialize", "/passcode/login/finalize", "/password", "/password/login", "/token", "/emails"]));
+  expect(routes.map((route) => route.template)).toEqual(expect.arrayContaining(["/users", "/user", "/passcode/login/initialize", "/passcode/login/finalize", "/password", "/password/login", "/token", "/emails", "/webauthn/registration/finalize", "/webauthn/login/initialize", "/webauthn/login/finalize", "/webauthn/credentials/{id}"]));
 });

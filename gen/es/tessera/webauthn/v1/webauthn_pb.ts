@@ -2,22 +2,905 @@
 // @generated from file tessera/webauthn/v1/webauthn.proto (package tessera.webauthn.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
+import { file_tessera_rest_v1_rest } from "../../rest/v1/rest_pb.js";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tessera/webauthn/v1/webauthn.proto.
  */
 export const file_tessera_webauthn_v1_webauthn: GenFile = /*@__PURE__*/
-  fileDesc("CiJ0ZXNzZXJhL3dlYmF1dGhuL3YxL3dlYmF1dGhuLnByb3RvEhN0ZXNzZXJhLndlYmF1dGhuLnYxMhEKD1dlYkF1dGhuU2VydmljZWIGcHJvdG8z");
+  fileDesc("CiJ0ZXNzZXJhL3dlYmF1dGhuL3YxL3dlYmF1dGhuLnByb3RvEhN0ZXNzZXJhLndlYmF1dGhuLnYxIigKDFJlbHlpbmdQYXJ0eRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJIjwKClVzZXJFbnRpdHkSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiMAoTQ3JlZGVudGlhbFBhcmFtZXRlchIMCgR0eXBlGAEgASgJEgsKA2FsZxgCIAEoBSJEChRDcmVkZW50aWFsRGVzY3JpcHRvchIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJEhIKCnRyYW5zcG9ydHMYAyADKAkiqwEKFkF1dGhlbnRpY2F0b3JTZWxlY3Rpb24SJQoYYXV0aGVudGljYXRvcl9hdHRhY2htZW50GAEgASgJSACIAQESFAoMcmVzaWRlbnRfa2V5GAIgASgJEhwKFHJlcXVpcmVfcmVzaWRlbnRfa2V5GAMgASgIEhkKEXVzZXJfdmVyaWZpY2F0aW9uGAQgASgJQhsKGV9hdXRoZW50aWNhdG9yX2F0dGFjaG1lbnQihQMKD0NyZWF0aW9uT3B0aW9ucxItCgJycBgBIAEoCzIhLnRlc3NlcmEud2ViYXV0aG4udjEuUmVseWluZ1BhcnR5Ei0KBHVzZXIYAiABKAsyHy50ZXNzZXJhLndlYmF1dGhuLnYxLlVzZXJFbnRpdHkSEQoJY2hhbGxlbmdlGAMgASgJEkUKE3B1Yl9rZXlfY3JlZF9wYXJhbXMYBCADKAsyKC50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWRlbnRpYWxQYXJhbWV0ZXISDwoHdGltZW91dBgFIAEoBRJGChNleGNsdWRlX2NyZWRlbnRpYWxzGAYgAygLMikudGVzc2VyYS53ZWJhdXRobi52MS5DcmVkZW50aWFsRGVzY3JpcHRvchJMChdhdXRoZW50aWNhdG9yX3NlbGVjdGlvbhgHIAEoCzIrLnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGVudGljYXRvclNlbGVjdGlvbhITCgthdHRlc3RhdGlvbhgIIAEoCSKkAQoOUmVxdWVzdE9wdGlvbnMSEQoJY2hhbGxlbmdlGAEgASgJEg8KB3RpbWVvdXQYAiABKAUSDQoFcnBfaWQYAyABKAkSRAoRYWxsb3dfY3JlZGVudGlhbHMYBCADKAsyKS50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWRlbnRpYWxEZXNjcmlwdG9yEhkKEXVzZXJfdmVyaWZpY2F0aW9uGAUgASgJIm8KE0F0dGVzdGF0aW9uUmVzcG9uc2USKAoQY2xpZW50X2RhdGFfanNvbhgBIAEoCVIOY2xpZW50RGF0YUpTT04SGgoSYXR0ZXN0YXRpb25fb2JqZWN0GAIgASgJEhIKCnRyYW5zcG9ydHMYAyADKAkilgEKEUFzc2VydGlvblJlc3BvbnNlEigKEGNsaWVudF9kYXRhX2pzb24YASABKAlSDmNsaWVudERhdGFKU09OEhoKEmF1dGhlbnRpY2F0b3JfZGF0YRgCIAEoCRIRCglzaWduYXR1cmUYAyABKAkSGAoLdXNlcl9oYW5kbGUYBCABKAlIAIgBAUIOCgxfdXNlcl9oYW5kbGUiHwodSW5pdGlhbGl6ZVJlZ2lzdHJhdGlvblJlcXVlc3QiWgoeSW5pdGlhbGl6ZVJlZ2lzdHJhdGlvblJlc3BvbnNlEjgKCnB1YmxpY19rZXkYASABKAsyJC50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWF0aW9uT3B0aW9ucyLHAQobRmluYWxpemVSZWdpc3RyYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJEg4KBnJhd19pZBgCIAEoCRIMCgR0eXBlGAMgASgJEjoKCHJlc3BvbnNlGAQgASgLMigudGVzc2VyYS53ZWJhdXRobi52MS5BdHRlc3RhdGlvblJlc3BvbnNlEiUKGGF1dGhlbnRpY2F0b3JfYXR0YWNobWVudBgFIAEoCUgAiAEBQhsKGV9hdXRoZW50aWNhdG9yX2F0dGFjaG1lbnQiXgocRmluYWxpemVSZWdpc3RyYXRpb25SZXNwb25zZRIkCg1jcmVkZW50aWFsX2lkGAEgASgJUg1jcmVkZW50aWFsX2lkEhgKB3VzZXJfaWQYAiABKAlSB3VzZXJfaWQiMgoWSW5pdGlhbGl6ZUxvZ2luUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkIlIKF0luaXRpYWxpemVMb2dpblJlc3BvbnNlEjcKCnB1YmxpY19rZXkYASABKAsyIy50ZXNzZXJhLndlYmF1dGhuLnYxLlJlcXVlc3RPcHRpb25zIr4BChRGaW5hbGl6ZUxvZ2luUmVxdWVzdBIKCgJpZBgBIAEoCRIOCgZyYXdfaWQYAiABKAkSDAoEdHlwZRgDIAEoCRI4CghyZXNwb25zZRgEIAEoCzImLnRlc3NlcmEud2ViYXV0aG4udjEuQXNzZXJ0aW9uUmVzcG9uc2USJQoYYXV0aGVudGljYXRvcl9hdHRhY2htZW50GAUgASgJSACIAQFCGwoZX2F1dGhlbnRpY2F0b3JfYXR0YWNobWVudCLJAQoVRmluYWxpemVMb2dpblJlc3BvbnNlEiQKDWNyZWRlbnRpYWxfaWQYASABKAlSDWNyZWRlbnRpYWxfaWQSGAoHdXNlcl9pZBgCIAEoCVIHdXNlcl9pZBIkCg1zZXNzaW9uX3Rva2VuGGQgASgJUg1zZXNzaW9uX3Rva2VuEh4KCmF1dGhfdG9rZW4YZSABKAlSCmF1dGhfdG9rZW4SKgoQc2Vzc2lvbl9saWZldGltZRhmIAEoBVIQc2Vzc2lvbl9saWZldGltZSIYChZMaXN0Q3JlZGVudGlhbHNSZXF1ZXN0Ik8KF0xpc3RDcmVkZW50aWFsc1Jlc3BvbnNlEjQKC2NyZWRlbnRpYWxzGAEgAygLMh8udGVzc2VyYS53ZWJhdXRobi52MS5DcmVkZW50aWFsItIBCgpDcmVkZW50aWFsEgoKAmlkGAEgASgJEhEKBG5hbWUYAiABKAlIAIgBARIeCgpwdWJsaWNfa2V5GAMgASgJUgpwdWJsaWNfa2V5Eg4KBmFhZ3VpZBgEIAEoCRISCgp0cmFuc3BvcnRzGAUgAygJEh4KCmNyZWF0ZWRfYXQYBiABKAlSCmNyZWF0ZWRfYXQSJwoMbGFzdF91c2VkX2F0GAcgASgJSAFSDGxhc3RfdXNlZF9hdIgBAUIHCgVfbmFtZUIPCg1fbGFzdF91c2VkX2F0IjMKF1VwZGF0ZUNyZWRlbnRpYWxSZXF1ZXN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkiGgoYVXBkYXRlQ3JlZGVudGlhbFJlc3BvbnNlIiUKF0RlbGV0ZUNyZWRlbnRpYWxSZXF1ZXN0EgoKAmlkGAEgASgJIhoKGERlbGV0ZUNyZWRlbnRpYWxSZXNwb25zZTL4CQoPV2ViQXV0aG5TZXJ2aWNlErIBChZJbml0aWFsaXplUmVnaXN0cmF0aW9uEjIudGVzc2VyYS53ZWJhdXRobi52MS5Jbml0aWFsaXplUmVnaXN0cmF0aW9uUmVxdWVzdBozLnRlc3NlcmEud2ViYXV0aG4udjEuSW5pdGlhbGl6ZVJlZ2lzdHJhdGlvblJlc3BvbnNlIi/K8xgCEAGC0+STAiMiIS93ZWJhdXRobi9yZWdpc3RyYXRpb24vaW5pdGlhbGl6ZRKtAQoURmluYWxpemVSZWdpc3RyYXRpb24SMC50ZXNzZXJhLndlYmF1dGhuLnYxLkZpbmFsaXplUmVnaXN0cmF0aW9uUmVxdWVzdBoxLnRlc3NlcmEud2ViYXV0aG4udjEuRmluYWxpemVSZWdpc3RyYXRpb25SZXNwb25zZSIwyvMYAhABgtPkkwIkOgEqIh8vd2ViYXV0aG4vcmVnaXN0cmF0aW9uL2ZpbmFsaXplEpkBCg9Jbml0aWFsaXplTG9naW4SKy50ZXNzZXJhLndlYmF1dGhuLnYxLkluaXRpYWxpemVMb2dpblJlcXVlc3QaLC50ZXNzZXJhLndlYmF1dGhuLnYxLkluaXRpYWxpemVMb2dpblJlc3BvbnNlIivK8xgCEAGC0+STAh86ASoiGi93ZWJhdXRobi9sb2dpbi9pbml0aWFsaXplEoQCCg1GaW5hbGl6ZUxvZ2luEikudGVzc2VyYS53ZWJhdXRobi52MS5GaW5hbGl6ZUxvZ2luUmVxdWVzdBoqLnRlc3NlcmEud2ViYXV0aG4udjEuRmluYWxpemVMb2dpblJlc3BvbnNlIpsByvMYdBABQhoKDFgtQXV0aC1Ub2tlbhIKYXV0aF90b2tlbkImChJYLVNlc3Npb24tTGlmZXRpbWUSEHNlc3Npb25fbGlmZXRpbWVKLAoFaGFua28SDXNlc3Npb25fdG9rZW4gASgBMhBzZXNzaW9uX2xpZmV0aW1lgtPkkwIdOgEqIhgvd2ViYXV0aG4vbG9naW4vZmluYWxpemUSngEKD0xpc3RDcmVkZW50aWFscxIrLnRlc3NlcmEud2ViYXV0aG4udjEuTGlzdENyZWRlbnRpYWxzUmVxdWVzdBosLnRlc3NlcmEud2ViYXV0aG4udjEuTGlzdENyZWRlbnRpYWxzUmVzcG9uc2UiMMrzGAIQAYLT5JMCJGILY3JlZGVudGlhbHMSFS93ZWJhdXRobi9jcmVkZW50aWFscxKcAQoQVXBkYXRlQ3JlZGVudGlhbBIsLnRlc3NlcmEud2ViYXV0aG4udjEuVXBkYXRlQ3JlZGVudGlhbFJlcXVlc3QaLS50ZXNzZXJhLndlYmF1dGhuLnYxLlVwZGF0ZUNyZWRlbnRpYWxSZXNwb25zZSIryvMYAhABgtPkkwIfOgEqMhovd2ViYXV0aG4vY3JlZGVudGlhbHMve2lkfRKcAQoQRGVsZXRlQ3JlZGVudGlhbBIsLnRlc3NlcmEud2ViYXV0aG4udjEuRGVsZXRlQ3JlZGVudGlhbFJlcXVlc3QaLS50ZXNzZXJhLndlYmF1dGhuLnYxLkRlbGV0ZUNyZWRlbnRpYWxSZXNwb25zZSIryvMYBQjJARABgtPkkwIcKhovd2ViYXV0aG4vY3JlZGVudGlhbHMve2lkfWIGcHJvdG8z", [file_google_api_annotations, file_tessera_rest_v1_rest]);
 
 /**
- * WebAuthnService carries WebAuthn ceremonies and credentials for Hanko and AuthFi.
- * Its RPCs arrive with their family.
+ * RelyingParty is `PublicKeyCredentialRpEntity`.
+ *
+ * @generated from message tessera.webauthn.v1.RelyingParty
+ */
+export type RelyingParty = Message<"tessera.webauthn.v1.RelyingParty"> & {
+  /**
+   * The RP id (a domain).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The RP's display name.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.RelyingParty.
+ * Use `create(RelyingPartySchema)` to create a new message.
+ */
+export const RelyingPartySchema: GenMessage<RelyingParty> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 0);
+
+/**
+ * UserEntity is `PublicKeyCredentialUserEntity`.
+ *
+ * @generated from message tessera.webauthn.v1.UserEntity
+ */
+export type UserEntity = Message<"tessera.webauthn.v1.UserEntity"> & {
+  /**
+   * The user handle (base64url).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The user's name (their primary email).
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The name to display.
+   *
+   * @generated from field: string display_name = 3;
+   */
+  displayName: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.UserEntity.
+ * Use `create(UserEntitySchema)` to create a new message.
+ */
+export const UserEntitySchema: GenMessage<UserEntity> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 1);
+
+/**
+ * CredentialParameter is `PublicKeyCredentialParameters`.
+ *
+ * @generated from message tessera.webauthn.v1.CredentialParameter
+ */
+export type CredentialParameter = Message<"tessera.webauthn.v1.CredentialParameter"> & {
+  /**
+   * Always `public-key`.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * A COSE algorithm: -7 ES256, -8 EdDSA, -257 RS256.
+   *
+   * @generated from field: int32 alg = 2;
+   */
+  alg: number;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.CredentialParameter.
+ * Use `create(CredentialParameterSchema)` to create a new message.
+ */
+export const CredentialParameterSchema: GenMessage<CredentialParameter> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 2);
+
+/**
+ * CredentialDescriptor is `PublicKeyCredentialDescriptor`.
+ *
+ * @generated from message tessera.webauthn.v1.CredentialDescriptor
+ */
+export type CredentialDescriptor = Message<"tessera.webauthn.v1.CredentialDescriptor"> & {
+  /**
+   * Always `public-key`.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * Transports the authenticator may use.
+   *
+   * @generated from field: repeated string transports = 3;
+   */
+  transports: string[];
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.CredentialDescriptor.
+ * Use `create(CredentialDescriptorSchema)` to create a new message.
+ */
+export const CredentialDescriptorSchema: GenMessage<CredentialDescriptor> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 3);
+
+/**
+ * AuthenticatorSelection is `AuthenticatorSelectionCriteria`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthenticatorSelection
+ */
+export type AuthenticatorSelection = Message<"tessera.webauthn.v1.AuthenticatorSelection"> & {
+  /**
+   * `platform` or `cross-platform`; any when unset.
+   *
+   * @generated from field: optional string authenticator_attachment = 1;
+   */
+  authenticatorAttachment?: string | undefined;
+
+  /**
+   * `discouraged`, `preferred` or `required`.
+   *
+   * @generated from field: string resident_key = 2;
+   */
+  residentKey: string;
+
+  /**
+   * Whether a discoverable credential is required.
+   *
+   * @generated from field: bool require_resident_key = 3;
+   */
+  requireResidentKey: boolean;
+
+  /**
+   * `discouraged`, `preferred` or `required`.
+   *
+   * @generated from field: string user_verification = 4;
+   */
+  userVerification: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthenticatorSelection.
+ * Use `create(AuthenticatorSelectionSchema)` to create a new message.
+ */
+export const AuthenticatorSelectionSchema: GenMessage<AuthenticatorSelection> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 4);
+
+/**
+ * CreationOptions is `PublicKeyCredentialCreationOptions` as JSON (WebAuthn level 3 §5.4).
+ *
+ * @generated from message tessera.webauthn.v1.CreationOptions
+ */
+export type CreationOptions = Message<"tessera.webauthn.v1.CreationOptions"> & {
+  /**
+   * The relying party.
+   *
+   * @generated from field: tessera.webauthn.v1.RelyingParty rp = 1;
+   */
+  rp?: RelyingParty | undefined;
+
+  /**
+   * The user.
+   *
+   * @generated from field: tessera.webauthn.v1.UserEntity user = 2;
+   */
+  user?: UserEntity | undefined;
+
+  /**
+   * The challenge (base64url).
+   *
+   * @generated from field: string challenge = 3;
+   */
+  challenge: string;
+
+  /**
+   * Acceptable key types, preferred first.
+   *
+   * @generated from field: repeated tessera.webauthn.v1.CredentialParameter pub_key_cred_params = 4;
+   */
+  pubKeyCredParams: CredentialParameter[];
+
+  /**
+   * Milliseconds the ceremony may take.
+   *
+   * @generated from field: int32 timeout = 5;
+   */
+  timeout: number;
+
+  /**
+   * Credentials the authenticator must not create again.
+   *
+   * @generated from field: repeated tessera.webauthn.v1.CredentialDescriptor exclude_credentials = 6;
+   */
+  excludeCredentials: CredentialDescriptor[];
+
+  /**
+   * What authenticator is wanted.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthenticatorSelection authenticator_selection = 7;
+   */
+  authenticatorSelection?: AuthenticatorSelection | undefined;
+
+  /**
+   * `none`, `indirect` or `direct`.
+   *
+   * @generated from field: string attestation = 8;
+   */
+  attestation: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.CreationOptions.
+ * Use `create(CreationOptionsSchema)` to create a new message.
+ */
+export const CreationOptionsSchema: GenMessage<CreationOptions> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 5);
+
+/**
+ * RequestOptions is `PublicKeyCredentialRequestOptions` as JSON (WebAuthn level 3 §5.5).
+ *
+ * @generated from message tessera.webauthn.v1.RequestOptions
+ */
+export type RequestOptions = Message<"tessera.webauthn.v1.RequestOptions"> & {
+  /**
+   * The challenge (base64url).
+   *
+   * @generated from field: string challenge = 1;
+   */
+  challenge: string;
+
+  /**
+   * Milliseconds the ceremony may take.
+   *
+   * @generated from field: int32 timeout = 2;
+   */
+  timeout: number;
+
+  /**
+   * The RP id.
+   *
+   * @generated from field: string rp_id = 3;
+   */
+  rpId: string;
+
+  /**
+   * The credentials that may answer; empty for a discoverable login.
+   *
+   * @generated from field: repeated tessera.webauthn.v1.CredentialDescriptor allow_credentials = 4;
+   */
+  allowCredentials: CredentialDescriptor[];
+
+  /**
+   * `discouraged`, `preferred` or `required`.
+   *
+   * @generated from field: string user_verification = 5;
+   */
+  userVerification: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.RequestOptions.
+ * Use `create(RequestOptionsSchema)` to create a new message.
+ */
+export const RequestOptionsSchema: GenMessage<RequestOptions> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 6);
+
+/**
+ * AttestationResponse is `AuthenticatorAttestationResponse` as JSON.
+ *
+ * @generated from message tessera.webauthn.v1.AttestationResponse
+ */
+export type AttestationResponse = Message<"tessera.webauthn.v1.AttestationResponse"> & {
+  /**
+   * base64url.
+   *
+   * @generated from field: string client_data_json = 1 [json_name = "clientDataJSON"];
+   */
+  clientDataJson: string;
+
+  /**
+   * base64url CBOR.
+   *
+   * @generated from field: string attestation_object = 2;
+   */
+  attestationObject: string;
+
+  /**
+   * Transports the authenticator reports.
+   *
+   * @generated from field: repeated string transports = 3;
+   */
+  transports: string[];
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AttestationResponse.
+ * Use `create(AttestationResponseSchema)` to create a new message.
+ */
+export const AttestationResponseSchema: GenMessage<AttestationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 7);
+
+/**
+ * AssertionResponse is `AuthenticatorAssertionResponse` as JSON.
+ *
+ * @generated from message tessera.webauthn.v1.AssertionResponse
+ */
+export type AssertionResponse = Message<"tessera.webauthn.v1.AssertionResponse"> & {
+  /**
+   * base64url.
+   *
+   * @generated from field: string client_data_json = 1 [json_name = "clientDataJSON"];
+   */
+  clientDataJson: string;
+
+  /**
+   * base64url.
+   *
+   * @generated from field: string authenticator_data = 2;
+   */
+  authenticatorData: string;
+
+  /**
+   * base64url.
+   *
+   * @generated from field: string signature = 3;
+   */
+  signature: string;
+
+  /**
+   * base64url; set by discoverable credentials.
+   *
+   * @generated from field: optional string user_handle = 4;
+   */
+  userHandle?: string | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AssertionResponse.
+ * Use `create(AssertionResponseSchema)` to create a new message.
+ */
+export const AssertionResponseSchema: GenMessage<AssertionResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 8);
+
+/**
+ * InitializeRegistrationRequest is empty: the user is the session's.
+ *
+ * @generated from message tessera.webauthn.v1.InitializeRegistrationRequest
+ */
+export type InitializeRegistrationRequest = Message<"tessera.webauthn.v1.InitializeRegistrationRequest"> & {
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.InitializeRegistrationRequest.
+ * Use `create(InitializeRegistrationRequestSchema)` to create a new message.
+ */
+export const InitializeRegistrationRequestSchema: GenMessage<InitializeRegistrationRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 9);
+
+/**
+ * InitializeRegistrationResponse is `CredentialCreationOptions`.
+ *
+ * @generated from message tessera.webauthn.v1.InitializeRegistrationResponse
+ */
+export type InitializeRegistrationResponse = Message<"tessera.webauthn.v1.InitializeRegistrationResponse"> & {
+  /**
+   * The options for `navigator.credentials.create()`.
+   *
+   * @generated from field: tessera.webauthn.v1.CreationOptions public_key = 1;
+   */
+  publicKey?: CreationOptions | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.InitializeRegistrationResponse.
+ * Use `create(InitializeRegistrationResponseSchema)` to create a new message.
+ */
+export const InitializeRegistrationResponseSchema: GenMessage<InitializeRegistrationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 10);
+
+/**
+ * FinalizeRegistrationRequest is the `PublicKeyCredential` from `navigator.credentials.create()`.
+ *
+ * @generated from message tessera.webauthn.v1.FinalizeRegistrationRequest
+ */
+export type FinalizeRegistrationRequest = Message<"tessera.webauthn.v1.FinalizeRegistrationRequest"> & {
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string raw_id = 2;
+   */
+  rawId: string;
+
+  /**
+   * Always `public-key`.
+   *
+   * @generated from field: string type = 3;
+   */
+  type: string;
+
+  /**
+   * The attestation.
+   *
+   * @generated from field: tessera.webauthn.v1.AttestationResponse response = 4;
+   */
+  response?: AttestationResponse | undefined;
+
+  /**
+   * `platform` or `cross-platform`.
+   *
+   * @generated from field: optional string authenticator_attachment = 5;
+   */
+  authenticatorAttachment?: string | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.FinalizeRegistrationRequest.
+ * Use `create(FinalizeRegistrationRequestSchema)` to create a new message.
+ */
+export const FinalizeRegistrationRequestSchema: GenMessage<FinalizeRegistrationRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 11);
+
+/**
+ * FinalizeRegistrationResponse names the new credential.
+ *
+ * @generated from message tessera.webauthn.v1.FinalizeRegistrationResponse
+ */
+export type FinalizeRegistrationResponse = Message<"tessera.webauthn.v1.FinalizeRegistrationResponse"> & {
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string credential_id = 1 [json_name = "credential_id"];
+   */
+  credentialId: string;
+
+  /**
+   * The user's id.
+   *
+   * @generated from field: string user_id = 2 [json_name = "user_id"];
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.FinalizeRegistrationResponse.
+ * Use `create(FinalizeRegistrationResponseSchema)` to create a new message.
+ */
+export const FinalizeRegistrationResponseSchema: GenMessage<FinalizeRegistrationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 12);
+
+/**
+ * InitializeLoginRequest optionally names the user.
+ *
+ * @generated from message tessera.webauthn.v1.InitializeLoginRequest
+ */
+export type InitializeLoginRequest = Message<"tessera.webauthn.v1.InitializeLoginRequest"> & {
+  /**
+   * The user's id (UUID); empty for a discoverable login.
+   *
+   * @generated from field: string user_id = 1 [json_name = "user_id"];
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.InitializeLoginRequest.
+ * Use `create(InitializeLoginRequestSchema)` to create a new message.
+ */
+export const InitializeLoginRequestSchema: GenMessage<InitializeLoginRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 13);
+
+/**
+ * InitializeLoginResponse is `CredentialRequestOptions`.
+ *
+ * @generated from message tessera.webauthn.v1.InitializeLoginResponse
+ */
+export type InitializeLoginResponse = Message<"tessera.webauthn.v1.InitializeLoginResponse"> & {
+  /**
+   * The options for `navigator.credentials.get()`.
+   *
+   * @generated from field: tessera.webauthn.v1.RequestOptions public_key = 1;
+   */
+  publicKey?: RequestOptions | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.InitializeLoginResponse.
+ * Use `create(InitializeLoginResponseSchema)` to create a new message.
+ */
+export const InitializeLoginResponseSchema: GenMessage<InitializeLoginResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 14);
+
+/**
+ * FinalizeLoginRequest is the `PublicKeyCredential` from `navigator.credentials.get()`.
+ *
+ * @generated from message tessera.webauthn.v1.FinalizeLoginRequest
+ */
+export type FinalizeLoginRequest = Message<"tessera.webauthn.v1.FinalizeLoginRequest"> & {
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string raw_id = 2;
+   */
+  rawId: string;
+
+  /**
+   * Always `public-key`.
+   *
+   * @generated from field: string type = 3;
+   */
+  type: string;
+
+  /**
+   * The assertion.
+   *
+   * @generated from field: tessera.webauthn.v1.AssertionResponse response = 4;
+   */
+  response?: AssertionResponse | undefined;
+
+  /**
+   * `platform` or `cross-platform`.
+   *
+   * @generated from field: optional string authenticator_attachment = 5;
+   */
+  authenticatorAttachment?: string | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.FinalizeLoginRequest.
+ * Use `create(FinalizeLoginRequestSchema)` to create a new message.
+ */
+export const FinalizeLoginRequestSchema: GenMessage<FinalizeLoginRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 15);
+
+/**
+ * FinalizeLoginResponse is Hanko's WebauthnLoginResponse and the new session.
+ *
+ * @generated from message tessera.webauthn.v1.FinalizeLoginResponse
+ */
+export type FinalizeLoginResponse = Message<"tessera.webauthn.v1.FinalizeLoginResponse"> & {
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string credential_id = 1 [json_name = "credential_id"];
+   */
+  credentialId: string;
+
+  /**
+   * The user's id.
+   *
+   * @generated from field: string user_id = 2 [json_name = "user_id"];
+   */
+  userId: string;
+
+  /**
+   * The session JWT, sent as the `hanko` cookie (HttpOnly, SameSite=Strict).
+   *
+   * @generated from field: string session_token = 100 [json_name = "session_token"];
+   */
+  sessionToken: string;
+
+  /**
+   * The session JWT again, sent as `X-Auth-Token` unless `HANKO_AUTH_TOKEN_HEADER=false`.
+   *
+   * @generated from field: string auth_token = 101 [json_name = "auth_token"];
+   */
+  authToken: string;
+
+  /**
+   * Seconds until the session expires, sent as `X-Session-Lifetime`.
+   *
+   * @generated from field: int32 session_lifetime = 102 [json_name = "session_lifetime"];
+   */
+  sessionLifetime: number;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.FinalizeLoginResponse.
+ * Use `create(FinalizeLoginResponseSchema)` to create a new message.
+ */
+export const FinalizeLoginResponseSchema: GenMessage<FinalizeLoginResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 16);
+
+/**
+ * ListCredentialsRequest is empty.
+ *
+ * @generated from message tessera.webauthn.v1.ListCredentialsRequest
+ */
+export type ListCredentialsRequest = Message<"tessera.webauthn.v1.ListCredentialsRequest"> & {
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.ListCredentialsRequest.
+ * Use `create(ListCredentialsRequestSchema)` to create a new message.
+ */
+export const ListCredentialsRequestSchema: GenMessage<ListCredentialsRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 17);
+
+/**
+ * ListCredentialsResponse holds the credentials.
+ *
+ * @generated from message tessera.webauthn.v1.ListCredentialsResponse
+ */
+export type ListCredentialsResponse = Message<"tessera.webauthn.v1.ListCredentialsResponse"> & {
+  /**
+   * The session user's credentials, oldest first.
+   *
+   * @generated from field: repeated tessera.webauthn.v1.Credential credentials = 1;
+   */
+  credentials: Credential[];
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.ListCredentialsResponse.
+ * Use `create(ListCredentialsResponseSchema)` to create a new message.
+ */
+export const ListCredentialsResponseSchema: GenMessage<ListCredentialsResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 18);
+
+/**
+ * Credential is one of Hanko's WebauthnCredentials.
+ *
+ * @generated from message tessera.webauthn.v1.Credential
+ */
+export type Credential = Message<"tessera.webauthn.v1.Credential"> & {
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The name the user gave it.
+   *
+   * @generated from field: optional string name = 2;
+   */
+  name?: string | undefined;
+
+  /**
+   * The COSE public key (base64url).
+   *
+   * @generated from field: string public_key = 3 [json_name = "public_key"];
+   */
+  publicKey: string;
+
+  /**
+   * The authenticator's AAGUID.
+   *
+   * @generated from field: string aaguid = 4;
+   */
+  aaguid: string;
+
+  /**
+   * Transports the authenticator reported.
+   *
+   * @generated from field: repeated string transports = 5;
+   */
+  transports: string[];
+
+  /**
+   * Creation time (RFC 3339).
+   *
+   * @generated from field: string created_at = 6 [json_name = "created_at"];
+   */
+  createdAt: string;
+
+  /**
+   * Last login with it (RFC 3339).
+   *
+   * @generated from field: optional string last_used_at = 7 [json_name = "last_used_at"];
+   */
+  lastUsedAt?: string | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.Credential.
+ * Use `create(CredentialSchema)` to create a new message.
+ */
+export const CredentialSchema: GenMessage<Credential> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 19);
+
+/**
+ * UpdateCredentialRequest renames a credential.
+ *
+ * @generated from message tessera.webauthn.v1.UpdateCredentialRequest
+ */
+export type UpdateCredentialRequest = Message<"tessera.webauthn.v1.UpdateCredentialRequest"> & {
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The new name (1 to 128 characters).
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.UpdateCredentialRequest.
+ * Use `create(UpdateCredentialRequestSchema)` to create a new message.
+ */
+export const UpdateCredentialRequestSchema: GenMessage<UpdateCredentialRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 20);
+
+/**
+ * UpdateCredentialResponse is empty.
+ *
+ * @generated from message tessera.webauthn.v1.UpdateCredentialResponse
+ */
+export type UpdateCredentialResponse = Message<"tessera.webauthn.v1.UpdateCredentialResponse"> & {
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.UpdateCredentialResponse.
+ * Use `create(UpdateCredentialResponseSchema)` to create a new message.
+ */
+export const UpdateCredentialResponseSchema: GenMessage<UpdateCredentialResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 21);
+
+/**
+ * DeleteCredentialRequest names the credential.
+ *
+ * @generated from message tessera.webauthn.v1.DeleteCredentialRequest
+ */
+export type DeleteCredentialRequest = Message<"tessera.webauthn.v1.DeleteCredentialRequest"> & {
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.DeleteCredentialRequest.
+ * Use `create(DeleteCredentialRequestSchema)` to create a new message.
+ */
+export const DeleteCredentialRequestSchema: GenMessage<DeleteCredentialRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 22);
+
+/**
+ * DeleteCredentialResponse is empty.
+ *
+ * @generated from message tessera.webauthn.v1.DeleteCredentialResponse
+ */
+export type DeleteCredentialResponse = Message<"tessera.webauthn.v1.DeleteCredentialResponse"> & {
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.DeleteCredentialResponse.
+ * Use `create(DeleteCredentialResponseSchema)` to create a new message.
+ */
+export const DeleteCredentialResponseSchema: GenMessage<DeleteCredentialResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 23);
+
+/**
+ * WebAuthnService carries WebAuthn ceremonies and credentials for Hanko (and, with their
+ * family, AuthFi). Binary members are base64url. Challenges are stored in the database, single
+ * use, and expire with the ceremony's timeout.
  *
  * @generated from service tessera.webauthn.v1.WebAuthnService
  */
 export const WebAuthnService: GenService<{
+  /**
+   * InitializeRegistration is Hanko's `POST /webauthn/registration/initialize`: creation
+   * options for the session's user, excluding the credentials they already hold.
+   * Errors: 401 no session, 409 too many credentials.
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.InitializeRegistration
+   */
+  initializeRegistration: {
+    methodKind: "unary";
+    input: typeof InitializeRegistrationRequestSchema;
+    output: typeof InitializeRegistrationResponseSchema;
+  },
+  /**
+   * FinalizeRegistration is Hanko's `POST /webauthn/registration/finalize`: verifies the
+   * attestation against a challenge the session's user holds and stores the credential.
+   * Errors: 400 bad or unverifiable attestation, unknown, used or expired challenge; 401.
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.FinalizeRegistration
+   */
+  finalizeRegistration: {
+    methodKind: "unary";
+    input: typeof FinalizeRegistrationRequestSchema;
+    output: typeof FinalizeRegistrationResponseSchema;
+  },
+  /**
+   * InitializeLogin is Hanko's `POST /webauthn/login/initialize`: request options listing the
+   * user's credentials when `user_id` is given, none (discoverable login) when it is not.
+   * Errors: 400 bad or unknown user id.
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.InitializeLogin
+   */
+  initializeLogin: {
+    methodKind: "unary";
+    input: typeof InitializeLoginRequestSchema;
+    output: typeof InitializeLoginResponseSchema;
+  },
+  /**
+   * FinalizeLogin is Hanko's `POST /webauthn/login/finalize`: verifies the assertion and
+   * starts a session. A replayed assertion, a never-issued challenge or a sign counter that
+   * did not grow (a cloned authenticator) is refused.
+   * Errors: 400 malformed body, 401 refused assertion.
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.FinalizeLogin
+   */
+  finalizeLogin: {
+    methodKind: "unary";
+    input: typeof FinalizeLoginRequestSchema;
+    output: typeof FinalizeLoginResponseSchema;
+  },
+  /**
+   * ListCredentials is Hanko's `GET /webauthn/credentials`: the session user's credentials
+   * (a JSON array). Errors: 401.
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.ListCredentials
+   */
+  listCredentials: {
+    methodKind: "unary";
+    input: typeof ListCredentialsRequestSchema;
+    output: typeof ListCredentialsResponseSchema;
+  },
+  /**
+   * UpdateCredential is Hanko's `PATCH /webauthn/credentials/{id}`: renames a credential of
+   * the session's user. `id` is the credential id as listed (base64url): the seed types it as
+   * a UUID, but the only id a client is ever given is the listed one.
+   * Errors: 400 bad name, 401, 404 not the user's credential.
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.UpdateCredential
+   */
+  updateCredential: {
+    methodKind: "unary";
+    input: typeof UpdateCredentialRequestSchema;
+    output: typeof UpdateCredentialResponseSchema;
+  },
+  /**
+   * DeleteCredential is Hanko's `DELETE /webauthn/credentials/{id}`; 201 as the seed
+   * documents. The credential can no longer log in. Errors: 401, 404 not the user's credential.
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.DeleteCredential
+   */
+  deleteCredential: {
+    methodKind: "unary";
+    input: typeof DeleteCredentialRequestSchema;
+    output: typeof DeleteCredentialResponseSchema;
+  },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_webauthn_v1_webauthn, 0);
 

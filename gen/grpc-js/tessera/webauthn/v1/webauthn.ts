@@ -5,11 +5,17 @@
 // source: tessera/webauthn/v1/webauthn.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  type CallOptions,
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 
@@ -17,17 +23,2977 @@ export const protobufPackage = "tessera.webauthn.v1";
 
 export const protobufFileName = "tessera/webauthn/v1/webauthn.proto";
 
+/** RelyingParty is `PublicKeyCredentialRpEntity`. */
+export interface RelyingParty {
+  /** The RP id (a domain). */
+  id: string;
+  /** The RP's display name. */
+  name: string;
+}
+
+/** UserEntity is `PublicKeyCredentialUserEntity`. */
+export interface UserEntity {
+  /** The user handle (base64url). */
+  id: string;
+  /** The user's name (their primary email). */
+  name: string;
+  /** The name to display. */
+  displayName: string;
+}
+
+/** CredentialParameter is `PublicKeyCredentialParameters`. */
+export interface CredentialParameter {
+  /** Always `public-key`. */
+  type: string;
+  /** A COSE algorithm: -7 ES256, -8 EdDSA, -257 RS256. */
+  alg: number;
+}
+
+/** CredentialDescriptor is `PublicKeyCredentialDescriptor`. */
+export interface CredentialDescriptor {
+  /** Always `public-key`. */
+  type: string;
+  /** The credential id (base64url). */
+  id: string;
+  /** Transports the authenticator may use. */
+  transports: string[];
+}
+
+/** AuthenticatorSelection is `AuthenticatorSelectionCriteria`. */
+export interface AuthenticatorSelection {
+  /** `platform` or `cross-platform`; any when unset. */
+  authenticatorAttachment?:
+    | string
+    | undefined;
+  /** `discouraged`, `preferred` or `required`. */
+  residentKey: string;
+  /** Whether a discoverable credential is required. */
+  requireResidentKey: boolean;
+  /** `discouraged`, `preferred` or `required`. */
+  userVerification: string;
+}
+
+/** CreationOptions is `PublicKeyCredentialCreationOptions` as JSON (WebAuthn level 3 §5.4). */
+export interface CreationOptions {
+  /** The relying party. */
+  rp?:
+    | RelyingParty
+    | undefined;
+  /** The user. */
+  user?:
+    | UserEntity
+    | undefined;
+  /** The challenge (base64url). */
+  challenge: string;
+  /** Acceptable key types, preferred first. */
+  pubKeyCredParams: CredentialParameter[];
+  /** Milliseconds the ceremony may take. */
+  timeout: number;
+  /** Credentials the authenticator must not create again. */
+  excludeCredentials: CredentialDescriptor[];
+  /** What authenticator is wanted. */
+  authenticatorSelection?:
+    | AuthenticatorSelection
+    | undefined;
+  /** `none`, `indirect` or `direct`. */
+  attestation: string;
+}
+
+/** RequestOptions is `PublicKeyCredentialRequestOptions` as JSON (WebAuthn level 3 §5.5). */
+export interface RequestOptions {
+  /** The challenge (base64url). */
+  challenge: string;
+  /** Milliseconds the ceremony may take. */
+  timeout: number;
+  /** The RP id. */
+  rpId: string;
+  /** The credentials that may answer; empty for a discoverable login. */
+  allowCredentials: CredentialDescriptor[];
+  /** `discouraged`, `preferred` or `required`. */
+  userVerification: string;
+}
+
+/** AttestationResponse is `AuthenticatorAttestationResponse` as JSON. */
+export interface AttestationResponse {
+  /** base64url. */
+  clientDataJson: string;
+  /** base64url CBOR. */
+  attestationObject: string;
+  /** Transports the authenticator reports. */
+  transports: string[];
+}
+
+/** AssertionResponse is `AuthenticatorAssertionResponse` as JSON. */
+export interface AssertionResponse {
+  /** base64url. */
+  clientDataJson: string;
+  /** base64url. */
+  authenticatorData: string;
+  /** base64url. */
+  signature: string;
+  /** base64url; set by discoverable credentials. */
+  userHandle?: string | undefined;
+}
+
+/** InitializeRegistrationRequest is empty: the user is the session's. */
+export interface InitializeRegistrationRequest {
+}
+
+/** InitializeRegistrationResponse is `CredentialCreationOptions`. */
+export interface InitializeRegistrationResponse {
+  /** The options for `navigator.credentials.create()`. */
+  publicKey?: CreationOptions | undefined;
+}
+
+/** FinalizeRegistrationRequest is the `PublicKeyCredential` from `navigator.credentials.create()`. */
+export interface FinalizeRegistrationRequest {
+  /** The credential id (base64url). */
+  id: string;
+  /** The credential id (base64url). */
+  rawId: string;
+  /** Always `public-key`. */
+  type: string;
+  /** The attestation. */
+  response?:
+    | AttestationResponse
+    | undefined;
+  /** `platform` or `cross-platform`. */
+  authenticatorAttachment?: string | undefined;
+}
+
+/** FinalizeRegistrationResponse names the new credential. */
+export interface FinalizeRegistrationResponse {
+  /** The credential id (base64url). */
+  credentialId: string;
+  /** The user's id. */
+  userId: string;
+}
+
+/** InitializeLoginRequest optionally names the user. */
+export interface InitializeLoginRequest {
+  /** The user's id (UUID); empty for a discoverable login. */
+  userId: string;
+}
+
+/** InitializeLoginResponse is `CredentialRequestOptions`. */
+export interface InitializeLoginResponse {
+  /** The options for `navigator.credentials.get()`. */
+  publicKey?: RequestOptions | undefined;
+}
+
+/** FinalizeLoginRequest is the `PublicKeyCredential` from `navigator.credentials.get()`. */
+export interface FinalizeLoginRequest {
+  /** The credential id (base64url). */
+  id: string;
+  /** The credential id (base64url). */
+  rawId: string;
+  /** Always `public-key`. */
+  type: string;
+  /** The assertion. */
+  response?:
+    | AssertionResponse
+    | undefined;
+  /** `platform` or `cross-platform`. */
+  authenticatorAttachment?: string | undefined;
+}
+
+/** FinalizeLoginResponse is Hanko's WebauthnLoginResponse and the new session. */
+export interface FinalizeLoginResponse {
+  /** The credential id (base64url). */
+  credentialId: string;
+  /** The user's id. */
+  userId: string;
+  /** The session JWT, sent as the `hanko` cookie (HttpOnly, SameSite=Strict). */
+  sessionToken: string;
+  /** The session JWT again, sent as `X-Auth-Token` unless `HANKO_AUTH_TOKEN_HEADER=false`. */
+  authToken: string;
+  /** Seconds until the session expires, sent as `X-Session-Lifetime`. */
+  sessionLifetime: number;
+}
+
+/** ListCredentialsRequest is empty. */
+export interface ListCredentialsRequest {
+}
+
+/** ListCredentialsResponse holds the credentials. */
+export interface ListCredentialsResponse {
+  /** The session user's credentials, oldest first. */
+  credentials: Credential[];
+}
+
+/** Credential is one of Hanko's WebauthnCredentials. */
+export interface Credential {
+  /** The credential id (base64url). */
+  id: string;
+  /** The name the user gave it. */
+  name?:
+    | string
+    | undefined;
+  /** The COSE public key (base64url). */
+  publicKey: string;
+  /** The authenticator's AAGUID. */
+  aaguid: string;
+  /** Transports the authenticator reported. */
+  transports: string[];
+  /** Creation time (RFC 3339). */
+  createdAt: string;
+  /** Last login with it (RFC 3339). */
+  lastUsedAt?: string | undefined;
+}
+
+/** UpdateCredentialRequest renames a credential. */
+export interface UpdateCredentialRequest {
+  /** The credential id (base64url). */
+  id: string;
+  /** The new name (1 to 128 characters). */
+  name: string;
+}
+
+/** UpdateCredentialResponse is empty. */
+export interface UpdateCredentialResponse {
+}
+
+/** DeleteCredentialRequest names the credential. */
+export interface DeleteCredentialRequest {
+  /** The credential id (base64url). */
+  id: string;
+}
+
+/** DeleteCredentialResponse is empty. */
+export interface DeleteCredentialResponse {
+}
+
+function createBaseRelyingParty(): RelyingParty {
+  return { id: "", name: "" };
+}
+
+export const RelyingParty: MessageFns<RelyingParty> = {
+  encode(message: RelyingParty, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RelyingParty {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRelyingParty();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RelyingParty {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: RelyingParty): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RelyingParty>, I>>(base?: I): RelyingParty {
+    return RelyingParty.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RelyingParty>, I>>(object: I): RelyingParty {
+    const message = createBaseRelyingParty();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseUserEntity(): UserEntity {
+  return { id: "", name: "", displayName: "" };
+}
+
+export const UserEntity: MessageFns<UserEntity> = {
+  encode(message: UserEntity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.displayName !== "") {
+      writer.uint32(26).string(message.displayName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserEntity {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserEntity();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.displayName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserEntity {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      displayName: isSet(object.displayName)
+        ? globalThis.String(object.displayName)
+        : isSet(object.display_name)
+        ? globalThis.String(object.display_name)
+        : "",
+    };
+  },
+
+  toJSON(message: UserEntity): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.displayName !== "") {
+      obj.displayName = message.displayName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UserEntity>, I>>(base?: I): UserEntity {
+    return UserEntity.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UserEntity>, I>>(object: I): UserEntity {
+    const message = createBaseUserEntity();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.displayName = object.displayName ?? "";
+    return message;
+  },
+};
+
+function createBaseCredentialParameter(): CredentialParameter {
+  return { type: "", alg: 0 };
+}
+
+export const CredentialParameter: MessageFns<CredentialParameter> = {
+  encode(message: CredentialParameter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== "") {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.alg !== 0) {
+      writer.uint32(16).int32(message.alg);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CredentialParameter {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCredentialParameter();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.alg = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CredentialParameter {
+    return {
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      alg: isSet(object.alg) ? globalThis.Number(object.alg) : 0,
+    };
+  },
+
+  toJSON(message: CredentialParameter): unknown {
+    const obj: any = {};
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.alg !== 0) {
+      obj.alg = Math.round(message.alg);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CredentialParameter>, I>>(base?: I): CredentialParameter {
+    return CredentialParameter.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CredentialParameter>, I>>(object: I): CredentialParameter {
+    const message = createBaseCredentialParameter();
+    message.type = object.type ?? "";
+    message.alg = object.alg ?? 0;
+    return message;
+  },
+};
+
+function createBaseCredentialDescriptor(): CredentialDescriptor {
+  return { type: "", id: "", transports: [] };
+}
+
+export const CredentialDescriptor: MessageFns<CredentialDescriptor> = {
+  encode(message: CredentialDescriptor, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== "") {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    for (const v of message.transports) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CredentialDescriptor {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCredentialDescriptor();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.transports.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CredentialDescriptor {
+    return {
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      transports: globalThis.Array.isArray(object?.transports)
+        ? object.transports.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CredentialDescriptor): unknown {
+    const obj: any = {};
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.transports?.length) {
+      obj.transports = message.transports;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CredentialDescriptor>, I>>(base?: I): CredentialDescriptor {
+    return CredentialDescriptor.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CredentialDescriptor>, I>>(object: I): CredentialDescriptor {
+    const message = createBaseCredentialDescriptor();
+    message.type = object.type ?? "";
+    message.id = object.id ?? "";
+    message.transports = object.transports?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseAuthenticatorSelection(): AuthenticatorSelection {
+  return { authenticatorAttachment: undefined, residentKey: "", requireResidentKey: false, userVerification: "" };
+}
+
+export const AuthenticatorSelection: MessageFns<AuthenticatorSelection> = {
+  encode(message: AuthenticatorSelection, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authenticatorAttachment !== undefined) {
+      writer.uint32(10).string(message.authenticatorAttachment);
+    }
+    if (message.residentKey !== "") {
+      writer.uint32(18).string(message.residentKey);
+    }
+    if (message.requireResidentKey !== false) {
+      writer.uint32(24).bool(message.requireResidentKey);
+    }
+    if (message.userVerification !== "") {
+      writer.uint32(34).string(message.userVerification);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthenticatorSelection {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthenticatorSelection();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.authenticatorAttachment = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.residentKey = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.requireResidentKey = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userVerification = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthenticatorSelection {
+    return {
+      authenticatorAttachment: isSet(object.authenticatorAttachment)
+        ? globalThis.String(object.authenticatorAttachment)
+        : isSet(object.authenticator_attachment)
+        ? globalThis.String(object.authenticator_attachment)
+        : undefined,
+      residentKey: isSet(object.residentKey)
+        ? globalThis.String(object.residentKey)
+        : isSet(object.resident_key)
+        ? globalThis.String(object.resident_key)
+        : "",
+      requireResidentKey: isSet(object.requireResidentKey)
+        ? globalThis.Boolean(object.requireResidentKey)
+        : isSet(object.require_resident_key)
+        ? globalThis.Boolean(object.require_resident_key)
+        : false,
+      userVerification: isSet(object.userVerification)
+        ? globalThis.String(object.userVerification)
+        : isSet(object.user_verification)
+        ? globalThis.String(object.user_verification)
+        : "",
+    };
+  },
+
+  toJSON(message: AuthenticatorSelection): unknown {
+    const obj: any = {};
+    if (message.authenticatorAttachment !== undefined) {
+      obj.authenticatorAttachment = message.authenticatorAttachment;
+    }
+    if (message.residentKey !== "") {
+      obj.residentKey = message.residentKey;
+    }
+    if (message.requireResidentKey !== false) {
+      obj.requireResidentKey = message.requireResidentKey;
+    }
+    if (message.userVerification !== "") {
+      obj.userVerification = message.userVerification;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthenticatorSelection>, I>>(base?: I): AuthenticatorSelection {
+    return AuthenticatorSelection.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthenticatorSelection>, I>>(object: I): AuthenticatorSelection {
+    const message = createBaseAuthenticatorSelection();
+    message.authenticatorAttachment = object.authenticatorAttachment ?? undefined;
+    message.residentKey = object.residentKey ?? "";
+    message.requireResidentKey = object.requireResidentKey ?? false;
+    message.userVerification = object.userVerification ?? "";
+    return message;
+  },
+};
+
+function createBaseCreationOptions(): CreationOptions {
+  return {
+    rp: undefined,
+    user: undefined,
+    challenge: "",
+    pubKeyCredParams: [],
+    timeout: 0,
+    excludeCredentials: [],
+    authenticatorSelection: undefined,
+    attestation: "",
+  };
+}
+
+export const CreationOptions: MessageFns<CreationOptions> = {
+  encode(message: CreationOptions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rp !== undefined) {
+      RelyingParty.encode(message.rp, writer.uint32(10).fork()).join();
+    }
+    if (message.user !== undefined) {
+      UserEntity.encode(message.user, writer.uint32(18).fork()).join();
+    }
+    if (message.challenge !== "") {
+      writer.uint32(26).string(message.challenge);
+    }
+    for (const v of message.pubKeyCredParams) {
+      CredentialParameter.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.timeout !== 0) {
+      writer.uint32(40).int32(message.timeout);
+    }
+    for (const v of message.excludeCredentials) {
+      CredentialDescriptor.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.authenticatorSelection !== undefined) {
+      AuthenticatorSelection.encode(message.authenticatorSelection, writer.uint32(58).fork()).join();
+    }
+    if (message.attestation !== "") {
+      writer.uint32(66).string(message.attestation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreationOptions {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreationOptions();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rp = RelyingParty.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.user = UserEntity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.challenge = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pubKeyCredParams.push(CredentialParameter.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.timeout = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.excludeCredentials.push(CredentialDescriptor.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.authenticatorSelection = AuthenticatorSelection.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.attestation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreationOptions {
+    return {
+      rp: isSet(object.rp) ? RelyingParty.fromJSON(object.rp) : undefined,
+      user: isSet(object.user) ? UserEntity.fromJSON(object.user) : undefined,
+      challenge: isSet(object.challenge) ? globalThis.String(object.challenge) : "",
+      pubKeyCredParams: globalThis.Array.isArray(object?.pubKeyCredParams)
+        ? object.pubKeyCredParams.map((e: any) => CredentialParameter.fromJSON(e))
+        : globalThis.Array.isArray(object?.pub_key_cred_params)
+        ? object.pub_key_cred_params.map((e: any) => CredentialParameter.fromJSON(e))
+        : [],
+      timeout: isSet(object.timeout) ? globalThis.Number(object.timeout) : 0,
+      excludeCredentials: globalThis.Array.isArray(object?.excludeCredentials)
+        ? object.excludeCredentials.map((e: any) => CredentialDescriptor.fromJSON(e))
+        : globalThis.Array.isArray(object?.exclude_credentials)
+        ? object.exclude_credentials.map((e: any) => CredentialDescriptor.fromJSON(e))
+        : [],
+      authenticatorSelection: isSet(object.authenticatorSelection)
+        ? AuthenticatorSelection.fromJSON(object.authenticatorSelection)
+        : isSet(object.authenticator_selection)
+        ? AuthenticatorSelection.fromJSON(object.authenticator_selection)
+        : undefined,
+      attestation: isSet(object.attestation) ? globalThis.String(object.attestation) : "",
+    };
+  },
+
+  toJSON(message: CreationOptions): unknown {
+    const obj: any = {};
+    if (message.rp !== undefined) {
+      obj.rp = RelyingParty.toJSON(message.rp);
+    }
+    if (message.user !== undefined) {
+      obj.user = UserEntity.toJSON(message.user);
+    }
+    if (message.challenge !== "") {
+      obj.challenge = message.challenge;
+    }
+    if (message.pubKeyCredParams?.length) {
+      obj.pubKeyCredParams = message.pubKeyCredParams.map((e) => CredentialParameter.toJSON(e));
+    }
+    if (message.timeout !== 0) {
+      obj.timeout = Math.round(message.timeout);
+    }
+    if (message.excludeCredentials?.length) {
+      obj.excludeCredentials = message.excludeCredentials.map((e) => CredentialDescriptor.toJSON(e));
+    }
+    if (message.authenticatorSelection !== undefined) {
+      obj.authenticatorSelection = AuthenticatorSelection.toJSON(message.authenticatorSelection);
+    }
+    if (message.attestation !== "") {
+      obj.attestation = message.attestation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreationOptions>, I>>(base?: I): CreationOptions {
+    return CreationOptions.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreationOptions>, I>>(object: I): CreationOptions {
+    const message = createBaseCreationOptions();
+    message.rp = (object.rp !== undefined && object.rp !== null) ? RelyingParty.fromPartial(object.rp) : undefined;
+    message.user = (object.user !== undefined && object.user !== null)
+      ? UserEntity.fromPartial(object.user)
+      : undefined;
+    message.challenge = object.challenge ?? "";
+    message.pubKeyCredParams = object.pubKeyCredParams?.map((e) => CredentialParameter.fromPartial(e)) || [];
+    message.timeout = object.timeout ?? 0;
+    message.excludeCredentials = object.excludeCredentials?.map((e) => CredentialDescriptor.fromPartial(e)) || [];
+    message.authenticatorSelection =
+      (object.authenticatorSelection !== undefined && object.authenticatorSelection !== null)
+        ? AuthenticatorSelection.fromPartial(object.authenticatorSelection)
+        : undefined;
+    message.attestation = object.attestation ?? "";
+    return message;
+  },
+};
+
+function createBaseRequestOptions(): RequestOptions {
+  return { challenge: "", timeout: 0, rpId: "", allowCredentials: [], userVerification: "" };
+}
+
+export const RequestOptions: MessageFns<RequestOptions> = {
+  encode(message: RequestOptions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.challenge !== "") {
+      writer.uint32(10).string(message.challenge);
+    }
+    if (message.timeout !== 0) {
+      writer.uint32(16).int32(message.timeout);
+    }
+    if (message.rpId !== "") {
+      writer.uint32(26).string(message.rpId);
+    }
+    for (const v of message.allowCredentials) {
+      CredentialDescriptor.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.userVerification !== "") {
+      writer.uint32(42).string(message.userVerification);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestOptions {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestOptions();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.challenge = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.timeout = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.rpId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.allowCredentials.push(CredentialDescriptor.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.userVerification = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestOptions {
+    return {
+      challenge: isSet(object.challenge) ? globalThis.String(object.challenge) : "",
+      timeout: isSet(object.timeout) ? globalThis.Number(object.timeout) : 0,
+      rpId: isSet(object.rpId)
+        ? globalThis.String(object.rpId)
+        : isSet(object.rp_id)
+        ? globalThis.String(object.rp_id)
+        : "",
+      allowCredentials: globalThis.Array.isArray(object?.allowCredentials)
+        ? object.allowCredentials.map((e: any) => CredentialDescriptor.fromJSON(e))
+        : globalThis.Array.isArray(object?.allow_credentials)
+        ? object.allow_credentials.map((e: any) => CredentialDescriptor.fromJSON(e))
+        : [],
+      userVerification: isSet(object.userVerification)
+        ? globalThis.String(object.userVerification)
+        : isSet(object.user_verification)
+        ? globalThis.String(object.user_verification)
+        : "",
+    };
+  },
+
+  toJSON(message: RequestOptions): unknown {
+    const obj: any = {};
+    if (message.challenge !== "") {
+      obj.challenge = message.challenge;
+    }
+    if (message.timeout !== 0) {
+      obj.timeout = Math.round(message.timeout);
+    }
+    if (message.rpId !== "") {
+      obj.rpId = message.rpId;
+    }
+    if (message.allowCredentials?.length) {
+      obj.allowCredentials = message.allowCredentials.map((e) => CredentialDescriptor.toJSON(e));
+    }
+    if (message.userVerification !== "") {
+      obj.userVerification = message.userVerification;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RequestOptions>, I>>(base?: I): RequestOptions {
+    return RequestOptions.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RequestOptions>, I>>(object: I): RequestOptions {
+    const message = createBaseRequestOptions();
+    message.challenge = object.challenge ?? "";
+    message.timeout = object.timeout ?? 0;
+    message.rpId = object.rpId ?? "";
+    message.allowCredentials = object.allowCredentials?.map((e) => CredentialDescriptor.fromPartial(e)) || [];
+    message.userVerification = object.userVerification ?? "";
+    return message;
+  },
+};
+
+function createBaseAttestationResponse(): AttestationResponse {
+  return { clientDataJson: "", attestationObject: "", transports: [] };
+}
+
+export const AttestationResponse: MessageFns<AttestationResponse> = {
+  encode(message: AttestationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientDataJson !== "") {
+      writer.uint32(10).string(message.clientDataJson);
+    }
+    if (message.attestationObject !== "") {
+      writer.uint32(18).string(message.attestationObject);
+    }
+    for (const v of message.transports) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttestationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttestationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientDataJson = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.attestationObject = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.transports.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AttestationResponse {
+    return {
+      clientDataJson: isSet(object.clientDataJSON)
+        ? globalThis.String(object.clientDataJSON)
+        : isSet(object.client_data_json)
+        ? globalThis.String(object.client_data_json)
+        : "",
+      attestationObject: isSet(object.attestationObject)
+        ? globalThis.String(object.attestationObject)
+        : isSet(object.attestation_object)
+        ? globalThis.String(object.attestation_object)
+        : "",
+      transports: globalThis.Array.isArray(object?.transports)
+        ? object.transports.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AttestationResponse): unknown {
+    const obj: any = {};
+    if (message.clientDataJson !== "") {
+      obj.clientDataJSON = message.clientDataJson;
+    }
+    if (message.attestationObject !== "") {
+      obj.attestationObject = message.attestationObject;
+    }
+    if (message.transports?.length) {
+      obj.transports = message.transports;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AttestationResponse>, I>>(base?: I): AttestationResponse {
+    return AttestationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AttestationResponse>, I>>(object: I): AttestationResponse {
+    const message = createBaseAttestationResponse();
+    message.clientDataJson = object.clientDataJson ?? "";
+    message.attestationObject = object.attestationObject ?? "";
+    message.transports = object.transports?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseAssertionResponse(): AssertionResponse {
+  return { clientDataJson: "", authenticatorData: "", signature: "", userHandle: undefined };
+}
+
+export const AssertionResponse: MessageFns<AssertionResponse> = {
+  encode(message: AssertionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientDataJson !== "") {
+      writer.uint32(10).string(message.clientDataJson);
+    }
+    if (message.authenticatorData !== "") {
+      writer.uint32(18).string(message.authenticatorData);
+    }
+    if (message.signature !== "") {
+      writer.uint32(26).string(message.signature);
+    }
+    if (message.userHandle !== undefined) {
+      writer.uint32(34).string(message.userHandle);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssertionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssertionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientDataJson = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.authenticatorData = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.signature = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userHandle = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssertionResponse {
+    return {
+      clientDataJson: isSet(object.clientDataJSON)
+        ? globalThis.String(object.clientDataJSON)
+        : isSet(object.client_data_json)
+        ? globalThis.String(object.client_data_json)
+        : "",
+      authenticatorData: isSet(object.authenticatorData)
+        ? globalThis.String(object.authenticatorData)
+        : isSet(object.authenticator_data)
+        ? globalThis.String(object.authenticator_data)
+        : "",
+      signature: isSet(object.signature) ? globalThis.String(object.signature) : "",
+      userHandle: isSet(object.userHandle)
+        ? globalThis.String(object.userHandle)
+        : isSet(object.user_handle)
+        ? globalThis.String(object.user_handle)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AssertionResponse): unknown {
+    const obj: any = {};
+    if (message.clientDataJson !== "") {
+      obj.clientDataJSON = message.clientDataJson;
+    }
+    if (message.authenticatorData !== "") {
+      obj.authenticatorData = message.authenticatorData;
+    }
+    if (message.signature !== "") {
+      obj.signature = message.signature;
+    }
+    if (message.userHandle !== undefined) {
+      obj.userHandle = message.userHandle;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AssertionResponse>, I>>(base?: I): AssertionResponse {
+    return AssertionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AssertionResponse>, I>>(object: I): AssertionResponse {
+    const message = createBaseAssertionResponse();
+    message.clientDataJson = object.clientDataJson ?? "";
+    message.authenticatorData = object.authenticatorData ?? "";
+    message.signature = object.signature ?? "";
+    message.userHandle = object.userHandle ?? undefined;
+    return message;
+  },
+};
+
+function createBaseInitializeRegistrationRequest(): InitializeRegistrationRequest {
+  return {};
+}
+
+export const InitializeRegistrationRequest: MessageFns<InitializeRegistrationRequest> = {
+  encode(_: InitializeRegistrationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InitializeRegistrationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInitializeRegistrationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): InitializeRegistrationRequest {
+    return {};
+  },
+
+  toJSON(_: InitializeRegistrationRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InitializeRegistrationRequest>, I>>(base?: I): InitializeRegistrationRequest {
+    return InitializeRegistrationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InitializeRegistrationRequest>, I>>(_: I): InitializeRegistrationRequest {
+    const message = createBaseInitializeRegistrationRequest();
+    return message;
+  },
+};
+
+function createBaseInitializeRegistrationResponse(): InitializeRegistrationResponse {
+  return { publicKey: undefined };
+}
+
+export const InitializeRegistrationResponse: MessageFns<InitializeRegistrationResponse> = {
+  encode(message: InitializeRegistrationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.publicKey !== undefined) {
+      CreationOptions.encode(message.publicKey, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InitializeRegistrationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInitializeRegistrationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.publicKey = CreationOptions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InitializeRegistrationResponse {
+    return {
+      publicKey: isSet(object.publicKey)
+        ? CreationOptions.fromJSON(object.publicKey)
+        : isSet(object.public_key)
+        ? CreationOptions.fromJSON(object.public_key)
+        : undefined,
+    };
+  },
+
+  toJSON(message: InitializeRegistrationResponse): unknown {
+    const obj: any = {};
+    if (message.publicKey !== undefined) {
+      obj.publicKey = CreationOptions.toJSON(message.publicKey);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InitializeRegistrationResponse>, I>>(base?: I): InitializeRegistrationResponse {
+    return InitializeRegistrationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InitializeRegistrationResponse>, I>>(
+    object: I,
+  ): InitializeRegistrationResponse {
+    const message = createBaseInitializeRegistrationResponse();
+    message.publicKey = (object.publicKey !== undefined && object.publicKey !== null)
+      ? CreationOptions.fromPartial(object.publicKey)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFinalizeRegistrationRequest(): FinalizeRegistrationRequest {
+  return { id: "", rawId: "", type: "", response: undefined, authenticatorAttachment: undefined };
+}
+
+export const FinalizeRegistrationRequest: MessageFns<FinalizeRegistrationRequest> = {
+  encode(message: FinalizeRegistrationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.rawId !== "") {
+      writer.uint32(18).string(message.rawId);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    if (message.response !== undefined) {
+      AttestationResponse.encode(message.response, writer.uint32(34).fork()).join();
+    }
+    if (message.authenticatorAttachment !== undefined) {
+      writer.uint32(42).string(message.authenticatorAttachment);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinalizeRegistrationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinalizeRegistrationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rawId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.response = AttestationResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.authenticatorAttachment = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinalizeRegistrationRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      rawId: isSet(object.rawId)
+        ? globalThis.String(object.rawId)
+        : isSet(object.raw_id)
+        ? globalThis.String(object.raw_id)
+        : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      response: isSet(object.response) ? AttestationResponse.fromJSON(object.response) : undefined,
+      authenticatorAttachment: isSet(object.authenticatorAttachment)
+        ? globalThis.String(object.authenticatorAttachment)
+        : isSet(object.authenticator_attachment)
+        ? globalThis.String(object.authenticator_attachment)
+        : undefined,
+    };
+  },
+
+  toJSON(message: FinalizeRegistrationRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.rawId !== "") {
+      obj.rawId = message.rawId;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.response !== undefined) {
+      obj.response = AttestationResponse.toJSON(message.response);
+    }
+    if (message.authenticatorAttachment !== undefined) {
+      obj.authenticatorAttachment = message.authenticatorAttachment;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinalizeRegistrationRequest>, I>>(base?: I): FinalizeRegistrationRequest {
+    return FinalizeRegistrationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinalizeRegistrationRequest>, I>>(object: I): FinalizeRegistrationRequest {
+    const message = createBaseFinalizeRegistrationRequest();
+    message.id = object.id ?? "";
+    message.rawId = object.rawId ?? "";
+    message.type = object.type ?? "";
+    message.response = (object.response !== undefined && object.response !== null)
+      ? AttestationResponse.fromPartial(object.response)
+      : undefined;
+    message.authenticatorAttachment = object.authenticatorAttachment ?? undefined;
+    return message;
+  },
+};
+
+function createBaseFinalizeRegistrationResponse(): FinalizeRegistrationResponse {
+  return { credentialId: "", userId: "" };
+}
+
+export const FinalizeRegistrationResponse: MessageFns<FinalizeRegistrationResponse> = {
+  encode(message: FinalizeRegistrationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.credentialId !== "") {
+      writer.uint32(10).string(message.credentialId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinalizeRegistrationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinalizeRegistrationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.credentialId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinalizeRegistrationResponse {
+    return {
+      credentialId: isSet(object.credential_id) ? globalThis.String(object.credential_id) : "",
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+    };
+  },
+
+  toJSON(message: FinalizeRegistrationResponse): unknown {
+    const obj: any = {};
+    if (message.credentialId !== "") {
+      obj.credential_id = message.credentialId;
+    }
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinalizeRegistrationResponse>, I>>(base?: I): FinalizeRegistrationResponse {
+    return FinalizeRegistrationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinalizeRegistrationResponse>, I>>(object: I): FinalizeRegistrationResponse {
+    const message = createBaseFinalizeRegistrationResponse();
+    message.credentialId = object.credentialId ?? "";
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseInitializeLoginRequest(): InitializeLoginRequest {
+  return { userId: "" };
+}
+
+export const InitializeLoginRequest: MessageFns<InitializeLoginRequest> = {
+  encode(message: InitializeLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InitializeLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInitializeLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InitializeLoginRequest {
+    return { userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "" };
+  },
+
+  toJSON(message: InitializeLoginRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InitializeLoginRequest>, I>>(base?: I): InitializeLoginRequest {
+    return InitializeLoginRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InitializeLoginRequest>, I>>(object: I): InitializeLoginRequest {
+    const message = createBaseInitializeLoginRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseInitializeLoginResponse(): InitializeLoginResponse {
+  return { publicKey: undefined };
+}
+
+export const InitializeLoginResponse: MessageFns<InitializeLoginResponse> = {
+  encode(message: InitializeLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.publicKey !== undefined) {
+      RequestOptions.encode(message.publicKey, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InitializeLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInitializeLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.publicKey = RequestOptions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InitializeLoginResponse {
+    return {
+      publicKey: isSet(object.publicKey)
+        ? RequestOptions.fromJSON(object.publicKey)
+        : isSet(object.public_key)
+        ? RequestOptions.fromJSON(object.public_key)
+        : undefined,
+    };
+  },
+
+  toJSON(message: InitializeLoginResponse): unknown {
+    const obj: any = {};
+    if (message.publicKey !== undefined) {
+      obj.publicKey = RequestOptions.toJSON(message.publicKey);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InitializeLoginResponse>, I>>(base?: I): InitializeLoginResponse {
+    return InitializeLoginResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InitializeLoginResponse>, I>>(object: I): InitializeLoginResponse {
+    const message = createBaseInitializeLoginResponse();
+    message.publicKey = (object.publicKey !== undefined && object.publicKey !== null)
+      ? RequestOptions.fromPartial(object.publicKey)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFinalizeLoginRequest(): FinalizeLoginRequest {
+  return { id: "", rawId: "", type: "", response: undefined, authenticatorAttachment: undefined };
+}
+
+export const FinalizeLoginRequest: MessageFns<FinalizeLoginRequest> = {
+  encode(message: FinalizeLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.rawId !== "") {
+      writer.uint32(18).string(message.rawId);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    if (message.response !== undefined) {
+      AssertionResponse.encode(message.response, writer.uint32(34).fork()).join();
+    }
+    if (message.authenticatorAttachment !== undefined) {
+      writer.uint32(42).string(message.authenticatorAttachment);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinalizeLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinalizeLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rawId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.response = AssertionResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.authenticatorAttachment = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinalizeLoginRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      rawId: isSet(object.rawId)
+        ? globalThis.String(object.rawId)
+        : isSet(object.raw_id)
+        ? globalThis.String(object.raw_id)
+        : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      response: isSet(object.response) ? AssertionResponse.fromJSON(object.response) : undefined,
+      authenticatorAttachment: isSet(object.authenticatorAttachment)
+        ? globalThis.String(object.authenticatorAttachment)
+        : isSet(object.authenticator_attachment)
+        ? globalThis.String(object.authenticator_attachment)
+        : undefined,
+    };
+  },
+
+  toJSON(message: FinalizeLoginRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.rawId !== "") {
+      obj.rawId = message.rawId;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.response !== undefined) {
+      obj.response = AssertionResponse.toJSON(message.response);
+    }
+    if (message.authenticatorAttachment !== undefined) {
+      obj.authenticatorAttachment = message.authenticatorAttachment;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinalizeLoginRequest>, I>>(base?: I): FinalizeLoginRequest {
+    return FinalizeLoginRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinalizeLoginRequest>, I>>(object: I): FinalizeLoginRequest {
+    const message = createBaseFinalizeLoginRequest();
+    message.id = object.id ?? "";
+    message.rawId = object.rawId ?? "";
+    message.type = object.type ?? "";
+    message.response = (object.response !== undefined && object.response !== null)
+      ? AssertionResponse.fromPartial(object.response)
+      : undefined;
+    message.authenticatorAttachment = object.authenticatorAttachment ?? undefined;
+    return message;
+  },
+};
+
+function createBaseFinalizeLoginResponse(): FinalizeLoginResponse {
+  return { credentialId: "", userId: "", sessionToken: "", authToken: "", sessionLifetime: 0 };
+}
+
+export const FinalizeLoginResponse: MessageFns<FinalizeLoginResponse> = {
+  encode(message: FinalizeLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.credentialId !== "") {
+      writer.uint32(10).string(message.credentialId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.sessionToken !== "") {
+      writer.uint32(802).string(message.sessionToken);
+    }
+    if (message.authToken !== "") {
+      writer.uint32(810).string(message.authToken);
+    }
+    if (message.sessionLifetime !== 0) {
+      writer.uint32(816).int32(message.sessionLifetime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinalizeLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinalizeLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.credentialId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            message.sessionToken = reader.string();
+            continue;
+          }
+          case 101: {
+            if (tag !== 810) {
+              break;
+            }
+
+            message.authToken = reader.string();
+            continue;
+          }
+          case 102: {
+            if (tag !== 816) {
+              break;
+            }
+
+            message.sessionLifetime = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinalizeLoginResponse {
+    return {
+      credentialId: isSet(object.credential_id) ? globalThis.String(object.credential_id) : "",
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+      sessionToken: isSet(object.session_token) ? globalThis.String(object.session_token) : "",
+      authToken: isSet(object.auth_token) ? globalThis.String(object.auth_token) : "",
+      sessionLifetime: isSet(object.session_lifetime) ? globalThis.Number(object.session_lifetime) : 0,
+    };
+  },
+
+  toJSON(message: FinalizeLoginResponse): unknown {
+    const obj: any = {};
+    if (message.credentialId !== "") {
+      obj.credential_id = message.credentialId;
+    }
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    if (message.sessionToken !== "") {
+      obj.session_token = message.sessionToken;
+    }
+    if (message.authToken !== "") {
+      obj.auth_token = message.authToken;
+    }
+    if (message.sessionLifetime !== 0) {
+      obj.session_lifetime = Math.round(message.sessionLifetime);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinalizeLoginResponse>, I>>(base?: I): FinalizeLoginResponse {
+    return FinalizeLoginResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinalizeLoginResponse>, I>>(object: I): FinalizeLoginResponse {
+    const message = createBaseFinalizeLoginResponse();
+    message.credentialId = object.credentialId ?? "";
+    message.userId = object.userId ?? "";
+    message.sessionToken = object.sessionToken ?? "";
+    message.authToken = object.authToken ?? "";
+    message.sessionLifetime = object.sessionLifetime ?? 0;
+    return message;
+  },
+};
+
+function createBaseListCredentialsRequest(): ListCredentialsRequest {
+  return {};
+}
+
+export const ListCredentialsRequest: MessageFns<ListCredentialsRequest> = {
+  encode(_: ListCredentialsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCredentialsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCredentialsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListCredentialsRequest {
+    return {};
+  },
+
+  toJSON(_: ListCredentialsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListCredentialsRequest>, I>>(base?: I): ListCredentialsRequest {
+    return ListCredentialsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListCredentialsRequest>, I>>(_: I): ListCredentialsRequest {
+    const message = createBaseListCredentialsRequest();
+    return message;
+  },
+};
+
+function createBaseListCredentialsResponse(): ListCredentialsResponse {
+  return { credentials: [] };
+}
+
+export const ListCredentialsResponse: MessageFns<ListCredentialsResponse> = {
+  encode(message: ListCredentialsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.credentials) {
+      Credential.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCredentialsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCredentialsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.credentials.push(Credential.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCredentialsResponse {
+    return {
+      credentials: globalThis.Array.isArray(object?.credentials)
+        ? object.credentials.map((e: any) => Credential.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListCredentialsResponse): unknown {
+    const obj: any = {};
+    if (message.credentials?.length) {
+      obj.credentials = message.credentials.map((e) => Credential.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListCredentialsResponse>, I>>(base?: I): ListCredentialsResponse {
+    return ListCredentialsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListCredentialsResponse>, I>>(object: I): ListCredentialsResponse {
+    const message = createBaseListCredentialsResponse();
+    message.credentials = object.credentials?.map((e) => Credential.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCredential(): Credential {
+  return { id: "", name: undefined, publicKey: "", aaguid: "", transports: [], createdAt: "", lastUsedAt: undefined };
+}
+
+export const Credential: MessageFns<Credential> = {
+  encode(message: Credential, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.publicKey !== "") {
+      writer.uint32(26).string(message.publicKey);
+    }
+    if (message.aaguid !== "") {
+      writer.uint32(34).string(message.aaguid);
+    }
+    for (const v of message.transports) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(50).string(message.createdAt);
+    }
+    if (message.lastUsedAt !== undefined) {
+      writer.uint32(58).string(message.lastUsedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Credential {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCredential();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.publicKey = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.aaguid = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.transports.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lastUsedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Credential {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      publicKey: isSet(object.public_key) ? globalThis.String(object.public_key) : "",
+      aaguid: isSet(object.aaguid) ? globalThis.String(object.aaguid) : "",
+      transports: globalThis.Array.isArray(object?.transports)
+        ? object.transports.map((e: any) => globalThis.String(e))
+        : [],
+      createdAt: isSet(object.created_at) ? globalThis.String(object.created_at) : "",
+      lastUsedAt: isSet(object.last_used_at) ? globalThis.String(object.last_used_at) : undefined,
+    };
+  },
+
+  toJSON(message: Credential): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.publicKey !== "") {
+      obj.public_key = message.publicKey;
+    }
+    if (message.aaguid !== "") {
+      obj.aaguid = message.aaguid;
+    }
+    if (message.transports?.length) {
+      obj.transports = message.transports;
+    }
+    if (message.createdAt !== "") {
+      obj.created_at = message.createdAt;
+    }
+    if (message.lastUsedAt !== undefined) {
+      obj.last_used_at = message.lastUsedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Credential>, I>>(base?: I): Credential {
+    return Credential.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Credential>, I>>(object: I): Credential {
+    const message = createBaseCredential();
+    message.id = object.id ?? "";
+    message.name = object.name ?? undefined;
+    message.publicKey = object.publicKey ?? "";
+    message.aaguid = object.aaguid ?? "";
+    message.transports = object.transports?.map((e) => e) || [];
+    message.createdAt = object.createdAt ?? "";
+    message.lastUsedAt = object.lastUsedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateCredentialRequest(): UpdateCredentialRequest {
+  return { id: "", name: "" };
+}
+
+export const UpdateCredentialRequest: MessageFns<UpdateCredentialRequest> = {
+  encode(message: UpdateCredentialRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCredentialRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCredentialRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateCredentialRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: UpdateCredentialRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateCredentialRequest>, I>>(base?: I): UpdateCredentialRequest {
+    return UpdateCredentialRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateCredentialRequest>, I>>(object: I): UpdateCredentialRequest {
+    const message = createBaseUpdateCredentialRequest();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateCredentialResponse(): UpdateCredentialResponse {
+  return {};
+}
+
+export const UpdateCredentialResponse: MessageFns<UpdateCredentialResponse> = {
+  encode(_: UpdateCredentialResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCredentialResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCredentialResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): UpdateCredentialResponse {
+    return {};
+  },
+
+  toJSON(_: UpdateCredentialResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateCredentialResponse>, I>>(base?: I): UpdateCredentialResponse {
+    return UpdateCredentialResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateCredentialResponse>, I>>(_: I): UpdateCredentialResponse {
+    const message = createBaseUpdateCredentialResponse();
+    return message;
+  },
+};
+
+function createBaseDeleteCredentialRequest(): DeleteCredentialRequest {
+  return { id: "" };
+}
+
+export const DeleteCredentialRequest: MessageFns<DeleteCredentialRequest> = {
+  encode(message: DeleteCredentialRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteCredentialRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteCredentialRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteCredentialRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: DeleteCredentialRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteCredentialRequest>, I>>(base?: I): DeleteCredentialRequest {
+    return DeleteCredentialRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteCredentialRequest>, I>>(object: I): DeleteCredentialRequest {
+    const message = createBaseDeleteCredentialRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteCredentialResponse(): DeleteCredentialResponse {
+  return {};
+}
+
+export const DeleteCredentialResponse: MessageFns<DeleteCredentialResponse> = {
+  encode(_: DeleteCredentialResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteCredentialResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteCredentialResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteCredentialResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteCredentialResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteCredentialResponse>, I>>(base?: I): DeleteCredentialResponse {
+    return DeleteCredentialResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteCredentialResponse>, I>>(_: I): DeleteCredentialResponse {
+    const message = createBaseDeleteCredentialResponse();
+    return message;
+  },
+};
+
 /**
- * WebAuthnService carries WebAuthn ceremonies and credentials for Hanko and AuthFi.
- * Its RPCs arrive with their family.
+ * WebAuthnService carries WebAuthn ceremonies and credentials for Hanko (and, with their
+ * family, AuthFi). Binary members are base64url. Challenges are stored in the database, single
+ * use, and expire with the ceremony's timeout.
  */
 export type WebAuthnServiceService = typeof WebAuthnServiceService;
-export const WebAuthnServiceService = {} as const;
+export const WebAuthnServiceService = {
+  /**
+   * InitializeRegistration is Hanko's `POST /webauthn/registration/initialize`: creation
+   * options for the session's user, excluding the credentials they already hold.
+   * Errors: 401 no session, 409 too many credentials.
+   */
+  initializeRegistration: {
+    path: "/tessera.webauthn.v1.WebAuthnService/InitializeRegistration" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: InitializeRegistrationRequest): Buffer =>
+      Buffer.from(InitializeRegistrationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InitializeRegistrationRequest => InitializeRegistrationRequest.decode(value),
+    responseSerialize: (value: InitializeRegistrationResponse): Buffer =>
+      Buffer.from(InitializeRegistrationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InitializeRegistrationResponse =>
+      InitializeRegistrationResponse.decode(value),
+  },
+  /**
+   * FinalizeRegistration is Hanko's `POST /webauthn/registration/finalize`: verifies the
+   * attestation against a challenge the session's user holds and stores the credential.
+   * Errors: 400 bad or unverifiable attestation, unknown, used or expired challenge; 401.
+   */
+  finalizeRegistration: {
+    path: "/tessera.webauthn.v1.WebAuthnService/FinalizeRegistration" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: FinalizeRegistrationRequest): Buffer =>
+      Buffer.from(FinalizeRegistrationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FinalizeRegistrationRequest => FinalizeRegistrationRequest.decode(value),
+    responseSerialize: (value: FinalizeRegistrationResponse): Buffer =>
+      Buffer.from(FinalizeRegistrationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FinalizeRegistrationResponse => FinalizeRegistrationResponse.decode(value),
+  },
+  /**
+   * InitializeLogin is Hanko's `POST /webauthn/login/initialize`: request options listing the
+   * user's credentials when `user_id` is given, none (discoverable login) when it is not.
+   * Errors: 400 bad or unknown user id.
+   */
+  initializeLogin: {
+    path: "/tessera.webauthn.v1.WebAuthnService/InitializeLogin" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: InitializeLoginRequest): Buffer =>
+      Buffer.from(InitializeLoginRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InitializeLoginRequest => InitializeLoginRequest.decode(value),
+    responseSerialize: (value: InitializeLoginResponse): Buffer =>
+      Buffer.from(InitializeLoginResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InitializeLoginResponse => InitializeLoginResponse.decode(value),
+  },
+  /**
+   * FinalizeLogin is Hanko's `POST /webauthn/login/finalize`: verifies the assertion and
+   * starts a session. A replayed assertion, a never-issued challenge or a sign counter that
+   * did not grow (a cloned authenticator) is refused.
+   * Errors: 400 malformed body, 401 refused assertion.
+   */
+  finalizeLogin: {
+    path: "/tessera.webauthn.v1.WebAuthnService/FinalizeLogin" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: FinalizeLoginRequest): Buffer => Buffer.from(FinalizeLoginRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FinalizeLoginRequest => FinalizeLoginRequest.decode(value),
+    responseSerialize: (value: FinalizeLoginResponse): Buffer =>
+      Buffer.from(FinalizeLoginResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FinalizeLoginResponse => FinalizeLoginResponse.decode(value),
+  },
+  /**
+   * ListCredentials is Hanko's `GET /webauthn/credentials`: the session user's credentials
+   * (a JSON array). Errors: 401.
+   */
+  listCredentials: {
+    path: "/tessera.webauthn.v1.WebAuthnService/ListCredentials" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListCredentialsRequest): Buffer =>
+      Buffer.from(ListCredentialsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListCredentialsRequest => ListCredentialsRequest.decode(value),
+    responseSerialize: (value: ListCredentialsResponse): Buffer =>
+      Buffer.from(ListCredentialsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListCredentialsResponse => ListCredentialsResponse.decode(value),
+  },
+  /**
+   * UpdateCredential is Hanko's `PATCH /webauthn/credentials/{id}`: renames a credential of
+   * the session's user. `id` is the credential id as listed (base64url): the seed types it as
+   * a UUID, but the only id a client is ever given is the listed one.
+   * Errors: 400 bad name, 401, 404 not the user's credential.
+   */
+  updateCredential: {
+    path: "/tessera.webauthn.v1.WebAuthnService/UpdateCredential" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateCredentialRequest): Buffer =>
+      Buffer.from(UpdateCredentialRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateCredentialRequest => UpdateCredentialRequest.decode(value),
+    responseSerialize: (value: UpdateCredentialResponse): Buffer =>
+      Buffer.from(UpdateCredentialResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateCredentialResponse => UpdateCredentialResponse.decode(value),
+  },
+  /**
+   * DeleteCredential is Hanko's `DELETE /webauthn/credentials/{id}`; 201 as the seed
+   * documents. The credential can no longer log in. Errors: 401, 404 not the user's credential.
+   */
+  deleteCredential: {
+    path: "/tessera.webauthn.v1.WebAuthnService/DeleteCredential" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCredentialRequest): Buffer =>
+      Buffer.from(DeleteCredentialRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCredentialRequest => DeleteCredentialRequest.decode(value),
+    responseSerialize: (value: DeleteCredentialResponse): Buffer =>
+      Buffer.from(DeleteCredentialResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteCredentialResponse => DeleteCredentialResponse.decode(value),
+  },
+} as const;
 
 export interface WebAuthnServiceServer extends UntypedServiceImplementation {
+  /**
+   * InitializeRegistration is Hanko's `POST /webauthn/registration/initialize`: creation
+   * options for the session's user, excluding the credentials they already hold.
+   * Errors: 401 no session, 409 too many credentials.
+   */
+  initializeRegistration: handleUnaryCall<InitializeRegistrationRequest, InitializeRegistrationResponse>;
+  /**
+   * FinalizeRegistration is Hanko's `POST /webauthn/registration/finalize`: verifies the
+   * attestation against a challenge the session's user holds and stores the credential.
+   * Errors: 400 bad or unverifiable attestation, unknown, used or expired challenge; 401.
+   */
+  finalizeRegistration: handleUnaryCall<FinalizeRegistrationRequest, FinalizeRegistrationResponse>;
+  /**
+   * InitializeLogin is Hanko's `POST /webauthn/login/initialize`: request options listing the
+   * user's credentials when `user_id` is given, none (discoverable login) when it is not.
+   * Errors: 400 bad or unknown user id.
+   */
+  initializeLogin: handleUnaryCall<InitializeLoginRequest, InitializeLoginResponse>;
+  /**
+   * FinalizeLogin is Hanko's `POST /webauthn/login/finalize`: verifies the assertion and
+   * starts a session. A replayed assertion, a never-issued challenge or a sign counter that
+   * did not grow (a cloned authenticator) is refused.
+   * Errors: 400 malformed body, 401 refused assertion.
+   */
+  finalizeLogin: handleUnaryCall<FinalizeLoginRequest, FinalizeLoginResponse>;
+  /**
+   * ListCredentials is Hanko's `GET /webauthn/credentials`: the session user's credentials
+   * (a JSON array). Errors: 401.
+   */
+  listCredentials: handleUnaryCall<ListCredentialsRequest, ListCredentialsResponse>;
+  /**
+   * UpdateCredential is Hanko's `PATCH /webauthn/credentials/{id}`: renames a credential of
+   * the session's user. `id` is the credential id as listed (base64url): the seed types it as
+   * a UUID, but the only id a client is ever given is the listed one.
+   * Errors: 400 bad name, 401, 404 not the user's credential.
+   */
+  updateCredential: handleUnaryCall<UpdateCredentialRequest, UpdateCredentialResponse>;
+  /**
+   * DeleteCredential is Hanko's `DELETE /webauthn/credentials/{id}`; 201 as the seed
+   * documents. The credential can no longer log in. Errors: 401, 404 not the user's credential.
+   */
+  deleteCredential: handleUnaryCall<DeleteCredentialRequest, DeleteCredentialResponse>;
 }
 
 export interface WebAuthnServiceClient extends Client {
+  /**
+   * InitializeRegistration is Hanko's `POST /webauthn/registration/initialize`: creation
+   * options for the session's user, excluding the credentials they already hold.
+   * Errors: 401 no session, 409 too many credentials.
+   */
+  initializeRegistration(
+    request: InitializeRegistrationRequest,
+    callback: (error: ServiceError | null, response: InitializeRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  initializeRegistration(
+    request: InitializeRegistrationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InitializeRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  initializeRegistration(
+    request: InitializeRegistrationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InitializeRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * FinalizeRegistration is Hanko's `POST /webauthn/registration/finalize`: verifies the
+   * attestation against a challenge the session's user holds and stores the credential.
+   * Errors: 400 bad or unverifiable attestation, unknown, used or expired challenge; 401.
+   */
+  finalizeRegistration(
+    request: FinalizeRegistrationRequest,
+    callback: (error: ServiceError | null, response: FinalizeRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  finalizeRegistration(
+    request: FinalizeRegistrationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FinalizeRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  finalizeRegistration(
+    request: FinalizeRegistrationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FinalizeRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * InitializeLogin is Hanko's `POST /webauthn/login/initialize`: request options listing the
+   * user's credentials when `user_id` is given, none (discoverable login) when it is not.
+   * Errors: 400 bad or unknown user id.
+   */
+  initializeLogin(
+    request: InitializeLoginRequest,
+    callback: (error: ServiceError | null, response: InitializeLoginResponse) => void,
+  ): ClientUnaryCall;
+  initializeLogin(
+    request: InitializeLoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InitializeLoginResponse) => void,
+  ): ClientUnaryCall;
+  initializeLogin(
+    request: InitializeLoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InitializeLoginResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * FinalizeLogin is Hanko's `POST /webauthn/login/finalize`: verifies the assertion and
+   * starts a session. A replayed assertion, a never-issued challenge or a sign counter that
+   * did not grow (a cloned authenticator) is refused.
+   * Errors: 400 malformed body, 401 refused assertion.
+   */
+  finalizeLogin(
+    request: FinalizeLoginRequest,
+    callback: (error: ServiceError | null, response: FinalizeLoginResponse) => void,
+  ): ClientUnaryCall;
+  finalizeLogin(
+    request: FinalizeLoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FinalizeLoginResponse) => void,
+  ): ClientUnaryCall;
+  finalizeLogin(
+    request: FinalizeLoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FinalizeLoginResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListCredentials is Hanko's `GET /webauthn/credentials`: the session user's credentials
+   * (a JSON array). Errors: 401.
+   */
+  listCredentials(
+    request: ListCredentialsRequest,
+    callback: (error: ServiceError | null, response: ListCredentialsResponse) => void,
+  ): ClientUnaryCall;
+  listCredentials(
+    request: ListCredentialsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListCredentialsResponse) => void,
+  ): ClientUnaryCall;
+  listCredentials(
+    request: ListCredentialsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListCredentialsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * UpdateCredential is Hanko's `PATCH /webauthn/credentials/{id}`: renames a credential of
+   * the session's user. `id` is the credential id as listed (base64url): the seed types it as
+   * a UUID, but the only id a client is ever given is the listed one.
+   * Errors: 400 bad name, 401, 404 not the user's credential.
+   */
+  updateCredential(
+    request: UpdateCredentialRequest,
+    callback: (error: ServiceError | null, response: UpdateCredentialResponse) => void,
+  ): ClientUnaryCall;
+  updateCredential(
+    request: UpdateCredentialRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateCredentialResponse) => void,
+  ): ClientUnaryCall;
+  updateCredential(
+    request: UpdateCredentialRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateCredentialResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * DeleteCredential is Hanko's `DELETE /webauthn/credentials/{id}`; 201 as the seed
+   * documents. The credential can no longer log in. Errors: 401, 404 not the user's credential.
+   */
+  deleteCredential(
+    request: DeleteCredentialRequest,
+    callback: (error: ServiceError | null, response: DeleteCredentialResponse) => void,
+  ): ClientUnaryCall;
+  deleteCredential(
+    request: DeleteCredentialRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteCredentialResponse) => void,
+  ): ClientUnaryCall;
+  deleteCredential(
+    request: DeleteCredentialRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteCredentialResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const WebAuthnServiceClient = makeGenericClientConstructor(
@@ -38,3 +3004,28 @@ export const WebAuthnServiceClient = makeGenericClientConstructor(
   service: typeof WebAuthnServiceService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+type KeysOfUnion<T> = T extends T ? keyof T : never;
+export type Exact<P, I extends P> = P extends Builtin ? P
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
+  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+}

@@ -1,0 +1,104 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import type { WebAuthnService as WebAuthnServiceDesc } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
+import { sessionFields, sessionTokenFrom } from "../session/session-credentials.js";
+import type { SessionTokens } from "../session/session-token.service.js";
+import type { WebauthnService } from "./webauthn.service.js";
+import type { CredentialRow } from "./webauthn.store.js";
+
+/** The WebAuthnService RPCs: proto ↔ domain mapping only. */
+export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens: SessionTokens; authTokenHeader: boolean }): ServiceImpl<typeof WebAuthnServiceDesc> {
+  const { webauthn, tokens } = deps;
+  const sessionUser = async (context: Parameters<ServiceImpl<typeof WebAuthnServiceDesc>["listCredentials"]>[1]) =>
+    (await tokens.authenticate(sessionTokenFrom(context))).userId;
+  return {
+    async initializeRegistration(_request, context) {
+      return { publicKey: creationOptions(await webauthn.registrationOptions(await sessionUser(context))) };
+    },
+    async finalizeRegistration(request, context) {
+      const userId = await sessionUser(context);
+      const credential = await webauthn.finishRegistration(userId, {
+        id: request.id,
+        rawId: request.rawId,
+        type: "public-key",
+        response: {
+          clientDataJSON: request.response?.clientDataJson ?? "",
+          attestationObject: request.response?.attestationObject ?? "",
+          transports: (request.response?.transports ?? []) as never,
+        },
+        clientExtensionResults: {},
+        ...(request.authenticatorAttachment === undefined ? {} : { authenticatorAttachment: request.authenticatorAttachment as never }),
+      });
+      return { credentialId: Buffer.from(credential.credential_id).toString("base64url"), userId };
+    },
+    async initializeLogin(request) {
+      return { publicKey: requestOptions(await webauthn.loginOptions(request.userId)) };
+    },
+    async finalizeLogin(request) {
+      const login = await webauthn.finishLogin({
+        id: request.id,
+        rawId: request.rawId,
+        type: "public-key",
+        response: {
+          clientDataJSON: request.response?.clientDataJson ?? "",
+          authenticatorData: request.response?.authenticatorData ?? "",
+          signature: request.response?.signature ?? "",
+          ...(request.response?.userHandle === undefined ? {} : { userHandle: request.response.userHandle }),
+        },
+        clientExtensionResults: {},
+      });
+      return { credentialId: login.credentialId, userId: login.userId, ...sessionFields(await tokens.issue(login.userId), deps.authTokenHeader) };
+    },
+    async listCredentials(_request, context) {
+      return { credentials: (await webauthn.list(await sessionUser(context))).map(credential) };
+    },
+    async updateCredential(request, context) {
+      await webauthn.rename(await sessionUser(context), request.id, request.name);
+      return {};
+    },
+    async deleteCredential(request, context) {
+      await webauthn.remove(await sessionUser(context), request.id);
+      return {};
+    },
+  };
+}
+
+function creationOptions(options: PublicKeyCredentialCreationOptionsJSON) {
+  return {
+    rp: { id: options.rp.id ?? "", name: options.rp.name },
+    user: { id: options.user.id, name: options.user.name, displayName: options.user.displayName },
+    challenge: options.challenge,
+    pubKeyCredParams: options.pubKeyCredParams.map((param) => ({ type: param.type, alg: param.alg })),
+    timeout: options.timeout ?? 0,
+    excludeCredentials: (options.excludeCredentials ?? []).map((descriptor) => ({ type: descriptor.type, id: descriptor.id, transports: descriptor.transports ?? [] })),
+    authenticatorSelection: {
+      ...(options.authenticatorSelection?.authenticatorAttachment === undefined ? {} : { authenticatorAttachment: options.authenticatorSelection.authenticatorAttachment }),
+      residentKey: options.authenticatorSelection?.residentKey ?? "",
+      requireResidentKey: options.authenticatorSelection?.requireResidentKey ?? false,
+      userVerification: options.authenticatorSelection?.userVerification ?? "",
+    },
+    attestation: options.attestation ?? "none",
+  };
+}
+
+function requestOptions(options: PublicKeyCredentialRequestOptionsJSON) {
+  return {
+    challenge: options.challenge,
+    timeout: options.timeout ?? 0,
+    rpId: options.rpId ?? "",
+    allowCredentials: (options.allowCredentials ?? []).map((descriptor) => ({ type: descriptor.type, id: descriptor.id, transports: descriptor.transports ?? [] })),
+    userVerification: options.userVerification ?? "",
+  };
+}
+
+function credential(row: CredentialRow) {
+  return {
+    id: Buffer.from(row.credential_id).toString("base64url"),
+    ...(row.name === null ? {} : { name: row.name }),
+    publicKey: Buffer.from(row.public_key).toString("base64url"),
+    aaguid: row.aaguid ?? "",
+    transports: row.transports,
+    createdAt: row.created_at.toISOString(),
+    ...(row.last_used_at === null ? {} : { lastUsedAt: row.last_used_at.toISOString() }),
+  };
+}

@@ -1,0 +1,196 @@
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from "@simplewebauthn/server";
+import type { Kysely } from "kysely";
+import { DomainError } from "../errors/domain-error.js";
+import { isUuid, requireUuid } from "../errors/uuid.js";
+import { findPrimaryEmail } from "../identity/email.store.js";
+import type { Schema } from "../store/schema.js";
+import { consumeChallenge, insertChallenge } from "./challenge.store.js";
+import { deleteCredential, findCredential, insertCredential, listCredentials, recordLogin, renameCredential, type CredentialRow } from "./webauthn.store.js";
+
+/** The relying party, from `RP_ID`, `RP_NAME` and `ORIGIN`. */
+export interface RelyingPartyConfig {
+  id: string;
+  name: string;
+  origins: string[];
+}
+
+/** Credentials one user may hold: at least 10 registrations always pass. */
+export const maxCredentialsPerUser = 20;
+/** Milliseconds a ceremony may take; its challenge expires with it. */
+export const ceremonyTimeoutMs = 60_000;
+
+/** WebAuthn ceremonies (WebAuthn level 3) and credential management for one tenant. */
+export interface WebauthnService {
+  registrationOptions(userId: string): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  /** Throws WEBAUTHN_REGISTRATION_FAILED (invalid) for anything it cannot verify. */
+  finishRegistration(userId: string, response: RegistrationResponseJSON): Promise<CredentialRow>;
+  /** With a user id: that user's credentials are allowed; without: a discoverable login. */
+  loginOptions(userId: string): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  /** Throws WEBAUTHN_LOGIN_FAILED (unauthenticated) for anything it cannot verify. */
+  finishLogin(response: AuthenticationResponseJSON): Promise<{ userId: string; credentialId: string }>;
+  list(userId: string): Promise<CredentialRow[]>;
+  rename(userId: string, credentialId: string, name: string): Promise<void>;
+  remove(userId: string, credentialId: string): Promise<void>;
+}
+
+/** Creates the WebAuthn service. */
+export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: string; rp: RelyingPartyConfig }): WebauthnService {
+  const { db, tenantId, rp } = deps;
+  const expiry = () => new Date(Date.now() + ceremonyTimeoutMs);
+  const registrationFailed = (cause?: unknown) => new DomainError("WEBAUTHN_REGISTRATION_FAILED", "invalid", "the attestation could not be verified", { cause });
+  const loginFailed = (cause?: unknown) => new DomainError("WEBAUTHN_LOGIN_FAILED", "unauthenticated", "Unauthorized", { cause });
+  const notFound = () => new DomainError("CREDENTIAL_NOT_FOUND", "not_found", "credential not found");
+  const credentialBytes = (id: string) => {
+    const normalized = toBase64url(id);
+    if (!/^[A-Za-z0-9_-]{1,1366}$/.test(normalized)) throw notFound();
+    return Buffer.from(normalized, "base64url");
+  };
+
+  return {
+    async registrationOptions(userId) {
+      const existing = await listCredentials(db, tenantId, userId);
+      if (existing.length >= maxCredentialsPerUser) {
+        throw new DomainError("CREDENTIAL_LIMIT", "conflict", `a user can hold at most ${maxCredentialsPerUser} credentials`);
+      }
+      const name = (await findPrimaryEmail(db, tenantId, userId))?.address ?? userId;
+      const options = await generateRegistrationOptions({
+        rpName: rp.name,
+        rpID: rp.id,
+        userID: userHandle(userId),
+        userName: name,
+        userDisplayName: name,
+        timeout: ceremonyTimeoutMs,
+        attestationType: "none",
+        excludeCredentials: existing.map((credential) => ({ id: base64url(credential.credential_id), transports: credential.transports })),
+        authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" },
+      });
+      await insertChallenge(db, { tenantId, userId, ceremony: "registration", challenge: options.challenge, expiresAt: expiry() });
+      return options;
+    },
+
+    async finishRegistration(userId, response) {
+      const challenge = challengeOf(response.response.clientDataJSON);
+      const issued = challenge === undefined ? undefined : await consumeChallenge(db, tenantId, "registration", challenge);
+      if (issued === undefined || issued.userId !== userId) throw registrationFailed();
+      let verification;
+      try {
+        verification = await verifyRegistrationResponse({ response, expectedChallenge: challenge!, expectedOrigin: rp.origins, expectedRPID: rp.id, requireUserVerification: false });
+      } catch (error) {
+        throw registrationFailed(error);
+      }
+      if (!verification.verified) throw registrationFailed();
+      const info = verification.registrationInfo;
+      if ((await listCredentials(db, tenantId, userId)).length >= maxCredentialsPerUser) {
+        throw new DomainError("CREDENTIAL_LIMIT", "conflict", `a user can hold at most ${maxCredentialsPerUser} credentials`);
+      }
+      const stored = await insertCredential(db, {
+        tenantId,
+        userId,
+        credentialId: Buffer.from(info.credential.id, "base64url"),
+        publicKey: info.credential.publicKey,
+        signCount: info.credential.counter,
+        transports: response.response.transports ?? [],
+        aaguid: info.aaguid,
+        backedUp: info.credentialBackedUp,
+      });
+      if (stored === undefined) throw new DomainError("CREDENTIAL_EXISTS", "conflict", "the credential is already registered");
+      return stored;
+    },
+
+    async loginOptions(userId) {
+      let allowCredentials: Array<{ id: string; transports: string[] }> | undefined;
+      let owner: string | null = null;
+      if (userId !== "") {
+        owner = requireUuid(userId, "user_id");
+        const credentials = await listCredentials(db, tenantId, owner);
+        if (credentials.length === 0) throw new DomainError("UNKNOWN_USER", "invalid", "the user has no WebAuthn credential");
+        allowCredentials = credentials.map((credential) => ({ id: base64url(credential.credential_id), transports: credential.transports }));
+      }
+      const options = await generateAuthenticationOptions({ rpID: rp.id, timeout: ceremonyTimeoutMs, userVerification: "preferred", ...(allowCredentials ? { allowCredentials } : {}) });
+      await insertChallenge(db, { tenantId, userId: owner, ceremony: "login", challenge: options.challenge, expiresAt: expiry() });
+      return options;
+    },
+
+    async finishLogin(response) {
+      const challenge = challengeOf(response.response.clientDataJSON);
+      if (challenge === undefined) throw loginFailed();
+      const credentialId = toBase64url(response.id);
+      if (!/^[A-Za-z0-9_-]{1,1366}$/.test(credentialId)) throw loginFailed();
+      const credential = await findCredential(db, tenantId, Buffer.from(credentialId, "base64url"));
+      // The challenge is used up whatever happens next: an assertion is good for one try.
+      const issued = await consumeChallenge(db, tenantId, "login", challenge);
+      if (credential === undefined || issued === undefined) throw loginFailed();
+      if (issued.userId !== null && issued.userId !== credential.user_id) throw loginFailed();
+      if (response.response.userHandle !== undefined && response.response.userHandle !== "" && response.response.userHandle !== base64url(userHandle(credential.user_id))) {
+        throw loginFailed();
+      }
+      const storedCount = Number(credential.sign_count);
+      let verification;
+      try {
+        verification = await verifyAuthenticationResponse({
+          response,
+          expectedChallenge: challenge,
+          expectedOrigin: rp.origins,
+          expectedRPID: rp.id,
+          credential: { id: credentialId, publicKey: new Uint8Array(credential.public_key), counter: storedCount, transports: credential.transports as never },
+          requireUserVerification: false,
+        });
+      } catch (error) {
+        throw loginFailed(error);
+      }
+      const { newCounter } = verification.authenticationInfo;
+      // A counter that did not grow means a cloned authenticator (WebAuthn level 3 §6.1.1).
+      if (!verification.verified || ((newCounter > 0 || storedCount > 0) && newCounter <= storedCount)) throw loginFailed();
+      if (!(await recordLogin(db, credential.id, storedCount, newCounter))) throw loginFailed();
+      return { userId: credential.user_id, credentialId };
+    },
+
+    list: (userId) => listCredentials(db, tenantId, userId),
+
+    async rename(userId, credentialId, name) {
+      const trimmed = name.trim();
+      if (trimmed === "" || [...trimmed].length > 128) {
+        throw new DomainError("INVALID_NAME", "invalid", "name must be 1 to 128 characters", { details: { details: [{ path: "name", error: "length" }] } });
+      }
+      if (!(await renameCredential(db, userId, credentialBytes(credentialId), trimmed))) throw notFound();
+    },
+
+    async remove(userId, credentialId) {
+      if (!(await deleteCredential(db, userId, credentialBytes(credentialId)))) throw notFound();
+    },
+  };
+}
+
+/** The WebAuthn user handle of a user: the 16 bytes of their UUID. */
+function userHandle(userId: string): Uint8Array<ArrayBuffer> {
+  if (!isUuid(userId)) throw new Error("user ids are UUIDs");
+  return new Uint8Array(Buffer.from(userId.replaceAll("-", ""), "hex"));
+}
+
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("base64url");
+}
+
+/** Accepts base64 as well as base64url. */
+function toBase64url(value: string): string {
+  return value.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** The challenge in a clientDataJSON (base64url), or undefined when it is not readable. */
+function challengeOf(clientDataJson: string): string | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(toBase64url(clientDataJson), "base64url").toString("utf8")) as { challenge?: unknown };
+    return typeof parsed.challenge === "string" && parsed.challenge.length <= 512 ? parsed.challenge : undefined;
+  } catch {
+    return undefined;
+  }
+}
