@@ -17,6 +17,8 @@ import { createSessionHandler } from "./session/session.handler.js";
 import { createSessionTokens } from "./session/session-token.service.js";
 import { createSessionService } from "./session/session.service.js";
 import { createPasscodeService } from "./verify/passcode.service.js";
+import { createServiceAuth } from "./verify/service-auth.js";
+import { createVerificationService } from "./verify/verification.service.js";
 import { createVerifyHandler } from "./verify/verify.handler.js";
 import { createWebauthnHandler } from "./webauthn/webauthn.handler.js";
 import { createWebauthnService } from "./webauthn/webauthn.service.js";
@@ -83,7 +85,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       registerService(IdentityService, createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens)),
       registerService(
         VerifyService,
-        createVerifyHandler({ passcodes: createPasscodeService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }), tokens, authTokenHeader }),
+        createVerifyHandler({
+          passcodes: createPasscodeService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }),
+          tokens,
+          authTokenHeader,
+          verifications: createVerificationService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }),
+          serviceAuth: createServiceAuth(config.verifyJwtSecret),
+        }),
       ),
       registerService(
         WebAuthnService,

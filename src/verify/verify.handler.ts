@@ -2,13 +2,23 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { VerifyService as VerifyServiceDesc } from "../../gen/es/tessera/verify/v1/verify_pb.js";
 import { sessionFields } from "../session/session-credentials.js";
 import type { SessionTokens } from "../session/session-token.service.js";
+import { createJincorMethods } from "./jincor.handler.js";
 import { passcodeTtlSeconds, type PasscodeService } from "./passcode.service.js";
 import type { PasscodeRow } from "./passcode.store.js";
+import type { ServiceAuth } from "./service-auth.js";
+import type { VerificationService } from "./verification.service.js";
 
 /** The VerifyService RPCs: proto ↔ domain mapping only. */
-export function createVerifyHandler(deps: { passcodes: PasscodeService; tokens: SessionTokens; authTokenHeader: boolean }): ServiceImpl<typeof VerifyServiceDesc> {
+export function createVerifyHandler(deps: {
+  passcodes: PasscodeService;
+  tokens: SessionTokens;
+  authTokenHeader: boolean;
+  verifications: VerificationService;
+  serviceAuth: ServiceAuth;
+}): ServiceImpl<typeof VerifyServiceDesc> {
   const passcode = (row: PasscodeRow) => ({ id: row.id, ttl: passcodeTtlSeconds, createdAt: row.created_at.toISOString() });
   return {
+    ...createJincorMethods(deps),
     async initializePasscodeLogin(request) {
       return passcode(await deps.passcodes.initialize(request.userId, request.emailId));
     },

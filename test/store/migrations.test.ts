@@ -39,6 +39,8 @@ describe("migrations", () => {
       "tenant_api_keys",
       "tenants",
       "users",
+      "verifications",
+      "verify_totp_secrets",
       "webauthn_challenges",
       "webauthn_credentials",
     ]);
@@ -46,12 +48,15 @@ describe("migrations", () => {
     expect(tenant).toMatchObject({ slug: "default", state: "active", user_cap: null });
 
     await migrateDown(database.db);
+    expect(await tables()).not.toContain("verifications");
+    expect(await tables()).toHaveLength(12);
+    await migrateDown(database.db);
     expect(await tables()).toEqual(["emails", "outbox", "signing_keys", "tenant_api_keys", "tenants", "users", "webauthn_credentials"]);
     await migrateDown(database.db);
     expect(await tables()).toEqual([]);
 
     await migrateToLatest(database.db);
-    expect(await tables()).toHaveLength(12);
+    expect(await tables()).toHaveLength(14);
     const again = await migrateToLatest(database.db);
     expect(again.results).toEqual([]);
   });

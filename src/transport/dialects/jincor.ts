@@ -11,6 +11,12 @@ export const jincorDialect = defineDialect({
     MALFORMED_BODY: { status: 422, message: "Invalid request" },
     INVALID_FIELD: { status: 422, message: "Invalid request" },
     ROUTE_NOT_FOUND: { status: 404, message: "Not found" },
+    INVALID_REQUEST: { status: 422, message: "Invalid request" },
+    VERIFICATION_ID_TAKEN: { status: 422, message: "Invalid request" },
+    INVALID_CODE: { status: 422, message: "Invalid code" },
+    METHOD_NOT_SUPPORTED: { status: 404, message: "Method not supported" },
+    VERIFICATION_NOT_FOUND: { status: 404, message: "Not found" },
+    SERVICE_UNAUTHENTICATED: { status: 401, message: "Not Authorized" },
   },
   body: (status, message, problem) => ({
     status,

@@ -5,14 +5,15 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
+import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
 import { file_tessera_rest_v1_rest } from "../../rest/v1/rest_pb.js";
-import type { Message } from "@bufbuild/protobuf";
+import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tessera/verify/v1/verify.proto.
  */
 export const file_tessera_verify_v1_verify: GenFile = /*@__PURE__*/
-  fileDesc("Ch50ZXNzZXJhL3ZlcmlmeS92MS92ZXJpZnkucHJvdG8SEXRlc3NlcmEudmVyaWZ5LnYxIlYKHkluaXRpYWxpemVQYXNzY29kZUxvZ2luUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCJaCh9Jbml0aWFsaXplUGFzc2NvZGVMb2dpblJlc3BvbnNlEgoKAmlkGAEgASgJEgsKA3R0bBgCIAEoBRIeCgpjcmVhdGVkX2F0GAMgASgJUgpjcmVhdGVkX2F0IjgKHEZpbmFsaXplUGFzc2NvZGVMb2dpblJlcXVlc3QSCgoCaWQYASABKAkSDAoEY29kZRgCIAEoCSLKAQodRmluYWxpemVQYXNzY29kZUxvZ2luUmVzcG9uc2USCgoCaWQYASABKAkSCwoDdHRsGAIgASgFEh4KCmNyZWF0ZWRfYXQYAyABKAlSCmNyZWF0ZWRfYXQSJAoNc2Vzc2lvbl90b2tlbhhkIAEoCVINc2Vzc2lvbl90b2tlbhIeCgphdXRoX3Rva2VuGGUgASgJUgphdXRoX3Rva2VuEioKEHNlc3Npb25fbGlmZXRpbWUYZiABKAVSEHNlc3Npb25fbGlmZXRpbWUy2gMKDVZlcmlmeVNlcnZpY2USrQEKF0luaXRpYWxpemVQYXNzY29kZUxvZ2luEjEudGVzc2VyYS52ZXJpZnkudjEuSW5pdGlhbGl6ZVBhc3Njb2RlTG9naW5SZXF1ZXN0GjIudGVzc2VyYS52ZXJpZnkudjEuSW5pdGlhbGl6ZVBhc3Njb2RlTG9naW5SZXNwb25zZSIryvMYAhABgtPkkwIfOgEqIhovcGFzc2NvZGUvbG9naW4vaW5pdGlhbGl6ZRKYAgoVRmluYWxpemVQYXNzY29kZUxvZ2luEi8udGVzc2VyYS52ZXJpZnkudjEuRmluYWxpemVQYXNzY29kZUxvZ2luUmVxdWVzdBowLnRlc3NlcmEudmVyaWZ5LnYxLkZpbmFsaXplUGFzc2NvZGVMb2dpblJlc3BvbnNlIpsByvMYdBABQhoKDFgtQXV0aC1Ub2tlbhIKYXV0aF90b2tlbkImChJYLVNlc3Npb24tTGlmZXRpbWUSEHNlc3Npb25fbGlmZXRpbWVKLAoFaGFua28SDXNlc3Npb25fdG9rZW4gASgBMhBzZXNzaW9uX2xpZmV0aW1lgtPkkwIdOgEqIhgvcGFzc2NvZGUvbG9naW4vZmluYWxpemViBnByb3RvMw", [file_google_api_annotations, file_tessera_rest_v1_rest]);
+  fileDesc("Ch50ZXNzZXJhL3ZlcmlmeS92MS92ZXJpZnkucHJvdG8SEXRlc3NlcmEudmVyaWZ5LnYxIlYKHkluaXRpYWxpemVQYXNzY29kZUxvZ2luUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCJaCh9Jbml0aWFsaXplUGFzc2NvZGVMb2dpblJlc3BvbnNlEgoKAmlkGAEgASgJEgsKA3R0bBgCIAEoBRIeCgpjcmVhdGVkX2F0GAMgASgJUgpjcmVhdGVkX2F0IjgKHEZpbmFsaXplUGFzc2NvZGVMb2dpblJlcXVlc3QSCgoCaWQYASABKAkSDAoEY29kZRgCIAEoCSLKAQodRmluYWxpemVQYXNzY29kZUxvZ2luUmVzcG9uc2USCgoCaWQYASABKAkSCwoDdHRsGAIgASgFEh4KCmNyZWF0ZWRfYXQYAyABKAlSCmNyZWF0ZWRfYXQSJAoNc2Vzc2lvbl90b2tlbhhkIAEoCVINc2Vzc2lvbl90b2tlbhIeCgphdXRoX3Rva2VuGGUgASgJUgphdXRoX3Rva2VuEioKEHNlc3Npb25fbGlmZXRpbWUYZiABKAVSEHNlc3Npb25fbGlmZXRpbWUiNQoUVmVyaWZpY2F0aW9uVGVtcGxhdGUSDAoEYm9keRgBIAEoCRIPCgdzdWJqZWN0GAIgASgJIjIKDEdlbmVyYXRlQ29kZRIOCgZsZW5ndGgYASABKAUSEgoKc3ltYm9sX3NldBgCIAMoCSJdChJWZXJpZmljYXRpb25Qb2xpY3kSEgoKZXhwaXJlZF9vbhgBIAEoCRIeChZmb3JjZWRfdmVyaWZpY2F0aW9uX2lkGAIgASgJEhMKC2ZvcmNlZF9jb2RlGAMgASgJIp4BChBWZXJpZmljYXRpb25EYXRhEhcKD3ZlcmlmaWNhdGlvbl9pZBgBIAEoCRIQCghjb25zdW1lchgCIAEoCRISCgpleHBpcmVkX29uGAMgASgNEi0KB3BheWxvYWQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SACIAQESEAoIYXR0ZW1wdHMYBSABKAVCCgoIX3BheWxvYWQitAIKG0luaXRpYXRlVmVyaWZpY2F0aW9uUmVxdWVzdBIOCgZtZXRob2QYASABKAkSEAoIY29uc3VtZXIYAiABKAkSDgoGaXNzdWVyGAMgASgJEjkKCHRlbXBsYXRlGAQgASgLMicudGVzc2VyYS52ZXJpZnkudjEuVmVyaWZpY2F0aW9uVGVtcGxhdGUSNgoNZ2VuZXJhdGVfY29kZRgFIAEoCzIfLnRlc3NlcmEudmVyaWZ5LnYxLkdlbmVyYXRlQ29kZRI1CgZwb2xpY3kYBiABKAsyJS50ZXNzZXJhLnZlcmlmeS52MS5WZXJpZmljYXRpb25Qb2xpY3kSLQoHcGF5bG9hZBgHIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAIgBAUIKCghfcGF5bG9hZCLwAQocSW5pdGlhdGVWZXJpZmljYXRpb25SZXNwb25zZRIOCgZzdGF0dXMYASABKAUSFwoPdmVyaWZpY2F0aW9uX2lkGAIgASgJEhAKCGF0dGVtcHRzGAMgASgFEhIKCmV4cGlyZWRfb24YBCABKA0SLQoHcGF5bG9hZBgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAIgBARIVCghjb25zdW1lchgGIAEoCUgBiAEBEhUKCHRvdHBfdXJpGAcgASgJSAKIAQFCCgoIX3BheWxvYWRCCwoJX2NvbnN1bWVyQgsKCV90b3RwX3VyaSJrChtWYWxpZGF0ZVZlcmlmaWNhdGlvblJlcXVlc3QSDgoGbWV0aG9kGAEgASgJEhcKD3ZlcmlmaWNhdGlvbl9pZBgCIAEoCRIMCgRjb2RlGAMgASgJEhUKDXJlbW92ZV9zZWNyZXQYBCABKAgiYQocVmFsaWRhdGVWZXJpZmljYXRpb25SZXNwb25zZRIOCgZzdGF0dXMYASABKAUSMQoEZGF0YRgCIAEoCzIjLnRlc3NlcmEudmVyaWZ5LnYxLlZlcmlmaWNhdGlvbkRhdGEiQQoWR2V0VmVyaWZpY2F0aW9uUmVxdWVzdBIOCgZtZXRob2QYASABKAkSFwoPdmVyaWZpY2F0aW9uX2lkGAIgASgJIlwKF0dldFZlcmlmaWNhdGlvblJlc3BvbnNlEg4KBnN0YXR1cxgBIAEoBRIxCgRkYXRhGAIgASgLMiMudGVzc2VyYS52ZXJpZnkudjEuVmVyaWZpY2F0aW9uRGF0YSJEChlEZWxldGVWZXJpZmljYXRpb25SZXF1ZXN0Eg4KBm1ldGhvZBgBIAEoCRIXCg92ZXJpZmljYXRpb25faWQYAiABKAkiLAoaRGVsZXRlVmVyaWZpY2F0aW9uUmVzcG9uc2USDgoGc3RhdHVzGAEgASgFMq0JCg1WZXJpZnlTZXJ2aWNlEq0BChdJbml0aWFsaXplUGFzc2NvZGVMb2dpbhIxLnRlc3NlcmEudmVyaWZ5LnYxLkluaXRpYWxpemVQYXNzY29kZUxvZ2luUmVxdWVzdBoyLnRlc3NlcmEudmVyaWZ5LnYxLkluaXRpYWxpemVQYXNzY29kZUxvZ2luUmVzcG9uc2UiK8rzGAIQAYLT5JMCHzoBKiIaL3Bhc3Njb2RlL2xvZ2luL2luaXRpYWxpemUSmAIKFUZpbmFsaXplUGFzc2NvZGVMb2dpbhIvLnRlc3NlcmEudmVyaWZ5LnYxLkZpbmFsaXplUGFzc2NvZGVMb2dpblJlcXVlc3QaMC50ZXNzZXJhLnZlcmlmeS52MS5GaW5hbGl6ZVBhc3Njb2RlTG9naW5SZXNwb25zZSKbAcrzGHQQAUIaCgxYLUF1dGgtVG9rZW4SCmF1dGhfdG9rZW5CJgoSWC1TZXNzaW9uLUxpZmV0aW1lEhBzZXNzaW9uX2xpZmV0aW1lSiwKBWhhbmtvEg1zZXNzaW9uX3Rva2VuIAEoATIQc2Vzc2lvbl9saWZldGltZYLT5JMCHToBKiIYL3Bhc3Njb2RlL2xvZ2luL2ZpbmFsaXplEqwBChRJbml0aWF0ZVZlcmlmaWNhdGlvbhIuLnRlc3NlcmEudmVyaWZ5LnYxLkluaXRpYXRlVmVyaWZpY2F0aW9uUmVxdWVzdBovLnRlc3NlcmEudmVyaWZ5LnYxLkluaXRpYXRlVmVyaWZpY2F0aW9uUmVzcG9uc2UiM8rzGAIQAoLT5JMCJzoBKiIiL21ldGhvZHMve21ldGhvZH0vYWN0aW9ucy9pbml0aWF0ZRLIAQoUVmFsaWRhdGVWZXJpZmljYXRpb24SLi50ZXNzZXJhLnZlcmlmeS52MS5WYWxpZGF0ZVZlcmlmaWNhdGlvblJlcXVlc3QaLy50ZXNzZXJhLnZlcmlmeS52MS5WYWxpZGF0ZVZlcmlmaWNhdGlvblJlc3BvbnNlIk/K8xgCEAKC0+STAkM6ASoiPi9tZXRob2RzL3ttZXRob2R9L3ZlcmlmaWVycy97dmVyaWZpY2F0aW9uX2lkfS9hY3Rpb25zL3ZhbGlkYXRlEqUBCg9HZXRWZXJpZmljYXRpb24SKS50ZXNzZXJhLnZlcmlmeS52MS5HZXRWZXJpZmljYXRpb25SZXF1ZXN0GioudGVzc2VyYS52ZXJpZnkudjEuR2V0VmVyaWZpY2F0aW9uUmVzcG9uc2UiO8rzGAIQAoLT5JMCLxItL21ldGhvZHMve21ldGhvZH0vdmVyaWZpZXJzL3t2ZXJpZmljYXRpb25faWR9Eq4BChJEZWxldGVWZXJpZmljYXRpb24SLC50ZXNzZXJhLnZlcmlmeS52MS5EZWxldGVWZXJpZmljYXRpb25SZXF1ZXN0Gi0udGVzc2VyYS52ZXJpZnkudjEuRGVsZXRlVmVyaWZpY2F0aW9uUmVzcG9uc2UiO8rzGAIQAoLT5JMCLyotL21ldGhvZHMve21ldGhvZH0vdmVyaWZpZXJzL3t2ZXJpZmljYXRpb25faWR9YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_struct, file_tessera_rest_v1_rest]);
 
 /**
  * InitializePasscodeLoginRequest names the user and, optionally, the address.
@@ -162,6 +163,452 @@ export const FinalizePasscodeLoginResponseSchema: GenMessage<FinalizePasscodeLog
   messageDesc(file_tessera_verify_v1_verify, 3);
 
 /**
+ * VerificationTemplate is the message sent to an email or phone consumer.
+ *
+ * @generated from message tessera.verify.v1.VerificationTemplate
+ */
+export type VerificationTemplate = Message<"tessera.verify.v1.VerificationTemplate"> & {
+  /**
+   * The message text: `{{{CODE}}}` and `{{{VERIFICATION_ID}}}` are replaced; a body without
+   * `{{{CODE}}}` gets the code appended. Required for email and phone.
+   *
+   * @generated from field: string body = 1;
+   */
+  body: string;
+
+  /**
+   * The email subject; "Verification code" when empty.
+   *
+   * @generated from field: string subject = 2;
+   */
+  subject: string;
+};
+
+/**
+ * Describes the message tessera.verify.v1.VerificationTemplate.
+ * Use `create(VerificationTemplateSchema)` to create a new message.
+ */
+export const VerificationTemplateSchema: GenMessage<VerificationTemplate> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 4);
+
+/**
+ * GenerateCode says how the code is made.
+ *
+ * @generated from message tessera.verify.v1.GenerateCode
+ */
+export type GenerateCode = Message<"tessera.verify.v1.GenerateCode"> & {
+  /**
+   * Characters in the code, 1 to 64.
+   *
+   * @generated from field: int32 length = 1;
+   */
+  length: number;
+
+  /**
+   * Character sets: `DIGITS`, `alphas`, `ALPHAS`, or any other non-empty string taken as
+   * literal characters.
+   *
+   * @generated from field: repeated string symbol_set = 2;
+   */
+  symbolSet: string[];
+};
+
+/**
+ * Describes the message tessera.verify.v1.GenerateCode.
+ * Use `create(GenerateCodeSchema)` to create a new message.
+ */
+export const GenerateCodeSchema: GenMessage<GenerateCode> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 5);
+
+/**
+ * VerificationPolicy is how long the verification lives and what the caller forces.
+ *
+ * @generated from message tessera.verify.v1.VerificationPolicy
+ */
+export type VerificationPolicy = Message<"tessera.verify.v1.VerificationPolicy"> & {
+  /**
+   * Lifetime as `HH:MM:SS` (from 00:00:01 to 99:59:59). Required.
+   *
+   * @generated from field: string expired_on = 1;
+   */
+  expiredOn: string;
+
+  /**
+   * The verification id to use (a UUID) instead of a new one; refused while a live
+   * verification holds it.
+   *
+   * @generated from field: string forced_verification_id = 2;
+   */
+  forcedVerificationId: string;
+
+  /**
+   * The code to use instead of a generated one (1 to 128 characters); ignored by
+   * google_auth.
+   *
+   * @generated from field: string forced_code = 3;
+   */
+  forcedCode: string;
+};
+
+/**
+ * Describes the message tessera.verify.v1.VerificationPolicy.
+ * Use `create(VerificationPolicySchema)` to create a new message.
+ */
+export const VerificationPolicySchema: GenMessage<VerificationPolicy> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 6);
+
+/**
+ * VerificationData is a verification as Jincor shows it: never its code.
+ *
+ * @generated from message tessera.verify.v1.VerificationData
+ */
+export type VerificationData = Message<"tessera.verify.v1.VerificationData"> & {
+  /**
+   * The verification id (UUID).
+   *
+   * @generated from field: string verification_id = 1;
+   */
+  verificationId: string;
+
+  /**
+   * The email address, phone number or TOTP account it verifies.
+   *
+   * @generated from field: string consumer = 2;
+   */
+  consumer: string;
+
+  /**
+   * When it expires (unix seconds).
+   *
+   * @generated from field: uint32 expired_on = 3;
+   */
+  expiredOn: number;
+
+  /**
+   * The caller's payload from initiate, when it gave one.
+   *
+   * @generated from field: optional google.protobuf.Struct payload = 4;
+   */
+  payload?: JsonObject | undefined;
+
+  /**
+   * Wrong codes so far.
+   *
+   * @generated from field: int32 attempts = 5;
+   */
+  attempts: number;
+};
+
+/**
+ * Describes the message tessera.verify.v1.VerificationData.
+ * Use `create(VerificationDataSchema)` to create a new message.
+ */
+export const VerificationDataSchema: GenMessage<VerificationData> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 7);
+
+/**
+ * InitiateVerificationRequest is Jincor's initiate body and the method from the path.
+ *
+ * @generated from message tessera.verify.v1.InitiateVerificationRequest
+ */
+export type InitiateVerificationRequest = Message<"tessera.verify.v1.InitiateVerificationRequest"> & {
+  /**
+   * The method from the path: `email`, `phone` or `google_auth`.
+   *
+   * @generated from field: string method = 1;
+   */
+  method: string;
+
+  /**
+   * The email address, phone number or TOTP account name to verify. Required.
+   *
+   * @generated from field: string consumer = 2;
+   */
+  consumer: string;
+
+  /**
+   * The issuer shown in the authenticator app (google_auth).
+   *
+   * @generated from field: string issuer = 3;
+   */
+  issuer: string;
+
+  /**
+   * The message to send (email and phone).
+   *
+   * @generated from field: tessera.verify.v1.VerificationTemplate template = 4;
+   */
+  template?: VerificationTemplate | undefined;
+
+  /**
+   * How to make the code (email and phone, unless `policy.forcedCode` is set).
+   *
+   * @generated from field: tessera.verify.v1.GenerateCode generate_code = 5;
+   */
+  generateCode?: GenerateCode | undefined;
+
+  /**
+   * Lifetime and forced values.
+   *
+   * @generated from field: tessera.verify.v1.VerificationPolicy policy = 6;
+   */
+  policy?: VerificationPolicy | undefined;
+
+  /**
+   * Free-form JSON object echoed back with the verification.
+   *
+   * @generated from field: optional google.protobuf.Struct payload = 7;
+   */
+  payload?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message tessera.verify.v1.InitiateVerificationRequest.
+ * Use `create(InitiateVerificationRequestSchema)` to create a new message.
+ */
+export const InitiateVerificationRequestSchema: GenMessage<InitiateVerificationRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 8);
+
+/**
+ * InitiateVerificationResponse is Jincor's initiate answer.
+ *
+ * @generated from message tessera.verify.v1.InitiateVerificationResponse
+ */
+export type InitiateVerificationResponse = Message<"tessera.verify.v1.InitiateVerificationResponse"> & {
+  /**
+   * Always 200.
+   *
+   * @generated from field: int32 status = 1;
+   */
+  status: number;
+
+  /**
+   * The verification id (UUID).
+   *
+   * @generated from field: string verification_id = 2;
+   */
+  verificationId: string;
+
+  /**
+   * Wrong codes so far (0).
+   *
+   * @generated from field: int32 attempts = 3;
+   */
+  attempts: number;
+
+  /**
+   * When it expires (unix seconds).
+   *
+   * @generated from field: uint32 expired_on = 4;
+   */
+  expiredOn: number;
+
+  /**
+   * The caller's payload, when it gave one.
+   *
+   * @generated from field: optional google.protobuf.Struct payload = 5;
+   */
+  payload?: JsonObject | undefined;
+
+  /**
+   * The consumer (google_auth only).
+   *
+   * @generated from field: optional string consumer = 6;
+   */
+  consumer?: string | undefined;
+
+  /**
+   * `otpauth://totp/…` for a QR code, while the consumer's TOTP secret is temporary
+   * (google_auth only).
+   *
+   * @generated from field: optional string totp_uri = 7;
+   */
+  totpUri?: string | undefined;
+};
+
+/**
+ * Describes the message tessera.verify.v1.InitiateVerificationResponse.
+ * Use `create(InitiateVerificationResponseSchema)` to create a new message.
+ */
+export const InitiateVerificationResponseSchema: GenMessage<InitiateVerificationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 9);
+
+/**
+ * ValidateVerificationRequest is Jincor's validate body and the path's method and id.
+ *
+ * @generated from message tessera.verify.v1.ValidateVerificationRequest
+ */
+export type ValidateVerificationRequest = Message<"tessera.verify.v1.ValidateVerificationRequest"> & {
+  /**
+   * The method from the path.
+   *
+   * @generated from field: string method = 1;
+   */
+  method: string;
+
+  /**
+   * The verification id from the path.
+   *
+   * @generated from field: string verification_id = 2;
+   */
+  verificationId: string;
+
+  /**
+   * The code the consumer received or the TOTP app shows. Required.
+   *
+   * @generated from field: string code = 3;
+   */
+  code: string;
+
+  /**
+   * google_auth: remove the consumer's secret once this code is valid (disables 2FA).
+   *
+   * @generated from field: bool remove_secret = 4;
+   */
+  removeSecret: boolean;
+};
+
+/**
+ * Describes the message tessera.verify.v1.ValidateVerificationRequest.
+ * Use `create(ValidateVerificationRequestSchema)` to create a new message.
+ */
+export const ValidateVerificationRequestSchema: GenMessage<ValidateVerificationRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 10);
+
+/**
+ * ValidateVerificationResponse is Jincor's validate answer.
+ *
+ * @generated from message tessera.verify.v1.ValidateVerificationResponse
+ */
+export type ValidateVerificationResponse = Message<"tessera.verify.v1.ValidateVerificationResponse"> & {
+  /**
+   * Always 200.
+   *
+   * @generated from field: int32 status = 1;
+   */
+  status: number;
+
+  /**
+   * The verification just consumed.
+   *
+   * @generated from field: tessera.verify.v1.VerificationData data = 2;
+   */
+  data?: VerificationData | undefined;
+};
+
+/**
+ * Describes the message tessera.verify.v1.ValidateVerificationResponse.
+ * Use `create(ValidateVerificationResponseSchema)` to create a new message.
+ */
+export const ValidateVerificationResponseSchema: GenMessage<ValidateVerificationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 11);
+
+/**
+ * GetVerificationRequest names a verification.
+ *
+ * @generated from message tessera.verify.v1.GetVerificationRequest
+ */
+export type GetVerificationRequest = Message<"tessera.verify.v1.GetVerificationRequest"> & {
+  /**
+   * The method from the path.
+   *
+   * @generated from field: string method = 1;
+   */
+  method: string;
+
+  /**
+   * The verification id from the path.
+   *
+   * @generated from field: string verification_id = 2;
+   */
+  verificationId: string;
+};
+
+/**
+ * Describes the message tessera.verify.v1.GetVerificationRequest.
+ * Use `create(GetVerificationRequestSchema)` to create a new message.
+ */
+export const GetVerificationRequestSchema: GenMessage<GetVerificationRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 12);
+
+/**
+ * GetVerificationResponse is Jincor's verification answer.
+ *
+ * @generated from message tessera.verify.v1.GetVerificationResponse
+ */
+export type GetVerificationResponse = Message<"tessera.verify.v1.GetVerificationResponse"> & {
+  /**
+   * Always 200.
+   *
+   * @generated from field: int32 status = 1;
+   */
+  status: number;
+
+  /**
+   * The verification.
+   *
+   * @generated from field: tessera.verify.v1.VerificationData data = 2;
+   */
+  data?: VerificationData | undefined;
+};
+
+/**
+ * Describes the message tessera.verify.v1.GetVerificationResponse.
+ * Use `create(GetVerificationResponseSchema)` to create a new message.
+ */
+export const GetVerificationResponseSchema: GenMessage<GetVerificationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 13);
+
+/**
+ * DeleteVerificationRequest names a verification.
+ *
+ * @generated from message tessera.verify.v1.DeleteVerificationRequest
+ */
+export type DeleteVerificationRequest = Message<"tessera.verify.v1.DeleteVerificationRequest"> & {
+  /**
+   * The method from the path.
+   *
+   * @generated from field: string method = 1;
+   */
+  method: string;
+
+  /**
+   * The verification id from the path.
+   *
+   * @generated from field: string verification_id = 2;
+   */
+  verificationId: string;
+};
+
+/**
+ * Describes the message tessera.verify.v1.DeleteVerificationRequest.
+ * Use `create(DeleteVerificationRequestSchema)` to create a new message.
+ */
+export const DeleteVerificationRequestSchema: GenMessage<DeleteVerificationRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 14);
+
+/**
+ * DeleteVerificationResponse is Jincor's answer to an invalidation.
+ *
+ * @generated from message tessera.verify.v1.DeleteVerificationResponse
+ */
+export type DeleteVerificationResponse = Message<"tessera.verify.v1.DeleteVerificationResponse"> & {
+  /**
+   * Always 200.
+   *
+   * @generated from field: int32 status = 1;
+   */
+  status: number;
+};
+
+/**
+ * Describes the message tessera.verify.v1.DeleteVerificationResponse.
+ * Use `create(DeleteVerificationResponseSchema)` to create a new message.
+ */
+export const DeleteVerificationResponseSchema: GenMessage<DeleteVerificationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_verify_v1_verify, 15);
+
+/**
  * VerifyService carries Jincor VERIFY's email, phone and TOTP verifications and Hanko's
  * passcodes.
  *
@@ -192,6 +639,68 @@ export const VerifyService: GenService<{
     methodKind: "unary";
     input: typeof FinalizePasscodeLoginRequestSchema;
     output: typeof FinalizePasscodeLoginResponseSchema;
+  },
+  /**
+   * InitiateVerification is Jincor's `POST /methods/{METHOD}/actions/initiate`: starts an
+   * `email`, `phone` or `google_auth` verification for `consumer`. Email and phone send the
+   * generated (or forced) code in `template.body` by SMTP or the SMS webhook; google_auth
+   * is TOTP (RFC 6238) and answers `totpUri` while the consumer's secret is not yet
+   * confirmed by one valid code (each such initiate replaces the temporary secret).
+   * Every call needs `Authorization: Bearer <HS256 JWT under VERIFY_JWT_SECRET>`.
+   * Errors: 401 no or bad service token; 404 `Method not supported`; 422 `Invalid request`
+   * with `details: [{path, error}]` naming each invalid field (also a
+   * `policy.forcedVerificationId` already used by a live verification).
+   *
+   * @generated from rpc tessera.verify.v1.VerifyService.InitiateVerification
+   */
+  initiateVerification: {
+    methodKind: "unary";
+    input: typeof InitiateVerificationRequestSchema;
+    output: typeof InitiateVerificationResponseSchema;
+  },
+  /**
+   * ValidateVerification is Jincor's
+   * `POST /methods/{METHOD}/verifiers/{VERIFICATION_ID}/actions/validate`: the right code
+   * answers the verification and consumes it (single use); for google_auth it confirms the
+   * consumer's secret, and `removeSecret: true` removes the secret (disabling 2FA).
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` for an unknown, consumed,
+   * expired or dead verification (as Jincor, whose verifications vanish when they expire or
+   * are used); 422 `Invalid code` with `data` (attempts counted up) for a wrong code: the
+   * 5th wrong code kills the verification, so later attempts answer 404 even with the right
+   * code; 422 `Invalid request` for a missing code.
+   *
+   * @generated from rpc tessera.verify.v1.VerifyService.ValidateVerification
+   */
+  validateVerification: {
+    methodKind: "unary";
+    input: typeof ValidateVerificationRequestSchema;
+    output: typeof ValidateVerificationResponseSchema;
+  },
+  /**
+   * GetVerification is Jincor's `GET /methods/{METHOD}/verifiers/{VERIFICATION_ID}`: a live
+   * verification (never its code).
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` (unknown, consumed, expired or
+   * dead).
+   *
+   * @generated from rpc tessera.verify.v1.VerifyService.GetVerification
+   */
+  getVerification: {
+    methodKind: "unary";
+    input: typeof GetVerificationRequestSchema;
+    output: typeof GetVerificationResponseSchema;
+  },
+  /**
+   * DeleteVerification is Jincor's `DELETE /methods/{METHOD}/verifiers/{VERIFICATION_ID}`:
+   * invalidates a live verification.
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` (unknown, consumed, expired or
+   * dead).
+   *
+   * @generated from rpc tessera.verify.v1.VerifyService.DeleteVerification
+   */
+  deleteVerification: {
+    methodKind: "unary";
+    input: typeof DeleteVerificationRequestSchema;
+    output: typeof DeleteVerificationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_verify_v1_verify, 0);

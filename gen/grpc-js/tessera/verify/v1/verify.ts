@@ -18,6 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Struct } from "../../../google/protobuf/struct.js";
 
 export const protobufPackage = "tessera.verify.v1";
 
@@ -63,6 +64,159 @@ export interface FinalizePasscodeLoginResponse {
   authToken: string;
   /** Seconds until the session expires, sent as `X-Session-Lifetime`. */
   sessionLifetime: number;
+}
+
+/** VerificationTemplate is the message sent to an email or phone consumer. */
+export interface VerificationTemplate {
+  /**
+   * The message text: `{{{CODE}}}` and `{{{VERIFICATION_ID}}}` are replaced; a body without
+   * `{{{CODE}}}` gets the code appended. Required for email and phone.
+   */
+  body: string;
+  /** The email subject; "Verification code" when empty. */
+  subject: string;
+}
+
+/** GenerateCode says how the code is made. */
+export interface GenerateCode {
+  /** Characters in the code, 1 to 64. */
+  length: number;
+  /**
+   * Character sets: `DIGITS`, `alphas`, `ALPHAS`, or any other non-empty string taken as
+   * literal characters.
+   */
+  symbolSet: string[];
+}
+
+/** VerificationPolicy is how long the verification lives and what the caller forces. */
+export interface VerificationPolicy {
+  /** Lifetime as `HH:MM:SS` (from 00:00:01 to 99:59:59). Required. */
+  expiredOn: string;
+  /**
+   * The verification id to use (a UUID) instead of a new one; refused while a live
+   * verification holds it.
+   */
+  forcedVerificationId: string;
+  /**
+   * The code to use instead of a generated one (1 to 128 characters); ignored by
+   * google_auth.
+   */
+  forcedCode: string;
+}
+
+/** VerificationData is a verification as Jincor shows it: never its code. */
+export interface VerificationData {
+  /** The verification id (UUID). */
+  verificationId: string;
+  /** The email address, phone number or TOTP account it verifies. */
+  consumer: string;
+  /** When it expires (unix seconds). */
+  expiredOn: number;
+  /** The caller's payload from initiate, when it gave one. */
+  payload?:
+    | { [key: string]: any }
+    | undefined;
+  /** Wrong codes so far. */
+  attempts: number;
+}
+
+/** InitiateVerificationRequest is Jincor's initiate body and the method from the path. */
+export interface InitiateVerificationRequest {
+  /** The method from the path: `email`, `phone` or `google_auth`. */
+  method: string;
+  /** The email address, phone number or TOTP account name to verify. Required. */
+  consumer: string;
+  /** The issuer shown in the authenticator app (google_auth). */
+  issuer: string;
+  /** The message to send (email and phone). */
+  template?:
+    | VerificationTemplate
+    | undefined;
+  /** How to make the code (email and phone, unless `policy.forcedCode` is set). */
+  generateCode?:
+    | GenerateCode
+    | undefined;
+  /** Lifetime and forced values. */
+  policy?:
+    | VerificationPolicy
+    | undefined;
+  /** Free-form JSON object echoed back with the verification. */
+  payload?: { [key: string]: any } | undefined;
+}
+
+/** InitiateVerificationResponse is Jincor's initiate answer. */
+export interface InitiateVerificationResponse {
+  /** Always 200. */
+  status: number;
+  /** The verification id (UUID). */
+  verificationId: string;
+  /** Wrong codes so far (0). */
+  attempts: number;
+  /** When it expires (unix seconds). */
+  expiredOn: number;
+  /** The caller's payload, when it gave one. */
+  payload?:
+    | { [key: string]: any }
+    | undefined;
+  /** The consumer (google_auth only). */
+  consumer?:
+    | string
+    | undefined;
+  /**
+   * `otpauth://totp/…` for a QR code, while the consumer's TOTP secret is temporary
+   * (google_auth only).
+   */
+  totpUri?: string | undefined;
+}
+
+/** ValidateVerificationRequest is Jincor's validate body and the path's method and id. */
+export interface ValidateVerificationRequest {
+  /** The method from the path. */
+  method: string;
+  /** The verification id from the path. */
+  verificationId: string;
+  /** The code the consumer received or the TOTP app shows. Required. */
+  code: string;
+  /** google_auth: remove the consumer's secret once this code is valid (disables 2FA). */
+  removeSecret: boolean;
+}
+
+/** ValidateVerificationResponse is Jincor's validate answer. */
+export interface ValidateVerificationResponse {
+  /** Always 200. */
+  status: number;
+  /** The verification just consumed. */
+  data?: VerificationData | undefined;
+}
+
+/** GetVerificationRequest names a verification. */
+export interface GetVerificationRequest {
+  /** The method from the path. */
+  method: string;
+  /** The verification id from the path. */
+  verificationId: string;
+}
+
+/** GetVerificationResponse is Jincor's verification answer. */
+export interface GetVerificationResponse {
+  /** Always 200. */
+  status: number;
+  /** The verification. */
+  data?: VerificationData | undefined;
+}
+
+/** DeleteVerificationRequest names a verification. */
+export interface DeleteVerificationRequest {
+  /** The method from the path. */
+  method: string;
+  /** The verification id from the path. */
+  verificationId: string;
+}
+
+/** DeleteVerificationResponse is Jincor's answer to an invalidation. */
+export interface DeleteVerificationResponse {
+  /** Always 200. */
+  status: number;
 }
 
 function createBaseInitializePasscodeLoginRequest(): InitializePasscodeLoginRequest {
@@ -491,6 +645,1346 @@ export const FinalizePasscodeLoginResponse: MessageFns<FinalizePasscodeLoginResp
   },
 };
 
+function createBaseVerificationTemplate(): VerificationTemplate {
+  return { body: "", subject: "" };
+}
+
+export const VerificationTemplate: MessageFns<VerificationTemplate> = {
+  encode(message: VerificationTemplate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.body !== "") {
+      writer.uint32(10).string(message.body);
+    }
+    if (message.subject !== "") {
+      writer.uint32(18).string(message.subject);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerificationTemplate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerificationTemplate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerificationTemplate {
+    return {
+      body: isSet(object.body) ? globalThis.String(object.body) : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+    };
+  },
+
+  toJSON(message: VerificationTemplate): unknown {
+    const obj: any = {};
+    if (message.body !== "") {
+      obj.body = message.body;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerificationTemplate>, I>>(base?: I): VerificationTemplate {
+    return VerificationTemplate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerificationTemplate>, I>>(object: I): VerificationTemplate {
+    const message = createBaseVerificationTemplate();
+    message.body = object.body ?? "";
+    message.subject = object.subject ?? "";
+    return message;
+  },
+};
+
+function createBaseGenerateCode(): GenerateCode {
+  return { length: 0, symbolSet: [] };
+}
+
+export const GenerateCode: MessageFns<GenerateCode> = {
+  encode(message: GenerateCode, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.length !== 0) {
+      writer.uint32(8).int32(message.length);
+    }
+    for (const v of message.symbolSet) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GenerateCode {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGenerateCode();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.length = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.symbolSet.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GenerateCode {
+    return {
+      length: isSet(object.length) ? globalThis.Number(object.length) : 0,
+      symbolSet: globalThis.Array.isArray(object?.symbolSet)
+        ? object.symbolSet.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.symbol_set)
+        ? object.symbol_set.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GenerateCode): unknown {
+    const obj: any = {};
+    if (message.length !== 0) {
+      obj.length = Math.round(message.length);
+    }
+    if (message.symbolSet?.length) {
+      obj.symbolSet = message.symbolSet;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GenerateCode>, I>>(base?: I): GenerateCode {
+    return GenerateCode.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GenerateCode>, I>>(object: I): GenerateCode {
+    const message = createBaseGenerateCode();
+    message.length = object.length ?? 0;
+    message.symbolSet = object.symbolSet?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseVerificationPolicy(): VerificationPolicy {
+  return { expiredOn: "", forcedVerificationId: "", forcedCode: "" };
+}
+
+export const VerificationPolicy: MessageFns<VerificationPolicy> = {
+  encode(message: VerificationPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.expiredOn !== "") {
+      writer.uint32(10).string(message.expiredOn);
+    }
+    if (message.forcedVerificationId !== "") {
+      writer.uint32(18).string(message.forcedVerificationId);
+    }
+    if (message.forcedCode !== "") {
+      writer.uint32(26).string(message.forcedCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerificationPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerificationPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.expiredOn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.forcedVerificationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.forcedCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerificationPolicy {
+    return {
+      expiredOn: isSet(object.expiredOn)
+        ? globalThis.String(object.expiredOn)
+        : isSet(object.expired_on)
+        ? globalThis.String(object.expired_on)
+        : "",
+      forcedVerificationId: isSet(object.forcedVerificationId)
+        ? globalThis.String(object.forcedVerificationId)
+        : isSet(object.forced_verification_id)
+        ? globalThis.String(object.forced_verification_id)
+        : "",
+      forcedCode: isSet(object.forcedCode)
+        ? globalThis.String(object.forcedCode)
+        : isSet(object.forced_code)
+        ? globalThis.String(object.forced_code)
+        : "",
+    };
+  },
+
+  toJSON(message: VerificationPolicy): unknown {
+    const obj: any = {};
+    if (message.expiredOn !== "") {
+      obj.expiredOn = message.expiredOn;
+    }
+    if (message.forcedVerificationId !== "") {
+      obj.forcedVerificationId = message.forcedVerificationId;
+    }
+    if (message.forcedCode !== "") {
+      obj.forcedCode = message.forcedCode;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerificationPolicy>, I>>(base?: I): VerificationPolicy {
+    return VerificationPolicy.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerificationPolicy>, I>>(object: I): VerificationPolicy {
+    const message = createBaseVerificationPolicy();
+    message.expiredOn = object.expiredOn ?? "";
+    message.forcedVerificationId = object.forcedVerificationId ?? "";
+    message.forcedCode = object.forcedCode ?? "";
+    return message;
+  },
+};
+
+function createBaseVerificationData(): VerificationData {
+  return { verificationId: "", consumer: "", expiredOn: 0, payload: undefined, attempts: 0 };
+}
+
+export const VerificationData: MessageFns<VerificationData> = {
+  encode(message: VerificationData, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verificationId !== "") {
+      writer.uint32(10).string(message.verificationId);
+    }
+    if (message.consumer !== "") {
+      writer.uint32(18).string(message.consumer);
+    }
+    if (message.expiredOn !== 0) {
+      writer.uint32(24).uint32(message.expiredOn);
+    }
+    if (message.payload !== undefined) {
+      Struct.encode(Struct.wrap(message.payload), writer.uint32(34).fork()).join();
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(40).int32(message.attempts);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerificationData {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerificationData();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.verificationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.consumer = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expiredOn = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.payload = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.attempts = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerificationData {
+    return {
+      verificationId: isSet(object.verificationId)
+        ? globalThis.String(object.verificationId)
+        : isSet(object.verification_id)
+        ? globalThis.String(object.verification_id)
+        : "",
+      consumer: isSet(object.consumer) ? globalThis.String(object.consumer) : "",
+      expiredOn: isSet(object.expiredOn)
+        ? globalThis.Number(object.expiredOn)
+        : isSet(object.expired_on)
+        ? globalThis.Number(object.expired_on)
+        : 0,
+      payload: isObject(object.payload) ? object.payload : undefined,
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+    };
+  },
+
+  toJSON(message: VerificationData): unknown {
+    const obj: any = {};
+    if (message.verificationId !== "") {
+      obj.verificationId = message.verificationId;
+    }
+    if (message.consumer !== "") {
+      obj.consumer = message.consumer;
+    }
+    if (message.expiredOn !== 0) {
+      obj.expiredOn = Math.round(message.expiredOn);
+    }
+    if (message.payload !== undefined) {
+      obj.payload = message.payload;
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerificationData>, I>>(base?: I): VerificationData {
+    return VerificationData.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerificationData>, I>>(object: I): VerificationData {
+    const message = createBaseVerificationData();
+    message.verificationId = object.verificationId ?? "";
+    message.consumer = object.consumer ?? "";
+    message.expiredOn = object.expiredOn ?? 0;
+    message.payload = object.payload ?? undefined;
+    message.attempts = object.attempts ?? 0;
+    return message;
+  },
+};
+
+function createBaseInitiateVerificationRequest(): InitiateVerificationRequest {
+  return {
+    method: "",
+    consumer: "",
+    issuer: "",
+    template: undefined,
+    generateCode: undefined,
+    policy: undefined,
+    payload: undefined,
+  };
+}
+
+export const InitiateVerificationRequest: MessageFns<InitiateVerificationRequest> = {
+  encode(message: InitiateVerificationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== "") {
+      writer.uint32(10).string(message.method);
+    }
+    if (message.consumer !== "") {
+      writer.uint32(18).string(message.consumer);
+    }
+    if (message.issuer !== "") {
+      writer.uint32(26).string(message.issuer);
+    }
+    if (message.template !== undefined) {
+      VerificationTemplate.encode(message.template, writer.uint32(34).fork()).join();
+    }
+    if (message.generateCode !== undefined) {
+      GenerateCode.encode(message.generateCode, writer.uint32(42).fork()).join();
+    }
+    if (message.policy !== undefined) {
+      VerificationPolicy.encode(message.policy, writer.uint32(50).fork()).join();
+    }
+    if (message.payload !== undefined) {
+      Struct.encode(Struct.wrap(message.payload), writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InitiateVerificationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInitiateVerificationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.consumer = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.issuer = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.template = VerificationTemplate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.generateCode = GenerateCode.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.policy = VerificationPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.payload = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InitiateVerificationRequest {
+    return {
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      consumer: isSet(object.consumer) ? globalThis.String(object.consumer) : "",
+      issuer: isSet(object.issuer) ? globalThis.String(object.issuer) : "",
+      template: isSet(object.template) ? VerificationTemplate.fromJSON(object.template) : undefined,
+      generateCode: isSet(object.generateCode)
+        ? GenerateCode.fromJSON(object.generateCode)
+        : isSet(object.generate_code)
+        ? GenerateCode.fromJSON(object.generate_code)
+        : undefined,
+      policy: isSet(object.policy) ? VerificationPolicy.fromJSON(object.policy) : undefined,
+      payload: isObject(object.payload) ? object.payload : undefined,
+    };
+  },
+
+  toJSON(message: InitiateVerificationRequest): unknown {
+    const obj: any = {};
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.consumer !== "") {
+      obj.consumer = message.consumer;
+    }
+    if (message.issuer !== "") {
+      obj.issuer = message.issuer;
+    }
+    if (message.template !== undefined) {
+      obj.template = VerificationTemplate.toJSON(message.template);
+    }
+    if (message.generateCode !== undefined) {
+      obj.generateCode = GenerateCode.toJSON(message.generateCode);
+    }
+    if (message.policy !== undefined) {
+      obj.policy = VerificationPolicy.toJSON(message.policy);
+    }
+    if (message.payload !== undefined) {
+      obj.payload = message.payload;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InitiateVerificationRequest>, I>>(base?: I): InitiateVerificationRequest {
+    return InitiateVerificationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InitiateVerificationRequest>, I>>(object: I): InitiateVerificationRequest {
+    const message = createBaseInitiateVerificationRequest();
+    message.method = object.method ?? "";
+    message.consumer = object.consumer ?? "";
+    message.issuer = object.issuer ?? "";
+    message.template = (object.template !== undefined && object.template !== null)
+      ? VerificationTemplate.fromPartial(object.template)
+      : undefined;
+    message.generateCode = (object.generateCode !== undefined && object.generateCode !== null)
+      ? GenerateCode.fromPartial(object.generateCode)
+      : undefined;
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? VerificationPolicy.fromPartial(object.policy)
+      : undefined;
+    message.payload = object.payload ?? undefined;
+    return message;
+  },
+};
+
+function createBaseInitiateVerificationResponse(): InitiateVerificationResponse {
+  return {
+    status: 0,
+    verificationId: "",
+    attempts: 0,
+    expiredOn: 0,
+    payload: undefined,
+    consumer: undefined,
+    totpUri: undefined,
+  };
+}
+
+export const InitiateVerificationResponse: MessageFns<InitiateVerificationResponse> = {
+  encode(message: InitiateVerificationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.verificationId !== "") {
+      writer.uint32(18).string(message.verificationId);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(24).int32(message.attempts);
+    }
+    if (message.expiredOn !== 0) {
+      writer.uint32(32).uint32(message.expiredOn);
+    }
+    if (message.payload !== undefined) {
+      Struct.encode(Struct.wrap(message.payload), writer.uint32(42).fork()).join();
+    }
+    if (message.consumer !== undefined) {
+      writer.uint32(50).string(message.consumer);
+    }
+    if (message.totpUri !== undefined) {
+      writer.uint32(58).string(message.totpUri);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InitiateVerificationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInitiateVerificationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.verificationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.attempts = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.expiredOn = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.payload = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.consumer = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.totpUri = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InitiateVerificationResponse {
+    return {
+      status: isSet(object.status) ? globalThis.Number(object.status) : 0,
+      verificationId: isSet(object.verificationId)
+        ? globalThis.String(object.verificationId)
+        : isSet(object.verification_id)
+        ? globalThis.String(object.verification_id)
+        : "",
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      expiredOn: isSet(object.expiredOn)
+        ? globalThis.Number(object.expiredOn)
+        : isSet(object.expired_on)
+        ? globalThis.Number(object.expired_on)
+        : 0,
+      payload: isObject(object.payload) ? object.payload : undefined,
+      consumer: isSet(object.consumer) ? globalThis.String(object.consumer) : undefined,
+      totpUri: isSet(object.totpUri)
+        ? globalThis.String(object.totpUri)
+        : isSet(object.totp_uri)
+        ? globalThis.String(object.totp_uri)
+        : undefined,
+    };
+  },
+
+  toJSON(message: InitiateVerificationResponse): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = Math.round(message.status);
+    }
+    if (message.verificationId !== "") {
+      obj.verificationId = message.verificationId;
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.expiredOn !== 0) {
+      obj.expiredOn = Math.round(message.expiredOn);
+    }
+    if (message.payload !== undefined) {
+      obj.payload = message.payload;
+    }
+    if (message.consumer !== undefined) {
+      obj.consumer = message.consumer;
+    }
+    if (message.totpUri !== undefined) {
+      obj.totpUri = message.totpUri;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InitiateVerificationResponse>, I>>(base?: I): InitiateVerificationResponse {
+    return InitiateVerificationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InitiateVerificationResponse>, I>>(object: I): InitiateVerificationResponse {
+    const message = createBaseInitiateVerificationResponse();
+    message.status = object.status ?? 0;
+    message.verificationId = object.verificationId ?? "";
+    message.attempts = object.attempts ?? 0;
+    message.expiredOn = object.expiredOn ?? 0;
+    message.payload = object.payload ?? undefined;
+    message.consumer = object.consumer ?? undefined;
+    message.totpUri = object.totpUri ?? undefined;
+    return message;
+  },
+};
+
+function createBaseValidateVerificationRequest(): ValidateVerificationRequest {
+  return { method: "", verificationId: "", code: "", removeSecret: false };
+}
+
+export const ValidateVerificationRequest: MessageFns<ValidateVerificationRequest> = {
+  encode(message: ValidateVerificationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== "") {
+      writer.uint32(10).string(message.method);
+    }
+    if (message.verificationId !== "") {
+      writer.uint32(18).string(message.verificationId);
+    }
+    if (message.code !== "") {
+      writer.uint32(26).string(message.code);
+    }
+    if (message.removeSecret !== false) {
+      writer.uint32(32).bool(message.removeSecret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ValidateVerificationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseValidateVerificationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.verificationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.removeSecret = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ValidateVerificationRequest {
+    return {
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      verificationId: isSet(object.verificationId)
+        ? globalThis.String(object.verificationId)
+        : isSet(object.verification_id)
+        ? globalThis.String(object.verification_id)
+        : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      removeSecret: isSet(object.removeSecret)
+        ? globalThis.Boolean(object.removeSecret)
+        : isSet(object.remove_secret)
+        ? globalThis.Boolean(object.remove_secret)
+        : false,
+    };
+  },
+
+  toJSON(message: ValidateVerificationRequest): unknown {
+    const obj: any = {};
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.verificationId !== "") {
+      obj.verificationId = message.verificationId;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.removeSecret !== false) {
+      obj.removeSecret = message.removeSecret;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ValidateVerificationRequest>, I>>(base?: I): ValidateVerificationRequest {
+    return ValidateVerificationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ValidateVerificationRequest>, I>>(object: I): ValidateVerificationRequest {
+    const message = createBaseValidateVerificationRequest();
+    message.method = object.method ?? "";
+    message.verificationId = object.verificationId ?? "";
+    message.code = object.code ?? "";
+    message.removeSecret = object.removeSecret ?? false;
+    return message;
+  },
+};
+
+function createBaseValidateVerificationResponse(): ValidateVerificationResponse {
+  return { status: 0, data: undefined };
+}
+
+export const ValidateVerificationResponse: MessageFns<ValidateVerificationResponse> = {
+  encode(message: ValidateVerificationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.data !== undefined) {
+      VerificationData.encode(message.data, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ValidateVerificationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseValidateVerificationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = VerificationData.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ValidateVerificationResponse {
+    return {
+      status: isSet(object.status) ? globalThis.Number(object.status) : 0,
+      data: isSet(object.data) ? VerificationData.fromJSON(object.data) : undefined,
+    };
+  },
+
+  toJSON(message: ValidateVerificationResponse): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = Math.round(message.status);
+    }
+    if (message.data !== undefined) {
+      obj.data = VerificationData.toJSON(message.data);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ValidateVerificationResponse>, I>>(base?: I): ValidateVerificationResponse {
+    return ValidateVerificationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ValidateVerificationResponse>, I>>(object: I): ValidateVerificationResponse {
+    const message = createBaseValidateVerificationResponse();
+    message.status = object.status ?? 0;
+    message.data = (object.data !== undefined && object.data !== null)
+      ? VerificationData.fromPartial(object.data)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetVerificationRequest(): GetVerificationRequest {
+  return { method: "", verificationId: "" };
+}
+
+export const GetVerificationRequest: MessageFns<GetVerificationRequest> = {
+  encode(message: GetVerificationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== "") {
+      writer.uint32(10).string(message.method);
+    }
+    if (message.verificationId !== "") {
+      writer.uint32(18).string(message.verificationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetVerificationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetVerificationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.verificationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetVerificationRequest {
+    return {
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      verificationId: isSet(object.verificationId)
+        ? globalThis.String(object.verificationId)
+        : isSet(object.verification_id)
+        ? globalThis.String(object.verification_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetVerificationRequest): unknown {
+    const obj: any = {};
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.verificationId !== "") {
+      obj.verificationId = message.verificationId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetVerificationRequest>, I>>(base?: I): GetVerificationRequest {
+    return GetVerificationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetVerificationRequest>, I>>(object: I): GetVerificationRequest {
+    const message = createBaseGetVerificationRequest();
+    message.method = object.method ?? "";
+    message.verificationId = object.verificationId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetVerificationResponse(): GetVerificationResponse {
+  return { status: 0, data: undefined };
+}
+
+export const GetVerificationResponse: MessageFns<GetVerificationResponse> = {
+  encode(message: GetVerificationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.data !== undefined) {
+      VerificationData.encode(message.data, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetVerificationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetVerificationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = VerificationData.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetVerificationResponse {
+    return {
+      status: isSet(object.status) ? globalThis.Number(object.status) : 0,
+      data: isSet(object.data) ? VerificationData.fromJSON(object.data) : undefined,
+    };
+  },
+
+  toJSON(message: GetVerificationResponse): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = Math.round(message.status);
+    }
+    if (message.data !== undefined) {
+      obj.data = VerificationData.toJSON(message.data);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetVerificationResponse>, I>>(base?: I): GetVerificationResponse {
+    return GetVerificationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetVerificationResponse>, I>>(object: I): GetVerificationResponse {
+    const message = createBaseGetVerificationResponse();
+    message.status = object.status ?? 0;
+    message.data = (object.data !== undefined && object.data !== null)
+      ? VerificationData.fromPartial(object.data)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteVerificationRequest(): DeleteVerificationRequest {
+  return { method: "", verificationId: "" };
+}
+
+export const DeleteVerificationRequest: MessageFns<DeleteVerificationRequest> = {
+  encode(message: DeleteVerificationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== "") {
+      writer.uint32(10).string(message.method);
+    }
+    if (message.verificationId !== "") {
+      writer.uint32(18).string(message.verificationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteVerificationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteVerificationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.verificationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteVerificationRequest {
+    return {
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      verificationId: isSet(object.verificationId)
+        ? globalThis.String(object.verificationId)
+        : isSet(object.verification_id)
+        ? globalThis.String(object.verification_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteVerificationRequest): unknown {
+    const obj: any = {};
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.verificationId !== "") {
+      obj.verificationId = message.verificationId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteVerificationRequest>, I>>(base?: I): DeleteVerificationRequest {
+    return DeleteVerificationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteVerificationRequest>, I>>(object: I): DeleteVerificationRequest {
+    const message = createBaseDeleteVerificationRequest();
+    message.method = object.method ?? "";
+    message.verificationId = object.verificationId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteVerificationResponse(): DeleteVerificationResponse {
+  return { status: 0 };
+}
+
+export const DeleteVerificationResponse: MessageFns<DeleteVerificationResponse> = {
+  encode(message: DeleteVerificationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteVerificationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteVerificationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteVerificationResponse {
+    return { status: isSet(object.status) ? globalThis.Number(object.status) : 0 };
+  },
+
+  toJSON(message: DeleteVerificationResponse): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = Math.round(message.status);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteVerificationResponse>, I>>(base?: I): DeleteVerificationResponse {
+    return DeleteVerificationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteVerificationResponse>, I>>(object: I): DeleteVerificationResponse {
+    const message = createBaseDeleteVerificationResponse();
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
+
 /**
  * VerifyService carries Jincor VERIFY's email, phone and TOTP verifications and Hanko's
  * passcodes.
@@ -531,6 +2025,84 @@ export const VerifyServiceService = {
       Buffer.from(FinalizePasscodeLoginResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): FinalizePasscodeLoginResponse => FinalizePasscodeLoginResponse.decode(value),
   },
+  /**
+   * InitiateVerification is Jincor's `POST /methods/{METHOD}/actions/initiate`: starts an
+   * `email`, `phone` or `google_auth` verification for `consumer`. Email and phone send the
+   * generated (or forced) code in `template.body` by SMTP or the SMS webhook; google_auth
+   * is TOTP (RFC 6238) and answers `totpUri` while the consumer's secret is not yet
+   * confirmed by one valid code (each such initiate replaces the temporary secret).
+   * Every call needs `Authorization: Bearer <HS256 JWT under VERIFY_JWT_SECRET>`.
+   * Errors: 401 no or bad service token; 404 `Method not supported`; 422 `Invalid request`
+   * with `details: [{path, error}]` naming each invalid field (also a
+   * `policy.forcedVerificationId` already used by a live verification).
+   */
+  initiateVerification: {
+    path: "/tessera.verify.v1.VerifyService/InitiateVerification" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: InitiateVerificationRequest): Buffer =>
+      Buffer.from(InitiateVerificationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InitiateVerificationRequest => InitiateVerificationRequest.decode(value),
+    responseSerialize: (value: InitiateVerificationResponse): Buffer =>
+      Buffer.from(InitiateVerificationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InitiateVerificationResponse => InitiateVerificationResponse.decode(value),
+  },
+  /**
+   * ValidateVerification is Jincor's
+   * `POST /methods/{METHOD}/verifiers/{VERIFICATION_ID}/actions/validate`: the right code
+   * answers the verification and consumes it (single use); for google_auth it confirms the
+   * consumer's secret, and `removeSecret: true` removes the secret (disabling 2FA).
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` for an unknown, consumed,
+   * expired or dead verification (as Jincor, whose verifications vanish when they expire or
+   * are used); 422 `Invalid code` with `data` (attempts counted up) for a wrong code: the
+   * 5th wrong code kills the verification, so later attempts answer 404 even with the right
+   * code; 422 `Invalid request` for a missing code.
+   */
+  validateVerification: {
+    path: "/tessera.verify.v1.VerifyService/ValidateVerification" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ValidateVerificationRequest): Buffer =>
+      Buffer.from(ValidateVerificationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ValidateVerificationRequest => ValidateVerificationRequest.decode(value),
+    responseSerialize: (value: ValidateVerificationResponse): Buffer =>
+      Buffer.from(ValidateVerificationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ValidateVerificationResponse => ValidateVerificationResponse.decode(value),
+  },
+  /**
+   * GetVerification is Jincor's `GET /methods/{METHOD}/verifiers/{VERIFICATION_ID}`: a live
+   * verification (never its code).
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` (unknown, consumed, expired or
+   * dead).
+   */
+  getVerification: {
+    path: "/tessera.verify.v1.VerifyService/GetVerification" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetVerificationRequest): Buffer =>
+      Buffer.from(GetVerificationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetVerificationRequest => GetVerificationRequest.decode(value),
+    responseSerialize: (value: GetVerificationResponse): Buffer =>
+      Buffer.from(GetVerificationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetVerificationResponse => GetVerificationResponse.decode(value),
+  },
+  /**
+   * DeleteVerification is Jincor's `DELETE /methods/{METHOD}/verifiers/{VERIFICATION_ID}`:
+   * invalidates a live verification.
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` (unknown, consumed, expired or
+   * dead).
+   */
+  deleteVerification: {
+    path: "/tessera.verify.v1.VerifyService/DeleteVerification" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteVerificationRequest): Buffer =>
+      Buffer.from(DeleteVerificationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteVerificationRequest => DeleteVerificationRequest.decode(value),
+    responseSerialize: (value: DeleteVerificationResponse): Buffer =>
+      Buffer.from(DeleteVerificationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteVerificationResponse => DeleteVerificationResponse.decode(value),
+  },
 } as const;
 
 export interface VerifyServiceServer extends UntypedServiceImplementation {
@@ -547,6 +2119,44 @@ export interface VerifyServiceServer extends UntypedServiceImplementation {
    * codes (Hanko's own statuses).
    */
   finalizePasscodeLogin: handleUnaryCall<FinalizePasscodeLoginRequest, FinalizePasscodeLoginResponse>;
+  /**
+   * InitiateVerification is Jincor's `POST /methods/{METHOD}/actions/initiate`: starts an
+   * `email`, `phone` or `google_auth` verification for `consumer`. Email and phone send the
+   * generated (or forced) code in `template.body` by SMTP or the SMS webhook; google_auth
+   * is TOTP (RFC 6238) and answers `totpUri` while the consumer's secret is not yet
+   * confirmed by one valid code (each such initiate replaces the temporary secret).
+   * Every call needs `Authorization: Bearer <HS256 JWT under VERIFY_JWT_SECRET>`.
+   * Errors: 401 no or bad service token; 404 `Method not supported`; 422 `Invalid request`
+   * with `details: [{path, error}]` naming each invalid field (also a
+   * `policy.forcedVerificationId` already used by a live verification).
+   */
+  initiateVerification: handleUnaryCall<InitiateVerificationRequest, InitiateVerificationResponse>;
+  /**
+   * ValidateVerification is Jincor's
+   * `POST /methods/{METHOD}/verifiers/{VERIFICATION_ID}/actions/validate`: the right code
+   * answers the verification and consumes it (single use); for google_auth it confirms the
+   * consumer's secret, and `removeSecret: true` removes the secret (disabling 2FA).
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` for an unknown, consumed,
+   * expired or dead verification (as Jincor, whose verifications vanish when they expire or
+   * are used); 422 `Invalid code` with `data` (attempts counted up) for a wrong code: the
+   * 5th wrong code kills the verification, so later attempts answer 404 even with the right
+   * code; 422 `Invalid request` for a missing code.
+   */
+  validateVerification: handleUnaryCall<ValidateVerificationRequest, ValidateVerificationResponse>;
+  /**
+   * GetVerification is Jincor's `GET /methods/{METHOD}/verifiers/{VERIFICATION_ID}`: a live
+   * verification (never its code).
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` (unknown, consumed, expired or
+   * dead).
+   */
+  getVerification: handleUnaryCall<GetVerificationRequest, GetVerificationResponse>;
+  /**
+   * DeleteVerification is Jincor's `DELETE /methods/{METHOD}/verifiers/{VERIFICATION_ID}`:
+   * invalidates a live verification.
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` (unknown, consumed, expired or
+   * dead).
+   */
+  deleteVerification: handleUnaryCall<DeleteVerificationRequest, DeleteVerificationResponse>;
 }
 
 export interface VerifyServiceClient extends Client {
@@ -591,6 +2201,100 @@ export interface VerifyServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: FinalizePasscodeLoginResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * InitiateVerification is Jincor's `POST /methods/{METHOD}/actions/initiate`: starts an
+   * `email`, `phone` or `google_auth` verification for `consumer`. Email and phone send the
+   * generated (or forced) code in `template.body` by SMTP or the SMS webhook; google_auth
+   * is TOTP (RFC 6238) and answers `totpUri` while the consumer's secret is not yet
+   * confirmed by one valid code (each such initiate replaces the temporary secret).
+   * Every call needs `Authorization: Bearer <HS256 JWT under VERIFY_JWT_SECRET>`.
+   * Errors: 401 no or bad service token; 404 `Method not supported`; 422 `Invalid request`
+   * with `details: [{path, error}]` naming each invalid field (also a
+   * `policy.forcedVerificationId` already used by a live verification).
+   */
+  initiateVerification(
+    request: InitiateVerificationRequest,
+    callback: (error: ServiceError | null, response: InitiateVerificationResponse) => void,
+  ): ClientUnaryCall;
+  initiateVerification(
+    request: InitiateVerificationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InitiateVerificationResponse) => void,
+  ): ClientUnaryCall;
+  initiateVerification(
+    request: InitiateVerificationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InitiateVerificationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ValidateVerification is Jincor's
+   * `POST /methods/{METHOD}/verifiers/{VERIFICATION_ID}/actions/validate`: the right code
+   * answers the verification and consumes it (single use); for google_auth it confirms the
+   * consumer's secret, and `removeSecret: true` removes the secret (disabling 2FA).
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` for an unknown, consumed,
+   * expired or dead verification (as Jincor, whose verifications vanish when they expire or
+   * are used); 422 `Invalid code` with `data` (attempts counted up) for a wrong code: the
+   * 5th wrong code kills the verification, so later attempts answer 404 even with the right
+   * code; 422 `Invalid request` for a missing code.
+   */
+  validateVerification(
+    request: ValidateVerificationRequest,
+    callback: (error: ServiceError | null, response: ValidateVerificationResponse) => void,
+  ): ClientUnaryCall;
+  validateVerification(
+    request: ValidateVerificationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ValidateVerificationResponse) => void,
+  ): ClientUnaryCall;
+  validateVerification(
+    request: ValidateVerificationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ValidateVerificationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetVerification is Jincor's `GET /methods/{METHOD}/verifiers/{VERIFICATION_ID}`: a live
+   * verification (never its code).
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` (unknown, consumed, expired or
+   * dead).
+   */
+  getVerification(
+    request: GetVerificationRequest,
+    callback: (error: ServiceError | null, response: GetVerificationResponse) => void,
+  ): ClientUnaryCall;
+  getVerification(
+    request: GetVerificationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetVerificationResponse) => void,
+  ): ClientUnaryCall;
+  getVerification(
+    request: GetVerificationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetVerificationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * DeleteVerification is Jincor's `DELETE /methods/{METHOD}/verifiers/{VERIFICATION_ID}`:
+   * invalidates a live verification.
+   * Errors: 401; 404 `Method not supported`; 404 `Not found` (unknown, consumed, expired or
+   * dead).
+   */
+  deleteVerification(
+    request: DeleteVerificationRequest,
+    callback: (error: ServiceError | null, response: DeleteVerificationResponse) => void,
+  ): ClientUnaryCall;
+  deleteVerification(
+    request: DeleteVerificationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteVerificationResponse) => void,
+  ): ClientUnaryCall;
+  deleteVerification(
+    request: DeleteVerificationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteVerificationResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const VerifyServiceClient = makeGenericClientConstructor(
@@ -613,6 +2317,10 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
