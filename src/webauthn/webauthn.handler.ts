@@ -22,7 +22,7 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
         rawId: request.rawId,
         type: "public-key",
         response: {
-          clientDataJSON: request.response?.clientDataJson ?? "",
+          clientDataJSON: clientDataJson(request.response),
           attestationObject: request.response?.attestationObject ?? "",
           transports: (request.response?.transports ?? []) as never,
         },
@@ -40,7 +40,7 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
         rawId: request.rawId,
         type: "public-key",
         response: {
-          clientDataJSON: request.response?.clientDataJson ?? "",
+          clientDataJSON: clientDataJson(request.response),
           authenticatorData: request.response?.authenticatorData ?? "",
           signature: request.response?.signature ?? "",
           ...(request.response?.userHandle === undefined ? {} : { userHandle: request.response.userHandle }),
@@ -61,6 +61,11 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
       return {};
     },
   };
+}
+
+/** `clientDataJSON`, or the seed's spelling `clientDataJson` when only that was sent. */
+function clientDataJson(response: { clientDataJson: string; clientDataJsonDocumented: string } | undefined): string {
+  return response === undefined ? "" : response.clientDataJson || response.clientDataJsonDocumented;
 }
 
 function creationOptions(options: PublicKeyCredentialCreationOptionsJSON) {

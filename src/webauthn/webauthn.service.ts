@@ -130,7 +130,9 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
       const issued = await consumeChallenge(db, tenantId, "login", challenge);
       if (credential === undefined || issued === undefined) throw loginFailed();
       if (issued.userId !== null && issued.userId !== credential.user_id) throw loginFailed();
-      if (response.response.userHandle !== undefined && response.response.userHandle !== "" && response.response.userHandle !== base64url(userHandle(credential.user_id))) {
+      const handle = response.response.userHandle;
+      // A discoverable credential names its user: it must be the credential's owner.
+      if (handle !== undefined && handle !== "" && toBase64url(handle) !== base64url(userHandle(credential.user_id))) {
         throw loginFailed();
       }
       const storedCount = Number(credential.sign_count);

@@ -123,6 +123,42 @@ describe("WebAuthn login", () => {
     expect(final).toMatchObject({ status: 200, json: { user_id: user.userId } });
   });
 
+  it("treats an empty JSON object like no body: a discoverable login", async () => {
+    const user = await signUpAndLogIn(server);
+    const credential = await register(user);
+    const init = await rest(server.url, "POST", "/webauthn/login/initialize", { body: {} });
+    expect(init.status).toBe(200);
+    const options = (init.json as Options).publicKey;
+    expect(options).toMatchObject({ rpId: "login.example.com", timeout: 60000, allowCredentials: [] });
+    expect((await finalizeLogin(authenticator.get(credential, options.challenge, { withUserHandle: true }))).status).toBe(200);
+  });
+
+  it("accepts the seed's spelling clientDataJson as well as clientDataJSON", async () => {
+    const user = await signUpAndLogIn(server);
+    const init = (await rest(server.url, "POST", "/webauthn/registration/initialize", { headers: user.bearer })).json as Options;
+    const { credential, response } = authenticator.create(init.publicKey);
+    const { clientDataJSON: attestationClientData, ...attestation } = response.response;
+    const registered = await rest(server.url, "POST", "/webauthn/registration/finalize", {
+      body: { ...response, response: { ...attestation, clientDataJson: attestationClientData } },
+      headers: user.bearer,
+    });
+    expect(registered).toMatchObject({ status: 200, json: { credential_id: response.id } });
+    const assertion = authenticator.get(credential, (await loginChallenge(user.userId)).challenge);
+    const { clientDataJSON: assertionClientData, ...signed } = assertion.response;
+    expect(await finalizeLogin({ ...assertion, response: { ...signed, clientDataJson: assertionClientData } })).toMatchObject({ status: 200, json: { user_id: user.userId } });
+  });
+
+  // A discoverable credential's user handle must be its owner's: another user's handle is no way in.
+  it("refuses a user handle that is not the credential owner's", async () => {
+    const user = await signUpAndLogIn(server);
+    const other = await signUpAndLogIn(server);
+    const credential = await register(user);
+    const otherCredential = await register(other);
+    const assertion = authenticator.get(credential, (await loginChallenge()).challenge, { withUserHandle: true });
+    assertion.response.userHandle = otherCredential.userHandle!.toString("base64url");
+    expect(await finalizeLogin(assertion)).toMatchObject({ status: 401, json: { code: 401 } });
+  });
+
   // A captured assertion must not log in a second time.
   it("refuses a replayed assertion", async () => {
     const user = await signUpAndLogIn(server);

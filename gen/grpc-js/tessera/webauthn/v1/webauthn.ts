@@ -121,6 +121,11 @@ export interface AttestationResponse {
   attestationObject: string;
   /** Transports the authenticator reports. */
   transports: string[];
+  /**
+   * The seed's own spelling of `clientDataJSON`, read when that is empty: Hanko's JSON
+   * decoding ignores case, so its clients may send either.
+   */
+  clientDataJsonDocumented: string;
 }
 
 /** AssertionResponse is `AuthenticatorAssertionResponse` as JSON. */
@@ -132,7 +137,14 @@ export interface AssertionResponse {
   /** base64url. */
   signature: string;
   /** base64url; set by discoverable credentials. */
-  userHandle?: string | undefined;
+  userHandle?:
+    | string
+    | undefined;
+  /**
+   * The seed's own spelling of `clientDataJSON`, read when that is empty: Hanko's JSON
+   * decoding ignores case, so its clients may send either.
+   */
+  clientDataJsonDocumented: string;
 }
 
 /** InitializeRegistrationRequest is empty: the user is the session's. */
@@ -1127,7 +1139,7 @@ export const RequestOptions: MessageFns<RequestOptions> = {
 };
 
 function createBaseAttestationResponse(): AttestationResponse {
-  return { clientDataJson: "", attestationObject: "", transports: [] };
+  return { clientDataJson: "", attestationObject: "", transports: [], clientDataJsonDocumented: "" };
 }
 
 export const AttestationResponse: MessageFns<AttestationResponse> = {
@@ -1140,6 +1152,9 @@ export const AttestationResponse: MessageFns<AttestationResponse> = {
     }
     for (const v of message.transports) {
       writer.uint32(26).string(v!);
+    }
+    if (message.clientDataJsonDocumented !== "") {
+      writer.uint32(34).string(message.clientDataJsonDocumented);
     }
     return writer;
   },
@@ -1181,6 +1196,14 @@ export const AttestationResponse: MessageFns<AttestationResponse> = {
             message.transports.push(reader.string());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.clientDataJsonDocumented = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1208,6 +1231,11 @@ export const AttestationResponse: MessageFns<AttestationResponse> = {
       transports: globalThis.Array.isArray(object?.transports)
         ? object.transports.map((e: any) => globalThis.String(e))
         : [],
+      clientDataJsonDocumented: isSet(object.clientDataJson)
+        ? globalThis.String(object.clientDataJson)
+        : isSet(object.client_data_json_documented)
+        ? globalThis.String(object.client_data_json_documented)
+        : "",
     };
   },
 
@@ -1222,6 +1250,9 @@ export const AttestationResponse: MessageFns<AttestationResponse> = {
     if (message.transports?.length) {
       obj.transports = message.transports;
     }
+    if (message.clientDataJsonDocumented !== "") {
+      obj.clientDataJson = message.clientDataJsonDocumented;
+    }
     return obj;
   },
 
@@ -1233,12 +1264,19 @@ export const AttestationResponse: MessageFns<AttestationResponse> = {
     message.clientDataJson = object.clientDataJson ?? "";
     message.attestationObject = object.attestationObject ?? "";
     message.transports = object.transports?.map((e) => e) || [];
+    message.clientDataJsonDocumented = object.clientDataJsonDocumented ?? "";
     return message;
   },
 };
 
 function createBaseAssertionResponse(): AssertionResponse {
-  return { clientDataJson: "", authenticatorData: "", signature: "", userHandle: undefined };
+  return {
+    clientDataJson: "",
+    authenticatorData: "",
+    signature: "",
+    userHandle: undefined,
+    clientDataJsonDocumented: "",
+  };
 }
 
 export const AssertionResponse: MessageFns<AssertionResponse> = {
@@ -1254,6 +1292,9 @@ export const AssertionResponse: MessageFns<AssertionResponse> = {
     }
     if (message.userHandle !== undefined) {
       writer.uint32(34).string(message.userHandle);
+    }
+    if (message.clientDataJsonDocumented !== "") {
+      writer.uint32(42).string(message.clientDataJsonDocumented);
     }
     return writer;
   },
@@ -1303,6 +1344,14 @@ export const AssertionResponse: MessageFns<AssertionResponse> = {
             message.userHandle = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.clientDataJsonDocumented = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1333,6 +1382,11 @@ export const AssertionResponse: MessageFns<AssertionResponse> = {
         : isSet(object.user_handle)
         ? globalThis.String(object.user_handle)
         : undefined,
+      clientDataJsonDocumented: isSet(object.clientDataJson)
+        ? globalThis.String(object.clientDataJson)
+        : isSet(object.client_data_json_documented)
+        ? globalThis.String(object.client_data_json_documented)
+        : "",
     };
   },
 
@@ -1350,6 +1404,9 @@ export const AssertionResponse: MessageFns<AssertionResponse> = {
     if (message.userHandle !== undefined) {
       obj.userHandle = message.userHandle;
     }
+    if (message.clientDataJsonDocumented !== "") {
+      obj.clientDataJson = message.clientDataJsonDocumented;
+    }
     return obj;
   },
 
@@ -1362,6 +1419,7 @@ export const AssertionResponse: MessageFns<AssertionResponse> = {
     message.authenticatorData = object.authenticatorData ?? "";
     message.signature = object.signature ?? "";
     message.userHandle = object.userHandle ?? undefined;
+    message.clientDataJsonDocumented = object.clientDataJsonDocumented ?? "";
     return message;
   },
 };
