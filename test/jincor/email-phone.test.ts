@@ -109,6 +109,20 @@ describe("Jincor email verification", () => {
     expect(sixth.json).toEqual({ status: 404, error: "Not found" });
   });
 
+  // Racing: parallel calls must not validate one code twice, nor grant more than 5 guesses.
+  it("lets exactly one of parallel right codes through, and no more than 5 parallel wrong codes count", async () => {
+    const { initiated, code } = await emailVerification();
+    const statuses = (await Promise.all(Array.from({ length: 6 }, () => validate("email", initiated.verificationId, { code })))).map((r) => r.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 404)).toHaveLength(5);
+
+    const guessed = await emailVerification();
+    const wrong = await Promise.all(Array.from({ length: 8 }, () => validate("email", guessed.initiated.verificationId, { code: "guess" })));
+    expect(wrong.filter((r) => r.status === 422).map((r) => (r.json as { data: { attempts: number } }).data.attempts).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(wrong.filter((r) => r.status === 404)).toHaveLength(3);
+    expect((await validate("email", guessed.initiated.verificationId, { code: guessed.code })).status).toBe(404);
+  });
+
   it("answers 404 Not found to an expired verification, even with the right code", async () => {
     const { initiated, code } = await emailVerification();
     await server.app.database.db.updateTable("verifications").set({ expires_at: new Date(Date.now() - 1000) }).where("id", "=", initiated.verificationId).execute();
