@@ -20,7 +20,7 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
       const credential = await webauthn.finishRegistration(userId, {
         id: request.id,
         rawId: request.rawId,
-        type: "public-key",
+        type: request.type as "public-key",
         response: {
           clientDataJSON: clientDataJson(request.response),
           attestationObject: request.response?.attestationObject ?? "",
@@ -38,7 +38,7 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
       const login = await webauthn.finishLogin({
         id: request.id,
         rawId: request.rawId,
-        type: "public-key",
+        type: request.type as "public-key",
         response: {
           clientDataJSON: clientDataJson(request.response),
           authenticatorData: request.response?.authenticatorData ?? "",

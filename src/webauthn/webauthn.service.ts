@@ -35,7 +35,10 @@ export interface WebauthnService {
   finishRegistration(userId: string, response: RegistrationResponseJSON): Promise<CredentialRow>;
   /** With a user id: that user's credentials are allowed; without: a discoverable login. */
   loginOptions(userId: string): Promise<PublicKeyCredentialRequestOptionsJSON>;
-  /** Throws WEBAUTHN_LOGIN_FAILED (unauthenticated) for anything it cannot verify. */
+  /**
+   * Throws WEBAUTHN_MALFORMED_ASSERTION (invalid) for an assertion missing a member and
+   * WEBAUTHN_LOGIN_FAILED (unauthenticated) for anything it cannot verify.
+   */
   finishLogin(response: AuthenticationResponseJSON): Promise<{ userId: string; credentialId: string }>;
   list(userId: string): Promise<CredentialRow[]>;
   rename(userId: string, credentialId: string, name: string): Promise<void>;
@@ -121,10 +124,13 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
     },
 
     async finishLogin(response) {
+      // Like Hanko, an assertion that cannot be parsed is a bad request (400); one that parses
+      // but does not verify is a failed login (401).
       const challenge = challengeOf(response.response.clientDataJSON);
-      if (challenge === undefined) throw loginFailed();
       const credentialId = toBase64url(response.id);
-      if (!/^[A-Za-z0-9_-]{1,1366}$/.test(credentialId)) throw loginFailed();
+      if (challenge === undefined || !isAssertionShaped(response, credentialId)) {
+        throw new DomainError("WEBAUTHN_MALFORMED_ASSERTION", "invalid", "the assertion is malformed");
+      }
       const credential = await findCredential(db, tenantId, Buffer.from(credentialId, "base64url"));
       // The challenge is used up whatever happens next: an assertion is good for one try.
       const issued = await consumeChallenge(db, tenantId, "login", challenge);
@@ -185,6 +191,20 @@ function base64url(bytes: Uint8Array): string {
 /** Accepts base64 as well as base64url. */
 function toBase64url(value: string): string {
   return value.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** True when an assertion has every member, base64url where binary (WebAuthn level 3 §5.2.2). */
+function isAssertionShaped(response: AuthenticationResponseJSON, credentialId: string): boolean {
+  const binary = /^[A-Za-z0-9_-]+$/;
+  const authenticatorData = toBase64url(response.response.authenticatorData);
+  return (
+    response.type === "public-key" &&
+    /^[A-Za-z0-9_-]{1,1366}$/.test(credentialId) &&
+    binary.test(authenticatorData) &&
+    // rpIdHash (32), flags (1) and signCount (4) at least.
+    Buffer.from(authenticatorData, "base64url").length >= 37 &&
+    binary.test(toBase64url(response.response.signature))
+  );
 }
 
 /** The challenge in a clientDataJSON (base64url), or undefined when it is not readable. */

@@ -203,6 +203,26 @@ describe("WebAuthn login", () => {
     expect((await rest(server.url, "POST", "/webauthn/login/initialize", { body: { user_id: "nope" } })).status).toBe(400);
     expect((await rest(server.url, "POST", "/webauthn/login/finalize", { rawBody: "[", headers: { "content-type": "application/json" } })).status).toBe(400);
   });
+
+  it("answers 400 to an assertion missing a member or of the wrong type, and still 401 to one that does not verify", async () => {
+    const user = await signUpAndLogIn(server);
+    const credential = await register(user);
+    const assertion = authenticator.get(credential, (await loginChallenge()).challenge);
+    const { signature, ...unsigned } = assertion.response;
+    const { clientDataJSON: _clientData, ...noClientData } = assertion.response;
+    for (const malformed of [
+      { ...assertion, response: unsigned },
+      { ...assertion, response: noClientData },
+      { ...assertion, response: { ...assertion.response, clientDataJSON: Buffer.from("not json").toString("base64url") } },
+      { ...assertion, response: { ...assertion.response, authenticatorData: "AAAA" } },
+      { ...assertion, id: "", rawId: "" },
+      { ...assertion, type: "password" },
+      {},
+    ]) {
+      expect(await finalizeLogin(malformed)).toMatchObject({ status: 400, json: { code: 400 } });
+    }
+    expect(await finalizeLogin({ ...assertion, response: { ...assertion.response, signature: signature.slice(0, -4) } })).toMatchObject({ status: 401 });
+  });
 });
 
 describe("WebAuthn credentials", () => {
