@@ -1,8 +1,13 @@
-import type { ChildMessage, ParentMessage } from "./protocol.js";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { BenchSession, ChildMessage, ParentMessage, StartPayload } from "./protocol.js";
 
 /** A server a child process runs for the benchmark. */
 export interface ChildServer {
   port: number;
+  /** Tessera only: its database engine and a session for GET /me, reported to the parent. */
+  engine?: "pglite" | "postgres";
+  session?: BenchSession;
   close(): Promise<void>;
 }
 
@@ -11,7 +16,7 @@ export interface ChildServer {
  * its port, answers CPU queries, and stops on SIGTERM/SIGINT or when the parent goes away
  * (the IPC channel closes), so a crashed parent leaves no server behind.
  */
-export function runChild(start: (message: Extract<ParentMessage, { type: "start" }>) => Promise<ChildServer>): void {
+export function runChild<K extends StartPayload["kind"]>(kind: K, start: (payload: Extract<StartPayload, { kind: K }>) => Promise<ChildServer>): void {
   const send = process.send?.bind(process);
   if (send === undefined) {
     process.stderr.write("bench: this file is a child of bench/run.js; run `npm run bench`\n");
@@ -40,11 +45,19 @@ export function runChild(start: (message: Extract<ParentMessage, { type: "start"
       const usage = process.cpuUsage();
       reply({ type: "cpu", id: message.id, micros: usage.user + usage.system });
     } else if (message.type === "start" && server === undefined && !stopping) {
-      start(message).then(
+      const payload = message.payload;
+      const starting =
+        payload.kind === kind
+          ? start(payload as Extract<StartPayload, { kind: K }>)
+          : Promise.reject(new Error(`this child serves "${kind}", asked to start "${payload.kind}"`));
+      starting.then(
         (started) => {
           server = started;
           if (stopping) void started.close();
-          else reply({ type: "listening", port: started.port });
+          else {
+            const { port, engine, session } = started;
+            reply({ type: "listening", port, ...(engine === undefined ? {} : { engine }), ...(session === undefined ? {} : { session }) });
+          }
         },
         (error: unknown) => {
           reply({ type: "failed", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
@@ -53,4 +66,27 @@ export function runChild(start: (message: Extract<ParentMessage, { type: "start"
       );
     }
   });
+}
+
+/**
+ * A plain node:http server on 127.0.0.1 and a free port, for the baselines, with the same
+ * HTTP/1.1 keep-alive timeout as Tessera's listener (src/transport/listener.ts).
+ */
+export async function listenPlainHttp(handler: http.RequestListener): Promise<ChildServer> {
+  const server = http.createServer({ keepAliveTimeout: 5_000 }, handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

@@ -1,14 +1,20 @@
 import net from "node:net";
 
 /** A pool of Http1Connection, one per request in flight; `call` fits runLoad. */
-export function http1Pool(port: number, path: string, expectedBody: Buffer, timeoutMs: number): { call(): Promise<void>; close(): void } {
+export function http1Pool(
+  port: number,
+  path: string,
+  expectedBody: Buffer,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): { call(): Promise<void>; close(): void } {
   const all: Http1Connection[] = [];
   const idle: Http1Connection[] = [];
   return {
     async call() {
       let connection = idle.pop();
       if (connection === undefined) {
-        connection = new Http1Connection(port, path, expectedBody, timeoutMs);
+        connection = new Http1Connection(port, path, expectedBody, timeoutMs, headers);
         all.push(connection);
       }
       try {
@@ -24,12 +30,13 @@ export function http1Pool(port: number, path: string, expectedBody: Buffer, time
 }
 
 /**
- * A minimal HTTP/1.1 keep-alive client for one fixed GET: one request in flight per
- * connection, the request bytes prepared once, the response checked byte for byte against
- * the expected status line, Content-Length and body. Much cheaper per request than
- * node:http's client, so that on a small machine the load generator is less of the
- * bottleneck. Anything it does not expect (another status, chunked encoding, a closed
- * connection) is an error, and the connection is replaced.
+ * A minimal HTTP/1.1 keep-alive client for one fixed GET (with fixed extra headers, such as
+ * Authorization): one request in flight per connection, the request bytes prepared once,
+ * the response checked byte for byte against the expected status line (200),
+ * Content-Length and body. Much cheaper per request than node:http's client, so that on a
+ * small machine the load generator is less of the bottleneck. Anything it does not expect
+ * (another status, chunked encoding, a closed connection) is an error, and the connection
+ * is replaced.
  */
 export class Http1Connection {
   private socket: net.Socket | undefined;
@@ -42,8 +49,15 @@ export class Http1Connection {
     path: string,
     private readonly expectedBody: Buffer,
     private readonly timeoutMs: number,
+    headers: Record<string, string> = {},
   ) {
-    this.request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\n\r\n`, "latin1");
+    const extra = Object.entries(headers)
+      .map(([name, value]) => {
+        if (/[\r\n]/.test(name + value)) throw new Error(`header ${name}: line break in name or value`);
+        return `${name}: ${value}\r\n`;
+      })
+      .join("");
+    this.request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${extra}Connection: keep-alive\r\n\r\n`, "latin1");
   }
 
   /** Sends the request and resolves when a matching response has arrived. */

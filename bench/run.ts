@@ -1,11 +1,24 @@
-// `npm run bench`: throughput and latency of SessionService/GetJwks over REST, Connect and
-// gRPC, beside a plain node:http server returning the same bytes.
+// `npm run bench`: throughput and latency of two paths, each beside its own plain node:http
+// baseline:
+//   GET /.well-known/jwks.json  SessionService/GetJwks over REST, Connect and gRPC; the baseline
+//                               (bench/baseline.ts) returns the same bytes.
+//   GET /me (Bearer)            IdentityService/GetCurrentUser over REST with a session JWT, the
+//                               path a busy Hanko deployment runs most: verify the RS256 JWT with
+//                               the published key, check the `sessions` row. The baseline
+//                               (bench/me-baseline.ts) verifies the JWT with jose and answers the
+//                               same JSON, without a database.
 //
-// Tessera and the baseline each run in a child process (bench/server.ts, bench/baseline.ts);
-// the load generator runs here. All traffic goes to 127.0.0.1. Settings (environment):
+// Tessera and each baseline run in a child process (bench/server.ts, bench/baseline.ts,
+// bench/me-baseline.ts); the load generator runs here. All traffic goes to 127.0.0.1.
+// Settings (environment):
 //   BENCH_SECONDS          measured seconds per target (default 5)
 //   BENCH_WARMUP_SECONDS   unmeasured seconds before each (default 1)
 //   BENCH_CONCURRENCY      requests in flight (default 32)
+//   BENCH_DATABASE_URL     run Tessera on this PostgreSQL database (postgres://…; it must be
+//                          empty and throwaway: the run migrates it and leaves its rows) instead
+//                          of in-memory PGlite. PGlite runs on Tessera's main thread at about
+//                          3k queries/s, which bounds the GET /me figure (one query a request);
+//                          PostgreSQL (DATABASE_URL) is the deployment setting.
 // Exits 1 when any request failed (or a server died and targets were skipped), 2 on a bad
 // setting. Children are killed on every exit path; a watchdog bounds the whole run.
 import { create } from "@bufbuild/protobuf";
@@ -20,17 +33,18 @@ import { GetJwksRequestSchema, SessionService } from "../gen/es/tessera/session/
 import { GetJwksRequest, SessionServiceClient } from "../gen/grpc-js/tessera/session/v1/session.js";
 import { http1Pool } from "./http1.js";
 import { percentile, runLoad, type Call, type LoadResult } from "./load.js";
-import { jwksPath, type ChildMessage, type ParentMessage } from "./protocol.js";
+import { jwksPath, mePath, type BenchSession, type ChildMessage, type ParentMessage, type PublicRsaJwk, type StartPayload } from "./protocol.js";
 
 /** Bound on any single request; a hung request fails instead of stalling the run. */
 const requestTimeoutMs = 10_000;
-/** Bound on a child starting (Tessera migrates PGlite and generates keys). */
+/** Bound on a child starting (Tessera migrates its database and generates keys). */
 const startTimeoutMs = 60_000;
 
 interface Settings {
   seconds: number;
   warmupSeconds: number;
   concurrency: number;
+  databaseUrl: string | undefined;
 }
 
 class SettingError extends Error {}
@@ -45,14 +59,19 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     }
     return value;
   };
+  const databaseUrl = env["BENCH_DATABASE_URL"]?.trim() || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new SettingError("BENCH_DATABASE_URL must be a postgres:// or postgresql:// URL");
+  }
   return {
     seconds: number("BENCH_SECONDS", 5, 0.1, 300, false),
     warmupSeconds: number("BENCH_WARMUP_SECONDS", 1, 0, 60, false),
     concurrency: number("BENCH_CONCURRENCY", 32, 1, 1024, true),
+    databaseUrl,
   };
 }
 
-/** A server child: Tessera or the baseline. */
+/** A server child: Tessera or a baseline. */
 class Child {
   private nextId = 0;
   private readonly pending = new Map<number, (micros: number) => void>();
@@ -62,6 +81,9 @@ class Child {
     readonly name: string,
     private readonly child: ChildProcess,
     readonly port: number,
+    /** Tessera only: its database engine and a session for GET /me. */
+    readonly engine: "pglite" | "postgres" | undefined,
+    readonly session: BenchSession | undefined,
   ) {
     if (child.exitCode !== null || child.signalCode !== null) this.hasExited = true;
     else child.once("exit", () => (this.hasExited = true));
@@ -73,7 +95,7 @@ class Child {
   }
 
   /** Forks `file` (next to this one), sends `start`, and waits for the port. */
-  static start(name: string, file: string, start: ParentMessage, track: (process: ChildProcess) => void): Promise<Child> {
+  static start(name: string, file: string, payload: StartPayload, track: (process: ChildProcess) => void): Promise<Child> {
     const path = fileURLToPath(new URL(file, import.meta.url));
     const child = fork(path, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [] });
     track(child);
@@ -82,7 +104,7 @@ class Child {
       const onMessage = (message: ChildMessage) => {
         if (message.type === "listening") {
           cleanup();
-          resolve(new Child(name, child, message.port));
+          resolve(new Child(name, child, message.port, message.engine, message.session));
         } else if (message.type === "failed") {
           fail(new Error(`${name} failed to start: ${message.message}`));
         }
@@ -102,7 +124,7 @@ class Child {
       child.on("message", onMessage);
       child.once("exit", onExit);
       child.once("error", onError);
-      child.send(start);
+      child.send({ type: "start", payload } satisfies ParentMessage);
     });
   }
 
@@ -154,23 +176,24 @@ function killChildrenNow(): void {
   for (const child of processes) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
 
-/** The reference response: Tessera's REST answer, fetched once. */
-async function fetchReference(port: number): Promise<{ body: Buffer; contentType: string }> {
+/** One GET with node:http (not measured): the reference responses and start-up checks. */
+async function fetchOnce(port: number, path: string, headers: Record<string, string> = {}): Promise<{ body: Buffer; contentType: string }> {
   const agent = new http.Agent({ keepAlive: false });
   try {
     return await new Promise((resolve, reject) => {
-      const request = http.get({ host: "127.0.0.1", port, path: jwksPath, agent, timeout: requestTimeoutMs }, (response) => {
+      const request = http.get({ host: "127.0.0.1", port, path, headers, agent, timeout: requestTimeoutMs }, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("error", reject);
         response.on("end", () => {
           const contentType = response.headers["content-type"];
-          if (response.statusCode !== 200) reject(new Error(`GET ${jwksPath}: HTTP ${response.statusCode}`));
-          else if (contentType === undefined) reject(new Error(`GET ${jwksPath}: no content-type`));
-          else resolve({ body: Buffer.concat(chunks), contentType });
+          const body = Buffer.concat(chunks);
+          if (response.statusCode !== 200) reject(new Error(`GET ${path} on port ${port}: HTTP ${response.statusCode} ${body.toString("utf8").slice(0, 200)}`));
+          else if (contentType === undefined) reject(new Error(`GET ${path} on port ${port}: no content-type`));
+          else resolve({ body, contentType });
         });
       });
-      request.on("timeout", () => request.destroy(new Error(`GET ${jwksPath}: no response within ${requestTimeoutMs} ms`)));
+      request.on("timeout", () => request.destroy(new Error(`GET ${path} on port ${port}: no response within ${requestTimeoutMs} ms`)));
       request.on("error", reject);
     });
   } finally {
@@ -178,7 +201,23 @@ async function fetchReference(port: number): Promise<{ body: Buffer; contentType
   }
 }
 
-/** A way to call GetJwks, against one of the servers. */
+/** The published RS256 key `kid` from the JWKS Tessera served. */
+function publishedKey(jwks: Buffer, kid: string): PublicRsaJwk {
+  const { keys } = JSON.parse(jwks.toString("utf8")) as { keys: Array<Record<string, unknown>> };
+  const key = keys.find((candidate) => candidate["kid"] === kid);
+  if (key === undefined) throw new Error(`the session's key ${kid} is not in ${jwksPath}`);
+  const { kty, alg, n, e } = key;
+  if (kty !== "RSA" || alg !== "RS256" || typeof n !== "string" || typeof e !== "string") throw new Error(`key ${kid} in ${jwksPath} is not an RS256 RSA key`);
+  return { kty, kid, alg, n, e };
+}
+
+/** Checks a GET /me answer once, before the load, for a clear message if it is wrong. */
+async function checkMe(server: Child, headers: Record<string, string>, expected: Buffer): Promise<void> {
+  const { body } = await fetchOnce(server.port, mePath, headers);
+  if (!body.equals(expected)) throw new Error(`GET ${mePath} from ${server.name}: expected ${expected.toString("utf8")}, got ${body.toString("utf8").slice(0, 200)}`);
+}
+
+/** A way to call one path, against one of the servers. */
 interface Target {
   name: string;
   server: Child;
@@ -193,7 +232,15 @@ interface Row {
   serverCpu: number;
 }
 
-function targets(tessera: Child, baseline: Child, reference: Buffer, keyCount: number, concurrency: number): Target[] {
+/** Targets measured and printed together; ratios are to the first, the section's baseline. */
+interface Section {
+  /** For progress lines. */
+  label: string;
+  title: string;
+  targets: Target[];
+}
+
+function jwksTargets(tessera: Child, baseline: Child, reference: Buffer, keyCount: number, concurrency: number): Target[] {
   const checkKeys = (count: number) => {
     if (count !== keyCount) throw new Error(`expected ${keyCount} keys, got ${count}`);
   };
@@ -287,11 +334,37 @@ async function measure(target: Target, settings: Settings): Promise<Row> {
   }
 }
 
-function printTable(rows: Row[], baselineRate: number): void {
+/**
+ * GET /me with the session's Bearer token against Tessera and against the baseline; every
+ * answer must be 200 with exactly `{"id":"<user id>"}`.
+ */
+function meTargets(tessera: Child, baseline: Child, session: BenchSession): Target[] {
+  const headers = { Authorization: `Bearer ${session.token}` };
+  const expected = meBody(session);
+  const http1 = (server: Child): Target["open"] => () => http1Pool(server.port, mePath, expected, requestTimeoutMs, headers);
+  return [
+    { name: "baseline node:http + jose (HTTP/1.1)", server: baseline, open: http1(baseline) },
+    { name: "REST GET /me (HTTP/1.1)", server: tessera, open: http1(tessera) },
+  ];
+}
+
+function meBody(session: BenchSession): Buffer {
+  return Buffer.from(JSON.stringify({ id: session.userId }), "utf8");
+}
+
+interface SectionRows {
+  title: string;
+  rows: Row[];
+  /** The section's baseline requests/s; 0 when it did not run. */
+  baselineRate: number;
+}
+
+/** One table, a title line above each section; ratios are to the section's baseline. */
+function printTable(sections: SectionRows[]): void {
   const header = ["target", "requests", "req/s", "p50 ms", "p99 ms", "errors", "vs baseline", "client CPU", "server CPU", "server µs/req"];
   const percent = (value: number) => (Number.isFinite(value) ? `${Math.round(value * 100)}%` : "n/a");
   const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "n/a");
-  const lines = rows.map(({ target, result, clientCpu, serverCpu }) => {
+  const line = ({ target, result, clientCpu, serverCpu }: Row, baselineRate: number) => {
     const rate = result.requests / result.seconds;
     const serverMicrosPerRequest = (serverCpu * 1e6) / rate;
     return [
@@ -306,12 +379,18 @@ function printTable(rows: Row[], baselineRate: number): void {
       percent(serverCpu),
       Number.isFinite(serverMicrosPerRequest) ? serverMicrosPerRequest.toFixed(0) : "n/a",
     ];
-  });
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]?.length ?? 0)));
+  };
+  const blocks = sections.map(({ title, rows, baselineRate }) => ({ title, lines: rows.map((row) => line(row, baselineRate)) }));
+  const all = blocks.flatMap((block) => block.lines);
+  const widths = header.map((title, column) => Math.max(title.length, ...all.map((cells) => cells[column]?.length ?? 0)));
   const format = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join("  ");
   console.log(format(header));
   console.log(widths.map((width) => "-".repeat(width)).join("  "));
-  for (const line of lines) console.log(format(line));
+  blocks.forEach((block, index) => {
+    if (index > 0) console.log("");
+    console.log(block.title);
+    for (const cells of block.lines) console.log(format(cells));
+  });
 }
 
 let watchdog: NodeJS.Timeout | undefined;
@@ -338,15 +417,31 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  armWatchdog(2 * startTimeoutMs + 30_000);
+  armWatchdog(3 * startTimeoutMs + 30_000);
   const track = (child: ChildProcess) => processes.add(child);
 
-  const tessera = await Child.start("tessera", "./server.js", { type: "start", body: "", contentType: "" }, track);
-  const reference = await fetchReference(tessera.port);
+  const tessera = await Child.start("tessera", "./server.js", { kind: "tessera", databaseUrl: settings.databaseUrl }, track);
+  const session = tessera.session;
+  if (session === undefined) throw new Error("tessera did not report a session for GET /me");
+  const reference = await fetchOnce(tessera.port, jwksPath);
   const keyCount = (JSON.parse(reference.body.toString("utf8")) as { keys: unknown[] }).keys.length;
-  const baseline = await Child.start("baseline", "./baseline.js", { type: "start", body: reference.body.toString("base64"), contentType: reference.contentType }, track);
+  const jwk = publishedKey(reference.body, session.kid);
+  const baseline = await Child.start("baseline", "./baseline.js", { kind: "jwks-baseline", body: reference.body.toString("base64"), contentType: reference.contentType }, track);
+  const meBaseline = await Child.start("me-baseline", "./me-baseline.js", { kind: "me-baseline", jwk }, track);
+  const bearer = { Authorization: `Bearer ${session.token}` };
+  await checkMe(tessera, bearer, meBody(session));
+  await checkMe(meBaseline, bearer, meBody(session));
 
+  const onPglite = tessera.engine !== "postgres";
   console.log(`GET ${jwksPath}: ${reference.body.length} bytes, ${reference.contentType}, ${keyCount} key(s)`);
+  console.log(`GET ${mePath}: Authorization: Bearer <RS256 session JWT, ${session.token.length} bytes, kid ${session.kid}>, answer ${meBody(session).toString("utf8")}`);
+  console.log(
+    onPglite
+      ? "Tessera's database: embedded PGlite in memory. It runs on Tessera's main thread at about 3k queries/s and GET /me " +
+          "checks the sessions row with one query, so Tessera's GET /me figure here is bounded by PGlite; deployments " +
+          "use PostgreSQL (DATABASE_URL): set BENCH_DATABASE_URL to an empty, throwaway PostgreSQL database to measure that."
+      : "Tessera's database: PostgreSQL (BENCH_DATABASE_URL; pool of 20 connections), as deployed with DATABASE_URL.",
+  );
   console.log(
     `node ${process.version}, ${os.availableParallelism()} CPU(s); ${settings.concurrency} requests in flight, ` +
       `${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per target; servers in child processes, load generator in this one`,
@@ -359,26 +454,42 @@ async function main(): Promise<number> {
   console.log(`load average before the run: ${os.loadavg().map((load) => load.toFixed(2)).join(" ")}`);
   console.log("");
 
-  const list = targets(tessera, baseline, reference.body, keyCount, settings.concurrency);
-  armWatchdog(list.length * ((settings.warmupSeconds + settings.seconds) * 1000 + requestTimeoutMs + 10_000) + 30_000);
+  const sections: Section[] = [
+    { label: `GET ${jwksPath}`, title: `GET ${jwksPath} (vs baseline: a node:http server returning the same bytes)`, targets: jwksTargets(tessera, baseline, reference.body, keyCount, settings.concurrency) },
+    {
+      label: `GET ${mePath}`,
+      title: `GET ${mePath} (Bearer) (vs baseline: node:http + jose.jwtVerify, no database)${onPglite ? "; Tessera on PGlite, see above" : "; Tessera on PostgreSQL"}`,
+      targets: meTargets(tessera, meBaseline, session),
+    },
+  ];
+  const targetCount = sections.reduce((sum, section) => sum + section.targets.length, 0);
+  armWatchdog(targetCount * ((settings.warmupSeconds + settings.seconds) * 1000 + requestTimeoutMs + 10_000) + 30_000);
+  const results: SectionRows[] = [];
   const rows: Row[] = [];
   let skipped = 0;
-  for (const target of list) {
-    if (!target.server.alive) {
-      process.stderr.write(`bench: ${target.name}: skipped, the ${target.server.name} server has exited\n`);
-      skipped++;
-      continue;
+  for (const section of sections) {
+    const sectionRows: Row[] = [];
+    for (const target of section.targets) {
+      if (!target.server.alive) {
+        process.stderr.write(`bench: ${target.name}: skipped, the ${target.server.name} server has exited\n`);
+        skipped++;
+        continue;
+      }
+      process.stderr.write(`bench: ${section.label}: ${target.name}…\n`);
+      sectionRows.push(await measure(target, settings));
     }
-    process.stderr.write(`bench: ${target.name}…\n`);
-    rows.push(await measure(target, settings));
+    // Ratios only against the section's own baseline: none if that one was skipped.
+    const baselineRow = sectionRows.find((row) => row.target === section.targets[0]);
+    results.push({ title: section.title, rows: sectionRows, baselineRate: baselineRow === undefined ? 0 : baselineRow.result.requests / baselineRow.result.seconds });
+    rows.push(...sectionRows);
   }
 
-  const baselineRow = rows[0];
-  printTable(rows, baselineRow === undefined ? 0 : baselineRow.result.requests / baselineRow.result.seconds);
+  printTable(results);
   console.log("");
   console.log("client CPU: this process over the measured window; server CPU: the serving child (100% = one core).");
   console.log("A row whose client CPU is near 100% is limited by the load generator; server µs/req (server CPU time per");
   console.log("request) compares the server's cost per request regardless.");
+  if (onPglite) console.log(`Tessera's GET ${mePath} on PGlite is bounded by PGlite (~3k queries/s on its main thread); PostgreSQL is the deployment setting.`);
 
   const failed = rows.filter((row) => row.result.errors > 0);
   for (const row of failed) process.stderr.write(`bench: ${row.target.name}: ${row.result.errors} error(s), first: ${row.result.firstError}\n`);

@@ -1,12 +1,57 @@
-// Child process of bench/run.ts: Tessera on 127.0.0.1, a free port, an in-memory PGlite database.
+// Child process of bench/run.ts: Tessera on 127.0.0.1 and a free port, with an in-memory
+// PGlite database, or PostgreSQL when the parent passes BENCH_DATABASE_URL. After start it
+// creates a user and a session and hands the session JWT to the parent for GET /me.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/log.js";
+import { createSessionTokens } from "../src/session/session-token.service.js";
+import { defaultTenantId } from "../src/store/schema.js";
 import { runChild } from "./child.js";
 
-runChild(async () => {
-  // A fixed environment, not process.env: the benchmark never touches a real database.
-  const config = loadConfig({ DATA_DIR: "memory://", PORT: "0", LOG_LEVEL: "error" });
+runChild("tessera", async ({ databaseUrl }) => {
+  if (databaseUrl !== undefined) await requireEmptyDatabase(databaseUrl);
+  // A fixed environment, not process.env. PostgreSQL needs a master key; a throwaway one
+  // does, as the database is new and is not used after the run.
+  const config = loadConfig(
+    databaseUrl === undefined
+      ? { DATA_DIR: "memory://", PORT: "0", LOG_LEVEL: "error" }
+      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: randomBytes(32).toString("hex"), PORT: "0", LOG_LEVEL: "error" },
+  );
   const app = await startApp(config, { logger: createLogger(config.logLevel), host: "127.0.0.1" });
-  return { port: app.port, close: () => app.close() };
+  try {
+    const { db } = app.database;
+    const user = await db.insertInto("users").values({ tenant_id: defaultTenantId }).returning("id").executeTakeFirstOrThrow();
+    // A day: longer than any run the settings allow.
+    const tokens = createSessionTokens({ db, keys: app.keys, tenantId: defaultTenantId, lifetime: 86_400 });
+    const issued = await tokens.issue(user.id);
+    const { kid } = await app.keys.signingKey("RS256");
+    return { port: app.port, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, close: () => app.close() };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
 });
+
+/**
+ * Refuses a database that already holds tables: the run migrates it, writes signing keys
+ * sealed with a throwaway master key, a user and a session, and leaves them there.
+ */
+async function requireEmptyDatabase(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ count: string }>("select count(*) as count from information_schema.tables where table_schema = current_schema()");
+    const count = Number(rows[0]?.count ?? 0);
+    if (count > 0) {
+      const name = new URL(url).pathname.slice(1) || "(default)";
+      throw new Error(
+        `BENCH_DATABASE_URL: database ${name} already has ${count} table(s); the benchmark needs an empty, throwaway database ` +
+          "(it migrates it and writes keys sealed with a one-off master key): drop and re-create it, e.g. `dropdb tessera_bench && createdb tessera_bench`",
+      );
+    }
+  } finally {
+    await client.end();
+  }
+}
