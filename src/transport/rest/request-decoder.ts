@@ -68,7 +68,9 @@ export function decodeRequest<Desc extends DescMessage>(route: Route, schema: De
   try {
     return fromJson(schema, json as JsonValue, { ignoreUnknownFields: true });
   } catch (error) {
-    throw invalidField(schema, error);
+    // A body bound to one field is that field's JSON: name paths inside it from its root.
+    const bodyPath = route.body === "" || route.body === "*" ? undefined : findFieldPath(schema, route.body)?.jsonPath.join(".");
+    throw invalidField(schema, error, bodyPath);
   }
 }
 
@@ -113,12 +115,37 @@ function headerString(value: string | string[] | undefined): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
-function invalidField(schema: DescMessage, error: unknown): DomainError {
+function invalidField(schema: DescMessage, error: unknown, bodyPath: string | undefined): DomainError {
   const message = error instanceof Error ? error.message : String(error);
-  // protobuf-es names the field as `<type name>.<field>`; clients know it by its JSON name.
-  const fieldName = /cannot decode field ([\w.]+)/.exec(message)?.[1]?.split(".").at(-1);
-  const field = schema.fields.find((candidate) => candidate.name === fieldName);
-  return fieldError(field?.jsonName ?? fieldName ?? "body", "has the wrong type", error);
+  // protobuf-es names the field as `<message type>.<field>` or the message by its type;
+  // clients know it by the dotted JSON path from the request's root.
+  const field = /cannot decode field ([\w.]+)\.(\w+) from JSON/.exec(message);
+  const nested = /cannot decode message ([\w.]+) from JSON/.exec(message);
+  const path = field ? jsonPathTo(schema, field[1]!, field[2]) : nested ? jsonPathTo(schema, nested[1]!, undefined) : undefined;
+  const relative = bodyPath !== undefined && path?.startsWith(`${bodyPath}.`) ? path.slice(bodyPath.length + 1) : path;
+  return fieldError(relative ?? "body", "has the wrong type", error);
+}
+
+/**
+ * The dotted JSON path of field `fieldName` of message `typeName` (or, without a field name,
+ * of the first field whose type is `typeName`), searched breadth-first from `root`.
+ */
+function jsonPathTo(root: DescMessage, typeName: string, fieldName: string | undefined): string | undefined {
+  const queue: Array<{ message: DescMessage; path: string[] }> = [{ message: root, path: [] }];
+  const seen = new Set<string>();
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (seen.has(next.message.typeName)) continue;
+    seen.add(next.message.typeName);
+    for (const candidate of next.message.fields) {
+      const path = [...next.path, candidate.jsonName];
+      if (fieldName !== undefined && next.message.typeName === typeName && candidate.name === fieldName) return path.join(".");
+      const type = candidate.fieldKind === "message" || (candidate.fieldKind === "list" && candidate.listKind === "message") ? candidate.message : undefined;
+      if (type === undefined) continue;
+      if (fieldName === undefined && type.typeName === typeName) return path.join(".");
+      queue.push({ message: type, path });
+    }
+  }
+  return undefined;
 }
 
 function fieldError(path: string, problem: string, cause?: unknown): DomainError {
