@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { BenchSession, ChildMessage, ParentMessage, StartPayload } from "./protocol.js";
+import type { BenchSession, ChildMessage, ParentMessage, ScriptResult, StartPayload } from "./protocol.js";
 
 /** A server a child process runs for the benchmark. */
 export interface ChildServer {
@@ -8,6 +8,10 @@ export interface ChildServer {
   /** Tessera only: its database engine and a session for GET /me, reported to the parent. */
   engine?: "pglite" | "postgres";
   session?: BenchSession;
+  /** Tessera only: sessions of the users for the WebAuthn login section. */
+  loginSessions?: BenchSession[];
+  /** A script child (port 0): runs its own loop on the parent's `run` message. */
+  run?(options: { concurrency: number; warmupMs: number; durationMs: number }): Promise<ScriptResult>;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,13 @@ export function runChild<K extends StartPayload["kind"]>(kind: K, start: (payloa
     if (message.type === "cpu") {
       const usage = process.cpuUsage();
       reply({ type: "cpu", id: message.id, micros: usage.user + usage.system });
+    } else if (message.type === "run") {
+      const { id, concurrency, warmupMs, durationMs } = message;
+      const run = server?.run;
+      (run === undefined ? Promise.reject(new Error(`"${kind}" does not run a loop`)) : run.call(server, { concurrency, warmupMs, durationMs })).then(
+        (result) => reply({ type: "ran", id, result }),
+        (error: unknown) => reply({ type: "ran", id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+      );
     } else if (message.type === "start" && server === undefined && !stopping) {
       const payload = message.payload;
       const starting =
@@ -55,8 +66,14 @@ export function runChild<K extends StartPayload["kind"]>(kind: K, start: (payloa
           server = started;
           if (stopping) void started.close();
           else {
-            const { port, engine, session } = started;
-            reply({ type: "listening", port, ...(engine === undefined ? {} : { engine }), ...(session === undefined ? {} : { session }) });
+            const { port, engine, session, loginSessions } = started;
+            reply({
+              type: "listening",
+              port,
+              ...(engine === undefined ? {} : { engine }),
+              ...(session === undefined ? {} : { session }),
+              ...(loginSessions === undefined ? {} : { loginSessions }),
+            });
           }
         },
         (error: unknown) => {

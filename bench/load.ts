@@ -1,5 +1,9 @@
-/** One request; resolves when the response arrived and checked out, rejects otherwise. */
-export type Call = () => Promise<void>;
+/**
+ * One request; resolves when the response arrived and checked out, rejects otherwise. It may
+ * resolve to the latency to record (ms) when only a part of the call is to be measured, such
+ * as the second request of a pair; otherwise the whole call is timed.
+ */
+export type Call = () => Promise<void | number>;
 
 export interface LoadOptions {
   /** Requests kept in flight. */
@@ -51,8 +55,9 @@ export async function runLoad(call: Call, options: LoadOptions): Promise<LoadRes
     for (;;) {
       const t0 = process.hrtime.bigint();
       if (t0 >= windowEnd) return;
+      let measured: void | number;
       try {
-        await call();
+        measured = await call();
       } catch (error) {
         errors++;
         firstError ??= describe(error);
@@ -61,7 +66,7 @@ export async function runLoad(call: Call, options: LoadOptions): Promise<LoadRes
         continue;
       }
       const t1 = process.hrtime.bigint();
-      if (t1 >= windowStart && t1 < windowEnd) latencies.push(Number(t1 - t0) / 1e6);
+      if (t1 >= windowStart && t1 < windowEnd) latencies.push(typeof measured === "number" ? measured : Number(t1 - t0) / 1e6);
     }
   };
   try {

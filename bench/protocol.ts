@@ -6,14 +6,47 @@ export const jwksPath = "/.well-known/jwks.json";
 /** The REST path of IdentityService/GetCurrentUser (Hanko's `GET /me`), served by Tessera and the /me baseline. */
 export const mePath = "/me";
 
+/** WebAuthn login (Hanko's REST paths), served by Tessera; the login baseline is a script, not a server. */
+export const loginInitializePath = "/webauthn/login/initialize";
+export const loginFinalizePath = "/webauthn/login/finalize";
+export const registrationInitializePath = "/webauthn/registration/initialize";
+export const registrationFinalizePath = "/webauthn/registration/finalize";
+
+/** The origin Tessera and the login baseline run with; the RP id is its host name. */
+export const benchOrigin = "https://login.example.com";
+export const benchRpId = "login.example.com";
+
 /** What a child is to serve; each child accepts only its own kind. */
 export type StartPayload =
   /** Tessera (bench/server.ts): PGlite in memory, or PostgreSQL at `databaseUrl` (an empty database). */
-  | { kind: "tessera"; databaseUrl: string | undefined }
+  | {
+      kind: "tessera";
+      databaseUrl: string | undefined;
+      /** Users to create for the WebAuthn login section, each with a session to register credentials with. */
+      loginUsers: number;
+    }
   /** The jwks baseline (bench/baseline.ts): serves `body` (base64) with `contentType`. */
   | { kind: "jwks-baseline"; body: string; contentType: string }
   /** The /me baseline (bench/me-baseline.ts): verifies Bearer JWTs against the public RSA key `jwk`. */
-  | { kind: "me-baseline"; jwk: PublicRsaJwk };
+  | { kind: "me-baseline"; jwk: PublicRsaJwk }
+  /**
+   * The WebAuthn login baseline (bench/login-baseline.ts): a script, no server. It stores
+   * `credentials` credentials of its own (one per worker) in its own PGlite database, or in
+   * PostgreSQL at `databaseUrl` (already migrated by Tessera), and runs its loop on `run`.
+   */
+  | { kind: "login-baseline"; databaseUrl: string | undefined; credentials: number };
+
+/** What a child that runs its own load loop (the login baseline) reports for one run. */
+export interface ScriptResult {
+  requests: number;
+  errors: number;
+  firstError: string | undefined;
+  seconds: number;
+  /** Per iteration, ms, ascending. */
+  latenciesMs: number[];
+  /** The child's CPU time (user + system) over the measured window, microseconds. */
+  cpuMicros: number;
+}
 
 /** An RS256 public key as Tessera publishes it. */
 export interface PublicRsaJwk {
@@ -38,12 +71,17 @@ export type ParentMessage =
   /** Start serving. */
   | { type: "start"; payload: StartPayload }
   /** Report the child's CPU time so far. */
-  | { type: "cpu"; id: number };
+  | { type: "cpu"; id: number }
+  /** A script child (the login baseline): run the loop with this many workers, answer `ran`. */
+  | { type: "run"; id: number; concurrency: number; warmupMs: number; durationMs: number };
 
 /** Child → parent. */
 export type ChildMessage =
   /** Serving on `port`; Tessera adds its database engine and a session to call /me with. */
-  | { type: "listening"; port: number; engine?: "pglite" | "postgres"; session?: BenchSession }
+  | { type: "listening"; port: number; engine?: "pglite" | "postgres"; session?: BenchSession; loginSessions?: BenchSession[] }
   | { type: "failed"; message: string }
   /** CPU time (user + system) in microseconds since the child started. */
-  | { type: "cpu"; id: number; micros: number };
+  | { type: "cpu"; id: number; micros: number }
+  /** The result of a `run`, or why it could not run. */
+  | { type: "ran"; id: number; result: ScriptResult }
+  | { type: "ran"; id: number; error: string };

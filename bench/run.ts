@@ -7,6 +7,19 @@
 //                               the published key, check the `sessions` row. The baseline
 //                               (bench/me-baseline.ts) verifies the JWT with jose and answers the
 //                               same JSON, without a database.
+//   POST /webauthn/login/finalize  WebAuthn login (Hanko's REST API), discoverable: each
+//                               iteration is POST /webauthn/login/initialize ({}), an ES256
+//                               assertion signed here (bench/software-authenticator.ts, one
+//                               registered credential per request in flight, so that sign
+//                               counters never race), then POST /webauthn/login/finalize,
+//                               checked for 200 and the user's `user_id`. The row reports the
+//                               finalize request's latency and pairs per second. Tessera runs
+//                               with ORIGIN https://login.example.com; the credentials are
+//                               registered through the real registration API before the run.
+//                               The baseline (bench/login-baseline.ts) is a script, no HTTP:
+//                               @simplewebauthn/server options + verify and the same database
+//                               reads and writes (same kind of database), one iteration per
+//                               pair, its own loop with the same concurrency and durations.
 //
 // Tessera and each baseline run in a child process (bench/server.ts, bench/baseline.ts,
 // bench/me-baseline.ts); the load generator runs here. All traffic goes to 127.0.0.1.
@@ -18,7 +31,8 @@
 //                          empty and throwaway: the run migrates it and leaves its rows) instead
 //                          of in-memory PGlite. PGlite runs on Tessera's main thread at about
 //                          3k queries/s, which bounds the GET /me figure (one query a request);
-//                          PostgreSQL (DATABASE_URL) is the deployment setting.
+//                          PostgreSQL (DATABASE_URL) is the deployment setting. The login
+//                          baseline then uses the same database (its own user and rows).
 // Exits 1 when any request failed (or a server died and targets were skipped), 2 on a bad
 // setting. Children are killed on every exit path; a watchdog bounds the whole run.
 import { create } from "@bufbuild/protobuf";
@@ -31,14 +45,32 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { GetJwksRequestSchema, SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { GetJwksRequest, SessionServiceClient } from "../gen/grpc-js/tessera/session/v1/session.js";
-import { http1Pool } from "./http1.js";
+import { Http1Client, http1Pool } from "./http1.js";
 import { percentile, runLoad, type Call, type LoadResult } from "./load.js";
-import { jwksPath, mePath, type BenchSession, type ChildMessage, type ParentMessage, type PublicRsaJwk, type StartPayload } from "./protocol.js";
+import {
+  benchOrigin,
+  benchRpId,
+  jwksPath,
+  loginFinalizePath,
+  loginInitializePath,
+  mePath,
+  registrationFinalizePath,
+  registrationInitializePath,
+  type BenchSession,
+  type ChildMessage,
+  type ParentMessage,
+  type PublicRsaJwk,
+  type ScriptResult,
+  type StartPayload,
+} from "./protocol.js";
+import { SoftwareAuthenticator, type SoftwareCredential } from "./software-authenticator.js";
 
 /** Bound on any single request; a hung request fails instead of stalling the run. */
 const requestTimeoutMs = 10_000;
 /** Bound on a child starting (Tessera migrates its database and generates keys). */
 const startTimeoutMs = 60_000;
+/** Credentials Tessera lets one user hold (src/webauthn/webauthn.service.ts). */
+const credentialsPerUser = 20;
 
 interface Settings {
   seconds: number;
@@ -75,6 +107,7 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
 class Child {
   private nextId = 0;
   private readonly pending = new Map<number, (micros: number) => void>();
+  private readonly runs = new Map<number, { resolve(result: ScriptResult): void; reject(error: Error): void }>();
   private hasExited = false;
 
   private constructor(
@@ -84,13 +117,25 @@ class Child {
     /** Tessera only: its database engine and a session for GET /me. */
     readonly engine: "pglite" | "postgres" | undefined,
     readonly session: BenchSession | undefined,
+    readonly loginSessions: BenchSession[],
   ) {
+    const exited = () => {
+      this.hasExited = true;
+      for (const run of this.runs.values()) run.reject(new Error(`${name} exited during the run`));
+      this.runs.clear();
+    };
     if (child.exitCode !== null || child.signalCode !== null) this.hasExited = true;
-    else child.once("exit", () => (this.hasExited = true));
+    else child.once("exit", exited);
     child.on("message", (message: ChildMessage) => {
-      if (message.type !== "cpu") return;
-      this.pending.get(message.id)?.(message.micros);
-      this.pending.delete(message.id);
+      if (message.type === "cpu") {
+        this.pending.get(message.id)?.(message.micros);
+        this.pending.delete(message.id);
+      } else if (message.type === "ran") {
+        const run = this.runs.get(message.id);
+        this.runs.delete(message.id);
+        if ("error" in message) run?.reject(new Error(`${name}: ${message.error}`));
+        else run?.resolve(message.result);
+      }
     });
   }
 
@@ -104,7 +149,7 @@ class Child {
       const onMessage = (message: ChildMessage) => {
         if (message.type === "listening") {
           cleanup();
-          resolve(new Child(name, child, message.port, message.engine, message.session));
+          resolve(new Child(name, child, message.port, message.engine, message.session, message.loginSessions ?? []));
         } else if (message.type === "failed") {
           fail(new Error(`${name} failed to start: ${message.message}`));
         }
@@ -142,6 +187,30 @@ class Child {
         resolve(micros);
       });
       this.child.send({ type: "cpu", id } satisfies ParentMessage);
+    });
+  }
+
+  /** A script child (the login baseline): runs its own loop and reports it. */
+  run(options: { concurrency: number; warmupMs: number; durationMs: number }): Promise<ScriptResult> {
+    if (this.hasExited || !this.child.connected) return Promise.reject(new Error(`${this.name} has exited`));
+    const id = this.nextId++;
+    const limitMs = options.warmupMs + options.durationMs + requestTimeoutMs + 10_000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.runs.delete(id);
+        reject(new Error(`${this.name} did not report its run within ${limitMs / 1000} s`));
+      }, limitMs);
+      this.runs.set(id, {
+        resolve: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      this.child.send({ type: "run", id, ...options } satisfies ParentMessage);
     });
   }
 
@@ -217,12 +286,21 @@ async function checkMe(server: Child, headers: Record<string, string>, expected:
   if (!body.equals(expected)) throw new Error(`GET ${mePath} from ${server.name}: expected ${expected.toString("utf8")}, got ${body.toString("utf8").slice(0, 200)}`);
 }
 
-/** A way to call one path, against one of the servers. */
-interface Target {
+/** A way to call one path, against one of the servers; or a script child's own loop. */
+type Target = LoadTarget | ScriptTarget;
+
+interface LoadTarget {
   name: string;
   server: Child;
   /** Builds the client; `close` releases its connections. */
   open(): { call: Call; close(): void };
+}
+
+/** A child that runs the loop itself (Child.run); no client CPU here. */
+interface ScriptTarget {
+  name: string;
+  server: Child;
+  script: true;
 }
 
 interface Row {
@@ -247,7 +325,7 @@ function jwksTargets(tessera: Child, baseline: Child, reference: Buffer, keyCoun
   const rpcRequest = create(GetJwksRequestSchema);
   // A minimal client (bench/http1.ts): node:http's client costs about as much CPU per request
   // as the baseline server, so with it the baseline would measure the load generator.
-  const http1 = (server: Child): Target["open"] => () => http1Pool(server.port, jwksPath, reference, requestTimeoutMs);
+  const http1 = (server: Child): LoadTarget["open"] => () => http1Pool(server.port, jwksPath, reference, requestTimeoutMs);
   return [
     { name: "baseline node:http (HTTP/1.1)", server: baseline, open: http1(baseline) },
     { name: "REST GET (HTTP/1.1)", server: tessera, open: http1(tessera) },
@@ -306,6 +384,11 @@ function jwksTargets(tessera: Child, baseline: Child, reference: Buffer, keyCoun
 }
 
 async function measure(target: Target, settings: Settings): Promise<Row> {
+  if (!("open" in target)) {
+    const { latenciesMs, cpuMicros, ...counts } = await target.server.run({ concurrency: settings.concurrency, warmupMs: settings.warmupSeconds * 1000, durationMs: settings.seconds * 1000 });
+    const result: LoadResult = { ...counts, latenciesMs: Float64Array.from(latenciesMs).sort() };
+    return { target, result, clientCpu: NaN, serverCpu: cpuMicros / (settings.seconds * 1e6) };
+  }
   const client = target.open();
   try {
     let clientStart = process.cpuUsage();
@@ -341,11 +424,121 @@ async function measure(target: Target, settings: Settings): Promise<Row> {
 function meTargets(tessera: Child, baseline: Child, session: BenchSession): Target[] {
   const headers = { Authorization: `Bearer ${session.token}` };
   const expected = meBody(session);
-  const http1 = (server: Child): Target["open"] => () => http1Pool(server.port, mePath, expected, requestTimeoutMs, headers);
+  const http1 = (server: Child): LoadTarget["open"] => () => http1Pool(server.port, mePath, expected, requestTimeoutMs, headers);
   return [
     { name: "baseline node:http + jose (HTTP/1.1)", server: baseline, open: http1(baseline) },
     { name: "REST GET /me (HTTP/1.1)", server: tessera, open: http1(tessera) },
   ];
+}
+
+/** A credential registered with Tessera, and the user it belongs to. */
+interface LoginCredential {
+  credential: SoftwareCredential;
+  userId: string;
+}
+
+const authenticator = new SoftwareAuthenticator(benchOrigin, benchRpId);
+
+function parseJson(body: Buffer, what: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(body.toString("utf8"));
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Below.
+  }
+  throw new Error(`${what}: not a JSON object: ${body.toString("utf8").slice(0, 200)}`);
+}
+
+/**
+ * Registers `count` credentials through Tessera's registration API (initialize with the
+ * user's Bearer token, a software authenticator's attestation, finalize), at most
+ * `credentialsPerUser` per user, round the users in order.
+ */
+async function registerCredentials(tessera: Child, count: number): Promise<LoginCredential[]> {
+  const client = new Http1Client(tessera.port, requestTimeoutMs);
+  try {
+    const registered: LoginCredential[] = [];
+    for (let i = 0; i < count; i++) {
+      const session = tessera.loginSessions[Math.floor(i / credentialsPerUser)];
+      if (session === undefined) throw new Error(`tessera reported ${tessera.loginSessions.length} login user(s), too few for ${count} credentials`);
+      const bearer = { Authorization: `Bearer ${session.token}` };
+      const init = await client.postJson(registrationInitializePath, {}, bearer);
+      if (init.status !== 200) throw new Error(`POST ${registrationInitializePath}: HTTP ${init.status} ${init.body.toString("utf8").slice(0, 200)}`);
+      const options = parseJson(init.body, registrationInitializePath)["publicKey"] as { challenge: string; user: { id: string } };
+      const { credential, response } = authenticator.create(options);
+      const final = await client.postJson(registrationFinalizePath, response, bearer);
+      if (final.status !== 200) throw new Error(`POST ${registrationFinalizePath}: HTTP ${final.status} ${final.body.toString("utf8").slice(0, 200)}`);
+      registered.push({ credential, userId: session.userId });
+    }
+    return registered;
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * One login pair with `client` and `login`'s credential: initialize (discoverable, `{}`), sign,
+ * finalize; checks 200 and the owner's `user_id`. Returns the finalize request's latency, ms.
+ */
+async function loginPair(client: Http1Client, login: LoginCredential): Promise<number> {
+  const init = await client.postJson(loginInitializePath, {});
+  if (init.status !== 200) throw new Error(`POST ${loginInitializePath}: HTTP ${init.status} ${init.body.toString("utf8").slice(0, 200)}`);
+  const challenge = (parseJson(init.body, loginInitializePath)["publicKey"] as { challenge?: unknown } | undefined)?.challenge;
+  if (typeof challenge !== "string") throw new Error(`POST ${loginInitializePath}: no publicKey.challenge`);
+  const assertion = authenticator.get(login.credential, challenge, { withUserHandle: true });
+  const t0 = process.hrtime.bigint();
+  const final = await client.postJson(loginFinalizePath, assertion);
+  const t1 = process.hrtime.bigint();
+  if (final.status !== 200) throw new Error(`POST ${loginFinalizePath}: HTTP ${final.status} ${final.body.toString("utf8").slice(0, 200)}`);
+  const userId = parseJson(final.body, loginFinalizePath)["user_id"];
+  if (userId !== login.userId) throw new Error(`POST ${loginFinalizePath}: user_id ${String(userId)}, expected ${login.userId}`);
+  return Number(t1 - t0) / 1e6;
+}
+
+/**
+ * The login section: the baseline script, then Tessera over REST with one credential and one
+ * connection per request in flight (a worker takes an idle pair; there are as many as workers).
+ */
+function loginTargets(tessera: Child, baseline: Child, logins: LoginCredential[]): Target[] {
+  return [
+    { name: "baseline script (per iteration)", server: baseline, script: true },
+    {
+      name: "REST init+finalize (finalize ms; pairs/s)",
+      server: tessera,
+      open() {
+        const slots = logins.map((login) => ({ login, client: new Http1Client(tessera.port, requestTimeoutMs) }));
+        const idle = [...slots];
+        return {
+          async call() {
+            const slot = idle.pop();
+            if (slot === undefined) throw new Error("no idle credential (more requests in flight than credentials)");
+            try {
+              return await loginPair(slot.client, slot.login);
+            } finally {
+              idle.push(slot);
+            }
+          },
+          close() {
+            for (const slot of slots) slot.client.close();
+          },
+        };
+      },
+    },
+  ];
+}
+
+/** One login pair before the load, for a clear message if it fails. */
+async function checkLogin(tessera: Child, logins: LoginCredential[]): Promise<void> {
+  const login = logins[0];
+  if (login === undefined) throw new Error("no WebAuthn credential registered");
+  const client = new Http1Client(tessera.port, requestTimeoutMs);
+  try {
+    await loginPair(client, login);
+  } catch (error) {
+    throw new Error(`WebAuthn login check before the run: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    client.close();
+  }
 }
 
 function meBody(session: BenchSession): Buffer {
@@ -420,7 +613,8 @@ async function main(): Promise<number> {
   armWatchdog(3 * startTimeoutMs + 30_000);
   const track = (child: ChildProcess) => processes.add(child);
 
-  const tessera = await Child.start("tessera", "./server.js", { kind: "tessera", databaseUrl: settings.databaseUrl }, track);
+  const loginUsers = Math.ceil(settings.concurrency / credentialsPerUser);
+  const tessera = await Child.start("tessera", "./server.js", { kind: "tessera", databaseUrl: settings.databaseUrl, loginUsers }, track);
   const session = tessera.session;
   if (session === undefined) throw new Error("tessera did not report a session for GET /me");
   const reference = await fetchOnce(tessera.port, jwksPath);
@@ -431,10 +625,18 @@ async function main(): Promise<number> {
   const bearer = { Authorization: `Bearer ${session.token}` };
   await checkMe(tessera, bearer, meBody(session));
   await checkMe(meBaseline, bearer, meBody(session));
+  // After Tessera: on PostgreSQL the baseline uses the database Tessera migrated.
+  const loginBaseline = await Child.start("login-baseline", "./login-baseline.js", { kind: "login-baseline", databaseUrl: settings.databaseUrl, credentials: settings.concurrency }, track);
+  const logins = await registerCredentials(tessera, settings.concurrency);
+  await checkLogin(tessera, logins);
 
   const onPglite = tessera.engine !== "postgres";
   console.log(`GET ${jwksPath}: ${reference.body.length} bytes, ${reference.contentType}, ${keyCount} key(s)`);
   console.log(`GET ${mePath}: Authorization: Bearer <RS256 session JWT, ${session.token.length} bytes, kid ${session.kid}>, answer ${meBody(session).toString("utf8")}`);
+  console.log(
+    `POST ${loginFinalizePath}: discoverable WebAuthn login (ES256, ${benchOrigin}), ${logins.length} credential(s) registered ` +
+      `through the registration API for ${loginUsers} user(s), one per request in flight`,
+  );
   console.log(
     onPglite
       ? "Tessera's database: embedded PGlite in memory. It runs on Tessera's main thread at about 3k queries/s and GET /me " +
@@ -460,6 +662,15 @@ async function main(): Promise<number> {
       label: `GET ${mePath}`,
       title: `GET ${mePath} (Bearer) (vs baseline: node:http + jose.jwtVerify, no database)${onPglite ? "; Tessera on PGlite, see above" : "; Tessera on PostgreSQL"}`,
       targets: meTargets(tessera, meBaseline, session),
+    },
+    {
+      label: `POST ${loginFinalizePath}`,
+      title:
+        `POST ${loginFinalizePath} (vs baseline: @simplewebauthn/server + the same database writes in a plain script)${onPglite ? "; both on PGlite in memory" : "; both on PostgreSQL"}\n` +
+        `  Tessera row: iteration = POST ${loginInitializePath} {} + ES256 sign here + POST ${loginFinalizePath}; req/s = pairs/s, p50/p99 = finalize request only, server CPU = both.\n` +
+        "  baseline row: no HTTP; iteration = generateAuthenticationOptions + insert challenge + ES256 sign + select credential + consume challenge\n" +
+        "  + verifyAuthenticationResponse + update sign_count/last_used_at + insert session + RS256 JWT (jose); p50/p99 = whole iteration.",
+      targets: loginTargets(tessera, loginBaseline, logins),
     },
   ];
   const targetCount = sections.reduce((sum, section) => sum + section.targets.length, 0);
@@ -487,6 +698,7 @@ async function main(): Promise<number> {
   printTable(results);
   console.log("");
   console.log("client CPU: this process over the measured window; server CPU: the serving child (100% = one core).");
+  console.log(`The ${loginFinalizePath} baseline runs its loop in its own process: its server CPU is that process, its client CPU n/a.`);
   console.log("A row whose client CPU is near 100% is limited by the load generator; server µs/req (server CPU time per");
   console.log("request) compares the server's cost per request regardless.");
   if (onPglite) console.log(`Tessera's GET ${mePath} on PGlite is bounded by PGlite (~3k queries/s on its main thread); PostgreSQL is the deployment setting.`);

@@ -1,6 +1,9 @@
 // Child process of bench/run.ts: Tessera on 127.0.0.1 and a free port, with an in-memory
 // PGlite database, or PostgreSQL when the parent passes BENCH_DATABASE_URL. After start it
-// creates a user and a session and hands the session JWT to the parent for GET /me.
+// creates a user and a session and hands the session JWT to the parent for GET /me, and
+// `loginUsers` more users with sessions, for the parent to register WebAuthn credentials with
+// (a user holds at most 20; the login section needs one credential per request in flight).
+// ORIGIN is https://login.example.com, so the RP id is login.example.com.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { startApp } from "../src/app.js";
@@ -9,15 +12,16 @@ import { createLogger } from "../src/log.js";
 import { createSessionTokens } from "../src/session/session-token.service.js";
 import { defaultTenantId } from "../src/store/schema.js";
 import { runChild } from "./child.js";
+import { benchOrigin, type BenchSession } from "./protocol.js";
 
-runChild("tessera", async ({ databaseUrl }) => {
+runChild("tessera", async ({ databaseUrl, loginUsers }) => {
   if (databaseUrl !== undefined) await requireEmptyDatabase(databaseUrl);
   // A fixed environment, not process.env. PostgreSQL needs a master key; a throwaway one
   // does, as the database is new and is not used after the run.
   const config = loadConfig(
     databaseUrl === undefined
-      ? { DATA_DIR: "memory://", PORT: "0", LOG_LEVEL: "error" }
-      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: randomBytes(32).toString("hex"), PORT: "0", LOG_LEVEL: "error" },
+      ? { DATA_DIR: "memory://", PORT: "0", LOG_LEVEL: "error", ORIGIN: benchOrigin }
+      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: randomBytes(32).toString("hex"), PORT: "0", LOG_LEVEL: "error", ORIGIN: benchOrigin },
   );
   const app = await startApp(config, { logger: createLogger(config.logLevel), host: "127.0.0.1" });
   try {
@@ -27,7 +31,13 @@ runChild("tessera", async ({ databaseUrl }) => {
     const tokens = createSessionTokens({ db, keys: app.keys, tenantId: defaultTenantId, lifetime: 86_400 });
     const issued = await tokens.issue(user.id);
     const { kid } = await app.keys.signingKey("RS256");
-    return { port: app.port, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, close: () => app.close() };
+    const loginSessions: BenchSession[] = [];
+    for (let i = 0; i < loginUsers; i++) {
+      const loginUser = await db.insertInto("users").values({ tenant_id: defaultTenantId }).returning("id").executeTakeFirstOrThrow();
+      const loginSession = await tokens.issue(loginUser.id);
+      loginSessions.push({ token: loginSession.token, userId: loginSession.userId, kid });
+    }
+    return { port: app.port, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, loginSessions, close: () => app.close() };
   } catch (error) {
     await app.close();
     throw error;
