@@ -21,7 +21,7 @@ import { defaultTenantId } from "../src/store/schema.js";
 import { runChild } from "./child.js";
 import { runLoad } from "./load.js";
 import { benchOrigin, benchRpId } from "./protocol.js";
-import { SoftwareAuthenticator, type SoftwareCredential } from "./software-authenticator.js";
+import { SoftwareAuthenticator, type SoftwareCredential } from "../test/harness/software-authenticator.js";
 
 /** As Tessera's ceremonyTimeoutMs and the bench session lifetime. */
 const ceremonyTimeoutMs = 60_000;

@@ -9,7 +9,7 @@
 //                               same JSON, without a database.
 //   POST /webauthn/login/finalize  WebAuthn login (Hanko's REST API), discoverable: each
 //                               iteration is POST /webauthn/login/initialize ({}), an ES256
-//                               assertion signed here (bench/software-authenticator.ts, one
+//                               assertion signed here (test/harness/software-authenticator.ts, one
 //                               registered credential per request in flight, so that sign
 //                               counters never race), then POST /webauthn/login/finalize,
 //                               checked for 200 and the user's `user_id`. The row reports the
@@ -63,7 +63,7 @@ import {
   type ScriptResult,
   type StartPayload,
 } from "./protocol.js";
-import { SoftwareAuthenticator, type SoftwareCredential } from "./software-authenticator.js";
+import { SoftwareAuthenticator, type SoftwareCredential } from "../test/harness/software-authenticator.js";
 
 /** Bound on any single request; a hung request fails instead of stalling the run. */
 const requestTimeoutMs = 10_000;

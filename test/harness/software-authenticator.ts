@@ -22,6 +22,12 @@ export function cbor(value: unknown): Buffer {
   throw new Error(`cbor: cannot encode ${typeof value}`);
 }
 
+/** The COSE_Key (EC2, P-256, ES256) of a public key. */
+function coseKey(publicKey: KeyObject): Buffer {
+  const jwk = publicKey.export({ format: "jwk" });
+  return cbor(new Map<number, unknown>([[1, 2], [3, -7], [-1, 1], [-2, Buffer.from(jwk.x!, "base64url")], [-3, Buffer.from(jwk.y!, "base64url")]]));
+}
+
 const flags = { up: 0x01, uv: 0x04, at: 0x40 };
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest();
 
@@ -48,9 +54,8 @@ export class SoftwareAuthenticator {
   /** Answers creation options like `navigator.credentials.create()` (JSON, base64url). */
   create(options: { challenge: string; user: { id: string } }, format: "none" | "packed" = "none", overrides: { origin?: string; rpId?: string } = {}) {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const jwk = publicKey.export({ format: "jwk" });
     const id = randomBytes(32);
-    const cose = cbor(new Map<number, unknown>([[1, 2], [3, -7], [-1, 1], [-2, Buffer.from(jwk.x!, "base64url")], [-3, Buffer.from(jwk.y!, "base64url")]]));
+    const cose = coseKey(publicKey);
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(id.length);
     const authData = Buffer.concat([this.authDataHead(overrides.rpId ?? this.rpId, flags.up | flags.uv | flags.at, 0), this.aaguid, idLength, id, cose]);
@@ -73,6 +78,12 @@ export class SoftwareAuthenticator {
         response: { clientDataJSON: clientData.toString("base64url"), attestationObject: attestationObject.toString("base64url"), transports: ["internal"] },
       },
     };
+  }
+
+  /** A new ES256 credential and its COSE public key, as a registration would store it. */
+  newCredential(userHandle?: Buffer): { credential: SoftwareCredential; cosePublicKey: Buffer } {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    return { credential: { id: randomBytes(32), privateKey, userHandle, counter: 0 }, cosePublicKey: coseKey(publicKey) };
   }
 
   /** Answers request options like `navigator.credentials.get()`; the counter goes up by one unless given. */
