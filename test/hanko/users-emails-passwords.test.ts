@@ -203,4 +203,20 @@ describe.each(rpcTransports)("users, emails and passwords over %s", (transport) 
     expect(await session("logout", {}, user.bearer)).toMatchObject({ ok: true });
     expect(await identity("getCurrentUser", {}, user.bearer)).toMatchObject({ ok: false, code: Code.Unauthenticated });
   });
+
+  it("SetPrimaryEmail, DeleteEmail, ExchangeToken and DeleteCurrentUser", async () => {
+    const user = await signUpAndLogIn(server);
+    const created = await identity("createEmail", { address: freshEmail() }, user.bearer);
+    if (!created.ok) throw new Error("createEmail failed");
+    const secondId = (created.output.email as { id: string }).id;
+    expect(await identity("deleteEmail", { id: user.emailId }, user.bearer)).toMatchObject({ ok: false, code: Code.AlreadyExists, reason: "PRIMARY_EMAIL" });
+    expect(await identity("setPrimaryEmail", { id: secondId }, user.bearer)).toEqual({ ok: true, output: {} });
+    expect(await identity("deleteEmail", { id: user.emailId }, user.bearer)).toEqual({ ok: true, output: {} });
+    const value = await issueOneTimeToken(server.app.database.db, server.app.secrets, defaultTenantId, user.userId, 60);
+    const exchanged = await session("exchangeToken", { value });
+    expect(exchanged).toMatchObject({ ok: true, output: { user_id: user.userId } });
+    expect(await session("exchangeToken", { value })).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "TOKEN_INVALID" });
+    expect(await identity("deleteCurrentUser", {}, user.bearer)).toMatchObject({ ok: true });
+    expect(await identity("getCurrentUser", {}, user.bearer)).toMatchObject({ ok: false, code: Code.Unauthenticated });
+  });
 });

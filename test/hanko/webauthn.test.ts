@@ -274,5 +274,10 @@ describe.each(rpcTransports)("WebAuthn over %s", (transport) => {
     expect(final).toMatchObject({ ok: true, output: { user_id: user.userId, session_lifetime: 3600 } });
     expect(await call("finalizeLogin", toRpc(authenticator.get(credential, challenge)))).toMatchObject({ ok: false, code: Code.Unauthenticated, reason: "WEBAUTHN_LOGIN_FAILED" });
     expect(await call("listCredentials", {})).toMatchObject({ ok: false, code: Code.Unauthenticated });
+    const id = credential.id.toString("base64url");
+    expect(await call("updateCredential", { id, name: "Phone" }, user.bearer)).toEqual({ ok: true, output: {} });
+    expect(await call("listCredentials", {}, user.bearer)).toMatchObject({ ok: true, output: { credentials: [{ id, name: "Phone" }] } });
+    expect(await call("deleteCredential", { id }, user.bearer)).toEqual({ ok: true, output: {} });
+    expect(await call("deleteCredential", { id }, user.bearer)).toMatchObject({ ok: false, code: Code.NotFound, reason: "CREDENTIAL_NOT_FOUND" });
   });
 });
