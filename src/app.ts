@@ -5,6 +5,8 @@ import { IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
 import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
 import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
+import { createAuthentiqKeyHandler } from "./authentiq/key.handler.js";
+import { createAuthentiqKeyService } from "./authentiq/key.service.js";
 import { createIdentityHandler } from "./identity/identity.handler.js";
 import { createIdentityService } from "./identity/identity.service.js";
 import { createKeyService, type KeyService } from "./keys/key.service.js";
@@ -82,7 +84,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           authTokenHeader,
         }),
       ),
-      registerService(IdentityService, createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens)),
+      registerService(IdentityService, {
+        ...createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens),
+        ...createAuthentiqKeyHandler(createAuthentiqKeyService({ db, secrets, tenantId })),
+      }),
       registerService(
         VerifyService,
         createVerifyHandler({

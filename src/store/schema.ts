@@ -188,3 +188,16 @@ export interface VerifyTotpSecretTable {
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
+
+/** An Authentiq key: `pk` is the 43-char base64url Ed25519 public key; the secret as HMAC. */
+export interface AuthentiqKeyTable {
+  tenant_id: string;
+  pk: string;
+  devtoken: string | null;
+  secret_hash: Uint8Array;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+/** The schema with the Authentiq tables. */
+export type AuthentiqSchema = Schema & { authentiq_keys: AuthentiqKeyTable };

@@ -29,6 +29,7 @@ describe("migrations", () => {
   it("go up, down and up again on an empty database", async () => {
     await migrateToLatest(database.db);
     expect(await tables()).toEqual([
+      "authentiq_keys",
       "emails",
       "one_time_tokens",
       "outbox",
@@ -48,6 +49,9 @@ describe("migrations", () => {
     expect(tenant).toMatchObject({ slug: "default", state: "active", user_cap: null });
 
     await migrateDown(database.db);
+    expect(await tables()).not.toContain("authentiq_keys");
+    expect(await tables()).toHaveLength(14);
+    await migrateDown(database.db);
     expect(await tables()).not.toContain("verifications");
     expect(await tables()).toHaveLength(12);
     await migrateDown(database.db);
@@ -56,7 +60,7 @@ describe("migrations", () => {
     expect(await tables()).toEqual([]);
 
     await migrateToLatest(database.db);
-    expect(await tables()).toHaveLength(14);
+    expect(await tables()).toHaveLength(15);
     const again = await migrateToLatest(database.db);
     expect(again.results).toEqual([]);
   });

@@ -13,6 +13,12 @@ export const authentiqDialect = defineDialect({
     MALFORMED_BODY: { status: 400, tag: "bad-request" },
     INVALID_FIELD: { status: 400, tag: "bad-request" },
     INTERNAL: { status: 500, tag: "server-error" },
+    INVALID_JWT: { status: 400, tag: "bad-request" },
+    INVALID_KEY: { status: 400, tag: "bad-request" },
+    AUTH_ERROR: { status: 401, tag: "auth-error" },
+    DUPLICATE_KEY: { status: 409, tag: "duplicate-key" },
+    UNKNOWN_KEY: { status: 404, tag: "unknown-key" },
+    REVOKED_KEY: { status: 410, tag: "revoked-key" },
   },
   body: (status, message, problem, entry) => {
     const tag = typeof entry.tag === "string" ? entry.tag : problem.reason.toLowerCase().replaceAll("_", "-");

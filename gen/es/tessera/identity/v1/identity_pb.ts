@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/identity/v1/identity.proto.
  */
 export const file_tessera_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJ0ZXNzZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhN0ZXNzZXJhLmlkZW50aXR5LnYxIiIKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIkoKEkNyZWF0ZVVzZXJSZXNwb25zZRIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCInChZGaW5kVXNlckJ5RW1haWxSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIo0BChdGaW5kVXNlckJ5RW1haWxSZXNwb25zZRIKCgJpZBgBIAEoCRIaCghlbWFpbF9pZBgCIAEoCVIIZW1haWxfaWQSEAoIdmVyaWZpZWQYAyABKAgSOAoXaGFzX3dlYmF1dGhuX2NyZWRlbnRpYWwYBCABKAhSF2hhc193ZWJhdXRobl9jcmVkZW50aWFsIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIsQBCg9HZXRVc2VyUmVzcG9uc2USCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSHgoKY3JlYXRlZF9hdBgDIAEoCVIKY3JlYXRlZF9hdBIeCgp1cGRhdGVkX2F0GAQgASgJUgp1cGRhdGVkX2F0ElYKFHdlYmF1dGhuX2NyZWRlbnRpYWxzGAUgAygLMiIudGVzc2VyYS5pZGVudGl0eS52MS5DcmVkZW50aWFsUmVmUhR3ZWJhdXRobl9jcmVkZW50aWFscyIbCg1DcmVkZW50aWFsUmVmEgoKAmlkGAEgASgJIhcKFUdldEN1cnJlbnRVc2VyUmVxdWVzdCIkChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEgoKAmlkGAEgASgJIhoKGERlbGV0ZUN1cnJlbnRVc2VyUmVxdWVzdCJBChlEZWxldGVDdXJyZW50VXNlclJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4iEwoRTGlzdEVtYWlsc1JlcXVlc3QiQAoSTGlzdEVtYWlsc1Jlc3BvbnNlEioKBmVtYWlscxgBIAMoCzIaLnRlc3NlcmEuaWRlbnRpdHkudjEuRW1haWwiZgoFRW1haWwSCgoCaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIgCgtpc192ZXJpZmllZBgDIAEoCFILaXNfdmVyaWZpZWQSHgoKaXNfcHJpbWFyeRgEIAEoCFIKaXNfcHJpbWFyeSIlChJDcmVhdGVFbWFpbFJlcXVlc3QSDwoHYWRkcmVzcxgBIAEoCSJAChNDcmVhdGVFbWFpbFJlc3BvbnNlEikKBWVtYWlsGAEgASgLMhoudGVzc2VyYS5pZGVudGl0eS52MS5FbWFpbCIkChZTZXRQcmltYXJ5RW1haWxSZXF1ZXN0EgoKAmlkGAEgASgJIhkKF1NldFByaW1hcnlFbWFpbFJlc3BvbnNlIiAKEkRlbGV0ZUVtYWlsUmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVFbWFpbFJlc3BvbnNlMsgJCg9JZGVudGl0eVNlcnZpY2USdgoKQ3JlYXRlVXNlchImLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlVXNlclJlcXVlc3QaJy50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXNwb25zZSIXyvMYAhABgtPkkwILOgEqIgYvdXNlcnMShAEKD0ZpbmRVc2VyQnlFbWFpbBIrLnRlc3NlcmEuaWRlbnRpdHkudjEuRmluZFVzZXJCeUVtYWlsUmVxdWVzdBosLnRlc3NlcmEuaWRlbnRpdHkudjEuRmluZFVzZXJCeUVtYWlsUmVzcG9uc2UiFsrzGAIQAYLT5JMCCjoBKiIFL3VzZXISbwoHR2V0VXNlchIjLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0VXNlclJlcXVlc3QaJC50ZXNzZXJhLmlkZW50aXR5LnYxLkdldFVzZXJSZXNwb25zZSIZyvMYAhABgtPkkwINEgsvdXNlcnMve2lkfRJ8Cg5HZXRDdXJyZW50VXNlchIqLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0Q3VycmVudFVzZXJSZXF1ZXN0GisudGVzc2VyYS5pZGVudGl0eS52MS5HZXRDdXJyZW50VXNlclJlc3BvbnNlIhHK8xgCEAGC0+STAgUSAy9tZRKmAQoRRGVsZXRlQ3VycmVudFVzZXISLS50ZXNzZXJhLmlkZW50aXR5LnYxLkRlbGV0ZUN1cnJlbnRVc2VyUmVxdWVzdBouLnRlc3NlcmEuaWRlbnRpdHkudjEuRGVsZXRlQ3VycmVudFVzZXJSZXNwb25zZSIyyvMYIQjMARABShoKBWhhbmtvEg1zZXNzaW9uX3Rva2VuIAEoAYLT5JMCByoFL3VzZXISfAoKTGlzdEVtYWlscxImLnRlc3NlcmEuaWRlbnRpdHkudjEuTGlzdEVtYWlsc1JlcXVlc3QaJy50ZXNzZXJhLmlkZW50aXR5LnYxLkxpc3RFbWFpbHNSZXNwb25zZSIdyvMYAhABgtPkkwIRYgZlbWFpbHMSBy9lbWFpbHMShAEKC0NyZWF0ZUVtYWlsEicudGVzc2VyYS5pZGVudGl0eS52MS5DcmVhdGVFbWFpbFJlcXVlc3QaKC50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZUVtYWlsUmVzcG9uc2UiIsrzGAUIyQEQAYLT5JMCEzoBKmIFZW1haWwiBy9lbWFpbHMSlwEKD1NldFByaW1hcnlFbWFpbBIrLnRlc3NlcmEuaWRlbnRpdHkudjEuU2V0UHJpbWFyeUVtYWlsUmVxdWVzdBosLnRlc3NlcmEuaWRlbnRpdHkudjEuU2V0UHJpbWFyeUVtYWlsUmVzcG9uc2UiKcrzGAUIyQEQAYLT5JMCGiIYL2VtYWlscy97aWR9L3NldF9wcmltYXJ5En8KC0RlbGV0ZUVtYWlsEicudGVzc2VyYS5pZGVudGl0eS52MS5EZWxldGVFbWFpbFJlcXVlc3QaKC50ZXNzZXJhLmlkZW50aXR5LnYxLkRlbGV0ZUVtYWlsUmVzcG9uc2UiHcrzGAUIyQEQAYLT5JMCDioML2VtYWlscy97aWR9YgZwcm90bzM", [file_google_api_annotations, file_tessera_rest_v1_rest]);
+  fileDesc("CiJ0ZXNzZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhN0ZXNzZXJhLmlkZW50aXR5LnYxIiIKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIkoKEkNyZWF0ZVVzZXJSZXNwb25zZRIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCInChZGaW5kVXNlckJ5RW1haWxSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIo0BChdGaW5kVXNlckJ5RW1haWxSZXNwb25zZRIKCgJpZBgBIAEoCRIaCghlbWFpbF9pZBgCIAEoCVIIZW1haWxfaWQSEAoIdmVyaWZpZWQYAyABKAgSOAoXaGFzX3dlYmF1dGhuX2NyZWRlbnRpYWwYBCABKAhSF2hhc193ZWJhdXRobl9jcmVkZW50aWFsIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIsQBCg9HZXRVc2VyUmVzcG9uc2USCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSHgoKY3JlYXRlZF9hdBgDIAEoCVIKY3JlYXRlZF9hdBIeCgp1cGRhdGVkX2F0GAQgASgJUgp1cGRhdGVkX2F0ElYKFHdlYmF1dGhuX2NyZWRlbnRpYWxzGAUgAygLMiIudGVzc2VyYS5pZGVudGl0eS52MS5DcmVkZW50aWFsUmVmUhR3ZWJhdXRobl9jcmVkZW50aWFscyIbCg1DcmVkZW50aWFsUmVmEgoKAmlkGAEgASgJIhcKFUdldEN1cnJlbnRVc2VyUmVxdWVzdCIkChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEgoKAmlkGAEgASgJIhoKGERlbGV0ZUN1cnJlbnRVc2VyUmVxdWVzdCJBChlEZWxldGVDdXJyZW50VXNlclJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4iEwoRTGlzdEVtYWlsc1JlcXVlc3QiQAoSTGlzdEVtYWlsc1Jlc3BvbnNlEioKBmVtYWlscxgBIAMoCzIaLnRlc3NlcmEuaWRlbnRpdHkudjEuRW1haWwiZgoFRW1haWwSCgoCaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIgCgtpc192ZXJpZmllZBgDIAEoCFILaXNfdmVyaWZpZWQSHgoKaXNfcHJpbWFyeRgEIAEoCFIKaXNfcHJpbWFyeSIlChJDcmVhdGVFbWFpbFJlcXVlc3QSDwoHYWRkcmVzcxgBIAEoCSJAChNDcmVhdGVFbWFpbFJlc3BvbnNlEikKBWVtYWlsGAEgASgLMhoudGVzc2VyYS5pZGVudGl0eS52MS5FbWFpbCIkChZTZXRQcmltYXJ5RW1haWxSZXF1ZXN0EgoKAmlkGAEgASgJIhkKF1NldFByaW1hcnlFbWFpbFJlc3BvbnNlIiAKEkRlbGV0ZUVtYWlsUmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVFbWFpbFJlc3BvbnNlIiEKElJlZ2lzdGVyS2V5UmVxdWVzdBILCgNqd3QYASABKAkiNQoTUmVnaXN0ZXJLZXlSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSDgoGc2VjcmV0GAIgASgJIhsKDUdldEtleVJlcXVlc3QSCgoCcGsYASABKAkiPAoOR2V0S2V5UmVzcG9uc2USCwoDc3ViGAEgASgJEg0KBXNpbmNlGAIgASgJEg4KBnN0YXR1cxgDIAEoCTLGCwoPSWRlbnRpdHlTZXJ2aWNlEnYKCkNyZWF0ZVVzZXISJi50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXF1ZXN0GicudGVzc2VyYS5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVzcG9uc2UiF8rzGAIQAYLT5JMCCzoBKiIGL3VzZXJzEoQBCg9GaW5kVXNlckJ5RW1haWwSKy50ZXNzZXJhLmlkZW50aXR5LnYxLkZpbmRVc2VyQnlFbWFpbFJlcXVlc3QaLC50ZXNzZXJhLmlkZW50aXR5LnYxLkZpbmRVc2VyQnlFbWFpbFJlc3BvbnNlIhbK8xgCEAGC0+STAgo6ASoiBS91c2VyEm8KB0dldFVzZXISIy50ZXNzZXJhLmlkZW50aXR5LnYxLkdldFVzZXJSZXF1ZXN0GiQudGVzc2VyYS5pZGVudGl0eS52MS5HZXRVc2VyUmVzcG9uc2UiGcrzGAIQAYLT5JMCDRILL3VzZXJzL3tpZH0SfAoOR2V0Q3VycmVudFVzZXISKi50ZXNzZXJhLmlkZW50aXR5LnYxLkdldEN1cnJlbnRVc2VyUmVxdWVzdBorLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0Q3VycmVudFVzZXJSZXNwb25zZSIRyvMYAhABgtPkkwIFEgMvbWUSpgEKEURlbGV0ZUN1cnJlbnRVc2VyEi0udGVzc2VyYS5pZGVudGl0eS52MS5EZWxldGVDdXJyZW50VXNlclJlcXVlc3QaLi50ZXNzZXJhLmlkZW50aXR5LnYxLkRlbGV0ZUN1cnJlbnRVc2VyUmVzcG9uc2UiMsrzGCEIzAEQAUoaCgVoYW5rbxINc2Vzc2lvbl90b2tlbiABKAGC0+STAgcqBS91c2VyEnwKCkxpc3RFbWFpbHMSJi50ZXNzZXJhLmlkZW50aXR5LnYxLkxpc3RFbWFpbHNSZXF1ZXN0GicudGVzc2VyYS5pZGVudGl0eS52MS5MaXN0RW1haWxzUmVzcG9uc2UiHcrzGAIQAYLT5JMCEWIGZW1haWxzEgcvZW1haWxzEoQBCgtDcmVhdGVFbWFpbBInLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlRW1haWxSZXF1ZXN0GigudGVzc2VyYS5pZGVudGl0eS52MS5DcmVhdGVFbWFpbFJlc3BvbnNlIiLK8xgFCMkBEAGC0+STAhM6ASpiBWVtYWlsIgcvZW1haWxzEpcBCg9TZXRQcmltYXJ5RW1haWwSKy50ZXNzZXJhLmlkZW50aXR5LnYxLlNldFByaW1hcnlFbWFpbFJlcXVlc3QaLC50ZXNzZXJhLmlkZW50aXR5LnYxLlNldFByaW1hcnlFbWFpbFJlc3BvbnNlIinK8xgFCMkBEAGC0+STAhoiGC9lbWFpbHMve2lkfS9zZXRfcHJpbWFyeRJ/CgtEZWxldGVFbWFpbBInLnRlc3NlcmEuaWRlbnRpdHkudjEuRGVsZXRlRW1haWxSZXF1ZXN0GigudGVzc2VyYS5pZGVudGl0eS52MS5EZWxldGVFbWFpbFJlc3BvbnNlIh3K8xgFCMkBEAGC0+STAg4qDC9lbWFpbHMve2lkfRKNAQoLUmVnaXN0ZXJLZXkSJy50ZXNzZXJhLmlkZW50aXR5LnYxLlJlZ2lzdGVyS2V5UmVxdWVzdBooLnRlc3NlcmEuaWRlbnRpdHkudjEuUmVnaXN0ZXJLZXlSZXNwb25zZSIryvMYFgjJARAEGg9hcHBsaWNhdGlvbi9qd3SC0+STAgs6A2p3dCIEL2tleRJsCgZHZXRLZXkSIi50ZXNzZXJhLmlkZW50aXR5LnYxLkdldEtleVJlcXVlc3QaIy50ZXNzZXJhLmlkZW50aXR5LnYxLkdldEtleVJlc3BvbnNlIhnK8xgEEAQoAYLT5JMCCxIJL2tleS97cGt9YgZwcm90bzM", [file_google_api_annotations, file_tessera_rest_v1_rest]);
 
 /**
  * CreateUserRequest names the new user's email.
@@ -482,6 +482,111 @@ export const DeleteEmailResponseSchema: GenMessage<DeleteEmailResponse> = /*@__P
   messageDesc(file_tessera_identity_v1_identity, 19);
 
 /**
+ * RegisterKeyRequest carries the self-signed registration JWT.
+ *
+ * @generated from message tessera.identity.v1.RegisterKeyRequest
+ */
+export type RegisterKeyRequest = Message<"tessera.identity.v1.RegisterKeyRequest"> & {
+  /**
+   * jwt is the compact JWT sent as `application/jwt`.
+   *
+   * @generated from field: string jwt = 1;
+   */
+  jwt: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.RegisterKeyRequest.
+ * Use `create(RegisterKeyRequestSchema)` to create a new message.
+ */
+export const RegisterKeyRequestSchema: GenMessage<RegisterKeyRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 20);
+
+/**
+ * RegisterKeyResponse answers a registration.
+ *
+ * @generated from message tessera.identity.v1.RegisterKeyResponse
+ */
+export type RegisterKeyResponse = Message<"tessera.identity.v1.RegisterKeyResponse"> & {
+  /**
+   * status is "registered".
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+
+  /**
+   * secret revokes the key with `DELETE /key/{PK}?secret=`.
+   *
+   * @generated from field: string secret = 2;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.RegisterKeyResponse.
+ * Use `create(RegisterKeyResponseSchema)` to create a new message.
+ */
+export const RegisterKeyResponseSchema: GenMessage<RegisterKeyResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 21);
+
+/**
+ * GetKeyRequest names a key.
+ *
+ * @generated from message tessera.identity.v1.GetKeyRequest
+ */
+export type GetKeyRequest = Message<"tessera.identity.v1.GetKeyRequest"> & {
+  /**
+   * pk is the 43-char base64url Ed25519 public key.
+   *
+   * @generated from field: string pk = 1;
+   */
+  pk: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.GetKeyRequest.
+ * Use `create(GetKeyRequestSchema)` to create a new message.
+ */
+export const GetKeyRequestSchema: GenMessage<GetKeyRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 22);
+
+/**
+ * GetKeyResponse is a key's status.
+ *
+ * @generated from message tessera.identity.v1.GetKeyResponse
+ */
+export type GetKeyResponse = Message<"tessera.identity.v1.GetKeyResponse"> & {
+  /**
+   * sub is the key.
+   *
+   * @generated from field: string sub = 1;
+   */
+  sub: string;
+
+  /**
+   * since is when the key was registered (RFC 3339).
+   *
+   * @generated from field: string since = 2;
+   */
+  since: string;
+
+  /**
+   * status is "registered".
+   *
+   * @generated from field: string status = 3;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.GetKeyResponse.
+ * Use `create(GetKeyResponseSchema)` to create a new message.
+ */
+export const GetKeyResponseSchema: GenMessage<GetKeyResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 23);
+
+/**
  * IdentityService carries users and their contacts: Hanko users and emails, Authentiq keys,
  * AuthFi user management.
  *
@@ -588,6 +693,28 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof DeleteEmailRequestSchema;
     output: typeof DeleteEmailResponseSchema;
+  },
+  /**
+   * RegisterKey is Authentiq's `POST /key`: a self-signed JWT whose `sub` is the Ed25519 key.
+   * Errors: 400 not a valid JWT, 401 bad signature, 409 duplicate-key.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.RegisterKey
+   */
+  registerKey: {
+    methodKind: "unary";
+    input: typeof RegisterKeyRequestSchema;
+    output: typeof RegisterKeyResponseSchema;
+  },
+  /**
+   * GetKey is Authentiq's `GET /key/{PK}` (and HEAD): the key's status.
+   * Errors: 404 unknown-key, 410 revoked-key.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.GetKey
+   */
+  getKey: {
+    methodKind: "unary";
+    input: typeof GetKeyRequestSchema;
+    output: typeof GetKeyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_identity_v1_identity, 0);

@@ -155,6 +155,36 @@ export interface DeleteEmailRequest {
 export interface DeleteEmailResponse {
 }
 
+/** RegisterKeyRequest carries the self-signed registration JWT. */
+export interface RegisterKeyRequest {
+  /** jwt is the compact JWT sent as `application/jwt`. */
+  jwt: string;
+}
+
+/** RegisterKeyResponse answers a registration. */
+export interface RegisterKeyResponse {
+  /** status is "registered". */
+  status: string;
+  /** secret revokes the key with `DELETE /key/{PK}?secret=`. */
+  secret: string;
+}
+
+/** GetKeyRequest names a key. */
+export interface GetKeyRequest {
+  /** pk is the 43-char base64url Ed25519 public key. */
+  pk: string;
+}
+
+/** GetKeyResponse is a key's status. */
+export interface GetKeyResponse {
+  /** sub is the key. */
+  sub: string;
+  /** since is when the key was registered (RFC 3339). */
+  since: string;
+  /** status is "registered". */
+  status: string;
+}
+
 function createBaseCreateUserRequest(): CreateUserRequest {
   return { email: "" };
 }
@@ -1608,6 +1638,326 @@ export const DeleteEmailResponse: MessageFns<DeleteEmailResponse> = {
   },
 };
 
+function createBaseRegisterKeyRequest(): RegisterKeyRequest {
+  return { jwt: "" };
+}
+
+export const RegisterKeyRequest: MessageFns<RegisterKeyRequest> = {
+  encode(message: RegisterKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jwt !== "") {
+      writer.uint32(10).string(message.jwt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegisterKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegisterKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jwt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RegisterKeyRequest {
+    return { jwt: isSet(object.jwt) ? globalThis.String(object.jwt) : "" };
+  },
+
+  toJSON(message: RegisterKeyRequest): unknown {
+    const obj: any = {};
+    if (message.jwt !== "") {
+      obj.jwt = message.jwt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RegisterKeyRequest>, I>>(base?: I): RegisterKeyRequest {
+    return RegisterKeyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RegisterKeyRequest>, I>>(object: I): RegisterKeyRequest {
+    const message = createBaseRegisterKeyRequest();
+    message.jwt = object.jwt ?? "";
+    return message;
+  },
+};
+
+function createBaseRegisterKeyResponse(): RegisterKeyResponse {
+  return { status: "", secret: "" };
+}
+
+export const RegisterKeyResponse: MessageFns<RegisterKeyResponse> = {
+  encode(message: RegisterKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    if (message.secret !== "") {
+      writer.uint32(18).string(message.secret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegisterKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegisterKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RegisterKeyResponse {
+    return {
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+    };
+  },
+
+  toJSON(message: RegisterKeyResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RegisterKeyResponse>, I>>(base?: I): RegisterKeyResponse {
+    return RegisterKeyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RegisterKeyResponse>, I>>(object: I): RegisterKeyResponse {
+    const message = createBaseRegisterKeyResponse();
+    message.status = object.status ?? "";
+    message.secret = object.secret ?? "";
+    return message;
+  },
+};
+
+function createBaseGetKeyRequest(): GetKeyRequest {
+  return { pk: "" };
+}
+
+export const GetKeyRequest: MessageFns<GetKeyRequest> = {
+  encode(message: GetKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pk !== "") {
+      writer.uint32(10).string(message.pk);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pk = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetKeyRequest {
+    return { pk: isSet(object.pk) ? globalThis.String(object.pk) : "" };
+  },
+
+  toJSON(message: GetKeyRequest): unknown {
+    const obj: any = {};
+    if (message.pk !== "") {
+      obj.pk = message.pk;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetKeyRequest>, I>>(base?: I): GetKeyRequest {
+    return GetKeyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetKeyRequest>, I>>(object: I): GetKeyRequest {
+    const message = createBaseGetKeyRequest();
+    message.pk = object.pk ?? "";
+    return message;
+  },
+};
+
+function createBaseGetKeyResponse(): GetKeyResponse {
+  return { sub: "", since: "", status: "" };
+}
+
+export const GetKeyResponse: MessageFns<GetKeyResponse> = {
+  encode(message: GetKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sub !== "") {
+      writer.uint32(10).string(message.sub);
+    }
+    if (message.since !== "") {
+      writer.uint32(18).string(message.since);
+    }
+    if (message.status !== "") {
+      writer.uint32(26).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sub = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.since = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetKeyResponse {
+    return {
+      sub: isSet(object.sub) ? globalThis.String(object.sub) : "",
+      since: isSet(object.since) ? globalThis.String(object.since) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+    };
+  },
+
+  toJSON(message: GetKeyResponse): unknown {
+    const obj: any = {};
+    if (message.sub !== "") {
+      obj.sub = message.sub;
+    }
+    if (message.since !== "") {
+      obj.since = message.since;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetKeyResponse>, I>>(base?: I): GetKeyResponse {
+    return GetKeyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetKeyResponse>, I>>(object: I): GetKeyResponse {
+    const message = createBaseGetKeyResponse();
+    message.sub = object.sub ?? "";
+    message.since = object.since ?? "";
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
 /**
  * IdentityService carries users and their contacts: Hanko users and emails, Authentiq keys,
  * AuthFi user management.
@@ -1739,6 +2089,32 @@ export const IdentityServiceService = {
     responseSerialize: (value: DeleteEmailResponse): Buffer => Buffer.from(DeleteEmailResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteEmailResponse => DeleteEmailResponse.decode(value),
   },
+  /**
+   * RegisterKey is Authentiq's `POST /key`: a self-signed JWT whose `sub` is the Ed25519 key.
+   * Errors: 400 not a valid JWT, 401 bad signature, 409 duplicate-key.
+   */
+  registerKey: {
+    path: "/tessera.identity.v1.IdentityService/RegisterKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RegisterKeyRequest): Buffer => Buffer.from(RegisterKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RegisterKeyRequest => RegisterKeyRequest.decode(value),
+    responseSerialize: (value: RegisterKeyResponse): Buffer => Buffer.from(RegisterKeyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RegisterKeyResponse => RegisterKeyResponse.decode(value),
+  },
+  /**
+   * GetKey is Authentiq's `GET /key/{PK}` (and HEAD): the key's status.
+   * Errors: 404 unknown-key, 410 revoked-key.
+   */
+  getKey: {
+    path: "/tessera.identity.v1.IdentityService/GetKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetKeyRequest): Buffer => Buffer.from(GetKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetKeyRequest => GetKeyRequest.decode(value),
+    responseSerialize: (value: GetKeyResponse): Buffer => Buffer.from(GetKeyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetKeyResponse => GetKeyResponse.decode(value),
+  },
 } as const;
 
 export interface IdentityServiceServer extends UntypedServiceImplementation {
@@ -1787,6 +2163,16 @@ export interface IdentityServiceServer extends UntypedServiceImplementation {
    * Errors: 400 id not a UUID, 401, 404 not the user's address, 409 the primary or last one.
    */
   deleteEmail: handleUnaryCall<DeleteEmailRequest, DeleteEmailResponse>;
+  /**
+   * RegisterKey is Authentiq's `POST /key`: a self-signed JWT whose `sub` is the Ed25519 key.
+   * Errors: 400 not a valid JWT, 401 bad signature, 409 duplicate-key.
+   */
+  registerKey: handleUnaryCall<RegisterKeyRequest, RegisterKeyResponse>;
+  /**
+   * GetKey is Authentiq's `GET /key/{PK}` (and HEAD): the key's status.
+   * Errors: 404 unknown-key, 410 revoked-key.
+   */
+  getKey: handleUnaryCall<GetKeyRequest, GetKeyResponse>;
 }
 
 export interface IdentityServiceClient extends Client {
@@ -1960,6 +2346,44 @@ export interface IdentityServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteEmailResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * RegisterKey is Authentiq's `POST /key`: a self-signed JWT whose `sub` is the Ed25519 key.
+   * Errors: 400 not a valid JWT, 401 bad signature, 409 duplicate-key.
+   */
+  registerKey(
+    request: RegisterKeyRequest,
+    callback: (error: ServiceError | null, response: RegisterKeyResponse) => void,
+  ): ClientUnaryCall;
+  registerKey(
+    request: RegisterKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RegisterKeyResponse) => void,
+  ): ClientUnaryCall;
+  registerKey(
+    request: RegisterKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RegisterKeyResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetKey is Authentiq's `GET /key/{PK}` (and HEAD): the key's status.
+   * Errors: 404 unknown-key, 410 revoked-key.
+   */
+  getKey(
+    request: GetKeyRequest,
+    callback: (error: ServiceError | null, response: GetKeyResponse) => void,
+  ): ClientUnaryCall;
+  getKey(
+    request: GetKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetKeyResponse) => void,
+  ): ClientUnaryCall;
+  getKey(
+    request: GetKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetKeyResponse) => void,
   ): ClientUnaryCall;
 }
 
