@@ -12,6 +12,7 @@ const secretContext = "authentiq:key-secret";
 export interface AuthentiqKeyService {
   register(jwt: string): Promise<{ status: string; secret: string }>;
   get(pk: string): Promise<{ sub: string; since: Date; status: string }>;
+  revoke(pk: string, secret: string): Promise<{ status: string }>;
 }
 
 /** Verifies a compact JWT self-signed by the Ed25519 key in its `sub`; returns its claims. */
@@ -75,6 +76,15 @@ export function createAuthentiqKeyService(deps: { db: Kysely<Schema>; secrets: S
       if (row === undefined) throw new DomainError("UNKNOWN_KEY", "not_found", "no such key");
       if (row.revoked_at !== null) throw new DomainError("REVOKED_KEY", "not_found", "this key has been revoked");
       return { sub: row.pk, since: row.created_at, status: "registered" };
+    },
+    async revoke(pk, secret) {
+      checkPk(pk);
+      const row = await db.selectFrom("authentiq_keys").select(["secret_hash", "revoked_at"]).where("tenant_id", "=", deps.tenantId).where("pk", "=", pk).executeTakeFirst();
+      if (row === undefined) throw new DomainError("UNKNOWN_KEY", "not_found", "no such key");
+      if (row.revoked_at !== null) throw new DomainError("REVOKED_KEY", "not_found", "this key has been revoked");
+      if (!deps.secrets.verify(secret, secretContext, row.secret_hash)) throw new DomainError("AUTH_ERROR", "unauthenticated", "wrong secret");
+      await db.updateTable("authentiq_keys").set({ revoked_at: new Date() }).where("tenant_id", "=", deps.tenantId).where("pk", "=", pk).where("revoked_at", "is", null).execute();
+      return { status: "done" };
     },
   };
 }

@@ -6,7 +6,7 @@ import type { EmailRow } from "./email.store.js";
 import type { IdentityService } from "./identity.service.js";
 
 /** The IdentityService RPCs: proto ↔ domain mapping only. */
-export function createIdentityHandler(service: IdentityService, tokens: SessionTokens): Omit<ServiceImpl<typeof IdentityServiceDesc>, "registerKey" | "getKey"> {
+export function createIdentityHandler(service: IdentityService, tokens: SessionTokens): Omit<ServiceImpl<typeof IdentityServiceDesc>, "registerKey" | "getKey" | "revokeKey"> {
   const email = (row: EmailRow) => ({ id: row.id, address: row.address, isVerified: row.verified, isPrimary: row.is_primary });
   return {
     async createUser(request) {

@@ -90,6 +90,27 @@ describe("Authentiq keys over REST", () => {
   });
 });
 
+describe("Authentiq key revocation over REST", () => {
+  it("revokes with the secret; a wrong secret is 401 auth-error and the key survives; then 410 revoked-key", async () => {
+    const id = newIdentity();
+    const { secret } = (await postJwt(await selfSigned(id))).json as { secret: string };
+    const wrong = await rest(server.url, "DELETE", `/key/${id.pk}?secret=wrong-secret`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.json).toMatchObject({ error: 401, title: "auth-error", type: "auth-error" });
+    expect((await rest(server.url, "GET", `/key/${id.pk}`)).status).toBe(200);
+
+    const revoked = await rest(server.url, "DELETE", `/key/${id.pk}?secret=${secret}`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.json).toEqual({ status: "done" });
+    const got = await rest(server.url, "GET", `/key/${id.pk}`);
+    expect(got.status).toBe(410);
+    expect(got.json).toMatchObject({ error: 410, title: "revoked-key", type: "revoked-key" });
+    expect((await rest(server.url, "HEAD", `/key/${id.pk}`)).status).toBe(410);
+    expect((await rest(server.url, "DELETE", `/key/${id.pk}?secret=${secret}`)).status).toBe(410);
+    expect((await rest(server.url, "DELETE", `/key/${newIdentity().pk}?secret=${secret}`)).status).toBe(404);
+  });
+});
+
 describe.each(rpcTransports)("Authentiq keys over %s", (transport) => {
   const identity = (method: string, input: Record<string, unknown>) => callRpc(transport, server.url, IdentityService, IdentityServiceService, method, input);
 
@@ -104,5 +125,9 @@ describe.each(rpcTransports)("Authentiq keys over %s", (transport) => {
     const other = newIdentity();
     expect(await identity("RegisterKey", { jwt: await selfSigned(other, {}, id.privateKey) })).toMatchObject({ ok: false, code: Code.Unauthenticated, reason: "AUTH_ERROR" });
     expect(await identity("GetKey", { pk: other.pk })).toMatchObject({ ok: false, reason: "UNKNOWN_KEY" });
+    const secret = (created as unknown as { output: { secret: string } }).output.secret;
+    expect(await identity("RevokeKey", { pk: id.pk, secret: "nope" })).toMatchObject({ ok: false, code: Code.Unauthenticated, reason: "AUTH_ERROR" });
+    expect(await identity("RevokeKey", { pk: id.pk, secret })).toEqual({ ok: true, output: { status: "done" } });
+    expect(await identity("GetKey", { pk: id.pk })).toMatchObject({ ok: false, reason: "REVOKED_KEY" });
   });
 });
