@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { isUuid } from "../errors/uuid.js";
 import type { Schema } from "../store/schema.js";
 
 /** Stores a new session. */
@@ -8,7 +9,7 @@ export async function insertSession(db: Kysely<Schema>, session: { id: string; t
 
 /** The session `id` when it is neither revoked nor expired at `at`. */
 export async function findLiveSession(db: Kysely<Schema>, tenantId: string, id: string, at: Date): Promise<{ sessionId: string; userId: string } | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const row = await db
     .selectFrom("sessions")
     .select(["id", "user_id"])
