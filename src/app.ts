@@ -2,17 +2,23 @@ import type { Config } from "./config.js";
 import { createOutboxWorker, type OutboxWorker } from "./delivery/outbox-worker.js";
 import { createSenders } from "./delivery/senders.js";
 import { IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
+import { ScopeService } from "../gen/es/tessera/scope/v1/scope_pb.js";
 import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
 import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { createAuthentiqKeyHandler } from "./authentiq/key.handler.js";
 import { createAuthentiqKeyService } from "./authentiq/key.service.js";
+import { createRevocationService } from "./authentiq/revocation.service.js";
 import { createIdentityHandler } from "./identity/identity.handler.js";
 import { createIdentityService } from "./identity/identity.service.js";
 import { createKeyService, type KeyService } from "./keys/key.service.js";
 import { resolveMasterKey } from "./keys/master-key.js";
 import { createSecretBox, type SecretBox } from "./keys/secret-box.js";
 import type { Logger } from "./log.js";
+import { createIssuer } from "./scope/issuer.js";
+import { createPushLoginService } from "./scope/push-login.service.js";
+import { createScopeHandler } from "./scope/scope.handler.js";
+import { createScopeJobService } from "./scope/scope-job.service.js";
 import { consumeOneTimeToken } from "./session/one-time-token.js";
 import { createPasswordService } from "./session/password.service.js";
 import { createSessionHandler } from "./session/session.handler.js";
@@ -73,6 +79,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const tenantId = defaultTenantId;
     const tokens = createSessionTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
     const authTokenHeader = config.hanko.authTokenHeader;
+    const nudgeOutbox = worker.nudge;
+    const authentiqKeys = createAuthentiqKeyService({ db, secrets, tenantId });
+    const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}` });
     const services = [
       registerService(
         SessionService,
@@ -86,8 +95,16 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       ),
       registerService(IdentityService, {
         ...createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens),
-        ...createAuthentiqKeyHandler(createAuthentiqKeyService({ db, secrets, tenantId })),
+        ...createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, nudgeOutbox })),
       }),
+      registerService(
+        ScopeService,
+        createScopeHandler({
+          jobs: createScopeJobService({ db, secrets, tenantId, keys: authentiqKeys, issuer, nudgeOutbox }),
+          pushLogin: createPushLoginService({ db, tenantId, keys: authentiqKeys, nudgeOutbox }),
+          issuer,
+        }),
+      ),
       registerService(
         VerifyService,
         createVerifyHandler({

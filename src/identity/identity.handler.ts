@@ -1,4 +1,5 @@
 import type { ServiceImpl } from "@connectrpc/connect";
+import type { AuthentiqKeyRpcs } from "../authentiq/key.handler.js";
 import type { IdentityService as IdentityServiceDesc } from "../../gen/es/tessera/identity/v1/identity_pb.js";
 import { sessionTokenFrom } from "../session/session-credentials.js";
 import type { SessionTokens } from "../session/session-token.service.js";
@@ -6,7 +7,7 @@ import type { EmailRow } from "./email.store.js";
 import type { IdentityService } from "./identity.service.js";
 
 /** The IdentityService RPCs: proto ↔ domain mapping only. */
-export function createIdentityHandler(service: IdentityService, tokens: SessionTokens): Omit<ServiceImpl<typeof IdentityServiceDesc>, "registerKey" | "getKey" | "revokeKey"> {
+export function createIdentityHandler(service: IdentityService, tokens: SessionTokens): Omit<ServiceImpl<typeof IdentityServiceDesc>, AuthentiqKeyRpcs> {
   const email = (row: EmailRow) => ({ id: row.id, address: row.address, isVerified: row.verified, isPrimary: row.is_primary });
   return {
     async createUser(request) {

@@ -159,6 +159,9 @@ export interface Schema {
   one_time_tokens: OneTimeTokenTable;
   verifications: VerificationTable;
   verify_totp_secrets: VerifyTotpSecretTable;
+  authentiq_keys: AuthentiqKeyTable;
+  authentiq_revocations: AuthentiqRevocationTable;
+  authentiq_scope_jobs: AuthentiqScopeJobTable;
 }
 
 /** Jincor verifications: the code as HMAC (none for google_auth), attempts counted, single use. */
@@ -189,15 +192,50 @@ export interface VerifyTotpSecretTable {
   updated_at: Timestamp;
 }
 
-/** An Authentiq key: `pk` is the 43-char base64url Ed25519 public key; the secret as HMAC. */
+/**
+ * An Authentiq key: `pk` is the 43-char base64url Ed25519 public key; the revocation secret,
+ * and the bound email and phone, as HMAC only.
+ */
 export interface AuthentiqKeyTable {
   tenant_id: string;
   pk: string;
   devtoken: string | null;
   secret_hash: Uint8Array;
+  email_hash: Uint8Array | null;
+  phone_hash: Uint8Array | null;
   created_at: CreatedAt;
+  updated_at: Timestamp;
   revoked_at: Date | null;
 }
 
-/** The schema with the Authentiq tables. */
-export type AuthentiqSchema = Schema & { authentiq_keys: AuthentiqKeyTable };
+/** A request to revoke a key by email and phone: the emailed code as HMAC, attempts counted. */
+export interface AuthentiqRevocationTable {
+  id: string;
+  tenant_id: string;
+  /** HMAC of the email and phone pair. */
+  contact_hash: Uint8Array;
+  /** The key the pair was bound to when asked; null when none was (no code was sent). */
+  pk: string | null;
+  code_hash: Uint8Array;
+  attempts: Generated<number>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  closed_at: Date | null;
+}
+
+/** An Authentiq scope verification job, found by the HMAC of its 20-char id. */
+export interface AuthentiqScopeJobTable {
+  job_hash: Uint8Array;
+  tenant_id: string;
+  pk: string;
+  test: boolean;
+  /** HMAC of the email, phone or key the job is rate-limited by. */
+  address_hash: Uint8Array;
+  /** The requested claims, JSON text. */
+  claims: string;
+  status: "waiting" | "confirmed" | "ready";
+  jwt: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  deleted_at: Date | null;
+}

@@ -1,12 +1,11 @@
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { Code } from "@connectrpc/connect";
-import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IdentityServiceService } from "../../gen/grpc-js/tessera/identity/v1/identity.js";
 import { IdentityService } from "../../gen/es/tessera/identity/v1/identity_pb.js";
 import { rest } from "../harness/rest.js";
 import { callRpc, closeGrpcClients, rpcTransports } from "../harness/rpc.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
+import { b64, newIdentity, selfSigned as signedBy, sendJwt, type Identity } from "./authentiq-client.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -17,20 +16,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-interface Identity {
-  pk: string;
-  privateKey: KeyObject;
-}
-function newIdentity(): Identity {
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-  const pk = publicKey.export({ format: "jwk" }).x!;
-  return { pk, privateKey };
-}
-function selfSigned(id: Identity, claims: Record<string, unknown> = {}, signer: KeyObject = id.privateKey): Promise<string> {
-  return new SignJWT({ sub: id.pk, devtoken: "device-token-1", ...claims }).setProtectedHeader({ alg: "EdDSA" }).sign(signer);
-}
-const postJwt = (body: string) => rest(server.url, "POST", "/key", { rawBody: body, headers: { "content-type": "application/jwt" } });
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+const postJwt = (body: string) => sendJwt(server.url, "POST", "/key", body);
+/** A registration JWT of `id` with `claims` on top, signed by `signer`. */
+const selfSigned = (id: Identity, claims: Record<string, unknown> = {}, signer = id.privateKey) => signedBy(id, { devtoken: "device-token-1", ...claims }, signer);
 
 describe("Authentiq keys over REST", () => {
   it("registers a self-signed key, answers its status on GET and HEAD, and refuses a duplicate", async () => {

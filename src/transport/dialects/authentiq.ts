@@ -19,6 +19,15 @@ export const authentiqDialect = defineDialect({
     DUPLICATE_KEY: { status: 409, tag: "duplicate-key" },
     UNKNOWN_KEY: { status: 404, tag: "unknown-key" },
     REVOKED_KEY: { status: 410, tag: "revoked-key" },
+    INVALID_EMAIL: { status: 400, tag: "bad-request" },
+    INVALID_PHONE: { status: 400, tag: "bad-request" },
+    INVALID_CALLBACK: { status: 400, tag: "bad-request" },
+    DUPLICATE_HASH: { status: 409, tag: "duplicate-hash" },
+    CONFIRM_FIRST: { status: 409, tag: "confirm-first" },
+    AUD_ERROR: { status: 401, tag: "aud-error" },
+    UNKNOWN_JOB: { status: 404, tag: "unknown-job" },
+    NOT_SUPPORTED: { status: 405, tag: "not-supported" },
+    RATE_LIMIT: { status: 429, tag: "rate-limit" },
   },
   body: (status, message, problem, entry) => {
     const tag = typeof entry.tag === "string" ? entry.tag : problem.reason.toLowerCase().replaceAll("_", "-");

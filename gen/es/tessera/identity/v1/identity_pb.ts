@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/identity/v1/identity.proto.
  */
 export const file_tessera_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJ0ZXNzZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhN0ZXNzZXJhLmlkZW50aXR5LnYxIiIKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIkoKEkNyZWF0ZVVzZXJSZXNwb25zZRIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCInChZGaW5kVXNlckJ5RW1haWxSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIo0BChdGaW5kVXNlckJ5RW1haWxSZXNwb25zZRIKCgJpZBgBIAEoCRIaCghlbWFpbF9pZBgCIAEoCVIIZW1haWxfaWQSEAoIdmVyaWZpZWQYAyABKAgSOAoXaGFzX3dlYmF1dGhuX2NyZWRlbnRpYWwYBCABKAhSF2hhc193ZWJhdXRobl9jcmVkZW50aWFsIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIsQBCg9HZXRVc2VyUmVzcG9uc2USCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSHgoKY3JlYXRlZF9hdBgDIAEoCVIKY3JlYXRlZF9hdBIeCgp1cGRhdGVkX2F0GAQgASgJUgp1cGRhdGVkX2F0ElYKFHdlYmF1dGhuX2NyZWRlbnRpYWxzGAUgAygLMiIudGVzc2VyYS5pZGVudGl0eS52MS5DcmVkZW50aWFsUmVmUhR3ZWJhdXRobl9jcmVkZW50aWFscyIbCg1DcmVkZW50aWFsUmVmEgoKAmlkGAEgASgJIhcKFUdldEN1cnJlbnRVc2VyUmVxdWVzdCIkChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEgoKAmlkGAEgASgJIhoKGERlbGV0ZUN1cnJlbnRVc2VyUmVxdWVzdCJBChlEZWxldGVDdXJyZW50VXNlclJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4iEwoRTGlzdEVtYWlsc1JlcXVlc3QiQAoSTGlzdEVtYWlsc1Jlc3BvbnNlEioKBmVtYWlscxgBIAMoCzIaLnRlc3NlcmEuaWRlbnRpdHkudjEuRW1haWwiZgoFRW1haWwSCgoCaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIgCgtpc192ZXJpZmllZBgDIAEoCFILaXNfdmVyaWZpZWQSHgoKaXNfcHJpbWFyeRgEIAEoCFIKaXNfcHJpbWFyeSIlChJDcmVhdGVFbWFpbFJlcXVlc3QSDwoHYWRkcmVzcxgBIAEoCSJAChNDcmVhdGVFbWFpbFJlc3BvbnNlEikKBWVtYWlsGAEgASgLMhoudGVzc2VyYS5pZGVudGl0eS52MS5FbWFpbCIkChZTZXRQcmltYXJ5RW1haWxSZXF1ZXN0EgoKAmlkGAEgASgJIhkKF1NldFByaW1hcnlFbWFpbFJlc3BvbnNlIiAKEkRlbGV0ZUVtYWlsUmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVFbWFpbFJlc3BvbnNlIiEKElJlZ2lzdGVyS2V5UmVxdWVzdBILCgNqd3QYASABKAkiNQoTUmVnaXN0ZXJLZXlSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSDgoGc2VjcmV0GAIgASgJIhsKDUdldEtleVJlcXVlc3QSCgoCcGsYASABKAkiPAoOR2V0S2V5UmVzcG9uc2USCwoDc3ViGAEgASgJEg0KBXNpbmNlGAIgASgJEg4KBnN0YXR1cxgDIAEoCSIuChBSZXZva2VLZXlSZXF1ZXN0EgoKAnBrGAEgASgJEg4KBnNlY3JldBgCIAEoCSIjChFSZXZva2VLZXlSZXNwb25zZRIOCgZzdGF0dXMYASABKAkyuwwKD0lkZW50aXR5U2VydmljZRJ2CgpDcmVhdGVVc2VyEiYudGVzc2VyYS5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBonLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlVXNlclJlc3BvbnNlIhfK8xgCEAGC0+STAgs6ASoiBi91c2VycxKEAQoPRmluZFVzZXJCeUVtYWlsEisudGVzc2VyYS5pZGVudGl0eS52MS5GaW5kVXNlckJ5RW1haWxSZXF1ZXN0GiwudGVzc2VyYS5pZGVudGl0eS52MS5GaW5kVXNlckJ5RW1haWxSZXNwb25zZSIWyvMYAhABgtPkkwIKOgEqIgUvdXNlchJvCgdHZXRVc2VyEiMudGVzc2VyYS5pZGVudGl0eS52MS5HZXRVc2VyUmVxdWVzdBokLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0VXNlclJlc3BvbnNlIhnK8xgCEAGC0+STAg0SCy91c2Vycy97aWR9EnwKDkdldEN1cnJlbnRVc2VyEioudGVzc2VyYS5pZGVudGl0eS52MS5HZXRDdXJyZW50VXNlclJlcXVlc3QaKy50ZXNzZXJhLmlkZW50aXR5LnYxLkdldEN1cnJlbnRVc2VyUmVzcG9uc2UiEcrzGAIQAYLT5JMCBRIDL21lEqYBChFEZWxldGVDdXJyZW50VXNlchItLnRlc3NlcmEuaWRlbnRpdHkudjEuRGVsZXRlQ3VycmVudFVzZXJSZXF1ZXN0Gi4udGVzc2VyYS5pZGVudGl0eS52MS5EZWxldGVDdXJyZW50VXNlclJlc3BvbnNlIjLK8xghCMwBEAFKGgoFaGFua28SDXNlc3Npb25fdG9rZW4gASgBgtPkkwIHKgUvdXNlchJ8CgpMaXN0RW1haWxzEiYudGVzc2VyYS5pZGVudGl0eS52MS5MaXN0RW1haWxzUmVxdWVzdBonLnRlc3NlcmEuaWRlbnRpdHkudjEuTGlzdEVtYWlsc1Jlc3BvbnNlIh3K8xgCEAGC0+STAhFiBmVtYWlscxIHL2VtYWlscxKEAQoLQ3JlYXRlRW1haWwSJy50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZUVtYWlsUmVxdWVzdBooLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlRW1haWxSZXNwb25zZSIiyvMYBQjJARABgtPkkwITOgEqYgVlbWFpbCIHL2VtYWlscxKXAQoPU2V0UHJpbWFyeUVtYWlsEisudGVzc2VyYS5pZGVudGl0eS52MS5TZXRQcmltYXJ5RW1haWxSZXF1ZXN0GiwudGVzc2VyYS5pZGVudGl0eS52MS5TZXRQcmltYXJ5RW1haWxSZXNwb25zZSIpyvMYBQjJARABgtPkkwIaIhgvZW1haWxzL3tpZH0vc2V0X3ByaW1hcnkSfwoLRGVsZXRlRW1haWwSJy50ZXNzZXJhLmlkZW50aXR5LnYxLkRlbGV0ZUVtYWlsUmVxdWVzdBooLnRlc3NlcmEuaWRlbnRpdHkudjEuRGVsZXRlRW1haWxSZXNwb25zZSIdyvMYBQjJARABgtPkkwIOKgwvZW1haWxzL3tpZH0SjQEKC1JlZ2lzdGVyS2V5EicudGVzc2VyYS5pZGVudGl0eS52MS5SZWdpc3RlcktleVJlcXVlc3QaKC50ZXNzZXJhLmlkZW50aXR5LnYxLlJlZ2lzdGVyS2V5UmVzcG9uc2UiK8rzGBYIyQEQBBoPYXBwbGljYXRpb24vand0gtPkkwILOgNqd3QiBC9rZXkSbAoGR2V0S2V5EiIudGVzc2VyYS5pZGVudGl0eS52MS5HZXRLZXlSZXF1ZXN0GiMudGVzc2VyYS5pZGVudGl0eS52MS5HZXRLZXlSZXNwb25zZSIZyvMYBBAEKAGC0+STAgsSCS9rZXkve3BrfRJzCglSZXZva2VLZXkSJS50ZXNzZXJhLmlkZW50aXR5LnYxLlJldm9rZUtleVJlcXVlc3QaJi50ZXNzZXJhLmlkZW50aXR5LnYxLlJldm9rZUtleVJlc3BvbnNlIhfK8xgCEASC0+STAgsqCS9rZXkve3BrfWIGcHJvdG8z", [file_google_api_annotations, file_tessera_rest_v1_rest]);
+  fileDesc("CiJ0ZXNzZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhN0ZXNzZXJhLmlkZW50aXR5LnYxIiIKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIkoKEkNyZWF0ZVVzZXJSZXNwb25zZRIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCInChZGaW5kVXNlckJ5RW1haWxSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIo0BChdGaW5kVXNlckJ5RW1haWxSZXNwb25zZRIKCgJpZBgBIAEoCRIaCghlbWFpbF9pZBgCIAEoCVIIZW1haWxfaWQSEAoIdmVyaWZpZWQYAyABKAgSOAoXaGFzX3dlYmF1dGhuX2NyZWRlbnRpYWwYBCABKAhSF2hhc193ZWJhdXRobl9jcmVkZW50aWFsIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIsQBCg9HZXRVc2VyUmVzcG9uc2USCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSHgoKY3JlYXRlZF9hdBgDIAEoCVIKY3JlYXRlZF9hdBIeCgp1cGRhdGVkX2F0GAQgASgJUgp1cGRhdGVkX2F0ElYKFHdlYmF1dGhuX2NyZWRlbnRpYWxzGAUgAygLMiIudGVzc2VyYS5pZGVudGl0eS52MS5DcmVkZW50aWFsUmVmUhR3ZWJhdXRobl9jcmVkZW50aWFscyIbCg1DcmVkZW50aWFsUmVmEgoKAmlkGAEgASgJIhcKFUdldEN1cnJlbnRVc2VyUmVxdWVzdCIkChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEgoKAmlkGAEgASgJIhoKGERlbGV0ZUN1cnJlbnRVc2VyUmVxdWVzdCJBChlEZWxldGVDdXJyZW50VXNlclJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4iEwoRTGlzdEVtYWlsc1JlcXVlc3QiQAoSTGlzdEVtYWlsc1Jlc3BvbnNlEioKBmVtYWlscxgBIAMoCzIaLnRlc3NlcmEuaWRlbnRpdHkudjEuRW1haWwiZgoFRW1haWwSCgoCaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIgCgtpc192ZXJpZmllZBgDIAEoCFILaXNfdmVyaWZpZWQSHgoKaXNfcHJpbWFyeRgEIAEoCFIKaXNfcHJpbWFyeSIlChJDcmVhdGVFbWFpbFJlcXVlc3QSDwoHYWRkcmVzcxgBIAEoCSJAChNDcmVhdGVFbWFpbFJlc3BvbnNlEikKBWVtYWlsGAEgASgLMhoudGVzc2VyYS5pZGVudGl0eS52MS5FbWFpbCIkChZTZXRQcmltYXJ5RW1haWxSZXF1ZXN0EgoKAmlkGAEgASgJIhkKF1NldFByaW1hcnlFbWFpbFJlc3BvbnNlIiAKEkRlbGV0ZUVtYWlsUmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVFbWFpbFJlc3BvbnNlIiEKElJlZ2lzdGVyS2V5UmVxdWVzdBILCgNqd3QYASABKAkiNQoTUmVnaXN0ZXJLZXlSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSDgoGc2VjcmV0GAIgASgJIhsKDUdldEtleVJlcXVlc3QSCgoCcGsYASABKAkiPAoOR2V0S2V5UmVzcG9uc2USCwoDc3ViGAEgASgJEg0KBXNpbmNlGAIgASgJEg4KBnN0YXR1cxgDIAEoCSIuChBSZXZva2VLZXlSZXF1ZXN0EgoKAnBrGAEgASgJEg4KBnNlY3JldBgCIAEoCSIjChFSZXZva2VLZXlSZXNwb25zZRIOCgZzdGF0dXMYASABKAkiKwoQVXBkYXRlS2V5UmVxdWVzdBIKCgJwaxgBIAEoCRILCgNqd3QYAiABKAkiIwoRVXBkYXRlS2V5UmVzcG9uc2USDgoGc3RhdHVzGAEgASgJIikKDkJpbmRLZXlSZXF1ZXN0EgoKAnBrGAEgASgJEgsKA2p3dBgCIAEoCSIhCg9CaW5kS2V5UmVzcG9uc2USDgoGc3RhdHVzGAEgASgJIkcKGVJldm9rZUtleUJ5Q29udGFjdFJlcXVlc3QSDQoFZW1haWwYASABKAkSDQoFcGhvbmUYAiABKAkSDAoEY29kZRgDIAEoCSIsChpSZXZva2VLZXlCeUNvbnRhY3RSZXNwb25zZRIOCgZzdGF0dXMYASABKAky2Q8KD0lkZW50aXR5U2VydmljZRJ2CgpDcmVhdGVVc2VyEiYudGVzc2VyYS5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBonLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlVXNlclJlc3BvbnNlIhfK8xgCEAGC0+STAgs6ASoiBi91c2VycxKEAQoPRmluZFVzZXJCeUVtYWlsEisudGVzc2VyYS5pZGVudGl0eS52MS5GaW5kVXNlckJ5RW1haWxSZXF1ZXN0GiwudGVzc2VyYS5pZGVudGl0eS52MS5GaW5kVXNlckJ5RW1haWxSZXNwb25zZSIWyvMYAhABgtPkkwIKOgEqIgUvdXNlchJvCgdHZXRVc2VyEiMudGVzc2VyYS5pZGVudGl0eS52MS5HZXRVc2VyUmVxdWVzdBokLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0VXNlclJlc3BvbnNlIhnK8xgCEAGC0+STAg0SCy91c2Vycy97aWR9EnwKDkdldEN1cnJlbnRVc2VyEioudGVzc2VyYS5pZGVudGl0eS52MS5HZXRDdXJyZW50VXNlclJlcXVlc3QaKy50ZXNzZXJhLmlkZW50aXR5LnYxLkdldEN1cnJlbnRVc2VyUmVzcG9uc2UiEcrzGAIQAYLT5JMCBRIDL21lEqYBChFEZWxldGVDdXJyZW50VXNlchItLnRlc3NlcmEuaWRlbnRpdHkudjEuRGVsZXRlQ3VycmVudFVzZXJSZXF1ZXN0Gi4udGVzc2VyYS5pZGVudGl0eS52MS5EZWxldGVDdXJyZW50VXNlclJlc3BvbnNlIjLK8xghCMwBEAFKGgoFaGFua28SDXNlc3Npb25fdG9rZW4gASgBgtPkkwIHKgUvdXNlchJ8CgpMaXN0RW1haWxzEiYudGVzc2VyYS5pZGVudGl0eS52MS5MaXN0RW1haWxzUmVxdWVzdBonLnRlc3NlcmEuaWRlbnRpdHkudjEuTGlzdEVtYWlsc1Jlc3BvbnNlIh3K8xgCEAGC0+STAhFiBmVtYWlscxIHL2VtYWlscxKEAQoLQ3JlYXRlRW1haWwSJy50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZUVtYWlsUmVxdWVzdBooLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlRW1haWxSZXNwb25zZSIiyvMYBQjJARABgtPkkwITOgEqYgVlbWFpbCIHL2VtYWlscxKXAQoPU2V0UHJpbWFyeUVtYWlsEisudGVzc2VyYS5pZGVudGl0eS52MS5TZXRQcmltYXJ5RW1haWxSZXF1ZXN0GiwudGVzc2VyYS5pZGVudGl0eS52MS5TZXRQcmltYXJ5RW1haWxSZXNwb25zZSIpyvMYBQjJARABgtPkkwIaIhgvZW1haWxzL3tpZH0vc2V0X3ByaW1hcnkSfwoLRGVsZXRlRW1haWwSJy50ZXNzZXJhLmlkZW50aXR5LnYxLkRlbGV0ZUVtYWlsUmVxdWVzdBooLnRlc3NlcmEuaWRlbnRpdHkudjEuRGVsZXRlRW1haWxSZXNwb25zZSIdyvMYBQjJARABgtPkkwIOKgwvZW1haWxzL3tpZH0SjQEKC1JlZ2lzdGVyS2V5EicudGVzc2VyYS5pZGVudGl0eS52MS5SZWdpc3RlcktleVJlcXVlc3QaKC50ZXNzZXJhLmlkZW50aXR5LnYxLlJlZ2lzdGVyS2V5UmVzcG9uc2UiK8rzGBYIyQEQBBoPYXBwbGljYXRpb24vand0gtPkkwILOgNqd3QiBC9rZXkSbAoGR2V0S2V5EiIudGVzc2VyYS5pZGVudGl0eS52MS5HZXRLZXlSZXF1ZXN0GiMudGVzc2VyYS5pZGVudGl0eS52MS5HZXRLZXlSZXNwb25zZSIZyvMYBBAEKAGC0+STAgsSCS9rZXkve3BrfRJzCglSZXZva2VLZXkSJS50ZXNzZXJhLmlkZW50aXR5LnYxLlJldm9rZUtleVJlcXVlc3QaJi50ZXNzZXJhLmlkZW50aXR5LnYxLlJldm9rZUtleVJlc3BvbnNlIhfK8xgCEASC0+STAgsqCS9rZXkve3BrfRKJAQoJVXBkYXRlS2V5EiUudGVzc2VyYS5pZGVudGl0eS52MS5VcGRhdGVLZXlSZXF1ZXN0GiYudGVzc2VyYS5pZGVudGl0eS52MS5VcGRhdGVLZXlSZXNwb25zZSItyvMYExAEGg9hcHBsaWNhdGlvbi9qd3SC0+STAhA6A2p3dCIJL2tleS97cGt9EoMBCgdCaW5kS2V5EiMudGVzc2VyYS5pZGVudGl0eS52MS5CaW5kS2V5UmVxdWVzdBokLnRlc3NlcmEuaWRlbnRpdHkudjEuQmluZEtleVJlc3BvbnNlIi3K8xgTEAQaD2FwcGxpY2F0aW9uL2p3dILT5JMCEDoDand0Ggkva2V5L3twa30SiQEKElJldm9rZUtleUJ5Q29udGFjdBIuLnRlc3NlcmEuaWRlbnRpdHkudjEuUmV2b2tlS2V5QnlDb250YWN0UmVxdWVzdBovLnRlc3NlcmEuaWRlbnRpdHkudjEuUmV2b2tlS2V5QnlDb250YWN0UmVzcG9uc2UiEsrzGAIQBILT5JMCBioEL2tleWIGcHJvdG8z", [file_google_api_annotations, file_tessera_rest_v1_rest]);
 
 /**
  * CreateUserRequest names the new user's email.
@@ -636,6 +636,160 @@ export const RevokeKeyResponseSchema: GenMessage<RevokeKeyResponse> = /*@__PURE_
   messageDesc(file_tessera_identity_v1_identity, 25);
 
 /**
+ * UpdateKeyRequest carries the key and the JWT self-signed by it.
+ *
+ * @generated from message tessera.identity.v1.UpdateKeyRequest
+ */
+export type UpdateKeyRequest = Message<"tessera.identity.v1.UpdateKeyRequest"> & {
+  /**
+   * pk is the 43-char base64url Ed25519 public key.
+   *
+   * @generated from field: string pk = 1;
+   */
+  pk: string;
+
+  /**
+   * jwt is `JWT(sub, devtoken, …)` sent as `application/jwt`.
+   *
+   * @generated from field: string jwt = 2;
+   */
+  jwt: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.UpdateKeyRequest.
+ * Use `create(UpdateKeyRequestSchema)` to create a new message.
+ */
+export const UpdateKeyRequestSchema: GenMessage<UpdateKeyRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 26);
+
+/**
+ * UpdateKeyResponse answers an update.
+ *
+ * @generated from message tessera.identity.v1.UpdateKeyResponse
+ */
+export type UpdateKeyResponse = Message<"tessera.identity.v1.UpdateKeyResponse"> & {
+  /**
+   * status is "confirmed".
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.UpdateKeyResponse.
+ * Use `create(UpdateKeyResponseSchema)` to create a new message.
+ */
+export const UpdateKeyResponseSchema: GenMessage<UpdateKeyResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 27);
+
+/**
+ * BindKeyRequest carries the key and `JWT(sub, email, phone)` self-signed by it.
+ *
+ * @generated from message tessera.identity.v1.BindKeyRequest
+ */
+export type BindKeyRequest = Message<"tessera.identity.v1.BindKeyRequest"> & {
+  /**
+   * pk is the 43-char base64url Ed25519 public key.
+   *
+   * @generated from field: string pk = 1;
+   */
+  pk: string;
+
+  /**
+   * jwt is the self-signed JWT sent as `application/jwt`.
+   *
+   * @generated from field: string jwt = 2;
+   */
+  jwt: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.BindKeyRequest.
+ * Use `create(BindKeyRequestSchema)` to create a new message.
+ */
+export const BindKeyRequestSchema: GenMessage<BindKeyRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 28);
+
+/**
+ * BindKeyResponse answers a binding.
+ *
+ * @generated from message tessera.identity.v1.BindKeyResponse
+ */
+export type BindKeyResponse = Message<"tessera.identity.v1.BindKeyResponse"> & {
+  /**
+   * status is "confirmed".
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.BindKeyResponse.
+ * Use `create(BindKeyResponseSchema)` to create a new message.
+ */
+export const BindKeyResponseSchema: GenMessage<BindKeyResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 29);
+
+/**
+ * RevokeKeyByContactRequest names a key by the email and phone bound to it.
+ *
+ * @generated from message tessera.identity.v1.RevokeKeyByContactRequest
+ */
+export type RevokeKeyByContactRequest = Message<"tessera.identity.v1.RevokeKeyByContactRequest"> & {
+  /**
+   * email is the primary email bound to the key.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+
+  /**
+   * phone is the primary phone number, international representation (`+` and digits).
+   *
+   * @generated from field: string phone = 2;
+   */
+  phone: string;
+
+  /**
+   * code is the 6-digit code emailed by the first call; empty on the first call.
+   *
+   * @generated from field: string code = 3;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.RevokeKeyByContactRequest.
+ * Use `create(RevokeKeyByContactRequestSchema)` to create a new message.
+ */
+export const RevokeKeyByContactRequestSchema: GenMessage<RevokeKeyByContactRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 30);
+
+/**
+ * RevokeKeyByContactResponse answers a revocation step.
+ *
+ * @generated from message tessera.identity.v1.RevokeKeyByContactResponse
+ */
+export type RevokeKeyByContactResponse = Message<"tessera.identity.v1.RevokeKeyByContactResponse"> & {
+  /**
+   * status is "pending" after the first call, "done" once revoked.
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.RevokeKeyByContactResponse.
+ * Use `create(RevokeKeyByContactResponseSchema)` to create a new message.
+ */
+export const RevokeKeyByContactResponseSchema: GenMessage<RevokeKeyByContactResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 31);
+
+/**
  * IdentityService carries users and their contacts: Hanko users and emails, Authentiq keys,
  * AuthFi user management.
  *
@@ -775,6 +929,50 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof RevokeKeyRequestSchema;
     output: typeof RevokeKeyResponseSchema;
+  },
+  /**
+   * UpdateKey is Authentiq's `POST /key/{PK}`: updates the key's registration (its `devtoken`)
+   * with a JWT self-signed by that key whose `sub` is `{PK}`.
+   * Errors: 400 not a JWT or a malformed key, 401 auth-error (not signed by `{PK}`, expired,
+   * `sub` other than `{PK}`), 404 unknown-key, 410 revoked-key.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.UpdateKey
+   */
+  updateKey: {
+    methodKind: "unary";
+    input: typeof UpdateKeyRequestSchema;
+    output: typeof UpdateKeyResponseSchema;
+  },
+  /**
+   * BindKey is Authentiq's `PUT /key/{PK}` (v4): binds an email address and a phone number to
+   * the key with `JWT(sub, email, phone)` self-signed by that key. Both are stored as keyed
+   * hashes only; they are what `DELETE /key?email=&phone=` revokes by.
+   * Errors: 400 not a JWT, missing or malformed email or phone, 401 auth-error, 404
+   * unknown-key, 409 duplicate-hash (another live key holds that email and phone), 410
+   * revoked-key.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.BindKey
+   */
+  bindKey: {
+    methodKind: "unary";
+    input: typeof BindKeyRequestSchema;
+    output: typeof BindKeyResponseSchema;
+  },
+  /**
+   * RevokeKeyByContact is Authentiq's `DELETE /key?email=&phone=`: without `code` it emails a
+   * 6-digit code to the address (when a live key is bound to that email and phone) and answers
+   * `pending` whether or not one is, so the call reveals no account; with the `code` it revokes
+   * the key and answers `done`. A code is single use, lives 10 minutes and allows 5 tries.
+   * Errors: 400 missing or malformed email or phone, 401 auth-error (wrong, used up or expired
+   * code), 409 confirm-first (a code given but none was requested), 429 rate-limit. The seed's
+   * 404 unknown-key is not used: it would tell who holds an address.
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.RevokeKeyByContact
+   */
+  revokeKeyByContact: {
+    methodKind: "unary";
+    input: typeof RevokeKeyByContactRequestSchema;
+    output: typeof RevokeKeyByContactResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_identity_v1_identity, 0);

@@ -2,22 +2,528 @@
 // @generated from file tessera/scope/v1/scope.proto (package tessera.scope.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
+import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import { file_tessera_rest_v1_rest } from "../../rest/v1/rest_pb.js";
+import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tessera/scope/v1/scope.proto.
  */
 export const file_tessera_scope_v1_scope: GenFile = /*@__PURE__*/
-  fileDesc("Chx0ZXNzZXJhL3Njb3BlL3YxL3Njb3BlLnByb3RvEhB0ZXNzZXJhLnNjb3BlLnYxMg4KDFNjb3BlU2VydmljZWIGcHJvdG8z");
+  fileDesc("Chx0ZXNzZXJhL3Njb3BlL3YxL3Njb3BlLnByb3RvEhB0ZXNzZXJhLnNjb3BlLnYxIjEKEFB1c2hMb2dpblJlcXVlc3QSEAoIY2FsbGJhY2sYASABKAkSCwoDand0GAIgASgJIiMKEVB1c2hMb2dpblJlc3BvbnNlEg4KBnN0YXR1cxgBIAEoCSIyChVDcmVhdGVTY29wZUpvYlJlcXVlc3QSDAoEdGVzdBgBIAEoBRILCgNqd3QYAiABKAkiNQoWQ3JlYXRlU2NvcGVKb2JSZXNwb25zZRILCgNqb2IYASABKAkSDgoGc3RhdHVzGAIgASgJIiEKEkdldFNjb3BlSm9iUmVxdWVzdBILCgNqb2IYASABKAkiawoTR2V0U2NvcGVKb2JSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSDgoGc2lnbmVkGAIgASgIEicKBmNsYWltcxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSCwoDand0GAQgASgJIjIKFkNvbmZpcm1TY29wZUpvYlJlcXVlc3QSCwoDam9iGAEgASgJEgsKA2p3dBgCIAEoCSIpChdDb25maXJtU2NvcGVKb2JSZXNwb25zZRIOCgZzdGF0dXMYASABKAkiIgoTU2lnblNjb3BlSm9iUmVxdWVzdBILCgNqb2IYASABKAkiMwoUU2lnblNjb3BlSm9iUmVzcG9uc2USDgoGc3RhdHVzGAEgASgJEgsKA2p3dBgCIAEoCSIkChVEZWxldGVTY29wZUpvYlJlcXVlc3QSCwoDam9iGAEgASgJIigKFkRlbGV0ZVNjb3BlSm9iUmVzcG9uc2USDgoGc3RhdHVzGAEgASgJIiQKFEdldElzc3VlcktleXNSZXF1ZXN0EgwKBHRlc3QYASABKAUiQgoVR2V0SXNzdWVyS2V5c1Jlc3BvbnNlEikKBGtleXMYASADKAsyGy50ZXNzZXJhLnNjb3BlLnYxLklzc3VlcktleSJXCglJc3N1ZXJLZXkSCwoDa3R5GAEgASgJEgsKA2tpZBgCIAEoCRILCgNhbGcYAyABKAkSCwoDdXNlGAQgASgJEgsKA2NydhgFIAEoCRIJCgF4GAYgASgJMvQHCgxTY29wZVNlcnZpY2USgAEKCVB1c2hMb2dpbhIiLnRlc3NlcmEuc2NvcGUudjEuUHVzaExvZ2luUmVxdWVzdBojLnRlc3NlcmEuc2NvcGUudjEuUHVzaExvZ2luUmVzcG9uc2UiKsrzGBMQBBoPYXBwbGljYXRpb24vand0gtPkkwINOgNqd3QiBi9sb2dpbhKSAQoOQ3JlYXRlU2NvcGVKb2ISJy50ZXNzZXJhLnNjb3BlLnYxLkNyZWF0ZVNjb3BlSm9iUmVxdWVzdBooLnRlc3NlcmEuc2NvcGUudjEuQ3JlYXRlU2NvcGVKb2JSZXNwb25zZSItyvMYFgjJARAEGg9hcHBsaWNhdGlvbi9qd3SC0+STAg06A2p3dCIGL3Njb3BlEp4BCgtHZXRTY29wZUpvYhIkLnRlc3NlcmEuc2NvcGUudjEuR2V0U2NvcGVKb2JSZXF1ZXN0GiUudGVzc2VyYS5zY29wZS52MS5HZXRTY29wZUpvYlJlc3BvbnNlIkLK8xgiEAQoAVIPYXBwbGljYXRpb24vand0WgNqd3RiBnNpZ25lZILT5JMCFmIGY2xhaW1zEgwvc2NvcGUve2pvYn0SmwEKD0NvbmZpcm1TY29wZUpvYhIoLnRlc3NlcmEuc2NvcGUudjEuQ29uZmlybVNjb3BlSm9iUmVxdWVzdBopLnRlc3NlcmEuc2NvcGUudjEuQ29uZmlybVNjb3BlSm9iUmVzcG9uc2UiM8rzGBYIygEQBBoPYXBwbGljYXRpb24vand0gtPkkwITOgNqd3QiDC9zY29wZS97am9ifRJ5CgxTaWduU2NvcGVKb2ISJS50ZXNzZXJhLnNjb3BlLnYxLlNpZ25TY29wZUpvYlJlcXVlc3QaJi50ZXNzZXJhLnNjb3BlLnYxLlNpZ25TY29wZUpvYlJlc3BvbnNlIhrK8xgCEASC0+STAg4aDC9zY29wZS97am9ifRJ/Cg5EZWxldGVTY29wZUpvYhInLnRlc3NlcmEuc2NvcGUudjEuRGVsZXRlU2NvcGVKb2JSZXF1ZXN0GigudGVzc2VyYS5zY29wZS52MS5EZWxldGVTY29wZUpvYlJlc3BvbnNlIhrK8xgCEASC0+STAg4qDC9zY29wZS97am9ifRKQAQoNR2V0SXNzdWVyS2V5cxImLnRlc3NlcmEuc2NvcGUudjEuR2V0SXNzdWVyS2V5c1JlcXVlc3QaJy50ZXNzZXJhLnNjb3BlLnYxLkdldElzc3VlcktleXNSZXNwb25zZSIuyvMYAhAEgtPkkwIiEiAvLndlbGwta25vd24vYXV0aGVudGlxLWp3a3MuanNvbmIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_tessera_rest_v1_rest]);
 
 /**
- * ScopeService carries Authentiq's scope verification jobs and push sign-in.
- * Its RPCs arrive with their family.
+ * PushLoginRequest carries the callback and the self-signed PushToken.
+ *
+ * @generated from message tessera.scope.v1.PushLoginRequest
+ */
+export type PushLoginRequest = Message<"tessera.scope.v1.PushLoginRequest"> & {
+  /**
+   * callback is the URI the app will connect to; it must fall under the token's `aud`.
+   *
+   * @generated from field: string callback = 1;
+   */
+  callback: string;
+
+  /**
+   * jwt is the PushToken `JWT(sub, iss, aud, exp, iat, nbf)` sent as `application/jwt`.
+   *
+   * @generated from field: string jwt = 2;
+   */
+  jwt: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.PushLoginRequest.
+ * Use `create(PushLoginRequestSchema)` to create a new message.
+ */
+export const PushLoginRequestSchema: GenMessage<PushLoginRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 0);
+
+/**
+ * PushLoginResponse answers a push sign-in request.
+ *
+ * @generated from message tessera.scope.v1.PushLoginResponse
+ */
+export type PushLoginResponse = Message<"tessera.scope.v1.PushLoginResponse"> & {
+  /**
+   * status is "sent".
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.PushLoginResponse.
+ * Use `create(PushLoginResponseSchema)` to create a new message.
+ */
+export const PushLoginResponseSchema: GenMessage<PushLoginResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 1);
+
+/**
+ * CreateScopeJobRequest carries the Claims JWT.
+ *
+ * @generated from message tessera.scope.v1.CreateScopeJobRequest
+ */
+export type CreateScopeJobRequest = Message<"tessera.scope.v1.CreateScopeJobRequest"> & {
+  /**
+   * test is 1 to use the test issuer.
+   *
+   * @generated from field: int32 test = 1;
+   */
+  test: number;
+
+  /**
+   * jwt is `JWT(sub, scope, email, phone, type)` sent as `application/jwt`.
+   *
+   * @generated from field: string jwt = 2;
+   */
+  jwt: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.CreateScopeJobRequest.
+ * Use `create(CreateScopeJobRequestSchema)` to create a new message.
+ */
+export const CreateScopeJobRequestSchema: GenMessage<CreateScopeJobRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 2);
+
+/**
+ * CreateScopeJobResponse names the new job.
+ *
+ * @generated from message tessera.scope.v1.CreateScopeJobResponse
+ */
+export type CreateScopeJobResponse = Message<"tessera.scope.v1.CreateScopeJobResponse"> & {
+  /**
+   * job is the 20-character job id.
+   *
+   * @generated from field: string job = 1;
+   */
+  job: string;
+
+  /**
+   * status is "waiting".
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.CreateScopeJobResponse.
+ * Use `create(CreateScopeJobResponseSchema)` to create a new message.
+ */
+export const CreateScopeJobResponseSchema: GenMessage<CreateScopeJobResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 3);
+
+/**
+ * GetScopeJobRequest names a job.
+ *
+ * @generated from message tessera.scope.v1.GetScopeJobRequest
+ */
+export type GetScopeJobRequest = Message<"tessera.scope.v1.GetScopeJobRequest"> & {
+  /**
+   * job is the 20-character job id.
+   *
+   * @generated from field: string job = 1;
+   */
+  job: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.GetScopeJobRequest.
+ * Use `create(GetScopeJobRequestSchema)` to create a new message.
+ */
+export const GetScopeJobRequestSchema: GenMessage<GetScopeJobRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 4);
+
+/**
+ * GetScopeJobResponse is a job's state and, once signed, its claims.
+ *
+ * @generated from message tessera.scope.v1.GetScopeJobResponse
+ */
+export type GetScopeJobResponse = Message<"tessera.scope.v1.GetScopeJobResponse"> & {
+  /**
+   * status is "waiting", "confirmed" or "ready".
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+
+  /**
+   * signed is true once the issuer signed the claims (REST answers 204 until then).
+   *
+   * @generated from field: bool signed = 2;
+   */
+  signed: boolean;
+
+  /**
+   * claims are the signed claims (`sub`, `scope`, `email`, `phone`, `type`, `iss`, `iat`,
+   * `exp`); empty until signed.
+   *
+   * @generated from field: google.protobuf.Struct claims = 3;
+   */
+  claims?: JsonObject | undefined;
+
+  /**
+   * jwt is the signed JWT; empty until signed.
+   *
+   * @generated from field: string jwt = 4;
+   */
+  jwt: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.GetScopeJobResponse.
+ * Use `create(GetScopeJobResponseSchema)` to create a new message.
+ */
+export const GetScopeJobResponseSchema: GenMessage<GetScopeJobResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 5);
+
+/**
+ * ConfirmScopeJobRequest names a job; a confirmation carries no body.
+ *
+ * @generated from message tessera.scope.v1.ConfirmScopeJobRequest
+ */
+export type ConfirmScopeJobRequest = Message<"tessera.scope.v1.ConfirmScopeJobRequest"> & {
+  /**
+   * job is the 20-character job id.
+   *
+   * @generated from field: string job = 1;
+   */
+  job: string;
+
+  /**
+   * jwt is a body POSTed to the job: not supported, refused with 405 not-supported.
+   *
+   * @generated from field: string jwt = 2;
+   */
+  jwt: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.ConfirmScopeJobRequest.
+ * Use `create(ConfirmScopeJobRequestSchema)` to create a new message.
+ */
+export const ConfirmScopeJobRequestSchema: GenMessage<ConfirmScopeJobRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 6);
+
+/**
+ * ConfirmScopeJobResponse answers a confirmation.
+ *
+ * @generated from message tessera.scope.v1.ConfirmScopeJobResponse
+ */
+export type ConfirmScopeJobResponse = Message<"tessera.scope.v1.ConfirmScopeJobResponse"> & {
+  /**
+   * status is "confirmed".
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.ConfirmScopeJobResponse.
+ * Use `create(ConfirmScopeJobResponseSchema)` to create a new message.
+ */
+export const ConfirmScopeJobResponseSchema: GenMessage<ConfirmScopeJobResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 7);
+
+/**
+ * SignScopeJobRequest names a job.
+ *
+ * @generated from message tessera.scope.v1.SignScopeJobRequest
+ */
+export type SignScopeJobRequest = Message<"tessera.scope.v1.SignScopeJobRequest"> & {
+  /**
+   * job is the 20-character job id.
+   *
+   * @generated from field: string job = 1;
+   */
+  job: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.SignScopeJobRequest.
+ * Use `create(SignScopeJobRequestSchema)` to create a new message.
+ */
+export const SignScopeJobRequestSchema: GenMessage<SignScopeJobRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 8);
+
+/**
+ * SignScopeJobResponse carries the signed claims.
+ *
+ * @generated from message tessera.scope.v1.SignScopeJobResponse
+ */
+export type SignScopeJobResponse = Message<"tessera.scope.v1.SignScopeJobResponse"> & {
+  /**
+   * status is "ready".
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+
+  /**
+   * jwt is the issuer-signed claims, a compact EdDSA JWT.
+   *
+   * @generated from field: string jwt = 2;
+   */
+  jwt: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.SignScopeJobResponse.
+ * Use `create(SignScopeJobResponseSchema)` to create a new message.
+ */
+export const SignScopeJobResponseSchema: GenMessage<SignScopeJobResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 9);
+
+/**
+ * DeleteScopeJobRequest names a job.
+ *
+ * @generated from message tessera.scope.v1.DeleteScopeJobRequest
+ */
+export type DeleteScopeJobRequest = Message<"tessera.scope.v1.DeleteScopeJobRequest"> & {
+  /**
+   * job is the 20-character job id.
+   *
+   * @generated from field: string job = 1;
+   */
+  job: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.DeleteScopeJobRequest.
+ * Use `create(DeleteScopeJobRequestSchema)` to create a new message.
+ */
+export const DeleteScopeJobRequestSchema: GenMessage<DeleteScopeJobRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 10);
+
+/**
+ * DeleteScopeJobResponse answers a deletion.
+ *
+ * @generated from message tessera.scope.v1.DeleteScopeJobResponse
+ */
+export type DeleteScopeJobResponse = Message<"tessera.scope.v1.DeleteScopeJobResponse"> & {
+  /**
+   * status is "done".
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.DeleteScopeJobResponse.
+ * Use `create(DeleteScopeJobResponseSchema)` to create a new message.
+ */
+export const DeleteScopeJobResponseSchema: GenMessage<DeleteScopeJobResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 11);
+
+/**
+ * GetIssuerKeysRequest picks the issuer.
+ *
+ * @generated from message tessera.scope.v1.GetIssuerKeysRequest
+ */
+export type GetIssuerKeysRequest = Message<"tessera.scope.v1.GetIssuerKeysRequest"> & {
+  /**
+   * test is 1 for the test issuer's keys.
+   *
+   * @generated from field: int32 test = 1;
+   */
+  test: number;
+};
+
+/**
+ * Describes the message tessera.scope.v1.GetIssuerKeysRequest.
+ * Use `create(GetIssuerKeysRequestSchema)` to create a new message.
+ */
+export const GetIssuerKeysRequestSchema: GenMessage<GetIssuerKeysRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 12);
+
+/**
+ * GetIssuerKeysResponse is a JSON Web Key Set of Ed25519 keys.
+ *
+ * @generated from message tessera.scope.v1.GetIssuerKeysResponse
+ */
+export type GetIssuerKeysResponse = Message<"tessera.scope.v1.GetIssuerKeysResponse"> & {
+  /**
+   * The public keys, the signing one first.
+   *
+   * @generated from field: repeated tessera.scope.v1.IssuerKey keys = 1;
+   */
+  keys: IssuerKey[];
+};
+
+/**
+ * Describes the message tessera.scope.v1.GetIssuerKeysResponse.
+ * Use `create(GetIssuerKeysResponseSchema)` to create a new message.
+ */
+export const GetIssuerKeysResponseSchema: GenMessage<GetIssuerKeysResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 13);
+
+/**
+ * IssuerKey is a public Ed25519 JSON Web Key (RFC 8037); never carries private members.
+ *
+ * @generated from message tessera.scope.v1.IssuerKey
+ */
+export type IssuerKey = Message<"tessera.scope.v1.IssuerKey"> & {
+  /**
+   * kty is `OKP`.
+   *
+   * @generated from field: string kty = 1;
+   */
+  kty: string;
+
+  /**
+   * kid is the key id, the `kid` of the JWTs it verifies.
+   *
+   * @generated from field: string kid = 2;
+   */
+  kid: string;
+
+  /**
+   * alg is `EdDSA`.
+   *
+   * @generated from field: string alg = 3;
+   */
+  alg: string;
+
+  /**
+   * use is `sig`.
+   *
+   * @generated from field: string use = 4;
+   */
+  use: string;
+
+  /**
+   * crv is `Ed25519`.
+   *
+   * @generated from field: string crv = 5;
+   */
+  crv: string;
+
+  /**
+   * x is the base64url public key.
+   *
+   * @generated from field: string x = 6;
+   */
+  x: string;
+};
+
+/**
+ * Describes the message tessera.scope.v1.IssuerKey.
+ * Use `create(IssuerKeySchema)` to create a new message.
+ */
+export const IssuerKeySchema: GenMessage<IssuerKey> = /*@__PURE__*/
+  messageDesc(file_tessera_scope_v1_scope, 14);
+
+/**
+ * ScopeService carries Authentiq's push sign-in and scope verification jobs (seed 000): a key
+ * asks the issuer to verify claims (an email address, a phone number, …), the person confirms,
+ * and the issuer signs the claims with its EdDSA key.
  *
  * @generated from service tessera.scope.v1.ScopeService
  */
 export const ScopeService: GenService<{
+  /**
+   * PushLogin is Authentiq's `POST /login?callback=`: a PushToken self-signed by a registered
+   * key asks for a sign-in push to that key's device. The push goes to the key's `devtoken`
+   * through `PUSH_WEBHOOK_URL` as `{to: devtoken, body}` where `body` is the JSON text
+   * `{"type":"login","callback","jwt"}`.
+   * Errors: 400 not a JWT, a missing `iss`/`aud`, a missing or malformed callback; 401
+   * aud-error (the callback is not under `aud`), 401 auth-error (not self-signed, expired);
+   * 404 unknown-key; 410 revoked-key.
+   *
+   * @generated from rpc tessera.scope.v1.ScopeService.PushLogin
+   */
+  pushLogin: {
+    methodKind: "unary";
+    input: typeof PushLoginRequestSchema;
+    output: typeof PushLoginResponseSchema;
+  },
+  /**
+   * CreateScopeJob is Authentiq's `POST /scope`: a Claims JWT self-signed by a registered key
+   * (`sub`, `scope`, and `email`/`phone` when the scope names them) opens a verification job
+   * that lives 15 minutes. When the claims carry an email address or a phone number, the
+   * confirmation request goes there (email, or SMS through the webhook). `?test=1` has the job
+   * signed by the test issuer (its own key and `iss`) instead of the real one.
+   * Errors: 400 not a JWT, a missing `sub`/`scope`, a scope naming email or phone without a
+   * valid one; 401 auth-error; 404 unknown-key; 410 revoked-key; 429 rate-limit (more than 5
+   * jobs a minute for the same email address, phone number or, without either, key).
+   *
+   * @generated from rpc tessera.scope.v1.ScopeService.CreateScopeJob
+   */
+  createScopeJob: {
+    methodKind: "unary";
+    input: typeof CreateScopeJobRequestSchema;
+    output: typeof CreateScopeJobResponseSchema;
+  },
+  /**
+   * GetScopeJob is Authentiq's `GET /scope/{job}` (and HEAD): 204 with no body until the job is
+   * signed (waiting or confirmed; `status` says which to RPC callers), then 200 with the signed
+   * claims as JSON, or the signed JWT itself when `Accept: application/jwt`.
+   * Errors: 404 unknown-job (unknown, expired or deleted).
+   *
+   * @generated from rpc tessera.scope.v1.ScopeService.GetScopeJob
+   */
+  getScopeJob: {
+    methodKind: "unary";
+    input: typeof GetScopeJobRequestSchema;
+    output: typeof GetScopeJobResponseSchema;
+  },
+  /**
+   * ConfirmScopeJob is Authentiq's `POST /scope/{job}` with no body: the person confirms the
+   * job (again is harmless). Answers 202.
+   * Errors: 404 unknown-job, 405 not-supported (a JWT was POSTed to the job).
+   *
+   * @generated from rpc tessera.scope.v1.ScopeService.ConfirmScopeJob
+   */
+  confirmScopeJob: {
+    methodKind: "unary";
+    input: typeof ConfirmScopeJobRequestSchema;
+    output: typeof ConfirmScopeJobResponseSchema;
+  },
+  /**
+   * SignScopeJob is Authentiq's `PUT /scope/{job}` with no body: the issuer signs the job's
+   * claims (EdDSA; `iss`, `iat`, `exp` added) and answers `{status: "ready", jwt}`. Signing
+   * again answers the same JWT.
+   * Errors: 404 unknown-job, 409 confirm-first (not confirmed yet).
+   *
+   * @generated from rpc tessera.scope.v1.ScopeService.SignScopeJob
+   */
+  signScopeJob: {
+    methodKind: "unary";
+    input: typeof SignScopeJobRequestSchema;
+    output: typeof SignScopeJobResponseSchema;
+  },
+  /**
+   * DeleteScopeJob is Authentiq's `DELETE /scope/{job}`: the job is gone for every method.
+   * Errors: 404 unknown-job.
+   *
+   * @generated from rpc tessera.scope.v1.ScopeService.DeleteScopeJob
+   */
+  deleteScopeJob: {
+    methodKind: "unary";
+    input: typeof DeleteScopeJobRequestSchema;
+    output: typeof DeleteScopeJobResponseSchema;
+  },
+  /**
+   * GetIssuerKeys publishes the issuer's EdDSA public keys that verify signed scope claims (a
+   * JWK set, RFC 7517 §5); `?test=1` publishes the test issuer's key instead. Tessera's own
+   * path: the seed does not say where the issuer publishes its keys.
+   *
+   * @generated from rpc tessera.scope.v1.ScopeService.GetIssuerKeys
+   */
+  getIssuerKeys: {
+    methodKind: "unary";
+    input: typeof GetIssuerKeysRequestSchema;
+    output: typeof GetIssuerKeysResponseSchema;
+  },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_scope_v1_scope, 0);
 

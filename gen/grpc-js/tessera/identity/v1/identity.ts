@@ -199,6 +199,50 @@ export interface RevokeKeyResponse {
   status: string;
 }
 
+/** UpdateKeyRequest carries the key and the JWT self-signed by it. */
+export interface UpdateKeyRequest {
+  /** pk is the 43-char base64url Ed25519 public key. */
+  pk: string;
+  /** jwt is `JWT(sub, devtoken, …)` sent as `application/jwt`. */
+  jwt: string;
+}
+
+/** UpdateKeyResponse answers an update. */
+export interface UpdateKeyResponse {
+  /** status is "confirmed". */
+  status: string;
+}
+
+/** BindKeyRequest carries the key and `JWT(sub, email, phone)` self-signed by it. */
+export interface BindKeyRequest {
+  /** pk is the 43-char base64url Ed25519 public key. */
+  pk: string;
+  /** jwt is the self-signed JWT sent as `application/jwt`. */
+  jwt: string;
+}
+
+/** BindKeyResponse answers a binding. */
+export interface BindKeyResponse {
+  /** status is "confirmed". */
+  status: string;
+}
+
+/** RevokeKeyByContactRequest names a key by the email and phone bound to it. */
+export interface RevokeKeyByContactRequest {
+  /** email is the primary email bound to the key. */
+  email: string;
+  /** phone is the primary phone number, international representation (`+` and digits). */
+  phone: string;
+  /** code is the 6-digit code emailed by the first call; empty on the first call. */
+  code: string;
+}
+
+/** RevokeKeyByContactResponse answers a revocation step. */
+export interface RevokeKeyByContactResponse {
+  /** status is "pending" after the first call, "done" once revoked. */
+  status: string;
+}
+
 function createBaseCreateUserRequest(): CreateUserRequest {
   return { email: "" };
 }
@@ -2124,6 +2168,478 @@ export const RevokeKeyResponse: MessageFns<RevokeKeyResponse> = {
   },
 };
 
+function createBaseUpdateKeyRequest(): UpdateKeyRequest {
+  return { pk: "", jwt: "" };
+}
+
+export const UpdateKeyRequest: MessageFns<UpdateKeyRequest> = {
+  encode(message: UpdateKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pk !== "") {
+      writer.uint32(10).string(message.pk);
+    }
+    if (message.jwt !== "") {
+      writer.uint32(18).string(message.jwt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pk = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jwt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateKeyRequest {
+    return {
+      pk: isSet(object.pk) ? globalThis.String(object.pk) : "",
+      jwt: isSet(object.jwt) ? globalThis.String(object.jwt) : "",
+    };
+  },
+
+  toJSON(message: UpdateKeyRequest): unknown {
+    const obj: any = {};
+    if (message.pk !== "") {
+      obj.pk = message.pk;
+    }
+    if (message.jwt !== "") {
+      obj.jwt = message.jwt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateKeyRequest>, I>>(base?: I): UpdateKeyRequest {
+    return UpdateKeyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateKeyRequest>, I>>(object: I): UpdateKeyRequest {
+    const message = createBaseUpdateKeyRequest();
+    message.pk = object.pk ?? "";
+    message.jwt = object.jwt ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateKeyResponse(): UpdateKeyResponse {
+  return { status: "" };
+}
+
+export const UpdateKeyResponse: MessageFns<UpdateKeyResponse> = {
+  encode(message: UpdateKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateKeyResponse {
+    return { status: isSet(object.status) ? globalThis.String(object.status) : "" };
+  },
+
+  toJSON(message: UpdateKeyResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateKeyResponse>, I>>(base?: I): UpdateKeyResponse {
+    return UpdateKeyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateKeyResponse>, I>>(object: I): UpdateKeyResponse {
+    const message = createBaseUpdateKeyResponse();
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
+function createBaseBindKeyRequest(): BindKeyRequest {
+  return { pk: "", jwt: "" };
+}
+
+export const BindKeyRequest: MessageFns<BindKeyRequest> = {
+  encode(message: BindKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pk !== "") {
+      writer.uint32(10).string(message.pk);
+    }
+    if (message.jwt !== "") {
+      writer.uint32(18).string(message.jwt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BindKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBindKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pk = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jwt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BindKeyRequest {
+    return {
+      pk: isSet(object.pk) ? globalThis.String(object.pk) : "",
+      jwt: isSet(object.jwt) ? globalThis.String(object.jwt) : "",
+    };
+  },
+
+  toJSON(message: BindKeyRequest): unknown {
+    const obj: any = {};
+    if (message.pk !== "") {
+      obj.pk = message.pk;
+    }
+    if (message.jwt !== "") {
+      obj.jwt = message.jwt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BindKeyRequest>, I>>(base?: I): BindKeyRequest {
+    return BindKeyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BindKeyRequest>, I>>(object: I): BindKeyRequest {
+    const message = createBaseBindKeyRequest();
+    message.pk = object.pk ?? "";
+    message.jwt = object.jwt ?? "";
+    return message;
+  },
+};
+
+function createBaseBindKeyResponse(): BindKeyResponse {
+  return { status: "" };
+}
+
+export const BindKeyResponse: MessageFns<BindKeyResponse> = {
+  encode(message: BindKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BindKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBindKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BindKeyResponse {
+    return { status: isSet(object.status) ? globalThis.String(object.status) : "" };
+  },
+
+  toJSON(message: BindKeyResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BindKeyResponse>, I>>(base?: I): BindKeyResponse {
+    return BindKeyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BindKeyResponse>, I>>(object: I): BindKeyResponse {
+    const message = createBaseBindKeyResponse();
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeKeyByContactRequest(): RevokeKeyByContactRequest {
+  return { email: "", phone: "", code: "" };
+}
+
+export const RevokeKeyByContactRequest: MessageFns<RevokeKeyByContactRequest> = {
+  encode(message: RevokeKeyByContactRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== "") {
+      writer.uint32(10).string(message.email);
+    }
+    if (message.phone !== "") {
+      writer.uint32(18).string(message.phone);
+    }
+    if (message.code !== "") {
+      writer.uint32(26).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeKeyByContactRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeKeyByContactRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeKeyByContactRequest {
+    return {
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+    };
+  },
+
+  toJSON(message: RevokeKeyByContactRequest): unknown {
+    const obj: any = {};
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeKeyByContactRequest>, I>>(base?: I): RevokeKeyByContactRequest {
+    return RevokeKeyByContactRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeKeyByContactRequest>, I>>(object: I): RevokeKeyByContactRequest {
+    const message = createBaseRevokeKeyByContactRequest();
+    message.email = object.email ?? "";
+    message.phone = object.phone ?? "";
+    message.code = object.code ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeKeyByContactResponse(): RevokeKeyByContactResponse {
+  return { status: "" };
+}
+
+export const RevokeKeyByContactResponse: MessageFns<RevokeKeyByContactResponse> = {
+  encode(message: RevokeKeyByContactResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeKeyByContactResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeKeyByContactResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeKeyByContactResponse {
+    return { status: isSet(object.status) ? globalThis.String(object.status) : "" };
+  },
+
+  toJSON(message: RevokeKeyByContactResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeKeyByContactResponse>, I>>(base?: I): RevokeKeyByContactResponse {
+    return RevokeKeyByContactResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeKeyByContactResponse>, I>>(object: I): RevokeKeyByContactResponse {
+    const message = createBaseRevokeKeyByContactResponse();
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
 /**
  * IdentityService carries users and their contacts: Hanko users and emails, Authentiq keys,
  * AuthFi user management.
@@ -2294,6 +2810,58 @@ export const IdentityServiceService = {
     responseSerialize: (value: RevokeKeyResponse): Buffer => Buffer.from(RevokeKeyResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RevokeKeyResponse => RevokeKeyResponse.decode(value),
   },
+  /**
+   * UpdateKey is Authentiq's `POST /key/{PK}`: updates the key's registration (its `devtoken`)
+   * with a JWT self-signed by that key whose `sub` is `{PK}`.
+   * Errors: 400 not a JWT or a malformed key, 401 auth-error (not signed by `{PK}`, expired,
+   * `sub` other than `{PK}`), 404 unknown-key, 410 revoked-key.
+   */
+  updateKey: {
+    path: "/tessera.identity.v1.IdentityService/UpdateKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateKeyRequest): Buffer => Buffer.from(UpdateKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateKeyRequest => UpdateKeyRequest.decode(value),
+    responseSerialize: (value: UpdateKeyResponse): Buffer => Buffer.from(UpdateKeyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateKeyResponse => UpdateKeyResponse.decode(value),
+  },
+  /**
+   * BindKey is Authentiq's `PUT /key/{PK}` (v4): binds an email address and a phone number to
+   * the key with `JWT(sub, email, phone)` self-signed by that key. Both are stored as keyed
+   * hashes only; they are what `DELETE /key?email=&phone=` revokes by.
+   * Errors: 400 not a JWT, missing or malformed email or phone, 401 auth-error, 404
+   * unknown-key, 409 duplicate-hash (another live key holds that email and phone), 410
+   * revoked-key.
+   */
+  bindKey: {
+    path: "/tessera.identity.v1.IdentityService/BindKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BindKeyRequest): Buffer => Buffer.from(BindKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BindKeyRequest => BindKeyRequest.decode(value),
+    responseSerialize: (value: BindKeyResponse): Buffer => Buffer.from(BindKeyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BindKeyResponse => BindKeyResponse.decode(value),
+  },
+  /**
+   * RevokeKeyByContact is Authentiq's `DELETE /key?email=&phone=`: without `code` it emails a
+   * 6-digit code to the address (when a live key is bound to that email and phone) and answers
+   * `pending` whether or not one is, so the call reveals no account; with the `code` it revokes
+   * the key and answers `done`. A code is single use, lives 10 minutes and allows 5 tries.
+   * Errors: 400 missing or malformed email or phone, 401 auth-error (wrong, used up or expired
+   * code), 409 confirm-first (a code given but none was requested), 429 rate-limit. The seed's
+   * 404 unknown-key is not used: it would tell who holds an address.
+   */
+  revokeKeyByContact: {
+    path: "/tessera.identity.v1.IdentityService/RevokeKeyByContact" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeKeyByContactRequest): Buffer =>
+      Buffer.from(RevokeKeyByContactRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeKeyByContactRequest => RevokeKeyByContactRequest.decode(value),
+    responseSerialize: (value: RevokeKeyByContactResponse): Buffer =>
+      Buffer.from(RevokeKeyByContactResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeKeyByContactResponse => RevokeKeyByContactResponse.decode(value),
+  },
 } as const;
 
 export interface IdentityServiceServer extends UntypedServiceImplementation {
@@ -2357,6 +2925,32 @@ export interface IdentityServiceServer extends UntypedServiceImplementation {
    * Errors: 401 auth-error on a wrong secret, 404 unknown-key, 410 revoked-key.
    */
   revokeKey: handleUnaryCall<RevokeKeyRequest, RevokeKeyResponse>;
+  /**
+   * UpdateKey is Authentiq's `POST /key/{PK}`: updates the key's registration (its `devtoken`)
+   * with a JWT self-signed by that key whose `sub` is `{PK}`.
+   * Errors: 400 not a JWT or a malformed key, 401 auth-error (not signed by `{PK}`, expired,
+   * `sub` other than `{PK}`), 404 unknown-key, 410 revoked-key.
+   */
+  updateKey: handleUnaryCall<UpdateKeyRequest, UpdateKeyResponse>;
+  /**
+   * BindKey is Authentiq's `PUT /key/{PK}` (v4): binds an email address and a phone number to
+   * the key with `JWT(sub, email, phone)` self-signed by that key. Both are stored as keyed
+   * hashes only; they are what `DELETE /key?email=&phone=` revokes by.
+   * Errors: 400 not a JWT, missing or malformed email or phone, 401 auth-error, 404
+   * unknown-key, 409 duplicate-hash (another live key holds that email and phone), 410
+   * revoked-key.
+   */
+  bindKey: handleUnaryCall<BindKeyRequest, BindKeyResponse>;
+  /**
+   * RevokeKeyByContact is Authentiq's `DELETE /key?email=&phone=`: without `code` it emails a
+   * 6-digit code to the address (when a live key is bound to that email and phone) and answers
+   * `pending` whether or not one is, so the call reveals no account; with the `code` it revokes
+   * the key and answers `done`. A code is single use, lives 10 minutes and allows 5 tries.
+   * Errors: 400 missing or malformed email or phone, 401 auth-error (wrong, used up or expired
+   * code), 409 confirm-first (a code given but none was requested), 429 rate-limit. The seed's
+   * 404 unknown-key is not used: it would tell who holds an address.
+   */
+  revokeKeyByContact: handleUnaryCall<RevokeKeyByContactRequest, RevokeKeyByContactResponse>;
 }
 
 export interface IdentityServiceClient extends Client {
@@ -2587,6 +3181,74 @@ export interface IdentityServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RevokeKeyResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * UpdateKey is Authentiq's `POST /key/{PK}`: updates the key's registration (its `devtoken`)
+   * with a JWT self-signed by that key whose `sub` is `{PK}`.
+   * Errors: 400 not a JWT or a malformed key, 401 auth-error (not signed by `{PK}`, expired,
+   * `sub` other than `{PK}`), 404 unknown-key, 410 revoked-key.
+   */
+  updateKey(
+    request: UpdateKeyRequest,
+    callback: (error: ServiceError | null, response: UpdateKeyResponse) => void,
+  ): ClientUnaryCall;
+  updateKey(
+    request: UpdateKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateKeyResponse) => void,
+  ): ClientUnaryCall;
+  updateKey(
+    request: UpdateKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateKeyResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * BindKey is Authentiq's `PUT /key/{PK}` (v4): binds an email address and a phone number to
+   * the key with `JWT(sub, email, phone)` self-signed by that key. Both are stored as keyed
+   * hashes only; they are what `DELETE /key?email=&phone=` revokes by.
+   * Errors: 400 not a JWT, missing or malformed email or phone, 401 auth-error, 404
+   * unknown-key, 409 duplicate-hash (another live key holds that email and phone), 410
+   * revoked-key.
+   */
+  bindKey(
+    request: BindKeyRequest,
+    callback: (error: ServiceError | null, response: BindKeyResponse) => void,
+  ): ClientUnaryCall;
+  bindKey(
+    request: BindKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BindKeyResponse) => void,
+  ): ClientUnaryCall;
+  bindKey(
+    request: BindKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BindKeyResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * RevokeKeyByContact is Authentiq's `DELETE /key?email=&phone=`: without `code` it emails a
+   * 6-digit code to the address (when a live key is bound to that email and phone) and answers
+   * `pending` whether or not one is, so the call reveals no account; with the `code` it revokes
+   * the key and answers `done`. A code is single use, lives 10 minutes and allows 5 tries.
+   * Errors: 400 missing or malformed email or phone, 401 auth-error (wrong, used up or expired
+   * code), 409 confirm-first (a code given but none was requested), 429 rate-limit. The seed's
+   * 404 unknown-key is not used: it would tell who holds an address.
+   */
+  revokeKeyByContact(
+    request: RevokeKeyByContactRequest,
+    callback: (error: ServiceError | null, response: RevokeKeyByContactResponse) => void,
+  ): ClientUnaryCall;
+  revokeKeyByContact(
+    request: RevokeKeyByContactRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeKeyByContactResponse) => void,
+  ): ClientUnaryCall;
+  revokeKeyByContact(
+    request: RevokeKeyByContactRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeKeyByContactResponse) => void,
   ): ClientUnaryCall;
 }
 

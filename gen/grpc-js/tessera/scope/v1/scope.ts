@@ -5,29 +5,1704 @@
 // source: tessera/scope/v1/scope.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  type CallOptions,
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Struct } from "../../../google/protobuf/struct.js";
 
 export const protobufPackage = "tessera.scope.v1";
 
 export const protobufFileName = "tessera/scope/v1/scope.proto";
 
+/** PushLoginRequest carries the callback and the self-signed PushToken. */
+export interface PushLoginRequest {
+  /** callback is the URI the app will connect to; it must fall under the token's `aud`. */
+  callback: string;
+  /** jwt is the PushToken `JWT(sub, iss, aud, exp, iat, nbf)` sent as `application/jwt`. */
+  jwt: string;
+}
+
+/** PushLoginResponse answers a push sign-in request. */
+export interface PushLoginResponse {
+  /** status is "sent". */
+  status: string;
+}
+
+/** CreateScopeJobRequest carries the Claims JWT. */
+export interface CreateScopeJobRequest {
+  /** test is 1 to use the test issuer. */
+  test: number;
+  /** jwt is `JWT(sub, scope, email, phone, type)` sent as `application/jwt`. */
+  jwt: string;
+}
+
+/** CreateScopeJobResponse names the new job. */
+export interface CreateScopeJobResponse {
+  /** job is the 20-character job id. */
+  job: string;
+  /** status is "waiting". */
+  status: string;
+}
+
+/** GetScopeJobRequest names a job. */
+export interface GetScopeJobRequest {
+  /** job is the 20-character job id. */
+  job: string;
+}
+
+/** GetScopeJobResponse is a job's state and, once signed, its claims. */
+export interface GetScopeJobResponse {
+  /** status is "waiting", "confirmed" or "ready". */
+  status: string;
+  /** signed is true once the issuer signed the claims (REST answers 204 until then). */
+  signed: boolean;
+  /**
+   * claims are the signed claims (`sub`, `scope`, `email`, `phone`, `type`, `iss`, `iat`,
+   * `exp`); empty until signed.
+   */
+  claims?:
+    | { [key: string]: any }
+    | undefined;
+  /** jwt is the signed JWT; empty until signed. */
+  jwt: string;
+}
+
+/** ConfirmScopeJobRequest names a job; a confirmation carries no body. */
+export interface ConfirmScopeJobRequest {
+  /** job is the 20-character job id. */
+  job: string;
+  /** jwt is a body POSTed to the job: not supported, refused with 405 not-supported. */
+  jwt: string;
+}
+
+/** ConfirmScopeJobResponse answers a confirmation. */
+export interface ConfirmScopeJobResponse {
+  /** status is "confirmed". */
+  status: string;
+}
+
+/** SignScopeJobRequest names a job. */
+export interface SignScopeJobRequest {
+  /** job is the 20-character job id. */
+  job: string;
+}
+
+/** SignScopeJobResponse carries the signed claims. */
+export interface SignScopeJobResponse {
+  /** status is "ready". */
+  status: string;
+  /** jwt is the issuer-signed claims, a compact EdDSA JWT. */
+  jwt: string;
+}
+
+/** DeleteScopeJobRequest names a job. */
+export interface DeleteScopeJobRequest {
+  /** job is the 20-character job id. */
+  job: string;
+}
+
+/** DeleteScopeJobResponse answers a deletion. */
+export interface DeleteScopeJobResponse {
+  /** status is "done". */
+  status: string;
+}
+
+/** GetIssuerKeysRequest picks the issuer. */
+export interface GetIssuerKeysRequest {
+  /** test is 1 for the test issuer's keys. */
+  test: number;
+}
+
+/** GetIssuerKeysResponse is a JSON Web Key Set of Ed25519 keys. */
+export interface GetIssuerKeysResponse {
+  /** The public keys, the signing one first. */
+  keys: IssuerKey[];
+}
+
+/** IssuerKey is a public Ed25519 JSON Web Key (RFC 8037); never carries private members. */
+export interface IssuerKey {
+  /** kty is `OKP`. */
+  kty: string;
+  /** kid is the key id, the `kid` of the JWTs it verifies. */
+  kid: string;
+  /** alg is `EdDSA`. */
+  alg: string;
+  /** use is `sig`. */
+  use: string;
+  /** crv is `Ed25519`. */
+  crv: string;
+  /** x is the base64url public key. */
+  x: string;
+}
+
+function createBasePushLoginRequest(): PushLoginRequest {
+  return { callback: "", jwt: "" };
+}
+
+export const PushLoginRequest: MessageFns<PushLoginRequest> = {
+  encode(message: PushLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callback !== "") {
+      writer.uint32(10).string(message.callback);
+    }
+    if (message.jwt !== "") {
+      writer.uint32(18).string(message.jwt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.callback = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jwt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushLoginRequest {
+    return {
+      callback: isSet(object.callback) ? globalThis.String(object.callback) : "",
+      jwt: isSet(object.jwt) ? globalThis.String(object.jwt) : "",
+    };
+  },
+
+  toJSON(message: PushLoginRequest): unknown {
+    const obj: any = {};
+    if (message.callback !== "") {
+      obj.callback = message.callback;
+    }
+    if (message.jwt !== "") {
+      obj.jwt = message.jwt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PushLoginRequest>, I>>(base?: I): PushLoginRequest {
+    return PushLoginRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PushLoginRequest>, I>>(object: I): PushLoginRequest {
+    const message = createBasePushLoginRequest();
+    message.callback = object.callback ?? "";
+    message.jwt = object.jwt ?? "";
+    return message;
+  },
+};
+
+function createBasePushLoginResponse(): PushLoginResponse {
+  return { status: "" };
+}
+
+export const PushLoginResponse: MessageFns<PushLoginResponse> = {
+  encode(message: PushLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushLoginResponse {
+    return { status: isSet(object.status) ? globalThis.String(object.status) : "" };
+  },
+
+  toJSON(message: PushLoginResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PushLoginResponse>, I>>(base?: I): PushLoginResponse {
+    return PushLoginResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PushLoginResponse>, I>>(object: I): PushLoginResponse {
+    const message = createBasePushLoginResponse();
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateScopeJobRequest(): CreateScopeJobRequest {
+  return { test: 0, jwt: "" };
+}
+
+export const CreateScopeJobRequest: MessageFns<CreateScopeJobRequest> = {
+  encode(message: CreateScopeJobRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.test !== 0) {
+      writer.uint32(8).int32(message.test);
+    }
+    if (message.jwt !== "") {
+      writer.uint32(18).string(message.jwt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateScopeJobRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateScopeJobRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.test = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jwt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateScopeJobRequest {
+    return {
+      test: isSet(object.test) ? globalThis.Number(object.test) : 0,
+      jwt: isSet(object.jwt) ? globalThis.String(object.jwt) : "",
+    };
+  },
+
+  toJSON(message: CreateScopeJobRequest): unknown {
+    const obj: any = {};
+    if (message.test !== 0) {
+      obj.test = Math.round(message.test);
+    }
+    if (message.jwt !== "") {
+      obj.jwt = message.jwt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateScopeJobRequest>, I>>(base?: I): CreateScopeJobRequest {
+    return CreateScopeJobRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateScopeJobRequest>, I>>(object: I): CreateScopeJobRequest {
+    const message = createBaseCreateScopeJobRequest();
+    message.test = object.test ?? 0;
+    message.jwt = object.jwt ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateScopeJobResponse(): CreateScopeJobResponse {
+  return { job: "", status: "" };
+}
+
+export const CreateScopeJobResponse: MessageFns<CreateScopeJobResponse> = {
+  encode(message: CreateScopeJobResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== "") {
+      writer.uint32(10).string(message.job);
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateScopeJobResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateScopeJobResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateScopeJobResponse {
+    return {
+      job: isSet(object.job) ? globalThis.String(object.job) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+    };
+  },
+
+  toJSON(message: CreateScopeJobResponse): unknown {
+    const obj: any = {};
+    if (message.job !== "") {
+      obj.job = message.job;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateScopeJobResponse>, I>>(base?: I): CreateScopeJobResponse {
+    return CreateScopeJobResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateScopeJobResponse>, I>>(object: I): CreateScopeJobResponse {
+    const message = createBaseCreateScopeJobResponse();
+    message.job = object.job ?? "";
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
+function createBaseGetScopeJobRequest(): GetScopeJobRequest {
+  return { job: "" };
+}
+
+export const GetScopeJobRequest: MessageFns<GetScopeJobRequest> = {
+  encode(message: GetScopeJobRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== "") {
+      writer.uint32(10).string(message.job);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetScopeJobRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetScopeJobRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetScopeJobRequest {
+    return { job: isSet(object.job) ? globalThis.String(object.job) : "" };
+  },
+
+  toJSON(message: GetScopeJobRequest): unknown {
+    const obj: any = {};
+    if (message.job !== "") {
+      obj.job = message.job;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetScopeJobRequest>, I>>(base?: I): GetScopeJobRequest {
+    return GetScopeJobRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetScopeJobRequest>, I>>(object: I): GetScopeJobRequest {
+    const message = createBaseGetScopeJobRequest();
+    message.job = object.job ?? "";
+    return message;
+  },
+};
+
+function createBaseGetScopeJobResponse(): GetScopeJobResponse {
+  return { status: "", signed: false, claims: undefined, jwt: "" };
+}
+
+export const GetScopeJobResponse: MessageFns<GetScopeJobResponse> = {
+  encode(message: GetScopeJobResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    if (message.signed !== false) {
+      writer.uint32(16).bool(message.signed);
+    }
+    if (message.claims !== undefined) {
+      Struct.encode(Struct.wrap(message.claims), writer.uint32(26).fork()).join();
+    }
+    if (message.jwt !== "") {
+      writer.uint32(34).string(message.jwt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetScopeJobResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetScopeJobResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.signed = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.claims = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.jwt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetScopeJobResponse {
+    return {
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      signed: isSet(object.signed) ? globalThis.Boolean(object.signed) : false,
+      claims: isObject(object.claims) ? object.claims : undefined,
+      jwt: isSet(object.jwt) ? globalThis.String(object.jwt) : "",
+    };
+  },
+
+  toJSON(message: GetScopeJobResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.signed !== false) {
+      obj.signed = message.signed;
+    }
+    if (message.claims !== undefined) {
+      obj.claims = message.claims;
+    }
+    if (message.jwt !== "") {
+      obj.jwt = message.jwt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetScopeJobResponse>, I>>(base?: I): GetScopeJobResponse {
+    return GetScopeJobResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetScopeJobResponse>, I>>(object: I): GetScopeJobResponse {
+    const message = createBaseGetScopeJobResponse();
+    message.status = object.status ?? "";
+    message.signed = object.signed ?? false;
+    message.claims = object.claims ?? undefined;
+    message.jwt = object.jwt ?? "";
+    return message;
+  },
+};
+
+function createBaseConfirmScopeJobRequest(): ConfirmScopeJobRequest {
+  return { job: "", jwt: "" };
+}
+
+export const ConfirmScopeJobRequest: MessageFns<ConfirmScopeJobRequest> = {
+  encode(message: ConfirmScopeJobRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== "") {
+      writer.uint32(10).string(message.job);
+    }
+    if (message.jwt !== "") {
+      writer.uint32(18).string(message.jwt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmScopeJobRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmScopeJobRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jwt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmScopeJobRequest {
+    return {
+      job: isSet(object.job) ? globalThis.String(object.job) : "",
+      jwt: isSet(object.jwt) ? globalThis.String(object.jwt) : "",
+    };
+  },
+
+  toJSON(message: ConfirmScopeJobRequest): unknown {
+    const obj: any = {};
+    if (message.job !== "") {
+      obj.job = message.job;
+    }
+    if (message.jwt !== "") {
+      obj.jwt = message.jwt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmScopeJobRequest>, I>>(base?: I): ConfirmScopeJobRequest {
+    return ConfirmScopeJobRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmScopeJobRequest>, I>>(object: I): ConfirmScopeJobRequest {
+    const message = createBaseConfirmScopeJobRequest();
+    message.job = object.job ?? "";
+    message.jwt = object.jwt ?? "";
+    return message;
+  },
+};
+
+function createBaseConfirmScopeJobResponse(): ConfirmScopeJobResponse {
+  return { status: "" };
+}
+
+export const ConfirmScopeJobResponse: MessageFns<ConfirmScopeJobResponse> = {
+  encode(message: ConfirmScopeJobResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmScopeJobResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmScopeJobResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmScopeJobResponse {
+    return { status: isSet(object.status) ? globalThis.String(object.status) : "" };
+  },
+
+  toJSON(message: ConfirmScopeJobResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmScopeJobResponse>, I>>(base?: I): ConfirmScopeJobResponse {
+    return ConfirmScopeJobResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmScopeJobResponse>, I>>(object: I): ConfirmScopeJobResponse {
+    const message = createBaseConfirmScopeJobResponse();
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
+function createBaseSignScopeJobRequest(): SignScopeJobRequest {
+  return { job: "" };
+}
+
+export const SignScopeJobRequest: MessageFns<SignScopeJobRequest> = {
+  encode(message: SignScopeJobRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== "") {
+      writer.uint32(10).string(message.job);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignScopeJobRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignScopeJobRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignScopeJobRequest {
+    return { job: isSet(object.job) ? globalThis.String(object.job) : "" };
+  },
+
+  toJSON(message: SignScopeJobRequest): unknown {
+    const obj: any = {};
+    if (message.job !== "") {
+      obj.job = message.job;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignScopeJobRequest>, I>>(base?: I): SignScopeJobRequest {
+    return SignScopeJobRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignScopeJobRequest>, I>>(object: I): SignScopeJobRequest {
+    const message = createBaseSignScopeJobRequest();
+    message.job = object.job ?? "";
+    return message;
+  },
+};
+
+function createBaseSignScopeJobResponse(): SignScopeJobResponse {
+  return { status: "", jwt: "" };
+}
+
+export const SignScopeJobResponse: MessageFns<SignScopeJobResponse> = {
+  encode(message: SignScopeJobResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    if (message.jwt !== "") {
+      writer.uint32(18).string(message.jwt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignScopeJobResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignScopeJobResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jwt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignScopeJobResponse {
+    return {
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      jwt: isSet(object.jwt) ? globalThis.String(object.jwt) : "",
+    };
+  },
+
+  toJSON(message: SignScopeJobResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.jwt !== "") {
+      obj.jwt = message.jwt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignScopeJobResponse>, I>>(base?: I): SignScopeJobResponse {
+    return SignScopeJobResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignScopeJobResponse>, I>>(object: I): SignScopeJobResponse {
+    const message = createBaseSignScopeJobResponse();
+    message.status = object.status ?? "";
+    message.jwt = object.jwt ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteScopeJobRequest(): DeleteScopeJobRequest {
+  return { job: "" };
+}
+
+export const DeleteScopeJobRequest: MessageFns<DeleteScopeJobRequest> = {
+  encode(message: DeleteScopeJobRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== "") {
+      writer.uint32(10).string(message.job);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteScopeJobRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteScopeJobRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteScopeJobRequest {
+    return { job: isSet(object.job) ? globalThis.String(object.job) : "" };
+  },
+
+  toJSON(message: DeleteScopeJobRequest): unknown {
+    const obj: any = {};
+    if (message.job !== "") {
+      obj.job = message.job;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteScopeJobRequest>, I>>(base?: I): DeleteScopeJobRequest {
+    return DeleteScopeJobRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteScopeJobRequest>, I>>(object: I): DeleteScopeJobRequest {
+    const message = createBaseDeleteScopeJobRequest();
+    message.job = object.job ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteScopeJobResponse(): DeleteScopeJobResponse {
+  return { status: "" };
+}
+
+export const DeleteScopeJobResponse: MessageFns<DeleteScopeJobResponse> = {
+  encode(message: DeleteScopeJobResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteScopeJobResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteScopeJobResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteScopeJobResponse {
+    return { status: isSet(object.status) ? globalThis.String(object.status) : "" };
+  },
+
+  toJSON(message: DeleteScopeJobResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteScopeJobResponse>, I>>(base?: I): DeleteScopeJobResponse {
+    return DeleteScopeJobResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteScopeJobResponse>, I>>(object: I): DeleteScopeJobResponse {
+    const message = createBaseDeleteScopeJobResponse();
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
+function createBaseGetIssuerKeysRequest(): GetIssuerKeysRequest {
+  return { test: 0 };
+}
+
+export const GetIssuerKeysRequest: MessageFns<GetIssuerKeysRequest> = {
+  encode(message: GetIssuerKeysRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.test !== 0) {
+      writer.uint32(8).int32(message.test);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetIssuerKeysRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetIssuerKeysRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.test = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetIssuerKeysRequest {
+    return { test: isSet(object.test) ? globalThis.Number(object.test) : 0 };
+  },
+
+  toJSON(message: GetIssuerKeysRequest): unknown {
+    const obj: any = {};
+    if (message.test !== 0) {
+      obj.test = Math.round(message.test);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetIssuerKeysRequest>, I>>(base?: I): GetIssuerKeysRequest {
+    return GetIssuerKeysRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetIssuerKeysRequest>, I>>(object: I): GetIssuerKeysRequest {
+    const message = createBaseGetIssuerKeysRequest();
+    message.test = object.test ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetIssuerKeysResponse(): GetIssuerKeysResponse {
+  return { keys: [] };
+}
+
+export const GetIssuerKeysResponse: MessageFns<GetIssuerKeysResponse> = {
+  encode(message: GetIssuerKeysResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.keys) {
+      IssuerKey.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetIssuerKeysResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetIssuerKeysResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keys.push(IssuerKey.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetIssuerKeysResponse {
+    return { keys: globalThis.Array.isArray(object?.keys) ? object.keys.map((e: any) => IssuerKey.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: GetIssuerKeysResponse): unknown {
+    const obj: any = {};
+    if (message.keys?.length) {
+      obj.keys = message.keys.map((e) => IssuerKey.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetIssuerKeysResponse>, I>>(base?: I): GetIssuerKeysResponse {
+    return GetIssuerKeysResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetIssuerKeysResponse>, I>>(object: I): GetIssuerKeysResponse {
+    const message = createBaseGetIssuerKeysResponse();
+    message.keys = object.keys?.map((e) => IssuerKey.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseIssuerKey(): IssuerKey {
+  return { kty: "", kid: "", alg: "", use: "", crv: "", x: "" };
+}
+
+export const IssuerKey: MessageFns<IssuerKey> = {
+  encode(message: IssuerKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kty !== "") {
+      writer.uint32(10).string(message.kty);
+    }
+    if (message.kid !== "") {
+      writer.uint32(18).string(message.kid);
+    }
+    if (message.alg !== "") {
+      writer.uint32(26).string(message.alg);
+    }
+    if (message.use !== "") {
+      writer.uint32(34).string(message.use);
+    }
+    if (message.crv !== "") {
+      writer.uint32(42).string(message.crv);
+    }
+    if (message.x !== "") {
+      writer.uint32(50).string(message.x);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssuerKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssuerKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kty = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kid = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.alg = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.use = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.crv = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.x = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IssuerKey {
+    return {
+      kty: isSet(object.kty) ? globalThis.String(object.kty) : "",
+      kid: isSet(object.kid) ? globalThis.String(object.kid) : "",
+      alg: isSet(object.alg) ? globalThis.String(object.alg) : "",
+      use: isSet(object.use) ? globalThis.String(object.use) : "",
+      crv: isSet(object.crv) ? globalThis.String(object.crv) : "",
+      x: isSet(object.x) ? globalThis.String(object.x) : "",
+    };
+  },
+
+  toJSON(message: IssuerKey): unknown {
+    const obj: any = {};
+    if (message.kty !== "") {
+      obj.kty = message.kty;
+    }
+    if (message.kid !== "") {
+      obj.kid = message.kid;
+    }
+    if (message.alg !== "") {
+      obj.alg = message.alg;
+    }
+    if (message.use !== "") {
+      obj.use = message.use;
+    }
+    if (message.crv !== "") {
+      obj.crv = message.crv;
+    }
+    if (message.x !== "") {
+      obj.x = message.x;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IssuerKey>, I>>(base?: I): IssuerKey {
+    return IssuerKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IssuerKey>, I>>(object: I): IssuerKey {
+    const message = createBaseIssuerKey();
+    message.kty = object.kty ?? "";
+    message.kid = object.kid ?? "";
+    message.alg = object.alg ?? "";
+    message.use = object.use ?? "";
+    message.crv = object.crv ?? "";
+    message.x = object.x ?? "";
+    return message;
+  },
+};
+
 /**
- * ScopeService carries Authentiq's scope verification jobs and push sign-in.
- * Its RPCs arrive with their family.
+ * ScopeService carries Authentiq's push sign-in and scope verification jobs (seed 000): a key
+ * asks the issuer to verify claims (an email address, a phone number, …), the person confirms,
+ * and the issuer signs the claims with its EdDSA key.
  */
 export type ScopeServiceService = typeof ScopeServiceService;
-export const ScopeServiceService = {} as const;
+export const ScopeServiceService = {
+  /**
+   * PushLogin is Authentiq's `POST /login?callback=`: a PushToken self-signed by a registered
+   * key asks for a sign-in push to that key's device. The push goes to the key's `devtoken`
+   * through `PUSH_WEBHOOK_URL` as `{to: devtoken, body}` where `body` is the JSON text
+   * `{"type":"login","callback","jwt"}`.
+   * Errors: 400 not a JWT, a missing `iss`/`aud`, a missing or malformed callback; 401
+   * aud-error (the callback is not under `aud`), 401 auth-error (not self-signed, expired);
+   * 404 unknown-key; 410 revoked-key.
+   */
+  pushLogin: {
+    path: "/tessera.scope.v1.ScopeService/PushLogin" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PushLoginRequest): Buffer => Buffer.from(PushLoginRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PushLoginRequest => PushLoginRequest.decode(value),
+    responseSerialize: (value: PushLoginResponse): Buffer => Buffer.from(PushLoginResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PushLoginResponse => PushLoginResponse.decode(value),
+  },
+  /**
+   * CreateScopeJob is Authentiq's `POST /scope`: a Claims JWT self-signed by a registered key
+   * (`sub`, `scope`, and `email`/`phone` when the scope names them) opens a verification job
+   * that lives 15 minutes. When the claims carry an email address or a phone number, the
+   * confirmation request goes there (email, or SMS through the webhook). `?test=1` has the job
+   * signed by the test issuer (its own key and `iss`) instead of the real one.
+   * Errors: 400 not a JWT, a missing `sub`/`scope`, a scope naming email or phone without a
+   * valid one; 401 auth-error; 404 unknown-key; 410 revoked-key; 429 rate-limit (more than 5
+   * jobs a minute for the same email address, phone number or, without either, key).
+   */
+  createScopeJob: {
+    path: "/tessera.scope.v1.ScopeService/CreateScopeJob" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateScopeJobRequest): Buffer =>
+      Buffer.from(CreateScopeJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateScopeJobRequest => CreateScopeJobRequest.decode(value),
+    responseSerialize: (value: CreateScopeJobResponse): Buffer =>
+      Buffer.from(CreateScopeJobResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateScopeJobResponse => CreateScopeJobResponse.decode(value),
+  },
+  /**
+   * GetScopeJob is Authentiq's `GET /scope/{job}` (and HEAD): 204 with no body until the job is
+   * signed (waiting or confirmed; `status` says which to RPC callers), then 200 with the signed
+   * claims as JSON, or the signed JWT itself when `Accept: application/jwt`.
+   * Errors: 404 unknown-job (unknown, expired or deleted).
+   */
+  getScopeJob: {
+    path: "/tessera.scope.v1.ScopeService/GetScopeJob" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetScopeJobRequest): Buffer => Buffer.from(GetScopeJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetScopeJobRequest => GetScopeJobRequest.decode(value),
+    responseSerialize: (value: GetScopeJobResponse): Buffer => Buffer.from(GetScopeJobResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetScopeJobResponse => GetScopeJobResponse.decode(value),
+  },
+  /**
+   * ConfirmScopeJob is Authentiq's `POST /scope/{job}` with no body: the person confirms the
+   * job (again is harmless). Answers 202.
+   * Errors: 404 unknown-job, 405 not-supported (a JWT was POSTed to the job).
+   */
+  confirmScopeJob: {
+    path: "/tessera.scope.v1.ScopeService/ConfirmScopeJob" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ConfirmScopeJobRequest): Buffer =>
+      Buffer.from(ConfirmScopeJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ConfirmScopeJobRequest => ConfirmScopeJobRequest.decode(value),
+    responseSerialize: (value: ConfirmScopeJobResponse): Buffer =>
+      Buffer.from(ConfirmScopeJobResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ConfirmScopeJobResponse => ConfirmScopeJobResponse.decode(value),
+  },
+  /**
+   * SignScopeJob is Authentiq's `PUT /scope/{job}` with no body: the issuer signs the job's
+   * claims (EdDSA; `iss`, `iat`, `exp` added) and answers `{status: "ready", jwt}`. Signing
+   * again answers the same JWT.
+   * Errors: 404 unknown-job, 409 confirm-first (not confirmed yet).
+   */
+  signScopeJob: {
+    path: "/tessera.scope.v1.ScopeService/SignScopeJob" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SignScopeJobRequest): Buffer => Buffer.from(SignScopeJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SignScopeJobRequest => SignScopeJobRequest.decode(value),
+    responseSerialize: (value: SignScopeJobResponse): Buffer =>
+      Buffer.from(SignScopeJobResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SignScopeJobResponse => SignScopeJobResponse.decode(value),
+  },
+  /**
+   * DeleteScopeJob is Authentiq's `DELETE /scope/{job}`: the job is gone for every method.
+   * Errors: 404 unknown-job.
+   */
+  deleteScopeJob: {
+    path: "/tessera.scope.v1.ScopeService/DeleteScopeJob" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteScopeJobRequest): Buffer =>
+      Buffer.from(DeleteScopeJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteScopeJobRequest => DeleteScopeJobRequest.decode(value),
+    responseSerialize: (value: DeleteScopeJobResponse): Buffer =>
+      Buffer.from(DeleteScopeJobResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteScopeJobResponse => DeleteScopeJobResponse.decode(value),
+  },
+  /**
+   * GetIssuerKeys publishes the issuer's EdDSA public keys that verify signed scope claims (a
+   * JWK set, RFC 7517 §5); `?test=1` publishes the test issuer's key instead. Tessera's own
+   * path: the seed does not say where the issuer publishes its keys.
+   */
+  getIssuerKeys: {
+    path: "/tessera.scope.v1.ScopeService/GetIssuerKeys" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetIssuerKeysRequest): Buffer => Buffer.from(GetIssuerKeysRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetIssuerKeysRequest => GetIssuerKeysRequest.decode(value),
+    responseSerialize: (value: GetIssuerKeysResponse): Buffer =>
+      Buffer.from(GetIssuerKeysResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetIssuerKeysResponse => GetIssuerKeysResponse.decode(value),
+  },
+} as const;
 
 export interface ScopeServiceServer extends UntypedServiceImplementation {
+  /**
+   * PushLogin is Authentiq's `POST /login?callback=`: a PushToken self-signed by a registered
+   * key asks for a sign-in push to that key's device. The push goes to the key's `devtoken`
+   * through `PUSH_WEBHOOK_URL` as `{to: devtoken, body}` where `body` is the JSON text
+   * `{"type":"login","callback","jwt"}`.
+   * Errors: 400 not a JWT, a missing `iss`/`aud`, a missing or malformed callback; 401
+   * aud-error (the callback is not under `aud`), 401 auth-error (not self-signed, expired);
+   * 404 unknown-key; 410 revoked-key.
+   */
+  pushLogin: handleUnaryCall<PushLoginRequest, PushLoginResponse>;
+  /**
+   * CreateScopeJob is Authentiq's `POST /scope`: a Claims JWT self-signed by a registered key
+   * (`sub`, `scope`, and `email`/`phone` when the scope names them) opens a verification job
+   * that lives 15 minutes. When the claims carry an email address or a phone number, the
+   * confirmation request goes there (email, or SMS through the webhook). `?test=1` has the job
+   * signed by the test issuer (its own key and `iss`) instead of the real one.
+   * Errors: 400 not a JWT, a missing `sub`/`scope`, a scope naming email or phone without a
+   * valid one; 401 auth-error; 404 unknown-key; 410 revoked-key; 429 rate-limit (more than 5
+   * jobs a minute for the same email address, phone number or, without either, key).
+   */
+  createScopeJob: handleUnaryCall<CreateScopeJobRequest, CreateScopeJobResponse>;
+  /**
+   * GetScopeJob is Authentiq's `GET /scope/{job}` (and HEAD): 204 with no body until the job is
+   * signed (waiting or confirmed; `status` says which to RPC callers), then 200 with the signed
+   * claims as JSON, or the signed JWT itself when `Accept: application/jwt`.
+   * Errors: 404 unknown-job (unknown, expired or deleted).
+   */
+  getScopeJob: handleUnaryCall<GetScopeJobRequest, GetScopeJobResponse>;
+  /**
+   * ConfirmScopeJob is Authentiq's `POST /scope/{job}` with no body: the person confirms the
+   * job (again is harmless). Answers 202.
+   * Errors: 404 unknown-job, 405 not-supported (a JWT was POSTed to the job).
+   */
+  confirmScopeJob: handleUnaryCall<ConfirmScopeJobRequest, ConfirmScopeJobResponse>;
+  /**
+   * SignScopeJob is Authentiq's `PUT /scope/{job}` with no body: the issuer signs the job's
+   * claims (EdDSA; `iss`, `iat`, `exp` added) and answers `{status: "ready", jwt}`. Signing
+   * again answers the same JWT.
+   * Errors: 404 unknown-job, 409 confirm-first (not confirmed yet).
+   */
+  signScopeJob: handleUnaryCall<SignScopeJobRequest, SignScopeJobResponse>;
+  /**
+   * DeleteScopeJob is Authentiq's `DELETE /scope/{job}`: the job is gone for every method.
+   * Errors: 404 unknown-job.
+   */
+  deleteScopeJob: handleUnaryCall<DeleteScopeJobRequest, DeleteScopeJobResponse>;
+  /**
+   * GetIssuerKeys publishes the issuer's EdDSA public keys that verify signed scope claims (a
+   * JWK set, RFC 7517 §5); `?test=1` publishes the test issuer's key instead. Tessera's own
+   * path: the seed does not say where the issuer publishes its keys.
+   */
+  getIssuerKeys: handleUnaryCall<GetIssuerKeysRequest, GetIssuerKeysResponse>;
 }
 
 export interface ScopeServiceClient extends Client {
+  /**
+   * PushLogin is Authentiq's `POST /login?callback=`: a PushToken self-signed by a registered
+   * key asks for a sign-in push to that key's device. The push goes to the key's `devtoken`
+   * through `PUSH_WEBHOOK_URL` as `{to: devtoken, body}` where `body` is the JSON text
+   * `{"type":"login","callback","jwt"}`.
+   * Errors: 400 not a JWT, a missing `iss`/`aud`, a missing or malformed callback; 401
+   * aud-error (the callback is not under `aud`), 401 auth-error (not self-signed, expired);
+   * 404 unknown-key; 410 revoked-key.
+   */
+  pushLogin(
+    request: PushLoginRequest,
+    callback: (error: ServiceError | null, response: PushLoginResponse) => void,
+  ): ClientUnaryCall;
+  pushLogin(
+    request: PushLoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PushLoginResponse) => void,
+  ): ClientUnaryCall;
+  pushLogin(
+    request: PushLoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PushLoginResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * CreateScopeJob is Authentiq's `POST /scope`: a Claims JWT self-signed by a registered key
+   * (`sub`, `scope`, and `email`/`phone` when the scope names them) opens a verification job
+   * that lives 15 minutes. When the claims carry an email address or a phone number, the
+   * confirmation request goes there (email, or SMS through the webhook). `?test=1` has the job
+   * signed by the test issuer (its own key and `iss`) instead of the real one.
+   * Errors: 400 not a JWT, a missing `sub`/`scope`, a scope naming email or phone without a
+   * valid one; 401 auth-error; 404 unknown-key; 410 revoked-key; 429 rate-limit (more than 5
+   * jobs a minute for the same email address, phone number or, without either, key).
+   */
+  createScopeJob(
+    request: CreateScopeJobRequest,
+    callback: (error: ServiceError | null, response: CreateScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  createScopeJob(
+    request: CreateScopeJobRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  createScopeJob(
+    request: CreateScopeJobRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetScopeJob is Authentiq's `GET /scope/{job}` (and HEAD): 204 with no body until the job is
+   * signed (waiting or confirmed; `status` says which to RPC callers), then 200 with the signed
+   * claims as JSON, or the signed JWT itself when `Accept: application/jwt`.
+   * Errors: 404 unknown-job (unknown, expired or deleted).
+   */
+  getScopeJob(
+    request: GetScopeJobRequest,
+    callback: (error: ServiceError | null, response: GetScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  getScopeJob(
+    request: GetScopeJobRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  getScopeJob(
+    request: GetScopeJobRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ConfirmScopeJob is Authentiq's `POST /scope/{job}` with no body: the person confirms the
+   * job (again is harmless). Answers 202.
+   * Errors: 404 unknown-job, 405 not-supported (a JWT was POSTed to the job).
+   */
+  confirmScopeJob(
+    request: ConfirmScopeJobRequest,
+    callback: (error: ServiceError | null, response: ConfirmScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  confirmScopeJob(
+    request: ConfirmScopeJobRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ConfirmScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  confirmScopeJob(
+    request: ConfirmScopeJobRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ConfirmScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * SignScopeJob is Authentiq's `PUT /scope/{job}` with no body: the issuer signs the job's
+   * claims (EdDSA; `iss`, `iat`, `exp` added) and answers `{status: "ready", jwt}`. Signing
+   * again answers the same JWT.
+   * Errors: 404 unknown-job, 409 confirm-first (not confirmed yet).
+   */
+  signScopeJob(
+    request: SignScopeJobRequest,
+    callback: (error: ServiceError | null, response: SignScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  signScopeJob(
+    request: SignScopeJobRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SignScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  signScopeJob(
+    request: SignScopeJobRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SignScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * DeleteScopeJob is Authentiq's `DELETE /scope/{job}`: the job is gone for every method.
+   * Errors: 404 unknown-job.
+   */
+  deleteScopeJob(
+    request: DeleteScopeJobRequest,
+    callback: (error: ServiceError | null, response: DeleteScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  deleteScopeJob(
+    request: DeleteScopeJobRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  deleteScopeJob(
+    request: DeleteScopeJobRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteScopeJobResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetIssuerKeys publishes the issuer's EdDSA public keys that verify signed scope claims (a
+   * JWK set, RFC 7517 §5); `?test=1` publishes the test issuer's key instead. Tessera's own
+   * path: the seed does not say where the issuer publishes its keys.
+   */
+  getIssuerKeys(
+    request: GetIssuerKeysRequest,
+    callback: (error: ServiceError | null, response: GetIssuerKeysResponse) => void,
+  ): ClientUnaryCall;
+  getIssuerKeys(
+    request: GetIssuerKeysRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetIssuerKeysResponse) => void,
+  ): ClientUnaryCall;
+  getIssuerKeys(
+    request: GetIssuerKeysRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetIssuerKeysResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ScopeServiceClient = makeGenericClientConstructor(
@@ -38,3 +1713,32 @@ export const ScopeServiceClient = makeGenericClientConstructor(
   service: typeof ScopeServiceService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+type KeysOfUnion<T> = T extends T ? keyof T : never;
+export type Exact<P, I extends P> = P extends Builtin ? P
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
+  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+}
