@@ -104,12 +104,16 @@ export function createScopeJobService(deps: {
       return { status: "confirmed" };
     },
     async sign(job) {
+      const row = await requireJob(db, job);
+      if (row.status === "waiting") throw new DomainError("CONFIRM_FIRST", "precondition", "the job is not confirmed yet");
+      if (row.jwt !== null) return { status: "ready" as const, jwt: row.jwt };
+      // Sign before the transaction: loading the issuer key must not wait on the row lock.
+      const signed = await deps.issuer.sign(JSON.parse(row.claims) as Record<string, unknown>, row.test);
       return db.transaction().execute(async (tx) => {
-        const row = await requireJob(tx, job, true);
-        if (row.status === "waiting") throw new DomainError("CONFIRM_FIRST", "precondition", "the job is not confirmed yet");
-        if (row.status === "ready" && row.jwt !== null) return { status: "ready" as const, jwt: row.jwt };
-        const signed = await deps.issuer.sign(JSON.parse(row.claims) as Record<string, unknown>, row.test);
-        await markJobSigned(tx, row.job_hash, signed.claims, signed.jwt);
+        const locked = await requireJob(tx, job, true);
+        // A concurrent sign won the race: answer its JWT, so a job is signed once.
+        if (locked.jwt !== null) return { status: "ready" as const, jwt: locked.jwt };
+        await markJobSigned(tx, locked.job_hash, signed.claims, signed.jwt);
         return { status: "ready" as const, jwt: signed.jwt };
       });
     },
