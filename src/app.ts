@@ -33,6 +33,7 @@ import { createWebauthnService } from "./webauthn/webauthn.service.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { defaultTenantId } from "./store/schema.js";
 import { migrateToLatest } from "./store/migrator.js";
+import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createServer } from "./transport/server.js";
 import { registerService, type ServiceRegistration } from "./transport/services.js";
 
@@ -65,6 +66,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   const secrets = createSecretBox(resolveMasterKey(config, logger));
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgliteTemplate: options.pgliteTemplate, logger });
   let outbox: OutboxWorker | undefined;
+  let retentionWorker: RetentionWorker | undefined;
   try {
     await migrateToLatest(database.db);
     const { db } = database;
@@ -75,6 +77,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     outbox = worker;
     worker.start();
     const unlisten = await database.listen("tessera_outbox", worker.nudge);
+    const retention = createRetentionWorker({ db, logger });
+    retentionWorker = retention;
+    retention.start();
 
     const tenantId = defaultTenantId;
     const tokens = createSessionTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
@@ -143,12 +148,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       async close() {
         await listener.close();
         await unlisten();
+        await retention.stop();
         await worker.stop();
         senders.close();
         await database.close();
       },
     };
   } catch (error) {
+    await retentionWorker?.stop();
     await outbox?.stop();
     await database.close();
     throw error;

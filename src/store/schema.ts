@@ -228,7 +228,7 @@ export interface AuthentiqScopeJobTable {
   job_hash: Uint8Array;
   tenant_id: string;
   pk: string;
-  test: boolean;
+  test: Generated<boolean>;
   /** HMAC of the email, phone or key the job is rate-limited by. */
   address_hash: Uint8Array;
   /** The requested claims, JSON text. */

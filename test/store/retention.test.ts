@@ -1,0 +1,50 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultTenantId } from "../../src/store/schema.js";
+import { purgeExpired } from "../../src/store/retention.js";
+import { startTestServer, type TestServer } from "../harness/server.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({});
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const hour = 3600_000;
+
+describe("retention", () => {
+  it("deletes one-time state an hour after it expired and delivered messages after a week, and keeps the rest", async () => {
+    const { db } = server.app.database;
+    const now = Date.now();
+    const job = (label: string, expiresAt: number) => ({
+      job_hash: randomBytes(32),
+      tenant_id: defaultTenantId,
+      pk: label,
+      address_hash: randomBytes(32),
+      claims: "{}",
+      status: "waiting" as const,
+      expires_at: new Date(expiresAt),
+    });
+    await db.insertInto("authentiq_scope_jobs").values([job("long-expired", now - 2 * hour), job("just-expired", now - 10 * 60_000), job("live", now + hour)]).execute();
+    const message = (recipient: string, fields: { sent_at?: Date; failed_at?: Date }) => ({ tenant_id: defaultTenantId, channel: "email" as const, recipient, subject: "", body: "", ...fields });
+    await db
+      .insertInto("outbox")
+      .values([
+        message("old-sent@example.com", { sent_at: new Date(now - 8 * 24 * hour) }),
+        message("old-failed@example.com", { failed_at: new Date(now - 8 * 24 * hour) }),
+        message("recent-sent@example.com", { sent_at: new Date(now - 24 * hour) }),
+      ])
+      .execute();
+
+    const deleted = await purgeExpired(db, new Date(now));
+    expect(deleted.authentiq_scope_jobs).toBe(1);
+    expect(deleted.outbox).toBe(2);
+    const jobs = await db.selectFrom("authentiq_scope_jobs").select("pk").execute();
+    expect(jobs.map((row) => row.pk).sort()).toEqual(["just-expired", "live"]);
+    const recipients = await db.selectFrom("outbox").select("recipient").where("recipient", "like", "%@example.com").execute();
+    expect(recipients.map((row) => row.recipient)).toEqual(["recent-sent@example.com"]);
+    expect(await purgeExpired(db, new Date(now))).toMatchObject({ authentiq_scope_jobs: 0, outbox: 0 });
+  });
+});
