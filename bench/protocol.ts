@@ -34,7 +34,9 @@ export type StartPayload =
    * `credentials` credentials of its own (one per worker) in its own PGlite database, or in
    * PostgreSQL at `databaseUrl` (already migrated by Tessera), and runs its loop on `run`.
    */
-  | { kind: "login-baseline"; databaseUrl: string | undefined; credentials: number };
+  | { kind: "login-baseline"; databaseUrl: string | undefined; credentials: number }
+  /** The Authentiq baseline (bench/authentiq-baseline.ts): verifies self-signed update JWTs. */
+  | { kind: "authentiq-baseline" };
 
 /** What a child that runs its own load loop (the login baseline) reports for one run. */
 export interface ScriptResult {

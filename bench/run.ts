@@ -1,4 +1,4 @@
-// `npm run bench`: throughput and latency of two paths, each beside its own plain node:http
+// `npm run bench`: throughput and latency of four paths, each beside its own plain node:http
 // baseline:
 //   GET /.well-known/jwks.json  SessionService/GetJwks over REST, Connect and gRPC; the baseline
 //                               (bench/baseline.ts) returns the same bytes.
@@ -20,6 +20,11 @@
 //                               @simplewebauthn/server options + verify and the same database
 //                               reads and writes (same kind of database), one iteration per
 //                               pair, its own loop with the same concurrency and durations.
+//   POST /key/{PK}              Authentiq's key update with a JWT self-signed by the key (one
+//                               key registered through POST /key per request in flight): verify
+//                               EdDSA against `sub`, look the key up, update its devtoken. The
+//                               baseline (bench/authentiq-baseline.ts) verifies the same JWT with
+//                               jose, without a database.
 //
 // Tessera and each baseline run in a child process (bench/server.ts, bench/baseline.ts,
 // bench/me-baseline.ts); the load generator runs here. All traffic goes to 127.0.0.1.
@@ -45,6 +50,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { GetJwksRequestSchema, SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { GetJwksRequest, SessionServiceClient } from "../gen/grpc-js/tessera/session/v1/session.js";
+import { authentiqUpdateLoad, registerAuthentiqKeys, updateKey, type AuthentiqKey } from "./authentiq.js";
 import { Http1Client, http1Pool } from "./http1.js";
 import { percentile, runLoad, type Call, type LoadResult } from "./load.js";
 import {
@@ -541,6 +547,22 @@ async function checkLogin(tessera: Child, logins: LoginCredential[]): Promise<vo
   }
 }
 
+/** One update against each server before the load, for a clear message if it fails. */
+async function checkAuthentiq(tessera: Child, baseline: Child, keys: AuthentiqKey[]): Promise<void> {
+  const key = keys[0];
+  if (key === undefined) throw new Error("no Authentiq key registered");
+  for (const server of [tessera, baseline]) {
+    const client = new Http1Client(server.port, requestTimeoutMs);
+    try {
+      await updateKey(client, key);
+    } catch (error) {
+      throw new Error(`Authentiq update check before the run (${server.name}): ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      client.close();
+    }
+  }
+}
+
 function meBody(session: BenchSession): Buffer {
   return Buffer.from(JSON.stringify({ id: session.userId }), "utf8");
 }
@@ -629,6 +651,9 @@ async function main(): Promise<number> {
   const loginBaseline = await Child.start("login-baseline", "./login-baseline.js", { kind: "login-baseline", databaseUrl: settings.databaseUrl, credentials: settings.concurrency }, track);
   const logins = await registerCredentials(tessera, settings.concurrency);
   await checkLogin(tessera, logins);
+  const authentiqBaseline = await Child.start("authentiq-baseline", "./authentiq-baseline.js", { kind: "authentiq-baseline" }, track);
+  const authentiqKeys = await registerAuthentiqKeys(tessera.port, settings.concurrency, requestTimeoutMs);
+  await checkAuthentiq(tessera, authentiqBaseline, authentiqKeys);
 
   const onPglite = tessera.engine !== "postgres";
   console.log(`GET ${jwksPath}: ${reference.body.length} bytes, ${reference.contentType}, ${keyCount} key(s)`);
@@ -671,6 +696,17 @@ async function main(): Promise<number> {
         "  baseline row: no HTTP; iteration = generateAuthenticationOptions + insert challenge + ES256 sign + select credential + consume challenge\n" +
         "  + verifyAuthenticationResponse + update sign_count/last_used_at + insert session + RS256 JWT (jose); p50/p99 = whole iteration.",
       targets: loginTargets(tessera, loginBaseline, logins),
+    },
+    {
+      label: "POST /key/{PK}",
+      title:
+        `POST /key/{PK} (Authentiq key update, self-signed EdDSA JWT) (vs baseline: node:http + jose Ed25519 verify, no database)${onPglite ? "; Tessera on PGlite" : "; Tessera on PostgreSQL"}\n` +
+        "  Tessera: verify the JWT against the key in sub + update the live key's devtoken (one statement); one key per request in flight.",
+      targets: [authentiqBaseline, tessera].map((server) => ({
+        name: server === tessera ? "REST POST /key/{PK} (HTTP/1.1)" : "baseline node:http + jose (HTTP/1.1)",
+        server,
+        open: () => authentiqUpdateLoad(server.port, authentiqKeys, requestTimeoutMs),
+      })),
     },
   ];
   const targetCount = sections.reduce((sum, section) => sum + section.targets.length, 0);

@@ -52,8 +52,8 @@ export function createAuthentiqKeyService(deps: { db: Kysely<Schema>; secrets: S
     async update(pk, jwt) {
       const claims = await verifySignedBy(pk, jwt);
       const devtoken = optionalClaim(claims, "devtoken");
-      await requireLive(pk);
-      if (devtoken !== undefined) await updateDevtoken(db, tenantId, pk, devtoken);
+      // One statement on the common path; the lookup only says why an update found no live key.
+      if (devtoken === undefined || !(await updateDevtoken(db, tenantId, pk, devtoken))) await requireLive(pk);
       return { status: "confirmed" };
     },
     async bind(pk, jwt) {

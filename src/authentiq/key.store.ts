@@ -20,15 +20,16 @@ export async function insertKey(db: Kysely<Schema>, key: { tenantId: string; pk:
   return inserted !== undefined;
 }
 
-/** Sets the device token of a live key. */
-export async function updateDevtoken(db: Kysely<Schema>, tenantId: string, pk: string, devtoken: string): Promise<void> {
-  await db
+/** Sets the device token of a live key; false when the key is not live. */
+export async function updateDevtoken(db: Kysely<Schema>, tenantId: string, pk: string, devtoken: string): Promise<boolean> {
+  const result = await db
     .updateTable("authentiq_keys")
     .set({ devtoken, updated_at: sql<Date>`now()` })
     .where("tenant_id", "=", tenantId)
     .where("pk", "=", pk)
     .where("revoked_at", "is", null)
-    .execute();
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /**
