@@ -30,6 +30,7 @@ describe("migrations", () => {
     await migrateToLatest(database.db);
     expect(await tables()).toEqual([
       "authentiq_keys",
+      "authfi_users",
       "emails",
       "one_time_tokens",
       "outbox",
@@ -49,6 +50,9 @@ describe("migrations", () => {
     expect(tenant).toMatchObject({ slug: "default", state: "active", user_cap: null });
 
     await migrateDown(database.db);
+    expect(await tables()).not.toContain("authfi_users");
+    expect(await tables()).toHaveLength(15);
+    await migrateDown(database.db);
     expect(await tables()).not.toContain("authentiq_keys");
     expect(await tables()).toHaveLength(14);
     await migrateDown(database.db);
@@ -60,7 +64,7 @@ describe("migrations", () => {
     expect(await tables()).toEqual([]);
 
     await migrateToLatest(database.db);
-    expect(await tables()).toHaveLength(15);
+    expect(await tables()).toHaveLength(16);
     const again = await migrateToLatest(database.db);
     expect(again.results).toEqual([]);
   });
