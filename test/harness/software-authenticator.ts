@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
 
 /** A minimal CBOR encoder (RFC 8949) for what authenticators emit: ints, bytes, text, arrays, maps. */
 export function cbor(value: unknown): Buffer {
@@ -56,10 +56,12 @@ export class SoftwareAuthenticator {
   create(
     options: { challenge: string; user: { id: string } },
     format: "none" | "packed" = "none",
-    overrides: { origin?: string; rpId?: string; flags?: number; fmt?: string; attStmt?: Map<string, unknown> } = {},
+    overrides: { origin?: string; rpId?: string; flags?: number; fmt?: string; attStmt?: Map<string, unknown>; reuse?: SoftwareCredential } = {},
   ) {
-    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const id = randomBytes(32);
+    // `reuse` registers an existing credential (its id and key pair) again, e.g. at another RP tenant.
+    const { privateKey, publicKey } =
+      overrides.reuse === undefined ? generateKeyPairSync("ec", { namedCurve: "P-256" }) : { privateKey: overrides.reuse.privateKey, publicKey: createPublicKey(overrides.reuse.privateKey) };
+    const id = overrides.reuse?.id ?? randomBytes(32);
     const cose = coseKey(publicKey);
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(id.length);
