@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rest } from "../harness/rest.js";
 import type { TestServer } from "../harness/server.js";
-import { authenticator, authfi, beginRegistration, loginChallenge, newName, registerKey, startAuthfiServer, verificationChallenge } from "./authfi-client.js";
+import { accessPoint, apiKey, authenticator, authfi, beginRegistration, loginChallenge, newName, registerKey, startAuthfiServer, verificationChallenge } from "./authfi-client.js";
 
 let server: TestServer;
 
@@ -70,6 +71,13 @@ describe("AuthFi registration", () => {
     const second = await authfi(server, "PUT", "/webauthn/registration", { fido_register_response: authenticator.create(two).response });
     expect(first.status).toBe(201);
     expect(second).toMatchObject({ status: 409, json: { code: 3001 } });
+  });
+
+  it("finishes a registration PUT to //{ap}/…, as AuthFi's own sample client sends it", async () => {
+    const request = await beginRegistration(server, newName());
+    const { response } = authenticator.create(request);
+    const answer = await rest(server.url, "PUT", `${server.url}//${accessPoint}/api/v1/webauthn/registration`, { body: { fido_register_response: response }, headers: { "AT-X-Key": apiKey } });
+    expect(answer).toMatchObject({ status: 201, json: { code: 0, uid: request.user.id } });
   });
 
   // A challenge answers one ceremony: an attestation cannot be replayed.
