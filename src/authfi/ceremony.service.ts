@@ -73,7 +73,7 @@ export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: Rely
     const handle = parsed.response.response.userHandle;
     // A discoverable credential names its user: it must be the key's owner.
     if (handle !== undefined && userIdOfHandle(handle) !== key.user_id) throw authfiError("assertionRefused", "the user handle is not the key's user");
-    const outcome = await verifyAssertion(db, rp, key, parsed.response, { challenge: parsed.challenge, requireUserVerification: required });
+    const outcome = await verifyAssertion(db, rp, key, parsed.response, { challenge: parsed.challenge, credentialId: parsed.response.id, requireUserVerification: required });
     if (!outcome.verified) throw authfiError("assertionRefused", "the assertion does not verify", outcome.cause);
     return { user, key: { ...key, sign_count: outcome.newCounter, updated_at: new Date() } };
   };

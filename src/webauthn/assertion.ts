@@ -24,7 +24,7 @@ export async function verifyAssertion(
   rp: RelyingPartyConfig,
   credential: CredentialRow,
   response: AuthenticationResponseJSON,
-  options: { challenge: string; requireUserVerification: boolean },
+  options: { challenge: string; credentialId: string; requireUserVerification: boolean },
 ): Promise<AssertionOutcome> {
   const storedCount = Number(credential.sign_count);
   let verification;
@@ -34,7 +34,7 @@ export async function verifyAssertion(
       expectedChallenge: options.challenge,
       expectedOrigin: rp.origins,
       expectedRPID: rp.id,
-      credential: { id: response.id, publicKey: new Uint8Array(credential.public_key), counter: storedCount, transports: credential.transports as never },
+      credential: { id: options.credentialId, publicKey: new Uint8Array(credential.public_key), counter: storedCount, transports: credential.transports as never },
       requireUserVerification: options.requireUserVerification,
     });
   } catch (cause) {

@@ -137,7 +137,7 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
       if (handle !== undefined && handle !== "" && toBase64url(handle) !== base64url(userHandle(credential.user_id))) {
         throw loginFailed();
       }
-      const outcome = await verifyAssertion(db, rp, credential, { ...response, id: credentialId }, { challenge, requireUserVerification: false });
+      const outcome = await verifyAssertion(db, rp, credential, response, { challenge, credentialId, requireUserVerification: false });
       if (!outcome.verified) throw loginFailed(outcome.cause);
       return { userId: credential.user_id, credentialId };
     },
