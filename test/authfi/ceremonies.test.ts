@@ -48,6 +48,17 @@ describe("AuthFi registration", () => {
     expect(createTime).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1);
   });
 
+  it("accepts the registration response exactly as the seed's sample shapes it, get… members and all", async () => {
+    const request = await beginRegistration(server, newName());
+    const { response } = authenticator.create(request, "packed");
+    const seedShaped = {
+      ...response,
+      response: { ...response.response, getAuthenticatorData: {}, getPublicKey: {}, getPublicKeyAlgorithm: {}, getTransports: {} },
+      getClientExtensionResults: {},
+    };
+    expect(await authfi(server, "PUT", "/webauthn/registration", { fido_register_response: seedShaped })).toMatchObject({ status: 201, json: { code: 0, uid: request.user.id } });
+  });
+
   it("excludes the user's keys from the next creation options", async () => {
     const name = newName();
     const first = await registerKey(server, name);

@@ -82,6 +82,13 @@ describe("1002: parameters that cannot be accepted", () => {
     expect(await finishLogin(authenticator.get(stranger, await loginChallenge(server)))).toMatchObject({ status: 404, json: { code: 1002 } });
   });
 
+  it("answers 409 code 1002 for a key already registered at the access point", async () => {
+    const name = newName();
+    const key = await registerKey(server, name);
+    const again = authenticator.create(await beginRegistration(server, newName()), "none", { reuse: key.credential });
+    expect(await finishRegistration(again.response)).toMatchObject({ status: 409, json: { code: 1002 } });
+  });
+
   it("answers 400 code 1002 for a status that is neither activate nor suspend", async () => {
     const key = await registerKey(server, newName());
     expect(await authfi(server, "PUT", `/users/${key.userId}`, { status: "banned" })).toMatchObject({ status: 400, json: { code: 1002 } });
