@@ -52,9 +52,11 @@ export function createAccessPointService(deps: { db: Kysely<Schema>; secrets: Se
     async authenticate(slug, apiKey) {
       const tenant = slugPattern.test(slug) ? await findTenantBySlug(db, slug) : undefined;
       const usable = tenant !== undefined && tenant.id !== defaultTenantId;
-      // Hash and compare even for an unknown access point: the answer's timing says nothing.
+      // Hash, look up and compare even for an unknown access point: the timing says little.
       const actual = keyHash(usable ? tenant.id : defaultTenantId, apiKey ?? "");
-      const stored = usable ? await activeKeyHashes(db, tenant.id) : [Buffer.alloc(actual.length)];
+      // The same two queries either way (the default tenant has no API keys).
+      const keys = await activeKeyHashes(db, usable ? tenant.id : defaultTenantId);
+      const stored = usable ? keys : [Buffer.alloc(actual.length)];
       let matched = false;
       for (const hash of stored) matched = (hash.length === actual.length && timingSafeEqual(hash, actual)) || matched;
       if (!usable || !matched || apiKey === null || apiKey === "") throw refused();
