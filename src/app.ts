@@ -7,6 +7,11 @@ import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
 import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { createAuthentiqKeyHandler } from "./authentiq/key.handler.js";
+import { createAuthfiIdentityHandler } from "./authfi/authfi-identity.handler.js";
+import { createAuthfiWebauthnHandler } from "./authfi/authfi-webauthn.handler.js";
+import { createAuthfiCeremonyService } from "./authfi/ceremony.service.js";
+import { createAuthfiManagementService } from "./authfi/management.service.js";
+import { createAccessPointService } from "./authfi/tenant.service.js";
 import { createAuthentiqKeyService } from "./authentiq/key.service.js";
 import { createRevocationService } from "./authentiq/revocation.service.js";
 import { createIdentityHandler } from "./identity/identity.handler.js";
@@ -81,6 +86,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     retentionWorker = retention;
     retention.start();
 
+    const rp = { id: config.rpId, name: config.rpName, origins: config.origins };
+    const accessPoints = createAccessPointService({ db, secrets });
+    if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
+      await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
+    }
+    const authfiManagement = createAuthfiManagementService({ db });
+
     const tenantId = defaultTenantId;
     const tokens = createSessionTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
     const authTokenHeader = config.hanko.authTokenHeader;
@@ -101,6 +113,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       registerService(IdentityService, {
         ...createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens),
         ...createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, nudgeOutbox })),
+        ...createAuthfiIdentityHandler({ accessPoints, management: authfiManagement }),
       }),
       registerService(
         ScopeService,
@@ -120,14 +133,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           serviceAuth: createServiceAuth(config.verifyJwtSecret),
         }),
       ),
-      registerService(
-        WebAuthnService,
-        createWebauthnHandler({
-          webauthn: createWebauthnService({ db, tenantId, rp: { id: config.rpId, name: config.rpName, origins: config.origins } }),
-          tokens,
-          authTokenHeader,
-        }),
-      ),
+      registerService(WebAuthnService, {
+        ...createWebauthnHandler({ webauthn: createWebauthnService({ db, tenantId, rp }), tokens, authTokenHeader }),
+        ...createAuthfiWebauthnHandler({ accessPoints, ceremonies: createAuthfiCeremonyService({ db, rp }), management: authfiManagement }),
+      }),
       ...(options.extraServices?.({ secrets }) ?? []),
     ];
     const listener = createServer({

@@ -1,3 +1,4 @@
+import { createAccessPointService } from "./authfi/tenant.service.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createKeyService } from "./keys/key.service.js";
 import { resolveMasterKey } from "./keys/master-key.js";
@@ -9,12 +10,28 @@ import { migrateToLatest } from "./store/migrator.js";
 const usage = `usage: npm run tessera -- <command>
   keys list                 the published signing keys
   keys rotate RS256|EdDSA   add a key that signs from now on; older keys stay published
-  keys retire <kid>         stop publishing a key (tokens it signed stop verifying)`;
+  keys retire <kid>         stop publishing a key (tokens it signed stop verifying)
+  rp create <access-point> [--state active|trial|suspended] [--user-cap N]
+                            a new AuthFi relying party; prints its API key (shown only once)`;
+
+/** `rp create`'s options, or undefined when they are not understood. */
+function rpOptions(args: string[]): { state: "active" | "trial" | "suspended"; userCap: number | null } | undefined {
+  let state: "active" | "trial" | "suspended" = "active";
+  let userCap: number | null = null;
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (flag === "--state" && (value === "active" || value === "trial" || value === "suspended")) state = value;
+    else if (flag === "--user-cap" && value !== undefined && /^\d{1,9}$/.test(value)) userCap = Number(value);
+    else return undefined;
+  }
+  return { state, userCap };
+}
 
 /** `npm run tessera -- …`: operator commands against the configured database. */
 async function main(args: string[]): Promise<number> {
   const [area, command, argument] = args;
-  if (area !== "keys" || command === undefined) {
+  const rp = area === "rp" && command === "create" && argument !== undefined ? rpOptions(args.slice(3)) : undefined;
+  if ((area !== "keys" && rp === undefined) || command === undefined) {
     process.stderr.write(`${usage}\n`);
     return 2;
   }
@@ -23,7 +40,17 @@ async function main(args: string[]): Promise<number> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   try {
     await migrateToLatest(database.db);
-    const keys = createKeyService({ db: database.db, secrets: createSecretBox(resolveMasterKey(config, logger)), logger, cacheMs: 0 });
+    const secrets = createSecretBox(resolveMasterKey(config, logger));
+    if (rp !== undefined) {
+      const created = await createAccessPointService({ db: database.db, secrets }).create({ slug: argument!, state: rp.state, userCap: rp.userCap });
+      if (created === undefined) {
+        process.stderr.write(`access point ${argument} exists\n`);
+        return 1;
+      }
+      process.stdout.write(`${created.apiKey}\n`);
+      return 0;
+    }
+    const keys = createKeyService({ db: database.db, secrets, logger, cacheMs: 0 });
     await keys.ensureKeys();
     switch (command) {
       case "list":

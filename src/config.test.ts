@@ -28,6 +28,8 @@ describe("loadConfig", () => {
       CORS_ORIGINS: "https://app.example.com",
       HANKO_ALLOW_SIGNUP: "false",
       LOG_LEVEL: "warn",
+      AUTHFI_ACCESS_POINT: "abcdefgh0123456789",
+      AUTHFI_API_KEY: "key",
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -37,6 +39,8 @@ describe("loadConfig", () => {
       corsOrigins: ["https://app.example.com"],
       logLevel: "warn",
       hanko: { allowSignup: false },
+      authfiAccessPoint: "abcdefgh0123456789",
+      authfiApiKey: "key",
     });
     expect(config.secretKey?.length).toBe(32);
   });
@@ -54,6 +58,9 @@ describe("loadConfig", () => {
     ["HANKO_ALLOW_SIGNUP", { HANKO_ALLOW_SIGNUP: "maybe" }],
     ["SESSION_LIFETIME", { SESSION_LIFETIME: "5" }],
     ["LOG_LEVEL", { LOG_LEVEL: "verbose" }],
+    ["AUTHFI_ACCESS_POINT", { AUTHFI_ACCESS_POINT: "ap" }],
+    ["AUTHFI_ACCESS_POINT", { AUTHFI_API_KEY: "key" }],
+    ["AUTHFI_ACCESS_POINT", { AUTHFI_ACCESS_POINT: "a/b", AUTHFI_API_KEY: "key" }],
   ])("refuses a bad %s with a message naming it", (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${name} `));

@@ -60,6 +60,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl !== undefined && secretKey === undefined) {
     throw new ConfigError("TESSERA_SECRET_KEY is required with DATABASE_URL: every replica must share it (32 bytes, hex or base64)");
   }
+  const authfiAccessPoint = read.optional("AUTHFI_ACCESS_POINT");
+  const authfiApiKey = read.optional("AUTHFI_API_KEY");
+  if ((authfiAccessPoint === undefined) !== (authfiApiKey === undefined)) {
+    throw new ConfigError("AUTHFI_ACCESS_POINT and AUTHFI_API_KEY go together: set both or neither");
+  }
+  if (authfiAccessPoint !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(authfiAccessPoint)) {
+    throw new ConfigError("AUTHFI_ACCESS_POINT must be 1 to 128 letters, digits, '-' or '_' (a path segment)");
+  }
   return {
     port,
     databaseUrl,
@@ -73,8 +81,8 @@ export function loadConfig(env: Env = process.env): Config {
     smsWebhookUrl: read.url("SMS_WEBHOOK_URL", ["http:", "https:"]),
     pushWebhookUrl: read.url("PUSH_WEBHOOK_URL", ["http:", "https:"]),
     verifyJwtSecret: read.optional("VERIFY_JWT_SECRET"),
-    authfiAccessPoint: read.optional("AUTHFI_ACCESS_POINT"),
-    authfiApiKey: read.optional("AUTHFI_API_KEY"),
+    authfiAccessPoint,
+    authfiApiKey,
     hanko: {
       passwordsEnabled: read.boolean("HANKO_PASSWORDS_ENABLED", false),
       passwordMinLength: read.integer("HANKO_PASSWORD_MIN_LENGTH", 8, 1, 72),

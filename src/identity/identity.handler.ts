@@ -6,8 +6,11 @@ import type { SessionTokens } from "../session/session-token.service.js";
 import type { EmailRow } from "./email.store.js";
 import type { IdentityService } from "./identity.service.js";
 
+/** The AuthFi user-management RPCs, served by `src/authfi/`. */
+type AuthfiUserMethods = "authfiListUsers" | "authfiUpdateUser" | "authfiDeleteUser";
+
 /** The IdentityService RPCs: proto ↔ domain mapping only. */
-export function createIdentityHandler(service: IdentityService, tokens: SessionTokens): Omit<ServiceImpl<typeof IdentityServiceDesc>, AuthentiqKeyRpcs> {
+export function createIdentityHandler(service: IdentityService, tokens: SessionTokens): Omit<ServiceImpl<typeof IdentityServiceDesc>, AuthentiqKeyRpcs | AuthfiUserMethods> {
   const email = (row: EmailRow) => ({ id: row.id, address: row.address, isVerified: row.verified, isPrimary: row.is_primary });
   return {
     async createUser(request) {

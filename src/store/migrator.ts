@@ -6,6 +6,7 @@ import * as sessionsAndSecrets from "./migrations/20261123000100-sessions-and-se
 import * as verifications from "./migrations/20261123000200-verifications.js";
 import * as authentiq from "./migrations/20261123000300-authentiq.js";
 import * as authentiqScopes from "./migrations/20261130000100-authentiq-scopes.js";
+import * as authfi from "./migrations/20261130000300-authfi.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "20261123000200-verifications": verifications,
   "20261123000300-authentiq": authentiq,
   "20261130000100-authentiq-scopes": authentiqScopes,
+  "20261130000300-authfi": authfi,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

@@ -58,6 +58,8 @@ export interface WebauthnCredentialTable {
   name: string | null;
   created_at: CreatedAt;
   last_used_at: Date | null;
+  /** When the name or the sign count last changed. */
+  updated_at: Timestamp;
 }
 
 /** Token-signing keys; the private part AES-256-GCM encrypted under the server key. */
@@ -127,6 +129,8 @@ export interface WebauthnChallengeTable {
   user_id: string | null;
   ceremony: "registration" | "login";
   challenge: string;
+  /** The `userVerification` the ceremony asked for; null when left to the authenticator. */
+  user_verification: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   expires_at: Timestamp;
   used_at: Date | null;
@@ -162,6 +166,7 @@ export interface Schema {
   authentiq_keys: AuthentiqKeyTable;
   authentiq_revocations: AuthentiqRevocationTable;
   authentiq_scope_jobs: AuthentiqScopeJobTable;
+  authfi_users: AuthfiUserTable;
 }
 
 /** Jincor verifications: the code as HMAC (none for google_auth), attempts counted, single use. */
@@ -238,4 +243,15 @@ export interface AuthentiqScopeJobTable {
   created_at: CreatedAt;
   expires_at: Timestamp;
   deleted_at: Date | null;
+}
+
+/** An AuthFi user of an access point (tenant): account name, display name and state. */
+export interface AuthfiUserTable {
+  user_id: string;
+  tenant_id: string;
+  name: string;
+  display_name: string;
+  state: ColumnType<"activate" | "suspend", "activate" | "suspend" | undefined, "activate" | "suspend">;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
 }

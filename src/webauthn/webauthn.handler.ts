@@ -1,15 +1,18 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import type { WebAuthnService as WebAuthnServiceDesc } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { sessionFields, sessionTokenFrom } from "../session/session-credentials.js";
 import type { SessionTokens } from "../session/session-token.service.js";
+import { creationOptions, requestOptions } from "./options-message.js";
 import type { WebauthnService } from "./webauthn.service.js";
 import type { CredentialRow } from "./webauthn.store.js";
 
-/** The WebAuthnService RPCs: proto ↔ domain mapping only. */
-export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens: SessionTokens; authTokenHeader: boolean }): ServiceImpl<typeof WebAuthnServiceDesc> {
+/** The Hanko RPCs of WebAuthnService (the AuthFi ones are served by `src/authfi/`). */
+export type HankoWebauthnMethods = Omit<ServiceImpl<typeof WebAuthnServiceDesc>, `authfi${string}`>;
+
+/** Hanko's WebAuthnService RPCs: proto ↔ domain mapping only. */
+export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens: SessionTokens; authTokenHeader: boolean }): HankoWebauthnMethods {
   const { webauthn, tokens } = deps;
-  const sessionUser = async (context: Parameters<ServiceImpl<typeof WebAuthnServiceDesc>["listCredentials"]>[1]) =>
+  const sessionUser = async (context: Parameters<HankoWebauthnMethods["listCredentials"]>[1]) =>
     (await tokens.authenticate(sessionTokenFrom(context))).userId;
   return {
     async initializeRegistration(_request, context) {
@@ -66,34 +69,6 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
 /** `clientDataJSON`, or the seed's spelling `clientDataJson` when only that was sent. */
 function clientDataJson(response: { clientDataJson: string; clientDataJsonDocumented: string } | undefined): string {
   return response === undefined ? "" : response.clientDataJson || response.clientDataJsonDocumented;
-}
-
-function creationOptions(options: PublicKeyCredentialCreationOptionsJSON) {
-  return {
-    rp: { id: options.rp.id ?? "", name: options.rp.name },
-    user: { id: options.user.id, name: options.user.name, displayName: options.user.displayName },
-    challenge: options.challenge,
-    pubKeyCredParams: options.pubKeyCredParams.map((param) => ({ type: param.type, alg: param.alg })),
-    timeout: options.timeout ?? 0,
-    excludeCredentials: (options.excludeCredentials ?? []).map((descriptor) => ({ type: descriptor.type, id: descriptor.id, transports: descriptor.transports ?? [] })),
-    authenticatorSelection: {
-      ...(options.authenticatorSelection?.authenticatorAttachment === undefined ? {} : { authenticatorAttachment: options.authenticatorSelection.authenticatorAttachment }),
-      residentKey: options.authenticatorSelection?.residentKey ?? "",
-      requireResidentKey: options.authenticatorSelection?.requireResidentKey ?? false,
-      userVerification: options.authenticatorSelection?.userVerification ?? "",
-    },
-    attestation: options.attestation ?? "none",
-  };
-}
-
-function requestOptions(options: PublicKeyCredentialRequestOptionsJSON) {
-  return {
-    challenge: options.challenge,
-    timeout: options.timeout ?? 0,
-    rpId: options.rpId ?? "",
-    allowCredentials: (options.allowCredentials ?? []).map((descriptor) => ({ type: descriptor.type, id: descriptor.id, transports: descriptor.transports ?? [] })),
-    userVerification: options.userVerification ?? "",
-  };
 }
 
 function credential(row: CredentialRow) {

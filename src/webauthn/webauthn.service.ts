@@ -1,7 +1,6 @@
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
-  verifyAuthenticationResponse,
   verifyRegistrationResponse,
   type AuthenticationResponseJSON,
   type PublicKeyCredentialCreationOptionsJSON,
@@ -10,18 +9,15 @@ import {
 } from "@simplewebauthn/server";
 import type { Kysely } from "kysely";
 import { DomainError } from "../errors/domain-error.js";
-import { isUuid, requireUuid } from "../errors/uuid.js";
+import { requireUuid } from "../errors/uuid.js";
 import { findPrimaryEmail } from "../identity/email.store.js";
 import type { Schema } from "../store/schema.js";
+import { verifyAssertion, type RelyingPartyConfig } from "./assertion.js";
 import { consumeChallenge, insertChallenge } from "./challenge.store.js";
-import { deleteCredential, findCredential, insertCredential, listCredentials, recordLogin, renameCredential, type CredentialRow } from "./webauthn.store.js";
+import { base64url, challengeOf, toBase64url, userHandle } from "./webauthn-encoding.js";
+import { deleteCredential, findCredential, insertCredential, listCredentials, renameCredential, type CredentialRow } from "./webauthn.store.js";
 
-/** The relying party, from `RP_ID`, `RP_NAME` and `ORIGIN`. */
-export interface RelyingPartyConfig {
-  id: string;
-  name: string;
-  origins: string[];
-}
+export type { RelyingPartyConfig } from "./assertion.js";
 
 /** Credentials one user may hold: at least 10 registrations always pass. */
 export const maxCredentialsPerUser = 20;
@@ -141,24 +137,8 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
       if (handle !== undefined && handle !== "" && toBase64url(handle) !== base64url(userHandle(credential.user_id))) {
         throw loginFailed();
       }
-      const storedCount = Number(credential.sign_count);
-      let verification;
-      try {
-        verification = await verifyAuthenticationResponse({
-          response,
-          expectedChallenge: challenge,
-          expectedOrigin: rp.origins,
-          expectedRPID: rp.id,
-          credential: { id: credentialId, publicKey: new Uint8Array(credential.public_key), counter: storedCount, transports: credential.transports as never },
-          requireUserVerification: false,
-        });
-      } catch (error) {
-        throw loginFailed(error);
-      }
-      const { newCounter } = verification.authenticationInfo;
-      // A counter that did not grow means a cloned authenticator (WebAuthn level 3 §6.1.1).
-      if (!verification.verified || ((newCounter > 0 || storedCount > 0) && newCounter <= storedCount)) throw loginFailed();
-      if (!(await recordLogin(db, credential.id, storedCount, newCounter))) throw loginFailed();
+      const outcome = await verifyAssertion(db, rp, credential, response, { challenge, credentialId, requireUserVerification: false });
+      if (!outcome.verified) throw loginFailed(outcome.cause);
       return { userId: credential.user_id, credentialId };
     },
 
@@ -169,28 +149,13 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
       if (trimmed === "" || [...trimmed].length > 128) {
         throw new DomainError("INVALID_NAME", "invalid", "name must be 1 to 128 characters", { details: { details: [{ path: "name", error: "length" }] } });
       }
-      if (!(await renameCredential(db, userId, credentialBytes(credentialId), trimmed))) throw notFound();
+      if ((await renameCredential(db, userId, credentialBytes(credentialId), trimmed)) === undefined) throw notFound();
     },
 
     async remove(userId, credentialId) {
       if (!(await deleteCredential(db, userId, credentialBytes(credentialId)))) throw notFound();
     },
   };
-}
-
-/** The WebAuthn user handle of a user: the 16 bytes of their UUID. */
-function userHandle(userId: string): Uint8Array<ArrayBuffer> {
-  if (!isUuid(userId)) throw new Error("user ids are UUIDs");
-  return new Uint8Array(Buffer.from(userId.replaceAll("-", ""), "hex"));
-}
-
-function base64url(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("base64url");
-}
-
-/** Accepts base64 as well as base64url. */
-function toBase64url(value: string): string {
-  return value.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
 /** True when an assertion has every member, base64url where binary (WebAuthn level 3 §5.2.2). */
@@ -205,14 +170,4 @@ function isAssertionShaped(response: AuthenticationResponseJSON, credentialId: s
     Buffer.from(authenticatorData, "base64url").length >= 37 &&
     binary.test(toBase64url(response.response.signature))
   );
-}
-
-/** The challenge in a clientDataJSON (base64url), or undefined when it is not readable. */
-function challengeOf(clientDataJson: string): string | undefined {
-  try {
-    const parsed = JSON.parse(Buffer.from(toBase64url(clientDataJson), "base64url").toString("utf8")) as { challenge?: unknown };
-    return typeof parsed.challenge === "string" && parsed.challenge.length <= 512 ? parsed.challenge : undefined;
-  } catch {
-    return undefined;
-  }
 }

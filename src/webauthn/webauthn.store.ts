@@ -45,17 +45,22 @@ export async function insertCredential(
 export async function recordLogin(db: Kysely<Schema>, id: string, previousCount: number, newCount: number): Promise<boolean> {
   const result = await db
     .updateTable("webauthn_credentials")
-    .set({ sign_count: newCount, last_used_at: sql<Date>`now()` })
+    .set({ sign_count: newCount, last_used_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
     .where("id", "=", id)
     .where("sign_count", "=", previousCount)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
-/** Renames the user's credential; false when the user has no such credential. */
-export async function renameCredential(db: Kysely<Schema>, userId: string, credentialId: Uint8Array, name: string): Promise<boolean> {
-  const result = await db.updateTable("webauthn_credentials").set({ name }).where("user_id", "=", userId).where("credential_id", "=", Buffer.from(credentialId)).executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+/** Renames the user's credential (null clears the name); undefined when the user has no such credential. */
+export async function renameCredential(db: Kysely<Schema>, userId: string, credentialId: Uint8Array, name: string | null): Promise<CredentialRow | undefined> {
+  return db
+    .updateTable("webauthn_credentials")
+    .set({ name, updated_at: sql<Date>`now()` })
+    .where("user_id", "=", userId)
+    .where("credential_id", "=", Buffer.from(credentialId))
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** Deletes the user's credential; false when the user has no such credential. */

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
 
 /** A minimal CBOR encoder (RFC 8949) for what authenticators emit: ints, bytes, text, arrays, maps. */
 export function cbor(value: unknown): Buffer {
@@ -28,7 +28,8 @@ function coseKey(publicKey: KeyObject): Buffer {
   return cbor(new Map<number, unknown>([[1, 2], [3, -7], [-1, 1], [-2, Buffer.from(jwk.x!, "base64url")], [-3, Buffer.from(jwk.y!, "base64url")]]));
 }
 
-const flags = { up: 0x01, uv: 0x04, at: 0x40 };
+/** Authenticator data flag bits (WebAuthn level 3 §6.1). */
+export const flags = { up: 0x01, uv: 0x04, at: 0x40 };
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest();
 
 /** A registered credential the test holds. */
@@ -52,13 +53,19 @@ export class SoftwareAuthenticator {
   ) {}
 
   /** Answers creation options like `navigator.credentials.create()` (JSON, base64url). */
-  create(options: { challenge: string; user: { id: string } }, format: "none" | "packed" = "none", overrides: { origin?: string; rpId?: string } = {}) {
-    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const id = randomBytes(32);
+  create(
+    options: { challenge: string; user: { id: string } },
+    format: "none" | "packed" = "none",
+    overrides: { origin?: string; rpId?: string; flags?: number; fmt?: string; attStmt?: Map<string, unknown>; reuse?: SoftwareCredential } = {},
+  ) {
+    // `reuse` registers an existing credential (its id and key pair) again, e.g. at another RP tenant.
+    const { privateKey, publicKey } =
+      overrides.reuse === undefined ? generateKeyPairSync("ec", { namedCurve: "P-256" }) : { privateKey: overrides.reuse.privateKey, publicKey: createPublicKey(overrides.reuse.privateKey) };
+    const id = overrides.reuse?.id ?? randomBytes(32);
     const cose = coseKey(publicKey);
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(id.length);
-    const authData = Buffer.concat([this.authDataHead(overrides.rpId ?? this.rpId, flags.up | flags.uv | flags.at, 0), this.aaguid, idLength, id, cose]);
+    const authData = Buffer.concat([this.authDataHead(overrides.rpId ?? this.rpId, overrides.flags ?? flags.up | flags.uv | flags.at, 0), this.aaguid, idLength, id, cose]);
     const clientData = this.clientData("webauthn.create", options.challenge, overrides.origin);
     const attStmt =
       format === "none"
@@ -67,7 +74,7 @@ export class SoftwareAuthenticator {
             ["alg", -7],
             ["sig", sign("sha256", Buffer.concat([authData, sha256(clientData)]), privateKey)],
           ]);
-    const attestationObject = cbor(new Map<string, unknown>([["fmt", format], ["attStmt", attStmt], ["authData", authData]]));
+    const attestationObject = cbor(new Map<string, unknown>([["fmt", overrides.fmt ?? format], ["attStmt", overrides.attStmt ?? attStmt], ["authData", authData]]));
     const credential: SoftwareCredential = { id, privateKey, userHandle: Buffer.from(options.user.id, "base64url"), counter: 0 };
     return {
       credential,
@@ -87,9 +94,9 @@ export class SoftwareAuthenticator {
   }
 
   /** Answers request options like `navigator.credentials.get()`; the counter goes up by one unless given. */
-  get(credential: SoftwareCredential, challenge: string, overrides: { counter?: number; origin?: string; withUserHandle?: boolean } = {}) {
+  get(credential: SoftwareCredential, challenge: string, overrides: { counter?: number; origin?: string; withUserHandle?: boolean; flags?: number } = {}) {
     credential.counter = overrides.counter ?? credential.counter + 1;
-    const authData = this.authDataHead(this.rpId, flags.up | flags.uv, credential.counter);
+    const authData = this.authDataHead(this.rpId, overrides.flags ?? flags.up | flags.uv, credential.counter);
     const clientData = this.clientData("webauthn.get", challenge, overrides.origin);
     const signature = sign("sha256", Buffer.concat([authData, sha256(clientData)]), credential.privateKey);
     return {

@@ -33,6 +33,7 @@ describe("migrations", () => {
       "authentiq_keys",
       "authentiq_revocations",
       "authentiq_scope_jobs",
+      "authfi_users",
       "emails",
       "one_time_tokens",
       "outbox",

@@ -46,6 +46,11 @@ describe("REST routes come from the proto", () => {
     expect((await rest(server.url, "GET", "/echo/literal/items/3")).json).toMatchObject({ echo: { name: "literal", itemId: 3 } });
   });
 
+  it("reads repeated slashes in a path as one", async () => {
+    const response = await rest(server.url, "GET", `${server.url}//echo//shelf/items/7`);
+    expect(response).toMatchObject({ status: 200, json: { echo: { name: "shelf", itemId: 7 } } });
+  });
+
   it("puts a JSON body into the declared field and answers the declared 201", async () => {
     const response = await rest(server.url, "POST", "/echo/shelf/notes", { body: { text: "hello", priority: 2, ignored: true } });
     expect(response.status).toBe(201);

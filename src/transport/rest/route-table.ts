@@ -112,7 +112,9 @@ function insert(root: Node, route: Route): void {
 }
 
 function match(root: Node, path: string): Match {
-  const segments = splitPath(path);
+  // Repeated slashes are one, as nginx merges them by default: AuthFi's own sample client
+  // sends its PUTs to `//{access point}/api/v1/…`.
+  const segments = splitPath(path.replace(/\/{2,}/g, "/"));
   if (segments === undefined) return { found: false, dialect: fallbackDialect };
   const params: string[] = [];
   // The dialect of an unmatched path is that of the deepest node reached by a literal

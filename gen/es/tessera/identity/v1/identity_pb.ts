@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/identity/v1/identity.proto.
  */
 export const file_tessera_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJ0ZXNzZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhN0ZXNzZXJhLmlkZW50aXR5LnYxIiIKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIkoKEkNyZWF0ZVVzZXJSZXNwb25zZRIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCInChZGaW5kVXNlckJ5RW1haWxSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIo0BChdGaW5kVXNlckJ5RW1haWxSZXNwb25zZRIKCgJpZBgBIAEoCRIaCghlbWFpbF9pZBgCIAEoCVIIZW1haWxfaWQSEAoIdmVyaWZpZWQYAyABKAgSOAoXaGFzX3dlYmF1dGhuX2NyZWRlbnRpYWwYBCABKAhSF2hhc193ZWJhdXRobl9jcmVkZW50aWFsIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIsQBCg9HZXRVc2VyUmVzcG9uc2USCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSHgoKY3JlYXRlZF9hdBgDIAEoCVIKY3JlYXRlZF9hdBIeCgp1cGRhdGVkX2F0GAQgASgJUgp1cGRhdGVkX2F0ElYKFHdlYmF1dGhuX2NyZWRlbnRpYWxzGAUgAygLMiIudGVzc2VyYS5pZGVudGl0eS52MS5DcmVkZW50aWFsUmVmUhR3ZWJhdXRobl9jcmVkZW50aWFscyIbCg1DcmVkZW50aWFsUmVmEgoKAmlkGAEgASgJIhcKFUdldEN1cnJlbnRVc2VyUmVxdWVzdCIkChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEgoKAmlkGAEgASgJIhoKGERlbGV0ZUN1cnJlbnRVc2VyUmVxdWVzdCJBChlEZWxldGVDdXJyZW50VXNlclJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4iEwoRTGlzdEVtYWlsc1JlcXVlc3QiQAoSTGlzdEVtYWlsc1Jlc3BvbnNlEioKBmVtYWlscxgBIAMoCzIaLnRlc3NlcmEuaWRlbnRpdHkudjEuRW1haWwiZgoFRW1haWwSCgoCaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIgCgtpc192ZXJpZmllZBgDIAEoCFILaXNfdmVyaWZpZWQSHgoKaXNfcHJpbWFyeRgEIAEoCFIKaXNfcHJpbWFyeSIlChJDcmVhdGVFbWFpbFJlcXVlc3QSDwoHYWRkcmVzcxgBIAEoCSJAChNDcmVhdGVFbWFpbFJlc3BvbnNlEikKBWVtYWlsGAEgASgLMhoudGVzc2VyYS5pZGVudGl0eS52MS5FbWFpbCIkChZTZXRQcmltYXJ5RW1haWxSZXF1ZXN0EgoKAmlkGAEgASgJIhkKF1NldFByaW1hcnlFbWFpbFJlc3BvbnNlIiAKEkRlbGV0ZUVtYWlsUmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVFbWFpbFJlc3BvbnNlIiEKElJlZ2lzdGVyS2V5UmVxdWVzdBILCgNqd3QYASABKAkiNQoTUmVnaXN0ZXJLZXlSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSDgoGc2VjcmV0GAIgASgJIhsKDUdldEtleVJlcXVlc3QSCgoCcGsYASABKAkiPAoOR2V0S2V5UmVzcG9uc2USCwoDc3ViGAEgASgJEg0KBXNpbmNlGAIgASgJEg4KBnN0YXR1cxgDIAEoCSIuChBSZXZva2VLZXlSZXF1ZXN0EgoKAnBrGAEgASgJEg4KBnNlY3JldBgCIAEoCSIjChFSZXZva2VLZXlSZXNwb25zZRIOCgZzdGF0dXMYASABKAkiKwoQVXBkYXRlS2V5UmVxdWVzdBIKCgJwaxgBIAEoCRILCgNqd3QYAiABKAkiIwoRVXBkYXRlS2V5UmVzcG9uc2USDgoGc3RhdHVzGAEgASgJIikKDkJpbmRLZXlSZXF1ZXN0EgoKAnBrGAEgASgJEgsKA2p3dBgCIAEoCSIhCg9CaW5kS2V5UmVzcG9uc2USDgoGc3RhdHVzGAEgASgJIkcKGVJldm9rZUtleUJ5Q29udGFjdFJlcXVlc3QSDQoFZW1haWwYASABKAkSDQoFcGhvbmUYAiABKAkSDAoEY29kZRgDIAEoCSIsChpSZXZva2VLZXlCeUNvbnRhY3RSZXNwb25zZRIOCgZzdGF0dXMYASABKAky2Q8KD0lkZW50aXR5U2VydmljZRJ2CgpDcmVhdGVVc2VyEiYudGVzc2VyYS5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBonLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlVXNlclJlc3BvbnNlIhfK8xgCEAGC0+STAgs6ASoiBi91c2VycxKEAQoPRmluZFVzZXJCeUVtYWlsEisudGVzc2VyYS5pZGVudGl0eS52MS5GaW5kVXNlckJ5RW1haWxSZXF1ZXN0GiwudGVzc2VyYS5pZGVudGl0eS52MS5GaW5kVXNlckJ5RW1haWxSZXNwb25zZSIWyvMYAhABgtPkkwIKOgEqIgUvdXNlchJvCgdHZXRVc2VyEiMudGVzc2VyYS5pZGVudGl0eS52MS5HZXRVc2VyUmVxdWVzdBokLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0VXNlclJlc3BvbnNlIhnK8xgCEAGC0+STAg0SCy91c2Vycy97aWR9EnwKDkdldEN1cnJlbnRVc2VyEioudGVzc2VyYS5pZGVudGl0eS52MS5HZXRDdXJyZW50VXNlclJlcXVlc3QaKy50ZXNzZXJhLmlkZW50aXR5LnYxLkdldEN1cnJlbnRVc2VyUmVzcG9uc2UiEcrzGAIQAYLT5JMCBRIDL21lEqYBChFEZWxldGVDdXJyZW50VXNlchItLnRlc3NlcmEuaWRlbnRpdHkudjEuRGVsZXRlQ3VycmVudFVzZXJSZXF1ZXN0Gi4udGVzc2VyYS5pZGVudGl0eS52MS5EZWxldGVDdXJyZW50VXNlclJlc3BvbnNlIjLK8xghCMwBEAFKGgoFaGFua28SDXNlc3Npb25fdG9rZW4gASgBgtPkkwIHKgUvdXNlchJ8CgpMaXN0RW1haWxzEiYudGVzc2VyYS5pZGVudGl0eS52MS5MaXN0RW1haWxzUmVxdWVzdBonLnRlc3NlcmEuaWRlbnRpdHkudjEuTGlzdEVtYWlsc1Jlc3BvbnNlIh3K8xgCEAGC0+STAhFiBmVtYWlscxIHL2VtYWlscxKEAQoLQ3JlYXRlRW1haWwSJy50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZUVtYWlsUmVxdWVzdBooLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlRW1haWxSZXNwb25zZSIiyvMYBQjJARABgtPkkwITOgEqYgVlbWFpbCIHL2VtYWlscxKXAQoPU2V0UHJpbWFyeUVtYWlsEisudGVzc2VyYS5pZGVudGl0eS52MS5TZXRQcmltYXJ5RW1haWxSZXF1ZXN0GiwudGVzc2VyYS5pZGVudGl0eS52MS5TZXRQcmltYXJ5RW1haWxSZXNwb25zZSIpyvMYBQjJARABgtPkkwIaIhgvZW1haWxzL3tpZH0vc2V0X3ByaW1hcnkSfwoLRGVsZXRlRW1haWwSJy50ZXNzZXJhLmlkZW50aXR5LnYxLkRlbGV0ZUVtYWlsUmVxdWVzdBooLnRlc3NlcmEuaWRlbnRpdHkudjEuRGVsZXRlRW1haWxSZXNwb25zZSIdyvMYBQjJARABgtPkkwIOKgwvZW1haWxzL3tpZH0SjQEKC1JlZ2lzdGVyS2V5EicudGVzc2VyYS5pZGVudGl0eS52MS5SZWdpc3RlcktleVJlcXVlc3QaKC50ZXNzZXJhLmlkZW50aXR5LnYxLlJlZ2lzdGVyS2V5UmVzcG9uc2UiK8rzGBYIyQEQBBoPYXBwbGljYXRpb24vand0gtPkkwILOgNqd3QiBC9rZXkSbAoGR2V0S2V5EiIudGVzc2VyYS5pZGVudGl0eS52MS5HZXRLZXlSZXF1ZXN0GiMudGVzc2VyYS5pZGVudGl0eS52MS5HZXRLZXlSZXNwb25zZSIZyvMYBBAEKAGC0+STAgsSCS9rZXkve3BrfRJzCglSZXZva2VLZXkSJS50ZXNzZXJhLmlkZW50aXR5LnYxLlJldm9rZUtleVJlcXVlc3QaJi50ZXNzZXJhLmlkZW50aXR5LnYxLlJldm9rZUtleVJlc3BvbnNlIhfK8xgCEASC0+STAgsqCS9rZXkve3BrfRKJAQoJVXBkYXRlS2V5EiUudGVzc2VyYS5pZGVudGl0eS52MS5VcGRhdGVLZXlSZXF1ZXN0GiYudGVzc2VyYS5pZGVudGl0eS52MS5VcGRhdGVLZXlSZXNwb25zZSItyvMYExAEGg9hcHBsaWNhdGlvbi9qd3SC0+STAhA6A2p3dCIJL2tleS97cGt9EoMBCgdCaW5kS2V5EiMudGVzc2VyYS5pZGVudGl0eS52MS5CaW5kS2V5UmVxdWVzdBokLnRlc3NlcmEuaWRlbnRpdHkudjEuQmluZEtleVJlc3BvbnNlIi3K8xgTEAQaD2FwcGxpY2F0aW9uL2p3dILT5JMCEDoDand0Ggkva2V5L3twa30SiQEKElJldm9rZUtleUJ5Q29udGFjdBIuLnRlc3NlcmEuaWRlbnRpdHkudjEuUmV2b2tlS2V5QnlDb250YWN0UmVxdWVzdBovLnRlc3NlcmEuaWRlbnRpdHkudjEuUmV2b2tlS2V5QnlDb250YWN0UmVzcG9uc2UiEsrzGAIQBILT5JMCBioEL2tleWIGcHJvdG8z", [file_google_api_annotations, file_tessera_rest_v1_rest]);
+  fileDesc("CiJ0ZXNzZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhN0ZXNzZXJhLmlkZW50aXR5LnYxIiIKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIkoKEkNyZWF0ZVVzZXJSZXNwb25zZRIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhoKCGVtYWlsX2lkGAIgASgJUghlbWFpbF9pZCInChZGaW5kVXNlckJ5RW1haWxSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIo0BChdGaW5kVXNlckJ5RW1haWxSZXNwb25zZRIKCgJpZBgBIAEoCRIaCghlbWFpbF9pZBgCIAEoCVIIZW1haWxfaWQSEAoIdmVyaWZpZWQYAyABKAgSOAoXaGFzX3dlYmF1dGhuX2NyZWRlbnRpYWwYBCABKAhSF2hhc193ZWJhdXRobl9jcmVkZW50aWFsIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIsQBCg9HZXRVc2VyUmVzcG9uc2USCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSHgoKY3JlYXRlZF9hdBgDIAEoCVIKY3JlYXRlZF9hdBIeCgp1cGRhdGVkX2F0GAQgASgJUgp1cGRhdGVkX2F0ElYKFHdlYmF1dGhuX2NyZWRlbnRpYWxzGAUgAygLMiIudGVzc2VyYS5pZGVudGl0eS52MS5DcmVkZW50aWFsUmVmUhR3ZWJhdXRobl9jcmVkZW50aWFscyIbCg1DcmVkZW50aWFsUmVmEgoKAmlkGAEgASgJIhcKFUdldEN1cnJlbnRVc2VyUmVxdWVzdCIkChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEgoKAmlkGAEgASgJIhoKGERlbGV0ZUN1cnJlbnRVc2VyUmVxdWVzdCJBChlEZWxldGVDdXJyZW50VXNlclJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4iEwoRTGlzdEVtYWlsc1JlcXVlc3QiQAoSTGlzdEVtYWlsc1Jlc3BvbnNlEioKBmVtYWlscxgBIAMoCzIaLnRlc3NlcmEuaWRlbnRpdHkudjEuRW1haWwiZgoFRW1haWwSCgoCaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIgCgtpc192ZXJpZmllZBgDIAEoCFILaXNfdmVyaWZpZWQSHgoKaXNfcHJpbWFyeRgEIAEoCFIKaXNfcHJpbWFyeSIlChJDcmVhdGVFbWFpbFJlcXVlc3QSDwoHYWRkcmVzcxgBIAEoCSJAChNDcmVhdGVFbWFpbFJlc3BvbnNlEikKBWVtYWlsGAEgASgLMhoudGVzc2VyYS5pZGVudGl0eS52MS5FbWFpbCIkChZTZXRQcmltYXJ5RW1haWxSZXF1ZXN0EgoKAmlkGAEgASgJIhkKF1NldFByaW1hcnlFbWFpbFJlc3BvbnNlIiAKEkRlbGV0ZUVtYWlsUmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVFbWFpbFJlc3BvbnNlIiEKElJlZ2lzdGVyS2V5UmVxdWVzdBILCgNqd3QYASABKAkiNQoTUmVnaXN0ZXJLZXlSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSDgoGc2VjcmV0GAIgASgJIhsKDUdldEtleVJlcXVlc3QSCgoCcGsYASABKAkiPAoOR2V0S2V5UmVzcG9uc2USCwoDc3ViGAEgASgJEg0KBXNpbmNlGAIgASgJEg4KBnN0YXR1cxgDIAEoCSIuChBSZXZva2VLZXlSZXF1ZXN0EgoKAnBrGAEgASgJEg4KBnNlY3JldBgCIAEoCSIjChFSZXZva2VLZXlSZXNwb25zZRIOCgZzdGF0dXMYASABKAkiKwoQVXBkYXRlS2V5UmVxdWVzdBIKCgJwaxgBIAEoCRILCgNqd3QYAiABKAkiIwoRVXBkYXRlS2V5UmVzcG9uc2USDgoGc3RhdHVzGAEgASgJIikKDkJpbmRLZXlSZXF1ZXN0EgoKAnBrGAEgASgJEgsKA2p3dBgCIAEoCSIhCg9CaW5kS2V5UmVzcG9uc2USDgoGc3RhdHVzGAEgASgJIkcKGVJldm9rZUtleUJ5Q29udGFjdFJlcXVlc3QSDQoFZW1haWwYASABKAkSDQoFcGhvbmUYAiABKAkSDAoEY29kZRgDIAEoCSIsChpSZXZva2VLZXlCeUNvbnRhY3RSZXNwb25zZRIOCgZzdGF0dXMYASABKAkieQoKQXV0aGZpVXNlchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBXN0YXRlGAMgASgJEiAKC2NyZWF0ZV90aW1lGAQgASgNUgtjcmVhdGVfdGltZRIgCgt1cGRhdGVfdGltZRgFIAEoDVILdXBkYXRlX3RpbWUiZgoWQXV0aGZpTGlzdFVzZXJzUmVxdWVzdBIUCgxhY2Nlc3NfcG9pbnQYASABKAkSEQoEcGFnZRgCIAEoBUgAiAEBEhEKBHNpemUYAyABKAVIAYgBAUIHCgVfcGFnZUIHCgVfc2l6ZSJmChdBdXRoZmlMaXN0VXNlcnNSZXNwb25zZRIMCgRjb2RlGAEgASgFEg0KBXRvdGFsGAIgASgFEi4KBXVzZXJzGAMgAygLMh8udGVzc2VyYS5pZGVudGl0eS52MS5BdXRoZmlVc2VyIl8KF0F1dGhmaVVwZGF0ZVVzZXJSZXF1ZXN0EhQKDGFjY2Vzc19wb2ludBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEg4KBnN0YXR1cxgDIAEoCRINCgVzdGF0ZRgEIAEoCSJXChhBdXRoZmlVcGRhdGVVc2VyUmVzcG9uc2USDAoEY29kZRgBIAEoBRItCgR1c2VyGAIgASgLMh8udGVzc2VyYS5pZGVudGl0eS52MS5BdXRoZmlVc2VyIkAKF0F1dGhmaURlbGV0ZVVzZXJSZXF1ZXN0EhQKDGFjY2Vzc19wb2ludBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJIi0KEUF1dGhmaURlbGV0ZWRVc2VyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkiiAEKGEF1dGhmaURlbGV0ZVVzZXJSZXNwb25zZRIMCgRjb2RlGAEgASgFEjsKC2RlbGV0ZV91c2VyGAIgASgLMiYudGVzc2VyYS5pZGVudGl0eS52MS5BdXRoZmlEZWxldGVkVXNlchIhChlkZWxldGVfdXNlcl9yZWdpc3Rlcl9rZXlzGAMgASgFMscTCg9JZGVudGl0eVNlcnZpY2USdgoKQ3JlYXRlVXNlchImLnRlc3NlcmEuaWRlbnRpdHkudjEuQ3JlYXRlVXNlclJlcXVlc3QaJy50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXNwb25zZSIXyvMYAhABgtPkkwILOgEqIgYvdXNlcnMShAEKD0ZpbmRVc2VyQnlFbWFpbBIrLnRlc3NlcmEuaWRlbnRpdHkudjEuRmluZFVzZXJCeUVtYWlsUmVxdWVzdBosLnRlc3NlcmEuaWRlbnRpdHkudjEuRmluZFVzZXJCeUVtYWlsUmVzcG9uc2UiFsrzGAIQAYLT5JMCCjoBKiIFL3VzZXISbwoHR2V0VXNlchIjLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0VXNlclJlcXVlc3QaJC50ZXNzZXJhLmlkZW50aXR5LnYxLkdldFVzZXJSZXNwb25zZSIZyvMYAhABgtPkkwINEgsvdXNlcnMve2lkfRJ8Cg5HZXRDdXJyZW50VXNlchIqLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0Q3VycmVudFVzZXJSZXF1ZXN0GisudGVzc2VyYS5pZGVudGl0eS52MS5HZXRDdXJyZW50VXNlclJlc3BvbnNlIhHK8xgCEAGC0+STAgUSAy9tZRKmAQoRRGVsZXRlQ3VycmVudFVzZXISLS50ZXNzZXJhLmlkZW50aXR5LnYxLkRlbGV0ZUN1cnJlbnRVc2VyUmVxdWVzdBouLnRlc3NlcmEuaWRlbnRpdHkudjEuRGVsZXRlQ3VycmVudFVzZXJSZXNwb25zZSIyyvMYIQjMARABShoKBWhhbmtvEg1zZXNzaW9uX3Rva2VuIAEoAYLT5JMCByoFL3VzZXISfAoKTGlzdEVtYWlscxImLnRlc3NlcmEuaWRlbnRpdHkudjEuTGlzdEVtYWlsc1JlcXVlc3QaJy50ZXNzZXJhLmlkZW50aXR5LnYxLkxpc3RFbWFpbHNSZXNwb25zZSIdyvMYAhABgtPkkwIRYgZlbWFpbHMSBy9lbWFpbHMShAEKC0NyZWF0ZUVtYWlsEicudGVzc2VyYS5pZGVudGl0eS52MS5DcmVhdGVFbWFpbFJlcXVlc3QaKC50ZXNzZXJhLmlkZW50aXR5LnYxLkNyZWF0ZUVtYWlsUmVzcG9uc2UiIsrzGAUIyQEQAYLT5JMCEzoBKmIFZW1haWwiBy9lbWFpbHMSlwEKD1NldFByaW1hcnlFbWFpbBIrLnRlc3NlcmEuaWRlbnRpdHkudjEuU2V0UHJpbWFyeUVtYWlsUmVxdWVzdBosLnRlc3NlcmEuaWRlbnRpdHkudjEuU2V0UHJpbWFyeUVtYWlsUmVzcG9uc2UiKcrzGAUIyQEQAYLT5JMCGiIYL2VtYWlscy97aWR9L3NldF9wcmltYXJ5En8KC0RlbGV0ZUVtYWlsEicudGVzc2VyYS5pZGVudGl0eS52MS5EZWxldGVFbWFpbFJlcXVlc3QaKC50ZXNzZXJhLmlkZW50aXR5LnYxLkRlbGV0ZUVtYWlsUmVzcG9uc2UiHcrzGAUIyQEQAYLT5JMCDioML2VtYWlscy97aWR9Eo0BCgtSZWdpc3RlcktleRInLnRlc3NlcmEuaWRlbnRpdHkudjEuUmVnaXN0ZXJLZXlSZXF1ZXN0GigudGVzc2VyYS5pZGVudGl0eS52MS5SZWdpc3RlcktleVJlc3BvbnNlIivK8xgWCMkBEAQaD2FwcGxpY2F0aW9uL2p3dILT5JMCCzoDand0IgQva2V5EmwKBkdldEtleRIiLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0S2V5UmVxdWVzdBojLnRlc3NlcmEuaWRlbnRpdHkudjEuR2V0S2V5UmVzcG9uc2UiGcrzGAQQBCgBgtPkkwILEgkva2V5L3twa30ScwoJUmV2b2tlS2V5EiUudGVzc2VyYS5pZGVudGl0eS52MS5SZXZva2VLZXlSZXF1ZXN0GiYudGVzc2VyYS5pZGVudGl0eS52MS5SZXZva2VLZXlSZXNwb25zZSIXyvMYAhAEgtPkkwILKgkva2V5L3twa30SiQEKCVVwZGF0ZUtleRIlLnRlc3NlcmEuaWRlbnRpdHkudjEuVXBkYXRlS2V5UmVxdWVzdBomLnRlc3NlcmEuaWRlbnRpdHkudjEuVXBkYXRlS2V5UmVzcG9uc2UiLcrzGBMQBBoPYXBwbGljYXRpb24vand0gtPkkwIQOgNqd3QiCS9rZXkve3BrfRKDAQoHQmluZEtleRIjLnRlc3NlcmEuaWRlbnRpdHkudjEuQmluZEtleVJlcXVlc3QaJC50ZXNzZXJhLmlkZW50aXR5LnYxLkJpbmRLZXlSZXNwb25zZSItyvMYExAEGg9hcHBsaWNhdGlvbi9qd3SC0+STAhA6A2p3dBoJL2tleS97cGt9EokBChJSZXZva2VLZXlCeUNvbnRhY3QSLi50ZXNzZXJhLmlkZW50aXR5LnYxLlJldm9rZUtleUJ5Q29udGFjdFJlcXVlc3QaLy50ZXNzZXJhLmlkZW50aXR5LnYxLlJldm9rZUtleUJ5Q29udGFjdFJlc3BvbnNlIhLK8xgCEASC0+STAgYqBC9rZXkSmAEKD0F1dGhmaUxpc3RVc2VycxIrLnRlc3NlcmEuaWRlbnRpdHkudjEuQXV0aGZpTGlzdFVzZXJzUmVxdWVzdBosLnRlc3NlcmEuaWRlbnRpdHkudjEuQXV0aGZpTGlzdFVzZXJzUmVzcG9uc2UiKsrzGAIQA4LT5JMCHhIcL3thY2Nlc3NfcG9pbnR9L2FwaS92MS91c2VycxKoAQoQQXV0aGZpVXBkYXRlVXNlchIsLnRlc3NlcmEuaWRlbnRpdHkudjEuQXV0aGZpVXBkYXRlVXNlclJlcXVlc3QaLS50ZXNzZXJhLmlkZW50aXR5LnYxLkF1dGhmaVVwZGF0ZVVzZXJSZXNwb25zZSI3yvMYAhADgtPkkwIrOgEqGiYve2FjY2Vzc19wb2ludH0vYXBpL3YxL3VzZXJzL3t1c2VyX2lkfRKlAQoQQXV0aGZpRGVsZXRlVXNlchIsLnRlc3NlcmEuaWRlbnRpdHkudjEuQXV0aGZpRGVsZXRlVXNlclJlcXVlc3QaLS50ZXNzZXJhLmlkZW50aXR5LnYxLkF1dGhmaURlbGV0ZVVzZXJSZXNwb25zZSI0yvMYAhADgtPkkwIoKiYve2FjY2Vzc19wb2ludH0vYXBpL3YxL3VzZXJzL3t1c2VyX2lkfWIGcHJvdG8z", [file_google_api_annotations, file_tessera_rest_v1_rest]);
 
 /**
  * CreateUserRequest names the new user's email.
@@ -790,6 +790,286 @@ export const RevokeKeyByContactResponseSchema: GenMessage<RevokeKeyByContactResp
   messageDesc(file_tessera_identity_v1_identity, 31);
 
 /**
+ * AuthfiUser is one of AuthFi's `users`.
+ *
+ * @generated from message tessera.identity.v1.AuthfiUser
+ */
+export type AuthfiUser = Message<"tessera.identity.v1.AuthfiUser"> & {
+  /**
+   * The user id (base64url of the WebAuthn user handle): the `{userId}` of the paths.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The account name, usually an email address.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * `activate` or `suspend`.
+   *
+   * @generated from field: string state = 3;
+   */
+  state: string;
+
+  /**
+   * When the user first registered (Unix seconds).
+   *
+   * @generated from field: uint32 create_time = 4 [json_name = "create_time"];
+   */
+  createTime: number;
+
+  /**
+   * When the user last changed (Unix seconds).
+   *
+   * @generated from field: uint32 update_time = 5 [json_name = "update_time"];
+   */
+  updateTime: number;
+};
+
+/**
+ * Describes the message tessera.identity.v1.AuthfiUser.
+ * Use `create(AuthfiUserSchema)` to create a new message.
+ */
+export const AuthfiUserSchema: GenMessage<AuthfiUser> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 32);
+
+/**
+ * AuthfiListUsersRequest pages the users.
+ *
+ * @generated from message tessera.identity.v1.AuthfiListUsersRequest
+ */
+export type AuthfiListUsersRequest = Message<"tessera.identity.v1.AuthfiListUsersRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The page, from 1; 1 when unset.
+   *
+   * @generated from field: optional int32 page = 2;
+   */
+  page?: number | undefined;
+
+  /**
+   * Users per page, 20 to 100; 20 when unset.
+   *
+   * @generated from field: optional int32 size = 3;
+   */
+  size?: number | undefined;
+};
+
+/**
+ * Describes the message tessera.identity.v1.AuthfiListUsersRequest.
+ * Use `create(AuthfiListUsersRequestSchema)` to create a new message.
+ */
+export const AuthfiListUsersRequestSchema: GenMessage<AuthfiListUsersRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 33);
+
+/**
+ * AuthfiListUsersResponse is `{code, total, users}`.
+ *
+ * @generated from message tessera.identity.v1.AuthfiListUsersResponse
+ */
+export type AuthfiListUsersResponse = Message<"tessera.identity.v1.AuthfiListUsersResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * How many users the access point has.
+   *
+   * @generated from field: int32 total = 2;
+   */
+  total: number;
+
+  /**
+   * This page of users.
+   *
+   * @generated from field: repeated tessera.identity.v1.AuthfiUser users = 3;
+   */
+  users: AuthfiUser[];
+};
+
+/**
+ * Describes the message tessera.identity.v1.AuthfiListUsersResponse.
+ * Use `create(AuthfiListUsersResponseSchema)` to create a new message.
+ */
+export const AuthfiListUsersResponseSchema: GenMessage<AuthfiListUsersResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 34);
+
+/**
+ * AuthfiUpdateUserRequest is `{status}` for a user.
+ *
+ * @generated from message tessera.identity.v1.AuthfiUpdateUserRequest
+ */
+export type AuthfiUpdateUserRequest = Message<"tessera.identity.v1.AuthfiUpdateUserRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The user id (path).
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * `activate` or `suspend`.
+   *
+   * @generated from field: string status = 3;
+   */
+  status: string;
+
+  /**
+   * The same, as AuthFi's sample client names it; read when `status` is empty.
+   *
+   * @generated from field: string state = 4;
+   */
+  state: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.AuthfiUpdateUserRequest.
+ * Use `create(AuthfiUpdateUserRequestSchema)` to create a new message.
+ */
+export const AuthfiUpdateUserRequestSchema: GenMessage<AuthfiUpdateUserRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 35);
+
+/**
+ * AuthfiUpdateUserResponse is `{code, user}`.
+ *
+ * @generated from message tessera.identity.v1.AuthfiUpdateUserResponse
+ */
+export type AuthfiUpdateUserResponse = Message<"tessera.identity.v1.AuthfiUpdateUserResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * The user as it now is.
+   *
+   * @generated from field: tessera.identity.v1.AuthfiUser user = 2;
+   */
+  user?: AuthfiUser | undefined;
+};
+
+/**
+ * Describes the message tessera.identity.v1.AuthfiUpdateUserResponse.
+ * Use `create(AuthfiUpdateUserResponseSchema)` to create a new message.
+ */
+export const AuthfiUpdateUserResponseSchema: GenMessage<AuthfiUpdateUserResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 36);
+
+/**
+ * AuthfiDeleteUserRequest names the user.
+ *
+ * @generated from message tessera.identity.v1.AuthfiDeleteUserRequest
+ */
+export type AuthfiDeleteUserRequest = Message<"tessera.identity.v1.AuthfiDeleteUserRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The user id (path).
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.AuthfiDeleteUserRequest.
+ * Use `create(AuthfiDeleteUserRequestSchema)` to create a new message.
+ */
+export const AuthfiDeleteUserRequestSchema: GenMessage<AuthfiDeleteUserRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 37);
+
+/**
+ * AuthfiDeletedUser is the `deleteUser` of a deletion.
+ *
+ * @generated from message tessera.identity.v1.AuthfiDeletedUser
+ */
+export type AuthfiDeletedUser = Message<"tessera.identity.v1.AuthfiDeletedUser"> & {
+  /**
+   * The deleted user's id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The deleted user's account name.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message tessera.identity.v1.AuthfiDeletedUser.
+ * Use `create(AuthfiDeletedUserSchema)` to create a new message.
+ */
+export const AuthfiDeletedUserSchema: GenMessage<AuthfiDeletedUser> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 38);
+
+/**
+ * AuthfiDeleteUserResponse is `{code, deleteUser, deleteUserRegisterKeys}`.
+ *
+ * @generated from message tessera.identity.v1.AuthfiDeleteUserResponse
+ */
+export type AuthfiDeleteUserResponse = Message<"tessera.identity.v1.AuthfiDeleteUserResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * Who was deleted.
+   *
+   * @generated from field: tessera.identity.v1.AuthfiDeletedUser delete_user = 2;
+   */
+  deleteUser?: AuthfiDeletedUser | undefined;
+
+  /**
+   * How many keys were deleted with them.
+   *
+   * @generated from field: int32 delete_user_register_keys = 3;
+   */
+  deleteUserRegisterKeys: number;
+};
+
+/**
+ * Describes the message tessera.identity.v1.AuthfiDeleteUserResponse.
+ * Use `create(AuthfiDeleteUserResponseSchema)` to create a new message.
+ */
+export const AuthfiDeleteUserResponseSchema: GenMessage<AuthfiDeleteUserResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_identity_v1_identity, 39);
+
+/**
  * IdentityService carries users and their contacts: Hanko users and emails, Authentiq keys,
  * AuthFi user management.
  *
@@ -973,6 +1253,41 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof RevokeKeyByContactRequestSchema;
     output: typeof RevokeKeyByContactResponseSchema;
+  },
+  /**
+   * AuthfiListUsers is AuthFi's `GET /{ap}/api/v1/users?page=&size=`: the access point's users,
+   * oldest first; `page` from 1 (default 1), `size` from 20 to 100 (default 20).
+   * Errors: 400 code 1002 (page below 1 or past the last page, size out of range).
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.AuthfiListUsers
+   */
+  authfiListUsers: {
+    methodKind: "unary";
+    input: typeof AuthfiListUsersRequestSchema;
+    output: typeof AuthfiListUsersResponseSchema;
+  },
+  /**
+   * AuthfiUpdateUser is AuthFi's `PUT /{ap}/api/v1/users/{userId}`: `{status}` (or `{state}`,
+   * as AuthFi's own sample client sends) `activate` or `suspend`; a suspended user can neither
+   * register nor use a key. Errors: 400 code 1002 (another status), 404 code 1002 (no such user).
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.AuthfiUpdateUser
+   */
+  authfiUpdateUser: {
+    methodKind: "unary";
+    input: typeof AuthfiUpdateUserRequestSchema;
+    output: typeof AuthfiUpdateUserResponseSchema;
+  },
+  /**
+   * AuthfiDeleteUser is AuthFi's `DELETE /{ap}/api/v1/users/{userId}`: deletes the user and all
+   * their keys. Errors: 404 code 1002 (no such user).
+   *
+   * @generated from rpc tessera.identity.v1.IdentityService.AuthfiDeleteUser
+   */
+  authfiDeleteUser: {
+    methodKind: "unary";
+    input: typeof AuthfiDeleteUserRequestSchema;
+    output: typeof AuthfiDeleteUserResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_identity_v1_identity, 0);

@@ -5,14 +5,15 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
+import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
 import { file_tessera_rest_v1_rest } from "../../rest/v1/rest_pb.js";
-import type { Message } from "@bufbuild/protobuf";
+import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tessera/webauthn/v1/webauthn.proto.
  */
 export const file_tessera_webauthn_v1_webauthn: GenFile = /*@__PURE__*/
-  fileDesc("CiJ0ZXNzZXJhL3dlYmF1dGhuL3YxL3dlYmF1dGhuLnByb3RvEhN0ZXNzZXJhLndlYmF1dGhuLnYxIigKDFJlbHlpbmdQYXJ0eRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJIjwKClVzZXJFbnRpdHkSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiMAoTQ3JlZGVudGlhbFBhcmFtZXRlchIMCgR0eXBlGAEgASgJEgsKA2FsZxgCIAEoBSJEChRDcmVkZW50aWFsRGVzY3JpcHRvchIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJEhIKCnRyYW5zcG9ydHMYAyADKAkiqwEKFkF1dGhlbnRpY2F0b3JTZWxlY3Rpb24SJQoYYXV0aGVudGljYXRvcl9hdHRhY2htZW50GAEgASgJSACIAQESFAoMcmVzaWRlbnRfa2V5GAIgASgJEhwKFHJlcXVpcmVfcmVzaWRlbnRfa2V5GAMgASgIEhkKEXVzZXJfdmVyaWZpY2F0aW9uGAQgASgJQhsKGV9hdXRoZW50aWNhdG9yX2F0dGFjaG1lbnQihQMKD0NyZWF0aW9uT3B0aW9ucxItCgJycBgBIAEoCzIhLnRlc3NlcmEud2ViYXV0aG4udjEuUmVseWluZ1BhcnR5Ei0KBHVzZXIYAiABKAsyHy50ZXNzZXJhLndlYmF1dGhuLnYxLlVzZXJFbnRpdHkSEQoJY2hhbGxlbmdlGAMgASgJEkUKE3B1Yl9rZXlfY3JlZF9wYXJhbXMYBCADKAsyKC50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWRlbnRpYWxQYXJhbWV0ZXISDwoHdGltZW91dBgFIAEoBRJGChNleGNsdWRlX2NyZWRlbnRpYWxzGAYgAygLMikudGVzc2VyYS53ZWJhdXRobi52MS5DcmVkZW50aWFsRGVzY3JpcHRvchJMChdhdXRoZW50aWNhdG9yX3NlbGVjdGlvbhgHIAEoCzIrLnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGVudGljYXRvclNlbGVjdGlvbhITCgthdHRlc3RhdGlvbhgIIAEoCSKkAQoOUmVxdWVzdE9wdGlvbnMSEQoJY2hhbGxlbmdlGAEgASgJEg8KB3RpbWVvdXQYAiABKAUSDQoFcnBfaWQYAyABKAkSRAoRYWxsb3dfY3JlZGVudGlhbHMYBCADKAsyKS50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWRlbnRpYWxEZXNjcmlwdG9yEhkKEXVzZXJfdmVyaWZpY2F0aW9uGAUgASgJIqQBChNBdHRlc3RhdGlvblJlc3BvbnNlEigKEGNsaWVudF9kYXRhX2pzb24YASABKAlSDmNsaWVudERhdGFKU09OEhoKEmF0dGVzdGF0aW9uX29iamVjdBgCIAEoCRISCgp0cmFuc3BvcnRzGAMgAygJEjMKG2NsaWVudF9kYXRhX2pzb25fZG9jdW1lbnRlZBgEIAEoCVIOY2xpZW50RGF0YUpzb24iywEKEUFzc2VydGlvblJlc3BvbnNlEigKEGNsaWVudF9kYXRhX2pzb24YASABKAlSDmNsaWVudERhdGFKU09OEhoKEmF1dGhlbnRpY2F0b3JfZGF0YRgCIAEoCRIRCglzaWduYXR1cmUYAyABKAkSGAoLdXNlcl9oYW5kbGUYBCABKAlIAIgBARIzChtjbGllbnRfZGF0YV9qc29uX2RvY3VtZW50ZWQYBSABKAlSDmNsaWVudERhdGFKc29uQg4KDF91c2VyX2hhbmRsZSIfCh1Jbml0aWFsaXplUmVnaXN0cmF0aW9uUmVxdWVzdCJaCh5Jbml0aWFsaXplUmVnaXN0cmF0aW9uUmVzcG9uc2USOAoKcHVibGljX2tleRgBIAEoCzIkLnRlc3NlcmEud2ViYXV0aG4udjEuQ3JlYXRpb25PcHRpb25zIscBChtGaW5hbGl6ZVJlZ2lzdHJhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSDgoGcmF3X2lkGAIgASgJEgwKBHR5cGUYAyABKAkSOgoIcmVzcG9uc2UYBCABKAsyKC50ZXNzZXJhLndlYmF1dGhuLnYxLkF0dGVzdGF0aW9uUmVzcG9uc2USJQoYYXV0aGVudGljYXRvcl9hdHRhY2htZW50GAUgASgJSACIAQFCGwoZX2F1dGhlbnRpY2F0b3JfYXR0YWNobWVudCJeChxGaW5hbGl6ZVJlZ2lzdHJhdGlvblJlc3BvbnNlEiQKDWNyZWRlbnRpYWxfaWQYASABKAlSDWNyZWRlbnRpYWxfaWQSGAoHdXNlcl9pZBgCIAEoCVIHdXNlcl9pZCIyChZJbml0aWFsaXplTG9naW5SZXF1ZXN0EhgKB3VzZXJfaWQYASABKAlSB3VzZXJfaWQiUgoXSW5pdGlhbGl6ZUxvZ2luUmVzcG9uc2USNwoKcHVibGljX2tleRgBIAEoCzIjLnRlc3NlcmEud2ViYXV0aG4udjEuUmVxdWVzdE9wdGlvbnMivgEKFEZpbmFsaXplTG9naW5SZXF1ZXN0EgoKAmlkGAEgASgJEg4KBnJhd19pZBgCIAEoCRIMCgR0eXBlGAMgASgJEjgKCHJlc3BvbnNlGAQgASgLMiYudGVzc2VyYS53ZWJhdXRobi52MS5Bc3NlcnRpb25SZXNwb25zZRIlChhhdXRoZW50aWNhdG9yX2F0dGFjaG1lbnQYBSABKAlIAIgBAUIbChlfYXV0aGVudGljYXRvcl9hdHRhY2htZW50IskBChVGaW5hbGl6ZUxvZ2luUmVzcG9uc2USJAoNY3JlZGVudGlhbF9pZBgBIAEoCVINY3JlZGVudGlhbF9pZBIYCgd1c2VyX2lkGAIgASgJUgd1c2VyX2lkEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4SHgoKYXV0aF90b2tlbhhlIAEoCVIKYXV0aF90b2tlbhIqChBzZXNzaW9uX2xpZmV0aW1lGGYgASgFUhBzZXNzaW9uX2xpZmV0aW1lIhgKFkxpc3RDcmVkZW50aWFsc1JlcXVlc3QiTwoXTGlzdENyZWRlbnRpYWxzUmVzcG9uc2USNAoLY3JlZGVudGlhbHMYASADKAsyHy50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWRlbnRpYWwi0gEKCkNyZWRlbnRpYWwSCgoCaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEh4KCnB1YmxpY19rZXkYAyABKAlSCnB1YmxpY19rZXkSDgoGYWFndWlkGAQgASgJEhIKCnRyYW5zcG9ydHMYBSADKAkSHgoKY3JlYXRlZF9hdBgGIAEoCVIKY3JlYXRlZF9hdBInCgxsYXN0X3VzZWRfYXQYByABKAlIAVIMbGFzdF91c2VkX2F0iAEBQgcKBV9uYW1lQg8KDV9sYXN0X3VzZWRfYXQiMwoXVXBkYXRlQ3JlZGVudGlhbFJlcXVlc3QSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCSIaChhVcGRhdGVDcmVkZW50aWFsUmVzcG9uc2UiJQoXRGVsZXRlQ3JlZGVudGlhbFJlcXVlc3QSCgoCaWQYASABKAkiGgoYRGVsZXRlQ3JlZGVudGlhbFJlc3BvbnNlMvgJCg9XZWJBdXRoblNlcnZpY2USsgEKFkluaXRpYWxpemVSZWdpc3RyYXRpb24SMi50ZXNzZXJhLndlYmF1dGhuLnYxLkluaXRpYWxpemVSZWdpc3RyYXRpb25SZXF1ZXN0GjMudGVzc2VyYS53ZWJhdXRobi52MS5Jbml0aWFsaXplUmVnaXN0cmF0aW9uUmVzcG9uc2UiL8rzGAIQAYLT5JMCIyIhL3dlYmF1dGhuL3JlZ2lzdHJhdGlvbi9pbml0aWFsaXplEq0BChRGaW5hbGl6ZVJlZ2lzdHJhdGlvbhIwLnRlc3NlcmEud2ViYXV0aG4udjEuRmluYWxpemVSZWdpc3RyYXRpb25SZXF1ZXN0GjEudGVzc2VyYS53ZWJhdXRobi52MS5GaW5hbGl6ZVJlZ2lzdHJhdGlvblJlc3BvbnNlIjDK8xgCEAGC0+STAiQ6ASoiHy93ZWJhdXRobi9yZWdpc3RyYXRpb24vZmluYWxpemUSmQEKD0luaXRpYWxpemVMb2dpbhIrLnRlc3NlcmEud2ViYXV0aG4udjEuSW5pdGlhbGl6ZUxvZ2luUmVxdWVzdBosLnRlc3NlcmEud2ViYXV0aG4udjEuSW5pdGlhbGl6ZUxvZ2luUmVzcG9uc2UiK8rzGAIQAYLT5JMCHzoBKiIaL3dlYmF1dGhuL2xvZ2luL2luaXRpYWxpemUShAIKDUZpbmFsaXplTG9naW4SKS50ZXNzZXJhLndlYmF1dGhuLnYxLkZpbmFsaXplTG9naW5SZXF1ZXN0GioudGVzc2VyYS53ZWJhdXRobi52MS5GaW5hbGl6ZUxvZ2luUmVzcG9uc2UimwHK8xh0EAFCGgoMWC1BdXRoLVRva2VuEgphdXRoX3Rva2VuQiYKElgtU2Vzc2lvbi1MaWZldGltZRIQc2Vzc2lvbl9saWZldGltZUosCgVoYW5rbxINc2Vzc2lvbl90b2tlbiABKAEyEHNlc3Npb25fbGlmZXRpbWWC0+STAh06ASoiGC93ZWJhdXRobi9sb2dpbi9maW5hbGl6ZRKeAQoPTGlzdENyZWRlbnRpYWxzEisudGVzc2VyYS53ZWJhdXRobi52MS5MaXN0Q3JlZGVudGlhbHNSZXF1ZXN0GiwudGVzc2VyYS53ZWJhdXRobi52MS5MaXN0Q3JlZGVudGlhbHNSZXNwb25zZSIwyvMYAhABgtPkkwIkYgtjcmVkZW50aWFscxIVL3dlYmF1dGhuL2NyZWRlbnRpYWxzEpwBChBVcGRhdGVDcmVkZW50aWFsEiwudGVzc2VyYS53ZWJhdXRobi52MS5VcGRhdGVDcmVkZW50aWFsUmVxdWVzdBotLnRlc3NlcmEud2ViYXV0aG4udjEuVXBkYXRlQ3JlZGVudGlhbFJlc3BvbnNlIivK8xgCEAGC0+STAh86ASoyGi93ZWJhdXRobi9jcmVkZW50aWFscy97aWR9EpwBChBEZWxldGVDcmVkZW50aWFsEiwudGVzc2VyYS53ZWJhdXRobi52MS5EZWxldGVDcmVkZW50aWFsUmVxdWVzdBotLnRlc3NlcmEud2ViYXV0aG4udjEuRGVsZXRlQ3JlZGVudGlhbFJlc3BvbnNlIivK8xgFCMkBEAGC0+STAhwqGi93ZWJhdXRobi9jcmVkZW50aWFscy97aWR9YgZwcm90bzM", [file_google_api_annotations, file_tessera_rest_v1_rest]);
+  fileDesc("CiJ0ZXNzZXJhL3dlYmF1dGhuL3YxL3dlYmF1dGhuLnByb3RvEhN0ZXNzZXJhLndlYmF1dGhuLnYxIigKDFJlbHlpbmdQYXJ0eRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJIjwKClVzZXJFbnRpdHkSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiMAoTQ3JlZGVudGlhbFBhcmFtZXRlchIMCgR0eXBlGAEgASgJEgsKA2FsZxgCIAEoBSJEChRDcmVkZW50aWFsRGVzY3JpcHRvchIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJEhIKCnRyYW5zcG9ydHMYAyADKAkiqwEKFkF1dGhlbnRpY2F0b3JTZWxlY3Rpb24SJQoYYXV0aGVudGljYXRvcl9hdHRhY2htZW50GAEgASgJSACIAQESFAoMcmVzaWRlbnRfa2V5GAIgASgJEhwKFHJlcXVpcmVfcmVzaWRlbnRfa2V5GAMgASgIEhkKEXVzZXJfdmVyaWZpY2F0aW9uGAQgASgJQhsKGV9hdXRoZW50aWNhdG9yX2F0dGFjaG1lbnQisgMKD0NyZWF0aW9uT3B0aW9ucxItCgJycBgBIAEoCzIhLnRlc3NlcmEud2ViYXV0aG4udjEuUmVseWluZ1BhcnR5Ei0KBHVzZXIYAiABKAsyHy50ZXNzZXJhLndlYmF1dGhuLnYxLlVzZXJFbnRpdHkSEQoJY2hhbGxlbmdlGAMgASgJEkUKE3B1Yl9rZXlfY3JlZF9wYXJhbXMYBCADKAsyKC50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWRlbnRpYWxQYXJhbWV0ZXISDwoHdGltZW91dBgFIAEoBRJGChNleGNsdWRlX2NyZWRlbnRpYWxzGAYgAygLMikudGVzc2VyYS53ZWJhdXRobi52MS5DcmVkZW50aWFsRGVzY3JpcHRvchJMChdhdXRoZW50aWNhdG9yX3NlbGVjdGlvbhgHIAEoCzIrLnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGVudGljYXRvclNlbGVjdGlvbhITCgthdHRlc3RhdGlvbhgIIAEoCRIrCgpleHRlbnNpb25zGAkgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCLRAQoOUmVxdWVzdE9wdGlvbnMSEQoJY2hhbGxlbmdlGAEgASgJEg8KB3RpbWVvdXQYAiABKAUSDQoFcnBfaWQYAyABKAkSRAoRYWxsb3dfY3JlZGVudGlhbHMYBCADKAsyKS50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWRlbnRpYWxEZXNjcmlwdG9yEhkKEXVzZXJfdmVyaWZpY2F0aW9uGAUgASgJEisKCmV4dGVuc2lvbnMYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IqQBChNBdHRlc3RhdGlvblJlc3BvbnNlEigKEGNsaWVudF9kYXRhX2pzb24YASABKAlSDmNsaWVudERhdGFKU09OEhoKEmF0dGVzdGF0aW9uX29iamVjdBgCIAEoCRISCgp0cmFuc3BvcnRzGAMgAygJEjMKG2NsaWVudF9kYXRhX2pzb25fZG9jdW1lbnRlZBgEIAEoCVIOY2xpZW50RGF0YUpzb24iywEKEUFzc2VydGlvblJlc3BvbnNlEigKEGNsaWVudF9kYXRhX2pzb24YASABKAlSDmNsaWVudERhdGFKU09OEhoKEmF1dGhlbnRpY2F0b3JfZGF0YRgCIAEoCRIRCglzaWduYXR1cmUYAyABKAkSGAoLdXNlcl9oYW5kbGUYBCABKAlIAIgBARIzChtjbGllbnRfZGF0YV9qc29uX2RvY3VtZW50ZWQYBSABKAlSDmNsaWVudERhdGFKc29uQg4KDF91c2VyX2hhbmRsZSIfCh1Jbml0aWFsaXplUmVnaXN0cmF0aW9uUmVxdWVzdCJaCh5Jbml0aWFsaXplUmVnaXN0cmF0aW9uUmVzcG9uc2USOAoKcHVibGljX2tleRgBIAEoCzIkLnRlc3NlcmEud2ViYXV0aG4udjEuQ3JlYXRpb25PcHRpb25zIscBChtGaW5hbGl6ZVJlZ2lzdHJhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSDgoGcmF3X2lkGAIgASgJEgwKBHR5cGUYAyABKAkSOgoIcmVzcG9uc2UYBCABKAsyKC50ZXNzZXJhLndlYmF1dGhuLnYxLkF0dGVzdGF0aW9uUmVzcG9uc2USJQoYYXV0aGVudGljYXRvcl9hdHRhY2htZW50GAUgASgJSACIAQFCGwoZX2F1dGhlbnRpY2F0b3JfYXR0YWNobWVudCJeChxGaW5hbGl6ZVJlZ2lzdHJhdGlvblJlc3BvbnNlEiQKDWNyZWRlbnRpYWxfaWQYASABKAlSDWNyZWRlbnRpYWxfaWQSGAoHdXNlcl9pZBgCIAEoCVIHdXNlcl9pZCIyChZJbml0aWFsaXplTG9naW5SZXF1ZXN0EhgKB3VzZXJfaWQYASABKAlSB3VzZXJfaWQiUgoXSW5pdGlhbGl6ZUxvZ2luUmVzcG9uc2USNwoKcHVibGljX2tleRgBIAEoCzIjLnRlc3NlcmEud2ViYXV0aG4udjEuUmVxdWVzdE9wdGlvbnMivgEKFEZpbmFsaXplTG9naW5SZXF1ZXN0EgoKAmlkGAEgASgJEg4KBnJhd19pZBgCIAEoCRIMCgR0eXBlGAMgASgJEjgKCHJlc3BvbnNlGAQgASgLMiYudGVzc2VyYS53ZWJhdXRobi52MS5Bc3NlcnRpb25SZXNwb25zZRIlChhhdXRoZW50aWNhdG9yX2F0dGFjaG1lbnQYBSABKAlIAIgBAUIbChlfYXV0aGVudGljYXRvcl9hdHRhY2htZW50IskBChVGaW5hbGl6ZUxvZ2luUmVzcG9uc2USJAoNY3JlZGVudGlhbF9pZBgBIAEoCVINY3JlZGVudGlhbF9pZBIYCgd1c2VyX2lkGAIgASgJUgd1c2VyX2lkEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4SHgoKYXV0aF90b2tlbhhlIAEoCVIKYXV0aF90b2tlbhIqChBzZXNzaW9uX2xpZmV0aW1lGGYgASgFUhBzZXNzaW9uX2xpZmV0aW1lIhgKFkxpc3RDcmVkZW50aWFsc1JlcXVlc3QiTwoXTGlzdENyZWRlbnRpYWxzUmVzcG9uc2USNAoLY3JlZGVudGlhbHMYASADKAsyHy50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWRlbnRpYWwi0gEKCkNyZWRlbnRpYWwSCgoCaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEh4KCnB1YmxpY19rZXkYAyABKAlSCnB1YmxpY19rZXkSDgoGYWFndWlkGAQgASgJEhIKCnRyYW5zcG9ydHMYBSADKAkSHgoKY3JlYXRlZF9hdBgGIAEoCVIKY3JlYXRlZF9hdBInCgxsYXN0X3VzZWRfYXQYByABKAlIAVIMbGFzdF91c2VkX2F0iAEBQgcKBV9uYW1lQg8KDV9sYXN0X3VzZWRfYXQiMwoXVXBkYXRlQ3JlZGVudGlhbFJlcXVlc3QSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCSIaChhVcGRhdGVDcmVkZW50aWFsUmVzcG9uc2UiJQoXRGVsZXRlQ3JlZGVudGlhbFJlcXVlc3QSCgoCaWQYASABKAkiGgoYRGVsZXRlQ3JlZGVudGlhbFJlc3BvbnNlIpgBCg1BdXRoZmlLZXlJbmZvEiQKDWNyZWRlbnRpYWxfaWQYASABKAlSDWNyZWRlbnRpYWxfaWQSDwoHY291bnRlchgCIAEoDRIMCgRuYW1lGAMgASgJEiAKC2NyZWF0ZV90aW1lGAQgASgNUgtjcmVhdGVfdGltZRIgCgt1cGRhdGVfdGltZRgFIAEoDVILdXBkYXRlX3RpbWUiKQoNQXV0aGZpVXNlclJlZhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJIjwKFkF1dGhmaVJlZ2lzdHJhdGlvblVzZXISDAoEbmFtZRgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkiuAEKGEF1dGhmaVJlZ2lzdHJhdGlvblBhcmFtcxI5CgR1c2VyGAEgASgLMisudGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZmlSZWdpc3RyYXRpb25Vc2VyEkwKF2F1dGhlbnRpY2F0b3Jfc2VsZWN0aW9uGAIgASgLMisudGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZW50aWNhdG9yU2VsZWN0aW9uEhMKC2F0dGVzdGF0aW9uGAMgASgJIjIKFUF1dGhmaUFzc2VydGlvblBhcmFtcxIZChF1c2VyX3ZlcmlmaWNhdGlvbhgBIAEoCSKDAQobQXV0aGZpQXR0ZXN0YXRpb25DcmVkZW50aWFsEgoKAmlkGAEgASgJEg4KBnJhd19pZBgCIAEoCRIMCgR0eXBlGAMgASgJEjoKCHJlc3BvbnNlGAQgASgLMigudGVzc2VyYS53ZWJhdXRobi52MS5BdHRlc3RhdGlvblJlc3BvbnNlIn8KGUF1dGhmaUFzc2VydGlvbkNyZWRlbnRpYWwSCgoCaWQYASABKAkSDgoGcmF3X2lkGAIgASgJEgwKBHR5cGUYAyABKAkSOAoIcmVzcG9uc2UYBCABKAsyJi50ZXNzZXJhLndlYmF1dGhuLnYxLkFzc2VydGlvblJlc3BvbnNlInUKHkF1dGhmaUJlZ2luUmVnaXN0cmF0aW9uUmVxdWVzdBIUCgxhY2Nlc3NfcG9pbnQYASABKAkSPQoGcGFyYW1zGAIgASgLMi0udGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZmlSZWdpc3RyYXRpb25QYXJhbXMiiwEKH0F1dGhmaUJlZ2luUmVnaXN0cmF0aW9uUmVzcG9uc2USDAoEY29kZRgBIAEoBRJaChVmaWRvX3JlZ2lzdGVyX3JlcXVlc3QYAiABKAsyJC50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWF0aW9uT3B0aW9uc1IVZmlkb19yZWdpc3Rlcl9yZXF1ZXN0IqEBCh9BdXRoZmlGaW5pc2hSZWdpc3RyYXRpb25SZXF1ZXN0EhQKDGFjY2Vzc19wb2ludBgBIAEoCRJoChZmaWRvX3JlZ2lzdGVyX3Jlc3BvbnNlGAIgASgLMjAudGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZmlBdHRlc3RhdGlvbkNyZWRlbnRpYWxSFmZpZG9fcmVnaXN0ZXJfcmVzcG9uc2UifQogQXV0aGZpRmluaXNoUmVnaXN0cmF0aW9uUmVzcG9uc2USDAoEY29kZRgBIAEoBRILCgN1aWQYAiABKAkSPgoIa2V5X2luZm8YAyABKAsyIi50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaUtleUluZm9SCGtleV9pbmZvImsKF0F1dGhmaUJlZ2luTG9naW5SZXF1ZXN0EhQKDGFjY2Vzc19wb2ludBgBIAEoCRI6CgZwYXJhbXMYAiABKAsyKi50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaUFzc2VydGlvblBhcmFtcyJ9ChhBdXRoZmlCZWdpbkxvZ2luUmVzcG9uc2USDAoEY29kZRgBIAEoBRJTChJmaWRvX2xvZ2luX3JlcXVlc3QYAiABKAsyIy50ZXNzZXJhLndlYmF1dGhuLnYxLlJlcXVlc3RPcHRpb25zUhJmaWRvX2xvZ2luX3JlcXVlc3QikgEKGEF1dGhmaUZpbmlzaExvZ2luUmVxdWVzdBIUCgxhY2Nlc3NfcG9pbnQYASABKAkSYAoTZmlkb19sb2dpbl9yZXNwb25zZRgCIAEoCzIuLnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGZpQXNzZXJ0aW9uQ3JlZGVudGlhbFITZmlkb19sb2dpbl9yZXNwb25zZSKbAQoZQXV0aGZpRmluaXNoTG9naW5SZXNwb25zZRIMCgRjb2RlGAEgASgFEjAKBHVzZXIYAiABKAsyIi50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaVVzZXJSZWYSPgoIa2V5X2luZm8YAyABKAsyIi50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaUtleUluZm9SCGtleV9pbmZvIoABCh5BdXRoZmlCZWdpblZlcmlmaWNhdGlvblJlcXVlc3QSFAoMYWNjZXNzX3BvaW50GAEgASgJEgwKBHVfaWQYAiABKAkSOgoGcGFyYW1zGAMgASgLMioudGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZmlBc3NlcnRpb25QYXJhbXMiggEKH0F1dGhmaUJlZ2luVmVyaWZpY2F0aW9uUmVzcG9uc2USDAoEY29kZRgBIAEoBRJRChFmaWRvX2F1dGhfcmVxdWVzdBgCIAEoCzIjLnRlc3NlcmEud2ViYXV0aG4udjEuUmVxdWVzdE9wdGlvbnNSEWZpZG9fYXV0aF9yZXF1ZXN0IpcBCh9BdXRoZmlGaW5pc2hWZXJpZmljYXRpb25SZXF1ZXN0EhQKDGFjY2Vzc19wb2ludBgBIAEoCRJeChJmaWRvX2F1dGhfcmVzcG9uc2UYAiABKAsyLi50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaUFzc2VydGlvbkNyZWRlbnRpYWxSEmZpZG9fYXV0aF9yZXNwb25zZSJ9CiBBdXRoZmlGaW5pc2hWZXJpZmljYXRpb25SZXNwb25zZRIMCgRjb2RlGAEgASgFEgsKA3VpZBgCIAEoCRI+CghrZXlfaW5mbxgDIAEoCzIiLnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGZpS2V5SW5mb1IIa2V5X2luZm8iPgoVQXV0aGZpTGlzdEtleXNSZXF1ZXN0EhQKDGFjY2Vzc19wb2ludBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJImcKFkF1dGhmaUxpc3RLZXlzUmVzcG9uc2USDAoEY29kZRgBIAEoBRINCgV0b3RhbBgCIAEoBRIwCgRrZXlzGAMgAygLMiIudGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZmlLZXlJbmZvIlkKFkF1dGhmaVJlbmFtZUtleVJlcXVlc3QSFAoMYWNjZXNzX3BvaW50GAEgASgJEg8KB3VzZXJfaWQYAiABKAkSCgoCaWQYAyABKAkSDAoEbmFtZRgEIAEoCSJnChdBdXRoZmlSZW5hbWVLZXlSZXNwb25zZRIMCgRjb2RlGAEgASgFEj4KCGtleV9pbmZvGAIgASgLMiIudGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZmlLZXlJbmZvUghrZXlfaW5mbyJLChZBdXRoZmlEZWxldGVLZXlSZXF1ZXN0EhQKDGFjY2Vzc19wb2ludBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEgoKAmlkGAMgASgJIjwKF0F1dGhmaURlbGV0ZUtleVJlc3BvbnNlEgwKBGNvZGUYASABKAUSEwoLZGVsZXRlX2tleXMYAiABKAUy+BYKD1dlYkF1dGhuU2VydmljZRKyAQoWSW5pdGlhbGl6ZVJlZ2lzdHJhdGlvbhIyLnRlc3NlcmEud2ViYXV0aG4udjEuSW5pdGlhbGl6ZVJlZ2lzdHJhdGlvblJlcXVlc3QaMy50ZXNzZXJhLndlYmF1dGhuLnYxLkluaXRpYWxpemVSZWdpc3RyYXRpb25SZXNwb25zZSIvyvMYAhABgtPkkwIjIiEvd2ViYXV0aG4vcmVnaXN0cmF0aW9uL2luaXRpYWxpemUSrQEKFEZpbmFsaXplUmVnaXN0cmF0aW9uEjAudGVzc2VyYS53ZWJhdXRobi52MS5GaW5hbGl6ZVJlZ2lzdHJhdGlvblJlcXVlc3QaMS50ZXNzZXJhLndlYmF1dGhuLnYxLkZpbmFsaXplUmVnaXN0cmF0aW9uUmVzcG9uc2UiMMrzGAIQAYLT5JMCJDoBKiIfL3dlYmF1dGhuL3JlZ2lzdHJhdGlvbi9maW5hbGl6ZRKZAQoPSW5pdGlhbGl6ZUxvZ2luEisudGVzc2VyYS53ZWJhdXRobi52MS5Jbml0aWFsaXplTG9naW5SZXF1ZXN0GiwudGVzc2VyYS53ZWJhdXRobi52MS5Jbml0aWFsaXplTG9naW5SZXNwb25zZSIryvMYAhABgtPkkwIfOgEqIhovd2ViYXV0aG4vbG9naW4vaW5pdGlhbGl6ZRKEAgoNRmluYWxpemVMb2dpbhIpLnRlc3NlcmEud2ViYXV0aG4udjEuRmluYWxpemVMb2dpblJlcXVlc3QaKi50ZXNzZXJhLndlYmF1dGhuLnYxLkZpbmFsaXplTG9naW5SZXNwb25zZSKbAcrzGHQQAUIaCgxYLUF1dGgtVG9rZW4SCmF1dGhfdG9rZW5CJgoSWC1TZXNzaW9uLUxpZmV0aW1lEhBzZXNzaW9uX2xpZmV0aW1lSiwKBWhhbmtvEg1zZXNzaW9uX3Rva2VuIAEoATIQc2Vzc2lvbl9saWZldGltZYLT5JMCHToBKiIYL3dlYmF1dGhuL2xvZ2luL2ZpbmFsaXplEp4BCg9MaXN0Q3JlZGVudGlhbHMSKy50ZXNzZXJhLndlYmF1dGhuLnYxLkxpc3RDcmVkZW50aWFsc1JlcXVlc3QaLC50ZXNzZXJhLndlYmF1dGhuLnYxLkxpc3RDcmVkZW50aWFsc1Jlc3BvbnNlIjDK8xgCEAGC0+STAiRiC2NyZWRlbnRpYWxzEhUvd2ViYXV0aG4vY3JlZGVudGlhbHMSnAEKEFVwZGF0ZUNyZWRlbnRpYWwSLC50ZXNzZXJhLndlYmF1dGhuLnYxLlVwZGF0ZUNyZWRlbnRpYWxSZXF1ZXN0Gi0udGVzc2VyYS53ZWJhdXRobi52MS5VcGRhdGVDcmVkZW50aWFsUmVzcG9uc2UiK8rzGAIQAYLT5JMCHzoBKjIaL3dlYmF1dGhuL2NyZWRlbnRpYWxzL3tpZH0SnAEKEERlbGV0ZUNyZWRlbnRpYWwSLC50ZXNzZXJhLndlYmF1dGhuLnYxLkRlbGV0ZUNyZWRlbnRpYWxSZXF1ZXN0Gi0udGVzc2VyYS53ZWJhdXRobi52MS5EZWxldGVDcmVkZW50aWFsUmVzcG9uc2UiK8rzGAUIyQEQAYLT5JMCHCoaL3dlYmF1dGhuL2NyZWRlbnRpYWxzL3tpZH0SwwEKF0F1dGhmaUJlZ2luUmVnaXN0cmF0aW9uEjMudGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZmlCZWdpblJlZ2lzdHJhdGlvblJlcXVlc3QaNC50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaUJlZ2luUmVnaXN0cmF0aW9uUmVzcG9uc2UiPcrzGAIQA4LT5JMCMToBKiIsL3thY2Nlc3NfcG9pbnR9L2FwaS92MS93ZWJhdXRobi9yZWdpc3RyYXRpb24SyQEKGEF1dGhmaUZpbmlzaFJlZ2lzdHJhdGlvbhI0LnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGZpRmluaXNoUmVnaXN0cmF0aW9uUmVxdWVzdBo1LnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGZpRmluaXNoUmVnaXN0cmF0aW9uUmVzcG9uc2UiQMrzGAUIyQEQA4LT5JMCMToBKhosL3thY2Nlc3NfcG9pbnR9L2FwaS92MS93ZWJhdXRobi9yZWdpc3RyYXRpb24SpwEKEEF1dGhmaUJlZ2luTG9naW4SLC50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaUJlZ2luTG9naW5SZXF1ZXN0Gi0udGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZmlCZWdpbkxvZ2luUmVzcG9uc2UiNsrzGAIQA4LT5JMCKjoBKiIlL3thY2Nlc3NfcG9pbnR9L2FwaS92MS93ZWJhdXRobi9sb2dpbhKqAQoRQXV0aGZpRmluaXNoTG9naW4SLS50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaUZpbmlzaExvZ2luUmVxdWVzdBouLnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGZpRmluaXNoTG9naW5SZXNwb25zZSI2yvMYAhADgtPkkwIqOgEqGiUve2FjY2Vzc19wb2ludH0vYXBpL3YxL3dlYmF1dGhuL2xvZ2luEsMBChdBdXRoZmlCZWdpblZlcmlmaWNhdGlvbhIzLnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGZpQmVnaW5WZXJpZmljYXRpb25SZXF1ZXN0GjQudGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZmlCZWdpblZlcmlmaWNhdGlvblJlc3BvbnNlIj3K8xgCEAOC0+STAjE6ASoiLC97YWNjZXNzX3BvaW50fS9hcGkvdjEvd2ViYXV0aG4vdmVyaWZpY2F0aW9uEsYBChhBdXRoZmlGaW5pc2hWZXJpZmljYXRpb24SNC50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaUZpbmlzaFZlcmlmaWNhdGlvblJlcXVlc3QaNS50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaUZpbmlzaFZlcmlmaWNhdGlvblJlc3BvbnNlIj3K8xgCEAOC0+STAjE6ASoaLC97YWNjZXNzX3BvaW50fS9hcGkvdjEvd2ViYXV0aG4vdmVyaWZpY2F0aW9uEqQBCg5BdXRoZmlMaXN0S2V5cxIqLnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGZpTGlzdEtleXNSZXF1ZXN0GisudGVzc2VyYS53ZWJhdXRobi52MS5BdXRoZmlMaXN0S2V5c1Jlc3BvbnNlIjnK8xgCEAOC0+STAi0SKy97YWNjZXNzX3BvaW50fS9hcGkvdjEvdXNlcnMve3VzZXJfaWR9L2tleXMSrwEKD0F1dGhmaVJlbmFtZUtleRIrLnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGZpUmVuYW1lS2V5UmVxdWVzdBosLnRlc3NlcmEud2ViYXV0aG4udjEuQXV0aGZpUmVuYW1lS2V5UmVzcG9uc2UiQcrzGAIQA4LT5JMCNToBKhowL3thY2Nlc3NfcG9pbnR9L2FwaS92MS91c2Vycy97dXNlcl9pZH0va2V5cy97aWR9EqwBCg9BdXRoZmlEZWxldGVLZXkSKy50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaURlbGV0ZUtleVJlcXVlc3QaLC50ZXNzZXJhLndlYmF1dGhuLnYxLkF1dGhmaURlbGV0ZUtleVJlc3BvbnNlIj7K8xgCEAOC0+STAjIqMC97YWNjZXNzX3BvaW50fS9hcGkvdjEvdXNlcnMve3VzZXJfaWR9L2tleXMve2lkfWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_tessera_rest_v1_rest]);
 
 /**
  * RelyingParty is `PublicKeyCredentialRpEntity`.
@@ -243,6 +244,13 @@ export type CreationOptions = Message<"tessera.webauthn.v1.CreationOptions"> & {
    * @generated from field: string attestation = 8;
    */
   attestation: string;
+
+  /**
+   * Client extension inputs; AuthFi always sends `{}`, Hanko none.
+   *
+   * @generated from field: google.protobuf.Struct extensions = 9;
+   */
+  extensions?: JsonObject | undefined;
 };
 
 /**
@@ -292,6 +300,13 @@ export type RequestOptions = Message<"tessera.webauthn.v1.RequestOptions"> & {
    * @generated from field: string user_verification = 5;
    */
   userVerification: string;
+
+  /**
+   * Client extension inputs; AuthFi always sends `{}`, Hanko none.
+   *
+   * @generated from field: google.protobuf.Struct extensions = 6;
+   */
+  extensions?: JsonObject | undefined;
 };
 
 /**
@@ -826,6 +841,812 @@ export const DeleteCredentialResponseSchema: GenMessage<DeleteCredentialResponse
   messageDesc(file_tessera_webauthn_v1_webauthn, 23);
 
 /**
+ * AuthfiKeyInfo is AuthFi's `key_info`: one registered security key.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiKeyInfo
+ */
+export type AuthfiKeyInfo = Message<"tessera.webauthn.v1.AuthfiKeyInfo"> & {
+  /**
+   * The credential id (base64url): the `{id}` of the key paths.
+   *
+   * @generated from field: string credential_id = 1 [json_name = "credential_id"];
+   */
+  credentialId: string;
+
+  /**
+   * The authenticator's signature counter.
+   *
+   * @generated from field: uint32 counter = 2;
+   */
+  counter: number;
+
+  /**
+   * The friendly name; empty until set.
+   *
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * When the key was registered (Unix seconds).
+   *
+   * @generated from field: uint32 create_time = 4 [json_name = "create_time"];
+   */
+  createTime: number;
+
+  /**
+   * When the key was last renamed or used (Unix seconds).
+   *
+   * @generated from field: uint32 update_time = 5 [json_name = "update_time"];
+   */
+  updateTime: number;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiKeyInfo.
+ * Use `create(AuthfiKeyInfoSchema)` to create a new message.
+ */
+export const AuthfiKeyInfoSchema: GenMessage<AuthfiKeyInfo> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 24);
+
+/**
+ * AuthfiUserRef is the `user` of a login: id and account name.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiUserRef
+ */
+export type AuthfiUserRef = Message<"tessera.webauthn.v1.AuthfiUserRef"> & {
+  /**
+   * The user id (base64url of the user handle): the `{userId}` of the management paths.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The account name, usually an email address.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiUserRef.
+ * Use `create(AuthfiUserRefSchema)` to create a new message.
+ */
+export const AuthfiUserRefSchema: GenMessage<AuthfiUserRef> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 25);
+
+/**
+ * AuthfiRegistrationUser is the `params.user` of a registration.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiRegistrationUser
+ */
+export type AuthfiRegistrationUser = Message<"tessera.webauthn.v1.AuthfiRegistrationUser"> & {
+  /**
+   * The account name (required), usually an email address; one user per name per access point.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The name to display; the account name when empty.
+   *
+   * @generated from field: string display_name = 2;
+   */
+  displayName: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiRegistrationUser.
+ * Use `create(AuthfiRegistrationUserSchema)` to create a new message.
+ */
+export const AuthfiRegistrationUserSchema: GenMessage<AuthfiRegistrationUser> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 26);
+
+/**
+ * AuthfiRegistrationParams is the `params` of a registration.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiRegistrationParams
+ */
+export type AuthfiRegistrationParams = Message<"tessera.webauthn.v1.AuthfiRegistrationParams"> & {
+  /**
+   * The user.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiRegistrationUser user = 1;
+   */
+  user?: AuthfiRegistrationUser | undefined;
+
+  /**
+   * What authenticator is wanted (`authenticatorAttachment`, `requireResidentKey`,
+   * `residentKey`, `userVerification`).
+   *
+   * @generated from field: tessera.webauthn.v1.AuthenticatorSelection authenticator_selection = 2;
+   */
+  authenticatorSelection?: AuthenticatorSelection | undefined;
+
+  /**
+   * `none` (when empty), `indirect` or `direct`.
+   *
+   * @generated from field: string attestation = 3;
+   */
+  attestation: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiRegistrationParams.
+ * Use `create(AuthfiRegistrationParamsSchema)` to create a new message.
+ */
+export const AuthfiRegistrationParamsSchema: GenMessage<AuthfiRegistrationParams> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 27);
+
+/**
+ * AuthfiAssertionParams is the `params` of a login or verification.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiAssertionParams
+ */
+export type AuthfiAssertionParams = Message<"tessera.webauthn.v1.AuthfiAssertionParams"> & {
+  /**
+   * `required`, `preferred` (when empty) or `discouraged`.
+   *
+   * @generated from field: string user_verification = 1;
+   */
+  userVerification: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiAssertionParams.
+ * Use `create(AuthfiAssertionParamsSchema)` to create a new message.
+ */
+export const AuthfiAssertionParamsSchema: GenMessage<AuthfiAssertionParams> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 28);
+
+/**
+ * AuthfiAttestationCredential is the `PublicKeyCredential` of `navigator.credentials.create()`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiAttestationCredential
+ */
+export type AuthfiAttestationCredential = Message<"tessera.webauthn.v1.AuthfiAttestationCredential"> & {
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string raw_id = 2;
+   */
+  rawId: string;
+
+  /**
+   * Always `public-key`.
+   *
+   * @generated from field: string type = 3;
+   */
+  type: string;
+
+  /**
+   * The attestation; the seed's `get…` members are ignored.
+   *
+   * @generated from field: tessera.webauthn.v1.AttestationResponse response = 4;
+   */
+  response?: AttestationResponse | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiAttestationCredential.
+ * Use `create(AuthfiAttestationCredentialSchema)` to create a new message.
+ */
+export const AuthfiAttestationCredentialSchema: GenMessage<AuthfiAttestationCredential> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 29);
+
+/**
+ * AuthfiAssertionCredential is the `PublicKeyCredential` of `navigator.credentials.get()`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiAssertionCredential
+ */
+export type AuthfiAssertionCredential = Message<"tessera.webauthn.v1.AuthfiAssertionCredential"> & {
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The credential id (base64url).
+   *
+   * @generated from field: string raw_id = 2;
+   */
+  rawId: string;
+
+  /**
+   * Always `public-key`.
+   *
+   * @generated from field: string type = 3;
+   */
+  type: string;
+
+  /**
+   * The assertion.
+   *
+   * @generated from field: tessera.webauthn.v1.AssertionResponse response = 4;
+   */
+  response?: AssertionResponse | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiAssertionCredential.
+ * Use `create(AuthfiAssertionCredentialSchema)` to create a new message.
+ */
+export const AuthfiAssertionCredentialSchema: GenMessage<AuthfiAssertionCredential> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 30);
+
+/**
+ * AuthfiBeginRegistrationRequest is `{params}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiBeginRegistrationRequest
+ */
+export type AuthfiBeginRegistrationRequest = Message<"tessera.webauthn.v1.AuthfiBeginRegistrationRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The registration parameters.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiRegistrationParams params = 2;
+   */
+  params?: AuthfiRegistrationParams | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiBeginRegistrationRequest.
+ * Use `create(AuthfiBeginRegistrationRequestSchema)` to create a new message.
+ */
+export const AuthfiBeginRegistrationRequestSchema: GenMessage<AuthfiBeginRegistrationRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 31);
+
+/**
+ * AuthfiBeginRegistrationResponse is `{code, fido_register_request}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiBeginRegistrationResponse
+ */
+export type AuthfiBeginRegistrationResponse = Message<"tessera.webauthn.v1.AuthfiBeginRegistrationResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * The options for `navigator.credentials.create()`.
+   *
+   * @generated from field: tessera.webauthn.v1.CreationOptions fido_register_request = 2 [json_name = "fido_register_request"];
+   */
+  fidoRegisterRequest?: CreationOptions | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiBeginRegistrationResponse.
+ * Use `create(AuthfiBeginRegistrationResponseSchema)` to create a new message.
+ */
+export const AuthfiBeginRegistrationResponseSchema: GenMessage<AuthfiBeginRegistrationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 32);
+
+/**
+ * AuthfiFinishRegistrationRequest is `{fido_register_response}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiFinishRegistrationRequest
+ */
+export type AuthfiFinishRegistrationRequest = Message<"tessera.webauthn.v1.AuthfiFinishRegistrationRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The new credential.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiAttestationCredential fido_register_response = 2 [json_name = "fido_register_response"];
+   */
+  fidoRegisterResponse?: AuthfiAttestationCredential | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiFinishRegistrationRequest.
+ * Use `create(AuthfiFinishRegistrationRequestSchema)` to create a new message.
+ */
+export const AuthfiFinishRegistrationRequestSchema: GenMessage<AuthfiFinishRegistrationRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 33);
+
+/**
+ * AuthfiFinishRegistrationResponse is `{code, uid, key_info}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiFinishRegistrationResponse
+ */
+export type AuthfiFinishRegistrationResponse = Message<"tessera.webauthn.v1.AuthfiFinishRegistrationResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * The user id (base64url of the user handle).
+   *
+   * @generated from field: string uid = 2;
+   */
+  uid: string;
+
+  /**
+   * The registered key.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiKeyInfo key_info = 3 [json_name = "key_info"];
+   */
+  keyInfo?: AuthfiKeyInfo | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiFinishRegistrationResponse.
+ * Use `create(AuthfiFinishRegistrationResponseSchema)` to create a new message.
+ */
+export const AuthfiFinishRegistrationResponseSchema: GenMessage<AuthfiFinishRegistrationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 34);
+
+/**
+ * AuthfiBeginLoginRequest is `{params}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiBeginLoginRequest
+ */
+export type AuthfiBeginLoginRequest = Message<"tessera.webauthn.v1.AuthfiBeginLoginRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The login parameters.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiAssertionParams params = 2;
+   */
+  params?: AuthfiAssertionParams | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiBeginLoginRequest.
+ * Use `create(AuthfiBeginLoginRequestSchema)` to create a new message.
+ */
+export const AuthfiBeginLoginRequestSchema: GenMessage<AuthfiBeginLoginRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 35);
+
+/**
+ * AuthfiBeginLoginResponse is `{code, fido_login_request}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiBeginLoginResponse
+ */
+export type AuthfiBeginLoginResponse = Message<"tessera.webauthn.v1.AuthfiBeginLoginResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * The options for `navigator.credentials.get()`.
+   *
+   * @generated from field: tessera.webauthn.v1.RequestOptions fido_login_request = 2 [json_name = "fido_login_request"];
+   */
+  fidoLoginRequest?: RequestOptions | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiBeginLoginResponse.
+ * Use `create(AuthfiBeginLoginResponseSchema)` to create a new message.
+ */
+export const AuthfiBeginLoginResponseSchema: GenMessage<AuthfiBeginLoginResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 36);
+
+/**
+ * AuthfiFinishLoginRequest is `{fido_login_response}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiFinishLoginRequest
+ */
+export type AuthfiFinishLoginRequest = Message<"tessera.webauthn.v1.AuthfiFinishLoginRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The assertion.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiAssertionCredential fido_login_response = 2 [json_name = "fido_login_response"];
+   */
+  fidoLoginResponse?: AuthfiAssertionCredential | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiFinishLoginRequest.
+ * Use `create(AuthfiFinishLoginRequestSchema)` to create a new message.
+ */
+export const AuthfiFinishLoginRequestSchema: GenMessage<AuthfiFinishLoginRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 37);
+
+/**
+ * AuthfiFinishLoginResponse is `{code, user, key_info}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiFinishLoginResponse
+ */
+export type AuthfiFinishLoginResponse = Message<"tessera.webauthn.v1.AuthfiFinishLoginResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * The user who logged in.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiUserRef user = 2;
+   */
+  user?: AuthfiUserRef | undefined;
+
+  /**
+   * The key used.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiKeyInfo key_info = 3 [json_name = "key_info"];
+   */
+  keyInfo?: AuthfiKeyInfo | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiFinishLoginResponse.
+ * Use `create(AuthfiFinishLoginResponseSchema)` to create a new message.
+ */
+export const AuthfiFinishLoginResponseSchema: GenMessage<AuthfiFinishLoginResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 38);
+
+/**
+ * AuthfiBeginVerificationRequest is `{uId, params}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiBeginVerificationRequest
+ */
+export type AuthfiBeginVerificationRequest = Message<"tessera.webauthn.v1.AuthfiBeginVerificationRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The user's account name (required).
+   *
+   * @generated from field: string u_id = 2;
+   */
+  uId: string;
+
+  /**
+   * The verification parameters.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiAssertionParams params = 3;
+   */
+  params?: AuthfiAssertionParams | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiBeginVerificationRequest.
+ * Use `create(AuthfiBeginVerificationRequestSchema)` to create a new message.
+ */
+export const AuthfiBeginVerificationRequestSchema: GenMessage<AuthfiBeginVerificationRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 39);
+
+/**
+ * AuthfiBeginVerificationResponse is `{code, fido_auth_request}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiBeginVerificationResponse
+ */
+export type AuthfiBeginVerificationResponse = Message<"tessera.webauthn.v1.AuthfiBeginVerificationResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * The options for `navigator.credentials.get()`, listing the user's keys.
+   *
+   * @generated from field: tessera.webauthn.v1.RequestOptions fido_auth_request = 2 [json_name = "fido_auth_request"];
+   */
+  fidoAuthRequest?: RequestOptions | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiBeginVerificationResponse.
+ * Use `create(AuthfiBeginVerificationResponseSchema)` to create a new message.
+ */
+export const AuthfiBeginVerificationResponseSchema: GenMessage<AuthfiBeginVerificationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 40);
+
+/**
+ * AuthfiFinishVerificationRequest is `{fido_auth_response}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiFinishVerificationRequest
+ */
+export type AuthfiFinishVerificationRequest = Message<"tessera.webauthn.v1.AuthfiFinishVerificationRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The assertion.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiAssertionCredential fido_auth_response = 2 [json_name = "fido_auth_response"];
+   */
+  fidoAuthResponse?: AuthfiAssertionCredential | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiFinishVerificationRequest.
+ * Use `create(AuthfiFinishVerificationRequestSchema)` to create a new message.
+ */
+export const AuthfiFinishVerificationRequestSchema: GenMessage<AuthfiFinishVerificationRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 41);
+
+/**
+ * AuthfiFinishVerificationResponse is `{code, uid, key_info}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiFinishVerificationResponse
+ */
+export type AuthfiFinishVerificationResponse = Message<"tessera.webauthn.v1.AuthfiFinishVerificationResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * The verified user's id.
+   *
+   * @generated from field: string uid = 2;
+   */
+  uid: string;
+
+  /**
+   * The key used.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiKeyInfo key_info = 3 [json_name = "key_info"];
+   */
+  keyInfo?: AuthfiKeyInfo | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiFinishVerificationResponse.
+ * Use `create(AuthfiFinishVerificationResponseSchema)` to create a new message.
+ */
+export const AuthfiFinishVerificationResponseSchema: GenMessage<AuthfiFinishVerificationResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 42);
+
+/**
+ * AuthfiListKeysRequest names the user.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiListKeysRequest
+ */
+export type AuthfiListKeysRequest = Message<"tessera.webauthn.v1.AuthfiListKeysRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The user id (path).
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiListKeysRequest.
+ * Use `create(AuthfiListKeysRequestSchema)` to create a new message.
+ */
+export const AuthfiListKeysRequestSchema: GenMessage<AuthfiListKeysRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 43);
+
+/**
+ * AuthfiListKeysResponse is `{code, total, keys}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiListKeysResponse
+ */
+export type AuthfiListKeysResponse = Message<"tessera.webauthn.v1.AuthfiListKeysResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * How many keys (at most 10).
+   *
+   * @generated from field: int32 total = 2;
+   */
+  total: number;
+
+  /**
+   * The keys, oldest first.
+   *
+   * @generated from field: repeated tessera.webauthn.v1.AuthfiKeyInfo keys = 3;
+   */
+  keys: AuthfiKeyInfo[];
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiListKeysResponse.
+ * Use `create(AuthfiListKeysResponseSchema)` to create a new message.
+ */
+export const AuthfiListKeysResponseSchema: GenMessage<AuthfiListKeysResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 44);
+
+/**
+ * AuthfiRenameKeyRequest is `{name}` for a key of a user.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiRenameKeyRequest
+ */
+export type AuthfiRenameKeyRequest = Message<"tessera.webauthn.v1.AuthfiRenameKeyRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The user id (path).
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * The credential id (path).
+   *
+   * @generated from field: string id = 3;
+   */
+  id: string;
+
+  /**
+   * The new name (at most 128 characters; empty clears it).
+   *
+   * @generated from field: string name = 4;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiRenameKeyRequest.
+ * Use `create(AuthfiRenameKeyRequestSchema)` to create a new message.
+ */
+export const AuthfiRenameKeyRequestSchema: GenMessage<AuthfiRenameKeyRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 45);
+
+/**
+ * AuthfiRenameKeyResponse is `{code, key_info}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiRenameKeyResponse
+ */
+export type AuthfiRenameKeyResponse = Message<"tessera.webauthn.v1.AuthfiRenameKeyResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * The renamed key.
+   *
+   * @generated from field: tessera.webauthn.v1.AuthfiKeyInfo key_info = 2 [json_name = "key_info"];
+   */
+  keyInfo?: AuthfiKeyInfo | undefined;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiRenameKeyResponse.
+ * Use `create(AuthfiRenameKeyResponseSchema)` to create a new message.
+ */
+export const AuthfiRenameKeyResponseSchema: GenMessage<AuthfiRenameKeyResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 46);
+
+/**
+ * AuthfiDeleteKeyRequest names a key of a user.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiDeleteKeyRequest
+ */
+export type AuthfiDeleteKeyRequest = Message<"tessera.webauthn.v1.AuthfiDeleteKeyRequest"> & {
+  /**
+   * The access point (path).
+   *
+   * @generated from field: string access_point = 1;
+   */
+  accessPoint: string;
+
+  /**
+   * The user id (path).
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * The credential id (path).
+   *
+   * @generated from field: string id = 3;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiDeleteKeyRequest.
+ * Use `create(AuthfiDeleteKeyRequestSchema)` to create a new message.
+ */
+export const AuthfiDeleteKeyRequestSchema: GenMessage<AuthfiDeleteKeyRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 47);
+
+/**
+ * AuthfiDeleteKeyResponse is `{code, deleteKeys}`.
+ *
+ * @generated from message tessera.webauthn.v1.AuthfiDeleteKeyResponse
+ */
+export type AuthfiDeleteKeyResponse = Message<"tessera.webauthn.v1.AuthfiDeleteKeyResponse"> & {
+  /**
+   * 0.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * How many keys were deleted (1).
+   *
+   * @generated from field: int32 delete_keys = 2;
+   */
+  deleteKeys: number;
+};
+
+/**
+ * Describes the message tessera.webauthn.v1.AuthfiDeleteKeyResponse.
+ * Use `create(AuthfiDeleteKeyResponseSchema)` to create a new message.
+ */
+export const AuthfiDeleteKeyResponseSchema: GenMessage<AuthfiDeleteKeyResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_webauthn_v1_webauthn, 48);
+
+/**
  * WebAuthnService carries WebAuthn ceremonies and credentials for Hanko (and, with their
  * family, AuthFi). Binary members are base64url. Challenges are stored in the database, single
  * use, and expire with the ceremony's timeout.
@@ -916,6 +1737,127 @@ export const WebAuthnService: GenService<{
     methodKind: "unary";
     input: typeof DeleteCredentialRequestSchema;
     output: typeof DeleteCredentialResponseSchema;
+  },
+  /**
+   * AuthfiBeginRegistration is AuthFi's `POST /{ap}/api/v1/webauthn/registration`: creation
+   * options for the user named `params.user.name` (created on first use), the user's keys
+   * excluded. Errors: 400 code 1002 (no user name, a bad option), 403 code 2000 (suspended
+   * user), 403 code 3000 (the access point's user cap is reached by a new user), 409 code
+   * 3001 (the user already has 10 keys).
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.AuthfiBeginRegistration
+   */
+  authfiBeginRegistration: {
+    methodKind: "unary";
+    input: typeof AuthfiBeginRegistrationRequestSchema;
+    output: typeof AuthfiBeginRegistrationResponseSchema;
+  },
+  /**
+   * AuthfiFinishRegistration is AuthFi's `PUT /{ap}/api/v1/webauthn/registration` (201): verifies
+   * the attestation against a challenge of this access point and stores the key.
+   * Errors: 400 code 3100 (`fido_register_response` missing, malformed or not parseable), 400
+   * code 4000 (clientDataJSON malformed, of another ceremony or origin, or a challenge never
+   * issued or already used), 400 code 4100 (authData malformed, another RP id, no credential),
+   * 400 code 4200 (user presence missing, or user verification missing when required), 410
+   * code 5000 (the challenge outlived its timeout), 400 code 3200 (attestation `none` or an
+   * unknown format not to the specification), 400 codes 3300 fido-u2f, 3400 packed, 3500 tpm,
+   * 3600 android-safetynet, 3700 android-key, 3800 apple (that format's statement does not
+   * verify), 403 code 2000 (suspended user), 409 code 3001 (10 keys already), 409 code 1002
+   * (the key is already registered at this access point).
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.AuthfiFinishRegistration
+   */
+  authfiFinishRegistration: {
+    methodKind: "unary";
+    input: typeof AuthfiFinishRegistrationRequestSchema;
+    output: typeof AuthfiFinishRegistrationResponseSchema;
+  },
+  /**
+   * AuthfiBeginLogin is AuthFi's `POST /{ap}/api/v1/webauthn/login`: request options for a
+   * discoverable (first factor) login, `allowCredentials` empty.
+   * Errors: 400 code 1002 (a bad `userVerification`).
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.AuthfiBeginLogin
+   */
+  authfiBeginLogin: {
+    methodKind: "unary";
+    input: typeof AuthfiBeginLoginRequestSchema;
+    output: typeof AuthfiBeginLoginResponseSchema;
+  },
+  /**
+   * AuthfiFinishLogin is AuthFi's `PUT /{ap}/api/v1/webauthn/login`: verifies the assertion
+   * and names the user and key. A replayed assertion or a sign counter that did not grow is
+   * refused. Errors: 400 code 3900 (`fido_login_response` missing or malformed), 401 code 3900
+   * (the assertion does not verify), 400 code 4000, 400 code 4100, 400 code 4200, 410 code
+   * 5000 (as for registration), 404 code 1002 (no such key at this access point), 403 code
+   * 2000 (suspended user).
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.AuthfiFinishLogin
+   */
+  authfiFinishLogin: {
+    methodKind: "unary";
+    input: typeof AuthfiFinishLoginRequestSchema;
+    output: typeof AuthfiFinishLoginResponseSchema;
+  },
+  /**
+   * AuthfiBeginVerification is AuthFi's `POST /{ap}/api/v1/webauthn/verification`: request
+   * options listing the keys of the user named `uId` (second factor).
+   * Errors: 400 code 1002 (no `uId`, a bad `userVerification`), 404 code 1002 (no such user, or
+   * a user with no key), 403 code 2000 (suspended user).
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.AuthfiBeginVerification
+   */
+  authfiBeginVerification: {
+    methodKind: "unary";
+    input: typeof AuthfiBeginVerificationRequestSchema;
+    output: typeof AuthfiBeginVerificationResponseSchema;
+  },
+  /**
+   * AuthfiFinishVerification is AuthFi's `PUT /{ap}/api/v1/webauthn/verification`: verifies the
+   * assertion against a challenge issued for one user with one of that user's keys.
+   * Errors: as AuthfiFinishLogin (`fido_auth_response` for 3900); 404 code 1002 also when the
+   * key is not the challenged user's; 400 code 4000 for a login (not verification) challenge.
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.AuthfiFinishVerification
+   */
+  authfiFinishVerification: {
+    methodKind: "unary";
+    input: typeof AuthfiFinishVerificationRequestSchema;
+    output: typeof AuthfiFinishVerificationResponseSchema;
+  },
+  /**
+   * AuthfiListKeys is AuthFi's `GET /{ap}/api/v1/users/{userId}/keys`: the user's keys, oldest
+   * first. Errors: 404 code 1002 (no such user at this access point).
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.AuthfiListKeys
+   */
+  authfiListKeys: {
+    methodKind: "unary";
+    input: typeof AuthfiListKeysRequestSchema;
+    output: typeof AuthfiListKeysResponseSchema;
+  },
+  /**
+   * AuthfiRenameKey is AuthFi's `PUT /{ap}/api/v1/users/{userId}/keys/{id}`: sets the key's
+   * friendly name. Errors: 400 code 1002 (a name over 128 characters), 404 code 1002 (no such
+   * user or key).
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.AuthfiRenameKey
+   */
+  authfiRenameKey: {
+    methodKind: "unary";
+    input: typeof AuthfiRenameKeyRequestSchema;
+    output: typeof AuthfiRenameKeyResponseSchema;
+  },
+  /**
+   * AuthfiDeleteKey is AuthFi's `DELETE /{ap}/api/v1/users/{userId}/keys/{id}`: the key can no
+   * longer log in. Errors: 404 code 1002 (no such user or key).
+   *
+   * @generated from rpc tessera.webauthn.v1.WebAuthnService.AuthfiDeleteKey
+   */
+  authfiDeleteKey: {
+    methodKind: "unary";
+    input: typeof AuthfiDeleteKeyRequestSchema;
+    output: typeof AuthfiDeleteKeyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_webauthn_v1_webauthn, 0);

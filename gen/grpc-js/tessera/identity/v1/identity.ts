@@ -243,6 +243,90 @@ export interface RevokeKeyByContactResponse {
   status: string;
 }
 
+/** AuthfiUser is one of AuthFi's `users`. */
+export interface AuthfiUser {
+  /** The user id (base64url of the WebAuthn user handle): the `{userId}` of the paths. */
+  id: string;
+  /** The account name, usually an email address. */
+  name: string;
+  /** `activate` or `suspend`. */
+  state: string;
+  /** When the user first registered (Unix seconds). */
+  createTime: number;
+  /** When the user last changed (Unix seconds). */
+  updateTime: number;
+}
+
+/** AuthfiListUsersRequest pages the users. */
+export interface AuthfiListUsersRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The page, from 1; 1 when unset. */
+  page?:
+    | number
+    | undefined;
+  /** Users per page, 20 to 100; 20 when unset. */
+  size?: number | undefined;
+}
+
+/** AuthfiListUsersResponse is `{code, total, users}`. */
+export interface AuthfiListUsersResponse {
+  /** 0. */
+  code: number;
+  /** How many users the access point has. */
+  total: number;
+  /** This page of users. */
+  users: AuthfiUser[];
+}
+
+/** AuthfiUpdateUserRequest is `{status}` for a user. */
+export interface AuthfiUpdateUserRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The user id (path). */
+  userId: string;
+  /** `activate` or `suspend`. */
+  status: string;
+  /** The same, as AuthFi's sample client names it; read when `status` is empty. */
+  state: string;
+}
+
+/** AuthfiUpdateUserResponse is `{code, user}`. */
+export interface AuthfiUpdateUserResponse {
+  /** 0. */
+  code: number;
+  /** The user as it now is. */
+  user?: AuthfiUser | undefined;
+}
+
+/** AuthfiDeleteUserRequest names the user. */
+export interface AuthfiDeleteUserRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The user id (path). */
+  userId: string;
+}
+
+/** AuthfiDeletedUser is the `deleteUser` of a deletion. */
+export interface AuthfiDeletedUser {
+  /** The deleted user's id. */
+  id: string;
+  /** The deleted user's account name. */
+  name: string;
+}
+
+/** AuthfiDeleteUserResponse is `{code, deleteUser, deleteUserRegisterKeys}`. */
+export interface AuthfiDeleteUserResponse {
+  /** 0. */
+  code: number;
+  /** Who was deleted. */
+  deleteUser?:
+    | AuthfiDeletedUser
+    | undefined;
+  /** How many keys were deleted with them. */
+  deleteUserRegisterKeys: number;
+}
+
 function createBaseCreateUserRequest(): CreateUserRequest {
   return { email: "" };
 }
@@ -2640,6 +2724,846 @@ export const RevokeKeyByContactResponse: MessageFns<RevokeKeyByContactResponse> 
   },
 };
 
+function createBaseAuthfiUser(): AuthfiUser {
+  return { id: "", name: "", state: "", createTime: 0, updateTime: 0 };
+}
+
+export const AuthfiUser: MessageFns<AuthfiUser> = {
+  encode(message: AuthfiUser, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.state !== "") {
+      writer.uint32(26).string(message.state);
+    }
+    if (message.createTime !== 0) {
+      writer.uint32(32).uint32(message.createTime);
+    }
+    if (message.updateTime !== 0) {
+      writer.uint32(40).uint32(message.updateTime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiUser {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiUser();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.createTime = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.updateTime = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiUser {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      createTime: isSet(object.create_time) ? globalThis.Number(object.create_time) : 0,
+      updateTime: isSet(object.update_time) ? globalThis.Number(object.update_time) : 0,
+    };
+  },
+
+  toJSON(message: AuthfiUser): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.createTime !== 0) {
+      obj.create_time = Math.round(message.createTime);
+    }
+    if (message.updateTime !== 0) {
+      obj.update_time = Math.round(message.updateTime);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiUser>, I>>(base?: I): AuthfiUser {
+    return AuthfiUser.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiUser>, I>>(object: I): AuthfiUser {
+    const message = createBaseAuthfiUser();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.state = object.state ?? "";
+    message.createTime = object.createTime ?? 0;
+    message.updateTime = object.updateTime ?? 0;
+    return message;
+  },
+};
+
+function createBaseAuthfiListUsersRequest(): AuthfiListUsersRequest {
+  return { accessPoint: "", page: undefined, size: undefined };
+}
+
+export const AuthfiListUsersRequest: MessageFns<AuthfiListUsersRequest> = {
+  encode(message: AuthfiListUsersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.page !== undefined) {
+      writer.uint32(16).int32(message.page);
+    }
+    if (message.size !== undefined) {
+      writer.uint32(24).int32(message.size);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiListUsersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiListUsersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.page = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.size = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiListUsersRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      page: isSet(object.page) ? globalThis.Number(object.page) : undefined,
+      size: isSet(object.size) ? globalThis.Number(object.size) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiListUsersRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.page !== undefined) {
+      obj.page = Math.round(message.page);
+    }
+    if (message.size !== undefined) {
+      obj.size = Math.round(message.size);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiListUsersRequest>, I>>(base?: I): AuthfiListUsersRequest {
+    return AuthfiListUsersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiListUsersRequest>, I>>(object: I): AuthfiListUsersRequest {
+    const message = createBaseAuthfiListUsersRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.page = object.page ?? undefined;
+    message.size = object.size ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiListUsersResponse(): AuthfiListUsersResponse {
+  return { code: 0, total: 0, users: [] };
+}
+
+export const AuthfiListUsersResponse: MessageFns<AuthfiListUsersResponse> = {
+  encode(message: AuthfiListUsersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.total !== 0) {
+      writer.uint32(16).int32(message.total);
+    }
+    for (const v of message.users) {
+      AuthfiUser.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiListUsersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiListUsersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.total = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.users.push(AuthfiUser.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiListUsersResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      users: globalThis.Array.isArray(object?.users) ? object.users.map((e: any) => AuthfiUser.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: AuthfiListUsersResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.users?.length) {
+      obj.users = message.users.map((e) => AuthfiUser.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiListUsersResponse>, I>>(base?: I): AuthfiListUsersResponse {
+    return AuthfiListUsersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiListUsersResponse>, I>>(object: I): AuthfiListUsersResponse {
+    const message = createBaseAuthfiListUsersResponse();
+    message.code = object.code ?? 0;
+    message.total = object.total ?? 0;
+    message.users = object.users?.map((e) => AuthfiUser.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAuthfiUpdateUserRequest(): AuthfiUpdateUserRequest {
+  return { accessPoint: "", userId: "", status: "", state: "" };
+}
+
+export const AuthfiUpdateUserRequest: MessageFns<AuthfiUpdateUserRequest> = {
+  encode(message: AuthfiUpdateUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.status !== "") {
+      writer.uint32(26).string(message.status);
+    }
+    if (message.state !== "") {
+      writer.uint32(34).string(message.state);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiUpdateUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiUpdateUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiUpdateUserRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+    };
+  },
+
+  toJSON(message: AuthfiUpdateUserRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiUpdateUserRequest>, I>>(base?: I): AuthfiUpdateUserRequest {
+    return AuthfiUpdateUserRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiUpdateUserRequest>, I>>(object: I): AuthfiUpdateUserRequest {
+    const message = createBaseAuthfiUpdateUserRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.userId = object.userId ?? "";
+    message.status = object.status ?? "";
+    message.state = object.state ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthfiUpdateUserResponse(): AuthfiUpdateUserResponse {
+  return { code: 0, user: undefined };
+}
+
+export const AuthfiUpdateUserResponse: MessageFns<AuthfiUpdateUserResponse> = {
+  encode(message: AuthfiUpdateUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.user !== undefined) {
+      AuthfiUser.encode(message.user, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiUpdateUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiUpdateUserResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.user = AuthfiUser.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiUpdateUserResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      user: isSet(object.user) ? AuthfiUser.fromJSON(object.user) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiUpdateUserResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.user !== undefined) {
+      obj.user = AuthfiUser.toJSON(message.user);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiUpdateUserResponse>, I>>(base?: I): AuthfiUpdateUserResponse {
+    return AuthfiUpdateUserResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiUpdateUserResponse>, I>>(object: I): AuthfiUpdateUserResponse {
+    const message = createBaseAuthfiUpdateUserResponse();
+    message.code = object.code ?? 0;
+    message.user = (object.user !== undefined && object.user !== null)
+      ? AuthfiUser.fromPartial(object.user)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiDeleteUserRequest(): AuthfiDeleteUserRequest {
+  return { accessPoint: "", userId: "" };
+}
+
+export const AuthfiDeleteUserRequest: MessageFns<AuthfiDeleteUserRequest> = {
+  encode(message: AuthfiDeleteUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiDeleteUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiDeleteUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiDeleteUserRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AuthfiDeleteUserRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiDeleteUserRequest>, I>>(base?: I): AuthfiDeleteUserRequest {
+    return AuthfiDeleteUserRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiDeleteUserRequest>, I>>(object: I): AuthfiDeleteUserRequest {
+    const message = createBaseAuthfiDeleteUserRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthfiDeletedUser(): AuthfiDeletedUser {
+  return { id: "", name: "" };
+}
+
+export const AuthfiDeletedUser: MessageFns<AuthfiDeletedUser> = {
+  encode(message: AuthfiDeletedUser, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiDeletedUser {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiDeletedUser();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiDeletedUser {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: AuthfiDeletedUser): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiDeletedUser>, I>>(base?: I): AuthfiDeletedUser {
+    return AuthfiDeletedUser.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiDeletedUser>, I>>(object: I): AuthfiDeletedUser {
+    const message = createBaseAuthfiDeletedUser();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthfiDeleteUserResponse(): AuthfiDeleteUserResponse {
+  return { code: 0, deleteUser: undefined, deleteUserRegisterKeys: 0 };
+}
+
+export const AuthfiDeleteUserResponse: MessageFns<AuthfiDeleteUserResponse> = {
+  encode(message: AuthfiDeleteUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.deleteUser !== undefined) {
+      AuthfiDeletedUser.encode(message.deleteUser, writer.uint32(18).fork()).join();
+    }
+    if (message.deleteUserRegisterKeys !== 0) {
+      writer.uint32(24).int32(message.deleteUserRegisterKeys);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiDeleteUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiDeleteUserResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deleteUser = AuthfiDeletedUser.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.deleteUserRegisterKeys = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiDeleteUserResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      deleteUser: isSet(object.deleteUser)
+        ? AuthfiDeletedUser.fromJSON(object.deleteUser)
+        : isSet(object.delete_user)
+        ? AuthfiDeletedUser.fromJSON(object.delete_user)
+        : undefined,
+      deleteUserRegisterKeys: isSet(object.deleteUserRegisterKeys)
+        ? globalThis.Number(object.deleteUserRegisterKeys)
+        : isSet(object.delete_user_register_keys)
+        ? globalThis.Number(object.delete_user_register_keys)
+        : 0,
+    };
+  },
+
+  toJSON(message: AuthfiDeleteUserResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.deleteUser !== undefined) {
+      obj.deleteUser = AuthfiDeletedUser.toJSON(message.deleteUser);
+    }
+    if (message.deleteUserRegisterKeys !== 0) {
+      obj.deleteUserRegisterKeys = Math.round(message.deleteUserRegisterKeys);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiDeleteUserResponse>, I>>(base?: I): AuthfiDeleteUserResponse {
+    return AuthfiDeleteUserResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiDeleteUserResponse>, I>>(object: I): AuthfiDeleteUserResponse {
+    const message = createBaseAuthfiDeleteUserResponse();
+    message.code = object.code ?? 0;
+    message.deleteUser = (object.deleteUser !== undefined && object.deleteUser !== null)
+      ? AuthfiDeletedUser.fromPartial(object.deleteUser)
+      : undefined;
+    message.deleteUserRegisterKeys = object.deleteUserRegisterKeys ?? 0;
+    return message;
+  },
+};
+
 /**
  * IdentityService carries users and their contacts: Hanko users and emails, Authentiq keys,
  * AuthFi user management.
@@ -2862,6 +3786,53 @@ export const IdentityServiceService = {
       Buffer.from(RevokeKeyByContactResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RevokeKeyByContactResponse => RevokeKeyByContactResponse.decode(value),
   },
+  /**
+   * AuthfiListUsers is AuthFi's `GET /{ap}/api/v1/users?page=&size=`: the access point's users,
+   * oldest first; `page` from 1 (default 1), `size` from 20 to 100 (default 20).
+   * Errors: 400 code 1002 (page below 1 or past the last page, size out of range).
+   */
+  authfiListUsers: {
+    path: "/tessera.identity.v1.IdentityService/AuthfiListUsers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiListUsersRequest): Buffer =>
+      Buffer.from(AuthfiListUsersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiListUsersRequest => AuthfiListUsersRequest.decode(value),
+    responseSerialize: (value: AuthfiListUsersResponse): Buffer =>
+      Buffer.from(AuthfiListUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiListUsersResponse => AuthfiListUsersResponse.decode(value),
+  },
+  /**
+   * AuthfiUpdateUser is AuthFi's `PUT /{ap}/api/v1/users/{userId}`: `{status}` (or `{state}`,
+   * as AuthFi's own sample client sends) `activate` or `suspend`; a suspended user can neither
+   * register nor use a key. Errors: 400 code 1002 (another status), 404 code 1002 (no such user).
+   */
+  authfiUpdateUser: {
+    path: "/tessera.identity.v1.IdentityService/AuthfiUpdateUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiUpdateUserRequest): Buffer =>
+      Buffer.from(AuthfiUpdateUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiUpdateUserRequest => AuthfiUpdateUserRequest.decode(value),
+    responseSerialize: (value: AuthfiUpdateUserResponse): Buffer =>
+      Buffer.from(AuthfiUpdateUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiUpdateUserResponse => AuthfiUpdateUserResponse.decode(value),
+  },
+  /**
+   * AuthfiDeleteUser is AuthFi's `DELETE /{ap}/api/v1/users/{userId}`: deletes the user and all
+   * their keys. Errors: 404 code 1002 (no such user).
+   */
+  authfiDeleteUser: {
+    path: "/tessera.identity.v1.IdentityService/AuthfiDeleteUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiDeleteUserRequest): Buffer =>
+      Buffer.from(AuthfiDeleteUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiDeleteUserRequest => AuthfiDeleteUserRequest.decode(value),
+    responseSerialize: (value: AuthfiDeleteUserResponse): Buffer =>
+      Buffer.from(AuthfiDeleteUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiDeleteUserResponse => AuthfiDeleteUserResponse.decode(value),
+  },
 } as const;
 
 export interface IdentityServiceServer extends UntypedServiceImplementation {
@@ -2951,6 +3922,23 @@ export interface IdentityServiceServer extends UntypedServiceImplementation {
    * 404 unknown-key is not used: it would tell who holds an address.
    */
   revokeKeyByContact: handleUnaryCall<RevokeKeyByContactRequest, RevokeKeyByContactResponse>;
+  /**
+   * AuthfiListUsers is AuthFi's `GET /{ap}/api/v1/users?page=&size=`: the access point's users,
+   * oldest first; `page` from 1 (default 1), `size` from 20 to 100 (default 20).
+   * Errors: 400 code 1002 (page below 1 or past the last page, size out of range).
+   */
+  authfiListUsers: handleUnaryCall<AuthfiListUsersRequest, AuthfiListUsersResponse>;
+  /**
+   * AuthfiUpdateUser is AuthFi's `PUT /{ap}/api/v1/users/{userId}`: `{status}` (or `{state}`,
+   * as AuthFi's own sample client sends) `activate` or `suspend`; a suspended user can neither
+   * register nor use a key. Errors: 400 code 1002 (another status), 404 code 1002 (no such user).
+   */
+  authfiUpdateUser: handleUnaryCall<AuthfiUpdateUserRequest, AuthfiUpdateUserResponse>;
+  /**
+   * AuthfiDeleteUser is AuthFi's `DELETE /{ap}/api/v1/users/{userId}`: deletes the user and all
+   * their keys. Errors: 404 code 1002 (no such user).
+   */
+  authfiDeleteUser: handleUnaryCall<AuthfiDeleteUserRequest, AuthfiDeleteUserResponse>;
 }
 
 export interface IdentityServiceClient extends Client {
@@ -3249,6 +4237,65 @@ export interface IdentityServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RevokeKeyByContactResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiListUsers is AuthFi's `GET /{ap}/api/v1/users?page=&size=`: the access point's users,
+   * oldest first; `page` from 1 (default 1), `size` from 20 to 100 (default 20).
+   * Errors: 400 code 1002 (page below 1 or past the last page, size out of range).
+   */
+  authfiListUsers(
+    request: AuthfiListUsersRequest,
+    callback: (error: ServiceError | null, response: AuthfiListUsersResponse) => void,
+  ): ClientUnaryCall;
+  authfiListUsers(
+    request: AuthfiListUsersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiListUsersResponse) => void,
+  ): ClientUnaryCall;
+  authfiListUsers(
+    request: AuthfiListUsersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiListUsersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiUpdateUser is AuthFi's `PUT /{ap}/api/v1/users/{userId}`: `{status}` (or `{state}`,
+   * as AuthFi's own sample client sends) `activate` or `suspend`; a suspended user can neither
+   * register nor use a key. Errors: 400 code 1002 (another status), 404 code 1002 (no such user).
+   */
+  authfiUpdateUser(
+    request: AuthfiUpdateUserRequest,
+    callback: (error: ServiceError | null, response: AuthfiUpdateUserResponse) => void,
+  ): ClientUnaryCall;
+  authfiUpdateUser(
+    request: AuthfiUpdateUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiUpdateUserResponse) => void,
+  ): ClientUnaryCall;
+  authfiUpdateUser(
+    request: AuthfiUpdateUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiUpdateUserResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiDeleteUser is AuthFi's `DELETE /{ap}/api/v1/users/{userId}`: deletes the user and all
+   * their keys. Errors: 404 code 1002 (no such user).
+   */
+  authfiDeleteUser(
+    request: AuthfiDeleteUserRequest,
+    callback: (error: ServiceError | null, response: AuthfiDeleteUserResponse) => void,
+  ): ClientUnaryCall;
+  authfiDeleteUser(
+    request: AuthfiDeleteUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiDeleteUserResponse) => void,
+  ): ClientUnaryCall;
+  authfiDeleteUser(
+    request: AuthfiDeleteUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiDeleteUserResponse) => void,
   ): ClientUnaryCall;
 }
 

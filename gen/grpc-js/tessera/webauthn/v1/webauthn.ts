@@ -18,6 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Struct } from "../../../google/protobuf/struct.js";
 
 export const protobufPackage = "tessera.webauthn.v1";
 
@@ -97,6 +98,8 @@ export interface CreationOptions {
     | undefined;
   /** `none`, `indirect` or `direct`. */
   attestation: string;
+  /** Client extension inputs; AuthFi always sends `{}`, Hanko none. */
+  extensions?: { [key: string]: any } | undefined;
 }
 
 /** RequestOptions is `PublicKeyCredentialRequestOptions` as JSON (WebAuthn level 3 §5.5). */
@@ -111,6 +114,8 @@ export interface RequestOptions {
   allowCredentials: CredentialDescriptor[];
   /** `discouraged`, `preferred` or `required`. */
   userVerification: string;
+  /** Client extension inputs; AuthFi always sends `{}`, Hanko none. */
+  extensions?: { [key: string]: any } | undefined;
 }
 
 /** AttestationResponse is `AuthenticatorAttestationResponse` as JSON. */
@@ -273,6 +278,245 @@ export interface DeleteCredentialRequest {
 
 /** DeleteCredentialResponse is empty. */
 export interface DeleteCredentialResponse {
+}
+
+/** AuthfiKeyInfo is AuthFi's `key_info`: one registered security key. */
+export interface AuthfiKeyInfo {
+  /** The credential id (base64url): the `{id}` of the key paths. */
+  credentialId: string;
+  /** The authenticator's signature counter. */
+  counter: number;
+  /** The friendly name; empty until set. */
+  name: string;
+  /** When the key was registered (Unix seconds). */
+  createTime: number;
+  /** When the key was last renamed or used (Unix seconds). */
+  updateTime: number;
+}
+
+/** AuthfiUserRef is the `user` of a login: id and account name. */
+export interface AuthfiUserRef {
+  /** The user id (base64url of the user handle): the `{userId}` of the management paths. */
+  id: string;
+  /** The account name, usually an email address. */
+  name: string;
+}
+
+/** AuthfiRegistrationUser is the `params.user` of a registration. */
+export interface AuthfiRegistrationUser {
+  /** The account name (required), usually an email address; one user per name per access point. */
+  name: string;
+  /** The name to display; the account name when empty. */
+  displayName: string;
+}
+
+/** AuthfiRegistrationParams is the `params` of a registration. */
+export interface AuthfiRegistrationParams {
+  /** The user. */
+  user?:
+    | AuthfiRegistrationUser
+    | undefined;
+  /**
+   * What authenticator is wanted (`authenticatorAttachment`, `requireResidentKey`,
+   * `residentKey`, `userVerification`).
+   */
+  authenticatorSelection?:
+    | AuthenticatorSelection
+    | undefined;
+  /** `none` (when empty), `indirect` or `direct`. */
+  attestation: string;
+}
+
+/** AuthfiAssertionParams is the `params` of a login or verification. */
+export interface AuthfiAssertionParams {
+  /** `required`, `preferred` (when empty) or `discouraged`. */
+  userVerification: string;
+}
+
+/** AuthfiAttestationCredential is the `PublicKeyCredential` of `navigator.credentials.create()`. */
+export interface AuthfiAttestationCredential {
+  /** The credential id (base64url). */
+  id: string;
+  /** The credential id (base64url). */
+  rawId: string;
+  /** Always `public-key`. */
+  type: string;
+  /** The attestation; the seed's `get…` members are ignored. */
+  response?: AttestationResponse | undefined;
+}
+
+/** AuthfiAssertionCredential is the `PublicKeyCredential` of `navigator.credentials.get()`. */
+export interface AuthfiAssertionCredential {
+  /** The credential id (base64url). */
+  id: string;
+  /** The credential id (base64url). */
+  rawId: string;
+  /** Always `public-key`. */
+  type: string;
+  /** The assertion. */
+  response?: AssertionResponse | undefined;
+}
+
+/** AuthfiBeginRegistrationRequest is `{params}`. */
+export interface AuthfiBeginRegistrationRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The registration parameters. */
+  params?: AuthfiRegistrationParams | undefined;
+}
+
+/** AuthfiBeginRegistrationResponse is `{code, fido_register_request}`. */
+export interface AuthfiBeginRegistrationResponse {
+  /** 0. */
+  code: number;
+  /** The options for `navigator.credentials.create()`. */
+  fidoRegisterRequest?: CreationOptions | undefined;
+}
+
+/** AuthfiFinishRegistrationRequest is `{fido_register_response}`. */
+export interface AuthfiFinishRegistrationRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The new credential. */
+  fidoRegisterResponse?: AuthfiAttestationCredential | undefined;
+}
+
+/** AuthfiFinishRegistrationResponse is `{code, uid, key_info}`. */
+export interface AuthfiFinishRegistrationResponse {
+  /** 0. */
+  code: number;
+  /** The user id (base64url of the user handle). */
+  uid: string;
+  /** The registered key. */
+  keyInfo?: AuthfiKeyInfo | undefined;
+}
+
+/** AuthfiBeginLoginRequest is `{params}`. */
+export interface AuthfiBeginLoginRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The login parameters. */
+  params?: AuthfiAssertionParams | undefined;
+}
+
+/** AuthfiBeginLoginResponse is `{code, fido_login_request}`. */
+export interface AuthfiBeginLoginResponse {
+  /** 0. */
+  code: number;
+  /** The options for `navigator.credentials.get()`. */
+  fidoLoginRequest?: RequestOptions | undefined;
+}
+
+/** AuthfiFinishLoginRequest is `{fido_login_response}`. */
+export interface AuthfiFinishLoginRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The assertion. */
+  fidoLoginResponse?: AuthfiAssertionCredential | undefined;
+}
+
+/** AuthfiFinishLoginResponse is `{code, user, key_info}`. */
+export interface AuthfiFinishLoginResponse {
+  /** 0. */
+  code: number;
+  /** The user who logged in. */
+  user?:
+    | AuthfiUserRef
+    | undefined;
+  /** The key used. */
+  keyInfo?: AuthfiKeyInfo | undefined;
+}
+
+/** AuthfiBeginVerificationRequest is `{uId, params}`. */
+export interface AuthfiBeginVerificationRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The user's account name (required). */
+  uId: string;
+  /** The verification parameters. */
+  params?: AuthfiAssertionParams | undefined;
+}
+
+/** AuthfiBeginVerificationResponse is `{code, fido_auth_request}`. */
+export interface AuthfiBeginVerificationResponse {
+  /** 0. */
+  code: number;
+  /** The options for `navigator.credentials.get()`, listing the user's keys. */
+  fidoAuthRequest?: RequestOptions | undefined;
+}
+
+/** AuthfiFinishVerificationRequest is `{fido_auth_response}`. */
+export interface AuthfiFinishVerificationRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The assertion. */
+  fidoAuthResponse?: AuthfiAssertionCredential | undefined;
+}
+
+/** AuthfiFinishVerificationResponse is `{code, uid, key_info}`. */
+export interface AuthfiFinishVerificationResponse {
+  /** 0. */
+  code: number;
+  /** The verified user's id. */
+  uid: string;
+  /** The key used. */
+  keyInfo?: AuthfiKeyInfo | undefined;
+}
+
+/** AuthfiListKeysRequest names the user. */
+export interface AuthfiListKeysRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The user id (path). */
+  userId: string;
+}
+
+/** AuthfiListKeysResponse is `{code, total, keys}`. */
+export interface AuthfiListKeysResponse {
+  /** 0. */
+  code: number;
+  /** How many keys (at most 10). */
+  total: number;
+  /** The keys, oldest first. */
+  keys: AuthfiKeyInfo[];
+}
+
+/** AuthfiRenameKeyRequest is `{name}` for a key of a user. */
+export interface AuthfiRenameKeyRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The user id (path). */
+  userId: string;
+  /** The credential id (path). */
+  id: string;
+  /** The new name (at most 128 characters; empty clears it). */
+  name: string;
+}
+
+/** AuthfiRenameKeyResponse is `{code, key_info}`. */
+export interface AuthfiRenameKeyResponse {
+  /** 0. */
+  code: number;
+  /** The renamed key. */
+  keyInfo?: AuthfiKeyInfo | undefined;
+}
+
+/** AuthfiDeleteKeyRequest names a key of a user. */
+export interface AuthfiDeleteKeyRequest {
+  /** The access point (path). */
+  accessPoint: string;
+  /** The user id (path). */
+  userId: string;
+  /** The credential id (path). */
+  id: string;
+}
+
+/** AuthfiDeleteKeyResponse is `{code, deleteKeys}`. */
+export interface AuthfiDeleteKeyResponse {
+  /** 0. */
+  code: number;
+  /** How many keys were deleted (1). */
+  deleteKeys: number;
 }
 
 function createBaseRelyingParty(): RelyingParty {
@@ -796,6 +1040,7 @@ function createBaseCreationOptions(): CreationOptions {
     excludeCredentials: [],
     authenticatorSelection: undefined,
     attestation: "",
+    extensions: undefined,
   };
 }
 
@@ -824,6 +1069,9 @@ export const CreationOptions: MessageFns<CreationOptions> = {
     }
     if (message.attestation !== "") {
       writer.uint32(66).string(message.attestation);
+    }
+    if (message.extensions !== undefined) {
+      Struct.encode(Struct.wrap(message.extensions), writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -905,6 +1153,14 @@ export const CreationOptions: MessageFns<CreationOptions> = {
             message.attestation = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.extensions = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -939,6 +1195,7 @@ export const CreationOptions: MessageFns<CreationOptions> = {
         ? AuthenticatorSelection.fromJSON(object.authenticator_selection)
         : undefined,
       attestation: isSet(object.attestation) ? globalThis.String(object.attestation) : "",
+      extensions: isObject(object.extensions) ? object.extensions : undefined,
     };
   },
 
@@ -968,6 +1225,9 @@ export const CreationOptions: MessageFns<CreationOptions> = {
     if (message.attestation !== "") {
       obj.attestation = message.attestation;
     }
+    if (message.extensions !== undefined) {
+      obj.extensions = message.extensions;
+    }
     return obj;
   },
 
@@ -989,12 +1249,13 @@ export const CreationOptions: MessageFns<CreationOptions> = {
         ? AuthenticatorSelection.fromPartial(object.authenticatorSelection)
         : undefined;
     message.attestation = object.attestation ?? "";
+    message.extensions = object.extensions ?? undefined;
     return message;
   },
 };
 
 function createBaseRequestOptions(): RequestOptions {
-  return { challenge: "", timeout: 0, rpId: "", allowCredentials: [], userVerification: "" };
+  return { challenge: "", timeout: 0, rpId: "", allowCredentials: [], userVerification: "", extensions: undefined };
 }
 
 export const RequestOptions: MessageFns<RequestOptions> = {
@@ -1013,6 +1274,9 @@ export const RequestOptions: MessageFns<RequestOptions> = {
     }
     if (message.userVerification !== "") {
       writer.uint32(42).string(message.userVerification);
+    }
+    if (message.extensions !== undefined) {
+      Struct.encode(Struct.wrap(message.extensions), writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1070,6 +1334,14 @@ export const RequestOptions: MessageFns<RequestOptions> = {
             message.userVerification = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.extensions = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1101,6 +1373,7 @@ export const RequestOptions: MessageFns<RequestOptions> = {
         : isSet(object.user_verification)
         ? globalThis.String(object.user_verification)
         : "",
+      extensions: isObject(object.extensions) ? object.extensions : undefined,
     };
   },
 
@@ -1121,6 +1394,9 @@ export const RequestOptions: MessageFns<RequestOptions> = {
     if (message.userVerification !== "") {
       obj.userVerification = message.userVerification;
     }
+    if (message.extensions !== undefined) {
+      obj.extensions = message.extensions;
+    }
     return obj;
   },
 
@@ -1134,6 +1410,7 @@ export const RequestOptions: MessageFns<RequestOptions> = {
     message.rpId = object.rpId ?? "";
     message.allowCredentials = object.allowCredentials?.map((e) => CredentialDescriptor.fromPartial(e)) || [];
     message.userVerification = object.userVerification ?? "";
+    message.extensions = object.extensions ?? undefined;
     return message;
   },
 };
@@ -2745,6 +3022,2510 @@ export const DeleteCredentialResponse: MessageFns<DeleteCredentialResponse> = {
   },
 };
 
+function createBaseAuthfiKeyInfo(): AuthfiKeyInfo {
+  return { credentialId: "", counter: 0, name: "", createTime: 0, updateTime: 0 };
+}
+
+export const AuthfiKeyInfo: MessageFns<AuthfiKeyInfo> = {
+  encode(message: AuthfiKeyInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.credentialId !== "") {
+      writer.uint32(10).string(message.credentialId);
+    }
+    if (message.counter !== 0) {
+      writer.uint32(16).uint32(message.counter);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.createTime !== 0) {
+      writer.uint32(32).uint32(message.createTime);
+    }
+    if (message.updateTime !== 0) {
+      writer.uint32(40).uint32(message.updateTime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiKeyInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiKeyInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.credentialId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.counter = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.createTime = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.updateTime = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiKeyInfo {
+    return {
+      credentialId: isSet(object.credential_id) ? globalThis.String(object.credential_id) : "",
+      counter: isSet(object.counter) ? globalThis.Number(object.counter) : 0,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      createTime: isSet(object.create_time) ? globalThis.Number(object.create_time) : 0,
+      updateTime: isSet(object.update_time) ? globalThis.Number(object.update_time) : 0,
+    };
+  },
+
+  toJSON(message: AuthfiKeyInfo): unknown {
+    const obj: any = {};
+    if (message.credentialId !== "") {
+      obj.credential_id = message.credentialId;
+    }
+    if (message.counter !== 0) {
+      obj.counter = Math.round(message.counter);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.createTime !== 0) {
+      obj.create_time = Math.round(message.createTime);
+    }
+    if (message.updateTime !== 0) {
+      obj.update_time = Math.round(message.updateTime);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiKeyInfo>, I>>(base?: I): AuthfiKeyInfo {
+    return AuthfiKeyInfo.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiKeyInfo>, I>>(object: I): AuthfiKeyInfo {
+    const message = createBaseAuthfiKeyInfo();
+    message.credentialId = object.credentialId ?? "";
+    message.counter = object.counter ?? 0;
+    message.name = object.name ?? "";
+    message.createTime = object.createTime ?? 0;
+    message.updateTime = object.updateTime ?? 0;
+    return message;
+  },
+};
+
+function createBaseAuthfiUserRef(): AuthfiUserRef {
+  return { id: "", name: "" };
+}
+
+export const AuthfiUserRef: MessageFns<AuthfiUserRef> = {
+  encode(message: AuthfiUserRef, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiUserRef {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiUserRef();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiUserRef {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: AuthfiUserRef): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiUserRef>, I>>(base?: I): AuthfiUserRef {
+    return AuthfiUserRef.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiUserRef>, I>>(object: I): AuthfiUserRef {
+    const message = createBaseAuthfiUserRef();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthfiRegistrationUser(): AuthfiRegistrationUser {
+  return { name: "", displayName: "" };
+}
+
+export const AuthfiRegistrationUser: MessageFns<AuthfiRegistrationUser> = {
+  encode(message: AuthfiRegistrationUser, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.displayName !== "") {
+      writer.uint32(18).string(message.displayName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiRegistrationUser {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiRegistrationUser();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.displayName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiRegistrationUser {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      displayName: isSet(object.displayName)
+        ? globalThis.String(object.displayName)
+        : isSet(object.display_name)
+        ? globalThis.String(object.display_name)
+        : "",
+    };
+  },
+
+  toJSON(message: AuthfiRegistrationUser): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.displayName !== "") {
+      obj.displayName = message.displayName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiRegistrationUser>, I>>(base?: I): AuthfiRegistrationUser {
+    return AuthfiRegistrationUser.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiRegistrationUser>, I>>(object: I): AuthfiRegistrationUser {
+    const message = createBaseAuthfiRegistrationUser();
+    message.name = object.name ?? "";
+    message.displayName = object.displayName ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthfiRegistrationParams(): AuthfiRegistrationParams {
+  return { user: undefined, authenticatorSelection: undefined, attestation: "" };
+}
+
+export const AuthfiRegistrationParams: MessageFns<AuthfiRegistrationParams> = {
+  encode(message: AuthfiRegistrationParams, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      AuthfiRegistrationUser.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    if (message.authenticatorSelection !== undefined) {
+      AuthenticatorSelection.encode(message.authenticatorSelection, writer.uint32(18).fork()).join();
+    }
+    if (message.attestation !== "") {
+      writer.uint32(26).string(message.attestation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiRegistrationParams {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiRegistrationParams();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.user = AuthfiRegistrationUser.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.authenticatorSelection = AuthenticatorSelection.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.attestation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiRegistrationParams {
+    return {
+      user: isSet(object.user) ? AuthfiRegistrationUser.fromJSON(object.user) : undefined,
+      authenticatorSelection: isSet(object.authenticatorSelection)
+        ? AuthenticatorSelection.fromJSON(object.authenticatorSelection)
+        : isSet(object.authenticator_selection)
+        ? AuthenticatorSelection.fromJSON(object.authenticator_selection)
+        : undefined,
+      attestation: isSet(object.attestation) ? globalThis.String(object.attestation) : "",
+    };
+  },
+
+  toJSON(message: AuthfiRegistrationParams): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = AuthfiRegistrationUser.toJSON(message.user);
+    }
+    if (message.authenticatorSelection !== undefined) {
+      obj.authenticatorSelection = AuthenticatorSelection.toJSON(message.authenticatorSelection);
+    }
+    if (message.attestation !== "") {
+      obj.attestation = message.attestation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiRegistrationParams>, I>>(base?: I): AuthfiRegistrationParams {
+    return AuthfiRegistrationParams.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiRegistrationParams>, I>>(object: I): AuthfiRegistrationParams {
+    const message = createBaseAuthfiRegistrationParams();
+    message.user = (object.user !== undefined && object.user !== null)
+      ? AuthfiRegistrationUser.fromPartial(object.user)
+      : undefined;
+    message.authenticatorSelection =
+      (object.authenticatorSelection !== undefined && object.authenticatorSelection !== null)
+        ? AuthenticatorSelection.fromPartial(object.authenticatorSelection)
+        : undefined;
+    message.attestation = object.attestation ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthfiAssertionParams(): AuthfiAssertionParams {
+  return { userVerification: "" };
+}
+
+export const AuthfiAssertionParams: MessageFns<AuthfiAssertionParams> = {
+  encode(message: AuthfiAssertionParams, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userVerification !== "") {
+      writer.uint32(10).string(message.userVerification);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiAssertionParams {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiAssertionParams();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userVerification = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiAssertionParams {
+    return {
+      userVerification: isSet(object.userVerification)
+        ? globalThis.String(object.userVerification)
+        : isSet(object.user_verification)
+        ? globalThis.String(object.user_verification)
+        : "",
+    };
+  },
+
+  toJSON(message: AuthfiAssertionParams): unknown {
+    const obj: any = {};
+    if (message.userVerification !== "") {
+      obj.userVerification = message.userVerification;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiAssertionParams>, I>>(base?: I): AuthfiAssertionParams {
+    return AuthfiAssertionParams.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiAssertionParams>, I>>(object: I): AuthfiAssertionParams {
+    const message = createBaseAuthfiAssertionParams();
+    message.userVerification = object.userVerification ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthfiAttestationCredential(): AuthfiAttestationCredential {
+  return { id: "", rawId: "", type: "", response: undefined };
+}
+
+export const AuthfiAttestationCredential: MessageFns<AuthfiAttestationCredential> = {
+  encode(message: AuthfiAttestationCredential, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.rawId !== "") {
+      writer.uint32(18).string(message.rawId);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    if (message.response !== undefined) {
+      AttestationResponse.encode(message.response, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiAttestationCredential {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiAttestationCredential();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rawId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.response = AttestationResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiAttestationCredential {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      rawId: isSet(object.rawId)
+        ? globalThis.String(object.rawId)
+        : isSet(object.raw_id)
+        ? globalThis.String(object.raw_id)
+        : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      response: isSet(object.response) ? AttestationResponse.fromJSON(object.response) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiAttestationCredential): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.rawId !== "") {
+      obj.rawId = message.rawId;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.response !== undefined) {
+      obj.response = AttestationResponse.toJSON(message.response);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiAttestationCredential>, I>>(base?: I): AuthfiAttestationCredential {
+    return AuthfiAttestationCredential.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiAttestationCredential>, I>>(object: I): AuthfiAttestationCredential {
+    const message = createBaseAuthfiAttestationCredential();
+    message.id = object.id ?? "";
+    message.rawId = object.rawId ?? "";
+    message.type = object.type ?? "";
+    message.response = (object.response !== undefined && object.response !== null)
+      ? AttestationResponse.fromPartial(object.response)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiAssertionCredential(): AuthfiAssertionCredential {
+  return { id: "", rawId: "", type: "", response: undefined };
+}
+
+export const AuthfiAssertionCredential: MessageFns<AuthfiAssertionCredential> = {
+  encode(message: AuthfiAssertionCredential, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.rawId !== "") {
+      writer.uint32(18).string(message.rawId);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    if (message.response !== undefined) {
+      AssertionResponse.encode(message.response, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiAssertionCredential {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiAssertionCredential();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rawId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.response = AssertionResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiAssertionCredential {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      rawId: isSet(object.rawId)
+        ? globalThis.String(object.rawId)
+        : isSet(object.raw_id)
+        ? globalThis.String(object.raw_id)
+        : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      response: isSet(object.response) ? AssertionResponse.fromJSON(object.response) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiAssertionCredential): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.rawId !== "") {
+      obj.rawId = message.rawId;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.response !== undefined) {
+      obj.response = AssertionResponse.toJSON(message.response);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiAssertionCredential>, I>>(base?: I): AuthfiAssertionCredential {
+    return AuthfiAssertionCredential.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiAssertionCredential>, I>>(object: I): AuthfiAssertionCredential {
+    const message = createBaseAuthfiAssertionCredential();
+    message.id = object.id ?? "";
+    message.rawId = object.rawId ?? "";
+    message.type = object.type ?? "";
+    message.response = (object.response !== undefined && object.response !== null)
+      ? AssertionResponse.fromPartial(object.response)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiBeginRegistrationRequest(): AuthfiBeginRegistrationRequest {
+  return { accessPoint: "", params: undefined };
+}
+
+export const AuthfiBeginRegistrationRequest: MessageFns<AuthfiBeginRegistrationRequest> = {
+  encode(message: AuthfiBeginRegistrationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.params !== undefined) {
+      AuthfiRegistrationParams.encode(message.params, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiBeginRegistrationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiBeginRegistrationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.params = AuthfiRegistrationParams.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiBeginRegistrationRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      params: isSet(object.params) ? AuthfiRegistrationParams.fromJSON(object.params) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiBeginRegistrationRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.params !== undefined) {
+      obj.params = AuthfiRegistrationParams.toJSON(message.params);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiBeginRegistrationRequest>, I>>(base?: I): AuthfiBeginRegistrationRequest {
+    return AuthfiBeginRegistrationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiBeginRegistrationRequest>, I>>(
+    object: I,
+  ): AuthfiBeginRegistrationRequest {
+    const message = createBaseAuthfiBeginRegistrationRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.params = (object.params !== undefined && object.params !== null)
+      ? AuthfiRegistrationParams.fromPartial(object.params)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiBeginRegistrationResponse(): AuthfiBeginRegistrationResponse {
+  return { code: 0, fidoRegisterRequest: undefined };
+}
+
+export const AuthfiBeginRegistrationResponse: MessageFns<AuthfiBeginRegistrationResponse> = {
+  encode(message: AuthfiBeginRegistrationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.fidoRegisterRequest !== undefined) {
+      CreationOptions.encode(message.fidoRegisterRequest, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiBeginRegistrationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiBeginRegistrationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fidoRegisterRequest = CreationOptions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiBeginRegistrationResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      fidoRegisterRequest: isSet(object.fido_register_request)
+        ? CreationOptions.fromJSON(object.fido_register_request)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiBeginRegistrationResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.fidoRegisterRequest !== undefined) {
+      obj.fido_register_request = CreationOptions.toJSON(message.fidoRegisterRequest);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiBeginRegistrationResponse>, I>>(base?: I): AuthfiBeginRegistrationResponse {
+    return AuthfiBeginRegistrationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiBeginRegistrationResponse>, I>>(
+    object: I,
+  ): AuthfiBeginRegistrationResponse {
+    const message = createBaseAuthfiBeginRegistrationResponse();
+    message.code = object.code ?? 0;
+    message.fidoRegisterRequest = (object.fidoRegisterRequest !== undefined && object.fidoRegisterRequest !== null)
+      ? CreationOptions.fromPartial(object.fidoRegisterRequest)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiFinishRegistrationRequest(): AuthfiFinishRegistrationRequest {
+  return { accessPoint: "", fidoRegisterResponse: undefined };
+}
+
+export const AuthfiFinishRegistrationRequest: MessageFns<AuthfiFinishRegistrationRequest> = {
+  encode(message: AuthfiFinishRegistrationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.fidoRegisterResponse !== undefined) {
+      AuthfiAttestationCredential.encode(message.fidoRegisterResponse, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiFinishRegistrationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiFinishRegistrationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fidoRegisterResponse = AuthfiAttestationCredential.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiFinishRegistrationRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      fidoRegisterResponse: isSet(object.fido_register_response)
+        ? AuthfiAttestationCredential.fromJSON(object.fido_register_response)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiFinishRegistrationRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.fidoRegisterResponse !== undefined) {
+      obj.fido_register_response = AuthfiAttestationCredential.toJSON(message.fidoRegisterResponse);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiFinishRegistrationRequest>, I>>(base?: I): AuthfiFinishRegistrationRequest {
+    return AuthfiFinishRegistrationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiFinishRegistrationRequest>, I>>(
+    object: I,
+  ): AuthfiFinishRegistrationRequest {
+    const message = createBaseAuthfiFinishRegistrationRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.fidoRegisterResponse = (object.fidoRegisterResponse !== undefined && object.fidoRegisterResponse !== null)
+      ? AuthfiAttestationCredential.fromPartial(object.fidoRegisterResponse)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiFinishRegistrationResponse(): AuthfiFinishRegistrationResponse {
+  return { code: 0, uid: "", keyInfo: undefined };
+}
+
+export const AuthfiFinishRegistrationResponse: MessageFns<AuthfiFinishRegistrationResponse> = {
+  encode(message: AuthfiFinishRegistrationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.uid !== "") {
+      writer.uint32(18).string(message.uid);
+    }
+    if (message.keyInfo !== undefined) {
+      AuthfiKeyInfo.encode(message.keyInfo, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiFinishRegistrationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiFinishRegistrationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.uid = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.keyInfo = AuthfiKeyInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiFinishRegistrationResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      uid: isSet(object.uid) ? globalThis.String(object.uid) : "",
+      keyInfo: isSet(object.key_info) ? AuthfiKeyInfo.fromJSON(object.key_info) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiFinishRegistrationResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.uid !== "") {
+      obj.uid = message.uid;
+    }
+    if (message.keyInfo !== undefined) {
+      obj.key_info = AuthfiKeyInfo.toJSON(message.keyInfo);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiFinishRegistrationResponse>, I>>(
+    base?: I,
+  ): AuthfiFinishRegistrationResponse {
+    return AuthfiFinishRegistrationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiFinishRegistrationResponse>, I>>(
+    object: I,
+  ): AuthfiFinishRegistrationResponse {
+    const message = createBaseAuthfiFinishRegistrationResponse();
+    message.code = object.code ?? 0;
+    message.uid = object.uid ?? "";
+    message.keyInfo = (object.keyInfo !== undefined && object.keyInfo !== null)
+      ? AuthfiKeyInfo.fromPartial(object.keyInfo)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiBeginLoginRequest(): AuthfiBeginLoginRequest {
+  return { accessPoint: "", params: undefined };
+}
+
+export const AuthfiBeginLoginRequest: MessageFns<AuthfiBeginLoginRequest> = {
+  encode(message: AuthfiBeginLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.params !== undefined) {
+      AuthfiAssertionParams.encode(message.params, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiBeginLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiBeginLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.params = AuthfiAssertionParams.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiBeginLoginRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      params: isSet(object.params) ? AuthfiAssertionParams.fromJSON(object.params) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiBeginLoginRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.params !== undefined) {
+      obj.params = AuthfiAssertionParams.toJSON(message.params);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiBeginLoginRequest>, I>>(base?: I): AuthfiBeginLoginRequest {
+    return AuthfiBeginLoginRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiBeginLoginRequest>, I>>(object: I): AuthfiBeginLoginRequest {
+    const message = createBaseAuthfiBeginLoginRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.params = (object.params !== undefined && object.params !== null)
+      ? AuthfiAssertionParams.fromPartial(object.params)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiBeginLoginResponse(): AuthfiBeginLoginResponse {
+  return { code: 0, fidoLoginRequest: undefined };
+}
+
+export const AuthfiBeginLoginResponse: MessageFns<AuthfiBeginLoginResponse> = {
+  encode(message: AuthfiBeginLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.fidoLoginRequest !== undefined) {
+      RequestOptions.encode(message.fidoLoginRequest, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiBeginLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiBeginLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fidoLoginRequest = RequestOptions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiBeginLoginResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      fidoLoginRequest: isSet(object.fido_login_request)
+        ? RequestOptions.fromJSON(object.fido_login_request)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiBeginLoginResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.fidoLoginRequest !== undefined) {
+      obj.fido_login_request = RequestOptions.toJSON(message.fidoLoginRequest);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiBeginLoginResponse>, I>>(base?: I): AuthfiBeginLoginResponse {
+    return AuthfiBeginLoginResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiBeginLoginResponse>, I>>(object: I): AuthfiBeginLoginResponse {
+    const message = createBaseAuthfiBeginLoginResponse();
+    message.code = object.code ?? 0;
+    message.fidoLoginRequest = (object.fidoLoginRequest !== undefined && object.fidoLoginRequest !== null)
+      ? RequestOptions.fromPartial(object.fidoLoginRequest)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiFinishLoginRequest(): AuthfiFinishLoginRequest {
+  return { accessPoint: "", fidoLoginResponse: undefined };
+}
+
+export const AuthfiFinishLoginRequest: MessageFns<AuthfiFinishLoginRequest> = {
+  encode(message: AuthfiFinishLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.fidoLoginResponse !== undefined) {
+      AuthfiAssertionCredential.encode(message.fidoLoginResponse, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiFinishLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiFinishLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fidoLoginResponse = AuthfiAssertionCredential.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiFinishLoginRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      fidoLoginResponse: isSet(object.fido_login_response)
+        ? AuthfiAssertionCredential.fromJSON(object.fido_login_response)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiFinishLoginRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.fidoLoginResponse !== undefined) {
+      obj.fido_login_response = AuthfiAssertionCredential.toJSON(message.fidoLoginResponse);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiFinishLoginRequest>, I>>(base?: I): AuthfiFinishLoginRequest {
+    return AuthfiFinishLoginRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiFinishLoginRequest>, I>>(object: I): AuthfiFinishLoginRequest {
+    const message = createBaseAuthfiFinishLoginRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.fidoLoginResponse = (object.fidoLoginResponse !== undefined && object.fidoLoginResponse !== null)
+      ? AuthfiAssertionCredential.fromPartial(object.fidoLoginResponse)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiFinishLoginResponse(): AuthfiFinishLoginResponse {
+  return { code: 0, user: undefined, keyInfo: undefined };
+}
+
+export const AuthfiFinishLoginResponse: MessageFns<AuthfiFinishLoginResponse> = {
+  encode(message: AuthfiFinishLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.user !== undefined) {
+      AuthfiUserRef.encode(message.user, writer.uint32(18).fork()).join();
+    }
+    if (message.keyInfo !== undefined) {
+      AuthfiKeyInfo.encode(message.keyInfo, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiFinishLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiFinishLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.user = AuthfiUserRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.keyInfo = AuthfiKeyInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiFinishLoginResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      user: isSet(object.user) ? AuthfiUserRef.fromJSON(object.user) : undefined,
+      keyInfo: isSet(object.key_info) ? AuthfiKeyInfo.fromJSON(object.key_info) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiFinishLoginResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.user !== undefined) {
+      obj.user = AuthfiUserRef.toJSON(message.user);
+    }
+    if (message.keyInfo !== undefined) {
+      obj.key_info = AuthfiKeyInfo.toJSON(message.keyInfo);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiFinishLoginResponse>, I>>(base?: I): AuthfiFinishLoginResponse {
+    return AuthfiFinishLoginResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiFinishLoginResponse>, I>>(object: I): AuthfiFinishLoginResponse {
+    const message = createBaseAuthfiFinishLoginResponse();
+    message.code = object.code ?? 0;
+    message.user = (object.user !== undefined && object.user !== null)
+      ? AuthfiUserRef.fromPartial(object.user)
+      : undefined;
+    message.keyInfo = (object.keyInfo !== undefined && object.keyInfo !== null)
+      ? AuthfiKeyInfo.fromPartial(object.keyInfo)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiBeginVerificationRequest(): AuthfiBeginVerificationRequest {
+  return { accessPoint: "", uId: "", params: undefined };
+}
+
+export const AuthfiBeginVerificationRequest: MessageFns<AuthfiBeginVerificationRequest> = {
+  encode(message: AuthfiBeginVerificationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.uId !== "") {
+      writer.uint32(18).string(message.uId);
+    }
+    if (message.params !== undefined) {
+      AuthfiAssertionParams.encode(message.params, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiBeginVerificationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiBeginVerificationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.uId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.params = AuthfiAssertionParams.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiBeginVerificationRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      uId: isSet(object.uId) ? globalThis.String(object.uId) : isSet(object.u_id) ? globalThis.String(object.u_id) : "",
+      params: isSet(object.params) ? AuthfiAssertionParams.fromJSON(object.params) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiBeginVerificationRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.uId !== "") {
+      obj.uId = message.uId;
+    }
+    if (message.params !== undefined) {
+      obj.params = AuthfiAssertionParams.toJSON(message.params);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiBeginVerificationRequest>, I>>(base?: I): AuthfiBeginVerificationRequest {
+    return AuthfiBeginVerificationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiBeginVerificationRequest>, I>>(
+    object: I,
+  ): AuthfiBeginVerificationRequest {
+    const message = createBaseAuthfiBeginVerificationRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.uId = object.uId ?? "";
+    message.params = (object.params !== undefined && object.params !== null)
+      ? AuthfiAssertionParams.fromPartial(object.params)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiBeginVerificationResponse(): AuthfiBeginVerificationResponse {
+  return { code: 0, fidoAuthRequest: undefined };
+}
+
+export const AuthfiBeginVerificationResponse: MessageFns<AuthfiBeginVerificationResponse> = {
+  encode(message: AuthfiBeginVerificationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.fidoAuthRequest !== undefined) {
+      RequestOptions.encode(message.fidoAuthRequest, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiBeginVerificationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiBeginVerificationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fidoAuthRequest = RequestOptions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiBeginVerificationResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      fidoAuthRequest: isSet(object.fido_auth_request) ? RequestOptions.fromJSON(object.fido_auth_request) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiBeginVerificationResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.fidoAuthRequest !== undefined) {
+      obj.fido_auth_request = RequestOptions.toJSON(message.fidoAuthRequest);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiBeginVerificationResponse>, I>>(base?: I): AuthfiBeginVerificationResponse {
+    return AuthfiBeginVerificationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiBeginVerificationResponse>, I>>(
+    object: I,
+  ): AuthfiBeginVerificationResponse {
+    const message = createBaseAuthfiBeginVerificationResponse();
+    message.code = object.code ?? 0;
+    message.fidoAuthRequest = (object.fidoAuthRequest !== undefined && object.fidoAuthRequest !== null)
+      ? RequestOptions.fromPartial(object.fidoAuthRequest)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiFinishVerificationRequest(): AuthfiFinishVerificationRequest {
+  return { accessPoint: "", fidoAuthResponse: undefined };
+}
+
+export const AuthfiFinishVerificationRequest: MessageFns<AuthfiFinishVerificationRequest> = {
+  encode(message: AuthfiFinishVerificationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.fidoAuthResponse !== undefined) {
+      AuthfiAssertionCredential.encode(message.fidoAuthResponse, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiFinishVerificationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiFinishVerificationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fidoAuthResponse = AuthfiAssertionCredential.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiFinishVerificationRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      fidoAuthResponse: isSet(object.fido_auth_response)
+        ? AuthfiAssertionCredential.fromJSON(object.fido_auth_response)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiFinishVerificationRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.fidoAuthResponse !== undefined) {
+      obj.fido_auth_response = AuthfiAssertionCredential.toJSON(message.fidoAuthResponse);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiFinishVerificationRequest>, I>>(base?: I): AuthfiFinishVerificationRequest {
+    return AuthfiFinishVerificationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiFinishVerificationRequest>, I>>(
+    object: I,
+  ): AuthfiFinishVerificationRequest {
+    const message = createBaseAuthfiFinishVerificationRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.fidoAuthResponse = (object.fidoAuthResponse !== undefined && object.fidoAuthResponse !== null)
+      ? AuthfiAssertionCredential.fromPartial(object.fidoAuthResponse)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiFinishVerificationResponse(): AuthfiFinishVerificationResponse {
+  return { code: 0, uid: "", keyInfo: undefined };
+}
+
+export const AuthfiFinishVerificationResponse: MessageFns<AuthfiFinishVerificationResponse> = {
+  encode(message: AuthfiFinishVerificationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.uid !== "") {
+      writer.uint32(18).string(message.uid);
+    }
+    if (message.keyInfo !== undefined) {
+      AuthfiKeyInfo.encode(message.keyInfo, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiFinishVerificationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiFinishVerificationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.uid = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.keyInfo = AuthfiKeyInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiFinishVerificationResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      uid: isSet(object.uid) ? globalThis.String(object.uid) : "",
+      keyInfo: isSet(object.key_info) ? AuthfiKeyInfo.fromJSON(object.key_info) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiFinishVerificationResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.uid !== "") {
+      obj.uid = message.uid;
+    }
+    if (message.keyInfo !== undefined) {
+      obj.key_info = AuthfiKeyInfo.toJSON(message.keyInfo);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiFinishVerificationResponse>, I>>(
+    base?: I,
+  ): AuthfiFinishVerificationResponse {
+    return AuthfiFinishVerificationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiFinishVerificationResponse>, I>>(
+    object: I,
+  ): AuthfiFinishVerificationResponse {
+    const message = createBaseAuthfiFinishVerificationResponse();
+    message.code = object.code ?? 0;
+    message.uid = object.uid ?? "";
+    message.keyInfo = (object.keyInfo !== undefined && object.keyInfo !== null)
+      ? AuthfiKeyInfo.fromPartial(object.keyInfo)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiListKeysRequest(): AuthfiListKeysRequest {
+  return { accessPoint: "", userId: "" };
+}
+
+export const AuthfiListKeysRequest: MessageFns<AuthfiListKeysRequest> = {
+  encode(message: AuthfiListKeysRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiListKeysRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiListKeysRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiListKeysRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AuthfiListKeysRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiListKeysRequest>, I>>(base?: I): AuthfiListKeysRequest {
+    return AuthfiListKeysRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiListKeysRequest>, I>>(object: I): AuthfiListKeysRequest {
+    const message = createBaseAuthfiListKeysRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthfiListKeysResponse(): AuthfiListKeysResponse {
+  return { code: 0, total: 0, keys: [] };
+}
+
+export const AuthfiListKeysResponse: MessageFns<AuthfiListKeysResponse> = {
+  encode(message: AuthfiListKeysResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.total !== 0) {
+      writer.uint32(16).int32(message.total);
+    }
+    for (const v of message.keys) {
+      AuthfiKeyInfo.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiListKeysResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiListKeysResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.total = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.keys.push(AuthfiKeyInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiListKeysResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      keys: globalThis.Array.isArray(object?.keys) ? object.keys.map((e: any) => AuthfiKeyInfo.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: AuthfiListKeysResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.keys?.length) {
+      obj.keys = message.keys.map((e) => AuthfiKeyInfo.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiListKeysResponse>, I>>(base?: I): AuthfiListKeysResponse {
+    return AuthfiListKeysResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiListKeysResponse>, I>>(object: I): AuthfiListKeysResponse {
+    const message = createBaseAuthfiListKeysResponse();
+    message.code = object.code ?? 0;
+    message.total = object.total ?? 0;
+    message.keys = object.keys?.map((e) => AuthfiKeyInfo.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAuthfiRenameKeyRequest(): AuthfiRenameKeyRequest {
+  return { accessPoint: "", userId: "", id: "", name: "" };
+}
+
+export const AuthfiRenameKeyRequest: MessageFns<AuthfiRenameKeyRequest> = {
+  encode(message: AuthfiRenameKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiRenameKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiRenameKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiRenameKeyRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: AuthfiRenameKeyRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiRenameKeyRequest>, I>>(base?: I): AuthfiRenameKeyRequest {
+    return AuthfiRenameKeyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiRenameKeyRequest>, I>>(object: I): AuthfiRenameKeyRequest {
+    const message = createBaseAuthfiRenameKeyRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.userId = object.userId ?? "";
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthfiRenameKeyResponse(): AuthfiRenameKeyResponse {
+  return { code: 0, keyInfo: undefined };
+}
+
+export const AuthfiRenameKeyResponse: MessageFns<AuthfiRenameKeyResponse> = {
+  encode(message: AuthfiRenameKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.keyInfo !== undefined) {
+      AuthfiKeyInfo.encode(message.keyInfo, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiRenameKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiRenameKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.keyInfo = AuthfiKeyInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiRenameKeyResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      keyInfo: isSet(object.key_info) ? AuthfiKeyInfo.fromJSON(object.key_info) : undefined,
+    };
+  },
+
+  toJSON(message: AuthfiRenameKeyResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.keyInfo !== undefined) {
+      obj.key_info = AuthfiKeyInfo.toJSON(message.keyInfo);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiRenameKeyResponse>, I>>(base?: I): AuthfiRenameKeyResponse {
+    return AuthfiRenameKeyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiRenameKeyResponse>, I>>(object: I): AuthfiRenameKeyResponse {
+    const message = createBaseAuthfiRenameKeyResponse();
+    message.code = object.code ?? 0;
+    message.keyInfo = (object.keyInfo !== undefined && object.keyInfo !== null)
+      ? AuthfiKeyInfo.fromPartial(object.keyInfo)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthfiDeleteKeyRequest(): AuthfiDeleteKeyRequest {
+  return { accessPoint: "", userId: "", id: "" };
+}
+
+export const AuthfiDeleteKeyRequest: MessageFns<AuthfiDeleteKeyRequest> = {
+  encode(message: AuthfiDeleteKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessPoint !== "") {
+      writer.uint32(10).string(message.accessPoint);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiDeleteKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiDeleteKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessPoint = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiDeleteKeyRequest {
+    return {
+      accessPoint: isSet(object.accessPoint)
+        ? globalThis.String(object.accessPoint)
+        : isSet(object.access_point)
+        ? globalThis.String(object.access_point)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: AuthfiDeleteKeyRequest): unknown {
+    const obj: any = {};
+    if (message.accessPoint !== "") {
+      obj.accessPoint = message.accessPoint;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiDeleteKeyRequest>, I>>(base?: I): AuthfiDeleteKeyRequest {
+    return AuthfiDeleteKeyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiDeleteKeyRequest>, I>>(object: I): AuthfiDeleteKeyRequest {
+    const message = createBaseAuthfiDeleteKeyRequest();
+    message.accessPoint = object.accessPoint ?? "";
+    message.userId = object.userId ?? "";
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthfiDeleteKeyResponse(): AuthfiDeleteKeyResponse {
+  return { code: 0, deleteKeys: 0 };
+}
+
+export const AuthfiDeleteKeyResponse: MessageFns<AuthfiDeleteKeyResponse> = {
+  encode(message: AuthfiDeleteKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.deleteKeys !== 0) {
+      writer.uint32(16).int32(message.deleteKeys);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthfiDeleteKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthfiDeleteKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.deleteKeys = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthfiDeleteKeyResponse {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      deleteKeys: isSet(object.deleteKeys)
+        ? globalThis.Number(object.deleteKeys)
+        : isSet(object.delete_keys)
+        ? globalThis.Number(object.delete_keys)
+        : 0,
+    };
+  },
+
+  toJSON(message: AuthfiDeleteKeyResponse): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.deleteKeys !== 0) {
+      obj.deleteKeys = Math.round(message.deleteKeys);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthfiDeleteKeyResponse>, I>>(base?: I): AuthfiDeleteKeyResponse {
+    return AuthfiDeleteKeyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthfiDeleteKeyResponse>, I>>(object: I): AuthfiDeleteKeyResponse {
+    const message = createBaseAuthfiDeleteKeyResponse();
+    message.code = object.code ?? 0;
+    message.deleteKeys = object.deleteKeys ?? 0;
+    return message;
+  },
+};
+
 /**
  * WebAuthnService carries WebAuthn ceremonies and credentials for Hanko (and, with their
  * family, AuthFi). Binary members are base64url. Challenges are stored in the database, single
@@ -2864,6 +5645,169 @@ export const WebAuthnServiceService = {
       Buffer.from(DeleteCredentialResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteCredentialResponse => DeleteCredentialResponse.decode(value),
   },
+  /**
+   * AuthfiBeginRegistration is AuthFi's `POST /{ap}/api/v1/webauthn/registration`: creation
+   * options for the user named `params.user.name` (created on first use), the user's keys
+   * excluded. Errors: 400 code 1002 (no user name, a bad option), 403 code 2000 (suspended
+   * user), 403 code 3000 (the access point's user cap is reached by a new user), 409 code
+   * 3001 (the user already has 10 keys).
+   */
+  authfiBeginRegistration: {
+    path: "/tessera.webauthn.v1.WebAuthnService/AuthfiBeginRegistration" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiBeginRegistrationRequest): Buffer =>
+      Buffer.from(AuthfiBeginRegistrationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiBeginRegistrationRequest => AuthfiBeginRegistrationRequest.decode(value),
+    responseSerialize: (value: AuthfiBeginRegistrationResponse): Buffer =>
+      Buffer.from(AuthfiBeginRegistrationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiBeginRegistrationResponse =>
+      AuthfiBeginRegistrationResponse.decode(value),
+  },
+  /**
+   * AuthfiFinishRegistration is AuthFi's `PUT /{ap}/api/v1/webauthn/registration` (201): verifies
+   * the attestation against a challenge of this access point and stores the key.
+   * Errors: 400 code 3100 (`fido_register_response` missing, malformed or not parseable), 400
+   * code 4000 (clientDataJSON malformed, of another ceremony or origin, or a challenge never
+   * issued or already used), 400 code 4100 (authData malformed, another RP id, no credential),
+   * 400 code 4200 (user presence missing, or user verification missing when required), 410
+   * code 5000 (the challenge outlived its timeout), 400 code 3200 (attestation `none` or an
+   * unknown format not to the specification), 400 codes 3300 fido-u2f, 3400 packed, 3500 tpm,
+   * 3600 android-safetynet, 3700 android-key, 3800 apple (that format's statement does not
+   * verify), 403 code 2000 (suspended user), 409 code 3001 (10 keys already), 409 code 1002
+   * (the key is already registered at this access point).
+   */
+  authfiFinishRegistration: {
+    path: "/tessera.webauthn.v1.WebAuthnService/AuthfiFinishRegistration" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiFinishRegistrationRequest): Buffer =>
+      Buffer.from(AuthfiFinishRegistrationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiFinishRegistrationRequest =>
+      AuthfiFinishRegistrationRequest.decode(value),
+    responseSerialize: (value: AuthfiFinishRegistrationResponse): Buffer =>
+      Buffer.from(AuthfiFinishRegistrationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiFinishRegistrationResponse =>
+      AuthfiFinishRegistrationResponse.decode(value),
+  },
+  /**
+   * AuthfiBeginLogin is AuthFi's `POST /{ap}/api/v1/webauthn/login`: request options for a
+   * discoverable (first factor) login, `allowCredentials` empty.
+   * Errors: 400 code 1002 (a bad `userVerification`).
+   */
+  authfiBeginLogin: {
+    path: "/tessera.webauthn.v1.WebAuthnService/AuthfiBeginLogin" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiBeginLoginRequest): Buffer =>
+      Buffer.from(AuthfiBeginLoginRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiBeginLoginRequest => AuthfiBeginLoginRequest.decode(value),
+    responseSerialize: (value: AuthfiBeginLoginResponse): Buffer =>
+      Buffer.from(AuthfiBeginLoginResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiBeginLoginResponse => AuthfiBeginLoginResponse.decode(value),
+  },
+  /**
+   * AuthfiFinishLogin is AuthFi's `PUT /{ap}/api/v1/webauthn/login`: verifies the assertion
+   * and names the user and key. A replayed assertion or a sign counter that did not grow is
+   * refused. Errors: 400 code 3900 (`fido_login_response` missing or malformed), 401 code 3900
+   * (the assertion does not verify), 400 code 4000, 400 code 4100, 400 code 4200, 410 code
+   * 5000 (as for registration), 404 code 1002 (no such key at this access point), 403 code
+   * 2000 (suspended user).
+   */
+  authfiFinishLogin: {
+    path: "/tessera.webauthn.v1.WebAuthnService/AuthfiFinishLogin" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiFinishLoginRequest): Buffer =>
+      Buffer.from(AuthfiFinishLoginRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiFinishLoginRequest => AuthfiFinishLoginRequest.decode(value),
+    responseSerialize: (value: AuthfiFinishLoginResponse): Buffer =>
+      Buffer.from(AuthfiFinishLoginResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiFinishLoginResponse => AuthfiFinishLoginResponse.decode(value),
+  },
+  /**
+   * AuthfiBeginVerification is AuthFi's `POST /{ap}/api/v1/webauthn/verification`: request
+   * options listing the keys of the user named `uId` (second factor).
+   * Errors: 400 code 1002 (no `uId`, a bad `userVerification`), 404 code 1002 (no such user, or
+   * a user with no key), 403 code 2000 (suspended user).
+   */
+  authfiBeginVerification: {
+    path: "/tessera.webauthn.v1.WebAuthnService/AuthfiBeginVerification" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiBeginVerificationRequest): Buffer =>
+      Buffer.from(AuthfiBeginVerificationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiBeginVerificationRequest => AuthfiBeginVerificationRequest.decode(value),
+    responseSerialize: (value: AuthfiBeginVerificationResponse): Buffer =>
+      Buffer.from(AuthfiBeginVerificationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiBeginVerificationResponse =>
+      AuthfiBeginVerificationResponse.decode(value),
+  },
+  /**
+   * AuthfiFinishVerification is AuthFi's `PUT /{ap}/api/v1/webauthn/verification`: verifies the
+   * assertion against a challenge issued for one user with one of that user's keys.
+   * Errors: as AuthfiFinishLogin (`fido_auth_response` for 3900); 404 code 1002 also when the
+   * key is not the challenged user's; 400 code 4000 for a login (not verification) challenge.
+   */
+  authfiFinishVerification: {
+    path: "/tessera.webauthn.v1.WebAuthnService/AuthfiFinishVerification" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiFinishVerificationRequest): Buffer =>
+      Buffer.from(AuthfiFinishVerificationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiFinishVerificationRequest =>
+      AuthfiFinishVerificationRequest.decode(value),
+    responseSerialize: (value: AuthfiFinishVerificationResponse): Buffer =>
+      Buffer.from(AuthfiFinishVerificationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiFinishVerificationResponse =>
+      AuthfiFinishVerificationResponse.decode(value),
+  },
+  /**
+   * AuthfiListKeys is AuthFi's `GET /{ap}/api/v1/users/{userId}/keys`: the user's keys, oldest
+   * first. Errors: 404 code 1002 (no such user at this access point).
+   */
+  authfiListKeys: {
+    path: "/tessera.webauthn.v1.WebAuthnService/AuthfiListKeys" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiListKeysRequest): Buffer =>
+      Buffer.from(AuthfiListKeysRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiListKeysRequest => AuthfiListKeysRequest.decode(value),
+    responseSerialize: (value: AuthfiListKeysResponse): Buffer =>
+      Buffer.from(AuthfiListKeysResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiListKeysResponse => AuthfiListKeysResponse.decode(value),
+  },
+  /**
+   * AuthfiRenameKey is AuthFi's `PUT /{ap}/api/v1/users/{userId}/keys/{id}`: sets the key's
+   * friendly name. Errors: 400 code 1002 (a name over 128 characters), 404 code 1002 (no such
+   * user or key).
+   */
+  authfiRenameKey: {
+    path: "/tessera.webauthn.v1.WebAuthnService/AuthfiRenameKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiRenameKeyRequest): Buffer =>
+      Buffer.from(AuthfiRenameKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiRenameKeyRequest => AuthfiRenameKeyRequest.decode(value),
+    responseSerialize: (value: AuthfiRenameKeyResponse): Buffer =>
+      Buffer.from(AuthfiRenameKeyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiRenameKeyResponse => AuthfiRenameKeyResponse.decode(value),
+  },
+  /**
+   * AuthfiDeleteKey is AuthFi's `DELETE /{ap}/api/v1/users/{userId}/keys/{id}`: the key can no
+   * longer log in. Errors: 404 code 1002 (no such user or key).
+   */
+  authfiDeleteKey: {
+    path: "/tessera.webauthn.v1.WebAuthnService/AuthfiDeleteKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthfiDeleteKeyRequest): Buffer =>
+      Buffer.from(AuthfiDeleteKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthfiDeleteKeyRequest => AuthfiDeleteKeyRequest.decode(value),
+    responseSerialize: (value: AuthfiDeleteKeyResponse): Buffer =>
+      Buffer.from(AuthfiDeleteKeyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthfiDeleteKeyResponse => AuthfiDeleteKeyResponse.decode(value),
+  },
 } as const;
 
 export interface WebAuthnServiceServer extends UntypedServiceImplementation {
@@ -2909,6 +5853,73 @@ export interface WebAuthnServiceServer extends UntypedServiceImplementation {
    * documents. The credential can no longer log in. Errors: 401, 404 not the user's credential.
    */
   deleteCredential: handleUnaryCall<DeleteCredentialRequest, DeleteCredentialResponse>;
+  /**
+   * AuthfiBeginRegistration is AuthFi's `POST /{ap}/api/v1/webauthn/registration`: creation
+   * options for the user named `params.user.name` (created on first use), the user's keys
+   * excluded. Errors: 400 code 1002 (no user name, a bad option), 403 code 2000 (suspended
+   * user), 403 code 3000 (the access point's user cap is reached by a new user), 409 code
+   * 3001 (the user already has 10 keys).
+   */
+  authfiBeginRegistration: handleUnaryCall<AuthfiBeginRegistrationRequest, AuthfiBeginRegistrationResponse>;
+  /**
+   * AuthfiFinishRegistration is AuthFi's `PUT /{ap}/api/v1/webauthn/registration` (201): verifies
+   * the attestation against a challenge of this access point and stores the key.
+   * Errors: 400 code 3100 (`fido_register_response` missing, malformed or not parseable), 400
+   * code 4000 (clientDataJSON malformed, of another ceremony or origin, or a challenge never
+   * issued or already used), 400 code 4100 (authData malformed, another RP id, no credential),
+   * 400 code 4200 (user presence missing, or user verification missing when required), 410
+   * code 5000 (the challenge outlived its timeout), 400 code 3200 (attestation `none` or an
+   * unknown format not to the specification), 400 codes 3300 fido-u2f, 3400 packed, 3500 tpm,
+   * 3600 android-safetynet, 3700 android-key, 3800 apple (that format's statement does not
+   * verify), 403 code 2000 (suspended user), 409 code 3001 (10 keys already), 409 code 1002
+   * (the key is already registered at this access point).
+   */
+  authfiFinishRegistration: handleUnaryCall<AuthfiFinishRegistrationRequest, AuthfiFinishRegistrationResponse>;
+  /**
+   * AuthfiBeginLogin is AuthFi's `POST /{ap}/api/v1/webauthn/login`: request options for a
+   * discoverable (first factor) login, `allowCredentials` empty.
+   * Errors: 400 code 1002 (a bad `userVerification`).
+   */
+  authfiBeginLogin: handleUnaryCall<AuthfiBeginLoginRequest, AuthfiBeginLoginResponse>;
+  /**
+   * AuthfiFinishLogin is AuthFi's `PUT /{ap}/api/v1/webauthn/login`: verifies the assertion
+   * and names the user and key. A replayed assertion or a sign counter that did not grow is
+   * refused. Errors: 400 code 3900 (`fido_login_response` missing or malformed), 401 code 3900
+   * (the assertion does not verify), 400 code 4000, 400 code 4100, 400 code 4200, 410 code
+   * 5000 (as for registration), 404 code 1002 (no such key at this access point), 403 code
+   * 2000 (suspended user).
+   */
+  authfiFinishLogin: handleUnaryCall<AuthfiFinishLoginRequest, AuthfiFinishLoginResponse>;
+  /**
+   * AuthfiBeginVerification is AuthFi's `POST /{ap}/api/v1/webauthn/verification`: request
+   * options listing the keys of the user named `uId` (second factor).
+   * Errors: 400 code 1002 (no `uId`, a bad `userVerification`), 404 code 1002 (no such user, or
+   * a user with no key), 403 code 2000 (suspended user).
+   */
+  authfiBeginVerification: handleUnaryCall<AuthfiBeginVerificationRequest, AuthfiBeginVerificationResponse>;
+  /**
+   * AuthfiFinishVerification is AuthFi's `PUT /{ap}/api/v1/webauthn/verification`: verifies the
+   * assertion against a challenge issued for one user with one of that user's keys.
+   * Errors: as AuthfiFinishLogin (`fido_auth_response` for 3900); 404 code 1002 also when the
+   * key is not the challenged user's; 400 code 4000 for a login (not verification) challenge.
+   */
+  authfiFinishVerification: handleUnaryCall<AuthfiFinishVerificationRequest, AuthfiFinishVerificationResponse>;
+  /**
+   * AuthfiListKeys is AuthFi's `GET /{ap}/api/v1/users/{userId}/keys`: the user's keys, oldest
+   * first. Errors: 404 code 1002 (no such user at this access point).
+   */
+  authfiListKeys: handleUnaryCall<AuthfiListKeysRequest, AuthfiListKeysResponse>;
+  /**
+   * AuthfiRenameKey is AuthFi's `PUT /{ap}/api/v1/users/{userId}/keys/{id}`: sets the key's
+   * friendly name. Errors: 400 code 1002 (a name over 128 characters), 404 code 1002 (no such
+   * user or key).
+   */
+  authfiRenameKey: handleUnaryCall<AuthfiRenameKeyRequest, AuthfiRenameKeyResponse>;
+  /**
+   * AuthfiDeleteKey is AuthFi's `DELETE /{ap}/api/v1/users/{userId}/keys/{id}`: the key can no
+   * longer log in. Errors: 404 code 1002 (no such user or key).
+   */
+  authfiDeleteKey: handleUnaryCall<AuthfiDeleteKeyRequest, AuthfiDeleteKeyResponse>;
 }
 
 export interface WebAuthnServiceClient extends Client {
@@ -3052,6 +6063,199 @@ export interface WebAuthnServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteCredentialResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * AuthfiBeginRegistration is AuthFi's `POST /{ap}/api/v1/webauthn/registration`: creation
+   * options for the user named `params.user.name` (created on first use), the user's keys
+   * excluded. Errors: 400 code 1002 (no user name, a bad option), 403 code 2000 (suspended
+   * user), 403 code 3000 (the access point's user cap is reached by a new user), 409 code
+   * 3001 (the user already has 10 keys).
+   */
+  authfiBeginRegistration(
+    request: AuthfiBeginRegistrationRequest,
+    callback: (error: ServiceError | null, response: AuthfiBeginRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  authfiBeginRegistration(
+    request: AuthfiBeginRegistrationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiBeginRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  authfiBeginRegistration(
+    request: AuthfiBeginRegistrationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiBeginRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiFinishRegistration is AuthFi's `PUT /{ap}/api/v1/webauthn/registration` (201): verifies
+   * the attestation against a challenge of this access point and stores the key.
+   * Errors: 400 code 3100 (`fido_register_response` missing, malformed or not parseable), 400
+   * code 4000 (clientDataJSON malformed, of another ceremony or origin, or a challenge never
+   * issued or already used), 400 code 4100 (authData malformed, another RP id, no credential),
+   * 400 code 4200 (user presence missing, or user verification missing when required), 410
+   * code 5000 (the challenge outlived its timeout), 400 code 3200 (attestation `none` or an
+   * unknown format not to the specification), 400 codes 3300 fido-u2f, 3400 packed, 3500 tpm,
+   * 3600 android-safetynet, 3700 android-key, 3800 apple (that format's statement does not
+   * verify), 403 code 2000 (suspended user), 409 code 3001 (10 keys already), 409 code 1002
+   * (the key is already registered at this access point).
+   */
+  authfiFinishRegistration(
+    request: AuthfiFinishRegistrationRequest,
+    callback: (error: ServiceError | null, response: AuthfiFinishRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  authfiFinishRegistration(
+    request: AuthfiFinishRegistrationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiFinishRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  authfiFinishRegistration(
+    request: AuthfiFinishRegistrationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiFinishRegistrationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiBeginLogin is AuthFi's `POST /{ap}/api/v1/webauthn/login`: request options for a
+   * discoverable (first factor) login, `allowCredentials` empty.
+   * Errors: 400 code 1002 (a bad `userVerification`).
+   */
+  authfiBeginLogin(
+    request: AuthfiBeginLoginRequest,
+    callback: (error: ServiceError | null, response: AuthfiBeginLoginResponse) => void,
+  ): ClientUnaryCall;
+  authfiBeginLogin(
+    request: AuthfiBeginLoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiBeginLoginResponse) => void,
+  ): ClientUnaryCall;
+  authfiBeginLogin(
+    request: AuthfiBeginLoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiBeginLoginResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiFinishLogin is AuthFi's `PUT /{ap}/api/v1/webauthn/login`: verifies the assertion
+   * and names the user and key. A replayed assertion or a sign counter that did not grow is
+   * refused. Errors: 400 code 3900 (`fido_login_response` missing or malformed), 401 code 3900
+   * (the assertion does not verify), 400 code 4000, 400 code 4100, 400 code 4200, 410 code
+   * 5000 (as for registration), 404 code 1002 (no such key at this access point), 403 code
+   * 2000 (suspended user).
+   */
+  authfiFinishLogin(
+    request: AuthfiFinishLoginRequest,
+    callback: (error: ServiceError | null, response: AuthfiFinishLoginResponse) => void,
+  ): ClientUnaryCall;
+  authfiFinishLogin(
+    request: AuthfiFinishLoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiFinishLoginResponse) => void,
+  ): ClientUnaryCall;
+  authfiFinishLogin(
+    request: AuthfiFinishLoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiFinishLoginResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiBeginVerification is AuthFi's `POST /{ap}/api/v1/webauthn/verification`: request
+   * options listing the keys of the user named `uId` (second factor).
+   * Errors: 400 code 1002 (no `uId`, a bad `userVerification`), 404 code 1002 (no such user, or
+   * a user with no key), 403 code 2000 (suspended user).
+   */
+  authfiBeginVerification(
+    request: AuthfiBeginVerificationRequest,
+    callback: (error: ServiceError | null, response: AuthfiBeginVerificationResponse) => void,
+  ): ClientUnaryCall;
+  authfiBeginVerification(
+    request: AuthfiBeginVerificationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiBeginVerificationResponse) => void,
+  ): ClientUnaryCall;
+  authfiBeginVerification(
+    request: AuthfiBeginVerificationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiBeginVerificationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiFinishVerification is AuthFi's `PUT /{ap}/api/v1/webauthn/verification`: verifies the
+   * assertion against a challenge issued for one user with one of that user's keys.
+   * Errors: as AuthfiFinishLogin (`fido_auth_response` for 3900); 404 code 1002 also when the
+   * key is not the challenged user's; 400 code 4000 for a login (not verification) challenge.
+   */
+  authfiFinishVerification(
+    request: AuthfiFinishVerificationRequest,
+    callback: (error: ServiceError | null, response: AuthfiFinishVerificationResponse) => void,
+  ): ClientUnaryCall;
+  authfiFinishVerification(
+    request: AuthfiFinishVerificationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiFinishVerificationResponse) => void,
+  ): ClientUnaryCall;
+  authfiFinishVerification(
+    request: AuthfiFinishVerificationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiFinishVerificationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiListKeys is AuthFi's `GET /{ap}/api/v1/users/{userId}/keys`: the user's keys, oldest
+   * first. Errors: 404 code 1002 (no such user at this access point).
+   */
+  authfiListKeys(
+    request: AuthfiListKeysRequest,
+    callback: (error: ServiceError | null, response: AuthfiListKeysResponse) => void,
+  ): ClientUnaryCall;
+  authfiListKeys(
+    request: AuthfiListKeysRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiListKeysResponse) => void,
+  ): ClientUnaryCall;
+  authfiListKeys(
+    request: AuthfiListKeysRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiListKeysResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiRenameKey is AuthFi's `PUT /{ap}/api/v1/users/{userId}/keys/{id}`: sets the key's
+   * friendly name. Errors: 400 code 1002 (a name over 128 characters), 404 code 1002 (no such
+   * user or key).
+   */
+  authfiRenameKey(
+    request: AuthfiRenameKeyRequest,
+    callback: (error: ServiceError | null, response: AuthfiRenameKeyResponse) => void,
+  ): ClientUnaryCall;
+  authfiRenameKey(
+    request: AuthfiRenameKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiRenameKeyResponse) => void,
+  ): ClientUnaryCall;
+  authfiRenameKey(
+    request: AuthfiRenameKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiRenameKeyResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * AuthfiDeleteKey is AuthFi's `DELETE /{ap}/api/v1/users/{userId}/keys/{id}`: the key can no
+   * longer log in. Errors: 404 code 1002 (no such user or key).
+   */
+  authfiDeleteKey(
+    request: AuthfiDeleteKeyRequest,
+    callback: (error: ServiceError | null, response: AuthfiDeleteKeyResponse) => void,
+  ): ClientUnaryCall;
+  authfiDeleteKey(
+    request: AuthfiDeleteKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthfiDeleteKeyResponse) => void,
+  ): ClientUnaryCall;
+  authfiDeleteKey(
+    request: AuthfiDeleteKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthfiDeleteKeyResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const WebAuthnServiceClient = makeGenericClientConstructor(
@@ -3074,6 +6278,10 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -1,0 +1,38 @@
+import type { Kysely, Selectable } from "kysely";
+import type { Schema, TenantTable } from "../store/schema.js";
+
+/** A tenant row. */
+export type TenantRow = Selectable<TenantTable>;
+
+/** The tenant of an access point (its slug). */
+export async function findTenantBySlug(db: Kysely<Schema>, slug: string): Promise<TenantRow | undefined> {
+  return db.selectFrom("tenants").selectAll().where("slug", "=", slug).executeTakeFirst();
+}
+
+/** The HMACs of the tenant's API keys that are not revoked. */
+export async function activeKeyHashes(db: Kysely<Schema>, tenantId: string): Promise<Uint8Array[]> {
+  const rows = await db.selectFrom("tenant_api_keys").select("key_hash").where("tenant_id", "=", tenantId).where("revoked_at", "is", null).execute();
+  return rows.map((row) => row.key_hash);
+}
+
+/** Creates a tenant, or returns undefined when the slug is taken. */
+export async function insertTenant(
+  db: Kysely<Schema>,
+  tenant: { slug: string; state: TenantRow["state"]; userCap: number | null },
+): Promise<TenantRow | undefined> {
+  return db
+    .insertInto("tenants")
+    .values({ slug: tenant.slug, state: tenant.state, user_cap: tenant.userCap })
+    .onConflict((conflict) => conflict.column("slug").doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Stores an API key's HMAC for the tenant; nothing when it is already stored. */
+export async function insertApiKey(db: Kysely<Schema>, tenantId: string, keyHash: Uint8Array): Promise<void> {
+  await db
+    .insertInto("tenant_api_keys")
+    .values({ tenant_id: tenantId, key_hash: Buffer.from(keyHash), revoked_at: null })
+    .onConflict((conflict) => conflict.column("key_hash").doNothing())
+    .execute();
+}

@@ -1,0 +1,62 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { rest } from "../harness/rest.js";
+
+const viteNode = join("node_modules", ".bin", "vite-node");
+
+/** Runs `src/<script>` as `npm start` / `npm run tessera` do, without the build step. */
+function run(script: string, args: string[], env: Record<string, string>) {
+  const child = spawn(viteNode, [script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+describe("AuthFi access points from configuration and the operator command", () => {
+  it("seeds AUTHFI_ACCESS_POINT once across restarts, and serves a relying party made with `rp create`", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "tessera-authfi-"));
+    const env = { DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "info", AUTHFI_ACCESS_POINT: "seeded", AUTHFI_API_KEY: "seeded-key" };
+    const serve = async (check: (url: string) => Promise<void>) => {
+      const server = run("src/main.ts", [], env);
+      try {
+        await expect.poll(() => /"tessera listening","port":(\d+)/.exec(server.stderr()), { timeout: 45_000, interval: 200 }).not.toBeNull();
+        await check(`http://127.0.0.1:${/"tessera listening","port":(\d+)/.exec(server.stderr())![1]}`);
+        server.child.kill("SIGTERM");
+        expect(await server.exited).toBe(0);
+      } finally {
+        server.child.kill("SIGKILL");
+      }
+    };
+    try {
+      const users = (url: string, ap: string, key: string) => rest(url, "GET", `/${ap}/api/v1/users`, { headers: { "AT-X-KEY": key } });
+      await serve(async (url) => {
+        expect(await users(url, "seeded", "seeded-key")).toMatchObject({ status: 200, json: { code: 0, total: 0 } });
+        expect(await rest(url, "POST", "/seeded/api/v1/webauthn/registration", { body: { params: { user: { name: "ada@example.com" } } }, headers: { "AT-X-KEY": "seeded-key" } })).toMatchObject({ status: 200 });
+      });
+      const cli = run("src/cli.ts", ["rp", "create", "rp-two", "--state", "trial", "--user-cap", "5"], { DATA_DIR: dataDir, LOG_LEVEL: "error" });
+      expect(await cli.exited).toBe(0);
+      const key = cli.stdout().trim();
+      expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const again = run("src/cli.ts", ["rp", "create", "rp-two"], { DATA_DIR: dataDir, LOG_LEVEL: "error" });
+      expect(await again.exited).toBe(1);
+      const bad = run("src/cli.ts", ["rp", "create", "rp-three", "--state", "sleeping"], { DATA_DIR: dataDir, LOG_LEVEL: "error" });
+      expect(await bad.exited).toBe(2);
+      await serve(async (url) => {
+        // The seeded access point kept its user: the second start added nothing.
+        expect(await users(url, "seeded", "seeded-key")).toMatchObject({ status: 200, json: { total: 1 } });
+        expect(await users(url, "rp-two", key)).toMatchObject({ status: 200, json: { code: 0, total: 0 } });
+        expect(await users(url, "rp-two", "seeded-key")).toMatchObject({ status: 401, json: { code: 1000 } });
+        expect(await users(url, "rp-three", randomBytes(8).toString("hex"))).toMatchObject({ status: 401, json: { code: 1000 } });
+      });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
