@@ -1,10 +1,17 @@
 import type { Config } from "./config.js";
 import { createOutboxWorker, type OutboxWorker } from "./delivery/outbox-worker.js";
 import { createSenders } from "./delivery/senders.js";
+import { AuthenticatorService } from "../gen/es/tessera/authenticator/v1/authenticator_pb.js";
 import { IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
 import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
 import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
+import { createAccessTokens } from "./authenticator/access-token.service.js";
+import { createAuthenticatorHandler } from "./authenticator/authenticator.handler.js";
+import { createDeviceService } from "./authenticator/device.service.js";
+import { createLoginService } from "./authenticator/login.service.js";
+import { createSignupService } from "./authenticator/signup.service.js";
+import { createUserSettingsService } from "./authenticator/user-settings.service.js";
 import { createAuthentiqKeyHandler } from "./authentiq/key.handler.js";
 import { createAuthentiqKeyService } from "./authentiq/key.service.js";
 import { createIdentityHandler } from "./identity/identity.handler.js";
@@ -73,6 +80,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const tenantId = defaultTenantId;
     const tokens = createSessionTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
     const authTokenHeader = config.hanko.authTokenHeader;
+    const webauthn = createWebauthnService({ db, tenantId, rp: { id: config.rpId, name: config.rpName, origins: config.origins } });
+    const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
+    const nudgeOutbox = worker.nudge;
     const services = [
       registerService(
         SessionService,
@@ -101,9 +111,19 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       registerService(
         WebAuthnService,
         createWebauthnHandler({
-          webauthn: createWebauthnService({ db, tenantId, rp: { id: config.rpId, name: config.rpName, origins: config.origins } }),
+          webauthn,
           tokens,
           authTokenHeader,
+        }),
+      ),
+      registerService(
+        AuthenticatorService,
+        createAuthenticatorHandler({
+          signup: createSignupService({ db, tenantId, tokens: accessTokens, nudgeOutbox }),
+          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, nudgeOutbox }),
+          devices: createDeviceService({ db, tenantId, tokens: accessTokens, webauthn }),
+          tokens: accessTokens,
+          settings: createUserSettingsService({ db, tenantId, tokens: accessTokens, secrets, issuer: config.rpName }),
         }),
       ),
       ...(options.extraServices?.({ secrets }) ?? []),

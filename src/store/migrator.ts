@@ -5,6 +5,7 @@ import * as foundation from "./migrations/20261123000000-foundation.js";
 import * as sessionsAndSecrets from "./migrations/20261123000100-sessions-and-secrets.js";
 import * as verifications from "./migrations/20261123000200-verifications.js";
 import * as authentiq from "./migrations/20261123000300-authentiq.js";
+import * as authenticator from "./migrations/20261130000200-authenticator.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "20261123000100-sessions-and-secrets": sessionsAndSecrets,
   "20261123000200-verifications": verifications,
   "20261123000300-authentiq": authentiq,
+  "20261130000200-authenticator": authenticator,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

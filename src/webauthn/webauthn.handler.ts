@@ -64,11 +64,12 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
 }
 
 /** `clientDataJSON`, or the seed's spelling `clientDataJson` when only that was sent. */
-function clientDataJson(response: { clientDataJson: string; clientDataJsonDocumented: string } | undefined): string {
+export function clientDataJson(response: { clientDataJson: string; clientDataJsonDocumented: string } | undefined): string {
   return response === undefined ? "" : response.clientDataJson || response.clientDataJsonDocumented;
 }
 
-function creationOptions(options: PublicKeyCredentialCreationOptionsJSON) {
+/** `PublicKeyCredentialCreationOptionsJSON` as the shared `CreationOptions` message. */
+export function creationOptions(options: PublicKeyCredentialCreationOptionsJSON) {
   return {
     rp: { id: options.rp.id ?? "", name: options.rp.name },
     user: { id: options.user.id, name: options.user.name, displayName: options.user.displayName },
@@ -86,7 +87,8 @@ function creationOptions(options: PublicKeyCredentialCreationOptionsJSON) {
   };
 }
 
-function requestOptions(options: PublicKeyCredentialRequestOptionsJSON) {
+/** `PublicKeyCredentialRequestOptionsJSON` as the shared `RequestOptions` message. */
+export function requestOptions(options: PublicKeyCredentialRequestOptionsJSON) {
   return {
     challenge: options.challenge,
     timeout: options.timeout ?? 0,
