@@ -1,18 +1,22 @@
 import { Code } from "@connectrpc/connect";
+import { authenticator as totp } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticatorService } from "../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
 import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authenticator/v1/authenticator.js";
 import { callRpc, closeGrpcClients, rpcTransports, type RpcResult, type RpcTransport } from "../harness/rpc.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { startSmtpSink } from "../harness/smtp-sink.js";
+import { SoftwareAuthenticator } from "../harness/software-authenticator.js";
 import { startWebhookSink } from "../harness/webhook-sink.js";
 import { auth, claimsOf, codeSent, freshEmail, freshPhone, sentCount, type Held, type Sinks } from "./authenticator-client.js";
 
+const origin = "https://auth.example.com";
+const softwareAuthenticator = new SoftwareAuthenticator(origin, "auth.example.com");
 let server: TestServer;
 let sinks: Sinks;
 beforeAll(async () => {
   sinks = { smtp: await startSmtpSink(), sms: await startWebhookSink() };
-  server = await startTestServer({ SMTP_URL: sinks.smtp.url, SMS_WEBHOOK_URL: sinks.sms.url });
+  server = await startTestServer({ SMTP_URL: sinks.smtp.url, SMS_WEBHOOK_URL: sinks.sms.url, ORIGIN: origin });
 });
 afterAll(async () => {
   closeGrpcClients();
@@ -20,6 +24,12 @@ afterAll(async () => {
   await sinks?.smtp.close();
   await sinks?.sms.close();
 });
+
+/** A WebAuthn JSON credential as the RPC message's init shape (`clientDataJSON` is the field `clientDataJson`). */
+function asMessage<T extends { response: { clientDataJSON: string } }>(credential: T): Record<string, unknown> {
+  const { clientDataJSON, ...rest } = credential.response;
+  return { ...credential, response: { ...rest, clientDataJson: clientDataJSON } };
+}
 
 /** The token of a successful RPC answering `{token, clientID}`. */
 function held(result: RpcResult): Held {
@@ -70,5 +80,51 @@ describe.each(rpcTransports)("AuthenticatorService over %s", (transport: RpcTran
     expect(await call("UpdateUser", { userId: "00000000-0000-4000-8000-000000000000", isCodeAllowed: true }, auth(mine))).toMatchObject({ ok: false, code: Code.PermissionDenied, reason: "NOT_OWN_USER" });
     expect(await call("RevokeToken", { tokenId: "00000000-0000-4000-8000-000000000000" }, auth(mine))).toMatchObject({ ok: false, code: Code.NotFound, reason: "TOKEN_NOT_FOUND" });
     expect(await call("LogIn", { email: freshEmail(), password: "whatever it is" })).toMatchObject({ ok: false, code: Code.Unauthenticated, reason: "INVALID_CREDENTIALS" });
+  });
+
+  /** A new email account, signed up and verified: its authorized token and user id. */
+  async function account(): Promise<{ email: string; held: Held; userId: string }> {
+    const email = freshEmail();
+    const pending = held(await call("SignUp", { email, password: "rpc password 1" }));
+    const authorized = held(await call("VerifySignUp", { code: await codeSent(sinks, email, 0) }, auth(pending)));
+    return { email, held: authorized, userId: String(claimsOf(authorized.token).user_id) };
+  }
+
+  it("registers a device, logs in with it, and removes it", async () => {
+    const { email, held: authorized, userId } = await account();
+    const options = await call("CreateDevice", {}, auth(authorized));
+    if (!options.ok) throw new Error(options.message);
+    const publicKey = options.output.publicKey as { challenge: string; user: { id: string }; attestation: string };
+    expect(publicKey.attestation).toBe("direct");
+    const { credential, response } = softwareAuthenticator.create(publicKey, "packed");
+    const device = await call("VerifyDevice", asMessage(response), auth(authorized));
+    expect(device).toEqual({ ok: true, output: { id: response.id } });
+    expect((await call("UpdateUser", { userId, isDeviceAllowed: true }, auth(authorized))).ok).toBe(true);
+
+    const identified = held(await call("LogIn", { email, password: "rpc password 1" }));
+    const challenge = await call("GetLoginDeviceChallenge", {}, auth(identified));
+    if (!challenge.ok) throw new Error(challenge.message);
+    const assertion = softwareAuthenticator.get(credential, (challenge.output.publicKey as { challenge: string }).challenge);
+    const loggedIn = held(await call("VerifyLoginDevice", asMessage(assertion), auth(identified)));
+    expect(claimsOf(loggedIn.token).state).toBe("authorized");
+
+    expect(await call("RemoveDevice", { deviceId: response.id }, auth(authorized))).toEqual({ ok: true, output: {} });
+    expect(await call("RemoveDevice", { deviceId: response.id }, auth(authorized))).toMatchObject({ ok: false, code: Code.NotFound, reason: "DEVICE_NOT_FOUND" });
+    const next = await call("CreateDevice", {}, auth(authorized));
+    if (!next.ok) throw new Error(next.message);
+    const foreign = softwareAuthenticator.create(next.output.publicKey as typeof publicKey, "none", { origin: "https://evil.example.net" });
+    expect(await call("VerifyDevice", asMessage(foreign.response), auth(authorized))).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "WEBAUTHN_REGISTRATION_FAILED" });
+  });
+
+  it("enables TOTP and logs in with a TOTP code", async () => {
+    const { email, held: authorized, userId } = await account();
+    const offered = await call("UpdateUser", { userId, isTotpAllowed: true }, auth(authorized));
+    if (!offered.ok) throw new Error(offered.message);
+    const secret = String(offered.output.totp_secret);
+    expect(String(offered.output.totp_uri)).toMatch(/^otpauth:\/\/totp\//);
+    expect(await call("UpdateUser", { userId, isTotpAllowed: true, totpCode: totp.generate(secret) }, auth(authorized))).toMatchObject({ ok: true, output: { is_totp_allowed: true } });
+    const identified = held(await call("LogIn", { email, password: "rpc password 1" }));
+    const code = totp.clone({ epoch: Date.now() + 30_000 }).generate(secret);
+    expect(claimsOf(held(await call("VerifyLoginCode", { code }, auth(identified))).token).state).toBe("authorized");
   });
 });
