@@ -1,9 +1,10 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { SignJWT } from "jose";
 import type { Kysely } from "kysely";
 import { DomainError } from "../errors/domain-error.js";
 import type { KeyService } from "../keys/key.service.js";
 import type { SecretBox } from "../keys/secret-box.js";
+import { JwtRefused, verifyOwnJwt } from "../keys/verify-jwt.js";
 import type { Schema } from "../store/schema.js";
 import { findLiveToken, insertToken, revokeUserToken, type TokenRow } from "./access-token.store.js";
 
@@ -121,19 +122,11 @@ export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService;
     async authenticate(credentials, state) {
       const { jwt, clientId } = credentials;
       if (jwt === undefined || jwt === "" || clientId === undefined || clientId === "") throw refuse();
-      let kid: string | undefined;
-      try {
-        kid = decodeProtectedHeader(jwt).kid;
-      } catch (error) {
-        throw refuse(error);
-      }
-      const key = kid === undefined ? undefined : await keys.verificationKey("EdDSA", kid);
-      if (key === undefined) throw refuse();
       let claims;
       try {
-        ({ payload: claims } = await jwtVerify(jwt, key, { algorithms: ["EdDSA"], issuer: tokenIssuer, currentDate: new Date(now()) }));
+        claims = await verifyOwnJwt(keys, "EdDSA", jwt, { currentDate: new Date(now()), issuer: tokenIssuer });
       } catch (error) {
-        if (error instanceof joseErrors.JOSEError) throw refuse(error);
+        if (error instanceof JwtRefused) throw refuse(error);
         throw error;
       }
       if (typeof claims.jti !== "string" || typeof claims.sub !== "string") throw refuse();

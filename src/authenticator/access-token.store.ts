@@ -30,19 +30,15 @@ export async function insertToken(
 /** The token `id` when it is neither used, revoked nor expired at `at`. */
 export async function findLiveToken(db: Kysely<Schema>, tenantId: string, id: string, at: Date): Promise<TokenRow | undefined> {
   if (!isUuid(id)) return undefined;
-  return db
-    .selectFrom("authenticator_tokens")
-    .selectAll()
-    .where("id", "=", id)
-    .where("tenant_id", "=", tenantId)
-    .where("used_at", "is", null)
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", at)
-    .executeTakeFirst();
+  return liveToken(db, tenantId, id, at).executeTakeFirst();
 }
 
 /** The live token `id`, locked for the rest of the transaction. */
 export async function lockLiveToken(db: Kysely<Schema>, tenantId: string, id: string, at: Date): Promise<TokenRow | undefined> {
+  return liveToken(db, tenantId, id, at).forUpdate().executeTakeFirst();
+}
+
+function liveToken(db: Kysely<Schema>, tenantId: string, id: string, at: Date) {
   return db
     .selectFrom("authenticator_tokens")
     .selectAll()
@@ -50,9 +46,7 @@ export async function lockLiveToken(db: Kysely<Schema>, tenantId: string, id: st
     .where("tenant_id", "=", tenantId)
     .where("used_at", "is", null)
     .where("revoked_at", "is", null)
-    .where("expires_at", ">", at)
-    .forUpdate()
-    .executeTakeFirst();
+    .where("expires_at", ">", at);
 }
 
 /** Marks a token used: the step it answered is done, it cannot answer again. */

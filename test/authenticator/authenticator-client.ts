@@ -1,9 +1,9 @@
 import { expect } from "vitest";
 import { mailText } from "../jincor/jincor-client.js";
 import { rest, type RestOptions, type RestResponse } from "../harness/rest.js";
-import type { TestServer } from "../harness/server.js";
-import type { SmtpSink } from "../harness/smtp-sink.js";
-import type { WebhookSink } from "../harness/webhook-sink.js";
+import { startTestServer, type TestServer } from "../harness/server.js";
+import { startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
+import { startWebhookSink, type WebhookSink } from "../harness/webhook-sink.js";
 
 let counter = 0;
 
@@ -96,4 +96,19 @@ export async function logIn(server: TestServer, sinks: Sinks, account: { contact
   const response = await api(server, "POST", "/login", { body: { [field]: account.contact, password: account.password } });
   expect(response.status, response.text).toBe(200);
   return { ...heldFrom(response), codeIndex };
+}
+
+/** A server with SMTP and SMS sinks for one test file; `close` stops all three. */
+export async function startWithSinks(env: Record<string, string> = {}): Promise<{ server: TestServer; sinks: Sinks; close(): Promise<void> }> {
+  const sinks = { smtp: await startSmtpSink(), sms: await startWebhookSink() };
+  const server = await startTestServer({ SMTP_URL: sinks.smtp.url, SMS_WEBHOOK_URL: sinks.sms.url, ...env });
+  return {
+    server,
+    sinks,
+    async close() {
+      await server.close();
+      await sinks.smtp.close();
+      await sinks.sms.close();
+    },
+  };
 }

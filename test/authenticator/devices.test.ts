@@ -1,22 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../harness/server.js";
-import { startSmtpSink } from "../harness/smtp-sink.js";
+import type { TestServer } from "../harness/server.js";
 import { SoftwareAuthenticator, type SoftwareCredential } from "../harness/software-authenticator.js";
-import { startWebhookSink } from "../harness/webhook-sink.js";
-import { api, auth, claimsOf, heldFrom, logIn, signUpVerified, type Account, type Held, type Sinks } from "./authenticator-client.js";
+import { api, auth, claimsOf, heldFrom, logIn, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "./authenticator-client.js";
 
 const origin = "https://auth.example.com";
 const authenticator = new SoftwareAuthenticator(origin, "auth.example.com");
 let server: TestServer;
 let sinks: Sinks;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  sinks = { smtp: await startSmtpSink(), sms: await startWebhookSink() };
-  server = await startTestServer({ SMTP_URL: sinks.smtp.url, SMS_WEBHOOK_URL: sinks.sms.url, ORIGIN: origin, RP_NAME: "Authenticator" });
+  ({ server, sinks, close: stop } = await startWithSinks({ ORIGIN: origin, RP_NAME: "Authenticator" }));
 });
 afterAll(async () => {
-  await server?.close();
-  await sinks?.smtp.close();
-  await sinks?.sms.close();
+  await stop?.();
 });
 
 type Creation = { publicKey: { challenge: string; user: { id: string } } };

@@ -4,25 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticatorService } from "../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
 import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authenticator/v1/authenticator.js";
 import { callRpc, closeGrpcClients, rpcTransports, type RpcResult, type RpcTransport } from "../harness/rpc.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
-import { startSmtpSink } from "../harness/smtp-sink.js";
+import type { TestServer } from "../harness/server.js";
 import { SoftwareAuthenticator } from "../harness/software-authenticator.js";
-import { startWebhookSink } from "../harness/webhook-sink.js";
-import { auth, claimsOf, codeSent, freshEmail, freshPhone, sentCount, type Held, type Sinks } from "./authenticator-client.js";
+import { auth, claimsOf, codeSent, freshEmail, freshPhone, sentCount, type Held, type Sinks, startWithSinks } from "./authenticator-client.js";
 
 const origin = "https://auth.example.com";
 const softwareAuthenticator = new SoftwareAuthenticator(origin, "auth.example.com");
 let server: TestServer;
 let sinks: Sinks;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  sinks = { smtp: await startSmtpSink(), sms: await startWebhookSink() };
-  server = await startTestServer({ SMTP_URL: sinks.smtp.url, SMS_WEBHOOK_URL: sinks.sms.url, ORIGIN: origin });
+  ({ server, sinks, close: stop } = await startWithSinks({ ORIGIN: origin }));
 });
 afterAll(async () => {
   closeGrpcClients();
-  await server?.close();
-  await sinks?.smtp.close();
-  await sinks?.sms.close();
+  await stop?.();
 });
 
 /** A WebAuthn JSON credential as the RPC message's init shape (`clientDataJSON` is the field `clientDataJson`). */

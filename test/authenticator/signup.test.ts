@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../harness/server.js";
-import { startSmtpSink } from "../harness/smtp-sink.js";
-import { startWebhookSink } from "../harness/webhook-sink.js";
-import { api, auth, claimsOf, codeSent, freshEmail, freshPhone, heldFrom, messageText, signUpVerified, type Sinks } from "./authenticator-client.js";
+import type { TestServer } from "../harness/server.js";
+import { api, auth, claimsOf, codeSent, freshEmail, freshPhone, heldFrom, messageText, signUpVerified, type Sinks, startWithSinks } from "./authenticator-client.js";
 
 let server: TestServer;
 let sinks: Sinks;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  sinks = { smtp: await startSmtpSink(), sms: await startWebhookSink() };
-  server = await startTestServer({ SMTP_URL: sinks.smtp.url, SMS_WEBHOOK_URL: sinks.sms.url });
+  ({ server, sinks, close: stop } = await startWithSinks());
 });
 afterAll(async () => {
-  await server?.close();
-  await sinks?.smtp.close();
-  await sinks?.sms.close();
+  await stop?.();
 });
 
 describe("POST /api/v1/signup", () => {
