@@ -4,9 +4,12 @@ import { DomainError } from "../errors/domain-error.js";
 import { hashPassword } from "../session/password-hash.js";
 import type { Schema } from "../store/schema.js";
 import type { AccessTokens, IssuedToken, TokenCredentials } from "./access-token.service.js";
-import { findSignup, insertAccount, insertSignup } from "./account.store.js";
+import { countRecentSignups, findSignup, insertAccount, insertSignup } from "./account.store.js";
 import { answerCode, newCode, queueCode } from "./code.js";
 import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
+
+/** Sign-ups one contact may be sent a message for per minute: a burst passes, a flood does not. */
+export const signupsPerMinute = 5;
 
 /** Passwords the Authenticator API takes: 8 to 72 characters (72: the bcrypt cap Hanko shares). */
 export const minPasswordLength = 8;
@@ -22,7 +25,8 @@ export function checkPasswordLength(password: string): void {
 export interface SignupService {
   /**
    * Sends a code to the contact and answers an `unverified` token. A contact that already has
-   * an account gets the same answer, and a notice instead of a code. Throws INVALID_FIELD.
+   * an account gets the same answer, and a notice instead of a code. Throws INVALID_FIELD,
+   * SIGNUP_RATE_LIMITED (more than 5 a minute for one contact, whether or not it has an account).
    */
   signUp(input: { email: string; phone: string; password: string }): Promise<IssuedToken>;
   /** The right code creates the user and answers an `authorized` token. Throws as `answerCode`, and CONTACT_TAKEN. */
@@ -38,6 +42,9 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
       const contact = parseContact(input.email, input.phone);
       if (input.password !== "") checkPasswordLength(input.password);
       // Both paths hash, write a token and queue a message: the answer and its timing are alike.
+      if ((await countRecentSignups(db, tenantId, contact.address, new Date(now() - 60_000))) >= signupsPerMinute) {
+        throw new DomainError("SIGNUP_RATE_LIMITED", "rate_limited", "Too many sign-ups for this contact: wait a minute");
+      }
       const passwordHash = input.password === "" ? null : await hashPassword(input.password);
       const existing = await findUserIdByContact(db, tenantId, contact);
       const code = existing === undefined ? newCode() : undefined;

@@ -58,6 +58,14 @@ describe("POST /api/v1/signup", () => {
     expect(notice).toMatch(/already has an account/);
     expect(notice).not.toMatch(/\d{6}/);
   });
+
+  // Abuse: a flood of sign-ups must not flood someone's inbox; a burst of five still passes.
+  it("passes 5 sign-ups a minute for one contact and refuses the sixth with 429", async () => {
+    const email = freshEmail();
+    for (let i = 0; i < 5; i++) expect((await api(server, "POST", "/signup", { body: { email } })).status).toBe(201);
+    expect(await api(server, "POST", "/signup", { body: { email } })).toMatchObject({ status: 429, json: { error: { code: "signup_rate_limited" } } });
+    expect((await api(server, "POST", "/signup", { body: { email: freshEmail() } })).status).toBe(201);
+  });
 });
 
 describe("POST /api/v1/signup/verify", () => {
