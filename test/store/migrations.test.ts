@@ -29,12 +29,16 @@ describe("migrations", () => {
   it("go up, down and up again on an empty database", async () => {
     await migrateToLatest(database.db);
     expect(await tables()).toEqual([
+      "authenticator_settings",
+      "authenticator_signups",
+      "authenticator_tokens",
       "authentiq_keys",
       "emails",
       "one_time_tokens",
       "outbox",
       "passcodes",
       "passwords",
+      "phone_numbers",
       "sessions",
       "signing_keys",
       "tenant_api_keys",
@@ -49,6 +53,10 @@ describe("migrations", () => {
     expect(tenant).toMatchObject({ slug: "default", state: "active", user_cap: null });
 
     await migrateDown(database.db);
+    expect(await tables()).not.toContain("authenticator_tokens");
+    expect(await tables()).not.toContain("phone_numbers");
+    expect(await tables()).toHaveLength(15);
+    await migrateDown(database.db);
     expect(await tables()).not.toContain("authentiq_keys");
     expect(await tables()).toHaveLength(14);
     await migrateDown(database.db);
@@ -60,7 +68,7 @@ describe("migrations", () => {
     expect(await tables()).toEqual([]);
 
     await migrateToLatest(database.db);
-    expect(await tables()).toHaveLength(15);
+    expect(await tables()).toHaveLength(19);
     const again = await migrateToLatest(database.db);
     expect(again.results).toEqual([]);
   });
