@@ -38,15 +38,17 @@ export async function lockLiveToken(db: Kysely<Schema>, tenantId: string, id: st
   return liveToken(db, tenantId, id, at).forUpdate().executeTakeFirst();
 }
 
+// A sign-up token names a user its code will create; any other token dies with its user.
 function liveToken(db: Kysely<Schema>, tenantId: string, id: string, at: Date) {
   return db
-    .selectFrom("authenticator_tokens")
-    .selectAll()
-    .where("id", "=", id)
-    .where("tenant_id", "=", tenantId)
-    .where("used_at", "is", null)
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", at);
+    .selectFrom("authenticator_tokens as t")
+    .selectAll("t")
+    .where("t.id", "=", id)
+    .where("t.tenant_id", "=", tenantId)
+    .where("t.used_at", "is", null)
+    .where("t.revoked_at", "is", null)
+    .where("t.expires_at", ">", at)
+    .where((eb) => eb.or([eb("t.state", "=", "unverified"), eb.exists(eb.selectFrom("users").select("users.id").whereRef("users.id", "=", "t.user_id"))]));
 }
 
 /** Marks a token used: the step it answered is done, it cannot answer again. */
@@ -77,4 +79,17 @@ export async function revokeUserToken(db: Kysely<Schema>, tenantId: string, user
     .returning("id")
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Revokes every live token of the user but `keptId` (after a password change). */
+export async function revokeOtherTokens(db: Kysely<Schema>, tenantId: string, userId: string, keptId: string): Promise<void> {
+  await db
+    .updateTable("authenticator_tokens")
+    .set({ revoked_at: sql<Date>`now()` })
+    .where("tenant_id", "=", tenantId)
+    .where("user_id", "=", userId)
+    .where("id", "!=", keptId)
+    .where("revoked_at", "is", null)
+    .where("used_at", "is", null)
+    .execute();
 }

@@ -15,6 +15,9 @@ import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
 import { maxPasswordLength } from "./signup.service.js";
 import { openTotpSecret } from "./totp-secret.js";
 
+/** A user id no user has: looked up for an unknown contact. */
+const nobody = "00000000-0000-4000-8000-000000000000";
+
 /** Login (seed 002, Login API): a password, then a code, a TOTP code or a device. */
 export interface LoginService {
   /**
@@ -58,7 +61,8 @@ export function createLoginService(deps: {
       const contact = parseContact(input.email, input.phone);
       if (input.password === "" || [...input.password].length > maxPasswordLength) throw invalidField(`Password must be 1 to ${maxPasswordLength} characters`);
       const userId = await findUserIdByContact(db, tenantId, contact);
-      const stored = userId === undefined ? undefined : await findPasswordHash(db, tenantId, userId);
+      // An unknown user costs the same lookup and the same argon2 check as a known one.
+      const stored = await findPasswordHash(db, tenantId, userId ?? nobody);
       if (!(await verifyPassword(stored, input.password)) || userId === undefined) throw refuse();
       const settings = await findSettings(db, tenantId, userId);
       const code = settings.is_code_allowed ? newCode() : undefined;

@@ -7,6 +7,7 @@ import { findPasswordHash, upsertPasswordHash } from "../session/password.store.
 import type { Schema } from "../store/schema.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../verify/totp.js";
 import type { AccessTokens, TokenCredentials } from "./access-token.service.js";
+import { revokeOtherTokens } from "./access-token.store.js";
 import { findSettings, saveSettings, type SettingsRow } from "./account.store.js";
 import { contactName, invalidField } from "./contact.js";
 import { checkPasswordLength } from "./signup.service.js";
@@ -35,7 +36,8 @@ export interface UserFactors {
 /** User settings (seed 002, User API): the password and the second factors. */
 export interface UserSettingsService {
   /**
-   * Changes the password and toggles factors for the token's own user. Throws INVALID_FIELD,
+   * Changes the password (revoking the user's other tokens) and toggles factors for the
+   * token's own user. Throws INVALID_FIELD,
    * NOT_OWN_USER, INVALID_CREDENTIALS (wrong current password), INVALID_CODE (TOTP confirmation).
    */
   update(credentials: TokenCredentials, update: UserUpdate): Promise<UserFactors>;
@@ -88,7 +90,11 @@ export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: 
       if (!after.is_code_allowed && !after.is_totp_allowed && !after.is_device_allowed) throw invalidField("At least one second factor must stay allowed");
 
       await db.transaction().execute(async (tx) => {
-        if (passwordHash !== undefined) await upsertPasswordHash(tx, tenantId, token.userId, passwordHash);
+        if (passwordHash !== undefined) {
+          await upsertPasswordHash(tx, tenantId, token.userId, passwordHash);
+          // Whoever held the old password loses their tokens; the caller keeps theirs.
+          await revokeOtherTokens(tx, tenantId, token.userId, token.tokenId);
+        }
         if (togglesGiven) await saveSettings(tx, after);
       });
       return { userId: token.userId, isCodeAllowed: after.is_code_allowed, isTotpAllowed: after.is_totp_allowed, isDeviceAllowed: after.is_device_allowed, totp: totp.offer };

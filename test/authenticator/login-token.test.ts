@@ -116,13 +116,18 @@ describe("GET /api/v1/token/verify and POST /api/v1/token/:token_id", () => {
 });
 
 describe("PATCH /api/v1/user/:user_id (password)", () => {
-  it("changes the password with the current one: the old one stops working, the new one logs in", async () => {
+  it("changes the password with the current one: the old one stops working, the new one logs in, other tokens are revoked", async () => {
     const account = await signUpVerified(server, sinks);
+    const identified = await logIn(server, sinks, account);
+    const elsewhere = heldFrom(await api(server, "POST", "/login/verify-code", { body: { code: await codeSent(sinks, account.contact, identified.codeIndex) }, headers: auth(identified) }));
     const changed = await api(server, "PATCH", `/user/${account.userId}`, { body: { password: "a brand new secret", current_password: account.password }, headers: auth(account) });
     expect(changed).toMatchObject({ status: 200, json: { user_id: account.userId, is_code_allowed: true, is_totp_allowed: false, is_device_allowed: false } });
+    // The user's other tokens are revoked with the old password; the caller's stays.
+    expect((await api(server, "GET", "/token/verify", { headers: auth(elsewhere) })).status).toBe(401);
+    expect((await api(server, "GET", "/token/verify", { headers: auth(account) })).status).toBe(200);
     expect((await api(server, "POST", "/login", { body: { email: account.contact, password: account.password } })).status).toBe(401);
-    const identified = await logIn(server, sinks, { contact: account.contact, password: "a brand new secret" });
-    expect(claimsOf(identified.token).state).toBe("identified");
+    const again = await logIn(server, sinks, { contact: account.contact, password: "a brand new secret" });
+    expect(claimsOf(again.token).state).toBe("identified");
   });
 
   it("refuses a wrong current password, another user's id, a short password and an identified token", async () => {

@@ -2542,7 +2542,8 @@ export const AuthenticatorServiceService = {
   },
   /**
    * UpdateUser is `PATCH /api/v1/user/{user_id}` (the token's own user only):
-   * `{password, current_password}` changes the password; `{is_code_allowed, is_totp_allowed,
+   * `{password, current_password}` changes the password and revokes the user's other tokens;
+   * `{is_code_allowed, is_totp_allowed,
    * is_device_allowed}` toggles the second factors. Enabling TOTP answers a new secret and its
    * `otpauth://` URI; it takes effect when a PATCH with `is_totp_allowed: true` carries a valid
    * `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
@@ -2636,7 +2637,8 @@ export interface AuthenticatorServiceServer extends UntypedServiceImplementation
   verifyToken: handleUnaryCall<VerifyTokenRequest, VerifyTokenResponse>;
   /**
    * UpdateUser is `PATCH /api/v1/user/{user_id}` (the token's own user only):
-   * `{password, current_password}` changes the password; `{is_code_allowed, is_totp_allowed,
+   * `{password, current_password}` changes the password and revokes the user's other tokens;
+   * `{is_code_allowed, is_totp_allowed,
    * is_device_allowed}` toggles the second factors. Enabling TOTP answers a new secret and its
    * `otpauth://` URI; it takes effect when a PATCH with `is_totp_allowed: true` carries a valid
    * `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
@@ -2876,7 +2878,8 @@ export interface AuthenticatorServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * UpdateUser is `PATCH /api/v1/user/{user_id}` (the token's own user only):
-   * `{password, current_password}` changes the password; `{is_code_allowed, is_totp_allowed,
+   * `{password, current_password}` changes the password and revokes the user's other tokens;
+   * `{is_code_allowed, is_totp_allowed,
    * is_device_allowed}` toggles the second factors. Enabling TOTP answers a new secret and its
    * `otpauth://` URI; it takes effect when a PATCH with `is_totp_allowed: true` carries a valid
    * `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
