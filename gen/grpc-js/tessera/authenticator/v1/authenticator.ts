@@ -2543,10 +2543,9 @@ export const AuthenticatorServiceService = {
   /**
    * UpdateUser is `PATCH /api/v1/user/{user_id}` (the token's own user only):
    * `{password, current_password}` changes the password and revokes the user's other tokens;
-   * `{is_code_allowed, is_totp_allowed,
-   * is_device_allowed}` toggles the second factors. Enabling TOTP answers a new secret and its
-   * `otpauth://` URI; it takes effect when a PATCH with `is_totp_allowed: true` carries a valid
-   * `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
+   * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
+   * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
+   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
    * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
    * `not_own_user` or `wrong_token_state`.
    */
@@ -2638,10 +2637,9 @@ export interface AuthenticatorServiceServer extends UntypedServiceImplementation
   /**
    * UpdateUser is `PATCH /api/v1/user/{user_id}` (the token's own user only):
    * `{password, current_password}` changes the password and revokes the user's other tokens;
-   * `{is_code_allowed, is_totp_allowed,
-   * is_device_allowed}` toggles the second factors. Enabling TOTP answers a new secret and its
-   * `otpauth://` URI; it takes effect when a PATCH with `is_totp_allowed: true` carries a valid
-   * `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
+   * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
+   * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
+   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
    * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
    * `not_own_user` or `wrong_token_state`.
    */
@@ -2879,10 +2877,9 @@ export interface AuthenticatorServiceClient extends Client {
   /**
    * UpdateUser is `PATCH /api/v1/user/{user_id}` (the token's own user only):
    * `{password, current_password}` changes the password and revokes the user's other tokens;
-   * `{is_code_allowed, is_totp_allowed,
-   * is_device_allowed}` toggles the second factors. Enabling TOTP answers a new secret and its
-   * `otpauth://` URI; it takes effect when a PATCH with `is_totp_allowed: true` carries a valid
-   * `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
+   * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
+   * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
+   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
    * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
    * `not_own_user` or `wrong_token_state`.
    */
