@@ -106,7 +106,13 @@ describe("GET and POST /api/v1/login/verify-device", () => {
     const challenge = await deviceChallenge(identified);
     expect(challenge.allowCredentials.map((descriptor) => descriptor.id)).toEqual([user.deviceId]);
     const assertion = authenticator.get(user.credential, challenge.challenge);
-    const verified = await api(server, "POST", "/login/verify-device", { body: assertion, headers: auth(identified) });
+    // The seed's clients send binary members in base64.
+    const encoded = {
+      ...assertion,
+      rawId: base64(assertion.rawId),
+      response: { clientDataJSON: base64(assertion.response.clientDataJSON), authenticatorData: base64(assertion.response.authenticatorData), signature: base64(assertion.response.signature) },
+    };
+    const verified = await api(server, "POST", "/login/verify-device", { body: encoded, headers: auth(identified) });
     expect(verified.status, verified.text).toBe(200);
     expect(claimsOf(heldFrom(verified).token)).toMatchObject({ state: "authorized", user_id: user.userId });
     // Replay: the same assertion, even with a new identified token, is refused.
