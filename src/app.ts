@@ -1,11 +1,18 @@
 import type { Config } from "./config.js";
 import { createOutboxWorker, type OutboxWorker } from "./delivery/outbox-worker.js";
 import { createSenders } from "./delivery/senders.js";
+import { AuthenticatorService } from "../gen/es/tessera/authenticator/v1/authenticator_pb.js";
 import { IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
 import { ScopeService } from "../gen/es/tessera/scope/v1/scope_pb.js";
 import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
 import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
+import { createAccessTokens } from "./authenticator/access-token.service.js";
+import { createAuthenticatorHandler } from "./authenticator/authenticator.handler.js";
+import { createDeviceService } from "./authenticator/device.service.js";
+import { createLoginService } from "./authenticator/login.service.js";
+import { createSignupService } from "./authenticator/signup.service.js";
+import { createUserSettingsService } from "./authenticator/user-settings.service.js";
 import { createAuthentiqKeyHandler } from "./authentiq/key.handler.js";
 import { createAuthfiIdentityHandler } from "./authfi/authfi-identity.handler.js";
 import { createAuthfiWebauthnHandler } from "./authfi/authfi-webauthn.handler.js";
@@ -99,6 +106,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ db, secrets, tenantId });
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}` });
+    const webauthn = createWebauthnService({ db, tenantId, rp });
+    const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
     const services = [
       registerService(
         SessionService,
@@ -134,9 +143,19 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         }),
       ),
       registerService(WebAuthnService, {
-        ...createWebauthnHandler({ webauthn: createWebauthnService({ db, tenantId, rp }), tokens, authTokenHeader }),
+        ...createWebauthnHandler({ webauthn, tokens, authTokenHeader }),
         ...createAuthfiWebauthnHandler({ accessPoints, ceremonies: createAuthfiCeremonyService({ db, rp }), management: authfiManagement }),
       }),
+      registerService(
+        AuthenticatorService,
+        createAuthenticatorHandler({
+          signup: createSignupService({ db, tenantId, tokens: accessTokens, nudgeOutbox }),
+          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, nudgeOutbox }),
+          devices: createDeviceService({ db, tenantId, tokens: accessTokens, webauthn }),
+          tokens: accessTokens,
+          settings: createUserSettingsService({ db, tenantId, tokens: accessTokens, secrets, issuer: config.rpName }),
+        }),
+      ),
       ...(options.extraServices?.({ secrets }) ?? []),
     ];
     const listener = createServer({

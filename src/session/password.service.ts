@@ -1,17 +1,14 @@
-import { hash, verify } from "@node-rs/argon2";
 import type { Kysely } from "kysely";
 import type { HankoConfig } from "../config.js";
 import { DomainError } from "../errors/domain-error.js";
 import { requireUuid } from "../errors/uuid.js";
 import { userExists } from "../identity/user.store.js";
 import type { Schema } from "../store/schema.js";
+import { hashPassword, verifyPassword } from "./password-hash.js";
 import { findPasswordHash, upsertPasswordHash } from "./password.store.js";
 
 /** The longest password accepted: argon2 takes more, but Hanko (bcrypt) caps it at 72. */
 export const maxPasswordLength = 72;
-
-/** argon2id with OWASP's minimum: 19 MiB, 2 passes, 1 lane (~12 ms here). */
-const argon2Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** Passwords: argon2id hashes, compared by the library in constant time. */
 export interface PasswordService {
@@ -24,8 +21,6 @@ export interface PasswordService {
 /** Creates the password service for the default tenant. */
 export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: string; hanko: HankoConfig }): PasswordService {
   const { db, tenantId, hanko } = deps;
-  // Verified against when the user has no password, so both refusals cost the same.
-  const decoy = hash("decoy password that matches nothing", argon2Options);
   const enabled = () => {
     if (!hanko.passwordsEnabled) throw new DomainError("PASSWORDS_DISABLED", "forbidden", "passwords are disabled");
   };
@@ -45,8 +40,7 @@ export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: stri
         throw new DomainError("INVALID_PASSWORD", "invalid", `password must be 1 to ${maxPasswordLength} characters`);
       }
       const stored = await findPasswordHash(db, tenantId, id);
-      const matches = await verify(stored ?? (await decoy), password);
-      if (stored === undefined || !matches) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
+      if (!(await verifyPassword(stored, password))) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
       return id;
     },
     async setPassword(sessionUserId, userId, password) {
@@ -55,7 +49,7 @@ export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: stri
       if (id !== sessionUserId) throw new DomainError("NOT_OWN_USER", "forbidden", "a password can only be set for the session's own user");
       checkLength(password);
       if (!(await userExists(db, tenantId, id))) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
-      return upsertPasswordHash(db, tenantId, id, await hash(password, argon2Options));
+      return upsertPasswordHash(db, tenantId, id, await hashPassword(password));
     },
   };
 }

@@ -10,8 +10,7 @@ export const sessionCookie = "hanko";
  * metadata), else the `hanko` cookie.
  */
 export function sessionTokenFrom(context: HandlerContext): string | undefined {
-  const authorization = context.requestHeader.get("authorization");
-  const bearer = authorization === null ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  const bearer = bearerTokenFrom(context);
   if (bearer !== undefined) return bearer;
   return parseCookies(context.requestHeader.get("cookie") ?? undefined).get(sessionCookie);
 }
@@ -19,4 +18,10 @@ export function sessionTokenFrom(context: HandlerContext): string | undefined {
 /** The response fields that deliver a session: cookie, `X-Auth-Token` (unless disabled), lifetime. */
 export function sessionFields(session: IssuedSession, authTokenHeader: boolean) {
   return { sessionToken: session.token, authToken: authTokenHeader ? session.token : "", sessionLifetime: session.lifetime };
+}
+
+/** The token of `Authorization: Bearer <token>` (REST header or gRPC metadata), if any. */
+export function bearerTokenFrom(context: HandlerContext): string | undefined {
+  const authorization = context.requestHeader.get("authorization");
+  return authorization === null ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { SignJWT } from "jose";
 import type { Kysely } from "kysely";
 import { DomainError } from "../errors/domain-error.js";
 import type { KeyService } from "../keys/key.service.js";
+import { JwtRefused, verifyOwnJwt } from "../keys/verify-jwt.js";
 import type { Schema } from "../store/schema.js";
 import { findLiveSession, insertSession, revokeSession } from "./session.store.js";
 
@@ -65,19 +66,11 @@ export function createSessionTokens(options: SessionTokenOptions): SessionTokens
     },
     async authenticate(token) {
       if (token === undefined || token === "") throw refuse();
-      let kid: string | undefined;
-      try {
-        kid = decodeProtectedHeader(token).kid;
-      } catch (error) {
-        throw refuse(error);
-      }
-      const key = kid === undefined ? undefined : await keys.verificationKey("RS256", kid);
-      if (key === undefined) throw refuse();
       let claims;
       try {
-        ({ payload: claims } = await jwtVerify(token, key, { algorithms: ["RS256"], currentDate: new Date(now()) }));
+        claims = await verifyOwnJwt(keys, "RS256", token, { currentDate: new Date(now()) });
       } catch (error) {
-        if (error instanceof joseErrors.JOSEError) throw refuse(error);
+        if (error instanceof JwtRefused) throw refuse(error);
         throw error;
       }
       if (typeof claims.sub !== "string" || typeof claims.jti !== "string") throw refuse();

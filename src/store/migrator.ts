@@ -7,6 +7,7 @@ import * as verifications from "./migrations/20261123000200-verifications.js";
 import * as authentiq from "./migrations/20261123000300-authentiq.js";
 import * as authentiqScopes from "./migrations/20261130000100-authentiq-scopes.js";
 import * as authfi from "./migrations/20261130000300-authfi.js";
+import * as authenticator from "./migrations/20261130000400-authenticator.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "20261123000300-authentiq": authentiq,
   "20261130000100-authentiq-scopes": authentiqScopes,
   "20261130000300-authfi": authfi,
+  "20261130000400-authenticator": authenticator,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

@@ -167,6 +167,10 @@ export interface Schema {
   authentiq_revocations: AuthentiqRevocationTable;
   authentiq_scope_jobs: AuthentiqScopeJobTable;
   authfi_users: AuthfiUserTable;
+  phone_numbers: PhoneNumberTable;
+  authenticator_tokens: AuthenticatorTokenTable;
+  authenticator_signups: AuthenticatorSignupTable;
+  authenticator_settings: AuthenticatorSettingsTable;
 }
 
 /** Jincor verifications: the code as HMAC (none for google_auth), attempts counted, single use. */
@@ -253,5 +257,57 @@ export interface AuthfiUserTable {
   display_name: string;
   state: ColumnType<"activate" | "suspend", "activate" | "suspend" | undefined, "activate" | "suspend">;
   created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** Phone numbers (`+` and digits), unique per tenant: a contact beside emails. */
+export interface PhoneNumberTable {
+  id: Generated<string>;
+  tenant_id: string;
+  user_id: string;
+  number: string;
+  verified: boolean;
+  created_at: CreatedAt;
+}
+
+/**
+ * An Authenticator API token (its `jti` is the id): the pending code as HMAC, wrong attempts
+ * counted; `used_at` when a code or device moved it on, `revoked_at` when revoked.
+ */
+export interface AuthenticatorTokenTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  state: "unverified" | "identified" | "authorized";
+  /** SHA-256 of the `CLIENTID` the token is bound to. */
+  client_hash: Uint8Array;
+  code_hash: Uint8Array | null;
+  code_expires_at: Date | null;
+  attempts: Generated<number>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** A sign-up waiting for its code: the contact and the password hash (argon2id), if any. */
+export interface AuthenticatorSignupTable {
+  token_id: string;
+  tenant_id: string;
+  channel: "email" | "phone";
+  contact: string;
+  password_hash: string | null;
+  created_at: CreatedAt;
+}
+
+/** A user's second factors; the TOTP secret sealed, confirmed once `is_totp_allowed`. */
+export interface AuthenticatorSettingsTable {
+  user_id: string;
+  tenant_id: string;
+  is_code_allowed: boolean;
+  is_totp_allowed: boolean;
+  is_device_allowed: boolean;
+  totp_secret: Uint8Array | null;
+  totp_last_used_step: number | null;
   updated_at: Timestamp;
 }

@@ -67,7 +67,7 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
 }
 
 /** `clientDataJSON`, or the seed's spelling `clientDataJson` when only that was sent. */
-function clientDataJson(response: { clientDataJson: string; clientDataJsonDocumented: string } | undefined): string {
+export function clientDataJson(response: { clientDataJson: string; clientDataJsonDocumented: string } | undefined): string {
   return response === undefined ? "" : response.clientDataJson || response.clientDataJsonDocumented;
 }
 

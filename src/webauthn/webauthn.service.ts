@@ -3,6 +3,7 @@ import {
   generateRegistrationOptions,
   verifyRegistrationResponse,
   type AuthenticationResponseJSON,
+  type AuthenticatorSelectionCriteria,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
@@ -24,11 +25,24 @@ export const maxCredentialsPerUser = 20;
 /** Milliseconds a ceremony may take; its challenge expires with it. */
 export const ceremonyTimeoutMs = 60_000;
 
+/**
+ * How one API asks for new credentials; Hanko's defaults (attestation `none`, a resident key
+ * preferred, the library's algorithms, the primary email as name) when a member is unset.
+ */
+export interface RegistrationProfile {
+  attestation?: "none" | "direct";
+  authenticatorSelection?: AuthenticatorSelectionCriteria;
+  /** COSE algorithm ids, preferred first. */
+  algorithms?: number[];
+  /** The user's name and display name. */
+  userName?: string;
+}
+
 /** WebAuthn ceremonies (WebAuthn level 3) and credential management for one tenant. */
 export interface WebauthnService {
-  registrationOptions(userId: string): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  registrationOptions(userId: string, profile?: RegistrationProfile): Promise<PublicKeyCredentialCreationOptionsJSON>;
   /** Throws WEBAUTHN_REGISTRATION_FAILED (invalid) for anything it cannot verify. */
-  finishRegistration(userId: string, response: RegistrationResponseJSON): Promise<CredentialRow>;
+  finishRegistration(userId: string, response: RegistrationResponseJSON, profile?: RegistrationProfile): Promise<CredentialRow>;
   /** With a user id: that user's credentials are allowed; without: a discoverable login. */
   loginOptions(userId: string): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /**
@@ -55,12 +69,12 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
   };
 
   return {
-    async registrationOptions(userId) {
+    async registrationOptions(userId, profile = {}) {
       const existing = await listCredentials(db, tenantId, userId);
       if (existing.length >= maxCredentialsPerUser) {
         throw new DomainError("CREDENTIAL_LIMIT", "conflict", `a user can hold at most ${maxCredentialsPerUser} credentials`);
       }
-      const name = (await findPrimaryEmail(db, tenantId, userId))?.address ?? userId;
+      const name = profile.userName ?? (await findPrimaryEmail(db, tenantId, userId))?.address ?? userId;
       const options = await generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
@@ -68,21 +82,28 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
         userName: name,
         userDisplayName: name,
         timeout: ceremonyTimeoutMs,
-        attestationType: "none",
+        attestationType: profile.attestation ?? "none",
         excludeCredentials: existing.map((credential) => ({ id: base64url(credential.credential_id), transports: credential.transports })),
-        authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" },
+        authenticatorSelection: profile.authenticatorSelection ?? { residentKey: "preferred", userVerification: "preferred" },
+        ...(profile.algorithms === undefined ? {} : { supportedAlgorithmIDs: profile.algorithms }),
       });
       await insertChallenge(db, { tenantId, userId, ceremony: "registration", challenge: options.challenge, expiresAt: expiry() });
       return options;
     },
 
-    async finishRegistration(userId, response) {
+    async finishRegistration(userId, response, profile = {}) {
       const challenge = challengeOf(response.response.clientDataJSON);
       const issued = challenge === undefined ? undefined : await consumeChallenge(db, tenantId, "registration", challenge);
       if (issued === undefined || issued.userId !== userId) throw registrationFailed();
       let verification;
       try {
-        verification = await verifyRegistrationResponse({ response, expectedChallenge: challenge!, expectedOrigin: rp.origins, expectedRPID: rp.id, requireUserVerification: false });
+        verification = await verifyRegistrationResponse({
+          response,
+          expectedChallenge: challenge!,
+          expectedOrigin: rp.origins, expectedRPID: rp.id,
+          requireUserVerification: false,
+          ...(profile.algorithms === undefined ? {} : { supportedAlgorithmIDs: profile.algorithms }),
+        });
       } catch (error) {
         throw registrationFailed(error);
       }

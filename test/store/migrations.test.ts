@@ -30,6 +30,9 @@ describe("migrations", () => {
     await migrateToLatest(database.db);
     const latest = await tables();
     expect(latest).toEqual([
+      "authenticator_settings",
+      "authenticator_signups",
+      "authenticator_tokens",
       "authentiq_keys",
       "authentiq_revocations",
       "authentiq_scope_jobs",
@@ -39,6 +42,7 @@ describe("migrations", () => {
       "outbox",
       "passcodes",
       "passwords",
+      "phone_numbers",
       "sessions",
       "signing_keys",
       "tenant_api_keys",

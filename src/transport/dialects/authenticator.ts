@@ -12,6 +12,14 @@ export const authenticatorDialect = defineDialect({
     MALFORMED_BODY: { status: 400, code: "invalid_json" },
     INVALID_FIELD: { status: 400, code: "invalid_field" },
     INTERNAL: { status: 500, code: "internal" },
+    // A bad contact or id is a bad field, whichever shared check found it.
+    INVALID_EMAIL: { status: 400, code: "invalid_field" },
+    INVALID_PHONE: { status: 400, code: "invalid_field" },
+    INVALID_UUID: { status: 400, code: "invalid_field" },
+    // The seed's WebAuthn failures all carry `code: "webauthn"`.
+    WEBAUTHN_REGISTRATION_FAILED: { status: 400, code: "webauthn" },
+    WEBAUTHN_MALFORMED_ASSERTION: { status: 400, code: "webauthn" },
+    WEBAUTHN_LOGIN_FAILED: { status: 401, code: "webauthn" },
   },
   body: (_status, message, problem, entry) => ({
     error: { code: typeof entry.code === "string" ? entry.code : problem.reason.toLowerCase(), message },

@@ -2,22 +2,879 @@
 // @generated from file tessera/authenticator/v1/authenticator.proto (package tessera.authenticator.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
+import { file_tessera_rest_v1_rest } from "../../rest/v1/rest_pb.js";
+import type { AssertionResponse, AttestationResponse, CreationOptions, RequestOptions } from "../../webauthn/v1/webauthn_pb.js";
+import { file_tessera_webauthn_v1_webauthn } from "../../webauthn/v1/webauthn_pb.js";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tessera/authenticator/v1/authenticator.proto.
  */
 export const file_tessera_authenticator_v1_authenticator: GenFile = /*@__PURE__*/
-  fileDesc("Cix0ZXNzZXJhL2F1dGhlbnRpY2F0b3IvdjEvYXV0aGVudGljYXRvci5wcm90bxIYdGVzc2VyYS5hdXRoZW50aWNhdG9yLnYxMhYKFEF1dGhlbnRpY2F0b3JTZXJ2aWNlYgZwcm90bzM");
+  fileDesc("Cix0ZXNzZXJhL2F1dGhlbnRpY2F0b3IvdjEvYXV0aGVudGljYXRvci5wcm90bxIYdGVzc2VyYS5hdXRoZW50aWNhdG9yLnYxIj8KDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSDQoFcGhvbmUYAiABKAkSEAoIcGFzc3dvcmQYAyABKAkiaAoOU2lnblVwUmVzcG9uc2USDQoFdG9rZW4YASABKAkSGwoJY2xpZW50X2lkGAIgASgJUghjbGllbnRJRBIqChBjbGllbnRfaWRfY29va2llGGQgASgJUhBjbGllbnRfaWRfY29va2llIiMKE1ZlcmlmeVNpZ25VcFJlcXVlc3QSDAoEY29kZRgBIAEoCSJCChRWZXJpZnlTaWduVXBSZXNwb25zZRINCgV0b2tlbhgBIAEoCRIbCgljbGllbnRfaWQYAiABKAlSCGNsaWVudElEIj4KDExvZ0luUmVxdWVzdBINCgVlbWFpbBgBIAEoCRINCgVwaG9uZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSJnCg1Mb2dJblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEhsKCWNsaWVudF9pZBgCIAEoCVIIY2xpZW50SUQSKgoQY2xpZW50X2lkX2Nvb2tpZRhkIAEoCVIQY2xpZW50X2lkX2Nvb2tpZSImChZWZXJpZnlMb2dpbkNvZGVSZXF1ZXN0EgwKBGNvZGUYASABKAkiRQoXVmVyaWZ5TG9naW5Db2RlUmVzcG9uc2USDQoFdG9rZW4YASABKAkSGwoJY2xpZW50X2lkGAIgASgJUghjbGllbnRJRCIgCh5HZXRMb2dpbkRldmljZUNoYWxsZW5nZVJlcXVlc3QiWgofR2V0TG9naW5EZXZpY2VDaGFsbGVuZ2VSZXNwb25zZRI3CgpwdWJsaWNfa2V5GAEgASgLMiMudGVzc2VyYS53ZWJhdXRobi52MS5SZXF1ZXN0T3B0aW9ucyJ+ChhWZXJpZnlMb2dpbkRldmljZVJlcXVlc3QSCgoCaWQYASABKAkSDgoGcmF3X2lkGAIgASgJEgwKBHR5cGUYAyABKAkSOAoIcmVzcG9uc2UYBCABKAsyJi50ZXNzZXJhLndlYmF1dGhuLnYxLkFzc2VydGlvblJlc3BvbnNlIkcKGVZlcmlmeUxvZ2luRGV2aWNlUmVzcG9uc2USDQoFdG9rZW4YASABKAkSGwoJY2xpZW50X2lkGAIgASgJUghjbGllbnRJRCIVChNDcmVhdGVEZXZpY2VSZXF1ZXN0IlAKFENyZWF0ZURldmljZVJlc3BvbnNlEjgKCnB1YmxpY19rZXkYASABKAsyJC50ZXNzZXJhLndlYmF1dGhuLnYxLkNyZWF0aW9uT3B0aW9ucyJ7ChNWZXJpZnlEZXZpY2VSZXF1ZXN0EgoKAmlkGAEgASgJEg4KBnJhd19pZBgCIAEoCRIMCgR0eXBlGAMgASgJEjoKCHJlc3BvbnNlGAQgASgLMigudGVzc2VyYS53ZWJhdXRobi52MS5BdHRlc3RhdGlvblJlc3BvbnNlIiIKFFZlcmlmeURldmljZVJlc3BvbnNlEgoKAmlkGAEgASgJIigKE1JlbW92ZURldmljZVJlcXVlc3QSEQoJZGV2aWNlX2lkGAEgASgJIhYKFFJlbW92ZURldmljZVJlc3BvbnNlIiYKElJldm9rZVRva2VuUmVxdWVzdBIQCgh0b2tlbl9pZBgBIAEoCSIVChNSZXZva2VUb2tlblJlc3BvbnNlIhQKElZlcmlmeVRva2VuUmVxdWVzdCJ6ChNWZXJpZnlUb2tlblJlc3BvbnNlEhoKCHRva2VuX2lkGAEgASgJUgh0b2tlbl9pZBIYCgd1c2VyX2lkGAIgASgJUgd1c2VyX2lkEg0KBXN0YXRlGAMgASgJEh4KCmV4cGlyZXNfYXQYBCABKAlSCmV4cGlyZXNfYXQi2AIKEVVwZGF0ZVVzZXJSZXF1ZXN0EhgKB3VzZXJfaWQYASABKAlSB3VzZXJfaWQSEAoIcGFzc3dvcmQYAiABKAkSKgoQY3VycmVudF9wYXNzd29yZBgDIAEoCVIQY3VycmVudF9wYXNzd29yZBItCg9pc19jb2RlX2FsbG93ZWQYBCABKAhIAFIPaXNfY29kZV9hbGxvd2VkiAEBEi0KD2lzX3RvdHBfYWxsb3dlZBgFIAEoCEgBUg9pc190b3RwX2FsbG93ZWSIAQESMQoRaXNfZGV2aWNlX2FsbG93ZWQYBiABKAhIAlIRaXNfZGV2aWNlX2FsbG93ZWSIAQESHAoJdG90cF9jb2RlGAcgASgJUgl0b3RwX2NvZGVCEgoQX2lzX2NvZGVfYWxsb3dlZEISChBfaXNfdG90cF9hbGxvd2VkQhQKEl9pc19kZXZpY2VfYWxsb3dlZCLuAQoSVXBkYXRlVXNlclJlc3BvbnNlEhgKB3VzZXJfaWQYASABKAlSB3VzZXJfaWQSKAoPaXNfY29kZV9hbGxvd2VkGAIgASgIUg9pc19jb2RlX2FsbG93ZWQSKAoPaXNfdG90cF9hbGxvd2VkGAMgASgIUg9pc190b3RwX2FsbG93ZWQSLAoRaXNfZGV2aWNlX2FsbG93ZWQYBCABKAhSEWlzX2RldmljZV9hbGxvd2VkEiAKC3RvdHBfc2VjcmV0GAUgASgJUgt0b3RwX3NlY3JldBIaCgh0b3RwX3VyaRgGIAEoCVIIdG90cF91cmky/A4KFEF1dGhlbnRpY2F0b3JTZXJ2aWNlEqEBCgZTaWduVXASJy50ZXNzZXJhLmF1dGhlbnRpY2F0b3IudjEuU2lnblVwUmVxdWVzdBooLnRlc3NlcmEuYXV0aGVudGljYXRvci52MS5TaWduVXBSZXNwb25zZSJEyvMYJwjJARAFSiAKCENMSUVOVElEEhBjbGllbnRfaWRfY29va2llIAEoAYLT5JMCEzoBKiIOL2FwaS92MS9zaWdudXASmAEKDFZlcmlmeVNpZ25VcBItLnRlc3NlcmEuYXV0aGVudGljYXRvci52MS5WZXJpZnlTaWduVXBSZXF1ZXN0Gi4udGVzc2VyYS5hdXRoZW50aWNhdG9yLnYxLlZlcmlmeVNpZ25VcFJlc3BvbnNlIinK8xgFCMkBEAWC0+STAho6ASoiFS9hcGkvdjEvc2lnbnVwL3ZlcmlmeRKaAQoFTG9nSW4SJi50ZXNzZXJhLmF1dGhlbnRpY2F0b3IudjEuTG9nSW5SZXF1ZXN0GicudGVzc2VyYS5hdXRoZW50aWNhdG9yLnYxLkxvZ0luUmVzcG9uc2UiQMrzGCQQBUogCghDTElFTlRJRBIQY2xpZW50X2lkX2Nvb2tpZSABKAGC0+STAhI6ASoiDS9hcGkvdjEvbG9naW4SogEKD1ZlcmlmeUxvZ2luQ29kZRIwLnRlc3NlcmEuYXV0aGVudGljYXRvci52MS5WZXJpZnlMb2dpbkNvZGVSZXF1ZXN0GjEudGVzc2VyYS5hdXRoZW50aWNhdG9yLnYxLlZlcmlmeUxvZ2luQ29kZVJlc3BvbnNlIirK8xgCEAWC0+STAh46ASoiGS9hcGkvdjEvbG9naW4vdmVyaWZ5LWNvZGUSuQEKF0dldExvZ2luRGV2aWNlQ2hhbGxlbmdlEjgudGVzc2VyYS5hdXRoZW50aWNhdG9yLnYxLkdldExvZ2luRGV2aWNlQ2hhbGxlbmdlUmVxdWVzdBo5LnRlc3NlcmEuYXV0aGVudGljYXRvci52MS5HZXRMb2dpbkRldmljZUNoYWxsZW5nZVJlc3BvbnNlIinK8xgCEAWC0+STAh0SGy9hcGkvdjEvbG9naW4vdmVyaWZ5LWRldmljZRKqAQoRVmVyaWZ5TG9naW5EZXZpY2USMi50ZXNzZXJhLmF1dGhlbnRpY2F0b3IudjEuVmVyaWZ5TG9naW5EZXZpY2VSZXF1ZXN0GjMudGVzc2VyYS5hdXRoZW50aWNhdG9yLnYxLlZlcmlmeUxvZ2luRGV2aWNlUmVzcG9uc2UiLMrzGAIQBYLT5JMCIDoBKiIbL2FwaS92MS9sb2dpbi92ZXJpZnktZGV2aWNlEosBCgxDcmVhdGVEZXZpY2USLS50ZXNzZXJhLmF1dGhlbnRpY2F0b3IudjEuQ3JlYXRlRGV2aWNlUmVxdWVzdBouLnRlc3NlcmEuYXV0aGVudGljYXRvci52MS5DcmVhdGVEZXZpY2VSZXNwb25zZSIcyvMYAhAFgtPkkwIQIg4vYXBpL3YxL2RldmljZRKYAQoMVmVyaWZ5RGV2aWNlEi0udGVzc2VyYS5hdXRoZW50aWNhdG9yLnYxLlZlcmlmeURldmljZVJlcXVlc3QaLi50ZXNzZXJhLmF1dGhlbnRpY2F0b3IudjEuVmVyaWZ5RGV2aWNlUmVzcG9uc2UiKcrzGAUIyQEQBYLT5JMCGjoBKiIVL2FwaS92MS9kZXZpY2UvdmVyaWZ5EpcBCgxSZW1vdmVEZXZpY2USLS50ZXNzZXJhLmF1dGhlbnRpY2F0b3IudjEuUmVtb3ZlRGV2aWNlUmVxdWVzdBouLnRlc3NlcmEuYXV0aGVudGljYXRvci52MS5SZW1vdmVEZXZpY2VSZXNwb25zZSIoyvMYAhAFgtPkkwIcKhovYXBpL3YxL2RldmljZS97ZGV2aWNlX2lkfRKSAQoLUmV2b2tlVG9rZW4SLC50ZXNzZXJhLmF1dGhlbnRpY2F0b3IudjEuUmV2b2tlVG9rZW5SZXF1ZXN0Gi0udGVzc2VyYS5hdXRoZW50aWNhdG9yLnYxLlJldm9rZVRva2VuUmVzcG9uc2UiJsrzGAIQBYLT5JMCGiIYL2FwaS92MS90b2tlbi97dG9rZW5faWR9Eo4BCgtWZXJpZnlUb2tlbhIsLnRlc3NlcmEuYXV0aGVudGljYXRvci52MS5WZXJpZnlUb2tlblJlcXVlc3QaLS50ZXNzZXJhLmF1dGhlbnRpY2F0b3IudjEuVmVyaWZ5VG9rZW5SZXNwb25zZSIiyvMYAhAFgtPkkwIWEhQvYXBpL3YxL3Rva2VuL3ZlcmlmeRKQAQoKVXBkYXRlVXNlchIrLnRlc3NlcmEuYXV0aGVudGljYXRvci52MS5VcGRhdGVVc2VyUmVxdWVzdBosLnRlc3NlcmEuYXV0aGVudGljYXRvci52MS5VcGRhdGVVc2VyUmVzcG9uc2UiJ8rzGAIQBYLT5JMCGzoBKjIWL2FwaS92MS91c2VyL3t1c2VyX2lkfWIGcHJvdG8z", [file_google_api_annotations, file_tessera_rest_v1_rest, file_tessera_webauthn_v1_webauthn]);
 
 /**
- * AuthenticatorService carries the whole Authenticator API: sign-up, login, devices, tokens, user settings.
- * Its RPCs arrive with their family.
+ * SignUpRequest names the contact to verify: an email or a phone number.
+ *
+ * @generated from message tessera.authenticator.v1.SignUpRequest
+ */
+export type SignUpRequest = Message<"tessera.authenticator.v1.SignUpRequest"> & {
+  /**
+   * The user's email address.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+
+  /**
+   * The user's phone number (digits, optionally with a leading `+`).
+   *
+   * @generated from field: string phone = 2;
+   */
+  phone: string;
+
+  /**
+   * An optional password (8 to 72 characters) for later logins.
+   *
+   * @generated from field: string password = 3;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.SignUpRequest.
+ * Use `create(SignUpRequestSchema)` to create a new message.
+ */
+export const SignUpRequestSchema: GenMessage<SignUpRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 0);
+
+/**
+ * SignUpResponse is the `unverified` token.
+ *
+ * @generated from message tessera.authenticator.v1.SignUpResponse
+ */
+export type SignUpResponse = Message<"tessera.authenticator.v1.SignUpResponse"> & {
+  /**
+   * The JWT in state `unverified`.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * The client id the token is bound to.
+   *
+   * @generated from field: string client_id = 2 [json_name = "clientID"];
+   */
+  clientId: string;
+
+  /**
+   * The client id again, sent as the `CLIENTID` cookie (HttpOnly).
+   *
+   * @generated from field: string client_id_cookie = 100 [json_name = "client_id_cookie"];
+   */
+  clientIdCookie: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.SignUpResponse.
+ * Use `create(SignUpResponseSchema)` to create a new message.
+ */
+export const SignUpResponseSchema: GenMessage<SignUpResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 1);
+
+/**
+ * VerifySignUpRequest carries the code sent at sign-up.
+ *
+ * @generated from message tessera.authenticator.v1.VerifySignUpRequest
+ */
+export type VerifySignUpRequest = Message<"tessera.authenticator.v1.VerifySignUpRequest"> & {
+  /**
+   * The 6-digit code.
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.VerifySignUpRequest.
+ * Use `create(VerifySignUpRequestSchema)` to create a new message.
+ */
+export const VerifySignUpRequestSchema: GenMessage<VerifySignUpRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 2);
+
+/**
+ * VerifySignUpResponse is the `authorized` token of the new user.
+ *
+ * @generated from message tessera.authenticator.v1.VerifySignUpResponse
+ */
+export type VerifySignUpResponse = Message<"tessera.authenticator.v1.VerifySignUpResponse"> & {
+  /**
+   * The JWT in state `authorized`.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * The client id the token is bound to.
+   *
+   * @generated from field: string client_id = 2 [json_name = "clientID"];
+   */
+  clientId: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.VerifySignUpResponse.
+ * Use `create(VerifySignUpResponseSchema)` to create a new message.
+ */
+export const VerifySignUpResponseSchema: GenMessage<VerifySignUpResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 3);
+
+/**
+ * LogInRequest identifies the user by email or phone, and password.
+ *
+ * @generated from message tessera.authenticator.v1.LogInRequest
+ */
+export type LogInRequest = Message<"tessera.authenticator.v1.LogInRequest"> & {
+  /**
+   * The user's email address.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+
+  /**
+   * The user's phone number.
+   *
+   * @generated from field: string phone = 2;
+   */
+  phone: string;
+
+  /**
+   * The user's password.
+   *
+   * @generated from field: string password = 3;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.LogInRequest.
+ * Use `create(LogInRequestSchema)` to create a new message.
+ */
+export const LogInRequestSchema: GenMessage<LogInRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 4);
+
+/**
+ * LogInResponse is the `identified` token.
+ *
+ * @generated from message tessera.authenticator.v1.LogInResponse
+ */
+export type LogInResponse = Message<"tessera.authenticator.v1.LogInResponse"> & {
+  /**
+   * The JWT in state `identified`.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * The client id the token is bound to.
+   *
+   * @generated from field: string client_id = 2 [json_name = "clientID"];
+   */
+  clientId: string;
+
+  /**
+   * The client id again, sent as the `CLIENTID` cookie (HttpOnly).
+   *
+   * @generated from field: string client_id_cookie = 100 [json_name = "client_id_cookie"];
+   */
+  clientIdCookie: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.LogInResponse.
+ * Use `create(LogInResponseSchema)` to create a new message.
+ */
+export const LogInResponseSchema: GenMessage<LogInResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 5);
+
+/**
+ * VerifyLoginCodeRequest carries a delivered code or a TOTP code.
+ *
+ * @generated from message tessera.authenticator.v1.VerifyLoginCodeRequest
+ */
+export type VerifyLoginCodeRequest = Message<"tessera.authenticator.v1.VerifyLoginCodeRequest"> & {
+  /**
+   * The 6-digit code.
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.VerifyLoginCodeRequest.
+ * Use `create(VerifyLoginCodeRequestSchema)` to create a new message.
+ */
+export const VerifyLoginCodeRequestSchema: GenMessage<VerifyLoginCodeRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 6);
+
+/**
+ * VerifyLoginCodeResponse is the `authorized` token.
+ *
+ * @generated from message tessera.authenticator.v1.VerifyLoginCodeResponse
+ */
+export type VerifyLoginCodeResponse = Message<"tessera.authenticator.v1.VerifyLoginCodeResponse"> & {
+  /**
+   * The JWT in state `authorized`.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * The client id the token is bound to.
+   *
+   * @generated from field: string client_id = 2 [json_name = "clientID"];
+   */
+  clientId: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.VerifyLoginCodeResponse.
+ * Use `create(VerifyLoginCodeResponseSchema)` to create a new message.
+ */
+export const VerifyLoginCodeResponseSchema: GenMessage<VerifyLoginCodeResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 7);
+
+/**
+ * GetLoginDeviceChallengeRequest is empty: the user is the token's.
+ *
+ * @generated from message tessera.authenticator.v1.GetLoginDeviceChallengeRequest
+ */
+export type GetLoginDeviceChallengeRequest = Message<"tessera.authenticator.v1.GetLoginDeviceChallengeRequest"> & {
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.GetLoginDeviceChallengeRequest.
+ * Use `create(GetLoginDeviceChallengeRequestSchema)` to create a new message.
+ */
+export const GetLoginDeviceChallengeRequestSchema: GenMessage<GetLoginDeviceChallengeRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 8);
+
+/**
+ * GetLoginDeviceChallengeResponse is `CredentialRequestOptions`.
+ *
+ * @generated from message tessera.authenticator.v1.GetLoginDeviceChallengeResponse
+ */
+export type GetLoginDeviceChallengeResponse = Message<"tessera.authenticator.v1.GetLoginDeviceChallengeResponse"> & {
+  /**
+   * The options for `navigator.credentials.get()`.
+   *
+   * @generated from field: tessera.webauthn.v1.RequestOptions public_key = 1;
+   */
+  publicKey?: RequestOptions | undefined;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.GetLoginDeviceChallengeResponse.
+ * Use `create(GetLoginDeviceChallengeResponseSchema)` to create a new message.
+ */
+export const GetLoginDeviceChallengeResponseSchema: GenMessage<GetLoginDeviceChallengeResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 9);
+
+/**
+ * VerifyLoginDeviceRequest is the `PublicKeyCredential` from `navigator.credentials.get()`.
+ *
+ * @generated from message tessera.authenticator.v1.VerifyLoginDeviceRequest
+ */
+export type VerifyLoginDeviceRequest = Message<"tessera.authenticator.v1.VerifyLoginDeviceRequest"> & {
+  /**
+   * The credential id (base64url or base64).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The credential id (base64url or base64).
+   *
+   * @generated from field: string raw_id = 2;
+   */
+  rawId: string;
+
+  /**
+   * Always `public-key`.
+   *
+   * @generated from field: string type = 3;
+   */
+  type: string;
+
+  /**
+   * The assertion.
+   *
+   * @generated from field: tessera.webauthn.v1.AssertionResponse response = 4;
+   */
+  response?: AssertionResponse | undefined;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.VerifyLoginDeviceRequest.
+ * Use `create(VerifyLoginDeviceRequestSchema)` to create a new message.
+ */
+export const VerifyLoginDeviceRequestSchema: GenMessage<VerifyLoginDeviceRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 10);
+
+/**
+ * VerifyLoginDeviceResponse is the `authorized` token.
+ *
+ * @generated from message tessera.authenticator.v1.VerifyLoginDeviceResponse
+ */
+export type VerifyLoginDeviceResponse = Message<"tessera.authenticator.v1.VerifyLoginDeviceResponse"> & {
+  /**
+   * The JWT in state `authorized`.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * The client id the token is bound to.
+   *
+   * @generated from field: string client_id = 2 [json_name = "clientID"];
+   */
+  clientId: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.VerifyLoginDeviceResponse.
+ * Use `create(VerifyLoginDeviceResponseSchema)` to create a new message.
+ */
+export const VerifyLoginDeviceResponseSchema: GenMessage<VerifyLoginDeviceResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 11);
+
+/**
+ * CreateDeviceRequest is empty: the user is the token's.
+ *
+ * @generated from message tessera.authenticator.v1.CreateDeviceRequest
+ */
+export type CreateDeviceRequest = Message<"tessera.authenticator.v1.CreateDeviceRequest"> & {
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.CreateDeviceRequest.
+ * Use `create(CreateDeviceRequestSchema)` to create a new message.
+ */
+export const CreateDeviceRequestSchema: GenMessage<CreateDeviceRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 12);
+
+/**
+ * CreateDeviceResponse is `CredentialCreationOptions`.
+ *
+ * @generated from message tessera.authenticator.v1.CreateDeviceResponse
+ */
+export type CreateDeviceResponse = Message<"tessera.authenticator.v1.CreateDeviceResponse"> & {
+  /**
+   * The options for `navigator.credentials.create()`.
+   *
+   * @generated from field: tessera.webauthn.v1.CreationOptions public_key = 1;
+   */
+  publicKey?: CreationOptions | undefined;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.CreateDeviceResponse.
+ * Use `create(CreateDeviceResponseSchema)` to create a new message.
+ */
+export const CreateDeviceResponseSchema: GenMessage<CreateDeviceResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 13);
+
+/**
+ * VerifyDeviceRequest is the `PublicKeyCredential` from `navigator.credentials.create()`.
+ *
+ * @generated from message tessera.authenticator.v1.VerifyDeviceRequest
+ */
+export type VerifyDeviceRequest = Message<"tessera.authenticator.v1.VerifyDeviceRequest"> & {
+  /**
+   * The credential id (base64url or base64).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The credential id (base64url or base64).
+   *
+   * @generated from field: string raw_id = 2;
+   */
+  rawId: string;
+
+  /**
+   * Always `public-key`.
+   *
+   * @generated from field: string type = 3;
+   */
+  type: string;
+
+  /**
+   * The attestation (binary members base64url or base64).
+   *
+   * @generated from field: tessera.webauthn.v1.AttestationResponse response = 4;
+   */
+  response?: AttestationResponse | undefined;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.VerifyDeviceRequest.
+ * Use `create(VerifyDeviceRequestSchema)` to create a new message.
+ */
+export const VerifyDeviceRequestSchema: GenMessage<VerifyDeviceRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 14);
+
+/**
+ * VerifyDeviceResponse names the new device (the seed's `{}` plus its id).
+ *
+ * @generated from message tessera.authenticator.v1.VerifyDeviceResponse
+ */
+export type VerifyDeviceResponse = Message<"tessera.authenticator.v1.VerifyDeviceResponse"> & {
+  /**
+   * The device id (the credential id, base64url): the `device_id` of `DELETE /api/v1/device/{device_id}`.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.VerifyDeviceResponse.
+ * Use `create(VerifyDeviceResponseSchema)` to create a new message.
+ */
+export const VerifyDeviceResponseSchema: GenMessage<VerifyDeviceResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 15);
+
+/**
+ * RemoveDeviceRequest names the device.
+ *
+ * @generated from message tessera.authenticator.v1.RemoveDeviceRequest
+ */
+export type RemoveDeviceRequest = Message<"tessera.authenticator.v1.RemoveDeviceRequest"> & {
+  /**
+   * The device id (base64url credential id).
+   *
+   * @generated from field: string device_id = 1;
+   */
+  deviceId: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.RemoveDeviceRequest.
+ * Use `create(RemoveDeviceRequestSchema)` to create a new message.
+ */
+export const RemoveDeviceRequestSchema: GenMessage<RemoveDeviceRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 16);
+
+/**
+ * RemoveDeviceResponse is empty.
+ *
+ * @generated from message tessera.authenticator.v1.RemoveDeviceResponse
+ */
+export type RemoveDeviceResponse = Message<"tessera.authenticator.v1.RemoveDeviceResponse"> & {
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.RemoveDeviceResponse.
+ * Use `create(RemoveDeviceResponseSchema)` to create a new message.
+ */
+export const RemoveDeviceResponseSchema: GenMessage<RemoveDeviceResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 17);
+
+/**
+ * RevokeTokenRequest names the token.
+ *
+ * @generated from message tessera.authenticator.v1.RevokeTokenRequest
+ */
+export type RevokeTokenRequest = Message<"tessera.authenticator.v1.RevokeTokenRequest"> & {
+  /**
+   * The token's `jti`.
+   *
+   * @generated from field: string token_id = 1;
+   */
+  tokenId: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.RevokeTokenRequest.
+ * Use `create(RevokeTokenRequestSchema)` to create a new message.
+ */
+export const RevokeTokenRequestSchema: GenMessage<RevokeTokenRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 18);
+
+/**
+ * RevokeTokenResponse is empty.
+ *
+ * @generated from message tessera.authenticator.v1.RevokeTokenResponse
+ */
+export type RevokeTokenResponse = Message<"tessera.authenticator.v1.RevokeTokenResponse"> & {
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.RevokeTokenResponse.
+ * Use `create(RevokeTokenResponseSchema)` to create a new message.
+ */
+export const RevokeTokenResponseSchema: GenMessage<RevokeTokenResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 19);
+
+/**
+ * VerifyTokenRequest is empty: the token is the bearer's.
+ *
+ * @generated from message tessera.authenticator.v1.VerifyTokenRequest
+ */
+export type VerifyTokenRequest = Message<"tessera.authenticator.v1.VerifyTokenRequest"> & {
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.VerifyTokenRequest.
+ * Use `create(VerifyTokenRequestSchema)` to create a new message.
+ */
+export const VerifyTokenRequestSchema: GenMessage<VerifyTokenRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 20);
+
+/**
+ * VerifyTokenResponse says whose the valid token is.
+ *
+ * @generated from message tessera.authenticator.v1.VerifyTokenResponse
+ */
+export type VerifyTokenResponse = Message<"tessera.authenticator.v1.VerifyTokenResponse"> & {
+  /**
+   * The token's `jti`.
+   *
+   * @generated from field: string token_id = 1 [json_name = "token_id"];
+   */
+  tokenId: string;
+
+  /**
+   * The user's id.
+   *
+   * @generated from field: string user_id = 2 [json_name = "user_id"];
+   */
+  userId: string;
+
+  /**
+   * Always `authorized`.
+   *
+   * @generated from field: string state = 3;
+   */
+  state: string;
+
+  /**
+   * Expiry (RFC 3339).
+   *
+   * @generated from field: string expires_at = 4 [json_name = "expires_at"];
+   */
+  expiresAt: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.VerifyTokenResponse.
+ * Use `create(VerifyTokenResponseSchema)` to create a new message.
+ */
+export const VerifyTokenResponseSchema: GenMessage<VerifyTokenResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 21);
+
+/**
+ * UpdateUserRequest changes the password or toggles second factors.
+ *
+ * @generated from message tessera.authenticator.v1.UpdateUserRequest
+ */
+export type UpdateUserRequest = Message<"tessera.authenticator.v1.UpdateUserRequest"> & {
+  /**
+   * The user's id: the token's user.
+   *
+   * @generated from field: string user_id = 1 [json_name = "user_id"];
+   */
+  userId: string;
+
+  /**
+   * The new password (8 to 72 characters); needs `current_password`.
+   *
+   * @generated from field: string password = 2;
+   */
+  password: string;
+
+  /**
+   * The current password; may be empty only when the user has none.
+   *
+   * @generated from field: string current_password = 3 [json_name = "current_password"];
+   */
+  currentPassword: string;
+
+  /**
+   * Allow emailed or texted codes at login.
+   *
+   * @generated from field: optional bool is_code_allowed = 4 [json_name = "is_code_allowed"];
+   */
+  isCodeAllowed?: boolean | undefined;
+
+  /**
+   * Allow TOTP codes at login: `true` first answers the secret, then a `totp_code` confirms it.
+   *
+   * @generated from field: optional bool is_totp_allowed = 5 [json_name = "is_totp_allowed"];
+   */
+  isTotpAllowed?: boolean | undefined;
+
+  /**
+   * Allow WebAuthn devices at login.
+   *
+   * @generated from field: optional bool is_device_allowed = 6 [json_name = "is_device_allowed"];
+   */
+  isDeviceAllowed?: boolean | undefined;
+
+  /**
+   * A TOTP code from the app, confirming a secret given out by an earlier PATCH.
+   *
+   * @generated from field: string totp_code = 7 [json_name = "totp_code"];
+   */
+  totpCode: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.UpdateUserRequest.
+ * Use `create(UpdateUserRequestSchema)` to create a new message.
+ */
+export const UpdateUserRequestSchema: GenMessage<UpdateUserRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 22);
+
+/**
+ * UpdateUserResponse is the user's factors after the change.
+ *
+ * @generated from message tessera.authenticator.v1.UpdateUserResponse
+ */
+export type UpdateUserResponse = Message<"tessera.authenticator.v1.UpdateUserResponse"> & {
+  /**
+   * The user's id.
+   *
+   * @generated from field: string user_id = 1 [json_name = "user_id"];
+   */
+  userId: string;
+
+  /**
+   * Codes by email or SMS are allowed.
+   *
+   * @generated from field: bool is_code_allowed = 2 [json_name = "is_code_allowed"];
+   */
+  isCodeAllowed: boolean;
+
+  /**
+   * TOTP is enabled (confirmed by one code).
+   *
+   * @generated from field: bool is_totp_allowed = 3 [json_name = "is_totp_allowed"];
+   */
+  isTotpAllowed: boolean;
+
+  /**
+   * WebAuthn devices are allowed.
+   *
+   * @generated from field: bool is_device_allowed = 4 [json_name = "is_device_allowed"];
+   */
+  isDeviceAllowed: boolean;
+
+  /**
+   * A new TOTP secret (base32) waiting for its first code; empty otherwise.
+   *
+   * @generated from field: string totp_secret = 5 [json_name = "totp_secret"];
+   */
+  totpSecret: string;
+
+  /**
+   * The `otpauth://totp/…` URI of `totp_secret`, for a QR code; empty otherwise.
+   *
+   * @generated from field: string totp_uri = 6 [json_name = "totp_uri"];
+   */
+  totpUri: string;
+};
+
+/**
+ * Describes the message tessera.authenticator.v1.UpdateUserResponse.
+ * Use `create(UpdateUserResponseSchema)` to create a new message.
+ */
+export const UpdateUserResponseSchema: GenMessage<UpdateUserResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_authenticator_v1_authenticator, 23);
+
+/**
+ * AuthenticatorService carries the whole Authenticator API (seed 002): sign-up, multi-factor
+ * login, WebAuthn devices, tokens and user settings. Users live in the default tenant, shared
+ * with Hanko. Tokens are EdDSA JWTs with `jti`, `sub`, `user_id`, `state` (`unverified`,
+ * `identified`, `authorized`) and `client_id` (SHA-256 of the `CLIENTID` cookie), each backed by
+ * a database row so that it can be revoked. Calls that need a token take it as
+ * `Authorization: Bearer <JWT>` plus the `CLIENTID` cookie (REST headers, or gRPC/Connect
+ * metadata `authorization` and `cookie`); a token without its cookie is refused. Errors are
+ * `{error: {code, message}}`.
  *
  * @generated from service tessera.authenticator.v1.AuthenticatorService
  */
 export const AuthenticatorService: GenService<{
+  /**
+   * SignUp is `POST /api/v1/signup`: takes an email or a phone number (and optionally a
+   * password), sends a 6-digit code to it and answers an `unverified` token, its client id,
+   * and the `CLIENTID` cookie. A contact that already has an account gets the same answer (and
+   * a notice instead of a code). Errors: 400 `invalid_field` for a bad or missing contact or
+   * password.
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.SignUp
+   */
+  signUp: {
+    methodKind: "unary";
+    input: typeof SignUpRequestSchema;
+    output: typeof SignUpResponseSchema;
+  },
+  /**
+   * VerifySignUp is `POST /api/v1/signup/verify`: the code sent at sign-up, with the
+   * `unverified` token, creates the user and answers an `authorized` token. The sign-up token is
+   * used up. Errors: 400 `invalid_field` (no code), 401 `invalid_token` (missing, forged,
+   * expired, used or revoked token, or no `CLIENTID`), 401 `invalid_code` (the fifth wrong code
+   * burns the token), 403 `wrong_token_state`.
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.VerifySignUp
+   */
+  verifySignUp: {
+    methodKind: "unary";
+    input: typeof VerifySignUpRequestSchema;
+    output: typeof VerifySignUpResponseSchema;
+  },
+  /**
+   * LogIn is `POST /api/v1/login`: email or phone and password answer an `identified` token and
+   * start the second factor: a 6-digit code is sent to that contact when codes are allowed.
+   * Errors: 400 `invalid_field`, 401 `invalid_credentials` (unknown user and wrong password
+   * alike).
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.LogIn
+   */
+  logIn: {
+    methodKind: "unary";
+    input: typeof LogInRequestSchema;
+    output: typeof LogInResponseSchema;
+  },
+  /**
+   * VerifyLoginCode is `POST /api/v1/login/verify-code`: the delivered code (when codes are
+   * allowed) or a TOTP code (when TOTP is enabled), with the `identified` token, answers an
+   * `authorized` token. Errors: 400 `invalid_field`, 401 `invalid_token`, 401 `invalid_code`
+   * (the fifth wrong code burns the token), 403 `wrong_token_state`.
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.VerifyLoginCode
+   */
+  verifyLoginCode: {
+    methodKind: "unary";
+    input: typeof VerifyLoginCodeRequestSchema;
+    output: typeof VerifyLoginCodeResponseSchema;
+  },
+  /**
+   * GetLoginDeviceChallenge is `GET /api/v1/login/verify-device`: WebAuthn request options
+   * listing the user's devices, for an `identified` token. Errors: 401 `invalid_token`, 403
+   * `wrong_token_state` or `factor_not_allowed` (devices not allowed), 400 `no_device`.
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.GetLoginDeviceChallenge
+   */
+  getLoginDeviceChallenge: {
+    methodKind: "unary";
+    input: typeof GetLoginDeviceChallengeRequestSchema;
+    output: typeof GetLoginDeviceChallengeResponseSchema;
+  },
+  /**
+   * VerifyLoginDevice is `POST /api/v1/login/verify-device`: the assertion of one of the
+   * user's devices, with the `identified` token, answers an `authorized` token. A replayed
+   * assertion, a never-issued challenge or a removed device is refused. Errors: 400
+   * `webauthn` (malformed), 401 `webauthn` (refused), 401 `invalid_token`, 403.
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.VerifyLoginDevice
+   */
+  verifyLoginDevice: {
+    methodKind: "unary";
+    input: typeof VerifyLoginDeviceRequestSchema;
+    output: typeof VerifyLoginDeviceResponseSchema;
+  },
+  /**
+   * CreateDevice is `POST /api/v1/device`: WebAuthn creation options (direct attestation,
+   * cross-platform, the seed's algorithms) for an `authorized` token. Errors: 401
+   * `invalid_token`, 403 `wrong_token_state`, 409 `credential_limit`.
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.CreateDevice
+   */
+  createDevice: {
+    methodKind: "unary";
+    input: typeof CreateDeviceRequestSchema;
+    output: typeof CreateDeviceResponseSchema;
+  },
+  /**
+   * VerifyDevice is `POST /api/v1/device/verify`: verifies the attestation (binary members
+   * base64url, base64 accepted) against a challenge the user holds and stores the device.
+   * Errors: 400 `webauthn` (unverifiable attestation, foreign origin, replayed or never-issued
+   * challenge), 401 `invalid_token`, 403 `wrong_token_state`.
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.VerifyDevice
+   */
+  verifyDevice: {
+    methodKind: "unary";
+    input: typeof VerifyDeviceRequestSchema;
+    output: typeof VerifyDeviceResponseSchema;
+  },
+  /**
+   * RemoveDevice is `DELETE /api/v1/device/{device_id}`: the device can no longer log in.
+   * Errors: 401 `invalid_token`, 403 `wrong_token_state`, 404 `device_not_found`.
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.RemoveDevice
+   */
+  removeDevice: {
+    methodKind: "unary";
+    input: typeof RemoveDeviceRequestSchema;
+    output: typeof RemoveDeviceResponseSchema;
+  },
+  /**
+   * RevokeToken is `POST /api/v1/token/{token_id}`: revokes one of the caller's tokens by its
+   * `jti`; it stops verifying at once. Errors: 401 `invalid_token`, 403 `wrong_token_state`,
+   * 404 `token_not_found` (unknown, or another user's).
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.RevokeToken
+   */
+  revokeToken: {
+    methodKind: "unary";
+    input: typeof RevokeTokenRequestSchema;
+    output: typeof RevokeTokenResponseSchema;
+  },
+  /**
+   * VerifyToken is `GET /api/v1/token/verify`: confirms that the bearer token is a current
+   * `authorized` token (with its `CLIENTID`) and says whose it is. Errors: 401 `invalid_token`
+   * (garbage, altered, expired, revoked), 403 `wrong_token_state`.
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.VerifyToken
+   */
+  verifyToken: {
+    methodKind: "unary";
+    input: typeof VerifyTokenRequestSchema;
+    output: typeof VerifyTokenResponseSchema;
+  },
+  /**
+   * UpdateUser is `PATCH /api/v1/user/{user_id}` (the token's own user only):
+   * `{password, current_password}` changes the password and revokes the user's other tokens;
+   * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
+   * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
+   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
+   * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
+   * `not_own_user` or `wrong_token_state`.
+   *
+   * @generated from rpc tessera.authenticator.v1.AuthenticatorService.UpdateUser
+   */
+  updateUser: {
+    methodKind: "unary";
+    input: typeof UpdateUserRequestSchema;
+    output: typeof UpdateUserResponseSchema;
+  },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_authenticator_v1_authenticator, 0);
 

@@ -5,29 +5,2899 @@
 // source: tessera/authenticator/v1/authenticator.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  type CallOptions,
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { AssertionResponse, AttestationResponse, CreationOptions, RequestOptions } from "../../webauthn/v1/webauthn.js";
 
 export const protobufPackage = "tessera.authenticator.v1";
 
 export const protobufFileName = "tessera/authenticator/v1/authenticator.proto";
 
+/** SignUpRequest names the contact to verify: an email or a phone number. */
+export interface SignUpRequest {
+  /** The user's email address. */
+  email: string;
+  /** The user's phone number (digits, optionally with a leading `+`). */
+  phone: string;
+  /** An optional password (8 to 72 characters) for later logins. */
+  password: string;
+}
+
+/** SignUpResponse is the `unverified` token. */
+export interface SignUpResponse {
+  /** The JWT in state `unverified`. */
+  token: string;
+  /** The client id the token is bound to. */
+  clientId: string;
+  /** The client id again, sent as the `CLIENTID` cookie (HttpOnly). */
+  clientIdCookie: string;
+}
+
+/** VerifySignUpRequest carries the code sent at sign-up. */
+export interface VerifySignUpRequest {
+  /** The 6-digit code. */
+  code: string;
+}
+
+/** VerifySignUpResponse is the `authorized` token of the new user. */
+export interface VerifySignUpResponse {
+  /** The JWT in state `authorized`. */
+  token: string;
+  /** The client id the token is bound to. */
+  clientId: string;
+}
+
+/** LogInRequest identifies the user by email or phone, and password. */
+export interface LogInRequest {
+  /** The user's email address. */
+  email: string;
+  /** The user's phone number. */
+  phone: string;
+  /** The user's password. */
+  password: string;
+}
+
+/** LogInResponse is the `identified` token. */
+export interface LogInResponse {
+  /** The JWT in state `identified`. */
+  token: string;
+  /** The client id the token is bound to. */
+  clientId: string;
+  /** The client id again, sent as the `CLIENTID` cookie (HttpOnly). */
+  clientIdCookie: string;
+}
+
+/** VerifyLoginCodeRequest carries a delivered code or a TOTP code. */
+export interface VerifyLoginCodeRequest {
+  /** The 6-digit code. */
+  code: string;
+}
+
+/** VerifyLoginCodeResponse is the `authorized` token. */
+export interface VerifyLoginCodeResponse {
+  /** The JWT in state `authorized`. */
+  token: string;
+  /** The client id the token is bound to. */
+  clientId: string;
+}
+
+/** GetLoginDeviceChallengeRequest is empty: the user is the token's. */
+export interface GetLoginDeviceChallengeRequest {
+}
+
+/** GetLoginDeviceChallengeResponse is `CredentialRequestOptions`. */
+export interface GetLoginDeviceChallengeResponse {
+  /** The options for `navigator.credentials.get()`. */
+  publicKey?: RequestOptions | undefined;
+}
+
+/** VerifyLoginDeviceRequest is the `PublicKeyCredential` from `navigator.credentials.get()`. */
+export interface VerifyLoginDeviceRequest {
+  /** The credential id (base64url or base64). */
+  id: string;
+  /** The credential id (base64url or base64). */
+  rawId: string;
+  /** Always `public-key`. */
+  type: string;
+  /** The assertion. */
+  response?: AssertionResponse | undefined;
+}
+
+/** VerifyLoginDeviceResponse is the `authorized` token. */
+export interface VerifyLoginDeviceResponse {
+  /** The JWT in state `authorized`. */
+  token: string;
+  /** The client id the token is bound to. */
+  clientId: string;
+}
+
+/** CreateDeviceRequest is empty: the user is the token's. */
+export interface CreateDeviceRequest {
+}
+
+/** CreateDeviceResponse is `CredentialCreationOptions`. */
+export interface CreateDeviceResponse {
+  /** The options for `navigator.credentials.create()`. */
+  publicKey?: CreationOptions | undefined;
+}
+
+/** VerifyDeviceRequest is the `PublicKeyCredential` from `navigator.credentials.create()`. */
+export interface VerifyDeviceRequest {
+  /** The credential id (base64url or base64). */
+  id: string;
+  /** The credential id (base64url or base64). */
+  rawId: string;
+  /** Always `public-key`. */
+  type: string;
+  /** The attestation (binary members base64url or base64). */
+  response?: AttestationResponse | undefined;
+}
+
+/** VerifyDeviceResponse names the new device (the seed's `{}` plus its id). */
+export interface VerifyDeviceResponse {
+  /** The device id (the credential id, base64url): the `device_id` of `DELETE /api/v1/device/{device_id}`. */
+  id: string;
+}
+
+/** RemoveDeviceRequest names the device. */
+export interface RemoveDeviceRequest {
+  /** The device id (base64url credential id). */
+  deviceId: string;
+}
+
+/** RemoveDeviceResponse is empty. */
+export interface RemoveDeviceResponse {
+}
+
+/** RevokeTokenRequest names the token. */
+export interface RevokeTokenRequest {
+  /** The token's `jti`. */
+  tokenId: string;
+}
+
+/** RevokeTokenResponse is empty. */
+export interface RevokeTokenResponse {
+}
+
+/** VerifyTokenRequest is empty: the token is the bearer's. */
+export interface VerifyTokenRequest {
+}
+
+/** VerifyTokenResponse says whose the valid token is. */
+export interface VerifyTokenResponse {
+  /** The token's `jti`. */
+  tokenId: string;
+  /** The user's id. */
+  userId: string;
+  /** Always `authorized`. */
+  state: string;
+  /** Expiry (RFC 3339). */
+  expiresAt: string;
+}
+
+/** UpdateUserRequest changes the password or toggles second factors. */
+export interface UpdateUserRequest {
+  /** The user's id: the token's user. */
+  userId: string;
+  /** The new password (8 to 72 characters); needs `current_password`. */
+  password: string;
+  /** The current password; may be empty only when the user has none. */
+  currentPassword: string;
+  /** Allow emailed or texted codes at login. */
+  isCodeAllowed?:
+    | boolean
+    | undefined;
+  /** Allow TOTP codes at login: `true` first answers the secret, then a `totp_code` confirms it. */
+  isTotpAllowed?:
+    | boolean
+    | undefined;
+  /** Allow WebAuthn devices at login. */
+  isDeviceAllowed?:
+    | boolean
+    | undefined;
+  /** A TOTP code from the app, confirming a secret given out by an earlier PATCH. */
+  totpCode: string;
+}
+
+/** UpdateUserResponse is the user's factors after the change. */
+export interface UpdateUserResponse {
+  /** The user's id. */
+  userId: string;
+  /** Codes by email or SMS are allowed. */
+  isCodeAllowed: boolean;
+  /** TOTP is enabled (confirmed by one code). */
+  isTotpAllowed: boolean;
+  /** WebAuthn devices are allowed. */
+  isDeviceAllowed: boolean;
+  /** A new TOTP secret (base32) waiting for its first code; empty otherwise. */
+  totpSecret: string;
+  /** The `otpauth://totp/…` URI of `totp_secret`, for a QR code; empty otherwise. */
+  totpUri: string;
+}
+
+function createBaseSignUpRequest(): SignUpRequest {
+  return { email: "", phone: "", password: "" };
+}
+
+export const SignUpRequest: MessageFns<SignUpRequest> = {
+  encode(message: SignUpRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== "") {
+      writer.uint32(10).string(message.email);
+    }
+    if (message.phone !== "") {
+      writer.uint32(18).string(message.phone);
+    }
+    if (message.password !== "") {
+      writer.uint32(26).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignUpRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignUpRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignUpRequest {
+    return {
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: SignUpRequest): unknown {
+    const obj: any = {};
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignUpRequest>, I>>(base?: I): SignUpRequest {
+    return SignUpRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignUpRequest>, I>>(object: I): SignUpRequest {
+    const message = createBaseSignUpRequest();
+    message.email = object.email ?? "";
+    message.phone = object.phone ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBaseSignUpResponse(): SignUpResponse {
+  return { token: "", clientId: "", clientIdCookie: "" };
+}
+
+export const SignUpResponse: MessageFns<SignUpResponse> = {
+  encode(message: SignUpResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(18).string(message.clientId);
+    }
+    if (message.clientIdCookie !== "") {
+      writer.uint32(802).string(message.clientIdCookie);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignUpResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignUpResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            message.clientIdCookie = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignUpResponse {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      clientId: isSet(object.clientID)
+        ? globalThis.String(object.clientID)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+      clientIdCookie: isSet(object.client_id_cookie) ? globalThis.String(object.client_id_cookie) : "",
+    };
+  },
+
+  toJSON(message: SignUpResponse): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.clientId !== "") {
+      obj.clientID = message.clientId;
+    }
+    if (message.clientIdCookie !== "") {
+      obj.client_id_cookie = message.clientIdCookie;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignUpResponse>, I>>(base?: I): SignUpResponse {
+    return SignUpResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignUpResponse>, I>>(object: I): SignUpResponse {
+    const message = createBaseSignUpResponse();
+    message.token = object.token ?? "";
+    message.clientId = object.clientId ?? "";
+    message.clientIdCookie = object.clientIdCookie ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifySignUpRequest(): VerifySignUpRequest {
+  return { code: "" };
+}
+
+export const VerifySignUpRequest: MessageFns<VerifySignUpRequest> = {
+  encode(message: VerifySignUpRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifySignUpRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifySignUpRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifySignUpRequest {
+    return { code: isSet(object.code) ? globalThis.String(object.code) : "" };
+  },
+
+  toJSON(message: VerifySignUpRequest): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifySignUpRequest>, I>>(base?: I): VerifySignUpRequest {
+    return VerifySignUpRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifySignUpRequest>, I>>(object: I): VerifySignUpRequest {
+    const message = createBaseVerifySignUpRequest();
+    message.code = object.code ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifySignUpResponse(): VerifySignUpResponse {
+  return { token: "", clientId: "" };
+}
+
+export const VerifySignUpResponse: MessageFns<VerifySignUpResponse> = {
+  encode(message: VerifySignUpResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(18).string(message.clientId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifySignUpResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifySignUpResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifySignUpResponse {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      clientId: isSet(object.clientID)
+        ? globalThis.String(object.clientID)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+    };
+  },
+
+  toJSON(message: VerifySignUpResponse): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.clientId !== "") {
+      obj.clientID = message.clientId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifySignUpResponse>, I>>(base?: I): VerifySignUpResponse {
+    return VerifySignUpResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifySignUpResponse>, I>>(object: I): VerifySignUpResponse {
+    const message = createBaseVerifySignUpResponse();
+    message.token = object.token ?? "";
+    message.clientId = object.clientId ?? "";
+    return message;
+  },
+};
+
+function createBaseLogInRequest(): LogInRequest {
+  return { email: "", phone: "", password: "" };
+}
+
+export const LogInRequest: MessageFns<LogInRequest> = {
+  encode(message: LogInRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== "") {
+      writer.uint32(10).string(message.email);
+    }
+    if (message.phone !== "") {
+      writer.uint32(18).string(message.phone);
+    }
+    if (message.password !== "") {
+      writer.uint32(26).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogInRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogInRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogInRequest {
+    return {
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: LogInRequest): unknown {
+    const obj: any = {};
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogInRequest>, I>>(base?: I): LogInRequest {
+    return LogInRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogInRequest>, I>>(object: I): LogInRequest {
+    const message = createBaseLogInRequest();
+    message.email = object.email ?? "";
+    message.phone = object.phone ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBaseLogInResponse(): LogInResponse {
+  return { token: "", clientId: "", clientIdCookie: "" };
+}
+
+export const LogInResponse: MessageFns<LogInResponse> = {
+  encode(message: LogInResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(18).string(message.clientId);
+    }
+    if (message.clientIdCookie !== "") {
+      writer.uint32(802).string(message.clientIdCookie);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogInResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogInResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            message.clientIdCookie = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogInResponse {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      clientId: isSet(object.clientID)
+        ? globalThis.String(object.clientID)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+      clientIdCookie: isSet(object.client_id_cookie) ? globalThis.String(object.client_id_cookie) : "",
+    };
+  },
+
+  toJSON(message: LogInResponse): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.clientId !== "") {
+      obj.clientID = message.clientId;
+    }
+    if (message.clientIdCookie !== "") {
+      obj.client_id_cookie = message.clientIdCookie;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogInResponse>, I>>(base?: I): LogInResponse {
+    return LogInResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogInResponse>, I>>(object: I): LogInResponse {
+    const message = createBaseLogInResponse();
+    message.token = object.token ?? "";
+    message.clientId = object.clientId ?? "";
+    message.clientIdCookie = object.clientIdCookie ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifyLoginCodeRequest(): VerifyLoginCodeRequest {
+  return { code: "" };
+}
+
+export const VerifyLoginCodeRequest: MessageFns<VerifyLoginCodeRequest> = {
+  encode(message: VerifyLoginCodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyLoginCodeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyLoginCodeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyLoginCodeRequest {
+    return { code: isSet(object.code) ? globalThis.String(object.code) : "" };
+  },
+
+  toJSON(message: VerifyLoginCodeRequest): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyLoginCodeRequest>, I>>(base?: I): VerifyLoginCodeRequest {
+    return VerifyLoginCodeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyLoginCodeRequest>, I>>(object: I): VerifyLoginCodeRequest {
+    const message = createBaseVerifyLoginCodeRequest();
+    message.code = object.code ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifyLoginCodeResponse(): VerifyLoginCodeResponse {
+  return { token: "", clientId: "" };
+}
+
+export const VerifyLoginCodeResponse: MessageFns<VerifyLoginCodeResponse> = {
+  encode(message: VerifyLoginCodeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(18).string(message.clientId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyLoginCodeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyLoginCodeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyLoginCodeResponse {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      clientId: isSet(object.clientID)
+        ? globalThis.String(object.clientID)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+    };
+  },
+
+  toJSON(message: VerifyLoginCodeResponse): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.clientId !== "") {
+      obj.clientID = message.clientId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyLoginCodeResponse>, I>>(base?: I): VerifyLoginCodeResponse {
+    return VerifyLoginCodeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyLoginCodeResponse>, I>>(object: I): VerifyLoginCodeResponse {
+    const message = createBaseVerifyLoginCodeResponse();
+    message.token = object.token ?? "";
+    message.clientId = object.clientId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetLoginDeviceChallengeRequest(): GetLoginDeviceChallengeRequest {
+  return {};
+}
+
+export const GetLoginDeviceChallengeRequest: MessageFns<GetLoginDeviceChallengeRequest> = {
+  encode(_: GetLoginDeviceChallengeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLoginDeviceChallengeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLoginDeviceChallengeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetLoginDeviceChallengeRequest {
+    return {};
+  },
+
+  toJSON(_: GetLoginDeviceChallengeRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetLoginDeviceChallengeRequest>, I>>(base?: I): GetLoginDeviceChallengeRequest {
+    return GetLoginDeviceChallengeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetLoginDeviceChallengeRequest>, I>>(_: I): GetLoginDeviceChallengeRequest {
+    const message = createBaseGetLoginDeviceChallengeRequest();
+    return message;
+  },
+};
+
+function createBaseGetLoginDeviceChallengeResponse(): GetLoginDeviceChallengeResponse {
+  return { publicKey: undefined };
+}
+
+export const GetLoginDeviceChallengeResponse: MessageFns<GetLoginDeviceChallengeResponse> = {
+  encode(message: GetLoginDeviceChallengeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.publicKey !== undefined) {
+      RequestOptions.encode(message.publicKey, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLoginDeviceChallengeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLoginDeviceChallengeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.publicKey = RequestOptions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetLoginDeviceChallengeResponse {
+    return {
+      publicKey: isSet(object.publicKey)
+        ? RequestOptions.fromJSON(object.publicKey)
+        : isSet(object.public_key)
+        ? RequestOptions.fromJSON(object.public_key)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetLoginDeviceChallengeResponse): unknown {
+    const obj: any = {};
+    if (message.publicKey !== undefined) {
+      obj.publicKey = RequestOptions.toJSON(message.publicKey);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetLoginDeviceChallengeResponse>, I>>(base?: I): GetLoginDeviceChallengeResponse {
+    return GetLoginDeviceChallengeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetLoginDeviceChallengeResponse>, I>>(
+    object: I,
+  ): GetLoginDeviceChallengeResponse {
+    const message = createBaseGetLoginDeviceChallengeResponse();
+    message.publicKey = (object.publicKey !== undefined && object.publicKey !== null)
+      ? RequestOptions.fromPartial(object.publicKey)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVerifyLoginDeviceRequest(): VerifyLoginDeviceRequest {
+  return { id: "", rawId: "", type: "", response: undefined };
+}
+
+export const VerifyLoginDeviceRequest: MessageFns<VerifyLoginDeviceRequest> = {
+  encode(message: VerifyLoginDeviceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.rawId !== "") {
+      writer.uint32(18).string(message.rawId);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    if (message.response !== undefined) {
+      AssertionResponse.encode(message.response, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyLoginDeviceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyLoginDeviceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rawId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.response = AssertionResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyLoginDeviceRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      rawId: isSet(object.rawId)
+        ? globalThis.String(object.rawId)
+        : isSet(object.raw_id)
+        ? globalThis.String(object.raw_id)
+        : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      response: isSet(object.response) ? AssertionResponse.fromJSON(object.response) : undefined,
+    };
+  },
+
+  toJSON(message: VerifyLoginDeviceRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.rawId !== "") {
+      obj.rawId = message.rawId;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.response !== undefined) {
+      obj.response = AssertionResponse.toJSON(message.response);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyLoginDeviceRequest>, I>>(base?: I): VerifyLoginDeviceRequest {
+    return VerifyLoginDeviceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyLoginDeviceRequest>, I>>(object: I): VerifyLoginDeviceRequest {
+    const message = createBaseVerifyLoginDeviceRequest();
+    message.id = object.id ?? "";
+    message.rawId = object.rawId ?? "";
+    message.type = object.type ?? "";
+    message.response = (object.response !== undefined && object.response !== null)
+      ? AssertionResponse.fromPartial(object.response)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVerifyLoginDeviceResponse(): VerifyLoginDeviceResponse {
+  return { token: "", clientId: "" };
+}
+
+export const VerifyLoginDeviceResponse: MessageFns<VerifyLoginDeviceResponse> = {
+  encode(message: VerifyLoginDeviceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(18).string(message.clientId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyLoginDeviceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyLoginDeviceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyLoginDeviceResponse {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      clientId: isSet(object.clientID)
+        ? globalThis.String(object.clientID)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+    };
+  },
+
+  toJSON(message: VerifyLoginDeviceResponse): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.clientId !== "") {
+      obj.clientID = message.clientId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyLoginDeviceResponse>, I>>(base?: I): VerifyLoginDeviceResponse {
+    return VerifyLoginDeviceResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyLoginDeviceResponse>, I>>(object: I): VerifyLoginDeviceResponse {
+    const message = createBaseVerifyLoginDeviceResponse();
+    message.token = object.token ?? "";
+    message.clientId = object.clientId ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateDeviceRequest(): CreateDeviceRequest {
+  return {};
+}
+
+export const CreateDeviceRequest: MessageFns<CreateDeviceRequest> = {
+  encode(_: CreateDeviceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateDeviceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateDeviceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): CreateDeviceRequest {
+    return {};
+  },
+
+  toJSON(_: CreateDeviceRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateDeviceRequest>, I>>(base?: I): CreateDeviceRequest {
+    return CreateDeviceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateDeviceRequest>, I>>(_: I): CreateDeviceRequest {
+    const message = createBaseCreateDeviceRequest();
+    return message;
+  },
+};
+
+function createBaseCreateDeviceResponse(): CreateDeviceResponse {
+  return { publicKey: undefined };
+}
+
+export const CreateDeviceResponse: MessageFns<CreateDeviceResponse> = {
+  encode(message: CreateDeviceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.publicKey !== undefined) {
+      CreationOptions.encode(message.publicKey, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateDeviceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateDeviceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.publicKey = CreationOptions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateDeviceResponse {
+    return {
+      publicKey: isSet(object.publicKey)
+        ? CreationOptions.fromJSON(object.publicKey)
+        : isSet(object.public_key)
+        ? CreationOptions.fromJSON(object.public_key)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreateDeviceResponse): unknown {
+    const obj: any = {};
+    if (message.publicKey !== undefined) {
+      obj.publicKey = CreationOptions.toJSON(message.publicKey);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateDeviceResponse>, I>>(base?: I): CreateDeviceResponse {
+    return CreateDeviceResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateDeviceResponse>, I>>(object: I): CreateDeviceResponse {
+    const message = createBaseCreateDeviceResponse();
+    message.publicKey = (object.publicKey !== undefined && object.publicKey !== null)
+      ? CreationOptions.fromPartial(object.publicKey)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVerifyDeviceRequest(): VerifyDeviceRequest {
+  return { id: "", rawId: "", type: "", response: undefined };
+}
+
+export const VerifyDeviceRequest: MessageFns<VerifyDeviceRequest> = {
+  encode(message: VerifyDeviceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.rawId !== "") {
+      writer.uint32(18).string(message.rawId);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    if (message.response !== undefined) {
+      AttestationResponse.encode(message.response, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyDeviceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyDeviceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rawId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.response = AttestationResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyDeviceRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      rawId: isSet(object.rawId)
+        ? globalThis.String(object.rawId)
+        : isSet(object.raw_id)
+        ? globalThis.String(object.raw_id)
+        : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      response: isSet(object.response) ? AttestationResponse.fromJSON(object.response) : undefined,
+    };
+  },
+
+  toJSON(message: VerifyDeviceRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.rawId !== "") {
+      obj.rawId = message.rawId;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.response !== undefined) {
+      obj.response = AttestationResponse.toJSON(message.response);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyDeviceRequest>, I>>(base?: I): VerifyDeviceRequest {
+    return VerifyDeviceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyDeviceRequest>, I>>(object: I): VerifyDeviceRequest {
+    const message = createBaseVerifyDeviceRequest();
+    message.id = object.id ?? "";
+    message.rawId = object.rawId ?? "";
+    message.type = object.type ?? "";
+    message.response = (object.response !== undefined && object.response !== null)
+      ? AttestationResponse.fromPartial(object.response)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVerifyDeviceResponse(): VerifyDeviceResponse {
+  return { id: "" };
+}
+
+export const VerifyDeviceResponse: MessageFns<VerifyDeviceResponse> = {
+  encode(message: VerifyDeviceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyDeviceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyDeviceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyDeviceResponse {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: VerifyDeviceResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyDeviceResponse>, I>>(base?: I): VerifyDeviceResponse {
+    return VerifyDeviceResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyDeviceResponse>, I>>(object: I): VerifyDeviceResponse {
+    const message = createBaseVerifyDeviceResponse();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveDeviceRequest(): RemoveDeviceRequest {
+  return { deviceId: "" };
+}
+
+export const RemoveDeviceRequest: MessageFns<RemoveDeviceRequest> = {
+  encode(message: RemoveDeviceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deviceId !== "") {
+      writer.uint32(10).string(message.deviceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveDeviceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveDeviceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveDeviceRequest {
+    return {
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RemoveDeviceRequest): unknown {
+    const obj: any = {};
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveDeviceRequest>, I>>(base?: I): RemoveDeviceRequest {
+    return RemoveDeviceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveDeviceRequest>, I>>(object: I): RemoveDeviceRequest {
+    const message = createBaseRemoveDeviceRequest();
+    message.deviceId = object.deviceId ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveDeviceResponse(): RemoveDeviceResponse {
+  return {};
+}
+
+export const RemoveDeviceResponse: MessageFns<RemoveDeviceResponse> = {
+  encode(_: RemoveDeviceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveDeviceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveDeviceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RemoveDeviceResponse {
+    return {};
+  },
+
+  toJSON(_: RemoveDeviceResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveDeviceResponse>, I>>(base?: I): RemoveDeviceResponse {
+    return RemoveDeviceResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveDeviceResponse>, I>>(_: I): RemoveDeviceResponse {
+    const message = createBaseRemoveDeviceResponse();
+    return message;
+  },
+};
+
+function createBaseRevokeTokenRequest(): RevokeTokenRequest {
+  return { tokenId: "" };
+}
+
+export const RevokeTokenRequest: MessageFns<RevokeTokenRequest> = {
+  encode(message: RevokeTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeTokenRequest {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RevokeTokenRequest): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeTokenRequest>, I>>(base?: I): RevokeTokenRequest {
+    return RevokeTokenRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeTokenRequest>, I>>(object: I): RevokeTokenRequest {
+    const message = createBaseRevokeTokenRequest();
+    message.tokenId = object.tokenId ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeTokenResponse(): RevokeTokenResponse {
+  return {};
+}
+
+export const RevokeTokenResponse: MessageFns<RevokeTokenResponse> = {
+  encode(_: RevokeTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RevokeTokenResponse {
+    return {};
+  },
+
+  toJSON(_: RevokeTokenResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeTokenResponse>, I>>(base?: I): RevokeTokenResponse {
+    return RevokeTokenResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeTokenResponse>, I>>(_: I): RevokeTokenResponse {
+    const message = createBaseRevokeTokenResponse();
+    return message;
+  },
+};
+
+function createBaseVerifyTokenRequest(): VerifyTokenRequest {
+  return {};
+}
+
+export const VerifyTokenRequest: MessageFns<VerifyTokenRequest> = {
+  encode(_: VerifyTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): VerifyTokenRequest {
+    return {};
+  },
+
+  toJSON(_: VerifyTokenRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyTokenRequest>, I>>(base?: I): VerifyTokenRequest {
+    return VerifyTokenRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyTokenRequest>, I>>(_: I): VerifyTokenRequest {
+    const message = createBaseVerifyTokenRequest();
+    return message;
+  },
+};
+
+function createBaseVerifyTokenResponse(): VerifyTokenResponse {
+  return { tokenId: "", userId: "", state: "", expiresAt: "" };
+}
+
+export const VerifyTokenResponse: MessageFns<VerifyTokenResponse> = {
+  encode(message: VerifyTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.state !== "") {
+      writer.uint32(26).string(message.state);
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(34).string(message.expiresAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyTokenResponse {
+    return {
+      tokenId: isSet(object.token_id) ? globalThis.String(object.token_id) : "",
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      expiresAt: isSet(object.expires_at) ? globalThis.String(object.expires_at) : "",
+    };
+  },
+
+  toJSON(message: VerifyTokenResponse): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.token_id = message.tokenId;
+    }
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.expiresAt !== "") {
+      obj.expires_at = message.expiresAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyTokenResponse>, I>>(base?: I): VerifyTokenResponse {
+    return VerifyTokenResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyTokenResponse>, I>>(object: I): VerifyTokenResponse {
+    const message = createBaseVerifyTokenResponse();
+    message.tokenId = object.tokenId ?? "";
+    message.userId = object.userId ?? "";
+    message.state = object.state ?? "";
+    message.expiresAt = object.expiresAt ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateUserRequest(): UpdateUserRequest {
+  return {
+    userId: "",
+    password: "",
+    currentPassword: "",
+    isCodeAllowed: undefined,
+    isTotpAllowed: undefined,
+    isDeviceAllowed: undefined,
+    totpCode: "",
+  };
+}
+
+export const UpdateUserRequest: MessageFns<UpdateUserRequest> = {
+  encode(message: UpdateUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    if (message.currentPassword !== "") {
+      writer.uint32(26).string(message.currentPassword);
+    }
+    if (message.isCodeAllowed !== undefined) {
+      writer.uint32(32).bool(message.isCodeAllowed);
+    }
+    if (message.isTotpAllowed !== undefined) {
+      writer.uint32(40).bool(message.isTotpAllowed);
+    }
+    if (message.isDeviceAllowed !== undefined) {
+      writer.uint32(48).bool(message.isDeviceAllowed);
+    }
+    if (message.totpCode !== "") {
+      writer.uint32(58).string(message.totpCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currentPassword = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.isCodeAllowed = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isTotpAllowed = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.isDeviceAllowed = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.totpCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateUserRequest {
+    return {
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+      currentPassword: isSet(object.current_password) ? globalThis.String(object.current_password) : "",
+      isCodeAllowed: isSet(object.is_code_allowed) ? globalThis.Boolean(object.is_code_allowed) : undefined,
+      isTotpAllowed: isSet(object.is_totp_allowed) ? globalThis.Boolean(object.is_totp_allowed) : undefined,
+      isDeviceAllowed: isSet(object.is_device_allowed) ? globalThis.Boolean(object.is_device_allowed) : undefined,
+      totpCode: isSet(object.totp_code) ? globalThis.String(object.totp_code) : "",
+    };
+  },
+
+  toJSON(message: UpdateUserRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    if (message.currentPassword !== "") {
+      obj.current_password = message.currentPassword;
+    }
+    if (message.isCodeAllowed !== undefined) {
+      obj.is_code_allowed = message.isCodeAllowed;
+    }
+    if (message.isTotpAllowed !== undefined) {
+      obj.is_totp_allowed = message.isTotpAllowed;
+    }
+    if (message.isDeviceAllowed !== undefined) {
+      obj.is_device_allowed = message.isDeviceAllowed;
+    }
+    if (message.totpCode !== "") {
+      obj.totp_code = message.totpCode;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateUserRequest>, I>>(base?: I): UpdateUserRequest {
+    return UpdateUserRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateUserRequest>, I>>(object: I): UpdateUserRequest {
+    const message = createBaseUpdateUserRequest();
+    message.userId = object.userId ?? "";
+    message.password = object.password ?? "";
+    message.currentPassword = object.currentPassword ?? "";
+    message.isCodeAllowed = object.isCodeAllowed ?? undefined;
+    message.isTotpAllowed = object.isTotpAllowed ?? undefined;
+    message.isDeviceAllowed = object.isDeviceAllowed ?? undefined;
+    message.totpCode = object.totpCode ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateUserResponse(): UpdateUserResponse {
+  return {
+    userId: "",
+    isCodeAllowed: false,
+    isTotpAllowed: false,
+    isDeviceAllowed: false,
+    totpSecret: "",
+    totpUri: "",
+  };
+}
+
+export const UpdateUserResponse: MessageFns<UpdateUserResponse> = {
+  encode(message: UpdateUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.isCodeAllowed !== false) {
+      writer.uint32(16).bool(message.isCodeAllowed);
+    }
+    if (message.isTotpAllowed !== false) {
+      writer.uint32(24).bool(message.isTotpAllowed);
+    }
+    if (message.isDeviceAllowed !== false) {
+      writer.uint32(32).bool(message.isDeviceAllowed);
+    }
+    if (message.totpSecret !== "") {
+      writer.uint32(42).string(message.totpSecret);
+    }
+    if (message.totpUri !== "") {
+      writer.uint32(50).string(message.totpUri);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateUserResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.isCodeAllowed = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.isTotpAllowed = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.isDeviceAllowed = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.totpSecret = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.totpUri = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateUserResponse {
+    return {
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+      isCodeAllowed: isSet(object.is_code_allowed) ? globalThis.Boolean(object.is_code_allowed) : false,
+      isTotpAllowed: isSet(object.is_totp_allowed) ? globalThis.Boolean(object.is_totp_allowed) : false,
+      isDeviceAllowed: isSet(object.is_device_allowed) ? globalThis.Boolean(object.is_device_allowed) : false,
+      totpSecret: isSet(object.totp_secret) ? globalThis.String(object.totp_secret) : "",
+      totpUri: isSet(object.totp_uri) ? globalThis.String(object.totp_uri) : "",
+    };
+  },
+
+  toJSON(message: UpdateUserResponse): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    if (message.isCodeAllowed !== false) {
+      obj.is_code_allowed = message.isCodeAllowed;
+    }
+    if (message.isTotpAllowed !== false) {
+      obj.is_totp_allowed = message.isTotpAllowed;
+    }
+    if (message.isDeviceAllowed !== false) {
+      obj.is_device_allowed = message.isDeviceAllowed;
+    }
+    if (message.totpSecret !== "") {
+      obj.totp_secret = message.totpSecret;
+    }
+    if (message.totpUri !== "") {
+      obj.totp_uri = message.totpUri;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateUserResponse>, I>>(base?: I): UpdateUserResponse {
+    return UpdateUserResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateUserResponse>, I>>(object: I): UpdateUserResponse {
+    const message = createBaseUpdateUserResponse();
+    message.userId = object.userId ?? "";
+    message.isCodeAllowed = object.isCodeAllowed ?? false;
+    message.isTotpAllowed = object.isTotpAllowed ?? false;
+    message.isDeviceAllowed = object.isDeviceAllowed ?? false;
+    message.totpSecret = object.totpSecret ?? "";
+    message.totpUri = object.totpUri ?? "";
+    return message;
+  },
+};
+
 /**
- * AuthenticatorService carries the whole Authenticator API: sign-up, login, devices, tokens, user settings.
- * Its RPCs arrive with their family.
+ * AuthenticatorService carries the whole Authenticator API (seed 002): sign-up, multi-factor
+ * login, WebAuthn devices, tokens and user settings. Users live in the default tenant, shared
+ * with Hanko. Tokens are EdDSA JWTs with `jti`, `sub`, `user_id`, `state` (`unverified`,
+ * `identified`, `authorized`) and `client_id` (SHA-256 of the `CLIENTID` cookie), each backed by
+ * a database row so that it can be revoked. Calls that need a token take it as
+ * `Authorization: Bearer <JWT>` plus the `CLIENTID` cookie (REST headers, or gRPC/Connect
+ * metadata `authorization` and `cookie`); a token without its cookie is refused. Errors are
+ * `{error: {code, message}}`.
  */
 export type AuthenticatorServiceService = typeof AuthenticatorServiceService;
-export const AuthenticatorServiceService = {} as const;
+export const AuthenticatorServiceService = {
+  /**
+   * SignUp is `POST /api/v1/signup`: takes an email or a phone number (and optionally a
+   * password), sends a 6-digit code to it and answers an `unverified` token, its client id,
+   * and the `CLIENTID` cookie. A contact that already has an account gets the same answer (and
+   * a notice instead of a code). Errors: 400 `invalid_field` for a bad or missing contact or
+   * password.
+   */
+  signUp: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/SignUp" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SignUpRequest): Buffer => Buffer.from(SignUpRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SignUpRequest => SignUpRequest.decode(value),
+    responseSerialize: (value: SignUpResponse): Buffer => Buffer.from(SignUpResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SignUpResponse => SignUpResponse.decode(value),
+  },
+  /**
+   * VerifySignUp is `POST /api/v1/signup/verify`: the code sent at sign-up, with the
+   * `unverified` token, creates the user and answers an `authorized` token. The sign-up token is
+   * used up. Errors: 400 `invalid_field` (no code), 401 `invalid_token` (missing, forged,
+   * expired, used or revoked token, or no `CLIENTID`), 401 `invalid_code` (the fifth wrong code
+   * burns the token), 403 `wrong_token_state`.
+   */
+  verifySignUp: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/VerifySignUp" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifySignUpRequest): Buffer => Buffer.from(VerifySignUpRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifySignUpRequest => VerifySignUpRequest.decode(value),
+    responseSerialize: (value: VerifySignUpResponse): Buffer =>
+      Buffer.from(VerifySignUpResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VerifySignUpResponse => VerifySignUpResponse.decode(value),
+  },
+  /**
+   * LogIn is `POST /api/v1/login`: email or phone and password answer an `identified` token and
+   * start the second factor: a 6-digit code is sent to that contact when codes are allowed.
+   * Errors: 400 `invalid_field`, 401 `invalid_credentials` (unknown user and wrong password
+   * alike).
+   */
+  logIn: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/LogIn" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LogInRequest): Buffer => Buffer.from(LogInRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LogInRequest => LogInRequest.decode(value),
+    responseSerialize: (value: LogInResponse): Buffer => Buffer.from(LogInResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LogInResponse => LogInResponse.decode(value),
+  },
+  /**
+   * VerifyLoginCode is `POST /api/v1/login/verify-code`: the delivered code (when codes are
+   * allowed) or a TOTP code (when TOTP is enabled), with the `identified` token, answers an
+   * `authorized` token. Errors: 400 `invalid_field`, 401 `invalid_token`, 401 `invalid_code`
+   * (the fifth wrong code burns the token), 403 `wrong_token_state`.
+   */
+  verifyLoginCode: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/VerifyLoginCode" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifyLoginCodeRequest): Buffer =>
+      Buffer.from(VerifyLoginCodeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifyLoginCodeRequest => VerifyLoginCodeRequest.decode(value),
+    responseSerialize: (value: VerifyLoginCodeResponse): Buffer =>
+      Buffer.from(VerifyLoginCodeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VerifyLoginCodeResponse => VerifyLoginCodeResponse.decode(value),
+  },
+  /**
+   * GetLoginDeviceChallenge is `GET /api/v1/login/verify-device`: WebAuthn request options
+   * listing the user's devices, for an `identified` token. Errors: 401 `invalid_token`, 403
+   * `wrong_token_state` or `factor_not_allowed` (devices not allowed), 400 `no_device`.
+   */
+  getLoginDeviceChallenge: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/GetLoginDeviceChallenge" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetLoginDeviceChallengeRequest): Buffer =>
+      Buffer.from(GetLoginDeviceChallengeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetLoginDeviceChallengeRequest => GetLoginDeviceChallengeRequest.decode(value),
+    responseSerialize: (value: GetLoginDeviceChallengeResponse): Buffer =>
+      Buffer.from(GetLoginDeviceChallengeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetLoginDeviceChallengeResponse =>
+      GetLoginDeviceChallengeResponse.decode(value),
+  },
+  /**
+   * VerifyLoginDevice is `POST /api/v1/login/verify-device`: the assertion of one of the
+   * user's devices, with the `identified` token, answers an `authorized` token. A replayed
+   * assertion, a never-issued challenge or a removed device is refused. Errors: 400
+   * `webauthn` (malformed), 401 `webauthn` (refused), 401 `invalid_token`, 403.
+   */
+  verifyLoginDevice: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/VerifyLoginDevice" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifyLoginDeviceRequest): Buffer =>
+      Buffer.from(VerifyLoginDeviceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifyLoginDeviceRequest => VerifyLoginDeviceRequest.decode(value),
+    responseSerialize: (value: VerifyLoginDeviceResponse): Buffer =>
+      Buffer.from(VerifyLoginDeviceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VerifyLoginDeviceResponse => VerifyLoginDeviceResponse.decode(value),
+  },
+  /**
+   * CreateDevice is `POST /api/v1/device`: WebAuthn creation options (direct attestation,
+   * cross-platform, the seed's algorithms) for an `authorized` token. Errors: 401
+   * `invalid_token`, 403 `wrong_token_state`, 409 `credential_limit`.
+   */
+  createDevice: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/CreateDevice" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateDeviceRequest): Buffer => Buffer.from(CreateDeviceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateDeviceRequest => CreateDeviceRequest.decode(value),
+    responseSerialize: (value: CreateDeviceResponse): Buffer =>
+      Buffer.from(CreateDeviceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateDeviceResponse => CreateDeviceResponse.decode(value),
+  },
+  /**
+   * VerifyDevice is `POST /api/v1/device/verify`: verifies the attestation (binary members
+   * base64url, base64 accepted) against a challenge the user holds and stores the device.
+   * Errors: 400 `webauthn` (unverifiable attestation, foreign origin, replayed or never-issued
+   * challenge), 401 `invalid_token`, 403 `wrong_token_state`.
+   */
+  verifyDevice: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/VerifyDevice" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifyDeviceRequest): Buffer => Buffer.from(VerifyDeviceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifyDeviceRequest => VerifyDeviceRequest.decode(value),
+    responseSerialize: (value: VerifyDeviceResponse): Buffer =>
+      Buffer.from(VerifyDeviceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VerifyDeviceResponse => VerifyDeviceResponse.decode(value),
+  },
+  /**
+   * RemoveDevice is `DELETE /api/v1/device/{device_id}`: the device can no longer log in.
+   * Errors: 401 `invalid_token`, 403 `wrong_token_state`, 404 `device_not_found`.
+   */
+  removeDevice: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/RemoveDevice" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveDeviceRequest): Buffer => Buffer.from(RemoveDeviceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveDeviceRequest => RemoveDeviceRequest.decode(value),
+    responseSerialize: (value: RemoveDeviceResponse): Buffer =>
+      Buffer.from(RemoveDeviceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveDeviceResponse => RemoveDeviceResponse.decode(value),
+  },
+  /**
+   * RevokeToken is `POST /api/v1/token/{token_id}`: revokes one of the caller's tokens by its
+   * `jti`; it stops verifying at once. Errors: 401 `invalid_token`, 403 `wrong_token_state`,
+   * 404 `token_not_found` (unknown, or another user's).
+   */
+  revokeToken: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/RevokeToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeTokenRequest): Buffer => Buffer.from(RevokeTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeTokenRequest => RevokeTokenRequest.decode(value),
+    responseSerialize: (value: RevokeTokenResponse): Buffer => Buffer.from(RevokeTokenResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeTokenResponse => RevokeTokenResponse.decode(value),
+  },
+  /**
+   * VerifyToken is `GET /api/v1/token/verify`: confirms that the bearer token is a current
+   * `authorized` token (with its `CLIENTID`) and says whose it is. Errors: 401 `invalid_token`
+   * (garbage, altered, expired, revoked), 403 `wrong_token_state`.
+   */
+  verifyToken: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/VerifyToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifyTokenRequest): Buffer => Buffer.from(VerifyTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifyTokenRequest => VerifyTokenRequest.decode(value),
+    responseSerialize: (value: VerifyTokenResponse): Buffer => Buffer.from(VerifyTokenResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VerifyTokenResponse => VerifyTokenResponse.decode(value),
+  },
+  /**
+   * UpdateUser is `PATCH /api/v1/user/{user_id}` (the token's own user only):
+   * `{password, current_password}` changes the password and revokes the user's other tokens;
+   * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
+   * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
+   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
+   * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
+   * `not_own_user` or `wrong_token_state`.
+   */
+  updateUser: {
+    path: "/tessera.authenticator.v1.AuthenticatorService/UpdateUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateUserRequest): Buffer => Buffer.from(UpdateUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateUserRequest => UpdateUserRequest.decode(value),
+    responseSerialize: (value: UpdateUserResponse): Buffer => Buffer.from(UpdateUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateUserResponse => UpdateUserResponse.decode(value),
+  },
+} as const;
 
 export interface AuthenticatorServiceServer extends UntypedServiceImplementation {
+  /**
+   * SignUp is `POST /api/v1/signup`: takes an email or a phone number (and optionally a
+   * password), sends a 6-digit code to it and answers an `unverified` token, its client id,
+   * and the `CLIENTID` cookie. A contact that already has an account gets the same answer (and
+   * a notice instead of a code). Errors: 400 `invalid_field` for a bad or missing contact or
+   * password.
+   */
+  signUp: handleUnaryCall<SignUpRequest, SignUpResponse>;
+  /**
+   * VerifySignUp is `POST /api/v1/signup/verify`: the code sent at sign-up, with the
+   * `unverified` token, creates the user and answers an `authorized` token. The sign-up token is
+   * used up. Errors: 400 `invalid_field` (no code), 401 `invalid_token` (missing, forged,
+   * expired, used or revoked token, or no `CLIENTID`), 401 `invalid_code` (the fifth wrong code
+   * burns the token), 403 `wrong_token_state`.
+   */
+  verifySignUp: handleUnaryCall<VerifySignUpRequest, VerifySignUpResponse>;
+  /**
+   * LogIn is `POST /api/v1/login`: email or phone and password answer an `identified` token and
+   * start the second factor: a 6-digit code is sent to that contact when codes are allowed.
+   * Errors: 400 `invalid_field`, 401 `invalid_credentials` (unknown user and wrong password
+   * alike).
+   */
+  logIn: handleUnaryCall<LogInRequest, LogInResponse>;
+  /**
+   * VerifyLoginCode is `POST /api/v1/login/verify-code`: the delivered code (when codes are
+   * allowed) or a TOTP code (when TOTP is enabled), with the `identified` token, answers an
+   * `authorized` token. Errors: 400 `invalid_field`, 401 `invalid_token`, 401 `invalid_code`
+   * (the fifth wrong code burns the token), 403 `wrong_token_state`.
+   */
+  verifyLoginCode: handleUnaryCall<VerifyLoginCodeRequest, VerifyLoginCodeResponse>;
+  /**
+   * GetLoginDeviceChallenge is `GET /api/v1/login/verify-device`: WebAuthn request options
+   * listing the user's devices, for an `identified` token. Errors: 401 `invalid_token`, 403
+   * `wrong_token_state` or `factor_not_allowed` (devices not allowed), 400 `no_device`.
+   */
+  getLoginDeviceChallenge: handleUnaryCall<GetLoginDeviceChallengeRequest, GetLoginDeviceChallengeResponse>;
+  /**
+   * VerifyLoginDevice is `POST /api/v1/login/verify-device`: the assertion of one of the
+   * user's devices, with the `identified` token, answers an `authorized` token. A replayed
+   * assertion, a never-issued challenge or a removed device is refused. Errors: 400
+   * `webauthn` (malformed), 401 `webauthn` (refused), 401 `invalid_token`, 403.
+   */
+  verifyLoginDevice: handleUnaryCall<VerifyLoginDeviceRequest, VerifyLoginDeviceResponse>;
+  /**
+   * CreateDevice is `POST /api/v1/device`: WebAuthn creation options (direct attestation,
+   * cross-platform, the seed's algorithms) for an `authorized` token. Errors: 401
+   * `invalid_token`, 403 `wrong_token_state`, 409 `credential_limit`.
+   */
+  createDevice: handleUnaryCall<CreateDeviceRequest, CreateDeviceResponse>;
+  /**
+   * VerifyDevice is `POST /api/v1/device/verify`: verifies the attestation (binary members
+   * base64url, base64 accepted) against a challenge the user holds and stores the device.
+   * Errors: 400 `webauthn` (unverifiable attestation, foreign origin, replayed or never-issued
+   * challenge), 401 `invalid_token`, 403 `wrong_token_state`.
+   */
+  verifyDevice: handleUnaryCall<VerifyDeviceRequest, VerifyDeviceResponse>;
+  /**
+   * RemoveDevice is `DELETE /api/v1/device/{device_id}`: the device can no longer log in.
+   * Errors: 401 `invalid_token`, 403 `wrong_token_state`, 404 `device_not_found`.
+   */
+  removeDevice: handleUnaryCall<RemoveDeviceRequest, RemoveDeviceResponse>;
+  /**
+   * RevokeToken is `POST /api/v1/token/{token_id}`: revokes one of the caller's tokens by its
+   * `jti`; it stops verifying at once. Errors: 401 `invalid_token`, 403 `wrong_token_state`,
+   * 404 `token_not_found` (unknown, or another user's).
+   */
+  revokeToken: handleUnaryCall<RevokeTokenRequest, RevokeTokenResponse>;
+  /**
+   * VerifyToken is `GET /api/v1/token/verify`: confirms that the bearer token is a current
+   * `authorized` token (with its `CLIENTID`) and says whose it is. Errors: 401 `invalid_token`
+   * (garbage, altered, expired, revoked), 403 `wrong_token_state`.
+   */
+  verifyToken: handleUnaryCall<VerifyTokenRequest, VerifyTokenResponse>;
+  /**
+   * UpdateUser is `PATCH /api/v1/user/{user_id}` (the token's own user only):
+   * `{password, current_password}` changes the password and revokes the user's other tokens;
+   * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
+   * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
+   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
+   * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
+   * `not_own_user` or `wrong_token_state`.
+   */
+  updateUser: handleUnaryCall<UpdateUserRequest, UpdateUserResponse>;
 }
 
 export interface AuthenticatorServiceClient extends Client {
+  /**
+   * SignUp is `POST /api/v1/signup`: takes an email or a phone number (and optionally a
+   * password), sends a 6-digit code to it and answers an `unverified` token, its client id,
+   * and the `CLIENTID` cookie. A contact that already has an account gets the same answer (and
+   * a notice instead of a code). Errors: 400 `invalid_field` for a bad or missing contact or
+   * password.
+   */
+  signUp(
+    request: SignUpRequest,
+    callback: (error: ServiceError | null, response: SignUpResponse) => void,
+  ): ClientUnaryCall;
+  signUp(
+    request: SignUpRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SignUpResponse) => void,
+  ): ClientUnaryCall;
+  signUp(
+    request: SignUpRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SignUpResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * VerifySignUp is `POST /api/v1/signup/verify`: the code sent at sign-up, with the
+   * `unverified` token, creates the user and answers an `authorized` token. The sign-up token is
+   * used up. Errors: 400 `invalid_field` (no code), 401 `invalid_token` (missing, forged,
+   * expired, used or revoked token, or no `CLIENTID`), 401 `invalid_code` (the fifth wrong code
+   * burns the token), 403 `wrong_token_state`.
+   */
+  verifySignUp(
+    request: VerifySignUpRequest,
+    callback: (error: ServiceError | null, response: VerifySignUpResponse) => void,
+  ): ClientUnaryCall;
+  verifySignUp(
+    request: VerifySignUpRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VerifySignUpResponse) => void,
+  ): ClientUnaryCall;
+  verifySignUp(
+    request: VerifySignUpRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VerifySignUpResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * LogIn is `POST /api/v1/login`: email or phone and password answer an `identified` token and
+   * start the second factor: a 6-digit code is sent to that contact when codes are allowed.
+   * Errors: 400 `invalid_field`, 401 `invalid_credentials` (unknown user and wrong password
+   * alike).
+   */
+  logIn(
+    request: LogInRequest,
+    callback: (error: ServiceError | null, response: LogInResponse) => void,
+  ): ClientUnaryCall;
+  logIn(
+    request: LogInRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LogInResponse) => void,
+  ): ClientUnaryCall;
+  logIn(
+    request: LogInRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LogInResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * VerifyLoginCode is `POST /api/v1/login/verify-code`: the delivered code (when codes are
+   * allowed) or a TOTP code (when TOTP is enabled), with the `identified` token, answers an
+   * `authorized` token. Errors: 400 `invalid_field`, 401 `invalid_token`, 401 `invalid_code`
+   * (the fifth wrong code burns the token), 403 `wrong_token_state`.
+   */
+  verifyLoginCode(
+    request: VerifyLoginCodeRequest,
+    callback: (error: ServiceError | null, response: VerifyLoginCodeResponse) => void,
+  ): ClientUnaryCall;
+  verifyLoginCode(
+    request: VerifyLoginCodeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VerifyLoginCodeResponse) => void,
+  ): ClientUnaryCall;
+  verifyLoginCode(
+    request: VerifyLoginCodeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VerifyLoginCodeResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetLoginDeviceChallenge is `GET /api/v1/login/verify-device`: WebAuthn request options
+   * listing the user's devices, for an `identified` token. Errors: 401 `invalid_token`, 403
+   * `wrong_token_state` or `factor_not_allowed` (devices not allowed), 400 `no_device`.
+   */
+  getLoginDeviceChallenge(
+    request: GetLoginDeviceChallengeRequest,
+    callback: (error: ServiceError | null, response: GetLoginDeviceChallengeResponse) => void,
+  ): ClientUnaryCall;
+  getLoginDeviceChallenge(
+    request: GetLoginDeviceChallengeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetLoginDeviceChallengeResponse) => void,
+  ): ClientUnaryCall;
+  getLoginDeviceChallenge(
+    request: GetLoginDeviceChallengeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetLoginDeviceChallengeResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * VerifyLoginDevice is `POST /api/v1/login/verify-device`: the assertion of one of the
+   * user's devices, with the `identified` token, answers an `authorized` token. A replayed
+   * assertion, a never-issued challenge or a removed device is refused. Errors: 400
+   * `webauthn` (malformed), 401 `webauthn` (refused), 401 `invalid_token`, 403.
+   */
+  verifyLoginDevice(
+    request: VerifyLoginDeviceRequest,
+    callback: (error: ServiceError | null, response: VerifyLoginDeviceResponse) => void,
+  ): ClientUnaryCall;
+  verifyLoginDevice(
+    request: VerifyLoginDeviceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VerifyLoginDeviceResponse) => void,
+  ): ClientUnaryCall;
+  verifyLoginDevice(
+    request: VerifyLoginDeviceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VerifyLoginDeviceResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * CreateDevice is `POST /api/v1/device`: WebAuthn creation options (direct attestation,
+   * cross-platform, the seed's algorithms) for an `authorized` token. Errors: 401
+   * `invalid_token`, 403 `wrong_token_state`, 409 `credential_limit`.
+   */
+  createDevice(
+    request: CreateDeviceRequest,
+    callback: (error: ServiceError | null, response: CreateDeviceResponse) => void,
+  ): ClientUnaryCall;
+  createDevice(
+    request: CreateDeviceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateDeviceResponse) => void,
+  ): ClientUnaryCall;
+  createDevice(
+    request: CreateDeviceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateDeviceResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * VerifyDevice is `POST /api/v1/device/verify`: verifies the attestation (binary members
+   * base64url, base64 accepted) against a challenge the user holds and stores the device.
+   * Errors: 400 `webauthn` (unverifiable attestation, foreign origin, replayed or never-issued
+   * challenge), 401 `invalid_token`, 403 `wrong_token_state`.
+   */
+  verifyDevice(
+    request: VerifyDeviceRequest,
+    callback: (error: ServiceError | null, response: VerifyDeviceResponse) => void,
+  ): ClientUnaryCall;
+  verifyDevice(
+    request: VerifyDeviceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VerifyDeviceResponse) => void,
+  ): ClientUnaryCall;
+  verifyDevice(
+    request: VerifyDeviceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VerifyDeviceResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * RemoveDevice is `DELETE /api/v1/device/{device_id}`: the device can no longer log in.
+   * Errors: 401 `invalid_token`, 403 `wrong_token_state`, 404 `device_not_found`.
+   */
+  removeDevice(
+    request: RemoveDeviceRequest,
+    callback: (error: ServiceError | null, response: RemoveDeviceResponse) => void,
+  ): ClientUnaryCall;
+  removeDevice(
+    request: RemoveDeviceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveDeviceResponse) => void,
+  ): ClientUnaryCall;
+  removeDevice(
+    request: RemoveDeviceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveDeviceResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * RevokeToken is `POST /api/v1/token/{token_id}`: revokes one of the caller's tokens by its
+   * `jti`; it stops verifying at once. Errors: 401 `invalid_token`, 403 `wrong_token_state`,
+   * 404 `token_not_found` (unknown, or another user's).
+   */
+  revokeToken(
+    request: RevokeTokenRequest,
+    callback: (error: ServiceError | null, response: RevokeTokenResponse) => void,
+  ): ClientUnaryCall;
+  revokeToken(
+    request: RevokeTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeTokenResponse) => void,
+  ): ClientUnaryCall;
+  revokeToken(
+    request: RevokeTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeTokenResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * VerifyToken is `GET /api/v1/token/verify`: confirms that the bearer token is a current
+   * `authorized` token (with its `CLIENTID`) and says whose it is. Errors: 401 `invalid_token`
+   * (garbage, altered, expired, revoked), 403 `wrong_token_state`.
+   */
+  verifyToken(
+    request: VerifyTokenRequest,
+    callback: (error: ServiceError | null, response: VerifyTokenResponse) => void,
+  ): ClientUnaryCall;
+  verifyToken(
+    request: VerifyTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VerifyTokenResponse) => void,
+  ): ClientUnaryCall;
+  verifyToken(
+    request: VerifyTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VerifyTokenResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * UpdateUser is `PATCH /api/v1/user/{user_id}` (the token's own user only):
+   * `{password, current_password}` changes the password and revokes the user's other tokens;
+   * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
+   * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
+   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
+   * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
+   * `not_own_user` or `wrong_token_state`.
+   */
+  updateUser(
+    request: UpdateUserRequest,
+    callback: (error: ServiceError | null, response: UpdateUserResponse) => void,
+  ): ClientUnaryCall;
+  updateUser(
+    request: UpdateUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateUserResponse) => void,
+  ): ClientUnaryCall;
+  updateUser(
+    request: UpdateUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateUserResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const AuthenticatorServiceClient = makeGenericClientConstructor(
@@ -38,3 +2908,28 @@ export const AuthenticatorServiceClient = makeGenericClientConstructor(
   service: typeof AuthenticatorServiceService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+type KeysOfUnion<T> = T extends T ? keyof T : never;
+export type Exact<P, I extends P> = P extends Builtin ? P
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
+  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+}

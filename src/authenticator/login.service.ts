@@ -1,0 +1,114 @@
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import type { Kysely } from "kysely";
+import { DomainError, isDomainError } from "../errors/domain-error.js";
+import type { SecretBox } from "../keys/secret-box.js";
+import { verifyPassword } from "../session/password-hash.js";
+import { findPasswordHash } from "../session/password.store.js";
+import type { Schema } from "../store/schema.js";
+import { matchTotpStep } from "../verify/totp.js";
+import type { WebauthnService } from "../webauthn/webauthn.service.js";
+import type { AccessTokens, AuthenticatedToken, IssuedToken, TokenCredentials } from "./access-token.service.js";
+import { lockLiveToken, markTokenUsed } from "./access-token.store.js";
+import { findSettings, useTotpStep, type SettingsRow } from "./account.store.js";
+import { answerCode, newCode, queueCode } from "./code.js";
+import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
+import { maxPasswordLength } from "./signup.service.js";
+import { openTotpSecret } from "./totp-secret.js";
+
+/** A user id no user has: looked up for an unknown contact. */
+const nobody = "00000000-0000-4000-8000-000000000000";
+
+/** Login (seed 002, Login API): a password, then a code, a TOTP code or a device. */
+export interface LoginService {
+  /**
+   * Checks the password and answers an `identified` token; a code goes to the contact when
+   * codes are allowed. Throws INVALID_FIELD, INVALID_CREDENTIALS (unknown user or wrong password).
+   */
+  logIn(input: { email: string; phone: string; password: string }): Promise<IssuedToken>;
+  /** The delivered code or a TOTP code answers an `authorized` token. Throws as `answerCode`. */
+  verifyCode(credentials: TokenCredentials, code: string): Promise<IssuedToken>;
+  /** Request options for the user's devices. Throws FACTOR_NOT_ALLOWED, NO_DEVICE. */
+  deviceChallenge(credentials: TokenCredentials): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  /** An assertion of one of the user's devices answers an `authorized` token. Throws WEBAUTHN_*, FACTOR_NOT_ALLOWED. */
+  verifyDevice(credentials: TokenCredentials, assertion: AuthenticationResponseJSON): Promise<IssuedToken>;
+}
+
+/** Creates the login service. */
+export function createLoginService(deps: {
+  db: Kysely<Schema>;
+  tenantId: string;
+  tokens: AccessTokens;
+  secrets: SecretBox;
+  webauthn: WebauthnService;
+  nudgeOutbox: () => void;
+  now?: () => number;
+}): LoginService {
+  const { db, tenantId, tokens, secrets, webauthn } = deps;
+  const now = deps.now ?? Date.now;
+  const refuse = () => new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Invalid credentials");
+  const devicesAllowed = async (token: AuthenticatedToken): Promise<void> => {
+    if (!(await findSettings(db, tenantId, token.userId)).is_device_allowed) throw new DomainError("FACTOR_NOT_ALLOWED", "forbidden", "Devices are not allowed for this user");
+  };
+  // A TOTP code counts when TOTP is enabled and its time step was never used before.
+  const totpMatches = (settings: SettingsRow, code: string) => async (tx: Kysely<Schema>) => {
+    if (!settings.is_totp_allowed || settings.totp_secret === null) return false;
+    const step = matchTotpStep(openTotpSecret(secrets, settings), code, now());
+    return step !== undefined && (await useTotpStep(tx, settings.user_id, step));
+  };
+
+  return {
+    async logIn(input) {
+      const contact = parseContact(input.email, input.phone);
+      if (input.password === "" || [...input.password].length > maxPasswordLength) throw invalidField(`Password must be 1 to ${maxPasswordLength} characters`);
+      const userId = await findUserIdByContact(db, tenantId, contact);
+      // An unknown user costs the same lookup and the same argon2 check as a known one.
+      const stored = await findPasswordHash(db, tenantId, userId ?? nobody);
+      if (!(await verifyPassword(stored, input.password)) || userId === undefined) throw refuse();
+      const settings = await findSettings(db, tenantId, userId);
+      const code = settings.is_code_allowed ? newCode() : undefined;
+      const pending = await db.transaction().execute(async (tx) => {
+        const token = await tokens.record(tx, { userId, state: "identified", ...(code === undefined ? {} : { code }) });
+        if (code !== undefined) await queueCode(tx, tenantId, contact, code);
+        return token;
+      });
+      if (code !== undefined) deps.nudgeOutbox();
+      return tokens.sign(pending);
+    },
+
+    async verifyCode(credentials, code) {
+      const token = await tokens.authenticate(credentials, "identified");
+      const settings = await findSettings(db, tenantId, token.userId);
+      const pending = await answerCode({ db, tenantId, tokens, now }, token, code, {
+        alternative: totpMatches(settings, code),
+        onSuccess: (tx) => tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId }),
+      });
+      return tokens.sign(pending);
+    },
+
+    async deviceChallenge(credentials) {
+      const token = await tokens.authenticate(credentials, "identified");
+      await devicesAllowed(token);
+      try {
+        return await webauthn.loginOptions(token.userId);
+      } catch (error) {
+        if (isDomainError(error) && error.reason === "UNKNOWN_USER") throw new DomainError("NO_DEVICE", "invalid", "The user has no device", { cause: error });
+        throw error;
+      }
+    },
+
+    async verifyDevice(credentials, assertion) {
+      const token = await tokens.authenticate(credentials, "identified");
+      await devicesAllowed(token);
+      const login = await webauthn.finishLogin(assertion);
+      if (login.userId !== token.userId) throw new DomainError("WEBAUTHN_LOGIN_FAILED", "unauthenticated", "The device does not belong to the user");
+      const pending = await db.transaction().execute(async (tx) => {
+        const row = await lockLiveToken(tx, tenantId, token.tokenId, new Date(now()));
+        if (row === undefined) return undefined;
+        await markTokenUsed(tx, row.id);
+        return tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId });
+      });
+      if (pending === undefined) throw new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired");
+      return tokens.sign(pending);
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import { DomainError } from "../errors/domain-error.js";
+import { hashPassword } from "../session/password-hash.js";
+import type { Schema } from "../store/schema.js";
+import type { AccessTokens, IssuedToken, TokenCredentials } from "./access-token.service.js";
+import { countRecentSignups, findSignup, insertAccount, insertSignup } from "./account.store.js";
+import { answerCode, newCode, queueCode } from "./code.js";
+import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
+
+/** Sign-ups one contact may be sent a message for per minute: a burst passes, a flood does not. */
+export const signupsPerMinute = 5;
+
+/** Passwords the Authenticator API takes: 8 to 72 characters (72: the bcrypt cap Hanko shares). */
+export const minPasswordLength = 8;
+export const maxPasswordLength = 72;
+
+/** Throws INVALID_FIELD unless `password` is 8 to 72 characters. */
+export function checkPasswordLength(password: string): void {
+  const length = [...password].length;
+  if (length < minPasswordLength || length > maxPasswordLength) throw invalidField(`Password must be ${minPasswordLength} to ${maxPasswordLength} characters`);
+}
+
+/** Sign-up (seed 002, SignUp API): a contact proven by a code becomes a user. */
+export interface SignupService {
+  /**
+   * Sends a code to the contact and answers an `unverified` token. A contact that already has
+   * an account gets the same answer, and a notice instead of a code. Throws INVALID_FIELD,
+   * SIGNUP_RATE_LIMITED (more than 5 a minute for one contact, whether or not it has an account).
+   */
+  signUp(input: { email: string; phone: string; password: string }): Promise<IssuedToken>;
+  /** The right code creates the user and answers an `authorized` token. Throws as `answerCode`, and CONTACT_TAKEN. */
+  verify(credentials: TokenCredentials, code: string): Promise<IssuedToken>;
+}
+
+/** Creates the sign-up service. */
+export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; nudgeOutbox: () => void; now?: () => number }): SignupService {
+  const { db, tenantId, tokens } = deps;
+  const now = deps.now ?? Date.now;
+  return {
+    async signUp(input) {
+      const contact = parseContact(input.email, input.phone);
+      if (input.password !== "") checkPasswordLength(input.password);
+      // Both paths hash, write a token and queue a message: the answer and its timing are alike.
+      if ((await countRecentSignups(db, tenantId, contact.address, new Date(now() - 60_000))) >= signupsPerMinute) {
+        throw new DomainError("SIGNUP_RATE_LIMITED", "rate_limited", "Too many sign-ups for this contact: wait a minute");
+      }
+      const passwordHash = input.password === "" ? null : await hashPassword(input.password);
+      const existing = await findUserIdByContact(db, tenantId, contact);
+      const code = existing === undefined ? newCode() : undefined;
+      const pending = await db.transaction().execute(async (tx) => {
+        const token = await tokens.record(tx, { userId: randomUUID(), state: "unverified", ...(code === undefined ? {} : { code }) });
+        await insertSignup(tx, { tokenId: token.tokenId, tenantId, channel: contact.channel, contact: contact.address, passwordHash });
+        await queueCode(tx, tenantId, contact, code);
+        return token;
+      });
+      deps.nudgeOutbox();
+      return tokens.sign(pending);
+    },
+
+    async verify(credentials, code) {
+      const token = await tokens.authenticate(credentials, "unverified");
+      const pending = await answerCode({ db, tenantId, tokens, now }, token, code, {
+        async onSuccess(tx, row) {
+          const signup = await findSignup(tx, row.id);
+          // Thrown inside: the transaction rolls back, nothing half-written stays behind.
+          if (signup === undefined || !(await insertAccount(tx, signup, row.user_id))) {
+            throw new DomainError("CONTACT_TAKEN", "conflict", "The contact already belongs to an account: log in instead");
+          }
+          return tokens.record(tx, { userId: row.user_id, state: "authorized", clientId: token.clientId });
+        },
+      });
+      return tokens.sign(pending);
+    },
+  };
+}

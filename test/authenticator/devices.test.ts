@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestServer } from "../harness/server.js";
+import { SoftwareAuthenticator, type SoftwareCredential } from "../harness/software-authenticator.js";
+import { api, auth, claimsOf, heldFrom, logIn, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "./authenticator-client.js";
+
+const origin = "https://auth.example.com";
+const authenticator = new SoftwareAuthenticator(origin, "auth.example.com");
+let server: TestServer;
+let sinks: Sinks;
+let stop: () => Promise<void>;
+beforeAll(async () => {
+  ({ server, sinks, close: stop } = await startWithSinks({ ORIGIN: origin, RP_NAME: "Authenticator" }));
+});
+afterAll(async () => {
+  await stop?.();
+});
+
+type Creation = { publicKey: { challenge: string; user: { id: string } } };
+type Request = { publicKey: { challenge: string; allowCredentials: Array<{ id: string }> } };
+
+/** base64url → base64, as the seed's clients send binary members. */
+const base64 = (value: string) => Buffer.from(value, "base64url").toString("base64");
+
+async function registerDevice(account: Held): Promise<{ credential: SoftwareCredential; id: string }> {
+  const options = await api(server, "POST", "/device", { headers: auth(account) });
+  expect(options.status, options.text).toBe(200);
+  const { credential, response } = authenticator.create((options.json as Creation).publicKey, "packed");
+  const verified = await api(server, "POST", "/device/verify", { body: response, headers: auth(account) });
+  expect(verified).toMatchObject({ status: 201, json: { id: response.id } });
+  return { credential, id: response.id };
+}
+
+async function deviceUser(): Promise<Account & { credential: SoftwareCredential; deviceId: string }> {
+  const account = await signUpVerified(server, sinks);
+  const { credential, id } = await registerDevice(account);
+  expect((await api(server, "PATCH", `/user/${account.userId}`, { body: { is_device_allowed: true }, headers: auth(account) })).json).toMatchObject({ is_device_allowed: true });
+  return { ...account, credential, deviceId: id };
+}
+
+async function deviceChallenge(identified: Held): Promise<Request["publicKey"]> {
+  const response = await api(server, "GET", "/login/verify-device", { headers: auth(identified) });
+  expect(response.status, response.text).toBe(200);
+  return (response.json as Request).publicKey;
+}
+
+describe("POST /api/v1/device and /device/verify", () => {
+  it("answers the seed's creation options for an authorized user", async () => {
+    const account = await signUpVerified(server, sinks);
+    const options = await api(server, "POST", "/device", { headers: auth(account) });
+    expect(options).toMatchObject({
+      status: 200,
+      json: {
+        publicKey: {
+          challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+          rp: { name: "Authenticator", id: "auth.example.com" },
+          user: { name: account.contact, displayName: account.contact, id: expect.any(String) },
+          authenticatorSelection: { authenticatorAttachment: "cross-platform", requireResidentKey: false, userVerification: "preferred" },
+          timeout: 60000,
+          attestation: "direct",
+        },
+      },
+    });
+    const algs = (options.json as { publicKey: { pubKeyCredParams: Array<{ type: string; alg: number }> } }).publicKey.pubKeyCredParams;
+    expect(algs).toEqual([-7, -35, -36, -257, -258, -259, -37, -38, -39, -8].map((alg) => ({ type: "public-key", alg })));
+  });
+
+  it("registers a device sent in base64 (the seed's encoding) and refuses its attestation a second time", async () => {
+    const account = await signUpVerified(server, sinks);
+    const options = await api(server, "POST", "/device", { headers: auth(account) });
+    const { response } = authenticator.create((options.json as Creation).publicKey, "none");
+    const encoded = {
+      ...response,
+      rawId: base64(response.rawId),
+      response: { clientDataJSON: base64(response.response.clientDataJSON), attestationObject: base64(response.response.attestationObject) },
+    };
+    expect(await api(server, "POST", "/device/verify", { body: encoded, headers: auth(account) })).toMatchObject({ status: 201, json: { id: response.id } });
+    // Replay: the challenge answered one ceremony.
+    expect(await api(server, "POST", "/device/verify", { body: encoded, headers: auth(account) })).toMatchObject({ status: 400, json: { error: { code: "webauthn" } } });
+  });
+
+  // Phishing and forgery: a foreign origin, a made-up challenge and another user's challenge are refused.
+  it("refuses a foreign origin, a never-issued challenge and another user's challenge with 400 webauthn", async () => {
+    const account = await signUpVerified(server, sinks);
+    const other = await signUpVerified(server, sinks);
+    const options = (await api(server, "POST", "/device", { headers: auth(account) })).json as Creation;
+    const foreign = authenticator.create(options.publicKey, "none", { origin: "https://evil.example.net" }).response;
+    expect(await api(server, "POST", "/device/verify", { body: foreign, headers: auth(account) })).toMatchObject({ status: 400, json: { error: { code: "webauthn", message: expect.any(String) } } });
+    const madeUp = authenticator.create({ ...options.publicKey, challenge: Buffer.alloc(32, 7).toString("base64url") }, "none").response;
+    expect((await api(server, "POST", "/device/verify", { body: madeUp, headers: auth(account) })).status).toBe(400);
+    const othersOptions = (await api(server, "POST", "/device", { headers: auth(other) })).json as Creation;
+    const stolen = authenticator.create(othersOptions.publicKey, "none").response;
+    expect((await api(server, "POST", "/device/verify", { body: stolen, headers: auth(account) })).status).toBe(400);
+  });
+
+  it("needs an authorized token", async () => {
+    const account = await signUpVerified(server, sinks);
+    const identified = await logIn(server, sinks, account);
+    expect(await api(server, "POST", "/device", { headers: auth(identified) })).toMatchObject({ status: 403, json: { error: { code: "wrong_token_state" } } });
+  });
+});
+
+describe("GET and POST /api/v1/login/verify-device", () => {
+  it("gives an identified user request options for their devices and turns the assertion into an authorized token", async () => {
+    const user = await deviceUser();
+    const identified = await logIn(server, sinks, user);
+    const challenge = await deviceChallenge(identified);
+    expect(challenge.allowCredentials.map((descriptor) => descriptor.id)).toEqual([user.deviceId]);
+    const assertion = authenticator.get(user.credential, challenge.challenge);
+    // The seed's clients send binary members in base64.
+    const encoded = {
+      ...assertion,
+      rawId: base64(assertion.rawId),
+      response: { clientDataJSON: base64(assertion.response.clientDataJSON), authenticatorData: base64(assertion.response.authenticatorData), signature: base64(assertion.response.signature) },
+    };
+    const verified = await api(server, "POST", "/login/verify-device", { body: encoded, headers: auth(identified) });
+    expect(verified.status, verified.text).toBe(200);
+    expect(claimsOf(heldFrom(verified).token)).toMatchObject({ state: "authorized", user_id: user.userId });
+    // Replay: the same assertion, even with a new identified token, is refused.
+    const again = await logIn(server, sinks, user);
+    expect(await api(server, "POST", "/login/verify-device", { body: assertion, headers: auth(again) })).toMatchObject({ status: 401, json: { error: { code: "webauthn" } } });
+  });
+
+  it("refuses devices when they are not allowed, and a device of another user", async () => {
+    const account = await signUpVerified(server, sinks);
+    await registerDevice(account);
+    const identified = await logIn(server, sinks, account);
+    expect(await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).toMatchObject({ status: 403, json: { error: { code: "factor_not_allowed" } } });
+    const user = await deviceUser();
+    const stranger = await deviceUser();
+    const mine = await logIn(server, sinks, user);
+    const challenge = await deviceChallenge(mine);
+    const assertion = authenticator.get(stranger.credential, challenge.challenge);
+    expect((await api(server, "POST", "/login/verify-device", { body: assertion, headers: auth(mine) })).status).toBe(401);
+  });
+});
+
+describe("DELETE /api/v1/device/:device_id", () => {
+  it("removes a device, which can no longer log in, and refuses an unknown id", async () => {
+    const user = await deviceUser();
+    const identified = await logIn(server, sinks, user);
+    const challenge = await deviceChallenge(identified);
+    expect(await api(server, "DELETE", `/device/${user.deviceId}`, { headers: auth(user) })).toMatchObject({ status: 200, json: {} });
+    const assertion = authenticator.get(user.credential, challenge.challenge);
+    expect((await api(server, "POST", "/login/verify-device", { body: assertion, headers: auth(identified) })).status).toBe(401);
+    expect(await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).toMatchObject({ status: 400, json: { error: { code: "no_device" } } });
+    expect(await api(server, "DELETE", `/device/${user.deviceId}`, { headers: auth(user) })).toMatchObject({ status: 404, json: { error: { code: "device_not_found" } } });
+    const other = await deviceUser();
+    expect((await api(server, "DELETE", `/device/${other.deviceId}`, { headers: auth(user) })).status).toBe(404);
+  });
+});
