@@ -1,21 +1,11 @@
-import { DomainError } from "../errors/domain-error.js";
 import { normalizeEmail } from "../identity/email-address.js";
+import { normalizePhone } from "../identity/phone-number.js";
 import type { SecretBox } from "../keys/secret-box.js";
 
 /** An email address and phone number, normalised. */
 export interface Contact {
   email: string;
   phone: string;
-}
-
-/**
- * Normalises a phone number in international representation (E.164): `+`, then 7 to 15
- * digits; spaces, dots, dashes and parentheses are dropped. Throws INVALID_PHONE.
- */
-export function normalizePhone(input: string): string {
-  const phone = input.trim().replace(/[\s.()-]/g, "");
-  if (!/^\+[1-9]\d{6,14}$/.test(phone)) throw new DomainError("INVALID_PHONE", "invalid", "phone must be an international number: + and 7 to 15 digits");
-  return phone;
 }
 
 /** Normalises both; throws INVALID_EMAIL or INVALID_PHONE. */

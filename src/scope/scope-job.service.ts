@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { AuthentiqKeyService } from "../authentiq/key.service.js";
-import { normalizePhone } from "../authentiq/contact.js";
 import { optionalClaim, requiredClaim, verifySelfSigned } from "../authentiq/self-signed-jwt.js";
 import { enqueueMessage } from "../delivery/outbox.store.js";
 import { DomainError } from "../errors/domain-error.js";
 import { normalizeEmail } from "../identity/email-address.js";
+import { normalizePhone } from "../identity/phone-number.js";
 import type { SecretBox } from "../keys/secret-box.js";
 import type { Schema } from "../store/schema.js";
 import type { Issuer } from "./issuer.js";

@@ -1,8 +1,8 @@
 import { expect } from "vitest";
-import { mailText } from "../jincor/jincor-client.js";
+
 import { rest, type RestOptions, type RestResponse } from "../harness/rest.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
-import { startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
+import { mailText, startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
 import { startWebhookSink, type WebhookSink } from "../harness/webhook-sink.js";
 
 let counter = 0;

@@ -1,5 +1,6 @@
+import { mailText } from "../harness/smtp-sink.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mailText } from "../jincor/jincor-client.js";
+
 import { rest } from "../harness/rest.js";
 import type { TestServer } from "../harness/server.js";
 import { api, auth, signUpVerified, startWithSinks, type Sinks } from "./authenticator-client.js";

@@ -2,11 +2,11 @@ import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IdentityServiceService } from "../../gen/grpc-js/tessera/identity/v1/identity.js";
 import { IdentityService } from "../../gen/es/tessera/identity/v1/identity_pb.js";
-import { mailText } from "../jincor/jincor-client.js";
+
 import { rest } from "../harness/rest.js";
 import { callRpc, closeGrpcClients, rpcTransports } from "../harness/rpc.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
-import { startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
+import { mailText, startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
 import { badJwts, freshEmail, freshPhone, newIdentity, register, selfSigned, sendJwt, type Identity } from "./authentiq-client.js";
 
 let server: TestServer;

@@ -3,11 +3,11 @@ import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from "jos
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScopeServiceService } from "../../gen/grpc-js/tessera/scope/v1/scope.js";
 import { ScopeService } from "../../gen/es/tessera/scope/v1/scope_pb.js";
-import { mailText } from "../jincor/jincor-client.js";
+
 import { rest } from "../harness/rest.js";
 import { callRpc, closeGrpcClients, rpcTransports } from "../harness/rpc.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
-import { startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
+import { mailText, startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
 import { startWebhookSink, type WebhookSink } from "../harness/webhook-sink.js";
 import { badJwts, freshEmail, freshPhone, newIdentity, register, selfSigned, sendJwt, type Identity } from "./authentiq-client.js";
 

@@ -62,3 +62,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** The text of a raw email: headers dropped, quoted-printable soft breaks and escapes undone. */
+export function mailText(raw: string): string {
+  const body = raw.slice(raw.indexOf("\r\n\r\n") + 4);
+  return body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}

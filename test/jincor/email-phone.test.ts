@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../harness/server.js";
-import { startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
+import { mailText, startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
 import { startWebhookSink, type WebhookSink } from "../harness/webhook-sink.js";
-import { freshEmail, freshPhone, jincor, mailText, verifyJwtSecret } from "./jincor-client.js";
+import { freshEmail, freshPhone, jincor, verifyJwtSecret } from "./jincor-client.js";
 
 let server: TestServer;
 let smtp: SmtpSink;

@@ -39,12 +39,6 @@ export function freshPhone(): string {
   return `+1555${String(process.pid % 1000).padStart(3, "0")}${String(++counter).padStart(4, "0")}`;
 }
 
-/** The text of a raw email: headers dropped, quoted-printable soft breaks and escapes undone. */
-export function mailText(raw: string): string {
-  const body = raw.slice(raw.indexOf("\r\n\r\n") + 4);
-  return body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
 /** RFC 4648 base32 decoding (no padding needed). */
 export function base32Decode(text: string): Buffer {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -4,9 +4,9 @@ import { VerifyService } from "../../gen/es/tessera/verify/v1/verify_pb.js";
 import { VerifyServiceService } from "../../gen/grpc-js/tessera/verify/v1/verify.js";
 import { callRpc, closeGrpcClients, rpcTransports, type RpcResult } from "../harness/rpc.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
-import { startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
+import { mailText, startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
 import { startWebhookSink, type WebhookSink } from "../harness/webhook-sink.js";
-import { bearer, freshEmail, freshPhone, mailText, secretOf, serviceToken, totp, unsignedToken, verifyJwtSecret } from "./jincor-client.js";
+import { bearer, freshEmail, freshPhone, secretOf, serviceToken, totp, unsignedToken, verifyJwtSecret } from "./jincor-client.js";
 
 let server: TestServer;
 let smtp: SmtpSink;
