@@ -96,7 +96,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const rp = { id: config.rpId, name: config.rpName, origins: config.origins };
     const accessPoints = createAccessPointService({ db, secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
-      await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
+      const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
+      if (revoked > 0) logger.warn("AUTHFI_API_KEY changed: revoked the access point's other API keys", { accessPoint: config.authfiAccessPoint, revoked });
     }
     const authfiManagement = createAuthfiManagementService({ db });
 

@@ -1,4 +1,4 @@
-import { createAccessPointService } from "./authfi/tenant.service.js";
+import { createAccessPointService, type AccessPointService } from "./authfi/tenant.service.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createKeyService } from "./keys/key.service.js";
 import { resolveMasterKey } from "./keys/master-key.js";
@@ -12,25 +12,62 @@ const usage = `usage: npm run tessera -- <command>
   keys rotate RS256|EdDSA   add a key that signs from now on; older keys stay published
   keys retire <kid>         stop publishing a key (tokens it signed stop verifying)
   rp create <access-point> [--state active|trial|suspended] [--user-cap N]
-                            a new AuthFi relying party; prints its API key (shown only once)`;
+                            a new AuthFi relying party; prints its API key (shown only once)
+  rp update <access-point> [--state active|trial|suspended] [--user-cap N|none]
+                            change a relying party's state (suspended: code 1001) or user cap
+  rp rotate-key <access-point>
+                            a new API key for a relying party (printed once); its other keys stop working`;
 
-/** `rp create`'s options, or undefined when they are not understood. */
-function rpOptions(args: string[]): { state: "active" | "trial" | "suspended"; userCap: number | null } | undefined {
-  let state: "active" | "trial" | "suspended" = "active";
-  let userCap: number | null = null;
+type TenantState = "active" | "trial" | "suspended";
+
+/** `rp create`/`rp update` options, or undefined when they are not understood. */
+function rpOptions(args: string[]): { state?: TenantState; userCap?: number | null } | undefined {
+  const options: { state?: TenantState; userCap?: number | null } = {};
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
-    if (flag === "--state" && (value === "active" || value === "trial" || value === "suspended")) state = value;
-    else if (flag === "--user-cap" && value !== undefined && /^\d{1,9}$/.test(value)) userCap = Number(value);
+    if (flag === "--state" && (value === "active" || value === "trial" || value === "suspended")) options.state = value;
+    else if (flag === "--user-cap" && value !== undefined && /^(\d{1,9}|none)$/.test(value)) options.userCap = value === "none" ? null : Number(value);
     else return undefined;
   }
-  return { state, userCap };
+  return options;
+}
+
+/** `rp create|update|rotate-key <access-point> …`; undefined when the command is not one. */
+async function relyingParty(service: AccessPointService, command: string, slug: string, options: { state?: TenantState; userCap?: number | null }): Promise<number | undefined> {
+  switch (command) {
+    case "create": {
+      const created = await service.create({ slug, state: options.state ?? "active", userCap: options.userCap ?? null });
+      if (created === undefined) return fail(`access point ${slug} exists`);
+      process.stdout.write(`${created.apiKey}\n`);
+      return 0;
+    }
+    case "update": {
+      if (options.state === undefined && options.userCap === undefined) return undefined;
+      const updated = await service.update(slug, options);
+      if (updated === undefined) return fail(`no access point ${slug}`);
+      process.stdout.write(`${updated.slug}\t${updated.state}\t${updated.userCap ?? "no cap"}\n`);
+      return 0;
+    }
+    case "rotate-key": {
+      if (Object.keys(options).length > 0) return undefined;
+      const apiKey = await service.rotateKey(slug);
+      if (apiKey === undefined) return fail(`no access point ${slug}`);
+      process.stdout.write(`${apiKey}\n`);
+      return 0;
+    }
+  }
+  return undefined;
+}
+
+function fail(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 1;
 }
 
 /** `npm run tessera -- …`: operator commands against the configured database. */
 async function main(args: string[]): Promise<number> {
   const [area, command, argument] = args;
-  const rp = area === "rp" && command === "create" && argument !== undefined ? rpOptions(args.slice(3)) : undefined;
+  const rp = area === "rp" && command !== undefined && argument !== undefined ? rpOptions(args.slice(3)) : undefined;
   if ((area !== "keys" && rp === undefined) || command === undefined) {
     process.stderr.write(`${usage}\n`);
     return 2;
@@ -42,13 +79,10 @@ async function main(args: string[]): Promise<number> {
     await migrateToLatest(database.db);
     const secrets = createSecretBox(resolveMasterKey(config, logger));
     if (rp !== undefined) {
-      const created = await createAccessPointService({ db: database.db, secrets }).create({ slug: argument!, state: rp.state, userCap: rp.userCap });
-      if (created === undefined) {
-        process.stderr.write(`access point ${argument} exists\n`);
-        return 1;
-      }
-      process.stdout.write(`${created.apiKey}\n`);
-      return 0;
+      const code = await relyingParty(createAccessPointService({ db: database.db, secrets }), command, argument!, rp);
+      if (code !== undefined) return code;
+      process.stderr.write(`${usage}\n`);
+      return 2;
     }
     const keys = createKeyService({ db: database.db, secrets, logger, cacheMs: 0 });
     await keys.ensureKeys();

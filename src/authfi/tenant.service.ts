@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import type { SecretBox } from "../keys/secret-box.js";
 import { defaultTenantId, type Schema } from "../store/schema.js";
 import { authfiError } from "./authfi-errors.js";
-import { activeKeyHashes, findTenantBySlug, insertApiKey, insertTenant, type TenantRow } from "./tenant.store.js";
+import { activeKeyHashes, findTenantBySlug, insertApiKey, insertTenant, reinstateApiKey, revokeOtherApiKeys, updateTenant, type TenantRow } from "./tenant.store.js";
 
 /** An AuthFi access point: a tenant of its own, with its state and optional user cap. */
 export interface AccessPoint {
@@ -32,10 +32,15 @@ export interface AccessPointService {
   /** Creates an access point and gives its API key; undefined when the slug is taken. */
   create(options: NewAccessPoint): Promise<{ accessPoint: AccessPoint; apiKey: string } | undefined>;
   /**
-   * Makes sure the configured access point exists (active, no user cap) and accepts `apiKey`;
-   * an existing access point keeps its state and cap. Safe to run at every start.
+   * Makes sure the configured access point exists (active, no user cap) and accepts `apiKey`
+   * and no other key: a changed `AUTHFI_API_KEY` revokes the old one. An existing access point
+   * keeps its state and cap. Safe to run at every start; returns how many keys it revoked.
    */
-  ensure(slug: string, apiKey: string): Promise<void>;
+  ensure(slug: string, apiKey: string): Promise<number>;
+  /** Changes an access point's state and user cap (`null`: no cap); undefined when unknown. */
+  update(slug: string, changes: { state?: TenantRow["state"]; userCap?: number | null }): Promise<AccessPoint | undefined>;
+  /** Gives the access point a new random API key and revokes every other; undefined when unknown. */
+  rotateKey(slug: string): Promise<string | undefined>;
 }
 
 const slugPattern = /^[A-Za-z0-9_-]{1,128}$/;
@@ -77,10 +82,30 @@ export function createAccessPointService(deps: { db: Kysely<Schema>; secrets: Se
 
     async ensure(slug, apiKey) {
       if (!slugPattern.test(slug)) throw new Error("AUTHFI_ACCESS_POINT must be 1 to 128 letters, digits, '-' or '_'");
-      await db.transaction().execute(async (tx) => {
+      return db.transaction().execute(async (tx) => {
         const tenant = (await insertTenant(tx, { slug, state: "active", userCap: null })) ?? (await findTenantBySlug(tx, slug));
         if (tenant === undefined || tenant.id === defaultTenantId) throw new Error(`AUTHFI_ACCESS_POINT "${slug}" is taken`);
-        await insertApiKey(tx, tenant.id, keyHash(tenant.id, apiKey));
+        const hash = keyHash(tenant.id, apiKey);
+        await insertApiKey(tx, tenant.id, hash);
+        await reinstateApiKey(tx, tenant.id, hash);
+        return revokeOtherApiKeys(tx, tenant.id, hash);
+      });
+    },
+
+    async update(slug, changes) {
+      const tenant = slugPattern.test(slug) ? await updateTenant(db, slug, changes) : undefined;
+      return tenant === undefined ? undefined : toAccessPoint(tenant);
+    },
+
+    async rotateKey(slug) {
+      const apiKey = randomBytes(32).toString("base64url");
+      return db.transaction().execute(async (tx) => {
+        const tenant = slugPattern.test(slug) ? await findTenantBySlug(tx, slug) : undefined;
+        if (tenant === undefined || tenant.id === defaultTenantId) return undefined;
+        const hash = keyHash(tenant.id, apiKey);
+        await insertApiKey(tx, tenant.id, hash);
+        await revokeOtherApiKeys(tx, tenant.id, hash);
+        return apiKey;
       });
     },
   };

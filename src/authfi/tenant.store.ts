@@ -1,5 +1,5 @@
-import type { Kysely, Selectable } from "kysely";
-import type { Schema, TenantTable } from "../store/schema.js";
+import { sql, type Kysely, type Selectable } from "kysely";
+import { defaultTenantId, type Schema, type TenantTable } from "../store/schema.js";
 
 /** A tenant row. */
 export type TenantRow = Selectable<TenantTable>;
@@ -35,4 +35,36 @@ export async function insertApiKey(db: Kysely<Schema>, tenantId: string, keyHash
     .values({ tenant_id: tenantId, key_hash: Buffer.from(keyHash), revoked_at: null })
     .onConflict((conflict) => conflict.column("key_hash").doNothing())
     .execute();
+}
+
+/** Revokes the tenant's live API keys other than `keepHash`; returns how many. */
+export async function revokeOtherApiKeys(db: Kysely<Schema>, tenantId: string, keepHash: Uint8Array): Promise<number> {
+  const result = await db
+    .updateTable("tenant_api_keys")
+    .set({ revoked_at: sql<Date>`now()` })
+    .where("tenant_id", "=", tenantId)
+    .where("key_hash", "!=", Buffer.from(keepHash))
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Makes a stored key usable again (the configured key wins over an earlier revocation). */
+export async function reinstateApiKey(db: Kysely<Schema>, tenantId: string, keyHash: Uint8Array): Promise<void> {
+  await db.updateTable("tenant_api_keys").set({ revoked_at: null }).where("tenant_id", "=", tenantId).where("key_hash", "=", Buffer.from(keyHash)).execute();
+}
+
+/** Sets a tenant's state and user cap (each only when given); undefined when no such slug. */
+export async function updateTenant(
+  db: Kysely<Schema>,
+  slug: string,
+  changes: { state?: TenantRow["state"]; userCap?: number | null },
+): Promise<TenantRow | undefined> {
+  return db
+    .updateTable("tenants")
+    .set({ ...(changes.state === undefined ? {} : { state: changes.state }), ...(changes.userCap === undefined ? {} : { user_cap: changes.userCap }) })
+    .where("slug", "=", slug)
+    .where("id", "!=", defaultTenantId)
+    .returningAll()
+    .executeTakeFirst();
 }

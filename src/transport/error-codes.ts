@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema } from "../../gen/es/google/rpc/error_details_pb.js";
+import { fromDatabaseError } from "../errors/database-error.js";
 import { DomainError, type ErrorKind } from "../errors/domain-error.js";
 import type { Logger } from "../log.js";
 import type { Problem } from "./dialects/index.js";
@@ -25,8 +26,9 @@ export const errorDomain = "tessera";
  * carries its reason as `google.rpc.ErrorInfo`; anything else is logged and becomes Internal
  * with a generic message.
  */
-export function toConnectError(error: unknown, logger: Logger): ConnectError {
-  if (error instanceof ConnectError) return error;
+export function toConnectError(thrown: unknown, logger: Logger): ConnectError {
+  if (thrown instanceof ConnectError) return thrown;
+  const error = expected(thrown, logger);
   if (error instanceof DomainError) {
     const info = create(ErrorInfoSchema, { reason: error.reason, domain: errorDomain, metadata: stringMetadata(error.details) });
     return new ConnectError(error.message, codeByKind[error.kind], undefined, [{ desc: ErrorInfoSchema, value: info }], error);
@@ -36,10 +38,19 @@ export function toConnectError(error: unknown, logger: Logger): ConnectError {
 }
 
 /** Turns anything a handler threw into the Problem a REST dialect renders; logs the unexpected. */
-export function toProblem(error: unknown, logger: Logger): Problem {
+export function toProblem(thrown: unknown, logger: Logger): Problem {
+  const error = expected(thrown, logger);
   if (error instanceof DomainError) return { reason: error.reason, kind: error.kind, message: error.message, details: error.details };
   logger.error("unexpected error", { error });
   return { reason: "INTERNAL", kind: "internal", message: "internal error" };
+}
+
+/** A DomainError as is; a database failure the request's data caused as the DomainError it stands for. */
+function expected(error: unknown, logger: Logger): unknown {
+  if (error instanceof DomainError) return error;
+  const invalid = fromDatabaseError(error);
+  if (invalid !== undefined) logger.warn("the database refused a value from the request", { error: invalid.cause instanceof Error ? invalid.cause.message : String(invalid.cause) });
+  return invalid ?? error;
 }
 
 function stringMetadata(details: Record<string, unknown> | undefined): Record<string, string> {
