@@ -38,7 +38,7 @@ export const authfiReasons = {
   /** 5000: the ceremony outlived its timeout. */
   timeout: ["AUTHFI_CEREMONY_TIMEOUT", "precondition"],
   /** 7000: stored data with a value it cannot have (a key whose user has no AuthFi record). */
-  inconsistent: ["AUTHFI_DATA_INCONSISTENT", "precondition"],
+  inconsistent: ["AUTHFI_DATA_INCONSISTENT", "internal"],
 } as const satisfies Record<string, readonly [string, ErrorKind]>;
 
 /** The reasons of attestation statements that do not verify, by attestation format. */

@@ -45,6 +45,6 @@ export function checkRegistrationParams(params: RegistrationParams): CheckedRegi
     requireResidentKey: residentKey === "" ? params.requireResidentKey : residentKey === "required",
     userVerification: checkUserVerification(params.userVerification),
   };
-  const attestation = oneOf(params.attestation, ["none", "indirect", "direct", "enterprise"] as const, "attestation", "none");
+  const attestation = oneOf(params.attestation, ["none", "indirect", "direct"] as const, "attestation", "none");
   return { name, displayName, selection, attestation };
 }

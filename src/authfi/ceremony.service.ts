@@ -63,6 +63,7 @@ export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: Rely
     const parsed = parseAssertion(input, rp, field);
     const issued = await consume(tenantId, "login", parsed.challenge);
     if (forVerification && issued.userId === null) throw authfiError("clientData", "clientDataJSON carries a login challenge, not a verification one");
+    if (!forVerification && issued.userId !== null) throw authfiError("clientData", "clientDataJSON carries a verification challenge, not a login one");
     const required = issued.userVerification === "required";
     checkFlags(parsed.flags, required);
     const key = await findCredential(db, tenantId, parsed.credentialId);

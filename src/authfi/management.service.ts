@@ -72,14 +72,14 @@ export function createAuthfiManagementService(deps: { db: Kysely<Schema> }): Aut
       const trimmed = name.trim();
       if ([...trimmed].length > 128) throw authfiError("invalidParameter", "name must be at most 128 characters");
       const user = await userOf(db, accessPoint, userId);
-      const key = await renameCredential(db, user.user_id, keyBytes(keyId), trimmed === "" ? null : trimmed);
+      const key = await renameCredential(db, user.tenant_id, user.user_id, keyBytes(keyId), trimmed === "" ? null : trimmed);
       if (key === undefined) throw authfiError("keyNotFound", "no such key for this user");
       return key;
     },
 
     async deleteKey(accessPoint, userId, keyId) {
       const user = await userOf(db, accessPoint, userId);
-      if (!(await deleteCredential(db, user.user_id, keyBytes(keyId)))) throw authfiError("keyNotFound", "no such key for this user");
+      if (!(await deleteCredential(db, user.tenant_id, user.user_id, keyBytes(keyId)))) throw authfiError("keyNotFound", "no such key for this user");
     },
   };
 }

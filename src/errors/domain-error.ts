@@ -10,7 +10,9 @@ export type ErrorKind =
   | "unauthenticated"
   | "forbidden"
   | "rate_limited"
-  | "unavailable";
+  | "unavailable"
+  /** A fault of the server's own (e.g. stored data that contradicts itself): logged, never detailed to the client. */
+  | "internal";
 
 /** Every kind, for exhaustive tables and for validating input that names a kind. */
 export const errorKinds: readonly ErrorKind[] = [
@@ -22,6 +24,7 @@ export const errorKinds: readonly ErrorKind[] = [
   "forbidden",
   "rate_limited",
   "unavailable",
+  "internal",
 ];
 
 /**

@@ -16,6 +16,7 @@ const codeByKind: Record<ErrorKind, Code> = {
   forbidden: Code.PermissionDenied,
   rate_limited: Code.ResourceExhausted,
   unavailable: Code.Unavailable,
+  internal: Code.Internal,
 };
 
 /** The `google.rpc.ErrorInfo` domain of Tessera's reasons. */
@@ -30,8 +31,10 @@ export function toConnectError(thrown: unknown, logger: Logger): ConnectError {
   if (thrown instanceof ConnectError) return thrown;
   const error = expected(thrown, logger);
   if (error instanceof DomainError) {
-    const info = create(ErrorInfoSchema, { reason: error.reason, domain: errorDomain, metadata: stringMetadata(error.details) });
-    return new ConnectError(error.message, codeByKind[error.kind], undefined, [{ desc: ErrorInfoSchema, value: info }], error);
+    const internal = error.kind === "internal";
+    if (internal) logger.error("server fault", { reason: error.reason, error: error.message, cause: error.cause });
+    const info = create(ErrorInfoSchema, { reason: error.reason, domain: errorDomain, metadata: internal ? {} : stringMetadata(error.details) });
+    return new ConnectError(internal ? "internal error" : error.message, codeByKind[error.kind], undefined, [{ desc: ErrorInfoSchema, value: info }], error);
   }
   logger.error("unexpected error", { error });
   return new ConnectError("internal error", Code.Internal);
@@ -40,7 +43,10 @@ export function toConnectError(thrown: unknown, logger: Logger): ConnectError {
 /** Turns anything a handler threw into the Problem a REST dialect renders; logs the unexpected. */
 export function toProblem(thrown: unknown, logger: Logger): Problem {
   const error = expected(thrown, logger);
-  if (error instanceof DomainError) return { reason: error.reason, kind: error.kind, message: error.message, details: error.details };
+  if (error instanceof DomainError) {
+    if (error.kind === "internal") logger.error("server fault", { reason: error.reason, error: error.message, cause: error.cause });
+    return { reason: error.reason, kind: error.kind, message: error.message, details: error.details };
+  }
   logger.error("unexpected error", { error });
   return { reason: "INTERNAL", kind: "internal", message: "internal error" };
 }

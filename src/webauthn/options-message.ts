@@ -11,7 +11,7 @@ export function creationOptions(options: PublicKeyCredentialCreationOptionsJSON)
     excludeCredentials: (options.excludeCredentials ?? []).map((descriptor) => ({ type: descriptor.type, id: descriptor.id, transports: descriptor.transports ?? [] })),
     authenticatorSelection: {
       ...(options.authenticatorSelection?.authenticatorAttachment === undefined ? {} : { authenticatorAttachment: options.authenticatorSelection.authenticatorAttachment }),
-      residentKey: options.authenticatorSelection?.residentKey ?? "",
+      ...(options.authenticatorSelection?.residentKey === undefined ? {} : { residentKey: options.authenticatorSelection.residentKey }),
       requireResidentKey: options.authenticatorSelection?.requireResidentKey ?? false,
       userVerification: options.authenticatorSelection?.userVerification ?? "",
     },

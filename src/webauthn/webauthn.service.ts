@@ -170,11 +170,11 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
       if (trimmed === "" || [...trimmed].length > 128) {
         throw new DomainError("INVALID_NAME", "invalid", "name must be 1 to 128 characters", { details: { details: [{ path: "name", error: "length" }] } });
       }
-      if ((await renameCredential(db, userId, credentialBytes(credentialId), trimmed)) === undefined) throw notFound();
+      if ((await renameCredential(db, tenantId, userId, credentialBytes(credentialId), trimmed)) === undefined) throw notFound();
     },
 
     async remove(userId, credentialId) {
-      if (!(await deleteCredential(db, userId, credentialBytes(credentialId)))) throw notFound();
+      if (!(await deleteCredential(db, tenantId, userId, credentialBytes(credentialId)))) throw notFound();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from "kysely";
+import { knownTransports } from "./transports.js";
 import type { Schema, WebauthnCredentialTable } from "../store/schema.js";
 
 /** A credential row. */
@@ -27,7 +28,7 @@ export async function insertCredential(
       credential_id: Buffer.from(credential.credentialId),
       public_key: Buffer.from(credential.publicKey),
       sign_count: credential.signCount,
-      transports: credential.transports,
+      transports: knownTransports(credential.transports),
       aaguid: credential.aaguid,
       backed_up: credential.backedUp,
       name: null,
@@ -53,10 +54,11 @@ export async function recordLogin(db: Kysely<Schema>, id: string, previousCount:
 }
 
 /** Renames the user's credential (null clears the name); undefined when the user has no such credential. */
-export async function renameCredential(db: Kysely<Schema>, userId: string, credentialId: Uint8Array, name: string | null): Promise<CredentialRow | undefined> {
+export async function renameCredential(db: Kysely<Schema>, tenantId: string, userId: string, credentialId: Uint8Array, name: string | null): Promise<CredentialRow | undefined> {
   return db
     .updateTable("webauthn_credentials")
     .set({ name, updated_at: sql<Date>`now()` })
+    .where("tenant_id", "=", tenantId)
     .where("user_id", "=", userId)
     .where("credential_id", "=", Buffer.from(credentialId))
     .returningAll()
@@ -64,7 +66,7 @@ export async function renameCredential(db: Kysely<Schema>, userId: string, crede
 }
 
 /** Deletes the user's credential; false when the user has no such credential. */
-export async function deleteCredential(db: Kysely<Schema>, userId: string, credentialId: Uint8Array): Promise<boolean> {
-  const result = await db.deleteFrom("webauthn_credentials").where("user_id", "=", userId).where("credential_id", "=", Buffer.from(credentialId)).executeTakeFirst();
+export async function deleteCredential(db: Kysely<Schema>, tenantId: string, userId: string, credentialId: Uint8Array): Promise<boolean> {
+  const result = await db.deleteFrom("webauthn_credentials").where("tenant_id", "=", tenantId).where("user_id", "=", userId).where("credential_id", "=", Buffer.from(credentialId)).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }

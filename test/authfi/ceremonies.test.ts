@@ -124,6 +124,14 @@ describe("AuthFi login (first factor)", () => {
     expect(await authfi(server, "PUT", "/webauthn/login", { fido_login_response: cloned })).toMatchObject({ status: 401, json: { code: 3900 } });
   });
 
+  // A challenge issued for a second-factor verification must not open a first-factor login.
+  it("refuses a verification challenge at PUT /login with 4000", async () => {
+    const name = newName();
+    const key = await registerKey(server, name);
+    const assertion = authenticator.get(key.credential, await verificationChallenge(server, name), { withUserHandle: true });
+    expect(await authfi(server, "PUT", "/webauthn/login", { fido_login_response: assertion })).toMatchObject({ status: 400, json: { code: 4000 } });
+  });
+
   it("refuses a signature that does not verify with 3900", async () => {
     const key = await registerKey(server, newName());
     const assertion = authenticator.get(key.credential, await loginChallenge(server));

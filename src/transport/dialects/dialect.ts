@@ -4,7 +4,7 @@ import type { ErrorKind } from "../../errors/domain-error.js";
 /** What a REST error answer is built from: a DomainError, or a transport failure. */
 export interface Problem {
   reason: string;
-  kind: ErrorKind | "internal";
+  kind: ErrorKind;
   message: string;
   details?: Record<string, unknown> | undefined;
 }
@@ -31,13 +31,13 @@ export interface ReasonEntry {
 /** The declaration of a dialect: data, plus the function that shapes its body. */
 export interface DialectDefinition {
   name: string;
-  statusByKind?: Partial<Record<ErrorKind | "internal", number>>;
+  statusByKind?: Partial<Record<ErrorKind, number>>;
   reasons: Record<string, ReasonEntry>;
   body(status: number, message: string, problem: Problem, entry: ReasonEntry): unknown;
 }
 
 /** Statuses every dialect starts from. */
-const defaultStatusByKind: Record<ErrorKind | "internal", number> = {
+const defaultStatusByKind: Record<ErrorKind, number> = {
   invalid: 400,
   unauthenticated: 401,
   forbidden: 403,

@@ -66,8 +66,10 @@ export interface AuthenticatorSelection {
   authenticatorAttachment?:
     | string
     | undefined;
-  /** `discouraged`, `preferred` or `required`. */
-  residentKey: string;
+  /** `discouraged`, `preferred` or `required`; left out when the relying party did not say. */
+  residentKey?:
+    | string
+    | undefined;
   /** Whether a discoverable credential is required. */
   requireResidentKey: boolean;
   /** `discouraged`, `preferred` or `required`. */
@@ -898,7 +900,12 @@ export const CredentialDescriptor: MessageFns<CredentialDescriptor> = {
 };
 
 function createBaseAuthenticatorSelection(): AuthenticatorSelection {
-  return { authenticatorAttachment: undefined, residentKey: "", requireResidentKey: false, userVerification: "" };
+  return {
+    authenticatorAttachment: undefined,
+    residentKey: undefined,
+    requireResidentKey: false,
+    userVerification: "",
+  };
 }
 
 export const AuthenticatorSelection: MessageFns<AuthenticatorSelection> = {
@@ -906,7 +913,7 @@ export const AuthenticatorSelection: MessageFns<AuthenticatorSelection> = {
     if (message.authenticatorAttachment !== undefined) {
       writer.uint32(10).string(message.authenticatorAttachment);
     }
-    if (message.residentKey !== "") {
+    if (message.residentKey !== undefined) {
       writer.uint32(18).string(message.residentKey);
     }
     if (message.requireResidentKey !== false) {
@@ -986,7 +993,7 @@ export const AuthenticatorSelection: MessageFns<AuthenticatorSelection> = {
         ? globalThis.String(object.residentKey)
         : isSet(object.resident_key)
         ? globalThis.String(object.resident_key)
-        : "",
+        : undefined,
       requireResidentKey: isSet(object.requireResidentKey)
         ? globalThis.Boolean(object.requireResidentKey)
         : isSet(object.require_resident_key)
@@ -1005,7 +1012,7 @@ export const AuthenticatorSelection: MessageFns<AuthenticatorSelection> = {
     if (message.authenticatorAttachment !== undefined) {
       obj.authenticatorAttachment = message.authenticatorAttachment;
     }
-    if (message.residentKey !== "") {
+    if (message.residentKey !== undefined) {
       obj.residentKey = message.residentKey;
     }
     if (message.requireResidentKey !== false) {
@@ -1023,7 +1030,7 @@ export const AuthenticatorSelection: MessageFns<AuthenticatorSelection> = {
   fromPartial<I extends Exact<DeepPartial<AuthenticatorSelection>, I>>(object: I): AuthenticatorSelection {
     const message = createBaseAuthenticatorSelection();
     message.authenticatorAttachment = object.authenticatorAttachment ?? undefined;
-    message.residentKey = object.residentKey ?? "";
+    message.residentKey = object.residentKey ?? undefined;
     message.requireResidentKey = object.requireResidentKey ?? false;
     message.userVerification = object.userVerification ?? "";
     return message;
