@@ -15,12 +15,12 @@ export async function findUser(db: Kysely<Schema>, tenantId: string, userId: str
   return (lock ? query.forUpdate() : query).executeTakeFirst();
 }
 
-/** Creates a user of the access point: a row in `users` and its AuthFi record. */
-export async function insertUser(db: Kysely<Schema>, tenantId: string, name: string, displayName: string): Promise<AuthfiUserRow> {
-  const user = await db.insertInto("users").values({ tenant_id: tenantId }).returning("id").executeTakeFirstOrThrow();
+/** Creates a user of the access point (with the id its registration chose): a row in `users` and its AuthFi record. */
+export async function insertUser(db: Kysely<Schema>, tenantId: string, user: { id: string; name: string; displayName: string }): Promise<AuthfiUserRow> {
+  await db.insertInto("users").values({ id: user.id, tenant_id: tenantId }).execute();
   return db
     .insertInto("authfi_users")
-    .values({ user_id: user.id, tenant_id: tenantId, name, display_name: displayName })
+    .values({ user_id: user.id, tenant_id: tenantId, name: user.name, display_name: user.displayName })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

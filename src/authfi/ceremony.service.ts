@@ -5,8 +5,9 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from "@simplewebauthn/server";
+import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { Schema } from "../store/schema.js";
+import type { PendingUser, Schema } from "../store/schema.js";
 import { verifyAssertion, type RelyingPartyConfig } from "../webauthn/assertion.js";
 import { consumeChallenge, insertChallenge, isExpiredChallenge, type IssuedChallenge } from "../webauthn/challenge.store.js";
 import { base64url, userHandle, userIdOfHandle } from "../webauthn/webauthn-encoding.js";
@@ -58,6 +59,16 @@ export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: Rely
     return user;
   };
 
+  /** Creates the user a registration started for, under the tenant lock that keeps the cap. */
+  const createPendingUser = async (tx: Kysely<Schema>, accessPoint: AccessPoint, pending: PendingUser): Promise<AuthfiUserRow> => {
+    const count = await countUsers(tx, accessPoint.tenantId, true);
+    // The same account name registered meanwhile under another handle: this key's handle
+    // would name no user, so the ceremony must start again.
+    if ((await findUserByName(tx, accessPoint.tenantId, pending.name)) !== undefined) throw authfiError("keyExists", "the account was registered meanwhile: start the registration again");
+    if (accessPoint.userCap !== null && count >= accessPoint.userCap) throw authfiError("userCap", "the access point has as many users as it may");
+    return insertUser(tx, accessPoint.tenantId, pending);
+  };
+
   const finishAssertion = async (accessPoint: AccessPoint, input: AssertionInput | undefined, field: string, forVerification: boolean): Promise<CeremonyResult> => {
     const { tenantId } = accessPoint;
     const parsed = parseAssertion(input, rp, field);
@@ -83,35 +94,31 @@ export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: Rely
     async beginRegistration(accessPoint, params) {
       const { tenantId } = accessPoint;
       const checked = checkRegistrationParams(params);
-      return db.transaction().execute(async (tx) => {
-        let user = await findUserByName(tx, tenantId, checked.name);
-        if (user === undefined) {
-          // The tenant row lock makes the cap hold against concurrent sign-ups.
-          const count = await countUsers(tx, tenantId, true);
-          user = await findUserByName(tx, tenantId, checked.name);
-          if (user === undefined) {
-            if (accessPoint.userCap !== null && count >= accessPoint.userCap) throw authfiError("userCap", "the access point has as many users as it may");
-            user = await insertUser(tx, tenantId, checked.name, checked.displayName);
-          }
-        }
-        usable(user);
-        const keys = await listCredentials(tx, tenantId, user.user_id);
-        if (keys.length >= maxKeysPerUser) throw authfiError("keyLimit", `a user can register at most ${maxKeysPerUser} keys`);
-        const options = await generateRegistrationOptions({
-          rpName: rp.name,
-          rpID: rp.id,
-          userID: userHandle(user.user_id),
-          userName: user.name,
-          userDisplayName: user.display_name,
-          timeout: authfiCeremonyTimeoutMs,
-          attestationType: checked.attestation === "indirect" ? "direct" : checked.attestation,
-          excludeCredentials: keys.map(descriptor),
-          authenticatorSelection: checked.selection,
-        });
-        const userVerification = checked.selection.userVerification ?? "preferred";
-        await insertChallenge(tx, { tenantId, userId: user.user_id, ceremony: "registration", challenge: options.challenge, expiresAt: expiry(), userVerification });
-        return { ...options, attestation: checked.attestation };
+      const existing = await findUserByName(db, tenantId, checked.name);
+      // A new account is created only when its first key registers (finishRegistration): an
+      // abandoned start leaves no user behind and uses up no place under the user cap.
+      const pendingUser = existing === undefined ? { id: randomUUID(), name: checked.name, displayName: checked.displayName } : undefined;
+      if (existing === undefined && accessPoint.userCap !== null && (await countUsers(db, tenantId)) >= accessPoint.userCap) {
+        throw authfiError("userCap", "the access point has as many users as it may");
+      }
+      if (existing !== undefined) usable(existing);
+      const keys = existing === undefined ? [] : await listCredentials(db, tenantId, existing.user_id);
+      if (keys.length >= maxKeysPerUser) throw authfiError("keyLimit", `a user can register at most ${maxKeysPerUser} keys`);
+      const user = existing === undefined ? { user_id: pendingUser!.id, name: checked.name, display_name: checked.displayName } : existing;
+      const options = await generateRegistrationOptions({
+        rpName: rp.name,
+        rpID: rp.id,
+        userID: userHandle(user.user_id),
+        userName: user.name,
+        userDisplayName: user.display_name,
+        timeout: authfiCeremonyTimeoutMs,
+        attestationType: checked.attestation === "indirect" ? "direct" : checked.attestation,
+        excludeCredentials: keys.map(descriptor),
+        authenticatorSelection: checked.selection,
       });
+      const userVerification = checked.selection.userVerification ?? "preferred";
+      await insertChallenge(db, { tenantId, userId: existing?.user_id ?? null, ceremony: "registration", challenge: options.challenge, expiresAt: expiry(), userVerification, pendingUser });
+      return { ...options, attestation: checked.attestation };
     },
 
     async finishRegistration(accessPoint, input) {
@@ -129,7 +136,7 @@ export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: Rely
       if (!verification.verified) throw attestationError(parsed.fmt);
       const info = verification.registrationInfo;
       return db.transaction().execute(async (tx) => {
-        const user = usable(issued.userId === null ? undefined : await findUser(tx, tenantId, issued.userId, true));
+        const user = usable(issued.userId !== null ? await findUser(tx, tenantId, issued.userId, true) : issued.pendingUser === null ? undefined : await createPendingUser(tx, accessPoint, issued.pendingUser));
         if ((await listCredentials(tx, tenantId, user.user_id)).length >= maxKeysPerUser) {
           throw authfiError("keyLimit", `a user can register at most ${maxKeysPerUser} keys`);
         }

@@ -131,9 +131,18 @@ export interface WebauthnChallengeTable {
   challenge: string;
   /** The `userVerification` the ceremony asked for; null when left to the authenticator. */
   user_verification: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A registration's user still to be created (AuthFi): `{id, name, displayName}` as JSON text. */
+  pending_user: ColumnType<PendingUser | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   expires_at: Timestamp;
   used_at: Date | null;
+}
+
+/** A user a registration will create once its key is registered. */
+export interface PendingUser {
+  id: string;
+  name: string;
+  displayName: string;
 }
 
 /** One-time tokens exchanged for a session (`POST /token`), as HMAC. */

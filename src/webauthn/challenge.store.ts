@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { Schema, WebauthnChallengeTable } from "../store/schema.js";
+import type { PendingUser, Schema, WebauthnChallengeTable } from "../store/schema.js";
 
 type Ceremony = WebauthnChallengeTable["ceremony"];
 
@@ -8,12 +8,14 @@ export interface IssuedChallenge {
   userId: string | null;
   /** The `userVerification` the ceremony asked for; null when left to the authenticator. */
   userVerification: string | null;
+  /** The user a registration will create (AuthFi), when it was for a new account. */
+  pendingUser: PendingUser | null;
 }
 
 /** Stores a challenge handed out for a ceremony. */
 export async function insertChallenge(
   db: Kysely<Schema>,
-  challenge: { tenantId: string; userId: string | null; ceremony: Ceremony; challenge: string; expiresAt: Date; userVerification?: string | null },
+  challenge: { tenantId: string; userId: string | null; ceremony: Ceremony; challenge: string; expiresAt: Date; userVerification?: string | null; pendingUser?: PendingUser },
 ): Promise<void> {
   await db
     .insertInto("webauthn_challenges")
@@ -24,6 +26,7 @@ export async function insertChallenge(
       challenge: challenge.challenge,
       expires_at: challenge.expiresAt,
       user_verification: challenge.userVerification ?? null,
+      pending_user: challenge.pendingUser === undefined ? null : JSON.stringify(challenge.pendingUser),
     })
     .execute();
 }
@@ -41,9 +44,9 @@ export async function consumeChallenge(db: Kysely<Schema>, tenantId: string, cer
     .where("ceremony", "=", ceremony)
     .where("used_at", "is", null)
     .where("expires_at", ">", sql<Date>`now()`)
-    .returning(["user_id", "user_verification"])
+    .returning(["user_id", "user_verification", "pending_user"])
     .executeTakeFirst();
-  return row === undefined ? undefined : { userId: row.user_id, userVerification: row.user_verification };
+  return row === undefined ? undefined : { userId: row.user_id, userVerification: row.user_verification, pendingUser: row.pending_user };
 }
 
 /** Whether a challenge that could not be used was issued for this ceremony and has expired unused. */

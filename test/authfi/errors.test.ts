@@ -120,6 +120,20 @@ describe("2000, 3000 and 3001: users and their keys", () => {
     await registerKey(server, first, "none", options);
     expect(await authfi(server, "GET", "/users", undefined, options)).toMatchObject({ json: { total: 1 } });
   });
+
+  // The cap is decided when a user is created, at the end of the registration, under the
+  // tenant lock: two registrations racing for the last place cannot both get it.
+  it("lets only one of two concurrent registrations take the last place under the cap", async () => {
+    const capped = await createAccessPoint(server, { slug: `race${randomBytes(4).toString("hex")}`, state: "trial", userCap: 1 });
+    const options = { ap: capped.slug, key: capped.apiKey };
+    const requests = [await beginRegistration(server, newName(), options), await beginRegistration(server, newName(), options)];
+    const answers = await Promise.all(
+      requests.map((request) => authfi(server, "PUT", "/webauthn/registration", { fido_register_response: authenticator.create(request).response }, options)),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 403]);
+    expect(answers.find((answer) => answer.status === 403)?.json).toMatchObject({ code: 3000 });
+    expect(await authfi(server, "GET", "/users", undefined, options)).toMatchObject({ json: { total: 1 } });
+  });
 });
 
 describe("3100–3800: registration responses", () => {

@@ -5654,8 +5654,8 @@ export const WebAuthnServiceService = {
   },
   /**
    * AuthfiBeginRegistration is AuthFi's `POST /{ap}/api/v1/webauthn/registration`: creation
-   * options for the user named `params.user.name` (created on first use), the user's keys
-   * excluded. Errors: 400 code 1002 (no user name, a bad option), 403 code 2000 (suspended
+   * options for the user named `params.user.name`, the user's keys excluded. A new account name
+   * becomes a user only when its first key registers (PUT), so an abandoned start leaves none. Errors: 400 code 1002 (no user name, a bad option), 403 code 2000 (suspended
    * user), 403 code 3000 (the access point's user cap is reached by a new user), 409 code
    * 3001 (the user already has 10 keys).
    */
@@ -5681,8 +5681,10 @@ export const WebAuthnServiceService = {
    * code 5000 (the challenge outlived its timeout), 400 code 3200 (attestation `none` or an
    * unknown format not to the specification), 400 codes 3300 fido-u2f, 3400 packed, 3500 tpm,
    * 3600 android-safetynet, 3700 android-key, 3800 apple (that format's statement does not
-   * verify), 403 code 2000 (suspended user), 409 code 3001 (10 keys already), 409 code 1002
-   * (the key is already registered at this access point).
+   * verify), 403 code 2000 (suspended user), 403 code 3000 (a new user and the user cap was
+   * reached meanwhile), 409 code 3001 (10 keys already), 409 code 1002
+   * (the key is already registered at this access point, or another registration made the
+   * same account name a user meanwhile: start again).
    */
   authfiFinishRegistration: {
     path: "/tessera.webauthn.v1.WebAuthnService/AuthfiFinishRegistration" as const,
@@ -5862,8 +5864,8 @@ export interface WebAuthnServiceServer extends UntypedServiceImplementation {
   deleteCredential: handleUnaryCall<DeleteCredentialRequest, DeleteCredentialResponse>;
   /**
    * AuthfiBeginRegistration is AuthFi's `POST /{ap}/api/v1/webauthn/registration`: creation
-   * options for the user named `params.user.name` (created on first use), the user's keys
-   * excluded. Errors: 400 code 1002 (no user name, a bad option), 403 code 2000 (suspended
+   * options for the user named `params.user.name`, the user's keys excluded. A new account name
+   * becomes a user only when its first key registers (PUT), so an abandoned start leaves none. Errors: 400 code 1002 (no user name, a bad option), 403 code 2000 (suspended
    * user), 403 code 3000 (the access point's user cap is reached by a new user), 409 code
    * 3001 (the user already has 10 keys).
    */
@@ -5878,8 +5880,10 @@ export interface WebAuthnServiceServer extends UntypedServiceImplementation {
    * code 5000 (the challenge outlived its timeout), 400 code 3200 (attestation `none` or an
    * unknown format not to the specification), 400 codes 3300 fido-u2f, 3400 packed, 3500 tpm,
    * 3600 android-safetynet, 3700 android-key, 3800 apple (that format's statement does not
-   * verify), 403 code 2000 (suspended user), 409 code 3001 (10 keys already), 409 code 1002
-   * (the key is already registered at this access point).
+   * verify), 403 code 2000 (suspended user), 403 code 3000 (a new user and the user cap was
+   * reached meanwhile), 409 code 3001 (10 keys already), 409 code 1002
+   * (the key is already registered at this access point, or another registration made the
+   * same account name a user meanwhile: start again).
    */
   authfiFinishRegistration: handleUnaryCall<AuthfiFinishRegistrationRequest, AuthfiFinishRegistrationResponse>;
   /**
@@ -6072,8 +6076,8 @@ export interface WebAuthnServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * AuthfiBeginRegistration is AuthFi's `POST /{ap}/api/v1/webauthn/registration`: creation
-   * options for the user named `params.user.name` (created on first use), the user's keys
-   * excluded. Errors: 400 code 1002 (no user name, a bad option), 403 code 2000 (suspended
+   * options for the user named `params.user.name`, the user's keys excluded. A new account name
+   * becomes a user only when its first key registers (PUT), so an abandoned start leaves none. Errors: 400 code 1002 (no user name, a bad option), 403 code 2000 (suspended
    * user), 403 code 3000 (the access point's user cap is reached by a new user), 409 code
    * 3001 (the user already has 10 keys).
    */
@@ -6102,8 +6106,10 @@ export interface WebAuthnServiceClient extends Client {
    * code 5000 (the challenge outlived its timeout), 400 code 3200 (attestation `none` or an
    * unknown format not to the specification), 400 codes 3300 fido-u2f, 3400 packed, 3500 tpm,
    * 3600 android-safetynet, 3700 android-key, 3800 apple (that format's statement does not
-   * verify), 403 code 2000 (suspended user), 409 code 3001 (10 keys already), 409 code 1002
-   * (the key is already registered at this access point).
+   * verify), 403 code 2000 (suspended user), 403 code 3000 (a new user and the user cap was
+   * reached meanwhile), 409 code 3001 (10 keys already), 409 code 1002
+   * (the key is already registered at this access point, or another registration made the
+   * same account name a user meanwhile: start again).
    */
   authfiFinishRegistration(
     request: AuthfiFinishRegistrationRequest,
