@@ -24,9 +24,8 @@ describe("AuthFi access points", () => {
     expect(tenants).toMatchObject([{ state: "active", user_cap: null }]);
     const keys = await server.app.database.db.selectFrom("tenant_api_keys").selectAll().where("tenant_id", "=", tenants[0]!.id).execute();
     expect(keys).toHaveLength(1);
-    // The key is stored as an HMAC, never as itself.
-    expect(Buffer.from(keys[0]!.key_hash).toString("utf8")).not.toContain(apiKey);
-    expect(keys[0]!.key_hash).toHaveLength(32);
+    // The key is stored as its HMAC under the server key, bound to the tenant, never as itself.
+    expect(Buffer.from(keys[0]!.key_hash)).toEqual(server.app.secrets.hash(apiKey, `authfi-api-key:${tenants[0]!.id}`));
   });
 });
 
@@ -109,6 +108,15 @@ describe("AuthFi tenant isolation", () => {
     expect(await authfi(server, "GET", `/users/${here.userId}/keys`, undefined, options)).toMatchObject({ status: 404, json: { code: 1002 } });
     expect(await authfi(server, "DELETE", `/users/${here.userId}`, undefined, options)).toMatchObject({ status: 404, json: { code: 1002 } });
     expect(((await authfi(server, "GET", "/users", undefined, options)).json as UserList).users.map((user) => user.id)).toEqual([there.userId]);
+    expect(await authfi(server, "PUT", `/users/${here.userId}`, { status: "suspend" }, options)).toMatchObject({ status: 404, json: { code: 1002 } });
+    expect(await authfi(server, "PUT", `/users/${here.userId}/keys/${here.keyId}`, { name: "mine now" }, options)).toMatchObject({ status: 404, json: { code: 1002 } });
+    expect(await authfi(server, "DELETE", `/users/${here.userId}/keys/${here.keyId}`, undefined, options)).toMatchObject({ status: 404, json: { code: 1002 } });
+    // A challenge issued here is unknown there, and a name here names another user there.
+    const foreignChallenge = await loginChallenge(server);
+    expect(await authfi(server, "PUT", "/webauthn/login", { fido_login_response: authenticator.get(there.credential, foreignChallenge) }, options)).toMatchObject({ status: 400, json: { code: 4000 } });
+    const verification = (await authfi(server, "POST", "/webauthn/verification", { uId: name, params: {} }, options)).json as { fido_auth_request: { allowCredentials: Array<{ id: string }> } };
+    expect(verification.fido_auth_request.allowCredentials.map((key) => key.id)).toEqual([there.keyId]);
+    expect(((await authfi(server, "GET", `/users/${here.userId}/keys`)).json as { total: number }).total).toBe(1);
     // A key registered here cannot log in there.
     const challenge = await loginChallenge(server, options);
     expect(await authfi(server, "PUT", "/webauthn/login", { fido_login_response: authenticator.get(here.credential, challenge) }, options)).toMatchObject({ status: 404, json: { code: 1002 } });
