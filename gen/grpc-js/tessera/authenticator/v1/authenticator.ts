@@ -2363,8 +2363,10 @@ export const UpdateUserResponse: MessageFns<UpdateUserResponse> = {
  * `identified`, `authorized`) and `client_id` (SHA-256 of the `CLIENTID` cookie), each backed by
  * a database row so that it can be revoked. Calls that need a token take it as
  * `Authorization: Bearer <JWT>` plus the `CLIENTID` cookie (REST headers, or gRPC/Connect
- * metadata `authorization` and `cookie`); a token without its cookie is refused. Errors are
- * `{error: {code, message}}`.
+ * metadata `authorization` and `cookie`); a token without its cookie is refused. A browser
+ * cannot set the `cookie` header of a Connect or gRPC-Web call, so RPC callers may send the
+ * client id (the `clientID` of the answer) in an `x-client-id` header instead (allowed by CORS).
+ * Errors are `{error: {code, message}}`.
  */
 export type AuthenticatorServiceService = typeof AuthenticatorServiceService;
 export const AuthenticatorServiceService = {
