@@ -3,6 +3,7 @@ import type { AuthenticatorService as AuthenticatorServiceDesc } from "../../gen
 import { bearerTokenFrom } from "../session/session-credentials.js";
 import { parseCookies } from "../transport/rest/cookies.js";
 import { creationOptions, requestOptions } from "../webauthn/options-message.js";
+import { knownTransports } from "../webauthn/webauthn-encoding.js";
 import { clientDataJson } from "../webauthn/webauthn.handler.js";
 import type { IssuedToken, AccessTokens, TokenCredentials } from "./access-token.service.js";
 import type { DeviceService } from "./device.service.js";
@@ -70,7 +71,7 @@ export function createAuthenticatorHandler(services: AuthenticatorServices): Ser
         response: {
           clientDataJSON: toBase64url(clientDataJson(request.response)),
           attestationObject: toBase64url(request.response?.attestationObject ?? ""),
-          transports: (request.response?.transports ?? []) as never,
+          transports: knownTransports(request.response?.transports),
         },
         clientExtensionResults: {},
       });

@@ -49,3 +49,13 @@ export function challengeOf(clientDataJson: string): string | undefined {
   const challenge = parseClientData(clientDataJson)?.challenge;
   return typeof challenge === "string" && challenge.length <= 512 ? challenge : undefined;
 }
+
+/** The AuthenticatorTransport values (WebAuthn level 3 §5.8.4, with the older `cable`). */
+const transportValues = ["usb", "nfc", "ble", "smart-card", "hybrid", "internal", "cable"] as const;
+/** One AuthenticatorTransport value. */
+export type Transport = (typeof transportValues)[number];
+
+/** The known AuthenticatorTransport values among what a client claims, each once: nothing else is stored. */
+export function knownTransports(values: readonly string[] | undefined): Transport[] {
+  return [...new Set((values ?? []).filter((value): value is Transport => (transportValues as readonly string[]).includes(value)))];
+}

@@ -15,7 +15,7 @@ import { findPrimaryEmail } from "../identity/email.store.js";
 import type { Schema } from "../store/schema.js";
 import { verifyAssertion, type RelyingPartyConfig } from "./assertion.js";
 import { consumeChallenge, insertChallenge } from "./challenge.store.js";
-import { base64url, challengeOf, toBase64url, userHandle } from "./webauthn-encoding.js";
+import { base64url, challengeOf, knownTransports, toBase64url, userHandle } from "./webauthn-encoding.js";
 import { deleteCredential, findCredential, insertCredential, listCredentials, renameCredential, type CredentialRow } from "./webauthn.store.js";
 
 export type { RelyingPartyConfig } from "./assertion.js";
@@ -118,7 +118,7 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
         credentialId: Buffer.from(info.credential.id, "base64url"),
         publicKey: info.credential.publicKey,
         signCount: info.credential.counter,
-        transports: response.response.transports ?? [],
+        transports: knownTransports(response.response.transports),
         aaguid: info.aaguid,
         backedUp: info.credentialBackedUp,
       });
