@@ -99,8 +99,9 @@ export function createLoginService(deps: {
     async verifyDevice(credentials, assertion) {
       const token = await tokens.authenticate(credentials, "identified");
       await devicesAllowed(token);
-      const login = await webauthn.finishLogin(assertion);
-      if (login.userId !== token.userId) throw new DomainError("WEBAUTHN_LOGIN_FAILED", "unauthenticated", "The device does not belong to the user");
+      // The challenge must be one issued to this token's user: a discoverable login's (Hanko) or
+      // another user's challenge does not answer this user's second factor.
+      await webauthn.finishLogin(assertion, token.userId);
       const pending = await db.transaction().execute(async (tx) => {
         const row = await lockLiveToken(tx, tenantId, token.tokenId, new Date(now()));
         if (row === undefined) return undefined;

@@ -34,6 +34,26 @@ async function deviceUser(): Promise<Account & { credential: SoftwareCredential 
   return { ...account, credential };
 }
 
+describe("POST /api/v1/login/verify-device", () => {
+  // Challenge substitution: a challenge nobody bound to this user (a Hanko discoverable login's)
+  // must not answer the second factor of the user's identified token.
+  it("refuses an assertion over a discoverable-login challenge issued by Hanko", async () => {
+    const user = await deviceUser();
+    const identified = await logIn(server, sinks, user);
+    const hanko = await rest(server.url, "POST", "/webauthn/login/initialize", { body: {} });
+    expect(hanko.status, hanko.text).toBe(200);
+    const assertion = authenticator.get(user.credential, (hanko.json as Request).publicKey.challenge);
+    expect(await api(server, "POST", "/login/verify-device", { body: assertion, headers: auth(identified) })).toMatchObject({ status: 401, json: { error: { code: "webauthn" } } });
+  });
+
+  it("refuses a challenge that was never issued", async () => {
+    const user = await deviceUser();
+    const identified = await logIn(server, sinks, user);
+    const assertion = authenticator.get(user.credential, Buffer.alloc(32, 9).toString("base64url"));
+    expect(await api(server, "POST", "/login/verify-device", { body: assertion, headers: auth(identified) })).toMatchObject({ status: 401, json: { error: { code: "webauthn" } } });
+  });
+});
+
 describe("POST /api/v1/device/verify transports", () => {
   it("keeps only the WebAuthn transport values a client claims", async () => {
     const account = await signUpVerified(server, sinks);
