@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword } from "../session/password-hash.js";
 import { findPasswordHash, upsertPasswordHash } from "../session/password.store.js";
 import type { Schema } from "../store/schema.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../verify/totp.js";
+import { listCredentials } from "../webauthn/webauthn.store.js";
 import type { AccessTokens, TokenCredentials } from "./access-token.service.js";
 import { revokeOtherTokens } from "./access-token.store.js";
 import { findSettings, saveSettings, type SettingsRow } from "./account.store.js";
@@ -88,6 +89,10 @@ export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: 
         is_device_allowed: update.isDeviceAllowed ?? before.is_device_allowed,
       };
       if (!after.is_code_allowed && !after.is_totp_allowed && !after.is_device_allowed) throw invalidField("At least one second factor must stay allowed");
+      // Devices as the only factor with no device registered would lock the user out for good.
+      if (!after.is_code_allowed && !after.is_totp_allowed && (await listCredentials(db, tenantId, token.userId)).length === 0) {
+        throw invalidField("Register a device before making devices the only second factor");
+      }
 
       await db.transaction().execute(async (tx) => {
         if (passwordHash !== undefined) {

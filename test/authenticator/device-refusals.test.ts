@@ -65,3 +65,15 @@ describe("POST /api/v1/device/verify transports", () => {
   });
 });
 
+describe("PATCH /api/v1/user/:user_id lock-out", () => {
+  // Self lock-out: with codes and TOTP off, a user with no device could never log in again.
+  it("refuses devices as the only factor while no device is registered, and allows it with one", async () => {
+    const account = await signUpVerified(server, sinks);
+    const patch = (body: unknown) => api(server, "PATCH", `/user/${account.userId}`, { body, headers: auth(account) });
+    expect(await patch({ is_code_allowed: false, is_device_allowed: true })).toMatchObject({ status: 400, json: { error: { code: "invalid_field" } } });
+    // Nothing changed: codes still log in.
+    expect(await patch({ is_device_allowed: false })).toMatchObject({ status: 200, json: { is_code_allowed: true } });
+    await registerDevice(account);
+    expect(await patch({ is_code_allowed: false, is_device_allowed: true })).toMatchObject({ status: 200, json: { is_code_allowed: false, is_device_allowed: true } });
+  });
+});
