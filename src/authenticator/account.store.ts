@@ -63,21 +63,32 @@ export async function insertAccount(db: Kysely<Schema>, signup: SignupRow, userI
 /** The user's second factors; the defaults (codes only) for a user who never set them. */
 export async function findSettings(db: Kysely<Schema>, tenantId: string, userId: string): Promise<SettingsRow> {
   const row = await db.selectFrom("authenticator_settings").selectAll().where("user_id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
-  return row ?? { user_id: userId, tenant_id: tenantId, is_code_allowed: true, is_totp_allowed: false, is_device_allowed: false, totp_secret: null, totp_last_used_step: null, updated_at: new Date(0) };
+  return row ?? defaultSettings(tenantId, userId);
 }
 
-/** Writes the user's second factors. */
-export async function saveSettings(db: Kysely<Schema>, settings: Omit<SettingsRow, "updated_at">): Promise<void> {
-  const values = {
-    is_code_allowed: settings.is_code_allowed,
-    is_totp_allowed: settings.is_totp_allowed,
-    is_device_allowed: settings.is_device_allowed,
-    totp_secret: settings.totp_secret === null ? null : Buffer.from(settings.totp_secret),
-    totp_last_used_step: settings.totp_last_used_step,
-  };
+function defaultSettings(tenantId: string, userId: string): SettingsRow {
+  return { user_id: userId, tenant_id: tenantId, is_code_allowed: true, is_totp_allowed: false, is_device_allowed: false, totp_secret: null, totp_last_used_step: null, updated_at: new Date(0) };
+}
+
+/** The user's second factors, locked for the rest of the transaction (the defaults when none are stored). */
+export async function lockSettings(db: Kysely<Schema>, tenantId: string, userId: string): Promise<SettingsRow> {
+  const row = await db.selectFrom("authenticator_settings").selectAll().where("user_id", "=", userId).where("tenant_id", "=", tenantId).forUpdate().executeTakeFirst();
+  return row ?? defaultSettings(tenantId, userId);
+}
+
+/** The TOTP columns of a settings row, written only when TOTP itself changes. */
+export type TotpState = Pick<SettingsRow, "totp_secret" | "totp_last_used_step">;
+
+/**
+ * Writes the user's factor toggles, and the TOTP columns only when `totp` is given: a toggle
+ * never writes back a `totp_last_used_step` read earlier (that would let a used code count again).
+ */
+export async function saveSettings(db: Kysely<Schema>, settings: Pick<SettingsRow, "user_id" | "tenant_id" | "is_code_allowed" | "is_totp_allowed" | "is_device_allowed">, totp?: TotpState): Promise<void> {
+  const toggles = { is_code_allowed: settings.is_code_allowed, is_totp_allowed: settings.is_totp_allowed, is_device_allowed: settings.is_device_allowed };
+  const values = totp === undefined ? toggles : { ...toggles, totp_secret: totp.totp_secret === null ? null : Buffer.from(totp.totp_secret), totp_last_used_step: totp.totp_last_used_step };
   await db
     .insertInto("authenticator_settings")
-    .values({ user_id: settings.user_id, tenant_id: settings.tenant_id, ...values })
+    .values({ user_id: settings.user_id, tenant_id: settings.tenant_id, totp_secret: null, totp_last_used_step: null, ...values })
     .onConflict((conflict) => conflict.column("user_id").doUpdateSet({ ...values, updated_at: sql<Date>`now()` }))
     .execute();
 }

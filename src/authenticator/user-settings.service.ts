@@ -9,7 +9,7 @@ import { matchTotpStep, newTotpSecret, totpUri } from "../verify/totp.js";
 import { listCredentials } from "../webauthn/webauthn.store.js";
 import type { AccessTokens, TokenCredentials } from "./access-token.service.js";
 import { revokeOtherTokens } from "./access-token.store.js";
-import { findSettings, saveSettings, type SettingsRow } from "./account.store.js";
+import { lockSettings, saveSettings, type SettingsRow, type TotpState } from "./account.store.js";
 import { contactName, invalidField } from "./contact.js";
 import { checkPasswordLength } from "./signup.service.js";
 import { openTotpSecret, sealTotpSecret } from "./totp-secret.js";
@@ -49,18 +49,17 @@ export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: 
   const { db, tenantId, tokens, secrets } = deps;
   const now = deps.now ?? Date.now;
 
-  // The next TOTP state: off, unchanged, a new secret offered, or the offered one confirmed.
-  const nextTotp = async (settings: SettingsRow, wanted: boolean | undefined, code: string): Promise<{ settings: SettingsRow; offer?: { secret: string; uri: string } }> => {
-    if (wanted === undefined || (wanted && settings.is_totp_allowed)) return { settings };
-    if (!wanted) return { settings: { ...settings, is_totp_allowed: false, totp_secret: null, totp_last_used_step: null } };
+  // The next TOTP state: unchanged (no `totp`), off, a new secret offered, or the offered one confirmed.
+  const nextTotp = (settings: SettingsRow, wanted: boolean | undefined, code: string, label: string): { enabled: boolean; totp?: TotpState; offer?: { secret: string; uri: string } } => {
+    if (wanted === undefined || (wanted && settings.is_totp_allowed)) return { enabled: settings.is_totp_allowed };
+    if (!wanted) return { enabled: false, totp: { totp_secret: null, totp_last_used_step: null } };
     if (code === "") {
       const secret = newTotpSecret();
-      const uri = totpUri(deps.issuer, await contactName(db, tenantId, settings.user_id), secret);
-      return { settings: { ...settings, totp_secret: sealTotpSecret(secrets, settings.user_id, secret), totp_last_used_step: null }, offer: { secret, uri } };
+      return { enabled: false, totp: { totp_secret: sealTotpSecret(secrets, settings.user_id, secret), totp_last_used_step: null }, offer: { secret, uri: totpUri(deps.issuer, label, secret) } };
     }
     const step = settings.totp_secret === null ? undefined : matchTotpStep(openTotpSecret(secrets, settings), code, now());
     if (step === undefined) throw new DomainError("INVALID_CODE", "unauthenticated", "The TOTP code is invalid");
-    return { settings: { ...settings, is_totp_allowed: true, totp_last_used_step: step } };
+    return { enabled: true, totp: { totp_secret: settings.totp_secret, totp_last_used_step: step } };
   };
 
   return {
@@ -81,28 +80,34 @@ export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: 
         passwordHash = await hashPassword(update.password);
       }
 
-      const before = await findSettings(db, tenantId, token.userId);
-      const totp = await nextTotp(before, update.isTotpAllowed, update.totpCode);
-      const after: SettingsRow = {
-        ...totp.settings,
-        is_code_allowed: update.isCodeAllowed ?? before.is_code_allowed,
-        is_device_allowed: update.isDeviceAllowed ?? before.is_device_allowed,
-      };
-      if (!after.is_code_allowed && !after.is_totp_allowed && !after.is_device_allowed) throw invalidField("At least one second factor must stay allowed");
-      // Devices as the only factor with no device registered would lock the user out for good.
-      if (!after.is_code_allowed && !after.is_totp_allowed && (await listCredentials(db, tenantId, token.userId)).length === 0) {
-        throw invalidField("Register a device before making devices the only second factor");
-      }
-
-      await db.transaction().execute(async (tx) => {
+      // Read before the transaction: PGlite has one connection, a query outside it would wait forever.
+      const label = update.isTotpAllowed === true && update.totpCode === "" ? await contactName(db, tenantId, token.userId) : "";
+      const after = await db.transaction().execute(async (tx) => {
+        // Tokens before settings, in the order a login takes them: no deadlock between the two.
         if (passwordHash !== undefined) {
           await upsertPasswordHash(tx, tenantId, token.userId, passwordHash);
           // Whoever held the old password loses their tokens; the caller keeps theirs.
           await revokeOtherTokens(tx, tenantId, token.userId, token.tokenId);
         }
-        if (togglesGiven) await saveSettings(tx, after);
+        // Locked: a login using a TOTP step meanwhile is not undone by this write.
+        const before = await lockSettings(tx, tenantId, token.userId);
+        const totp = nextTotp(before, update.isTotpAllowed, update.totpCode, label);
+        const factors = {
+          user_id: before.user_id,
+          tenant_id: before.tenant_id,
+          is_code_allowed: update.isCodeAllowed ?? before.is_code_allowed,
+          is_totp_allowed: totp.enabled,
+          is_device_allowed: update.isDeviceAllowed ?? before.is_device_allowed,
+        };
+        if (!factors.is_code_allowed && !factors.is_totp_allowed && !factors.is_device_allowed) throw invalidField("At least one second factor must stay allowed");
+        // Devices as the only factor with no device registered would lock the user out for good.
+        if (!factors.is_code_allowed && !factors.is_totp_allowed && (await listCredentials(tx, tenantId, token.userId)).length === 0) {
+          throw invalidField("Register a device before making devices the only second factor");
+        }
+        if (togglesGiven) await saveSettings(tx, factors, totp.totp);
+        return { ...factors, offer: totp.offer };
       });
-      return { userId: token.userId, isCodeAllowed: after.is_code_allowed, isTotpAllowed: after.is_totp_allowed, isDeviceAllowed: after.is_device_allowed, totp: totp.offer };
+      return { userId: token.userId, isCodeAllowed: after.is_code_allowed, isTotpAllowed: after.is_totp_allowed, isDeviceAllowed: after.is_device_allowed, totp: after.offer };
     },
   };
 }
