@@ -300,7 +300,7 @@ export interface AuthenticatorSignupTable {
   created_at: CreatedAt;
 }
 
-/** A user's second factors; the TOTP secret sealed, confirmed once `is_totp_allowed`. */
+/** A user's second factors; the TOTP secret sealed, confirmed once `is_totp_allowed` (an offer until then). */
 export interface AuthenticatorSettingsTable {
   user_id: string;
   tenant_id: string;
@@ -309,5 +309,9 @@ export interface AuthenticatorSettingsTable {
   is_device_allowed: boolean;
   totp_secret: Uint8Array | null;
   totp_last_used_step: number | null;
+  /** While TOTP is not confirmed: when the offered secret stops being confirmable. */
+  totp_offer_expires_at: Date | null;
+  /** Wrong codes sent to confirm the offered secret; the fifth voids it. */
+  totp_offer_attempts: Generated<number>;
   updated_at: Timestamp;
 }

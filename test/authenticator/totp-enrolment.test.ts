@@ -48,3 +48,41 @@ describe("PATCH /api/v1/user/:user_id TOTP", () => {
     expect(await api(server, "POST", "/login/verify-code", { body: { code }, headers: auth(again) })).toMatchObject({ status: 401, json: { error: { code: "invalid_code" } } });
   });
 });
+
+describe("PATCH /api/v1/user/:user_id TOTP confirmation", () => {
+  // Brute force of the enrolment: guesses at the offered secret were unlimited.
+  it("voids the offered secret after five wrong confirmation codes", async () => {
+    const account = await signUpVerified(server, sinks);
+    const secret = await offer(account);
+    for (let i = 0; i < 5; i++) expect(await patch(account, { is_totp_allowed: true, totp_code: other(codeAt(secret)) })).toMatchObject({ status: 401, json: { error: { code: "invalid_code" } } });
+    expect(await patch(account, { is_totp_allowed: true, totp_code: codeAt(secret) })).toMatchObject({ status: 401, json: { error: { code: "invalid_code" } } });
+    // A new offer starts afresh.
+    const fresh = await offer(account);
+    expect(fresh).not.toBe(secret);
+    expect(await patch(account, { is_totp_allowed: true, totp_code: codeAt(fresh) })).toMatchObject({ status: 200, json: { is_totp_allowed: true } });
+  });
+
+  // An offered secret left lying around (a screenshot, a shared screen) must not enable TOTP days later.
+  it("refuses to confirm an offered secret after its ten minutes", async () => {
+    const account = await signUpVerified(server, sinks);
+    const secret = await offer(account);
+    await server.app.database.db.updateTable("authenticator_settings").set({ totp_offer_expires_at: new Date(Date.now() - 1000) }).where("user_id", "=", account.userId).execute();
+    expect(await patch(account, { is_totp_allowed: true, totp_code: codeAt(secret) })).toMatchObject({ status: 401, json: { error: { code: "invalid_code" } } });
+    const identified = await logIn(server, sinks, account);
+    expect((await api(server, "POST", "/login/verify-code", { body: { code: codeAt(secret, 1) }, headers: auth(identified) })).status).toBe(401);
+  });
+});
+
+describe("POST /api/v1/login/verify-code with TOTP", () => {
+  // Brute force: five wrong TOTP codes burn the identified token, the right one then fails too.
+  it("never yields a token after five wrong TOTP codes", async () => {
+    const account = await signUpVerified(server, sinks);
+    const secret = await offer(account);
+    expect((await patch(account, { is_totp_allowed: true, totp_code: codeAt(secret) })).status).toBe(200);
+    expect((await patch(account, { is_code_allowed: false })).status).toBe(200);
+    const identified = await logIn(server, sinks, account);
+    const code = codeAt(secret, 1);
+    for (let i = 0; i < 5; i++) expect(await api(server, "POST", "/login/verify-code", { body: { code: other(code) }, headers: auth(identified) })).toMatchObject({ status: 401, json: { error: { code: "invalid_code" } } });
+    expect(await api(server, "POST", "/login/verify-code", { body: { code }, headers: auth(identified) })).toMatchObject({ status: 401, json: { error: { code: "invalid_token" } } });
+  });
+});

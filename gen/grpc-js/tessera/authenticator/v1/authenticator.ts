@@ -2547,7 +2547,8 @@ export const AuthenticatorServiceService = {
    * `{password, current_password}` changes the password and revokes the user's other tokens;
    * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
    * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
-   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays
+   * with `is_totp_allowed: true` carries a valid `totp_code` within 10 minutes (the fifth wrong
+   * code, or the 10 minutes passing, voids the offered secret: ask for a new one). At least one factor stays
    * allowed, and devices can be the only factor only once a device is registered (a user cannot
    * lock themselves out). Errors: 400 `invalid_field`, 401
    * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
@@ -2643,7 +2644,8 @@ export interface AuthenticatorServiceServer extends UntypedServiceImplementation
    * `{password, current_password}` changes the password and revokes the user's other tokens;
    * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
    * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
-   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays
+   * with `is_totp_allowed: true` carries a valid `totp_code` within 10 minutes (the fifth wrong
+   * code, or the 10 minutes passing, voids the offered secret: ask for a new one). At least one factor stays
    * allowed, and devices can be the only factor only once a device is registered (a user cannot
    * lock themselves out). Errors: 400 `invalid_field`, 401
    * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
@@ -2885,7 +2887,8 @@ export interface AuthenticatorServiceClient extends Client {
    * `{password, current_password}` changes the password and revokes the user's other tokens;
    * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
    * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
-   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays
+   * with `is_totp_allowed: true` carries a valid `totp_code` within 10 minutes (the fifth wrong
+   * code, or the 10 minutes passing, voids the offered secret: ask for a new one). At least one factor stays
    * allowed, and devices can be the only factor only once a device is registered (a user cannot
    * lock themselves out). Errors: 400 `invalid_field`, 401
    * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
