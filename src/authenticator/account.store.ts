@@ -14,6 +14,14 @@ export async function insertSignup(db: Kysely<Schema>, signup: { tokenId: string
     .execute();
 }
 
+/**
+ * Serialises sign-ups naming `contact` until the transaction ends (a transaction-scoped advisory
+ * lock), so that counting them and adding one is a single step across replicas.
+ */
+export async function lockSignupContact(db: Kysely<Schema>, tenantId: string, contact: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`authenticator-signup:${tenantId}:${contact}`}))`.execute(db);
+}
+
 /** How many sign-ups named `contact` since `since`. */
 export async function countRecentSignups(db: Kysely<Schema>, tenantId: string, contact: string, since: Date): Promise<number> {
   const row = await db

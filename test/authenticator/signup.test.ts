@@ -66,6 +66,15 @@ describe("POST /api/v1/signup", () => {
     expect(await api(server, "POST", "/signup", { body: { email } })).toMatchObject({ status: 429, json: { error: { code: "signup_rate_limited" } } });
     expect((await api(server, "POST", "/signup", { body: { email: freshEmail() } })).status).toBe(201);
   });
+
+  // A flood sent in parallel: every request counted before any had written its sign-up.
+  it("passes only 5 of 10 parallel sign-ups for one contact, and queues 5 messages", async () => {
+    const email = freshEmail();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => api(server, "POST", "/signup", { body: { email, password: "a long password" } })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 201, 201, 201, 201, 429, 429, 429, 429, 429]);
+    const queued = await server.app.database.db.selectFrom("outbox").select("id").where("recipient", "=", email).execute();
+    expect(queued).toHaveLength(5);
+  });
 });
 
 describe("POST /api/v1/signup/verify", () => {
