@@ -171,6 +171,7 @@ export interface Schema {
   authenticator_tokens: AuthenticatorTokenTable;
   authenticator_signups: AuthenticatorSignupTable;
   authenticator_settings: AuthenticatorSettingsTable;
+  authenticator_attempts: AuthenticatorAttemptTable;
 }
 
 /** Jincor verifications: the code as HMAC (none for google_auth), attempts counted, single use. */
@@ -314,4 +315,15 @@ export interface AuthenticatorSettingsTable {
   /** Wrong codes sent to confirm the offered secret; the fifth voids it. */
   totp_offer_attempts: Generated<number>;
   updated_at: Timestamp;
+}
+
+/**
+ * Failed Authenticator API attempts of one subject (a keyed hash of a contact or a user id)
+ * in the window that started at `window_started_at`.
+ */
+export interface AuthenticatorAttemptTable {
+  tenant_id: string;
+  subject: Uint8Array;
+  failures: Generated<number>;
+  window_started_at: Generated<Date>;
 }

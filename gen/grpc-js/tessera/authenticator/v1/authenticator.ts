@@ -2406,8 +2406,10 @@ export const AuthenticatorServiceService = {
   /**
    * LogIn is `POST /api/v1/login`: email or phone and password answer an `identified` token and
    * start the second factor: a 6-digit code is sent to that contact when codes are allowed.
+   * Ten wrong passwords for one contact (known or not) in 15 minutes, or ten wrong second-factor
+   * answers of the user, refuse further logins until the 15 minutes from the first failure pass.
    * Errors: 400 `invalid_field`, 401 `invalid_credentials` (unknown user and wrong password
-   * alike).
+   * alike), 429 `rate_limited` (gRPC/Connect `resource_exhausted`).
    */
   logIn: {
     path: "/tessera.authenticator.v1.AuthenticatorService/LogIn" as const,
@@ -2422,7 +2424,8 @@ export const AuthenticatorServiceService = {
    * VerifyLoginCode is `POST /api/v1/login/verify-code`: the delivered code (when codes are
    * allowed) or a TOTP code (when TOTP is enabled), with the `identified` token, answers an
    * `authorized` token. Errors: 400 `invalid_field`, 401 `invalid_token`, 401 `invalid_code`
-   * (the fifth wrong code burns the token), 403 `wrong_token_state`.
+   * (the fifth wrong code burns the token), 403 `wrong_token_state`, 429 `rate_limited` (ten
+   * wrong codes or device answers of the user in 15 minutes, over all their tokens).
    */
   verifyLoginCode: {
     path: "/tessera.authenticator.v1.AuthenticatorService/VerifyLoginCode" as const,
@@ -2455,8 +2458,9 @@ export const AuthenticatorServiceService = {
   /**
    * VerifyLoginDevice is `POST /api/v1/login/verify-device`: the assertion of one of the
    * user's devices, with the `identified` token, answers an `authorized` token. A replayed
-   * assertion, a never-issued challenge or a removed device is refused. Errors: 400
-   * `webauthn` (malformed), 401 `webauthn` (refused), 401 `invalid_token`, 403.
+   * assertion, a never-issued challenge, a challenge not issued for this token's user (e.g. a
+   * discoverable login's) or a removed device is refused. Errors: 400 `webauthn` (malformed),
+   * 401 `webauthn` (refused), 401 `invalid_token`, 403, 429 `rate_limited` (as VerifyLoginCode).
    */
   verifyLoginDevice: {
     path: "/tessera.authenticator.v1.AuthenticatorService/VerifyLoginDevice" as const,
@@ -2585,15 +2589,18 @@ export interface AuthenticatorServiceServer extends UntypedServiceImplementation
   /**
    * LogIn is `POST /api/v1/login`: email or phone and password answer an `identified` token and
    * start the second factor: a 6-digit code is sent to that contact when codes are allowed.
+   * Ten wrong passwords for one contact (known or not) in 15 minutes, or ten wrong second-factor
+   * answers of the user, refuse further logins until the 15 minutes from the first failure pass.
    * Errors: 400 `invalid_field`, 401 `invalid_credentials` (unknown user and wrong password
-   * alike).
+   * alike), 429 `rate_limited` (gRPC/Connect `resource_exhausted`).
    */
   logIn: handleUnaryCall<LogInRequest, LogInResponse>;
   /**
    * VerifyLoginCode is `POST /api/v1/login/verify-code`: the delivered code (when codes are
    * allowed) or a TOTP code (when TOTP is enabled), with the `identified` token, answers an
    * `authorized` token. Errors: 400 `invalid_field`, 401 `invalid_token`, 401 `invalid_code`
-   * (the fifth wrong code burns the token), 403 `wrong_token_state`.
+   * (the fifth wrong code burns the token), 403 `wrong_token_state`, 429 `rate_limited` (ten
+   * wrong codes or device answers of the user in 15 minutes, over all their tokens).
    */
   verifyLoginCode: handleUnaryCall<VerifyLoginCodeRequest, VerifyLoginCodeResponse>;
   /**
@@ -2605,8 +2612,9 @@ export interface AuthenticatorServiceServer extends UntypedServiceImplementation
   /**
    * VerifyLoginDevice is `POST /api/v1/login/verify-device`: the assertion of one of the
    * user's devices, with the `identified` token, answers an `authorized` token. A replayed
-   * assertion, a never-issued challenge or a removed device is refused. Errors: 400
-   * `webauthn` (malformed), 401 `webauthn` (refused), 401 `invalid_token`, 403.
+   * assertion, a never-issued challenge, a challenge not issued for this token's user (e.g. a
+   * discoverable login's) or a removed device is refused. Errors: 400 `webauthn` (malformed),
+   * 401 `webauthn` (refused), 401 `invalid_token`, 403, 429 `rate_limited` (as VerifyLoginCode).
    */
   verifyLoginDevice: handleUnaryCall<VerifyLoginDeviceRequest, VerifyLoginDeviceResponse>;
   /**
@@ -2702,8 +2710,10 @@ export interface AuthenticatorServiceClient extends Client {
   /**
    * LogIn is `POST /api/v1/login`: email or phone and password answer an `identified` token and
    * start the second factor: a 6-digit code is sent to that contact when codes are allowed.
+   * Ten wrong passwords for one contact (known or not) in 15 minutes, or ten wrong second-factor
+   * answers of the user, refuse further logins until the 15 minutes from the first failure pass.
    * Errors: 400 `invalid_field`, 401 `invalid_credentials` (unknown user and wrong password
-   * alike).
+   * alike), 429 `rate_limited` (gRPC/Connect `resource_exhausted`).
    */
   logIn(
     request: LogInRequest,
@@ -2724,7 +2734,8 @@ export interface AuthenticatorServiceClient extends Client {
    * VerifyLoginCode is `POST /api/v1/login/verify-code`: the delivered code (when codes are
    * allowed) or a TOTP code (when TOTP is enabled), with the `identified` token, answers an
    * `authorized` token. Errors: 400 `invalid_field`, 401 `invalid_token`, 401 `invalid_code`
-   * (the fifth wrong code burns the token), 403 `wrong_token_state`.
+   * (the fifth wrong code burns the token), 403 `wrong_token_state`, 429 `rate_limited` (ten
+   * wrong codes or device answers of the user in 15 minutes, over all their tokens).
    */
   verifyLoginCode(
     request: VerifyLoginCodeRequest,
@@ -2764,8 +2775,9 @@ export interface AuthenticatorServiceClient extends Client {
   /**
    * VerifyLoginDevice is `POST /api/v1/login/verify-device`: the assertion of one of the
    * user's devices, with the `identified` token, answers an `authorized` token. A replayed
-   * assertion, a never-issued challenge or a removed device is refused. Errors: 400
-   * `webauthn` (malformed), 401 `webauthn` (refused), 401 `invalid_token`, 403.
+   * assertion, a never-issued challenge, a challenge not issued for this token's user (e.g. a
+   * discoverable login's) or a removed device is refused. Errors: 400 `webauthn` (malformed),
+   * 401 `webauthn` (refused), 401 `invalid_token`, 403, 429 `rate_limited` (as VerifyLoginCode).
    */
   verifyLoginDevice(
     request: VerifyLoginDeviceRequest,
