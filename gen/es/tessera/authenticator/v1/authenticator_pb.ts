@@ -752,7 +752,10 @@ export const AuthenticatorService: GenService<{
   },
   /**
    * LogIn is `POST /api/v1/login`: email or phone and password answer an `identified` token and
-   * start the second factor: a 6-digit code is sent to that contact when codes are allowed.
+   * start the second factor: a 6-digit code is sent to that contact when codes are allowed. The
+   * seed's introduction names `/api/v1/login/code` and `/api/v1/login/device` for the second
+   * step; the paths of its headings, `/api/v1/login/verify-code` and
+   * `/api/v1/login/verify-device`, are the ones served.
    * Ten wrong passwords for one contact (known or not) in 15 minutes, or ten wrong second-factor
    * answers of the user, refuse further logins until the 15 minutes from the first failure pass.
    * Errors: 400 `invalid_field`, 401 `invalid_credentials` (unknown user and wrong password
@@ -781,8 +784,13 @@ export const AuthenticatorService: GenService<{
   },
   /**
    * GetLoginDeviceChallenge is `GET /api/v1/login/verify-device`: WebAuthn request options
-   * listing the user's devices, for an `identified` token. Errors: 401 `invalid_token`, 403
-   * `wrong_token_state` or `factor_not_allowed` (devices not allowed), 400 `no_device`.
+   * listing the user's devices, for an `identified` token. A departure from the seed: its
+   * example answer shows creation-option members (`rp`, `user`, `pubKeyCredParams`,
+   * `authenticatorSelection`), but signing a challenge with an existing device takes
+   * PublicKeyCredentialRequestOptions (WebAuthn level 3 §5.5), so `publicKey` holds those:
+   * `challenge`, `timeout`, `rpId`, `allowCredentials`, `userVerification`. Errors: 401
+   * `invalid_token`, 403 `wrong_token_state` or `factor_not_allowed` (devices not allowed), 400
+   * `no_device`.
    *
    * @generated from rpc tessera.authenticator.v1.AuthenticatorService.GetLoginDeviceChallenge
    */
