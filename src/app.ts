@@ -8,6 +8,7 @@ import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
 import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { createAccessTokens } from "./authenticator/access-token.service.js";
+import { createAttemptLimit } from "./authenticator/attempt-limit.js";
 import { createAuthenticatorHandler } from "./authenticator/authenticator.handler.js";
 import { createDeviceService } from "./authenticator/device.service.js";
 import { createLoginService } from "./authenticator/login.service.js";
@@ -151,7 +152,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         AuthenticatorService,
         createAuthenticatorHandler({
           signup: createSignupService({ db, tenantId, tokens: accessTokens, nudgeOutbox }),
-          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, nudgeOutbox }),
+          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, attempts: createAttemptLimit({ db, tenantId, secrets }), nudgeOutbox }),
           devices: createDeviceService({ db, tenantId, tokens: accessTokens, webauthn }),
           tokens: accessTokens,
           settings: createUserSettingsService({ db, tenantId, tokens: accessTokens, secrets, issuer: config.rpName }),

@@ -14,6 +14,14 @@ export async function insertSignup(db: Kysely<Schema>, signup: { tokenId: string
     .execute();
 }
 
+/**
+ * Serialises sign-ups naming `contact` until the transaction ends (a transaction-scoped advisory
+ * lock), so that counting them and adding one is a single step across replicas.
+ */
+export async function lockSignupContact(db: Kysely<Schema>, tenantId: string, contact: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`authenticator-signup:${tenantId}:${contact}`}))`.execute(db);
+}
+
 /** How many sign-ups named `contact` since `since`. */
 export async function countRecentSignups(db: Kysely<Schema>, tenantId: string, contact: string, since: Date): Promise<number> {
   const row = await db
@@ -63,22 +71,56 @@ export async function insertAccount(db: Kysely<Schema>, signup: SignupRow, userI
 /** The user's second factors; the defaults (codes only) for a user who never set them. */
 export async function findSettings(db: Kysely<Schema>, tenantId: string, userId: string): Promise<SettingsRow> {
   const row = await db.selectFrom("authenticator_settings").selectAll().where("user_id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
-  return row ?? { user_id: userId, tenant_id: tenantId, is_code_allowed: true, is_totp_allowed: false, is_device_allowed: false, totp_secret: null, totp_last_used_step: null, updated_at: new Date(0) };
+  return row ?? defaultSettings(tenantId, userId);
 }
 
-/** Writes the user's second factors. */
-export async function saveSettings(db: Kysely<Schema>, settings: Omit<SettingsRow, "updated_at">): Promise<void> {
-  const values = {
-    is_code_allowed: settings.is_code_allowed,
-    is_totp_allowed: settings.is_totp_allowed,
-    is_device_allowed: settings.is_device_allowed,
-    totp_secret: settings.totp_secret === null ? null : Buffer.from(settings.totp_secret),
-    totp_last_used_step: settings.totp_last_used_step,
-  };
+function defaultSettings(tenantId: string, userId: string): SettingsRow {
+  return { user_id: userId, tenant_id: tenantId, is_code_allowed: true, is_totp_allowed: false, is_device_allowed: false, totp_secret: null, totp_last_used_step: null, totp_offer_expires_at: null, totp_offer_attempts: 0, updated_at: new Date(0) };
+}
+
+/** The user's second factors, locked for the rest of the transaction (the defaults when none are stored). */
+export async function lockSettings(db: Kysely<Schema>, tenantId: string, userId: string): Promise<SettingsRow> {
+  const row = await db.selectFrom("authenticator_settings").selectAll().where("user_id", "=", userId).where("tenant_id", "=", tenantId).forUpdate().executeTakeFirst();
+  return row ?? defaultSettings(tenantId, userId);
+}
+
+/** The TOTP columns of a settings row, written only when TOTP itself changes. */
+export type TotpState = Pick<SettingsRow, "totp_secret" | "totp_last_used_step" | "totp_offer_expires_at" | "totp_offer_attempts">;
+
+/**
+ * Writes the user's factor toggles, and the TOTP columns only when `totp` is given: a toggle
+ * never writes back a `totp_last_used_step` read earlier (that would let a used code count again).
+ */
+export async function saveSettings(db: Kysely<Schema>, settings: Pick<SettingsRow, "user_id" | "tenant_id" | "is_code_allowed" | "is_totp_allowed" | "is_device_allowed">, totp?: TotpState): Promise<void> {
+  const toggles = { is_code_allowed: settings.is_code_allowed, is_totp_allowed: settings.is_totp_allowed, is_device_allowed: settings.is_device_allowed };
+  const values =
+    totp === undefined
+      ? toggles
+      : { ...toggles, ...totp, totp_secret: totp.totp_secret === null ? null : Buffer.from(totp.totp_secret) };
   await db
     .insertInto("authenticator_settings")
-    .values({ user_id: settings.user_id, tenant_id: settings.tenant_id, ...values })
+    .values({ user_id: settings.user_id, tenant_id: settings.tenant_id, totp_secret: null, totp_last_used_step: null, ...values })
     .onConflict((conflict) => conflict.column("user_id").doUpdateSet({ ...values, updated_at: sql<Date>`now()` }))
+    .execute();
+}
+
+/**
+ * Counts a wrong code against the user's offered (unconfirmed) TOTP secret; the
+ * `maxAttempts`-th voids the offer.
+ */
+export async function countWrongTotpConfirmation(db: Kysely<Schema>, tenantId: string, userId: string, maxAttempts: number): Promise<void> {
+  const voided = sql<boolean>`totp_offer_attempts + 1 >= ${maxAttempts}`;
+  await db
+    .updateTable("authenticator_settings")
+    .set({
+      totp_offer_attempts: sql<number>`totp_offer_attempts + 1`,
+      totp_secret: sql<Buffer | null>`case when ${voided} then null else totp_secret end`,
+      totp_offer_expires_at: sql<Date | null>`case when ${voided} then null else totp_offer_expires_at end`,
+    })
+    .where("user_id", "=", userId)
+    .where("tenant_id", "=", tenantId)
+    .where("is_totp_allowed", "=", false)
+    .where("totp_secret", "is not", null)
     .execute();
 }
 

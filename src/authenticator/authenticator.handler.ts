@@ -3,6 +3,7 @@ import type { AuthenticatorService as AuthenticatorServiceDesc } from "../../gen
 import { bearerTokenFrom } from "../session/session-credentials.js";
 import { parseCookies } from "../transport/rest/cookies.js";
 import { creationOptions, requestOptions } from "../webauthn/options-message.js";
+import { knownTransports } from "../webauthn/transports.js";
 import { clientDataJson } from "../webauthn/webauthn.handler.js";
 import type { IssuedToken, AccessTokens, TokenCredentials } from "./access-token.service.js";
 import type { DeviceService } from "./device.service.js";
@@ -12,6 +13,8 @@ import type { UserSettingsService } from "./user-settings.service.js";
 
 /** The cookie a token is bound to (seed 002). */
 export const clientIdCookie = "CLIENTID";
+/** The metadata header that carries the client id where a cookie cannot (browser Connect and gRPC-Web clients). */
+export const clientIdHeader = "x-client-id";
 
 /** The Authenticator API's services, as the handler calls them. */
 export interface AuthenticatorServices {
@@ -68,7 +71,7 @@ export function createAuthenticatorHandler(services: AuthenticatorServices): Ser
         response: {
           clientDataJSON: toBase64url(clientDataJson(request.response)),
           attestationObject: toBase64url(request.response?.attestationObject ?? ""),
-          transports: (request.response?.transports ?? []) as never,
+          transports: knownTransports(request.response?.transports),
         },
         clientExtensionResults: {},
       });
@@ -109,9 +112,14 @@ export function createAuthenticatorHandler(services: AuthenticatorServices): Ser
   };
 }
 
-/** The bearer token and the `CLIENTID` cookie of a call (REST headers or RPC metadata). */
+/**
+ * The bearer token and the client id of a call (REST headers or RPC metadata): the `CLIENTID`
+ * cookie, else the `x-client-id` header, since a browser cannot set the `cookie` header of a
+ * Connect or gRPC-Web call.
+ */
 function credentialsOf(context: HandlerContext): TokenCredentials {
-  return { jwt: bearerTokenFrom(context), clientId: parseCookies(context.requestHeader.get("cookie") ?? undefined).get(clientIdCookie) };
+  const cookie = parseCookies(context.requestHeader.get("cookie") ?? undefined).get(clientIdCookie);
+  return { jwt: bearerTokenFrom(context), clientId: cookie ?? context.requestHeader.get(clientIdHeader) ?? undefined };
 }
 
 function answer(issued: IssuedToken) {

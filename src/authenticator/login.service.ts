@@ -9,6 +9,7 @@ import { matchTotpStep } from "../verify/totp.js";
 import type { WebauthnService } from "../webauthn/webauthn.service.js";
 import type { AccessTokens, AuthenticatedToken, IssuedToken, TokenCredentials } from "./access-token.service.js";
 import { lockLiveToken, markTokenUsed } from "./access-token.store.js";
+import type { AttemptLimit } from "./attempt-limit.js";
 import { findSettings, useTotpStep, type SettingsRow } from "./account.store.js";
 import { answerCode, newCode, queueCode } from "./code.js";
 import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
@@ -22,14 +23,16 @@ const nobody = "00000000-0000-4000-8000-000000000000";
 export interface LoginService {
   /**
    * Checks the password and answers an `identified` token; a code goes to the contact when
-   * codes are allowed. Throws INVALID_FIELD, INVALID_CREDENTIALS (unknown user or wrong password).
+   * codes are allowed. Throws INVALID_FIELD, INVALID_CREDENTIALS (unknown user or wrong password),
+   * TOO_MANY_ATTEMPTS (10 wrong passwords for the contact, or 10 wrong second-factor answers of
+   * the user, in 15 minutes).
    */
   logIn(input: { email: string; phone: string; password: string }): Promise<IssuedToken>;
-  /** The delivered code or a TOTP code answers an `authorized` token. Throws as `answerCode`. */
+  /** The delivered code or a TOTP code answers an `authorized` token. Throws as `answerCode`, TOO_MANY_ATTEMPTS. */
   verifyCode(credentials: TokenCredentials, code: string): Promise<IssuedToken>;
   /** Request options for the user's devices. Throws FACTOR_NOT_ALLOWED, NO_DEVICE. */
   deviceChallenge(credentials: TokenCredentials): Promise<PublicKeyCredentialRequestOptionsJSON>;
-  /** An assertion of one of the user's devices answers an `authorized` token. Throws WEBAUTHN_*, FACTOR_NOT_ALLOWED. */
+  /** An assertion of one of the user's devices answers an `authorized` token. Throws WEBAUTHN_*, FACTOR_NOT_ALLOWED, TOO_MANY_ATTEMPTS. */
   verifyDevice(credentials: TokenCredentials, assertion: AuthenticationResponseJSON): Promise<IssuedToken>;
 }
 
@@ -40,10 +43,11 @@ export function createLoginService(deps: {
   tokens: AccessTokens;
   secrets: SecretBox;
   webauthn: WebauthnService;
+  attempts: AttemptLimit;
   nudgeOutbox: () => void;
   now?: () => number;
 }): LoginService {
-  const { db, tenantId, tokens, secrets, webauthn } = deps;
+  const { db, tenantId, tokens, secrets, webauthn, attempts } = deps;
   const now = deps.now ?? Date.now;
   const refuse = () => new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Invalid credentials");
   const devicesAllowed = async (token: AuthenticatedToken): Promise<void> => {
@@ -60,10 +64,16 @@ export function createLoginService(deps: {
     async logIn(input) {
       const contact = parseContact(input.email, input.phone);
       if (input.password === "" || [...input.password].length > maxPasswordLength) throw invalidField(`Password must be 1 to ${maxPasswordLength} characters`);
-      const userId = await findUserIdByContact(db, tenantId, contact);
-      // An unknown user costs the same lookup and the same argon2 check as a known one.
-      const stored = await findPasswordHash(db, tenantId, userId ?? nobody);
-      if (!(await verifyPassword(stored, input.password)) || userId === undefined) throw refuse();
+      // Wrong passwords count against the contact, known or not: the same answers either way.
+      const userId = await attempts.guard({ contact }, ["INVALID_CREDENTIALS"], async () => {
+        const found = await findUserIdByContact(db, tenantId, contact);
+        // An unknown user costs the same lookup and the same argon2 check as a known one.
+        const stored = await findPasswordHash(db, tenantId, found ?? nobody);
+        if (!(await verifyPassword(stored, input.password)) || found === undefined) throw refuse();
+        return found;
+      });
+      // Only who knows the password learns that the user's second factor is locked.
+      await attempts.check({ userId });
       const settings = await findSettings(db, tenantId, userId);
       const code = settings.is_code_allowed ? newCode() : undefined;
       const pending = await db.transaction().execute(async (tx) => {
@@ -77,10 +87,13 @@ export function createLoginService(deps: {
 
     async verifyCode(credentials, code) {
       const token = await tokens.authenticate(credentials, "identified");
-      const settings = await findSettings(db, tenantId, token.userId);
-      const pending = await answerCode({ db, tenantId, tokens, now }, token, code, {
-        alternative: totpMatches(settings, code),
-        onSuccess: (tx) => tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId }),
+      // Wrong codes count against the user across all their tokens, not only this one's five.
+      const pending = await attempts.guard({ userId: token.userId }, ["INVALID_CODE"], async () => {
+        const settings = await findSettings(db, tenantId, token.userId);
+        return answerCode({ db, tenantId, tokens, now }, token, code, {
+          alternative: totpMatches(settings, code),
+          onSuccess: (tx) => tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId }),
+        });
       });
       return tokens.sign(pending);
     },
@@ -99,13 +112,16 @@ export function createLoginService(deps: {
     async verifyDevice(credentials, assertion) {
       const token = await tokens.authenticate(credentials, "identified");
       await devicesAllowed(token);
-      const login = await webauthn.finishLogin(assertion);
-      if (login.userId !== token.userId) throw new DomainError("WEBAUTHN_LOGIN_FAILED", "unauthenticated", "The device does not belong to the user");
-      const pending = await db.transaction().execute(async (tx) => {
-        const row = await lockLiveToken(tx, tenantId, token.tokenId, new Date(now()));
-        if (row === undefined) return undefined;
-        await markTokenUsed(tx, row.id);
-        return tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId });
+      // The challenge must be one issued to this token's user: a discoverable login's (Hanko) or
+      // another user's challenge does not answer this user's second factor.
+      const pending = await attempts.guard({ userId: token.userId }, ["WEBAUTHN_LOGIN_FAILED"], async () => {
+        await webauthn.finishLogin(assertion, token.userId);
+        return db.transaction().execute(async (tx) => {
+          const row = await lockLiveToken(tx, tenantId, token.tokenId, new Date(now()));
+          if (row === undefined) return undefined;
+          await markTokenUsed(tx, row.id);
+          return tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId });
+        });
       });
       if (pending === undefined) throw new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired");
       return tokens.sign(pending);

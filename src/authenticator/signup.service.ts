@@ -4,7 +4,7 @@ import { DomainError } from "../errors/domain-error.js";
 import { hashPassword } from "../session/password-hash.js";
 import type { Schema } from "../store/schema.js";
 import type { AccessTokens, IssuedToken, TokenCredentials } from "./access-token.service.js";
-import { countRecentSignups, findSignup, insertAccount, insertSignup } from "./account.store.js";
+import { countRecentSignups, findSignup, insertAccount, insertSignup, lockSignupContact } from "./account.store.js";
 import { answerCode, newCode, queueCode } from "./code.js";
 import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
 
@@ -41,14 +41,19 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
     async signUp(input) {
       const contact = parseContact(input.email, input.phone);
       if (input.password !== "") checkPasswordLength(input.password);
+      const limited = async (counter: Kysely<Schema>) => (await countRecentSignups(counter, tenantId, contact.address, new Date(now() - 60_000))) >= signupsPerMinute;
+      const refuse = () => new DomainError("SIGNUP_RATE_LIMITED", "rate_limited", "Too many sign-ups for this contact: wait a minute");
+      // A cheap first look spares a flood the password hashing; the count that holds is below.
+      if (await limited(db)) throw refuse();
       // Both paths hash, write a token and queue a message: the answer and its timing are alike.
-      if ((await countRecentSignups(db, tenantId, contact.address, new Date(now() - 60_000))) >= signupsPerMinute) {
-        throw new DomainError("SIGNUP_RATE_LIMITED", "rate_limited", "Too many sign-ups for this contact: wait a minute");
-      }
       const passwordHash = input.password === "" ? null : await hashPassword(input.password);
       const existing = await findUserIdByContact(db, tenantId, contact);
       const code = existing === undefined ? newCode() : undefined;
       const pending = await db.transaction().execute(async (tx) => {
+        // Counted under a lock on the contact, in the transaction that adds the sign-up: parallel
+        // sign-ups cannot all see the same count.
+        await lockSignupContact(tx, tenantId, contact.address);
+        if (await limited(tx)) throw refuse();
         const token = await tokens.record(tx, { userId: randomUUID(), state: "unverified", ...(code === undefined ? {} : { code }) });
         await insertSignup(tx, { tokenId: token.tokenId, tenantId, channel: contact.channel, contact: contact.address, passwordHash });
         await queueCode(tx, tenantId, contact, code);

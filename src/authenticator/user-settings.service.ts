@@ -6,12 +6,21 @@ import { hashPassword, verifyPassword } from "../session/password-hash.js";
 import { findPasswordHash, upsertPasswordHash } from "../session/password.store.js";
 import type { Schema } from "../store/schema.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../verify/totp.js";
+import { listCredentials } from "../webauthn/webauthn.store.js";
 import type { AccessTokens, TokenCredentials } from "./access-token.service.js";
 import { revokeOtherTokens } from "./access-token.store.js";
-import { findSettings, saveSettings, type SettingsRow } from "./account.store.js";
+import { countWrongTotpConfirmation, lockSettings, saveSettings, type SettingsRow, type TotpState } from "./account.store.js";
 import { contactName, invalidField } from "./contact.js";
 import { checkPasswordLength } from "./signup.service.js";
 import { openTotpSecret, sealTotpSecret } from "./totp-secret.js";
+
+/** Milliseconds an offered TOTP secret may be confirmed in. */
+export const totpOfferLifetimeMs = 10 * 60_000;
+/** Wrong confirmation codes an offered TOTP secret survives: the fifth voids it. */
+export const maxTotpConfirmations = 5;
+
+/** A wrong code confirming an offered TOTP secret: counted once the transaction rolled back. */
+class WrongTotpCode extends Error {}
 
 /** What `PATCH /api/v1/user/:user_id` takes; an absent toggle is undefined. */
 export interface UserUpdate {
@@ -48,18 +57,21 @@ export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: 
   const { db, tenantId, tokens, secrets } = deps;
   const now = deps.now ?? Date.now;
 
-  // The next TOTP state: off, unchanged, a new secret offered, or the offered one confirmed.
-  const nextTotp = async (settings: SettingsRow, wanted: boolean | undefined, code: string): Promise<{ settings: SettingsRow; offer?: { secret: string; uri: string } }> => {
-    if (wanted === undefined || (wanted && settings.is_totp_allowed)) return { settings };
-    if (!wanted) return { settings: { ...settings, is_totp_allowed: false, totp_secret: null, totp_last_used_step: null } };
+  // The next TOTP state: unchanged (no `totp`), off, a new secret offered, or the offered one confirmed.
+  const nextTotp = (settings: SettingsRow, wanted: boolean | undefined, code: string, label: string): { enabled: boolean; totp?: TotpState; offer?: { secret: string; uri: string } } => {
+    if (wanted === undefined || (wanted && settings.is_totp_allowed)) return { enabled: settings.is_totp_allowed };
+    const cleared = { totp_last_used_step: null, totp_offer_expires_at: null, totp_offer_attempts: 0 };
+    if (!wanted) return { enabled: false, totp: { ...cleared, totp_secret: null } };
     if (code === "") {
       const secret = newTotpSecret();
-      const uri = totpUri(deps.issuer, await contactName(db, tenantId, settings.user_id), secret);
-      return { settings: { ...settings, totp_secret: sealTotpSecret(secrets, settings.user_id, secret), totp_last_used_step: null }, offer: { secret, uri } };
+      const totp = { ...cleared, totp_secret: sealTotpSecret(secrets, settings.user_id, secret), totp_offer_expires_at: new Date(now() + totpOfferLifetimeMs) };
+      return { enabled: false, totp, offer: { secret, uri: totpUri(deps.issuer, label, secret) } };
     }
-    const step = settings.totp_secret === null ? undefined : matchTotpStep(openTotpSecret(secrets, settings), code, now());
-    if (step === undefined) throw new DomainError("INVALID_CODE", "unauthenticated", "The TOTP code is invalid");
-    return { settings: { ...settings, is_totp_allowed: true, totp_last_used_step: step } };
+    const offered = settings.totp_secret !== null && settings.totp_offer_expires_at !== null && settings.totp_offer_expires_at.getTime() > now() && settings.totp_offer_attempts < maxTotpConfirmations;
+    if (!offered) throw new DomainError("INVALID_CODE", "unauthenticated", "No TOTP secret is waiting for confirmation: ask for a new one");
+    const step = matchTotpStep(openTotpSecret(secrets, settings), code, now());
+    if (step === undefined) throw new WrongTotpCode();
+    return { enabled: true, totp: { ...cleared, totp_secret: settings.totp_secret, totp_last_used_step: step } };
   };
 
   return {
@@ -80,24 +92,42 @@ export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: 
         passwordHash = await hashPassword(update.password);
       }
 
-      const before = await findSettings(db, tenantId, token.userId);
-      const totp = await nextTotp(before, update.isTotpAllowed, update.totpCode);
-      const after: SettingsRow = {
-        ...totp.settings,
-        is_code_allowed: update.isCodeAllowed ?? before.is_code_allowed,
-        is_device_allowed: update.isDeviceAllowed ?? before.is_device_allowed,
-      };
-      if (!after.is_code_allowed && !after.is_totp_allowed && !after.is_device_allowed) throw invalidField("At least one second factor must stay allowed");
-
-      await db.transaction().execute(async (tx) => {
-        if (passwordHash !== undefined) {
-          await upsertPasswordHash(tx, tenantId, token.userId, passwordHash);
-          // Whoever held the old password loses their tokens; the caller keeps theirs.
-          await revokeOtherTokens(tx, tenantId, token.userId, token.tokenId);
-        }
-        if (togglesGiven) await saveSettings(tx, after);
-      });
-      return { userId: token.userId, isCodeAllowed: after.is_code_allowed, isTotpAllowed: after.is_totp_allowed, isDeviceAllowed: after.is_device_allowed, totp: totp.offer };
+      // Read before the transaction: PGlite has one connection, a query outside it would wait forever.
+      const label = update.isTotpAllowed === true && update.totpCode === "" ? await contactName(db, tenantId, token.userId) : "";
+      const after = await db
+        .transaction()
+        .execute(async (tx) => {
+          // Tokens before settings, in the order a login takes them: no deadlock between the two.
+          if (passwordHash !== undefined) {
+            await upsertPasswordHash(tx, tenantId, token.userId, passwordHash);
+            // Whoever held the old password loses their tokens; the caller keeps theirs.
+            await revokeOtherTokens(tx, tenantId, token.userId, token.tokenId);
+          }
+          // Locked: a login using a TOTP step meanwhile is not undone by this write.
+          const before = await lockSettings(tx, tenantId, token.userId);
+          const totp = nextTotp(before, update.isTotpAllowed, update.totpCode, label);
+          const factors = {
+            user_id: before.user_id,
+            tenant_id: before.tenant_id,
+            is_code_allowed: update.isCodeAllowed ?? before.is_code_allowed,
+            is_totp_allowed: totp.enabled,
+            is_device_allowed: update.isDeviceAllowed ?? before.is_device_allowed,
+          };
+          if (!factors.is_code_allowed && !factors.is_totp_allowed && !factors.is_device_allowed) throw invalidField("At least one second factor must stay allowed");
+          // Devices as the only factor with no device registered would lock the user out for good.
+          if (!factors.is_code_allowed && !factors.is_totp_allowed && (await listCredentials(tx, tenantId, token.userId)).length === 0) {
+            throw invalidField("Register a device before making devices the only second factor");
+          }
+          if (togglesGiven) await saveSettings(tx, factors, totp.totp);
+          return { ...factors, offer: totp.offer };
+        })
+        .catch(async (error: unknown) => {
+          // Counted after the rollback, so that the count is not rolled back with the rest.
+          if (!(error instanceof WrongTotpCode)) throw error;
+          await countWrongTotpConfirmation(db, tenantId, token.userId, maxTotpConfirmations);
+          throw new DomainError("INVALID_CODE", "unauthenticated", "The TOTP code is invalid", { cause: error });
+        });
+      return { userId: token.userId, isCodeAllowed: after.is_code_allowed, isTotpAllowed: after.is_totp_allowed, isDeviceAllowed: after.is_device_allowed, totp: after.offer };
     },
   };
 }

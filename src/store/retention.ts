@@ -17,6 +17,8 @@ export const retentionRules: ReadonlyArray<{ table: keyof Schema; column: string
   { table: "authentiq_scope_jobs", column: "expires_at", graceSeconds: 3600 },
   // A token's pending sign-up (contact, password hash) goes with it (on delete cascade).
   { table: "authenticator_tokens", column: "expires_at", graceSeconds: 3600 },
+  // A window of failed attempts lasts 15 minutes; nothing reads an older one.
+  { table: "authenticator_attempts", column: "window_started_at", graceSeconds: 3600 },
   { table: "outbox", column: "sent_at", graceSeconds: 7 * 24 * 3600 },
   { table: "outbox", column: "failed_at", graceSeconds: 7 * 24 * 3600 },
 ];

@@ -180,6 +180,7 @@ export interface Schema {
   authenticator_tokens: AuthenticatorTokenTable;
   authenticator_signups: AuthenticatorSignupTable;
   authenticator_settings: AuthenticatorSettingsTable;
+  authenticator_attempts: AuthenticatorAttemptTable;
 }
 
 /** Jincor verifications: the code as HMAC (none for google_auth), attempts counted, single use. */
@@ -309,7 +310,7 @@ export interface AuthenticatorSignupTable {
   created_at: CreatedAt;
 }
 
-/** A user's second factors; the TOTP secret sealed, confirmed once `is_totp_allowed`. */
+/** A user's second factors; the TOTP secret sealed, confirmed once `is_totp_allowed` (an offer until then). */
 export interface AuthenticatorSettingsTable {
   user_id: string;
   tenant_id: string;
@@ -318,5 +319,20 @@ export interface AuthenticatorSettingsTable {
   is_device_allowed: boolean;
   totp_secret: Uint8Array | null;
   totp_last_used_step: number | null;
+  /** While TOTP is not confirmed: when the offered secret stops being confirmable. */
+  totp_offer_expires_at: Date | null;
+  /** Wrong codes sent to confirm the offered secret; the fifth voids it. */
+  totp_offer_attempts: Generated<number>;
   updated_at: Timestamp;
+}
+
+/**
+ * Failed Authenticator API attempts of one subject (a keyed hash of a contact or a user id)
+ * in the window that started at `window_started_at`.
+ */
+export interface AuthenticatorAttemptTable {
+  tenant_id: string;
+  subject: Uint8Array;
+  failures: Generated<number>;
+  window_started_at: Generated<Date>;
 }

@@ -4,7 +4,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 
 /** Headers a browser may read beyond Connect's own: the session headers Hanko sends. */
 const exposed = [...cors.exposedHeaders, "X-Auth-Token", "X-Session-Lifetime", "Location"].join(", ");
-const allowedHeaders = [...cors.allowedHeaders, "Authorization", "X-Requested-With", "AT-X-KEY"].join(", ");
+const allowedHeaders = [...cors.allowedHeaders, "Authorization", "X-Requested-With", "AT-X-KEY", "X-Client-Id"].join(", ");
 const allowedMethods = [...new Set([...cors.allowedMethods, "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])].join(", ");
 
 /**

@@ -15,6 +15,7 @@ import { findPrimaryEmail } from "../identity/email.store.js";
 import type { Schema } from "../store/schema.js";
 import { verifyAssertion, type RelyingPartyConfig } from "./assertion.js";
 import { consumeChallenge, insertChallenge } from "./challenge.store.js";
+import { knownTransports } from "./transports.js";
 import { base64url, challengeOf, toBase64url, userHandle } from "./webauthn-encoding.js";
 import { deleteCredential, findCredential, insertCredential, listCredentials, renameCredential, type CredentialRow } from "./webauthn.store.js";
 
@@ -47,9 +48,11 @@ export interface WebauthnService {
   loginOptions(userId: string): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /**
    * Throws WEBAUTHN_MALFORMED_ASSERTION (invalid) for an assertion missing a member and
-   * WEBAUTHN_LOGIN_FAILED (unauthenticated) for anything it cannot verify.
+   * WEBAUTHN_LOGIN_FAILED (unauthenticated) for anything it cannot verify. With `expectedUserId`
+   * the challenge must have been issued for that user (not a discoverable login's, nor another
+   * user's) and the credential must be theirs.
    */
-  finishLogin(response: AuthenticationResponseJSON): Promise<{ userId: string; credentialId: string }>;
+  finishLogin(response: AuthenticationResponseJSON, expectedUserId?: string): Promise<{ userId: string; credentialId: string }>;
   list(userId: string): Promise<CredentialRow[]>;
   rename(userId: string, credentialId: string, name: string): Promise<void>;
   remove(userId: string, credentialId: string): Promise<void>;
@@ -118,7 +121,7 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
         credentialId: Buffer.from(info.credential.id, "base64url"),
         publicKey: info.credential.publicKey,
         signCount: info.credential.counter,
-        transports: response.response.transports ?? [],
+        transports: knownTransports(response.response.transports),
         aaguid: info.aaguid,
         backedUp: info.credentialBackedUp,
       });
@@ -140,7 +143,7 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
       return options;
     },
 
-    async finishLogin(response) {
+    async finishLogin(response, expectedUserId) {
       // Like Hanko, an assertion that cannot be parsed is a bad request (400); one that parses
       // but does not verify is a failed login (401).
       const challenge = challengeOf(response.response.clientDataJSON);
@@ -153,6 +156,7 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
       const issued = await consumeChallenge(db, tenantId, "login", challenge);
       if (credential === undefined || issued === undefined) throw loginFailed();
       if (issued.userId !== null && issued.userId !== credential.user_id) throw loginFailed();
+      if (expectedUserId !== undefined && (issued.userId !== expectedUserId || credential.user_id !== expectedUserId)) throw loginFailed();
       const handle = response.response.userHandle;
       // A discoverable credential names its user: it must be the credential's owner.
       if (handle !== undefined && handle !== "" && toBase64url(handle) !== base64url(userHandle(credential.user_id))) {

@@ -49,6 +49,11 @@ export function sentCount(sinks: Sinks, to: string): number {
   return to.startsWith("+") ? sinks.sms.calls.filter((call) => call.body.to === to).length : sinks.smtp.messages.filter((mail) => mail.to.includes(to)).length;
 }
 
+/** How many messages were queued for `to` (outbox rows, written with the token: no waiting for delivery). */
+export async function queuedCount(server: TestServer, to: string): Promise<number> {
+  return (await server.app.database.db.selectFrom("outbox").select("id").where("recipient", "=", to).execute()).length;
+}
+
 /** The text of the `index`-th message (0-based) to `to`, once it arrived. */
 export async function messageText(sinks: Sinks, to: string, index: number): Promise<string> {
   await expect.poll(() => sentCount(sinks, to), { timeout: 5_000 }).toBeGreaterThan(index);

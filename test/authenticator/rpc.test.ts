@@ -1,12 +1,11 @@
 import { Code } from "@connectrpc/connect";
 import { authenticator as totp } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticatorService } from "../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
-import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authenticator/v1/authenticator.js";
-import { callRpc, closeGrpcClients, rpcTransports, type RpcResult, type RpcTransport } from "../harness/rpc.js";
+import { closeGrpcClients, rpcTransports, type RpcTransport } from "../harness/rpc.js";
 import type { TestServer } from "../harness/server.js";
 import { SoftwareAuthenticator } from "../harness/software-authenticator.js";
-import { auth, claimsOf, codeSent, freshEmail, freshPhone, sentCount, type Held, type Sinks, startWithSinks } from "./authenticator-client.js";
+import { auth, claimsOf, codeSent, freshEmail, freshPhone, sentCount, type Sinks, startWithSinks } from "./authenticator-client.js";
+import { asMessage, authenticatorCall, held, rpcAccount } from "./rpc-client.js";
 
 const origin = "https://auth.example.com";
 const softwareAuthenticator = new SoftwareAuthenticator(origin, "auth.example.com");
@@ -21,21 +20,8 @@ afterAll(async () => {
   await stop?.();
 });
 
-/** A WebAuthn JSON credential as the RPC message's init shape (`clientDataJSON` is the field `clientDataJson`). */
-function asMessage<T extends { response: { clientDataJSON: string } }>(credential: T): Record<string, unknown> {
-  const { clientDataJSON, ...rest } = credential.response;
-  return { ...credential, response: { ...rest, clientDataJson: clientDataJSON } };
-}
-
-/** The token of a successful RPC answering `{token, clientID}`. */
-function held(result: RpcResult): Held {
-  if (!result.ok) throw new Error(`RPC failed: ${result.message}`);
-  return { token: String(result.output.token), clientId: String(result.output.clientID) };
-}
-
 describe.each(rpcTransports)("AuthenticatorService over %s", (transport: RpcTransport) => {
-  const call = (method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    callRpc(transport, server.url, AuthenticatorService, AuthenticatorServiceService, method, input, headers);
+  const call = authenticatorCall(transport, () => server);
 
   it("signs up, verifies the code, logs in, verifies the login code, verifies and revokes the token, and changes the password", async () => {
     const phone = freshPhone();
@@ -78,13 +64,7 @@ describe.each(rpcTransports)("AuthenticatorService over %s", (transport: RpcTran
     expect(await call("LogIn", { email: freshEmail(), password: "whatever it is" })).toMatchObject({ ok: false, code: Code.Unauthenticated, reason: "INVALID_CREDENTIALS" });
   });
 
-  /** A new email account, signed up and verified: its authorized token and user id. */
-  async function account(): Promise<{ email: string; held: Held; userId: string }> {
-    const email = freshEmail();
-    const pending = held(await call("SignUp", { email, password: "rpc password 1" }));
-    const authorized = held(await call("VerifySignUp", { code: await codeSent(sinks, email, 0) }, auth(pending)));
-    return { email, held: authorized, userId: String(claimsOf(authorized.token).user_id) };
-  }
+  const account = () => rpcAccount(call, sinks);
 
   it("registers a device, logs in with it, and removes it", async () => {
     const { email, held: authorized, userId } = await account();

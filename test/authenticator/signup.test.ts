@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestServer } from "../harness/server.js";
-import { api, auth, claimsOf, codeSent, freshEmail, freshPhone, heldFrom, messageText, signUpVerified, type Sinks, startWithSinks } from "./authenticator-client.js";
+import { api, auth, claimsOf, codeSent, freshEmail, freshPhone, heldFrom, messageText, queuedCount, signUpVerified, type Sinks, startWithSinks } from "./authenticator-client.js";
 
 let server: TestServer;
 let sinks: Sinks;
@@ -65,6 +65,14 @@ describe("POST /api/v1/signup", () => {
     for (let i = 0; i < 5; i++) expect((await api(server, "POST", "/signup", { body: { email } })).status).toBe(201);
     expect(await api(server, "POST", "/signup", { body: { email } })).toMatchObject({ status: 429, json: { error: { code: "signup_rate_limited" } } });
     expect((await api(server, "POST", "/signup", { body: { email: freshEmail() } })).status).toBe(201);
+  });
+
+  // A flood sent in parallel: every request counted before any had written its sign-up.
+  it("passes only 5 of 10 parallel sign-ups for one contact, and queues 5 messages", async () => {
+    const email = freshEmail();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => api(server, "POST", "/signup", { body: { email, password: "a long password" } })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 201, 201, 201, 201, 429, 429, 429, 429, 429]);
+    expect(await queuedCount(server, email)).toBe(5);
   });
 });
 

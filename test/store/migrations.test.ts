@@ -30,6 +30,7 @@ describe("migrations", () => {
     await migrateToLatest(database.db);
     const latest = await tables();
     expect(latest).toEqual([
+      "authenticator_attempts",
       "authenticator_settings",
       "authenticator_signups",
       "authenticator_tokens",

@@ -714,8 +714,10 @@ export const UpdateUserResponseSchema: GenMessage<UpdateUserResponse> = /*@__PUR
  * `identified`, `authorized`) and `client_id` (SHA-256 of the `CLIENTID` cookie), each backed by
  * a database row so that it can be revoked. Calls that need a token take it as
  * `Authorization: Bearer <JWT>` plus the `CLIENTID` cookie (REST headers, or gRPC/Connect
- * metadata `authorization` and `cookie`); a token without its cookie is refused. Errors are
- * `{error: {code, message}}`.
+ * metadata `authorization` and `cookie`); a token without its cookie is refused. A browser
+ * cannot set the `cookie` header of a Connect or gRPC-Web call, so RPC callers may send the
+ * client id (the `clientID` of the answer) in an `x-client-id` header instead (allowed by CORS).
+ * Errors are `{error: {code, message}}`.
  *
  * @generated from service tessera.authenticator.v1.AuthenticatorService
  */
@@ -750,9 +752,14 @@ export const AuthenticatorService: GenService<{
   },
   /**
    * LogIn is `POST /api/v1/login`: email or phone and password answer an `identified` token and
-   * start the second factor: a 6-digit code is sent to that contact when codes are allowed.
+   * start the second factor: a 6-digit code is sent to that contact when codes are allowed. The
+   * seed's introduction names `/api/v1/login/code` and `/api/v1/login/device` for the second
+   * step; the paths of its headings, `/api/v1/login/verify-code` and
+   * `/api/v1/login/verify-device`, are the ones served.
+   * Ten wrong passwords for one contact (known or not) in 15 minutes, or ten wrong second-factor
+   * answers of the user, refuse further logins until the 15 minutes from the first failure pass.
    * Errors: 400 `invalid_field`, 401 `invalid_credentials` (unknown user and wrong password
-   * alike).
+   * alike), 429 `rate_limited` (gRPC/Connect `resource_exhausted`).
    *
    * @generated from rpc tessera.authenticator.v1.AuthenticatorService.LogIn
    */
@@ -765,7 +772,8 @@ export const AuthenticatorService: GenService<{
    * VerifyLoginCode is `POST /api/v1/login/verify-code`: the delivered code (when codes are
    * allowed) or a TOTP code (when TOTP is enabled), with the `identified` token, answers an
    * `authorized` token. Errors: 400 `invalid_field`, 401 `invalid_token`, 401 `invalid_code`
-   * (the fifth wrong code burns the token), 403 `wrong_token_state`.
+   * (the fifth wrong code burns the token), 403 `wrong_token_state`, 429 `rate_limited` (ten
+   * wrong codes or device answers of the user in 15 minutes, over all their tokens).
    *
    * @generated from rpc tessera.authenticator.v1.AuthenticatorService.VerifyLoginCode
    */
@@ -776,8 +784,13 @@ export const AuthenticatorService: GenService<{
   },
   /**
    * GetLoginDeviceChallenge is `GET /api/v1/login/verify-device`: WebAuthn request options
-   * listing the user's devices, for an `identified` token. Errors: 401 `invalid_token`, 403
-   * `wrong_token_state` or `factor_not_allowed` (devices not allowed), 400 `no_device`.
+   * listing the user's devices, for an `identified` token. A departure from the seed: its
+   * example answer shows creation-option members (`rp`, `user`, `pubKeyCredParams`,
+   * `authenticatorSelection`), but signing a challenge with an existing device takes
+   * PublicKeyCredentialRequestOptions (WebAuthn level 3 §5.5), so `publicKey` holds those:
+   * `challenge`, `timeout`, `rpId`, `allowCredentials`, `userVerification`. Errors: 401
+   * `invalid_token`, 403 `wrong_token_state` or `factor_not_allowed` (devices not allowed), 400
+   * `no_device`.
    *
    * @generated from rpc tessera.authenticator.v1.AuthenticatorService.GetLoginDeviceChallenge
    */
@@ -789,8 +802,9 @@ export const AuthenticatorService: GenService<{
   /**
    * VerifyLoginDevice is `POST /api/v1/login/verify-device`: the assertion of one of the
    * user's devices, with the `identified` token, answers an `authorized` token. A replayed
-   * assertion, a never-issued challenge or a removed device is refused. Errors: 400
-   * `webauthn` (malformed), 401 `webauthn` (refused), 401 `invalid_token`, 403.
+   * assertion, a never-issued challenge, a challenge not issued for this token's user (e.g. a
+   * discoverable login's) or a removed device is refused. Errors: 400 `webauthn` (malformed),
+   * 401 `webauthn` (refused), 401 `invalid_token`, 403, 429 `rate_limited` (as VerifyLoginCode).
    *
    * @generated from rpc tessera.authenticator.v1.AuthenticatorService.VerifyLoginDevice
    */
@@ -864,7 +878,10 @@ export const AuthenticatorService: GenService<{
    * `{password, current_password}` changes the password and revokes the user's other tokens;
    * `{is_code_allowed, is_totp_allowed, is_device_allowed}` toggles the second factors.
    * Enabling TOTP answers a new secret and its `otpauth://` URI; it takes effect when a PATCH
-   * with `is_totp_allowed: true` carries a valid `totp_code`. At least one factor stays allowed. Errors: 400 `invalid_field`, 401
+   * with `is_totp_allowed: true` carries a valid `totp_code` within 10 minutes (the fifth wrong
+   * code, or the 10 minutes passing, voids the offered secret: ask for a new one). At least one factor stays
+   * allowed, and devices can be the only factor only once a device is registered (a user cannot
+   * lock themselves out). Errors: 400 `invalid_field`, 401
    * `invalid_token` or `invalid_credentials` (wrong current password), 401 `invalid_code`, 403
    * `not_own_user` or `wrong_token_state`.
    *
