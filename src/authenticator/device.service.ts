@@ -1,10 +1,13 @@
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import type { Kysely } from "kysely";
-import { DomainError, isDomainError } from "../errors/domain-error.js";
+import { DomainError } from "../errors/domain-error.js";
 import type { Schema } from "../store/schema.js";
 import type { RegistrationProfile, WebauthnService } from "../webauthn/webauthn.service.js";
 import type { AccessTokens, TokenCredentials } from "./access-token.service.js";
-import { contactName } from "./contact.js";
+import { base64url, toBase64url } from "../webauthn/webauthn-encoding.js";
+import { deleteCredential, listCredentials } from "../webauthn/webauthn.store.js";
+import { lockSettings } from "./account.store.js";
+import { contactName, invalidField } from "./contact.js";
 
 /**
  * The seed's creation options: direct attestation, a cross-platform authenticator, no
@@ -43,12 +46,20 @@ export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string
     },
     async remove(credentials, deviceId) {
       const token = await tokens.authenticate(credentials, "authorized");
-      try {
-        await webauthn.remove(token.userId, deviceId);
-      } catch (error) {
-        if (isDomainError(error) && error.reason === "CREDENTIAL_NOT_FOUND") throw new DomainError("DEVICE_NOT_FOUND", "not_found", "No such device", { cause: error });
-        throw error;
-      }
+      const id = toBase64url(deviceId);
+      const notFound = () => new DomainError("DEVICE_NOT_FOUND", "not_found", "No such device");
+      if (!/^[A-Za-z0-9_-]{1,1366}$/.test(id)) throw notFound();
+      await db.transaction().execute(async (tx) => {
+        // The settings row lock serialises this with factor changes and other removals.
+        const settings = await lockSettings(tx, tenantId, token.userId);
+        const devices = await listCredentials(tx, tenantId, token.userId);
+        if (!devices.some((device) => base64url(device.credential_id) === id)) throw notFound();
+        // Removing the last device while devices are the only factor would lock the user out for good.
+        if (!settings.is_code_allowed && !settings.is_totp_allowed && devices.length === 1) {
+          throw invalidField("Allow another second factor before removing your last device");
+        }
+        await deleteCredential(tx, tenantId, token.userId, Buffer.from(id, "base64url"));
+      });
     },
   };
 }

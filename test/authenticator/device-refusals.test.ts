@@ -73,7 +73,15 @@ describe("PATCH /api/v1/user/:user_id lock-out", () => {
     expect(await patch({ is_code_allowed: false, is_device_allowed: true })).toMatchObject({ status: 400, json: { error: { code: "invalid_field" } } });
     // Nothing changed: codes still log in.
     expect(await patch({ is_device_allowed: false })).toMatchObject({ status: 200, json: { is_code_allowed: true } });
-    await registerDevice(account);
+    const device = await registerDevice(account);
     expect(await patch({ is_code_allowed: false, is_device_allowed: true })).toMatchObject({ status: 200, json: { is_code_allowed: false, is_device_allowed: true } });
+    // The same lock-out by the other door: removing the last device while it is the only factor.
+    const remove = (credential: SoftwareCredential) => api(server, "DELETE", `/device/${credential.id.toString("base64url")}`, { headers: auth(account) });
+    expect(await remove(device)).toMatchObject({ status: 400, json: { error: { code: "invalid_field" } } });
+    const second = await registerDevice(account);
+    expect(await remove(device)).toMatchObject({ status: 200 });
+    expect(await remove(second)).toMatchObject({ status: 400, json: { error: { code: "invalid_field" } } });
+    expect(await patch({ is_code_allowed: true })).toMatchObject({ status: 200 });
+    expect(await remove(second)).toMatchObject({ status: 200 });
   });
 });
