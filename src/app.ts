@@ -110,6 +110,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}` });
     const webauthn = createWebauthnService({ db, tenantId, rp });
     const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
+    const attempts = createAttemptLimit({ db, tenantId, secrets });
     const services = [
       registerService(
         SessionService,
@@ -151,8 +152,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       registerService(
         AuthenticatorService,
         createAuthenticatorHandler({
-          signup: createSignupService({ db, tenantId, tokens: accessTokens, nudgeOutbox }),
-          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, attempts: createAttemptLimit({ db, tenantId, secrets }), nudgeOutbox }),
+          signup: createSignupService({ db, tenantId, tokens: accessTokens, attempts, nudgeOutbox }),
+          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, attempts, nudgeOutbox }),
           devices: createDeviceService({ db, tenantId, tokens: accessTokens, webauthn }),
           tokens: accessTokens,
           settings: createUserSettingsService({ db, tenantId, tokens: accessTokens, secrets, issuer: config.rpName }),

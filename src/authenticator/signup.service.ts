@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import type { AttemptLimit } from "./attempt-limit.js";
 import { DomainError } from "../errors/domain-error.js";
 import { hashPassword } from "../session/password-hash.js";
 import type { Schema } from "../store/schema.js";
@@ -34,7 +35,7 @@ export interface SignupService {
 }
 
 /** Creates the sign-up service. */
-export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; nudgeOutbox: () => void; now?: () => number }): SignupService {
+export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; attempts: AttemptLimit; nudgeOutbox: () => void; now?: () => number }): SignupService {
   const { db, tenantId, tokens } = deps;
   const now = deps.now ?? Date.now;
   return {
@@ -65,7 +66,11 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
 
     async verify(credentials, code) {
       const token = await tokens.authenticate(credentials, "unverified");
-      const pending = await answerCode({ db, tenantId, tokens, now }, token, code, {
+      const signup = await findSignup(db, token.tokenId);
+      if (signup === undefined) throw new DomainError("CONTACT_TAKEN", "conflict", "The contact already belongs to an account: log in instead");
+      // Wrong codes count per contact across sign-ups too: starting over must not buy guesses.
+      const contact = { channel: signup.channel, address: signup.contact };
+      const pending = await deps.attempts.guard({ contact: { ...contact, address: `signup:${contact.address}` } }, ["INVALID_CODE"], () => answerCode({ db, tenantId, tokens, now }, token, code, {
         async onSuccess(tx, row) {
           const signup = await findSignup(tx, row.id);
           // Thrown inside: the transaction rolls back, nothing half-written stays behind.
@@ -74,7 +79,7 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
           }
           return tokens.record(tx, { userId: row.user_id, state: "authorized", clientId: token.clientId });
         },
-      });
+      }));
       return tokens.sign(pending);
     },
   };

@@ -76,3 +76,29 @@ describe("POST /api/v1/login/verify-code attempt limit", () => {
     expect(heldFrom(verified).token).toEqual(expect.any(String));
   });
 });
+
+describe("POST /api/v1/signup/verify attempt limit", () => {
+  // Code guessing at someone else's contact: each sign-up token burns after five wrong codes,
+  // but new sign-ups made new tokens. Ten wrong codes per contact in 15 minutes, over all of them.
+  it("refuses the right code after 10 wrong codes over several sign-ups for one contact, until the window passes", async () => {
+    const contact = freshEmail();
+    const signUp = async (index: number) => {
+      const started = await api(server, "POST", "/signup", { body: { email: contact } });
+      expect(started.status).toBe(201);
+      return { held: heldFrom(started), code: await codeSent(sinks, contact, index) };
+    };
+    const verify = (held: ReturnType<typeof heldFrom>, code: string) => api(server, "POST", "/signup/verify", { body: { code }, headers: auth(held) });
+    const wrongCodes = [4, 4, 2];
+    let last: Awaited<ReturnType<typeof signUp>> | undefined;
+    for (const [index, count] of wrongCodes.entries()) {
+      last = await signUp(index);
+      for (let i = 0; i < count; i++) expect((await verify(last.held, other(last.code))).status).toBe(401);
+    }
+    expect(await verify(last!.held, last!.code)).toMatchObject(rateLimited);
+    // Another contact is not held back, and logging in to an existing account is a separate count.
+    const account = await signUpVerified(server, sinks);
+    expect((await login(account.contact, account.password)).status).toBe(200);
+    await windowsPass();
+    expect((await verify(last!.held, last!.code)).status).toBe(201);
+  });
+});
