@@ -15,6 +15,8 @@ export const retentionRules: ReadonlyArray<{ table: keyof Schema; column: string
   { table: "verifications", column: "expires_at", graceSeconds: 3600 },
   { table: "authentiq_revocations", column: "expires_at", graceSeconds: 3600 },
   { table: "authentiq_scope_jobs", column: "expires_at", graceSeconds: 3600 },
+  { table: "thirdparty_states", column: "expires_at", graceSeconds: 3600 },
+  { table: "saml_requests", column: "expires_at", graceSeconds: 3600 },
   { table: "outbox", column: "sent_at", graceSeconds: 7 * 24 * 3600 },
   { table: "outbox", column: "failed_at", graceSeconds: 7 * 24 * 3600 },
 ];
