@@ -51,7 +51,9 @@ import { loginTokenTtlSeconds } from "./thirdparty/login-redirect.js";
 import { createOAuthProvider } from "./thirdparty/oauth-provider.js";
 import { createThirdPartyHandler } from "./thirdparty/thirdparty.handler.js";
 import { createThirdPartyService } from "./thirdparty/thirdparty.service.js";
+import { createIdpMetadataSource } from "./saml/idp-metadata.js";
 import { createSamlHandler } from "./saml/saml.handler.js";
+import { createSamlService } from "./saml/saml.service.js";
 import { createServer } from "./transport/server.js";
 import { registerService, type ServiceRegistration } from "./transport/services.js";
 
@@ -126,6 +128,19 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       issueToken: issueLoginToken,
       logger,
     });
+    const saml =
+      config.saml === undefined
+        ? undefined
+        : createSamlService({
+            db,
+            secrets,
+            tenantId,
+            config: config.saml,
+            idpMetadata: createIdpMetadataSource(config.saml.providers),
+            linker,
+            issueToken: issueLoginToken,
+            logger,
+          });
     const services = [
       registerService(SessionService, {
         ...createSessionHandler({
@@ -136,7 +151,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           authTokenHeader,
         }),
         ...createThirdPartyHandler(thirdParty),
-        ...createSamlHandler(undefined),
+        ...createSamlHandler(saml),
       }),
       registerService(IdentityService, {
         ...createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens),

@@ -21,7 +21,9 @@ export function createSamlHandler(saml: SamlService | undefined): SamlRpcs {
   };
   return {
     getSamlProvider(request) {
-      return service().provider(request.domain);
+      const provider = service().provider(request.domain);
+      const attributeMap = Object.fromEntries(Object.entries(provider.attributeMap).map(([claim, attribute]) => [claim.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()), attribute]));
+      return { ...provider, attributeMap };
     },
     async getSamlMetadata(request) {
       return { content: await service().metadata(request.domain, request.certOnly) };

@@ -17,6 +17,7 @@ export const retentionRules: ReadonlyArray<{ table: keyof Schema; column: string
   { table: "authentiq_scope_jobs", column: "expires_at", graceSeconds: 3600 },
   { table: "thirdparty_states", column: "expires_at", graceSeconds: 3600 },
   { table: "saml_requests", column: "expires_at", graceSeconds: 3600 },
+  { table: "saml_assertions", column: "expires_at", graceSeconds: 3600 },
   { table: "outbox", column: "sent_at", graceSeconds: 7 * 24 * 3600 },
   { table: "outbox", column: "failed_at", graceSeconds: 7 * 24 * 3600 },
 ];

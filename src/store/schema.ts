@@ -173,6 +173,7 @@ export interface Schema {
   authenticator_settings: AuthenticatorSettingsTable;
   thirdparty_states: ThirdPartyStateTable;
   saml_requests: SamlRequestTable;
+  saml_assertions: SamlAssertionTable;
   identities: IdentityTable;
 }
 
@@ -338,6 +339,14 @@ export interface SamlRequestTable {
   tenant_id: string;
   request_id: string;
   issued_at: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+/** Ids of SAML assertions already accepted: the same assertion never logs in twice. */
+export interface SamlAssertionTable {
+  tenant_id: string;
+  assertion_id: string;
   created_at: CreatedAt;
   expires_at: Timestamp;
 }

@@ -198,6 +198,16 @@ describe("Hanko third-party login (OpenID Connect)", () => {
   });
 });
 
+describe("Hanko SAML when not configured", () => {
+  it("answers 404 on every SAML route, as Hanko does with SAML off", async () => {
+    for (const path of ["/saml/provider?domain=corp.example", "/saml/metadata?domain=corp.example&cert_only=true", `/saml/auth?domain=corp.example&redirect_to=${b64(`${app}/done`)}`]) {
+      expect(await rest(server.url, "GET", path)).toMatchObject({ status: 404, json: { code: 404, message: "Not Found" } });
+    }
+    const callback = await rest(server.url, "POST", "/saml/callback", { rawBody: "RelayState=x&SAMLResponse=y", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(callback).toMatchObject({ status: 404, json: { code: 404 } });
+  });
+});
+
 describe.each(rpcTransports)("Hanko third-party login over %s", (transport) => {
   const call = (method: string, input: Record<string, unknown>) => callRpc(transport, server.url, SessionService, SessionServiceService, method, input);
   /** The output of a call that must succeed. */

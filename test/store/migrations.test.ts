@@ -44,6 +44,7 @@ describe("migrations", () => {
       "passcodes",
       "passwords",
       "phone_numbers",
+      "saml_assertions",
       "saml_requests",
       "sessions",
       "signing_keys",

@@ -3,8 +3,8 @@ import { sql, type Kysely } from "kysely";
 /**
  * Third-party (OAuth 2.0 / OpenID Connect) and SAML login: the login states handed out by
  * `/thirdparty/auth` and `/saml/auth` (single use, expiring, so any replica can finish the
- * callback), the SAML AuthnRequest ids awaiting an answer (InResponseTo, replay), and the
- * provider identities linked to users.
+ * callback), the SAML AuthnRequest ids awaiting an answer (InResponseTo), the ids of SAML
+ * assertions already used (replay), and the provider identities linked to users.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
@@ -37,6 +37,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema
+    .createTable("saml_assertions")
+    .addColumn("tenant_id", "uuid", tenant)
+    .addColumn("assertion_id", "text", (c) => c.notNull())
+    .addColumn("created_at", "timestamptz", now)
+    .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+    .addPrimaryKeyConstraint("saml_assertions_pkey", ["tenant_id", "assertion_id"])
+    .execute();
+
+  await db.schema
     .createTable("identities")
     .addColumn("id", "uuid", (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn("tenant_id", "uuid", tenant)
@@ -55,7 +64,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 /** Drops what `up` made. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ["identities", "saml_requests", "thirdparty_states"]) {
+  for (const table of ["identities", "saml_assertions", "saml_requests", "thirdparty_states"]) {
     await db.schema.dropTable(table).execute();
   }
 }
