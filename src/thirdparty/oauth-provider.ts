@@ -39,12 +39,15 @@ const github = {
 };
 const githubApi = "https://api.github.com";
 
-/** Creates the provider; an OpenID Connect issuer is discovered at first use and cached. */
-export function createOAuthProvider(config: OAuthProviderConfig, callbackUrl: string): OAuthProvider {
+/**
+ * Creates the provider; an OpenID Connect issuer is discovered at first use and cached.
+ * `fetch` replaces the HTTP client (unit tests of the fixed-endpoint providers).
+ */
+export function createOAuthProvider(config: OAuthProviderConfig, callbackUrl: string, fetch?: oidc.CustomFetch): OAuthProvider {
   const usesNonce = config.kind !== "github";
   let configuration: Promise<oidc.Configuration> | undefined;
   const load = (): Promise<oidc.Configuration> => {
-    configuration ??= resolveConfiguration(config).catch((error: unknown) => {
+    configuration ??= resolveConfiguration(config, fetch).catch((error: unknown) => {
       configuration = undefined;
       throw new LoginError("server_error", `the provider ${config.name} could not be reached`, { cause: error });
     });
@@ -83,14 +86,18 @@ export function createOAuthProvider(config: OAuthProviderConfig, callbackUrl: st
   };
 }
 
-async function resolveConfiguration(config: OAuthProviderConfig): Promise<oidc.Configuration> {
+async function resolveConfiguration(config: OAuthProviderConfig, fetch: oidc.CustomFetch | undefined): Promise<oidc.Configuration> {
   const auth = oidc.ClientSecretBasic(config.secret);
-  if (config.kind === "google") return new oidc.Configuration(google, config.clientId, undefined, auth);
-  if (config.kind === "github") return new oidc.Configuration(github, config.clientId, undefined, oidc.ClientSecretPost(config.secret));
+  const withFetch = (configuration: oidc.Configuration) => {
+    if (fetch !== undefined) configuration[oidc.customFetch] = fetch;
+    return configuration;
+  };
+  if (config.kind === "google") return withFetch(new oidc.Configuration(google, config.clientId, undefined, auth));
+  if (config.kind === "github") return withFetch(new oidc.Configuration(github, config.clientId, undefined, oidc.ClientSecretPost(config.secret)));
   const issuer = new URL(config.issuer!);
   // Plain http is accepted only for a loopback issuer (local development and tests).
   const execute = isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : [];
-  return oidc.discovery(issuer, config.clientId, undefined, auth, { execute });
+  return oidc.discovery(issuer, config.clientId, undefined, auth, { execute, ...(fetch === undefined ? {} : { [oidc.customFetch]: fetch }) });
 }
 
 async function openIdUser(server: oidc.Configuration, provider: string, tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): Promise<ExternalUser> {
