@@ -10,7 +10,7 @@ export function createThirdPartyHandler(thirdParty: ThirdPartyService): Pick<Ser
   return {
     async thirdPartyAuth(request) {
       const redirect = await thirdParty.begin({ provider: request.provider, redirectTo: request.redirectTo, referer: request.referer });
-      return { location: redirect.location, status: temporaryRedirect, stateCookie: redirect.state ?? "", stateCookieMaxAge: redirect.stateTtlSeconds };
+      return { location: redirect.location, status: temporaryRedirect, stateCookie: redirect.state ?? "" };
     },
     async thirdPartyCallback(request) {
       const location = await thirdParty.finish({

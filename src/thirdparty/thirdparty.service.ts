@@ -17,7 +17,6 @@ export interface AuthRedirect {
   location: string;
   /** The state, for the `hanko_thirdparty_state` cookie; undefined on an error redirect. */
   state: string | undefined;
-  stateTtlSeconds: number;
 }
 
 /** What the provider sent back to the callback. */
@@ -67,9 +66,9 @@ export function createThirdPartyService(deps: {
         const nonce = provider.usesNonce ? oidc.randomNonce() : undefined;
         const state = await createLoginState(db, secrets, tenantId, { protocol: "oauth", provider: provider.name, redirectTo, codeVerifier, nonce }, loginStateTtlSeconds);
         const url = await provider.authorizationUrl({ state, codeVerifier, nonce });
-        return { location: url.href, state, stateTtlSeconds: loginStateTtlSeconds };
+        return { location: url.href, state };
       } catch (error) {
-        return { location: errorLocation(errorTarget(input.referer, config.errorUrl), error, logger, "third-party login"), state: undefined, stateTtlSeconds: 0 };
+        return { location: errorLocation(errorTarget(input.referer, config.errorUrl), error, logger, "third-party login"), state: undefined };
       }
     },
     async finish(input) {

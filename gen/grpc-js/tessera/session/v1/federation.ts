@@ -30,10 +30,11 @@ export interface ThirdPartyAuthResponse {
   location: string;
   /** The REST status: 307. */
   status: number;
-  /** The state, sent as the `hanko_thirdparty_state` cookie; empty on an error redirect. */
+  /**
+   * The state, sent as the `hanko_thirdparty_state` cookie (a browser-session cookie: the
+   * state itself expires in the database); empty on an error redirect.
+   */
   stateCookie: string;
-  /** Seconds the state cookie lives (the state's lifetime). */
-  stateCookieMaxAge: number;
 }
 
 /** ThirdPartyCallbackRequest is what the provider sends back (RFC 6749 §4.1.2, RFC 9207). */
@@ -277,7 +278,7 @@ export const ThirdPartyAuthRequest: MessageFns<ThirdPartyAuthRequest> = {
 };
 
 function createBaseThirdPartyAuthResponse(): ThirdPartyAuthResponse {
-  return { location: "", status: 0, stateCookie: "", stateCookieMaxAge: 0 };
+  return { location: "", status: 0, stateCookie: "" };
 }
 
 export const ThirdPartyAuthResponse: MessageFns<ThirdPartyAuthResponse> = {
@@ -290,9 +291,6 @@ export const ThirdPartyAuthResponse: MessageFns<ThirdPartyAuthResponse> = {
     }
     if (message.stateCookie !== "") {
       writer.uint32(26).string(message.stateCookie);
-    }
-    if (message.stateCookieMaxAge !== 0) {
-      writer.uint32(32).int32(message.stateCookieMaxAge);
     }
     return writer;
   },
@@ -334,14 +332,6 @@ export const ThirdPartyAuthResponse: MessageFns<ThirdPartyAuthResponse> = {
             message.stateCookie = reader.string();
             continue;
           }
-          case 4: {
-            if (tag !== 32) {
-              break;
-            }
-
-            message.stateCookieMaxAge = reader.int32();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -359,7 +349,6 @@ export const ThirdPartyAuthResponse: MessageFns<ThirdPartyAuthResponse> = {
       location: isSet(object.location) ? globalThis.String(object.location) : "",
       status: isSet(object.status) ? globalThis.Number(object.status) : 0,
       stateCookie: isSet(object.state_cookie) ? globalThis.String(object.state_cookie) : "",
-      stateCookieMaxAge: isSet(object.state_cookie_max_age) ? globalThis.Number(object.state_cookie_max_age) : 0,
     };
   },
 
@@ -374,9 +363,6 @@ export const ThirdPartyAuthResponse: MessageFns<ThirdPartyAuthResponse> = {
     if (message.stateCookie !== "") {
       obj.state_cookie = message.stateCookie;
     }
-    if (message.stateCookieMaxAge !== 0) {
-      obj.state_cookie_max_age = Math.round(message.stateCookieMaxAge);
-    }
     return obj;
   },
 
@@ -388,7 +374,6 @@ export const ThirdPartyAuthResponse: MessageFns<ThirdPartyAuthResponse> = {
     message.location = object.location ?? "";
     message.status = object.status ?? 0;
     message.stateCookie = object.stateCookie ?? "";
-    message.stateCookieMaxAge = object.stateCookieMaxAge ?? 0;
     return message;
   },
 };
