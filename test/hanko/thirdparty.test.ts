@@ -201,12 +201,29 @@ describe("Hanko third-party login (OpenID Connect)", () => {
   });
 });
 
-describe("Hanko SAML when not configured", () => {
+describe("the embedded default: third-party login and SAML off", () => {
+  let plain: TestServer;
+  beforeAll(async () => {
+    plain = await startTestServer();
+  });
+  afterAll(async () => {
+    await plain?.close();
+  });
+
+  it("redirects /thirdparty/auth and /thirdparty/callback with error details, as Hanko does for a disabled provider", async () => {
+    const started = await rest(plain.url, "GET", `/thirdparty/auth?provider=google&redirect_to=${b64(`${app}/done`)}`);
+    expect(started.status).toBe(307);
+    expect(location(started).searchParams.get("error")).toBe("invalid_request");
+    const finished = await rest(plain.url, "GET", "/thirdparty/callback?code=x&state=y");
+    expect(finished.status).toBe(307);
+    expect(location(finished).searchParams.get("error")).toBe("invalid_request");
+  });
+
   it("answers 404 on every SAML route, as Hanko does with SAML off", async () => {
     for (const path of ["/saml/provider?domain=corp.example", "/saml/metadata?domain=corp.example&cert_only=true", `/saml/auth?domain=corp.example&redirect_to=${b64(`${app}/done`)}`]) {
-      expect(await rest(server.url, "GET", path)).toMatchObject({ status: 404, json: { code: 404, message: "Not Found" } });
+      expect(await rest(plain.url, "GET", path)).toMatchObject({ status: 404, json: { code: 404, message: "Not Found" } });
     }
-    const callback = await rest(server.url, "POST", "/saml/callback", { rawBody: "RelayState=x&SAMLResponse=y", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const callback = await rest(plain.url, "POST", "/saml/callback", { rawBody: "RelayState=x&SAMLResponse=y", headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(callback).toMatchObject({ status: 404, json: { code: 404 } });
   });
 });
