@@ -171,7 +171,7 @@ export function createSamlService(deps: {
       const first = Array.isArray(value) ? value[0] : value;
       return typeof first === "string" && first !== "" ? first : undefined;
     };
-    const email = attribute("email") ?? (profile.nameIDFormat.endsWith(":emailAddress") ? profile.nameID : undefined);
+    const email = attribute("email") ?? (profile.nameIDFormat?.endsWith(":emailAddress") === true ? profile.nameID : undefined);
     const claims = Object.fromEntries(
       (Object.keys(provider.attributeMap) as Array<keyof SamlAttributeMap>).flatMap((claim) => {
         const value = attribute(claim);
