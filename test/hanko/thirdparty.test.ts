@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionService } from "../../gen/es/tessera/session/v1/session_pb.js";
 import { SessionServiceService } from "../../gen/grpc-js/tessera/session/v1/session.js";
-import { freePort } from "../harness/free-port.js";
+import { freePorts } from "../harness/free-port.js";
 import { followToCallback, startOidcIdp, type IdpAccount, type OidcIdp } from "../harness/oidc-idp.js";
 import { rest, type RestResponse } from "../harness/rest.js";
 import { callRpc, closeGrpcClients, rpcTransports } from "../harness/rpc.js";
@@ -19,7 +19,7 @@ let closedServer: TestServer;
 let closedCallbackUrl: string;
 
 beforeAll(async () => {
-  const [port, closedPort] = [await freePort(), await freePort()];
+  const [port, closedPort] = (await freePorts(2)) as [number, number];
   callbackUrl = `http://127.0.0.1:${port}/thirdparty/callback`;
   closedCallbackUrl = `http://127.0.0.1:${closedPort}/thirdparty/callback`;
   idp = await startOidcIdp([callbackUrl, closedCallbackUrl]);
@@ -77,6 +77,8 @@ function expectErrorRedirect(response: RestResponse, target: string, error: stri
 
 /** Exchanges the callback's `hanko_token` over `POST /token` and reads `/me` with the session. */
 async function sessionFrom(redirect: RestResponse) {
+  // Shows the whole Location (an error redirect says why) when there is no token.
+  expect(String(redirect.headers.location)).toMatch(/[?&]hanko_token=[A-Za-z0-9_-]{43}(&|$)/);
   const token = location(redirect).searchParams.get("hanko_token")!;
   const exchanged = await rest(server.url, "POST", "/token", { body: { value: token } });
   expect(exchanged.status).toBe(200);
