@@ -24,6 +24,7 @@ beforeAll(async () => {
     HANKO_SAML_PROVIDERS: JSON.stringify([
       { domain: "corp.example", name: "Corp", metadataUrl: idp.metadataUrl, attributeMap: { email: "mail", email_verified: "email_verified", name: "displayName" } },
       { domain: "off.example", metadataXml: idp.metadataXml, enabled: false },
+      { domain: "trusted.example", metadataXml: idp.metadataXml, skipEmailVerification: true, attributeMap: { email: "mail", email_verified: "email_verified" } },
     ]),
     HANKO_SAML_SP_KEY: sp.privateKey.replace(/\n/g, "\\n"),
     HANKO_SAML_SP_CERT: sp.certificate,
@@ -41,8 +42,8 @@ const b64 = (text: string) => Buffer.from(text).toString("base64url");
 const location = (response: RestResponse) => new URL(String(response.headers.location));
 
 /** `/saml/auth` for corp.example, and the AuthnRequest the IdP receives. */
-async function startLogin(redirectTo = `${app}/done`) {
-  const response = await rest(server.url, "GET", `/saml/auth?domain=corp.example&redirect_to=${b64(redirectTo)}`);
+async function startLogin(redirectTo = `${app}/done`, domain = "corp.example") {
+  const response = await rest(server.url, "GET", `/saml/auth?domain=${domain}&redirect_to=${b64(redirectTo)}`);
   expect(response.status).toBe(307);
   return { response, request: idp.readAuthnRequest(String(response.headers.location), sp.certificate) };
 }
@@ -131,6 +132,18 @@ describe("Hanko SAML", () => {
     const second = await post(again.request.relayState, answer(again.request, { email }));
     const token = location(second).searchParams.get("hanko_token");
     expect((await rest(server.url, "POST", "/token", { body: { value: token } })).json).toMatchObject({ user_id });
+  });
+
+  it("counts an address as verified only when the IdP says so, or when the provider skips email verification", async () => {
+    const email = freshEmail();
+    const unverified = await startLogin();
+    expect((await post(unverified.request.relayState, answer(unverified.request, { email, emailVerified: false }))).status).toBe(302);
+    expect((await rest(server.url, "POST", "/user", { body: { email } })).json).toMatchObject({ verified: false });
+    // The address exists unverified at corp.example: a second IdP that vouches for it links it.
+    const trusted = await startLogin(`${app}/done`, "trusted.example");
+    const linked = await post(trusted.request.relayState, answer(trusted.request, { email, emailVerified: false }));
+    expect(linked.status).toBe(302);
+    expect((await rest(server.url, "POST", "/user", { body: { email } })).json).toMatchObject({ verified: true });
   });
 
   // Forgery: an assertion whose signed content was changed must not verify.
