@@ -1812,10 +1812,10 @@ export const SessionServiceService = {
   /**
    * SamlAuth is Hanko's `GET /saml/auth`: 307 to the domain's identity provider with a
    * signed AuthnRequest (HTTP-Redirect binding) whose RelayState is a single-use, expiring
-   * state. A `redirect_to` outside `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer`
-   * (else `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors:
-   * 404 unregistered domain, or SAML not configured. A gRPC or Connect caller gets
-   * `location` and `status` as data.
+   * state. An unregistered or disabled domain or a `redirect_to` outside
+   * `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors: 404 when
+   * SAML is not configured. A gRPC or Connect caller gets `location` and `status` as data.
    */
   samlAuth: {
     path: "/tessera.session.v1.SessionService/SamlAuth" as const,
@@ -1914,10 +1914,10 @@ export interface SessionServiceServer extends UntypedServiceImplementation {
   /**
    * SamlAuth is Hanko's `GET /saml/auth`: 307 to the domain's identity provider with a
    * signed AuthnRequest (HTTP-Redirect binding) whose RelayState is a single-use, expiring
-   * state. A `redirect_to` outside `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer`
-   * (else `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors:
-   * 404 unregistered domain, or SAML not configured. A gRPC or Connect caller gets
-   * `location` and `status` as data.
+   * state. An unregistered or disabled domain or a `redirect_to` outside
+   * `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors: 404 when
+   * SAML is not configured. A gRPC or Connect caller gets `location` and `status` as data.
    */
   samlAuth: handleUnaryCall<SamlAuthRequest, SamlAuthResponse>;
   /**
@@ -2153,10 +2153,10 @@ export interface SessionServiceClient extends Client {
   /**
    * SamlAuth is Hanko's `GET /saml/auth`: 307 to the domain's identity provider with a
    * signed AuthnRequest (HTTP-Redirect binding) whose RelayState is a single-use, expiring
-   * state. A `redirect_to` outside `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer`
-   * (else `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors:
-   * 404 unregistered domain, or SAML not configured. A gRPC or Connect caller gets
-   * `location` and `status` as data.
+   * state. An unregistered or disabled domain or a `redirect_to` outside
+   * `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors: 404 when
+   * SAML is not configured. A gRPC or Connect caller gets `location` and `status` as data.
    */
   samlAuth(
     request: SamlAuthRequest,
