@@ -32,7 +32,7 @@ import { createIssuer } from "./scope/issuer.js";
 import { createPushLoginService } from "./scope/push-login.service.js";
 import { createScopeHandler } from "./scope/scope.handler.js";
 import { createScopeJobService } from "./scope/scope-job.service.js";
-import { consumeOneTimeToken } from "./session/one-time-token.js";
+import { consumeOneTimeToken, issueOneTimeToken } from "./session/one-time-token.js";
 import { createPasswordService } from "./session/password.service.js";
 import { createSessionHandler } from "./session/session.handler.js";
 import { createSessionTokens } from "./session/session-token.service.js";
@@ -47,6 +47,14 @@ import { openDatabase, type Database } from "./store/database.js";
 import { defaultTenantId } from "./store/schema.js";
 import { migrateToLatest } from "./store/migrator.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
+import { createAccountLinker } from "./thirdparty/account-link.service.js";
+import { loginTokenTtlSeconds } from "./thirdparty/login-redirect.js";
+import { createOAuthProvider } from "./thirdparty/oauth-provider.js";
+import { createThirdPartyHandler } from "./thirdparty/thirdparty.handler.js";
+import { createThirdPartyService } from "./thirdparty/thirdparty.service.js";
+import { createIdpMetadataSource } from "./saml/idp-metadata.js";
+import { createSamlHandler } from "./saml/saml.handler.js";
+import { createSamlService } from "./saml/saml.service.js";
 import { createServer } from "./transport/server.js";
 import { registerService, type ServiceRegistration } from "./transport/services.js";
 
@@ -111,17 +119,43 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const webauthn = createWebauthnService({ db, tenantId, rp });
     const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
     const attempts = createAttemptLimit({ db, tenantId, secrets });
+    const linker = createAccountLinker({ db, tenantId, allowSignup: config.hanko.allowSignup });
+    const issueLoginToken = (userId: string) => issueOneTimeToken(db, secrets, tenantId, userId, loginTokenTtlSeconds);
+    const thirdParty = createThirdPartyService({
+      db,
+      secrets,
+      tenantId,
+      config: config.thirdParty,
+      providers: new Map(config.thirdParty.providers.map((provider) => [provider.name, createOAuthProvider(provider, config.thirdParty.callbackUrl)])),
+      linker,
+      issueToken: issueLoginToken,
+      logger,
+    });
+    const saml =
+      config.saml === undefined
+        ? undefined
+        : createSamlService({
+            db,
+            secrets,
+            tenantId,
+            config: config.saml,
+            idpMetadata: createIdpMetadataSource(config.saml.providers),
+            linker,
+            issueToken: issueLoginToken,
+            logger,
+          });
     const services = [
-      registerService(
-        SessionService,
-        createSessionHandler({
+      registerService(SessionService, {
+        ...createSessionHandler({
           session: createSessionService({ db, keys, hanko: config.hanko }),
           tokens,
           passwords: createPasswordService({ db, tenantId, hanko: config.hanko }),
           consumeOneTimeToken: (value) => consumeOneTimeToken(db, secrets, tenantId, value),
           authTokenHeader,
         }),
-      ),
+        ...createThirdPartyHandler(thirdParty),
+        ...createSamlHandler(saml),
+      }),
       registerService(IdentityService, {
         ...createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens),
         ...createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, nudgeOutbox })),

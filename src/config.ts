@@ -1,4 +1,6 @@
 import type { LogLevel } from "./log.js";
+import { loadSamlConfig, type SamlConfig } from "./saml/saml-config.js";
+import { loadThirdPartyConfig, readAbsoluteUrl, type ThirdPartyConfig } from "./thirdparty/thirdparty-config.js";
 
 /** Tessera's settings, read from the environment once at start. */
 export interface Config {
@@ -20,6 +22,10 @@ export interface Config {
   authfiAccessPoint: string | undefined;
   authfiApiKey: string | undefined;
   hanko: HankoConfig;
+  /** Third-party (OAuth 2.0 / OpenID Connect) login; no providers means off. */
+  thirdParty: ThirdPartyConfig;
+  /** SAML login; undefined means off (its routes answer 404). */
+  saml: SamlConfig | undefined;
   /** Session lifetime in seconds. */
   sessionLifetime: number;
   corsOrigins: string[];
@@ -68,6 +74,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (authfiAccessPoint !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(authfiAccessPoint)) {
     throw new ConfigError("AUTHFI_ACCESS_POINT must be 1 to 128 letters, digits, '-' or '_' (a path segment)");
   }
+  const publicUrl = (readAbsoluteUrl(env, "HANKO_PUBLIC_URL") ?? origins[0] ?? "http://localhost:8080").replace(/\/+$/, "");
+  const landingUrl = `${origins[0] ?? publicUrl}/`;
   return {
     port,
     databaseUrl,
@@ -91,6 +99,8 @@ export function loadConfig(env: Env = process.env): Config {
       requireEmailVerification: read.boolean("HANKO_REQUIRE_EMAIL_VERIFICATION", true),
       authTokenHeader: read.boolean("HANKO_AUTH_TOKEN_HEADER", true),
     },
+    thirdParty: loadThirdPartyConfig(env, publicUrl, landingUrl),
+    saml: loadSamlConfig(env, publicUrl, landingUrl),
     sessionLifetime: read.integer("SESSION_LIFETIME", 3600, 60, 31536000),
     corsOrigins: read.list("CORS_ORIGINS", []).map((origin) => read.origin("CORS_ORIGINS", origin)),
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),

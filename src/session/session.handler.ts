@@ -15,8 +15,10 @@ export interface SessionHandlerDeps {
   authTokenHeader: boolean;
 }
 
-/** The SessionService RPCs: proto ↔ domain mapping only. */
-export function createSessionHandler(deps: SessionHandlerDeps): ServiceImpl<typeof SessionServiceDesc> {
+/** The SessionService RPCs but third-party and SAML login: proto ↔ domain mapping only. */
+export function createSessionHandler(
+  deps: SessionHandlerDeps,
+): Omit<ServiceImpl<typeof SessionServiceDesc>, "thirdPartyAuth" | "thirdPartyCallback" | "getSamlProvider" | "getSamlMetadata" | "samlAuth" | "samlCallback"> {
   const { session, tokens, passwords } = deps;
   return {
     async getStatus() {

@@ -8,6 +8,7 @@ import * as authentiq from "./migrations/20261123000300-authentiq.js";
 import * as authentiqScopes from "./migrations/20261130000100-authentiq-scopes.js";
 import * as authfi from "./migrations/20261130000300-authfi.js";
 import * as authenticator from "./migrations/20261130000400-authenticator.js";
+import * as thirdparty from "./migrations/20261130000500-thirdparty.js";
 import * as authenticatorHardening from "./migrations/20261130000600-authenticator-hardening.js";
 import * as authfiPendingUsers from "./migrations/20261130000700-authfi-pending-users.js";
 
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   "20261130000100-authentiq-scopes": authentiqScopes,
   "20261130000300-authfi": authfi,
   "20261130000400-authenticator": authenticator,
+  "20261130000500-thirdparty": thirdparty,
   "20261130000600-authenticator-hardening": authenticatorHardening,
   "20261130000700-authfi-pending-users": authfiPendingUsers,
 };

@@ -19,6 +19,9 @@ export const retentionRules: ReadonlyArray<{ table: keyof Schema; column: string
   { table: "authenticator_tokens", column: "expires_at", graceSeconds: 3600 },
   // A window of failed attempts lasts 15 minutes; nothing reads an older one.
   { table: "authenticator_attempts", column: "window_started_at", graceSeconds: 3600 },
+  { table: "thirdparty_states", column: "expires_at", graceSeconds: 3600 },
+  { table: "saml_requests", column: "expires_at", graceSeconds: 3600 },
+  { table: "saml_assertions", column: "expires_at", graceSeconds: 3600 },
   { table: "outbox", column: "sent_at", graceSeconds: 7 * 24 * 3600 },
   { table: "outbox", column: "failed_at", graceSeconds: 7 * 24 * 3600 },
 ];

@@ -181,6 +181,10 @@ export interface Schema {
   authenticator_signups: AuthenticatorSignupTable;
   authenticator_settings: AuthenticatorSettingsTable;
   authenticator_attempts: AuthenticatorAttemptTable;
+  thirdparty_states: ThirdPartyStateTable;
+  saml_requests: SamlRequestTable;
+  saml_assertions: SamlAssertionTable;
+  identities: IdentityTable;
 }
 
 /** Jincor verifications: the code as HMAC (none for google_auth), attempts counted, single use. */
@@ -335,4 +339,53 @@ export interface AuthenticatorAttemptTable {
   subject: Uint8Array;
   failures: Generated<number>;
   window_started_at: Generated<Date>;
+}
+
+/** Third-party and SAML login states: the state as HMAC, the PKCE verifier sealed, single use. */
+export interface ThirdPartyStateTable {
+  id: Generated<string>;
+  tenant_id: string;
+  state_hash: Uint8Array;
+  protocol: "oauth" | "saml";
+  /** The OAuth provider's name, or the SAML domain. */
+  provider: string;
+  redirect_to: string;
+  /** The PKCE code verifier, AES-256-GCM sealed; null for SAML. */
+  code_verifier: Uint8Array | null;
+  /** The OpenID Connect nonce; null for plain OAuth and SAML. */
+  nonce: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Date | null;
+}
+
+/** SAML AuthnRequest ids awaiting a response (checked against InResponseTo, then deleted). */
+export interface SamlRequestTable {
+  tenant_id: string;
+  request_id: string;
+  issued_at: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+/** Ids of SAML assertions already accepted: the same assertion never logs in twice. */
+export interface SamlAssertionTable {
+  tenant_id: string;
+  assertion_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+/** Provider identities (OAuth `sub`, SAML NameID) linked to users. */
+export interface IdentityTable {
+  id: Generated<string>;
+  tenant_id: string;
+  user_id: string;
+  provider: string;
+  provider_user_id: string;
+  email_id: string | null;
+  /** The provider's claims; written as JSON text. */
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
 }

@@ -6,13 +6,15 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
 import { file_tessera_rest_v1_rest } from "../../rest/v1/rest_pb.js";
+import type { GetSamlMetadataRequestSchema, GetSamlMetadataResponseSchema, GetSamlProviderRequestSchema, GetSamlProviderResponseSchema, SamlAuthRequestSchema, SamlAuthResponseSchema, SamlCallbackRequestSchema, SamlCallbackResponseSchema, ThirdPartyAuthRequestSchema, ThirdPartyAuthResponseSchema, ThirdPartyCallbackRequestSchema, ThirdPartyCallbackResponseSchema } from "./federation_pb.js";
+import { file_tessera_session_v1_federation } from "./federation_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tessera/session/v1/session.proto.
  */
 export const file_tessera_session_v1_session: GenFile = /*@__PURE__*/
-  fileDesc("CiB0ZXNzZXJhL3Nlc3Npb24vdjEvc2Vzc2lvbi5wcm90bxISdGVzc2VyYS5zZXNzaW9uLnYxIhIKEEdldFN0YXR1c1JlcXVlc3QiIQoRR2V0U3RhdHVzUmVzcG9uc2USDAoEaHRtbBgBIAEoCSIQCg5HZXRKd2tzUmVxdWVzdCI/Cg9HZXRKd2tzUmVzcG9uc2USLAoEa2V5cxgBIAMoCzIeLnRlc3NlcmEuc2Vzc2lvbi52MS5Kc29uV2ViS2V5IpwBCgpKc29uV2ViS2V5EgsKA2t0eRgBIAEoCRILCgNraWQYAiABKAkSCwoDYWxnGAMgASgJEgsKA3VzZRgEIAEoCRIOCgFuGAUgASgJSACIAQESDgoBZRgGIAEoCUgBiAEBEhAKA2NydhgHIAEoCUgCiAEBEg4KAXgYCCABKAlIA4gBAUIECgJfbkIECgJfZUIGCgRfY3J2QgQKAl94IhIKEEdldENvbmZpZ1JlcXVlc3QirwEKEUdldENvbmZpZ1Jlc3BvbnNlEjAKBmVtYWlscxgBIAEoCzIgLnRlc3NlcmEuc2Vzc2lvbi52MS5FbWFpbHNDb25maWcSNAoIcGFzc3dvcmQYAiABKAsyIi50ZXNzZXJhLnNlc3Npb24udjEuUGFzc3dvcmRDb25maWcSMgoHYWNjb3VudBgDIAEoCzIhLnRlc3NlcmEuc2Vzc2lvbi52MS5BY2NvdW50Q29uZmlnIkIKDEVtYWlsc0NvbmZpZxIyChRyZXF1aXJlX3ZlcmlmaWNhdGlvbhgBIAEoCFIUcmVxdWlyZV92ZXJpZmljYXRpb24iUwoOUGFzc3dvcmRDb25maWcSDwoHZW5hYmxlZBgBIAEoCBIwChNtaW5fcGFzc3dvcmRfbGVuZ3RoGAIgASgFUhNtaW5fcGFzc3dvcmRfbGVuZ3RoIlsKDUFjY291bnRDb25maWcSJgoOYWxsb3dfZGVsZXRpb24YASABKAhSDmFsbG93X2RlbGV0aW9uEiIKDGFsbG93X3NpZ251cBgCIAEoCFIMYWxsb3dfc2lnbnVwIkYKGExvZ2luV2l0aFBhc3N3b3JkUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhAKCHBhc3N3b3JkGAIgASgJIo0BChlMb2dpbldpdGhQYXNzd29yZFJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4SHgoKYXV0aF90b2tlbhhlIAEoCVIKYXV0aF90b2tlbhIqChBzZXNzaW9uX2xpZmV0aW1lGGYgASgFUhBzZXNzaW9uX2xpZmV0aW1lIkAKElNldFBhc3N3b3JkUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhAKCHBhc3N3b3JkGAIgASgJIiUKE1NldFBhc3N3b3JkUmVzcG9uc2USDgoGc3RhdHVzGAEgASgFIiUKFEV4Y2hhbmdlVG9rZW5SZXF1ZXN0Eg0KBXZhbHVlGAEgASgJIqMBChVFeGNoYW5nZVRva2VuUmVzcG9uc2USGAoHdXNlcl9pZBgBIAEoCVIHdXNlcl9pZBIkCg1zZXNzaW9uX3Rva2VuGGQgASgJUg1zZXNzaW9uX3Rva2VuEh4KCmF1dGhfdG9rZW4YZSABKAlSCmF1dGhfdG9rZW4SKgoQc2Vzc2lvbl9saWZldGltZRhmIAEoBVIQc2Vzc2lvbl9saWZldGltZSIPCg1Mb2dvdXRSZXF1ZXN0IjYKDkxvZ291dFJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4ymwkKDlNlc3Npb25TZXJ2aWNlEokBCglHZXRTdGF0dXMSJC50ZXNzZXJhLnNlc3Npb24udjEuR2V0U3RhdHVzUmVxdWVzdBolLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRTdGF0dXNSZXNwb25zZSIvyvMYHBABIhh0ZXh0L2h0bWw7IGNoYXJzZXQ9dXRmLTiC0+STAgliBGh0bWwSAS8SeAoHR2V0SndrcxIiLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRKd2tzUmVxdWVzdBojLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRKd2tzUmVzcG9uc2UiJMrzGAIQAYLT5JMCGBIWLy53ZWxsLWtub3duL2p3a3MuanNvbhJ7CglHZXRDb25maWcSJC50ZXNzZXJhLnNlc3Npb24udjEuR2V0Q29uZmlnUmVxdWVzdBolLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRDb25maWdSZXNwb25zZSIhyvMYAhABgtPkkwIVEhMvLndlbGwta25vd24vY29uZmlnEoUCChFMb2dpbldpdGhQYXNzd29yZBIsLnRlc3NlcmEuc2Vzc2lvbi52MS5Mb2dpbldpdGhQYXNzd29yZFJlcXVlc3QaLS50ZXNzZXJhLnNlc3Npb24udjEuTG9naW5XaXRoUGFzc3dvcmRSZXNwb25zZSKSAcrzGHQQAUIaCgxYLUF1dGgtVG9rZW4SCmF1dGhfdG9rZW5CJgoSWC1TZXNzaW9uLUxpZmV0aW1lEhBzZXNzaW9uX2xpZmV0aW1lSiwKBWhhbmtvEg1zZXNzaW9uX3Rva2VuIAEoATIQc2Vzc2lvbl9saWZldGltZYLT5JMCFDoBKiIPL3Bhc3N3b3JkL2xvZ2luEoIBCgtTZXRQYXNzd29yZBImLnRlc3NlcmEuc2Vzc2lvbi52MS5TZXRQYXNzd29yZFJlcXVlc3QaJy50ZXNzZXJhLnNlc3Npb24udjEuU2V0UGFzc3dvcmRSZXNwb25zZSIiyvMYChABagZzdGF0dXOC0+STAg46ASoaCS9wYXNzd29yZBLwAQoNRXhjaGFuZ2VUb2tlbhIoLnRlc3NlcmEuc2Vzc2lvbi52MS5FeGNoYW5nZVRva2VuUmVxdWVzdBopLnRlc3NlcmEuc2Vzc2lvbi52MS5FeGNoYW5nZVRva2VuUmVzcG9uc2UiiQHK8xh0EAFCGgoMWC1BdXRoLVRva2VuEgphdXRoX3Rva2VuQiYKElgtU2Vzc2lvbi1MaWZldGltZRIQc2Vzc2lvbl9saWZldGltZUosCgVoYW5rbxINc2Vzc2lvbl90b2tlbiABKAEyEHNlc3Npb25fbGlmZXRpbWWC0+STAgs6ASoiBi90b2tlbhKFAQoGTG9nb3V0EiEudGVzc2VyYS5zZXNzaW9uLnYxLkxvZ291dFJlcXVlc3QaIi50ZXNzZXJhLnNlc3Npb24udjEuTG9nb3V0UmVzcG9uc2UiNMrzGCEIzAEQAUoaCgVoYW5rbxINc2Vzc2lvbl90b2tlbiABKAGC0+STAgkiBy9sb2dvdXRiBnByb3RvMw", [file_google_api_annotations, file_tessera_rest_v1_rest]);
+  fileDesc("CiB0ZXNzZXJhL3Nlc3Npb24vdjEvc2Vzc2lvbi5wcm90bxISdGVzc2VyYS5zZXNzaW9uLnYxIhIKEEdldFN0YXR1c1JlcXVlc3QiIQoRR2V0U3RhdHVzUmVzcG9uc2USDAoEaHRtbBgBIAEoCSIQCg5HZXRKd2tzUmVxdWVzdCI/Cg9HZXRKd2tzUmVzcG9uc2USLAoEa2V5cxgBIAMoCzIeLnRlc3NlcmEuc2Vzc2lvbi52MS5Kc29uV2ViS2V5IpwBCgpKc29uV2ViS2V5EgsKA2t0eRgBIAEoCRILCgNraWQYAiABKAkSCwoDYWxnGAMgASgJEgsKA3VzZRgEIAEoCRIOCgFuGAUgASgJSACIAQESDgoBZRgGIAEoCUgBiAEBEhAKA2NydhgHIAEoCUgCiAEBEg4KAXgYCCABKAlIA4gBAUIECgJfbkIECgJfZUIGCgRfY3J2QgQKAl94IhIKEEdldENvbmZpZ1JlcXVlc3QirwEKEUdldENvbmZpZ1Jlc3BvbnNlEjAKBmVtYWlscxgBIAEoCzIgLnRlc3NlcmEuc2Vzc2lvbi52MS5FbWFpbHNDb25maWcSNAoIcGFzc3dvcmQYAiABKAsyIi50ZXNzZXJhLnNlc3Npb24udjEuUGFzc3dvcmRDb25maWcSMgoHYWNjb3VudBgDIAEoCzIhLnRlc3NlcmEuc2Vzc2lvbi52MS5BY2NvdW50Q29uZmlnIkIKDEVtYWlsc0NvbmZpZxIyChRyZXF1aXJlX3ZlcmlmaWNhdGlvbhgBIAEoCFIUcmVxdWlyZV92ZXJpZmljYXRpb24iUwoOUGFzc3dvcmRDb25maWcSDwoHZW5hYmxlZBgBIAEoCBIwChNtaW5fcGFzc3dvcmRfbGVuZ3RoGAIgASgFUhNtaW5fcGFzc3dvcmRfbGVuZ3RoIlsKDUFjY291bnRDb25maWcSJgoOYWxsb3dfZGVsZXRpb24YASABKAhSDmFsbG93X2RlbGV0aW9uEiIKDGFsbG93X3NpZ251cBgCIAEoCFIMYWxsb3dfc2lnbnVwIkYKGExvZ2luV2l0aFBhc3N3b3JkUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhAKCHBhc3N3b3JkGAIgASgJIo0BChlMb2dpbldpdGhQYXNzd29yZFJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4SHgoKYXV0aF90b2tlbhhlIAEoCVIKYXV0aF90b2tlbhIqChBzZXNzaW9uX2xpZmV0aW1lGGYgASgFUhBzZXNzaW9uX2xpZmV0aW1lIkAKElNldFBhc3N3b3JkUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJUgd1c2VyX2lkEhAKCHBhc3N3b3JkGAIgASgJIiUKE1NldFBhc3N3b3JkUmVzcG9uc2USDgoGc3RhdHVzGAEgASgFIiUKFEV4Y2hhbmdlVG9rZW5SZXF1ZXN0Eg0KBXZhbHVlGAEgASgJIqMBChVFeGNoYW5nZVRva2VuUmVzcG9uc2USGAoHdXNlcl9pZBgBIAEoCVIHdXNlcl9pZBIkCg1zZXNzaW9uX3Rva2VuGGQgASgJUg1zZXNzaW9uX3Rva2VuEh4KCmF1dGhfdG9rZW4YZSABKAlSCmF1dGhfdG9rZW4SKgoQc2Vzc2lvbl9saWZldGltZRhmIAEoBVIQc2Vzc2lvbl9saWZldGltZSIPCg1Mb2dvdXRSZXF1ZXN0IjYKDkxvZ291dFJlc3BvbnNlEiQKDXNlc3Npb25fdG9rZW4YZCABKAlSDXNlc3Npb25fdG9rZW4yrBIKDlNlc3Npb25TZXJ2aWNlEokBCglHZXRTdGF0dXMSJC50ZXNzZXJhLnNlc3Npb24udjEuR2V0U3RhdHVzUmVxdWVzdBolLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRTdGF0dXNSZXNwb25zZSIvyvMYHBABIhh0ZXh0L2h0bWw7IGNoYXJzZXQ9dXRmLTiC0+STAgliBGh0bWwSAS8SeAoHR2V0SndrcxIiLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRKd2tzUmVxdWVzdBojLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRKd2tzUmVzcG9uc2UiJMrzGAIQAYLT5JMCGBIWLy53ZWxsLWtub3duL2p3a3MuanNvbhJ7CglHZXRDb25maWcSJC50ZXNzZXJhLnNlc3Npb24udjEuR2V0Q29uZmlnUmVxdWVzdBolLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRDb25maWdSZXNwb25zZSIhyvMYAhABgtPkkwIVEhMvLndlbGwta25vd24vY29uZmlnEoUCChFMb2dpbldpdGhQYXNzd29yZBIsLnRlc3NlcmEuc2Vzc2lvbi52MS5Mb2dpbldpdGhQYXNzd29yZFJlcXVlc3QaLS50ZXNzZXJhLnNlc3Npb24udjEuTG9naW5XaXRoUGFzc3dvcmRSZXNwb25zZSKSAcrzGHQQAUIaCgxYLUF1dGgtVG9rZW4SCmF1dGhfdG9rZW5CJgoSWC1TZXNzaW9uLUxpZmV0aW1lEhBzZXNzaW9uX2xpZmV0aW1lSiwKBWhhbmtvEg1zZXNzaW9uX3Rva2VuIAEoATIQc2Vzc2lvbl9saWZldGltZYLT5JMCFDoBKiIPL3Bhc3N3b3JkL2xvZ2luEoIBCgtTZXRQYXNzd29yZBImLnRlc3NlcmEuc2Vzc2lvbi52MS5TZXRQYXNzd29yZFJlcXVlc3QaJy50ZXNzZXJhLnNlc3Npb24udjEuU2V0UGFzc3dvcmRSZXNwb25zZSIiyvMYChABagZzdGF0dXOC0+STAg46ASoaCS9wYXNzd29yZBLwAQoNRXhjaGFuZ2VUb2tlbhIoLnRlc3NlcmEuc2Vzc2lvbi52MS5FeGNoYW5nZVRva2VuUmVxdWVzdBopLnRlc3NlcmEuc2Vzc2lvbi52MS5FeGNoYW5nZVRva2VuUmVzcG9uc2UiiQHK8xh0EAFCGgoMWC1BdXRoLVRva2VuEgphdXRoX3Rva2VuQiYKElgtU2Vzc2lvbi1MaWZldGltZRIQc2Vzc2lvbl9saWZldGltZUosCgVoYW5rbxINc2Vzc2lvbl90b2tlbiABKAEyEHNlc3Npb25fbGlmZXRpbWWC0+STAgs6ASoiBi90b2tlbhKFAQoGTG9nb3V0EiEudGVzc2VyYS5zZXNzaW9uLnYxLkxvZ291dFJlcXVlc3QaIi50ZXNzZXJhLnNlc3Npb24udjEuTG9nb3V0UmVzcG9uc2UiNMrzGCEIzAEQAUoaCgVoYW5rbxINc2Vzc2lvbl90b2tlbiABKAGC0+STAgkiBy9sb2dvdXQS8wEKDlRoaXJkUGFydHlBdXRoEikudGVzc2VyYS5zZXNzaW9uLnYxLlRoaXJkUGFydHlBdXRoUmVxdWVzdBoqLnRlc3NlcmEuc2Vzc2lvbi52MS5UaGlyZFBhcnR5QXV0aFJlc3BvbnNlIokByvMYbRABMhIKB1JlZmVyZXISB3JlZmVyZXJCFAoITG9jYXRpb24SCGxvY2F0aW9uSjcKFmhhbmtvX3RoaXJkcGFydHlfc3RhdGUSDHN0YXRlX2Nvb2tpZRoLL3RoaXJkcGFydHkgASgCagZzdGF0dXOC0+STAhISEC90aGlyZHBhcnR5L2F1dGgSmAIKElRoaXJkUGFydHlDYWxsYmFjaxItLnRlc3NlcmEuc2Vzc2lvbi52MS5UaGlyZFBhcnR5Q2FsbGJhY2tSZXF1ZXN0Gi4udGVzc2VyYS5zZXNzaW9uLnYxLlRoaXJkUGFydHlDYWxsYmFja1Jlc3BvbnNlIqIByvMYgQEQATomChZoYW5rb190aGlyZHBhcnR5X3N0YXRlEgxzdGF0ZV9jb29raWVCFAoITG9jYXRpb24SCGxvY2F0aW9uSjcKFmhhbmtvX3RoaXJkcGFydHlfc3RhdGUSDHN0YXRlX2Nvb2tpZRoLL3RoaXJkcGFydHkgASgCagZzdGF0dXOC0+STAhYSFC90aGlyZHBhcnR5L2NhbGxiYWNrEogBCg9HZXRTYW1sUHJvdmlkZXISKi50ZXNzZXJhLnNlc3Npb24udjEuR2V0U2FtbFByb3ZpZGVyUmVxdWVzdBorLnRlc3NlcmEuc2Vzc2lvbi52MS5HZXRTYW1sUHJvdmlkZXJSZXNwb25zZSIcyvMYAhABgtPkkwIQEg4vc2FtbC9wcm92aWRlchKrAQoPR2V0U2FtbE1ldGFkYXRhEioudGVzc2VyYS5zZXNzaW9uLnYxLkdldFNhbWxNZXRhZGF0YVJlcXVlc3QaKy50ZXNzZXJhLnNlc3Npb24udjEuR2V0U2FtbE1ldGFkYXRhUmVzcG9uc2UiP8rzGBwQASIYYXBwbGljYXRpb24vb2N0ZXQtc3RyZWFtgtPkkwIZYgdjb250ZW50Eg4vc2FtbC9tZXRhZGF0YRKhAQoIU2FtbEF1dGgSIy50ZXNzZXJhLnNlc3Npb24udjEuU2FtbEF1dGhSZXF1ZXN0GiQudGVzc2VyYS5zZXNzaW9uLnYxLlNhbWxBdXRoUmVzcG9uc2UiSsrzGDQQATISCgdSZWZlcmVyEgdyZWZlcmVyQhQKCExvY2F0aW9uEghsb2NhdGlvbmoGc3RhdHVzgtPkkwIMEgovc2FtbC9hdXRoEqABCgxTYW1sQ2FsbGJhY2sSJy50ZXNzZXJhLnNlc3Npb24udjEuU2FtbENhbGxiYWNrUmVxdWVzdBooLnRlc3NlcmEuc2Vzc2lvbi52MS5TYW1sQ2FsbGJhY2tSZXNwb25zZSI9yvMYIBABQhQKCExvY2F0aW9uEghsb2NhdGlvbmoGc3RhdHVzgtPkkwITOgEqIg4vc2FtbC9jYWxsYmFja2IGcHJvdG8z", [file_google_api_annotations, file_tessera_rest_v1_rest, file_tessera_session_v1_federation]);
 
 /**
  * GetStatusRequest is empty.
@@ -577,6 +579,93 @@ export const SessionService: GenService<{
     methodKind: "unary";
     input: typeof LogoutRequestSchema;
     output: typeof LogoutResponseSchema;
+  },
+  /**
+   * ThirdPartyAuth is Hanko's `GET /thirdparty/auth`: begins an authorization-code login
+   * (PKCE, `state`, and `nonce` for OpenID Connect) with a configured provider and answers
+   * 307 to the provider's authorization endpoint. An unknown or disabled provider or a
+   * `redirect_to` outside `HANKO_THIRDPARTY_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_THIRDPARTY_ERROR_URL`) with `error` and `error_description` in the query. A gRPC
+   * or Connect caller gets the same answer as data: `location`, `status` (307) and the
+   * `state_cookie` it must send back as `state_cookie` of ThirdPartyCallback.
+   *
+   * @generated from rpc tessera.session.v1.SessionService.ThirdPartyAuth
+   */
+  thirdPartyAuth: {
+    methodKind: "unary";
+    input: typeof ThirdPartyAuthRequestSchema;
+    output: typeof ThirdPartyAuthResponseSchema;
+  },
+  /**
+   * ThirdPartyCallback is Hanko's `GET /thirdparty/callback`, where the provider sends the
+   * browser back: the state is consumed (single use, expiring, bound to the browser by the
+   * `hanko_thirdparty_state` cookie), the code exchanged, the provider identity linked to
+   * the user with that verified email or a new user (unless `HANKO_ALLOW_SIGNUP=false`),
+   * and the answer is 307 to `redirect_to` with `hanko_token`, a one-time token for `POST
+   * /token`. An unknown state or a provider error answers 307 to
+   * `HANKO_THIRDPARTY_ERROR_URL` with `error` and `error_description`, and no session. A
+   * gRPC or Connect caller gets `location` and `status` as data.
+   *
+   * @generated from rpc tessera.session.v1.SessionService.ThirdPartyCallback
+   */
+  thirdPartyCallback: {
+    methodKind: "unary";
+    input: typeof ThirdPartyCallbackRequestSchema;
+    output: typeof ThirdPartyCallbackResponseSchema;
+  },
+  /**
+   * GetSamlProvider is Hanko's `GET /saml/provider`: the service provider registered for a
+   * domain (`HANKO_SAML_PROVIDERS`). Errors: 404 unregistered domain, or SAML not configured.
+   *
+   * @generated from rpc tessera.session.v1.SessionService.GetSamlProvider
+   */
+  getSamlProvider: {
+    methodKind: "unary";
+    input: typeof GetSamlProviderRequestSchema;
+    output: typeof GetSamlProviderResponseSchema;
+  },
+  /**
+   * GetSamlMetadata is Hanko's `GET /saml/metadata`: the service provider's metadata XML, or
+   * with `cert_only` its signing certificate (PEM), as `application/octet-stream`. Errors:
+   * 404 unregistered domain, or SAML not configured.
+   *
+   * @generated from rpc tessera.session.v1.SessionService.GetSamlMetadata
+   */
+  getSamlMetadata: {
+    methodKind: "unary";
+    input: typeof GetSamlMetadataRequestSchema;
+    output: typeof GetSamlMetadataResponseSchema;
+  },
+  /**
+   * SamlAuth is Hanko's `GET /saml/auth`: 307 to the domain's identity provider with a
+   * signed AuthnRequest (HTTP-Redirect binding) whose RelayState is a single-use, expiring
+   * state. An unregistered or disabled domain or a `redirect_to` outside
+   * `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors: 404 when
+   * SAML is not configured. A gRPC or Connect caller gets `location` and `status` as data.
+   *
+   * @generated from rpc tessera.session.v1.SessionService.SamlAuth
+   */
+  samlAuth: {
+    methodKind: "unary";
+    input: typeof SamlAuthRequestSchema;
+    output: typeof SamlAuthResponseSchema;
+  },
+  /**
+   * SamlCallback is Hanko's `POST /saml/callback` (form post from the identity provider):
+   * the response's signature, audience, recipient, time window and InResponseTo (replay) are
+   * verified, the RelayState consumed, the user linked or created as for third-party login,
+   * and the answer is 302 to `redirect_to` with `hanko_token` for `POST /token`. Any
+   * failure answers 307 to `HANKO_SAML_DEFAULT_REDIRECT_URL` with `error` and
+   * `error_description`. Errors: 404 when SAML is not configured. A gRPC or Connect caller
+   * gets `location` and `status` as data.
+   *
+   * @generated from rpc tessera.session.v1.SessionService.SamlCallback
+   */
+  samlCallback: {
+    methodKind: "unary";
+    input: typeof SamlCallbackRequestSchema;
+    output: typeof SamlCallbackResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_session_v1_session, 0);

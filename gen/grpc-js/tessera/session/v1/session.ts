@@ -18,6 +18,20 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import {
+  GetSamlMetadataRequest,
+  GetSamlMetadataResponse,
+  GetSamlProviderRequest,
+  GetSamlProviderResponse,
+  SamlAuthRequest,
+  SamlAuthResponse,
+  SamlCallbackRequest,
+  SamlCallbackResponse,
+  ThirdPartyAuthRequest,
+  ThirdPartyAuthResponse,
+  ThirdPartyCallbackRequest,
+  ThirdPartyCallbackResponse,
+} from "./federation.js";
 
 export const protobufPackage = "tessera.session.v1";
 
@@ -1723,6 +1737,114 @@ export const SessionServiceService = {
     responseSerialize: (value: LogoutResponse): Buffer => Buffer.from(LogoutResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): LogoutResponse => LogoutResponse.decode(value),
   },
+  /**
+   * ThirdPartyAuth is Hanko's `GET /thirdparty/auth`: begins an authorization-code login
+   * (PKCE, `state`, and `nonce` for OpenID Connect) with a configured provider and answers
+   * 307 to the provider's authorization endpoint. An unknown or disabled provider or a
+   * `redirect_to` outside `HANKO_THIRDPARTY_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_THIRDPARTY_ERROR_URL`) with `error` and `error_description` in the query. A gRPC
+   * or Connect caller gets the same answer as data: `location`, `status` (307) and the
+   * `state_cookie` it must send back as `state_cookie` of ThirdPartyCallback.
+   */
+  thirdPartyAuth: {
+    path: "/tessera.session.v1.SessionService/ThirdPartyAuth" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ThirdPartyAuthRequest): Buffer =>
+      Buffer.from(ThirdPartyAuthRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ThirdPartyAuthRequest => ThirdPartyAuthRequest.decode(value),
+    responseSerialize: (value: ThirdPartyAuthResponse): Buffer =>
+      Buffer.from(ThirdPartyAuthResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ThirdPartyAuthResponse => ThirdPartyAuthResponse.decode(value),
+  },
+  /**
+   * ThirdPartyCallback is Hanko's `GET /thirdparty/callback`, where the provider sends the
+   * browser back: the state is consumed (single use, expiring, bound to the browser by the
+   * `hanko_thirdparty_state` cookie), the code exchanged, the provider identity linked to
+   * the user with that verified email or a new user (unless `HANKO_ALLOW_SIGNUP=false`),
+   * and the answer is 307 to `redirect_to` with `hanko_token`, a one-time token for `POST
+   * /token`. An unknown state or a provider error answers 307 to
+   * `HANKO_THIRDPARTY_ERROR_URL` with `error` and `error_description`, and no session. A
+   * gRPC or Connect caller gets `location` and `status` as data.
+   */
+  thirdPartyCallback: {
+    path: "/tessera.session.v1.SessionService/ThirdPartyCallback" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ThirdPartyCallbackRequest): Buffer =>
+      Buffer.from(ThirdPartyCallbackRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ThirdPartyCallbackRequest => ThirdPartyCallbackRequest.decode(value),
+    responseSerialize: (value: ThirdPartyCallbackResponse): Buffer =>
+      Buffer.from(ThirdPartyCallbackResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ThirdPartyCallbackResponse => ThirdPartyCallbackResponse.decode(value),
+  },
+  /**
+   * GetSamlProvider is Hanko's `GET /saml/provider`: the service provider registered for a
+   * domain (`HANKO_SAML_PROVIDERS`). Errors: 404 unregistered domain, or SAML not configured.
+   */
+  getSamlProvider: {
+    path: "/tessera.session.v1.SessionService/GetSamlProvider" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSamlProviderRequest): Buffer =>
+      Buffer.from(GetSamlProviderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSamlProviderRequest => GetSamlProviderRequest.decode(value),
+    responseSerialize: (value: GetSamlProviderResponse): Buffer =>
+      Buffer.from(GetSamlProviderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetSamlProviderResponse => GetSamlProviderResponse.decode(value),
+  },
+  /**
+   * GetSamlMetadata is Hanko's `GET /saml/metadata`: the service provider's metadata XML, or
+   * with `cert_only` its signing certificate (PEM), as `application/octet-stream`. Errors:
+   * 404 unregistered domain, or SAML not configured.
+   */
+  getSamlMetadata: {
+    path: "/tessera.session.v1.SessionService/GetSamlMetadata" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSamlMetadataRequest): Buffer =>
+      Buffer.from(GetSamlMetadataRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSamlMetadataRequest => GetSamlMetadataRequest.decode(value),
+    responseSerialize: (value: GetSamlMetadataResponse): Buffer =>
+      Buffer.from(GetSamlMetadataResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetSamlMetadataResponse => GetSamlMetadataResponse.decode(value),
+  },
+  /**
+   * SamlAuth is Hanko's `GET /saml/auth`: 307 to the domain's identity provider with a
+   * signed AuthnRequest (HTTP-Redirect binding) whose RelayState is a single-use, expiring
+   * state. An unregistered or disabled domain or a `redirect_to` outside
+   * `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors: 404 when
+   * SAML is not configured. A gRPC or Connect caller gets `location` and `status` as data.
+   */
+  samlAuth: {
+    path: "/tessera.session.v1.SessionService/SamlAuth" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SamlAuthRequest): Buffer => Buffer.from(SamlAuthRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SamlAuthRequest => SamlAuthRequest.decode(value),
+    responseSerialize: (value: SamlAuthResponse): Buffer => Buffer.from(SamlAuthResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SamlAuthResponse => SamlAuthResponse.decode(value),
+  },
+  /**
+   * SamlCallback is Hanko's `POST /saml/callback` (form post from the identity provider):
+   * the response's signature, audience, recipient, time window and InResponseTo (replay) are
+   * verified, the RelayState consumed, the user linked or created as for third-party login,
+   * and the answer is 302 to `redirect_to` with `hanko_token` for `POST /token`. Any
+   * failure answers 307 to `HANKO_SAML_DEFAULT_REDIRECT_URL` with `error` and
+   * `error_description`. Errors: 404 when SAML is not configured. A gRPC or Connect caller
+   * gets `location` and `status` as data.
+   */
+  samlCallback: {
+    path: "/tessera.session.v1.SessionService/SamlCallback" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SamlCallbackRequest): Buffer => Buffer.from(SamlCallbackRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SamlCallbackRequest => SamlCallbackRequest.decode(value),
+    responseSerialize: (value: SamlCallbackResponse): Buffer =>
+      Buffer.from(SamlCallbackResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SamlCallbackResponse => SamlCallbackResponse.decode(value),
+  },
 } as const;
 
 export interface SessionServiceServer extends UntypedServiceImplementation {
@@ -1757,6 +1879,57 @@ export interface SessionServiceServer extends UntypedServiceImplementation {
    * cookie; the old token no longer passes. Errors: 401 no valid session.
    */
   logout: handleUnaryCall<LogoutRequest, LogoutResponse>;
+  /**
+   * ThirdPartyAuth is Hanko's `GET /thirdparty/auth`: begins an authorization-code login
+   * (PKCE, `state`, and `nonce` for OpenID Connect) with a configured provider and answers
+   * 307 to the provider's authorization endpoint. An unknown or disabled provider or a
+   * `redirect_to` outside `HANKO_THIRDPARTY_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_THIRDPARTY_ERROR_URL`) with `error` and `error_description` in the query. A gRPC
+   * or Connect caller gets the same answer as data: `location`, `status` (307) and the
+   * `state_cookie` it must send back as `state_cookie` of ThirdPartyCallback.
+   */
+  thirdPartyAuth: handleUnaryCall<ThirdPartyAuthRequest, ThirdPartyAuthResponse>;
+  /**
+   * ThirdPartyCallback is Hanko's `GET /thirdparty/callback`, where the provider sends the
+   * browser back: the state is consumed (single use, expiring, bound to the browser by the
+   * `hanko_thirdparty_state` cookie), the code exchanged, the provider identity linked to
+   * the user with that verified email or a new user (unless `HANKO_ALLOW_SIGNUP=false`),
+   * and the answer is 307 to `redirect_to` with `hanko_token`, a one-time token for `POST
+   * /token`. An unknown state or a provider error answers 307 to
+   * `HANKO_THIRDPARTY_ERROR_URL` with `error` and `error_description`, and no session. A
+   * gRPC or Connect caller gets `location` and `status` as data.
+   */
+  thirdPartyCallback: handleUnaryCall<ThirdPartyCallbackRequest, ThirdPartyCallbackResponse>;
+  /**
+   * GetSamlProvider is Hanko's `GET /saml/provider`: the service provider registered for a
+   * domain (`HANKO_SAML_PROVIDERS`). Errors: 404 unregistered domain, or SAML not configured.
+   */
+  getSamlProvider: handleUnaryCall<GetSamlProviderRequest, GetSamlProviderResponse>;
+  /**
+   * GetSamlMetadata is Hanko's `GET /saml/metadata`: the service provider's metadata XML, or
+   * with `cert_only` its signing certificate (PEM), as `application/octet-stream`. Errors:
+   * 404 unregistered domain, or SAML not configured.
+   */
+  getSamlMetadata: handleUnaryCall<GetSamlMetadataRequest, GetSamlMetadataResponse>;
+  /**
+   * SamlAuth is Hanko's `GET /saml/auth`: 307 to the domain's identity provider with a
+   * signed AuthnRequest (HTTP-Redirect binding) whose RelayState is a single-use, expiring
+   * state. An unregistered or disabled domain or a `redirect_to` outside
+   * `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors: 404 when
+   * SAML is not configured. A gRPC or Connect caller gets `location` and `status` as data.
+   */
+  samlAuth: handleUnaryCall<SamlAuthRequest, SamlAuthResponse>;
+  /**
+   * SamlCallback is Hanko's `POST /saml/callback` (form post from the identity provider):
+   * the response's signature, audience, recipient, time window and InResponseTo (replay) are
+   * verified, the RelayState consumed, the user linked or created as for third-party login,
+   * and the answer is 302 to `redirect_to` with `hanko_token` for `POST /token`. Any
+   * failure answers 307 to `HANKO_SAML_DEFAULT_REDIRECT_URL` with `error` and
+   * `error_description`. Errors: 404 when SAML is not configured. A gRPC or Connect caller
+   * gets `location` and `status` as data.
+   */
+  samlCallback: handleUnaryCall<SamlCallbackRequest, SamlCallbackResponse>;
 }
 
 export interface SessionServiceClient extends Client {
@@ -1888,6 +2061,141 @@ export interface SessionServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LogoutResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ThirdPartyAuth is Hanko's `GET /thirdparty/auth`: begins an authorization-code login
+   * (PKCE, `state`, and `nonce` for OpenID Connect) with a configured provider and answers
+   * 307 to the provider's authorization endpoint. An unknown or disabled provider or a
+   * `redirect_to` outside `HANKO_THIRDPARTY_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_THIRDPARTY_ERROR_URL`) with `error` and `error_description` in the query. A gRPC
+   * or Connect caller gets the same answer as data: `location`, `status` (307) and the
+   * `state_cookie` it must send back as `state_cookie` of ThirdPartyCallback.
+   */
+  thirdPartyAuth(
+    request: ThirdPartyAuthRequest,
+    callback: (error: ServiceError | null, response: ThirdPartyAuthResponse) => void,
+  ): ClientUnaryCall;
+  thirdPartyAuth(
+    request: ThirdPartyAuthRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ThirdPartyAuthResponse) => void,
+  ): ClientUnaryCall;
+  thirdPartyAuth(
+    request: ThirdPartyAuthRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ThirdPartyAuthResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ThirdPartyCallback is Hanko's `GET /thirdparty/callback`, where the provider sends the
+   * browser back: the state is consumed (single use, expiring, bound to the browser by the
+   * `hanko_thirdparty_state` cookie), the code exchanged, the provider identity linked to
+   * the user with that verified email or a new user (unless `HANKO_ALLOW_SIGNUP=false`),
+   * and the answer is 307 to `redirect_to` with `hanko_token`, a one-time token for `POST
+   * /token`. An unknown state or a provider error answers 307 to
+   * `HANKO_THIRDPARTY_ERROR_URL` with `error` and `error_description`, and no session. A
+   * gRPC or Connect caller gets `location` and `status` as data.
+   */
+  thirdPartyCallback(
+    request: ThirdPartyCallbackRequest,
+    callback: (error: ServiceError | null, response: ThirdPartyCallbackResponse) => void,
+  ): ClientUnaryCall;
+  thirdPartyCallback(
+    request: ThirdPartyCallbackRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ThirdPartyCallbackResponse) => void,
+  ): ClientUnaryCall;
+  thirdPartyCallback(
+    request: ThirdPartyCallbackRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ThirdPartyCallbackResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetSamlProvider is Hanko's `GET /saml/provider`: the service provider registered for a
+   * domain (`HANKO_SAML_PROVIDERS`). Errors: 404 unregistered domain, or SAML not configured.
+   */
+  getSamlProvider(
+    request: GetSamlProviderRequest,
+    callback: (error: ServiceError | null, response: GetSamlProviderResponse) => void,
+  ): ClientUnaryCall;
+  getSamlProvider(
+    request: GetSamlProviderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetSamlProviderResponse) => void,
+  ): ClientUnaryCall;
+  getSamlProvider(
+    request: GetSamlProviderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetSamlProviderResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetSamlMetadata is Hanko's `GET /saml/metadata`: the service provider's metadata XML, or
+   * with `cert_only` its signing certificate (PEM), as `application/octet-stream`. Errors:
+   * 404 unregistered domain, or SAML not configured.
+   */
+  getSamlMetadata(
+    request: GetSamlMetadataRequest,
+    callback: (error: ServiceError | null, response: GetSamlMetadataResponse) => void,
+  ): ClientUnaryCall;
+  getSamlMetadata(
+    request: GetSamlMetadataRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetSamlMetadataResponse) => void,
+  ): ClientUnaryCall;
+  getSamlMetadata(
+    request: GetSamlMetadataRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetSamlMetadataResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * SamlAuth is Hanko's `GET /saml/auth`: 307 to the domain's identity provider with a
+   * signed AuthnRequest (HTTP-Redirect binding) whose RelayState is a single-use, expiring
+   * state. An unregistered or disabled domain or a `redirect_to` outside
+   * `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer` (else
+   * `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors: 404 when
+   * SAML is not configured. A gRPC or Connect caller gets `location` and `status` as data.
+   */
+  samlAuth(
+    request: SamlAuthRequest,
+    callback: (error: ServiceError | null, response: SamlAuthResponse) => void,
+  ): ClientUnaryCall;
+  samlAuth(
+    request: SamlAuthRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SamlAuthResponse) => void,
+  ): ClientUnaryCall;
+  samlAuth(
+    request: SamlAuthRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SamlAuthResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * SamlCallback is Hanko's `POST /saml/callback` (form post from the identity provider):
+   * the response's signature, audience, recipient, time window and InResponseTo (replay) are
+   * verified, the RelayState consumed, the user linked or created as for third-party login,
+   * and the answer is 302 to `redirect_to` with `hanko_token` for `POST /token`. Any
+   * failure answers 307 to `HANKO_SAML_DEFAULT_REDIRECT_URL` with `error` and
+   * `error_description`. Errors: 404 when SAML is not configured. A gRPC or Connect caller
+   * gets `location` and `status` as data.
+   */
+  samlCallback(
+    request: SamlCallbackRequest,
+    callback: (error: ServiceError | null, response: SamlCallbackResponse) => void,
+  ): ClientUnaryCall;
+  samlCallback(
+    request: SamlCallbackRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SamlCallbackResponse) => void,
+  ): ClientUnaryCall;
+  samlCallback(
+    request: SamlCallbackRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SamlCallbackResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -1,0 +1,44 @@
+import type { Logger } from "../log.js";
+import { LoginError } from "./login-error.js";
+import { withQuery } from "./redirect-allow-list.js";
+
+/** How long a login state (provider round trip) lives, in seconds. */
+export const loginStateTtlSeconds = 600;
+/** How long the one-time token of a finished login lives, in seconds. */
+export const loginTokenTtlSeconds = 60;
+
+/**
+ * Where an error redirect goes: the `Referer` when it is an absolute http(s) URL, else
+ * `fallback` (the seed: "On error, redirects to the `Referer`").
+ */
+export function errorTarget(referer: string, fallback: string): string {
+  if (referer === "") return fallback;
+  try {
+    const url = new URL(referer);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * `target` with `error` and `error_description` in the query. A LoginError says what the
+ * client may know; anything else is logged and becomes `server_error`.
+ */
+export function errorLocation(target: string, error: unknown, logger: Logger, what: string): string {
+  if (error instanceof LoginError) {
+    logger.info(`${what} refused`, { error: error.error, description: error.description, cause: causeOf(error) });
+    return withQuery(target, { error: error.error, error_description: error.description });
+  }
+  logger.error(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+  return withQuery(target, { error: "server_error", error_description: "an internal error has occurred" });
+}
+
+/** `redirectTo` carrying the one-time token as `hanko_token`, as Hanko's frontend expects. */
+export function tokenLocation(redirectTo: string, token: string): string {
+  return withQuery(redirectTo, { hanko_token: token });
+}
+
+function causeOf(error: Error): string | undefined {
+  return error.cause instanceof Error ? error.cause.message : undefined;
+}
