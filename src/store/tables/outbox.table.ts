@@ -1,0 +1,21 @@
+import type { Generated } from "kysely";
+import type { CreatedAt, Timestamp } from "./column-types.js";
+
+// The outbox of messages to deliver.
+
+/** Messages to deliver, written in the transaction that creates what they carry. */
+export interface OutboxTable {
+  id: Generated<string>;
+  tenant_id: string;
+  channel: "email" | "sms" | "push";
+  recipient: string;
+  subject: string;
+  body: string;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  claimed_until: Date | null;
+  sent_at: Date | null;
+  failed_at: Date | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+}
