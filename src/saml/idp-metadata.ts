@@ -65,10 +65,26 @@ export function createIdpMetadataSource(providers: ReadonlyArray<{ domain: strin
     if (cached !== undefined && Date.now() - cached.at < metadataTtlMs) return cached.metadata;
     const metadata = fetch(url, { signal: AbortSignal.timeout(10_000) }).then(async (response) => {
       if (!response.ok) throw new Error(`the IdP metadata URL answered ${response.status}`);
-      return parseIdpMetadata(await response.text());
+      return parseIdpMetadata(await boundedText(response, maxMetadataBytes));
     });
     fetched.set(provider.domain, { at: Date.now(), metadata });
     metadata.catch(() => fetched.delete(provider.domain));
     return metadata;
   };
+}
+
+/** IdP metadata larger than this is refused: a real document is a few KiB. */
+const maxMetadataBytes = 1024 * 1024;
+
+/** The body as text, refused past `limit` bytes without reading the rest. */
+async function boundedText(response: Response, limit: number): Promise<string> {
+  if (response.body === null) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > limit) throw new Error(`the IdP metadata is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { ConfigError } from "../config.js";
-import { readAbsoluteUrl, readRedirectUrls } from "../thirdparty/thirdparty-config.js";
+import { isLoopbackHttp, readAbsoluteUrl, readRedirectUrls } from "../thirdparty/thirdparty-config.js";
 
 /** SAML attribute names, by the claim they carry (Hanko's `attribute_map`). */
 export type SamlAttributeMap = Record<(typeof attributeClaims)[number], string>;
@@ -111,7 +111,9 @@ function parseProviders(raw: string): SamlProviderConfig[] {
     const metadataUrl = text("metadataUrl");
     const metadataXml = text("metadataXml");
     if ((metadataUrl === undefined) === (metadataXml === undefined)) throw new ConfigError(`${where} needs exactly one of metadataUrl and metadataXml`);
-    if (metadataUrl !== undefined && !/^https?:\/\//.test(metadataUrl)) throw new ConfigError(`${where}.metadataUrl must be an http(s) URL`);
+    // The metadata carries the certificates assertions are trusted by: never over plain http
+    // but on loopback, where a test IdP runs.
+    if (metadataUrl !== undefined && !isSecureOrLoopback(metadataUrl)) throw new ConfigError(`${where}.metadataUrl must be an https URL (http only on 127.0.0.1, [::1] or localhost)`);
     const map = entry.attributeMap ?? {};
     if (typeof map !== "object" || map === null || Array.isArray(map)) throw new ConfigError(`${where}.attributeMap must be an object`);
     const attributeMap = defaultAttributeMap();
@@ -131,4 +133,13 @@ function defaultAttributeMap(): SamlAttributeMap {
   map.given_name = `${claimsNamespace}/givenname`;
   map.family_name = `${claimsNamespace}/surname`;
   return map;
+}
+
+function isSecureOrLoopback(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || isLoopbackHttp(url);
+  } catch {
+    return false;
+  }
 }

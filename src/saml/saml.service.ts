@@ -130,7 +130,7 @@ export function createSamlService(deps: {
         const state = await createLoginState(db, secrets, tenantId, { protocol: "saml", provider: provider.domain, redirectTo, codeVerifier: undefined, nonce: undefined }, loginStateTtlSeconds);
         return await saml.getAuthorizeUrlAsync(state, undefined, {});
       } catch (error) {
-        return errorLocation(errorTarget(input.referer, config.defaultRedirectUrl), error, logger, "SAML login");
+        return errorLocation(errorTarget(input.referer, config.defaultRedirectUrl, allowList), error, logger, "SAML login");
       }
     },
     async finish(input) {
@@ -182,8 +182,15 @@ export function createSamlService(deps: {
       provider: `saml:${provider.domain}`,
       subject: profile.nameID,
       email,
-      emailVerified: provider.skipEmailVerification || attribute("email_verified")?.toLowerCase() === "true",
+      // An IdP vouches only for addresses of its own domain: another IdP's users are not its to claim.
+      emailVerified: (provider.skipEmailVerification || attribute("email_verified")?.toLowerCase() === "true") && isOfDomain(email, provider.domain),
       claims,
     };
   }
+}
+
+/** Whether `email` is an address at `domain` or one of its subdomains. */
+function isOfDomain(email: string | undefined, domain: string): boolean {
+  const host = email?.slice(email.lastIndexOf("@") + 1).toLowerCase();
+  return host !== undefined && email!.includes("@") && (host === domain || host.endsWith(`.${domain}`));
 }

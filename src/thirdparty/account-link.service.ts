@@ -1,7 +1,6 @@
 import type { Kysely } from "kysely";
 import { DomainError } from "../errors/domain-error.js";
 import { normalizeEmail } from "../identity/email-address.js";
-import { markEmailVerified } from "../identity/email.store.js";
 import type { Schema } from "../store/schema.js";
 import { findEmailOwner, findIdentityUser, insertIdentity, insertUserWithPrimaryEmail, touchIdentity } from "./identity.store.js";
 import { LoginError, type ExternalUser } from "./login-error.js";
@@ -12,7 +11,9 @@ export interface AccountLinker {
    * The user of a provider identity: the one already linked, else the user whose address the
    * provider verified (linked now), else a new user (unless sign-up is off). Throws
    * LoginError `invalid_request` (no usable email), `user_conflict` (the address belongs to
-   * a user but the provider does not vouch for it), `signup_disabled`.
+   * a user but the provider does not vouch for it, or the user never verified it),
+   * `unverified_provider_email` (a new user from an address the provider did not verify),
+   * `signup_disabled`.
    */
   userFor(external: ExternalUser): Promise<string>;
 }
@@ -34,12 +35,17 @@ export function createAccountLinker(deps: { db: Kysely<Schema>; tenantId: string
           // Linking by an address the provider does not vouch for would hand the account to
           // whoever registered that address with the provider.
           if (!external.emailVerified) throw new LoginError("user_conflict", "a user with this email address exists, and the provider has not verified it");
-          if (!owner.verified) await markEmailVerified(tx, owner.emailId);
+          // Nor to a user who holds the address unverified: anyone may add an address to their
+          // account, and the real owner's provider login would then land in theirs.
+          if (!owner.verified) throw new LoginError("user_conflict", "a user holds this email address without having verified it");
           await insertIdentity(tx, { tenantId, userId: owner.userId, provider: external.provider, subject: external.subject, emailId: owner.emailId, claims: external.claims });
           return owner.userId;
         }
         if (!deps.allowSignup) throw new LoginError("signup_disabled", "sign-up is disabled");
-        const created = await insertUserWithPrimaryEmail(tx, tenantId, address, external.emailVerified);
+        // An account made from an address nobody verified could be claimed before its owner
+        // comes, and kept through the provider identity after: Hanko's refusal.
+        if (!external.emailVerified) throw new LoginError("unverified_provider_email", "the provider has not verified this email address");
+        const created = await insertUserWithPrimaryEmail(tx, tenantId, address, true);
         await insertIdentity(tx, { tenantId, userId: created.userId, provider: external.provider, subject: external.subject, emailId: created.emailId, claims: external.claims });
         return created.userId;
       });

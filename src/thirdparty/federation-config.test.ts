@@ -61,6 +61,8 @@ describe("third-party and SAML configuration", () => {
     ["HANKO_THIRDPARTY_ERROR_URL", { HANKO_THIRDPARTY_ERROR_URL: "/relative" }],
     ["HANKO_PUBLIC_URL", { HANKO_PUBLIC_URL: "ftp://x" }],
     ["HANKO_SAML_PROVIDERS", { ...samlBase, HANKO_SAML_PROVIDERS: '[{"domain":"corp.example"}]' }],
+    // The metadata carries the trusted certificates: plain http only on loopback.
+    ["HANKO_SAML_PROVIDERS", { ...samlBase, HANKO_SAML_PROVIDERS: '[{"domain":"corp.example","metadataUrl":"http://idp.corp.example/metadata"}]' }],
     ["HANKO_SAML_PROVIDERS", { ...samlBase, HANKO_SAML_PROVIDERS: '[{"domain":"localhost","metadataXml":"<x/>"}]' }],
     ["HANKO_SAML_PROVIDERS", { ...samlBase, HANKO_SAML_PROVIDERS: '[{"domain":"corp.example","metadataXml":"<x/>","attributeMap":{"shoe_size":"s"}}]' }],
     ["HANKO_SAML_SP_KEY", { HANKO_SAML_PROVIDERS: '[{"domain":"corp.example","metadataXml":"<x/>"}]' }],

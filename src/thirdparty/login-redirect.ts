@@ -1,6 +1,6 @@
 import type { Logger } from "../log.js";
 import { LoginError } from "./login-error.js";
-import { withQuery } from "./redirect-allow-list.js";
+import { withQuery, type RedirectAllowList } from "./redirect-allow-list.js";
 
 /** How long a login state (provider round trip) lives, in seconds. */
 export const loginStateTtlSeconds = 600;
@@ -8,14 +8,16 @@ export const loginStateTtlSeconds = 600;
 export const loginTokenTtlSeconds = 60;
 
 /**
- * Where an error redirect goes: the `Referer` when it is an absolute http(s) URL, else
- * `fallback` (the seed: "On error, redirects to the `Referer`").
+ * Where an error redirect goes: the `Referer` (the seed: "On error, redirects to the
+ * `Referer`") when it is an allowed redirect URL or on the fallback's origin, else `fallback`.
+ * Any other Referer would make the login endpoints an open redirect to whatever site links them.
  */
-export function errorTarget(referer: string, fallback: string): string {
+export function errorTarget(referer: string, fallback: string, allowList: RedirectAllowList): string {
   if (referer === "") return fallback;
   try {
     const url = new URL(referer);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : fallback;
+    if (url.protocol !== "http:" && url.protocol !== "https:") return fallback;
+    return allowList.allows(url.href) || url.origin === new URL(fallback).origin ? url.href : fallback;
   } catch {
     return fallback;
   }

@@ -68,7 +68,7 @@ export function createThirdPartyService(deps: {
         const url = await provider.authorizationUrl({ state, codeVerifier, nonce });
         return { location: url.href, state };
       } catch (error) {
-        return { location: errorLocation(errorTarget(input.referer, config.errorUrl), error, logger, "third-party login"), state: undefined };
+        return { location: errorLocation(errorTarget(input.referer, config.errorUrl, allowList), error, logger, "third-party login"), state: undefined };
       }
     },
     async finish(input) {

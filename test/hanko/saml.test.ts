@@ -8,6 +8,9 @@ import { startTestServer, type TestServer } from "../harness/server.js";
 import { makeTestCertificate } from "../harness/test-certificate.js";
 import { freshEmail } from "./hanko-client.js";
 
+/** A fresh address at `domain` (an IdP vouches only for its own domain). */
+const emailAt = (domain = "corp.example") => freshEmail().replace(/@.*$/, `@${domain}`);
+
 const app = "https://app.example.test";
 const errorUrl = `${app}/saml-error`;
 const publicUrl = "https://auth.example.test";
@@ -55,7 +58,7 @@ function post(relayState: string, samlResponse: string) {
 
 /** A response answering `request` as the IdP would, with `overrides`. */
 function answer(request: { id: string }, overrides: Partial<ResponseOptions> = {}) {
-  return idp.buildResponse({ inResponseTo: request.id, audience: entityId, recipient: acsUrl, email: freshEmail(), ...overrides });
+  return idp.buildResponse({ inResponseTo: request.id, audience: entityId, recipient: acsUrl, email: emailAt(), ...overrides });
 }
 
 /** Why the server says it refused the newest SAML login (description and cause, from its log). */
@@ -113,7 +116,7 @@ describe("Hanko SAML", () => {
   });
 
   it("logs in end to end: signed response → 302 to redirect_to with a one-time token → POST /token → /me", async () => {
-    const email = freshEmail();
+    const email = emailAt();
     const { request } = await startLogin(`${app}/after?x=1`);
     const callback = await post(request.relayState, answer(request, { email }));
     expect(callback.status).toBe(302);
@@ -135,21 +138,31 @@ describe("Hanko SAML", () => {
   });
 
   it("counts an address as verified only when the IdP says so, or when the provider skips email verification", async () => {
-    const email = freshEmail();
+    const email = emailAt("trusted.example");
     const unverified = await startLogin();
-    expect((await post(unverified.request.relayState, answer(unverified.request, { email, emailVerified: false }))).status).toBe(302);
-    expect((await rest(server.url, "POST", "/user", { body: { email } })).json).toMatchObject({ verified: false });
-    // The address exists unverified at corp.example: a second IdP that vouches for it links it.
+    // corp.example's IdP asserting an address outside its domain, unverified: a new user is refused.
+    expectErrorRedirect(await post(unverified.request.relayState, answer(unverified.request, { email: emailAt("elsewhere.example"), emailVerified: false })), "unverified_provider_email");
+    // trusted.example skips verification for its own domain: the address counts as verified.
     const trusted = await startLogin(`${app}/done`, "trusted.example");
     const linked = await post(trusted.request.relayState, answer(trusted.request, { email, emailVerified: false }));
     expect(linked.status).toBe(302);
     expect((await rest(server.url, "POST", "/user", { body: { email } })).json).toMatchObject({ verified: true });
   });
 
+  // Account takeover across IdPs: one IdP must not vouch for another domain's users.
+  it("lets an IdP link only addresses of its own domain", async () => {
+    const email = emailAt("trusted.example");
+    const first = await startLogin(`${app}/done`, "trusted.example");
+    const owner = location(await post(first.request.relayState, answer(first.request, { email }))).searchParams.get("hanko_token");
+    expect(owner).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const intruder = await startLogin();
+    expectErrorRedirect(await post(intruder.request.relayState, answer(intruder.request, { email, emailVerified: true })), "user_conflict");
+  });
+
   // Forgery: an assertion whose signed content was changed must not verify.
   it("refuses a response whose signature does not verify", async () => {
     const { request } = await startLogin();
-    const tampered = answer(request, { tamper: (xml) => xml.replace(/<saml:AttributeValue>[^<]*@example.com</, "<saml:AttributeValue>mallory@example.com<") });
+    const tampered = answer(request, { tamper: (xml) => xml.replace(/<saml:AttributeValue>[^<]*@corp.example</, "<saml:AttributeValue>mallory@corp.example<") });
     expectErrorRedirect(await post(request.relayState, tampered));
     expect(lastRefusal()).toMatch(/Invalid signature/);
     const other = await startLogin();

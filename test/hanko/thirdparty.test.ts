@@ -136,8 +136,28 @@ describe("Hanko third-party login (OpenID Connect)", () => {
     const email = freshEmail();
     const created = await rest(server.url, "POST", "/users", { body: { email } });
     const { user_id } = created.json as { user_id: string };
+    // The user verified the address (a passcode login does this).
+    await server.app.database.db.updateTable("emails").set({ verified: true }).where("address", "=", email).execute();
     const { callback: url, stateCookie } = await loginAtProvider({ account: account({ email }) });
     expect((await sessionFrom(await callback(url, stateCookie))).userId).toBe(user_id);
+  });
+
+  // Account takeover: an attacker adds the victim's address, unverified, to their own account;
+  // the victim's provider login must not land in the attacker's account.
+  it("refuses to link a user who holds the address without having verified it", async () => {
+    const email = freshEmail();
+    await rest(server.url, "POST", "/users", { body: { email } });
+    const { callback: url, stateCookie } = await loginAtProvider({ account: account({ email }) });
+    expectErrorRedirect(await callback(url, stateCookie), errorUrl, "user_conflict");
+    expect((await rest(server.url, "POST", "/user", { body: { email } })).json).toMatchObject({ verified: false });
+  });
+
+  // Pre-claimed accounts: a user made from an address nobody verified could be claimed before its owner comes.
+  it("refuses to create a user from an address the provider has not verified", async () => {
+    const email = freshEmail();
+    const { callback: url, stateCookie } = await loginAtProvider({ account: account({ email, emailVerified: false }) });
+    expectErrorRedirect(await callback(url, stateCookie), errorUrl, "unverified_provider_email");
+    expect((await rest(server.url, "POST", "/user", { body: { email } })).status).toBe(404);
   });
 
   // Account takeover: an unverified address at the provider must not open someone's account.
@@ -159,7 +179,10 @@ describe("Hanko third-party login (OpenID Connect)", () => {
   it("refuses a replayed state", async () => {
     const { callback: url, stateCookie } = await loginAtProvider({ account: account() });
     expect(location(await callback(url, stateCookie)).searchParams.has("hanko_token")).toBe(true);
-    expectErrorRedirect(await callback(url, stateCookie), errorUrl, "invalid_request");
+    const replayed = await callback(url, stateCookie);
+    expectErrorRedirect(replayed, errorUrl, "invalid_request");
+    // Refused by the used-up state itself, not only later by the provider's used-up code.
+    expect(location(replayed).searchParams.get("error_description")).toBe("the state is unknown, used or expired");
   });
 
   // Login CSRF: an attacker's callback URL opened in the victim's browser lacks the state cookie.
@@ -181,6 +204,8 @@ describe("Hanko third-party login (OpenID Connect)", () => {
   it("redirects a disallowed redirect_to to the Referer, else to the error URL", async () => {
     const referer = `${app}/login`;
     expectErrorRedirect(await auth("corp", "https://evil.example.test/done", { referer }), referer, "invalid_request");
+    // A Referer on another site is no place to send anyone: the error URL instead.
+    expectErrorRedirect(await auth("corp", "https://evil.example.test/done", { referer: "https://evil.example.test/phish" }), errorUrl, "invalid_request");
     expectErrorRedirect(await auth("corp", `${app}/done/more`), errorUrl, "invalid_request");
     expectErrorRedirect(await auth("corp", "https://app.example.test.evil.test/spa/x"), errorUrl, "invalid_request");
     expectErrorRedirect(await rest(server.url, "GET", "/thirdparty/auth?provider=corp&redirect_to=***"), errorUrl, "invalid_request");
