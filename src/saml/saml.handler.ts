@@ -29,12 +29,12 @@ export function createSamlHandler(saml: SamlService | undefined): SamlRpcs {
       return { content: await service().metadata(request.domain, request.certOnly) };
     },
     async samlAuth(request) {
-      const location = await service().begin({ domain: request.domain, redirectTo: request.redirectTo, referer: request.referer });
-      return { location, status: temporaryRedirect };
+      const begun = await service().begin({ domain: request.domain, redirectTo: request.redirectTo, referer: request.referer });
+      return { location: begun.location, status: temporaryRedirect, stateCookie: begun.state ?? "" };
     },
     async samlCallback(request) {
-      const result = await service().finish({ relayState: request.relayState, samlResponse: request.samlResponse });
-      return { location: result.location, status: result.loggedIn ? found : temporaryRedirect };
+      const result = await service().finish({ relayState: request.relayState, samlResponse: request.samlResponse, stateCookie: request.stateCookie });
+      return { location: result.location, status: result.loggedIn ? found : temporaryRedirect, stateCookie: "" };
     },
   };
 }

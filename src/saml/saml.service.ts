@@ -6,7 +6,7 @@ import type { Logger } from "../log.js";
 import type { Schema } from "../store/schema.js";
 import type { AccountLinker } from "../thirdparty/account-link.service.js";
 import { LoginError, type ExternalUser } from "../thirdparty/login-error.js";
-import { errorLocation, errorTarget, loginStateTtlSeconds, tokenLocation } from "../thirdparty/login-redirect.js";
+import { errorLocation, errorTarget, loginStateTtlSeconds, sameSecret, tokenLocation } from "../thirdparty/login-redirect.js";
 import { consumeLoginState, createLoginState } from "../thirdparty/login-state.store.js";
 import { createRedirectAllowList, decodeRedirectTo } from "../thirdparty/redirect-allow-list.js";
 import { assertionFacts } from "./assertion-facts.js";
@@ -30,10 +30,13 @@ export interface SamlService {
   provider(domain: string): SamlProviderView;
   /** The SP metadata XML, or its certificate PEM; throws NOT_FOUND (not_found). */
   metadata(domain: string, certOnly: boolean): Promise<string>;
-  /** `/saml/auth`: the IdP URL with a signed AuthnRequest, or an error redirect (also for an unknown domain). */
-  begin(input: { domain: string; redirectTo: string; referer: string }): Promise<string>;
-  /** `/saml/callback`: never throws; `loggedIn` false means an error redirect. */
-  finish(input: { relayState: string; samlResponse: string }): Promise<{ location: string; loggedIn: boolean }>;
+  /**
+   * `/saml/auth`: the IdP URL with a signed AuthnRequest and the RelayState (`state`, to bind to
+   * the browser), or an error redirect (also for an unknown domain) and no state.
+   */
+  begin(input: { domain: string; redirectTo: string; referer: string }): Promise<{ location: string; state: string | undefined }>;
+  /** `/saml/callback`: never throws; `loggedIn` false means an error redirect. `stateCookie` must be the RelayState. */
+  finish(input: { relayState: string; samlResponse: string; stateCookie: string }): Promise<{ location: string; loggedIn: boolean }>;
 }
 
 /** An assertion older than this (from its IssueInstant) is refused. */
@@ -128,13 +131,15 @@ export function createSamlService(deps: {
         if (redirectTo === undefined || !allowList.allows(redirectTo)) throw new LoginError("invalid_request", "redirect_to is not allowed");
         const saml = await samlFor(provider);
         const state = await createLoginState(db, secrets, tenantId, { protocol: "saml", provider: provider.domain, redirectTo, codeVerifier: undefined, nonce: undefined }, loginStateTtlSeconds);
-        return await saml.getAuthorizeUrlAsync(state, undefined, {});
+        return { location: await saml.getAuthorizeUrlAsync(state, undefined, {}), state };
       } catch (error) {
-        return errorLocation(errorTarget(input.referer, config.defaultRedirectUrl, allowList), error, logger, "SAML login");
+        return { location: errorLocation(errorTarget(input.referer, config.defaultRedirectUrl, allowList), error, logger, "SAML login"), state: undefined };
       }
     },
     async finish(input) {
       try {
+        // Login CSRF: a RelayState is only good in the browser it was handed to.
+        if (!sameSecret(input.stateCookie, input.relayState)) throw new LoginError("invalid_request", "the RelayState does not belong to this browser");
         const state = await consumeLoginState(db, secrets, tenantId, "saml", input.relayState);
         if (state === undefined) throw new LoginError("invalid_request", "the RelayState is unknown, used or expired");
         const provider = enabled(state.provider);

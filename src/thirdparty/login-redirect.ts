@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import type { Logger } from "../log.js";
 import { LoginError } from "./login-error.js";
 import { withQuery, type RedirectAllowList } from "./redirect-allow-list.js";
@@ -43,4 +44,11 @@ export function tokenLocation(redirectTo: string, token: string): string {
 
 function causeOf(error: Error): string | undefined {
   return error.cause instanceof Error ? error.cause.message : undefined;
+}
+
+/** Whether a state cookie and the state a provider sent back are the same, non-empty secret (constant time). */
+export function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
 }

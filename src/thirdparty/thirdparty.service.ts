@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import * as oidc from "openid-client";
 import type { SecretBox } from "../keys/secret-box.js";
@@ -6,7 +5,7 @@ import type { Logger } from "../log.js";
 import type { Schema } from "../store/schema.js";
 import type { AccountLinker } from "./account-link.service.js";
 import { LoginError } from "./login-error.js";
-import { errorLocation, errorTarget, loginStateTtlSeconds, tokenLocation } from "./login-redirect.js";
+import { errorLocation, errorTarget, loginStateTtlSeconds, sameSecret, tokenLocation } from "./login-redirect.js";
 import { consumeLoginState, createLoginState } from "./login-state.store.js";
 import type { OAuthProvider } from "./oauth-provider.js";
 import { createRedirectAllowList, decodeRedirectTo } from "./redirect-allow-list.js";
@@ -94,10 +93,4 @@ export function createThirdPartyService(deps: {
       }
     },
   };
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
 }

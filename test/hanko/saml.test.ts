@@ -51,9 +51,12 @@ async function startLogin(redirectTo = `${app}/done`, domain = "corp.example") {
   return { response, request: idp.readAuthnRequest(String(response.headers.location), sp.certificate) };
 }
 
-function post(relayState: string, samlResponse: string) {
+/** The IdP's form post, from the browser that began the login (its `hanko_saml_state` cookie) unless `stateCookie` says otherwise. */
+function post(relayState: string, samlResponse: string, stateCookie = relayState) {
   const body = new URLSearchParams({ RelayState: relayState, SAMLResponse: samlResponse }).toString();
-  return rest(server.url, "POST", "/saml/callback", { rawBody: body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+  if (stateCookie !== "") headers.cookie = `hanko_saml_state=${stateCookie}`;
+  return rest(server.url, "POST", "/saml/callback", { rawBody: body, headers });
 }
 
 /** A response answering `request` as the IdP would, with `overrides`. */
@@ -75,7 +78,8 @@ function expectErrorRedirect(response: RestResponse, error = "invalid_request") 
   expect(url.searchParams.get("error")).toBe(error);
   expect(url.searchParams.get("error_description")).toBeTruthy();
   expect(url.searchParams.has("hanko_token")).toBe(false);
-  expect(response.headers["set-cookie"]).toBeUndefined();
+  // No session; only the spent RelayState binding is cleared.
+  expect(String(response.headers["set-cookie"] ?? "")).not.toMatch(/(^|,\s*)hanko=/);
 }
 
 describe("Hanko SAML", () => {
@@ -159,6 +163,18 @@ describe("Hanko SAML", () => {
     expectErrorRedirect(await post(intruder.request.relayState, answer(intruder.request, { email, emailVerified: true })), "user_conflict");
   });
 
+  // Login CSRF: the attacker's own RelayState and response, auto-posted from the victim's
+  // browser, must not log the victim in as the attacker.
+  it("binds the RelayState to the browser that began the login", async () => {
+    const { response, request } = await startLogin();
+    expect(String(response.headers["set-cookie"])).toMatch(new RegExp(`hanko_saml_state=${request.relayState}; Path=/saml; HttpOnly; Secure; SameSite=None`));
+    expectErrorRedirect(await post(request.relayState, answer(request), ""));
+    expect(lastRefusal()).toMatch(/does not belong to this browser/);
+    const other = await startLogin();
+    expectErrorRedirect(await post(other.request.relayState, answer(other.request), request.relayState));
+    expect(lastRefusal()).toMatch(/does not belong to this browser/);
+  });
+
   // Forgery: an assertion whose signed content was changed must not verify.
   it("refuses a response whose signature does not verify", async () => {
     const { request } = await startLogin();
@@ -229,10 +245,11 @@ describe.each(rpcTransports)("Hanko SAML over %s", (transport) => {
     expect(await call("GetSamlProvider", { domain: "corp.example" })).toMatchObject({ name: "Corp", attribute_map: { email: "mail" } });
     const refused = await callRpc(transport, server.url, SessionService, SessionServiceService, "GetSamlProvider", { domain: "other.example" });
     expect(refused).toMatchObject({ ok: false, code: 5 });
-    const started = await call<{ location: string; status: number }>("SamlAuth", { domain: "corp.example", redirectTo: b64(`${app}/done`) });
+    const started = await call<{ location: string; status: number; stateCookie: string }>("SamlAuth", { domain: "corp.example", redirectTo: b64(`${app}/done`) });
     expect(started.status).toBe(307);
     const request = idp.readAuthnRequest(started.location, sp.certificate);
-    const finished = await call<{ location: string; status: number }>("SamlCallback", { relayState: request.relayState, samlResponse: answer(request) });
+    expect(started.stateCookie).toBe(request.relayState);
+    const finished = await call<{ location: string; status: number }>("SamlCallback", { relayState: request.relayState, samlResponse: answer(request), stateCookie: started.stateCookie });
     expect(finished.status).toBe(302);
     expect(new URL(finished.location).searchParams.get("hanko_token")).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });

@@ -158,6 +158,11 @@ export interface SamlAuthResponse {
   location: string;
   /** The REST status: 307. */
   status: number;
+  /**
+   * The browser binding of the RelayState, sent as the `hanko_saml_state` cookie; empty on an
+   * error redirect.
+   */
+  stateCookie: string;
 }
 
 /** SamlCallbackRequest is the identity provider's form post. */
@@ -166,6 +171,8 @@ export interface SamlCallbackRequest {
   relayState: string;
   /** The SAML Response, base64. */
   samlResponse: string;
+  /** The `hanko_saml_state` cookie SamlAuth set: the RelayState must be this browser's. */
+  stateCookie: string;
 }
 
 /** SamlCallbackResponse is a redirect. */
@@ -174,6 +181,8 @@ export interface SamlCallbackResponse {
   location: string;
   /** The REST status: 302 after a login, 307 to the error URL. */
   status: number;
+  /** Always empty: clears the `hanko_saml_state` cookie. */
+  stateCookie: string;
 }
 
 function createBaseThirdPartyAuthRequest(): ThirdPartyAuthRequest {
@@ -1469,7 +1478,7 @@ export const SamlAuthRequest: MessageFns<SamlAuthRequest> = {
 };
 
 function createBaseSamlAuthResponse(): SamlAuthResponse {
-  return { location: "", status: 0 };
+  return { location: "", status: 0, stateCookie: "" };
 }
 
 export const SamlAuthResponse: MessageFns<SamlAuthResponse> = {
@@ -1479,6 +1488,9 @@ export const SamlAuthResponse: MessageFns<SamlAuthResponse> = {
     }
     if (message.status !== 0) {
       writer.uint32(16).int32(message.status);
+    }
+    if (message.stateCookie !== "") {
+      writer.uint32(26).string(message.stateCookie);
     }
     return writer;
   },
@@ -1512,6 +1524,14 @@ export const SamlAuthResponse: MessageFns<SamlAuthResponse> = {
             message.status = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stateCookie = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1528,6 +1548,11 @@ export const SamlAuthResponse: MessageFns<SamlAuthResponse> = {
     return {
       location: isSet(object.location) ? globalThis.String(object.location) : "",
       status: isSet(object.status) ? globalThis.Number(object.status) : 0,
+      stateCookie: isSet(object.stateCookie)
+        ? globalThis.String(object.stateCookie)
+        : isSet(object.state_cookie)
+        ? globalThis.String(object.state_cookie)
+        : "",
     };
   },
 
@@ -1539,6 +1564,9 @@ export const SamlAuthResponse: MessageFns<SamlAuthResponse> = {
     if (message.status !== 0) {
       obj.status = Math.round(message.status);
     }
+    if (message.stateCookie !== "") {
+      obj.stateCookie = message.stateCookie;
+    }
     return obj;
   },
 
@@ -1549,12 +1577,13 @@ export const SamlAuthResponse: MessageFns<SamlAuthResponse> = {
     const message = createBaseSamlAuthResponse();
     message.location = object.location ?? "";
     message.status = object.status ?? 0;
+    message.stateCookie = object.stateCookie ?? "";
     return message;
   },
 };
 
 function createBaseSamlCallbackRequest(): SamlCallbackRequest {
-  return { relayState: "", samlResponse: "" };
+  return { relayState: "", samlResponse: "", stateCookie: "" };
 }
 
 export const SamlCallbackRequest: MessageFns<SamlCallbackRequest> = {
@@ -1564,6 +1593,9 @@ export const SamlCallbackRequest: MessageFns<SamlCallbackRequest> = {
     }
     if (message.samlResponse !== "") {
       writer.uint32(18).string(message.samlResponse);
+    }
+    if (message.stateCookie !== "") {
+      writer.uint32(26).string(message.stateCookie);
     }
     return writer;
   },
@@ -1597,6 +1629,14 @@ export const SamlCallbackRequest: MessageFns<SamlCallbackRequest> = {
             message.samlResponse = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stateCookie = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1621,6 +1661,11 @@ export const SamlCallbackRequest: MessageFns<SamlCallbackRequest> = {
         : isSet(object.saml_response)
         ? globalThis.String(object.saml_response)
         : "",
+      stateCookie: isSet(object.stateCookie)
+        ? globalThis.String(object.stateCookie)
+        : isSet(object.state_cookie)
+        ? globalThis.String(object.state_cookie)
+        : "",
     };
   },
 
@@ -1632,6 +1677,9 @@ export const SamlCallbackRequest: MessageFns<SamlCallbackRequest> = {
     if (message.samlResponse !== "") {
       obj.SAMLResponse = message.samlResponse;
     }
+    if (message.stateCookie !== "") {
+      obj.stateCookie = message.stateCookie;
+    }
     return obj;
   },
 
@@ -1642,12 +1690,13 @@ export const SamlCallbackRequest: MessageFns<SamlCallbackRequest> = {
     const message = createBaseSamlCallbackRequest();
     message.relayState = object.relayState ?? "";
     message.samlResponse = object.samlResponse ?? "";
+    message.stateCookie = object.stateCookie ?? "";
     return message;
   },
 };
 
 function createBaseSamlCallbackResponse(): SamlCallbackResponse {
-  return { location: "", status: 0 };
+  return { location: "", status: 0, stateCookie: "" };
 }
 
 export const SamlCallbackResponse: MessageFns<SamlCallbackResponse> = {
@@ -1657,6 +1706,9 @@ export const SamlCallbackResponse: MessageFns<SamlCallbackResponse> = {
     }
     if (message.status !== 0) {
       writer.uint32(16).int32(message.status);
+    }
+    if (message.stateCookie !== "") {
+      writer.uint32(26).string(message.stateCookie);
     }
     return writer;
   },
@@ -1690,6 +1742,14 @@ export const SamlCallbackResponse: MessageFns<SamlCallbackResponse> = {
             message.status = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stateCookie = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1706,6 +1766,11 @@ export const SamlCallbackResponse: MessageFns<SamlCallbackResponse> = {
     return {
       location: isSet(object.location) ? globalThis.String(object.location) : "",
       status: isSet(object.status) ? globalThis.Number(object.status) : 0,
+      stateCookie: isSet(object.stateCookie)
+        ? globalThis.String(object.stateCookie)
+        : isSet(object.state_cookie)
+        ? globalThis.String(object.state_cookie)
+        : "",
     };
   },
 
@@ -1717,6 +1782,9 @@ export const SamlCallbackResponse: MessageFns<SamlCallbackResponse> = {
     if (message.status !== 0) {
       obj.status = Math.round(message.status);
     }
+    if (message.stateCookie !== "") {
+      obj.stateCookie = message.stateCookie;
+    }
     return obj;
   },
 
@@ -1727,6 +1795,7 @@ export const SamlCallbackResponse: MessageFns<SamlCallbackResponse> = {
     const message = createBaseSamlCallbackResponse();
     message.location = object.location ?? "";
     message.status = object.status ?? 0;
+    message.stateCookie = object.stateCookie ?? "";
     return message;
   },
 };

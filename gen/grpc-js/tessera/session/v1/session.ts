@@ -1815,7 +1815,10 @@ export const SessionServiceService = {
    * state. An unregistered or disabled domain or a `redirect_to` outside
    * `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer` (else
    * `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors: 404 when
-   * SAML is not configured. A gRPC or Connect caller gets `location` and `status` as data.
+   * SAML is not configured. A gRPC or Connect caller gets `location`, `status` and the
+   * `state_cookie` it must send back in SamlCallback as data. The RelayState is bound to the
+   * browser by the `hanko_saml_state` cookie (SameSite=None, as the IdP posts cross-site), so
+   * an attacker's RelayState and response posted from a victim's browser log nobody in.
    */
   samlAuth: {
     path: "/tessera.session.v1.SessionService/SamlAuth" as const,
@@ -1829,7 +1832,7 @@ export const SessionServiceService = {
   /**
    * SamlCallback is Hanko's `POST /saml/callback` (form post from the identity provider):
    * the response's signature, audience, recipient, time window and InResponseTo (replay) are
-   * verified, the RelayState consumed, the user linked or created as for third-party login,
+   * verified, the RelayState checked against the browser's `hanko_saml_state` cookie and consumed, the user linked or created as for third-party login,
    * and the answer is 302 to `redirect_to` with `hanko_token` for `POST /token`. Any
    * failure answers 307 to `HANKO_SAML_DEFAULT_REDIRECT_URL` with `error` and
    * `error_description`. Errors: 404 when SAML is not configured. A gRPC or Connect caller
@@ -1917,13 +1920,16 @@ export interface SessionServiceServer extends UntypedServiceImplementation {
    * state. An unregistered or disabled domain or a `redirect_to` outside
    * `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer` (else
    * `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors: 404 when
-   * SAML is not configured. A gRPC or Connect caller gets `location` and `status` as data.
+   * SAML is not configured. A gRPC or Connect caller gets `location`, `status` and the
+   * `state_cookie` it must send back in SamlCallback as data. The RelayState is bound to the
+   * browser by the `hanko_saml_state` cookie (SameSite=None, as the IdP posts cross-site), so
+   * an attacker's RelayState and response posted from a victim's browser log nobody in.
    */
   samlAuth: handleUnaryCall<SamlAuthRequest, SamlAuthResponse>;
   /**
    * SamlCallback is Hanko's `POST /saml/callback` (form post from the identity provider):
    * the response's signature, audience, recipient, time window and InResponseTo (replay) are
-   * verified, the RelayState consumed, the user linked or created as for third-party login,
+   * verified, the RelayState checked against the browser's `hanko_saml_state` cookie and consumed, the user linked or created as for third-party login,
    * and the answer is 302 to `redirect_to` with `hanko_token` for `POST /token`. Any
    * failure answers 307 to `HANKO_SAML_DEFAULT_REDIRECT_URL` with `error` and
    * `error_description`. Errors: 404 when SAML is not configured. A gRPC or Connect caller
@@ -2156,7 +2162,10 @@ export interface SessionServiceClient extends Client {
    * state. An unregistered or disabled domain or a `redirect_to` outside
    * `HANKO_SAML_REDIRECT_URLS` answers 307 to the `Referer` (else
    * `HANKO_SAML_DEFAULT_REDIRECT_URL`) with `error` and `error_description`. Errors: 404 when
-   * SAML is not configured. A gRPC or Connect caller gets `location` and `status` as data.
+   * SAML is not configured. A gRPC or Connect caller gets `location`, `status` and the
+   * `state_cookie` it must send back in SamlCallback as data. The RelayState is bound to the
+   * browser by the `hanko_saml_state` cookie (SameSite=None, as the IdP posts cross-site), so
+   * an attacker's RelayState and response posted from a victim's browser log nobody in.
    */
   samlAuth(
     request: SamlAuthRequest,
@@ -2176,7 +2185,7 @@ export interface SessionServiceClient extends Client {
   /**
    * SamlCallback is Hanko's `POST /saml/callback` (form post from the identity provider):
    * the response's signature, audience, recipient, time window and InResponseTo (replay) are
-   * verified, the RelayState consumed, the user linked or created as for third-party login,
+   * verified, the RelayState checked against the browser's `hanko_saml_state` cookie and consumed, the user linked or created as for third-party login,
    * and the answer is 302 to `redirect_to` with `hanko_token` for `POST /token`. Any
    * failure answers 307 to `HANKO_SAML_DEFAULT_REDIRECT_URL` with `error` and
    * `error_description`. Errors: 404 when SAML is not configured. A gRPC or Connect caller
