@@ -1,4 +1,3 @@
-import { randomInt } from "node:crypto";
 import type { Kysely } from "kysely";
 import { enqueueMessage } from "../delivery/outbox.store.js";
 import { DomainError } from "../errors/domain-error.js";
@@ -10,11 +9,6 @@ import { invalidField, type Contact } from "./contact.js";
 
 /** Wrong codes a token survives: the fifth burns it, so five wrong codes never yield a token. */
 export const maxWrongCodes = 5;
-
-/** A random 6-digit code. */
-export function newCode(): string {
-  return randomInt(0, 1_000_000).toString().padStart(6, "0");
-}
 
 /**
  * Queues the code for the contact (email, or SMS for a phone) in the caller's transaction.

@@ -11,7 +11,8 @@ import type { AccessTokens, AuthenticatedToken, IssuedToken, TokenCredentials } 
 import { lockLiveToken, markTokenUsed } from "./access-token.store.js";
 import type { AttemptLimit } from "./attempt-limit.js";
 import { findSettings, useTotpStep, type SettingsRow } from "./account.store.js";
-import { answerCode, newCode, queueCode } from "./code.js";
+import { newSixDigitCode } from "../keys/one-time-code.js";
+import { answerCode, queueCode } from "./code.js";
 import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
 import { maxPasswordLength } from "./signup.service.js";
 import { openTotpSecret } from "./totp-secret.js";
@@ -75,7 +76,7 @@ export function createLoginService(deps: {
       // Only who knows the password learns that the user's second factor is locked.
       await attempts.check({ userId });
       const settings = await findSettings(db, tenantId, userId);
-      const code = settings.is_code_allowed ? newCode() : undefined;
+      const code = settings.is_code_allowed ? newSixDigitCode() : undefined;
       const pending = await db.transaction().execute(async (tx) => {
         const token = await tokens.record(tx, { userId, state: "identified", ...(code === undefined ? {} : { code }) });
         if (code !== undefined) await queueCode(tx, tenantId, contact, code);

@@ -6,7 +6,8 @@ import { hashPassword } from "../session/password-hash.js";
 import type { Schema } from "../store/schema.js";
 import type { AccessTokens, IssuedToken, TokenCredentials } from "./access-token.service.js";
 import { countRecentSignups, findSignup, insertAccount, insertSignup, lockSignupContact } from "./account.store.js";
-import { answerCode, newCode, queueCode } from "./code.js";
+import { newSixDigitCode } from "../keys/one-time-code.js";
+import { answerCode, queueCode } from "./code.js";
 import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
 
 /** Sign-ups one contact may be sent a message for per minute: a burst passes, a flood does not. */
@@ -49,7 +50,7 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
       // Both paths hash, write a token and queue a message: the answer and its timing are alike.
       const passwordHash = input.password === "" ? null : await hashPassword(input.password);
       const existing = await findUserIdByContact(db, tenantId, contact);
-      const code = existing === undefined ? newCode() : undefined;
+      const code = existing === undefined ? newSixDigitCode() : undefined;
       const pending = await db.transaction().execute(async (tx) => {
         // Counted under a lock on the contact, in the transaction that adds the sign-up: parallel
         // sign-ups cannot all see the same count.

@@ -1,7 +1,8 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { enqueueMessage } from "../delivery/outbox.store.js";
 import { DomainError } from "../errors/domain-error.js";
+import { newSixDigitCode } from "../keys/one-time-code.js";
 import type { SecretBox } from "../keys/secret-box.js";
 import type { Schema } from "../store/schema.js";
 import { hashContact, normalizeContact } from "./contact.js";
@@ -35,7 +36,7 @@ export function createRevocationService(deps: { db: Kysely<Schema>; secrets: Sec
       throw new DomainError("RATE_LIMIT", "rate_limited", "too many revocation requests for this address: wait a few minutes");
     }
     const id = randomUUID();
-    const code = randomInt(0, 1_000_000).toString().padStart(6, "0");
+    const code = newSixDigitCode();
     await db.transaction().execute(async (tx) => {
       const key = await findLiveKeyByContact(tx, tenantId, hashes);
       // A request is stored either way, so a code check cannot tell a bound pair from another.

@@ -1,9 +1,10 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { enqueueMessage } from "../delivery/outbox.store.js";
 import { DomainError } from "../errors/domain-error.js";
 import { requireUuid } from "../errors/uuid.js";
 import { findEmail, findPrimaryEmail, markEmailVerified } from "../identity/email.store.js";
+import { newSixDigitCode } from "../keys/one-time-code.js";
 import type { SecretBox } from "../keys/secret-box.js";
 import type { Schema } from "../store/schema.js";
 import { countRecentPasscodes, countWrongAttempt, insertPasscode, lockPasscode, markPasscodeUsed, type PasscodeRow } from "./passcode.store.js";
@@ -53,7 +54,7 @@ export function createPasscodeService(deps: {
         throw new DomainError("PASSCODE_RATE_LIMITED", "rate_limited", "too many passcodes: wait a minute");
       }
       const id = randomUUID();
-      const code = randomInt(0, 1_000_000).toString().padStart(6, "0");
+      const code = newSixDigitCode();
       const passcode = await db.transaction().execute(async (tx) => {
         const row = await insertPasscode(tx, { id, tenantId, userId: user, emailId: email.id, codeHash: secrets.hash(code, context(id)), expiresAt: new Date(now() + passcodeTtlSeconds * 1000) });
         await enqueueMessage(tx, {

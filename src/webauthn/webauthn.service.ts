@@ -15,7 +15,6 @@ import { findPrimaryEmail } from "../identity/email.store.js";
 import type { Schema } from "../store/schema.js";
 import { verifyAssertion, type RelyingPartyConfig } from "./assertion.js";
 import { consumeChallenge, insertChallenge } from "./challenge.store.js";
-import { knownTransports } from "./transports.js";
 import { base64url, challengeOf, toBase64url, userHandle } from "./webauthn-encoding.js";
 import { deleteCredential, findCredential, insertCredential, listCredentials, renameCredential, type CredentialRow } from "./webauthn.store.js";
 
@@ -121,7 +120,7 @@ export function createWebauthnService(deps: { db: Kysely<Schema>; tenantId: stri
         credentialId: Buffer.from(info.credential.id, "base64url"),
         publicKey: info.credential.publicKey,
         signCount: info.credential.counter,
-        transports: knownTransports(response.response.transports),
+        transports: response.response.transports ?? [],
         aaguid: info.aaguid,
         backedUp: info.credentialBackedUp,
       });
