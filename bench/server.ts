@@ -7,9 +7,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { startApp } from "../src/app.js";
-import { loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/config/config.js";
 import { createLogger } from "../src/log.js";
-import { createSessionTokens } from "../src/session/session-token.service.js";
+import { createSessionTokens } from "../src/core/session/session-token.service.js";
 import { defaultTenantId } from "../src/store/schema.js";
 import { runChild } from "./child.js";
 import { benchOrigin, type BenchSession } from "./protocol.js";

@@ -1,8 +1,9 @@
-import { createAccessPointService, type AccessPointService } from "./authfi/tenant.service.js";
-import { ConfigError, loadConfig } from "./config.js";
-import { createKeyService } from "./keys/key.service.js";
-import { resolveMasterKey } from "./keys/master-key.js";
-import { createSecretBox } from "./keys/secret-box.js";
+import { createAccessPointService, type AccessPointService } from "./products/authfi/tenant.service.js";
+import { ConfigError } from "./config/config-error.js";
+import { loadConfig } from "./config/config.js";
+import { createKeyService } from "./core/keys/key.service.js";
+import { resolveMasterKey } from "./core/keys/master-key.js";
+import { createSecretBox } from "./core/keys/secret-box.js";
 import { createLogger } from "./log.js";
 import { openDatabase } from "./store/database.js";
 import { migrateToLatest } from "./store/migrator.js";

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError } from "./config/config-error.js";
+import { loadConfig } from "./config/config.js";
 import { startApp } from "./app.js";
 import { createLogger } from "./log.js";
 

@@ -1,4 +1,4 @@
-import { loadConfig } from "../config.js";
+import { loadConfig } from "../config/config.js";
 import { createLogger } from "../log.js";
 import { openDatabase } from "./database.js";
 import { migrateDown, migrateToLatest } from "./migrator.js";

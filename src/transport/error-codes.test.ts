@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../errors/domain-error.js";
+import { DomainError } from "../core/errors/domain-error.js";
 import { createLogger } from "../log.js";
 import { toConnectError, toProblem } from "./error-codes.js";
 

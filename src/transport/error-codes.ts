@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema } from "../../gen/es/google/rpc/error_details_pb.js";
-import { fromDatabaseError } from "../errors/database-error.js";
-import { DomainError, type ErrorKind } from "../errors/domain-error.js";
+import { fromDatabaseError } from "../core/errors/database-error.js";
+import { DomainError, type ErrorKind } from "../core/errors/domain-error.js";
 import type { Logger } from "../log.js";
 import type { Problem } from "./dialects/index.js";
 

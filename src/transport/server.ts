@@ -2,6 +2,7 @@ import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "../log.js";
 import { createCors } from "./cors.js";
+import type { DialectTable } from "./dialects/index.js";
 import { toConnectError } from "./error-codes.js";
 import { createListener, type Listener } from "./listener.js";
 import { reflectionService } from "./reflection.js";
@@ -16,6 +17,8 @@ export interface ServerOptions {
   logger: Logger;
   corsOrigins: readonly string[];
   secureCookies: boolean;
+  /** The error dialects REST routes declare. */
+  dialects: DialectTable;
 }
 
 /**
@@ -41,7 +44,7 @@ export function createServer(options: ServerOptions): Listener {
   });
   const serviceNames = new Set(rpcServices.map((registration) => registration.service.typeName));
   const rest = createTranscoder({
-    routes: createRouteTable(services.map((registration) => registration.service)),
+    routes: createRouteTable(services.map((registration) => registration.service), options.dialects),
     implementation: implementationIndex(services),
     logger,
     secureCookies: options.secureCookies,

@@ -69,7 +69,9 @@ describe("GET /api/v1/token/verify and POST /api/v1/token/:token_id", () => {
     const [header, payload, signature] = account.token.split(".") as [string, string, string];
     const claims = { ...claimsOf(account.token), user_id: "00000000-0000-4000-8000-000000000000" };
     const altered = `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}`;
-    const flipped = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith("A") ? "B" : "A"}A`;
+    // The first character of a signature carries six bits of it (the last carries two, and replacing
+    // the last two characters could give the same string back).
+    const flipped = `${header}.${payload}.${signature.startsWith("A") ? "B" : "A"}${signature.slice(1)}`;
     for (const headers of [
       auth({ token: "garbage", clientId: account.clientId }),
       auth({ token: altered, clientId: account.clientId }),

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { createAccessPointService, type NewAccessPoint } from "../../src/authfi/tenant.service.js";
+import { createAccessPointService, type NewAccessPoint } from "../../src/products/authfi/tenant.service.js";
 import { rest, type RestResponse } from "../harness/rest.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { SoftwareAuthenticator, type SoftwareCredential } from "../harness/software-authenticator.js";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IdentityService } from "../../gen/es/tessera/identity/v1/identity_pb.js";
 import { WebAuthnService } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
+import { productDialects } from "../../src/products/dialects.js";
 import { createRouteTable } from "../../src/transport/rest/route-table.js";
 import { rest } from "../harness/rest.js";
 import type { TestServer } from "../harness/server.js";
@@ -15,7 +16,7 @@ afterAll(async () => {
 });
 
 // Every AuthFi route, read from the same descriptors the server routes by.
-const routes = createRouteTable([IdentityService, WebAuthnService]).routes.filter((route) => route.dialect.name === "authfi");
+const routes = createRouteTable([IdentityService, WebAuthnService], productDialects).routes.filter((route) => route.dialect.name === "authfi");
 const path = (template: string, ap = accessPoint) => template.replace("{access_point}", ap).replace(/\{[^}]+\}/g, Buffer.alloc(16, 3).toString("base64url"));
 const withKey = { "AT-X-KEY": apiKey };
 

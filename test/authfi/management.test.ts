@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccessPointService } from "../../src/authfi/tenant.service.js";
+import { createAccessPointService } from "../../src/products/authfi/tenant.service.js";
 import type { TestServer } from "../harness/server.js";
 import { accessPoint, apiKey, authenticator, authfi, createAccessPoint, loginChallenge, newName, registerKey, startAuthfiServer } from "./authfi-client.js";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { userIdOfHandle } from "../../src/webauthn/webauthn-encoding.js";
+import { userIdOfHandle } from "../../src/core/webauthn/webauthn-encoding.js";
 import type { TestServer } from "../harness/server.js";
 import { authenticator, authfi, loginChallenge, newName, registerKey, startAuthfiServer } from "./authfi-client.js";
 

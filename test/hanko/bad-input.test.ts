@@ -4,6 +4,7 @@ import { IdentityService } from "../../gen/es/tessera/identity/v1/identity_pb.js
 import { SessionService } from "../../gen/es/tessera/session/v1/session_pb.js";
 import { VerifyService } from "../../gen/es/tessera/verify/v1/verify_pb.js";
 import { WebAuthnService } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
+import { productDialects } from "../../src/products/dialects.js";
 import { createRouteTable } from "../../src/transport/rest/route-table.js";
 import { rest } from "../harness/rest.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 // Every Hanko route that takes a body, read from the same descriptors the server routes by.
-const routes = createRouteTable([SessionService, IdentityService, VerifyService, WebAuthnService]).routes.filter(
+const routes = createRouteTable([SessionService, IdentityService, VerifyService, WebAuthnService], productDialects).routes.filter(
   (route) => route.dialect.name === "hanko" && route.body !== "",
 );
 const path = (template: string) => template.replace(/\{[^}]+\}/g, "7f1e0a4c-1111-4222-8333-944445555666");

@@ -4,7 +4,7 @@ import { IdentityService } from "../../gen/es/tessera/identity/v1/identity_pb.js
 import { SessionService } from "../../gen/es/tessera/session/v1/session_pb.js";
 import { IdentityServiceService } from "../../gen/grpc-js/tessera/identity/v1/identity.js";
 import { SessionServiceService } from "../../gen/grpc-js/tessera/session/v1/session.js";
-import { issueOneTimeToken } from "../../src/session/one-time-token.js";
+import { issueOneTimeToken } from "../../src/core/session/one-time-token.js";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { rest } from "../harness/rest.js";
 import { callRpc, closeGrpcClients, rpcTransports } from "../harness/rpc.js";

@@ -1,5 +1,5 @@
 import { EchoService } from "../../gen/es/tessera/testing/v1/echo_pb.js";
-import { DomainError, errorKinds, type ErrorKind } from "../../src/errors/domain-error.js";
+import { DomainError, errorKinds, type ErrorKind } from "../../src/core/errors/domain-error.js";
 import { registerService, type ServiceRegistration } from "../../src/transport/services.js";
 
 /** The transcoder test service: echoes what each route declares it reads. */

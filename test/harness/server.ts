@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { startApp, type App, type StartOptions } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/log.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createLocalJWKSet, jwtVerify, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKeyService, type KeyService } from "../../src/keys/key.service.js";
-import { createSecretBox } from "../../src/keys/secret-box.js";
+import { createKeyService, type KeyService } from "../../src/core/keys/key.service.js";
+import { createSecretBox } from "../../src/core/keys/secret-box.js";
 import { createLogger } from "../../src/log.js";
 import { openDatabase, type Database } from "../../src/store/database.js";
 import { migrateToLatest } from "../../src/store/migrator.js";

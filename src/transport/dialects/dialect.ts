@@ -1,5 +1,5 @@
 import { STATUS_CODES } from "node:http";
-import type { ErrorKind } from "../../errors/domain-error.js";
+import type { ErrorKind } from "../../core/errors/domain-error.js";
 
 /** What a REST error answer is built from: a DomainError, or a transport failure. */
 export interface Problem {

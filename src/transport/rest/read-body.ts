@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
-import { DomainError } from "../../errors/domain-error.js";
+import { DomainError } from "../../core/errors/domain-error.js";
 
 /** Request bodies above this many bytes are refused with 413. */
 export const maxBodyBytes = 64 * 1024;

@@ -1,5 +1,5 @@
 import { fromJson, type DescMessage, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
-import { DomainError } from "../../errors/domain-error.js";
+import { DomainError } from "../../core/errors/domain-error.js";
 import { parseCookies } from "./cookies.js";
 import { findFieldPath, jsonFromString, setJsonPath } from "./fields.js";
 import type { Route } from "./route-table.js";

@@ -1,7 +1,7 @@
 import { getOption, hasOption, type DescMethod, type DescService } from "@bufbuild/protobuf";
 import { http } from "../../../gen/es/google/api/annotations_pb.js";
 import { rule as restRule, type Rule } from "../../../gen/es/tessera/rest/v1/rest_pb.js";
-import { dialectFor, fallbackDialect, type ErrorDialect } from "../dialects/index.js";
+import type { DialectTable, ErrorDialect } from "../dialects/index.js";
 
 /** One REST route, read from an RPC's `google.api.http` and `tessera.rest.v1.rule`. */
 export interface Route {
@@ -38,8 +38,8 @@ export interface RouteTable {
   readonly routes: readonly Route[];
 }
 
-/** Builds the route table from the services' descriptors. Throws on a duplicate route. */
-export function createRouteTable(services: readonly DescService[]): RouteTable {
+/** Builds the route table from the services' descriptors, in their declared dialects. Throws on a duplicate route. */
+export function createRouteTable(services: readonly DescService[], dialects: DialectTable): RouteTable {
   const root = newNode();
   const routes: Route[] = [];
   for (const service of services) {
@@ -49,13 +49,13 @@ export function createRouteTable(services: readonly DescService[]): RouteTable {
       const binding = rule.pattern;
       if (binding.case === undefined || binding.case === "custom") continue;
       const options = getOption(method, restRule);
-      const route = parseRoute(service, method, binding.case.toUpperCase(), binding.value, rule.body, rule.responseBody, options);
+      const route = parseRoute(service, method, binding.case.toUpperCase(), binding.value, rule.body, rule.responseBody, options, dialects);
       insert(root, route);
       routes.push(route);
       if (options.allowHead && route.verb === "GET") insert(root, { ...route, verb: "HEAD" });
     }
   }
-  return { routes, match: (path) => match(root, path) };
+  return { routes, match: (path) => match(root, path, dialects.fallback) };
 }
 
 /** Splits a request path into decoded segments; a trailing slash is ignored. */
@@ -78,6 +78,7 @@ function parseRoute(
   body: string,
   responseBody: string,
   rule: Rule,
+  dialects: DialectTable,
 ): Route {
   const segments = splitPath(template) ?? [];
   const variables: Array<{ index: number; fieldPath: string }> = [];
@@ -86,7 +87,7 @@ function parseRoute(
     if (variable?.[1] !== undefined) variables.push({ index, fieldPath: variable[1] });
     else if (segment.includes("{")) throw new Error(`${method.parent.typeName}.${method.name}: unsupported path segment "${segment}"`);
   });
-  return { verb, template, service, method, variables, body, responseBody, rule, dialect: dialectFor(rule.dialect) };
+  return { verb, template, service, method, variables, body, responseBody, rule, dialect: dialects.forRule(rule.dialect) };
 }
 
 function newNode(): Node {
@@ -111,7 +112,7 @@ function insert(root: Node, route: Route): void {
   node.routes.set(route.verb, route);
 }
 
-function match(root: Node, path: string): Match {
+function match(root: Node, path: string, fallbackDialect: ErrorDialect): Match {
   // Repeated slashes are one, as nginx merges them by default: AuthFi's own sample client
   // sends its PUTs to `//{access point}/api/v1/…`.
   const segments = splitPath(path.replace(/\/{2,}/g, "/"));

@@ -2,7 +2,7 @@ import { create, type DescMessage, type DescMethod, type Message } from "@bufbui
 import type { HandlerContext } from "@connectrpc/connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { DomainError } from "../../errors/domain-error.js";
+import { DomainError } from "../../core/errors/domain-error.js";
 import type { Logger } from "../../log.js";
 import type { ErrorDialect } from "../dialects/index.js";
 import { toProblem } from "../error-codes.js";

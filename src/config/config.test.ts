@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "./config-error.js";
+import { loadConfig } from "./config.js";
+
+describe("loadConfig", () => {
+  it("needs nothing for the embedded default", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: undefined,
+      dataDir: "./data",
+      secretKey: undefined,
+      origins: ["http://localhost:8080"],
+      rpId: "localhost",
+      logLevel: "info",
+      hanko: { passwordsEnabled: false, passwordMinLength: 8, allowSignup: true, allowDeletion: false, requireEmailVerification: true, authTokenHeader: true },
+    });
+  });
+
+  it("reads every setting", () => {
+    const config = loadConfig({
+      PORT: "9000",
+      DATABASE_URL: "postgres://u:p@db:5432/tessera",
+      TESSERA_SECRET_KEY: "ab".repeat(32),
+      ORIGIN: "https://login.example.com, https://app.example.com",
+      RP_NAME: "Example",
+      SMTP_URL: "smtp://mail:25",
+      SMS_WEBHOOK_URL: "https://sms.example.com/send",
+      CORS_ORIGINS: "https://app.example.com",
+      HANKO_ALLOW_SIGNUP: "false",
+      LOG_LEVEL: "warn",
+      AUTHFI_ACCESS_POINT: "abcdefgh0123456789",
+      AUTHFI_API_KEY: "key",
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      origins: ["https://login.example.com", "https://app.example.com"],
+      rpId: "login.example.com",
+      rpName: "Example",
+      corsOrigins: ["https://app.example.com"],
+      logLevel: "warn",
+      hanko: { allowSignup: false },
+      authfiAccessPoint: "abcdefgh0123456789",
+      authfiApiKey: "key",
+    });
+    expect(config.secretKey?.length).toBe(32);
+  });
+
+  it.each([
+    ["PORT", { PORT: "eighty" }],
+    ["PORT", { PORT: "70000" }],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://x", TESSERA_SECRET_KEY: "ab".repeat(32) }],
+    ["TESSERA_SECRET_KEY", { TESSERA_SECRET_KEY: "short" }],
+    ["TESSERA_SECRET_KEY", { DATABASE_URL: "postgres://db/tessera" }],
+    ["ORIGIN", { ORIGIN: "login.example.com" }],
+    ["ORIGIN", { ORIGIN: "https://login.example.com/path" }],
+    ["SMTP_URL", { SMTP_URL: "http://mail" }],
+    ["SMS_WEBHOOK_URL", { SMS_WEBHOOK_URL: "not a url" }],
+    ["HANKO_ALLOW_SIGNUP", { HANKO_ALLOW_SIGNUP: "maybe" }],
+    ["SESSION_LIFETIME", { SESSION_LIFETIME: "5" }],
+    ["LOG_LEVEL", { LOG_LEVEL: "verbose" }],
+    ["AUTHFI_ACCESS_POINT", { AUTHFI_ACCESS_POINT: "ap" }],
+    ["AUTHFI_ACCESS_POINT", { AUTHFI_API_KEY: "key" }],
+    ["AUTHFI_ACCESS_POINT", { AUTHFI_ACCESS_POINT: "a/b", AUTHFI_API_KEY: "key" }],
+  ])("refuses a bad %s with a message naming it", (name, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^${name} `));
+  });
+});

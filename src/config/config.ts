@@ -1,0 +1,177 @@
+import { ConfigError } from "./config-error.js";
+import type { LogLevel } from "../log.js";
+import { loadSamlConfig, type SamlConfig } from "../federation/saml/saml-config.js";
+import { loadThirdPartyConfig, readAbsoluteUrl, type ThirdPartyConfig } from "../federation/oauth/oauth-config.js";
+
+/** Tessera's settings, read from the environment once at start. */
+export interface Config {
+  port: number;
+  /** PostgreSQL connection string; unset means embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** PGlite data directory, or `memory://` for an in-memory database. */
+  dataDir: string;
+  /** 32-byte master key (hex or base64); unset means generate one into `dataDir`. */
+  secretKey: Buffer | undefined;
+  origins: string[];
+  rpId: string;
+  rpName: string;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  smsWebhookUrl: string | undefined;
+  pushWebhookUrl: string | undefined;
+  verifyJwtSecret: string | undefined;
+  authfiAccessPoint: string | undefined;
+  authfiApiKey: string | undefined;
+  hanko: HankoConfig;
+  /** Third-party (OAuth 2.0 / OpenID Connect) login; no providers means off. */
+  thirdParty: ThirdPartyConfig;
+  /** SAML login; undefined means off (its routes answer 404). */
+  saml: SamlConfig | undefined;
+  /** Session lifetime in seconds. */
+  sessionLifetime: number;
+  corsOrigins: string[];
+  logLevel: LogLevel;
+}
+
+/** The `HANKO_*` flags, published by `GET /.well-known/config`. */
+export interface HankoConfig {
+  passwordsEnabled: boolean;
+  passwordMinLength: number;
+  allowSignup: boolean;
+  allowDeletion: boolean;
+  requireEmailVerification: boolean;
+  authTokenHeader: boolean;
+}
+
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the configuration from `env`. Throws ConfigError naming the first
+ * variable whose value is wrong and what it expects.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const read = reader(env);
+  const port = read.integer("PORT", 8080, 0, 65535);
+  const origins = read.list("ORIGIN", [`http://localhost:${port || 8080}`]).map((origin) => read.origin("ORIGIN", origin));
+  const firstOrigin = new URL(origins[0] ?? "http://localhost");
+  const databaseUrl = read.optional("DATABASE_URL");
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL");
+  }
+  const secretKey = read.key("TESSERA_SECRET_KEY");
+  if (databaseUrl !== undefined && secretKey === undefined) {
+    throw new ConfigError("TESSERA_SECRET_KEY is required with DATABASE_URL: every replica must share it (32 bytes, hex or base64)");
+  }
+  const authfiAccessPoint = read.optional("AUTHFI_ACCESS_POINT");
+  const authfiApiKey = read.optional("AUTHFI_API_KEY");
+  if ((authfiAccessPoint === undefined) !== (authfiApiKey === undefined)) {
+    throw new ConfigError("AUTHFI_ACCESS_POINT and AUTHFI_API_KEY go together: set both or neither");
+  }
+  if (authfiAccessPoint !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(authfiAccessPoint)) {
+    throw new ConfigError("AUTHFI_ACCESS_POINT must be 1 to 128 letters, digits, '-' or '_' (a path segment)");
+  }
+  const publicUrl = (readAbsoluteUrl(env, "HANKO_PUBLIC_URL") ?? origins[0] ?? "http://localhost:8080").replace(/\/+$/, "");
+  const landingUrl = `${origins[0] ?? publicUrl}/`;
+  return {
+    port,
+    databaseUrl,
+    dataDir: read.optional("DATA_DIR") ?? "./data",
+    secretKey,
+    origins,
+    rpId: read.optional("RP_ID") ?? firstOrigin.hostname,
+    rpName: read.optional("RP_NAME") ?? "Tessera",
+    smtpUrl: read.url("SMTP_URL", ["smtp:", "smtps:"]),
+    smtpFrom: read.optional("SMTP_FROM") ?? "Tessera <no-reply@localhost>",
+    smsWebhookUrl: read.url("SMS_WEBHOOK_URL", ["http:", "https:"]),
+    pushWebhookUrl: read.url("PUSH_WEBHOOK_URL", ["http:", "https:"]),
+    verifyJwtSecret: read.optional("VERIFY_JWT_SECRET"),
+    authfiAccessPoint,
+    authfiApiKey,
+    hanko: {
+      passwordsEnabled: read.boolean("HANKO_PASSWORDS_ENABLED", false),
+      passwordMinLength: read.integer("HANKO_PASSWORD_MIN_LENGTH", 8, 1, 72),
+      allowSignup: read.boolean("HANKO_ALLOW_SIGNUP", true),
+      allowDeletion: read.boolean("HANKO_ALLOW_DELETION", false),
+      requireEmailVerification: read.boolean("HANKO_REQUIRE_EMAIL_VERIFICATION", true),
+      authTokenHeader: read.boolean("HANKO_AUTH_TOKEN_HEADER", true),
+    },
+    thirdParty: loadThirdPartyConfig(env, publicUrl, landingUrl),
+    saml: loadSamlConfig(env, publicUrl, landingUrl),
+    sessionLifetime: read.integer("SESSION_LIFETIME", 3600, 60, 31536000),
+    corsOrigins: read.list("CORS_ORIGINS", []).map((origin) => read.origin("CORS_ORIGINS", origin)),
+    logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
+  };
+}
+
+function reader(env: Env) {
+  const optional = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  return {
+    optional,
+    integer(name: string, fallback: number, min: number, max: number): number {
+      const value = optional(name);
+      if (value === undefined) return fallback;
+      const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+        throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+      }
+      return parsed;
+    },
+    boolean(name: string, fallback: boolean): boolean {
+      const value = optional(name)?.toLowerCase();
+      if (value === undefined) return fallback;
+      if (["true", "1", "yes", "on"].includes(value)) return true;
+      if (["false", "0", "no", "off"].includes(value)) return false;
+      throw new ConfigError(`${name} must be true or false, got "${value}"`);
+    },
+    list(name: string, fallback: string[]): string[] {
+      const value = optional(name);
+      if (value === undefined) return fallback;
+      return value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+    },
+    origin(name: string, value: string): string {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        throw new ConfigError(`${name} must list origins such as https://login.example.com, got "${value}"`);
+      }
+      if ((url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== value.replace(/\/$/, "")) {
+        throw new ConfigError(`${name} must list origins (scheme://host[:port], no path), got "${value}"`);
+      }
+      return url.origin;
+    },
+    url(name: string, protocols: string[]): string | undefined {
+      const value = optional(name);
+      if (value === undefined) return undefined;
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        url = undefined;
+      }
+      if (url === undefined || !protocols.includes(url.protocol)) {
+        throw new ConfigError(`${name} must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")} URL`);
+      }
+      return value;
+    },
+    key(name: string): Buffer | undefined {
+      const value = optional(name);
+      if (value === undefined) return undefined;
+      const bytes = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, "hex") : Buffer.from(value, "base64");
+      if (bytes.length !== 32) throw new ConfigError(`${name} must be 32 bytes as 64 hex digits or base64`);
+      return bytes;
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const value = optional(name)?.toLowerCase();
+      if (value === undefined) return fallback;
+      if (!(allowed as readonly string[]).includes(value)) {
+        throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${value}"`);
+      }
+      return value as T;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { Kysely } from "kysely";
+import { DomainError } from "../core/errors/domain-error.js";
+import { normalizeEmail } from "../core/identity/email-address.js";
+import type { Schema } from "../store/schema.js";
+import { findEmailOwner, findIdentityUser, insertIdentity, insertUserWithPrimaryEmail, touchIdentity } from "../store/federation/identity.store.js";
+import { LoginError, type ExternalUser } from "./login-error.js";
+
+/** Finds or makes the user an identity provider vouched for. */
+export interface AccountLinker {
+  /**
+   * The user of a provider identity: the one already linked, else the user whose address the
+   * provider verified (linked now), else a new user (unless sign-up is off). Throws
+   * LoginError `invalid_request` (no usable email), `user_conflict` (the address belongs to
+   * a user but the provider does not vouch for it, or the user never verified it),
+   * `unverified_provider_email` (a new user from an address the provider did not verify),
+   * `signup_disabled`.
+   */
+  userFor(external: ExternalUser): Promise<string>;
+}
+
+/** Creates the linker; everything it writes for one login is one transaction. */
+export function createAccountLinker(deps: { db: Kysely<Schema>; tenantId: string; allowSignup: boolean }): AccountLinker {
+  const { tenantId } = deps;
+  return {
+    userFor(external) {
+      return deps.db.transaction().execute(async (tx) => {
+        const linked = await findIdentityUser(tx, tenantId, external.provider, external.subject);
+        if (linked !== undefined) {
+          await touchIdentity(tx, tenantId, external.provider, external.subject, external.claims);
+          return linked;
+        }
+        const address = emailOf(external);
+        const owner = await findEmailOwner(tx, tenantId, address);
+        if (owner !== undefined) {
+          // Linking by an address the provider does not vouch for would hand the account to
+          // whoever registered that address with the provider.
+          if (!external.emailVerified) throw new LoginError("user_conflict", "a user with this email address exists, and the provider has not verified it");
+          // Nor to a user who holds the address unverified: anyone may add an address to their
+          // account, and the real owner's provider login would then land in theirs.
+          if (!owner.verified) throw new LoginError("user_conflict", "a user holds this email address without having verified it");
+          await insertIdentity(tx, { tenantId, userId: owner.userId, provider: external.provider, subject: external.subject, emailId: owner.emailId, claims: external.claims });
+          return owner.userId;
+        }
+        if (!deps.allowSignup) throw new LoginError("signup_disabled", "sign-up is disabled");
+        // An account made from an address nobody verified could be claimed before its owner
+        // comes, and kept through the provider identity after: Hanko's refusal.
+        if (!external.emailVerified) throw new LoginError("unverified_provider_email", "the provider has not verified this email address");
+        const created = await insertUserWithPrimaryEmail(tx, tenantId, address, true);
+        await insertIdentity(tx, { tenantId, userId: created.userId, provider: external.provider, subject: external.subject, emailId: created.emailId, claims: external.claims });
+        return created.userId;
+      });
+    },
+  };
+}
+
+function emailOf(external: ExternalUser): string {
+  if (external.email === undefined) throw new LoginError("invalid_request", "the provider gave no email address");
+  try {
+    return normalizeEmail(external.email);
+  } catch (error) {
+    if (error instanceof DomainError) throw new LoginError("invalid_request", "the provider gave an invalid email address", { cause: error });
+    throw error;
+  }
+}

@@ -1,0 +1,155 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { SignJWT } from "jose";
+import type { Kysely } from "kysely";
+import { DomainError } from "../../core/errors/domain-error.js";
+import type { KeyService } from "../../core/keys/key.service.js";
+import type { SecretBox } from "../../core/keys/secret-box.js";
+import { JwtRefused, verifyOwnJwt } from "../../core/keys/verify-jwt.js";
+import type { Schema } from "../../store/schema.js";
+import { findLiveToken, insertToken, revokeUserToken, type TokenRow } from "../../store/authenticator/access-token.store.js";
+
+/** Where a token stands: signed up, password checked, or through its second factor. */
+export type TokenState = TokenRow["state"];
+
+/** The `iss` of every Authenticator API token (as in the seed's example token). */
+export const tokenIssuer = "authenticator";
+/** Seconds an `unverified` or `identified` token lives: long enough to read a code. */
+export const pendingTokenLifetime = 900;
+/** Seconds a delivered code stays good. */
+export const codeLifetime = 300;
+
+/** A token handed to a client, with the client id it is bound to. */
+export interface IssuedToken {
+  tokenId: string;
+  userId: string;
+  token: string;
+  clientId: string;
+}
+
+/** A token whose row is written and that is not signed yet. */
+export interface PendingToken {
+  tokenId: string;
+  userId: string;
+  state: TokenState;
+  clientId: string;
+  clientHash: Buffer;
+  issuedAt: number;
+  lifetime: number;
+}
+
+/** A valid token presented with its client id. */
+export interface AuthenticatedToken {
+  tokenId: string;
+  userId: string;
+  state: TokenState;
+  clientId: string;
+  expiresAt: Date;
+}
+
+/** What a call presents: the bearer JWT and the `CLIENTID` cookie. */
+export interface TokenCredentials {
+  jwt: string | undefined;
+  clientId: string | undefined;
+}
+
+/**
+ * Issues and checks the Authenticator API's tokens: EdDSA JWTs from the database keys, each
+ * backed by an `authenticator_tokens` row (revocation by `jti`) and bound to a client id whose
+ * SHA-256 is the `client_id` claim.
+ */
+export interface AccessTokens {
+  /**
+   * Stores the row of a new token for `userId` in `state` with `db` (a transaction when the
+   * caller has one): a `code` as HMAC; a `clientId` continues a client, a new one is made
+   * otherwise. Sign it with `sign` once the transaction committed.
+   */
+  record(db: Kysely<Schema>, input: { userId: string; state: TokenState; clientId?: string; code?: string }): Promise<PendingToken>;
+  /** Signs a recorded token (outside any transaction: the key may have to be loaded). */
+  sign(pending: PendingToken): Promise<IssuedToken>;
+  /**
+   * Checks a token and its client id. Throws INVALID_TOKEN (unauthenticated) for a missing,
+   * forged, altered, expired, used or revoked token or a missing or foreign client id, and
+   * WRONG_TOKEN_STATE (forbidden) for a valid token in another state.
+   */
+  authenticate(credentials: TokenCredentials, state: TokenState): Promise<AuthenticatedToken>;
+  /** True when `code` is the row's live code; constant time, and as slow with no code. */
+  codeMatches(row: TokenRow, code: string): boolean;
+  /** Revokes the user's token `tokenId` (its `jti`). Throws TOKEN_NOT_FOUND (not_found). */
+  revoke(userId: string, tokenId: string): Promise<void>;
+}
+
+/** Creates the token service. */
+export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService; secrets: SecretBox; tenantId: string; lifetime: number; now?: () => number }): AccessTokens {
+  const { keys, secrets, tenantId } = deps;
+  const now = deps.now ?? Date.now;
+  const refuse = (cause?: unknown) => new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired", { cause });
+  const codeContext = (tokenId: string) => `authenticator-code:${tokenId}`;
+  const decoyHash = secrets.hash("decoy", codeContext(randomUUID()));
+
+  return {
+    async record(db, input) {
+      const tokenId = randomUUID();
+      const clientId = input.clientId ?? randomBytes(30).toString("base64url");
+      const issuedAt = Math.floor(now() / 1000);
+      const lifetime = input.state === "authorized" ? deps.lifetime : pendingTokenLifetime;
+      const clientHash = sha256(clientId);
+      await insertToken(db, {
+        id: tokenId,
+        tenantId,
+        userId: input.userId,
+        state: input.state,
+        clientHash,
+        codeHash: input.code === undefined ? null : secrets.hash(input.code, codeContext(tokenId)),
+        codeExpiresAt: input.code === undefined ? null : new Date((issuedAt + codeLifetime) * 1000),
+        expiresAt: new Date((issuedAt + lifetime) * 1000),
+      });
+      return { tokenId, userId: input.userId, state: input.state, clientId, clientHash, issuedAt, lifetime };
+    },
+
+    async sign(pending) {
+      const key = await keys.signingKey("EdDSA");
+      const token = await new SignJWT({ user_id: pending.userId, state: pending.state, client_id: pending.clientHash.toString("hex") })
+        .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
+        .setIssuer(tokenIssuer)
+        .setSubject(pending.userId)
+        .setJti(pending.tokenId)
+        .setIssuedAt(pending.issuedAt)
+        .setExpirationTime(pending.issuedAt + pending.lifetime)
+        .sign(key.privateKey);
+      return { tokenId: pending.tokenId, userId: pending.userId, token, clientId: pending.clientId };
+    },
+
+    async authenticate(credentials, state) {
+      const { jwt, clientId } = credentials;
+      if (jwt === undefined || jwt === "" || clientId === undefined || clientId === "") throw refuse();
+      let claims;
+      try {
+        claims = await verifyOwnJwt(keys, "EdDSA", jwt, { currentDate: new Date(now()), issuer: tokenIssuer });
+      } catch (error) {
+        if (error instanceof JwtRefused) throw refuse(error);
+        throw error;
+      }
+      if (typeof claims.jti !== "string" || typeof claims.sub !== "string") throw refuse();
+      const row = await findLiveToken(deps.db, tenantId, claims.jti, new Date(now()));
+      // The cookie must be the one the token was issued to: a stolen token alone is refused.
+      const presented = sha256(clientId);
+      if (row === undefined || row.user_id !== claims.sub || !timingSafeEqual(presented, Buffer.from(row.client_hash))) throw refuse();
+      if (row.state !== state || claims.state !== state) throw new DomainError("WRONG_TOKEN_STATE", "forbidden", `This needs a token in state ${state}`);
+      return { tokenId: row.id, userId: row.user_id, state: row.state, clientId, expiresAt: row.expires_at };
+    },
+
+    codeMatches(row, code) {
+      const live = row.code_hash !== null && row.code_expires_at !== null && row.code_expires_at.getTime() > now();
+      const matches = secrets.verify(code, codeContext(row.id), live ? row.code_hash! : decoyHash);
+      return live && matches;
+    },
+
+    async revoke(userId, tokenId) {
+      if (!(await revokeUserToken(deps.db, tenantId, userId, tokenId))) throw new DomainError("TOKEN_NOT_FOUND", "not_found", "No such token");
+    },
+  };
+}
+
+function sha256(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}

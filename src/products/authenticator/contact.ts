@@ -1,0 +1,46 @@
+import type { Kysely } from "kysely";
+import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
+import { normalizeEmail } from "../../core/identity/email-address.js";
+import { findPrimaryEmail } from "../../store/identity/email.store.js";
+import { normalizePhone } from "../../core/identity/phone-number.js";
+import { findPhone, findUserIdByPhone } from "../../store/identity/phone.store.js";
+import { findUserByEmail } from "../../store/identity/user.store.js";
+import type { Schema } from "../../store/schema.js";
+
+/** How a user is reached: an email address or a phone number, normalised. */
+export interface Contact {
+  channel: "email" | "phone";
+  address: string;
+}
+
+/** The seed's refusal of a bad field: 400 `{error: {code: "invalid_field", message}}`. */
+export function invalidField(message: string, cause?: unknown): DomainError {
+  return new DomainError("INVALID_FIELD", "invalid", message, { cause });
+}
+
+/**
+ * The contact a sign-up or login names: exactly one of `email` and `phone`. Throws
+ * INVALID_FIELD when both or neither are given, or the one given is malformed.
+ */
+export function parseContact(email: string, phone: string): Contact {
+  if (email !== "" && phone !== "") throw invalidField("Give either an email address or a phone number");
+  try {
+    if (email !== "") return { channel: "email", address: normalizeEmail(email) };
+    if (phone !== "") return { channel: "phone", address: normalizePhone(phone) };
+  } catch (error) {
+    if (isDomainError(error)) throw invalidField(email !== "" ? "Email address is invalid" : "Phone number is invalid", error);
+    throw error;
+  }
+  throw invalidField("Email address or phone number is required");
+}
+
+/** The id of the user holding the contact in the tenant. */
+export async function findUserIdByContact(db: Kysely<Schema>, tenantId: string, contact: Contact): Promise<string | undefined> {
+  if (contact.channel === "email") return (await findUserByEmail(db, tenantId, contact.address))?.userId;
+  return findUserIdByPhone(db, tenantId, contact.address);
+}
+
+/** The user's name for WebAuthn and TOTP labels: their primary email, else their phone, else their id. */
+export async function contactName(db: Kysely<Schema>, tenantId: string, userId: string): Promise<string> {
+  return (await findPrimaryEmail(db, tenantId, userId))?.address ?? (await findPhone(db, tenantId, userId)) ?? userId;
+}

@@ -1,0 +1,131 @@
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import type { Kysely } from "kysely";
+import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
+import type { SecretBox } from "../../core/keys/secret-box.js";
+import { verifyPassword } from "../../core/password/password-hash.js";
+import { findPasswordHash } from "../../store/password/password.store.js";
+import type { Schema } from "../../store/schema.js";
+import { matchTotpStep } from "../../core/totp/totp.js";
+import type { WebauthnService } from "../../core/webauthn/webauthn.service.js";
+import type { AccessTokens, AuthenticatedToken, IssuedToken, TokenCredentials } from "./access-token.service.js";
+import { lockLiveToken, markTokenUsed } from "../../store/authenticator/access-token.store.js";
+import type { AttemptLimit } from "../../core/limit/attempt-limit.js";
+import { findSettings, useTotpStep, type SettingsRow } from "../../store/authenticator/account.store.js";
+import { newSixDigitCode } from "../../core/keys/one-time-code.js";
+import { answerCode, queueCode } from "./code.js";
+import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
+import { maxPasswordLength } from "./signup.service.js";
+import { openTotpSecret } from "./totp-secret.js";
+
+/** A user id no user has: looked up for an unknown contact. */
+const nobody = "00000000-0000-4000-8000-000000000000";
+
+/** Login (seed 002, Login API): a password, then a code, a TOTP code or a device. */
+export interface LoginService {
+  /**
+   * Checks the password and answers an `identified` token; a code goes to the contact when
+   * codes are allowed. Throws INVALID_FIELD, INVALID_CREDENTIALS (unknown user or wrong password),
+   * TOO_MANY_ATTEMPTS (10 wrong passwords for the contact, or 10 wrong second-factor answers of
+   * the user, in 15 minutes).
+   */
+  logIn(input: { email: string; phone: string; password: string }): Promise<IssuedToken>;
+  /** The delivered code or a TOTP code answers an `authorized` token. Throws as `answerCode`, TOO_MANY_ATTEMPTS. */
+  verifyCode(credentials: TokenCredentials, code: string): Promise<IssuedToken>;
+  /** Request options for the user's devices. Throws FACTOR_NOT_ALLOWED, NO_DEVICE. */
+  deviceChallenge(credentials: TokenCredentials): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  /** An assertion of one of the user's devices answers an `authorized` token. Throws WEBAUTHN_*, FACTOR_NOT_ALLOWED, TOO_MANY_ATTEMPTS. */
+  verifyDevice(credentials: TokenCredentials, assertion: AuthenticationResponseJSON): Promise<IssuedToken>;
+}
+
+/** Creates the login service. */
+export function createLoginService(deps: {
+  db: Kysely<Schema>;
+  tenantId: string;
+  tokens: AccessTokens;
+  secrets: SecretBox;
+  webauthn: WebauthnService;
+  attempts: AttemptLimit;
+  nudgeOutbox: () => void;
+  now?: () => number;
+}): LoginService {
+  const { db, tenantId, tokens, secrets, webauthn, attempts } = deps;
+  const now = deps.now ?? Date.now;
+  const refuse = () => new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Invalid credentials");
+  const devicesAllowed = async (token: AuthenticatedToken): Promise<void> => {
+    if (!(await findSettings(db, tenantId, token.userId)).is_device_allowed) throw new DomainError("FACTOR_NOT_ALLOWED", "forbidden", "Devices are not allowed for this user");
+  };
+  // A TOTP code counts when TOTP is enabled and its time step was never used before.
+  const totpMatches = (settings: SettingsRow, code: string) => async (tx: Kysely<Schema>) => {
+    if (!settings.is_totp_allowed || settings.totp_secret === null) return false;
+    const step = matchTotpStep(openTotpSecret(secrets, settings), code, now());
+    return step !== undefined && (await useTotpStep(tx, settings.user_id, step));
+  };
+
+  return {
+    async logIn(input) {
+      const contact = parseContact(input.email, input.phone);
+      if (input.password === "" || [...input.password].length > maxPasswordLength) throw invalidField(`Password must be 1 to ${maxPasswordLength} characters`);
+      // Wrong passwords count against the contact, known or not: the same answers either way.
+      const userId = await attempts.guard({ contact }, ["INVALID_CREDENTIALS"], async () => {
+        const found = await findUserIdByContact(db, tenantId, contact);
+        // An unknown user costs the same lookup and the same argon2 check as a known one.
+        const stored = await findPasswordHash(db, tenantId, found ?? nobody);
+        if (!(await verifyPassword(stored, input.password)) || found === undefined) throw refuse();
+        return found;
+      });
+      // Only who knows the password learns that the user's second factor is locked.
+      await attempts.check({ userId });
+      const settings = await findSettings(db, tenantId, userId);
+      const code = settings.is_code_allowed ? newSixDigitCode() : undefined;
+      const pending = await db.transaction().execute(async (tx) => {
+        const token = await tokens.record(tx, { userId, state: "identified", ...(code === undefined ? {} : { code }) });
+        if (code !== undefined) await queueCode(tx, tenantId, contact, code);
+        return token;
+      });
+      if (code !== undefined) deps.nudgeOutbox();
+      return tokens.sign(pending);
+    },
+
+    async verifyCode(credentials, code) {
+      const token = await tokens.authenticate(credentials, "identified");
+      // Wrong codes count against the user across all their tokens, not only this one's five.
+      const pending = await attempts.guard({ userId: token.userId }, ["INVALID_CODE"], async () => {
+        const settings = await findSettings(db, tenantId, token.userId);
+        return answerCode({ db, tenantId, tokens, now }, token, code, {
+          alternative: totpMatches(settings, code),
+          onSuccess: (tx) => tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId }),
+        });
+      });
+      return tokens.sign(pending);
+    },
+
+    async deviceChallenge(credentials) {
+      const token = await tokens.authenticate(credentials, "identified");
+      await devicesAllowed(token);
+      try {
+        return await webauthn.loginOptions(token.userId);
+      } catch (error) {
+        if (isDomainError(error) && error.reason === "UNKNOWN_USER") throw new DomainError("NO_DEVICE", "invalid", "The user has no device", { cause: error });
+        throw error;
+      }
+    },
+
+    async verifyDevice(credentials, assertion) {
+      const token = await tokens.authenticate(credentials, "identified");
+      await devicesAllowed(token);
+      // The challenge must be one issued to this token's user: a discoverable login's (Hanko) or
+      // another user's challenge does not answer this user's second factor.
+      const pending = await attempts.guard({ userId: token.userId }, ["WEBAUTHN_LOGIN_FAILED"], async () => {
+        await webauthn.finishLogin(assertion, token.userId);
+        return db.transaction().execute(async (tx) => {
+          const row = await lockLiveToken(tx, tenantId, token.tokenId, new Date(now()));
+          if (row === undefined) return undefined;
+          await markTokenUsed(tx, row.id);
+          return tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId });
+        });
+      });
+      if (pending === undefined) throw new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired");
+      return tokens.sign(pending);
+    },
+  };
+}

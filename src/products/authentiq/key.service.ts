@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import { DomainError } from "../../core/errors/domain-error.js";
+import type { SecretBox } from "../../core/keys/secret-box.js";
+import type { Schema } from "../../store/schema.js";
+import { hashContact, normalizeContact } from "./contact.js";
+import { bindContact, findKey, insertKey, revokeKey, updateDevtoken, type AuthentiqKeyRow } from "../../store/authentiq/key.store.js";
+import { checkPk, optionalClaim, requiredClaim, verifySelfSigned, verifySignedBy } from "./self-signed-jwt.js";
+
+const secretContext = "authentiq:key-secret";
+
+/** Authentiq key use cases (seed 000 `/key`, `/key/{PK}`). */
+export interface AuthentiqKeyService {
+  /** Registers `JWT(sub, devtoken)`. Throws INVALID_JWT, AUTH_ERROR, DUPLICATE_KEY. */
+  register(jwt: string): Promise<{ status: string; secret: string }>;
+  /** A live key's status. Throws INVALID_KEY, UNKNOWN_KEY, REVOKED_KEY. */
+  get(pk: string): Promise<{ sub: string; since: Date; status: string }>;
+  /** Updates the device token with a JWT signed by `pk`. */
+  update(pk: string, jwt: string): Promise<{ status: string }>;
+  /** Binds email and phone hashes with `JWT(sub, email, phone)` signed by `pk`. Throws DUPLICATE_HASH too. */
+  bind(pk: string, jwt: string): Promise<{ status: string }>;
+  /** Revokes with the registration secret. Throws AUTH_ERROR on a wrong one. */
+  revoke(pk: string, secret: string): Promise<{ status: string }>;
+  /** The live key `pk`. Throws INVALID_KEY, UNKNOWN_KEY, REVOKED_KEY. */
+  requireLive(pk: string): Promise<AuthentiqKeyRow>;
+}
+
+/** Creates the key service over the tenant's `authentiq_keys`. */
+export function createAuthentiqKeyService(deps: { db: Kysely<Schema>; secrets: SecretBox; tenantId: string }): AuthentiqKeyService {
+  const { db, secrets, tenantId } = deps;
+  const requireLive = async (pk: string): Promise<AuthentiqKeyRow> => {
+    const row = await findKey(db, tenantId, checkPk(pk));
+    if (row === undefined) throw new DomainError("UNKNOWN_KEY", "not_found", "no such key");
+    if (row.revoked_at !== null) throw new DomainError("REVOKED_KEY", "not_found", "this key has been revoked");
+    return row;
+  };
+  return {
+    requireLive,
+    async register(jwt) {
+      const claims = await verifySelfSigned(jwt);
+      const devtoken = requiredClaim(claims, "devtoken");
+      const secret = randomBytes(32).toString("base64url");
+      if (!(await insertKey(db, { tenantId, pk: claims.sub, devtoken, secretHash: secrets.hash(secret, secretContext) }))) {
+        throw new DomainError("DUPLICATE_KEY", "conflict", "this key is already registered");
+      }
+      return { status: "registered", secret };
+    },
+    async get(pk) {
+      const row = await requireLive(pk);
+      return { sub: row.pk, since: row.created_at, status: "registered" };
+    },
+    async update(pk, jwt) {
+      const claims = await verifySignedBy(pk, jwt);
+      const devtoken = optionalClaim(claims, "devtoken");
+      // One statement on the common path; the lookup only says why an update found no live key.
+      if (devtoken === undefined || !(await updateDevtoken(db, tenantId, pk, devtoken))) await requireLive(pk);
+      return { status: "confirmed" };
+    },
+    async bind(pk, jwt) {
+      const claims = await verifySignedBy(pk, jwt);
+      const contact = normalizeContact(requiredClaim(claims, "email"), requiredClaim(claims, "phone"));
+      await requireLive(pk);
+      if (!(await bindContact(db, tenantId, pk, hashContact(secrets, contact)))) {
+        throw new DomainError("DUPLICATE_HASH", "conflict", "this email and phone are bound to another key");
+      }
+      return { status: "confirmed" };
+    },
+    async revoke(pk, secret) {
+      const row = await requireLive(pk);
+      if (!secrets.verify(secret, secretContext, row.secret_hash)) throw new DomainError("AUTH_ERROR", "unauthenticated", "wrong secret");
+      await revokeKey(db, tenantId, pk);
+      return { status: "done" };
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { AssertionResponse, AttestationResponse, WebAuthnService as WebAuthnServiceDesc } from "../../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
+import { creationOptions, requestOptions } from "../../core/webauthn/options-message.js";
+import { authfiUserId, authorize, keyInfo } from "./authfi-message.js";
+import type { AuthfiCeremonyService } from "./ceremony.service.js";
+import type { AssertionInput, AttestationInput } from "./fido-response.js";
+import type { AuthfiManagementService } from "./management.service.js";
+import type { AccessPointService } from "./tenant.service.js";
+
+/** The AuthFi RPCs of WebAuthnService. */
+export type AuthfiWebauthnMethods = Pick<ServiceImpl<typeof WebAuthnServiceDesc>, `authfi${string}` & keyof ServiceImpl<typeof WebAuthnServiceDesc>>;
+
+type Credential<R> = { id: string; rawId: string; type: string; response?: R | undefined } | undefined;
+
+/** AuthFi's ceremonies and key management: the API key check, then proto ↔ domain mapping. */
+export function createAuthfiWebauthnHandler(deps: { accessPoints: AccessPointService; ceremonies: AuthfiCeremonyService; management: AuthfiManagementService }): AuthfiWebauthnMethods {
+  const { accessPoints, ceremonies, management } = deps;
+  return {
+    async authfiBeginRegistration(request, context) {
+      const accessPoint = await authorize(accessPoints, request.accessPoint, context);
+      const { params } = request;
+      const selection = params?.authenticatorSelection;
+      const options = await ceremonies.beginRegistration(accessPoint, {
+        name: params?.user?.name ?? "",
+        displayName: params?.user?.displayName ?? "",
+        authenticatorAttachment: selection?.authenticatorAttachment ?? "",
+        residentKey: selection?.residentKey ?? "",
+        requireResidentKey: selection?.requireResidentKey ?? false,
+        userVerification: selection?.userVerification ?? "",
+        attestation: params?.attestation ?? "",
+      });
+      return { code: 0, fidoRegisterRequest: { ...creationOptions(options), extensions: {} } };
+    },
+    async authfiFinishRegistration(request, context) {
+      const accessPoint = await authorize(accessPoints, request.accessPoint, context);
+      const { user, key } = await ceremonies.finishRegistration(accessPoint, attestation(request.fidoRegisterResponse));
+      return { code: 0, uid: authfiUserId(user), keyInfo: keyInfo(key) };
+    },
+    async authfiBeginLogin(request, context) {
+      const accessPoint = await authorize(accessPoints, request.accessPoint, context);
+      const options = await ceremonies.beginLogin(accessPoint, request.params?.userVerification ?? "");
+      return { code: 0, fidoLoginRequest: { ...requestOptions(options), extensions: {} } };
+    },
+    async authfiFinishLogin(request, context) {
+      const accessPoint = await authorize(accessPoints, request.accessPoint, context);
+      const { user, key } = await ceremonies.finishLogin(accessPoint, assertion(request.fidoLoginResponse));
+      return { code: 0, user: { id: authfiUserId(user), name: user.name }, keyInfo: keyInfo(key) };
+    },
+    async authfiBeginVerification(request, context) {
+      const accessPoint = await authorize(accessPoints, request.accessPoint, context);
+      const options = await ceremonies.beginVerification(accessPoint, request.uId, request.params?.userVerification ?? "");
+      return { code: 0, fidoAuthRequest: { ...requestOptions(options), extensions: {} } };
+    },
+    async authfiFinishVerification(request, context) {
+      const accessPoint = await authorize(accessPoints, request.accessPoint, context);
+      const { user, key } = await ceremonies.finishVerification(accessPoint, assertion(request.fidoAuthResponse));
+      return { code: 0, uid: authfiUserId(user), keyInfo: keyInfo(key) };
+    },
+    async authfiListKeys(request, context) {
+      const accessPoint = await authorize(accessPoints, request.accessPoint, context);
+      const keys = await management.listKeys(accessPoint, request.userId);
+      return { code: 0, total: keys.length, keys: keys.map(keyInfo) };
+    },
+    async authfiRenameKey(request, context) {
+      const accessPoint = await authorize(accessPoints, request.accessPoint, context);
+      return { code: 0, keyInfo: keyInfo(await management.renameKey(accessPoint, request.userId, request.id, request.name)) };
+    },
+    async authfiDeleteKey(request, context) {
+      const accessPoint = await authorize(accessPoints, request.accessPoint, context);
+      await management.deleteKey(accessPoint, request.userId, request.id);
+      return { code: 0, deleteKeys: 1 };
+    },
+  };
+}
+
+function attestation(credential: Credential<AttestationResponse>): AttestationInput | undefined {
+  if (credential === undefined) return undefined;
+  const response = credential.response;
+  return {
+    id: credential.id,
+    rawId: credential.rawId,
+    type: credential.type,
+    clientDataJson: response === undefined ? "" : response.clientDataJson || response.clientDataJsonDocumented,
+    attestationObject: response?.attestationObject ?? "",
+    transports: response?.transports ?? [],
+  };
+}
+
+function assertion(credential: Credential<AssertionResponse>): AssertionInput | undefined {
+  if (credential === undefined) return undefined;
+  const response = credential.response;
+  return {
+    id: credential.id,
+    rawId: credential.rawId,
+    type: credential.type,
+    clientDataJson: response === undefined ? "" : response.clientDataJson || response.clientDataJsonDocumented,
+    authenticatorData: response?.authenticatorData ?? "",
+    signature: response?.signature ?? "",
+    userHandle: response?.userHandle,
+  };
+}

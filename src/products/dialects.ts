@@ -1,0 +1,27 @@
+import { Dialect } from "../../gen/es/tessera/rest/v1/rest_pb.js";
+import type { DialectTable } from "../transport/dialects/index.js";
+import { authenticatorDialect } from "./authenticator/dialect.js";
+import { authentiqDialect } from "./authentiq/dialect.js";
+import { authfiDialect } from "./authfi/dialect.js";
+import { hankoDialect } from "./hanko/dialect.js";
+import { jincorDialect } from "./jincor/dialect.js";
+
+/** Each product's error dialect by the name its routes declare; Hanko when unspecified and for unclaimed paths. */
+export const productDialects: DialectTable = {
+  forRule(dialect) {
+    switch (dialect) {
+      case Dialect.JINCOR:
+        return jincorDialect;
+      case Dialect.AUTHFI:
+        return authfiDialect;
+      case Dialect.AUTHENTIQ:
+        return authentiqDialect;
+      case Dialect.AUTHENTICATOR:
+        return authenticatorDialect;
+      case Dialect.HANKO:
+      case Dialect.UNSPECIFIED:
+        return hankoDialect;
+    }
+  },
+  fallback: hankoDialect,
+};

@@ -1,0 +1,62 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { AuthentiqKeyRpcs } from "../authentiq/key.handler.js";
+import type { IdentityService as IdentityServiceDesc } from "../../../gen/es/tessera/identity/v1/identity_pb.js";
+import { sessionTokenFrom } from "./session-credentials.js";
+import type { SessionTokens } from "../../core/session/session-token.service.js";
+import type { EmailRow } from "../../store/identity/email.store.js";
+import type { IdentityService } from "./identity.service.js";
+
+/** The AuthFi user-management RPCs, served by `src/authfi/`. */
+type AuthfiUserMethods = "authfiListUsers" | "authfiUpdateUser" | "authfiDeleteUser";
+
+/** The IdentityService RPCs: proto ↔ domain mapping only. */
+export function createIdentityHandler(service: IdentityService, tokens: SessionTokens): Omit<ServiceImpl<typeof IdentityServiceDesc>, AuthentiqKeyRpcs | AuthfiUserMethods> {
+  const email = (row: EmailRow) => ({ id: row.id, address: row.address, isVerified: row.verified, isPrimary: row.is_primary });
+  return {
+    async createUser(request) {
+      return service.createUser(request.email);
+    },
+    async findUserByEmail(request) {
+      const user = await service.getUserByEmail(request.email);
+      return { id: user.userId, emailId: user.emailId, verified: user.verified, hasWebauthnCredential: user.hasWebauthnCredential };
+    },
+    async getUser(request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const user = await service.getUser(userId, request.id);
+      return {
+        id: user.id,
+        email: user.email,
+        createdAt: user.createdAt.toISOString(),
+        updatedAt: user.updatedAt.toISOString(),
+        webauthnCredentials: user.credentialIds.map((id) => ({ id: Buffer.from(id).toString("base64url") })),
+      };
+    },
+    async getCurrentUser(_request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      return { id: userId };
+    },
+    async deleteCurrentUser(_request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      await service.deleteUser(userId);
+      return { sessionToken: "" };
+    },
+    async listEmails(_request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      return { emails: (await service.listEmails(userId)).map(email) };
+    },
+    async createEmail(request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      return { email: email(await service.createEmail(userId, request.address)) };
+    },
+    async setPrimaryEmail(request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      await service.setPrimaryEmail(userId, request.id);
+      return {};
+    },
+    async deleteEmail(request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      await service.deleteEmail(userId, request.id);
+      return {};
+    },
+  };
+}

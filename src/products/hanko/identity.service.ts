@@ -1,0 +1,90 @@
+import type { Kysely } from "kysely";
+import type { HankoConfig } from "../../config/config.js";
+import { DomainError } from "../../core/errors/domain-error.js";
+import { requireUuid } from "../../core/errors/uuid.js";
+import type { Schema } from "../../store/schema.js";
+import { defaultTenantId } from "../../store/schema.js";
+import { normalizeEmail } from "../../core/identity/email-address.js";
+import { deleteNonPrimaryEmail, findEmail, insertEmail, listEmails, setPrimaryEmail, type EmailRow } from "../../store/identity/email.store.js";
+import { deleteUser, findUserByEmail, findUserDetails, insertUserWithEmail, type UserByEmail, type UserDetails } from "../../store/identity/user.store.js";
+
+/** Addresses one user may hold. */
+export const maxEmailsPerUser = 10;
+
+/** Users and their contacts. */
+export interface IdentityService {
+  /** Creates a user with one primary, unverified email. Throws SIGNUP_DISABLED, INVALID_EMAIL, EMAIL_TAKEN. */
+  createUser(email: string): Promise<{ userId: string; emailId: string }>;
+  /** The user holding `email`. Throws INVALID_EMAIL, USER_NOT_FOUND. */
+  getUserByEmail(email: string): Promise<UserByEmail>;
+  /** The session user's own details. Throws INVALID_UUID, NOT_OWN_USER, USER_NOT_FOUND. */
+  getUser(sessionUserId: string, userId: string): Promise<UserDetails>;
+  /** Deletes the session user and all that is theirs. Throws DELETION_DISABLED. */
+  deleteUser(sessionUserId: string): Promise<void>;
+  listEmails(sessionUserId: string): Promise<EmailRow[]>;
+  /** Throws INVALID_EMAIL, EMAIL_TAKEN, EMAIL_LIMIT. */
+  createEmail(sessionUserId: string, address: string): Promise<EmailRow>;
+  /** Throws INVALID_UUID, EMAIL_NOT_FOUND, EMAIL_NOT_VERIFIED (when verification is required). */
+  setPrimaryEmail(sessionUserId: string, emailId: string): Promise<void>;
+  /** Throws INVALID_UUID, EMAIL_NOT_FOUND, PRIMARY_EMAIL (the primary, and so the last, address). */
+  deleteEmail(sessionUserId: string, emailId: string): Promise<void>;
+}
+
+/** Creates the identity service for the default tenant. */
+export function createIdentityService(deps: { db: Kysely<Schema>; hanko: HankoConfig }): IdentityService {
+  const { db, hanko } = deps;
+  const tenantId = defaultTenantId;
+  const ownEmail = async (userId: string, emailId: string) => {
+    const email = await findEmail(db, tenantId, userId, requireUuid(emailId, "id"));
+    if (email === undefined) throw new DomainError("EMAIL_NOT_FOUND", "not_found", "email not found");
+    return email;
+  };
+  return {
+    async createUser(email) {
+      if (!hanko.allowSignup) throw new DomainError("SIGNUP_DISABLED", "forbidden", "sign-up is disabled");
+      const address = normalizeEmail(email);
+      const created = await insertUserWithEmail(db, tenantId, address);
+      if (created === undefined) throw new DomainError("EMAIL_TAKEN", "conflict", "the email address is already in use");
+      return created;
+    },
+    async getUserByEmail(email) {
+      const user = await findUserByEmail(db, tenantId, normalizeEmail(email));
+      if (user === undefined) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
+      return user;
+    },
+    async getUser(sessionUserId, userId) {
+      const id = requireUuid(userId, "id");
+      if (id !== sessionUserId) throw new DomainError("NOT_OWN_USER", "forbidden", "only the session's own user can be read");
+      const user = await findUserDetails(db, tenantId, id);
+      if (user === undefined) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
+      return user;
+    },
+    async deleteUser(sessionUserId) {
+      if (!hanko.allowDeletion) throw new DomainError("DELETION_DISABLED", "forbidden", "account deletion is disabled");
+      await deleteUser(db, tenantId, sessionUserId);
+    },
+    listEmails: (sessionUserId) => listEmails(db, tenantId, sessionUserId),
+    async createEmail(sessionUserId, address) {
+      const normalized = normalizeEmail(address);
+      if ((await listEmails(db, tenantId, sessionUserId)).length >= maxEmailsPerUser) {
+        throw new DomainError("EMAIL_LIMIT", "conflict", `a user can hold at most ${maxEmailsPerUser} addresses`);
+      }
+      const email = await insertEmail(db, tenantId, sessionUserId, normalized);
+      if (email === undefined) throw new DomainError("EMAIL_TAKEN", "conflict", "the email address is already in use");
+      return email;
+    },
+    async setPrimaryEmail(sessionUserId, emailId) {
+      const email = await ownEmail(sessionUserId, emailId);
+      if (hanko.requireEmailVerification && !email.verified) {
+        throw new DomainError("EMAIL_NOT_VERIFIED", "conflict", "only a verified address can become primary");
+      }
+      await setPrimaryEmail(db, sessionUserId, email.id);
+    },
+    async deleteEmail(sessionUserId, emailId) {
+      const email = await ownEmail(sessionUserId, emailId);
+      if (email.is_primary || !(await deleteNonPrimaryEmail(db, sessionUserId, email.id))) {
+        throw new DomainError("PRIMARY_EMAIL", "conflict", "the primary address cannot be deleted");
+      }
+    },
+  };
+}

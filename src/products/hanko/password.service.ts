@@ -1,0 +1,55 @@
+import type { Kysely } from "kysely";
+import type { HankoConfig } from "../../config/config.js";
+import { DomainError } from "../../core/errors/domain-error.js";
+import { requireUuid } from "../../core/errors/uuid.js";
+import { userExists } from "../../store/identity/user.store.js";
+import type { Schema } from "../../store/schema.js";
+import { hashPassword, verifyPassword } from "../../core/password/password-hash.js";
+import { findPasswordHash, upsertPasswordHash } from "../../store/password/password.store.js";
+
+/** The longest password accepted: argon2 takes more, but Hanko (bcrypt) caps it at 72. */
+export const maxPasswordLength = 72;
+
+/** Passwords: argon2id hashes, compared by the library in constant time. */
+export interface PasswordService {
+  /** The user id when `password` is the user's; throws INVALID_CREDENTIALS otherwise, unknown user included. */
+  verifyLogin(userId: string, password: string): Promise<string>;
+  /** Sets the session user's password; true when created, false when replaced. */
+  setPassword(sessionUserId: string, userId: string, password: string): Promise<boolean>;
+}
+
+/** Creates the password service for the default tenant. */
+export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: string; hanko: HankoConfig }): PasswordService {
+  const { db, tenantId, hanko } = deps;
+  const enabled = () => {
+    if (!hanko.passwordsEnabled) throw new DomainError("PASSWORDS_DISABLED", "forbidden", "passwords are disabled");
+  };
+  const checkLength = (password: string) => {
+    const length = [...password].length;
+    if (length < hanko.passwordMinLength || length > maxPasswordLength) {
+      throw new DomainError("INVALID_PASSWORD", "invalid", `password must be ${hanko.passwordMinLength} to ${maxPasswordLength} characters`, {
+        details: { details: [{ path: "password", error: "length" }] },
+      });
+    }
+  };
+  return {
+    async verifyLogin(userId, password) {
+      enabled();
+      const id = requireUuid(userId, "user_id");
+      if (password === "" || [...password].length > maxPasswordLength) {
+        throw new DomainError("INVALID_PASSWORD", "invalid", `password must be 1 to ${maxPasswordLength} characters`);
+      }
+      const stored = await findPasswordHash(db, tenantId, id);
+      if (!(await verifyPassword(stored, password))) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
+      return id;
+    },
+    async setPassword(sessionUserId, userId, password) {
+      enabled();
+      const id = requireUuid(userId, "user_id");
+      if (id !== sessionUserId) throw new DomainError("NOT_OWN_USER", "forbidden", "a password can only be set for the session's own user");
+      checkLength(password);
+      if (!(await userExists(db, tenantId, id))) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
+      return upsertPasswordHash(db, tenantId, id, await hashPassword(password));
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { SessionService as SessionServiceDesc } from "../../../gen/es/tessera/session/v1/session_pb.js";
+import type { PasswordService } from "./password.service.js";
+import { sessionFields, sessionTokenFrom } from "./session-credentials.js";
+import type { SessionTokens } from "../../core/session/session-token.service.js";
+import type { SessionService } from "./session.service.js";
+
+/** What the SessionService RPCs call. */
+export interface SessionHandlerDeps {
+  session: SessionService;
+  tokens: SessionTokens;
+  passwords: PasswordService;
+  /** Exchanges a one-time token for its user id. */
+  consumeOneTimeToken(value: string): Promise<string>;
+  authTokenHeader: boolean;
+}
+
+/** The SessionService RPCs but third-party and SAML login: proto ↔ domain mapping only. */
+export function createSessionHandler(
+  deps: SessionHandlerDeps,
+): Omit<ServiceImpl<typeof SessionServiceDesc>, "thirdPartyAuth" | "thirdPartyCallback" | "getSamlProvider" | "getSamlMetadata" | "samlAuth" | "samlCallback"> {
+  const { session, tokens, passwords } = deps;
+  return {
+    async getStatus() {
+      return { html: await session.status() };
+    },
+    async getJwks() {
+      return { keys: await session.sessionKeys() };
+    },
+    getConfig() {
+      return session.publicConfig();
+    },
+    async loginWithPassword(request) {
+      const userId = await passwords.verifyLogin(request.userId, request.password);
+      return sessionFields(await tokens.issue(userId), deps.authTokenHeader);
+    },
+    async setPassword(request, context) {
+      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const created = await passwords.setPassword(userId, request.userId, request.password);
+      return { status: created ? 201 : 200 };
+    },
+    async exchangeToken(request) {
+      const userId = await deps.consumeOneTimeToken(request.value);
+      return { userId, ...sessionFields(await tokens.issue(userId), deps.authTokenHeader) };
+    },
+    async logout(_request, context) {
+      const { sessionId } = await tokens.authenticate(sessionTokenFrom(context));
+      await tokens.revoke(sessionId);
+      return { sessionToken: "" };
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { AuthentiqScopeJobTable, Schema } from "../schema.js";
+
+/** A scope job row. */
+export type ScopeJobRow = Selectable<AuthentiqScopeJobTable>;
+
+/** Serialises job creation for one address until the transaction ends (the rate limit counts). */
+export async function lockAddress(db: Kysely<Schema>, addressHash: Uint8Array): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`tessera.scope:${Buffer.from(addressHash).toString("hex")}`}))`.execute(db);
+}
+
+/** Jobs opened for an address since `since`, deleted ones included. */
+export async function countRecentJobs(db: Kysely<Schema>, tenantId: string, addressHash: Uint8Array, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom("authentiq_scope_jobs")
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .where("tenant_id", "=", tenantId)
+    .where("address_hash", "=", Buffer.from(addressHash))
+    .where("created_at", ">", since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Stores a new waiting job. */
+export async function insertJob(
+  db: Kysely<Schema>,
+  job: { jobHash: Uint8Array; tenantId: string; pk: string; test: boolean; addressHash: Uint8Array; claims: Record<string, unknown>; expiresAt: Date },
+): Promise<void> {
+  await db
+    .insertInto("authentiq_scope_jobs")
+    .values({
+      job_hash: job.jobHash,
+      tenant_id: job.tenantId,
+      pk: job.pk,
+      test: job.test,
+      address_hash: job.addressHash,
+      claims: JSON.stringify(job.claims),
+      status: "waiting",
+      expires_at: job.expiresAt,
+    })
+    .execute();
+}
+
+/** The live job (not deleted, not expired at `now`), optionally locked for update. */
+export async function findLiveJob(db: Kysely<Schema>, tenantId: string, jobHash: Uint8Array, now: Date, lock = false): Promise<ScopeJobRow | undefined> {
+  let query = db
+    .selectFrom("authentiq_scope_jobs")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("job_hash", "=", Buffer.from(jobHash))
+    .where("deleted_at", "is", null)
+    .where("expires_at", ">", now);
+  if (lock) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+/** Moves a waiting job to confirmed (a confirmed or signed one stays as it is). */
+export async function confirmJob(db: Kysely<Schema>, jobHash: Uint8Array): Promise<void> {
+  await db.updateTable("authentiq_scope_jobs").set({ status: "confirmed" }).where("job_hash", "=", Buffer.from(jobHash)).where("status", "=", "waiting").execute();
+}
+
+/** Records the signed claims and JWT. */
+export async function markJobSigned(db: Kysely<Schema>, jobHash: Uint8Array, claims: Record<string, unknown>, jwt: string): Promise<void> {
+  await db.updateTable("authentiq_scope_jobs").set({ status: "ready", claims: JSON.stringify(claims), jwt }).where("job_hash", "=", Buffer.from(jobHash)).execute();
+}
+
+/** Deletes a job for every method; false when it was not live. */
+export async function deleteJob(db: Kysely<Schema>, tenantId: string, jobHash: Uint8Array, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable("authentiq_scope_jobs")
+    .set({ deleted_at: now, jwt: null })
+    .where("tenant_id", "=", tenantId)
+    .where("job_hash", "=", Buffer.from(jobHash))
+    .where("deleted_at", "is", null)
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,0 +1,95 @@
+import { sql, type Kysely } from "kysely";
+import type { Schema } from "../schema.js";
+
+/** A user found by one of their email addresses. */
+export interface UserByEmail {
+  userId: string;
+  emailId: string;
+  verified: boolean;
+  hasWebauthnCredential: boolean;
+}
+
+/** Creates a user holding one primary email; undefined when the address is taken. */
+export async function insertUserWithEmail(
+  db: Kysely<Schema>,
+  tenantId: string,
+  address: string,
+): Promise<{ userId: string; emailId: string } | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const user = await tx.insertInto("users").values({ tenant_id: tenantId }).returning("id").executeTakeFirstOrThrow();
+    const email = await tx
+      .insertInto("emails")
+      .values({ tenant_id: tenantId, user_id: user.id, address, is_primary: true, verified: false })
+      .onConflict((conflict) => conflict.columns(["tenant_id", "address"]).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (email === undefined) {
+      // Roll the user back with the transaction: nothing half-written stays behind.
+      throw new AddressTaken();
+    }
+    return { userId: user.id, emailId: email.id };
+  }).catch((error: unknown) => {
+    if (error instanceof AddressTaken) return undefined;
+    throw error;
+  });
+}
+
+class AddressTaken extends Error {}
+
+/** Finds the user holding `address` in the tenant. */
+export async function findUserByEmail(db: Kysely<Schema>, tenantId: string, address: string): Promise<UserByEmail | undefined> {
+  const row = await db
+    .selectFrom("emails")
+    .select([
+      "emails.user_id",
+      "emails.id",
+      "emails.verified",
+      sql<boolean>`exists (select 1 from webauthn_credentials c where c.user_id = emails.user_id)`.as("has_webauthn_credential"),
+    ])
+    .where("emails.tenant_id", "=", tenantId)
+    .where("emails.address", "=", address)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return { userId: row.user_id, emailId: row.id, verified: row.verified, hasWebauthnCredential: row.has_webauthn_credential };
+}
+
+/** True when the user exists in the tenant. */
+export async function userExists(db: Kysely<Schema>, tenantId: string, userId: string): Promise<boolean> {
+  const row = await db.selectFrom("users").select("id").where("id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A user with their primary address and WebAuthn credential ids. */
+export interface UserDetails {
+  id: string;
+  email: string;
+  createdAt: Date;
+  updatedAt: Date;
+  credentialIds: Uint8Array[];
+}
+
+/** The user's details, or undefined. */
+export async function findUserDetails(db: Kysely<Schema>, tenantId: string, userId: string): Promise<UserDetails | undefined> {
+  const user = await db
+    .selectFrom("users")
+    .leftJoin("emails", (join) => join.onRef("emails.user_id", "=", "users.id").on("emails.is_primary", "=", true))
+    .select(["users.id", "users.created_at", "users.updated_at", "emails.address"])
+    .where("users.id", "=", userId)
+    .where("users.tenant_id", "=", tenantId)
+    .executeTakeFirst();
+  if (user === undefined) return undefined;
+  const credentials = await db.selectFrom("webauthn_credentials").select("credential_id").where("user_id", "=", userId).orderBy("created_at").execute();
+  return {
+    id: user.id,
+    email: user.address ?? "",
+    createdAt: user.created_at,
+    updatedAt: user.updated_at,
+    credentialIds: credentials.map((row) => row.credential_id),
+  };
+}
+
+/** Deletes the user; sessions, emails, credentials, passwords and codes go with it (cascade). */
+export async function deleteUser(db: Kysely<Schema>, tenantId: string, userId: string): Promise<boolean> {
+  const result = await db.deleteFrom("users").where("id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

@@ -1,0 +1,27 @@
+import { sql, type Kysely } from "kysely";
+import { isUuid } from "../../core/errors/uuid.js";
+import type { Schema } from "../schema.js";
+
+/** Stores a new session. */
+export async function insertSession(db: Kysely<Schema>, session: { id: string; tenantId: string; userId: string; expiresAt: Date }): Promise<void> {
+  await db.insertInto("sessions").values({ id: session.id, tenant_id: session.tenantId, user_id: session.userId, expires_at: session.expiresAt }).execute();
+}
+
+/** The session `id` when it is neither revoked nor expired at `at`. */
+export async function findLiveSession(db: Kysely<Schema>, tenantId: string, id: string, at: Date): Promise<{ sessionId: string; userId: string } | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await db
+    .selectFrom("sessions")
+    .select(["id", "user_id"])
+    .where("id", "=", id)
+    .where("tenant_id", "=", tenantId)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", at)
+    .executeTakeFirst();
+  return row === undefined ? undefined : { sessionId: row.id, userId: row.user_id };
+}
+
+/** Revokes a session. */
+export async function revokeSession(db: Kysely<Schema>, id: string): Promise<void> {
+  await db.updateTable("sessions").set({ revoked_at: sql<Date>`now()` }).where("id", "=", id).where("revoked_at", "is", null).execute();
+}
