@@ -25,6 +25,7 @@ import { createRevocationService } from "./products/authentiq/revocation.service
 import { createIdentityHandler } from "./products/hanko/identity.handler.js";
 import { createIdentityService } from "./products/hanko/identity.service.js";
 import { createKeyService, type KeyService } from "./core/keys/key.service.js";
+import { createSigningKeyStore } from "./store/keys/key.store.js";
 import { resolveMasterKey } from "./core/keys/master-key.js";
 import { createSecretBox, type SecretBox } from "./core/keys/secret-box.js";
 import type { Logger } from "./log.js";
@@ -92,7 +93,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   try {
     await migrateToLatest(database.db);
     const { db } = database;
-    const keys = createKeyService({ db, secrets, logger });
+    const keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger });
     await keys.ensureKeys();
     const senders = createSenders(config, logger);
     const worker = createOutboxWorker({ db, send: senders.send, logger });

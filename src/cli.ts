@@ -6,7 +6,9 @@ import { resolveMasterKey } from "./core/keys/master-key.js";
 import { createSecretBox } from "./core/keys/secret-box.js";
 import { createLogger } from "./log.js";
 import { openDatabase } from "./store/database.js";
+import { createSigningKeyStore } from "./store/keys/key.store.js";
 import { migrateToLatest } from "./store/migrator.js";
+import { defaultTenantId } from "./store/schema.js";
 
 const usage = `usage: npm run tessera -- <command>
   keys list                 the published signing keys
@@ -85,7 +87,7 @@ async function main(args: string[]): Promise<number> {
       process.stderr.write(`${usage}\n`);
       return 2;
     }
-    const keys = createKeyService({ db: database.db, secrets, logger, cacheMs: 0 });
+    const keys = createKeyService({ store: createSigningKeyStore(database.db, defaultTenantId), secrets, logger, cacheMs: 0 });
     await keys.ensureKeys();
     switch (command) {
       case "list":
