@@ -49,7 +49,11 @@ import { defaultTenantId } from "./store/schema.js";
 import { migrateToLatest } from "./store/migrator.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
-import { loginTokenTtlSeconds } from "./federation/login-redirect.js";
+import { createLoginStates } from "./federation/login-state.js";
+import { createIdentityLinkStore } from "./store/federation/identity.store.js";
+import { createLoginStateStore } from "./store/federation/login-state.store.js";
+import { createSamlReplayStore } from "./store/federation/saml-request.store.js";
+import { loginStateTtlSeconds, loginTokenTtlSeconds } from "./federation/login-redirect.js";
 import { createOAuthProvider } from "./federation/oauth/oauth-provider.js";
 import { createThirdPartyHandler } from "./products/hanko/thirdparty.handler.js";
 import { createThirdPartyService } from "./federation/oauth/oauth-login.service.js";
@@ -121,12 +125,11 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const webauthn = createWebauthnService({ db, tenantId, rp });
     const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
     const attempts = createAttemptLimit({ db, tenantId, secrets });
-    const linker = createAccountLinker({ db, tenantId, allowSignup: config.hanko.allowSignup });
+    const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
+    const loginStates = createLoginStates(createLoginStateStore(db, tenantId), secrets);
     const issueLoginToken = (userId: string) => issueOneTimeToken(db, secrets, tenantId, userId, loginTokenTtlSeconds);
     const thirdParty = createThirdPartyService({
-      db,
-      secrets,
-      tenantId,
+      loginStates,
       config: config.thirdParty,
       providers: new Map(config.thirdParty.providers.map((provider) => [provider.name, createOAuthProvider(provider, config.thirdParty.callbackUrl)])),
       linker,
@@ -137,9 +140,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       config.saml === undefined
         ? undefined
         : createSamlService({
-            db,
-            secrets,
-            tenantId,
+            loginStates,
+            replays: createSamlReplayStore(db, tenantId, loginStateTtlSeconds),
             config: config.saml,
             idpMetadata: createIdpMetadataSource(config.saml.providers),
             linker,

@@ -23,7 +23,7 @@ function memoryStore(): SigningKeyStore & { keys: StoredSigningKey[]; reads: num
       store.keys = store.keys.filter((key) => key.kid !== kid);
       return store.keys.length < before;
     },
-    exclusively<T>(work: (locked: SigningKeyStore) => Promise<T>) {
+    exclusively<T>(work: (locked: SigningKeyStore) => Promise<T>): Promise<T> {
       return work(store);
     },
   };
