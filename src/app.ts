@@ -21,6 +21,7 @@ import { createAuthfiCeremonyService } from "./products/authfi/ceremony.service.
 import { createAuthfiManagementService } from "./products/authfi/management.service.js";
 import { createAccessPointService } from "./products/authfi/tenant.service.js";
 import { createAuthentiqKeyService } from "./products/authentiq/key.service.js";
+import { createAuthentiqKeyStore } from "./store/authentiq/key.store.js";
 import { createRevocationService } from "./products/authentiq/revocation.service.js";
 import { createIdentityHandler } from "./products/hanko/identity.handler.js";
 import { createIdentityService } from "./products/hanko/identity.service.js";
@@ -120,7 +121,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const tokens = createSessionTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
-    const authentiqKeys = createAuthentiqKeyService({ db, secrets, tenantId });
+    const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}` });
     const webauthn = createWebauthnService({ db, tenantId, rp });
     const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
