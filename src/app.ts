@@ -64,6 +64,7 @@ import { createSamlService } from "./federation/saml/saml.service.js";
 import { productDialects } from "./products/dialects.js";
 import { createServer } from "./transport/server.js";
 import { registerService, type ServiceRegistration } from "./transport/services.js";
+import { createAccessPointStore } from "./store/authfi/tenant.store.js";
 
 /** A running Tessera. */
 export interface App {
@@ -110,7 +111,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     retention.start();
 
     const rp = { id: config.rpId, name: config.rpName, origins: config.origins };
-    const accessPoints = createAccessPointService({ db, secrets });
+    const accessPoints = createAccessPointService({ store: createAccessPointStore(db), secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
       const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
       if (revoked > 0) logger.warn("AUTHFI_API_KEY changed: revoked the access point's other API keys", { accessPoint: config.authfiAccessPoint, revoked });
