@@ -47,6 +47,7 @@ import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnService } from "./core/webauthn/webauthn.service.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { defaultTenantId } from "./store/schema.js";
+import { pingDatabase } from "./store/health.js";
 import { migrateToLatest } from "./store/migrator.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
@@ -153,7 +154,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const services = [
       registerService(SessionService, {
         ...createSessionHandler({
-          session: createSessionService({ db, keys, hanko: config.hanko }),
+          session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
           passwords: createPasswordService({ db, tenantId, hanko: config.hanko }),
           consumeOneTimeToken: (value) => consumeOneTimeToken(db, secrets, tenantId, value),
