@@ -58,6 +58,7 @@ const transportReasons: Record<string, ReasonEntry> = {
   BODY_TOO_LARGE: { status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   INTERNAL: { status: 500 },
+  DATABASE_UNAVAILABLE: { status: 503 },
 };
 
 /** Builds a dialect from its declaration. */
