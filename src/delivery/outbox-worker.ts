@@ -37,7 +37,7 @@ export const defaultOutboxSettings: OutboxSettings = {
   pollMs: 1_000,
   baseDelaySeconds: 2,
   maxDelaySeconds: 60,
-  leaseSeconds: 10,
+  leaseSeconds: 8,
   ttlSeconds: defaultMessageTtlSeconds,
   batchSize: 20,
   sendTimeoutMs: 15_000,
@@ -81,7 +81,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   /** Retries `markSent` until it lands: the message is out, only our bookkeeping is behind. */
   const recordSent = async (message: OutboxRow): Promise<void> => {
-    for (let attempt = 1, delay = 100; ; attempt++, delay = Math.min(delay * 2, 2_000)) {
+    for (let attempt = 1, delay = 100; ; attempt++, delay = Math.min(delay * 2, 250)) {
       if (stopped && stoppedAt !== undefined && Date.now() - stoppedAt > stopRecordingMs) {
         logger.error("message sent but not recorded before shutdown: it may be sent again", { id: message.id });
         return;
@@ -118,7 +118,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const deliver = async (channel: OutboxRow["channel"]): Promise<void> => {
     for (;;) {
       if (stopped) return;
-      const batch = await claimDueMessages(db, channel, settings.batchSize, settings.leaseSeconds, settings.ttlSeconds);
+      const claimed = await claimDueMessages(db, channel, settings.batchSize, settings.leaseSeconds, settings.ttlSeconds);
+      // A message this worker still holds (its lease ran out while the database was away) is
+      // not sent again: the first send is being recorded.
+      const batch = claimed.filter((message) => !held.has(message.id));
       for (const message of batch) held.add(message.id);
       const ids = batch.map((message) => message.id);
       const renewal = setInterval(() => {
@@ -131,7 +134,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       } finally {
         clearInterval(renewal);
       }
-      if (batch.length < settings.batchSize) return;
+      if (claimed.length < settings.batchSize) return;
     }
   };
 

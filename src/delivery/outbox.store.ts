@@ -46,8 +46,15 @@ function expiry(ttlSeconds: number) {
 }
 
 /**
+ * Seconds a lease must have run out before another worker takes the message over: the worker
+ * that sent it may be recording that just as the database comes back.
+ */
+export const leaseTakeoverMarginSeconds = 3;
+
+/**
  * Claims up to `limit` due messages of `channel` for `leaseSeconds`, skipping rows another
- * worker holds and rows past their expiry, and counts the attempt.
+ * worker holds (until their lease has run out by the takeover margin) and rows past their
+ * expiry, and counts the attempt.
  */
 export async function claimDueMessages(db: Kysely<Schema>, channel: OutboxRow["channel"], limit: number, leaseSeconds: number, ttlSeconds = defaultMessageTtlSeconds): Promise<OutboxRow[]> {
   const result = await sql<OutboxRow>`
@@ -55,7 +62,7 @@ export async function claimDueMessages(db: Kysely<Schema>, channel: OutboxRow["c
     where id in (
       select id from outbox
       where sent_at is null and failed_at is null and next_attempt_at <= now() and channel = ${channel}
-        and (claimed_until is null or claimed_until < now())
+        and (claimed_until is null or claimed_until < now() - make_interval(secs => ${leaseTakeoverMarginSeconds}))
         and ${expiry(ttlSeconds)} > now()
       order by next_attempt_at
       limit ${limit}
@@ -109,7 +116,7 @@ export async function deadLetterExpired(db: Kysely<Schema>, ttlSeconds = default
   const result = await sql`
     update outbox set failed_at = now(), claimed_until = null
     where sent_at is null and failed_at is null and ${expiry(ttlSeconds)} <= now()
-      and (claimed_until is null or claimed_until < now())`.execute(db);
+      and (claimed_until is null or claimed_until < now() - make_interval(secs => ${leaseTakeoverMarginSeconds}))`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
 

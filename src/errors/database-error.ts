@@ -43,7 +43,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** The one DomainError every database outage becomes: REST 503 with Retry-After, RPC UNAVAILABLE. */
 export function databaseUnavailable(cause: unknown): DomainError {
-  return new DomainError("DATABASE_UNAVAILABLE", "unavailable", "the service is temporarily unavailable; try again shortly", { cause });
+  return new DomainError("UNAVAILABLE", "unavailable", "the service is temporarily unavailable; try again shortly", { cause });
 }
 
 /**

@@ -35,7 +35,7 @@ describe("error codes", () => {
     ["pool exhausted", new Error("timeout exceeded when trying to connect")],
     ["wrapped", new Error("query failed", { cause: Object.assign(new Error("x"), { code: "ECONNREFUSED" }) })],
   ])("answers a database outage (%s) as unavailable: REST 503, RPC Unavailable", (_name, error) => {
-    expect(toProblem(error, logger)).toMatchObject({ reason: "DATABASE_UNAVAILABLE", kind: "unavailable" });
+    expect(toProblem(error, logger)).toMatchObject({ reason: "UNAVAILABLE", kind: "unavailable" });
     expect(toConnectError(error, logger).code).toBe(Code.Unavailable);
   });
 });
