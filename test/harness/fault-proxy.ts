@@ -1,7 +1,7 @@
 import net from "node:net";
 
 /** How the proxy treats traffic right now. */
-export type ProxyMode = "pass" | "refuse" | "stall";
+export type ProxyMode = "pass" | "refuse" | "stall" | "down";
 
 /**
  * A TCP proxy on 127.0.0.1 between a client (Tessera) and a server (PostgreSQL, SMTP) that can
@@ -12,7 +12,10 @@ export interface FaultProxy {
   readonly port: number;
   /** Destroys every open connection (both sides see a reset). */
   cut(): void;
-  /** pass: forward; refuse: new connections are closed at once; stall: nothing moves until mode changes. */
+  /**
+   * pass: forward; refuse: new connections are accepted and closed at once; down: nothing
+   * listens (connection refused); stall: nothing moves until the mode changes.
+   */
   setMode(mode: ProxyMode): void;
   /** Extra latency per forwarded chunk, in milliseconds. */
   setDelay(ms: number): void;
@@ -74,10 +77,13 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       upstream.resetAndDestroy();
     }
   };
+  const { port } = server.address() as net.AddressInfo;
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port,
     cut,
     setMode(next) {
+      if (next === "down" && mode !== "down") server.close();
+      if (next !== "down" && mode === "down") server.listen(port, "127.0.0.1");
       mode = next;
       if (next !== "stall") {
         const waiting = [...stalled];
@@ -93,6 +99,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     close() {
       cut();
+      if (mode === "down") return Promise.resolve();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
