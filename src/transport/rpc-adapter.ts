@@ -2,7 +2,7 @@ import { Code, ConnectError, createConnectRouter, createContextKey, createContex
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import type { Logger } from "../log.js";
 
 /** What the RPC side of the listener serves. */
@@ -47,15 +47,65 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
     }
     const flag = { reached: false };
     const values = createContextValues().set(reachedHandler, flag);
-    const universal = universalRequestFromNodeRequest(request as IncomingMessage, response as ServerResponse, undefined, values);
+    const universal = { ...universalRequestFromNodeRequest(request as IncomingMessage, response as ServerResponse, undefined, values), body: requestBody(request) };
     handler(universal)
       .then((answer) => rewriteUndecodable(answer, flag, options.logger, handler.method.name))
-      .then((answer) => universalResponseToNodeResponse(answer, response as ServerResponse))
+      .then((answer) => {
+        // A request refused before it was decoded may not have been read to its end: an
+        // HTTP/1.1 connection is not reused after it (HTTP/2 streams end on their own).
+        if (!flag.reached && request.httpVersionMajor === 1) response.setHeader("connection", "close");
+        if (!flag.reached && request.httpVersionMajor === 2 && !request.complete) return answerTrailersOnly(answer, response as Http2ServerResponse);
+        return universalResponseToNodeResponse(answer, response as ServerResponse);
+      })
       .catch((reason: unknown) => {
         if (ConnectError.from(reason).code === Code.Aborted) return;
         options.logger.warn("rpc response failed", { method: handler.method.name, error: reason instanceof Error ? reason.message : String(reason) });
       });
   };
+}
+
+/**
+ * The request body as connect-node reads it, except that giving up early (a message over
+ * readMaxBytes, a broken envelope) returns at once. Node's own iterator waits there for the
+ * stream to close, which holds the answer back until the client gives up; the listener ends
+ * the unread rest once the answer is out.
+ */
+function requestBody(request: IncomingMessage | Http2ServerRequest): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]() {
+      const chunks = (request as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+      return {
+        next: () => chunks.next(),
+        return: (value?: unknown) => {
+          request.pause();
+          return Promise.resolve({ done: true as const, value: value as Uint8Array });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * An HTTP/2 call refused before its body was read (a message over readMaxBytes): the status goes
+ * out at once as a gRPC trailers-only answer and the stream is reset with NO_ERROR, so the
+ * client stops sending (RFC 9113 §8.1). Written through connect-node, the answer waited for the
+ * client to give up, and the unread data exhausted the connection's flow-control window, which
+ * stalled every other call on it.
+ */
+async function answerTrailersOnly(answer: UniversalServerResponse, response: Http2ServerResponse): Promise<void> {
+  const body = await collect(answer.body);
+  const headers: Record<string, string> = { ":status": String(answer.status) };
+  answer.header?.forEach((value, name) => (headers[name] = value));
+  answer.trailer?.forEach((value, name) => (headers[name] = value));
+  const { stream } = response;
+  if (stream.destroyed || stream.headersSent) return;
+  if (body.length === 0 || headers["grpc-status"] !== undefined) {
+    stream.respond(headers, { endStream: true });
+  } else {
+    stream.respond(headers);
+    stream.end(body);
+  }
+  stream.close(http2Constants.NGHTTP2_NO_ERROR);
 }
 
 function undecodable(code: Code | undefined, flag: { reached: boolean }): boolean {
@@ -67,6 +117,8 @@ async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reach
   if (flag.reached) return answer;
   const contentType = answer.header?.get("content-type") ?? "";
   const log = (detail: string) => logger.debug("undecodable rpc request", { method, detail });
+  // The body may change length: drop a declared one.
+  answer.header?.delete("content-length");
   if (contentType.startsWith("application/grpc-web")) return { ...answer, body: rewriteGrpcWebBody(answer.body, flag, log) };
   if (contentType.startsWith("application/grpc")) {
     const fix = (headers: Headers | undefined) => {
