@@ -37,7 +37,7 @@ runChild("tessera", async ({ databaseUrl, loginUsers }) => {
       const loginSession = await tokens.issue(loginUser.id);
       loginSessions.push({ token: loginSession.token, userId: loginSession.userId, kid });
     }
-    return { port: app.port, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, loginSessions, close: () => app.close() };
+    return { port: app.port, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, loginSessions, close: async () => void (await app.close()) };
   } catch (error) {
     await app.close();
     throw error;

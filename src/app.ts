@@ -1,5 +1,5 @@
 import type { Config } from "./config/config.js";
-import { createOutboxWorker, type OutboxWorker } from "./delivery/outbox-worker.js";
+import { createOutboxWorker, type OutboxSettings, type OutboxWorker } from "./delivery/outbox-worker.js";
 import { createSenders } from "./delivery/senders.js";
 import { AuthenticatorService } from "../gen/es/tessera/authenticator/v1/authenticator_pb.js";
 import { IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
@@ -45,7 +45,9 @@ import { createVerificationService } from "./products/jincor/verification.servic
 import { createVerifyHandler } from "./services/verify.handler.js";
 import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnService } from "./core/webauthn/webauthn.service.js";
-import { openDatabase, type Database } from "./store/database.js";
+import { openDatabase, type Database, type DatabaseTimeouts } from "./store/database.js";
+import { prepareDataDir } from "./store/data-dir.js";
+import { ensurePortFree } from "./transport/port-probe.js";
 import { defaultTenantId } from "./store/schema.js";
 import { pingDatabase } from "./store/health.js";
 import { migrateToLatest } from "./store/migrator.js";
@@ -75,8 +77,11 @@ export interface App {
   readonly keys: KeyService;
   readonly secrets: SecretBox;
   readonly outbox: OutboxWorker;
-  /** Stops serving, drains requests, stops the outbox and closes the database. */
-  close(): Promise<void>;
+  /**
+   * Stops serving, lets requests in flight finish for `graceMs` (default: SHUTDOWN_GRACE_SECONDS),
+   * hands the outbox claims back and closes the database. Resolves with how many requests were cut.
+   */
+  close(graceMs?: number): Promise<{ cut: number }>;
 }
 
 /** What tests and tools may add to a start. */
@@ -88,13 +93,26 @@ export interface StartOptions {
   pgliteTemplate?: Blob;
   /** Address to bind; all interfaces when unset. */
   host?: string;
+  /** Outbox timing (tests shorten backoffs, leases and message lifetimes). */
+  outbox?: Partial<OutboxSettings>;
+  /** Database time limits (tests shorten them); `startMs` defaults to DATABASE_CONNECT_TIMEOUT. */
+  databaseTimeouts?: Partial<DatabaseTimeouts>;
 }
 
 /** Composition root: config → database → services → one listener. */
 export async function startApp(config: Config, options: StartOptions): Promise<App> {
   const { logger } = options;
+  // What an operator can get wrong is checked before any key or database work.
+  if (config.port !== 0) await ensurePortFree(config.port, options.host);
+  if (config.databaseUrl === undefined || config.secretKey === undefined) prepareDataDir(config.dataDir);
   const secrets = createSecretBox(resolveMasterKey(config, logger));
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgliteTemplate: options.pgliteTemplate, logger });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgliteTemplate: options.pgliteTemplate,
+    logger,
+    timeouts: { startMs: config.databaseConnectTimeout * 1000, ...options.databaseTimeouts },
+  });
   let outbox: OutboxWorker | undefined;
   let retentionWorker: RetentionWorker | undefined;
   try {
@@ -103,7 +121,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger });
     await keys.ensureKeys();
     const senders = createSenders(config, logger);
-    const worker = createOutboxWorker({ db, send: senders.send, logger });
+    const worker = createOutboxWorker({ db, send: senders.send, logger, settings: options.outbox });
     outbox = worker;
     worker.start();
     const unlisten = await database.listen("tessera_outbox", worker.nudge);
@@ -218,13 +236,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       keys,
       secrets,
       outbox: worker,
-      async close() {
-        await listener.close();
+      async close(graceMs = config.shutdownGraceSeconds * 1000) {
+        const { cut } = await listener.close(graceMs);
         await unlisten();
         await retention.stop();
         await worker.stop();
         senders.close();
         await database.close();
+        return { cut };
       },
     };
   } catch (error) {

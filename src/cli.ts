@@ -1,14 +1,17 @@
+import type { Kysely } from "kysely";
 import { createAccessPointService, type AccessPointService } from "./products/authfi/tenant.service.js";
 import { ConfigError } from "./config/config-error.js";
 import { loadConfig } from "./config/config.js";
 import { createKeyService } from "./core/keys/key.service.js";
 import { resolveMasterKey } from "./core/keys/master-key.js";
 import { createSecretBox } from "./core/keys/secret-box.js";
+import { listDeadLetters, retryDeadLetters } from "./delivery/outbox.store.js";
+import { StartupError } from "./core/errors/startup-error.js";
 import { createLogger } from "./log.js";
 import { openDatabase } from "./store/database.js";
 import { createSigningKeyStore } from "./store/keys/key.store.js";
 import { migrateToLatest } from "./store/migrator.js";
-import { defaultTenantId } from "./store/schema.js";
+import { defaultTenantId, type Schema } from "./store/schema.js";
 import { createAccessPointStore } from "./store/authfi/tenant.store.js";
 
 const usage = `usage: npm run tessera -- <command>
@@ -20,7 +23,9 @@ const usage = `usage: npm run tessera -- <command>
   rp update <access-point> [--state active|trial|suspended] [--user-cap N|none]
                             change a relying party's state (suspended: code 1001) or user cap
   rp rotate-key <access-point>
-                            a new API key for a relying party (printed once); its other keys stop working`;
+                            a new API key for a relying party (printed once); its other keys stop working
+  outbox list               dead-lettered messages (expired before they could be delivered)
+  outbox retry <id>…|--all  queue dead-lettered messages again (for another 24 hours)`;
 
 type TenantState = "active" | "trial" | "suspended";
 
@@ -63,6 +68,25 @@ async function relyingParty(service: AccessPointService, command: string, slug: 
   return undefined;
 }
 
+/** `outbox list` and `outbox retry <id>…|--all`. */
+async function outbox(db: Kysely<Schema>, command: string, args: string[]): Promise<number> {
+  if (command === "list" && args.length === 0) {
+    for (const letter of await listDeadLetters(db)) {
+      process.stdout.write(`${letter.id}\t${letter.channel}\t${letter.recipient}\t${letter.attempts} attempts\tdead since ${letter.failedAt.toISOString()}\t${letter.lastError ?? ""}\n`);
+    }
+    return 0;
+  }
+  if (command === "retry" && args.length > 0) {
+    const all = args.length === 1 && args[0] === "--all";
+    if (!all && !args.every((id) => /^[0-9a-f-]{36}$/i.test(id))) return fail("outbox retry takes message ids (from outbox list) or --all");
+    const count = await retryDeadLetters(db, all ? "all" : args);
+    process.stdout.write(`${count} queued again\n`);
+    return 0;
+  }
+  process.stderr.write(`${usage}\n`);
+  return 2;
+}
+
 function fail(message: string): number {
   process.stderr.write(`${message}\n`);
   return 1;
@@ -72,16 +96,17 @@ function fail(message: string): number {
 async function main(args: string[]): Promise<number> {
   const [area, command, argument] = args;
   const rp = area === "rp" && command !== undefined && argument !== undefined ? rpOptions(args.slice(3)) : undefined;
-  if ((area !== "keys" && rp === undefined) || command === undefined) {
+  if ((area !== "keys" && area !== "outbox" && rp === undefined) || command === undefined) {
     process.stderr.write(`${usage}\n`);
     return 2;
   }
   const config = loadConfig();
   const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, timeouts: { startMs: config.databaseConnectTimeout * 1000 } });
   try {
     await migrateToLatest(database.db);
     const secrets = createSecretBox(resolveMasterKey(config, logger));
+    if (area === "outbox") return await outbox(database.db, command, args.slice(2));
     if (rp !== undefined) {
       const code = await relyingParty(createAccessPointService({ store: createAccessPointStore(database.db), secrets }), command, argument!, rp);
       if (code !== undefined) return code;
@@ -122,7 +147,8 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    const operator = error instanceof ConfigError || error instanceof StartupError;
     process.stderr.write(`tessera: ${error instanceof ConfigError ? "configuration error: " : ""}${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
+    process.exit(operator ? 2 : 1);
   },
 );

@@ -1,7 +1,47 @@
 import { ConfigError } from "./config/config-error.js";
 import { loadConfig } from "./config/config.js";
-import { startApp } from "./app.js";
-import { createLogger } from "./log.js";
+import { startApp, type App } from "./app.js";
+import { StartupError } from "./core/errors/startup-error.js";
+import { createLogger, type Logger } from "./log.js";
+
+/**
+ * The process-level last resort: an error nothing handled is logged at error, never silently,
+ * and the server keeps serving. Every known source (database clients, sockets, the outbox) has
+ * its own handler; this catches the one nobody foresaw rather than ending every request in flight.
+ */
+function keepServingOnStrayErrors(logger: Logger): void {
+  process.on("uncaughtException", (error) => logger.error("uncaught exception (kept serving)", { error }));
+  process.on("unhandledRejection", (reason) => logger.error("unhandled promise rejection (kept serving)", { error: reason }));
+}
+
+/** SIGINT/SIGTERM: drain, then exit 0 only when no request was cut. */
+function stopOnSignals(app: App, logger: Logger, graceSeconds: number): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn("already stopping", { signal });
+      return;
+    }
+    stopping = true;
+    logger.info("stopping: no new connections, draining requests in flight", { signal, graceSeconds });
+    app.close().then(
+      ({ cut }) => {
+        if (cut === 0) {
+          logger.info("stopped");
+          process.exit(0);
+        }
+        logger.error("stopped after cutting requests still running at the end of SHUTDOWN_GRACE_SECONDS", { cut, graceSeconds });
+        process.exit(1);
+      },
+      (error: unknown) => {
+        logger.error("stop failed", { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
 
 /** `npm start`: read the environment, start, and stop cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -16,22 +56,20 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const app = await startApp(config, { logger });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info("stopping", { signal });
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error("stop failed", { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  keepServingOnStrayErrors(logger);
+  let app: App;
+  try {
+    app = await startApp(config, { logger });
+  } catch (error) {
+    // An operator's mistake is a sentence naming the variable, not a stack trace.
+    if (error instanceof StartupError) {
+      logger.error("cannot start", { variable: error.variable, error: error.message });
+      process.stderr.write(`tessera: cannot start: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  stopOnSignals(app, logger, config.shutdownGraceSeconds);
 }
 
 main().catch((error: unknown) => {

@@ -31,6 +31,10 @@ export interface Config {
   sessionLifetime: number;
   corsOrigins: string[];
   logLevel: LogLevel;
+  /** Seconds start-up retries an unreachable PostgreSQL before it gives up (exit 2). */
+  databaseConnectTimeout: number;
+  /** Seconds a shutdown waits for requests in flight before it cuts them. */
+  shutdownGraceSeconds: number;
 }
 
 /** The `HANKO_*` flags, published by `GET /.well-known/config`. */
@@ -101,6 +105,8 @@ export function loadConfig(env: Env = process.env): Config {
     sessionLifetime: read.integer("SESSION_LIFETIME", 3600, 60, 31536000),
     corsOrigins: read.list("CORS_ORIGINS", []).map((origin) => read.origin("CORS_ORIGINS", origin)),
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
+    databaseConnectTimeout: read.integer("DATABASE_CONNECT_TIMEOUT", 30, 0, 3600),
+    shutdownGraceSeconds: read.integer("SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely";
+import { isDatabaseUnavailable } from "../errors/database-error.js";
 import type { Logger } from "../log.js";
 import type { Schema } from "../store/schema.js";
-import { claimDueMessages, markFailed, markSent } from "./outbox.store.js";
+import { claimDueMessages, deadLetterExpired, defaultMessageTtlSeconds, markFailed, markSent, releaseClaims, renewLease, type OutboxRow } from "./outbox.store.js";
 import type { Sender } from "./senders.js";
 
 /** Sends what the outbox holds: at once when nudged, and on a timer for retries. */
@@ -10,91 +11,195 @@ export interface OutboxWorker {
   start(): void;
   /** Runs a delivery pass now (call after the transaction that enqueued commits). */
   nudge(): void;
-  /** Stops polling and waits for the pass in flight. */
+  /** Stops polling, waits for the sends in flight and hands back every claim it still holds. */
   stop(): Promise<void>;
 }
+
+/** Timing of the outbox; the defaults are what ships, tests shorten them. */
+export interface OutboxSettings {
+  /** How often to look for due retries, other replicas' messages and expired ones. */
+  pollMs: number;
+  /** Seconds before the first retry; doubles per attempt up to `maxDelaySeconds`. */
+  baseDelaySeconds: number;
+  maxDelaySeconds: number;
+  /** A claim lasts this long and is renewed while the message is being sent. */
+  leaseSeconds: number;
+  /** How long a message without an expiry is retried before it is dead-lettered. */
+  ttlSeconds: number;
+  /** Messages claimed per channel at once. */
+  batchSize: number;
+  /** Longest one send may take (the senders have their own, shorter, timeouts). */
+  sendTimeoutMs: number;
+}
+
+/** The shipped outbox timing. */
+export const defaultOutboxSettings: OutboxSettings = {
+  pollMs: 1_000,
+  baseDelaySeconds: 2,
+  maxDelaySeconds: 60,
+  leaseSeconds: 8,
+  ttlSeconds: defaultMessageTtlSeconds,
+  batchSize: 20,
+  sendTimeoutMs: 15_000,
+};
 
 /** What the worker needs. */
 export interface OutboxWorkerOptions {
   db: Kysely<Schema>;
   send: Sender;
   logger: Logger;
-  /** How often to look for due retries and other replicas' messages. */
-  pollMs?: number;
-  /** Attempts before a message is given up. */
-  maxAttempts?: number;
-  /** Seconds before the first retry; doubles per attempt, at most 300. */
-  baseDelaySeconds?: number;
-  batchSize?: number;
+  settings?: Partial<OutboxSettings>;
 }
 
-/** Creates the outbox worker. */
+/** How long a stopping worker keeps trying to record messages it sent. */
+const stopRecordingMs = 5_000;
+
+const channels: readonly OutboxRow["channel"][] = ["email", "sms", "push"];
+
+/**
+ * Creates the outbox worker. Each channel is a lane of its own, so a hanging SMTP server holds
+ * back no SMS or push. A message is retried with capped backoff until it expires, then
+ * dead-lettered; a message sent is recorded as sent however long the database takes to accept
+ * that, so a database fault never makes it go out twice.
+ */
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, send, logger } = options;
-  const pollMs = options.pollMs ?? 1_000;
-  const maxAttempts = options.maxAttempts ?? 8;
-  const baseDelay = options.baseDelaySeconds ?? 2;
-  const batchSize = options.batchSize ?? 20;
+  const settings = { ...defaultOutboxSettings, ...options.settings };
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   let stopped = false;
+  let stoppedAt: number | undefined;
+  /** Claims this worker holds and has not settled, by id. */
+  const held = new Set<string>();
+  const lanes = new Map(channels.map((channel) => [channel, { running: undefined as Promise<void> | undefined, again: false }]));
+  let sweeping: Promise<void> | undefined;
 
-  const deliver = async (): Promise<void> => {
-    for (;;) {
-      const batch = await claimDueMessages(db, batchSize, 60);
-      await Promise.all(
-        batch.map(async (message) => {
-          try {
-            await send(message);
-            await markSent(db, message.id);
-          } catch (error) {
-            const final = message.attempts >= maxAttempts;
-            const delay = Math.min(baseDelay * 2 ** (message.attempts - 1), 300);
-            logger.warn(final ? "message given up" : "message not delivered, will retry", {
-              id: message.id,
-              channel: message.channel,
-              attempts: message.attempts,
-              error: error instanceof Error ? error.message : String(error),
-            });
-            await markFailed(db, message.id, error instanceof Error ? error.message : String(error), delay, final);
-          }
-        }),
-      );
-      if (batch.length < batchSize || stopped) return;
+  const logFailure = (what: string, error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (isDatabaseUnavailable(error)) logger.warn(`${what}: database unavailable, will retry`, { error: message });
+    else logger.error(what, { error });
+  };
+
+  /** Retries `markSent` until it lands: the message is out, only our bookkeeping is behind. */
+  const recordSent = async (message: OutboxRow): Promise<void> => {
+    for (let attempt = 1, delay = 100; ; attempt++, delay = Math.min(delay * 2, 250)) {
+      if (stopped && stoppedAt !== undefined && Date.now() - stoppedAt > stopRecordingMs) {
+        logger.error("message sent but not recorded before shutdown: it may be sent again", { id: message.id });
+        return;
+      }
+      try {
+        await markSent(db, message.id);
+        if (attempt > 1) logger.info("message sent; recorded after retries", { id: message.id, attempts: attempt });
+        return;
+      } catch (error) {
+        if (attempt === 1) logger.warn("message sent; recording it failed, retrying", { id: message.id, error: error instanceof Error ? error.message : String(error) });
+        // The lease must outlive this loop, or another worker sends the message again.
+        await renewLease(db, [message.id], settings.leaseSeconds).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   };
 
-  const pass = (): void => {
+  const deliverOne = async (message: OutboxRow): Promise<void> => {
+    let sent = false;
+    try {
+      await withTimeout(send(message), settings.sendTimeoutMs);
+      sent = true;
+    } catch (error) {
+      const delay = stopped ? 0 : Math.min(settings.baseDelaySeconds * 2 ** Math.max(message.attempts - 1, 0), settings.maxDelaySeconds);
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.warn("message not delivered, will retry", { id: message.id, channel: message.channel, attempts: message.attempts, retryInSeconds: delay, error: reason });
+      // If this fails too, the claim runs out and the message is tried again then.
+      await markFailed(db, message.id, reason, delay).catch((failure: unknown) => logFailure("recording a failed delivery failed", failure));
+    }
+    if (sent) await recordSent(message);
+    held.delete(message.id);
+  };
+
+  const deliver = async (channel: OutboxRow["channel"]): Promise<void> => {
+    for (;;) {
+      if (stopped) return;
+      const claimed = await claimDueMessages(db, channel, settings.batchSize, settings.leaseSeconds, settings.ttlSeconds);
+      // A message this worker still holds (its lease ran out while the database was away) is
+      // not sent again: the first send is being recorded.
+      const batch = claimed.filter((message) => !held.has(message.id));
+      for (const message of batch) held.add(message.id);
+      const ids = batch.map((message) => message.id);
+      const renewal = setInterval(() => {
+        const pending = ids.filter((id) => held.has(id));
+        void renewLease(db, pending, settings.leaseSeconds).catch((error: unknown) => logFailure("renewing outbox claims failed", error));
+      }, (settings.leaseSeconds * 1000) / 3);
+      renewal.unref();
+      try {
+        await Promise.all(batch.map(deliverOne));
+      } finally {
+        clearInterval(renewal);
+      }
+      if (claimed.length < settings.batchSize) return;
+    }
+  };
+
+  const runLane = (channel: OutboxRow["channel"]): void => {
+    const lane = lanes.get(channel)!;
     if (stopped) return;
-    if (running !== undefined) {
-      again = true;
+    if (lane.running !== undefined) {
+      lane.again = true;
       return;
     }
-    running = deliver()
-      .catch((error: unknown) => logger.error("outbox pass failed", { error }))
+    lane.running = deliver(channel)
+      .catch((error: unknown) => logFailure(`outbox ${channel} pass failed`, error))
       .finally(() => {
-        running = undefined;
-        if (again) {
-          again = false;
-          pass();
+        lane.running = undefined;
+        if (lane.again) {
+          lane.again = false;
+          runLane(channel);
         }
       });
+  };
+
+  const sweep = (): void => {
+    if (stopped || sweeping !== undefined) return;
+    sweeping = deadLetterExpired(db, settings.ttlSeconds)
+      .then((count) => {
+        if (count > 0) logger.warn("messages dead-lettered: they expired before they could be delivered (see `tessera outbox list`)", { count });
+      })
+      .catch((error: unknown) => logFailure("dead-lettering expired messages failed", error))
+      .finally(() => (sweeping = undefined));
+  };
+
+  const pass = (): void => {
+    for (const channel of channels) runLane(channel);
   };
 
   return {
     start() {
       stopped = false;
-      timer ??= setInterval(pass, pollMs);
+      timer ??= setInterval(() => {
+        sweep();
+        pass();
+      }, settings.pollMs);
       timer.unref();
+      sweep();
       pass();
     },
     nudge: pass,
     async stop() {
       stopped = true;
+      stoppedAt = Date.now();
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      await running;
+      await Promise.all([...[...lanes.values()].map((lane) => lane.running), sweeping]);
+      if (held.size > 0) {
+        await releaseClaims(db, [...held]).catch((error: unknown) => logFailure("handing outbox claims back failed", error));
+        held.clear();
+      }
     },
   };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`send timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -11,7 +11,12 @@ export interface OutboxMessage {
   recipient: string;
   subject?: string;
   body: string;
+  /** When what the message carries stops being valid (a code's expiry); unset: 24 hours. */
+  expiresAt?: Date;
 }
+
+/** How long a message without an expiry is retried. */
+export const defaultMessageTtlSeconds = 24 * 3600;
 
 /**
  * Writes a message to the outbox. Call it with the transaction that creates what the message
@@ -21,24 +26,44 @@ export interface OutboxMessage {
 export async function enqueueMessage(db: Kysely<Schema>, message: OutboxMessage): Promise<string> {
   const row = await db
     .insertInto("outbox")
-    .values({ tenant_id: message.tenantId, channel: message.channel, recipient: message.recipient, subject: message.subject ?? "", body: message.body })
+    .values({
+      tenant_id: message.tenantId,
+      channel: message.channel,
+      recipient: message.recipient,
+      subject: message.subject ?? "",
+      body: message.body,
+      expires_at: message.expiresAt ?? null,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   await sql`select pg_notify('tessera_outbox', '')`.execute(db);
   return row.id;
 }
 
+/** The moment a pending message is given up: its own expiry, else `ttlSeconds` after it was written. */
+function expiry(ttlSeconds: number) {
+  return sql`coalesce(expires_at, created_at + make_interval(secs => ${ttlSeconds}))`;
+}
+
 /**
- * Claims up to `limit` due messages for `leaseSeconds`, skipping rows another worker holds,
- * and counts the attempt.
+ * Seconds a lease must have run out before another worker takes the message over: the worker
+ * that sent it may be recording that just as the database comes back.
  */
-export async function claimDueMessages(db: Kysely<Schema>, limit: number, leaseSeconds: number): Promise<OutboxRow[]> {
+export const leaseTakeoverMarginSeconds = 3;
+
+/**
+ * Claims up to `limit` due messages of `channel` for `leaseSeconds`, skipping rows another
+ * worker holds (until their lease has run out by the takeover margin) and rows past their
+ * expiry, and counts the attempt.
+ */
+export async function claimDueMessages(db: Kysely<Schema>, channel: OutboxRow["channel"], limit: number, leaseSeconds: number, ttlSeconds = defaultMessageTtlSeconds): Promise<OutboxRow[]> {
   const result = await sql<OutboxRow>`
     update outbox set claimed_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1
     where id in (
       select id from outbox
-      where sent_at is null and failed_at is null and next_attempt_at <= now()
-        and (claimed_until is null or claimed_until < now())
+      where sent_at is null and failed_at is null and next_attempt_at <= now() and channel = ${channel}
+        and (claimed_until is null or claimed_until < now() - make_interval(secs => ${leaseTakeoverMarginSeconds}))
+        and ${expiry(ttlSeconds)} > now()
       order by next_attempt_at
       limit ${limit}
       for update skip locked)
@@ -46,32 +71,99 @@ export async function claimDueMessages(db: Kysely<Schema>, limit: number, leaseS
   return result.rows;
 }
 
+/** Extends the lease of messages still being sent, so no other worker takes them meanwhile. */
+export async function renewLease(db: Kysely<Schema>, ids: readonly string[], leaseSeconds: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("outbox")
+    .set({ claimed_until: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
+    .where("id", "in", ids)
+    .where("sent_at", "is", null)
+    .execute();
+}
+
 /** Marks a message sent and forgets its body (it may carry a one-time code). */
 export async function markSent(db: Kysely<Schema>, id: string): Promise<void> {
   await db.updateTable("outbox").set({ sent_at: sql<Date>`now()`, claimed_until: null, body: "", last_error: null }).where("id", "=", id).execute();
 }
 
-/** Schedules another attempt after `delaySeconds`, or gives up when `final`. */
-export async function markFailed(db: Kysely<Schema>, id: string, error: string, delaySeconds: number, final: boolean): Promise<void> {
+/** Schedules another attempt after `delaySeconds` and releases the claim. */
+export async function markFailed(db: Kysely<Schema>, id: string, error: string, delaySeconds: number): Promise<void> {
   await db
     .updateTable("outbox")
-    .set({
-      claimed_until: null,
-      last_error: error.slice(0, 500),
-      next_attempt_at: sql<Date>`now() + make_interval(secs => ${delaySeconds})`,
-      ...(final ? { failed_at: sql<Date>`now()`, body: "" } : {}),
-    })
+    .set({ claimed_until: null, last_error: error.slice(0, 500), next_attempt_at: sql<Date>`now() + make_interval(secs => ${delaySeconds})` })
     .where("id", "=", id)
+    .where("sent_at", "is", null)
     .execute();
 }
 
-/** When the next pending message is due, if any. */
-export async function nextDueAt(db: Kysely<Schema>): Promise<Date | undefined> {
-  const row = await db
-    .selectFrom("outbox")
-    .select(sql<Date>`min(greatest(next_attempt_at, coalesce(claimed_until, next_attempt_at)))`.as("due"))
+/** Hands claimed messages back to the queue (a stopping worker): due at once, the attempt not counted. */
+export async function releaseClaims(db: Kysely<Schema>, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("outbox")
+    .set({ claimed_until: null, next_attempt_at: sql<Date>`now()`, attempts: sql<number>`greatest(attempts - 1, 0)` })
+    .where("id", "in", ids)
     .where("sent_at", "is", null)
-    .where("failed_at", "is", null)
-    .executeTakeFirst();
-  return row?.due ?? undefined;
+    .execute();
+}
+
+/**
+ * Dead-letters every pending message past its expiry that no worker holds: `failed_at` is set
+ * and the body kept for `outbox retry`. Returns how many.
+ */
+export async function deadLetterExpired(db: Kysely<Schema>, ttlSeconds = defaultMessageTtlSeconds): Promise<number> {
+  const result = await sql`
+    update outbox set failed_at = now(), claimed_until = null
+    where sent_at is null and failed_at is null and ${expiry(ttlSeconds)} <= now()
+      and (claimed_until is null or claimed_until < now() - make_interval(secs => ${leaseTakeoverMarginSeconds}))`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+/** A dead-lettered message, as `outbox list` shows it (never its body). */
+export interface DeadLetter {
+  id: string;
+  channel: OutboxRow["channel"];
+  recipient: string;
+  attempts: number;
+  createdAt: Date;
+  failedAt: Date;
+  lastError: string | null;
+}
+
+/** The dead-lettered messages, oldest first. */
+export async function listDeadLetters(db: Kysely<Schema>, limit = 1000): Promise<DeadLetter[]> {
+  const rows = await db
+    .selectFrom("outbox")
+    .select(["id", "channel", "recipient", "attempts", "created_at", "failed_at", "last_error"])
+    .where("failed_at", "is not", null)
+    .where("sent_at", "is", null)
+    .orderBy("failed_at")
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ id: row.id, channel: row.channel, recipient: row.recipient, attempts: row.attempts, createdAt: row.created_at, failedAt: row.failed_at!, lastError: row.last_error }));
+}
+
+/**
+ * Puts dead-lettered messages (all, or those in `ids`) back in the queue, due now, for another
+ * `ttlSeconds`. Returns how many.
+ */
+export async function retryDeadLetters(db: Kysely<Schema>, ids: readonly string[] | "all", ttlSeconds = defaultMessageTtlSeconds): Promise<number> {
+  let query = db
+    .updateTable("outbox")
+    .set({
+      failed_at: null,
+      attempts: 0,
+      next_attempt_at: sql<Date>`now()`,
+      expires_at: sql<Date>`now() + make_interval(secs => ${ttlSeconds})`,
+    })
+    .where("failed_at", "is not", null)
+    .where("sent_at", "is", null);
+  if (ids !== "all") {
+    if (ids.length === 0) return 0;
+    query = query.where("id", "in", ids);
+  }
+  const result = await query.executeTakeFirst();
+  if (Number(result.numUpdatedRows) > 0) await sql`select pg_notify('tessera_outbox', '')`.execute(db);
+  return Number(result.numUpdatedRows);
 }

@@ -14,7 +14,7 @@ export interface SenderTargets {
   timeoutMs?: number;
 }
 
-/** Senders for every channel, plus a close() for the SMTP pool. */
+/** Senders for every channel, plus a close() for the SMTP transport. */
 export function createSenders(targets: SenderTargets, logger: Logger): { send: Sender; close(): void } {
   const timeoutMs = targets.timeoutMs ?? 5_000;
   const mailer =
@@ -22,7 +22,9 @@ export function createSenders(targets: SenderTargets, logger: Logger): { send: S
       ? undefined
       : nodemailer.createTransport({
           ...smtpOptions(targets.smtpUrl),
-          pool: true,
+          // One connection per message: nodemailer never settles a send whose server closes the
+          // connection before its greeting, and in a pool such a send would hold a slot for good.
+          // The outbox's per-message timeout ends the attempt instead.
           connectionTimeout: timeoutMs,
           greetingTimeout: timeoutMs,
           socketTimeout: timeoutMs,

@@ -1,7 +1,10 @@
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { StartupError } from "../errors/startup-error.js";
 import type { Logger } from "../log.js";
+import { prepareDataDir } from "./data-dir.js";
+import { listenPostgres } from "./listen.js";
 import { createPgliteDialect } from "./pglite-dialect.js";
 import type { Schema } from "./schema.js";
 
@@ -10,13 +13,29 @@ export interface Database {
   readonly db: Kysely<Schema>;
   readonly engine: "postgres" | "pglite";
   /**
-   * Calls `onNotify` on each `NOTIFY channel` from any replica (PostgreSQL only: PGlite has
-   * one process, which nudges itself). Returns a function that stops listening.
+   * Calls `onNotify` on each `NOTIFY channel` from any replica, and after each reconnection
+   * (notifications may have been missed meanwhile). PostgreSQL only: PGlite has one process,
+   * which nudges itself. Returns a function that stops listening.
    */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** Closes every connection; waits for queries in flight. */
   close(): Promise<void>;
 }
+
+/** Time limits of the PostgreSQL pool; the defaults are what ships, tests may shorten them. */
+export interface DatabaseTimeouts {
+  /** How long a request waits for a pooled connection (or a new one to open). */
+  connectionMs: number;
+  /** Server-side limit of one statement (`statement_timeout`). */
+  statementMs: number;
+  /** Client-side limit of one query: a stalled network never holds a request for longer. */
+  queryMs: number;
+  /** How long start-up retries an unreachable database before giving up. */
+  startMs: number;
+}
+
+/** The shipped pool time limits (`startMs` comes from DATABASE_CONNECT_TIMEOUT). */
+export const defaultDatabaseTimeouts: DatabaseTimeouts = { connectionMs: 1_000, statementMs: 5_000, queryMs: 7_000, startMs: 30_000 };
 
 /** Where to open the database. */
 export interface DatabaseOptions {
@@ -27,53 +46,89 @@ export interface DatabaseOptions {
   /** A PGlite data-directory dump to start from (tests clone a migrated template). */
   pgliteTemplate?: Blob | undefined;
   logger: Logger;
+  timeouts?: Partial<DatabaseTimeouts>;
 }
 
-/** Opens PostgreSQL through a `pg` pool when a URL is given, else embedded PGlite. */
+/**
+ * Opens PostgreSQL through a `pg` pool when a URL is given, else embedded PGlite. PostgreSQL is
+ * retried with backoff for `timeouts.startMs`; then, or at once for a refusal no retry can cure
+ * (wrong password, no such database), it throws a StartupError naming DATABASE_URL.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl !== undefined) return openPostgres(options.databaseUrl, options.logger);
-  const pglite = await PGlite.create(options.dataDir, options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {});
+  const timeouts = { ...defaultDatabaseTimeouts, ...options.timeouts };
+  if (options.databaseUrl !== undefined) return openPostgres(options.databaseUrl, timeouts, options.logger);
+  prepareDataDir(options.dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(options.dataDir, options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {});
+  } catch (error) {
+    throw new StartupError("DATA_DIR", `DATA_DIR ${options.dataDir} cannot hold the embedded database: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   const db = new Kysely<Schema>({ dialect: createPgliteDialect(pglite) });
   return { db, engine: "pglite", listen: async () => async () => {}, close: once(() => db.destroy()) };
 }
 
-function openPostgres(url: string, logger: Logger): Database {
+async function openPostgres(url: string, timeouts: DatabaseTimeouts, logger: Logger): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 20,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: timeouts.connectionMs,
     idleTimeoutMillis: 30_000,
+    query_timeout: timeouts.queryMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     // A query or an idle transaction never holds a connection for long.
-    options: "-c statement_timeout=10000 -c idle_in_transaction_session_timeout=15000",
+    options: `-c statement_timeout=${timeouts.statementMs} -c idle_in_transaction_session_timeout=${Math.max(timeouts.queryMs * 2, 10_000)}`,
   });
-  pool.on("error", (error) => logger.warn("idle database connection failed", { error }));
+  // pg-pool listens for errors only while a client is idle: a connection that breaks while a
+  // request holds it would otherwise be an unhandled 'error' event, which ends the process.
+  // The query in flight fails on its own (and answers 503); the pool drops the broken client.
+  pool.on("connect", (client) => client.on("error", (error) => logger.warn("database connection failed", { error: error.message })));
+  pool.on("error", (error) => logger.warn("idle database connection failed", { error: error.message }));
+  await waitUntilReachable(pool, url, timeouts.startMs, logger).catch(async (error: unknown) => {
+    await pool.end().catch(() => undefined);
+    throw error;
+  });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: "postgres", listen: (channel, onNotify) => listenPostgres(url, channel, onNotify, logger), close: once(() => db.destroy()) };
+  return { db, engine: "postgres", listen: (channel, onNotify) => listenPostgres(url, channel, onNotify, logger, timeouts.connectionMs), close: once(() => db.destroy()) };
 }
 
-/** A dedicated connection that LISTENs, reconnecting after a failure. */
-async function listenPostgres(url: string, channel: string, onNotify: () => void, logger: Logger): Promise<() => Promise<void>> {
-  let stopped = false;
-  let client: pg.Client | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-    next.on("notification", () => onNotify());
-    next.on("error", (error) => {
-      logger.warn("LISTEN connection failed; reconnecting", { error: error.message });
-      void next.end().catch(() => undefined);
-      if (!stopped) retry = setTimeout(() => void connect().catch(() => undefined), 2_000);
-    });
-    await next.connect();
-    await next.query(`listen ${pg.escapeIdentifier(channel)}`);
-    client = next;
-  };
-  await connect();
-  return async () => {
-    stopped = true;
-    clearTimeout(retry);
-    await client?.end().catch(() => undefined);
-  };
+/** SQLSTATEs no retry cures: wrong password or method, no such database or role. */
+const permanentStates = new Set(["28P01", "28000", "3D000"]);
+
+async function waitUntilReachable(pool: pg.Pool, url: string, timeoutMs: number, logger: Logger): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const where = describeUrl(url);
+  for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 5_000)) {
+    try {
+      await pool.query("select 1");
+      if (attempt > 1) logger.info("database reachable", { database: where, attempt });
+      return;
+    } catch (error) {
+      const cause = error instanceof Error ? error.message || (error as { code?: string }).code || error.name : String(error);
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === "string" && permanentStates.has(code)) {
+        throw new StartupError("DATABASE_URL", `DATABASE_URL (${where}) refused the connection: ${cause}`, { cause: error });
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new StartupError("DATABASE_URL", `DATABASE_URL (${where}) not reachable after ${attempt} tries in ${Math.round(timeoutMs / 1000)} s (DATABASE_CONNECT_TIMEOUT): ${cause}`, { cause: error });
+      }
+      const wait = Math.min(delay, left);
+      logger.warn("database not reachable; retrying", { database: where, attempt, retryInMs: wait, error: cause });
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/** host:port/database of a connection URL, without the credentials. */
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname}`;
+  } catch {
+    return "an unparsable URL";
+  }
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

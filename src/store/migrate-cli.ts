@@ -7,7 +7,7 @@ import { migrateDown, migrateToLatest } from "./migrator.js";
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, timeouts: { startMs: config.databaseConnectTimeout * 1000 } });
   try {
     const result = process.argv[2] === "down" ? await migrateDown(database.db) : await migrateToLatest(database.db);
     for (const r of result.results ?? []) logger.info("migration", { name: r.migrationName, direction: r.direction, status: r.status });

@@ -51,12 +51,15 @@ export function toProblem(thrown: unknown, logger: Logger): Problem {
   return { reason: "INTERNAL", kind: "internal", message: "internal error" };
 }
 
-/** A DomainError as is; a database failure the request's data caused as the DomainError it stands for. */
+/** A DomainError as is; a database failure as the DomainError it stands for (an outage, or a value the request sent). */
 function expected(error: unknown, logger: Logger): unknown {
   if (error instanceof DomainError) return error;
-  const invalid = fromDatabaseError(error);
-  if (invalid !== undefined) logger.warn("the database refused a value from the request", { error: invalid.cause instanceof Error ? invalid.cause.message : String(invalid.cause) });
-  return invalid ?? error;
+  const mapped = fromDatabaseError(error);
+  if (mapped === undefined) return error;
+  const cause = mapped.cause instanceof Error ? mapped.cause.message : String(mapped.cause);
+  if (mapped.kind === "unavailable") logger.warn("database unavailable", { error: cause });
+  else logger.warn("the database refused a value from the request", { error: cause });
+  return mapped;
 }
 
 function stringMetadata(details: Record<string, unknown> | undefined): Record<string, string> {

@@ -16,8 +16,12 @@ export type RequestHandler = (
 export interface Listener {
   /** Starts listening; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Stops accepting, ends idle connections, waits for requests in flight (at most `graceMs`). */
-  close(graceMs?: number): Promise<void>;
+  /**
+   * Stops accepting, closes each keep-alive connection (HTTP/1.1) or session (HTTP/2 GOAWAY) as
+   * soon as its last response is written, and waits for requests in flight for at most
+   * `graceMs`; then cuts what is left. Resolves with how many requests were cut.
+   */
+  close(graceMs?: number): Promise<{ cut: number }>;
 }
 
 /** Timeouts that bound every connection. */
@@ -30,8 +34,13 @@ export interface ListenerOptions {
   requestTimeoutMs?: number;
   /** Idle time after which a connection (HTTP/1.1 keep-alive or HTTP/2 session) is closed. */
   idleTimeoutMs?: number;
+  /** A declared body above this size closes the HTTP/1.1 connection after the answer (it is not read). */
+  maxBodyBytes?: number;
   logger: Logger;
 }
+
+type Request = http.IncomingMessage | http2.Http2ServerRequest;
+type Response = http.ServerResponse | http2.Http2ServerResponse;
 
 /**
  * Creates the listener. Node 20's `http2.createServer({allowHTTP1})` needs TLS to serve both,
@@ -41,8 +50,30 @@ export interface ListenerOptions {
 export function createListener(handler: RequestHandler, options: ListenerOptions): Listener {
   const firstBytesTimeoutMs = options.firstBytesTimeoutMs ?? 10_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
-  const http1 = http.createServer({ headersTimeout: options.headersTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 30_000, keepAliveTimeout: 5_000 }, handler);
-  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 250 } }, handler);
+  const maxBodyBytes = options.maxBodyBytes ?? Infinity;
+  const inFlight = new Set<Response>();
+  let closing = false;
+
+  const serve: RequestHandler = (request, response) => {
+    inFlight.add(response);
+    response.once("close", () => inFlight.delete(response));
+    if (isHttp1(request)) {
+      const declared = Number(request.headers["content-length"] ?? 0);
+      // A body we will not read to the end leaves the connection unusable: close it after the answer.
+      if (closing || declared > maxBodyBytes) response.setHeader("connection", "close");
+    }
+    response.once("finish", () => {
+      if (request.complete) return;
+      // The answer went out before the body was read (too large, or refused early): stop the
+      // client from sending the rest instead of reading it all. HTTP/2 resets only this stream.
+      if (isHttp1(request)) request.socket.destroySoon();
+      else (request as http2.Http2ServerRequest).stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    });
+    handler(request, response);
+  };
+
+  const http1 = http.createServer({ headersTimeout: options.headersTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 30_000, keepAliveTimeout: 5_000 }, serve);
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 250 } }, serve);
   h2.setTimeout(idleTimeoutMs);
   h2.on("sessionError", (error) => options.logger.debug("http/2 session error", { error: error.message }));
   const sockets = new Set<net.Socket>();
@@ -50,6 +81,8 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    // A session that arrives during shutdown serves what it has in flight and goes away.
+    if (closing) session.close();
   });
 
   const server = net.createServer((socket) => {
@@ -92,19 +125,38 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
         });
       });
     },
-    async close(graceMs = 5_000) {
+    async close(graceMs = 10_000) {
+      closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       http1.closeIdleConnections();
-      h2.close();
+      for (const response of inFlight) {
+        if (!isHttp1Response(response)) continue;
+        if (!response.headersSent) response.setHeader("connection", "close");
+        else response.once("finish", () => response.socket?.destroySoon());
+      }
+      // Sockets still deciding their protocol have sent no request yet.
+      for (const socket of sockets) if (socket.listenerCount("readable") > 0 && !socket.destroyed) socket.destroy();
       // GOAWAY: open streams finish, then each session closes.
       for (const session of sessions) session.close();
+      let cut = 0;
       const timer = setTimeout(() => {
+        cut = inFlight.size;
         http1.closeAllConnections();
+        for (const session of sessions) session.destroy();
         for (const socket of sockets) socket.destroy();
       }, graceMs);
       timer.unref();
       await closed;
       clearTimeout(timer);
+      return { cut };
     },
   };
+}
+
+function isHttp1(request: Request): request is http.IncomingMessage {
+  return request.httpVersionMajor === 1;
+}
+
+function isHttp1Response(response: Response): response is http.ServerResponse {
+  return response instanceof http.ServerResponse;
 }

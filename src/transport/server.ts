@@ -1,11 +1,11 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "../log.js";
 import { createCors } from "./cors.js";
 import type { DialectTable } from "./dialects/index.js";
 import { toConnectError } from "./error-codes.js";
 import { createListener, type Listener } from "./listener.js";
 import { reflectionService } from "./reflection.js";
+import { createRpcAdapter } from "./rpc-adapter.js";
 import { maxBodyBytes } from "./rest/read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
 import { createTranscoder } from "./rest/transcoder.js";
@@ -35,12 +35,13 @@ export function createServer(options: ServerOptions): Listener {
     }
   };
   const rpcServices = [...services, reflectionService(services.map((registration) => registration.service))];
-  const connect = connectNodeAdapter({
+  const connect = createRpcAdapter({
     routes: (router: ConnectRouter) => {
       for (const { service, implementation } of rpcServices) router.service(service, implementation);
     },
     interceptors: [errors],
     readMaxBytes: maxBodyBytes,
+    logger,
   });
   const serviceNames = new Set(rpcServices.map((registration) => registration.service.typeName));
   const rest = createTranscoder({
@@ -58,6 +59,6 @@ export function createServer(options: ServerOptions): Listener {
       if (end > 1 && serviceNames.has(url.slice(1, end))) connect(request, response);
       else rest(request, response);
     },
-    { logger },
+    { logger, maxBodyBytes },
   );
 }

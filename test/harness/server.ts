@@ -12,6 +12,8 @@ export interface TestServer {
   address: string;
   engine: TestDatabase["engine"];
   logs: string[];
+  /** The environment it was configured from (for a CLI run against the same database). */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -23,12 +25,13 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     logs.push(line);
     if (process.env.TEST_LOG) process.stderr.write(line);
   });
-  const config = loadConfig({
+  const fullEnv = {
     PORT: "0",
     TESSERA_SECRET_KEY: randomBytes(32).toString("hex"),
     ...database.env,
     ...env,
-  });
+  };
+  const config = loadConfig(fullEnv);
   let app: App;
   try {
     app = await startApp(config, { logger, host: "127.0.0.1", pgliteTemplate: database.pgliteTemplate, ...options });
@@ -42,6 +45,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     address: `127.0.0.1:${app.port}`,
     engine: database.engine,
     logs,
+    env: fullEnv,
     async close() {
       await app.close();
       await database.drop();

@@ -20,7 +20,7 @@ export async function queueCode(db: Kysely<Schema>, tenantId: string, contact: C
     code === undefined
       ? "Someone tried to sign up with this address, which already has an account. If it was you, log in instead."
       : `Your code is ${code}. It is valid for ${codeLifetime / 60} minutes.`;
-  await enqueueMessage(db, { tenantId, channel: contact.channel === "email" ? "email" : "sms", recipient: contact.address, subject: "Your code", body });
+  await enqueueMessage(db, { tenantId, channel: contact.channel === "email" ? "email" : "sms", recipient: contact.address, subject: "Your code", body, expiresAt: new Date(Date.now() + codeLifetime * 1000) });
 }
 
 /** What answering a code needs. */

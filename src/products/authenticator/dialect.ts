@@ -12,6 +12,7 @@ export const authenticatorDialect = defineDialect({
     MALFORMED_BODY: { status: 400, code: "invalid_json" },
     INVALID_FIELD: { status: 400, code: "invalid_field" },
     INTERNAL: { status: 500, code: "internal" },
+    UNAVAILABLE: { status: 503, code: "unavailable" },
     TOO_MANY_ATTEMPTS: { status: 429, code: "rate_limited" },
     // A bad contact or id is a bad field, whichever shared check found it.
     INVALID_EMAIL: { status: 400, code: "invalid_field" },

@@ -48,6 +48,7 @@ export function createRevocationService(deps: { db: Kysely<Schema>; secrets: Sec
         recipient: email,
         subject: "Revoke your Authentiq ID",
         body: `Your code to revoke your Authentiq ID is ${code}. It is valid for ${revocationCodeTtlSeconds / 60} minutes. If you did not ask for it, ignore this email.`,
+        expiresAt: new Date(now() + revocationCodeTtlSeconds * 1000),
       });
     });
     deps.nudgeOutbox();

@@ -84,10 +84,11 @@ export function createScopeJobService(deps: {
         if ((await countRecentJobs(tx, tenantId, addressHash, new Date(now() - 60_000))) >= scopeJobsPerMinute) {
           throw new DomainError("RATE_LIMIT", "rate_limited", "too many verification requests for this address: wait a minute");
         }
-        await insertJob(tx, { jobHash: jobHash(job), tenantId, pk: verified.sub, test, addressHash, claims, expiresAt: new Date(now() + scopeJobTtlSeconds * 1000) });
+        const expiresAt = new Date(now() + scopeJobTtlSeconds * 1000);
+        await insertJob(tx, { jobHash: jobHash(job), tenantId, pk: verified.sub, test, addressHash, claims, expiresAt });
         const text = `Confirm that ${email ?? phone} is yours to verify it for your Authentiq ID (job ${job}). If you did not ask for it, ignore this message.`;
-        if (email !== undefined) await enqueueMessage(tx, { tenantId, channel: "email", recipient: email, subject: "Confirm your email address", body: text });
-        else if (phone !== undefined) await enqueueMessage(tx, { tenantId, channel: "sms", recipient: phone, body: text });
+        if (email !== undefined) await enqueueMessage(tx, { tenantId, channel: "email", recipient: email, subject: "Confirm your email address", body: text, expiresAt });
+        else if (phone !== undefined) await enqueueMessage(tx, { tenantId, channel: "sms", recipient: phone, body: text, expiresAt });
       });
       if (email !== undefined || phone !== undefined) deps.nudgeOutbox();
       return { job, status: "waiting" };

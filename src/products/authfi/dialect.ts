@@ -39,6 +39,7 @@ export const authfiDialect = defineDialect({
     AUTHFI_CEREMONY_TIMEOUT: { status: 410, code: 5000 },
     AUTHFI_DATA_INCONSISTENT: { status: 500, code: 7000 },
     INTERNAL: { status: 500, code: 8000 },
+    UNAVAILABLE: { status: 503, code: 8000 },
   },
   body: (status, message, _problem, entry) => ({
     code: typeof entry.code === "number" ? entry.code : status >= 500 ? 8000 : 1002,

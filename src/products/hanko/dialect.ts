@@ -5,7 +5,8 @@ export const hankoDialect = defineDialect({
   name: "hanko",
   statusByKind: { precondition: 400 },
   reasons: {
-    // The status page answers 500 when the database is unreachable (seed 004, `GET /`).
+    // The status page answers 500 when the database is unreachable (seed 004, `GET /`), as
+    // monitors of Hanko expect; every other route answers an outage 503 (UNAVAILABLE).
     DATABASE_UNAVAILABLE: { status: 500, message: "Internal Server Error" },
     SIGNUP_DISABLED: { status: 403 },
     EMAIL_TAKEN: { status: 409 },

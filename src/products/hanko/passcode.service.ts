@@ -63,6 +63,7 @@ export function createPasscodeService(deps: {
           recipient: email.address,
           subject: "Your passcode",
           body: `Your passcode is ${code}. It is valid for ${passcodeTtlSeconds / 60} minutes.`,
+          expiresAt: row.expires_at,
         });
         return row;
       });

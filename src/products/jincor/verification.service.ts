@@ -137,6 +137,7 @@ export function createVerificationService(deps: {
             recipient: input.consumer,
             subject: input.template.subject === "" ? "Verification code" : input.template.subject,
             body: renderTemplate(input.template.body, checked.code, id),
+            expiresAt,
           });
         }
         return { row, uri };

@@ -17,5 +17,7 @@ export interface OutboxTable {
   sent_at: Date | null;
   failed_at: Date | null;
   last_error: string | null;
+  /** When what the message carries stops being valid; null means 24 hours after `created_at`. */
+  expires_at: Date | null;
   created_at: CreatedAt;
 }

@@ -72,6 +72,9 @@ export function createTranscoder(options: TranscoderOptions): (request: Request,
   };
 }
 
+/** What a 503 asks a client to wait before trying again. */
+const retryAfterSeconds = 1;
+
 function notFound(): DomainError {
   return new DomainError("ROUTE_NOT_FOUND", "not_found", "no such resource");
 }
@@ -81,6 +84,8 @@ function answerError(response: Response, dialect: ErrorDialect, error: unknown, 
   const answer = dialect.render(problem);
   const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", ...extra };
   // A body we stopped reading leaves the HTTP/1.1 connection unusable.
+  // Unavailable is a fault of the moment: the client may try again (RFC 9110 §10.2.3).
+  if (problem.kind === "unavailable") headers["retry-after"] = String(retryAfterSeconds);
   if (problem.reason === "BODY_TOO_LARGE" && "httpVersionMajor" in response.req && response.req.httpVersionMajor === 1) headers.connection = "close";
   send(response, { status: answer.status, headers, body: JSON.stringify(answer.body) }, head);
 }

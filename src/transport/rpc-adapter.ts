@@ -1,0 +1,202 @@
+import { Code, ConnectError, createConnectRouter, createContextKey, createContextValues, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
+import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import type { Logger } from "../log.js";
+
+/** What the RPC side of the listener serves. */
+export interface RpcAdapterOptions {
+  routes: (router: ConnectRouter) => void;
+  interceptors: Interceptor[];
+  readMaxBytes: number;
+  logger: Logger;
+}
+
+/** The generic message of a request connect-node could not decode: parser internals stay in the debug log. */
+export const malformedMessage = "malformed request message";
+
+/** Set by the interceptor: the request was decoded and reached a handler. */
+const reachedHandler = createContextKey<{ reached: boolean }>({ reached: false });
+
+/**
+ * connect-node's adapter, plus one rule: a request that fails before it reaches a handler with
+ * Internal or InvalidArgument failed to decode (connect-node answers malformed protobuf with
+ * Internal `parse binary: …`, malformed JSON with the parser's words). It answers
+ * INVALID_ARGUMENT with a generic message over every protocol, and the detail is logged at
+ * debug. Other early failures (RESOURCE_EXHAUSTED for oversize messages, UNIMPLEMENTED) pass.
+ */
+export function createRpcAdapter(options: RpcAdapterOptions): (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => void {
+  const mark: Interceptor = (next) => (request) => {
+    request.contextValues.get(reachedHandler).reached = true;
+    return next(request);
+  };
+  const router = createConnectRouter({
+    interceptors: [mark, ...options.interceptors],
+    readMaxBytes: options.readMaxBytes,
+    acceptCompression: [compressionGzip, compressionBrotli],
+  });
+  options.routes(router);
+  const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
+  return (request, response) => {
+    const handler = handlers.get((request.url ?? "").split("?", 2)[0] ?? "");
+    if (handler === undefined) {
+      response.writeHead(404);
+      response.end();
+      return;
+    }
+    const flag = { reached: false };
+    const values = createContextValues().set(reachedHandler, flag);
+    const universal = { ...universalRequestFromNodeRequest(request as IncomingMessage, response as ServerResponse, undefined, values), body: requestBody(request) };
+    handler(universal)
+      .then((answer) => rewriteUndecodable(answer, flag, options.logger, handler.method.name))
+      .then((answer) => {
+        // A request refused before it was decoded may not have been read to its end: an
+        // HTTP/1.1 connection is not reused after it (HTTP/2 streams end on their own).
+        if (!flag.reached && request.httpVersionMajor === 1) response.setHeader("connection", "close");
+        if (!flag.reached && request.httpVersionMajor === 2 && !request.complete) return answerTrailersOnly(answer, response as Http2ServerResponse);
+        return universalResponseToNodeResponse(answer, response as ServerResponse);
+      })
+      .catch((reason: unknown) => {
+        if (ConnectError.from(reason).code === Code.Aborted) return;
+        options.logger.warn("rpc response failed", { method: handler.method.name, error: reason instanceof Error ? reason.message : String(reason) });
+      });
+  };
+}
+
+/**
+ * The request body as connect-node reads it, except that giving up early (a message over
+ * readMaxBytes, a broken envelope) returns at once. Node's own iterator waits there for the
+ * stream to close, which holds the answer back until the client gives up; the listener ends
+ * the unread rest once the answer is out.
+ */
+function requestBody(request: IncomingMessage | Http2ServerRequest): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]() {
+      const chunks = (request as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+      return {
+        next: () => chunks.next(),
+        return: (value?: unknown) => {
+          request.pause();
+          return Promise.resolve({ done: true as const, value: value as Uint8Array });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * An HTTP/2 call refused before its body was read (a message over readMaxBytes): the status goes
+ * out at once as a gRPC trailers-only answer and the stream is reset with NO_ERROR, so the
+ * client stops sending (RFC 9113 §8.1). Written through connect-node, the answer waited for the
+ * client to give up, and the unread data exhausted the connection's flow-control window, which
+ * stalled every other call on it.
+ */
+async function answerTrailersOnly(answer: UniversalServerResponse, response: Http2ServerResponse): Promise<void> {
+  const body = await collect(answer.body);
+  const headers: Record<string, string> = { ":status": String(answer.status) };
+  answer.header?.forEach((value, name) => (headers[name] = value));
+  answer.trailer?.forEach((value, name) => (headers[name] = value));
+  const { stream } = response;
+  if (stream.destroyed || stream.headersSent) return;
+  if (body.length === 0 || headers["grpc-status"] !== undefined) {
+    stream.respond(headers, { endStream: true });
+  } else {
+    stream.respond(headers);
+    stream.end(body);
+  }
+  stream.close(http2Constants.NGHTTP2_NO_ERROR);
+}
+
+function undecodable(code: Code | undefined, flag: { reached: boolean }): boolean {
+  return !flag.reached && (code === Code.Internal || code === Code.InvalidArgument);
+}
+
+/** The same answer, with a decoding failure turned into INVALID_ARGUMENT and a generic message. */
+async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reached: boolean }, logger: Logger, method: string): Promise<UniversalServerResponse> {
+  if (flag.reached) return answer;
+  const contentType = answer.header?.get("content-type") ?? "";
+  const log = (detail: string) => logger.debug("undecodable rpc request", { method, detail });
+  // The body may change length: drop a declared one.
+  answer.header?.delete("content-length");
+  if (contentType.startsWith("application/grpc-web")) return { ...answer, body: rewriteGrpcWebBody(answer.body, flag, log) };
+  if (contentType.startsWith("application/grpc")) {
+    const fix = (headers: Headers | undefined) => {
+      if (headers === undefined || !undecodable(Number(headers.get("grpc-status") ?? NaN) as Code, flag)) return;
+      log(decodeURIComponent(headers.get("grpc-message") ?? ""));
+      headers.set("grpc-status", String(Code.InvalidArgument));
+      headers.set("grpc-message", encodeURIComponent(malformedMessage));
+      headers.delete("grpc-status-details-bin");
+    };
+    fix(answer.header);
+    fix(answer.trailer);
+    return { ...answer, body: afterBody(answer.body, () => fix(answer.trailer)) };
+  }
+  if (answer.status >= 400 && contentType.startsWith("application/json")) return rewriteConnectError(answer, flag, log);
+  return answer;
+}
+
+async function* afterBody(body: AsyncIterable<Uint8Array> | undefined, done: () => void): AsyncIterable<Uint8Array> {
+  if (body !== undefined) yield* body;
+  done();
+}
+
+async function collect(body: AsyncIterable<Uint8Array> | undefined): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  if (body !== undefined) for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+const connectCodes: Partial<Record<string, Code>> = { internal: Code.Internal, invalid_argument: Code.InvalidArgument };
+
+/** Connect unary errors are a JSON body `{code, message}` under an HTTP status. */
+async function rewriteConnectError(answer: UniversalServerResponse, flag: { reached: boolean }, log: (detail: string) => void): Promise<UniversalServerResponse> {
+  const bytes = await collect(answer.body);
+  let parsed: { code?: string; message?: string } | undefined;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8")) as { code?: string; message?: string };
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || !undecodable(connectCodes[parsed.code ?? ""], flag)) return { ...answer, body: once(bytes) };
+  log(parsed.message ?? "");
+  return { ...answer, status: 400, body: once(Buffer.from(JSON.stringify({ code: "invalid_argument", message: malformedMessage }))) };
+}
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+/** gRPC-Web sends its status in a trailer frame (flag 0x80) at the end of the body. */
+async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, flag: { reached: boolean }, log: (detail: string) => void): AsyncIterable<Uint8Array> {
+  const bytes = await collect(body);
+  const frames: Buffer[] = [];
+  for (let at = 0; at + 5 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(at + 1);
+    const frame = bytes.subarray(at, at + 5 + length);
+    at += 5 + length;
+    if ((frame[0]! & 0x80) === 0) {
+      frames.push(frame);
+      continue;
+    }
+    const trailer = new Map(
+      frame
+        .subarray(5)
+        .toString("utf8")
+        .split("\r\n")
+        .filter((line) => line.includes(":"))
+        .map((line) => [line.slice(0, line.indexOf(":")).trim().toLowerCase(), line.slice(line.indexOf(":") + 1).trim()] as const),
+    );
+    if (!undecodable(Number(trailer.get("grpc-status") ?? NaN) as Code, flag)) {
+      frames.push(frame);
+      continue;
+    }
+    log(decodeURIComponent(trailer.get("grpc-message") ?? ""));
+    const text = Buffer.from(`grpc-status: ${Code.InvalidArgument}\r\ngrpc-message: ${encodeURIComponent(malformedMessage)}\r\n`);
+    const head = Buffer.alloc(5);
+    head[0] = 0x80;
+    head.writeUInt32BE(text.length, 1);
+    frames.push(Buffer.concat([head, text]));
+  }
+  yield Buffer.concat(frames);
+}
