@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { isDatabaseUnavailable } from "../errors/database-error.js";
+import { isDatabaseUnavailable } from "../core/errors/database-error.js";
 import type { Logger } from "../log.js";
 import type { Schema } from "../store/schema.js";
 import { claimDueMessages, deadLetterExpired, defaultMessageTtlSeconds, markFailed, markSent, releaseClaims, renewLease, type OutboxRow } from "./outbox.store.js";

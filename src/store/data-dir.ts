@@ -1,5 +1,5 @@
 import { accessSync, constants, mkdirSync, statSync } from "node:fs";
-import { StartupError } from "../errors/startup-error.js";
+import { StartupError } from "../core/errors/startup-error.js";
 
 /**
  * Makes sure `dataDir` (unless `memory://`) is a directory Tessera can write, creating it when

@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { StartupError } from "../errors/startup-error.js";
+import { StartupError } from "../core/errors/startup-error.js";
 import type { Logger } from "../log.js";
 import { prepareDataDir } from "./data-dir.js";
 import { listenPostgres } from "./listen.js";

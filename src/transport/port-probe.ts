@@ -1,5 +1,5 @@
 import net from "node:net";
-import { StartupError } from "../errors/startup-error.js";
+import { StartupError } from "../core/errors/startup-error.js";
 
 /**
  * Binds `port` for a moment and lets it go, so that a port in use is reported (naming PORT)

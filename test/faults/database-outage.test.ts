@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/log.js";
 import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.js";
 import { startPgCluster, type PgCluster } from "../harness/pg-cluster.js";

@@ -6,7 +6,7 @@ import type { SessionTokens } from "../../core/session/session-token.service.js"
 import type { EmailRow } from "../../store/identity/email.store.js";
 import type { IdentityService } from "./identity.service.js";
 
-/** The AuthFi user-management RPCs, served by `src/authfi/`. */
+/** The AuthFi user-management RPCs, served by `src/products/authfi/`. */
 type AuthfiUserMethods = "authfiListUsers" | "authfiUpdateUser" | "authfiDeleteUser";
 
 /** The IdentityService RPCs: proto ↔ domain mapping only. */

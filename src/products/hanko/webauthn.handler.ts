@@ -6,7 +6,7 @@ import { creationOptions, requestOptions } from "../../core/webauthn/options-mes
 import type { WebauthnService } from "../../core/webauthn/webauthn.service.js";
 import type { CredentialRow } from "../../store/webauthn/webauthn.store.js";
 
-/** The Hanko RPCs of WebAuthnService (the AuthFi ones are served by `src/authfi/`). */
+/** The Hanko RPCs of WebAuthnService (the AuthFi ones are served by `src/products/authfi/`). */
 export type HankoWebauthnMethods = Omit<ServiceImpl<typeof WebAuthnServiceDesc>, `authfi${string}`>;
 
 /** Hanko's WebAuthnService RPCs: proto ↔ domain mapping only. */

@@ -58,7 +58,7 @@ const transportReasons: Record<string, ReasonEntry> = {
   BODY_TOO_LARGE: { status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   INTERNAL: { status: 500 },
-  // A database outage (src/errors/database-error.ts): a fault of the moment, try again.
+  // A database outage (src/core/errors/database-error.ts): a fault of the moment, try again.
   UNAVAILABLE: { status: 503 },
 };
 
