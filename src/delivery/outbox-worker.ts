@@ -73,7 +73,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const lanes = new Map(channels.map((channel) => [channel, { running: undefined as Promise<void> | undefined, again: false }]));
   let sweeping: Promise<void> | undefined;
 
+  /**
+   * Until then, lapsed claims of other workers are left alone: after a database outage every
+   * lease has lapsed, and the worker that sent a message may not have recorded it yet.
+   */
+  let takeOverFrom = 0;
+  const databaseFailed = () => (takeOverFrom = Date.now() + settings.leaseSeconds * 1000);
   const logFailure = (what: string, error: unknown) => {
+    if (isDatabaseUnavailable(error)) databaseFailed();
     const message = error instanceof Error ? error.message : String(error);
     if (isDatabaseUnavailable(error)) logger.warn(`${what}: database unavailable, will retry`, { error: message });
     else logger.error(what, { error });
@@ -91,6 +98,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         if (attempt > 1) logger.info("message sent; recorded after retries", { id: message.id, attempts: attempt });
         return;
       } catch (error) {
+        databaseFailed();
         if (attempt === 1) logger.warn("message sent; recording it failed, retrying", { id: message.id, error: error instanceof Error ? error.message : String(error) });
         // The lease must outlive this loop, or another worker sends the message again.
         await renewLease(db, [message.id], settings.leaseSeconds).catch(() => undefined);
@@ -118,7 +126,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const deliver = async (channel: OutboxRow["channel"]): Promise<void> => {
     for (;;) {
       if (stopped) return;
-      const claimed = await claimDueMessages(db, channel, settings.batchSize, settings.leaseSeconds, settings.ttlSeconds);
+      const claimed = await claimDueMessages(db, channel, settings.batchSize, settings.leaseSeconds, settings.ttlSeconds, Date.now() >= takeOverFrom);
       // A message this worker still holds (its lease ran out while the database was away) is
       // not sent again: the first send is being recorded.
       const batch = claimed.filter((message) => !held.has(message.id));

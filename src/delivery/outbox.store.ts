@@ -56,13 +56,21 @@ export const leaseTakeoverMarginSeconds = 3;
  * worker holds (until their lease has run out by the takeover margin) and rows past their
  * expiry, and counts the attempt.
  */
-export async function claimDueMessages(db: Kysely<Schema>, channel: OutboxRow["channel"], limit: number, leaseSeconds: number, ttlSeconds = defaultMessageTtlSeconds): Promise<OutboxRow[]> {
+export async function claimDueMessages(
+  db: Kysely<Schema>,
+  channel: OutboxRow["channel"],
+  limit: number,
+  leaseSeconds: number,
+  ttlSeconds = defaultMessageTtlSeconds,
+  /** False: take only unclaimed messages, never another worker's lapsed claim. */
+  takeOver = true,
+): Promise<OutboxRow[]> {
   const result = await sql<OutboxRow>`
     update outbox set claimed_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1
     where id in (
       select id from outbox
       where sent_at is null and failed_at is null and next_attempt_at <= now() and channel = ${channel}
-        and (claimed_until is null or claimed_until < now() - make_interval(secs => ${leaseTakeoverMarginSeconds}))
+        and (claimed_until is null or (${takeOver} and claimed_until < now() - make_interval(secs => ${leaseTakeoverMarginSeconds})))
         and ${expiry(ttlSeconds)} > now()
       order by next_attempt_at
       limit ${limit}
