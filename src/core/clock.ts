@@ -1,0 +1,7 @@
+/** The time a service sees: injected, so that tests move it instead of sleeping. */
+export interface Clock {
+  now(): Date;
+}
+
+/** The system's clock. */
+export const systemClock: Clock = { now: () => new Date() };
