@@ -200,7 +200,8 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
           expectedChallenge: challenge,
           expectedOrigin: rp.origins,
           expectedRPID: rp.id,
-          credential: { id: credentialId, publicKey: new Uint8Array(credential.publicKey), counter: credential.signCount, transports: credential.transports },
+          // Counter 0: the library checks the signature only; the counter is checked below, once it is signed.
+          credential: { id: credentialId, publicKey: new Uint8Array(credential.publicKey), counter: 0, transports: credential.transports },
           requireUserVerification: issued.userVerification === "required",
         });
       } catch (cause) {
