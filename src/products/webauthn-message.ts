@@ -21,42 +21,40 @@ function clientDataJson(response: { clientDataJson: string; clientDataJsonDocume
   return response === undefined ? "" : response.clientDataJson || response.clientDataJsonDocumented;
 }
 
+/** The members every `PublicKeyCredential` has, around its `response` (ids as base64url). */
+function credentialJson<R>(credential: CredentialMessage<unknown>, response: R) {
+  return {
+    id: toBase64url(credential.id),
+    rawId: toBase64url(credential.rawId),
+    type: credential.type as "public-key",
+    response,
+    clientExtensionResults: {},
+    ...(credential.authenticatorAttachment === undefined ? {} : { authenticatorAttachment: credential.authenticatorAttachment as "platform" | "cross-platform" }),
+  };
+}
+
 /**
  * The registration response (`navigator.credentials.create()`) of a message: binary members as
  * base64url (the seeds' clients may send base64), transports WebAuthn knows only.
  */
 export function registrationResponse(credential: CredentialMessage<AttestationResponse>): RegistrationResponseJSON {
   const { response } = credential;
-  return {
-    id: toBase64url(credential.id),
-    rawId: toBase64url(credential.rawId),
-    type: credential.type as "public-key",
-    response: {
-      clientDataJSON: toBase64url(clientDataJson(response)),
-      attestationObject: toBase64url(response?.attestationObject ?? ""),
-      transports: knownTransports(response?.transports),
-    },
-    clientExtensionResults: {},
-    ...(credential.authenticatorAttachment === undefined ? {} : { authenticatorAttachment: credential.authenticatorAttachment as never }),
-  };
+  return credentialJson(credential, {
+    clientDataJSON: toBase64url(clientDataJson(response)),
+    attestationObject: toBase64url(response?.attestationObject ?? ""),
+    transports: knownTransports(response?.transports),
+  });
 }
 
 /** The authentication response (`navigator.credentials.get()`) of a message, binary members as base64url. */
 export function authenticationResponse(credential: CredentialMessage<AssertionResponse>): AuthenticationResponseJSON {
   const { response } = credential;
-  return {
-    id: toBase64url(credential.id),
-    rawId: toBase64url(credential.rawId),
-    type: credential.type as "public-key",
-    response: {
-      clientDataJSON: toBase64url(clientDataJson(response)),
-      authenticatorData: toBase64url(response?.authenticatorData ?? ""),
-      signature: toBase64url(response?.signature ?? ""),
-      ...(response?.userHandle === undefined ? {} : { userHandle: toBase64url(response.userHandle) }),
-    },
-    clientExtensionResults: {},
-    ...(credential.authenticatorAttachment === undefined ? {} : { authenticatorAttachment: credential.authenticatorAttachment as never }),
-  };
+  return credentialJson(credential, {
+    clientDataJSON: toBase64url(clientDataJson(response)),
+    authenticatorData: toBase64url(response?.authenticatorData ?? ""),
+    signature: toBase64url(response?.signature ?? ""),
+    ...(response?.userHandle === undefined ? {} : { userHandle: toBase64url(response.userHandle) }),
+  });
 }
 
 /** Creation options from @simplewebauthn/server as the `CreationOptions` message. */

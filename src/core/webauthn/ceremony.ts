@@ -87,6 +87,13 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
   const refuse = (ceremony: Ceremony, kind: WebauthnFailureKind, detail: { cause?: unknown; format?: string } = {}) => policy.refuse({ ceremony, kind, ...detail });
   const purposeOf = (purpose: string) => `${policy.product}:${purpose}`;
   const expiry = () => new Date(clock.now().getTime() + policy.timeoutMs);
+  /** What a response must match: the challenge, one of our origins, our RP id, and user verification if the ceremony required it. */
+  const expected = (challenge: string, issued: IssuedChallenge) => ({
+    expectedChallenge: challenge,
+    expectedOrigin: rp.origins,
+    expectedRPID: rp.id,
+    requireUserVerification: issued.userVerification === "required",
+  });
 
   /** Uses up the challenge in the response; refuses it unread, unknown, expired or of another user. */
   const consume = async (ceremony: Ceremony, tenantId: string, purpose: string, clientDataJson: string, checks: CeremonyChecks): Promise<{ challenge: string; issued: IssuedChallenge }> => {
@@ -137,10 +144,7 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
       try {
         verification = await verifyRegistrationResponse({
           response,
-          expectedChallenge: challenge,
-          expectedOrigin: rp.origins,
-          expectedRPID: rp.id,
-          requireUserVerification: issued.userVerification === "required",
+          ...expected(challenge, issued),
           ...(policy.registration.algorithms === undefined ? {} : { supportedAlgorithmIDs: policy.registration.algorithms }),
         });
       } catch (cause) {
@@ -197,12 +201,9 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
       try {
         verification = await verifyAuthenticationResponse({
           response,
-          expectedChallenge: challenge,
-          expectedOrigin: rp.origins,
-          expectedRPID: rp.id,
+          ...expected(challenge, issued),
           // Counter 0: the library checks the signature only; the counter is checked below, once it is signed.
           credential: { id: credentialId, publicKey: new Uint8Array(credential.publicKey), counter: 0, transports: credential.transports },
-          requireUserVerification: issued.userVerification === "required",
         });
       } catch (cause) {
         throw refuse("login", "signature", { cause });

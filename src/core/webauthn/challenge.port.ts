@@ -38,9 +38,9 @@ export type ConsumedChallenge = { issued: IssuedChallenge } | { refused: "expire
 export interface ChallengeStore {
   insert(challenge: NewChallenge): Promise<void>;
   /**
-   * Uses up a challenge of this tenant, ceremony and purpose, unused and unexpired at `now`, in
-   * one statement (single use under concurrency). `expired` when it was issued for them and
-   * outlived its time unused; `unknown` for anything else.
+   * Uses up a challenge of this tenant, ceremony and purpose, unused, in one statement (single
+   * use under concurrency): `expired` when it had outlived its time at `now` (it is used up
+   * all the same), `unknown` when there was no such unused challenge.
    */
   consume(tenantId: string, ceremony: Ceremony, purpose: string, challenge: string, now: Date): Promise<ConsumedChallenge>;
 }

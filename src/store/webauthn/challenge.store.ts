@@ -22,6 +22,7 @@ export function createChallengeStore(db: Kysely<Schema>): ChallengeStore {
     },
 
     async consume(tenantId, ceremony, purpose, challenge, now) {
+      // One statement uses it up, expired or not: an expired challenge is burnt as it is refused.
       const row = await db
         .updateTable("webauthn_challenges")
         .set({ used_at: now })
@@ -30,21 +31,11 @@ export function createChallengeStore(db: Kysely<Schema>): ChallengeStore {
         .where("ceremony", "=", ceremony)
         .where("purpose", "=", purpose)
         .where("used_at", "is", null)
-        .where("expires_at", ">", now)
-        .returning(["user_id", "user_verification", "pending_user"])
+        .returning(["user_id", "user_verification", "pending_user", "expires_at"])
         .executeTakeFirst();
-      if (row !== undefined) return { issued: { userId: row.user_id, userVerification: row.user_verification as UserVerification | null, pendingUser: row.pending_user } };
-      const expired = await db
-        .selectFrom("webauthn_challenges")
-        .select("id")
-        .where("tenant_id", "=", tenantId)
-        .where("challenge", "=", challenge)
-        .where("ceremony", "=", ceremony)
-        .where("purpose", "=", purpose)
-        .where("used_at", "is", null)
-        .where("expires_at", "<=", now)
-        .executeTakeFirst();
-      return { refused: expired === undefined ? "unknown" : "expired" };
+      if (row === undefined) return { refused: "unknown" };
+      if (row.expires_at <= now) return { refused: "expired" };
+      return { issued: { userId: row.user_id, userVerification: row.user_verification as UserVerification | null, pendingUser: row.pending_user } };
     },
   };
 }
