@@ -21,10 +21,12 @@ import { createAuthfiCeremonyService } from "./products/authfi/ceremony.service.
 import { createAuthfiManagementService } from "./products/authfi/management.service.js";
 import { createAccessPointService } from "./products/authfi/tenant.service.js";
 import { createAuthentiqKeyService } from "./products/authentiq/key.service.js";
+import { createAuthentiqKeyStore } from "./store/authentiq/key.store.js";
 import { createRevocationService } from "./products/authentiq/revocation.service.js";
 import { createIdentityHandler } from "./products/hanko/identity.handler.js";
 import { createIdentityService } from "./products/hanko/identity.service.js";
 import { createKeyService, type KeyService } from "./core/keys/key.service.js";
+import { createSigningKeyStore } from "./store/keys/key.store.js";
 import { resolveMasterKey } from "./core/keys/master-key.js";
 import { createSecretBox, type SecretBox } from "./core/keys/secret-box.js";
 import type { Logger } from "./log.js";
@@ -53,10 +55,15 @@ import { createChallengeStore } from "./store/webauthn/challenge.store.js";
 import { createCredentialStore } from "./store/webauthn/credential.store.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { defaultTenantId } from "./store/schema.js";
+import { pingDatabase } from "./store/health.js";
 import { migrateToLatest } from "./store/migrator.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
-import { loginTokenTtlSeconds } from "./federation/login-redirect.js";
+import { createLoginStates } from "./federation/login-state.js";
+import { createIdentityLinkStore } from "./store/federation/identity.store.js";
+import { createLoginStateStore } from "./store/federation/login-state.store.js";
+import { createSamlReplayStore } from "./store/federation/saml-request.store.js";
+import { loginStateTtlSeconds, loginTokenTtlSeconds } from "./federation/login-redirect.js";
 import { createOAuthProvider } from "./federation/oauth/oauth-provider.js";
 import { createThirdPartyHandler } from "./products/hanko/thirdparty.handler.js";
 import { createThirdPartyService } from "./federation/oauth/oauth-login.service.js";
@@ -66,6 +73,7 @@ import { createSamlService } from "./federation/saml/saml.service.js";
 import { productDialects } from "./products/dialects.js";
 import { createServer } from "./transport/server.js";
 import { registerService, type ServiceRegistration } from "./transport/services.js";
+import { createAccessPointStore } from "./store/authfi/tenant.store.js";
 
 /** A running Tessera. */
 export interface App {
@@ -100,7 +108,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   try {
     await migrateToLatest(database.db);
     const { db } = database;
-    const keys = createKeyService({ db, secrets, logger });
+    const keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger });
     await keys.ensureKeys();
     const senders = createSenders(config, logger);
     const worker = createOutboxWorker({ db, send: senders.send, logger });
@@ -113,7 +121,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
 
     const rp: RelyingPartyConfig = { id: config.rpId, name: config.rpName, origins: config.origins };
     const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createChallengeStore(db), credentials: createCredentialStore(db), clock: systemClock });
-    const accessPoints = createAccessPointService({ db, secrets });
+    const accessPoints = createAccessPointService({ store: createAccessPointStore(db), secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
       const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
       if (revoked > 0) logger.warn("AUTHFI_API_KEY changed: revoked the access point's other API keys", { accessPoint: config.authfiAccessPoint, revoked });
@@ -124,16 +132,15 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const tokens = createSessionTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
-    const authentiqKeys = createAuthentiqKeyService({ db, secrets, tenantId });
+    const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}` });
     const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
     const attempts = createAttemptLimit({ db, tenantId, secrets });
-    const linker = createAccountLinker({ db, tenantId, allowSignup: config.hanko.allowSignup });
+    const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
+    const loginStates = createLoginStates(createLoginStateStore(db, tenantId), secrets);
     const issueLoginToken = (userId: string) => issueOneTimeToken(db, secrets, tenantId, userId, loginTokenTtlSeconds);
     const thirdParty = createThirdPartyService({
-      db,
-      secrets,
-      tenantId,
+      loginStates,
       config: config.thirdParty,
       providers: new Map(config.thirdParty.providers.map((provider) => [provider.name, createOAuthProvider(provider, config.thirdParty.callbackUrl)])),
       linker,
@@ -144,9 +151,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       config.saml === undefined
         ? undefined
         : createSamlService({
-            db,
-            secrets,
-            tenantId,
+            loginStates,
+            replays: createSamlReplayStore(db, tenantId, loginStateTtlSeconds),
             config: config.saml,
             idpMetadata: createIdpMetadataSource(config.saml.providers),
             linker,
@@ -157,7 +163,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const services = [
       registerService(SessionService, {
         ...createSessionHandler({
-          session: createSessionService({ db, keys, hanko: config.hanko }),
+          session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
           passwords: createPasswordService({ db, tenantId, hanko: config.hanko }),
           consumeOneTimeToken: (value) => consumeOneTimeToken(db, secrets, tenantId, value),

@@ -6,7 +6,10 @@ import { resolveMasterKey } from "./core/keys/master-key.js";
 import { createSecretBox } from "./core/keys/secret-box.js";
 import { createLogger } from "./log.js";
 import { openDatabase } from "./store/database.js";
+import { createSigningKeyStore } from "./store/keys/key.store.js";
 import { migrateToLatest } from "./store/migrator.js";
+import { defaultTenantId } from "./store/schema.js";
+import { createAccessPointStore } from "./store/authfi/tenant.store.js";
 
 const usage = `usage: npm run tessera -- <command>
   keys list                 the published signing keys
@@ -80,12 +83,12 @@ async function main(args: string[]): Promise<number> {
     await migrateToLatest(database.db);
     const secrets = createSecretBox(resolveMasterKey(config, logger));
     if (rp !== undefined) {
-      const code = await relyingParty(createAccessPointService({ db: database.db, secrets }), command, argument!, rp);
+      const code = await relyingParty(createAccessPointService({ store: createAccessPointStore(database.db), secrets }), command, argument!, rp);
       if (code !== undefined) return code;
       process.stderr.write(`${usage}\n`);
       return 2;
     }
-    const keys = createKeyService({ db: database.db, secrets, logger, cacheMs: 0 });
+    const keys = createKeyService({ store: createSigningKeyStore(database.db, defaultTenantId), secrets, logger, cacheMs: 0 });
     await keys.ensureKeys();
     switch (command) {
       case "list":

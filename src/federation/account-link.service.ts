@@ -1,8 +1,6 @@
-import type { Kysely } from "kysely";
 import { DomainError } from "../core/errors/domain-error.js";
 import { normalizeEmail } from "../core/identity/email-address.js";
-import type { Schema } from "../store/schema.js";
-import { findEmailOwner, findIdentityUser, insertIdentity, insertUserWithPrimaryEmail, touchIdentity } from "../store/federation/identity.store.js";
+import type { IdentityLinkStore } from "./federation.port.js";
 import { LoginError, type ExternalUser } from "./login-error.js";
 
 /** Finds or makes the user an identity provider vouched for. */
@@ -19,18 +17,18 @@ export interface AccountLinker {
 }
 
 /** Creates the linker; everything it writes for one login is one transaction. */
-export function createAccountLinker(deps: { db: Kysely<Schema>; tenantId: string; allowSignup: boolean }): AccountLinker {
-  const { tenantId } = deps;
+export function createAccountLinker(deps: { store: IdentityLinkStore; allowSignup: boolean }): AccountLinker {
   return {
     userFor(external) {
-      return deps.db.transaction().execute(async (tx) => {
-        const linked = await findIdentityUser(tx, tenantId, external.provider, external.subject);
+      return deps.store.transaction(async (tx) => {
+        const identity = { provider: external.provider, subject: external.subject, claims: external.claims };
+        const linked = await tx.findLinkedUser(external.provider, external.subject);
         if (linked !== undefined) {
-          await touchIdentity(tx, tenantId, external.provider, external.subject, external.claims);
+          await tx.touchIdentity(identity);
           return linked;
         }
         const address = emailOf(external);
-        const owner = await findEmailOwner(tx, tenantId, address);
+        const owner = await tx.findEmailOwner(address);
         if (owner !== undefined) {
           // Linking by an address the provider does not vouch for would hand the account to
           // whoever registered that address with the provider.
@@ -38,15 +36,15 @@ export function createAccountLinker(deps: { db: Kysely<Schema>; tenantId: string
           // Nor to a user who holds the address unverified: anyone may add an address to their
           // account, and the real owner's provider login would then land in theirs.
           if (!owner.verified) throw new LoginError("user_conflict", "a user holds this email address without having verified it");
-          await insertIdentity(tx, { tenantId, userId: owner.userId, provider: external.provider, subject: external.subject, emailId: owner.emailId, claims: external.claims });
+          await tx.link(identity, owner.userId, owner.emailId);
           return owner.userId;
         }
         if (!deps.allowSignup) throw new LoginError("signup_disabled", "sign-up is disabled");
         // An account made from an address nobody verified could be claimed before its owner
         // comes, and kept through the provider identity after: Hanko's refusal.
         if (!external.emailVerified) throw new LoginError("unverified_provider_email", "the provider has not verified this email address");
-        const created = await insertUserWithPrimaryEmail(tx, tenantId, address, true);
-        await insertIdentity(tx, { tenantId, userId: created.userId, provider: external.provider, subject: external.subject, emailId: created.emailId, claims: external.claims });
+        const created = await tx.createUser(address, true);
+        await tx.link(identity, created.userId, created.emailId);
         return created.userId;
       });
     },

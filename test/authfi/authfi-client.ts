@@ -3,6 +3,7 @@ import { createAccessPointService, type NewAccessPoint } from "../../src/product
 import { rest, type RestResponse } from "../harness/rest.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { SoftwareAuthenticator, type SoftwareCredential } from "../harness/software-authenticator.js";
+import { createAccessPointStore } from "../../src/store/authfi/tenant.store.js";
 
 /** The relying party's web origin and RP id the test server is configured with. */
 export const origin = "https://rp.example.com";
@@ -29,7 +30,7 @@ export function authfi(server: TestServer, method: string, path: string, body?: 
 
 /** Another access point, made as `npm run tessera -- rp create` makes one. */
 export async function createAccessPoint(server: TestServer, options: NewAccessPoint): Promise<{ slug: string; apiKey: string }> {
-  const created = await createAccessPointService({ db: server.app.database.db, secrets: server.app.secrets }).create(options);
+  const created = await createAccessPointService({ store: createAccessPointStore(server.app.database.db), secrets: server.app.secrets }).create(options);
   if (created === undefined) throw new Error(`access point ${options.slug} exists`);
   return { slug: created.accessPoint.slug, apiKey: created.apiKey };
 }

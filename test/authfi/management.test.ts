@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccessPointService } from "../../src/products/authfi/tenant.service.js";
 import type { TestServer } from "../harness/server.js";
 import { accessPoint, apiKey, authenticator, authfi, createAccessPoint, loginChallenge, newName, registerKey, startAuthfiServer } from "./authfi-client.js";
+import { createAccessPointStore } from "../../src/store/authfi/tenant.store.js";
 
 let server: TestServer;
 
@@ -17,7 +18,7 @@ type UserList = { code: number; total: number; users: Array<{ id: string; name: 
 
 describe("AuthFi access points", () => {
   it("seeds the configured access point once, active and uncapped, however often it starts", async () => {
-    const service = createAccessPointService({ db: server.app.database.db, secrets: server.app.secrets });
+    const service = createAccessPointService({ store: createAccessPointStore(server.app.database.db), secrets: server.app.secrets });
     await service.ensure(accessPoint, apiKey);
     await service.ensure(accessPoint, apiKey);
     const tenants = await server.app.database.db.selectFrom("tenants").selectAll().where("slug", "=", accessPoint).execute();

@@ -5,7 +5,9 @@ import { createKeyService, type KeyService } from "../../src/core/keys/key.servi
 import { createSecretBox } from "../../src/core/keys/secret-box.js";
 import { createLogger } from "../../src/log.js";
 import { openDatabase, type Database } from "../../src/store/database.js";
+import { createSigningKeyStore } from "../../src/store/keys/key.store.js";
 import { migrateToLatest } from "../../src/store/migrator.js";
+import { defaultTenantId } from "../../src/store/schema.js";
 import { createTestDatabase, type TestDatabase } from "../harness/database.js";
 
 const logger = createLogger("error");
@@ -18,7 +20,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   database = await openDatabase({ databaseUrl: testDb.env.DATABASE_URL, dataDir: "memory://", pgliteTemplate: testDb.pgliteTemplate, logger });
   await migrateToLatest(database.db);
-  keys = createKeyService({ db: database.db, secrets, logger, cacheMs: 0 });
+  keys = createKeyService({ store: createSigningKeyStore(database.db, defaultTenantId), secrets, logger, cacheMs: 0 });
   await keys.ensureKeys();
 });
 afterAll(async () => {

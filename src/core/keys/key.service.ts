@@ -1,26 +1,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint, type JWK } from "jose";
-import type { Kysely } from "kysely";
 import type { Logger } from "../../log.js";
-import type { Schema } from "../../store/schema.js";
-import { defaultTenantId } from "../../store/schema.js";
-import { insertKey, listActiveKeys, lockSigningKeys, retireKey, type SigningKeyRow } from "../../store/keys/key.store.js";
+import { systemClock, type Clock } from "../clock.js";
 import type { SecretBox } from "./secret-box.js";
+import type { PublicJwk, SigningAlgorithm, SigningKeyStore, StoredSigningKey } from "./signing-key.port.js";
 
-/** The signature algorithms Tessera signs with: RS256 for Hanko, EdDSA for Authentiq. */
-export type SigningAlgorithm = "RS256" | "EdDSA";
-
-/** A public JSON Web Key as published (RFC 7517 §4): never a private member. */
-export interface PublicJwk {
-  kty: string;
-  kid: string;
-  alg: SigningAlgorithm;
-  use: "sig";
-  n?: string;
-  e?: string;
-  crv?: string;
-  x?: string;
-}
+export type { PublicJwk, SigningAlgorithm } from "./signing-key.port.js";
 
 /** The key a token is signed with now. */
 export interface SigningKey {
@@ -51,39 +36,37 @@ export interface KeyService {
 
 /** What the key service needs. */
 export interface KeyServiceOptions {
-  db: Kysely<Schema>;
+  store: SigningKeyStore;
   secrets: SecretBox;
   logger: Logger;
-  tenantId?: string;
   cacheMs?: number;
-  now?: () => number;
+  clock?: Clock;
 }
 
 interface LoadedKey {
-  row: SigningKeyRow;
-  publicJwk: PublicJwk;
+  stored: StoredSigningKey;
   privateKey?: KeyObject;
   publicKey?: KeyObject;
 }
 
 /** Creates the key service. */
 export function createKeyService(options: KeyServiceOptions): KeyService {
-  const { db, secrets, logger } = options;
-  const tenantId = options.tenantId ?? defaultTenantId;
+  const { store, secrets, logger } = options;
   const cacheMs = options.cacheMs ?? 10_000;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now().getTime();
   let cache: { at: number; keys: Promise<LoadedKey[]> } | undefined;
 
   const load = (): Promise<LoadedKey[]> => {
     if (cache === undefined || now() - cache.at > cacheMs) {
-      const keys = listActiveKeys(db, tenantId).then((rows) => rows.map((row) => ({ row, publicJwk: row.public_jwk as unknown as PublicJwk })));
+      const keys = store.listActive().then((stored) => stored.map((key): LoadedKey => ({ stored: key })));
       keys.catch(() => (cache = undefined));
       cache = { at: now(), keys };
     }
     return cache.keys;
   };
 
-  const create = async (alg: SigningAlgorithm, executor: Kysely<Schema>): Promise<PublicJwk> => {
+  const create = async (alg: SigningAlgorithm, into: SigningKeyStore): Promise<PublicJwk> => {
     const { publicKey, privateKey } = alg === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ed25519");
     const exported = publicKey.export({ format: "jwk" }) as JWK;
     const kid = await calculateJwkThumbprint(exported, "sha256");
@@ -92,46 +75,45 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
         ? { kty: "RSA", kid, alg, use: "sig", n: exported.n!, e: exported.e! }
         : { kty: "OKP", kid, alg, use: "sig", crv: "Ed25519", x: exported.x! };
     const sealed = secrets.encrypt(privateKey.export({ format: "der", type: "pkcs8" }), `signing-key:${kid}`);
-    await insertKey(executor, { kid, tenantId, alg, publicJwk: { ...publicJwk }, privateKey: sealed });
+    await into.insert({ kid, alg, publicJwk, sealedPrivateKey: sealed });
     logger.info("created signing key", { kid, alg });
     return publicJwk;
   };
 
   return {
     async ensureKeys() {
-      await db.transaction().execute(async (tx) => {
-        await lockSigningKeys(tx);
-        const existing = new Set((await listActiveKeys(tx, tenantId)).map((row) => row.alg));
-        for (const alg of ["RS256", "EdDSA"] as const) if (!existing.has(alg)) await create(alg, tx);
+      await store.exclusively(async (locked) => {
+        const existing = new Set((await locked.listActive()).map((key) => key.alg));
+        for (const alg of ["RS256", "EdDSA"] as const) if (!existing.has(alg)) await create(alg, locked);
       });
       cache = undefined;
     },
     async publicKeys(alg) {
-      return (await load()).filter((key) => key.row.alg === alg).map((key) => key.publicJwk);
+      return (await load()).filter((key) => key.stored.alg === alg).map((key) => key.stored.publicJwk);
     },
     async signingKey(alg) {
-      const key = (await load()).find((candidate) => candidate.row.alg === alg);
+      const key = (await load()).find((candidate) => candidate.stored.alg === alg);
       if (key === undefined) throw new Error(`no ${alg} signing key: ensureKeys() did not run`);
       key.privateKey ??= createPrivateKey({
-        key: secrets.decrypt(key.row.private_key, `signing-key:${key.row.kid}`),
+        key: secrets.decrypt(key.stored.sealedPrivateKey, `signing-key:${key.stored.kid}`),
         format: "der",
         type: "pkcs8",
       });
-      return { kid: key.row.kid, alg, privateKey: key.privateKey };
+      return { kid: key.stored.kid, alg, privateKey: key.privateKey };
     },
     async verificationKey(alg, kid) {
-      const key = (await load()).find((candidate) => candidate.row.kid === kid && candidate.row.alg === alg);
+      const key = (await load()).find((candidate) => candidate.stored.kid === kid && candidate.stored.alg === alg);
       if (key === undefined) return undefined;
-      key.publicKey ??= createPublicKey({ key: { ...key.publicJwk }, format: "jwk" });
+      key.publicKey ??= createPublicKey({ key: { ...key.stored.publicJwk }, format: "jwk" });
       return key.publicKey;
     },
     async rotate(alg) {
-      const jwk = await create(alg, db);
+      const jwk = await create(alg, store);
       cache = undefined;
       return jwk;
     },
     async retire(kid) {
-      const retired = await retireKey(db, tenantId, kid);
+      const retired = await store.retire(kid);
       cache = undefined;
       return retired;
     },

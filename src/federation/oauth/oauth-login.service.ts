@@ -1,12 +1,9 @@
-import type { Kysely } from "kysely";
 import * as oidc from "openid-client";
-import type { SecretBox } from "../../core/keys/secret-box.js";
 import type { Logger } from "../../log.js";
-import type { Schema } from "../../store/schema.js";
 import type { AccountLinker } from "../account-link.service.js";
 import { LoginError } from "../login-error.js";
 import { errorLocation, errorTarget, loginStateTtlSeconds, sameSecret, tokenLocation } from "../login-redirect.js";
-import { consumeLoginState, createLoginState } from "../../store/federation/login-state.store.js";
+import type { LoginStates } from "../login-state.js";
 import type { OAuthProvider } from "./oauth-provider.js";
 import { createRedirectAllowList, decodeRedirectTo } from "../redirect-allow-list.js";
 import type { ThirdPartyConfig } from "./oauth-config.js";
@@ -39,16 +36,14 @@ export interface ThirdPartyService {
 
 /** Creates the service over the configured providers. */
 export function createThirdPartyService(deps: {
-  db: Kysely<Schema>;
-  secrets: SecretBox;
-  tenantId: string;
+  loginStates: LoginStates;
   config: ThirdPartyConfig;
   providers: ReadonlyMap<string, OAuthProvider>;
   linker: AccountLinker;
   issueToken(userId: string): Promise<string>;
   logger: Logger;
 }): ThirdPartyService {
-  const { db, secrets, tenantId, config, logger } = deps;
+  const { loginStates, config, logger } = deps;
   const allowList = createRedirectAllowList(config.redirectUrls);
   const enabledProvider = (name: string): OAuthProvider => {
     const provider = deps.providers.get(name);
@@ -63,7 +58,7 @@ export function createThirdPartyService(deps: {
         if (redirectTo === undefined || !allowList.allows(redirectTo)) throw new LoginError("invalid_request", "redirect_to is not allowed");
         const codeVerifier = oidc.randomPKCECodeVerifier();
         const nonce = provider.usesNonce ? oidc.randomNonce() : undefined;
-        const state = await createLoginState(db, secrets, tenantId, { protocol: "oauth", provider: provider.name, redirectTo, codeVerifier, nonce }, loginStateTtlSeconds);
+        const state = await loginStates.create({ protocol: "oauth", provider: provider.name, redirectTo, codeVerifier, nonce }, loginStateTtlSeconds);
         const url = await provider.authorizationUrl({ state, codeVerifier, nonce });
         return { location: url.href, state };
       } catch (error) {
@@ -74,7 +69,7 @@ export function createThirdPartyService(deps: {
       try {
         // Login CSRF: a state is only good in the browser it was handed to.
         if (!sameSecret(input.stateCookie, input.state)) throw new LoginError("invalid_request", "the state does not belong to this browser");
-        const state = await consumeLoginState(db, secrets, tenantId, "oauth", input.state);
+        const state = await loginStates.consume("oauth", input.state);
         if (state === undefined || state.codeVerifier === undefined) throw new LoginError("invalid_request", "the state is unknown, used or expired");
         if (input.error !== "") {
           const code = /^[a-z_]{1,64}$/.test(input.error) ? input.error : "access_denied";

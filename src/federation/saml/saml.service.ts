@@ -1,18 +1,15 @@
 import { SAML, SamlStatusError, ValidateInResponseTo, generateServiceProviderMetadata, type Profile } from "@node-saml/node-saml";
-import type { Kysely } from "kysely";
 import { DomainError } from "../../core/errors/domain-error.js";
-import type { SecretBox } from "../../core/keys/secret-box.js";
 import type { Logger } from "../../log.js";
-import type { Schema } from "../../store/schema.js";
 import type { AccountLinker } from "../account-link.service.js";
 import { LoginError, type ExternalUser } from "../login-error.js";
 import { errorLocation, errorTarget, loginStateTtlSeconds, sameSecret, tokenLocation } from "../login-redirect.js";
-import { consumeLoginState, createLoginState } from "../../store/federation/login-state.store.js";
+import type { SamlReplayStore } from "../federation.port.js";
+import type { LoginStates } from "../login-state.js";
 import { createRedirectAllowList, decodeRedirectTo } from "../redirect-allow-list.js";
 import { assertionFacts } from "./assertion-facts.js";
 import type { IdpMetadata } from "./idp-metadata.js";
 import type { SamlAttributeMap, SamlConfig, SamlProviderConfig } from "./saml-config.js";
-import { createSamlRequestCache, markAssertionUsed } from "../../store/federation/saml-request.store.js";
 
 /** A registered service provider as `GET /saml/provider` shows it. */
 export interface SamlProviderView {
@@ -48,18 +45,17 @@ const clockSkewMs = 5_000;
 
 /** Creates the service; `idpMetadata` gives each provider's (possibly fetched) IdP metadata. */
 export function createSamlService(deps: {
-  db: Kysely<Schema>;
-  secrets: SecretBox;
-  tenantId: string;
+  loginStates: LoginStates;
+  replays: SamlReplayStore;
   config: SamlConfig;
   idpMetadata(provider: SamlProviderConfig): Promise<IdpMetadata>;
   linker: AccountLinker;
   issueToken(userId: string): Promise<string>;
   logger: Logger;
 }): SamlService {
-  const { db, secrets, tenantId, config, logger } = deps;
+  const { loginStates, replays, config, logger } = deps;
   const allowList = createRedirectAllowList(config.redirectUrls);
-  const requestCache = createSamlRequestCache(db, tenantId, loginStateTtlSeconds);
+  const requestCache = replays.requests;
   const registered = (domain: string): SamlProviderConfig => {
     const provider = config.providers.find((candidate) => candidate.domain === domain.trim().toLowerCase());
     if (provider === undefined) throw new DomainError("NOT_FOUND", "not_found", "Not Found");
@@ -130,7 +126,7 @@ export function createSamlService(deps: {
         const redirectTo = decodeRedirectTo(input.redirectTo);
         if (redirectTo === undefined || !allowList.allows(redirectTo)) throw new LoginError("invalid_request", "redirect_to is not allowed");
         const saml = await samlFor(provider);
-        const state = await createLoginState(db, secrets, tenantId, { protocol: "saml", provider: provider.domain, redirectTo, codeVerifier: undefined, nonce: undefined }, loginStateTtlSeconds);
+        const state = await loginStates.create({ protocol: "saml", provider: provider.domain, redirectTo, codeVerifier: undefined, nonce: undefined }, loginStateTtlSeconds);
         return { location: await saml.getAuthorizeUrlAsync(state, undefined, {}), state };
       } catch (error) {
         return { location: errorLocation(errorTarget(input.referer, config.defaultRedirectUrl, allowList), error, logger, "SAML login"), state: undefined };
@@ -140,7 +136,7 @@ export function createSamlService(deps: {
       try {
         // Login CSRF: a RelayState is only good in the browser it was handed to.
         if (!sameSecret(input.stateCookie, input.relayState)) throw new LoginError("invalid_request", "the RelayState does not belong to this browser");
-        const state = await consumeLoginState(db, secrets, tenantId, "saml", input.relayState);
+        const state = await loginStates.consume("saml", input.relayState);
         if (state === undefined) throw new LoginError("invalid_request", "the RelayState is unknown, used or expired");
         const provider = enabled(state.provider);
         const saml = await samlFor(provider);
@@ -167,7 +163,7 @@ export function createSamlService(deps: {
     if (facts.recipients.length === 0 || facts.recipients.some((recipient) => recipient !== config.acsUrl)) {
       throw new LoginError("invalid_request", "the SAML assertion is meant for another recipient");
     }
-    if (facts.id === "" || !(await markAssertionUsed(db, tenantId, facts.id, usedAssertionSeconds))) {
+    if (facts.id === "" || !(await replays.markAssertionUsed(facts.id, usedAssertionSeconds))) {
       throw new LoginError("invalid_request", "the SAML assertion was already used");
     }
     const attribute = (claim: keyof SamlAttributeMap): string | undefined => {

@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
-import type { Schema } from "../../store/schema.js";
 import { hashContact, normalizeContact } from "./contact.js";
-import { bindContact, findKey, insertKey, revokeKey, updateDevtoken, type AuthentiqKeyRow } from "../../store/authentiq/key.store.js";
+import type { AuthentiqKey, AuthentiqKeyStore } from "./key.port.js";
 import { checkPk, optionalClaim, requiredClaim, verifySelfSigned, verifySignedBy } from "./self-signed-jwt.js";
 
 const secretContext = "authentiq:key-secret";
@@ -22,17 +20,17 @@ export interface AuthentiqKeyService {
   /** Revokes with the registration secret. Throws AUTH_ERROR on a wrong one. */
   revoke(pk: string, secret: string): Promise<{ status: string }>;
   /** The live key `pk`. Throws INVALID_KEY, UNKNOWN_KEY, REVOKED_KEY. */
-  requireLive(pk: string): Promise<AuthentiqKeyRow>;
+  requireLive(pk: string): Promise<AuthentiqKey>;
 }
 
-/** Creates the key service over the tenant's `authentiq_keys`. */
-export function createAuthentiqKeyService(deps: { db: Kysely<Schema>; secrets: SecretBox; tenantId: string }): AuthentiqKeyService {
-  const { db, secrets, tenantId } = deps;
-  const requireLive = async (pk: string): Promise<AuthentiqKeyRow> => {
-    const row = await findKey(db, tenantId, checkPk(pk));
-    if (row === undefined) throw new DomainError("UNKNOWN_KEY", "not_found", "no such key");
-    if (row.revoked_at !== null) throw new DomainError("REVOKED_KEY", "not_found", "this key has been revoked");
-    return row;
+/** Creates the key service over the tenant's key store. */
+export function createAuthentiqKeyService(deps: { store: AuthentiqKeyStore; secrets: SecretBox }): AuthentiqKeyService {
+  const { store, secrets } = deps;
+  const requireLive = async (pk: string): Promise<AuthentiqKey> => {
+    const key = await store.find(checkPk(pk));
+    if (key === undefined) throw new DomainError("UNKNOWN_KEY", "not_found", "no such key");
+    if (key.revoked) throw new DomainError("REVOKED_KEY", "not_found", "this key has been revoked");
+    return key;
   };
   return {
     requireLive,
@@ -40,35 +38,35 @@ export function createAuthentiqKeyService(deps: { db: Kysely<Schema>; secrets: S
       const claims = await verifySelfSigned(jwt);
       const devtoken = requiredClaim(claims, "devtoken");
       const secret = randomBytes(32).toString("base64url");
-      if (!(await insertKey(db, { tenantId, pk: claims.sub, devtoken, secretHash: secrets.hash(secret, secretContext) }))) {
+      if (!(await store.insert({ pk: claims.sub, devtoken, secretHash: secrets.hash(secret, secretContext) }))) {
         throw new DomainError("DUPLICATE_KEY", "conflict", "this key is already registered");
       }
       return { status: "registered", secret };
     },
     async get(pk) {
-      const row = await requireLive(pk);
-      return { sub: row.pk, since: row.created_at, status: "registered" };
+      const key = await requireLive(pk);
+      return { sub: key.pk, since: key.createdAt, status: "registered" };
     },
     async update(pk, jwt) {
       const claims = await verifySignedBy(pk, jwt);
       const devtoken = optionalClaim(claims, "devtoken");
       // One statement on the common path; the lookup only says why an update found no live key.
-      if (devtoken === undefined || !(await updateDevtoken(db, tenantId, pk, devtoken))) await requireLive(pk);
+      if (devtoken === undefined || !(await store.updateDevtoken(pk, devtoken))) await requireLive(pk);
       return { status: "confirmed" };
     },
     async bind(pk, jwt) {
       const claims = await verifySignedBy(pk, jwt);
       const contact = normalizeContact(requiredClaim(claims, "email"), requiredClaim(claims, "phone"));
       await requireLive(pk);
-      if (!(await bindContact(db, tenantId, pk, hashContact(secrets, contact)))) {
+      if (!(await store.bindContact(pk, hashContact(secrets, contact)))) {
         throw new DomainError("DUPLICATE_HASH", "conflict", "this email and phone are bound to another key");
       }
       return { status: "confirmed" };
     },
     async revoke(pk, secret) {
-      const row = await requireLive(pk);
-      if (!secrets.verify(secret, secretContext, row.secret_hash)) throw new DomainError("AUTH_ERROR", "unauthenticated", "wrong secret");
-      await revokeKey(db, tenantId, pk);
+      const key = await requireLive(pk);
+      if (!secrets.verify(secret, secretContext, key.secretHash)) throw new DomainError("AUTH_ERROR", "unauthenticated", "wrong secret");
+      await store.revoke(pk);
       return { status: "done" };
     },
   };

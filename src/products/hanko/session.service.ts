@@ -1,9 +1,6 @@
-import type { Kysely } from "kysely";
 import type { HankoConfig } from "../../config/config.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { KeyService, PublicJwk } from "../../core/keys/key.service.js";
-import { pingDatabase } from "../../store/health.js";
-import type { Schema } from "../../store/schema.js";
 
 const statusPage = `<!DOCTYPE html>
 <html lang="en">
@@ -30,7 +27,8 @@ export interface SessionService {
 }
 
 /** Creates the session service. */
-export function createSessionService(deps: { db: Kysely<Schema>; keys: KeyService; hanko: HankoConfig }): SessionService {
+/** `pingDatabase` resolves when the database answers, and rejects when it does not. */
+export function createSessionService(deps: { pingDatabase: () => Promise<void>; keys: KeyService; hanko: HankoConfig }): SessionService {
   const config: PublicConfig = {
     emails: { requireVerification: deps.hanko.requireEmailVerification },
     password: { enabled: deps.hanko.passwordsEnabled, minPasswordLength: deps.hanko.passwordMinLength },
@@ -39,7 +37,7 @@ export function createSessionService(deps: { db: Kysely<Schema>; keys: KeyServic
   return {
     async status() {
       try {
-        await pingDatabase(deps.db);
+        await deps.pingDatabase();
       } catch (error) {
         throw new DomainError("DATABASE_UNAVAILABLE", "unavailable", "the database is unreachable", { cause: error });
       }

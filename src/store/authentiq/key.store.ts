@@ -1,16 +1,35 @@
 import { sql, type Kysely, type Selectable } from "kysely";
+import type { AuthentiqKey, AuthentiqKeyStore } from "../../products/authentiq/key.port.js";
 import type { AuthentiqKeyTable, Schema } from "../schema.js";
 
 /** An Authentiq key row. */
 export type AuthentiqKeyRow = Selectable<AuthentiqKeyTable>;
 
+/** The Authentiq keys of `tenantId`. */
+export function createAuthentiqKeyStore(db: Kysely<Schema>, tenantId: string): AuthentiqKeyStore {
+  return {
+    find: async (pk) => {
+      const row = await findKey(db, tenantId, pk);
+      return row === undefined ? undefined : toKey(row);
+    },
+    insert: (key) => insertKey(db, { tenantId, ...key }),
+    updateDevtoken: (pk, devtoken) => updateDevtoken(db, tenantId, pk, devtoken),
+    bindContact: (pk, hashes) => bindContact(db, tenantId, pk, hashes),
+    revoke: (pk) => revokeKey(db, tenantId, pk),
+  };
+}
+
+function toKey(row: AuthentiqKeyRow): AuthentiqKey {
+  return { pk: row.pk, devtoken: row.devtoken, secretHash: row.secret_hash, createdAt: row.created_at, revoked: row.revoked_at !== null };
+}
+
 /** The key `pk` of the tenant, revoked or not. */
-export async function findKey(db: Kysely<Schema>, tenantId: string, pk: string): Promise<AuthentiqKeyRow | undefined> {
+async function findKey(db: Kysely<Schema>, tenantId: string, pk: string): Promise<AuthentiqKeyRow | undefined> {
   return db.selectFrom("authentiq_keys").selectAll().where("tenant_id", "=", tenantId).where("pk", "=", pk).executeTakeFirst();
 }
 
 /** Stores a new key; false when the tenant already has it. */
-export async function insertKey(db: Kysely<Schema>, key: { tenantId: string; pk: string; devtoken: string; secretHash: Uint8Array }): Promise<boolean> {
+async function insertKey(db: Kysely<Schema>, key: { tenantId: string; pk: string; devtoken: string; secretHash: Uint8Array }): Promise<boolean> {
   const inserted = await db
     .insertInto("authentiq_keys")
     .values({ tenant_id: key.tenantId, pk: key.pk, devtoken: key.devtoken, secret_hash: key.secretHash })
@@ -21,7 +40,7 @@ export async function insertKey(db: Kysely<Schema>, key: { tenantId: string; pk:
 }
 
 /** Sets the device token of a live key; false when the key is not live. */
-export async function updateDevtoken(db: Kysely<Schema>, tenantId: string, pk: string, devtoken: string): Promise<boolean> {
+async function updateDevtoken(db: Kysely<Schema>, tenantId: string, pk: string, devtoken: string): Promise<boolean> {
   const result = await db
     .updateTable("authentiq_keys")
     .set({ devtoken, updated_at: sql<Date>`now()` })
@@ -36,7 +55,7 @@ export async function updateDevtoken(db: Kysely<Schema>, tenantId: string, pk: s
  * Binds the email and phone hashes to a live key; false when another live key holds the same
  * pair (the unique index decides, so two racing binds cannot both win).
  */
-export async function bindContact(db: Kysely<Schema>, tenantId: string, pk: string, hashes: { email: Uint8Array; phone: Uint8Array }): Promise<boolean> {
+async function bindContact(db: Kysely<Schema>, tenantId: string, pk: string, hashes: { email: Uint8Array; phone: Uint8Array }): Promise<boolean> {
   try {
     await db
       .updateTable("authentiq_keys")

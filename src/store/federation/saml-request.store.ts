@@ -1,13 +1,22 @@
 import type { CacheProvider } from "@node-saml/node-saml";
 import { sql, type Kysely } from "kysely";
+import type { SamlReplayStore } from "../../federation/federation.port.js";
 import type { Schema } from "../schema.js";
+
+/** SAML request ids and used assertions of `tenantId`; request ids live `requestTtlSeconds`. */
+export function createSamlReplayStore(db: Kysely<Schema>, tenantId: string, requestTtlSeconds: number): SamlReplayStore {
+  return {
+    requests: createSamlRequestCache(db, tenantId, requestTtlSeconds),
+    markAssertionUsed: (assertionId, minimumSeconds) => markAssertionUsed(db, tenantId, assertionId, minimumSeconds),
+  };
+}
 
 /**
  * node-saml's request-id cache in the database: the id of every AuthnRequest sent, until
  * its response arrives (then deleted, so a replayed response's InResponseTo is unknown) or
  * `ttlSeconds` pass. Any replica can take the response.
  */
-export function createSamlRequestCache(db: Kysely<Schema>, tenantId: string, ttlSeconds: number): CacheProvider {
+function createSamlRequestCache(db: Kysely<Schema>, tenantId: string, ttlSeconds: number): CacheProvider {
   return {
     async saveAsync(key, value) {
       const row = await db
@@ -40,7 +49,7 @@ export function createSamlRequestCache(db: Kysely<Schema>, tenantId: string, ttl
  * Records that the assertion `assertionId` was used, for `minimumSeconds` (longer than any
  * assertion the service accepts lives); false when it already was (a replay).
  */
-export async function markAssertionUsed(db: Kysely<Schema>, tenantId: string, assertionId: string, minimumSeconds: number): Promise<boolean> {
+async function markAssertionUsed(db: Kysely<Schema>, tenantId: string, assertionId: string, minimumSeconds: number): Promise<boolean> {
   const row = await db
     .insertInto("saml_assertions")
     .values({ tenant_id: tenantId, assertion_id: assertionId, expires_at: sql<Date>`now() + make_interval(secs => ${minimumSeconds})` })

@@ -1,0 +1,31 @@
+/** An Authentiq key (seed 000 `Key`): an Ed25519 public key a device registered. */
+export interface AuthentiqKey {
+  /** The 43-character base64url public key: the key's id and its `sub`. */
+  pk: string;
+  /** Where pushes for this key go; null until the device gave one. */
+  devtoken: string | null;
+  /** The keyed hash of the revocation secret handed out at registration. */
+  secretHash: Uint8Array;
+  createdAt: Date;
+  revoked: boolean;
+}
+
+/** The keyed hashes of the email address and phone number bound to a key. */
+export interface ContactHashes {
+  email: Uint8Array;
+  phone: Uint8Array;
+}
+
+/** Where the key service keeps one tenant's Authentiq keys. */
+export interface AuthentiqKeyStore {
+  /** The key `pk`, revoked or not. */
+  find(pk: string): Promise<AuthentiqKey | undefined>;
+  /** Stores a new key; false when the tenant already has it. */
+  insert(key: { pk: string; devtoken: string; secretHash: Uint8Array }): Promise<boolean>;
+  /** Sets the device token of a live key; false when the key is not live. */
+  updateDevtoken(pk: string, devtoken: string): Promise<boolean>;
+  /** Binds the hashes to a live key; false when another live key holds the same pair. */
+  bindContact(pk: string, hashes: ContactHashes): Promise<boolean>;
+  /** Revokes a live key; false when it was not live. */
+  revoke(pk: string): Promise<boolean>;
+}
