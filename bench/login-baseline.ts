@@ -23,7 +23,7 @@ import { runLoad } from "./load.js";
 import { benchOrigin, benchRpId } from "./protocol.js";
 import { SoftwareAuthenticator, type SoftwareCredential } from "../test/harness/software-authenticator.js";
 
-/** As Tessera's ceremonyTimeoutMs and the bench session lifetime. */
+/** As Hanko's WebAuthn timeout (its policy) and the bench session lifetime. */
 const ceremonyTimeoutMs = 60_000;
 const sessionLifetime = 86_400;
 
@@ -64,7 +64,7 @@ runChild("login-baseline", async ({ databaseUrl, credentials: credentialCount })
       const options = await generateAuthenticationOptions({ rpID: benchRpId, timeout: ceremonyTimeoutMs, userVerification: "preferred" });
       await db
         .insertInto("webauthn_challenges")
-        .values({ tenant_id: tenantId, user_id: null, ceremony: "login", challenge: options.challenge, expires_at: new Date(Date.now() + ceremonyTimeoutMs) })
+        .values({ tenant_id: tenantId, user_id: null, ceremony: "login", purpose: "hanko:login", challenge: options.challenge, expires_at: new Date(Date.now() + ceremonyTimeoutMs) })
         .execute();
       // The authenticator.
       const assertion = authenticator.get(credential, options.challenge, { withUserHandle: true });
@@ -76,6 +76,7 @@ runChild("login-baseline", async ({ databaseUrl, credentials: credentialCount })
         .where("tenant_id", "=", tenantId)
         .where("challenge", "=", options.challenge)
         .where("ceremony", "=", "login")
+        .where("purpose", "=", "hanko:login")
         .where("used_at", "is", null)
         .where("expires_at", ">", sql<Date>`now()`)
         .returning("user_id")

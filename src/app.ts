@@ -44,7 +44,15 @@ import { createServiceAuth } from "./products/jincor/service-auth.js";
 import { createVerificationService } from "./products/jincor/verification.service.js";
 import { createVerifyHandler } from "./services/verify.handler.js";
 import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
-import { createWebauthnService } from "./core/webauthn/webauthn.service.js";
+import { createWebauthnCeremony, type RelyingPartyConfig } from "./core/webauthn/ceremony.js";
+import type { WebauthnPolicy } from "./core/webauthn/webauthn-policy.js";
+import { systemClock } from "./core/clock.js";
+import { createHankoWebauthnService } from "./products/hanko/webauthn.service.js";
+import { hankoWebauthnPolicy } from "./products/hanko/policy.js";
+import { authfiWebauthnPolicy } from "./products/authfi/policy.js";
+import { authenticatorWebauthnPolicy } from "./products/authenticator/policy.js";
+import { createChallengeStore } from "./store/webauthn/challenge.store.js";
+import { createCredentialStore } from "./store/webauthn/credential.store.js";
 import { openDatabase, type Database, type DatabaseTimeouts } from "./store/database.js";
 import { prepareDataDir } from "./store/data-dir.js";
 import { ensurePortFree } from "./transport/port-probe.js";
@@ -129,7 +137,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     retentionWorker = retention;
     retention.start();
 
-    const rp = { id: config.rpId, name: config.rpName, origins: config.origins };
+    const rp: RelyingPartyConfig = { id: config.rpId, name: config.rpName, origins: config.origins };
+    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createChallengeStore(db), credentials: createCredentialStore(db), clock: systemClock });
     const accessPoints = createAccessPointService({ store: createAccessPointStore(db), secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
       const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
@@ -143,7 +152,6 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}` });
-    const webauthn = createWebauthnService({ db, tenantId, rp });
     const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
     const attempts = createAttemptLimit({ db, tenantId, secrets });
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
@@ -169,6 +177,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
             issueToken: issueLoginToken,
             logger,
           });
+    const authenticatorCeremony = webauthnCeremony(authenticatorWebauthnPolicy);
     const services = [
       registerService(SessionService, {
         ...createSessionHandler({
@@ -205,15 +214,15 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         }),
       ),
       registerService(WebAuthnService, {
-        ...createWebauthnHandler({ webauthn, tokens, authTokenHeader }),
-        ...createAuthfiWebauthnHandler({ accessPoints, ceremonies: createAuthfiCeremonyService({ db, rp }), management: authfiManagement }),
+        ...createWebauthnHandler({ webauthn: createHankoWebauthnService({ db, tenantId, ceremony: webauthnCeremony(hankoWebauthnPolicy) }), tokens, authTokenHeader }),
+        ...createAuthfiWebauthnHandler({ accessPoints, ceremonies: createAuthfiCeremonyService({ db, rp, ceremony: webauthnCeremony(authfiWebauthnPolicy) }), management: authfiManagement }),
       }),
       registerService(
         AuthenticatorService,
         createAuthenticatorHandler({
           signup: createSignupService({ db, tenantId, tokens: accessTokens, attempts, nudgeOutbox }),
-          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, attempts, nudgeOutbox }),
-          devices: createDeviceService({ db, tenantId, tokens: accessTokens, webauthn }),
+          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, attempts, nudgeOutbox }),
+          devices: createDeviceService({ db, tenantId, tokens: accessTokens, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
           settings: createUserSettingsService({ db, tenantId, tokens: accessTokens, secrets, issuer: config.rpName }),
         }),

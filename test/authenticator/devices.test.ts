@@ -120,9 +120,32 @@ describe("GET and POST /api/v1/login/verify-device", () => {
     expect(await api(server, "POST", "/login/verify-device", { body: assertion, headers: auth(again) })).toMatchObject({ status: 401, json: { error: { code: "webauthn" } } });
   });
 
+  // The original service enables the device factor with the first device (IsDeviceAllowed = true,
+  // in the registration's transaction): a registered device that cannot log in is no second factor.
+  it("lets the first registered device log in without a PATCH, and a second one too", async () => {
+    const account = await signUpVerified(server, sinks);
+    const first = await registerDevice(account);
+    const identified = await logIn(server, sinks, account);
+    const challenge = await deviceChallenge(identified);
+    const verified = await api(server, "POST", "/login/verify-device", { body: authenticator.get(first.credential, challenge.challenge), headers: auth(identified) });
+    expect(verified.status, verified.text).toBe(200);
+    expect(claimsOf(heldFrom(verified).token)).toMatchObject({ state: "authorized", user_id: account.userId });
+    expect((await api(server, "PATCH", `/user/${account.userId}`, { body: { is_totp_allowed: false }, headers: auth(account) })).json).toMatchObject({ is_device_allowed: true });
+  });
+
+  it("keeps devices off when the user turned them off before registering another", async () => {
+    const account = await signUpVerified(server, sinks);
+    await registerDevice(account);
+    expect((await api(server, "PATCH", `/user/${account.userId}`, { body: { is_device_allowed: false }, headers: auth(account) })).json).toMatchObject({ is_device_allowed: false });
+    await registerDevice(account);
+    const identified = await logIn(server, sinks, account);
+    expect(await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).toMatchObject({ status: 403, json: { error: { code: "factor_not_allowed" } } });
+  });
+
   it("refuses devices when they are not allowed, and a device of another user", async () => {
     const account = await signUpVerified(server, sinks);
     await registerDevice(account);
+    expect((await api(server, "PATCH", `/user/${account.userId}`, { body: { is_device_allowed: false }, headers: auth(account) })).status).toBe(200);
     const identified = await logIn(server, sinks, account);
     expect(await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).toMatchObject({ status: 403, json: { error: { code: "factor_not_allowed" } } });
     const user = await deviceUser();

@@ -2,9 +2,7 @@ import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { AuthenticatorService as AuthenticatorServiceDesc } from "../../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
 import { bearerTokenFrom } from "../hanko/session-credentials.js";
 import { parseCookies } from "../../transport/rest/cookies.js";
-import { creationOptions, requestOptions } from "../../core/webauthn/options-message.js";
-import { knownTransports } from "../../core/webauthn/transports.js";
-import { clientDataJson } from "../hanko/webauthn.handler.js";
+import { authenticationResponse, creationOptions, registrationResponse, requestOptions } from "../webauthn-message.js";
 import type { IssuedToken, AccessTokens, TokenCredentials } from "./access-token.service.js";
 import type { DeviceService } from "./device.service.js";
 import type { LoginService } from "./login.service.js";
@@ -45,37 +43,13 @@ export function createAuthenticatorHandler(services: AuthenticatorServices): Ser
       return { publicKey: requestOptions(await login.deviceChallenge(credentialsOf(context))) };
     },
     async verifyLoginDevice(request, context) {
-      const response = request.response;
-      const assertion = {
-        id: toBase64url(request.id),
-        rawId: toBase64url(request.rawId),
-        type: request.type as "public-key",
-        response: {
-          clientDataJSON: toBase64url(clientDataJson(response)),
-          authenticatorData: toBase64url(response?.authenticatorData ?? ""),
-          signature: toBase64url(response?.signature ?? ""),
-          ...(response?.userHandle === undefined ? {} : { userHandle: toBase64url(response.userHandle) }),
-        },
-        clientExtensionResults: {},
-      };
-      return answer(await login.verifyDevice(credentialsOf(context), assertion));
+      return answer(await login.verifyDevice(credentialsOf(context), authenticationResponse(request)));
     },
     async createDevice(_request, context) {
       return { publicKey: creationOptions(await devices.options(credentialsOf(context))) };
     },
     async verifyDevice(request, context) {
-      const id = await devices.register(credentialsOf(context), {
-        id: toBase64url(request.id),
-        rawId: toBase64url(request.rawId),
-        type: request.type as "public-key",
-        response: {
-          clientDataJSON: toBase64url(clientDataJson(request.response)),
-          attestationObject: toBase64url(request.response?.attestationObject ?? ""),
-          transports: knownTransports(request.response?.transports),
-        },
-        clientExtensionResults: {},
-      });
-      return { id };
+      return { id: await devices.register(credentialsOf(context), registrationResponse(request)) };
     },
     async removeDevice(request, context) {
       await devices.remove(credentialsOf(context), request.deviceId);
@@ -128,9 +102,4 @@ function answer(issued: IssuedToken) {
 
 function withCookie(issued: IssuedToken) {
   return { ...answer(issued), clientIdCookie: issued.clientId };
-}
-
-/** The seed's clients send base64 (from a `BufferSource`); WebAuthn wants base64url. */
-function toBase64url(value: string): string {
-  return value.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }

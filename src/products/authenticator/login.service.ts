@@ -1,12 +1,12 @@
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import type { Kysely } from "kysely";
-import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
+import { DomainError } from "../../core/errors/domain-error.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
 import { verifyPassword } from "../../core/password/password-hash.js";
 import { findPasswordHash } from "../../store/password/password.store.js";
 import type { Schema } from "../../store/schema.js";
 import { matchTotpStep } from "../../core/totp/totp.js";
-import type { WebauthnService } from "../../core/webauthn/webauthn.service.js";
+import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { AccessTokens, AuthenticatedToken, IssuedToken, TokenCredentials } from "./access-token.service.js";
 import { lockLiveToken, markTokenUsed } from "../../store/authenticator/access-token.store.js";
 import type { AttemptLimit } from "../../core/limit/attempt-limit.js";
@@ -16,6 +16,9 @@ import { answerCode, queueCode } from "./code.js";
 import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
 import { maxPasswordLength } from "./signup.service.js";
 import { openTotpSecret } from "./totp-secret.js";
+
+/** The step of the Authenticator API that issues login challenges: a device as the second factor. */
+const devicePurpose = "second-factor";
 
 /** A user id no user has: looked up for an unknown contact. */
 const nobody = "00000000-0000-4000-8000-000000000000";
@@ -43,12 +46,12 @@ export function createLoginService(deps: {
   tenantId: string;
   tokens: AccessTokens;
   secrets: SecretBox;
-  webauthn: WebauthnService;
+  ceremony: WebauthnCeremony;
   attempts: AttemptLimit;
   nudgeOutbox: () => void;
   now?: () => number;
 }): LoginService {
-  const { db, tenantId, tokens, secrets, webauthn, attempts } = deps;
+  const { db, tenantId, tokens, secrets, ceremony, attempts } = deps;
   const now = deps.now ?? Date.now;
   const refuse = () => new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Invalid credentials");
   const devicesAllowed = async (token: AuthenticatedToken): Promise<void> => {
@@ -102,12 +105,7 @@ export function createLoginService(deps: {
     async deviceChallenge(credentials) {
       const token = await tokens.authenticate(credentials, "identified");
       await devicesAllowed(token);
-      try {
-        return await webauthn.loginOptions(token.userId);
-      } catch (error) {
-        if (isDomainError(error) && error.reason === "UNKNOWN_USER") throw new DomainError("NO_DEVICE", "invalid", "The user has no device", { cause: error });
-        throw error;
-      }
+      return ceremony.loginOptions({ tenantId, purpose: devicePurpose, userId: token.userId });
     },
 
     async verifyDevice(credentials, assertion) {
@@ -116,7 +114,7 @@ export function createLoginService(deps: {
       // The challenge must be one issued to this token's user: a discoverable login's (Hanko) or
       // another user's challenge does not answer this user's second factor.
       const pending = await attempts.guard({ userId: token.userId }, ["WEBAUTHN_LOGIN_FAILED"], async () => {
-        await webauthn.finishLogin(assertion, token.userId);
+        await ceremony.verifyLogin(tenantId, devicePurpose, assertion, { expectedUserId: token.userId });
         return db.transaction().execute(async (tx) => {
           const row = await lockLiveToken(tx, tenantId, token.tokenId, new Date(now()));
           if (row === undefined) return undefined;

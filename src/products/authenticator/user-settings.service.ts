@@ -6,7 +6,7 @@ import { hashPassword, verifyPassword } from "../../core/password/password-hash.
 import { findPasswordHash, upsertPasswordHash } from "../../store/password/password.store.js";
 import type { Schema } from "../../store/schema.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
-import { listCredentials } from "../../store/webauthn/webauthn.store.js";
+import { listCredentials } from "../../store/webauthn/credential.store.js";
 import type { AccessTokens, TokenCredentials } from "./access-token.service.js";
 import { revokeOtherTokens } from "../../store/authenticator/access-token.store.js";
 import { countWrongTotpConfirmation, lockSettings, saveSettings, type SettingsRow, type TotpState } from "../../store/authenticator/account.store.js";

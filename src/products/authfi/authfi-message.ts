@@ -1,6 +1,6 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import { base64url, userHandle } from "../../core/webauthn/webauthn-encoding.js";
-import type { CredentialRow } from "../../store/webauthn/webauthn.store.js";
+import type { WebauthnCredential } from "../../core/webauthn/credential.js";
 import type { AuthfiUserRow } from "../../store/authfi/authfi-user.store.js";
 import type { AccessPoint, AccessPointService } from "./tenant.service.js";
 
@@ -23,13 +23,13 @@ export function authfiUserId(user: AuthfiUserRow): string {
 }
 
 /** A key as AuthFi's `key_info`. */
-export function keyInfo(key: CredentialRow) {
+export function keyInfo(key: WebauthnCredential) {
   return {
-    credentialId: base64url(key.credential_id),
-    counter: Number(key.sign_count),
+    credentialId: key.credentialId,
+    counter: key.signCount,
     name: key.name ?? "",
-    createTime: unixSeconds(key.created_at),
-    updateTime: unixSeconds(key.updated_at),
+    createTime: unixSeconds(key.createdAt),
+    updateTime: unixSeconds(key.updatedAt),
   };
 }
 

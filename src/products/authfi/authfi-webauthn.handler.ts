@@ -1,16 +1,13 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { AssertionResponse, AttestationResponse, WebAuthnService as WebAuthnServiceDesc } from "../../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
-import { creationOptions, requestOptions } from "../../core/webauthn/options-message.js";
+import type { WebAuthnService as WebAuthnServiceDesc } from "../../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
+import { authenticationResponse, creationOptions, registrationResponse, requestOptions } from "../webauthn-message.js";
 import { authfiUserId, authorize, keyInfo } from "./authfi-message.js";
 import type { AuthfiCeremonyService } from "./ceremony.service.js";
-import type { AssertionInput, AttestationInput } from "./fido-response.js";
 import type { AuthfiManagementService } from "./management.service.js";
 import type { AccessPointService } from "./tenant.service.js";
 
 /** The AuthFi RPCs of WebAuthnService. */
 export type AuthfiWebauthnMethods = Pick<ServiceImpl<typeof WebAuthnServiceDesc>, `authfi${string}` & keyof ServiceImpl<typeof WebAuthnServiceDesc>>;
-
-type Credential<R> = { id: string; rawId: string; type: string; response?: R | undefined } | undefined;
 
 /** AuthFi's ceremonies and key management: the API key check, then proto ↔ domain mapping. */
 export function createAuthfiWebauthnHandler(deps: { accessPoints: AccessPointService; ceremonies: AuthfiCeremonyService; management: AuthfiManagementService }): AuthfiWebauthnMethods {
@@ -33,7 +30,7 @@ export function createAuthfiWebauthnHandler(deps: { accessPoints: AccessPointSer
     },
     async authfiFinishRegistration(request, context) {
       const accessPoint = await authorize(accessPoints, request.accessPoint, context);
-      const { user, key } = await ceremonies.finishRegistration(accessPoint, attestation(request.fidoRegisterResponse));
+      const { user, key } = await ceremonies.finishRegistration(accessPoint, request.fidoRegisterResponse && registrationResponse(request.fidoRegisterResponse));
       return { code: 0, uid: authfiUserId(user), keyInfo: keyInfo(key) };
     },
     async authfiBeginLogin(request, context) {
@@ -43,7 +40,7 @@ export function createAuthfiWebauthnHandler(deps: { accessPoints: AccessPointSer
     },
     async authfiFinishLogin(request, context) {
       const accessPoint = await authorize(accessPoints, request.accessPoint, context);
-      const { user, key } = await ceremonies.finishLogin(accessPoint, assertion(request.fidoLoginResponse));
+      const { user, key } = await ceremonies.finishLogin(accessPoint, request.fidoLoginResponse && authenticationResponse(request.fidoLoginResponse));
       return { code: 0, user: { id: authfiUserId(user), name: user.name }, keyInfo: keyInfo(key) };
     },
     async authfiBeginVerification(request, context) {
@@ -53,7 +50,7 @@ export function createAuthfiWebauthnHandler(deps: { accessPoints: AccessPointSer
     },
     async authfiFinishVerification(request, context) {
       const accessPoint = await authorize(accessPoints, request.accessPoint, context);
-      const { user, key } = await ceremonies.finishVerification(accessPoint, assertion(request.fidoAuthResponse));
+      const { user, key } = await ceremonies.finishVerification(accessPoint, request.fidoAuthResponse && authenticationResponse(request.fidoAuthResponse));
       return { code: 0, uid: authfiUserId(user), keyInfo: keyInfo(key) };
     },
     async authfiListKeys(request, context) {
@@ -70,32 +67,5 @@ export function createAuthfiWebauthnHandler(deps: { accessPoints: AccessPointSer
       await management.deleteKey(accessPoint, request.userId, request.id);
       return { code: 0, deleteKeys: 1 };
     },
-  };
-}
-
-function attestation(credential: Credential<AttestationResponse>): AttestationInput | undefined {
-  if (credential === undefined) return undefined;
-  const response = credential.response;
-  return {
-    id: credential.id,
-    rawId: credential.rawId,
-    type: credential.type,
-    clientDataJson: response === undefined ? "" : response.clientDataJson || response.clientDataJsonDocumented,
-    attestationObject: response?.attestationObject ?? "",
-    transports: response?.transports ?? [],
-  };
-}
-
-function assertion(credential: Credential<AssertionResponse>): AssertionInput | undefined {
-  if (credential === undefined) return undefined;
-  const response = credential.response;
-  return {
-    id: credential.id,
-    rawId: credential.rawId,
-    type: credential.type,
-    clientDataJson: response === undefined ? "" : response.clientDataJson || response.clientDataJsonDocumented,
-    authenticatorData: response?.authenticatorData ?? "",
-    signature: response?.signature ?? "",
-    userHandle: response?.userHandle,
   };
 }

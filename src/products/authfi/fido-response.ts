@@ -1,30 +1,9 @@
 import { createHash } from "node:crypto";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { decodeAttestationObject, parseAuthenticatorData } from "@simplewebauthn/server/helpers";
-import type { RelyingPartyConfig } from "../../core/webauthn/assertion.js";
+import type { RelyingPartyConfig } from "../../core/webauthn/ceremony.js";
 import { base64url, isBinary, parseClientData, toBase64url } from "../../core/webauthn/webauthn-encoding.js";
 import { authfiError } from "./authfi-errors.js";
-
-/** `fido_register_response` as received (binary members base64url). */
-export interface AttestationInput {
-  id: string;
-  rawId: string;
-  type: string;
-  clientDataJson: string;
-  attestationObject: string;
-  transports: string[];
-}
-
-/** `fido_login_response` / `fido_auth_response` as received (binary members base64url). */
-export interface AssertionInput {
-  id: string;
-  rawId: string;
-  type: string;
-  clientDataJson: string;
-  authenticatorData: string;
-  signature: string;
-  userHandle: string | undefined;
-}
 
 /** The authenticator data flags a ceremony checks. */
 export interface Flags {
@@ -44,7 +23,6 @@ export interface ParsedAttestation {
 export interface ParsedAssertion {
   response: AuthenticationResponseJSON;
   challenge: string;
-  credentialId: Buffer;
   flags: Flags;
 }
 
@@ -52,17 +30,18 @@ export interface ParsedAssertion {
  * Reads a registration response the way AuthFi reports its faults: 3100 for a missing,
  * malformed or unparseable response, 4000 for clientDataJSON, 4100 for authData.
  */
-export function parseAttestation(input: AttestationInput | undefined, rp: RelyingPartyConfig): ParsedAttestation {
+export function parseAttestation(input: RegistrationResponseJSON | undefined, rp: RelyingPartyConfig): ParsedAttestation {
   const malformed = (why: string, cause?: unknown) => authfiError("malformedRegistration", `fido_register_response ${why}`, cause);
   if (input === undefined) throw malformed("is required");
   const id = toBase64url(input.id);
   if (!isBinary(id) || toBase64url(input.rawId) !== id) throw malformed("needs id and rawId, the same base64url credential id");
   if (input.type !== "public-key") throw malformed('needs type "public-key"');
-  if (!isBinary(input.attestationObject, 32 * 1024)) throw malformed("needs response.attestationObject (base64url)");
-  const challenge = readClientData(input.clientDataJson, "webauthn.create", rp);
+  const { attestationObject, clientDataJSON } = input.response;
+  if (!isBinary(attestationObject, 32 * 1024)) throw malformed("needs response.attestationObject (base64url)");
+  const challenge = readClientData(clientDataJSON, "webauthn.create", rp);
   let attestation;
   try {
-    attestation = decodeAttestationObject(Buffer.from(toBase64url(input.attestationObject), "base64url"));
+    attestation = decodeAttestationObject(Buffer.from(toBase64url(attestationObject), "base64url"));
   } catch (cause) {
     throw malformed("has an attestationObject that is not CBOR", cause);
   }
@@ -81,7 +60,7 @@ export function parseAttestation(input: AttestationInput | undefined, rp: Relyin
       id,
       rawId: id,
       type: "public-key",
-      response: { clientDataJSON: toBase64url(input.clientDataJson), attestationObject: toBase64url(input.attestationObject), transports: input.transports as never },
+      response: { clientDataJSON: toBase64url(clientDataJSON), attestationObject: toBase64url(attestationObject), transports: input.response.transports ?? [] },
       clientExtensionResults: {},
     },
     challenge,
@@ -94,32 +73,32 @@ export function parseAttestation(input: AttestationInput | undefined, rp: Relyin
  * Reads an assertion the way AuthFi reports its faults: 3900 for a missing or malformed
  * response (`field` names it), 4000 for clientDataJSON, 4100 for authenticatorData.
  */
-export function parseAssertion(input: AssertionInput | undefined, rp: RelyingPartyConfig, field: string): ParsedAssertion {
+export function parseAssertion(input: AuthenticationResponseJSON | undefined, rp: RelyingPartyConfig, field: string): ParsedAssertion {
   const malformed = (why: string) => authfiError("malformedAssertion", `${field} ${why}`);
   if (input === undefined) throw malformed("is required");
   const id = toBase64url(input.id);
   if (!isBinary(id) || (input.rawId !== "" && toBase64url(input.rawId) !== id)) throw malformed("needs id (and rawId), the base64url credential id");
   if (input.type !== "public-key") throw malformed('needs type "public-key"');
-  if (!isBinary(input.signature) || !isBinary(input.authenticatorData)) throw malformed("needs response.authenticatorData and response.signature (base64url)");
-  if (input.userHandle !== undefined && input.userHandle !== "" && !isBinary(input.userHandle, 64)) throw malformed("has a userHandle that is not base64url");
-  const challenge = readClientData(input.clientDataJson, "webauthn.get", rp);
-  const parsed = readAuthenticatorData(Buffer.from(toBase64url(input.authenticatorData), "base64url"), rp);
-  const userHandle = input.userHandle === undefined || input.userHandle === "" ? undefined : toBase64url(input.userHandle);
+  const { authenticatorData, clientDataJSON, signature } = input.response;
+  if (!isBinary(signature) || !isBinary(authenticatorData)) throw malformed("needs response.authenticatorData and response.signature (base64url)");
+  if (input.response.userHandle !== undefined && input.response.userHandle !== "" && !isBinary(input.response.userHandle, 64)) throw malformed("has a userHandle that is not base64url");
+  const challenge = readClientData(clientDataJSON, "webauthn.get", rp);
+  const parsed = readAuthenticatorData(Buffer.from(toBase64url(authenticatorData), "base64url"), rp);
+  const userHandle = input.response.userHandle === undefined || input.response.userHandle === "" ? undefined : toBase64url(input.response.userHandle);
   return {
     response: {
       id,
       rawId: id,
       type: "public-key",
       response: {
-        clientDataJSON: toBase64url(input.clientDataJson),
-        authenticatorData: toBase64url(input.authenticatorData),
-        signature: toBase64url(input.signature),
+        clientDataJSON: toBase64url(clientDataJSON),
+        authenticatorData: toBase64url(authenticatorData),
+        signature: toBase64url(signature),
         ...(userHandle === undefined ? {} : { userHandle }),
       },
       clientExtensionResults: {},
     },
     challenge,
-    credentialId: Buffer.from(id, "base64url"),
     flags: { up: parsed.flags.up, uv: parsed.flags.uv },
   };
 }

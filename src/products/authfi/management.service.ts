@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Schema } from "../../store/schema.js";
 import { isBinary, toBase64url, userIdOfHandle } from "../../core/webauthn/webauthn-encoding.js";
-import { deleteCredential, listCredentials, renameCredential, type CredentialRow } from "../../store/webauthn/webauthn.store.js";
+import type { WebauthnCredential } from "../../core/webauthn/credential.js";
+import { deleteCredential, listCredentials, renameCredential } from "../../store/webauthn/credential.store.js";
 import { authfiError } from "./authfi-errors.js";
 import { countUsers, deleteUser, findUser, listUsers, updateUserState, type AuthfiUserRow } from "../../store/authfi/authfi-user.store.js";
 import type { AccessPoint } from "./tenant.service.js";
@@ -17,9 +18,9 @@ export interface AuthfiManagementService {
   setUserState(accessPoint: AccessPoint, userId: string, status: string): Promise<AuthfiUserRow>;
   /** Deletes the user and all their keys; gives the user and how many keys went. */
   deleteUser(accessPoint: AccessPoint, userId: string): Promise<{ user: AuthfiUserRow; deletedKeys: number }>;
-  listKeys(accessPoint: AccessPoint, userId: string): Promise<CredentialRow[]>;
+  listKeys(accessPoint: AccessPoint, userId: string): Promise<WebauthnCredential[]>;
   /** An empty name clears it. */
-  renameKey(accessPoint: AccessPoint, userId: string, keyId: string, name: string): Promise<CredentialRow>;
+  renameKey(accessPoint: AccessPoint, userId: string, keyId: string, name: string): Promise<WebauthnCredential>;
   deleteKey(accessPoint: AccessPoint, userId: string, keyId: string): Promise<void>;
 }
 
@@ -32,9 +33,9 @@ export function createAuthfiManagementService(deps: { db: Kysely<Schema> }): Aut
     if (user === undefined) throw authfiError("userNotFound", "no such user at this access point");
     return user;
   };
-  const keyBytes = (keyId: string): Buffer => {
+  const keyOf = (keyId: string): string => {
     if (!isBinary(keyId)) throw authfiError("keyNotFound", "no such key");
-    return Buffer.from(toBase64url(keyId), "base64url");
+    return toBase64url(keyId);
   };
 
   return {
@@ -72,14 +73,14 @@ export function createAuthfiManagementService(deps: { db: Kysely<Schema> }): Aut
       const trimmed = name.trim();
       if ([...trimmed].length > 128) throw authfiError("invalidParameter", "name must be at most 128 characters");
       const user = await userOf(db, accessPoint, userId);
-      const key = await renameCredential(db, user.tenant_id, user.user_id, keyBytes(keyId), trimmed === "" ? null : trimmed);
+      const key = await renameCredential(db, user.tenant_id, user.user_id, keyOf(keyId), trimmed === "" ? null : trimmed);
       if (key === undefined) throw authfiError("keyNotFound", "no such key for this user");
       return key;
     },
 
     async deleteKey(accessPoint, userId, keyId) {
       const user = await userOf(db, accessPoint, userId);
-      if (!(await deleteCredential(db, user.tenant_id, user.user_id, keyBytes(keyId)))) throw authfiError("keyNotFound", "no such key for this user");
+      if (!(await deleteCredential(db, user.tenant_id, user.user_id, keyOf(keyId)))) throw authfiError("keyNotFound", "no such key for this user");
     },
   };
 }

@@ -2,15 +2,15 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { WebAuthnService as WebAuthnServiceDesc } from "../../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { sessionFields, sessionTokenFrom } from "./session-credentials.js";
 import type { SessionTokens } from "../../core/session/session-token.service.js";
-import { creationOptions, requestOptions } from "../../core/webauthn/options-message.js";
-import type { WebauthnService } from "../../core/webauthn/webauthn.service.js";
-import type { CredentialRow } from "../../store/webauthn/webauthn.store.js";
+import type { WebauthnCredential } from "../../core/webauthn/credential.js";
+import { authenticationResponse, creationOptions, registrationResponse, requestOptions } from "../webauthn-message.js";
+import type { HankoWebauthnService } from "./webauthn.service.js";
 
 /** The Hanko RPCs of WebAuthnService (the AuthFi ones are served by `src/products/authfi/`). */
 export type HankoWebauthnMethods = Omit<ServiceImpl<typeof WebAuthnServiceDesc>, `authfi${string}`>;
 
 /** Hanko's WebAuthnService RPCs: proto ↔ domain mapping only. */
-export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens: SessionTokens; authTokenHeader: boolean }): HankoWebauthnMethods {
+export function createWebauthnHandler(deps: { webauthn: HankoWebauthnService; tokens: SessionTokens; authTokenHeader: boolean }): HankoWebauthnMethods {
   const { webauthn, tokens } = deps;
   const sessionUser = async (context: Parameters<HankoWebauthnMethods["listCredentials"]>[1]) =>
     (await tokens.authenticate(sessionTokenFrom(context))).userId;
@@ -20,40 +20,18 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
     },
     async finalizeRegistration(request, context) {
       const userId = await sessionUser(context);
-      const credential = await webauthn.finishRegistration(userId, {
-        id: request.id,
-        rawId: request.rawId,
-        type: request.type as "public-key",
-        response: {
-          clientDataJSON: clientDataJson(request.response),
-          attestationObject: request.response?.attestationObject ?? "",
-          transports: (request.response?.transports ?? []) as never,
-        },
-        clientExtensionResults: {},
-        ...(request.authenticatorAttachment === undefined ? {} : { authenticatorAttachment: request.authenticatorAttachment as never }),
-      });
-      return { credentialId: Buffer.from(credential.credential_id).toString("base64url"), userId };
+      const credential = await webauthn.finishRegistration(userId, registrationResponse(request));
+      return { credentialId: credential.credentialId, userId };
     },
     async initializeLogin(request) {
       return { publicKey: requestOptions(await webauthn.loginOptions(request.userId)) };
     },
     async finalizeLogin(request) {
-      const login = await webauthn.finishLogin({
-        id: request.id,
-        rawId: request.rawId,
-        type: request.type as "public-key",
-        response: {
-          clientDataJSON: clientDataJson(request.response),
-          authenticatorData: request.response?.authenticatorData ?? "",
-          signature: request.response?.signature ?? "",
-          ...(request.response?.userHandle === undefined ? {} : { userHandle: request.response.userHandle }),
-        },
-        clientExtensionResults: {},
-      });
+      const login = await webauthn.finishLogin(authenticationResponse(request));
       return { credentialId: login.credentialId, userId: login.userId, ...sessionFields(await tokens.issue(login.userId), deps.authTokenHeader) };
     },
     async listCredentials(_request, context) {
-      return { credentials: (await webauthn.list(await sessionUser(context))).map(credential) };
+      return { credentials: (await webauthn.list(await sessionUser(context))).map(credentialMessage) };
     },
     async updateCredential(request, context) {
       await webauthn.rename(await sessionUser(context), request.id, request.name);
@@ -66,19 +44,15 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
   };
 }
 
-/** `clientDataJSON`, or the seed's spelling `clientDataJson` when only that was sent. */
-export function clientDataJson(response: { clientDataJson: string; clientDataJsonDocumented: string } | undefined): string {
-  return response === undefined ? "" : response.clientDataJson || response.clientDataJsonDocumented;
-}
-
-function credential(row: CredentialRow) {
+/** A passkey as Hanko's `Credential`. */
+function credentialMessage(credential: WebauthnCredential) {
   return {
-    id: Buffer.from(row.credential_id).toString("base64url"),
-    ...(row.name === null ? {} : { name: row.name }),
-    publicKey: Buffer.from(row.public_key).toString("base64url"),
-    aaguid: row.aaguid ?? "",
-    transports: row.transports,
-    createdAt: row.created_at.toISOString(),
-    ...(row.last_used_at === null ? {} : { lastUsedAt: row.last_used_at.toISOString() }),
+    id: credential.credentialId,
+    ...(credential.name === null ? {} : { name: credential.name }),
+    publicKey: Buffer.from(credential.publicKey).toString("base64url"),
+    aaguid: credential.aaguid ?? "",
+    transports: credential.transports,
+    createdAt: credential.createdAt.toISOString(),
+    ...(credential.lastUsedAt === null ? {} : { lastUsedAt: credential.lastUsedAt.toISOString() }),
   };
 }

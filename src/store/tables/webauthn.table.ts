@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from "kysely";
+import type { PendingUser } from "../../core/webauthn/challenge.port.js";
 import type { CreatedAt, Timestamp } from "./column-types.js";
 
 // WebAuthn credentials and ceremony challenges, shared by Hanko, AuthFi and the Authenticator API.
@@ -27,6 +28,8 @@ export interface WebauthnChallengeTable {
   user_id: string | null;
   ceremony: "registration" | "login";
   challenge: string;
+  /** The product and step that issued it (`hanko:login`, `authfi:verification`, …): only they can use it. */
+  purpose: ColumnType<string, string, string>;
   /** The `userVerification` the ceremony asked for; null when left to the authenticator. */
   user_verification: ColumnType<string | null, string | null | undefined, string | null>;
   /** A registration's user still to be created (AuthFi): `{id, name, displayName}` as JSON text. */
@@ -35,9 +38,4 @@ export interface WebauthnChallengeTable {
   expires_at: Timestamp;
   used_at: Date | null;
 }
-/** A user a registration will create once its key is registered. */
-export interface PendingUser {
-  id: string;
-  name: string;
-  displayName: string;
-}
+export type { PendingUser };

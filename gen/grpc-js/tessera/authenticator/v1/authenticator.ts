@@ -2498,9 +2498,11 @@ export const AuthenticatorServiceService = {
   },
   /**
    * VerifyDevice is `POST /api/v1/device/verify`: verifies the attestation (binary members
-   * base64url, base64 accepted) against a challenge the user holds and stores the device.
-   * Errors: 400 `webauthn` (unverifiable attestation, foreign origin, replayed or never-issued
-   * challenge), 401 `invalid_token`, 403 `wrong_token_state`.
+   * base64url, base64 accepted) against a challenge the user holds and stores the device. The
+   * user's first device also allows devices as a second factor (`is_device_allowed`), in the
+   * same transaction, as the original service does. Errors: 400 `webauthn` (unverifiable
+   * attestation, foreign origin, replayed or never-issued challenge), 401 `invalid_token`, 403
+   * `wrong_token_state`.
    */
   verifyDevice: {
     path: "/tessera.authenticator.v1.AuthenticatorService/VerifyDevice" as const,
@@ -2641,9 +2643,11 @@ export interface AuthenticatorServiceServer extends UntypedServiceImplementation
   createDevice: handleUnaryCall<CreateDeviceRequest, CreateDeviceResponse>;
   /**
    * VerifyDevice is `POST /api/v1/device/verify`: verifies the attestation (binary members
-   * base64url, base64 accepted) against a challenge the user holds and stores the device.
-   * Errors: 400 `webauthn` (unverifiable attestation, foreign origin, replayed or never-issued
-   * challenge), 401 `invalid_token`, 403 `wrong_token_state`.
+   * base64url, base64 accepted) against a challenge the user holds and stores the device. The
+   * user's first device also allows devices as a second factor (`is_device_allowed`), in the
+   * same transaction, as the original service does. Errors: 400 `webauthn` (unverifiable
+   * attestation, foreign origin, replayed or never-issued challenge), 401 `invalid_token`, 403
+   * `wrong_token_state`.
    */
   verifyDevice: handleUnaryCall<VerifyDeviceRequest, VerifyDeviceResponse>;
   /**
@@ -2840,9 +2844,11 @@ export interface AuthenticatorServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * VerifyDevice is `POST /api/v1/device/verify`: verifies the attestation (binary members
-   * base64url, base64 accepted) against a challenge the user holds and stores the device.
-   * Errors: 400 `webauthn` (unverifiable attestation, foreign origin, replayed or never-issued
-   * challenge), 401 `invalid_token`, 403 `wrong_token_state`.
+   * base64url, base64 accepted) against a challenge the user holds and stores the device. The
+   * user's first device also allows devices as a second factor (`is_device_allowed`), in the
+   * same transaction, as the original service does. Errors: 400 `webauthn` (unverifiable
+   * attestation, foreign origin, replayed or never-issued challenge), 401 `invalid_token`, 403
+   * `wrong_token_state`.
    */
   verifyDevice(
     request: VerifyDeviceRequest,

@@ -1,0 +1,34 @@
+import type { WebauthnTransport } from "./transports.js";
+
+/** A stored WebAuthn credential (a passkey or security key) of a user (WebAuthn level 3 §4, "Credential Record"). */
+export interface WebauthnCredential {
+  /** The row's own id. */
+  id: string;
+  tenantId: string;
+  userId: string;
+  /** The credential id, base64url. */
+  credentialId: string;
+  /** The COSE public key. */
+  publicKey: Uint8Array;
+  signCount: number;
+  transports: WebauthnTransport[];
+  aaguid: string | null;
+  backedUp: boolean;
+  name: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  /** When the name or the sign count last changed. */
+  updatedAt: Date;
+}
+
+/** A credential an attestation verified, not yet stored. */
+export interface NewCredential {
+  userId: string;
+  /** base64url. */
+  credentialId: string;
+  publicKey: Uint8Array;
+  signCount: number;
+  transports: readonly string[];
+  aaguid: string;
+  backedUp: boolean;
+}

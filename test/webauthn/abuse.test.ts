@@ -1,0 +1,261 @@
+import { Code } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuthenticatorService } from "../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
+import { WebAuthnService } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
+import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authenticator/v1/authenticator.js";
+import { WebAuthnServiceService } from "../../gen/grpc-js/tessera/webauthn/v1/webauthn.js";
+import { rest } from "../harness/rest.js";
+import { callRpc, closeGrpcClients, rpcTransports, type RpcResult } from "../harness/rpc.js";
+import type { TestServer } from "../harness/server.js";
+import type { SoftwareCredential } from "../harness/software-authenticator.js";
+import { accessPoint, apiKey, authenticator, authfi, loginChallenge as authfiLoginChallenge, newName, registerKey } from "../authfi/authfi-client.js";
+import { api, auth, codeSent, freshEmail, logIn, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
+import { asMessage } from "../authenticator/rpc-client.js";
+
+// One table of abuse cases for the WebAuthn ceremony, run against every product's use of it
+// (Hanko's user-bound login, AuthFi's verification, the Authenticator API's device login) over
+// REST, gRPC, Connect JSON and binary, and gRPC-Web. All three share the default tenant's
+// challenges (AuthFi its access point's), so a challenge must be bound to user, tenant, product
+// and purpose as well as being single use and short lived.
+
+let server: TestServer;
+let sinks: Sinks;
+let stop: () => Promise<void>;
+beforeAll(async () => {
+  ({ server, sinks, close: stop } = await startWithSinks({ ORIGIN: authenticator.origin, RP_NAME: "Example RP", AUTHFI_ACCESS_POINT: accessPoint, AUTHFI_API_KEY: apiKey }));
+});
+afterAll(async () => {
+  closeGrpcClients();
+  await stop?.();
+});
+
+const transports = ["rest", ...rpcTransports] as const;
+type Transport = (typeof transports)[number];
+type Assertion = ReturnType<typeof authenticator.get>;
+
+/** What a finish answered: whether it passed, and the answer a client sees (status and body, or code and reason). */
+type Outcome = { ok: boolean; answer: unknown };
+
+/** A user of a product holding one registered credential, with the product's session state. */
+interface Subject {
+  userId: string;
+  credential: SoftwareCredential;
+  /** The Authenticator API's identified token of the login under way. */
+  identified?: Held;
+  account?: Account;
+  name?: string;
+}
+
+/** The refusals a case expects of a product. */
+type Refusal = "replayed" | "expired" | "foreign" | "another_user" | "counter" | "unknown";
+
+/** One product's use of the ceremony, over a transport. */
+interface Use {
+  /** A user with one credential (set up over REST: the case is the login). */
+  enrol(): Promise<Subject>;
+  /** Login options issued for the subject's login step: the challenge. */
+  challenge(subject: Subject, transport: Transport): Promise<string>;
+  finish(subject: Subject, assertion: Assertion, transport: Transport): Promise<Outcome>;
+  /** Challenges other products and steps issued that the subject's credential could sign. */
+  foreign(subject: Subject): Promise<Array<[string, string]>>;
+  /** What a client sees for each refusal. */
+  refusal(kind: Refusal, transport: Transport): unknown;
+}
+
+const restOutcome = (response: { status: number; json: unknown }): Outcome => ({ ok: response.status < 300, answer: { status: response.status, json: response.json } });
+const rpcOutcome = (result: RpcResult): Outcome => ({ ok: result.ok, answer: result.ok ? result.output : { code: result.code, reason: result.reason, message: result.message } });
+const rpcOutput = (result: RpcResult): Record<string, unknown> => {
+  if (!result.ok) throw new Error(`RPC failed: ${result.reason} ${result.message}`);
+  return result.output;
+};
+const webauthnRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  callRpc(transport, server.url, WebAuthnService, WebAuthnServiceService, method, input, headers);
+const authenticatorRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  callRpc(transport, server.url, AuthenticatorService, AuthenticatorServiceService, method, input, headers);
+
+/** Registers a Hanko passkey for a new user. */
+async function hankoSubject(): Promise<Subject> {
+  const email = freshEmail();
+  const created = await rest(server.url, "POST", "/users", { body: { email } });
+  const userId = (created.json as { user_id: string }).user_id;
+  const passcode = await rest(server.url, "POST", "/passcode/login/initialize", { body: { user_id: userId } });
+  const code = await codeSent(sinks, email, 0);
+  const session = await rest(server.url, "POST", "/passcode/login/finalize", { body: { id: (passcode.json as { id: string }).id, code } });
+  const user = { userId, bearer: { authorization: `Bearer ${String(session.headers["x-auth-token"])}` } };
+  const init = await rest(server.url, "POST", "/webauthn/registration/initialize", { headers: user.bearer });
+  const { credential, response } = authenticator.create((init.json as { publicKey: { challenge: string; user: { id: string } } }).publicKey, "none");
+  expect((await rest(server.url, "POST", "/webauthn/registration/finalize", { body: response, headers: user.bearer })).status).toBe(200);
+  return { userId: user.userId, credential };
+}
+
+/** Signs an Authenticator API user up and registers a device (the first: devices are then allowed). */
+async function authenticatorSubject(): Promise<Subject> {
+  const account = await signUpVerified(server, sinks);
+  const options = await api(server, "POST", "/device", { headers: auth(account) });
+  const { credential, response } = authenticator.create((options.json as { publicKey: { challenge: string; user: { id: string } } }).publicKey, "none");
+  expect((await api(server, "POST", "/device/verify", { body: response, headers: auth(account) })).status).toBe(201);
+  return { userId: account.userId, credential, account };
+}
+
+const hankoDiscoverable = async () => ((await rest(server.url, "POST", "/webauthn/login/initialize", { body: {} })).json as { publicKey: { challenge: string } }).publicKey.challenge;
+const hankoFor = async (userId: string) => ((await rest(server.url, "POST", "/webauthn/login/initialize", { body: { user_id: userId } })).json as { publicKey: { challenge: string } }).publicKey.challenge;
+const authenticatorFor = async (subject: Subject) => {
+  const identified = await logIn(server, sinks, subject.account!);
+  return ((await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).json as { publicKey: { challenge: string } }).publicKey.challenge;
+};
+const authfiVerification = async (name: string) =>
+  ((await authfi(server, "POST", "/webauthn/verification", { uId: name, params: { userVerification: "required" } })).json as { fido_auth_request: { challenge: string } }).fido_auth_request.challenge;
+
+const hankoRefused = (transport: Transport) =>
+  transport === "rest" ? { status: 401, json: { code: 401 } } : { code: Code.Unauthenticated, reason: "WEBAUTHN_LOGIN_FAILED" };
+
+const uses: Record<string, Use> = {
+  hanko: {
+    enrol: hankoSubject,
+    async challenge(subject, transport) {
+      if (transport === "rest") return hankoFor(subject.userId);
+      return (rpcOutput(await webauthnRpc(transport, "InitializeLogin", { userId: subject.userId })).publicKey as { challenge: string }).challenge;
+    },
+    async finish(_subject, assertion, transport) {
+      if (transport === "rest") return restOutcome(await rest(server.url, "POST", "/webauthn/login/finalize", { body: assertion }));
+      return rpcOutcome(await webauthnRpc(transport, "FinalizeLogin", asMessage(assertion)));
+    },
+    async foreign() {
+      const other = await authenticatorSubject();
+      return [
+        ["the Authenticator API's device login", await authenticatorFor(other)],
+        ["AuthFi's discoverable login", await authfiLoginChallenge(server)],
+      ];
+    },
+    refusal: (_kind, transport) => hankoRefused(transport),
+  },
+
+  authfi: {
+    async enrol() {
+      const name = newName();
+      const key = await registerKey(server, name);
+      return { userId: key.userId, credential: key.credential, name };
+    },
+    async challenge(subject, transport) {
+      if (transport === "rest") return authfiVerification(subject.name!);
+      const output = rpcOutput(await webauthnRpc(transport, "AuthfiBeginVerification", { accessPoint, uId: subject.name!, params: { userVerification: "required" } }, { "at-x-key": apiKey }));
+      return (output.fido_auth_request as { challenge: string }).challenge;
+    },
+    async finish(_subject, assertion, transport) {
+      if (transport === "rest") return restOutcome(await authfi(server, "PUT", "/webauthn/verification", { fido_auth_response: assertion }));
+      return rpcOutcome(await webauthnRpc(transport, "AuthfiFinishVerification", { accessPoint, fidoAuthResponse: asMessage(assertion) }, { "at-x-key": apiKey }));
+    },
+    async foreign(subject) {
+      return [
+        ["AuthFi's discoverable login (another purpose)", await authfiLoginChallenge(server)],
+        ["Hanko's discoverable login (another tenant)", await hankoDiscoverable()],
+        ["Hanko's login for the same user id (another tenant)", await hankoFor((await hankoSubject()).userId)],
+      ].filter(([, challenge]) => challenge !== subject.name) as Array<[string, string]>;
+    },
+    refusal(kind, transport) {
+      const table = {
+        replayed: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
+        foreign: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
+        expired: ["AUTHFI_CEREMONY_TIMEOUT", Code.FailedPrecondition, 410, 5000],
+        another_user: ["AUTHFI_KEY_NOT_FOUND", Code.NotFound, 404, 1002],
+        unknown: ["AUTHFI_KEY_NOT_FOUND", Code.NotFound, 404, 1002],
+        counter: ["AUTHFI_ASSERTION_REFUSED", Code.Unauthenticated, 401, 3900],
+      } as const;
+      const [reason, code, status, authfiCode] = table[kind];
+      return transport === "rest" ? { status, json: { code: authfiCode } } : { code, reason };
+    },
+  },
+
+  authenticator: {
+    enrol: authenticatorSubject,
+    async challenge(subject, transport) {
+      subject.identified = await logIn(server, sinks, subject.account!);
+      if (transport === "rest") return ((await api(server, "GET", "/login/verify-device", { headers: auth(subject.identified) })).json as { publicKey: { challenge: string } }).publicKey.challenge;
+      return (rpcOutput(await authenticatorRpc(transport, "GetLoginDeviceChallenge", {}, auth(subject.identified))).publicKey as { challenge: string }).challenge;
+    },
+    async finish(subject, assertion, transport) {
+      if (transport === "rest") return restOutcome(await api(server, "POST", "/login/verify-device", { body: assertion, headers: auth(subject.identified!) }));
+      return rpcOutcome(await authenticatorRpc(transport, "VerifyLoginDevice", asMessage(assertion), auth(subject.identified!)));
+    },
+    async foreign(subject) {
+      return [
+        ["Hanko's login for the same user (another product)", await hankoFor(subject.userId)],
+        ["Hanko's discoverable login", await hankoDiscoverable()],
+        ["AuthFi's discoverable login (another tenant)", await authfiLoginChallenge(server)],
+      ];
+    },
+    refusal: (_kind, transport) => (transport === "rest" ? { status: 401, json: { error: { code: "webauthn" } } } : { code: Code.Unauthenticated, reason: "WEBAUTHN_LOGIN_FAILED" }),
+  },
+};
+
+/** Each abuse case, run against every use over every transport. */
+const cases: Array<[string, (use: Use, transport: Transport) => Promise<void>]> = [
+  // Replay: an answered challenge must not be answered again, even while a new ceremony is under way.
+  ["refuses a challenge answered once already", async (use, transport) => {
+    const subject = await use.enrol();
+    const challenge = await use.challenge(subject, transport);
+    expect(await use.finish(subject, authenticator.get(subject.credential, challenge), transport)).toMatchObject({ ok: true });
+    await use.challenge(subject, transport);
+    expect(await use.finish(subject, authenticator.get(subject.credential, challenge), transport)).toMatchObject({ ok: false, answer: use.refusal("replayed", transport) });
+  }],
+  // A challenge left lying around (a log, a stalled tab) must not pass after its ceremony's time.
+  ["refuses an expired challenge", async (use, transport) => {
+    const subject = await use.enrol();
+    const challenge = await use.challenge(subject, transport);
+    await server.app.database.db.updateTable("webauthn_challenges").set({ expires_at: new Date(Date.now() - 1000) }).where("challenge", "=", challenge).execute();
+    expect(await use.finish(subject, authenticator.get(subject.credential, challenge), transport)).toMatchObject({ ok: false, answer: use.refusal("expired", transport) });
+  }],
+  // Challenge substitution: a challenge another product, tenant or step issued answers nothing here.
+  ["refuses challenges issued by another product, tenant or purpose", async (use, transport) => {
+    const subject = await use.enrol();
+    const foreign = await use.foreign(subject);
+    expect(foreign.length).toBeGreaterThan(1);
+    for (const [label, challenge] of foreign) {
+      await use.challenge(subject, transport);
+      expect(await use.finish(subject, authenticator.get(subject.credential, challenge), transport), label).toMatchObject({ ok: false, answer: use.refusal("foreign", transport) });
+    }
+  }],
+  // A challenge issued for another user's login does not answer for this credential.
+  ["refuses a challenge issued for another user", async (use, transport) => {
+    const subject = await use.enrol();
+    const stranger = await use.enrol();
+    const challenge = await use.challenge(stranger, transport);
+    if (subject.account !== undefined) subject.identified = await logIn(server, sinks, subject.account);
+    expect(await use.finish(subject, authenticator.get(subject.credential, challenge), transport)).toMatchObject({ ok: false, answer: use.refusal("another_user", transport) });
+  }],
+  // A cloned authenticator replays an old sign count (WebAuthn level 3 §6.1.1).
+  ["refuses a sign count that did not grow", async (use, transport) => {
+    const subject = await use.enrol();
+    expect(await use.finish(subject, authenticator.get(subject.credential, await use.challenge(subject, transport), { counter: 5 }), transport)).toMatchObject({ ok: true });
+    for (const counter of [5, 3]) {
+      expect(await use.finish(subject, authenticator.get(subject.credential, await use.challenge(subject, transport), { counter }), transport)).toMatchObject({ ok: false, answer: use.refusal("counter", transport) });
+    }
+    expect(await use.finish(subject, authenticator.get(subject.credential, await use.challenge(subject, transport), { counter: 6 }), transport)).toMatchObject({ ok: true });
+  }],
+  // Enumeration: a credential nobody registered and another user's get the very same answer.
+  ["answers an unknown credential exactly as another user's", async (use, transport) => {
+    const subject = await use.enrol();
+    const stranger = await use.enrol();
+    const unknown = authenticator.newCredential().credential;
+    const answers: Outcome[] = [];
+    for (const credential of [unknown, stranger.credential]) answers.push(await use.finish(subject, authenticator.get(credential, await use.challenge(subject, transport)), transport));
+    expect(answers[0]).toMatchObject({ ok: false, answer: use.refusal("unknown", transport) });
+    expect(answers[1]).toEqual(answers[0]);
+  }],
+  // Racing one assertion: the challenge is used up in one statement, so at most one passes.
+  ["lets one of five concurrent finishes of one assertion pass", async (use, transport) => {
+    const subject = await use.enrol();
+    const assertion = authenticator.get(subject.credential, await use.challenge(subject, transport));
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => use.finish(subject, assertion, transport)));
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+  }],
+];
+
+describe.each(Object.keys(uses))("WebAuthn abuse cases for %s", (product) => {
+  const use = uses[product]!;
+  describe.each(transports)("over %s", (transport) => {
+    it.each(cases)("%s", async (_name, abuse) => {
+      await abuse(use, transport);
+    });
+  });
+});
