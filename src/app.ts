@@ -10,11 +10,13 @@ import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { createAccessTokens } from "./products/authenticator/access-token.service.js";
 import { createAttemptLimit } from "./core/limit/attempt-limit.js";
 import { createAuthenticatorHandler } from "./products/authenticator/authenticator.handler.js";
+import { createAuthenticatorTokenResolver } from "./products/authenticator/token-credentials.js";
 import { createDeviceService } from "./products/authenticator/device.service.js";
 import { createLoginService } from "./products/authenticator/login.service.js";
 import { createSignupService } from "./products/authenticator/signup.service.js";
 import { createUserSettingsService } from "./products/authenticator/user-settings.service.js";
 import { createAuthentiqKeyHandler } from "./products/authentiq/key.handler.js";
+import { createAuthfiApiKeyResolver } from "./products/authfi/api-key-credentials.js";
 import { createAuthfiIdentityHandler } from "./products/authfi/authfi-identity.handler.js";
 import { createAuthfiWebauthnHandler } from "./products/authfi/authfi-webauthn.handler.js";
 import { createAuthfiCeremonyService } from "./products/authfi/ceremony.service.js";
@@ -23,6 +25,7 @@ import { createAccessPointService } from "./products/authfi/tenant.service.js";
 import { createAuthentiqKeyService } from "./products/authentiq/key.service.js";
 import { createRevocationService } from "./products/authentiq/revocation.service.js";
 import { createIdentityHandler } from "./products/hanko/identity.handler.js";
+import { createHankoSessionResolver } from "./products/hanko/session-credentials.js";
 import { createIdentityService } from "./products/hanko/identity.service.js";
 import { createKeyService, type KeyService } from "./core/keys/key.service.js";
 import { resolveMasterKey } from "./core/keys/master-key.js";
@@ -38,7 +41,7 @@ import { createSessionHandler } from "./products/hanko/session.handler.js";
 import { createSessionTokens } from "./core/session/session-token.service.js";
 import { createSessionService } from "./products/hanko/session.service.js";
 import { createPasscodeService } from "./products/hanko/passcode.service.js";
-import { createServiceAuth } from "./products/jincor/service-auth.js";
+import { createServiceTokenResolver } from "./products/jincor/service-token-credentials.js";
 import { createVerificationService } from "./products/jincor/verification.service.js";
 import { createVerifyHandler } from "./services/verify.handler.js";
 import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
@@ -56,6 +59,7 @@ import { createIdpMetadataSource } from "./federation/saml/idp-metadata.js";
 import { createSamlHandler } from "./products/hanko/saml.handler.js";
 import { createSamlService } from "./federation/saml/saml.service.js";
 import { productDialects } from "./products/dialects.js";
+import { CredentialScheme } from "../gen/es/tessera/rest/v1/rest_pb.js";
 import { createServer } from "./transport/server.js";
 import { registerService, type ServiceRegistration } from "./transport/services.js";
 
@@ -158,9 +162,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         ...createSamlHandler(saml),
       }),
       registerService(IdentityService, {
-        ...createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens),
+        ...createIdentityHandler(createIdentityService({ db, hanko: config.hanko })),
         ...createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, nudgeOutbox })),
-        ...createAuthfiIdentityHandler({ accessPoints, management: authfiManagement }),
+        ...createAuthfiIdentityHandler({ management: authfiManagement }),
       }),
       registerService(
         ScopeService,
@@ -177,21 +181,20 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           tokens,
           authTokenHeader,
           verifications: createVerificationService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }),
-          serviceAuth: createServiceAuth(config.verifyJwtSecret),
         }),
       ),
       registerService(WebAuthnService, {
         ...createWebauthnHandler({ webauthn, tokens, authTokenHeader }),
-        ...createAuthfiWebauthnHandler({ accessPoints, ceremonies: createAuthfiCeremonyService({ db, rp }), management: authfiManagement }),
+        ...createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ db, rp }), management: authfiManagement }),
       }),
       registerService(
         AuthenticatorService,
         createAuthenticatorHandler({
           signup: createSignupService({ db, tenantId, tokens: accessTokens, attempts, nudgeOutbox }),
           login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, attempts, nudgeOutbox }),
-          devices: createDeviceService({ db, tenantId, tokens: accessTokens, webauthn }),
+          devices: createDeviceService({ db, tenantId, webauthn }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ db, tenantId, tokens: accessTokens, secrets, issuer: config.rpName }),
+          settings: createUserSettingsService({ db, tenantId, secrets, issuer: config.rpName }),
         }),
       ),
       ...(options.extraServices?.({ secrets }) ?? []),
@@ -202,6 +205,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       corsOrigins: config.corsOrigins,
       secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
       dialects: productDialects,
+      credentials: {
+        [CredentialScheme.HANKO_SESSION]: createHankoSessionResolver(tokens),
+        [CredentialScheme.AUTHENTICATOR_TOKEN]: createAuthenticatorTokenResolver(accessTokens),
+        [CredentialScheme.AUTHFI_API_KEY]: createAuthfiApiKeyResolver(accessPoints),
+        [CredentialScheme.JINCOR_SERVICE_TOKEN]: createServiceTokenResolver(config.verifyJwtSecret),
+      },
     });
     const port = await listener.listen(config.port, options.host);
     logger.info("tessera listening", { port, database: database.engine });

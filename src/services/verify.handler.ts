@@ -5,7 +5,6 @@ import type { SessionTokens } from "../core/session/session-token.service.js";
 import { createJincorMethods } from "../products/jincor/jincor.handler.js";
 import { passcodeTtlSeconds, type PasscodeService } from "../products/hanko/passcode.service.js";
 import type { PasscodeRow } from "../store/hanko/passcode.store.js";
-import type { ServiceAuth } from "../products/jincor/service-auth.js";
 import type { VerificationService } from "../products/jincor/verification.service.js";
 
 /** The VerifyService RPCs: proto ↔ domain mapping only. */
@@ -14,7 +13,6 @@ export function createVerifyHandler(deps: {
   tokens: SessionTokens;
   authTokenHeader: boolean;
   verifications: VerificationService;
-  serviceAuth: ServiceAuth;
 }): ServiceImpl<typeof VerifyServiceDesc> {
   const passcode = (row: PasscodeRow) => ({ id: row.id, ttl: passcodeTtlSeconds, createdAt: row.created_at.toISOString() });
   return {

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { Schema } from "../../store/schema.js";
 import type { RegistrationProfile, WebauthnService } from "../../core/webauthn/webauthn.service.js";
-import type { AccessTokens, TokenCredentials } from "./access-token.service.js";
+import type { AuthenticatedToken } from "./access-token.service.js";
 import { base64url, toBase64url } from "../../core/webauthn/webauthn-encoding.js";
 import { deleteCredential, listCredentials } from "../../store/webauthn/webauthn.store.js";
 import { lockSettings } from "../../store/authenticator/account.store.js";
@@ -23,29 +23,26 @@ const deviceProfile = (userName: string): RegistrationProfile => ({
 
 /** Devices (seed 002, Device API): WebAuthn credentials of an `authorized` user. */
 export interface DeviceService {
-  /** Creation options. Throws as `authenticate`, CREDENTIAL_LIMIT. */
-  options(credentials: TokenCredentials): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  /** Creation options. Throws CREDENTIAL_LIMIT. */
+  options(token: AuthenticatedToken): Promise<PublicKeyCredentialCreationOptionsJSON>;
   /** Verifies the attestation and stores the device; its id (base64url). Throws WEBAUTHN_REGISTRATION_FAILED. */
-  register(credentials: TokenCredentials, response: RegistrationResponseJSON): Promise<string>;
+  register(token: AuthenticatedToken, response: RegistrationResponseJSON): Promise<string>;
   /** Removes one of the user's devices. Throws DEVICE_NOT_FOUND. */
-  remove(credentials: TokenCredentials, deviceId: string): Promise<void>;
+  remove(token: AuthenticatedToken, deviceId: string): Promise<void>;
 }
 
 /** Creates the device service. */
-export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; webauthn: WebauthnService }): DeviceService {
-  const { db, tenantId, tokens, webauthn } = deps;
+export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string; webauthn: WebauthnService }): DeviceService {
+  const { db, tenantId, webauthn } = deps;
   return {
-    async options(credentials) {
-      const token = await tokens.authenticate(credentials, "authorized");
+    async options(token) {
       return webauthn.registrationOptions(token.userId, deviceProfile(await contactName(db, tenantId, token.userId)));
     },
-    async register(credentials, response) {
-      const token = await tokens.authenticate(credentials, "authorized");
+    async register(token, response) {
       const stored = await webauthn.finishRegistration(token.userId, response, deviceProfile(""));
       return Buffer.from(stored.credential_id).toString("base64url");
     },
-    async remove(credentials, deviceId) {
-      const token = await tokens.authenticate(credentials, "authorized");
+    async remove(token, deviceId) {
       const id = toBase64url(deviceId);
       const notFound = () => new DomainError("DEVICE_NOT_FOUND", "not_found", "No such device");
       if (!/^[A-Za-z0-9_-]{1,1366}$/.test(id)) throw notFound();

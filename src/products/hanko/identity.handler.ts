@@ -1,8 +1,8 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AuthentiqKeyRpcs } from "../authentiq/key.handler.js";
 import type { IdentityService as IdentityServiceDesc } from "../../../gen/es/tessera/identity/v1/identity_pb.js";
-import { sessionTokenFrom } from "./session-credentials.js";
-import type { SessionTokens } from "../../core/session/session-token.service.js";
+import { principal } from "../../transport/credentials/principal.js";
+import { hankoSession } from "./session-credentials.js";
 import type { EmailRow } from "../../store/identity/email.store.js";
 import type { IdentityService } from "./identity.service.js";
 
@@ -10,7 +10,7 @@ import type { IdentityService } from "./identity.service.js";
 type AuthfiUserMethods = "authfiListUsers" | "authfiUpdateUser" | "authfiDeleteUser";
 
 /** The IdentityService RPCs: proto ↔ domain mapping only. */
-export function createIdentityHandler(service: IdentityService, tokens: SessionTokens): Omit<ServiceImpl<typeof IdentityServiceDesc>, AuthentiqKeyRpcs | AuthfiUserMethods> {
+export function createIdentityHandler(service: IdentityService): Omit<ServiceImpl<typeof IdentityServiceDesc>, AuthentiqKeyRpcs | AuthfiUserMethods> {
   const email = (row: EmailRow) => ({ id: row.id, address: row.address, isVerified: row.verified, isPrimary: row.is_primary });
   return {
     async createUser(request) {
@@ -21,7 +21,7 @@ export function createIdentityHandler(service: IdentityService, tokens: SessionT
       return { id: user.userId, emailId: user.emailId, verified: user.verified, hasWebauthnCredential: user.hasWebauthnCredential };
     },
     async getUser(request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       const user = await service.getUser(userId, request.id);
       return {
         id: user.id,
@@ -32,29 +32,29 @@ export function createIdentityHandler(service: IdentityService, tokens: SessionT
       };
     },
     async getCurrentUser(_request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       return { id: userId };
     },
     async deleteCurrentUser(_request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       await service.deleteUser(userId);
       return { sessionToken: "" };
     },
     async listEmails(_request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       return { emails: (await service.listEmails(userId)).map(email) };
     },
     async createEmail(request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       return { email: email(await service.createEmail(userId, request.address)) };
     },
     async setPrimaryEmail(request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       await service.setPrimaryEmail(userId, request.id);
       return {};
     },
     async deleteEmail(request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       await service.deleteEmail(userId, request.id);
       return {};
     },

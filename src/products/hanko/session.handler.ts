@@ -1,7 +1,8 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { SessionService as SessionServiceDesc } from "../../../gen/es/tessera/session/v1/session_pb.js";
 import type { PasswordService } from "./password.service.js";
-import { sessionFields, sessionTokenFrom } from "./session-credentials.js";
+import { principal } from "../../transport/credentials/principal.js";
+import { hankoSession, sessionFields } from "./session-credentials.js";
 import type { SessionTokens } from "../../core/session/session-token.service.js";
 import type { SessionService } from "./session.service.js";
 
@@ -35,7 +36,7 @@ export function createSessionHandler(
       return sessionFields(await tokens.issue(userId), deps.authTokenHeader);
     },
     async setPassword(request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       const created = await passwords.setPassword(userId, request.userId, request.password);
       return { status: created ? 201 : 200 };
     },
@@ -44,7 +45,7 @@ export function createSessionHandler(
       return { userId, ...sessionFields(await tokens.issue(userId), deps.authTokenHeader) };
     },
     async logout(_request, context) {
-      const { sessionId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { sessionId } = principal(context, hankoSession);
       await tokens.revoke(sessionId);
       return { sessionToken: "" };
     },

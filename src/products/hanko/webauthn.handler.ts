@@ -1,6 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { WebAuthnService as WebAuthnServiceDesc } from "../../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
-import { sessionFields, sessionTokenFrom } from "./session-credentials.js";
+import { principal } from "../../transport/credentials/principal.js";
+import { hankoSession, sessionFields } from "./session-credentials.js";
 import type { SessionTokens } from "../../core/session/session-token.service.js";
 import { creationOptions, requestOptions } from "../../core/webauthn/options-message.js";
 import type { WebauthnService } from "../../core/webauthn/webauthn.service.js";
@@ -12,14 +13,13 @@ export type HankoWebauthnMethods = Omit<ServiceImpl<typeof WebAuthnServiceDesc>,
 /** Hanko's WebAuthnService RPCs: proto ↔ domain mapping only. */
 export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens: SessionTokens; authTokenHeader: boolean }): HankoWebauthnMethods {
   const { webauthn, tokens } = deps;
-  const sessionUser = async (context: Parameters<HankoWebauthnMethods["listCredentials"]>[1]) =>
-    (await tokens.authenticate(sessionTokenFrom(context))).userId;
+  const sessionUser = (context: Parameters<HankoWebauthnMethods["listCredentials"]>[1]) => principal(context, hankoSession).userId;
   return {
     async initializeRegistration(_request, context) {
-      return { publicKey: creationOptions(await webauthn.registrationOptions(await sessionUser(context))) };
+      return { publicKey: creationOptions(await webauthn.registrationOptions(sessionUser(context))) };
     },
     async finalizeRegistration(request, context) {
-      const userId = await sessionUser(context);
+      const userId = sessionUser(context);
       const credential = await webauthn.finishRegistration(userId, {
         id: request.id,
         rawId: request.rawId,
@@ -53,14 +53,14 @@ export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens:
       return { credentialId: login.credentialId, userId: login.userId, ...sessionFields(await tokens.issue(login.userId), deps.authTokenHeader) };
     },
     async listCredentials(_request, context) {
-      return { credentials: (await webauthn.list(await sessionUser(context))).map(credential) };
+      return { credentials: (await webauthn.list(sessionUser(context))).map(credential) };
     },
     async updateCredential(request, context) {
-      await webauthn.rename(await sessionUser(context), request.id, request.name);
+      await webauthn.rename(sessionUser(context), request.id, request.name);
       return {};
     },
     async deleteCredential(request, context) {
-      await webauthn.remove(await sessionUser(context), request.id);
+      await webauthn.remove(sessionUser(context), request.id);
       return {};
     },
   };
