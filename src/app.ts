@@ -1,12 +1,6 @@
 import type { Config } from "./config/config.js";
 import { createOutboxWorker, type OutboxWorker } from "./delivery/outbox-worker.js";
 import { createSenders } from "./delivery/senders.js";
-import { AuthenticatorService } from "../gen/es/tessera/authenticator/v1/authenticator_pb.js";
-import { IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
-import { ScopeService } from "../gen/es/tessera/scope/v1/scope_pb.js";
-import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
-import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
-import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { createAccessTokens } from "./products/authenticator/access-token.service.js";
 import { createAttemptLimit } from "./core/limit/attempt-limit.js";
 import { createAuthenticatorHandler } from "./products/authenticator/authenticator.handler.js";
@@ -43,7 +37,14 @@ import { createSessionService } from "./products/hanko/session.service.js";
 import { createPasscodeService } from "./products/hanko/passcode.service.js";
 import { createServiceTokenResolver } from "./products/jincor/service-token-credentials.js";
 import { createVerificationService } from "./products/jincor/verification.service.js";
-import { createVerifyHandler } from "./services/verify.handler.js";
+import { createJincorMethods } from "./products/jincor/jincor.handler.js";
+import { createPasscodeHandler } from "./products/hanko/passcode.handler.js";
+import { authenticatorService } from "./services/authenticator-service.js";
+import { identityService } from "./services/identity-service.js";
+import { scopeService } from "./services/scope-service.js";
+import { sessionService } from "./services/session-service.js";
+import { verifyService } from "./services/verify-service.js";
+import { webauthnService } from "./services/webauthn-service.js";
 import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnService } from "./core/webauthn/webauthn.service.js";
 import { openDatabase, type Database } from "./store/database.js";
@@ -61,7 +62,7 @@ import { createSamlService } from "./federation/saml/saml.service.js";
 import { productDialects } from "./products/dialects.js";
 import { CredentialScheme } from "../gen/es/tessera/rest/v1/rest_pb.js";
 import { createServer } from "./transport/server.js";
-import { registerService, type ServiceRegistration } from "./transport/services.js";
+import type { ServiceRegistration } from "./transport/services.js";
 
 /** A running Tessera. */
 export interface App {
@@ -150,53 +151,46 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
             logger,
           });
     const services = [
-      registerService(SessionService, {
-        ...createSessionHandler({
+      sessionService({
+        session: createSessionHandler({
           session: createSessionService({ db, keys, hanko: config.hanko }),
           tokens,
           passwords: createPasswordService({ db, tenantId, hanko: config.hanko }),
           consumeOneTimeToken: (value) => consumeOneTimeToken(db, secrets, tenantId, value),
           authTokenHeader,
         }),
-        ...createThirdPartyHandler(thirdParty),
-        ...createSamlHandler(saml),
+        thirdParty: createThirdPartyHandler(thirdParty),
+        saml: createSamlHandler(saml),
       }),
-      registerService(IdentityService, {
-        ...createIdentityHandler(createIdentityService({ db, hanko: config.hanko })),
-        ...createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, nudgeOutbox })),
-        ...createAuthfiIdentityHandler({ management: authfiManagement }),
+      identityService({
+        hanko: createIdentityHandler(createIdentityService({ db, hanko: config.hanko })),
+        authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, nudgeOutbox })),
+        authfi: createAuthfiIdentityHandler({ management: authfiManagement }),
       }),
-      registerService(
-        ScopeService,
-        createScopeHandler({
+      scopeService({
+        authentiq: createScopeHandler({
           jobs: createScopeJobService({ db, secrets, tenantId, keys: authentiqKeys, issuer, nudgeOutbox }),
           pushLogin: createPushLoginService({ db, tenantId, keys: authentiqKeys, nudgeOutbox }),
           issuer,
         }),
-      ),
-      registerService(
-        VerifyService,
-        createVerifyHandler({
-          passcodes: createPasscodeService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }),
-          tokens,
-          authTokenHeader,
-          verifications: createVerificationService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }),
-        }),
-      ),
-      registerService(WebAuthnService, {
-        ...createWebauthnHandler({ webauthn, tokens, authTokenHeader }),
-        ...createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ db, rp }), management: authfiManagement }),
       }),
-      registerService(
-        AuthenticatorService,
-        createAuthenticatorHandler({
+      verifyService({
+        jincor: createJincorMethods({ verifications: createVerificationService({ db, tenantId, secrets, nudgeOutbox }) }),
+        passcode: createPasscodeHandler({ passcodes: createPasscodeService({ db, tenantId, secrets, nudgeOutbox }), tokens, authTokenHeader }),
+      }),
+      webauthnService({
+        hanko: createWebauthnHandler({ webauthn, tokens, authTokenHeader }),
+        authfi: createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ db, rp }), management: authfiManagement }),
+      }),
+      authenticatorService({
+        authenticator: createAuthenticatorHandler({
           signup: createSignupService({ db, tenantId, tokens: accessTokens, attempts, nudgeOutbox }),
           login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, attempts, nudgeOutbox }),
           devices: createDeviceService({ db, tenantId, webauthn }),
           tokens: accessTokens,
           settings: createUserSettingsService({ db, tenantId, secrets, issuer: config.rpName }),
         }),
-      ),
+      }),
       ...(options.extraServices?.({ secrets }) ?? []),
     ];
     const listener = createServer({

@@ -1,17 +1,18 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { AuthentiqKeyRpcs } from "../authentiq/key.handler.js";
 import type { IdentityService as IdentityServiceDesc } from "../../../gen/es/tessera/identity/v1/identity_pb.js";
 import { principal } from "../../transport/credentials/principal.js";
 import { hankoSession } from "./session-credentials.js";
-import type { EmailRow } from "../../store/identity/email.store.js";
-import type { IdentityService } from "./identity.service.js";
+import type { Email, IdentityService } from "./identity.service.js";
 
-/** The AuthFi user-management RPCs, served by `src/authfi/`. */
-type AuthfiUserMethods = "authfiListUsers" | "authfiUpdateUser" | "authfiDeleteUser";
+/** Hanko's RPCs of IdentityService (users and emails). */
+export type HankoIdentityRpcs = Pick<
+  ServiceImpl<typeof IdentityServiceDesc>,
+  "createUser" | "findUserByEmail" | "getUser" | "getCurrentUser" | "deleteCurrentUser" | "listEmails" | "createEmail" | "setPrimaryEmail" | "deleteEmail"
+>;
 
-/** The IdentityService RPCs: proto ↔ domain mapping only. */
-export function createIdentityHandler(service: IdentityService): Omit<ServiceImpl<typeof IdentityServiceDesc>, AuthentiqKeyRpcs | AuthfiUserMethods> {
-  const email = (row: EmailRow) => ({ id: row.id, address: row.address, isVerified: row.verified, isPrimary: row.is_primary });
+/** Hanko's IdentityService RPCs: proto ↔ domain mapping only. */
+export function createIdentityHandler(service: IdentityService): HankoIdentityRpcs {
+  const email = (value: Email) => ({ id: value.id, address: value.address, isVerified: value.verified, isPrimary: value.primary });
   return {
     async createUser(request) {
       return service.createUser(request.email);

@@ -16,10 +16,14 @@ export interface SessionHandlerDeps {
   authTokenHeader: boolean;
 }
 
-/** The SessionService RPCs but third-party and SAML login: proto ↔ domain mapping only. */
-export function createSessionHandler(
-  deps: SessionHandlerDeps,
-): Omit<ServiceImpl<typeof SessionServiceDesc>, "thirdPartyAuth" | "thirdPartyCallback" | "getSamlProvider" | "getSamlMetadata" | "samlAuth" | "samlCallback"> {
+/** Hanko's session RPCs of SessionService (status, keys, config, password, token exchange, logout). */
+export type HankoSessionRpcs = Pick<
+  ServiceImpl<typeof SessionServiceDesc>,
+  "getStatus" | "getJwks" | "getConfig" | "loginWithPassword" | "setPassword" | "exchangeToken" | "logout"
+>;
+
+/** Hanko's session RPCs: proto ↔ domain mapping only. */
+export function createSessionHandler(deps: SessionHandlerDeps): HankoSessionRpcs {
   const { session, tokens, passwords } = deps;
   return {
     async getStatus() {

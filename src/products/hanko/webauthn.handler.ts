@@ -7,8 +7,11 @@ import { creationOptions, requestOptions } from "../../core/webauthn/options-mes
 import type { WebauthnService } from "../../core/webauthn/webauthn.service.js";
 import type { CredentialRow } from "../../store/webauthn/webauthn.store.js";
 
-/** The Hanko RPCs of WebAuthnService (the AuthFi ones are served by `src/authfi/`). */
-export type HankoWebauthnMethods = Omit<ServiceImpl<typeof WebAuthnServiceDesc>, `authfi${string}`>;
+/** The Hanko RPCs of WebAuthnService. */
+export type HankoWebauthnMethods = Pick<
+  ServiceImpl<typeof WebAuthnServiceDesc>,
+  "initializeRegistration" | "finalizeRegistration" | "initializeLogin" | "finalizeLogin" | "listCredentials" | "updateCredential" | "deleteCredential"
+>;
 
 /** Hanko's WebAuthnService RPCs: proto ↔ domain mapping only. */
 export function createWebauthnHandler(deps: { webauthn: WebauthnService; tokens: SessionTokens; authTokenHeader: boolean }): HankoWebauthnMethods {
