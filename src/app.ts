@@ -48,6 +48,7 @@ import { webauthnService } from "./services/webauthn-service.js";
 import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnService } from "./core/webauthn/webauthn.service.js";
 import { openDatabase, type Database } from "./store/database.js";
+import { createSessionStore } from "./store/session/session.store.js";
 import { defaultTenantId } from "./store/schema.js";
 import { migrateToLatest } from "./store/migrator.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
@@ -117,7 +118,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authfiManagement = createAuthfiManagementService({ db });
 
     const tenantId = defaultTenantId;
-    const tokens = createSessionTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
+    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ db, secrets, tenantId });

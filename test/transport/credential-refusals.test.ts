@@ -20,6 +20,7 @@ import { freshEmail } from "../hanko/hanko-client.js";
 import { serviceToken, verifyJwtSecret } from "../jincor/jincor-client.js";
 import { createSessionTokens } from "../../src/core/session/session-token.service.js";
 import { defaultTenantId } from "../../src/store/schema.js";
+import { createSessionStore } from "../../src/store/session/session.store.js";
 import { rest } from "../harness/rest.js";
 import { callRpc, closeGrpcClients, rpcTransports, type RpcResult } from "../harness/rpc.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
@@ -99,7 +100,7 @@ beforeAll(async () => {
   // A real Hanko session, issued as a passcode login issues one (expect.poll cannot run here).
   const user = await rest(server.url, "POST", "/users", { body: { email: freshEmail() } });
   expect(user.status, user.text).toBe(200);
-  const sessions = createSessionTokens({ db: server.app.database.db, keys: server.app.keys, tenantId: defaultTenantId, lifetime: 3600 });
+  const sessions = createSessionTokens({ store: createSessionStore(server.app.database.db, defaultTenantId), keys: server.app.keys, lifetime: 3600 });
   const hanko = await sessions.issue((user.json as { user_id: string }).user_id);
   const signup = await rest(server.url, "POST", "/api/v1/signup", { body: { email: freshEmail() } });
   expect(signup.status, signup.text).toBe(201);
