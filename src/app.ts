@@ -29,7 +29,7 @@ import { createIssuer } from "./products/authentiq/issuer.js";
 import { createPushLoginService } from "./products/authentiq/push-login.service.js";
 import { createScopeHandler } from "./products/authentiq/scope.handler.js";
 import { createScopeJobService } from "./products/authentiq/scope-job.service.js";
-import { consumeOneTimeToken, issueOneTimeToken } from "./core/session/one-time-token.js";
+import { createOneTimeTokens } from "./core/session/one-time-token.js";
 import { createPasswordService } from "./products/hanko/password.service.js";
 import { createSessionHandler } from "./products/hanko/session.handler.js";
 import { createSessionTokens } from "./core/session/session-token.service.js";
@@ -48,6 +48,7 @@ import { webauthnService } from "./services/webauthn-service.js";
 import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnService } from "./core/webauthn/webauthn.service.js";
 import { openDatabase, type Database } from "./store/database.js";
+import { createOneTimeTokenStore } from "./store/session/one-time-token.store.js";
 import { createSessionStore } from "./store/session/session.store.js";
 import { defaultTenantId } from "./store/schema.js";
 import { migrateToLatest } from "./store/migrator.js";
@@ -127,7 +128,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
     const attempts = createAttemptLimit({ db, tenantId, secrets });
     const linker = createAccountLinker({ db, tenantId, allowSignup: config.hanko.allowSignup });
-    const issueLoginToken = (userId: string) => issueOneTimeToken(db, secrets, tenantId, userId, loginTokenTtlSeconds);
+    const loginTokens = createOneTimeTokens({ store: createOneTimeTokenStore(db, tenantId), secrets });
+    const issueLoginToken = (userId: string) => loginTokens.issue(userId, loginTokenTtlSeconds);
     const thirdParty = createThirdPartyService({
       db,
       secrets,
@@ -157,7 +159,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           session: createSessionService({ db, keys, hanko: config.hanko }),
           tokens,
           passwords: createPasswordService({ db, tenantId, hanko: config.hanko }),
-          consumeOneTimeToken: (value) => consumeOneTimeToken(db, secrets, tenantId, value),
+          consumeOneTimeToken: (value) => loginTokens.consume(value),
           authTokenHeader,
         }),
         thirdParty: createThirdPartyHandler(thirdParty),
