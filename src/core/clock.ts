@@ -1,7 +1,7 @@
-/** Where services read the time: injected, so tests move it instead of sleeping. */
+/** Where services read the time from: the system clock in production, a fake one in unit tests. */
 export interface Clock {
   now(): Date;
 }
 
-/** The system's clock. */
+/** The system clock. */
 export const systemClock: Clock = { now: () => new Date() };
