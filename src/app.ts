@@ -1,20 +1,16 @@
 import type { Config } from "./config/config.js";
 import { createOutboxWorker, type OutboxSettings, type OutboxWorker } from "./delivery/outbox-worker.js";
 import { createSenders } from "./delivery/senders.js";
-import { AuthenticatorService } from "../gen/es/tessera/authenticator/v1/authenticator_pb.js";
-import { IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
-import { ScopeService } from "../gen/es/tessera/scope/v1/scope_pb.js";
-import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
-import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
-import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { createAccessTokens } from "./products/authenticator/access-token.service.js";
 import { createAttemptLimit } from "./core/limit/attempt-limit.js";
 import { createAuthenticatorHandler } from "./products/authenticator/authenticator.handler.js";
+import { createAuthenticatorTokenResolver } from "./products/authenticator/token-credentials.js";
 import { createDeviceService } from "./products/authenticator/device.service.js";
 import { createLoginService } from "./products/authenticator/login.service.js";
 import { createSignupService } from "./products/authenticator/signup.service.js";
 import { createUserSettingsService } from "./products/authenticator/user-settings.service.js";
 import { createAuthentiqKeyHandler } from "./products/authentiq/key.handler.js";
+import { createAuthfiApiKeyResolver } from "./products/authfi/api-key-credentials.js";
 import { createAuthfiIdentityHandler } from "./products/authfi/authfi-identity.handler.js";
 import { createAuthfiWebauthnHandler } from "./products/authfi/authfi-webauthn.handler.js";
 import { createAuthfiCeremonyService } from "./products/authfi/ceremony.service.js";
@@ -24,6 +20,7 @@ import { createAuthentiqKeyService } from "./products/authentiq/key.service.js";
 import { createAuthentiqKeyStore } from "./store/authentiq/key.store.js";
 import { createRevocationService } from "./products/authentiq/revocation.service.js";
 import { createIdentityHandler } from "./products/hanko/identity.handler.js";
+import { createHankoSessionResolver } from "./products/hanko/session-credentials.js";
 import { createIdentityService } from "./products/hanko/identity.service.js";
 import { createKeyService, type KeyService } from "./core/keys/key.service.js";
 import { createSigningKeyStore } from "./store/keys/key.store.js";
@@ -34,15 +31,22 @@ import { createIssuer } from "./products/authentiq/issuer.js";
 import { createPushLoginService } from "./products/authentiq/push-login.service.js";
 import { createScopeHandler } from "./products/authentiq/scope.handler.js";
 import { createScopeJobService } from "./products/authentiq/scope-job.service.js";
-import { consumeOneTimeToken, issueOneTimeToken } from "./core/session/one-time-token.js";
+import { createOneTimeTokens } from "./core/session/one-time-token.js";
 import { createPasswordService } from "./products/hanko/password.service.js";
 import { createSessionHandler } from "./products/hanko/session.handler.js";
 import { createSessionTokens } from "./core/session/session-token.service.js";
 import { createSessionService } from "./products/hanko/session.service.js";
 import { createPasscodeService } from "./products/hanko/passcode.service.js";
-import { createServiceAuth } from "./products/jincor/service-auth.js";
+import { createServiceTokenResolver } from "./products/jincor/service-token-credentials.js";
 import { createVerificationService } from "./products/jincor/verification.service.js";
-import { createVerifyHandler } from "./services/verify.handler.js";
+import { createJincorMethods } from "./products/jincor/jincor.handler.js";
+import { createPasscodeHandler } from "./products/hanko/passcode.handler.js";
+import { authenticatorService } from "./services/authenticator-service.js";
+import { identityService } from "./services/identity-service.js";
+import { scopeService } from "./services/scope-service.js";
+import { sessionService } from "./services/session-service.js";
+import { verifyService } from "./services/verify-service.js";
+import { webauthnService } from "./services/webauthn-service.js";
 import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnCeremony, type RelyingPartyConfig } from "./core/webauthn/ceremony.js";
 import type { WebauthnPolicy } from "./core/webauthn/webauthn-policy.js";
@@ -56,6 +60,8 @@ import { createCredentialStore } from "./store/webauthn/credential.store.js";
 import { openDatabase, type Database, type DatabaseTimeouts } from "./store/database.js";
 import { prepareDataDir } from "./store/data-dir.js";
 import { ensurePortFree } from "./transport/port-probe.js";
+import { createOneTimeTokenStore } from "./store/session/one-time-token.store.js";
+import { createSessionStore } from "./store/session/session.store.js";
 import { defaultTenantId } from "./store/schema.js";
 import { pingDatabase } from "./store/health.js";
 import { migrateToLatest } from "./store/migrator.js";
@@ -73,8 +79,9 @@ import { createIdpMetadataSource } from "./federation/saml/idp-metadata.js";
 import { createSamlHandler } from "./products/hanko/saml.handler.js";
 import { createSamlService } from "./federation/saml/saml.service.js";
 import { productDialects } from "./products/dialects.js";
+import { CredentialScheme } from "../gen/es/tessera/rest/v1/rest_pb.js";
 import { createServer } from "./transport/server.js";
-import { registerService, type ServiceRegistration } from "./transport/services.js";
+import type { ServiceRegistration } from "./transport/services.js";
 import { createAccessPointStore } from "./store/authfi/tenant.store.js";
 
 /** A running Tessera. */
@@ -147,7 +154,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authfiManagement = createAuthfiManagementService({ db });
 
     const tenantId = defaultTenantId;
-    const tokens = createSessionTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
+    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
@@ -156,7 +163,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const attempts = createAttemptLimit({ db, tenantId, secrets });
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
     const loginStates = createLoginStates(createLoginStateStore(db, tenantId), secrets);
-    const issueLoginToken = (userId: string) => issueOneTimeToken(db, secrets, tenantId, userId, loginTokenTtlSeconds);
+    const loginTokens = createOneTimeTokens({ store: createOneTimeTokenStore(db, tenantId), secrets });
+    const issueLoginToken = (userId: string) => loginTokens.issue(userId, loginTokenTtlSeconds);
     const thirdParty = createThirdPartyService({
       loginStates,
       config: config.thirdParty,
@@ -179,54 +187,46 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           });
     const authenticatorCeremony = webauthnCeremony(authenticatorWebauthnPolicy);
     const services = [
-      registerService(SessionService, {
-        ...createSessionHandler({
+      sessionService({
+        session: createSessionHandler({
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
           passwords: createPasswordService({ db, tenantId, hanko: config.hanko }),
-          consumeOneTimeToken: (value) => consumeOneTimeToken(db, secrets, tenantId, value),
+          consumeOneTimeToken: (value) => loginTokens.consume(value),
           authTokenHeader,
         }),
-        ...createThirdPartyHandler(thirdParty),
-        ...createSamlHandler(saml),
+        thirdParty: createThirdPartyHandler(thirdParty),
+        saml: createSamlHandler(saml),
       }),
-      registerService(IdentityService, {
-        ...createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens),
-        ...createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, nudgeOutbox })),
-        ...createAuthfiIdentityHandler({ accessPoints, management: authfiManagement }),
+      identityService({
+        hanko: createIdentityHandler(createIdentityService({ db, hanko: config.hanko })),
+        authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, nudgeOutbox })),
+        authfi: createAuthfiIdentityHandler({ management: authfiManagement }),
       }),
-      registerService(
-        ScopeService,
-        createScopeHandler({
+      scopeService({
+        authentiq: createScopeHandler({
           jobs: createScopeJobService({ db, secrets, tenantId, keys: authentiqKeys, issuer, nudgeOutbox }),
           pushLogin: createPushLoginService({ db, tenantId, keys: authentiqKeys, nudgeOutbox }),
           issuer,
         }),
-      ),
-      registerService(
-        VerifyService,
-        createVerifyHandler({
-          passcodes: createPasscodeService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }),
-          tokens,
-          authTokenHeader,
-          verifications: createVerificationService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }),
-          serviceAuth: createServiceAuth(config.verifyJwtSecret),
-        }),
-      ),
-      registerService(WebAuthnService, {
-        ...createWebauthnHandler({ webauthn: createHankoWebauthnService({ db, tenantId, ceremony: webauthnCeremony(hankoWebauthnPolicy) }), tokens, authTokenHeader }),
-        ...createAuthfiWebauthnHandler({ accessPoints, ceremonies: createAuthfiCeremonyService({ db, rp, ceremony: webauthnCeremony(authfiWebauthnPolicy) }), management: authfiManagement }),
       }),
-      registerService(
-        AuthenticatorService,
-        createAuthenticatorHandler({
+      verifyService({
+        jincor: createJincorMethods({ verifications: createVerificationService({ db, tenantId, secrets, nudgeOutbox }) }),
+        passcode: createPasscodeHandler({ passcodes: createPasscodeService({ db, tenantId, secrets, nudgeOutbox }), tokens, authTokenHeader }),
+      }),
+      webauthnService({
+        hanko: createWebauthnHandler({ webauthn: createHankoWebauthnService({ db, tenantId, ceremony: webauthnCeremony(hankoWebauthnPolicy) }), tokens, authTokenHeader }),
+        authfi: createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ db, rp, ceremony: webauthnCeremony(authfiWebauthnPolicy) }), management: authfiManagement }),
+      }),
+      authenticatorService({
+        authenticator: createAuthenticatorHandler({
           signup: createSignupService({ db, tenantId, tokens: accessTokens, attempts, nudgeOutbox }),
           login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, attempts, nudgeOutbox }),
-          devices: createDeviceService({ db, tenantId, tokens: accessTokens, ceremony: authenticatorCeremony }),
+          devices: createDeviceService({ db, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ db, tenantId, tokens: accessTokens, secrets, issuer: config.rpName }),
+          settings: createUserSettingsService({ db, tenantId, secrets, issuer: config.rpName }),
         }),
-      ),
+      }),
       ...(options.extraServices?.({ secrets }) ?? []),
     ];
     const listener = createServer({
@@ -235,6 +235,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       corsOrigins: config.corsOrigins,
       secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
       dialects: productDialects,
+      credentials: {
+        [CredentialScheme.HANKO_SESSION]: createHankoSessionResolver(tokens),
+        [CredentialScheme.AUTHENTICATOR_TOKEN]: createAuthenticatorTokenResolver(accessTokens),
+        [CredentialScheme.AUTHFI_API_KEY]: createAuthfiApiKeyResolver(accessPoints),
+        [CredentialScheme.JINCOR_SERVICE_TOKEN]: createServiceTokenResolver(config.verifyJwtSecret),
+      },
     });
     const port = await listener.listen(config.port, options.host);
     logger.info("tessera listening", { port, database: database.engine });

@@ -1,6 +1,8 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
 import { createCors } from "./cors.js";
+import { createCredentialGate } from "./credentials/credential-gate.js";
+import type { CredentialResolvers } from "./credentials/credential-resolver.js";
 import type { DialectTable } from "./dialects/index.js";
 import { toConnectError } from "./error-codes.js";
 import { createListener, type Listener } from "./listener.js";
@@ -19,6 +21,8 @@ export interface ServerOptions {
   secureCookies: boolean;
   /** The error dialects REST routes declare. */
   dialects: DialectTable;
+  /** The resolver of each credential scheme the RPCs declare. */
+  credentials: CredentialResolvers;
 }
 
 /**
@@ -34,12 +38,21 @@ export function createServer(options: ServerOptions): Listener {
       throw toConnectError(error, logger);
     }
   };
+  const gate = createCredentialGate(
+    services.flatMap((registration) => registration.service.methods),
+    options.credentials,
+  );
+  // Inside `errors`, so that a refused credential is mapped like any other error.
+  const credentials: Interceptor = (next) => async (request) => {
+    if (!request.stream) await gate(request.method, request.header, request.message, request.contextValues);
+    return next(request);
+  };
   const rpcServices = [...services, reflectionService(services.map((registration) => registration.service))];
   const connect = createRpcAdapter({
     routes: (router: ConnectRouter) => {
       for (const { service, implementation } of rpcServices) router.service(service, implementation);
     },
-    interceptors: [errors],
+    interceptors: [errors, credentials],
     readMaxBytes: maxBodyBytes,
     logger,
   });
@@ -47,6 +60,7 @@ export function createServer(options: ServerOptions): Listener {
   const rest = createTranscoder({
     routes: createRouteTable(services.map((registration) => registration.service), options.dialects),
     implementation: implementationIndex(services),
+    credentials: gate,
     logger,
     secureCookies: options.secureCookies,
   });

@@ -4,7 +4,8 @@ import { IdentityService } from "../../gen/es/tessera/identity/v1/identity_pb.js
 import { SessionService } from "../../gen/es/tessera/session/v1/session_pb.js";
 import { IdentityServiceService } from "../../gen/grpc-js/tessera/identity/v1/identity.js";
 import { SessionServiceService } from "../../gen/grpc-js/tessera/session/v1/session.js";
-import { issueOneTimeToken } from "../../src/core/session/one-time-token.js";
+import { createOneTimeTokens } from "../../src/core/session/one-time-token.js";
+import { createOneTimeTokenStore } from "../../src/store/session/one-time-token.store.js";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { rest } from "../harness/rest.js";
 import { callRpc, closeGrpcClients, rpcTransports } from "../harness/rpc.js";
@@ -140,7 +141,7 @@ describe("passwords", () => {
 describe("POST /token", () => {
   it("exchanges a one-time token for a session once", async () => {
     const user = await signUpAndLogIn(server);
-    const value = await issueOneTimeToken(server.app.database.db, server.app.secrets, defaultTenantId, user.userId, 60);
+    const value = await loginTokens().issue(user.userId, 60);
     const exchanged = await rest(server.url, "POST", "/token", { body: { value } });
     expect(exchanged).toMatchObject({ status: 200, json: { user_id: user.userId } });
     expect((await rest(server.url, "GET", "/me", { headers: { authorization: `Bearer ${exchanged.headers["x-auth-token"]}` } })).json).toEqual({ id: user.userId });
@@ -149,7 +150,7 @@ describe("POST /token", () => {
 
   it("refuses an expired token (422) and a malformed one (400)", async () => {
     const user = await signUpAndLogIn(server);
-    const value = await issueOneTimeToken(server.app.database.db, server.app.secrets, defaultTenantId, user.userId, -1);
+    const value = await loginTokens().issue(user.userId, -1);
     expect((await rest(server.url, "POST", "/token", { body: { value } })).status).toBe(422);
     expect((await rest(server.url, "POST", "/token", { body: { value: "!!" } })).status).toBe(400);
     expect((await rest(server.url, "POST", "/token", { body: {} })).status).toBe(400);
@@ -212,7 +213,7 @@ describe.each(rpcTransports)("users, emails and passwords over %s", (transport) 
     expect(await identity("deleteEmail", { id: user.emailId }, user.bearer)).toMatchObject({ ok: false, code: Code.AlreadyExists, reason: "PRIMARY_EMAIL" });
     expect(await identity("setPrimaryEmail", { id: secondId }, user.bearer)).toEqual({ ok: true, output: {} });
     expect(await identity("deleteEmail", { id: user.emailId }, user.bearer)).toEqual({ ok: true, output: {} });
-    const value = await issueOneTimeToken(server.app.database.db, server.app.secrets, defaultTenantId, user.userId, 60);
+    const value = await loginTokens().issue(user.userId, 60);
     const exchanged = await session("exchangeToken", { value });
     expect(exchanged).toMatchObject({ ok: true, output: { user_id: user.userId } });
     expect(await session("exchangeToken", { value })).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "TOKEN_INVALID" });
@@ -220,3 +221,8 @@ describe.each(rpcTransports)("users, emails and passwords over %s", (transport) 
     expect(await identity("getCurrentUser", {}, user.bearer)).toMatchObject({ ok: false, code: Code.Unauthenticated });
   });
 });
+
+/** One-time login tokens as third-party login issues them, on the test server's database. */
+function loginTokens() {
+  return createOneTimeTokens({ store: createOneTimeTokenStore(server.app.database.db, defaultTenantId), secrets: server.app.secrets });
+}

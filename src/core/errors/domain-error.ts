@@ -1,3 +1,5 @@
+import type { Reason } from "./reasons.js";
+
 /**
  * The transport-neutral kinds of failure a service reports. The Connect code table and each
  * REST error dialect map these (and, where a seed is specific, the reason) to their answers.
@@ -29,13 +31,13 @@ export const errorKinds: readonly ErrorKind[] = [
 
 /**
  * A failure a service expects and a client may see: `reason` is a stable SCREAMING_SNAKE
- * code, `kind` says what sort of failure it is, `cause` is kept for the log only.
+ * code of the closed union in `reasons.ts`, `kind` says what sort of failure it is, `cause` is kept for the log only.
  */
 export class DomainError extends Error {
   override readonly name = "DomainError";
 
   constructor(
-    readonly reason: string,
+    readonly reason: Reason,
     readonly kind: ErrorKind,
     message?: string,
     options?: { cause?: unknown; details?: Record<string, unknown> },

@@ -1,11 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
-import type { Kysely } from "kysely";
+import { systemClock, type Clock } from "../clock.js";
 import { DomainError } from "../errors/domain-error.js";
 import type { KeyService } from "../keys/key.service.js";
-import { JwtRefused, verifyOwnJwt } from "../keys/verify-jwt.js";
-import type { Schema } from "../../store/schema.js";
-import { findLiveSession, insertSession, revokeSession } from "../../store/session/session.store.js";
+import type { SessionStore } from "./session.port.js";
+import { createSignedTokens, type SignedTokenPolicy } from "./signed-token.js";
 
 /** A session handed to a client. */
 export interface IssuedSession {
@@ -23,61 +21,54 @@ export interface AuthenticatedSession {
   userId: string;
 }
 
+/** Hanko's session tokens: RS256 (verifiable with the published JWKS), refused as UNAUTHENTICATED. */
+export const hankoSessionPolicy: SignedTokenPolicy = {
+  alg: "RS256",
+  refuse: (cause) => new DomainError("UNAUTHENTICATED", "unauthenticated", "Unauthorized", { cause }),
+};
+
 /**
- * Issues and checks session tokens: RS256 JWTs from the key service, verifiable with the
- * published JWKS, each backed by a `sessions` row so that logout revokes it server-side.
+ * Issues and checks session tokens: signed JWTs, each backed by a stored session so that
+ * logout revokes it server-side.
  */
 export interface SessionTokens {
   issue(userId: string): Promise<IssuedSession>;
-  /** Checks a token; throws UNAUTHENTICATED (unauthenticated) for a missing, forged, expired or revoked one. */
+  /** Checks a token; throws the policy's refusal for a missing, forged, expired or revoked one. */
   authenticate(token: string | undefined): Promise<AuthenticatedSession>;
   revoke(sessionId: string): Promise<void>;
 }
 
 /** What the session tokens need. */
 export interface SessionTokenOptions {
-  db: Kysely<Schema>;
+  store: SessionStore;
   keys: KeyService;
-  tenantId: string;
   /** Session lifetime in seconds. */
   lifetime: number;
-  now?: () => number;
+  /** Hanko's by default. */
+  policy?: SignedTokenPolicy;
+  clock?: Clock;
 }
 
 /** Creates the session token service. */
 export function createSessionTokens(options: SessionTokenOptions): SessionTokens {
-  const { db, keys, tenantId, lifetime } = options;
-  const now = options.now ?? Date.now;
-  const refuse = (cause?: unknown) => new DomainError("UNAUTHENTICATED", "unauthenticated", "Unauthorized", { cause });
+  const { store, lifetime } = options;
+  const clock = options.clock ?? systemClock;
+  const policy = options.policy ?? hankoSessionPolicy;
+  const signed = createSignedTokens(options.keys, policy, clock);
   return {
     async issue(userId) {
       const sessionId = randomUUID();
-      const issuedAt = Math.floor(now() / 1000);
-      await insertSession(db, { id: sessionId, tenantId, userId, expiresAt: new Date((issuedAt + lifetime) * 1000) });
-      const key = await keys.signingKey("RS256");
-      const token = await new SignJWT({})
-        .setProtectedHeader({ alg: "RS256", kid: key.kid, typ: "JWT" })
-        .setSubject(userId)
-        .setJti(sessionId)
-        .setIssuedAt(issuedAt)
-        .setExpirationTime(issuedAt + lifetime)
-        .sign(key.privateKey);
+      const issuedAt = Math.floor(clock.now().getTime() / 1000);
+      await store.insert({ id: sessionId, userId, expiresAt: new Date((issuedAt + lifetime) * 1000) });
+      const token = await signed.sign({ tokenId: sessionId, subject: userId, issuedAt, lifetime });
       return { sessionId, userId, token, lifetime };
     },
     async authenticate(token) {
-      if (token === undefined || token === "") throw refuse();
-      let claims;
-      try {
-        claims = await verifyOwnJwt(keys, "RS256", token, { currentDate: new Date(now()) });
-      } catch (error) {
-        if (error instanceof JwtRefused) throw refuse(error);
-        throw error;
-      }
-      if (typeof claims.sub !== "string" || typeof claims.jti !== "string") throw refuse();
-      const session = await findLiveSession(db, tenantId, claims.jti, new Date(now()));
-      if (session === undefined || session.userId !== claims.sub) throw refuse();
+      const { tokenId, subject } = await signed.verify(token);
+      const session = await store.findLive(tokenId, clock.now());
+      if (session === undefined || session.userId !== subject) throw policy.refuse();
       return session;
     },
-    revoke: (sessionId) => revokeSession(db, sessionId),
+    revoke: (sessionId) => store.revoke(sessionId),
   };
 }

@@ -63,7 +63,7 @@ function memoryCredentials(): CredentialStore & { all: WebauthnCredential[] } {
   };
 }
 
-/** A policy whose refusals carry the failure kind as their reason. */
+/** A policy whose refusals carry the failure kind in their details. */
 function policy(product = "test", maxCredentialsPerUser = 3): WebauthnPolicy {
   return {
     product,
@@ -71,7 +71,7 @@ function policy(product = "test", maxCredentialsPerUser = 3): WebauthnPolicy {
     maxCredentialsPerUser,
     registration: { attestation: "none", authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" } },
     loginUserVerification: "preferred",
-    refuse: (failure) => new DomainError(failure.kind, "invalid", `${failure.ceremony}: ${failure.kind}`),
+    refuse: (failure) => new DomainError("INVALID_FIELD", "invalid", `${failure.ceremony}: ${failure.kind}`, { details: { kind: failure.kind } }),
   };
 }
 
@@ -97,7 +97,7 @@ async function register(ceremony: WebauthnCeremony, owner = user()): Promise<{ u
   return { userId: owner.id, credential };
 }
 
-const refusedWith = (kind: string) => expect.objectContaining({ reason: kind });
+const refusedWith = (kind: string) => expect.objectContaining({ details: { kind } });
 
 describe("the WebAuthn ceremony", () => {
   it("registers a credential and logs in with it, recording the new sign count at the clock's time", async () => {

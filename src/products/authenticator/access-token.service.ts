@@ -1,10 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { SignJWT } from "jose";
 import type { Kysely } from "kysely";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { KeyService } from "../../core/keys/key.service.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
-import { JwtRefused, verifyOwnJwt } from "../../core/keys/verify-jwt.js";
+import { createSignedTokens, type SignedTokenPolicy } from "../../core/session/signed-token.js";
 import type { Schema } from "../../store/schema.js";
 import { findLiveToken, insertToken, revokeUserToken, type TokenRow } from "../../store/authenticator/access-token.store.js";
 
@@ -17,6 +16,13 @@ export const tokenIssuer = "authenticator";
 export const pendingTokenLifetime = 900;
 /** Seconds a delivered code stays good. */
 export const codeLifetime = 300;
+
+/** The Authenticator API's tokens: EdDSA, `iss` "authenticator", refused as INVALID_TOKEN. */
+export const accessTokenPolicy: SignedTokenPolicy = {
+  alg: "EdDSA",
+  issuer: tokenIssuer,
+  refuse: (cause) => new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired", { cause }),
+};
 
 /** A token handed to a client, with the client id it is bound to. */
 export interface IssuedToken {
@@ -82,7 +88,8 @@ export interface AccessTokens {
 export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService; secrets: SecretBox; tenantId: string; lifetime: number; now?: () => number }): AccessTokens {
   const { keys, secrets, tenantId } = deps;
   const now = deps.now ?? Date.now;
-  const refuse = (cause?: unknown) => new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired", { cause });
+  const refuse = accessTokenPolicy.refuse;
+  const signed = createSignedTokens(keys, accessTokenPolicy, { now: () => new Date(now()) });
   const codeContext = (tokenId: string) => `authenticator-code:${tokenId}`;
   const decoyHash = secrets.hash("decoy", codeContext(randomUUID()));
 
@@ -107,33 +114,24 @@ export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService;
     },
 
     async sign(pending) {
-      const key = await keys.signingKey("EdDSA");
-      const token = await new SignJWT({ user_id: pending.userId, state: pending.state, client_id: pending.clientHash.toString("hex") })
-        .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
-        .setIssuer(tokenIssuer)
-        .setSubject(pending.userId)
-        .setJti(pending.tokenId)
-        .setIssuedAt(pending.issuedAt)
-        .setExpirationTime(pending.issuedAt + pending.lifetime)
-        .sign(key.privateKey);
+      const token = await signed.sign({
+        tokenId: pending.tokenId,
+        subject: pending.userId,
+        issuedAt: pending.issuedAt,
+        lifetime: pending.lifetime,
+        claims: { user_id: pending.userId, state: pending.state, client_id: pending.clientHash.toString("hex") },
+      });
       return { tokenId: pending.tokenId, userId: pending.userId, token, clientId: pending.clientId };
     },
 
     async authenticate(credentials, state) {
       const { jwt, clientId } = credentials;
       if (jwt === undefined || jwt === "" || clientId === undefined || clientId === "") throw refuse();
-      let claims;
-      try {
-        claims = await verifyOwnJwt(keys, "EdDSA", jwt, { currentDate: new Date(now()), issuer: tokenIssuer });
-      } catch (error) {
-        if (error instanceof JwtRefused) throw refuse(error);
-        throw error;
-      }
-      if (typeof claims.jti !== "string" || typeof claims.sub !== "string") throw refuse();
-      const row = await findLiveToken(deps.db, tenantId, claims.jti, new Date(now()));
+      const { tokenId, subject, claims } = await signed.verify(jwt);
+      const row = await findLiveToken(deps.db, tenantId, tokenId, new Date(now()));
       // The cookie must be the one the token was issued to: a stolen token alone is refused.
       const presented = sha256(clientId);
-      if (row === undefined || row.user_id !== claims.sub || !timingSafeEqual(presented, Buffer.from(row.client_hash))) throw refuse();
+      if (row === undefined || row.user_id !== subject || !timingSafeEqual(presented, Buffer.from(row.client_hash))) throw refuse();
       if (row.state !== state || claims.state !== state) throw new DomainError("WRONG_TOKEN_STATE", "forbidden", `This needs a token in state ${state}`);
       return { tokenId: row.id, userId: row.user_id, state: row.state, clientId, expiresAt: row.expires_at };
     },

@@ -4,7 +4,7 @@ import { DomainError } from "../../core/errors/domain-error.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import { toBase64url } from "../../core/webauthn/webauthn-encoding.js";
 import type { Schema } from "../../store/schema.js";
-import type { AccessTokens, TokenCredentials } from "./access-token.service.js";
+import type { AuthenticatedToken } from "./access-token.service.js";
 import { createCredentialStore, deleteCredential, listCredentials } from "../../store/webauthn/credential.store.js";
 import { lockSettings, saveSettings } from "../../store/authenticator/account.store.js";
 import { contactName, invalidField } from "./contact.js";
@@ -14,28 +14,26 @@ const purpose = "device";
 
 /** Devices (seed 002, Device API): WebAuthn credentials of an `authorized` user. */
 export interface DeviceService {
-  /** Creation options. Throws as `authenticate`, CREDENTIAL_LIMIT. */
-  options(credentials: TokenCredentials): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  /** Creation options. Throws CREDENTIAL_LIMIT. */
+  options(token: AuthenticatedToken): Promise<PublicKeyCredentialCreationOptionsJSON>;
   /**
    * Verifies the attestation and stores the device; its id (base64url). The first device
    * allows devices as a second factor, as the original service does. Throws WEBAUTHN_REGISTRATION_FAILED.
    */
-  register(credentials: TokenCredentials, response: RegistrationResponseJSON): Promise<string>;
+  register(token: AuthenticatedToken, response: RegistrationResponseJSON): Promise<string>;
   /** Removes one of the user's devices. Throws DEVICE_NOT_FOUND. */
-  remove(credentials: TokenCredentials, deviceId: string): Promise<void>;
+  remove(token: AuthenticatedToken, deviceId: string): Promise<void>;
 }
 
 /** Creates the device service. */
-export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; ceremony: WebauthnCeremony }): DeviceService {
-  const { db, tenantId, tokens, ceremony } = deps;
+export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string; ceremony: WebauthnCeremony }): DeviceService {
+  const { db, tenantId, ceremony } = deps;
   return {
-    async options(credentials) {
-      const token = await tokens.authenticate(credentials, "authorized");
+    async options(token) {
       const name = await contactName(db, tenantId, token.userId);
       return ceremony.registrationOptions({ tenantId, purpose, user: { id: token.userId, name, displayName: name }, existingUser: true });
     },
-    async register(credentials, response) {
-      const token = await tokens.authenticate(credentials, "authorized");
+    async register(token, response) {
       const verified = await ceremony.verifyRegistration(tenantId, purpose, response, { expectedUserId: token.userId });
       return db.transaction().execute(async (tx) => {
         // The settings row lock serialises this with factor changes and removals.
@@ -47,8 +45,7 @@ export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string
         return stored.credentialId;
       });
     },
-    async remove(credentials, deviceId) {
-      const token = await tokens.authenticate(credentials, "authorized");
+    async remove(token, deviceId) {
       const id = toBase64url(deviceId);
       const notFound = () => new DomainError("DEVICE_NOT_FOUND", "not_found", "No such device");
       if (!/^[A-Za-z0-9_-]{1,1366}$/.test(id)) throw notFound();

@@ -7,7 +7,7 @@ import { findPasswordHash } from "../../store/password/password.store.js";
 import type { Schema } from "../../store/schema.js";
 import { matchTotpStep } from "../../core/totp/totp.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
-import type { AccessTokens, AuthenticatedToken, IssuedToken, TokenCredentials } from "./access-token.service.js";
+import type { AccessTokens, AuthenticatedToken, IssuedToken } from "./access-token.service.js";
 import { lockLiveToken, markTokenUsed } from "../../store/authenticator/access-token.store.js";
 import type { AttemptLimit } from "../../core/limit/attempt-limit.js";
 import { findSettings, useTotpStep, type SettingsRow } from "../../store/authenticator/account.store.js";
@@ -33,11 +33,11 @@ export interface LoginService {
    */
   logIn(input: { email: string; phone: string; password: string }): Promise<IssuedToken>;
   /** The delivered code or a TOTP code answers an `authorized` token. Throws as `answerCode`, TOO_MANY_ATTEMPTS. */
-  verifyCode(credentials: TokenCredentials, code: string): Promise<IssuedToken>;
+  verifyCode(token: AuthenticatedToken, code: string): Promise<IssuedToken>;
   /** Request options for the user's devices. Throws FACTOR_NOT_ALLOWED, NO_DEVICE. */
-  deviceChallenge(credentials: TokenCredentials): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  deviceChallenge(token: AuthenticatedToken): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /** An assertion of one of the user's devices answers an `authorized` token. Throws WEBAUTHN_*, FACTOR_NOT_ALLOWED, TOO_MANY_ATTEMPTS. */
-  verifyDevice(credentials: TokenCredentials, assertion: AuthenticationResponseJSON): Promise<IssuedToken>;
+  verifyDevice(token: AuthenticatedToken, assertion: AuthenticationResponseJSON): Promise<IssuedToken>;
 }
 
 /** Creates the login service. */
@@ -89,8 +89,7 @@ export function createLoginService(deps: {
       return tokens.sign(pending);
     },
 
-    async verifyCode(credentials, code) {
-      const token = await tokens.authenticate(credentials, "identified");
+    async verifyCode(token, code) {
       // Wrong codes count against the user across all their tokens, not only this one's five.
       const pending = await attempts.guard({ userId: token.userId }, ["INVALID_CODE"], async () => {
         const settings = await findSettings(db, tenantId, token.userId);
@@ -102,14 +101,12 @@ export function createLoginService(deps: {
       return tokens.sign(pending);
     },
 
-    async deviceChallenge(credentials) {
-      const token = await tokens.authenticate(credentials, "identified");
+    async deviceChallenge(token) {
       await devicesAllowed(token);
       return ceremony.loginOptions({ tenantId, purpose: devicePurpose, userId: token.userId });
     },
 
-    async verifyDevice(credentials, assertion) {
-      const token = await tokens.authenticate(credentials, "identified");
+    async verifyDevice(token, assertion) {
       await devicesAllowed(token);
       // The challenge must be one issued to this token's user: a discoverable login's (Hanko) or
       // another user's challenge does not answer this user's second factor.

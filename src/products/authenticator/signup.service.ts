@@ -4,7 +4,7 @@ import type { AttemptLimit } from "../../core/limit/attempt-limit.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { hashPassword } from "../../core/password/password-hash.js";
 import type { Schema } from "../../store/schema.js";
-import type { AccessTokens, IssuedToken, TokenCredentials } from "./access-token.service.js";
+import type { AccessTokens, IssuedToken, AuthenticatedToken } from "./access-token.service.js";
 import { countRecentSignups, findSignup, insertAccount, insertSignup, lockSignupContact } from "../../store/authenticator/account.store.js";
 import { newSixDigitCode } from "../../core/keys/one-time-code.js";
 import { answerCode, queueCode } from "./code.js";
@@ -32,7 +32,7 @@ export interface SignupService {
    */
   signUp(input: { email: string; phone: string; password: string }): Promise<IssuedToken>;
   /** The right code creates the user and answers an `authorized` token. Throws as `answerCode`, and CONTACT_TAKEN. */
-  verify(credentials: TokenCredentials, code: string): Promise<IssuedToken>;
+  verify(token: AuthenticatedToken, code: string): Promise<IssuedToken>;
 }
 
 /** Creates the sign-up service. */
@@ -65,8 +65,7 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
       return tokens.sign(pending);
     },
 
-    async verify(credentials, code) {
-      const token = await tokens.authenticate(credentials, "unverified");
+    async verify(token, code) {
       const signup = await findSignup(db, token.tokenId);
       if (signup === undefined) throw new DomainError("CONTACT_TAKEN", "conflict", "The contact already belongs to an account: log in instead");
       // Wrong codes count per contact across sign-ups too: starting over must not buy guesses.

@@ -7,7 +7,7 @@ import { findPasswordHash, upsertPasswordHash } from "../../store/password/passw
 import type { Schema } from "../../store/schema.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
 import { listCredentials } from "../../store/webauthn/credential.store.js";
-import type { AccessTokens, TokenCredentials } from "./access-token.service.js";
+import type { AuthenticatedToken } from "./access-token.service.js";
 import { revokeOtherTokens } from "../../store/authenticator/access-token.store.js";
 import { countWrongTotpConfirmation, lockSettings, saveSettings, type SettingsRow, type TotpState } from "../../store/authenticator/account.store.js";
 import { contactName, invalidField } from "./contact.js";
@@ -49,12 +49,12 @@ export interface UserSettingsService {
    * token's own user. Throws INVALID_FIELD,
    * NOT_OWN_USER, INVALID_CREDENTIALS (wrong current password), INVALID_CODE (TOTP confirmation).
    */
-  update(credentials: TokenCredentials, update: UserUpdate): Promise<UserFactors>;
+  update(token: AuthenticatedToken, update: UserUpdate): Promise<UserFactors>;
 }
 
 /** Creates the user settings service; `issuer` labels TOTP secrets in authenticator apps. */
-export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; secrets: SecretBox; issuer: string; now?: () => number }): UserSettingsService {
-  const { db, tenantId, tokens, secrets } = deps;
+export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: string; secrets: SecretBox; issuer: string; now?: () => number }): UserSettingsService {
+  const { db, tenantId, secrets } = deps;
   const now = deps.now ?? Date.now;
 
   // The next TOTP state: unchanged (no `totp`), off, a new secret offered, or the offered one confirmed.
@@ -75,8 +75,7 @@ export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: 
   };
 
   return {
-    async update(credentials, update) {
-      const token = await tokens.authenticate(credentials, "authorized");
+    async update(token, update) {
       if (!isUuid(update.userId) || update.userId.toLowerCase() !== token.userId) throw new DomainError("NOT_OWN_USER", "forbidden", "A user can only change their own account");
       const togglesGiven = update.isCodeAllowed !== undefined || update.isTotpAllowed !== undefined || update.isDeviceAllowed !== undefined;
       if (update.password === "" && !togglesGiven) throw invalidField("Give a new password or a factor to toggle");

@@ -4,10 +4,10 @@ import type { AuthentiqKeyService } from "./key.service.js";
 import type { RevocationService } from "./revocation.service.js";
 
 /** The IdentityService RPCs this handler serves. */
-export type AuthentiqKeyRpcs = "registerKey" | "getKey" | "updateKey" | "bindKey" | "revokeKey" | "revokeKeyByContact";
+export type AuthentiqKeyRpcs = Pick<ServiceImpl<typeof IdentityServiceDesc>, "registerKey" | "getKey" | "updateKey" | "bindKey" | "revokeKey" | "revokeKeyByContact">;
 
 /** The Authentiq key RPCs of IdentityService: proto ↔ domain mapping only. */
-export function createAuthentiqKeyHandler(keys: AuthentiqKeyService, revocations: RevocationService): Pick<ServiceImpl<typeof IdentityServiceDesc>, AuthentiqKeyRpcs> {
+export function createAuthentiqKeyHandler(keys: AuthentiqKeyService, revocations: RevocationService): AuthentiqKeyRpcs {
   return {
     registerKey: (request) => keys.register(request.jwt),
     async getKey(request) {

@@ -1,4 +1,5 @@
 import { DomainError, type ErrorKind } from "../../core/errors/domain-error.js";
+import type { Reason } from "../../core/errors/reasons.js";
 
 /**
  * AuthFi's failures (seed 003, "Error Codes"), by reason. The AuthFi dialect
@@ -39,10 +40,10 @@ export const authfiReasons = {
   timeout: ["AUTHFI_CEREMONY_TIMEOUT", "precondition"],
   /** 7000: stored data with a value it cannot have (a key whose user has no AuthFi record). */
   inconsistent: ["AUTHFI_DATA_INCONSISTENT", "internal"],
-} as const satisfies Record<string, readonly [string, ErrorKind]>;
+} as const satisfies Record<string, readonly [Reason, ErrorKind]>;
 
 /** The reasons of attestation statements that do not verify, by attestation format. */
-const attestationReasons: Record<string, string> = {
+const attestationReasons: Record<string, Reason> = {
   none: "AUTHFI_ATTESTATION_INVALID",
   "fido-u2f": "AUTHFI_ATTESTATION_FIDO_U2F",
   packed: "AUTHFI_ATTESTATION_PACKED",

@@ -1,16 +1,6 @@
-import type { HandlerContext } from "@connectrpc/connect";
 import { base64url, userHandle } from "../../core/webauthn/webauthn-encoding.js";
 import type { WebauthnCredential } from "../../core/webauthn/credential.js";
 import type { AuthfiUserRow } from "../../store/authfi/authfi-user.store.js";
-import type { AccessPoint, AccessPointService } from "./tenant.service.js";
-
-/** The header (REST) or metadata (gRPC, Connect) carrying the access point's API key. */
-export const apiKeyHeader = "at-x-key";
-
-/** The access point a call acts for, from its path and its `AT-X-KEY`. */
-export function authorize(accessPoints: AccessPointService, accessPoint: string, context: HandlerContext): Promise<AccessPoint> {
-  return accessPoints.authenticate(accessPoint, context.requestHeader.get(apiKeyHeader));
-}
 
 /** Unix seconds (UTC) of a time. */
 export function unixSeconds(date: Date): number {

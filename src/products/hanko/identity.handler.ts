@@ -1,17 +1,18 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { AuthentiqKeyRpcs } from "../authentiq/key.handler.js";
 import type { IdentityService as IdentityServiceDesc } from "../../../gen/es/tessera/identity/v1/identity_pb.js";
-import { sessionTokenFrom } from "./session-credentials.js";
-import type { SessionTokens } from "../../core/session/session-token.service.js";
-import type { EmailRow } from "../../store/identity/email.store.js";
-import type { IdentityService } from "./identity.service.js";
+import { principal } from "../../transport/credentials/principal.js";
+import { hankoSession } from "./session-credentials.js";
+import type { Email, IdentityService } from "./identity.service.js";
 
-/** The AuthFi user-management RPCs, served by `src/products/authfi/`. */
-type AuthfiUserMethods = "authfiListUsers" | "authfiUpdateUser" | "authfiDeleteUser";
+/** Hanko's RPCs of IdentityService (users and emails). */
+export type HankoIdentityRpcs = Pick<
+  ServiceImpl<typeof IdentityServiceDesc>,
+  "createUser" | "findUserByEmail" | "getUser" | "getCurrentUser" | "deleteCurrentUser" | "listEmails" | "createEmail" | "setPrimaryEmail" | "deleteEmail"
+>;
 
-/** The IdentityService RPCs: proto ↔ domain mapping only. */
-export function createIdentityHandler(service: IdentityService, tokens: SessionTokens): Omit<ServiceImpl<typeof IdentityServiceDesc>, AuthentiqKeyRpcs | AuthfiUserMethods> {
-  const email = (row: EmailRow) => ({ id: row.id, address: row.address, isVerified: row.verified, isPrimary: row.is_primary });
+/** Hanko's IdentityService RPCs: proto ↔ domain mapping only. */
+export function createIdentityHandler(service: IdentityService): HankoIdentityRpcs {
+  const email = (value: Email) => ({ id: value.id, address: value.address, isVerified: value.verified, isPrimary: value.primary });
   return {
     async createUser(request) {
       return service.createUser(request.email);
@@ -21,7 +22,7 @@ export function createIdentityHandler(service: IdentityService, tokens: SessionT
       return { id: user.userId, emailId: user.emailId, verified: user.verified, hasWebauthnCredential: user.hasWebauthnCredential };
     },
     async getUser(request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       const user = await service.getUser(userId, request.id);
       return {
         id: user.id,
@@ -32,29 +33,29 @@ export function createIdentityHandler(service: IdentityService, tokens: SessionT
       };
     },
     async getCurrentUser(_request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       return { id: userId };
     },
     async deleteCurrentUser(_request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       await service.deleteUser(userId);
       return { sessionToken: "" };
     },
     async listEmails(_request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       return { emails: (await service.listEmails(userId)).map(email) };
     },
     async createEmail(request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       return { email: email(await service.createEmail(userId, request.address)) };
     },
     async setPrimaryEmail(request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       await service.setPrimaryEmail(userId, request.id);
       return {};
     },
     async deleteEmail(request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       await service.deleteEmail(userId, request.id);
       return {};
     },

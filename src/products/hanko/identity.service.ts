@@ -11,6 +11,14 @@ import { deleteUser, findUserByEmail, findUserDetails, insertUserWithEmail, type
 /** Addresses one user may hold. */
 export const maxEmailsPerUser = 10;
 
+/** One of a user's email addresses. */
+export interface Email {
+  id: string;
+  address: string;
+  verified: boolean;
+  primary: boolean;
+}
+
 /** Users and their contacts. */
 export interface IdentityService {
   /** Creates a user with one primary, unverified email. Throws SIGNUP_DISABLED, INVALID_EMAIL, EMAIL_TAKEN. */
@@ -21,9 +29,9 @@ export interface IdentityService {
   getUser(sessionUserId: string, userId: string): Promise<UserDetails>;
   /** Deletes the session user and all that is theirs. Throws DELETION_DISABLED. */
   deleteUser(sessionUserId: string): Promise<void>;
-  listEmails(sessionUserId: string): Promise<EmailRow[]>;
+  listEmails(sessionUserId: string): Promise<Email[]>;
   /** Throws INVALID_EMAIL, EMAIL_TAKEN, EMAIL_LIMIT. */
-  createEmail(sessionUserId: string, address: string): Promise<EmailRow>;
+  createEmail(sessionUserId: string, address: string): Promise<Email>;
   /** Throws INVALID_UUID, EMAIL_NOT_FOUND, EMAIL_NOT_VERIFIED (when verification is required). */
   setPrimaryEmail(sessionUserId: string, emailId: string): Promise<void>;
   /** Throws INVALID_UUID, EMAIL_NOT_FOUND, PRIMARY_EMAIL (the primary, and so the last, address). */
@@ -63,7 +71,7 @@ export function createIdentityService(deps: { db: Kysely<Schema>; hanko: HankoCo
       if (!hanko.allowDeletion) throw new DomainError("DELETION_DISABLED", "forbidden", "account deletion is disabled");
       await deleteUser(db, tenantId, sessionUserId);
     },
-    listEmails: (sessionUserId) => listEmails(db, tenantId, sessionUserId),
+    listEmails: async (sessionUserId) => (await listEmails(db, tenantId, sessionUserId)).map(toEmail),
     async createEmail(sessionUserId, address) {
       const normalized = normalizeEmail(address);
       if ((await listEmails(db, tenantId, sessionUserId)).length >= maxEmailsPerUser) {
@@ -71,7 +79,7 @@ export function createIdentityService(deps: { db: Kysely<Schema>; hanko: HankoCo
       }
       const email = await insertEmail(db, tenantId, sessionUserId, normalized);
       if (email === undefined) throw new DomainError("EMAIL_TAKEN", "conflict", "the email address is already in use");
-      return email;
+      return toEmail(email);
     },
     async setPrimaryEmail(sessionUserId, emailId) {
       const email = await ownEmail(sessionUserId, emailId);
@@ -87,4 +95,8 @@ export function createIdentityService(deps: { db: Kysely<Schema>; hanko: HankoCo
       }
     },
   };
+}
+
+function toEmail(row: EmailRow): Email {
+  return { id: row.id, address: row.address, verified: row.verified, primary: row.is_primary };
 }

@@ -8,7 +8,8 @@ const temporaryRedirect = 307;
 /** 302 Found: Hanko's redirect after a SAML login. */
 const found = 302;
 
-type SamlRpcs = Pick<ServiceImpl<typeof SessionService>, "getSamlProvider" | "getSamlMetadata" | "samlAuth" | "samlCallback">;
+/** Hanko's SAML RPCs of SessionService. */
+export type SamlRpcs = Pick<ServiceImpl<typeof SessionService>, "getSamlProvider" | "getSamlMetadata" | "samlAuth" | "samlCallback">;
 
 /**
  * The SAML RPCs of SessionService: proto ↔ domain mapping only. Without SAML configured

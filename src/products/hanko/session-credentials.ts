@@ -1,27 +1,22 @@
-import type { HandlerContext } from "@connectrpc/connect";
-import { parseCookies } from "../../transport/rest/cookies.js";
-import type { IssuedSession } from "../../core/session/session-token.service.js";
+import type { AuthenticatedSession, IssuedSession, SessionTokens } from "../../core/session/session-token.service.js";
+import { bearerToken, requestCookie } from "../../transport/credentials/credential-headers.js";
+import { principalKey, type CredentialResolver } from "../../transport/credentials/credential-resolver.js";
 
 /** The name of Hanko's session cookie. */
 export const sessionCookie = "hanko";
 
+/** Where the transport leaves the session of an RPC declaring `CREDENTIAL_SCHEME_HANKO_SESSION`. */
+export const hankoSession = principalKey<AuthenticatedSession>("hanko session");
+
 /**
- * The session token a call carries: `Authorization: Bearer <JWT>` (REST header or gRPC
- * metadata), else the `hanko` cookie.
+ * Resolves `CREDENTIAL_SCHEME_HANKO_SESSION`: `Authorization: Bearer <JWT>` (REST header or RPC
+ * metadata), else the `hanko` cookie. Throws UNAUTHENTICATED (unauthenticated).
  */
-export function sessionTokenFrom(context: HandlerContext): string | undefined {
-  const bearer = bearerTokenFrom(context);
-  if (bearer !== undefined) return bearer;
-  return parseCookies(context.requestHeader.get("cookie") ?? undefined).get(sessionCookie);
+export function createHankoSessionResolver(tokens: SessionTokens): CredentialResolver<AuthenticatedSession> {
+  return { key: hankoSession, resolve: ({ header }) => tokens.authenticate(bearerToken(header) ?? requestCookie(header, sessionCookie)) };
 }
 
 /** The response fields that deliver a session: cookie, `X-Auth-Token` (unless disabled), lifetime. */
 export function sessionFields(session: IssuedSession, authTokenHeader: boolean) {
   return { sessionToken: session.token, authToken: authTokenHeader ? session.token : "", sessionLifetime: session.lifetime };
-}
-
-/** The token of `Authorization: Bearer <token>` (REST header or gRPC metadata), if any. */
-export function bearerTokenFrom(context: HandlerContext): string | undefined {
-  const authorization = context.requestHeader.get("authorization");
-  return authorization === null ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
 }

@@ -1,7 +1,8 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { SessionService as SessionServiceDesc } from "../../../gen/es/tessera/session/v1/session_pb.js";
 import type { PasswordService } from "./password.service.js";
-import { sessionFields, sessionTokenFrom } from "./session-credentials.js";
+import { principal } from "../../transport/credentials/principal.js";
+import { hankoSession, sessionFields } from "./session-credentials.js";
 import type { SessionTokens } from "../../core/session/session-token.service.js";
 import type { SessionService } from "./session.service.js";
 
@@ -15,10 +16,14 @@ export interface SessionHandlerDeps {
   authTokenHeader: boolean;
 }
 
-/** The SessionService RPCs but third-party and SAML login: proto ↔ domain mapping only. */
-export function createSessionHandler(
-  deps: SessionHandlerDeps,
-): Omit<ServiceImpl<typeof SessionServiceDesc>, "thirdPartyAuth" | "thirdPartyCallback" | "getSamlProvider" | "getSamlMetadata" | "samlAuth" | "samlCallback"> {
+/** Hanko's session RPCs of SessionService (status, keys, config, password, token exchange, logout). */
+export type HankoSessionRpcs = Pick<
+  ServiceImpl<typeof SessionServiceDesc>,
+  "getStatus" | "getJwks" | "getConfig" | "loginWithPassword" | "setPassword" | "exchangeToken" | "logout"
+>;
+
+/** Hanko's session RPCs: proto ↔ domain mapping only. */
+export function createSessionHandler(deps: SessionHandlerDeps): HankoSessionRpcs {
   const { session, tokens, passwords } = deps;
   return {
     async getStatus() {
@@ -35,7 +40,7 @@ export function createSessionHandler(
       return sessionFields(await tokens.issue(userId), deps.authTokenHeader);
     },
     async setPassword(request, context) {
-      const { userId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { userId } = principal(context, hankoSession);
       const created = await passwords.setPassword(userId, request.userId, request.password);
       return { status: created ? 201 : 200 };
     },
@@ -44,7 +49,7 @@ export function createSessionHandler(
       return { userId, ...sessionFields(await tokens.issue(userId), deps.authTokenHeader) };
     },
     async logout(_request, context) {
-      const { sessionId } = await tokens.authenticate(sessionTokenFrom(context));
+      const { sessionId } = principal(context, hankoSession);
       await tokens.revoke(sessionId);
       return { sessionToken: "" };
     },

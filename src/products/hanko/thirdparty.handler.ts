@@ -5,8 +5,11 @@ import type { ThirdPartyService } from "../../federation/oauth/oauth-login.servi
 /** 307 Temporary Redirect, as Hanko answers every third-party redirect. */
 const temporaryRedirect = 307;
 
+/** Hanko's third-party login RPCs of SessionService. */
+export type ThirdPartyRpcs = Pick<ServiceImpl<typeof SessionService>, "thirdPartyAuth" | "thirdPartyCallback">;
+
 /** The third-party login RPCs of SessionService: proto ↔ domain mapping only. */
-export function createThirdPartyHandler(thirdParty: ThirdPartyService): Pick<ServiceImpl<typeof SessionService>, "thirdPartyAuth" | "thirdPartyCallback"> {
+export function createThirdPartyHandler(thirdParty: ThirdPartyService): ThirdPartyRpcs {
   return {
     async thirdPartyAuth(request) {
       const redirect = await thirdParty.begin({ provider: request.provider, redirectTo: request.redirectTo, referer: request.referer });

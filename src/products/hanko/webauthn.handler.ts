@@ -1,25 +1,28 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { WebAuthnService as WebAuthnServiceDesc } from "../../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
-import { sessionFields, sessionTokenFrom } from "./session-credentials.js";
+import { principal } from "../../transport/credentials/principal.js";
+import { hankoSession, sessionFields } from "./session-credentials.js";
 import type { SessionTokens } from "../../core/session/session-token.service.js";
 import type { WebauthnCredential } from "../../core/webauthn/credential.js";
 import { authenticationResponse, creationOptions, registrationResponse, requestOptions } from "../webauthn-message.js";
 import type { HankoWebauthnService } from "./webauthn.service.js";
 
-/** The Hanko RPCs of WebAuthnService (the AuthFi ones are served by `src/products/authfi/`). */
-export type HankoWebauthnMethods = Omit<ServiceImpl<typeof WebAuthnServiceDesc>, `authfi${string}`>;
+/** The Hanko RPCs of WebAuthnService. */
+export type HankoWebauthnMethods = Pick<
+  ServiceImpl<typeof WebAuthnServiceDesc>,
+  "initializeRegistration" | "finalizeRegistration" | "initializeLogin" | "finalizeLogin" | "listCredentials" | "updateCredential" | "deleteCredential"
+>;
 
 /** Hanko's WebAuthnService RPCs: proto ↔ domain mapping only. */
 export function createWebauthnHandler(deps: { webauthn: HankoWebauthnService; tokens: SessionTokens; authTokenHeader: boolean }): HankoWebauthnMethods {
   const { webauthn, tokens } = deps;
-  const sessionUser = async (context: Parameters<HankoWebauthnMethods["listCredentials"]>[1]) =>
-    (await tokens.authenticate(sessionTokenFrom(context))).userId;
+  const sessionUser = (context: Parameters<HankoWebauthnMethods["listCredentials"]>[1]) => principal(context, hankoSession).userId;
   return {
     async initializeRegistration(_request, context) {
-      return { publicKey: creationOptions(await webauthn.registrationOptions(await sessionUser(context))) };
+      return { publicKey: creationOptions(await webauthn.registrationOptions(sessionUser(context))) };
     },
     async finalizeRegistration(request, context) {
-      const userId = await sessionUser(context);
+      const userId = sessionUser(context);
       const credential = await webauthn.finishRegistration(userId, registrationResponse(request));
       return { credentialId: credential.credentialId, userId };
     },
@@ -31,14 +34,14 @@ export function createWebauthnHandler(deps: { webauthn: HankoWebauthnService; to
       return { credentialId: login.credentialId, userId: login.userId, ...sessionFields(await tokens.issue(login.userId), deps.authTokenHeader) };
     },
     async listCredentials(_request, context) {
-      return { credentials: (await webauthn.list(await sessionUser(context))).map(credentialMessage) };
+      return { credentials: (await webauthn.list(sessionUser(context))).map(credentialMessage) };
     },
     async updateCredential(request, context) {
-      await webauthn.rename(await sessionUser(context), request.id, request.name);
+      await webauthn.rename(sessionUser(context), request.id, request.name);
       return {};
     },
     async deleteCredential(request, context) {
-      await webauthn.remove(await sessionUser(context), request.id);
+      await webauthn.remove(sessionUser(context), request.id);
       return {};
     },
   };

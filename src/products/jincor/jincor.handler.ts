@@ -1,7 +1,6 @@
 import type { JsonObject } from "@bufbuild/protobuf";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import type { VerifyService as VerifyServiceDesc } from "../../../gen/es/tessera/verify/v1/verify_pb.js";
-import type { ServiceAuth } from "./service-auth.js";
 import type { Verification, VerificationService } from "./verification.service.js";
 
 /** The Jincor VERIFY RPCs of VerifyService. */
@@ -10,13 +9,14 @@ export type JincorMethods = Pick<
   "initiateVerification" | "validateVerification" | "getVerification" | "deleteVerification"
 >;
 
-/** Jincor VERIFY's RPCs: the service token check, then proto ↔ domain mapping only. */
-export function createJincorMethods(deps: { verifications: VerificationService; serviceAuth: ServiceAuth }): JincorMethods {
+/**
+ * Jincor VERIFY's RPCs: proto ↔ domain mapping only (the transport checks the service token each
+ * declares).
+ */
+export function createJincorMethods(deps: { verifications: VerificationService }): JincorMethods {
   const { verifications } = deps;
-  const authorize = (context: HandlerContext) => deps.serviceAuth(context.requestHeader.get("authorization"));
   return {
-    async initiateVerification(request, context) {
-      await authorize(context);
+    async initiateVerification(request) {
       const { verification, totpUri } = await verifications.initiate({
         method: request.method,
         consumer: request.consumer,
@@ -40,17 +40,14 @@ export function createJincorMethods(deps: { verifications: VerificationService; 
         totpUri,
       };
     },
-    async validateVerification(request, context) {
-      await authorize(context);
+    async validateVerification(request) {
       const verification = await verifications.validate(request.method, request.verificationId, request.code, request.removeSecret);
       return { status: 200, data: data(verification) };
     },
-    async getVerification(request, context) {
-      await authorize(context);
+    async getVerification(request) {
       return { status: 200, data: data(await verifications.get(request.method, request.verificationId)) };
     },
-    async deleteVerification(request, context) {
-      await authorize(context);
+    async deleteVerification(request) {
       await verifications.remove(request.method, request.verificationId);
       return { status: 200 };
     },

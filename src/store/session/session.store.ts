@@ -1,6 +1,16 @@
 import { sql, type Kysely } from "kysely";
 import { isUuid } from "../../core/errors/uuid.js";
+import type { SessionStore } from "../../core/session/session.port.js";
 import type { Schema } from "../schema.js";
+
+/** The sessions table as the session tokens' port, for one tenant. */
+export function createSessionStore(db: Kysely<Schema>, tenantId: string): SessionStore {
+  return {
+    insert: (session) => insertSession(db, { ...session, tenantId }),
+    findLive: (id, at) => findLiveSession(db, tenantId, id, at),
+    revoke: (id) => revokeSession(db, id),
+  };
+}
 
 /** Stores a new session. */
 export async function insertSession(db: Kysely<Schema>, session: { id: string; tenantId: string; userId: string; expiresAt: Date }): Promise<void> {

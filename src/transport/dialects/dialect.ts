@@ -1,9 +1,10 @@
 import { STATUS_CODES } from "node:http";
 import type { ErrorKind } from "../../core/errors/domain-error.js";
+import type { Reason } from "../../core/errors/reasons.js";
 
 /** What a REST error answer is built from: a DomainError, or a transport failure. */
 export interface Problem {
-  reason: string;
+  reason: Reason;
   kind: ErrorKind;
   message: string;
   details?: Record<string, unknown> | undefined;
@@ -32,9 +33,13 @@ export interface ReasonEntry {
 export interface DialectDefinition {
   name: string;
   statusByKind?: Partial<Record<ErrorKind, number>>;
-  reasons: Record<string, ReasonEntry>;
+  /** What the dialect declares per reason: keyed by the closed union, so a misspelt reason fails typecheck. */
+  reasons: ReasonTable;
   body(status: number, message: string, problem: Problem, entry: ReasonEntry): unknown;
 }
+
+/** A dialect's entries by reason. */
+export type ReasonTable = Partial<Record<Reason, ReasonEntry>>;
 
 /** Statuses every dialect starts from. */
 const defaultStatusByKind: Record<ErrorKind, number> = {
@@ -50,7 +55,7 @@ const defaultStatusByKind: Record<ErrorKind, number> = {
 };
 
 /** Reasons the transport itself raises, the same in every API. */
-const transportReasons: Record<string, ReasonEntry> = {
+const transportReasons: ReasonTable = {
   ROUTE_NOT_FOUND: { status: 404 },
   METHOD_NOT_ALLOWED: { status: 405 },
   MALFORMED_BODY: { status: 400 },
@@ -65,7 +70,7 @@ const transportReasons: Record<string, ReasonEntry> = {
 /** Builds a dialect from its declaration. */
 export function defineDialect(definition: DialectDefinition): ErrorDialect {
   const statusByKind = { ...defaultStatusByKind, ...definition.statusByKind };
-  const reasons = { ...transportReasons, ...definition.reasons };
+  const reasons: ReasonTable = { ...transportReasons, ...definition.reasons };
   return {
     name: definition.name,
     render(problem) {

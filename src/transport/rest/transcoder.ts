@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { Logger } from "../../log.js";
+import type { CredentialGate } from "../credentials/credential-gate.js";
 import type { ErrorDialect } from "../dialects/index.js";
 import { toProblem } from "../error-codes.js";
 import { readBody } from "./read-body.js";
@@ -20,6 +21,8 @@ export interface TranscoderOptions {
   routes: RouteTable;
   /** The implementation of an RPC, or undefined when no service implements it. */
   implementation(method: DescMethod): UnaryCall | undefined;
+  /** Resolves the credential an RPC declares, after decoding and before the call. */
+  credentials: CredentialGate;
   logger: Logger;
   /** Set `Secure` on cookies (https origins). */
   secureCookies: boolean;
@@ -61,7 +64,9 @@ export function createTranscoder(options: TranscoderOptions): (request: Request,
       const body = route.body === "" ? Buffer.alloc(0) : await readBody(request);
       const query = new URLSearchParams(queryAt < 0 ? "" : rawUrl.slice(queryAt + 1));
       const input = decodeRequest(route, route.method.input, { headers: request.headers, query, params: match.params, body });
-      const output = await call(input, restHandlerContext(route, verb, rawUrl, request.headers));
+      const context = restHandlerContext(route, verb, rawUrl, request.headers);
+      await options.credentials(route.method, context.requestHeader, input, context.values);
+      const output = await call(input, context);
       const message = create(route.method.output as DescMessage, output as never);
       return encodeResponse(route, route.method.output, message, { accept: header(request.headers.accept), secureCookies: options.secureCookies });
     };

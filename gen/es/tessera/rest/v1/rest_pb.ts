@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/rest/v1/rest.proto.
  */
 export const file_tessera_rest_v1_rest: GenFile = /*@__PURE__*/
-  fileDesc("Chp0ZXNzZXJhL3Jlc3QvdjEvcmVzdC5wcm90bxIPdGVzc2VyYS5yZXN0LnYxIi4KDUhlYWRlckJpbmRpbmcSDgoGaGVhZGVyGAEgASgJEg0KBWZpZWxkGAIgASgJIpQBCg1Db29raWVCaW5kaW5nEg4KBmNvb2tpZRgBIAEoCRINCgVmaWVsZBgCIAEoCRIMCgRwYXRoGAMgASgJEhEKCWh0dHBfb25seRgEIAEoCBIsCglzYW1lX3NpdGUYBSABKA4yGS50ZXNzZXJhLnJlc3QudjEuU2FtZVNpdGUSFQoNbWF4X2FnZV9maWVsZBgGIAEoCSLvAwoEUnVsZRIWCg5zdWNjZXNzX3N0YXR1cxgBIAEoBRIpCgdkaWFsZWN0GAIgASgOMhgudGVzc2VyYS5yZXN0LnYxLkRpYWxlY3QSHAoUcmVxdWVzdF9jb250ZW50X3R5cGUYAyABKAkSHQoVcmVzcG9uc2VfY29udGVudF90eXBlGAQgASgJEhIKCmFsbG93X2hlYWQYBSABKAgSNwoPcmVxdWVzdF9oZWFkZXJzGAYgAygLMh4udGVzc2VyYS5yZXN0LnYxLkhlYWRlckJpbmRpbmcSNwoPcmVxdWVzdF9jb29raWVzGAcgAygLMh4udGVzc2VyYS5yZXN0LnYxLkNvb2tpZUJpbmRpbmcSOAoQcmVzcG9uc2VfaGVhZGVycxgIIAMoCzIeLnRlc3NlcmEucmVzdC52MS5IZWFkZXJCaW5kaW5nEjgKEHJlc3BvbnNlX2Nvb2tpZXMYCSADKAsyHi50ZXNzZXJhLnJlc3QudjEuQ29va2llQmluZGluZxIbChNhY2NlcHRfY29udGVudF90eXBlGAogASgJEhkKEWFjY2VwdF9ib2R5X2ZpZWxkGAsgASgJEh8KF25vX2NvbnRlbnRfdW5sZXNzX2ZpZWxkGAwgASgJEhQKDHN0YXR1c19maWVsZBgNIAEoCSqPAQoHRGlhbGVjdBIXChNESUFMRUNUX1VOU1BFQ0lGSUVEEAASEQoNRElBTEVDVF9IQU5LTxABEhIKDkRJQUxFQ1RfSklOQ09SEAISEgoORElBTEVDVF9BVVRIRkkQAxIVChFESUFMRUNUX0FVVEhFTlRJURAEEhkKFURJQUxFQ1RfQVVUSEVOVElDQVRPUhAFKmIKCFNhbWVTaXRlEhkKFVNBTUVfU0lURV9VTlNQRUNJRklFRBAAEhQKEFNBTUVfU0lURV9TVFJJQ1QQARIRCg1TQU1FX1NJVEVfTEFYEAISEgoOU0FNRV9TSVRFX05PTkUQAzpLCgRydWxlEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMYuY4DIAEoCzIVLnRlc3NlcmEucmVzdC52MS5SdWxlUgRydWxlYgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("Chp0ZXNzZXJhL3Jlc3QvdjEvcmVzdC5wcm90bxIPdGVzc2VyYS5yZXN0LnYxIi4KDUhlYWRlckJpbmRpbmcSDgoGaGVhZGVyGAEgASgJEg0KBWZpZWxkGAIgASgJIpQBCg1Db29raWVCaW5kaW5nEg4KBmNvb2tpZRgBIAEoCRINCgVmaWVsZBgCIAEoCRIMCgRwYXRoGAMgASgJEhEKCWh0dHBfb25seRgEIAEoCBIsCglzYW1lX3NpdGUYBSABKA4yGS50ZXNzZXJhLnJlc3QudjEuU2FtZVNpdGUSFQoNbWF4X2FnZV9maWVsZBgGIAEoCSLvAwoEUnVsZRIWCg5zdWNjZXNzX3N0YXR1cxgBIAEoBRIpCgdkaWFsZWN0GAIgASgOMhgudGVzc2VyYS5yZXN0LnYxLkRpYWxlY3QSHAoUcmVxdWVzdF9jb250ZW50X3R5cGUYAyABKAkSHQoVcmVzcG9uc2VfY29udGVudF90eXBlGAQgASgJEhIKCmFsbG93X2hlYWQYBSABKAgSNwoPcmVxdWVzdF9oZWFkZXJzGAYgAygLMh4udGVzc2VyYS5yZXN0LnYxLkhlYWRlckJpbmRpbmcSNwoPcmVxdWVzdF9jb29raWVzGAcgAygLMh4udGVzc2VyYS5yZXN0LnYxLkNvb2tpZUJpbmRpbmcSOAoQcmVzcG9uc2VfaGVhZGVycxgIIAMoCzIeLnRlc3NlcmEucmVzdC52MS5IZWFkZXJCaW5kaW5nEjgKEHJlc3BvbnNlX2Nvb2tpZXMYCSADKAsyHi50ZXNzZXJhLnJlc3QudjEuQ29va2llQmluZGluZxIbChNhY2NlcHRfY29udGVudF90eXBlGAogASgJEhkKEWFjY2VwdF9ib2R5X2ZpZWxkGAsgASgJEh8KF25vX2NvbnRlbnRfdW5sZXNzX2ZpZWxkGAwgASgJEhQKDHN0YXR1c19maWVsZBgNIAEoCSJkCgpDcmVkZW50aWFsEjEKBnNjaGVtZRgBIAEoDjIhLnRlc3NlcmEucmVzdC52MS5DcmVkZW50aWFsU2NoZW1lEg0KBXN0YXRlGAIgASgJEhQKDHRlbmFudF9maWVsZBgDIAEoCSqPAQoHRGlhbGVjdBIXChNESUFMRUNUX1VOU1BFQ0lGSUVEEAASEQoNRElBTEVDVF9IQU5LTxABEhIKDkRJQUxFQ1RfSklOQ09SEAISEgoORElBTEVDVF9BVVRIRkkQAxIVChFESUFMRUNUX0FVVEhFTlRJURAEEhkKFURJQUxFQ1RfQVVUSEVOVElDQVRPUhAFKmIKCFNhbWVTaXRlEhkKFVNBTUVfU0lURV9VTlNQRUNJRklFRBAAEhQKEFNBTUVfU0lURV9TVFJJQ1QQARIRCg1TQU1FX1NJVEVfTEFYEAISEgoOU0FNRV9TSVRFX05PTkUQAyrXAQoQQ3JlZGVudGlhbFNjaGVtZRIhCh1DUkVERU5USUFMX1NDSEVNRV9VTlNQRUNJRklFRBAAEiMKH0NSRURFTlRJQUxfU0NIRU1FX0hBTktPX1NFU1NJT04QARIpCiVDUkVERU5USUFMX1NDSEVNRV9BVVRIRU5USUNBVE9SX1RPS0VOEAISJAogQ1JFREVOVElBTF9TQ0hFTUVfQVVUSEZJX0FQSV9LRVkQAxIqCiZDUkVERU5USUFMX1NDSEVNRV9KSU5DT1JfU0VSVklDRV9UT0tFThAEOksKBHJ1bGUSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxi5jgMgASgLMhUudGVzc2VyYS5yZXN0LnYxLlJ1bGVSBHJ1bGU6XQoKY3JlZGVudGlhbBIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGLqOAyABKAsyGy50ZXNzZXJhLnJlc3QudjEuQ3JlZGVudGlhbFIKY3JlZGVudGlhbGIGcHJvdG8z", [file_google_protobuf_descriptor]);
 
 /**
  * HeaderBinding carries an HTTP header to or from a field of the message.
@@ -210,6 +210,43 @@ export const RuleSchema: GenMessage<Rule> = /*@__PURE__*/
   messageDesc(file_tessera_rest_v1_rest, 2);
 
 /**
+ * Credential is the credential an RPC takes.
+ *
+ * @generated from message tessera.rest.v1.Credential
+ */
+export type Credential = Message<"tessera.rest.v1.Credential"> & {
+  /**
+   * The scheme.
+   *
+   * @generated from field: tessera.rest.v1.CredentialScheme scheme = 1;
+   */
+  scheme: CredentialScheme;
+
+  /**
+   * What the credential must stand for beyond being valid, where the scheme has a state:
+   * the Authenticator token's `state` (`unverified`, `identified`, `authorized`).
+   *
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * The request field (proto name) naming the tenant the credential must belong to, where the
+   * scheme is per tenant: AuthFi's access point path variable.
+   *
+   * @generated from field: string tenant_field = 3;
+   */
+  tenantField: string;
+};
+
+/**
+ * Describes the message tessera.rest.v1.Credential.
+ * Use `create(CredentialSchema)` to create a new message.
+ */
+export const CredentialSchema: GenMessage<Credential> = /*@__PURE__*/
+  messageDesc(file_tessera_rest_v1_rest, 3);
+
+/**
  * Dialect names the seed API whose error shape a REST route answers in.
  *
  * @generated from enum tessera.rest.v1.Dialect
@@ -306,10 +343,73 @@ export const SameSiteSchema: GenEnum<SameSite> = /*@__PURE__*/
   enumDesc(file_tessera_rest_v1_rest, 1);
 
 /**
+ * CredentialScheme names how a call proves who it acts for. The transport resolves the
+ * scheme an RPC declares, for REST and RPC alike, and hands the handler the principal; a call
+ * without a valid credential is refused in the route's dialect (RPC: its Connect code) before
+ * the handler runs.
+ *
+ * @generated from enum tessera.rest.v1.CredentialScheme
+ */
+export enum CredentialScheme {
+  /**
+   * CREDENTIAL_SCHEME_UNSPECIFIED: the RPC takes no credential.
+   *
+   * @generated from enum value: CREDENTIAL_SCHEME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * CREDENTIAL_SCHEME_HANKO_SESSION: a Hanko session JWT in `Authorization: Bearer` (REST
+   * header or RPC metadata), else in the `hanko` cookie.
+   *
+   * @generated from enum value: CREDENTIAL_SCHEME_HANKO_SESSION = 1;
+   */
+  HANKO_SESSION = 1,
+
+  /**
+   * CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN: an Authenticator API token in `Authorization:
+   * Bearer` with the client id it is bound to, in the `CLIENTID` cookie or `x-client-id`.
+   *
+   * @generated from enum value: CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN = 2;
+   */
+  AUTHENTICATOR_TOKEN = 2,
+
+  /**
+   * CREDENTIAL_SCHEME_AUTHFI_API_KEY: an AuthFi access point's API key in `AT-X-KEY` (RPC
+   * metadata `at-x-key`), for the access point named by `Credential.tenant_field`.
+   *
+   * @generated from enum value: CREDENTIAL_SCHEME_AUTHFI_API_KEY = 3;
+   */
+  AUTHFI_API_KEY = 3,
+
+  /**
+   * CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN: a Jincor VERIFY service JWT (HS256 under
+   * `VERIFY_JWT_SECRET`) in `Authorization: Bearer`.
+   *
+   * @generated from enum value: CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN = 4;
+   */
+  JINCOR_SERVICE_TOKEN = 4,
+}
+
+/**
+ * Describes the enum tessera.rest.v1.CredentialScheme.
+ */
+export const CredentialSchemeSchema: GenEnum<CredentialScheme> = /*@__PURE__*/
+  enumDesc(file_tessera_rest_v1_rest, 2);
+
+/**
  * The REST rule of this RPC.
  *
  * @generated from extension: tessera.rest.v1.Rule rule = 51001;
  */
 export const rule: GenExtension<MethodOptions, Rule> = /*@__PURE__*/
   extDesc(file_tessera_rest_v1_rest, 0);
+
+/**
+ * The credential this RPC takes (REST and RPC alike); none when unset.
+ *
+ * @generated from extension: tessera.rest.v1.Credential credential = 51002;
+ */
+export const credential: GenExtension<MethodOptions, Credential> = /*@__PURE__*/
+  extDesc(file_tessera_rest_v1_rest, 1);
 

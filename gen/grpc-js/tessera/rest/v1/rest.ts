@@ -125,6 +125,80 @@ export function sameSiteToJSON(object: SameSite): string {
   }
 }
 
+/**
+ * CredentialScheme names how a call proves who it acts for. The transport resolves the
+ * scheme an RPC declares, for REST and RPC alike, and hands the handler the principal; a call
+ * without a valid credential is refused in the route's dialect (RPC: its Connect code) before
+ * the handler runs.
+ */
+export enum CredentialScheme {
+  /** CREDENTIAL_SCHEME_UNSPECIFIED - CREDENTIAL_SCHEME_UNSPECIFIED: the RPC takes no credential. */
+  CREDENTIAL_SCHEME_UNSPECIFIED = 0,
+  /**
+   * CREDENTIAL_SCHEME_HANKO_SESSION - CREDENTIAL_SCHEME_HANKO_SESSION: a Hanko session JWT in `Authorization: Bearer` (REST
+   * header or RPC metadata), else in the `hanko` cookie.
+   */
+  CREDENTIAL_SCHEME_HANKO_SESSION = 1,
+  /**
+   * CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN - CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN: an Authenticator API token in `Authorization:
+   * Bearer` with the client id it is bound to, in the `CLIENTID` cookie or `x-client-id`.
+   */
+  CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN = 2,
+  /**
+   * CREDENTIAL_SCHEME_AUTHFI_API_KEY - CREDENTIAL_SCHEME_AUTHFI_API_KEY: an AuthFi access point's API key in `AT-X-KEY` (RPC
+   * metadata `at-x-key`), for the access point named by `Credential.tenant_field`.
+   */
+  CREDENTIAL_SCHEME_AUTHFI_API_KEY = 3,
+  /**
+   * CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN - CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN: a Jincor VERIFY service JWT (HS256 under
+   * `VERIFY_JWT_SECRET`) in `Authorization: Bearer`.
+   */
+  CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function credentialSchemeFromJSON(object: any): CredentialScheme {
+  switch (object) {
+    case 0:
+    case "CREDENTIAL_SCHEME_UNSPECIFIED":
+      return CredentialScheme.CREDENTIAL_SCHEME_UNSPECIFIED;
+    case 1:
+    case "CREDENTIAL_SCHEME_HANKO_SESSION":
+      return CredentialScheme.CREDENTIAL_SCHEME_HANKO_SESSION;
+    case 2:
+    case "CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN":
+      return CredentialScheme.CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN;
+    case 3:
+    case "CREDENTIAL_SCHEME_AUTHFI_API_KEY":
+      return CredentialScheme.CREDENTIAL_SCHEME_AUTHFI_API_KEY;
+    case 4:
+    case "CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN":
+      return CredentialScheme.CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CredentialScheme.UNRECOGNIZED;
+  }
+}
+
+export function credentialSchemeToJSON(object: CredentialScheme): string {
+  switch (object) {
+    case CredentialScheme.CREDENTIAL_SCHEME_UNSPECIFIED:
+      return "CREDENTIAL_SCHEME_UNSPECIFIED";
+    case CredentialScheme.CREDENTIAL_SCHEME_HANKO_SESSION:
+      return "CREDENTIAL_SCHEME_HANKO_SESSION";
+    case CredentialScheme.CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN:
+      return "CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN";
+    case CredentialScheme.CREDENTIAL_SCHEME_AUTHFI_API_KEY:
+      return "CREDENTIAL_SCHEME_AUTHFI_API_KEY";
+    case CredentialScheme.CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN:
+      return "CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN";
+    case CredentialScheme.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** HeaderBinding carries an HTTP header to or from a field of the message. */
 export interface HeaderBinding {
   /** The HTTP header name, e.g. `Authorization` or `X-Auth-Token`. */
@@ -193,6 +267,22 @@ export interface Rule {
    * the body.
    */
   statusField: string;
+}
+
+/** Credential is the credential an RPC takes. */
+export interface Credential {
+  /** The scheme. */
+  scheme: CredentialScheme;
+  /**
+   * What the credential must stand for beyond being valid, where the scheme has a state:
+   * the Authenticator token's `state` (`unverified`, `identified`, `authorized`).
+   */
+  state: string;
+  /**
+   * The request field (proto name) naming the tenant the credential must belong to, where the
+   * scheme is per tenant: AuthFi's access point path variable.
+   */
+  tenantField: string;
 }
 
 function createBaseHeaderBinding(): HeaderBinding {
@@ -760,6 +850,111 @@ export const Rule: MessageFns<Rule> = {
     message.acceptBodyField = object.acceptBodyField ?? "";
     message.noContentUnlessField = object.noContentUnlessField ?? "";
     message.statusField = object.statusField ?? "";
+    return message;
+  },
+};
+
+function createBaseCredential(): Credential {
+  return { scheme: 0, state: "", tenantField: "" };
+}
+
+export const Credential: MessageFns<Credential> = {
+  encode(message: Credential, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.scheme !== 0) {
+      writer.uint32(8).int32(message.scheme);
+    }
+    if (message.state !== "") {
+      writer.uint32(18).string(message.state);
+    }
+    if (message.tenantField !== "") {
+      writer.uint32(26).string(message.tenantField);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Credential {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCredential();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.scheme = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tenantField = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Credential {
+    return {
+      scheme: isSet(object.scheme) ? credentialSchemeFromJSON(object.scheme) : 0,
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      tenantField: isSet(object.tenantField)
+        ? globalThis.String(object.tenantField)
+        : isSet(object.tenant_field)
+        ? globalThis.String(object.tenant_field)
+        : "",
+    };
+  },
+
+  toJSON(message: Credential): unknown {
+    const obj: any = {};
+    if (message.scheme !== 0) {
+      obj.scheme = credentialSchemeToJSON(message.scheme);
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.tenantField !== "") {
+      obj.tenantField = message.tenantField;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Credential>, I>>(base?: I): Credential {
+    return Credential.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Credential>, I>>(object: I): Credential {
+    const message = createBaseCredential();
+    message.scheme = object.scheme ?? 0;
+    message.state = object.state ?? "";
+    message.tenantField = object.tenantField ?? "";
     return message;
   },
 };

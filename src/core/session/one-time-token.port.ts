@@ -1,0 +1,9 @@
+/** What one-time login tokens need stored: only each token's HMAC, with its user and expiry. */
+export interface OneTimeTokenStore {
+  insert(token: { userId: string; valueHash: Buffer; expiresAt: Date }): Promise<void>;
+  /**
+   * Marks the token with `valueHash` used at `at`, in one statement, and gives its user;
+   * undefined when it is unknown, used or expired at `at`.
+   */
+  consume(valueHash: Buffer, at: Date): Promise<string | undefined>;
+}
