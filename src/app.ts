@@ -8,7 +8,11 @@ import { SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { VerifyService } from "../gen/es/tessera/verify/v1/verify_pb.js";
 import { WebAuthnService } from "../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { createAccessTokens } from "./products/authenticator/access-token.service.js";
-import { createAttemptLimit } from "./core/limit/attempt-limit.js";
+import { createLimiter } from "./core/limit/limit.service.js";
+import { createChallenges } from "./core/challenge/challenge.service.js";
+import { systemClock, type Clock } from "./core/clock.js";
+import { createLimitStore } from "./store/limit/limit.store.js";
+import { createChallengeStore } from "./store/challenge/challenge.store.js";
 import { createAuthenticatorHandler } from "./products/authenticator/authenticator.handler.js";
 import { createDeviceService } from "./products/authenticator/device.service.js";
 import { createLoginService } from "./products/authenticator/login.service.js";
@@ -88,6 +92,8 @@ export interface StartOptions {
   pgliteTemplate?: Blob;
   /** Address to bind; all interfaces when unset. */
   host?: string;
+  /** Where challenges and limits read the time (tests move it); the system's clock when unset. */
+  clock?: Clock;
 }
 
 /** Composition root: config → database → services → one listener. */
@@ -127,7 +133,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}` });
     const webauthn = createWebauthnService({ db, tenantId, rp });
     const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
-    const attempts = createAttemptLimit({ db, tenantId, secrets });
+    const clock = options.clock ?? systemClock;
+    const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
+    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
     const loginStates = createLoginStates(createLoginStateStore(db, tenantId), secrets);
     const issueLoginToken = (userId: string) => issueOneTimeToken(db, secrets, tenantId, userId, loginTokenTtlSeconds);
@@ -156,7 +164,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         ...createSessionHandler({
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
-          passwords: createPasswordService({ db, tenantId, hanko: config.hanko }),
+          passwords: createPasswordService({ db, tenantId, hanko: config.hanko, limits }),
           consumeOneTimeToken: (value) => consumeOneTimeToken(db, secrets, tenantId, value),
           authTokenHeader,
         }),
@@ -165,13 +173,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       registerService(IdentityService, {
         ...createIdentityHandler(createIdentityService({ db, hanko: config.hanko }), tokens),
-        ...createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, nudgeOutbox })),
+        ...createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, challenges, limits, nudgeOutbox })),
         ...createAuthfiIdentityHandler({ accessPoints, management: authfiManagement }),
       }),
       registerService(
         ScopeService,
         createScopeHandler({
-          jobs: createScopeJobService({ db, secrets, tenantId, keys: authentiqKeys, issuer, nudgeOutbox }),
+          jobs: createScopeJobService({ db, secrets, tenantId, keys: authentiqKeys, issuer, limits, nudgeOutbox }),
           pushLogin: createPushLoginService({ db, tenantId, keys: authentiqKeys, nudgeOutbox }),
           issuer,
         }),
@@ -179,10 +187,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       registerService(
         VerifyService,
         createVerifyHandler({
-          passcodes: createPasscodeService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }),
+          passcodes: createPasscodeService({ db, tenantId, challenges, limits, nudgeOutbox: worker.nudge }),
           tokens,
           authTokenHeader,
-          verifications: createVerificationService({ db, tenantId, secrets, nudgeOutbox: worker.nudge }),
+          verifications: createVerificationService({ db, tenantId, secrets, challenges, nudgeOutbox: worker.nudge, now: () => clock.now().getTime() }),
           serviceAuth: createServiceAuth(config.verifyJwtSecret),
         }),
       ),
@@ -193,8 +201,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       registerService(
         AuthenticatorService,
         createAuthenticatorHandler({
-          signup: createSignupService({ db, tenantId, tokens: accessTokens, attempts, nudgeOutbox }),
-          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, attempts, nudgeOutbox }),
+          signup: createSignupService({ db, tenantId, tokens: accessTokens, limits, nudgeOutbox }),
+          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, limits, nudgeOutbox }),
           devices: createDeviceService({ db, tenantId, tokens: accessTokens, webauthn }),
           tokens: accessTokens,
           settings: createUserSettingsService({ db, tenantId, tokens: accessTokens, secrets, issuer: config.rpName }),

@@ -3,8 +3,7 @@ import type { VerifyService as VerifyServiceDesc } from "../../gen/es/tessera/ve
 import { sessionFields } from "../products/hanko/session-credentials.js";
 import type { SessionTokens } from "../core/session/session-token.service.js";
 import { createJincorMethods } from "../products/jincor/jincor.handler.js";
-import { passcodeTtlSeconds, type PasscodeService } from "../products/hanko/passcode.service.js";
-import type { PasscodeRow } from "../store/hanko/passcode.store.js";
+import type { Passcode, PasscodeService } from "../products/hanko/passcode.service.js";
 import type { ServiceAuth } from "../products/jincor/service-auth.js";
 import type { VerificationService } from "../products/jincor/verification.service.js";
 
@@ -16,7 +15,7 @@ export function createVerifyHandler(deps: {
   verifications: VerificationService;
   serviceAuth: ServiceAuth;
 }): ServiceImpl<typeof VerifyServiceDesc> {
-  const passcode = (row: PasscodeRow) => ({ id: row.id, ttl: passcodeTtlSeconds, createdAt: row.created_at.toISOString() });
+  const passcode = (row: Passcode) => ({ id: row.id, ttl: row.ttlSeconds, createdAt: row.createdAt.toISOString() });
   return {
     ...createJincorMethods(deps),
     async initializePasscodeLogin(request) {
@@ -24,7 +23,7 @@ export function createVerifyHandler(deps: {
     },
     async finalizePasscodeLogin(request) {
       const row = await deps.passcodes.finalize(request.id, request.code);
-      return { ...passcode(row), ...sessionFields(await deps.tokens.issue(row.user_id), deps.authTokenHeader) };
+      return { ...passcode(row), ...sessionFields(await deps.tokens.issue(row.userId), deps.authTokenHeader) };
     },
   };
 }

@@ -11,6 +11,8 @@ import * as authenticator from "./migrations/20261130000400-authenticator.js";
 import * as thirdparty from "./migrations/20261130000500-thirdparty.js";
 import * as authenticatorHardening from "./migrations/20261130000600-authenticator-hardening.js";
 import * as authfiPendingUsers from "./migrations/20261130000700-authfi-pending-users.js";
+import * as limits from "./migrations/20261201000100-limits.js";
+import * as challenges from "./migrations/20261201000110-challenges.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +26,8 @@ const migrations: Record<string, Migration> = {
   "20261130000500-thirdparty": thirdparty,
   "20261130000600-authenticator-hardening": authenticatorHardening,
   "20261130000700-authfi-pending-users": authfiPendingUsers,
+  "20261201000100-limits": limits,
+  "20261201000110-challenges": challenges,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

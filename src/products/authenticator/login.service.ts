@@ -9,11 +9,12 @@ import { matchTotpStep } from "../../core/totp/totp.js";
 import type { WebauthnService } from "../../core/webauthn/webauthn.service.js";
 import type { AccessTokens, AuthenticatedToken, IssuedToken, TokenCredentials } from "./access-token.service.js";
 import { lockLiveToken, markTokenUsed } from "../../store/authenticator/access-token.store.js";
-import type { AttemptLimit } from "../../core/limit/attempt-limit.js";
+import type { Limiter } from "../../core/limit/limit.service.js";
 import { findSettings, useTotpStep, type SettingsRow } from "../../store/authenticator/account.store.js";
-import { newSixDigitCode } from "../../core/keys/one-time-code.js";
+import { randomDigits } from "../../core/challenge/challenge.service.js";
 import { answerCode, queueCode } from "./code.js";
-import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
+import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
+import { authenticatorLimits } from "./policy.js";
 import { maxPasswordLength } from "./signup.service.js";
 import { openTotpSecret } from "./totp-secret.js";
 
@@ -44,11 +45,12 @@ export function createLoginService(deps: {
   tokens: AccessTokens;
   secrets: SecretBox;
   webauthn: WebauthnService;
-  attempts: AttemptLimit;
+  limits: Limiter;
   nudgeOutbox: () => void;
   now?: () => number;
 }): LoginService {
-  const { db, tenantId, tokens, secrets, webauthn, attempts } = deps;
+  const { db, tenantId, tokens, secrets, webauthn, limits } = deps;
+  const secondFactor = (userId: string) => [[["user", userId], authenticatorLimits.secondFactor]] as const;
   const now = deps.now ?? Date.now;
   const refuse = () => new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Invalid credentials");
   const devicesAllowed = async (token: AuthenticatedToken): Promise<void> => {
@@ -66,7 +68,7 @@ export function createLoginService(deps: {
       const contact = parseContact(input.email, input.phone);
       if (input.password === "" || [...input.password].length > maxPasswordLength) throw invalidField(`Password must be 1 to ${maxPasswordLength} characters`);
       // Wrong passwords count against the contact, known or not: the same answers either way.
-      const userId = await attempts.guard({ contact }, ["INVALID_CREDENTIALS"], async () => {
+      const userId = await limits.guard([[contactKey(contact), authenticatorLimits.password]], ["INVALID_CREDENTIALS"], async () => {
         const found = await findUserIdByContact(db, tenantId, contact);
         // An unknown user costs the same lookup and the same argon2 check as a known one.
         const stored = await findPasswordHash(db, tenantId, found ?? nobody);
@@ -74,9 +76,9 @@ export function createLoginService(deps: {
         return found;
       });
       // Only who knows the password learns that the user's second factor is locked.
-      await attempts.check({ userId });
+      await limits.check(["user", userId], authenticatorLimits.secondFactor);
       const settings = await findSettings(db, tenantId, userId);
-      const code = settings.is_code_allowed ? newSixDigitCode() : undefined;
+      const code = settings.is_code_allowed ? randomDigits(6) : undefined;
       const pending = await db.transaction().execute(async (tx) => {
         const token = await tokens.record(tx, { userId, state: "identified", ...(code === undefined ? {} : { code }) });
         if (code !== undefined) await queueCode(tx, tenantId, contact, code);
@@ -89,7 +91,7 @@ export function createLoginService(deps: {
     async verifyCode(credentials, code) {
       const token = await tokens.authenticate(credentials, "identified");
       // Wrong codes count against the user across all their tokens, not only this one's five.
-      const pending = await attempts.guard({ userId: token.userId }, ["INVALID_CODE"], async () => {
+      const pending = await limits.guard(secondFactor(token.userId), ["INVALID_CODE"], async () => {
         const settings = await findSettings(db, tenantId, token.userId);
         return answerCode({ db, tenantId, tokens, now }, token, code, {
           alternative: totpMatches(settings, code),
@@ -115,7 +117,7 @@ export function createLoginService(deps: {
       await devicesAllowed(token);
       // The challenge must be one issued to this token's user: a discoverable login's (Hanko) or
       // another user's challenge does not answer this user's second factor.
-      const pending = await attempts.guard({ userId: token.userId }, ["WEBAUTHN_LOGIN_FAILED"], async () => {
+      const pending = await limits.guard(secondFactor(token.userId), ["WEBAUTHN_LOGIN_FAILED"], async () => {
         await webauthn.finishLogin(assertion, token.userId);
         return db.transaction().execute(async (tx) => {
           const row = await lockLiveToken(tx, tenantId, token.tokenId, new Date(now()));

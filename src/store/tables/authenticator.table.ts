@@ -46,13 +46,3 @@ export interface AuthenticatorSettingsTable {
   totp_offer_attempts: Generated<number>;
   updated_at: Timestamp;
 }
-/**
- * Failed Authenticator API attempts of one subject (a keyed hash of a contact or a user id)
- * in the window that started at `window_started_at`.
- */
-export interface AuthenticatorAttemptTable {
-  tenant_id: string;
-  subject: Uint8Array;
-  failures: Generated<number>;
-  window_started_at: Generated<Date>;
-}

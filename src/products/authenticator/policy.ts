@@ -1,0 +1,15 @@
+import type { LimitPolicy } from "../../core/limit/limit-policy.js";
+
+const tooManyAttempts = { reason: "TOO_MANY_ATTEMPTS", message: "Too many failed attempts: try again in 15 minutes" } as const;
+
+/** The Authenticator API's limits (DESIGN.md: a burst passes, a flood does not). */
+export const authenticatorLimits = {
+  /** Wrong passwords per contact, known or not. */
+  password: { name: "authenticator:password", max: 10, windowSeconds: 15 * 60, ...tooManyAttempts },
+  /** Wrong second-factor answers (codes, TOTP, devices) per user, across all their tokens. */
+  secondFactor: { name: "authenticator:second-factor", max: 10, windowSeconds: 15 * 60, ...tooManyAttempts },
+  /** Wrong sign-up codes per contact, across sign-ups: starting over buys no guesses. */
+  signupCode: { name: "authenticator:signup-code", max: 10, windowSeconds: 15 * 60, ...tooManyAttempts },
+  /** Sign-ups (each sends a message) per contact, whether or not it has an account. */
+  signup: { name: "authenticator:signup", max: 5, windowSeconds: 60, reason: "SIGNUP_RATE_LIMITED", message: "Too many sign-ups for this contact: wait a minute" },
+} as const satisfies Record<string, LimitPolicy>;
