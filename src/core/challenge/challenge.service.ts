@@ -30,8 +30,8 @@ export interface IssueInput<Tx> {
 
 /** What `verify` takes besides the answer. */
 export interface VerifyOptions<Tx, T> {
-  /** Decides the answer instead of the stored HMAC (e.g. a TOTP code); its writes commit with the challenge's. */
-  match?: (tx: Tx, challenge: StoredChallenge) => Promise<boolean>;
+  /** Another way the answer may be right (a TOTP code), asked when the stored secret does not match; its writes commit with the challenge's. */
+  alternative?: (tx: Tx, challenge: StoredChallenge) => Promise<boolean>;
   /** The product's work once the answer is right, in the transaction that closes the challenge. */
   onSuccess?: (tx: Tx, challenge: StoredChallenge) => Promise<T>;
   /** Client-visible details of a refusal (e.g. Jincor's `data` with the attempts). */
@@ -115,7 +115,7 @@ export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets:
         if (challenge.closedAt !== null) return { refusal: "closed", challenge } as const;
         if (challenge.expiresAt.getTime() <= clock.now().getTime()) return { refusal: "expired", challenge } as const;
         const hashMatches = secrets.verify(secret, context(challenge.purpose, challenge.id), challenge.secretHash ?? decoy) && challenge.secretHash !== null;
-        const right = options.match === undefined ? hashMatches : await options.match(tx, challenge);
+        const right = hashMatches || (options.alternative !== undefined && (await options.alternative(tx, challenge)));
         if (!right) {
           const attempts = await store.countWrong(tx, challenge.id);
           return { refusal: attempts >= challenge.maxAttempts ? "burned" : "wrong", challenge: { ...challenge, attempts } } as const;

@@ -150,7 +150,7 @@ export function createVerificationService(deps: {
         ...(method !== "google_auth"
           ? {}
           : {
-              async match(tx: Kysely<Schema>, challenge: StoredChallenge) {
+              async alternative(tx: Kysely<Schema>, challenge: StoredChallenge) {
                 const consumer = { tenantId, consumer: String(challenge.data.consumer) };
                 const secret = await lockTotpSecret(tx, consumer);
                 const step = secret === undefined ? undefined : matchTotpStep(secrets.decrypt(secret.secret, totpContext(consumer.consumer)).toString(), code, now());
