@@ -201,8 +201,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       registerService(
         AuthenticatorService,
         createAuthenticatorHandler({
-          signup: createSignupService({ db, tenantId, tokens: accessTokens, limits, nudgeOutbox }),
-          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, limits, nudgeOutbox }),
+          signup: createSignupService({ db, tenantId, tokens: accessTokens, challenges, limits, nudgeOutbox }),
+          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, webauthn, limits, challenges, nudgeOutbox }),
           devices: createDeviceService({ db, tenantId, tokens: accessTokens, webauthn }),
           tokens: accessTokens,
           settings: createUserSettingsService({ db, tenantId, tokens: accessTokens, secrets, issuer: config.rpName }),

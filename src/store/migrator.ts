@@ -13,6 +13,7 @@ import * as authenticatorHardening from "./migrations/20261130000600-authenticat
 import * as authfiPendingUsers from "./migrations/20261130000700-authfi-pending-users.js";
 import * as limits from "./migrations/20261201000100-limits.js";
 import * as challenges from "./migrations/20261201000110-challenges.js";
+import * as authenticatorCodes from "./migrations/20261201000120-authenticator-codes.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "20261130000700-authfi-pending-users": authfiPendingUsers,
   "20261201000100-limits": limits,
   "20261201000110-challenges": challenges,
+  "20261201000120-authenticator-codes": authenticatorCodes,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

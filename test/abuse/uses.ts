@@ -95,7 +95,8 @@ export async function queued(server: TestServer, recipient: string): Promise<num
 }
 
 const expireChallenge = (server: TestServer, id: string) => async () => {
-  await server.app.database.db.updateTable("challenges").set({ expires_at: new Date(Date.now() - 24 * 3600_000) }).where("id", "=", id).execute();
+  const dayAgo = new Date(Date.now() - 24 * 3600_000);
+  await server.app.database.db.updateTable("challenges").set({ created_at: dayAgo, expires_at: dayAgo }).where("id", "=", id).execute();
 };
 
 async function hankoUser(server: TestServer): Promise<{ userId: string; email: string }> {
@@ -176,9 +177,7 @@ function authenticator(server: TestServer, via: Via, method: string, path: strin
 
 const heldOf = (answer: { output: Record<string, unknown> }) => ({ token: String(answer.output.token), clientId: String(answer.output.clientID) });
 const jtiOf = (token: string) => String(JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).jti);
-const expireCode = (server: TestServer, token: string) => async () => {
-  await server.app.database.db.updateTable("authenticator_tokens").set({ code_expires_at: new Date(Date.now() - 1000) }).where("id", "=", jtiOf(token)).execute();
-};
+const expireCode = (server: TestServer, token: string) => expireChallenge(server, jtiOf(token));
 
 /** A verified Authenticator account with a password. */
 async function authenticatorAccount(server: TestServer, via: Via): Promise<{ email: string; password: string }> {

@@ -30,6 +30,11 @@ export interface RefusalReason {
 export interface ChallengePolicy {
   purpose: string;
   ttlSeconds: number;
+  /**
+   * How long the delivered secret answers, when shorter than the challenge lives (the
+   * Authenticator API's code: 300 s, while its token still takes a TOTP code).
+   */
+  secretTtlSeconds?: number;
   /** Wrong answers that burn the challenge. */
   maxAttempts: number;
   /** The generated secret: `length` random digits (uniform, from the CSPRNG). */

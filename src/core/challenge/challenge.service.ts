@@ -34,6 +34,8 @@ export interface VerifyOptions<Tx, T> {
   alternative?: (tx: Tx, challenge: StoredChallenge) => Promise<boolean>;
   /** The product's work once the answer is right, in the transaction that closes the challenge. */
   onSuccess?: (tx: Tx, challenge: StoredChallenge) => Promise<T>;
+  /** The product's work when a wrong answer burns the challenge (e.g. revoking what it guards), committed with the count. */
+  onBurned?: (tx: Tx, challenge: StoredChallenge) => Promise<void>;
   /** Client-visible details of a refusal (e.g. Jincor's `data` with the attempts). */
   details?: (refusal: ChallengeRefusal, challenge: StoredChallenge | undefined) => Record<string, unknown> | undefined;
 }
@@ -114,10 +116,12 @@ export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets:
         if (challenge.attempts >= challenge.maxAttempts) return { refusal: "exhausted", challenge } as const;
         if (challenge.closedAt !== null) return { refusal: "closed", challenge } as const;
         if (challenge.expiresAt.getTime() <= clock.now().getTime()) return { refusal: "expired", challenge } as const;
-        const hashMatches = secrets.verify(secret, context(challenge.purpose, challenge.id), challenge.secretHash ?? decoy) && challenge.secretHash !== null;
+        const secretLive = policy.secretTtlSeconds === undefined || clock.now().getTime() < challenge.createdAt.getTime() + policy.secretTtlSeconds * 1000;
+        const hashMatches = secrets.verify(secret, context(challenge.purpose, challenge.id), challenge.secretHash ?? decoy) && challenge.secretHash !== null && secretLive;
         const right = hashMatches || (options.alternative !== undefined && (await options.alternative(tx, challenge)));
         if (!right) {
           const attempts = await store.countWrong(tx, challenge.id);
+          if (attempts >= challenge.maxAttempts) await options.onBurned?.(tx, { ...challenge, attempts });
           return { refusal: attempts >= challenge.maxAttempts ? "burned" : "wrong", challenge: { ...challenge, attempts } } as const;
         }
         await store.close(tx, challenge.id, clock.now());

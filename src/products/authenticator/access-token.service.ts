@@ -15,8 +15,6 @@ export type TokenState = TokenRow["state"];
 export const tokenIssuer = "authenticator";
 /** Seconds an `unverified` or `identified` token lives: long enough to read a code. */
 export const pendingTokenLifetime = 900;
-/** Seconds a delivered code stays good. */
-export const codeLifetime = 300;
 
 /** A token handed to a client, with the client id it is bound to. */
 export interface IssuedToken {
@@ -60,10 +58,11 @@ export interface TokenCredentials {
 export interface AccessTokens {
   /**
    * Stores the row of a new token for `userId` in `state` with `db` (a transaction when the
-   * caller has one): a `code` as HMAC; a `clientId` continues a client, a new one is made
-   * otherwise. Sign it with `sign` once the transaction committed.
+   * caller has one), with the id `tokenId` when given (the id of the code challenge it waits
+   * for); a `clientId` continues a client, a new one is made otherwise. Sign it with `sign` once
+   * the transaction committed.
    */
-  record(db: Kysely<Schema>, input: { userId: string; state: TokenState; clientId?: string; code?: string }): Promise<PendingToken>;
+  record(db: Kysely<Schema>, input: { tokenId?: string; userId: string; state: TokenState; clientId?: string }): Promise<PendingToken>;
   /** Signs a recorded token (outside any transaction: the key may have to be loaded). */
   sign(pending: PendingToken): Promise<IssuedToken>;
   /**
@@ -72,8 +71,6 @@ export interface AccessTokens {
    * WRONG_TOKEN_STATE (forbidden) for a valid token in another state.
    */
   authenticate(credentials: TokenCredentials, state: TokenState): Promise<AuthenticatedToken>;
-  /** True when `code` is the row's live code; constant time, and as slow with no code. */
-  codeMatches(row: TokenRow, code: string): boolean;
   /** Revokes the user's token `tokenId` (its `jti`). Throws TOKEN_NOT_FOUND (not_found). */
   revoke(userId: string, tokenId: string): Promise<void>;
 }
@@ -83,12 +80,10 @@ export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService;
   const { keys, secrets, tenantId } = deps;
   const now = deps.now ?? Date.now;
   const refuse = (cause?: unknown) => new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired", { cause });
-  const codeContext = (tokenId: string) => `authenticator-code:${tokenId}`;
-  const decoyHash = secrets.hash("decoy", codeContext(randomUUID()));
 
   return {
     async record(db, input) {
-      const tokenId = randomUUID();
+      const tokenId = input.tokenId ?? randomUUID();
       const clientId = input.clientId ?? randomBytes(30).toString("base64url");
       const issuedAt = Math.floor(now() / 1000);
       const lifetime = input.state === "authorized" ? deps.lifetime : pendingTokenLifetime;
@@ -99,8 +94,6 @@ export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService;
         userId: input.userId,
         state: input.state,
         clientHash,
-        codeHash: input.code === undefined ? null : secrets.hash(input.code, codeContext(tokenId)),
-        codeExpiresAt: input.code === undefined ? null : new Date((issuedAt + codeLifetime) * 1000),
         expiresAt: new Date((issuedAt + lifetime) * 1000),
       });
       return { tokenId, userId: input.userId, state: input.state, clientId, clientHash, issuedAt, lifetime };
@@ -136,12 +129,6 @@ export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService;
       if (row === undefined || row.user_id !== claims.sub || !timingSafeEqual(presented, Buffer.from(row.client_hash))) throw refuse();
       if (row.state !== state || claims.state !== state) throw new DomainError("WRONG_TOKEN_STATE", "forbidden", `This needs a token in state ${state}`);
       return { tokenId: row.id, userId: row.user_id, state: row.state, clientId, expiresAt: row.expires_at };
-    },
-
-    codeMatches(row, code) {
-      const live = row.code_hash !== null && row.code_expires_at !== null && row.code_expires_at.getTime() > now();
-      const matches = secrets.verify(code, codeContext(row.id), live ? row.code_hash! : decoyHash);
-      return live && matches;
     },
 
     async revoke(userId, tokenId) {

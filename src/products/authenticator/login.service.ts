@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import type { Kysely } from "kysely";
 import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
@@ -7,14 +8,14 @@ import { findPasswordHash } from "../../store/password/password.store.js";
 import type { Schema } from "../../store/schema.js";
 import { matchTotpStep } from "../../core/totp/totp.js";
 import type { WebauthnService } from "../../core/webauthn/webauthn.service.js";
-import type { AccessTokens, AuthenticatedToken, IssuedToken, TokenCredentials } from "./access-token.service.js";
+import type { AccessTokens, AuthenticatedToken, IssuedToken, PendingToken, TokenCredentials } from "./access-token.service.js";
 import { lockLiveToken, markTokenUsed } from "../../store/authenticator/access-token.store.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import { findSettings, useTotpStep, type SettingsRow } from "../../store/authenticator/account.store.js";
-import { randomDigits } from "../../core/challenge/challenge.service.js";
-import { answerCode, queueCode } from "./code.js";
+import type { Challenges } from "../../core/challenge/challenge.service.js";
+import { answerCode, codeMessage } from "./code.js";
 import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
-import { authenticatorLimits } from "./policy.js";
+import { authenticatorLimits, codePolicy } from "./policy.js";
 import { maxPasswordLength } from "./signup.service.js";
 import { openTotpSecret } from "./totp-secret.js";
 
@@ -46,6 +47,7 @@ export function createLoginService(deps: {
   secrets: SecretBox;
   webauthn: WebauthnService;
   limits: Limiter;
+  challenges: Challenges<Kysely<Schema>>;
   nudgeOutbox: () => void;
   now?: () => number;
 }): LoginService {
@@ -78,22 +80,28 @@ export function createLoginService(deps: {
       // Only who knows the password learns that the user's second factor is locked.
       await limits.check(["user", userId], authenticatorLimits.secondFactor);
       const settings = await findSettings(db, tenantId, userId);
-      const code = settings.is_code_allowed ? randomDigits(6) : undefined;
-      const pending = await db.transaction().execute(async (tx) => {
-        const token = await tokens.record(tx, { userId, state: "identified", ...(code === undefined ? {} : { code }) });
-        if (code !== undefined) await queueCode(tx, tenantId, contact, code);
-        return token;
+      const tokenId = randomUUID();
+      let pending: PendingToken | undefined;
+      // With codes off the token still waits on a challenge, answered by a TOTP code alone.
+      await deps.challenges.issue(codePolicy, {
+        id: tokenId,
+        userId,
+        ...(settings.is_code_allowed ? {} : { secret: null }),
+        message: (code) => (code === null ? undefined : codeMessage(contact, code)),
+        async alongside(tx) {
+          pending = await tokens.record(tx, { tokenId, userId, state: "identified" });
+        },
       });
-      if (code !== undefined) deps.nudgeOutbox();
-      return tokens.sign(pending);
+      if (settings.is_code_allowed) deps.nudgeOutbox();
+      return tokens.sign(pending!);
     },
 
     async verifyCode(credentials, code) {
       const token = await tokens.authenticate(credentials, "identified");
       // Wrong codes count against the user across all their tokens, not only this one's five.
-      const pending = await limits.guard(secondFactor(token.userId), ["INVALID_CODE"], async () => {
+      const pending: PendingToken = await limits.guard(secondFactor(token.userId), ["INVALID_CODE"], async () => {
         const settings = await findSettings(db, tenantId, token.userId);
-        return answerCode({ db, tenantId, tokens, now }, token, code, {
+        return answerCode({ challenges: deps.challenges, tenantId, now }, token, code, {
           alternative: totpMatches(settings, code),
           onSuccess: (tx) => tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId }),
         });

@@ -4,12 +4,12 @@ import type { Limiter } from "../../core/limit/limit.service.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { hashPassword } from "../../core/password/password-hash.js";
 import type { Schema } from "../../store/schema.js";
-import type { AccessTokens, IssuedToken, TokenCredentials } from "./access-token.service.js";
+import type { AccessTokens, IssuedToken, PendingToken, TokenCredentials } from "./access-token.service.js";
 import { findSignup, insertAccount, insertSignup } from "../../store/authenticator/account.store.js";
-import { randomDigits } from "../../core/challenge/challenge.service.js";
-import { answerCode, queueCode } from "./code.js";
+import type { Challenges } from "../../core/challenge/challenge.service.js";
+import { answerCode, codeMessage } from "./code.js";
 import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
-import { authenticatorLimits } from "./policy.js";
+import { authenticatorLimits, codePolicy } from "./policy.js";
 
 /** Passwords the Authenticator API takes: 8 to 72 characters (72: the bcrypt cap Hanko shares). */
 export const minPasswordLength = 8;
@@ -34,7 +34,7 @@ export interface SignupService {
 }
 
 /** Creates the sign-up service. */
-export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; limits: Limiter; nudgeOutbox: () => void; now?: () => number }): SignupService {
+export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; challenges: Challenges<Kysely<Schema>>; limits: Limiter; nudgeOutbox: () => void; now?: () => number }): SignupService {
   const { db, tenantId, tokens } = deps;
   const now = deps.now ?? Date.now;
   return {
@@ -47,15 +47,20 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
       // Both paths hash, write a token and queue a message: the answer and its timing are alike.
       const passwordHash = input.password === "" ? null : await hashPassword(input.password);
       const existing = await findUserIdByContact(db, tenantId, contact);
-      const code = existing === undefined ? randomDigits(6) : undefined;
-      const pending = await db.transaction().execute(async (tx) => {
-        const token = await tokens.record(tx, { userId: randomUUID(), state: "unverified", ...(code === undefined ? {} : { code }) });
-        await insertSignup(tx, { tokenId: token.tokenId, tenantId, channel: contact.channel, contact: contact.address, passwordHash });
-        await queueCode(tx, tenantId, contact, code);
-        return token;
+      const tokenId = randomUUID();
+      let pending: PendingToken | undefined;
+      // A taken contact gets a challenge no code answers, and a notice instead of the code.
+      await deps.challenges.issue(codePolicy, {
+        id: tokenId,
+        ...(existing === undefined ? {} : { secret: null }),
+        message: (code) => codeMessage(contact, code),
+        async alongside(tx) {
+          pending = await tokens.record(tx, { tokenId, userId: randomUUID(), state: "unverified" });
+          await insertSignup(tx, { tokenId, tenantId, channel: contact.channel, contact: contact.address, passwordHash });
+        },
       });
       deps.nudgeOutbox();
-      return tokens.sign(pending);
+      return tokens.sign(pending!);
     },
 
     async verify(credentials, code) {
@@ -64,7 +69,7 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
       if (signup === undefined) throw new DomainError("CONTACT_TAKEN", "conflict", "The contact already belongs to an account: log in instead");
       // Wrong codes count per contact across sign-ups too: starting over must not buy guesses.
       const contact = { channel: signup.channel, address: signup.contact };
-      const pending = await deps.limits.guard([[contactKey(contact), authenticatorLimits.signupCode]], ["INVALID_CODE"], () => answerCode({ db, tenantId, tokens, now }, token, code, {
+      const pending: PendingToken = await deps.limits.guard([[contactKey(contact), authenticatorLimits.signupCode]], ["INVALID_CODE"], () => answerCode({ challenges: deps.challenges, tenantId, now }, token, code, {
         async onSuccess(tx, row) {
           const signup = await findSignup(tx, row.id);
           // Thrown inside: the transaction rolls back, nothing half-written stays behind.

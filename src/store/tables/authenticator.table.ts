@@ -14,9 +14,6 @@ export interface AuthenticatorTokenTable {
   state: "unverified" | "identified" | "authorized";
   /** SHA-256 of the `CLIENTID` the token is bound to. */
   client_hash: Uint8Array;
-  code_hash: Uint8Array | null;
-  code_expires_at: Date | null;
-  attempts: Generated<number>;
   created_at: CreatedAt;
   expires_at: Timestamp;
   used_at: Date | null;

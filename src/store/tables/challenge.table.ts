@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from "kysely";
-import type { CreatedAt, Timestamp } from "./column-types.js";
+import type { Timestamp } from "./column-types.js";
 
 /**
  * One-time secret challenges of every product (Hanko passcodes, Jincor verifications,
@@ -18,7 +18,7 @@ export interface ChallengeTable {
   user_id: string | null;
   /** The product's data, written as JSON text. */
   data: ColumnType<Record<string, unknown>, string, string>;
-  created_at: CreatedAt;
+  created_at: Timestamp;
   expires_at: Timestamp;
   /** Set when answered, burned, replaced or deleted. */
   closed_at: Date | null;
