@@ -2,7 +2,11 @@ import type { Config } from "./config/config.js";
 import { createOutboxWorker, type OutboxSettings, type OutboxWorker } from "./delivery/outbox-worker.js";
 import { createSenders } from "./delivery/senders.js";
 import { createAccessTokens } from "./products/authenticator/access-token.service.js";
-import { createAttemptLimit } from "./core/limit/attempt-limit.js";
+import { createLimiter } from "./core/limit/limit.service.js";
+import { createChallenges } from "./core/challenge/challenge.service.js";
+import { systemClock, type Clock } from "./core/clock.js";
+import { createLimitStore } from "./store/limit/limit.store.js";
+import { createChallengeStore } from "./store/challenge/challenge.store.js";
 import { createAuthenticatorHandler } from "./products/authenticator/authenticator.handler.js";
 import { createAuthenticatorTokenResolver } from "./products/authenticator/token-credentials.js";
 import { createDeviceService } from "./products/authenticator/device.service.js";
@@ -50,12 +54,11 @@ import { webauthnService } from "./services/webauthn-service.js";
 import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnCeremony, type RelyingPartyConfig } from "./core/webauthn/ceremony.js";
 import type { WebauthnPolicy } from "./core/webauthn/webauthn-policy.js";
-import { systemClock } from "./core/clock.js";
 import { createHankoWebauthnService } from "./products/hanko/webauthn.service.js";
 import { hankoWebauthnPolicy } from "./products/hanko/policy.js";
 import { authfiWebauthnPolicy } from "./products/authfi/policy.js";
 import { authenticatorWebauthnPolicy } from "./products/authenticator/policy.js";
-import { createChallengeStore } from "./store/webauthn/challenge.store.js";
+import { createChallengeStore as createWebauthnChallengeStore } from "./store/webauthn/challenge.store.js";
 import { createCredentialStore } from "./store/webauthn/credential.store.js";
 import { openDatabase, type Database, type DatabaseTimeouts } from "./store/database.js";
 import { prepareDataDir } from "./store/data-dir.js";
@@ -112,6 +115,8 @@ export interface StartOptions {
   outbox?: Partial<OutboxSettings>;
   /** Database time limits (tests shorten them); `startMs` defaults to DATABASE_CONNECT_TIMEOUT. */
   databaseTimeouts?: Partial<DatabaseTimeouts>;
+  /** Where challenges and limits read the time (tests move it); the system's clock when unset. */
+  clock?: Clock;
 }
 
 /** Composition root: config → database → services → one listener. */
@@ -145,7 +150,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     retention.start();
 
     const rp: RelyingPartyConfig = { id: config.rpId, name: config.rpName, origins: config.origins };
-    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createChallengeStore(db), credentials: createCredentialStore(db), clock: systemClock });
+    const clock = options.clock ?? systemClock;
+    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock });
     const accessPoints = createAccessPointService({ store: createAccessPointStore(db), secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
       const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
@@ -159,8 +165,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}` });
-    const accessTokens = createAccessTokens({ db, keys, secrets, tenantId, lifetime: config.sessionLifetime });
-    const attempts = createAttemptLimit({ db, tenantId, secrets });
+    const accessTokens = createAccessTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
+    const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
+    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
     const loginStates = createLoginStates(createLoginStateStore(db, tenantId), secrets);
     const loginTokens = createOneTimeTokens({ store: createOneTimeTokenStore(db, tenantId), secrets });
@@ -191,7 +198,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         session: createSessionHandler({
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
-          passwords: createPasswordService({ db, tenantId, hanko: config.hanko }),
+          passwords: createPasswordService({ db, tenantId, hanko: config.hanko, limits }),
           consumeOneTimeToken: (value) => loginTokens.consume(value),
           authTokenHeader,
         }),
@@ -200,19 +207,19 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       identityService({
         hanko: createIdentityHandler(createIdentityService({ db, hanko: config.hanko })),
-        authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, nudgeOutbox })),
+        authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, challenges, limits, nudgeOutbox })),
         authfi: createAuthfiIdentityHandler({ management: authfiManagement }),
       }),
       scopeService({
         authentiq: createScopeHandler({
-          jobs: createScopeJobService({ db, secrets, tenantId, keys: authentiqKeys, issuer, nudgeOutbox }),
+          jobs: createScopeJobService({ db, secrets, tenantId, keys: authentiqKeys, issuer, limits, nudgeOutbox }),
           pushLogin: createPushLoginService({ db, tenantId, keys: authentiqKeys, nudgeOutbox }),
           issuer,
         }),
       }),
       verifyService({
-        jincor: createJincorMethods({ verifications: createVerificationService({ db, tenantId, secrets, nudgeOutbox }) }),
-        passcode: createPasscodeHandler({ passcodes: createPasscodeService({ db, tenantId, secrets, nudgeOutbox }), tokens, authTokenHeader }),
+        jincor: createJincorMethods({ verifications: createVerificationService({ db, tenantId, secrets, challenges, nudgeOutbox, now: () => clock.now().getTime() }) }),
+        passcode: createPasscodeHandler({ passcodes: createPasscodeService({ db, tenantId, challenges, limits, nudgeOutbox }), tokens, authTokenHeader }),
       }),
       webauthnService({
         hanko: createWebauthnHandler({ webauthn: createHankoWebauthnService({ db, tenantId, ceremony: webauthnCeremony(hankoWebauthnPolicy) }), tokens, authTokenHeader }),
@@ -220,8 +227,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       authenticatorService({
         authenticator: createAuthenticatorHandler({
-          signup: createSignupService({ db, tenantId, tokens: accessTokens, attempts, nudgeOutbox }),
-          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, attempts, nudgeOutbox }),
+          signup: createSignupService({ db, tenantId, tokens: accessTokens, challenges, limits, nudgeOutbox }),
+          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox }),
           devices: createDeviceService({ db, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
           settings: createUserSettingsService({ db, tenantId, secrets, issuer: config.rpName }),

@@ -12,6 +12,9 @@ import * as thirdparty from "./migrations/20261130000500-thirdparty.js";
 import * as authenticatorHardening from "./migrations/20261130000600-authenticator-hardening.js";
 import * as authfiPendingUsers from "./migrations/20261130000700-authfi-pending-users.js";
 import * as outboxExpiry from "./migrations/20261201000000-outbox-expiry.js";
+import * as limits from "./migrations/20261201000100-limits.js";
+import * as challenges from "./migrations/20261201000110-challenges.js";
+import * as authenticatorCodes from "./migrations/20261201000120-authenticator-codes.js";
 import * as webauthnChallengePurpose from "./migrations/20261201000200-webauthn-challenge-purpose.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
@@ -27,6 +30,9 @@ const migrations: Record<string, Migration> = {
   "20261130000600-authenticator-hardening": authenticatorHardening,
   "20261130000700-authfi-pending-users": authfiPendingUsers,
   "20261201000000-outbox-expiry": outboxExpiry,
+  "20261201000100-limits": limits,
+  "20261201000110-challenges": challenges,
+  "20261201000120-authenticator-codes": authenticatorCodes,
   "20261201000200-webauthn-challenge-purpose": webauthnChallengePurpose,
 };
 

@@ -9,16 +9,14 @@ import type { Schema } from "./schema.js";
  */
 export const retentionRules: ReadonlyArray<{ table: keyof Schema; column: string; graceSeconds: number }> = [
   { table: "sessions", column: "expires_at", graceSeconds: 3600 },
-  { table: "passcodes", column: "expires_at", graceSeconds: 3600 },
+  { table: "challenges", column: "expires_at", graceSeconds: 3600 },
   { table: "webauthn_challenges", column: "expires_at", graceSeconds: 3600 },
   { table: "one_time_tokens", column: "expires_at", graceSeconds: 3600 },
-  { table: "verifications", column: "expires_at", graceSeconds: 3600 },
-  { table: "authentiq_revocations", column: "expires_at", graceSeconds: 3600 },
   { table: "authentiq_scope_jobs", column: "expires_at", graceSeconds: 3600 },
   // A token's pending sign-up (contact, password hash) goes with it (on delete cascade).
   { table: "authenticator_tokens", column: "expires_at", graceSeconds: 3600 },
-  // A window of failed attempts lasts 15 minutes; nothing reads an older one.
-  { table: "authenticator_attempts", column: "window_started_at", graceSeconds: 3600 },
+  // A limit's window is over at its expiry; nothing reads an older one.
+  { table: "limits", column: "expires_at", graceSeconds: 3600 },
   { table: "thirdparty_states", column: "expires_at", graceSeconds: 3600 },
   { table: "saml_requests", column: "expires_at", graceSeconds: 3600 },
   { table: "saml_assertions", column: "expires_at", graceSeconds: 3600 },

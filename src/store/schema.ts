@@ -1,12 +1,14 @@
 import type { TenantTable, TenantApiKeyTable, UserTable, EmailTable, PhoneNumberTable, IdentityTable } from "./tables/identity.table.js";
 import type { SigningKeyTable } from "./tables/signing-key.table.js";
 import type { OutboxTable } from "./tables/outbox.table.js";
-import type { SessionTable, PasscodeTable, PasswordTable, OneTimeTokenTable } from "./tables/session.table.js";
+import type { SessionTable, PasswordTable, OneTimeTokenTable } from "./tables/session.table.js";
 import type { WebauthnCredentialTable, WebauthnChallengeTable, PendingUser } from "./tables/webauthn.table.js";
-import type { VerificationTable, VerifyTotpSecretTable } from "./tables/verify.table.js";
-import type { AuthentiqKeyTable, AuthentiqRevocationTable, AuthentiqScopeJobTable } from "./tables/authentiq.table.js";
+import type { VerifyTotpSecretTable } from "./tables/verify.table.js";
+import type { AuthentiqKeyTable, AuthentiqScopeJobTable } from "./tables/authentiq.table.js";
 import type { AuthfiUserTable } from "./tables/authfi.table.js";
-import type { AuthenticatorTokenTable, AuthenticatorSignupTable, AuthenticatorSettingsTable, AuthenticatorAttemptTable } from "./tables/authenticator.table.js";
+import type { AuthenticatorTokenTable, AuthenticatorSignupTable, AuthenticatorSettingsTable } from "./tables/authenticator.table.js";
+import type { ChallengeTable } from "./tables/challenge.table.js";
+import type { LimitTable } from "./tables/limit.table.js";
 import type { ThirdPartyStateTable, SamlRequestTable, SamlAssertionTable } from "./tables/federation.table.js";
 
 /** The tables, one file per area in `tables/`. */
@@ -20,22 +22,20 @@ export type {
   SigningKeyTable,
   OutboxTable,
   SessionTable,
-  PasscodeTable,
   PasswordTable,
   OneTimeTokenTable,
   WebauthnCredentialTable,
   WebauthnChallengeTable,
   PendingUser,
-  VerificationTable,
+  ChallengeTable,
   VerifyTotpSecretTable,
   AuthentiqKeyTable,
-  AuthentiqRevocationTable,
   AuthentiqScopeJobTable,
   AuthfiUserTable,
   AuthenticatorTokenTable,
   AuthenticatorSignupTable,
   AuthenticatorSettingsTable,
-  AuthenticatorAttemptTable,
+  LimitTable,
   ThirdPartyStateTable,
   SamlRequestTable,
   SamlAssertionTable,
@@ -54,21 +54,19 @@ export interface Schema {
   signing_keys: SigningKeyTable;
   outbox: OutboxTable;
   sessions: SessionTable;
-  passcodes: PasscodeTable;
+  challenges: ChallengeTable;
   passwords: PasswordTable;
   webauthn_challenges: WebauthnChallengeTable;
   one_time_tokens: OneTimeTokenTable;
-  verifications: VerificationTable;
   verify_totp_secrets: VerifyTotpSecretTable;
   authentiq_keys: AuthentiqKeyTable;
-  authentiq_revocations: AuthentiqRevocationTable;
   authentiq_scope_jobs: AuthentiqScopeJobTable;
   authfi_users: AuthfiUserTable;
   phone_numbers: PhoneNumberTable;
   authenticator_tokens: AuthenticatorTokenTable;
   authenticator_signups: AuthenticatorSignupTable;
   authenticator_settings: AuthenticatorSettingsTable;
-  authenticator_attempts: AuthenticatorAttemptTable;
+  limits: LimitTable;
   thirdparty_states: ThirdPartyStateTable;
   saml_requests: SamlRequestTable;
   saml_assertions: SamlAssertionTable;

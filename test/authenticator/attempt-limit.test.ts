@@ -16,7 +16,7 @@ const rateLimited = { status: 429, json: { error: { code: "rate_limited", messag
 /** A 6-digit code that is not `code`. */
 const other = (code: string) => (code === "000000" ? "111111" : "000000");
 /** Moves every window of failed attempts back past its 15 minutes. */
-const windowsPass = () => server.app.database.db.updateTable("authenticator_attempts").set({ window_started_at: new Date(Date.now() - 16 * 60_000) }).execute();
+const windowsPass = () => server.app.database.db.updateTable("limits").set({ window_started_at: new Date(Date.now() - 16 * 60_000) }).execute();
 const login = (email: string, password: string) => api(server, "POST", "/login", { body: { email, password } });
 
 describe("POST /api/v1/login attempt limit", () => {

@@ -22,7 +22,8 @@ describe("POST /api/v1/login/verify-code refusals", () => {
     const account = await signUpVerified(server, sinks);
     const identified = await logIn(server, sinks, account);
     const code = await codeSent(sinks, account.contact, identified.codeIndex);
-    await server.app.database.db.updateTable("authenticator_tokens").set({ code_expires_at: new Date(Date.now() - 1000) }).where("id", "=", String(claimsOf(identified.token).jti)).execute();
+    // The code's challenge was issued 301 s ago: its code no longer answers, its token lives on.
+    await server.app.database.db.updateTable("challenges").set({ created_at: new Date(Date.now() - 301_000) }).where("id", "=", String(claimsOf(identified.token).jti)).execute();
     expect(await api(server, "POST", "/login/verify-code", { body: { code }, headers: auth(identified) })).toMatchObject({ status: 401, json: { error: { code: "invalid_code" } } });
     // The token itself is still good: it is the code that expired.
     expect(await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).toMatchObject({ status: 403, json: { error: { code: "factor_not_allowed" } } });

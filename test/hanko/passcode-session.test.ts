@@ -95,7 +95,7 @@ describe("Hanko passcode login", () => {
     const { userId, email } = await newUser();
     const passcode = await initialize(userId);
     const code = await passcodeFromLog(server, email);
-    await server.app.database.db.updateTable("passcodes").set({ expires_at: new Date(Date.now() - 1000) }).where("id", "=", passcode.id).execute();
+    await server.app.database.db.updateTable("challenges").set({ expires_at: new Date(Date.now() - 1000) }).where("id", "=", passcode.id).execute();
     expect(await finalize(passcode.id, code)).toMatchObject({ status: 408, json: { code: 408 } });
   });
 
@@ -103,9 +103,9 @@ describe("Hanko passcode login", () => {
     const { userId, email } = await newUser();
     const passcode = await initialize(userId);
     const code = await passcodeFromLog(server, email);
-    const row = await server.app.database.db.selectFrom("passcodes").selectAll().where("id", "=", passcode.id).executeTakeFirstOrThrow();
-    expect(Buffer.from(row.code_hash).toString("utf8")).not.toContain(code);
-    expect(row.code_hash.length).toBe(32);
+    const row = await server.app.database.db.selectFrom("challenges").selectAll().where("id", "=", passcode.id).executeTakeFirstOrThrow();
+    expect(Buffer.from(row.secret_hash!).toString("utf8")).not.toContain(code);
+    expect(row.secret_hash?.length).toBe(32);
   });
 
   it("answers 400 to bad input and to an unknown user", async () => {

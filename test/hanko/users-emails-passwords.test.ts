@@ -165,7 +165,7 @@ describe("DELETE /user", () => {
     expect(response.status).toBe(204);
     expect(response.headers["set-cookie"]).toEqual(["hanko=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"]);
     expect((await rest(server.url, "GET", "/me", { headers: user.bearer })).status).toBe(401);
-    for (const table of ["emails", "sessions", "passcodes"] as const) {
+    for (const table of ["emails", "sessions", "challenges"] as const) {
       expect(await db.selectFrom(table).select("user_id").where("user_id", "=", user.userId).execute(), table).toEqual([]);
     }
     expect((await rest(server.url, "POST", "/user", { body: { email: user.email } })).status).toBe(404);

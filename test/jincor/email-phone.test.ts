@@ -125,7 +125,7 @@ describe("Jincor email verification", () => {
 
   it("answers 404 Not found to an expired verification, even with the right code", async () => {
     const { initiated, code } = await emailVerification();
-    await server.app.database.db.updateTable("verifications").set({ expires_at: new Date(Date.now() - 1000) }).where("id", "=", initiated.verificationId).execute();
+    await server.app.database.db.updateTable("challenges").set({ expires_at: new Date(Date.now() - 1000) }).where("id", "=", initiated.verificationId).execute();
     expect((await validate("email", initiated.verificationId, { code })).json).toEqual({ status: 404, error: "Not found" });
     expect((await jincor(server.url, "GET", `/methods/email/verifiers/${initiated.verificationId}`)).status).toBe(404);
   });
@@ -162,9 +162,9 @@ describe("Jincor email verification", () => {
 
   it("stores only an HMAC of the code", async () => {
     const { initiated, code } = await emailVerification();
-    const row = await server.app.database.db.selectFrom("verifications").selectAll().where("id", "=", initiated.verificationId).executeTakeFirstOrThrow();
-    expect(row.code_hash?.length).toBe(32);
-    expect(Buffer.from(row.code_hash!).toString("latin1")).not.toContain(code);
+    const row = await server.app.database.db.selectFrom("challenges").selectAll().where("id", "=", initiated.verificationId).executeTakeFirstOrThrow();
+    expect(row.secret_hash?.length).toBe(32);
+    expect(Buffer.from(row.secret_hash!).toString("latin1")).not.toContain(code);
   });
 
   it("uses forcedVerificationId and forcedCode, and refuses the id while it is live", async () => {

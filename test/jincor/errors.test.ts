@@ -130,9 +130,9 @@ describe("Jincor errors", () => {
   });
 
   it("writes nothing for a refused initiate", async () => {
-    const before = await server.app.database.db.selectFrom("verifications").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const before = await server.app.database.db.selectFrom("challenges").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     await jincor(server.url, "POST", initiatePath, { body: { ...valid(), policy: { expiredOn: "bad" } } });
-    const after = await server.app.database.db.selectFrom("verifications").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const after = await server.app.database.db.selectFrom("challenges").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
 });

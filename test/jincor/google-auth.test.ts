@@ -156,8 +156,8 @@ describe("Jincor google_auth", () => {
     const stored = Buffer.from(row.secret);
     expect(stored.toString("latin1")).not.toContain(base32);
     expect(stored.includes(secretOf(initiated.totpUri!))).toBe(false);
-    const verification = await server.app.database.db.selectFrom("verifications").selectAll().where("id", "=", initiated.verificationId).executeTakeFirstOrThrow();
-    expect(verification.code_hash).toBeNull();
+    const verification = await server.app.database.db.selectFrom("challenges").selectAll().where("id", "=", initiated.verificationId).executeTakeFirstOrThrow();
+    expect(verification.secret_hash).toBeNull();
   });
 
   it("ignores forcedCode and needs neither template nor generateCode; GET and DELETE work as for the other methods", async () => {

@@ -2,7 +2,6 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypt
 import type { Kysely } from "kysely";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { KeyService } from "../../core/keys/key.service.js";
-import type { SecretBox } from "../../core/keys/secret-box.js";
 import { createSignedTokens, type SignedTokenPolicy } from "../../core/session/signed-token.js";
 import type { Schema } from "../../store/schema.js";
 import { findLiveToken, insertToken, revokeUserToken, type TokenRow } from "../../store/authenticator/access-token.store.js";
@@ -14,8 +13,6 @@ export type TokenState = TokenRow["state"];
 export const tokenIssuer = "authenticator";
 /** Seconds an `unverified` or `identified` token lives: long enough to read a code. */
 export const pendingTokenLifetime = 900;
-/** Seconds a delivered code stays good. */
-export const codeLifetime = 300;
 
 /** The Authenticator API's tokens: EdDSA, `iss` "authenticator", refused as INVALID_TOKEN. */
 export const accessTokenPolicy: SignedTokenPolicy = {
@@ -66,10 +63,11 @@ export interface TokenCredentials {
 export interface AccessTokens {
   /**
    * Stores the row of a new token for `userId` in `state` with `db` (a transaction when the
-   * caller has one): a `code` as HMAC; a `clientId` continues a client, a new one is made
-   * otherwise. Sign it with `sign` once the transaction committed.
+   * caller has one), with the id `tokenId` when given (the id of the code challenge it waits
+   * for); a `clientId` continues a client, a new one is made otherwise. Sign it with `sign` once
+   * the transaction committed.
    */
-  record(db: Kysely<Schema>, input: { userId: string; state: TokenState; clientId?: string; code?: string }): Promise<PendingToken>;
+  record(db: Kysely<Schema>, input: { tokenId?: string; userId: string; state: TokenState; clientId?: string }): Promise<PendingToken>;
   /** Signs a recorded token (outside any transaction: the key may have to be loaded). */
   sign(pending: PendingToken): Promise<IssuedToken>;
   /**
@@ -78,24 +76,20 @@ export interface AccessTokens {
    * WRONG_TOKEN_STATE (forbidden) for a valid token in another state.
    */
   authenticate(credentials: TokenCredentials, state: TokenState): Promise<AuthenticatedToken>;
-  /** True when `code` is the row's live code; constant time, and as slow with no code. */
-  codeMatches(row: TokenRow, code: string): boolean;
   /** Revokes the user's token `tokenId` (its `jti`). Throws TOKEN_NOT_FOUND (not_found). */
   revoke(userId: string, tokenId: string): Promise<void>;
 }
 
 /** Creates the token service. */
-export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService; secrets: SecretBox; tenantId: string; lifetime: number; now?: () => number }): AccessTokens {
-  const { keys, secrets, tenantId } = deps;
+export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService; tenantId: string; lifetime: number; now?: () => number }): AccessTokens {
+  const { keys, tenantId } = deps;
   const now = deps.now ?? Date.now;
   const refuse = accessTokenPolicy.refuse;
   const signed = createSignedTokens(keys, accessTokenPolicy, { now: () => new Date(now()) });
-  const codeContext = (tokenId: string) => `authenticator-code:${tokenId}`;
-  const decoyHash = secrets.hash("decoy", codeContext(randomUUID()));
 
   return {
     async record(db, input) {
-      const tokenId = randomUUID();
+      const tokenId = input.tokenId ?? randomUUID();
       const clientId = input.clientId ?? randomBytes(30).toString("base64url");
       const issuedAt = Math.floor(now() / 1000);
       const lifetime = input.state === "authorized" ? deps.lifetime : pendingTokenLifetime;
@@ -106,8 +100,6 @@ export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService;
         userId: input.userId,
         state: input.state,
         clientHash,
-        codeHash: input.code === undefined ? null : secrets.hash(input.code, codeContext(tokenId)),
-        codeExpiresAt: input.code === undefined ? null : new Date((issuedAt + codeLifetime) * 1000),
         expiresAt: new Date((issuedAt + lifetime) * 1000),
       });
       return { tokenId, userId: input.userId, state: input.state, clientId, clientHash, issuedAt, lifetime };
@@ -134,12 +126,6 @@ export function createAccessTokens(deps: { db: Kysely<Schema>; keys: KeyService;
       if (row === undefined || row.user_id !== subject || !timingSafeEqual(presented, Buffer.from(row.client_hash))) throw refuse();
       if (row.state !== state || claims.state !== state) throw new DomainError("WRONG_TOKEN_STATE", "forbidden", `This needs a token in state ${state}`);
       return { tokenId: row.id, userId: row.user_id, state: row.state, clientId, expiresAt: row.expires_at };
-    },
-
-    codeMatches(row, code) {
-      const live = row.code_hash !== null && row.code_expires_at !== null && row.code_expires_at.getTime() > now();
-      const matches = secrets.verify(code, codeContext(row.id), live ? row.code_hash! : decoyHash);
-      return live && matches;
     },
 
     async revoke(userId, tokenId) {

@@ -13,6 +13,11 @@ export interface Contact {
   address: string;
 }
 
+/** A contact as a limit key: counted alike whether or not an account holds it. */
+export function contactKey(contact: Contact): readonly string[] {
+  return ["contact", contact.channel, contact.address];
+}
+
 /** The seed's refusal of a bad field: 400 `{error: {code: "invalid_field", message}}`. */
 export function invalidField(message: string, cause?: unknown): DomainError {
   return new DomainError("INVALID_FIELD", "invalid", message, { cause });

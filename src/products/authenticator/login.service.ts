@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import type { Kysely } from "kysely";
 import { DomainError } from "../../core/errors/domain-error.js";
@@ -7,13 +8,14 @@ import { findPasswordHash } from "../../store/password/password.store.js";
 import type { Schema } from "../../store/schema.js";
 import { matchTotpStep } from "../../core/totp/totp.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
-import type { AccessTokens, AuthenticatedToken, IssuedToken } from "./access-token.service.js";
+import type { AccessTokens, AuthenticatedToken, IssuedToken, PendingToken } from "./access-token.service.js";
 import { lockLiveToken, markTokenUsed } from "../../store/authenticator/access-token.store.js";
-import type { AttemptLimit } from "../../core/limit/attempt-limit.js";
+import type { Limiter } from "../../core/limit/limit.service.js";
 import { findSettings, useTotpStep, type SettingsRow } from "../../store/authenticator/account.store.js";
-import { newSixDigitCode } from "../../core/keys/one-time-code.js";
-import { answerCode, queueCode } from "./code.js";
-import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
+import type { Challenges } from "../../core/challenge/challenge.service.js";
+import { answerCode, codeMessage } from "./code.js";
+import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
+import { authenticatorLimits, codePolicy } from "./policy.js";
 import { maxPasswordLength } from "./signup.service.js";
 import { openTotpSecret } from "./totp-secret.js";
 
@@ -47,11 +49,13 @@ export function createLoginService(deps: {
   tokens: AccessTokens;
   secrets: SecretBox;
   ceremony: WebauthnCeremony;
-  attempts: AttemptLimit;
+  limits: Limiter;
+  challenges: Challenges<Kysely<Schema>>;
   nudgeOutbox: () => void;
   now?: () => number;
 }): LoginService {
-  const { db, tenantId, tokens, secrets, ceremony, attempts } = deps;
+  const { db, tenantId, tokens, secrets, ceremony, limits } = deps;
+  const secondFactor = (userId: string) => [[["user", userId], authenticatorLimits.secondFactor]] as const;
   const now = deps.now ?? Date.now;
   const refuse = () => new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Invalid credentials");
   const devicesAllowed = async (token: AuthenticatedToken): Promise<void> => {
@@ -69,7 +73,7 @@ export function createLoginService(deps: {
       const contact = parseContact(input.email, input.phone);
       if (input.password === "" || [...input.password].length > maxPasswordLength) throw invalidField(`Password must be 1 to ${maxPasswordLength} characters`);
       // Wrong passwords count against the contact, known or not: the same answers either way.
-      const userId = await attempts.guard({ contact }, ["INVALID_CREDENTIALS"], async () => {
+      const userId = await limits.guard([[contactKey(contact), authenticatorLimits.password]], ["INVALID_CREDENTIALS"], async () => {
         const found = await findUserIdByContact(db, tenantId, contact);
         // An unknown user costs the same lookup and the same argon2 check as a known one.
         const stored = await findPasswordHash(db, tenantId, found ?? nobody);
@@ -77,23 +81,29 @@ export function createLoginService(deps: {
         return found;
       });
       // Only who knows the password learns that the user's second factor is locked.
-      await attempts.check({ userId });
+      await limits.check(["user", userId], authenticatorLimits.secondFactor);
       const settings = await findSettings(db, tenantId, userId);
-      const code = settings.is_code_allowed ? newSixDigitCode() : undefined;
-      const pending = await db.transaction().execute(async (tx) => {
-        const token = await tokens.record(tx, { userId, state: "identified", ...(code === undefined ? {} : { code }) });
-        if (code !== undefined) await queueCode(tx, tenantId, contact, code);
-        return token;
+      const tokenId = randomUUID();
+      let pending: PendingToken | undefined;
+      // With codes off the token still waits on a challenge, answered by a TOTP code alone.
+      await deps.challenges.issue(codePolicy, {
+        id: tokenId,
+        userId,
+        ...(settings.is_code_allowed ? {} : { secret: null }),
+        message: (code) => (code === null ? undefined : codeMessage(contact, code)),
+        async alongside(tx) {
+          pending = await tokens.record(tx, { tokenId, userId, state: "identified" });
+        },
       });
-      if (code !== undefined) deps.nudgeOutbox();
-      return tokens.sign(pending);
+      if (settings.is_code_allowed) deps.nudgeOutbox();
+      return tokens.sign(pending!);
     },
 
     async verifyCode(token, code) {
       // Wrong codes count against the user across all their tokens, not only this one's five.
-      const pending = await attempts.guard({ userId: token.userId }, ["INVALID_CODE"], async () => {
+      const pending: PendingToken = await limits.guard(secondFactor(token.userId), ["INVALID_CODE"], async () => {
         const settings = await findSettings(db, tenantId, token.userId);
-        return answerCode({ db, tenantId, tokens, now }, token, code, {
+        return answerCode({ challenges: deps.challenges, tenantId, now }, token, code, {
           alternative: totpMatches(settings, code),
           onSuccess: (tx) => tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId }),
         });
@@ -110,7 +120,7 @@ export function createLoginService(deps: {
       await devicesAllowed(token);
       // The challenge must be one issued to this token's user: a discoverable login's (Hanko) or
       // another user's challenge does not answer this user's second factor.
-      const pending = await attempts.guard({ userId: token.userId }, ["WEBAUTHN_LOGIN_FAILED"], async () => {
+      const pending = await limits.guard(secondFactor(token.userId), ["WEBAUTHN_LOGIN_FAILED"], async () => {
         await ceremony.verifyLogin(tenantId, devicePurpose, assertion, { expectedUserId: token.userId });
         return db.transaction().execute(async (tx) => {
           const row = await lockLiveToken(tx, tenantId, token.tokenId, new Date(now()));

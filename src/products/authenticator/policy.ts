@@ -1,6 +1,8 @@
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { WebauthnPolicy } from "../../core/webauthn/webauthn-policy.js";
 import { webauthnRefusal } from "../../core/webauthn/webauthn-refusal.js";
+import type { ChallengePolicy } from "../../core/challenge/challenge-policy.js";
+import type { LimitPolicy } from "../../core/limit/limit-policy.js";
 
 /** Devices one user may hold: at least 10 registrations always pass. */
 const maxDevices = 20;
@@ -23,3 +25,34 @@ export const authenticatorWebauthnPolicy: WebauthnPolicy = {
   loginUserVerification: "preferred",
   refuse: (failure) => (failure.kind === "no_credentials" ? new DomainError("NO_DEVICE", "invalid", "The user has no device") : webauthnRefusal(failure, maxDevices)),
 };
+
+const tooManyAttempts = { reason: "TOO_MANY_ATTEMPTS", message: "Too many failed attempts: try again in 15 minutes" } as const;
+
+/** The Authenticator API's limits (DESIGN.md: a burst passes, a flood does not). */
+export const authenticatorLimits = {
+  /** Wrong passwords per contact, known or not. */
+  password: { name: "authenticator:password", max: 10, windowSeconds: 15 * 60, ...tooManyAttempts },
+  /** Wrong second-factor answers (codes, TOTP, devices) per user, across all their tokens. */
+  secondFactor: { name: "authenticator:second-factor", max: 10, windowSeconds: 15 * 60, ...tooManyAttempts },
+  /** Wrong sign-up codes per contact, across sign-ups: starting over buys no guesses. */
+  signupCode: { name: "authenticator:signup-code", max: 10, windowSeconds: 15 * 60, ...tooManyAttempts },
+  /** Sign-ups (each sends a message) per contact, whether or not it has an account. */
+  signup: { name: "authenticator:signup", max: 5, windowSeconds: 60, reason: "SIGNUP_RATE_LIMITED", message: "Too many sign-ups for this contact: wait a minute" },
+} as const satisfies Record<string, LimitPolicy>;
+
+const invalidToken = { reason: "INVALID_TOKEN", kind: "unauthenticated", message: "The token is invalid or expired" } as const;
+const invalidCode = { reason: "INVALID_CODE", kind: "unauthenticated", message: "The code is invalid" } as const;
+
+/**
+ * The code a pending token waits for (sign-up, login), as a challenge of the token's id: the
+ * delivered code answers for 300 s, the challenge (and a TOTP code) as long as the token lives
+ * (900 s); the fifth wrong answer burns it and the token, so five wrong codes never yield a token.
+ */
+export const codePolicy = {
+  purpose: "authenticator-code",
+  ttlSeconds: 900,
+  secretTtlSeconds: 300,
+  maxAttempts: 5,
+  digits: 6,
+  refusals: { unknown: invalidToken, closed: invalidToken, exhausted: invalidToken, expired: invalidToken, wrong: invalidCode, burned: invalidCode },
+} as const satisfies ChallengePolicy;

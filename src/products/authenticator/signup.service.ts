@@ -1,17 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { AttemptLimit } from "../../core/limit/attempt-limit.js";
+import type { Limiter } from "../../core/limit/limit.service.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { hashPassword } from "../../core/password/password-hash.js";
 import type { Schema } from "../../store/schema.js";
-import type { AccessTokens, IssuedToken, AuthenticatedToken } from "./access-token.service.js";
-import { countRecentSignups, findSignup, insertAccount, insertSignup, lockSignupContact } from "../../store/authenticator/account.store.js";
-import { newSixDigitCode } from "../../core/keys/one-time-code.js";
-import { answerCode, queueCode } from "./code.js";
-import { findUserIdByContact, invalidField, parseContact } from "./contact.js";
-
-/** Sign-ups one contact may be sent a message for per minute: a burst passes, a flood does not. */
-export const signupsPerMinute = 5;
+import type { AccessTokens, AuthenticatedToken, IssuedToken, PendingToken } from "./access-token.service.js";
+import { findSignup, insertAccount, insertSignup } from "../../store/authenticator/account.store.js";
+import type { Challenges } from "../../core/challenge/challenge.service.js";
+import { answerCode, codeMessage } from "./code.js";
+import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
+import { authenticatorLimits, codePolicy } from "./policy.js";
 
 /** Passwords the Authenticator API takes: 8 to 72 characters (72: the bcrypt cap Hanko shares). */
 export const minPasswordLength = 8;
@@ -36,33 +34,33 @@ export interface SignupService {
 }
 
 /** Creates the sign-up service. */
-export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; attempts: AttemptLimit; nudgeOutbox: () => void; now?: () => number }): SignupService {
+export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; challenges: Challenges<Kysely<Schema>>; limits: Limiter; nudgeOutbox: () => void; now?: () => number }): SignupService {
   const { db, tenantId, tokens } = deps;
   const now = deps.now ?? Date.now;
   return {
     async signUp(input) {
       const contact = parseContact(input.email, input.phone);
       if (input.password !== "") checkPasswordLength(input.password);
-      const limited = async (counter: Kysely<Schema>) => (await countRecentSignups(counter, tenantId, contact.address, new Date(now() - 60_000))) >= signupsPerMinute;
-      const refuse = () => new DomainError("SIGNUP_RATE_LIMITED", "rate_limited", "Too many sign-ups for this contact: wait a minute");
-      // A cheap first look spares a flood the password hashing; the count that holds is below.
-      if (await limited(db)) throw refuse();
+      // Counted in one statement before anything else: a flood costs no password hashing, and
+      // parallel sign-ups cannot all slip under the limit.
+      await deps.limits.enforce(contactKey(contact), authenticatorLimits.signup);
       // Both paths hash, write a token and queue a message: the answer and its timing are alike.
       const passwordHash = input.password === "" ? null : await hashPassword(input.password);
       const existing = await findUserIdByContact(db, tenantId, contact);
-      const code = existing === undefined ? newSixDigitCode() : undefined;
-      const pending = await db.transaction().execute(async (tx) => {
-        // Counted under a lock on the contact, in the transaction that adds the sign-up: parallel
-        // sign-ups cannot all see the same count.
-        await lockSignupContact(tx, tenantId, contact.address);
-        if (await limited(tx)) throw refuse();
-        const token = await tokens.record(tx, { userId: randomUUID(), state: "unverified", ...(code === undefined ? {} : { code }) });
-        await insertSignup(tx, { tokenId: token.tokenId, tenantId, channel: contact.channel, contact: contact.address, passwordHash });
-        await queueCode(tx, tenantId, contact, code);
-        return token;
+      const tokenId = randomUUID();
+      let pending: PendingToken | undefined;
+      // A taken contact gets a challenge no code answers, and a notice instead of the code.
+      await deps.challenges.issue(codePolicy, {
+        id: tokenId,
+        ...(existing === undefined ? {} : { secret: null }),
+        message: (code) => codeMessage(contact, code),
+        async alongside(tx) {
+          pending = await tokens.record(tx, { tokenId, userId: randomUUID(), state: "unverified" });
+          await insertSignup(tx, { tokenId, tenantId, channel: contact.channel, contact: contact.address, passwordHash });
+        },
       });
       deps.nudgeOutbox();
-      return tokens.sign(pending);
+      return tokens.sign(pending!);
     },
 
     async verify(token, code) {
@@ -70,7 +68,7 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
       if (signup === undefined) throw new DomainError("CONTACT_TAKEN", "conflict", "The contact already belongs to an account: log in instead");
       // Wrong codes count per contact across sign-ups too: starting over must not buy guesses.
       const contact = { channel: signup.channel, address: signup.contact };
-      const pending = await deps.attempts.guard({ contact: { ...contact, address: `signup:${contact.address}` } }, ["INVALID_CODE"], () => answerCode({ db, tenantId, tokens, now }, token, code, {
+      const pending: PendingToken = await deps.limits.guard([[contactKey(contact), authenticatorLimits.signupCode]], ["INVALID_CODE"], () => answerCode({ challenges: deps.challenges, tenantId, now }, token, code, {
         async onSuccess(tx, row) {
           const signup = await findSignup(tx, row.id);
           // Thrown inside: the transaction rolls back, nothing half-written stays behind.

@@ -9,12 +9,12 @@ import { normalizePhone } from "../../core/identity/phone-number.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
 import type { Schema } from "../../store/schema.js";
 import type { Issuer } from "./issuer.js";
-import { confirmJob, countRecentJobs, deleteJob, findLiveJob, insertJob, lockAddress, markJobSigned, type ScopeJobRow } from "../../store/authentiq/scope-job.store.js";
+import type { Limiter } from "../../core/limit/limit.service.js";
+import { authentiqLimits } from "./policy.js";
+import { confirmJob, deleteJob, findLiveJob, insertJob, markJobSigned, type ScopeJobRow } from "../../store/authentiq/scope-job.store.js";
 
 /** A job lives 15 minutes from its request. */
 export const scopeJobTtlSeconds = 15 * 60;
-/** Jobs one address may open per minute: at least 5 pass (DESIGN.md), a flood does not. */
-export const scopeJobsPerMinute = 5;
 
 /** A job as its owner sees it. */
 export interface ScopeJobView {
@@ -45,6 +45,7 @@ export function createScopeJobService(deps: {
   tenantId: string;
   keys: AuthentiqKeyService;
   issuer: Issuer;
+  limits: Limiter;
   nudgeOutbox: () => void;
   now?: () => number;
 }): ScopeJobService {
@@ -79,11 +80,8 @@ export function createScopeJobService(deps: {
       const address = email ?? phone ?? verified.sub;
       const addressHash = secrets.hash(address, "authentiq:scope-address");
       const job = randomBytes(15).toString("base64url");
+      await deps.limits.enforce(["address", address], authentiqLimits.scopeRequest);
       await db.transaction().execute(async (tx) => {
-        await lockAddress(tx, addressHash);
-        if ((await countRecentJobs(tx, tenantId, addressHash, new Date(now() - 60_000))) >= scopeJobsPerMinute) {
-          throw new DomainError("RATE_LIMIT", "rate_limited", "too many verification requests for this address: wait a minute");
-        }
         const expiresAt = new Date(now() + scopeJobTtlSeconds * 1000);
         await insertJob(tx, { jobHash: jobHash(job), tenantId, pk: verified.sub, test, addressHash, claims, expiresAt });
         const text = `Confirm that ${email ?? phone} is yours to verify it for your Authentiq ID (job ${job}). If you did not ask for it, ignore this message.`;

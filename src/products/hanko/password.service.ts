@@ -6,20 +6,26 @@ import { userExists } from "../../store/identity/user.store.js";
 import type { Schema } from "../../store/schema.js";
 import { hashPassword, verifyPassword } from "../../core/password/password-hash.js";
 import { findPasswordHash, upsertPasswordHash } from "../../store/password/password.store.js";
+import type { Limiter } from "../../core/limit/limit.service.js";
+import { hankoLimits } from "./policy.js";
 
 /** The longest password accepted: argon2 takes more, but Hanko (bcrypt) caps it at 72. */
 export const maxPasswordLength = 72;
 
 /** Passwords: argon2id hashes, compared by the library in constant time. */
 export interface PasswordService {
-  /** The user id when `password` is the user's; throws INVALID_CREDENTIALS otherwise, unknown user included. */
+  /**
+   * The user id when `password` is the user's; throws INVALID_CREDENTIALS otherwise, unknown user
+   * included, and TOO_MANY_ATTEMPTS (rate_limited) after 10 wrong passwords for the user id in 15
+   * minutes, known or not, the right password included.
+   */
   verifyLogin(userId: string, password: string): Promise<string>;
   /** Sets the session user's password; true when created, false when replaced. */
   setPassword(sessionUserId: string, userId: string, password: string): Promise<boolean>;
 }
 
 /** Creates the password service for the default tenant. */
-export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: string; hanko: HankoConfig }): PasswordService {
+export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: string; hanko: HankoConfig; limits: Limiter }): PasswordService {
   const { db, tenantId, hanko } = deps;
   const enabled = () => {
     if (!hanko.passwordsEnabled) throw new DomainError("PASSWORDS_DISABLED", "forbidden", "passwords are disabled");
@@ -39,9 +45,12 @@ export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: stri
       if (password === "" || [...password].length > maxPasswordLength) {
         throw new DomainError("INVALID_PASSWORD", "invalid", `password must be 1 to ${maxPasswordLength} characters`);
       }
-      const stored = await findPasswordHash(db, tenantId, id);
-      if (!(await verifyPassword(stored, password))) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
-      return id;
+      // Wrong passwords count against the user id whether or not a user has it: the same answers either way.
+      return deps.limits.guard([[["user", id], hankoLimits.password]], ["INVALID_CREDENTIALS"], async () => {
+        const stored = await findPasswordHash(db, tenantId, id);
+        if (!(await verifyPassword(stored, password))) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
+        return id;
+      });
     },
     async setPassword(sessionUserId, userId, password) {
       enabled();

@@ -1,5 +1,7 @@
 import type { WebauthnPolicy } from "../../core/webauthn/webauthn-policy.js";
 import { webauthnRefusal } from "../../core/webauthn/webauthn-refusal.js";
+import type { ChallengePolicy } from "../../core/challenge/challenge-policy.js";
+import type { LimitPolicy } from "../../core/limit/limit-policy.js";
 
 /** Passkeys one Hanko user may hold: at least 10 registrations always pass. */
 const maxPasskeys = 20;
@@ -16,3 +18,33 @@ export const hankoWebauthnPolicy: WebauthnPolicy = {
   loginUserVerification: "preferred",
   refuse: (failure) => webauthnRefusal(failure, maxPasskeys),
 };
+
+/** Hanko's passcodes (seed 004): 6 digits, valid 300 s, 3 attempts. */
+export const passcodeTtlSeconds = 300;
+export const passcodeMaxAttempts = 3;
+
+/** Hanko's limits, keyed by user (Hanko's `rate_limiter.passcode_limits` / `password_limits`). */
+export const hankoLimits = {
+  /** Passcodes one user may be sent per minute: a burst passes, a flood does not. */
+  passcodeSend: { name: "hanko:passcode-send", max: 5, windowSeconds: 60, reason: "PASSCODE_RATE_LIMITED", message: "too many passcodes: wait a minute" },
+  /** Wrong passcodes per user per day, across passcodes: 3 per passcode × 5 a minute would be 21,600. */
+  passcodeGuesses: { name: "hanko:passcode-guesses", max: 20, windowSeconds: 24 * 3600, reason: "TOO_MANY_ATTEMPTS", message: "too many wrong passcodes: try again later" },
+  /** Wrong passwords per user id, known or not: as strict as the Authenticator API's. */
+  password: { name: "hanko:password", max: 10, windowSeconds: 15 * 60, reason: "TOO_MANY_ATTEMPTS", message: "too many failed attempts: try again in 15 minutes" },
+} as const satisfies Record<string, LimitPolicy>;
+
+/** Hanko's passcode as a challenge, with the statuses of seed 004 (`POST /passcode/login/finalize`). */
+export const passcodePolicy = {
+  purpose: "passcode",
+  ttlSeconds: passcodeTtlSeconds,
+  maxAttempts: passcodeMaxAttempts,
+  digits: 6,
+  refusals: {
+    unknown: { reason: "PASSCODE_INVALID", kind: "unauthenticated", message: "passcode invalid" },
+    closed: { reason: "PASSCODE_INVALID", kind: "unauthenticated", message: "passcode invalid" },
+    wrong: { reason: "PASSCODE_INVALID", kind: "unauthenticated", message: "passcode invalid" },
+    expired: { reason: "PASSCODE_EXPIRED", kind: "precondition", message: "passcode request timed out" },
+    burned: { reason: "PASSCODE_EXHAUSTED", kind: "precondition", message: "maximum attempts reached" },
+    exhausted: { reason: "PASSCODE_EXHAUSTED", kind: "precondition", message: "maximum attempts reached" },
+  },
+} as const satisfies ChallengePolicy;

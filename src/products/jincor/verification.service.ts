@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import { enqueueMessage } from "../../delivery/outbox.store.js";
+import type { Challenges } from "../../core/challenge/challenge.service.js";
+import type { StoredChallenge } from "../../core/challenge/challenge.port.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { isUuid } from "../../core/errors/uuid.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
@@ -20,20 +21,8 @@ import {
   requireMethod,
   type VerificationMethod,
 } from "./verification-input.js";
-import {
-  closeVerification,
-  countWrongCode,
-  deleteTotpSecret,
-  findLiveVerification,
-  insertVerification,
-  lockTotpSecret,
-  offerTotpSecret,
-  useTotpStep,
-  type VerificationRow,
-} from "../../store/jincor/verification.store.js";
-
-/** Wrong codes a verification survives: the 5th kills it (DESIGN.md: 5 wrong codes pass). */
-export const verificationMaxAttempts = 5;
+import { deleteTotpSecret, lockTotpSecret, offerTotpSecret, useTotpStep } from "../../store/jincor/totp-secret.store.js";
+import { verificationPolicy } from "./policy.js";
 
 /** A verification as callers see it: never its code. */
 export interface Verification {
@@ -99,51 +88,53 @@ export function createVerificationService(deps: {
   db: Kysely<Schema>;
   tenantId: string;
   secrets: SecretBox;
+  challenges: Challenges<Kysely<Schema>>;
   /** Wakes the outbox after a verification's transaction commits. */
   nudgeOutbox: () => void;
   now?: () => number;
 }): VerificationService {
-  const { db, tenantId, secrets } = deps;
+  const { tenantId, secrets, challenges } = deps;
   const now = deps.now ?? Date.now;
-  const codeContext = (id: string) => `jincor-code:${id}`;
   const totpContext = (consumer: string) => `totp:${tenantId}:${consumer}`;
   // An id that is not a UUID names no verification.
-  const key = (method: VerificationMethod, id: string) => {
+  const target = (id: string) => {
     if (!isUuid(id)) throw notFound();
-    return { tenantId, method, id: id.toLowerCase() };
+    return { id: id.toLowerCase() };
   };
+  // A verification of another method is not found either.
+  const ofMethod = (method: VerificationMethod, challenge: StoredChallenge | undefined) => (challenge?.data.method === method ? challenge : undefined);
 
   return {
     async initiate(input) {
       const method = requireMethod(input.method);
       const checked = checkInitiate(method, input);
       const id = checked.forcedId ?? randomUUID();
-      const expiresAt = new Date(now() + checked.lifetimeSeconds * 1000);
-      const outcome = await db.transaction().execute(async (tx) => {
-        let uri: string | undefined;
-        if (method === "google_auth") {
+      let uri: string | undefined;
+      const { challenge } = await challenges.issue(verificationPolicy, {
+        id,
+        secret: checked.code ?? null,
+        ttlSeconds: checked.lifetimeSeconds,
+        data: { method, consumer: input.consumer, ...(input.payload === undefined ? {} : { payload: input.payload }) },
+        idTaken,
+        // Written with the verification: a refused initiate leaves no new secret.
+        async alongside(tx) {
+          if (method !== "google_auth") return;
           const secret = newTotpSecret();
           const offered = await offerTotpSecret(tx, { tenantId, consumer: input.consumer }, secrets.encrypt(Buffer.from(secret), totpContext(input.consumer)));
           if (offered) uri = totpUri(input.issuer, input.consumer, secret);
-        }
-        const codeHash = checked.code === undefined ? null : secrets.hash(checked.code, codeContext(id));
-        const row = await insertVerification(tx, { id, tenantId, method, consumer: input.consumer, codeHash, payload: input.payload, expiresAt });
-        // Thrown inside: the transaction rolls back, so a refused initiate leaves no new secret.
-        if (row === undefined) throw idTaken();
-        if (checked.code !== undefined && input.template !== undefined) {
-          await enqueueMessage(tx, {
-            tenantId,
-            channel: method === "email" ? "email" : "sms",
-            recipient: input.consumer,
-            subject: input.template.subject === "" ? "Verification code" : input.template.subject,
-            body: renderTemplate(input.template.body, checked.code, id),
-            expiresAt,
-          });
-        }
-        return { row, uri };
+        },
+        message: (code) =>
+          code === null || input.template === undefined
+            ? undefined
+            : {
+                channel: method === "email" ? "email" : "sms",
+                recipient: input.consumer,
+                subject: input.template.subject === "" ? "Verification code" : input.template.subject,
+                body: renderTemplate(input.template.body, code, id),
+              },
       });
       if (method !== "google_auth") deps.nudgeOutbox();
-      return { verification: toVerification(outcome.row), totpUri: outcome.uri };
+      return { verification: toVerification(challenge), totpUri: uri };
     },
 
     async validate(methodName, id, code, removeSecret) {
@@ -151,44 +142,40 @@ export function createVerificationService(deps: {
       if (code === "") {
         throw new DomainError("INVALID_REQUEST", "invalid", "code is required", { details: { details: [{ path: "code", error: "is required" }] } });
       }
-      // Decide inside the transaction, throw after it commits: a wrong code must be counted.
-      const outcome = await db.transaction().execute(async (tx) => {
-        const row = await findLiveVerification(tx, key(method, id), true);
-        if (row === undefined) return { ok: false, row: undefined } as const;
-        let right: boolean;
-        if (method === "google_auth") {
-          const consumer = { tenantId, consumer: row.consumer };
-          const secret = await lockTotpSecret(tx, consumer);
-          const step = secret === undefined ? undefined : matchTotpStep(secrets.decrypt(secret.secret, totpContext(row.consumer)).toString(), code, now());
-          // A step already used is refused: the same TOTP code never validates twice.
-          right = step !== undefined && (secret?.last_used_step ?? -1) < step;
-          if (right && step !== undefined) {
-            if (removeSecret) await deleteTotpSecret(tx, consumer);
-            else await useTotpStep(tx, consumer, step);
-          }
-        } else {
-          right = row.code_hash !== null && secrets.verify(code, codeContext(row.id), row.code_hash);
-        }
-        if (!right) return { ok: false, row: await countWrongCode(tx, row.id, verificationMaxAttempts) } as const;
-        await closeVerification(tx, key(method, row.id));
-        return { ok: true, row } as const;
+      const found = target(id);
+      if (ofMethod(method, await challenges.peek(verificationPolicy, found)) === undefined) throw notFound();
+      const { challenge } = await challenges.verify(verificationPolicy, found, code, {
+        // google_auth: the consumer's TOTP secret answers; a step already used is refused, so
+        // the same TOTP code never validates twice.
+        ...(method !== "google_auth"
+          ? {}
+          : {
+              async alternative(tx: Kysely<Schema>, challenge: StoredChallenge) {
+                const consumer = { tenantId, consumer: String(challenge.data.consumer) };
+                const secret = await lockTotpSecret(tx, consumer);
+                const step = secret === undefined ? undefined : matchTotpStep(secrets.decrypt(secret.secret, totpContext(consumer.consumer)).toString(), code, now());
+                if (step === undefined || (secret?.last_used_step ?? -1) >= step) return false;
+                if (removeSecret) await deleteTotpSecret(tx, consumer);
+                else await useTotpStep(tx, consumer, step);
+                return true;
+              },
+            }),
+        details: (refusal, challenge) => (challenge === undefined || (refusal !== "wrong" && refusal !== "burned") ? undefined : { data: verificationData(toVerification(challenge)) }),
       });
-      if (outcome.row === undefined) throw notFound();
-      const verification = toVerification(outcome.row);
-      if (outcome.ok) return verification;
-      throw new DomainError("INVALID_CODE", "invalid", "Invalid code", { details: { data: verificationData(verification) } });
+      return toVerification(challenge);
     },
 
     async get(methodName, id) {
       const method = requireMethod(methodName);
-      const row = await findLiveVerification(db, key(method, id));
-      if (row === undefined) throw notFound();
-      return toVerification(row);
+      const challenge = ofMethod(method, await challenges.find(verificationPolicy, target(id)));
+      if (challenge === undefined) throw notFound();
+      return toVerification(challenge);
     },
 
     async remove(methodName, id) {
       const method = requireMethod(methodName);
-      if (!(await closeVerification(db, key(method, id)))) throw notFound();
+      const found = target(id);
+      if (ofMethod(method, await challenges.find(verificationPolicy, found)) === undefined || !(await challenges.close(verificationPolicy, found))) throw notFound();
     },
   };
 }
@@ -229,13 +216,13 @@ function checkInitiate(method: VerificationMethod, input: InitiateInput): { code
   return { code, lifetimeSeconds: lifetime ?? 0, forcedId };
 }
 
-function toVerification(row: VerificationRow): Verification {
+function toVerification(challenge: StoredChallenge): Verification {
   return {
-    id: row.id,
-    method: row.method,
-    consumer: row.consumer,
-    attempts: row.attempts,
-    expiresAt: row.expires_at,
-    payload: row.payload ?? undefined,
+    id: challenge.id,
+    method: challenge.data.method as VerificationMethod,
+    consumer: String(challenge.data.consumer),
+    attempts: challenge.attempts,
+    expiresAt: challenge.expiresAt,
+    payload: challenge.data.payload as Record<string, unknown> | undefined,
   };
 }

@@ -8,7 +8,7 @@ export type TokenRow = Selectable<AuthenticatorTokenTable>;
 /** Stores a token. */
 export async function insertToken(
   db: Kysely<Schema>,
-  token: { id: string; tenantId: string; userId: string; state: TokenRow["state"]; clientHash: Uint8Array; codeHash: Uint8Array | null; codeExpiresAt: Date | null; expiresAt: Date },
+  token: { id: string; tenantId: string; userId: string; state: TokenRow["state"]; clientHash: Uint8Array; expiresAt: Date },
 ): Promise<void> {
   await db
     .insertInto("authenticator_tokens")
@@ -18,8 +18,6 @@ export async function insertToken(
       user_id: token.userId,
       state: token.state,
       client_hash: Buffer.from(token.clientHash),
-      code_hash: token.codeHash === null ? null : Buffer.from(token.codeHash),
-      code_expires_at: token.codeExpiresAt,
       expires_at: token.expiresAt,
       used_at: null,
       revoked_at: null,
@@ -56,15 +54,9 @@ export async function markTokenUsed(db: Kysely<Schema>, id: string): Promise<voi
   await db.updateTable("authenticator_tokens").set({ used_at: sql<Date>`now()` }).where("id", "=", id).execute();
 }
 
-/** Counts a wrong code against the token; revokes it at `maxAttempts`. Returns the new count. */
-export async function countWrongCode(db: Kysely<Schema>, id: string, maxAttempts: number): Promise<number> {
-  const row = await db
-    .updateTable("authenticator_tokens")
-    .set({ attempts: sql<number>`attempts + 1`, revoked_at: sql<Date>`case when attempts + 1 >= ${maxAttempts} then now() else revoked_at end` })
-    .where("id", "=", id)
-    .returning("attempts")
-    .executeTakeFirstOrThrow();
-  return row.attempts;
+/** Revokes the token `id` (its code was burned by wrong answers). */
+export async function revokeToken(db: Kysely<Schema>, id: string): Promise<void> {
+  await db.updateTable("authenticator_tokens").set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where("id", "=", id).execute();
 }
 
 /** Revokes the user's token `id`; false when the user has no such token. */

@@ -14,26 +14,6 @@ export async function insertSignup(db: Kysely<Schema>, signup: { tokenId: string
     .execute();
 }
 
-/**
- * Serialises sign-ups naming `contact` until the transaction ends (a transaction-scoped advisory
- * lock), so that counting them and adding one is a single step across replicas.
- */
-export async function lockSignupContact(db: Kysely<Schema>, tenantId: string, contact: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${`authenticator-signup:${tenantId}:${contact}`}))`.execute(db);
-}
-
-/** How many sign-ups named `contact` since `since`. */
-export async function countRecentSignups(db: Kysely<Schema>, tenantId: string, contact: string, since: Date): Promise<number> {
-  const row = await db
-    .selectFrom("authenticator_signups")
-    .select(sql<number>`count(*)::int`.as("n"))
-    .where("tenant_id", "=", tenantId)
-    .where("contact", "=", contact)
-    .where("created_at", ">", since)
-    .executeTakeFirstOrThrow();
-  return row.n;
-}
-
 /** The sign-up of a token. */
 export async function findSignup(db: Kysely<Schema>, tokenId: string): Promise<SignupRow | undefined> {
   return db.selectFrom("authenticator_signups").selectAll().where("token_id", "=", tokenId).executeTakeFirst();

@@ -1,25 +1,8 @@
-import { sql, type Kysely, type Selectable } from "kysely";
+import { type Kysely, type Selectable } from "kysely";
 import type { AuthentiqScopeJobTable, Schema } from "../schema.js";
 
 /** A scope job row. */
 export type ScopeJobRow = Selectable<AuthentiqScopeJobTable>;
-
-/** Serialises job creation for one address until the transaction ends (the rate limit counts). */
-export async function lockAddress(db: Kysely<Schema>, addressHash: Uint8Array): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${`tessera.scope:${Buffer.from(addressHash).toString("hex")}`}))`.execute(db);
-}
-
-/** Jobs opened for an address since `since`, deleted ones included. */
-export async function countRecentJobs(db: Kysely<Schema>, tenantId: string, addressHash: Uint8Array, since: Date): Promise<number> {
-  const row = await db
-    .selectFrom("authentiq_scope_jobs")
-    .select((eb) => eb.fn.countAll<string>().as("count"))
-    .where("tenant_id", "=", tenantId)
-    .where("address_hash", "=", Buffer.from(addressHash))
-    .where("created_at", ">", since)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
 
 /** Stores a new waiting job. */
 export async function insertJob(

@@ -14,9 +14,6 @@ export interface AuthenticatorTokenTable {
   state: "unverified" | "identified" | "authorized";
   /** SHA-256 of the `CLIENTID` the token is bound to. */
   client_hash: Uint8Array;
-  code_hash: Uint8Array | null;
-  code_expires_at: Date | null;
-  attempts: Generated<number>;
   created_at: CreatedAt;
   expires_at: Timestamp;
   used_at: Date | null;
@@ -45,14 +42,4 @@ export interface AuthenticatorSettingsTable {
   /** Wrong codes sent to confirm the offered secret; the fifth voids it. */
   totp_offer_attempts: Generated<number>;
   updated_at: Timestamp;
-}
-/**
- * Failed Authenticator API attempts of one subject (a keyed hash of a contact or a user id)
- * in the window that started at `window_started_at`.
- */
-export interface AuthenticatorAttemptTable {
-  tenant_id: string;
-  subject: Uint8Array;
-  failures: Generated<number>;
-  window_started_at: Generated<Date>;
 }

@@ -18,20 +18,6 @@ export interface AuthentiqKeyTable {
   updated_at: Timestamp;
   revoked_at: Date | null;
 }
-/** A request to revoke a key by email and phone: the emailed code as HMAC, attempts counted. */
-export interface AuthentiqRevocationTable {
-  id: string;
-  tenant_id: string;
-  /** HMAC of the email and phone pair. */
-  contact_hash: Uint8Array;
-  /** The key the pair was bound to when asked; null when none was (no code was sent). */
-  pk: string | null;
-  code_hash: Uint8Array;
-  attempts: Generated<number>;
-  created_at: CreatedAt;
-  expires_at: Timestamp;
-  closed_at: Date | null;
-}
 /** An Authentiq scope verification job, found by the HMAC of its 20-char id. */
 export interface AuthentiqScopeJobTable {
   job_hash: Uint8Array;

@@ -12,18 +12,6 @@ export interface SessionTable {
   expires_at: Timestamp;
   revoked_at: Date | null;
 }
-/** Hanko passcodes: the code as HMAC, attempts counted, single use. */
-export interface PasscodeTable {
-  id: Generated<string>;
-  tenant_id: string;
-  user_id: string;
-  email_id: string;
-  code_hash: Uint8Array;
-  attempts: Generated<number>;
-  created_at: CreatedAt;
-  expires_at: Timestamp;
-  used_at: Date | null;
-}
 /** Password hashes (argon2id), one per user. */
 export interface PasswordTable {
   user_id: string;

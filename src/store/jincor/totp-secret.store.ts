@@ -1,0 +1,44 @@
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { Schema, VerifyTotpSecretTable } from "../schema.js";
+
+/** A consumer's TOTP secret row. */
+export type TotpSecretRow = Selectable<VerifyTotpSecretTable>;
+
+/**
+ * Sets a new temporary TOTP secret for the consumer unless a confirmed one exists. Returns
+ * true when the new secret was stored (and must be shown), false when the confirmed one stays.
+ */
+export async function offerTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }, sealed: Uint8Array): Promise<boolean> {
+  const row = await db
+    .insertInto("verify_totp_secrets")
+    .values({ tenant_id: key.tenantId, consumer: key.consumer, secret: sealed })
+    .onConflict((oc) =>
+      oc
+        .columns(["tenant_id", "consumer"])
+        .doUpdateSet({ secret: sealed, last_used_step: null, updated_at: sql<Date>`now()` })
+        .where("verify_totp_secrets.confirmed_at", "is", null),
+    )
+    .returning("consumer")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The consumer's TOTP secret, locked for the rest of the transaction. */
+export async function lockTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<TotpSecretRow | undefined> {
+  return db.selectFrom("verify_totp_secrets").selectAll().where("tenant_id", "=", key.tenantId).where("consumer", "=", key.consumer).forUpdate().executeTakeFirst();
+}
+
+/** Records an accepted TOTP step and confirms the secret. */
+export async function useTotpStep(db: Kysely<Schema>, key: { tenantId: string; consumer: string }, step: number): Promise<void> {
+  await db
+    .updateTable("verify_totp_secrets")
+    .set({ last_used_step: step, confirmed_at: sql<Date>`coalesce(confirmed_at, now())`, updated_at: sql<Date>`now()` })
+    .where("tenant_id", "=", key.tenantId)
+    .where("consumer", "=", key.consumer)
+    .execute();
+}
+
+/** Removes the consumer's TOTP secret. */
+export async function deleteTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<void> {
+  await db.deleteFrom("verify_totp_secrets").where("tenant_id", "=", key.tenantId).where("consumer", "=", key.consumer).execute();
+}

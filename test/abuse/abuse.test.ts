@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Clock } from "../../src/core/clock.js";
+import { closeGrpcClients, rpcTransports } from "../harness/rpc.js";
+import { startTestServer, type TestServer } from "../harness/server.js";
+import { abuseEnv, attemptUses, challengeUses, queued, sendUses, type Answer, type AttemptUse, type ChallengeUse, type SendUse, type Via } from "./uses.js";
+
+// One table of abuse cases, run against every use of the challenge and limit mechanics in every
+// product, over REST and every RPC transport: a guarantee that holds in one API holds in all.
+
+let server: TestServer;
+/** The server's clock: the real time plus what a case moved it on (a limit's window passing). */
+let offset = 0;
+const clock: Clock = { now: () => new Date(Date.now() + offset) };
+
+beforeAll(async () => {
+  server = await startTestServer(abuseEnv, { clock });
+});
+afterAll(async () => {
+  closeGrpcClients();
+  await server?.close();
+});
+
+const wrongOf = (secret: string) => String((Number(secret) + 1) % 1_000_000).padStart(6, "0");
+const vias: Via[] = ["rest", ...rpcTransports];
+
+/** Cases every one-time secret challenge must pass. */
+const challengeCases: Array<[string, (use: ChallengeUse, via: Via) => Promise<void>]> = [
+  // Guessing: the limit's wrong answers are each refused, and then even the right secret is.
+  ["refuses wrong secrets up to the limit, then the right one too (burned)", async (use, via) => {
+    const challenge = await use.start(server, via);
+    for (let i = 0; i < use.maxWrong; i++) expect((await challenge.answer(wrongOf(challenge.secret))).ok).toBe(false);
+    expect((await challenge.answer(challenge.secret)).ok).toBe(false);
+  }],
+  ["refuses the right secret once expired", async (use, via) => {
+    const challenge = await use.start(server, via);
+    await challenge.expire();
+    expect((await challenge.answer(challenge.secret)).ok).toBe(false);
+  }],
+  // Replay: a secret is used up by its first right answer.
+  ["accepts the right secret once, then refuses it (single use)", async (use, via) => {
+    const challenge = await use.start(server, via);
+    expect((await challenge.answer(challenge.secret)).ok).toBe(true);
+    expect((await challenge.answer(challenge.secret)).ok).toBe(false);
+  }],
+  // A parallel burst of guesses: every one is counted, none slips past the limit uncounted.
+  ["counts a concurrent burst of 20 wrong secrets: the right one is refused after it", async (use, via) => {
+    const challenge = await use.start(server, via);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => challenge.answer(wrongOf(challenge.secret))));
+    expect(answers.filter((answer) => answer.ok)).toEqual([]);
+    expect((await challenge.answer(challenge.secret)).ok).toBe(false);
+  }],
+];
+
+/** Cases every attempt limit on a password must pass. */
+const attemptCases: Array<[string, (use: AttemptUse, via: Via) => Promise<void>]> = [
+  // Password guessing, and account enumeration: an unknown account answers exactly alike.
+  ["refuses the attempt after the limit's wrong passwords, known and unknown accounts alike, the right password too, until the window passes", async (use, via) => {
+    const account = await use.start(server, via);
+    const known: Answer[] = [];
+    const unknown: Answer[] = [];
+    for (let i = 0; i < use.max; i++) {
+      known.push(await account.tryPassword(`wrong password ${i}`));
+      unknown.push(await account.tryUnknown(`wrong password ${i}`));
+    }
+    expect(known.map((answer) => answer.ok)).toEqual(Array(use.max).fill(false));
+    expect(known.map((answer) => answer.limited)).toEqual(Array(use.max).fill(false));
+    expect(unknown.map((answer) => answer.shape)).toEqual(known.map((answer) => answer.shape));
+    const lockedKnown = await account.tryPassword("wrong again");
+    const lockedUnknown = await account.tryUnknown("wrong again");
+    expect(lockedKnown.limited).toBe(true);
+    expect(lockedUnknown.shape).toEqual(lockedKnown.shape);
+    expect((await account.tryPassword(account.password)).limited).toBe(true);
+    offset += (use.windowSeconds + 1) * 1000;
+    expect((await account.tryPassword(account.password)).ok).toBe(true);
+  }],
+  // A parallel burst of guesses: at most the limit's attempts are checked.
+  ["checks at most the limit's attempts of a concurrent burst of 20 wrong passwords", async (use, via) => {
+    const account = await use.start(server, via);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => account.tryPassword(`burst password ${i}`)));
+    expect(answers.filter((answer) => answer.ok)).toEqual([]);
+    expect(answers.filter((answer) => !answer.limited).length).toBeLessThanOrEqual(use.max);
+    expect(answers.filter((answer) => answer.limited).length).toBeGreaterThanOrEqual(20 - use.max);
+  }],
+  ["does not count right passwords", async (use, via) => {
+    const account = await use.start(server, via);
+    for (let i = 0; i < use.max + 2; i++) expect((await account.tryPassword(account.password)).ok).toBe(true);
+  }],
+];
+
+/** Cases every send limit must pass. */
+const sendCases: Array<[string, (use: SendUse, via: Via) => Promise<void>]> = [
+  // A mail bomb: a parallel burst for one recipient sends at most the limit.
+  ["sends at most the limit of a concurrent burst of 50 for one recipient", async (use, via) => {
+    const target = await use.start(server, via);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => target.send()));
+    expect(answers.filter((answer) => answer.ok).length).toBeLessThanOrEqual(use.max);
+    expect(answers.filter((answer) => answer.limited).length).toBeGreaterThanOrEqual(50 - use.max);
+    expect(await queued(server, target.recipient)).toBeLessThanOrEqual(use.max);
+  }],
+  ["lets a burst of the limit through, sequentially, then refuses until the window passes", async (use, via) => {
+    const target = await use.start(server, via);
+    for (let i = 0; i < use.max; i++) expect((await target.send()).ok).toBe(true);
+    expect((await target.send()).limited).toBe(true);
+    offset += 3600_000;
+    expect((await target.send()).ok).toBe(true);
+  }],
+];
+
+for (const via of vias) {
+  describe(`abuse over ${via}`, () => {
+    for (const use of challengeUses) for (const [name, run] of challengeCases) it(`${use.name}: ${name}`, () => run(use, via));
+    for (const use of attemptUses) for (const [name, run] of attemptCases) it(`${use.name}: ${name}`, () => run(use, via));
+    for (const use of sendUses) for (const [name, run] of sendCases) it(`${use.name}: ${name}`, () => run(use, via));
+  });
+}

@@ -1,0 +1,299 @@
+import { randomUUID } from "node:crypto";
+import type { DescService } from "@bufbuild/protobuf";
+import type * as grpc from "@grpc/grpc-js";
+import { expect } from "vitest";
+import { AuthenticatorService } from "../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
+import { IdentityService } from "../../gen/es/tessera/identity/v1/identity_pb.js";
+import { SessionService } from "../../gen/es/tessera/session/v1/session_pb.js";
+import { VerifyService } from "../../gen/es/tessera/verify/v1/verify_pb.js";
+import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authenticator/v1/authenticator.js";
+import { IdentityServiceService } from "../../gen/grpc-js/tessera/identity/v1/identity.js";
+import { SessionServiceService } from "../../gen/grpc-js/tessera/session/v1/session.js";
+import { VerifyServiceService } from "../../gen/grpc-js/tessera/verify/v1/verify.js";
+import { register, selfSigned, sendJwt, newIdentity } from "../authentiq/authentiq-client.js";
+import { rest } from "../harness/rest.js";
+import { callRpc, type RpcTransport } from "../harness/rpc.js";
+import type { TestServer } from "../harness/server.js";
+import { bearer, serviceToken, verifyJwtSecret } from "../jincor/jincor-client.js";
+
+/** How a case reaches the server: REST in the product's dialect, or one of the RPC transports. */
+export type Via = "rest" | RpcTransport;
+
+/** An answer reduced to what a case compares: accepted or not, and the whole answer for equality. */
+export interface Answer {
+  ok: boolean;
+  /** 429 over REST, ResourceExhausted over RPC. */
+  limited: boolean;
+  /** Status and body (REST) or code and reason (RPC): equal answers compare equal. */
+  shape: unknown;
+}
+
+/** The environment the uses need. */
+export const abuseEnv = { VERIFY_JWT_SECRET: verifyJwtSecret, HANKO_PASSWORDS_ENABLED: "true" };
+
+/** One product operation that answers a one-time secret. */
+export interface ChallengeUse {
+  name: string;
+  /** Wrong answers that burn the challenge. */
+  maxWrong: number;
+  /** Issues a challenge to a fresh account: the delivered secret, a way to answer, a way to expire it. */
+  start(server: TestServer, via: Via): Promise<{ secret: string; answer(secret: string): Promise<Answer>; expire(): Promise<void> }>;
+}
+
+/** One product operation guarded by an attempt limit (wrong passwords). */
+export interface AttemptUse {
+  name: string;
+  /** Wrong attempts the limit lets through in its window. */
+  max: number;
+  windowSeconds: number;
+  /** A fresh account: its answer to a password, and that of an account nobody has. */
+  start(server: TestServer, via: Via): Promise<{ tryPassword(password: string): Promise<Answer>; tryUnknown(password: string): Promise<Answer>; password: string }>;
+}
+
+/** One product operation that sends a message, limited per recipient. */
+export interface SendUse {
+  name: string;
+  max: number;
+  /** A fresh recipient: a way to ask for one more message, and where they go. */
+  start(server: TestServer, via: Via): Promise<{ send(): Promise<Answer>; recipient: string }>;
+}
+
+const email = () => `abuse-${randomUUID()}@example.com`;
+const phone = () => `+4917${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}`;
+
+async function call(server: TestServer, via: RpcTransport, service: DescService, definition: grpc.ServiceDefinition, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer & { output: Record<string, unknown> }> {
+  const result = await callRpc(via, server.url, service, definition, method, input, headers);
+  if (result.ok) return { ok: true, limited: false, shape: { ok: true }, output: result.output };
+  return { ok: false, limited: result.code === 8, shape: { code: result.code, reason: result.reason }, output: {} };
+}
+
+async function restCall(server: TestServer, method: string, path: string, options: Parameters<typeof rest>[3] = {}): Promise<Answer & { json: Record<string, unknown> }> {
+  const response = await rest(server.url, method, path, options);
+  const json = (response.json ?? {}) as Record<string, unknown>;
+  const ok = response.status >= 200 && response.status < 300;
+  return { ok, limited: response.status === 429, shape: ok ? { status: response.status } : { status: response.status, body: response.json }, json };
+}
+
+/** The bodies the server logged for `recipient` (no SMTP or webhook target configured), oldest first. */
+function logged(server: TestServer, recipient: string): string[] {
+  return server.logs.map((line) => JSON.parse(line) as { to?: string; body?: string }).filter((entry) => entry.to === recipient).map((entry) => entry.body ?? "");
+}
+
+/** Runs `send` and answers the code (6 digits, or `pattern`) of the message it had logged for `recipient`. */
+export async function codeSent<T>(server: TestServer, recipient: string, send: () => Promise<T>, pattern = /(\d{6})/): Promise<{ result: T; code: string }> {
+  const before = logged(server, recipient).length;
+  const result = await send();
+  await expect.poll(() => logged(server, recipient).length, { timeout: 5_000 }).toBeGreaterThan(before);
+  const code = pattern.exec(logged(server, recipient)[before]!)?.[1];
+  expect(code, `a code for ${recipient}`).toBeDefined();
+  return { result, code: code! };
+}
+
+/** Messages queued for `recipient`. */
+export async function queued(server: TestServer, recipient: string): Promise<number> {
+  return (await server.app.database.db.selectFrom("outbox").select("id").where("recipient", "=", recipient).execute()).length;
+}
+
+const expireChallenge = (server: TestServer, id: string) => async () => {
+  const dayAgo = new Date(Date.now() - 24 * 3600_000);
+  await server.app.database.db.updateTable("challenges").set({ created_at: dayAgo, expires_at: dayAgo }).where("id", "=", id).execute();
+};
+
+async function hankoUser(server: TestServer): Promise<{ userId: string; email: string }> {
+  const address = email();
+  const created = await rest(server.url, "POST", "/users", { body: { email: address } });
+  expect(created.status).toBe(200);
+  return { userId: (created.json as { user_id: string }).user_id, email: address };
+}
+
+const hankoPasscode: ChallengeUse = {
+  name: "Hanko passcode",
+  maxWrong: 3,
+  async start(server, via) {
+    const user = await hankoUser(server);
+    const initialize = async () => {
+      if (via === "rest") return String((await restCall(server, "POST", "/passcode/login/initialize", { body: { user_id: user.userId } })).json.id);
+      return String((await call(server, via, VerifyService, VerifyServiceService, "InitializePasscodeLogin", { userId: user.userId })).output.id);
+    };
+    const { result: id, code } = await codeSent(server, user.email, initialize);
+    return {
+      secret: code,
+      answer: (code) => (via === "rest" ? restCall(server, "POST", "/passcode/login/finalize", { body: { id, code } }) : call(server, via, VerifyService, VerifyServiceService, "FinalizePasscodeLogin", { id, code })),
+      expire: expireChallenge(server, id),
+    };
+  },
+};
+
+const jincorCode = (method: "email" | "phone"): ChallengeUse => ({
+  name: `Jincor ${method} code`,
+  maxWrong: 5,
+  async start(server, via) {
+    const consumer = method === "email" ? email() : phone();
+    const headers = bearer(await serviceToken(verifyJwtSecret, "1h"));
+    const body = { consumer, template: { body: "Code: {{{CODE}}}" }, generateCode: { length: 6, symbolSet: ["DIGITS"] }, policy: { expiredOn: "00:05:00" } };
+    const initiate = async () =>
+      via === "rest"
+        ? String((await restCall(server, "POST", `/methods/${method}/actions/initiate`, { body, headers })).json.verificationId)
+        : String((await call(server, via, VerifyService, VerifyServiceService, "InitiateVerification", { method, ...body }, headers)).output.verificationId);
+    const { result: id, code } = await codeSent(server, consumer, initiate, /Code: (\d{6})/);
+    return {
+      secret: code,
+      answer: (code) =>
+        via === "rest"
+          ? restCall(server, "POST", `/methods/${method}/verifiers/${id}/actions/validate`, { body: { code }, headers })
+          : call(server, via, VerifyService, VerifyServiceService, "ValidateVerification", { method, verificationId: id, code }, headers),
+      expire: expireChallenge(server, id),
+    };
+  },
+});
+
+const authentiqRevocation: ChallengeUse = {
+  name: "Authentiq revocation code",
+  maxWrong: 5,
+  async start(server, via) {
+    const id = newIdentity();
+    await register(server.url, id);
+    const address = email();
+    const number = phone();
+    expect((await sendJwt(server.url, "PUT", `/key/${id.pk}`, await selfSigned(id, { email: address, phone: number }))).status).toBe(200);
+    const revoke = (code: string): Promise<Answer> =>
+      via === "rest"
+        ? restCall(server, "DELETE", `/key?${new URLSearchParams({ email: address, phone: number, ...(code === "" ? {} : { code }) })}`)
+        : call(server, via, IdentityService, IdentityServiceService, "RevokeKeyByContact", { email: address, phone: number, code });
+    const { result: asked, code } = await codeSent(server, address, () => revoke(""));
+    expect(asked.ok).toBe(true);
+    const rows = await server.app.database.db.selectFrom("challenges").select("id").where("purpose", "=", "authentiq:revocation").orderBy("created_at", "desc").limit(1).execute();
+    return { secret: code, answer: revoke, expire: expireChallenge(server, rows[0]!.id) };
+  },
+};
+
+function authenticator(server: TestServer, via: Via, method: string, path: string, body: Record<string, unknown>, held?: { token: string; clientId: string }) {
+  const headers: Record<string, string> = held === undefined ? {} : { authorization: `Bearer ${held.token}`, cookie: `CLIENTID=${held.clientId}` };
+  if (via === "rest") {
+    return restCall(server, "POST", `/api/v1${path}`, { body, headers }).then((answer) => ({ ...answer, output: answer.json }));
+  }
+  return call(server, via, AuthenticatorService, AuthenticatorServiceService, method, body, headers);
+}
+
+const heldOf = (answer: { output: Record<string, unknown> }) => ({ token: String(answer.output.token), clientId: String(answer.output.clientID) });
+const jtiOf = (token: string) => String(JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).jti);
+const expireCode = (server: TestServer, token: string) => expireChallenge(server, jtiOf(token));
+
+/** A verified Authenticator account with a password. */
+async function authenticatorAccount(server: TestServer, via: Via): Promise<{ email: string; password: string }> {
+  const address = email();
+  const password = "abuse password 1";
+  const { result: started, code } = await codeSent(server, address, () => authenticator(server, via, "SignUp", "/signup", { email: address, password }));
+  expect((await authenticator(server, via, "VerifySignUp", "/signup/verify", { code }, heldOf(started))).ok).toBe(true);
+  return { email: address, password };
+}
+
+const authenticatorSignupCode: ChallengeUse = {
+  name: "Authenticator sign-up code",
+  maxWrong: 5,
+  async start(server, via) {
+    const address = email();
+    const { result: started, code } = await codeSent(server, address, () => authenticator(server, via, "SignUp", "/signup", { email: address, password: "abuse password 1" }));
+    expect(started.ok).toBe(true);
+    const held = heldOf(started);
+    return {
+      secret: code,
+      answer: (code) => authenticator(server, via, "VerifySignUp", "/signup/verify", { code }, held),
+      expire: expireCode(server, held.token),
+    };
+  },
+};
+
+const authenticatorLoginCode: ChallengeUse = {
+  name: "Authenticator login code",
+  maxWrong: 5,
+  async start(server, via) {
+    const account = await authenticatorAccount(server, via);
+    const { result: loggedIn, code } = await codeSent(server, account.email, () => authenticator(server, via, "LogIn", "/login", account));
+    const held = heldOf(loggedIn);
+    return {
+      secret: code,
+      answer: (code) => authenticator(server, via, "VerifyLoginCode", "/login/verify-code", { code }, held),
+      expire: expireCode(server, held.token),
+    };
+  },
+};
+
+/** Every use of one-time secret challenges. */
+export const challengeUses: ChallengeUse[] = [hankoPasscode, jincorCode("email"), jincorCode("phone"), authentiqRevocation, authenticatorSignupCode, authenticatorLoginCode];
+
+const hankoPassword: AttemptUse = {
+  name: "Hanko password login",
+  max: 10,
+  windowSeconds: 15 * 60,
+  async start(server, via) {
+    const user = await hankoUser(server);
+    const password = "abuse password 1";
+    // Setting a password needs the user's session: a passcode login gives one.
+    const { result: passcode, code } = await codeSent(server, user.email, () => rest(server.url, "POST", "/passcode/login/initialize", { body: { user_id: user.userId } }));
+    const final = await rest(server.url, "POST", "/passcode/login/finalize", { body: { id: (passcode.json as { id: string }).id, code } });
+    const set = await rest(server.url, "PUT", "/password", { body: { user_id: user.userId, password }, headers: { authorization: `Bearer ${String(final.headers["x-auth-token"])}` } });
+    expect(set.status).toBeLessThan(300);
+    const login = (userId: string) => (candidate: string) =>
+      via === "rest"
+        ? restCall(server, "POST", "/password/login", { body: { user_id: userId, password: candidate } })
+        : call(server, via, SessionService, SessionServiceService, "LoginWithPassword", { userId, password: candidate });
+    return { password, tryPassword: login(user.userId), tryUnknown: login(randomUUID()) };
+  },
+};
+
+const authenticatorPassword: AttemptUse = {
+  name: "Authenticator password login",
+  max: 10,
+  windowSeconds: 15 * 60,
+  async start(server, via) {
+    const account = await authenticatorAccount(server, via);
+    const unknown = email();
+    return {
+      password: account.password,
+      tryPassword: (password) => authenticator(server, via, "LogIn", "/login", { email: account.email, password }),
+      tryUnknown: (password) => authenticator(server, via, "LogIn", "/login", { email: unknown, password }),
+    };
+  },
+};
+
+/** Every use of attempt limits on a password. */
+export const attemptUses: AttemptUse[] = [hankoPassword, authenticatorPassword];
+
+/** Every use of send limits. */
+export const sendUses: SendUse[] = [
+  {
+    name: "Hanko passcode initialize",
+    max: 5,
+    async start(server, via) {
+      const user = await hankoUser(server);
+      const send = () =>
+        via === "rest" ? restCall(server, "POST", "/passcode/login/initialize", { body: { user_id: user.userId } }) : call(server, via, VerifyService, VerifyServiceService, "InitializePasscodeLogin", { userId: user.userId });
+      return { send, recipient: user.email };
+    },
+  },
+  {
+    name: "Authenticator sign-up",
+    max: 5,
+    async start(server, via) {
+      const address = email();
+      return { send: () => authenticator(server, via, "SignUp", "/signup", { email: address }), recipient: address };
+    },
+  },
+  {
+    name: "Authentiq revocation request",
+    max: 5,
+    async start(server, via) {
+      const id = newIdentity();
+      await register(server.url, id);
+      const address = email();
+      const number = phone();
+      expect((await sendJwt(server.url, "PUT", `/key/${id.pk}`, await selfSigned(id, { email: address, phone: number }))).status).toBe(200);
+      const send = () =>
+        via === "rest"
+          ? restCall(server, "DELETE", `/key?${new URLSearchParams({ email: address, phone: number })}`)
+          : call(server, via, IdentityService, IdentityServiceService, "RevokeKeyByContact", { email: address, phone: number, code: "" });
+      return { send, recipient: address };
+    },
+  },
+];
