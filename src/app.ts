@@ -151,6 +151,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
 
     const rp: RelyingPartyConfig = { id: config.rpId, name: config.rpName, origins: config.origins };
     const clock = options.clock ?? systemClock;
+    // Services that count in milliseconds read the same clock.
+    const now = () => clock.now().getTime();
     const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock });
     const accessPoints = createAccessPointService({ store: createAccessPointStore(db), secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
@@ -160,17 +162,17 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authfiManagement = createAuthfiManagementService({ db });
 
     const tenantId = defaultTenantId;
-    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime });
+    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
-    const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}` });
-    const accessTokens = createAccessTokens({ db, keys, tenantId, lifetime: config.sessionLifetime });
+    const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}`, now });
+    const accessTokens = createAccessTokens({ db, keys, tenantId, lifetime: config.sessionLifetime, now });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
     const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
     const loginStates = createLoginStates(createLoginStateStore(db, tenantId), secrets);
-    const loginTokens = createOneTimeTokens({ store: createOneTimeTokenStore(db, tenantId), secrets });
+    const loginTokens = createOneTimeTokens({ store: createOneTimeTokenStore(db, tenantId), secrets, clock });
     const issueLoginToken = (userId: string) => loginTokens.issue(userId, loginTokenTtlSeconds);
     const thirdParty = createThirdPartyService({
       loginStates,
@@ -212,13 +214,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       scopeService({
         authentiq: createScopeHandler({
-          jobs: createScopeJobService({ db, secrets, tenantId, keys: authentiqKeys, issuer, limits, nudgeOutbox }),
-          pushLogin: createPushLoginService({ db, tenantId, keys: authentiqKeys, nudgeOutbox }),
+          jobs: createScopeJobService({ db, secrets, tenantId, keys: authentiqKeys, issuer, limits, nudgeOutbox, now }),
+          pushLogin: createPushLoginService({ db, tenantId, keys: authentiqKeys, nudgeOutbox, now }),
           issuer,
         }),
       }),
       verifyService({
-        jincor: createJincorMethods({ verifications: createVerificationService({ db, tenantId, secrets, challenges, nudgeOutbox, now: () => clock.now().getTime() }) }),
+        jincor: createJincorMethods({ verifications: createVerificationService({ db, tenantId, secrets, challenges, nudgeOutbox, now }) }),
         passcode: createPasscodeHandler({ passcodes: createPasscodeService({ db, tenantId, challenges, limits, nudgeOutbox }), tokens, authTokenHeader }),
       }),
       webauthnService({
@@ -227,11 +229,11 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       authenticatorService({
         authenticator: createAuthenticatorHandler({
-          signup: createSignupService({ db, tenantId, tokens: accessTokens, challenges, limits, nudgeOutbox }),
-          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox }),
+          signup: createSignupService({ db, tenantId, tokens: accessTokens, challenges, limits, nudgeOutbox, now }),
+          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, now }),
           devices: createDeviceService({ db, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ db, tenantId, secrets, issuer: config.rpName }),
+          settings: createUserSettingsService({ db, tenantId, secrets, issuer: config.rpName, now }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),
