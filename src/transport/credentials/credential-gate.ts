@@ -10,27 +10,36 @@ import type { CredentialResolvers } from "./credential-resolver.js";
  */
 export type CredentialGate = (method: DescMethod, header: Headers, request: Message, values: ContextValues) => Promise<void>;
 
+type MethodGate = ((header: Headers, request: Message, values: ContextValues) => Promise<void>) | undefined;
+
 /**
  * Creates the gate over `methods`, reading each one's `tessera.rest.v1.credential` once. Throws
- * at start when an RPC declares a scheme no resolver serves, or a tenant field its input lacks.
+ * at start when an RPC declares a scheme no resolver serves, a tenant field its input lacks, or a
+ * credential on a streaming RPC (the gate sees no message of a stream). A method the gate was not
+ * built over is read when it is first called, never served unchecked.
  */
 export function createCredentialGate(methods: Iterable<DescMethod>, resolvers: CredentialResolvers): CredentialGate {
-  const gates = new Map<DescMethod, (header: Headers, request: Message, values: ContextValues) => Promise<void>>();
-  for (const method of methods) {
+  const gates = new Map<string, MethodGate>();
+  const build = (method: DescMethod): MethodGate => {
     const declared = getOption(method, credentialOption);
-    if (declared.scheme === CredentialScheme.UNSPECIFIED) continue;
+    if (declared.scheme === CredentialScheme.UNSPECIFIED) return undefined;
     const name = `${method.parent.typeName}/${method.name}`;
+    if (method.methodKind !== "unary") throw new Error(`${name} declares a credential, which only unary RPCs may`);
     const resolver = resolvers[declared.scheme];
     if (resolver === undefined) throw new Error(`${name} declares ${CredentialScheme[declared.scheme]}, which no resolver serves`);
     const tenantField = declared.tenantField === "" ? undefined : stringField(method, declared.tenantField, name);
     const state = declared.state;
-    gates.set(method, async (header, request, values) => {
+    return async (header, request, values) => {
       const tenant = tenantField === undefined ? undefined : String((request as unknown as Record<string, unknown>)[tenantField.localName]);
       values.set(resolver.key, await resolver.resolve({ header, state, tenant }));
-    });
-  }
+    };
+  };
+  const key = (method: DescMethod) => `${method.parent.typeName}/${method.name}`;
+  for (const method of methods) gates.set(key(method), build(method));
   return async (method, header, request, values) => {
-    const gate = gates.get(method);
+    const name = key(method);
+    if (!gates.has(name)) gates.set(name, build(method));
+    const gate = gates.get(name);
     if (gate !== undefined) await gate(header, request, values);
   };
 }
