@@ -26,7 +26,7 @@ describe("AuthFi access points from configuration and the operator command", () 
     const serve = async (check: (url: string) => Promise<void>) => {
       const server = run("src/main.ts", [], env);
       try {
-        await expect.poll(() => /"tessera listening","port":(\d+)/.exec(server.stderr()), { timeout: 45_000, interval: 200 }).not.toBeNull();
+        await expect.poll(() => /"tessera listening","port":(\d+)/.exec(server.stderr()), { timeout: 75_000, interval: 200 }).not.toBeNull();
         await check(`http://127.0.0.1:${/"tessera listening","port":(\d+)/.exec(server.stderr())![1]}`);
         server.child.kill("SIGTERM");
         expect(await server.exited).toBe(0);
@@ -58,7 +58,7 @@ describe("AuthFi access points from configuration and the operator command", () 
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 240_000);
 
   it("suspends and re-activates a relying party with `rp update`, rotates its key, and revokes a changed AUTHFI_API_KEY", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "tessera-authfi-"));
@@ -69,7 +69,7 @@ describe("AuthFi access points from configuration and the operator command", () 
     const serve = async (apiKey: string, check: (url: string) => Promise<void>) => {
       const server = run("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "info", AUTHFI_ACCESS_POINT: "seeded", AUTHFI_API_KEY: apiKey });
       try {
-        await expect.poll(() => /"tessera listening","port":(\d+)/.exec(server.stderr()), { timeout: 45_000, interval: 200 }).not.toBeNull();
+        await expect.poll(() => /"tessera listening","port":(\d+)/.exec(server.stderr()), { timeout: 75_000, interval: 200 }).not.toBeNull();
         await check(`http://127.0.0.1:${/"tessera listening","port":(\d+)/.exec(server.stderr())![1]}`);
         server.child.kill("SIGTERM");
         expect(await server.exited).toBe(0);
@@ -102,5 +102,5 @@ describe("AuthFi access points from configuration and the operator command", () 
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 240_000);
 });

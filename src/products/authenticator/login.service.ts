@@ -72,9 +72,11 @@ export function createLoginService(deps: {
     async logIn(input) {
       const contact = parseContact(input.email, input.phone);
       if (input.password === "" || [...input.password].length > maxPasswordLength) throw invalidField(`Password must be 1 to ${maxPasswordLength} characters`);
-      // Wrong passwords count against the contact, known or not: the same answers either way.
-      const userId = await limits.guard([[contactKey(contact), authenticatorLimits.password]], ["INVALID_CREDENTIALS"], async () => {
-        const found = await findUserIdByContact(db, tenantId, contact);
+      // Wrong passwords count against the contact, known or not: the same answers either way; and
+      // against the user whose password it is, with every other product's checks of that password.
+      const found = await findUserIdByContact(db, tenantId, contact);
+      const owner = found === undefined ? contactKey(contact) : (["user", found] as const);
+      const userId = await limits.guard([[contactKey(contact), authenticatorLimits.password], [owner, authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
         // An unknown user costs the same lookup and the same argon2 check as a known one.
         const stored = await findPasswordHash(db, tenantId, found ?? nobody);
         if (!(await verifyPassword(stored, input.password)) || found === undefined) throw refuse();

@@ -3,6 +3,7 @@ import type { WebauthnPolicy } from "../../core/webauthn/webauthn-policy.js";
 import { webauthnRefusal } from "../../core/webauthn/webauthn-refusal.js";
 import type { ChallengePolicy } from "../../core/challenge/challenge-policy.js";
 import type { LimitPolicy } from "../../core/limit/limit-policy.js";
+import { passwordGuesses } from "../../core/limit/password-guesses.js";
 
 /** Devices one user may hold: at least 10 registrations always pass. */
 const maxDevices = 20;
@@ -32,6 +33,8 @@ const tooManyAttempts = { reason: "TOO_MANY_ATTEMPTS", message: "Too many failed
 export const authenticatorLimits = {
   /** Wrong passwords per contact, known or not. */
   password: { name: "authenticator:password", max: 10, windowSeconds: 15 * 60, ...tooManyAttempts },
+  /** Wrong passwords per user, shared with every product that checks the same password (Hanko's too). */
+  passwordPerUser: { ...passwordGuesses, ...tooManyAttempts },
   /** Wrong second-factor answers (codes, TOTP, devices) per user, across all their tokens. */
   secondFactor: { name: "authenticator:second-factor", max: 10, windowSeconds: 15 * 60, ...tooManyAttempts },
   /** Wrong sign-up codes per contact, across sign-ups: starting over buys no guesses. */

@@ -2,6 +2,7 @@ import type { WebauthnPolicy } from "../../core/webauthn/webauthn-policy.js";
 import { webauthnRefusal } from "../../core/webauthn/webauthn-refusal.js";
 import type { ChallengePolicy } from "../../core/challenge/challenge-policy.js";
 import type { LimitPolicy } from "../../core/limit/limit-policy.js";
+import { passwordGuesses } from "../../core/limit/password-guesses.js";
 
 /** Passkeys one Hanko user may hold: at least 10 registrations always pass. */
 const maxPasskeys = 20;
@@ -29,8 +30,8 @@ export const hankoLimits = {
   passcodeSend: { name: "hanko:passcode-send", max: 5, windowSeconds: 60, reason: "PASSCODE_RATE_LIMITED", message: "too many passcodes: wait a minute" },
   /** Wrong passcodes per user per day, across passcodes: 3 per passcode × 5 a minute would be 21,600. */
   passcodeGuesses: { name: "hanko:passcode-guesses", max: 20, windowSeconds: 24 * 3600, reason: "TOO_MANY_ATTEMPTS", message: "too many wrong passcodes: try again later" },
-  /** Wrong passwords per user id, known or not: as strict as the Authenticator API's. */
-  password: { name: "hanko:password", max: 10, windowSeconds: 15 * 60, reason: "TOO_MANY_ATTEMPTS", message: "too many failed attempts: try again in 15 minutes" },
+  /** Wrong passwords per user id, known or not, counted with every other product's checks of the same password. */
+  password: { ...passwordGuesses, reason: "TOO_MANY_ATTEMPTS", message: "too many failed attempts: try again in 15 minutes" },
 } as const satisfies Record<string, LimitPolicy>;
 
 /** Hanko's passcode as a challenge, with the statuses of seed 004 (`POST /passcode/login/finalize`). */
