@@ -9,6 +9,8 @@ export const revocationMaxAttempts = 5;
 export const authentiqLimits = {
   /** Codes asked for one email+phone pair in 10 minutes: a retry or two passes, a mail bomb does not. */
   revocationRequest: { name: "authentiq:revocation-request", max: 5, windowSeconds: 600, reason: "RATE_LIMIT", message: "too many revocation requests for this address: wait a few minutes" },
+  /** Wrong revocation codes per email+phone pair in a day, across codes (5 tries × 5 codes per 10 minutes would be 3,600). */
+  revocationGuesses: { name: "authentiq:revocation-guesses", max: 20, windowSeconds: 24 * 3600, reason: "RATE_LIMIT", message: "too many wrong codes for this address: try again tomorrow" },
   /** Scope requests (each sends a message) per address per minute. */
   scopeRequest: { name: "authentiq:scope-request", max: 5, windowSeconds: 60, reason: "RATE_LIMIT", message: "too many verification requests for this address: wait a minute" },
 } as const satisfies Record<string, LimitPolicy>;

@@ -52,11 +52,13 @@ export function createRevocationService(deps: {
         deps.nudgeOutbox();
         return { status: "pending" };
       }
-      await challenges.verify(revocationPolicy, { subject }, code.trim(), {
-        async onSuccess(tx, challenge) {
-          if (typeof challenge.data.pk === "string") await revokeKey(tx, tenantId, challenge.data.pk);
-        },
-      });
+      await limits.guard([[subject, authentiqLimits.revocationGuesses]], ["AUTH_ERROR"], () =>
+        challenges.verify(revocationPolicy, { subject }, code.trim(), {
+          async onSuccess(tx, challenge) {
+            if (typeof challenge.data.pk === "string") await revokeKey(tx, tenantId, challenge.data.pk);
+          },
+        }),
+      );
       return { status: "done" };
     },
   };
