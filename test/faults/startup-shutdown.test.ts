@@ -103,8 +103,12 @@ describe("graceful shutdown", () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       run.child.kill("SIGTERM");
       expect(await inFlight).toBe(200);
+      const answeredAt = Date.now();
       const { code } = await run.exited;
       expect(code).toBe(0);
+      // The idle keep-alive connection is closed at once: the process exits right after the
+      // last answer, not when the 5 s keep-alive timeout ends the connection.
+      expect(Date.now() - answeredAt).toBeLessThan(1_500);
       agent.destroy();
     } finally {
       run.child.kill("SIGKILL");
