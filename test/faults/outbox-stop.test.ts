@@ -26,3 +26,22 @@ it("hands the claim of a hanging send back at once when it stops", async () => {
   const row = await server.app.database.db.selectFrom("outbox").selectAll().where("recipient", "=", "hang@example.com").executeTakeFirstOrThrow();
   expect(row.claimed_until).toBeNull();
 }, 30_000);
+
+// A send cut short before its message went out is handed back due at once, its attempt not
+// counted; one that may have arrived (the sender did not stop, or says the data went out) waits
+// a full backoff step, so stopping never makes a replica send it again at once.
+it.each([
+  { name: "a sender that stops when aborted", send: (_message: OutboxRow, signal: AbortSignal) => new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))), dueAtOnce: true },
+  { name: "a sender that ignores the abort", send: (_message: OutboxRow) => new Promise<void>(() => undefined), dueAtOnce: false },
+])("on stop, $name: due again at once = $dueAtOnce", async ({ name, send, dueAtOnce }) => {
+  const recipient = `${name.replaceAll(" ", "-")}@example.com`;
+  await server.app.database.db.transaction().execute((tx) => enqueueMessage(tx, { tenantId: defaultTenantId, channel: "email", recipient, subject: "s", body: "b" }));
+  const worker = createOutboxWorker({ db: server.app.database.db, send, logger: createLogger("error"), settings: { baseDelaySeconds: 30 } });
+  worker.start();
+  await expect.poll(async () => (await server.app.database.db.selectFrom("outbox").select("claimed_until").where("recipient", "=", recipient).executeTakeFirstOrThrow()).claimed_until).not.toBeNull();
+  await worker.stop();
+  const row = await server.app.database.db.selectFrom("outbox").selectAll().where("recipient", "=", recipient).executeTakeFirstOrThrow();
+  expect(row.claimed_until).toBeNull();
+  expect(row.next_attempt_at.getTime() <= Date.now()).toBe(dueAtOnce);
+  expect(row.attempts).toBe(dueAtOnce ? 0 : 1);
+}, 30_000);
