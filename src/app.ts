@@ -265,7 +265,6 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         await unlisten();
         await retention.stop();
         await worker.stop();
-        senders.close();
         await database.close();
         return { cut };
       },

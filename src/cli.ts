@@ -25,7 +25,8 @@ const usage = `usage: npm run tessera -- <command>
   rp rotate-key <access-point>
                             a new API key for a relying party (printed once); its other keys stop working
   outbox list               dead-lettered messages (expired before they could be delivered)
-  outbox retry <id>…|--all  queue dead-lettered messages again (for another 24 hours)`;
+  outbox retry <id>…|--all  queue dead-lettered messages again (those without an expiry of
+                            their own for another 24 hours; expired codes are reported, not sent)`;
 
 type TenantState = "active" | "trial" | "suspended";
 
@@ -79,8 +80,10 @@ async function outbox(db: Kysely<Schema>, command: string, args: string[]): Prom
   if (command === "retry" && args.length > 0) {
     const all = args.length === 1 && args[0] === "--all";
     if (!all && !args.every((id) => /^[0-9a-f-]{36}$/i.test(id))) return fail("outbox retry takes message ids (from outbox list) or --all");
-    const count = await retryDeadLetters(db, all ? "all" : args);
-    process.stdout.write(`${count} queued again\n`);
+    const { queued, expired } = await retryDeadLetters(db, all ? "all" : args);
+    process.stdout.write(`${queued} queued again\n`);
+    for (const letter of expired) process.stdout.write(`${letter.id}\t${letter.recipient}\texpired ${letter.expiresAt.toISOString()}: not sent again (what it carries is no longer valid)\n`);
+    if (expired.length > 0) process.stdout.write(`${expired.length} expired, left dead-lettered\n`);
     return 0;
   }
   process.stderr.write(`${usage}\n`);

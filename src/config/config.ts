@@ -63,6 +63,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL");
   }
+  // A URL that cannot be parsed (a port over 65535, a stray space) is no outage to wait out.
+  if (databaseUrl !== undefined && !URL.canParse(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL is not a valid URL (check the host, the port (1-65535) and that special characters in the password are percent-encoded)");
+  }
   const secretKey = read.key("TESSERA_SECRET_KEY");
   if (databaseUrl !== undefined && secretKey === undefined) {
     throw new ConfigError("TESSERA_SECRET_KEY is required with DATABASE_URL: every replica must share it (32 bytes, hex or base64)");

@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from "../core/errors/database-error.js";
 import type { Logger } from "../log.js";
 import type { Schema } from "../store/schema.js";
 import { claimDueMessages, deadLetterExpired, defaultMessageTtlSeconds, markFailed, markSent, releaseClaims, renewLease, type OutboxRow } from "./outbox.store.js";
+import { DeliveryOutcomeUnknown } from "./delivery-outcome-unknown.js";
 import type { Sender } from "./senders.js";
 
 /** Sends what the outbox holds: at once when nudged, and on a timer for retries. */
@@ -11,7 +12,7 @@ export interface OutboxWorker {
   start(): void;
   /** Runs a delivery pass now (call after the transaction that enqueued commits). */
   nudge(): void;
-  /** Stops polling, waits for the sends in flight and hands back every claim it still holds. */
+  /** Stops polling, aborts the sends in flight and hands back every claim it still holds. */
   stop(): Promise<void>;
 }
 
@@ -28,7 +29,11 @@ export interface OutboxSettings {
   ttlSeconds: number;
   /** Messages claimed per channel at once. */
   batchSize: number;
-  /** Longest one send may take (the senders have their own, shorter, timeouts). */
+  /**
+   * Longest the first send of a message may take (the senders have their own, shorter,
+   * per-step timeouts); each retry gets twice as long, up to four times this. A slow server
+   * is not a dead one: it gets the message on a later try.
+   */
   sendTimeoutMs: number;
 }
 
@@ -54,6 +59,12 @@ export interface OutboxWorkerOptions {
 /** How long a stopping worker keeps trying to record messages it sent. */
 const stopRecordingMs = 5_000;
 
+/** How long an aborted send may take to stop before it is left behind, its outcome unknown. */
+const abandonAfterMs = 500;
+
+/** The most a retry multiplies `sendTimeoutMs` by. */
+const maxSendTimeoutFactor = 4;
+
 const channels: readonly OutboxRow["channel"][] = ["email", "sms", "push"];
 
 /**
@@ -68,6 +79,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let stoppedAt: number | undefined;
+  /** Aborts every send in flight when the worker stops. */
+  let stopping = new AbortController();
   /** Claims this worker holds and has not settled, by id. */
   const held = new Set<string>();
   const lanes = new Map(channels.map((channel) => [channel, { running: undefined as Promise<void> | undefined, again: false }]));
@@ -107,19 +120,43 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   };
 
-  const deliverOne = async (message: OutboxRow): Promise<void> => {
-    let sent = false;
+  /** Backoff before the next attempt of a message tried `attempts` times. */
+  const backoffSeconds = (attempts: number) => Math.min(settings.baseDelaySeconds * 2 ** Math.max(attempts - 1, 0), settings.maxDelaySeconds);
+
+  /** One send, aborted at its timeout or when the worker stops. */
+  const attempt = async (message: OutboxRow): Promise<Attempt> => {
+    const timeoutMs = settings.sendTimeoutMs * Math.min(2 ** Math.max(message.attempts - 1, 0), maxSendTimeoutFactor);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`send timed out after ${timeoutMs} ms`)), timeoutMs);
+    const onStop = () => controller.abort(new Error("outbox stopping"));
+    stopping.signal.addEventListener("abort", onStop, { once: true });
     try {
-      await withTimeout(send(message), settings.sendTimeoutMs);
-      sent = true;
+      await settleOrAbandon(send(message, controller.signal), controller.signal);
+      return { outcome: "sent" };
     } catch (error) {
-      const delay = stopped ? 0 : Math.min(settings.baseDelaySeconds * 2 ** Math.max(message.attempts - 1, 0), settings.maxDelaySeconds);
-      const reason = error instanceof Error ? error.message : String(error);
-      logger.warn("message not delivered, will retry", { id: message.id, channel: message.channel, attempts: message.attempts, retryInSeconds: delay, error: reason });
-      // If this fails too, the claim runs out and the message is tried again then.
-      await markFailed(db, message.id, reason, delay).catch((failure: unknown) => logFailure("recording a failed delivery failed", failure));
+      const reason = controller.signal.aborted ? errorMessage(controller.signal.reason) : errorMessage(error);
+      if (error instanceof DeliveryOutcomeUnknown) return { outcome: "unknown", reason: `${reason} (${error.message})` };
+      return { outcome: "failed", reason, stopped: stopping.signal.aborted };
+    } finally {
+      clearTimeout(timer);
+      stopping.signal.removeEventListener("abort", onStop);
     }
-    if (sent) await recordSent(message);
+  };
+
+  const deliverOne = async (message: OutboxRow): Promise<void> => {
+    const result = await attempt(message);
+    if (result.outcome === "sent") await recordSent(message);
+    else if (result.outcome === "failed" && result.stopped) {
+      // Not sent, cut short by stop(): stop() hands the claim back, the attempt not counted.
+      return;
+    } else {
+      // A message that may have arrived waits a full step, even when the worker stops.
+      const delay = backoffSeconds(message.attempts);
+      if (result.outcome === "unknown") logger.warn("message may not have been delivered (no answer after it was sent), will retry", { id: message.id, channel: message.channel, attempts: message.attempts, retryInSeconds: delay, error: result.reason });
+      else logger.warn("message not delivered, will retry", { id: message.id, channel: message.channel, attempts: message.attempts, retryInSeconds: delay, error: result.reason });
+      // If this fails too, the claim runs out and the message is tried again then.
+      await markFailed(db, message.id, result.reason, delay).catch((failure: unknown) => logFailure("recording a failed delivery failed", failure));
+    }
     held.delete(message.id);
   };
 
@@ -180,6 +217,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   return {
     start() {
+      if (stopped) stopping = new AbortController();
       stopped = false;
       timer ??= setInterval(() => {
         sweep();
@@ -193,6 +231,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     async stop() {
       stopped = true;
       stoppedAt = Date.now();
+      stopping.abort();
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
       await Promise.all([...[...lanes.values()].map((lane) => lane.running), sweeping]);
@@ -204,10 +243,29 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** How one send went. */
+type Attempt = { outcome: "sent" } | { outcome: "unknown"; reason: string } | { outcome: "failed"; reason: string; stopped: boolean };
+
+/**
+ * The send's own result; or, when `signal` aborts and the send does not stop within
+ * `abandonAfterMs`, `DeliveryOutcomeUnknown`: it may still complete.
+ */
+function settleOrAbandon(send: Promise<void>, signal: AbortSignal): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`send timed out after ${ms} ms`)), ms);
+  let onAbort: (() => void) | undefined;
+  const abandoned = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      timer = setTimeout(() => reject(new DeliveryOutcomeUnknown("the sender did not stop when aborted")), abandonAfterMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([send, abandoned]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+  });
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

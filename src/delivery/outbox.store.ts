@@ -152,26 +152,44 @@ export async function listDeadLetters(db: Kysely<Schema>, limit = 1000): Promise
   return rows.map((row) => ({ id: row.id, channel: row.channel, recipient: row.recipient, attempts: row.attempts, createdAt: row.created_at, failedAt: row.failed_at!, lastError: row.last_error }));
 }
 
+/** What `retryDeadLetters` did: how many it queued, and those it left because their own expiry has passed. */
+export interface RetryResult {
+  queued: number;
+  expired: { id: string; recipient: string; expiresAt: Date }[];
+}
+
 /**
- * Puts dead-lettered messages (all, or those in `ids`) back in the queue, due now, for another
- * `ttlSeconds`. Returns how many.
+ * Puts dead-lettered messages (all, or those in `ids`) back in the queue, due now. A message
+ * without an expiry of its own gets another `ttlSeconds`; one whose own expiry (a code's) has
+ * passed is left dead-lettered and reported: what it carries is no longer valid.
  */
-export async function retryDeadLetters(db: Kysely<Schema>, ids: readonly string[] | "all", ttlSeconds = defaultMessageTtlSeconds): Promise<number> {
-  let query = db
-    .updateTable("outbox")
-    .set({
-      failed_at: null,
-      attempts: 0,
-      next_attempt_at: sql<Date>`now()`,
-      expires_at: sql<Date>`now() + make_interval(secs => ${ttlSeconds})`,
-    })
-    .where("failed_at", "is not", null)
-    .where("sent_at", "is", null);
-  if (ids !== "all") {
-    if (ids.length === 0) return 0;
-    query = query.where("id", "in", ids);
-  }
-  const result = await query.executeTakeFirst();
-  if (Number(result.numUpdatedRows) > 0) await sql`select pg_notify('tessera_outbox', '')`.execute(db);
-  return Number(result.numUpdatedRows);
+export async function retryDeadLetters(db: Kysely<Schema>, ids: readonly string[] | "all", ttlSeconds = defaultMessageTtlSeconds): Promise<RetryResult> {
+  if (ids !== "all" && ids.length === 0) return { queued: 0, expired: [] };
+  return db.transaction().execute(async (tx) => {
+    let query = tx
+      .updateTable("outbox")
+      .set({
+        failed_at: null,
+        attempts: 0,
+        next_attempt_at: sql<Date>`now()`,
+        expires_at: sql<Date>`coalesce(expires_at, now() + make_interval(secs => ${ttlSeconds}))`,
+      })
+      .where("failed_at", "is not", null)
+      .where("sent_at", "is", null)
+      .where((where) => where.or([where("expires_at", "is", null), where("expires_at", ">", sql<Date>`now()`)]));
+    if (ids !== "all") query = query.where("id", "in", ids);
+    const result = await query.executeTakeFirst();
+    let expired = tx
+      .selectFrom("outbox")
+      .select(["id", "recipient", "expires_at"])
+      .where("failed_at", "is not", null)
+      .where("sent_at", "is", null)
+      .where("expires_at", "<=", sql<Date>`now()`)
+      .orderBy("expires_at");
+    if (ids !== "all") expired = expired.where("id", "in", ids);
+    const rows = await expired.execute();
+    const queued = Number(result.numUpdatedRows);
+    if (queued > 0) await sql`select pg_notify('tessera_outbox', '')`.execute(tx);
+    return { queued, expired: rows.map((row) => ({ id: row.id, recipient: row.recipient, expiresAt: row.expires_at! })) };
+  });
 }

@@ -1,9 +1,14 @@
-import nodemailer from "nodemailer";
 import type { Logger } from "../log.js";
+import { DeliveryOutcomeUnknown } from "./delivery-outcome-unknown.js";
 import type { OutboxRow } from "./outbox.store.js";
+import { sendOverSmtp, type SmtpTarget } from "./smtp-send.js";
 
-/** Delivers one outbox message or throws why it could not. */
-export type Sender = (message: OutboxRow) => Promise<void>;
+/**
+ * Delivers one outbox message or throws why it could not. When `signal` aborts (the outbox
+ * gave up on the send, or is stopping) the sender stops at once: a message it had not finished
+ * sending must not arrive afterwards. `DeliveryOutcomeUnknown` says it may have arrived.
+ */
+export type Sender = (message: OutboxRow, signal: AbortSignal) => Promise<void>;
 
 /** Where messages go: unset targets write the message to the log instead. */
 export interface SenderTargets {
@@ -14,58 +19,55 @@ export interface SenderTargets {
   timeoutMs?: number;
 }
 
-/** Senders for every channel, plus a close() for the SMTP transport. */
-export function createSenders(targets: SenderTargets, logger: Logger): { send: Sender; close(): void } {
+/** Senders for every channel (each email over an SMTP connection of its own). */
+export function createSenders(targets: SenderTargets, logger: Logger): { send: Sender } {
   const timeoutMs = targets.timeoutMs ?? 5_000;
-  const mailer =
-    targets.smtpUrl === undefined
-      ? undefined
-      : nodemailer.createTransport({
-          ...smtpOptions(targets.smtpUrl),
-          // One connection per message: nodemailer never settles a send whose server closes the
-          // connection before its greeting, and in a pool such a send would hold a slot for good.
-          // The outbox's per-message timeout ends the attempt instead.
-          connectionTimeout: timeoutMs,
-          greetingTimeout: timeoutMs,
-          socketTimeout: timeoutMs,
-        } as Parameters<typeof nodemailer.createTransport>[0]);
+  const smtp = targets.smtpUrl === undefined ? undefined : smtpTarget(targets.smtpUrl, timeoutMs);
   const toLog = (message: OutboxRow) => {
     // The embedded default has nowhere to send: the log is where a newcomer reads the code.
     logger.info(`${message.channel} not sent: no target configured`, { to: message.recipient, subject: message.subject, body: message.body });
   };
-  const webhook = async (url: string, message: OutboxRow) => {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ to: message.recipient, body: message.body }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+  const webhook = async (url: string, message: OutboxRow, signal: AbortSignal) => {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ to: message.recipient, body: message.body }),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      });
+    } catch (error) {
+      // The small request has gone out as soon as the connection is up: a webhook cut short
+      // while waiting may have taken the message.
+      if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")) throw new DeliveryOutcomeUnknown(`webhook did not answer: ${error.message}`, { cause: error });
+      throw error;
+    }
     await response.body?.cancel();
     if (!response.ok) throw new Error(`webhook answered ${response.status}`);
   };
-  const send: Sender = async (message) => {
+  const send: Sender = async (message, signal) => {
     switch (message.channel) {
       case "email":
-        if (mailer === undefined) return toLog(message);
-        await mailer.sendMail({ from: targets.smtpFrom, to: message.recipient, subject: message.subject, text: message.body });
-        return;
+        if (smtp === undefined) return toLog(message);
+        return sendOverSmtp(smtp, { from: targets.smtpFrom, to: message.recipient, subject: message.subject, text: message.body }, signal);
       case "sms":
-        return targets.smsWebhookUrl === undefined ? toLog(message) : webhook(targets.smsWebhookUrl, message);
+        return targets.smsWebhookUrl === undefined ? toLog(message) : webhook(targets.smsWebhookUrl, message, signal);
       case "push":
-        return targets.pushWebhookUrl === undefined ? toLog(message) : webhook(targets.pushWebhookUrl, message);
+        return targets.pushWebhookUrl === undefined ? toLog(message) : webhook(targets.pushWebhookUrl, message, signal);
     }
   };
-  return { send, close: () => mailer?.close() };
+  return { send };
 }
 
-/** `smtp://user:pass@host:port` or `smtps://…` as nodemailer options. */
-function smtpOptions(smtpUrl: string): { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } } {
+/** `smtp://user:pass@host:port` or `smtps://…` as an SMTP target. */
+function smtpTarget(smtpUrl: string, timeoutMs: number): SmtpTarget {
   const url = new URL(smtpUrl);
   const secure = url.protocol === "smtps:";
   return {
     host: url.hostname,
     port: Number(url.port) || (secure ? 465 : 587),
     secure,
+    timeoutMs,
     ...(url.username === "" ? {} : { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }),
   };
 }

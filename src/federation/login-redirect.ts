@@ -1,4 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
+import { isDatabaseUnavailable } from "../core/errors/database-error.js";
+import { DomainError } from "../core/errors/domain-error.js";
 import type { Logger } from "../log.js";
 import { LoginError } from "./login-error.js";
 import { withQuery, type RedirectAllowList } from "./redirect-allow-list.js";
@@ -26,12 +28,17 @@ export function errorTarget(referer: string, fallback: string, allowList: Redire
 
 /**
  * `target` with `error` and `error_description` in the query. A LoginError says what the
- * client may know; anything else is logged and becomes `server_error`.
+ * client may know; a database outage is `temporarily_unavailable` (RFC 6749 §4.1.2.1: try
+ * again), logged at warn; anything else is logged at error and becomes `server_error`.
  */
 export function errorLocation(target: string, error: unknown, logger: Logger, what: string): string {
   if (error instanceof LoginError) {
     logger.info(`${what} refused`, { error: error.error, description: error.description, cause: causeOf(error) });
     return withQuery(target, { error: error.error, error_description: error.description });
+  }
+  if (isDatabaseUnavailable(error) || (error instanceof DomainError && error.kind === "unavailable")) {
+    logger.warn(`${what} failed: database unavailable`, { error: error instanceof Error ? error.message : String(error) });
+    return withQuery(target, { error: "temporarily_unavailable", error_description: "the service is temporarily unavailable; try again shortly" });
   }
   logger.error(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
   return withQuery(target, { error: "server_error", error_description: "an internal error has occurred" });

@@ -107,7 +107,8 @@ async function waitUntilReachable(pool: pg.Pool, url: string, timeoutMs: number,
     } catch (error) {
       const cause = error instanceof Error ? error.message || (error as { code?: string }).code || error.name : String(error);
       const code = (error as { code?: unknown }).code;
-      if (typeof code === "string" && permanentStates.has(code)) {
+      // TypeError, URIError: the driver cannot read DATABASE_URL; no retry cures that either.
+      if ((typeof code === "string" && permanentStates.has(code)) || error instanceof TypeError || error instanceof URIError) {
         throw new StartupError("DATABASE_URL", `DATABASE_URL (${where}) refused the connection: ${cause}`, { cause: error });
       }
       const left = deadline - Date.now();

@@ -25,11 +25,14 @@ const reachedHandler = createContextKey<{ reached: boolean }>({ reached: false }
  * Internal `parse binary: …`, malformed JSON with the parser's words). It answers
  * INVALID_ARGUMENT with a generic message over every protocol, and the detail is logged at
  * debug. Other early failures (RESOURCE_EXHAUSTED for oversize messages, UNIMPLEMENTED) pass.
+ * A streaming call reaches its handler before its messages are decoded: a message of it that
+ * fails to decode is turned into the same INVALID_ARGUMENT where the handler reads it.
  */
 export function createRpcAdapter(options: RpcAdapterOptions): (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => void {
   const mark: Interceptor = (next) => (request) => {
     request.contextValues.get(reachedHandler).reached = true;
-    return next(request);
+    if (!request.stream) return next(request);
+    return next({ ...request, message: decodedOrInvalid(request.message, options.logger, request.method.name) });
   };
   const router = createConnectRouter({
     interceptors: [mark, ...options.interceptors],
@@ -62,6 +65,18 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
         options.logger.warn("rpc response failed", { method: handler.method.name, error: reason instanceof Error ? reason.message : String(reason) });
       });
   };
+}
+
+/** The messages of a request stream, a decoding failure among them INVALID_ARGUMENT with a generic message. */
+async function* decodedOrInvalid<T>(messages: AsyncIterable<T>, logger: Logger, method: string): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    const failure = ConnectError.from(error);
+    if (failure.code !== Code.Internal && failure.code !== Code.InvalidArgument) throw error;
+    logger.debug("undecodable rpc request", { method, detail: failure.rawMessage });
+    throw new ConnectError(malformedMessage, Code.InvalidArgument);
+  }
 }
 
 /**

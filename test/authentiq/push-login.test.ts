@@ -41,6 +41,23 @@ describe("Authentiq POST /login (push sign-in) over REST", () => {
     expect(JSON.parse(call.body.body)).toEqual({ type: "login", callback: `${app}/auth/callback?state=1`, jwt });
   });
 
+  // Issue 13: a message is retried only while what it carries is valid.
+  it("gives the push the PushToken's expiry in the outbox, or five minutes without exp", async () => {
+    const expiryOf = async (id: Identity) => (await server.app.database.db.selectFrom("outbox").select("expires_at").where("recipient", "=", devtokenOf(id)).executeTakeFirstOrThrow()).expires_at;
+    const withExp = newIdentity();
+    await register(server.url, withExp);
+    const exp = Math.floor(Date.now() / 1000) + 120;
+    expect((await login(`${app}/auth/cb`, await pushToken(withExp, { exp }))).status).toBe(200);
+    expect((await expiryOf(withExp))?.getTime()).toBe(exp * 1000);
+    const withoutExp = newIdentity();
+    await register(server.url, withoutExp);
+    const before = Date.now();
+    expect((await login(`${app}/auth/cb`, await pushToken(withoutExp, { exp: undefined }))).status).toBe(200);
+    const expiry = (await expiryOf(withoutExp))?.getTime() ?? 0;
+    expect(expiry).toBeGreaterThanOrEqual(before + 299_000);
+    expect(expiry).toBeLessThanOrEqual(Date.now() + 301_000);
+  });
+
   it("refuses a callback outside the audience with 401 aud-error and pushes nothing", async () => {
     const id = newIdentity();
     await register(server.url, id);

@@ -171,7 +171,7 @@ describe.runIf(enabled)("two replicas under a mixed load while PostgreSQL fails"
   }, 60_000);
 
   it("leaves consistent tables: every passcode has its email, every user an address, every message sent once", async () => {
-    expect(await direct(`select c.id from challenges c join emails e on e.id = (c.data::jsonb ->> 'emailId')::uuid where c.purpose = 'passcode' and not exists (select 1 from outbox o where o.recipient = e.address)`)).toEqual([]);
+    expect(await direct(`select c.id from challenges c join emails e on e.id = (c.data->>'emailId')::uuid where c.purpose = 'passcode' and not exists (select 1 from outbox o where o.recipient = e.address)`)).toEqual([]);
     expect(await direct(`select u.id from users u where not exists (select 1 from emails e where e.user_id = u.id)`)).toEqual([]);
     // No claim reaches further than one lease (8 s) ahead.
     expect(await direct(`select id from outbox where sent_at is null and claimed_until > now() + interval '9 seconds'`)).toEqual([]);

@@ -1,6 +1,6 @@
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOutboxWorker } from "../../src/delivery/outbox-worker.js";
+import { createOutboxWorker, defaultOutboxSettings } from "../../src/delivery/outbox-worker.js";
 import { claimDueMessages, enqueueMessage, type OutboxRow } from "../../src/delivery/outbox.store.js";
 import { createLogger } from "../../src/log.js";
 import { defaultTenantId } from "../../src/store/schema.js";
@@ -66,7 +66,7 @@ describe("the outbox's own bookkeeping", () => {
   it("delivers the claims of a replica that died without a word within 15 s, with the shipped lease", async () => {
     await enqueue("+15551001");
     // A replica claims the message and dies: no send, no release, no renewal.
-    const claimed = await claimDueMessages(server.app.database.db, "sms", 10, 8);
+    const claimed = await claimDueMessages(server.app.database.db, "sms", 10, defaultOutboxSettings.leaseSeconds);
     expect(claimed.map((row) => row.recipient)).toContain("+15551001");
     const diedAt = Date.now();
     let deliveredAt: number | undefined;

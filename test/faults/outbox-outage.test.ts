@@ -104,11 +104,25 @@ describe("the outbox while SMTP is down", () => {
       expect(listed.code).toBe(0);
       for (const recipient of recipients) expect(listed.out).toContain(recipient);
       expect(listed.out).not.toContain("code for");
+      // A message without an expiry of its own, dead-lettered (its 24 h were up): retry sends it.
+      const lasting = `outage-lasting-${Date.now()}@example.com`;
+      await server.app.database.db.transaction().execute((tx) => enqueueMessage(tx, { tenantId: defaultTenantId, channel: "email", recipient: lasting, subject: "Notice", body: "no expiry" }));
+      // Dead-lettered the way the sweep does it: once a refused attempt is over, not while one is in flight.
+      const deadLetter = async () => Number((await server.app.database.db.updateTable("outbox").set({ failed_at: new Date() }).where("recipient", "=", lasting).where("claimed_until", "is", null).where("last_error", "is not", null).executeTakeFirst()).numUpdatedRows);
+      await expect.poll(deadLetter, { timeout: 5_000 }).toBe(1);
       smtpPath.setMode("pass");
       const retried = await cli("outbox", "retry", "--all");
       expect(retried).toMatchObject({ code: 0 });
-      await expect.poll(() => recipients.every((recipient) => received(recipient) === 1), { timeout: 10_000 }).toBe(true);
-      expect((await cli("outbox", "list")).out).not.toContain(recipients[0]!);
+      // The codes expired: reported, not sent again.
+      expect(retried.out).toContain("1 queued again");
+      expect(retried.out).toContain(`${recipients.length} expired, left dead-lettered`);
+      for (const recipient of recipients) expect(retried.out).toMatch(new RegExp(`\t${recipient.replaceAll(".", "\\.")}\texpired `));
+      await expect.poll(() => received(lasting), { timeout: 10_000 }).toBe(1);
+      await sleep(500);
+      expect(recipients.map(received)).toEqual(recipients.map(() => 0));
+      const after = (await cli("outbox", "list")).out;
+      expect(after).not.toContain(lasting);
+      for (const recipient of recipients) expect(after).toContain(recipient);
     } finally {
       smtpPath.setMode("pass");
     }

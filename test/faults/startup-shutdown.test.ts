@@ -35,6 +35,17 @@ describe("start-up says what is wrong", () => {
     expect(run.stderr()).not.toMatch(/\n\s+at /);
   }, 60_000);
 
+  // An unparseable DATABASE_URL (port 99999: "Invalid URL") was retried for the whole timeout.
+  it.each([{ url: "postgres://postgres@127.0.0.1:99999/tessera" }, { url: "postgres://postgres@127.0.0.1:notaport/tessera" }])("exits 2 at once naming DATABASE_URL when it cannot be parsed ($url)", async ({ url }) => {
+    const run = runMain({ PORT: "0", DATABASE_URL: url, TESSERA_SECRET_KEY: secret, DATABASE_CONNECT_TIMEOUT: "30" });
+    const { code, afterMs } = await run.exited;
+    expect(code).toBe(2);
+    expect(afterMs).toBeLessThan(10_000);
+    expect(run.stderr()).toContain("DATABASE_URL is not a valid URL");
+    expect(run.stderr()).not.toContain("database not reachable; retrying");
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
   // Measured before: a raw EADDRINUSE stack after 6.5 s of key work.
   it("exits 2 naming PORT when the port is in use, before any key work", async () => {
     const blocker = net.createServer();
@@ -103,8 +114,12 @@ describe("graceful shutdown", () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       run.child.kill("SIGTERM");
       expect(await inFlight).toBe(200);
+      const answeredAt = Date.now();
       const { code } = await run.exited;
       expect(code).toBe(0);
+      // The idle keep-alive connection is closed at once: the process exits right after the
+      // last answer, not when the 5 s keep-alive timeout ends the connection.
+      expect(Date.now() - answeredAt).toBeLessThan(1_500);
       agent.destroy();
     } finally {
       run.child.kill("SIGKILL");

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { AuthentiqKeyService } from "./key.service.js";
 import { requiredClaim, verifySelfSigned } from "./self-signed-jwt.js";
-import { enqueueMessage } from "../../delivery/outbox.store.js";
+import { defaultMessageTtlSeconds, enqueueMessage } from "../../delivery/outbox.store.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { Schema } from "../../store/schema.js";
 
@@ -14,8 +14,12 @@ export interface PushLoginService {
   requestLogin(callback: string, jwt: string): Promise<{ status: "sent" }>;
 }
 
+/** How long a push sign-in is tried when its PushToken carries no `exp`. */
+export const pushLoginTtlSeconds = 5 * 60;
+
 /** Creates the service. */
 export function createPushLoginService(deps: { db: Kysely<Schema>; tenantId: string; keys: AuthentiqKeyService; nudgeOutbox: () => void; now?: () => number }): PushLoginService {
+  const now = deps.now ?? Date.now;
   return {
     async requestLogin(callback, jwt) {
       const target = parseUrl(callback);
@@ -31,11 +35,19 @@ export function createPushLoginService(deps: { db: Kysely<Schema>; tenantId: str
         channel: "push",
         recipient: key.devtoken,
         body: JSON.stringify({ type: "login", callback: target.href, jwt }),
+        // The push is worth delivering only while its PushToken is valid.
+        expiresAt: pushExpiry(claims.exp, now()),
       });
       deps.nudgeOutbox();
       return { status: "sent" };
     },
   };
+}
+
+/** The token's `exp` (verified to be in the future when set), else a few minutes; never past the default message TTL. */
+function pushExpiry(exp: unknown, nowMs: number): Date {
+  const until = typeof exp === "number" ? exp * 1000 : nowMs + pushLoginTtlSeconds * 1000;
+  return new Date(Math.min(until, nowMs + defaultMessageTtlSeconds * 1000));
 }
 
 function audienceOf(aud: unknown): URL[] {
