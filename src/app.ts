@@ -65,6 +65,7 @@ import { prepareDataDir } from "./store/data-dir.js";
 import { ensurePortFree } from "./transport/port-probe.js";
 import { createOneTimeTokenStore } from "./store/session/one-time-token.store.js";
 import { createSessionStore } from "./store/session/session.store.js";
+import { createAccessTokenStore } from "./store/authenticator/access-token.store.js";
 import { defaultTenantId } from "./store/schema.js";
 import { pingDatabase } from "./store/health.js";
 import { migrateToLatest } from "./store/migrator.js";
@@ -167,7 +168,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}`, now });
-    const accessTokens = createAccessTokens({ db, keys, tenantId, lifetime: config.sessionLifetime, now });
+    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
     const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });

@@ -1,9 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { systemClock, type Clock } from "../clock.js";
 import { DomainError } from "../errors/domain-error.js";
 import type { KeyService } from "../keys/key.service.js";
 import type { SessionStore } from "./session.port.js";
-import { createSignedTokens, type SignedTokenPolicy } from "./signed-token.js";
+import type { TokenStore } from "./issued-token.port.js";
+import { createIssuedTokens } from "./issued-token.service.js";
+import type { SignedTokenPolicy } from "./signed-token.js";
 
 /** A session handed to a client. */
 export interface IssuedSession {
@@ -49,26 +50,33 @@ export interface SessionTokenOptions {
   clock?: Clock;
 }
 
-/** Creates the session token service. */
+/** Creates the session token service: the issued-token mechanic over the sessions. */
 export function createSessionTokens(options: SessionTokenOptions): SessionTokens {
-  const { store, lifetime } = options;
-  const clock = options.clock ?? systemClock;
-  const policy = options.policy ?? hankoSessionPolicy;
-  const signed = createSignedTokens(options.keys, policy, clock);
+  const { lifetime } = options;
+  const policy = { ...(options.policy ?? hankoSessionPolicy), lifetime };
+  const tokens = createIssuedTokens({ store: sessionRows(options.store), keys: options.keys, policy, clock: options.clock ?? systemClock });
   return {
     async issue(userId) {
-      const sessionId = randomUUID();
-      const issuedAt = Math.floor(clock.now().getTime() / 1000);
-      await store.insert({ id: sessionId, userId, expiresAt: new Date((issuedAt + lifetime) * 1000) });
-      const token = await signed.sign({ tokenId: sessionId, subject: userId, issuedAt, lifetime });
-      return { sessionId, userId, token, lifetime };
+      const { recorded, token } = await tokens.issue({ subject: userId, extra: {} });
+      return { sessionId: recorded.tokenId, userId, token, lifetime };
     },
     async authenticate(token) {
-      const { tokenId, subject } = await signed.verify(token);
-      const session = await store.findLive(tokenId, clock.now());
-      if (session === undefined || session.userId !== subject) throw policy.refuse();
-      return session;
+      const { tokenId, subject } = await tokens.verify(token);
+      return { sessionId: tokenId, userId: subject };
     },
-    revoke: (sessionId) => store.revoke(sessionId),
+    revoke: async (sessionId) => void (await tokens.revoke(sessionId)),
+  };
+}
+
+/** The sessions as token rows: unbound, nothing of their own. */
+function sessionRows(store: SessionStore): TokenStore<Record<string, never>> {
+  return {
+    insert: (token) => store.insert({ id: token.tokenId, userId: token.subject, expiresAt: token.expiresAt }),
+    async findLive(id, at) {
+      const session = await store.findLive(id, at);
+      return session === undefined ? undefined : { tokenId: session.sessionId, subject: session.userId, bindingHash: null, extra: {} };
+    },
+    // Logout revokes the caller's own session: there is always one to revoke.
+    revoke: async (id) => (await store.revoke(id), true),
   };
 }

@@ -46,7 +46,7 @@ export interface LoginService {
 export function createLoginService(deps: {
   db: Kysely<Schema>;
   tenantId: string;
-  tokens: AccessTokens;
+  tokens: AccessTokens<Kysely<Schema>>;
   secrets: SecretBox;
   ceremony: WebauthnCeremony;
   limits: Limiter;

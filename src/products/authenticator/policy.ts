@@ -4,6 +4,21 @@ import { webauthnRefusal } from "../../core/webauthn/webauthn-refusal.js";
 import type { ChallengePolicy } from "../../core/challenge/challenge-policy.js";
 import type { LimitPolicy } from "../../core/limit/limit-policy.js";
 import { passwordGuesses } from "../../core/limit/password-guesses.js";
+import type { SignedTokenPolicy } from "../../core/session/signed-token.js";
+
+/** Seconds an `unverified` or `identified` token lives: long enough to read a code. */
+export const pendingTokenLifetime = 900;
+
+/**
+ * The Authenticator API's tokens: EdDSA, `iss` "authenticator" (as in the seed's example token),
+ * each bound to its client id, refused as INVALID_TOKEN.
+ */
+export const accessTokenPolicy = {
+  alg: "EdDSA",
+  issuer: "authenticator",
+  bound: true,
+  refuse: (cause) => new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired", { cause }),
+} as const satisfies SignedTokenPolicy & { bound: true };
 
 /** Devices one user may hold: at least 10 registrations always pass. */
 const maxDevices = 20;

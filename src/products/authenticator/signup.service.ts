@@ -34,7 +34,7 @@ export interface SignupService {
 }
 
 /** Creates the sign-up service. */
-export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens; challenges: Challenges<Kysely<Schema>>; limits: Limiter; nudgeOutbox: () => void; now?: () => number }): SignupService {
+export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens<Kysely<Schema>>; challenges: Challenges<Kysely<Schema>>; limits: Limiter; nudgeOutbox: () => void; now?: () => number }): SignupService {
   const { db, tenantId, tokens } = deps;
   const now = deps.now ?? Date.now;
   return {

@@ -1,34 +1,45 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import { isUuid } from "../../core/errors/uuid.js";
+import type { TokenStore } from "../../core/session/issued-token.port.js";
 import type { AuthenticatorTokenTable, Schema } from "../schema.js";
 
 /** A token row. */
 export type TokenRow = Selectable<AuthenticatorTokenTable>;
 
-/** Stores a token. */
-export async function insertToken(
-  db: Kysely<Schema>,
-  token: { id: string; tenantId: string; userId: string; state: TokenRow["state"]; clientHash: Uint8Array; expiresAt: Date },
-): Promise<void> {
-  await db
-    .insertInto("authenticator_tokens")
-    .values({
-      id: token.id,
-      tenant_id: token.tenantId,
-      user_id: token.userId,
-      state: token.state,
-      client_hash: Buffer.from(token.clientHash),
-      expires_at: token.expiresAt,
-      used_at: null,
-      revoked_at: null,
-    })
-    .execute();
-}
-
-/** The token `id` when it is neither used, revoked nor expired at `at`. */
-export async function findLiveToken(db: Kysely<Schema>, tenantId: string, id: string, at: Date): Promise<TokenRow | undefined> {
-  if (!isUuid(id)) return undefined;
-  return liveToken(db, tenantId, id, at).executeTakeFirst();
+/** The Authenticator's tokens as the issued-token mechanic's port, for one tenant (`tx` writes in a transaction). */
+export function createAccessTokenStore(db: Kysely<Schema>, tenantId: string): TokenStore<{ state: TokenRow["state"] }, Kysely<Schema>> {
+  return {
+    async insert(token, tx) {
+      await (tx ?? db)
+        .insertInto("authenticator_tokens")
+        .values({
+          id: token.tokenId,
+          tenant_id: tenantId,
+          user_id: token.subject,
+          state: token.extra.state,
+          client_hash: Buffer.from(token.bindingHash!),
+          expires_at: token.expiresAt,
+          used_at: null,
+          revoked_at: null,
+        })
+        .execute();
+    },
+    async findLive(id, at) {
+      if (!isUuid(id)) return undefined;
+      const row = await liveToken(db, tenantId, id, at).executeTakeFirst();
+      return row === undefined ? undefined : { tokenId: row.id, subject: row.user_id, bindingHash: row.client_hash, extra: { state: row.state } };
+    },
+    async revoke(id, subject) {
+      if (!isUuid(id)) return false;
+      let query = db
+        .updateTable("authenticator_tokens")
+        .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
+        .where("id", "=", id)
+        .where("tenant_id", "=", tenantId);
+      if (subject !== undefined) query = query.where("user_id", "=", subject);
+      return (await query.returning("id").executeTakeFirst()) !== undefined;
+    },
+  };
 }
 
 /** The live token `id`, locked for the rest of the transaction. */
@@ -57,20 +68,6 @@ export async function markTokenUsed(db: Kysely<Schema>, id: string): Promise<voi
 /** Revokes the token `id` (its code was burned by wrong answers). */
 export async function revokeToken(db: Kysely<Schema>, id: string): Promise<void> {
   await db.updateTable("authenticator_tokens").set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where("id", "=", id).execute();
-}
-
-/** Revokes the user's token `id`; false when the user has no such token. */
-export async function revokeUserToken(db: Kysely<Schema>, tenantId: string, userId: string, id: string): Promise<boolean> {
-  if (!isUuid(id)) return false;
-  const row = await db
-    .updateTable("authenticator_tokens")
-    .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
-    .where("id", "=", id)
-    .where("tenant_id", "=", tenantId)
-    .where("user_id", "=", userId)
-    .returning("id")
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 /** Revokes every live token of the user but `keptId` (after a password change). */
