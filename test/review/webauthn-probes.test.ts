@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rest } from "../harness/rest.js";
 import type { TestServer } from "../harness/server.js";
 import { SoftwareAuthenticator } from "../harness/software-authenticator.js";
-import { api, auth, codeSent, freshEmail, logIn, signUpVerified, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
+import { api, auth, codeSent, freshEmail, logIn, sentCount, signUpVerified, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
 
 // Review probes of the one WebAuthn ceremony: races on the credential cap and the sign count,
 // and the Authenticator API's device factor against the original service.
@@ -71,5 +71,44 @@ describe("review probes", () => {
     await register(account);
     const identified = await logIn(server, sinks, account);
     expect((await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).status).toBe(200);
+  });
+
+  // Hanko and the Authenticator API share the default tenant's users (an Authenticator sign-up
+  // writes the email Hanko logs in with) and credentials: a Hanko passkey makes the user's first
+  // Authenticator device not "first", so the fix does not hold for that user.
+  it("allows devices with the first Authenticator device of a user who also holds a Hanko passkey", async () => {
+    const account = await signUpVerified(server, sinks);
+    const index = sentCount(sinks, account.contact);
+    const passcode = await rest(server.url, "POST", "/passcode/login/initialize", { body: { user_id: account.userId } });
+    expect(passcode.status, passcode.text).toBe(200);
+    const code = await codeSent(sinks, account.contact, index);
+    const session = await rest(server.url, "POST", "/passcode/login/finalize", { body: { id: (passcode.json as { id: string }).id, code } });
+    const bearer = { authorization: `Bearer ${String(session.headers["x-auth-token"])}` };
+    const init = await rest(server.url, "POST", "/webauthn/registration/initialize", { headers: bearer });
+    expect((await rest(server.url, "POST", "/webauthn/registration/finalize", { body: authenticator.create((init.json as Creation).publicKey).response, headers: bearer })).status).toBe(200);
+    const options = await api(server, "POST", "/device", { headers: auth(account) });
+    const { response } = authenticator.create((options.json as Creation).publicKey, "packed");
+    expect((await api(server, "POST", "/device/verify", { body: response, headers: auth(account) })).status).toBe(201);
+    const identified = await logIn(server, sinks, account);
+    expect((await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).status).toBe(200);
+  });
+
+  // The Authenticator API refuses to remove the last device while devices are the only factor;
+  // Hanko's credential deletion removes the very same row with no such check.
+  it("does not let Hanko remove the Authenticator device that is a user's only second factor", async () => {
+    const account = await signUpVerified(server, sinks);
+    const options = await api(server, "POST", "/device", { headers: auth(account) });
+    const { response } = authenticator.create((options.json as Creation).publicKey, "packed");
+    expect((await api(server, "POST", "/device/verify", { body: response, headers: auth(account) })).status).toBe(201);
+    expect((await api(server, "PATCH", `/user/${account.userId}`, { body: { is_code_allowed: false, is_device_allowed: true }, headers: auth(account) })).json).toMatchObject({ is_code_allowed: false, is_device_allowed: true });
+    expect((await api(server, "DELETE", `/device/${response.id}`, { headers: auth(account) })).status).toBe(400);
+    const index = sentCount(sinks, account.contact);
+    const passcode = await rest(server.url, "POST", "/passcode/login/initialize", { body: { user_id: account.userId } });
+    const code = await codeSent(sinks, account.contact, index);
+    const session = await rest(server.url, "POST", "/passcode/login/finalize", { body: { id: (passcode.json as { id: string }).id, code } });
+    const bearer = { authorization: `Bearer ${String(session.headers["x-auth-token"])}` };
+    await rest(server.url, "DELETE", `/webauthn/credentials/${response.id}`, { headers: bearer });
+    const left = await server.app.database.db.selectFrom("webauthn_credentials").select("id").where("user_id", "=", account.userId).execute();
+    expect(left).toHaveLength(1);
   });
 });
