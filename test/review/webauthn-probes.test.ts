@@ -111,4 +111,17 @@ describe("review probes", () => {
     const left = await server.app.database.db.selectFrom("webauthn_credentials").select("id").where("user_id", "=", account.userId).execute();
     expect(left).toHaveLength(1);
   });
+
+  // The abuse table's Hanko row takes its foreign challenges from another user and another
+  // tenant, so it passes with no purpose binding at all; this is the case only the purpose refuses.
+  it("refuses at Hanko's login the Authenticator API's device challenge of the same user", async () => {
+    const account = await signUpVerified(server, sinks);
+    const options = await api(server, "POST", "/device", { headers: auth(account) });
+    const { credential, response } = authenticator.create((options.json as Creation).publicKey, "packed");
+    expect((await api(server, "POST", "/device/verify", { body: response, headers: auth(account) })).status).toBe(201);
+    const identified = await logIn(server, sinks, account);
+    const challenge = ((await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).json as Creation).publicKey.challenge;
+    const answer = await rest(server.url, "POST", "/webauthn/login/finalize", { body: authenticator.get(credential, challenge) });
+    expect(answer).toMatchObject({ status: 401, json: { code: 401 } });
+  });
 });
