@@ -99,7 +99,7 @@ async function registerDevice(account: Account): Promise<SoftwareCredential> {
   return credential;
 }
 
-/** Signs an Authenticator API user up and registers a device (the first: devices are then allowed). */
+/** Signs an Authenticator API user up and registers a device (devices are then allowed). */
 async function authenticatorSubject(): Promise<Subject> {
   const account = await signUpVerified(server, sinks);
   return { userId: account.userId, credential: await registerDevice(account), account };

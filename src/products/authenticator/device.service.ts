@@ -17,7 +17,7 @@ export interface DeviceService {
   /** Creation options. Throws CREDENTIAL_LIMIT. */
   options(token: AuthenticatedToken): Promise<PublicKeyCredentialCreationOptionsJSON>;
   /**
-   * Verifies the attestation and stores the device; its id (base64url). The first device
+   * Verifies the attestation and stores the device; its id (base64url). Registering a device
    * allows devices as a second factor, as the original service does. Throws WEBAUTHN_REGISTRATION_FAILED.
    */
   register(token: AuthenticatedToken, response: RegistrationResponseJSON): Promise<string>;
@@ -38,10 +38,10 @@ export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string
       return db.transaction().execute(async (tx) => {
         // The settings row lock serialises this with factor changes and removals.
         const settings = await lockSettings(tx, tenantId, token.userId);
-        const first = (await listCredentials(tx, tenantId, token.userId)).length === 0;
         const stored = await ceremony.store(tenantId, token.userId, verified.credential, createCredentialStore(tx));
-        // The original service sets IsDeviceAllowed with the first device: a device that cannot log in is no second factor.
-        if (first && !settings.is_device_allowed) await saveSettings(tx, { ...settings, is_device_allowed: true });
+        // The original service (FinishSignUp: `if !user.IsDeviceAllowed { enableNewDevice }`) allows
+        // devices with any device registered while they are off: a device that cannot log in is no second factor.
+        if (!settings.is_device_allowed) await saveSettings(tx, { ...settings, is_device_allowed: true });
         return stored.credentialId;
       });
     },
