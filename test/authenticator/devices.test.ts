@@ -209,6 +209,9 @@ describe("DELETE /api/v1/device/:device_id", () => {
     const bearer = await hankoSession(account);
     expect(await rest(server.url, "DELETE", `/webauthn/credentials/${id}`, { headers: bearer })).toMatchObject({ status: 404 });
     expect(await rest(server.url, "GET", "/webauthn/credentials", { headers: bearer })).toMatchObject({ status: 200, json: [] });
+    // Nor does Hanko offer it as a passkey: it could not log in there.
+    expect(await rest(server.url, "POST", "/user", { body: { email: account.contact } })).toMatchObject({ status: 200, json: { has_webauthn_credential: false } });
+    expect(await rest(server.url, "GET", `/users/${account.userId}`, { headers: bearer })).toMatchObject({ status: 200, json: { webauthn_credentials: [] } });
     const left = await server.app.database.db.selectFrom("webauthn_credentials").select("id").where("user_id", "=", account.userId).execute();
     expect(left).toHaveLength(1);
   });

@@ -80,6 +80,11 @@ const authenticatorRpc = (transport: Exclude<Transport, "rest">, method: string,
  */
 async function hankoSubject(): Promise<Subject> {
   const account = await signUpVerified(server, sinks);
+  return { userId: account.userId, credential: await registerPasskey(account), account };
+}
+
+/** Registers a Hanko passkey for the account's user (a Hanko session from a passcode login). */
+async function registerPasskey(account: Account): Promise<SoftwareCredential> {
   const index = sentCount(sinks, account.contact);
   const passcode = await rest(server.url, "POST", "/passcode/login/initialize", { body: { user_id: account.userId } });
   const code = await codeSent(sinks, account.contact, index);
@@ -88,7 +93,7 @@ async function hankoSubject(): Promise<Subject> {
   const init = await rest(server.url, "POST", "/webauthn/registration/initialize", { headers: bearer });
   const { credential, response } = authenticator.create((init.json as { publicKey: { challenge: string; user: { id: string } } }).publicKey, "none");
   expect((await rest(server.url, "POST", "/webauthn/registration/finalize", { body: response, headers: bearer })).status).toBe(200);
-  return { userId: account.userId, credential, account };
+  return credential;
 }
 
 /** Registers an Authenticator API device for the account: devices are then allowed. */
@@ -189,6 +194,8 @@ const uses: Record<string, Use> = {
       return rpcOutcome(await authenticatorRpc(transport, "VerifyLoginDevice", asMessage(assertion), auth(subject.identified!)));
     },
     async foreign(subject) {
+      // A passkey of the same user, so that Hanko issues a login challenge bound to them.
+      await registerPasskey(subject.account!);
       return [
         ["Hanko's login for the same user (another product)", await hankoFor(subject.userId)],
         ["Hanko's discoverable login", await hankoDiscoverable()],
