@@ -29,8 +29,10 @@ export function createCredentialStore(db: Kysely<Schema>): CredentialStore {
 
     async insert(tenantId, credential, limit) {
       const insert = async (tx: Kysely<Schema>) => {
-        // The user's row lock makes counting and inserting one step across replicas.
-        await tx.selectFrom("users").select("id").where("id", "=", credential.userId).forUpdate().executeTakeFirst();
+        // The user's row lock makes counting and inserting one step across replicas. FOR NO KEY
+        // UPDATE: FOR UPDATE would also block every insert referencing the user (sessions, codes,
+        // the credential itself from another transaction) and can deadlock with them.
+        await tx.selectFrom("users").select("id").where("id", "=", credential.userId).forNoKeyUpdate().executeTakeFirst();
         if (limit.products.length > 0) {
           const held = await tx
             .selectFrom("webauthn_credentials")
