@@ -31,8 +31,9 @@ function memoryChallenges(): ChallengeStore {
     async consume(tenant, ceremony, purpose, challenge, now) {
       const row = rows.get(challenge);
       if (row === undefined || row.used || row.tenantId !== tenant || row.ceremony !== ceremony || row.purpose !== purpose) return { refused: "unknown" };
-      if (row.expiresAt <= now) return { refused: "expired" };
+      // Used up expired or not, as the port says and the SQL store does.
       row.used = true;
+      if (row.expiresAt <= now) return { refused: "expired" };
       const issued: IssuedChallenge = { userId: row.userId, userVerification: row.userVerification, pendingUser: row.pendingUser ?? null };
       return { issued };
     },
@@ -149,6 +150,8 @@ describe("the WebAuthn ceremony", () => {
     await expect(ceremony.verifyRegistration(tenantId, "registration", authenticator.create(creation).response as never)).rejects.toEqual(refusedWith("challenge_expired"));
     // One issued later still lives.
     await expect(ceremony.verifyLogin(tenantId, "login", authenticator.get(credential, early.challenge) as never)).resolves.toMatchObject({ userId });
+    // The expired one was used up by its refusal: a second try finds no such challenge.
+    await expect(ceremony.verifyLogin(tenantId, "login", authenticator.get(credential, options.challenge) as never)).rejects.toEqual(refusedWith("challenge_unknown"));
   });
 
   // Challenge substitution: a challenge issued elsewhere must not answer this step.
