@@ -44,6 +44,7 @@ runChild("login-baseline", async ({ databaseUrl, credentials: credentialCount })
         .values({
           tenant_id: tenantId,
           user_id: user.id,
+          product: "hanko",
           credential_id: credential.id,
           public_key: cosePublicKey,
           sign_count: 0,

@@ -160,7 +160,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
       if (revoked > 0) logger.warn("AUTHFI_API_KEY changed: revoked the access point's other API keys", { accessPoint: config.authfiAccessPoint, revoked });
     }
-    const authfiManagement = createAuthfiManagementService({ db });
+    const authfiCeremony = webauthnCeremony(authfiWebauthnPolicy);
+    const authfiManagement = createAuthfiManagementService({ db, ceremony: authfiCeremony, credentialsIn: createCredentialStore });
 
     const tenantId = defaultTenantId;
     const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock });
@@ -226,15 +227,15 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       webauthnService({
         hanko: createWebauthnHandler({ webauthn: createHankoWebauthnService({ db, tenantId, ceremony: webauthnCeremony(hankoWebauthnPolicy) }), tokens, authTokenHeader }),
-        authfi: createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ db, rp, ceremony: webauthnCeremony(authfiWebauthnPolicy) }), management: authfiManagement }),
+        authfi: createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ db, rp, ceremony: authfiCeremony, credentialsIn: createCredentialStore }), management: authfiManagement }),
       }),
       authenticatorService({
         authenticator: createAuthenticatorHandler({
           signup: createSignupService({ db, tenantId, tokens: accessTokens, challenges, limits, nudgeOutbox, now }),
           login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, now }),
-          devices: createDeviceService({ db, tenantId, ceremony: authenticatorCeremony }),
+          devices: createDeviceService({ db, tenantId, ceremony: authenticatorCeremony, credentialsIn: createCredentialStore }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ db, tenantId, secrets, issuer: config.rpName, now }),
+          settings: createUserSettingsService({ db, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, credentialsIn: createCredentialStore, now }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),

@@ -16,6 +16,7 @@ import * as limits from "./migrations/20261201000100-limits.js";
 import * as challenges from "./migrations/20261201000110-challenges.js";
 import * as authenticatorCodes from "./migrations/20261201000120-authenticator-codes.js";
 import * as webauthnChallengePurpose from "./migrations/20261201000200-webauthn-challenge-purpose.js";
+import * as webauthnCredentialProduct from "./migrations/20261201000210-webauthn-credential-product.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   "20261201000110-challenges": challenges,
   "20261201000120-authenticator-codes": authenticatorCodes,
   "20261201000200-webauthn-challenge-purpose": webauthnChallengePurpose,
+  "20261201000210-webauthn-credential-product": webauthnCredentialProduct,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rest } from "../harness/rest.js";
 import type { TestServer } from "../harness/server.js";
 import { SoftwareAuthenticator, type SoftwareCredential } from "../harness/software-authenticator.js";
-import { api, auth, claimsOf, heldFrom, logIn, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "./authenticator-client.js";
+import { api, auth, claimsOf, codeSent, heldFrom, logIn, sentCount, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "./authenticator-client.js";
 
 const origin = "https://auth.example.com";
 const authenticator = new SoftwareAuthenticator(origin, "auth.example.com");
@@ -35,6 +36,17 @@ async function deviceUser(): Promise<Account & { credential: SoftwareCredential;
   const { credential, id } = await registerDevice(account);
   expect((await api(server, "PATCH", `/user/${account.userId}`, { body: { is_device_allowed: true }, headers: auth(account) })).json).toMatchObject({ is_device_allowed: true });
   return { ...account, credential, deviceId: id };
+}
+
+/** A Hanko session of an Authenticator user (a passcode login: the two APIs share the user). */
+async function hankoSession(account: Account): Promise<Record<string, string>> {
+  const index = sentCount(sinks, account.contact);
+  const passcode = await rest(server.url, "POST", "/passcode/login/initialize", { body: { user_id: account.userId } });
+  expect(passcode.status, passcode.text).toBe(200);
+  const code = await codeSent(sinks, account.contact, index);
+  const session = await rest(server.url, "POST", "/passcode/login/finalize", { body: { id: (passcode.json as { id: string }).id, code } });
+  expect(session.status, session.text).toBe(200);
+  return { authorization: `Bearer ${String(session.headers["x-auth-token"])}` };
 }
 
 async function deviceChallenge(identified: Held): Promise<Request["publicKey"]> {
@@ -133,13 +145,29 @@ describe("GET and POST /api/v1/login/verify-device", () => {
     expect((await api(server, "PATCH", `/user/${account.userId}`, { body: { is_totp_allowed: false }, headers: auth(account) })).json).toMatchObject({ is_device_allowed: true });
   });
 
-  it("keeps devices off when the user turned them off before registering another", async () => {
+  // The original service (deviceapi -> webauthn.FinishSignUp) takes enableNewDevice whenever
+  // IsDeviceAllowed is false, which sets it true: registering a device while devices are off
+  // turns them on, whether or not it is the first.
+  it("allows devices again when a device is registered while they are off, as the original service does", async () => {
     const account = await signUpVerified(server, sinks);
     await registerDevice(account);
     expect((await api(server, "PATCH", `/user/${account.userId}`, { body: { is_device_allowed: false }, headers: auth(account) })).json).toMatchObject({ is_device_allowed: false });
     await registerDevice(account);
     const identified = await logIn(server, sinks, account);
-    expect(await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).toMatchObject({ status: 403, json: { error: { code: "factor_not_allowed" } } });
+    expect((await api(server, "GET", "/login/verify-device", { headers: auth(identified) })).status).toBe(200);
+  });
+
+  // Hanko and the Authenticator API share the default tenant's users (an Authenticator sign-up
+  // writes the email Hanko logs in with): a Hanko passkey is no Authenticator device, so the
+  // user's first device still allows devices, and the passkey is not offered for the device login.
+  it("allows devices with the first Authenticator device of a user who also holds a Hanko passkey, and offers only that device", async () => {
+    const account = await signUpVerified(server, sinks);
+    const bearer = await hankoSession(account);
+    const init = await rest(server.url, "POST", "/webauthn/registration/initialize", { headers: bearer });
+    expect((await rest(server.url, "POST", "/webauthn/registration/finalize", { body: authenticator.create((init.json as Creation).publicKey).response, headers: bearer })).status).toBe(200);
+    const device = await registerDevice(account);
+    const identified = await logIn(server, sinks, account);
+    expect((await deviceChallenge(identified)).allowCredentials.map((descriptor) => descriptor.id)).toEqual([device.id]);
   });
 
   it("refuses devices when they are not allowed, and a device of another user", async () => {
@@ -169,5 +197,22 @@ describe("DELETE /api/v1/device/:device_id", () => {
     expect(await api(server, "DELETE", `/device/${user.deviceId}`, { headers: auth(user) })).toMatchObject({ status: 404, json: { error: { code: "device_not_found" } } });
     const other = await deviceUser();
     expect((await api(server, "DELETE", `/device/${other.deviceId}`, { headers: auth(user) })).status).toBe(404);
+  });
+
+  // The Authenticator API refuses to remove the last device while devices are the only factor;
+  // Hanko's credential deletion must not remove that device behind its back (a lock-out).
+  it("is the only way to remove a device: Hanko's credential deletion does not reach it", async () => {
+    const account = await signUpVerified(server, sinks);
+    const { id } = await registerDevice(account);
+    expect((await api(server, "PATCH", `/user/${account.userId}`, { body: { is_code_allowed: false, is_device_allowed: true }, headers: auth(account) })).json).toMatchObject({ is_code_allowed: false, is_device_allowed: true });
+    expect((await api(server, "DELETE", `/device/${id}`, { headers: auth(account) })).status).toBe(400);
+    const bearer = await hankoSession(account);
+    expect(await rest(server.url, "DELETE", `/webauthn/credentials/${id}`, { headers: bearer })).toMatchObject({ status: 404 });
+    expect(await rest(server.url, "GET", "/webauthn/credentials", { headers: bearer })).toMatchObject({ status: 200, json: [] });
+    // Nor does Hanko offer it as a passkey: it could not log in there.
+    expect(await rest(server.url, "POST", "/user", { body: { email: account.contact } })).toMatchObject({ status: 200, json: { has_webauthn_credential: false } });
+    expect(await rest(server.url, "GET", `/users/${account.userId}`, { headers: bearer })).toMatchObject({ status: 200, json: { webauthn_credentials: [] } });
+    const left = await server.app.database.db.selectFrom("webauthn_credentials").select("id").where("user_id", "=", account.userId).execute();
+    expect(left).toHaveLength(1);
   });
 });

@@ -93,7 +93,7 @@ describe("Hanko first slice over REST", () => {
     const user = await server.app.database.db.selectFrom("users").select("tenant_id").where("id", "=", user_id).executeTakeFirstOrThrow();
     await server.app.database.db
       .insertInto("webauthn_credentials")
-      .values({ tenant_id: user.tenant_id, user_id, credential_id: Buffer.from("cred"), public_key: Buffer.from("key"), sign_count: 0, transports: [], aaguid: null, backed_up: false, name: null, last_used_at: null })
+      .values({ tenant_id: user.tenant_id, user_id, product: "hanko", credential_id: Buffer.from("cred"), public_key: Buffer.from("key"), sign_count: 0, transports: [], aaguid: null, backed_up: false, name: null, last_used_at: null })
       .execute();
     const found = await rest(server.url, "POST", "/user", { body: { email } });
     expect(found.json).toMatchObject({ id: user_id, has_webauthn_credential: true });

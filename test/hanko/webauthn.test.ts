@@ -68,6 +68,20 @@ describe("WebAuthn registration", () => {
     expect((init.json as Options).publicKey.excludeCredentials).toEqual([{ type: "public-key", id: credential.id.toString("base64url"), transports: ["internal"] }]);
   });
 
+  // The cap is counted and the credential inserted under a lock on the user: racing
+  // registrations cannot pass it together.
+  it("keeps the cap of 20 passkeys under 25 concurrent finalizations", async () => {
+    const user = await signUpAndLogIn(server);
+    const inits = [];
+    for (let i = 0; i < 25; i++) inits.push(await rest(server.url, "POST", "/webauthn/registration/initialize", { headers: user.bearer }));
+    const responses = inits.map((init) => authenticator.create((init.json as Options).publicKey).response);
+    const finals = await Promise.all(responses.map((body) => rest(server.url, "POST", "/webauthn/registration/finalize", { body, headers: user.bearer })));
+    expect(finals.filter((final) => final.status === 200)).toHaveLength(20);
+    expect(finals.filter((final) => final.status === 409)).toHaveLength(5);
+    const held = await server.app.database.db.selectFrom("webauthn_credentials").select("id").where("user_id", "=", user.userId).execute();
+    expect(held).toHaveLength(20);
+  });
+
   it("lets a user register at least 10 credentials", async () => {
     const user = await signUpAndLogIn(server);
     for (let i = 0; i < 10; i++) await register(user);
@@ -176,6 +190,17 @@ describe("WebAuthn login", () => {
     expect((await finalizeLogin(authenticator.get(credential, (await loginChallenge()).challenge, { counter: 5 }))).status).toBe(401);
     expect((await finalizeLogin(authenticator.get(credential, (await loginChallenge()).challenge, { counter: 3 }))).status).toBe(401);
     expect((await finalizeLogin(authenticator.get(credential, (await loginChallenge()).challenge, { counter: 6 }))).status).toBe(200);
+  });
+
+  // Two clones sending the same counter on separate challenges at once: the sign count is
+  // recorded only if it is still the one read, so one passes.
+  it("lets one of six concurrent assertions with the same counter pass, each on its own challenge", async () => {
+    const user = await signUpAndLogIn(server);
+    const credential = await register(user);
+    const challenges: string[] = [];
+    for (let i = 0; i < 6; i++) challenges.push((await loginChallenge()).challenge);
+    const finals = await Promise.all(challenges.map((challenge) => finalizeLogin(authenticator.get(credential, challenge, { counter: 7 }))));
+    expect(finals.map((final) => final.status).sort()).toEqual([200, 401, 401, 401, 401, 401]);
   });
 
   it("refuses a never-issued challenge, a foreign origin, a challenge bound to another user, and a forged signature", async () => {

@@ -9,7 +9,7 @@ import { callRpc, closeGrpcClients, rpcTransports, type RpcResult } from "../har
 import type { TestServer } from "../harness/server.js";
 import type { SoftwareCredential } from "../harness/software-authenticator.js";
 import { accessPoint, apiKey, authenticator, authfi, loginChallenge as authfiLoginChallenge, newName, registerKey } from "../authfi/authfi-client.js";
-import { api, auth, codeSent, freshEmail, logIn, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
+import { api, auth, codeSent, logIn, sentCount, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
 import { asMessage } from "../authenticator/rpc-client.js";
 
 // One table of abuse cases for the WebAuthn ceremony, run against every product's use of it
@@ -73,28 +73,41 @@ const webauthnRpc = (transport: Exclude<Transport, "rest">, method: string, inpu
 const authenticatorRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
   callRpc(transport, server.url, AuthenticatorService, AuthenticatorServiceService, method, input, headers);
 
-/** Registers a Hanko passkey for a new user. */
+/**
+ * Registers a Hanko passkey for a new user, signed up through the Authenticator API (the two
+ * share the default tenant's users), so that the same user can be issued the Authenticator
+ * API's challenges too.
+ */
 async function hankoSubject(): Promise<Subject> {
-  const email = freshEmail();
-  const created = await rest(server.url, "POST", "/users", { body: { email } });
-  const userId = (created.json as { user_id: string }).user_id;
-  const passcode = await rest(server.url, "POST", "/passcode/login/initialize", { body: { user_id: userId } });
-  const code = await codeSent(sinks, email, 0);
-  const session = await rest(server.url, "POST", "/passcode/login/finalize", { body: { id: (passcode.json as { id: string }).id, code } });
-  const user = { userId, bearer: { authorization: `Bearer ${String(session.headers["x-auth-token"])}` } };
-  const init = await rest(server.url, "POST", "/webauthn/registration/initialize", { headers: user.bearer });
-  const { credential, response } = authenticator.create((init.json as { publicKey: { challenge: string; user: { id: string } } }).publicKey, "none");
-  expect((await rest(server.url, "POST", "/webauthn/registration/finalize", { body: response, headers: user.bearer })).status).toBe(200);
-  return { userId: user.userId, credential };
+  const account = await signUpVerified(server, sinks);
+  return { userId: account.userId, credential: await registerPasskey(account), account };
 }
 
-/** Signs an Authenticator API user up and registers a device (the first: devices are then allowed). */
-async function authenticatorSubject(): Promise<Subject> {
-  const account = await signUpVerified(server, sinks);
+/** Registers a Hanko passkey for the account's user (a Hanko session from a passcode login). */
+async function registerPasskey(account: Account): Promise<SoftwareCredential> {
+  const index = sentCount(sinks, account.contact);
+  const passcode = await rest(server.url, "POST", "/passcode/login/initialize", { body: { user_id: account.userId } });
+  const code = await codeSent(sinks, account.contact, index);
+  const session = await rest(server.url, "POST", "/passcode/login/finalize", { body: { id: (passcode.json as { id: string }).id, code } });
+  const bearer = { authorization: `Bearer ${String(session.headers["x-auth-token"])}` };
+  const init = await rest(server.url, "POST", "/webauthn/registration/initialize", { headers: bearer });
+  const { credential, response } = authenticator.create((init.json as { publicKey: { challenge: string; user: { id: string } } }).publicKey, "none");
+  expect((await rest(server.url, "POST", "/webauthn/registration/finalize", { body: response, headers: bearer })).status).toBe(200);
+  return credential;
+}
+
+/** Registers an Authenticator API device for the account: devices are then allowed. */
+async function registerDevice(account: Account): Promise<SoftwareCredential> {
   const options = await api(server, "POST", "/device", { headers: auth(account) });
   const { credential, response } = authenticator.create((options.json as { publicKey: { challenge: string; user: { id: string } } }).publicKey, "none");
   expect((await api(server, "POST", "/device/verify", { body: response, headers: auth(account) })).status).toBe(201);
-  return { userId: account.userId, credential, account };
+  return credential;
+}
+
+/** Signs an Authenticator API user up and registers a device (devices are then allowed). */
+async function authenticatorSubject(): Promise<Subject> {
+  const account = await signUpVerified(server, sinks);
+  return { userId: account.userId, credential: await registerDevice(account), account };
 }
 
 const hankoDiscoverable = async () => ((await rest(server.url, "POST", "/webauthn/login/initialize", { body: {} })).json as { publicKey: { challenge: string } }).publicKey.challenge;
@@ -120,10 +133,13 @@ const uses: Record<string, Use> = {
       if (transport === "rest") return restOutcome(await rest(server.url, "POST", "/webauthn/login/finalize", { body: assertion }));
       return rpcOutcome(await webauthnRpc(transport, "FinalizeLogin", asMessage(assertion)));
     },
-    async foreign() {
+    async foreign(subject) {
       const other = await authenticatorSubject();
+      // The same user's device login: same tenant and user, so only the purpose refuses it.
+      await registerDevice(subject.account!);
       return [
-        ["the Authenticator API's device login", await authenticatorFor(other)],
+        ["the Authenticator API's device login of the same user", await authenticatorFor(subject)],
+        ["the Authenticator API's device login of another user", await authenticatorFor(other)],
         ["AuthFi's discoverable login", await authfiLoginChallenge(server)],
       ];
     },
@@ -178,6 +194,8 @@ const uses: Record<string, Use> = {
       return rpcOutcome(await authenticatorRpc(transport, "VerifyLoginDevice", asMessage(assertion), auth(subject.identified!)));
     },
     async foreign(subject) {
+      // A passkey of the same user, so that Hanko issues a login challenge bound to them.
+      await registerPasskey(subject.account!);
       return [
         ["Hanko's login for the same user (another product)", await hankoFor(subject.userId)],
         ["Hanko's discoverable login", await hankoDiscoverable()],

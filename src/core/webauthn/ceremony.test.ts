@@ -31,28 +31,40 @@ function memoryChallenges(): ChallengeStore {
     async consume(tenant, ceremony, purpose, challenge, now) {
       const row = rows.get(challenge);
       if (row === undefined || row.used || row.tenantId !== tenant || row.ceremony !== ceremony || row.purpose !== purpose) return { refused: "unknown" };
-      if (row.expiresAt <= now) return { refused: "expired" };
+      // Used up expired or not, as the port says and the SQL store does.
       row.used = true;
+      if (row.expiresAt <= now) return { refused: "expired" };
       const issued: IssuedChallenge = { userId: row.userId, userVerification: row.userVerification, pendingUser: row.pendingUser ?? null };
       return { issued };
     },
   };
 }
 
-/** The credential store port in memory. */
+/** The credential store port in memory: credential ids unique per tenant, reads and changes scoped by product. */
 function memoryCredentials(): CredentialStore & { all: WebauthnCredential[] } {
   const all: WebauthnCredential[] = [];
+  const mine = (tenant: string, userId: string, products: readonly string[]) => (held: WebauthnCredential) => held.tenantId === tenant && held.userId === userId && products.includes(held.product);
   return {
     all,
-    list: async (tenant, userId) => all.filter((credential) => credential.tenantId === tenant && credential.userId === userId),
-    find: async (tenant, credentialId) => all.find((credential) => credential.tenantId === tenant && credential.credentialId === credentialId),
-    async insert(tenant, credential, maxPerUser) {
+    list: async (tenant, userId, products) => all.filter(mine(tenant, userId, products)),
+    find: async (tenant, credentialId, products) => all.find((held) => held.tenantId === tenant && held.credentialId === credentialId && products.includes(held.product)),
+    async insert(tenant, credential, limit) {
       if (all.some((held) => held.tenantId === tenant && held.credentialId === credential.credentialId)) return { refused: "exists" };
-      if (all.filter((held) => held.tenantId === tenant && held.userId === credential.userId).length >= maxPerUser) return { refused: "limit" };
+      if (all.filter(mine(tenant, credential.userId, limit.products)).length >= limit.max) return { refused: "limit" };
       const at = new Date(0);
       const stored: WebauthnCredential = { ...credential, id: randomUUID(), tenantId: tenant, transports: knownTransports(credential.transports), name: null, createdAt: at, lastUsedAt: null, updatedAt: at };
       all.push(stored);
       return { stored };
+    },
+    async rename(tenant, userId, credentialId, name, products) {
+      const credential = all.find((held) => mine(tenant, userId, products)(held) && held.credentialId === credentialId);
+      if (credential !== undefined) credential.name = name;
+      return credential;
+    },
+    async remove(tenant, userId, credentialId, products) {
+      const index = all.findIndex((held) => mine(tenant, userId, products)(held) && held.credentialId === credentialId);
+      if (index >= 0) all.splice(index, 1);
+      return index >= 0;
     },
     async recordSignCount(id, previous, next, now) {
       const credential = all.find((held) => held.id === id);
@@ -69,6 +81,7 @@ function policy(product = "test", maxCredentialsPerUser = 3): WebauthnPolicy {
     product,
     timeoutMs: 60_000,
     maxCredentialsPerUser,
+    credentials: { lists: [product], logsInWith: [product], manages: [product] },
     registration: { attestation: "none", authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" } },
     loginUserVerification: "preferred",
     refuse: (failure) => new DomainError("INVALID_FIELD", "invalid", `${failure.ceremony}: ${failure.kind}`, { details: { kind: failure.kind } }),
@@ -89,7 +102,7 @@ const user = () => {
 };
 
 /** Registers a credential for a new user through `ceremony`. */
-async function register(ceremony: WebauthnCeremony, owner = user()): Promise<{ userId: string; credential: SoftwareCredential }> {
+async function register(ceremony: WebauthnCeremony, owner: { id: string; name: string; displayName: string } = user()): Promise<{ userId: string; credential: SoftwareCredential }> {
   const options = await ceremony.registrationOptions({ tenantId, purpose: "registration", user: owner, existingUser: true });
   const { credential, response } = authenticator.create(options, "packed");
   const verified = await ceremony.verifyRegistration(tenantId, "registration", response as never, { expectedUserId: owner.id });
@@ -137,6 +150,8 @@ describe("the WebAuthn ceremony", () => {
     await expect(ceremony.verifyRegistration(tenantId, "registration", authenticator.create(creation).response as never)).rejects.toEqual(refusedWith("challenge_expired"));
     // One issued later still lives.
     await expect(ceremony.verifyLogin(tenantId, "login", authenticator.get(credential, early.challenge) as never)).resolves.toMatchObject({ userId });
+    // The expired one was used up by its refusal: a second try finds no such challenge.
+    await expect(ceremony.verifyLogin(tenantId, "login", authenticator.get(credential, options.challenge) as never)).rejects.toEqual(refusedWith("challenge_unknown"));
   });
 
   // Challenge substitution: a challenge issued elsewhere must not answer this step.
@@ -144,6 +159,8 @@ describe("the WebAuthn ceremony", () => {
     const { ceremony, challenges, credentials, clock } = setUp("one");
     const other = createWebauthnCeremony({ policy: policy("two"), rp, challenges, credentials, clock });
     const { userId, credential } = await register(ceremony);
+    // The other product holds a credential of the same user, so it issues a challenge bound to them.
+    await register(other, { id: userId, name: "n", displayName: "n" });
     const stranger = await register(ceremony);
     const refuse = async (challenge: string, expected: string, expectedUserId?: string) =>
       expect(ceremony.verifyLogin(tenantId, "login", authenticator.get(credential, challenge) as never, expectedUserId === undefined ? {} : { expectedUserId })).rejects.toEqual(refusedWith(expected));
@@ -196,6 +213,29 @@ describe("the WebAuthn ceremony", () => {
     await expect(ceremony.registrationOptions({ tenantId, purpose: "registration", user: owner, existingUser: true })).rejects.toEqual(refusedWith("credential_limit"));
     const verified = await ceremony.verifyRegistration(tenantId, "registration", authenticator.create(pending).response as never);
     await expect(ceremony.store(tenantId, owner.id, verified.credential)).rejects.toEqual(refusedWith("credential_limit"));
+  });
+
+  // Products share a tenant's credentials: another product's credential of the same user is not
+  // listed, counted, allowed, used to log in, renamed or deleted here.
+  it("sees only the credentials of the products its policy names", async () => {
+    const { ceremony, challenges, credentials, clock } = setUp("one");
+    const other = createWebauthnCeremony({ policy: policy("two", 1), rp, challenges, credentials, clock });
+    const owner = user();
+    const theirs = await register(other, owner);
+    const { credential } = await register(ceremony, owner);
+    const id = credential.id.toString("base64url");
+    const theirsId = theirs.credential.id.toString("base64url");
+    expect(credentials.all.map((held) => held.product)).toEqual(["two", "one"]);
+    expect((await ceremony.list(tenantId, owner.id)).map((held) => held.credentialId)).toEqual([id]);
+    expect((await ceremony.registrationOptions({ tenantId, purpose: "registration", user: owner, existingUser: true })).excludeCredentials?.map((descriptor) => descriptor.id)).toEqual([id]);
+    expect((await ceremony.loginOptions({ tenantId, purpose: "login", userId: owner.id })).allowCredentials?.map((descriptor) => descriptor.id)).toEqual([id]);
+    const options = await ceremony.loginOptions({ tenantId, purpose: "login", userId: null });
+    await expect(ceremony.verifyLogin(tenantId, "login", authenticator.get(theirs.credential, options.challenge) as never)).rejects.toEqual(refusedWith("credential_unknown"));
+    expect(await ceremony.rename(tenantId, owner.id, theirsId, "mine")).toBeUndefined();
+    expect(await ceremony.remove(tenantId, owner.id, theirsId)).toBe(false);
+    expect(credentials.all).toHaveLength(2);
+    expect(await other.remove(tenantId, owner.id, theirsId)).toBe(true);
+    expect(credentials.all.map((held) => held.credentialId)).toEqual([id]);
   });
 
   it("refuses an assertion with members missing or not base64url as malformed", async () => {

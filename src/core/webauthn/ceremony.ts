@@ -59,7 +59,7 @@ export interface CeremonyChecks {
 /** A verified attestation, for the product to store (with `store`, or in a transaction of its own). */
 export interface VerifiedRegistration {
   issued: IssuedChallenge;
-  credential: Omit<NewCredential, "userId">;
+  credential: Omit<NewCredential, "userId" | "product">;
 }
 
 /**
@@ -73,8 +73,14 @@ export interface WebauthnCeremony {
   registrationOptions(request: RegistrationRequest): Promise<PublicKeyCredentialCreationOptionsJSON>;
   /** Uses up the challenge and verifies the attestation; nothing is stored. */
   verifyRegistration(tenantId: string, purpose: string, response: RegistrationResponseJSON, checks?: CeremonyChecks): Promise<VerifiedRegistration>;
-  /** Stores a verified credential for `userId` under the policy's cap. Refuses `credential_limit`, `credential_exists`. */
+  /** Stores a verified credential for `userId` as the policy's product's, under the policy's cap. Refuses `credential_limit`, `credential_exists`. */
   store(tenantId: string, userId: string, credential: VerifiedRegistration["credential"], credentials?: CredentialStore): Promise<WebauthnCredential>;
+  /** The user's credentials the policy lists, oldest first (`credentials` may be a transaction's store). */
+  list(tenantId: string, userId: string, credentials?: CredentialStore): Promise<WebauthnCredential[]>;
+  /** Renames the user's credential the policy manages (null clears the name); undefined when there is no such credential. */
+  rename(tenantId: string, userId: string, credentialId: string, name: string | null, credentials?: CredentialStore): Promise<WebauthnCredential | undefined>;
+  /** Deletes the user's credential the policy manages; false when there is no such credential. */
+  remove(tenantId: string, userId: string, credentialId: string, credentials?: CredentialStore): Promise<boolean>;
   /** Request options. Refuses `no_credentials` for a user without any. */
   loginOptions(request: LoginRequest): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /** Uses up the challenge, verifies the assertion and records the new sign count: the credential as it is now. */
@@ -84,6 +90,7 @@ export interface WebauthnCeremony {
 /** Creates the ceremony of one product over the challenge and credential stores. */
 export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: RelyingPartyConfig; challenges: ChallengeStore; credentials: CredentialStore; clock: Clock }): WebauthnCeremony {
   const { policy, rp, challenges, credentials, clock } = deps;
+  const scope = policy.credentials;
   const refuse = (ceremony: Ceremony, kind: WebauthnFailureKind, detail: { cause?: unknown; format?: string } = {}) => policy.refuse({ ceremony, kind, ...detail });
   const purposeOf = (purpose: string) => `${policy.product}:${purpose}`;
   const expiry = () => new Date(clock.now().getTime() + policy.timeoutMs);
@@ -110,7 +117,7 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
     policy,
 
     async registrationOptions(request) {
-      const existing = request.existingUser ? await credentials.list(request.tenantId, request.user.id) : [];
+      const existing = request.existingUser ? await credentials.list(request.tenantId, request.user.id, scope.lists) : [];
       if (existing.length >= policy.maxCredentialsPerUser) throw refuse("registration", "credential_limit");
       const selection = request.authenticatorSelection ?? policy.registration.authenticatorSelection;
       const options = await generateRegistrationOptions({
@@ -166,13 +173,19 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
     },
 
     async store(tenantId, userId, credential, store = credentials) {
-      const outcome = await store.insert(tenantId, { ...credential, userId }, policy.maxCredentialsPerUser);
+      const outcome = await store.insert(tenantId, { ...credential, userId, product: policy.product }, { max: policy.maxCredentialsPerUser, products: scope.lists });
       if ("refused" in outcome) throw refuse("registration", outcome.refused === "limit" ? "credential_limit" : "credential_exists");
       return outcome.stored;
     },
 
+    list: (tenantId, userId, store = credentials) => store.list(tenantId, userId, scope.lists),
+
+    rename: (tenantId, userId, credentialId, name, store = credentials) => store.rename(tenantId, userId, credentialId, name, scope.manages),
+
+    remove: (tenantId, userId, credentialId, store = credentials) => store.remove(tenantId, userId, credentialId, scope.manages),
+
     async loginOptions(request) {
-      const allowed = request.userId === null ? undefined : await credentials.list(request.tenantId, request.userId);
+      const allowed = request.userId === null ? undefined : await credentials.list(request.tenantId, request.userId, scope.lists);
       if (allowed !== undefined && allowed.length === 0) throw refuse("login", "no_credentials");
       const userVerification = request.userVerification ?? policy.loginUserVerification;
       const options = await generateAuthenticationOptions({
@@ -190,8 +203,8 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
       if (!isAssertionShaped(response, credentialId)) throw refuse("login", "malformed");
       // The challenge is used up whatever happens next: an assertion is good for one try.
       const { challenge, issued } = await consume("login", tenantId, purpose, response.response.clientDataJSON, checks);
-      const credential = await credentials.find(tenantId, credentialId);
-      // Another user's credential answers as an unknown one: the caller learns nothing about it.
+      const credential = await credentials.find(tenantId, credentialId, scope.logsInWith);
+      // Another user's credential, or another product's, answers as an unknown one: the caller learns nothing about it.
       if (credential === undefined || (issued.userId !== null && issued.userId !== credential.userId)) throw refuse("login", "credential_unknown");
       await checks.credential?.(credential);
       const handle = response.response.userHandle;

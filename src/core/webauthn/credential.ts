@@ -6,6 +6,8 @@ export interface WebauthnCredential {
   id: string;
   tenantId: string;
   userId: string;
+  /** The product that registered it (its policy's `product`): products sharing a tenant see only the credentials their policy names. */
+  product: string;
   /** The credential id, base64url. */
   credentialId: string;
   /** The COSE public key. */
@@ -24,6 +26,8 @@ export interface WebauthnCredential {
 /** A credential an attestation verified, not yet stored. */
 export interface NewCredential {
   userId: string;
+  /** The product registering it. */
+  product: string;
   /** base64url. */
   credentialId: string;
   publicKey: Uint8Array;

@@ -45,8 +45,21 @@ export interface WebauthnPolicy {
   product: string;
   /** Milliseconds a ceremony may take; its challenge expires with it. */
   timeoutMs: number;
-  /** Credentials one user may hold. */
+  /** Credentials one user may hold (of the products `credentials.lists` names). */
   maxCredentialsPerUser: number;
+  /**
+   * Whose credentials the product sees, by the product that registered them: products share a
+   * tenant's users and credentials, and one product's credential (an Authenticator device that is
+   * a user's only second factor) must not be listed, used or deleted through another.
+   */
+  credentials: {
+    /** Listed, counted against the cap, excluded at registration and allowed in login options. */
+    lists: readonly string[];
+    /** Accepted at login. */
+    logsInWith: readonly string[];
+    /** Renamed and deleted through the product. */
+    manages: readonly string[];
+  };
   /** What registration asks for when a call does not say. */
   registration: {
     /** The attestation conveyance asked for; `indirect` is served as `direct`. */

@@ -5,7 +5,7 @@ import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import { toBase64url } from "../../core/webauthn/webauthn-encoding.js";
 import type { Schema } from "../../store/schema.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
-import { createCredentialStore, deleteCredential, listCredentials } from "../../store/webauthn/credential.store.js";
+import type { CredentialStore } from "../../core/webauthn/credential.port.js";
 import { lockSettings, saveSettings } from "../../store/authenticator/account.store.js";
 import { contactName, invalidField } from "./contact.js";
 
@@ -17,7 +17,7 @@ export interface DeviceService {
   /** Creation options. Throws CREDENTIAL_LIMIT. */
   options(token: AuthenticatedToken): Promise<PublicKeyCredentialCreationOptionsJSON>;
   /**
-   * Verifies the attestation and stores the device; its id (base64url). The first device
+   * Verifies the attestation and stores the device; its id (base64url). Registering a device
    * allows devices as a second factor, as the original service does. Throws WEBAUTHN_REGISTRATION_FAILED.
    */
   register(token: AuthenticatedToken, response: RegistrationResponseJSON): Promise<string>;
@@ -26,8 +26,8 @@ export interface DeviceService {
 }
 
 /** Creates the device service. */
-export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string; ceremony: WebauthnCeremony }): DeviceService {
-  const { db, tenantId, ceremony } = deps;
+export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string; ceremony: WebauthnCeremony; credentialsIn: (tx: Kysely<Schema>) => CredentialStore }): DeviceService {
+  const { db, tenantId, ceremony, credentialsIn } = deps;
   return {
     async options(token) {
       const name = await contactName(db, tenantId, token.userId);
@@ -38,10 +38,10 @@ export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string
       return db.transaction().execute(async (tx) => {
         // The settings row lock serialises this with factor changes and removals.
         const settings = await lockSettings(tx, tenantId, token.userId);
-        const first = (await listCredentials(tx, tenantId, token.userId)).length === 0;
-        const stored = await ceremony.store(tenantId, token.userId, verified.credential, createCredentialStore(tx));
-        // The original service sets IsDeviceAllowed with the first device: a device that cannot log in is no second factor.
-        if (first && !settings.is_device_allowed) await saveSettings(tx, { ...settings, is_device_allowed: true });
+        const stored = await ceremony.store(tenantId, token.userId, verified.credential, credentialsIn(tx));
+        // The original service (FinishSignUp: `if !user.IsDeviceAllowed { enableNewDevice }`) allows
+        // devices with any device registered while they are off: a device that cannot log in is no second factor.
+        if (!settings.is_device_allowed) await saveSettings(tx, { ...settings, is_device_allowed: true });
         return stored.credentialId;
       });
     },
@@ -52,13 +52,14 @@ export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string
       await db.transaction().execute(async (tx) => {
         // The settings row lock serialises this with factor changes, registrations and other removals.
         const settings = await lockSettings(tx, tenantId, token.userId);
-        const devices = await listCredentials(tx, tenantId, token.userId);
+        const credentials = credentialsIn(tx);
+        const devices = await ceremony.list(tenantId, token.userId, credentials);
         if (!devices.some((device) => device.credentialId === id)) throw notFound();
         // Removing the last device while devices are the only factor would lock the user out for good.
         if (!settings.is_code_allowed && !settings.is_totp_allowed && devices.length === 1) {
           throw invalidField("Allow another second factor before removing your last device");
         }
-        await deleteCredential(tx, tenantId, token.userId, id);
+        await ceremony.remove(tenantId, token.userId, id, credentials);
       });
     },
   };

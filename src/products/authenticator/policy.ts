@@ -33,6 +33,8 @@ export const authenticatorWebauthnPolicy: WebauthnPolicy = {
   product: "authenticator",
   timeoutMs: 60_000,
   maxCredentialsPerUser: maxDevices,
+  // A Hanko passkey of the same user is no device: it neither counts nor logs in as one.
+  credentials: { lists: ["authenticator"], logsInWith: ["authenticator"], manages: ["authenticator"] },
   registration: {
     attestation: "direct",
     authenticatorSelection: { authenticatorAttachment: "cross-platform", residentKey: "discouraged", requireResidentKey: false, userVerification: "preferred" },

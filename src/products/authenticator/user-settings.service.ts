@@ -6,7 +6,8 @@ import { hashPassword, verifyPassword } from "../../core/password/password-hash.
 import { findPasswordHash, upsertPasswordHash } from "../../store/password/password.store.js";
 import type { Schema } from "../../store/schema.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
-import { listCredentials } from "../../store/webauthn/credential.store.js";
+import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
+import type { CredentialStore } from "../../core/webauthn/credential.port.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
 import { revokeOtherTokens } from "../../store/authenticator/access-token.store.js";
 import { countWrongTotpConfirmation, lockSettings, saveSettings, type SettingsRow, type TotpState } from "../../store/authenticator/account.store.js";
@@ -53,8 +54,17 @@ export interface UserSettingsService {
 }
 
 /** Creates the user settings service; `issuer` labels TOTP secrets in authenticator apps. */
-export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: string; secrets: SecretBox; issuer: string; now?: () => number }): UserSettingsService {
-  const { db, tenantId, secrets } = deps;
+export function createUserSettingsService(deps: {
+  db: Kysely<Schema>;
+  tenantId: string;
+  secrets: SecretBox;
+  issuer: string;
+  /** The devices' ceremony: its policy says which credentials are devices. */
+  ceremony: WebauthnCeremony;
+  credentialsIn: (tx: Kysely<Schema>) => CredentialStore;
+  now?: () => number;
+}): UserSettingsService {
+  const { db, tenantId, secrets, ceremony, credentialsIn } = deps;
   const now = deps.now ?? Date.now;
 
   // The next TOTP state: unchanged (no `totp`), off, a new secret offered, or the offered one confirmed.
@@ -114,7 +124,7 @@ export function createUserSettingsService(deps: { db: Kysely<Schema>; tenantId: 
           };
           if (!factors.is_code_allowed && !factors.is_totp_allowed && !factors.is_device_allowed) throw invalidField("At least one second factor must stay allowed");
           // Devices as the only factor with no device registered would lock the user out for good.
-          if (!factors.is_code_allowed && !factors.is_totp_allowed && (await listCredentials(tx, tenantId, token.userId)).length === 0) {
+          if (!factors.is_code_allowed && !factors.is_totp_allowed && (await ceremony.list(tenantId, token.userId, credentialsIn(tx))).length === 0) {
             throw invalidField("Register a device before making devices the only second factor");
           }
           if (togglesGiven) await saveSettings(tx, factors, totp.totp);

@@ -5,7 +5,7 @@ import type { PendingUser } from "../../core/webauthn/challenge.port.js";
 import type { RelyingPartyConfig, WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { WebauthnCredential } from "../../core/webauthn/credential.js";
 import type { Schema } from "../../store/schema.js";
-import { createCredentialStore } from "../../store/webauthn/credential.store.js";
+import type { CredentialStore } from "../../core/webauthn/credential.port.js";
 import { authfiError } from "./authfi-errors.js";
 import { checkRegistrationParams, checkUserVerification, type RegistrationParams } from "./authfi-options.js";
 import { countUsers, findUser, findUserByName, insertUser, type AuthfiUserRow } from "../../store/authfi/authfi-user.store.js";
@@ -33,8 +33,8 @@ export interface AuthfiCeremonyService {
  * access point is a tenant; `login` (discoverable) and `verification` (one user's keys) are
  * purposes of their own, so neither's challenge answers the other.
  */
-export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: RelyingPartyConfig; ceremony: WebauthnCeremony }): AuthfiCeremonyService {
-  const { db, rp, ceremony } = deps;
+export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: RelyingPartyConfig; ceremony: WebauthnCeremony; credentialsIn: (tx: Kysely<Schema>) => CredentialStore }): AuthfiCeremonyService {
+  const { db, rp, ceremony, credentialsIn } = deps;
 
   const usable = (user: AuthfiUserRow | undefined): AuthfiUserRow => {
     if (user === undefined) throw authfiError("userNotFound", "no such user");
@@ -100,7 +100,7 @@ export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: Rely
       const { issued } = verified;
       return db.transaction().execute(async (tx) => {
         const user = usable(issued.userId !== null ? await findUser(tx, tenantId, issued.userId, true) : issued.pendingUser === null ? undefined : await createPendingUser(tx, accessPoint, issued.pendingUser));
-        const key = await ceremony.store(tenantId, user.user_id, verified.credential, createCredentialStore(tx));
+        const key = await ceremony.store(tenantId, user.user_id, verified.credential, credentialsIn(tx));
         return { user, key };
       });
     },

@@ -2,7 +2,8 @@ import type { Kysely } from "kysely";
 import type { Schema } from "../../store/schema.js";
 import { isBinary, toBase64url, userIdOfHandle } from "../../core/webauthn/webauthn-encoding.js";
 import type { WebauthnCredential } from "../../core/webauthn/credential.js";
-import { deleteCredential, listCredentials, renameCredential } from "../../store/webauthn/credential.store.js";
+import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
+import type { CredentialStore } from "../../core/webauthn/credential.port.js";
 import { authfiError } from "./authfi-errors.js";
 import { countUsers, deleteUser, findUser, listUsers, updateUserState, type AuthfiUserRow } from "../../store/authfi/authfi-user.store.js";
 import type { AccessPoint } from "./tenant.service.js";
@@ -25,8 +26,8 @@ export interface AuthfiManagementService {
 }
 
 /** Creates the management service. */
-export function createAuthfiManagementService(deps: { db: Kysely<Schema> }): AuthfiManagementService {
-  const { db } = deps;
+export function createAuthfiManagementService(deps: { db: Kysely<Schema>; ceremony: WebauthnCeremony; credentialsIn: (tx: Kysely<Schema>) => CredentialStore }): AuthfiManagementService {
+  const { db, ceremony, credentialsIn } = deps;
   const userOf = async (tx: Kysely<Schema>, accessPoint: AccessPoint, userId: string, lock = false): Promise<AuthfiUserRow> => {
     const id = userIdOfHandle(userId);
     const user = id === undefined ? undefined : await findUser(tx, accessPoint.tenantId, id, lock);
@@ -58,7 +59,7 @@ export function createAuthfiManagementService(deps: { db: Kysely<Schema> }): Aut
     async deleteUser(accessPoint, userId) {
       return db.transaction().execute(async (tx) => {
         const user = await userOf(tx, accessPoint, userId, true);
-        const keys = await listCredentials(tx, accessPoint.tenantId, user.user_id);
+        const keys = await ceremony.list(accessPoint.tenantId, user.user_id, credentialsIn(tx));
         await deleteUser(tx, accessPoint.tenantId, user.user_id);
         return { user, deletedKeys: keys.length };
       });
@@ -66,21 +67,21 @@ export function createAuthfiManagementService(deps: { db: Kysely<Schema> }): Aut
 
     async listKeys(accessPoint, userId) {
       const user = await userOf(db, accessPoint, userId);
-      return listCredentials(db, accessPoint.tenantId, user.user_id);
+      return ceremony.list(accessPoint.tenantId, user.user_id);
     },
 
     async renameKey(accessPoint, userId, keyId, name) {
       const trimmed = name.trim();
       if ([...trimmed].length > 128) throw authfiError("invalidParameter", "name must be at most 128 characters");
       const user = await userOf(db, accessPoint, userId);
-      const key = await renameCredential(db, user.tenant_id, user.user_id, keyOf(keyId), trimmed === "" ? null : trimmed);
+      const key = await ceremony.rename(user.tenant_id, user.user_id, keyOf(keyId), trimmed === "" ? null : trimmed);
       if (key === undefined) throw authfiError("keyNotFound", "no such key for this user");
       return key;
     },
 
     async deleteKey(accessPoint, userId, keyId) {
       const user = await userOf(db, accessPoint, userId);
-      if (!(await deleteCredential(db, user.tenant_id, user.user_id, keyOf(keyId)))) throw authfiError("keyNotFound", "no such key for this user");
+      if (!(await ceremony.remove(user.tenant_id, user.user_id, keyOf(keyId)))) throw authfiError("keyNotFound", "no such key for this user");
     },
   };
 }

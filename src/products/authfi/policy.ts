@@ -41,6 +41,7 @@ export const authfiWebauthnPolicy: WebauthnPolicy = {
   product: "authfi",
   timeoutMs: 300_000,
   maxCredentialsPerUser: maxKeysPerUser,
+  credentials: { lists: ["authfi"], logsInWith: ["authfi"], manages: ["authfi"] },
   registration: { attestation: "none", authenticatorSelection: { userVerification: "preferred" } },
   loginUserVerification: "preferred",
   refuse,

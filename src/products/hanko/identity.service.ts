@@ -6,6 +6,7 @@ import type { Schema } from "../../store/schema.js";
 import { defaultTenantId } from "../../store/schema.js";
 import { normalizeEmail } from "../../core/identity/email-address.js";
 import { deleteNonPrimaryEmail, findEmail, insertEmail, listEmails, setPrimaryEmail, type EmailRow } from "../../store/identity/email.store.js";
+import { hankoWebauthnPolicy } from "./policy.js";
 import { deleteUser, findUserByEmail, findUserDetails, insertUserWithEmail, type UserByEmail, type UserDetails } from "../../store/identity/user.store.js";
 
 /** Addresses one user may hold. */
@@ -56,14 +57,15 @@ export function createIdentityService(deps: { db: Kysely<Schema>; hanko: HankoCo
       return created;
     },
     async getUserByEmail(email) {
-      const user = await findUserByEmail(db, tenantId, normalizeEmail(email));
+      // Only Hanko's passkeys: another product's credential of the user cannot log in here.
+      const user = await findUserByEmail(db, tenantId, normalizeEmail(email), hankoWebauthnPolicy.credentials.lists);
       if (user === undefined) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
       return user;
     },
     async getUser(sessionUserId, userId) {
       const id = requireUuid(userId, "id");
       if (id !== sessionUserId) throw new DomainError("NOT_OWN_USER", "forbidden", "only the session's own user can be read");
-      const user = await findUserDetails(db, tenantId, id);
+      const user = await findUserDetails(db, tenantId, id, hankoWebauthnPolicy.credentials.lists);
       if (user === undefined) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
       return user;
     },

@@ -15,6 +15,8 @@ export const hankoWebauthnPolicy: WebauthnPolicy = {
   product: "hanko",
   timeoutMs: 60_000,
   maxCredentialsPerUser: maxPasskeys,
+  // The Authenticator API's devices of the same users are not passkeys: a device that is a user's only second factor must not go through Hanko.
+  credentials: { lists: ["hanko"], logsInWith: ["hanko"], manages: ["hanko"] },
   registration: { attestation: "none", authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" } },
   loginUserVerification: "preferred",
   refuse: (failure) => webauthnRefusal(failure, maxPasskeys),

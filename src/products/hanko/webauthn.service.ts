@@ -7,7 +7,6 @@ import type { WebauthnCredential } from "../../core/webauthn/credential.js";
 import { toBase64url } from "../../core/webauthn/webauthn-encoding.js";
 import { findPrimaryEmail } from "../../store/identity/email.store.js";
 import type { Schema } from "../../store/schema.js";
-import { deleteCredential, listCredentials, renameCredential } from "../../store/webauthn/credential.store.js";
 
 /** Hanko's passkeys (seed 004, `/webauthn/…`): the WebAuthn ceremony under Hanko's policy, and credential management. */
 export interface HankoWebauthnService {
@@ -54,18 +53,18 @@ export function createHankoWebauthnService(deps: { db: Kysely<Schema>; tenantId:
       return { userId: credential.userId, credentialId: credential.credentialId };
     },
 
-    list: (userId) => listCredentials(db, tenantId, userId),
+    list: (userId) => ceremony.list(tenantId, userId),
 
     async rename(userId, id, name) {
       const trimmed = name.trim();
       if (trimmed === "" || [...trimmed].length > 128) {
         throw new DomainError("INVALID_NAME", "invalid", "name must be 1 to 128 characters", { details: { details: [{ path: "name", error: "length" }] } });
       }
-      if ((await renameCredential(db, tenantId, userId, credentialId(id), trimmed)) === undefined) throw notFound();
+      if ((await ceremony.rename(tenantId, userId, credentialId(id), trimmed)) === undefined) throw notFound();
     },
 
     async remove(userId, id) {
-      if (!(await deleteCredential(db, tenantId, userId, credentialId(id)))) throw notFound();
+      if (!(await ceremony.remove(tenantId, userId, credentialId(id)))) throw notFound();
     },
   };
 }

@@ -58,10 +58,19 @@ function defaultSettings(tenantId: string, userId: string): SettingsRow {
   return { user_id: userId, tenant_id: tenantId, is_code_allowed: true, is_totp_allowed: false, is_device_allowed: false, totp_secret: null, totp_last_used_step: null, totp_offer_expires_at: null, totp_offer_attempts: 0, updated_at: new Date(0) };
 }
 
-/** The user's second factors, locked for the rest of the transaction (the defaults when none are stored). */
+/**
+ * The user's second factors, locked for the rest of the transaction. A user who never set them
+ * (a Hanko user) gets the defaults stored first: a lock on no row would serialise nothing.
+ */
 export async function lockSettings(db: Kysely<Schema>, tenantId: string, userId: string): Promise<SettingsRow> {
+  const defaults = defaultSettings(tenantId, userId);
+  await db
+    .insertInto("authenticator_settings")
+    .values({ user_id: userId, tenant_id: tenantId, is_code_allowed: defaults.is_code_allowed, is_totp_allowed: defaults.is_totp_allowed, is_device_allowed: defaults.is_device_allowed, totp_secret: null, totp_last_used_step: null })
+    .onConflict((conflict) => conflict.column("user_id").doNothing())
+    .execute();
   const row = await db.selectFrom("authenticator_settings").selectAll().where("user_id", "=", userId).where("tenant_id", "=", tenantId).forUpdate().executeTakeFirst();
-  return row ?? defaultSettings(tenantId, userId);
+  return row ?? defaults;
 }
 
 /** The TOTP columns of a settings row, written only when TOTP itself changes. */

@@ -36,15 +36,18 @@ export async function insertUserWithEmail(
 
 class AddressTaken extends Error {}
 
-/** Finds the user holding `address` in the tenant. */
-export async function findUserByEmail(db: Kysely<Schema>, tenantId: string, address: string): Promise<UserByEmail | undefined> {
+/** Finds the user holding `address` in the tenant; `hasWebauthnCredential` counts the credentials `credentialProducts` registered. */
+export async function findUserByEmail(db: Kysely<Schema>, tenantId: string, address: string, credentialProducts: readonly string[] = []): Promise<UserByEmail | undefined> {
   const row = await db
     .selectFrom("emails")
     .select([
       "emails.user_id",
       "emails.id",
       "emails.verified",
-      sql<boolean>`exists (select 1 from webauthn_credentials c where c.user_id = emails.user_id)`.as("has_webauthn_credential"),
+      (credentialProducts.length === 0
+        ? sql<boolean>`false`
+        : sql<boolean>`exists (select 1 from webauthn_credentials c where c.user_id = emails.user_id and c.product in (${sql.join(credentialProducts)}))`
+      ).as("has_webauthn_credential"),
     ])
     .where("emails.tenant_id", "=", tenantId)
     .where("emails.address", "=", address)
@@ -68,8 +71,8 @@ export interface UserDetails {
   credentialIds: Uint8Array[];
 }
 
-/** The user's details, or undefined. */
-export async function findUserDetails(db: Kysely<Schema>, tenantId: string, userId: string): Promise<UserDetails | undefined> {
+/** The user's details with the ids of the credentials `credentialProducts` registered, or undefined. */
+export async function findUserDetails(db: Kysely<Schema>, tenantId: string, userId: string, credentialProducts: readonly string[]): Promise<UserDetails | undefined> {
   const user = await db
     .selectFrom("users")
     .leftJoin("emails", (join) => join.onRef("emails.user_id", "=", "users.id").on("emails.is_primary", "=", true))
@@ -78,7 +81,10 @@ export async function findUserDetails(db: Kysely<Schema>, tenantId: string, user
     .where("users.tenant_id", "=", tenantId)
     .executeTakeFirst();
   if (user === undefined) return undefined;
-  const credentials = await db.selectFrom("webauthn_credentials").select("credential_id").where("user_id", "=", userId).orderBy("created_at").execute();
+  const credentials =
+    credentialProducts.length === 0
+      ? []
+      : await db.selectFrom("webauthn_credentials").select("credential_id").where("user_id", "=", userId).where("product", "in", credentialProducts).orderBy("created_at").execute();
   return {
     id: user.id,
     email: user.address ?? "",

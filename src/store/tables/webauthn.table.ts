@@ -9,6 +9,8 @@ export interface WebauthnCredentialTable {
   id: Generated<string>;
   tenant_id: string;
   user_id: string;
+  /** The product that registered it (`hanko`, `authenticator`, `authfi`): each product sees only those its policy names. */
+  product: string;
   credential_id: Uint8Array;
   public_key: Uint8Array;
   sign_count: ColumnType<string | number, number, number>;

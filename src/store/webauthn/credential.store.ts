@@ -7,24 +7,48 @@ import type { Schema, WebauthnCredentialTable } from "../schema.js";
 /** The WebAuthn credential store over `webauthn_credentials` (`db` may be a transaction). */
 export function createCredentialStore(db: Kysely<Schema>): CredentialStore {
   return {
-    list: (tenantId, userId) => listCredentials(db, tenantId, userId),
+    async list(tenantId, userId, products) {
+      if (products.length === 0) return [];
+      const rows = await db
+        .selectFrom("webauthn_credentials")
+        .selectAll()
+        .where("tenant_id", "=", tenantId)
+        .where("user_id", "=", userId)
+        .where("product", "in", products)
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
+      return rows.map(fromRow);
+    },
 
-    async find(tenantId, credentialId) {
-      const row = await db.selectFrom("webauthn_credentials").selectAll().where("tenant_id", "=", tenantId).where("credential_id", "=", bytes(credentialId)).executeTakeFirst();
+    async find(tenantId, credentialId, products) {
+      if (products.length === 0) return undefined;
+      const row = await db.selectFrom("webauthn_credentials").selectAll().where("tenant_id", "=", tenantId).where("credential_id", "=", bytes(credentialId)).where("product", "in", products).executeTakeFirst();
       return row === undefined ? undefined : fromRow(row);
     },
 
-    async insert(tenantId, credential, maxPerUser) {
+    async insert(tenantId, credential, limit) {
       const insert = async (tx: Kysely<Schema>) => {
-        // The user's row lock makes counting and inserting one step across replicas.
-        await tx.selectFrom("users").select("id").where("id", "=", credential.userId).forUpdate().executeTakeFirst();
-        const held = await tx.selectFrom("webauthn_credentials").select(sql<number>`count(*)::int`.as("n")).where("tenant_id", "=", tenantId).where("user_id", "=", credential.userId).executeTakeFirstOrThrow();
-        if (held.n >= maxPerUser) return { refused: "limit" as const };
+        // The user's row lock makes counting and inserting one step across replicas. FOR NO KEY
+        // UPDATE: FOR UPDATE would also block every insert referencing the user (sessions, codes,
+        // the credential itself from another transaction) and can deadlock with them.
+        await tx.selectFrom("users").select("id").where("id", "=", credential.userId).forNoKeyUpdate().executeTakeFirst();
+        if (limit.products.length > 0) {
+          const held = await tx
+            .selectFrom("webauthn_credentials")
+            .select(sql<number>`count(*)::int`.as("n"))
+            .where("tenant_id", "=", tenantId)
+            .where("user_id", "=", credential.userId)
+            .where("product", "in", limit.products)
+            .executeTakeFirstOrThrow();
+          if (held.n >= limit.max) return { refused: "limit" as const };
+        }
         const row = await tx
           .insertInto("webauthn_credentials")
           .values({
             tenant_id: tenantId,
             user_id: credential.userId,
+            product: credential.product,
             credential_id: bytes(credential.credentialId),
             public_key: Buffer.from(credential.publicKey),
             sign_count: credential.signCount,
@@ -42,6 +66,32 @@ export function createCredentialStore(db: Kysely<Schema>): CredentialStore {
       return db.isTransaction ? insert(db) : db.transaction().execute(insert);
     },
 
+    async rename(tenantId, userId, credentialId, name, products) {
+      if (products.length === 0) return undefined;
+      const row = await db
+        .updateTable("webauthn_credentials")
+        .set({ name, updated_at: sql<Date>`now()` })
+        .where("tenant_id", "=", tenantId)
+        .where("user_id", "=", userId)
+        .where("credential_id", "=", bytes(credentialId))
+        .where("product", "in", products)
+        .returningAll()
+        .executeTakeFirst();
+      return row === undefined ? undefined : fromRow(row);
+    },
+
+    async remove(tenantId, userId, credentialId, products) {
+      if (products.length === 0) return false;
+      const result = await db
+        .deleteFrom("webauthn_credentials")
+        .where("tenant_id", "=", tenantId)
+        .where("user_id", "=", userId)
+        .where("credential_id", "=", bytes(credentialId))
+        .where("product", "in", products)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+
     async recordSignCount(id, previous, next, now) {
       const result = await db
         .updateTable("webauthn_credentials")
@@ -54,31 +104,6 @@ export function createCredentialStore(db: Kysely<Schema>): CredentialStore {
   };
 }
 
-/** The user's credentials, oldest first. */
-export async function listCredentials(db: Kysely<Schema>, tenantId: string, userId: string): Promise<WebauthnCredential[]> {
-  const rows = await db.selectFrom("webauthn_credentials").selectAll().where("tenant_id", "=", tenantId).where("user_id", "=", userId).orderBy("created_at").orderBy("id").execute();
-  return rows.map(fromRow);
-}
-
-/** Renames the user's credential (null clears the name); undefined when the user has no such credential. */
-export async function renameCredential(db: Kysely<Schema>, tenantId: string, userId: string, credentialId: string, name: string | null): Promise<WebauthnCredential | undefined> {
-  const row = await db
-    .updateTable("webauthn_credentials")
-    .set({ name, updated_at: sql<Date>`now()` })
-    .where("tenant_id", "=", tenantId)
-    .where("user_id", "=", userId)
-    .where("credential_id", "=", bytes(credentialId))
-    .returningAll()
-    .executeTakeFirst();
-  return row === undefined ? undefined : fromRow(row);
-}
-
-/** Deletes the user's credential; false when the user has no such credential. */
-export async function deleteCredential(db: Kysely<Schema>, tenantId: string, userId: string, credentialId: string): Promise<boolean> {
-  const result = await db.deleteFrom("webauthn_credentials").where("tenant_id", "=", tenantId).where("user_id", "=", userId).where("credential_id", "=", bytes(credentialId)).executeTakeFirst();
-  return result.numDeletedRows > 0n;
-}
-
 /** A base64url credential id as the column's bytes. */
 function bytes(credentialId: string): Buffer {
   return Buffer.from(credentialId, "base64url");
@@ -89,6 +114,7 @@ function fromRow(row: Selectable<WebauthnCredentialTable>): WebauthnCredential {
     id: row.id,
     tenantId: row.tenant_id,
     userId: row.user_id,
+    product: row.product,
     credentialId: Buffer.from(row.credential_id).toString("base64url"),
     publicKey: new Uint8Array(row.public_key),
     signCount: Number(row.sign_count),

@@ -827,9 +827,9 @@ export const AuthenticatorService: GenService<{
   },
   /**
    * VerifyDevice is `POST /api/v1/device/verify`: verifies the attestation (binary members
-   * base64url, base64 accepted) against a challenge the user holds and stores the device. The
-   * user's first device also allows devices as a second factor (`is_device_allowed`), in the
-   * same transaction, as the original service does. Errors: 400 `webauthn` (unverifiable
+   * base64url, base64 accepted) against a challenge the user holds and stores the device.
+   * Registering a device allows devices as a second factor (`is_device_allowed`), in the same
+   * transaction, as the original service does. Errors: 400 `webauthn` (unverifiable
    * attestation, foreign origin, replayed or never-issued challenge), 401 `invalid_token`, 403
    * `wrong_token_state`.
    *
