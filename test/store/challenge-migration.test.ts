@@ -1,43 +1,29 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql, type Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ChallengePolicy } from "../../src/core/challenge/challenge-policy.js";
 import { createChallenges } from "../../src/core/challenge/challenge.service.js";
 import { systemClock } from "../../src/core/clock.js";
 import { createSecretBox } from "../../src/core/keys/secret-box.js";
-import { createLogger } from "../../src/log.js";
 import { createChallengeStore } from "../../src/store/challenge/challenge.store.js";
-import { openDatabase, type Database } from "../../src/store/database.js";
-import { createMigrator, migrateDown } from "../../src/store/migrator.js";
+import { migrateDown } from "../../src/store/migrator.js";
 import { defaultTenantId, type Schema } from "../../src/store/schema.js";
 import { passcodePolicy } from "../../src/products/hanko/policy.js";
 import { verificationPolicy } from "../../src/products/jincor/policy.js";
 import { codePolicy } from "../../src/products/authenticator/policy.js";
-import { createTestDatabase, type TestDatabase } from "../harness/database.js";
+import { useUnmigratedDatabase } from "../harness/unmigrated-database.js";
 
 // Upgrading must not void the codes users are holding: live passcodes, verifications and
 // Authenticator codes move into `challenges` and still answer with the code they were sent.
 
-let testDb: TestDatabase;
-let database: Database;
 const secrets = createSecretBox(randomBytes(32));
+const fresh = useUnmigratedDatabase();
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let db: Kysely<any>;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = await openDatabase({ databaseUrl: testDb.env.DATABASE_URL, dataDir: "memory://", logger: createLogger("error") });
-  db = database.db;
+beforeAll(() => {
+  db = fresh.db;
 });
-afterAll(async () => {
-  await database?.close();
-  await testDb?.drop();
-});
-
-const migrateTo = async (name: string) => {
-  const result = await createMigrator(db).migrateTo(name);
-  if (result.error !== undefined) throw result.error;
-};
+const migrateTo = (name: string) => fresh.migrateTo(name);
 
 describe("the challenges migration", () => {
   it("moves live passcodes, verifications and Authenticator codes over with their HMACs, and back down", async () => {
@@ -60,7 +46,7 @@ describe("the challenges migration", () => {
       { id: verificationId, purpose: "jincor-code", attempts: 0, user_id: null, data: { method: "email", consumer: "c@example.com", payload: { k: 1 } } },
       { id: passcodeId, purpose: "passcode", attempts: 1, user_id: user.id, data: { emailId: email.id } },
     ]);
-    const challenges = createChallenges({ store: createChallengeStore(database.db as Kysely<Schema>, defaultTenantId), secrets, clock: systemClock });
+    const challenges = createChallenges({ store: createChallengeStore(db as Kysely<Schema>, defaultTenantId), secrets, clock: systemClock });
     const answers = async (policy: ChallengePolicy, id: string, secret: string) => (await challenges.verify(policy, { id }, secret)).challenge.id;
     expect(await answers(passcodePolicy, passcodeId, "123456")).toBe(passcodeId);
     expect(await answers(verificationPolicy, verificationId, "abc")).toBe(verificationId);

@@ -1,35 +1,21 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log.js";
-import { openDatabase, type Database } from "../../src/store/database.js";
-import { createMigrator, migrateDown } from "../../src/store/migrator.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { migrateDown } from "../../src/store/migrator.js";
 import { defaultTenantId } from "../../src/store/schema.js";
-import { createTestDatabase, type TestDatabase } from "../harness/database.js";
+import { useUnmigratedDatabase } from "../harness/unmigrated-database.js";
 
 // Upgrading records which product registered each existing credential: an AuthFi access point's
 // are AuthFi's; in the default tenant, one stored right after the user's Authenticator device
 // challenge was used up is the Authenticator API's, any other Hanko's.
 
-let testDb: TestDatabase;
-let database: Database;
+const fresh = useUnmigratedDatabase();
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let db: Kysely<any>;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = await openDatabase({ databaseUrl: testDb.env.DATABASE_URL, dataDir: "memory://", logger: createLogger("error") });
-  db = database.db;
+beforeAll(() => {
+  db = fresh.db;
 });
-afterAll(async () => {
-  await database?.close();
-  await testDb?.drop();
-});
-
-const migrateTo = async (name: string) => {
-  const result = await createMigrator(db).migrateTo(name);
-  if (result.error !== undefined) throw result.error;
-};
+const migrateTo = (name: string) => fresh.migrateTo(name);
 
 describe("the credential product migration", () => {
   it("names AuthFi's, the Authenticator API's and Hanko's existing credentials, and goes back down", async () => {
