@@ -66,6 +66,8 @@ import { ensurePortFree } from "./transport/port-probe.js";
 import { createOneTimeTokenStore } from "./store/session/one-time-token.store.js";
 import { createSessionStore } from "./store/session/session.store.js";
 import { createAccessTokenStore } from "./store/authenticator/access-token.store.js";
+import { createAuthenticatorStore } from "./store/authenticator/authenticator.store.js";
+import { transactionsOf } from "./store/transaction.js";
 import { defaultTenantId } from "./store/schema.js";
 import { pingDatabase } from "./store/health.js";
 import { migrateToLatest } from "./store/migrator.js";
@@ -197,6 +199,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
             logger,
           });
     const authenticatorCeremony = webauthnCeremony(authenticatorWebauthnPolicy);
+    const authenticatorStore = createAuthenticatorStore(db, tenantId);
+    const authenticatorTransaction = transactionsOf(db);
     const services = [
       sessionService({
         session: createSessionHandler({
@@ -231,11 +235,11 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       authenticatorService({
         authenticator: createAuthenticatorHandler({
-          signup: createSignupService({ db, tenantId, tokens: accessTokens, challenges, limits, nudgeOutbox, now }),
-          login: createLoginService({ db, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, now }),
-          devices: createDeviceService({ db, tenantId, ceremony: authenticatorCeremony, credentialsIn: createCredentialStore }),
+          signup: createSignupService({ store: authenticatorStore, tokens: accessTokens, challenges, limits, nudgeOutbox, clock }),
+          login: createLoginService({ store: authenticatorStore, transaction: authenticatorTransaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, clock }),
+          devices: createDeviceService({ store: authenticatorStore, transaction: authenticatorTransaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ db, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, credentialsIn: createCredentialStore, now }),
+          settings: createUserSettingsService({ store: authenticatorStore, transaction: authenticatorTransaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, clock }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),

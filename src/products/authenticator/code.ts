@@ -1,10 +1,9 @@
-import type { Kysely } from "kysely";
 import type { ChallengeMessage, StoredChallenge } from "../../core/challenge/challenge.port.js";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
 import { DomainError } from "../../core/errors/domain-error.js";
-import type { Schema } from "../../store/schema.js";
+import type { Clock } from "../../core/clock.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
-import { lockLiveToken, markTokenUsed, revokeToken, type TokenRow } from "../../store/authenticator/access-token.store.js";
+import type { LockedToken, TokenStepStore } from "./authenticator.port.js";
 import { invalidField, type Contact } from "./contact.js";
 import { codePolicy } from "./policy.js";
 
@@ -22,11 +21,11 @@ export function codeMessage(contact: Contact, code: string | null): ChallengeMes
 }
 
 /** What answering a code needs. */
-export interface CodeCheck<T> {
+export interface CodeCheck<Tx, T> {
   /** Another way the code may be right (a TOTP code), checked when the delivered code is not. */
-  alternative?: (tx: Kysely<Schema>, challenge: StoredChallenge) => Promise<boolean>;
+  alternative?: (tx: Tx, challenge: StoredChallenge) => Promise<boolean>;
   /** Moves on once the code is right, in the same transaction as using the token up. */
-  onSuccess: (tx: Kysely<Schema>, row: TokenRow) => Promise<T>;
+  onSuccess: (tx: Tx, token: LockedToken) => Promise<T>;
 }
 
 /**
@@ -35,22 +34,23 @@ export interface CodeCheck<T> {
  * fifth burns the challenge and revokes the token. Throws INVALID_FIELD (not 6 digits),
  * INVALID_TOKEN (used, revoked or burnt meanwhile), INVALID_CODE.
  */
-export async function answerCode<T>(
-  deps: { challenges: Challenges<Kysely<Schema>>; tenantId: string; now: () => number },
+export async function answerCode<Tx, T>(
+  deps: { challenges: Challenges<Tx>; tokens: TokenStepStore<Tx>; clock: Clock },
   token: AuthenticatedToken,
   code: string,
-  check: CodeCheck<T>,
+  check: CodeCheck<Tx, T>,
 ): Promise<T> {
+  const { tokens } = deps;
   if (!/^\d{6}$/.test(code)) throw invalidField("code must be 6 digits");
   const { value } = await deps.challenges.verify(codePolicy, { id: token.tokenId }, code, {
     ...(check.alternative === undefined ? {} : { alternative: check.alternative }),
-    onBurned: (tx) => revokeToken(tx, token.tokenId),
+    onBurned: (tx) => tokens.revokeToken(tx, token.tokenId),
     async onSuccess(tx) {
-      const row = await lockLiveToken(tx, deps.tenantId, token.tokenId, new Date(deps.now()));
+      const live = await tokens.lockLiveToken(tx, token.tokenId, deps.clock.now());
       // Thrown inside: the transaction rolls back, and the code stays unanswered.
-      if (row === undefined) throw new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired");
-      await markTokenUsed(tx, row.id);
-      return check.onSuccess(tx, row);
+      if (live === undefined) throw new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired");
+      await tokens.markTokenUsed(tx, live.tokenId);
+      return check.onSuccess(tx, live);
     },
   });
   return value as T;

@@ -1,11 +1,6 @@
-import type { Kysely } from "kysely";
 import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
 import { normalizeEmail } from "../../core/identity/email-address.js";
-import { findPrimaryEmail } from "../../store/identity/email.store.js";
 import { normalizePhone } from "../../core/identity/phone-number.js";
-import { findPhone, findUserIdByPhone } from "../../store/identity/phone.store.js";
-import { findUserByEmail } from "../../store/identity/user.store.js";
-import type { Schema } from "../../store/schema.js";
 
 /** How a user is reached: an email address or a phone number, normalised. */
 export interface Contact {
@@ -39,13 +34,7 @@ export function parseContact(email: string, phone: string): Contact {
   throw invalidField("Email address or phone number is required");
 }
 
-/** The id of the user holding the contact in the tenant. */
-export async function findUserIdByContact(db: Kysely<Schema>, tenantId: string, contact: Contact): Promise<string | undefined> {
-  if (contact.channel === "email") return (await findUserByEmail(db, tenantId, contact.address))?.userId;
-  return findUserIdByPhone(db, tenantId, contact.address);
-}
-
 /** The user's name for WebAuthn and TOTP labels: their primary email, else their phone, else their id. */
-export async function contactName(db: Kysely<Schema>, tenantId: string, userId: string): Promise<string> {
-  return (await findPrimaryEmail(db, tenantId, userId))?.address ?? (await findPhone(db, tenantId, userId)) ?? userId;
+export async function contactName(accounts: { findContactAddress(userId: string): Promise<string | undefined> }, userId: string): Promise<string> {
+  return (await accounts.findContactAddress(userId)) ?? userId;
 }

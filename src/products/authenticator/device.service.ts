@@ -1,12 +1,10 @@
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
-import type { Kysely } from "kysely";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import { toBase64url } from "../../core/webauthn/webauthn-encoding.js";
-import type { Schema } from "../../store/schema.js";
+import type { RunInTransaction } from "../../core/transaction.port.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
-import type { CredentialStore } from "../../core/webauthn/credential.port.js";
-import { lockSettings, saveSettings } from "../../store/authenticator/account.store.js";
+import type { AccountStore, DeviceCredentials, FactorStore } from "./authenticator.port.js";
 import { contactName, invalidField } from "./contact.js";
 
 /** The step of the Authenticator API that issues registration challenges. */
@@ -26,22 +24,27 @@ export interface DeviceService {
 }
 
 /** Creates the device service. */
-export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string; ceremony: WebauthnCeremony; credentialsIn: (tx: Kysely<Schema>) => CredentialStore }): DeviceService {
-  const { db, tenantId, ceremony, credentialsIn } = deps;
+export function createDeviceService<Tx>(deps: {
+  store: Pick<AccountStore<Tx>, "findContactAddress"> & Pick<FactorStore<Tx>, "lockSettings" | "saveSettings"> & DeviceCredentials<Tx>;
+  transaction: RunInTransaction<Tx>;
+  tenantId: string;
+  ceremony: WebauthnCeremony;
+}): DeviceService {
+  const { store, transaction, tenantId, ceremony } = deps;
   return {
     async options(token) {
-      const name = await contactName(db, tenantId, token.userId);
+      const name = await contactName(store, token.userId);
       return ceremony.registrationOptions({ tenantId, purpose, user: { id: token.userId, name, displayName: name }, existingUser: true });
     },
     async register(token, response) {
       const verified = await ceremony.verifyRegistration(tenantId, purpose, response, { expectedUserId: token.userId });
-      return db.transaction().execute(async (tx) => {
+      return transaction(async (tx) => {
         // The settings row lock serialises this with factor changes and removals.
-        const settings = await lockSettings(tx, tenantId, token.userId);
-        const stored = await ceremony.store(tenantId, token.userId, verified.credential, credentialsIn(tx));
+        const settings = await store.lockSettings(tx, token.userId);
+        const stored = await ceremony.store(tenantId, token.userId, verified.credential, store.credentialsIn(tx));
         // The original service (FinishSignUp: `if !user.IsDeviceAllowed { enableNewDevice }`) allows
         // devices with any device registered while they are off: a device that cannot log in is no second factor.
-        if (!settings.is_device_allowed) await saveSettings(tx, { ...settings, is_device_allowed: true });
+        if (!settings.isDeviceAllowed) await store.saveSettings(tx, token.userId, { ...settings, isDeviceAllowed: true });
         return stored.credentialId;
       });
     },
@@ -49,14 +52,14 @@ export function createDeviceService(deps: { db: Kysely<Schema>; tenantId: string
       const id = toBase64url(deviceId);
       const notFound = () => new DomainError("DEVICE_NOT_FOUND", "not_found", "No such device");
       if (!/^[A-Za-z0-9_-]{1,1366}$/.test(id)) throw notFound();
-      await db.transaction().execute(async (tx) => {
+      await transaction(async (tx) => {
         // The settings row lock serialises this with factor changes, registrations and other removals.
-        const settings = await lockSettings(tx, tenantId, token.userId);
-        const credentials = credentialsIn(tx);
+        const settings = await store.lockSettings(tx, token.userId);
+        const credentials = store.credentialsIn(tx);
         const devices = await ceremony.list(tenantId, token.userId, credentials);
         if (!devices.some((device) => device.credentialId === id)) throw notFound();
         // Removing the last device while devices are the only factor would lock the user out for good.
-        if (!settings.is_code_allowed && !settings.is_totp_allowed && devices.length === 1) {
+        if (!settings.isCodeAllowed && !settings.isTotpAllowed && devices.length === 1) {
           throw invalidField("Allow another second factor before removing your last device");
         }
         await ceremony.remove(tenantId, token.userId, id, credentials);

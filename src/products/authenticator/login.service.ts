@@ -1,20 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
-import type { Kysely } from "kysely";
+import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
 import { verifyPassword } from "../../core/password/password-hash.js";
-import { findPasswordHash } from "../../store/password/password.store.js";
-import type { Schema } from "../../store/schema.js";
 import { matchTotpStep } from "../../core/totp/totp.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { AccessTokens, AuthenticatedToken, IssuedToken, PendingToken } from "./access-token.service.js";
-import { lockLiveToken, markTokenUsed } from "../../store/authenticator/access-token.store.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
-import { findSettings, useTotpStep, type SettingsRow } from "../../store/authenticator/account.store.js";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
+import type { RunInTransaction } from "../../core/transaction.port.js";
+import type { AccountStore, FactorSettings, FactorStore, TokenStepStore } from "./authenticator.port.js";
 import { answerCode, codeMessage } from "./code.js";
-import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
+import { contactKey, invalidField, parseContact } from "./contact.js";
 import { authenticatorLimits, codePolicy } from "./policy.js";
 import { maxPasswordLength } from "./signup.service.js";
 import { openTotpSecret } from "./totp-secret.js";
@@ -43,29 +41,30 @@ export interface LoginService {
 }
 
 /** Creates the login service. */
-export function createLoginService(deps: {
-  db: Kysely<Schema>;
+export function createLoginService<Tx>(deps: {
+  store: AccountStore<Tx> & FactorStore<Tx> & TokenStepStore<Tx>;
+  transaction: RunInTransaction<Tx>;
   tenantId: string;
-  tokens: AccessTokens<Kysely<Schema>>;
+  tokens: AccessTokens<Tx>;
   secrets: SecretBox;
   ceremony: WebauthnCeremony;
   limits: Limiter;
-  challenges: Challenges<Kysely<Schema>>;
+  challenges: Challenges<Tx>;
   nudgeOutbox: () => void;
-  now?: () => number;
+  clock: Clock;
 }): LoginService {
-  const { db, tenantId, tokens, secrets, ceremony, limits } = deps;
+  const { store, transaction, tenantId, tokens, secrets, ceremony, limits, clock } = deps;
   const secondFactor = (userId: string) => [[["user", userId], authenticatorLimits.secondFactor]] as const;
-  const now = deps.now ?? Date.now;
   const refuse = () => new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Invalid credentials");
   const devicesAllowed = async (token: AuthenticatedToken): Promise<void> => {
-    if (!(await findSettings(db, tenantId, token.userId)).is_device_allowed) throw new DomainError("FACTOR_NOT_ALLOWED", "forbidden", "Devices are not allowed for this user");
+    if (!(await store.findSettings(token.userId)).isDeviceAllowed) throw new DomainError("FACTOR_NOT_ALLOWED", "forbidden", "Devices are not allowed for this user");
   };
   // A TOTP code counts when TOTP is enabled and its time step was never used before.
-  const totpMatches = (settings: SettingsRow, code: string) => async (tx: Kysely<Schema>) => {
-    if (!settings.is_totp_allowed || settings.totp_secret === null) return false;
-    const step = matchTotpStep(openTotpSecret(secrets, settings), code, now());
-    return step !== undefined && (await useTotpStep(tx, settings.user_id, step));
+  const totpMatches = (settings: FactorSettings, code: string) => async (tx: Tx) => {
+    const sealed = settings.totp.sealedSecret;
+    if (!settings.isTotpAllowed || sealed === null) return false;
+    const step = matchTotpStep(openTotpSecret(secrets, settings.userId, sealed), code, clock.now().getTime());
+    return step !== undefined && (await store.useTotpStep(tx, settings.userId, step));
   };
 
   return {
@@ -74,38 +73,38 @@ export function createLoginService(deps: {
       if (input.password === "" || [...input.password].length > maxPasswordLength) throw invalidField(`Password must be 1 to ${maxPasswordLength} characters`);
       // Wrong passwords count against the contact, known or not: the same answers either way; and
       // against the user whose password it is, with every other product's checks of that password.
-      const found = await findUserIdByContact(db, tenantId, contact);
+      const found = await store.findUserIdByContact(contact);
       const owner = found === undefined ? contactKey(contact) : (["user", found] as const);
       const userId = await limits.guard([[contactKey(contact), authenticatorLimits.password], [owner, authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
         // An unknown user costs the same lookup and the same argon2 check as a known one.
-        const stored = await findPasswordHash(db, tenantId, found ?? nobody);
+        const stored = await store.findPasswordHash(found ?? nobody);
         if (!(await verifyPassword(stored, input.password)) || found === undefined) throw refuse();
         return found;
       });
       // Only who knows the password learns that the user's second factor is locked.
       await limits.check(["user", userId], authenticatorLimits.secondFactor);
-      const settings = await findSettings(db, tenantId, userId);
+      const settings = await store.findSettings(userId);
       const tokenId = randomUUID();
       let pending: PendingToken | undefined;
       // With codes off the token still waits on a challenge, answered by a TOTP code alone.
       await deps.challenges.issue(codePolicy, {
         id: tokenId,
         userId,
-        ...(settings.is_code_allowed ? {} : { secret: null }),
+        ...(settings.isCodeAllowed ? {} : { secret: null }),
         message: (code) => (code === null ? undefined : codeMessage(contact, code)),
         async alongside(tx) {
           pending = await tokens.record(tx, { tokenId, userId, state: "identified" });
         },
       });
-      if (settings.is_code_allowed) deps.nudgeOutbox();
+      if (settings.isCodeAllowed) deps.nudgeOutbox();
       return tokens.sign(pending!);
     },
 
     async verifyCode(token, code) {
       // Wrong codes count against the user across all their tokens, not only this one's five.
       const pending: PendingToken = await limits.guard(secondFactor(token.userId), ["INVALID_CODE"], async () => {
-        const settings = await findSettings(db, tenantId, token.userId);
-        return answerCode({ challenges: deps.challenges, tenantId, now }, token, code, {
+        const settings = await store.findSettings(token.userId);
+        return answerCode({ challenges: deps.challenges, tokens: store, clock }, token, code, {
           alternative: totpMatches(settings, code),
           onSuccess: (tx) => tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId }),
         });
@@ -124,10 +123,10 @@ export function createLoginService(deps: {
       // another user's challenge does not answer this user's second factor.
       const pending = await limits.guard(secondFactor(token.userId), ["WEBAUTHN_LOGIN_FAILED"], async () => {
         await ceremony.verifyLogin(tenantId, devicePurpose, assertion, { expectedUserId: token.userId });
-        return db.transaction().execute(async (tx) => {
-          const row = await lockLiveToken(tx, tenantId, token.tokenId, new Date(now()));
-          if (row === undefined) return undefined;
-          await markTokenUsed(tx, row.id);
+        return transaction(async (tx) => {
+          const live = await store.lockLiveToken(tx, token.tokenId, clock.now());
+          if (live === undefined) return undefined;
+          await store.markTokenUsed(tx, live.tokenId);
           return tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId });
         });
       });

@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Clock } from "../../core/clock.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { hashPassword } from "../../core/password/password-hash.js";
-import type { Schema } from "../../store/schema.js";
 import type { AccessTokens, AuthenticatedToken, IssuedToken, PendingToken } from "./access-token.service.js";
-import { findSignup, insertAccount, insertSignup } from "../../store/authenticator/account.store.js";
+import type { AccountStore, TokenStepStore } from "./authenticator.port.js";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
 import { answerCode, codeMessage } from "./code.js";
-import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
+import { contactKey, invalidField, parseContact } from "./contact.js";
 import { authenticatorLimits, codePolicy } from "./policy.js";
 
 /** Passwords the Authenticator API takes: 8 to 72 characters (72: the bcrypt cap Hanko shares). */
@@ -34,9 +33,15 @@ export interface SignupService {
 }
 
 /** Creates the sign-up service. */
-export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string; tokens: AccessTokens<Kysely<Schema>>; challenges: Challenges<Kysely<Schema>>; limits: Limiter; nudgeOutbox: () => void; now?: () => number }): SignupService {
-  const { db, tenantId, tokens } = deps;
-  const now = deps.now ?? Date.now;
+export function createSignupService<Tx>(deps: {
+  store: AccountStore<Tx> & TokenStepStore<Tx>;
+  tokens: AccessTokens<Tx>;
+  challenges: Challenges<Tx>;
+  limits: Limiter;
+  nudgeOutbox: () => void;
+  clock: Clock;
+}): SignupService {
+  const { store, tokens, challenges, clock } = deps;
   return {
     async signUp(input) {
       const contact = parseContact(input.email, input.phone);
@@ -46,17 +51,17 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
       await deps.limits.enforce(contactKey(contact), authenticatorLimits.signup);
       // Both paths hash, write a token and queue a message: the answer and its timing are alike.
       const passwordHash = input.password === "" ? null : await hashPassword(input.password);
-      const existing = await findUserIdByContact(db, tenantId, contact);
+      const existing = await store.findUserIdByContact(contact);
       const tokenId = randomUUID();
       let pending: PendingToken | undefined;
       // A taken contact gets a challenge no code answers, and a notice instead of the code.
-      await deps.challenges.issue(codePolicy, {
+      await challenges.issue(codePolicy, {
         id: tokenId,
         ...(existing === undefined ? {} : { secret: null }),
         message: (code) => codeMessage(contact, code),
         async alongside(tx) {
           pending = await tokens.record(tx, { tokenId, userId: randomUUID(), state: "unverified" });
-          await insertSignup(tx, { tokenId, tenantId, channel: contact.channel, contact: contact.address, passwordHash });
+          await store.insertSignup(tx, { tokenId, contact, passwordHash });
         },
       });
       deps.nudgeOutbox();
@@ -64,18 +69,17 @@ export function createSignupService(deps: { db: Kysely<Schema>; tenantId: string
     },
 
     async verify(token, code) {
-      const signup = await findSignup(db, token.tokenId);
+      const signup = await store.findSignup(token.tokenId);
       if (signup === undefined) throw new DomainError("CONTACT_TAKEN", "conflict", "The contact already belongs to an account: log in instead");
       // Wrong codes count per contact across sign-ups too: starting over must not buy guesses.
-      const contact = { channel: signup.channel, address: signup.contact };
-      const pending: PendingToken = await deps.limits.guard([[contactKey(contact), authenticatorLimits.signupCode]], ["INVALID_CODE"], () => answerCode({ challenges: deps.challenges, tenantId, now }, token, code, {
-        async onSuccess(tx, row) {
-          const signup = await findSignup(tx, row.id);
+      const pending: PendingToken = await deps.limits.guard([[contactKey(signup.contact), authenticatorLimits.signupCode]], ["INVALID_CODE"], () => answerCode({ challenges, tokens: store, clock }, token, code, {
+        async onSuccess(tx, live) {
+          const signup = await store.findSignup(live.tokenId, tx);
           // Thrown inside: the transaction rolls back, nothing half-written stays behind.
-          if (signup === undefined || !(await insertAccount(tx, signup, row.user_id))) {
+          if (signup === undefined || !(await store.createAccount(tx, signup, live.userId))) {
             throw new DomainError("CONTACT_TAKEN", "conflict", "The contact already belongs to an account: log in instead");
           }
-          return tokens.record(tx, { userId: row.user_id, state: "authorized", clientId: token.clientId });
+          return tokens.record(tx, { userId: live.userId, state: "authorized", clientId: token.clientId });
         },
       }));
       return tokens.sign(pending);

@@ -1,16 +1,13 @@
-import type { Kysely } from "kysely";
+import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { isUuid } from "../../core/errors/uuid.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
 import { hashPassword, verifyPassword } from "../../core/password/password-hash.js";
-import { findPasswordHash, upsertPasswordHash } from "../../store/password/password.store.js";
-import type { Schema } from "../../store/schema.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
-import type { CredentialStore } from "../../core/webauthn/credential.port.js";
+import type { RunInTransaction } from "../../core/transaction.port.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
-import { revokeOtherTokens } from "../../store/authenticator/access-token.store.js";
-import { countWrongTotpConfirmation, lockSettings, saveSettings, type SettingsRow, type TotpState } from "../../store/authenticator/account.store.js";
+import type { AccountStore, DeviceCredentials, FactorSettings, FactorStore, TokenStepStore, TotpState } from "./authenticator.port.js";
 import { contactName, invalidField } from "./contact.js";
 import { checkPasswordLength } from "./signup.service.js";
 import { openTotpSecret, sealTotpSecret } from "./totp-secret.js";
@@ -54,34 +51,38 @@ export interface UserSettingsService {
 }
 
 /** Creates the user settings service; `issuer` labels TOTP secrets in authenticator apps. */
-export function createUserSettingsService(deps: {
-  db: Kysely<Schema>;
+export function createUserSettingsService<Tx>(deps: {
+  store: Pick<AccountStore<Tx>, "findContactAddress" | "findPasswordHash" | "savePasswordHash"> &
+    Pick<FactorStore<Tx>, "lockSettings" | "saveSettings" | "countWrongTotpConfirmation"> &
+    Pick<TokenStepStore<Tx>, "revokeOtherTokens"> &
+    DeviceCredentials<Tx>;
+  transaction: RunInTransaction<Tx>;
   tenantId: string;
   secrets: SecretBox;
   issuer: string;
   /** The devices' ceremony: its policy says which credentials are devices. */
-  ceremony: WebauthnCeremony;
-  credentialsIn: (tx: Kysely<Schema>) => CredentialStore;
-  now?: () => number;
+  ceremony: Pick<WebauthnCeremony, "list">;
+  clock: Clock;
 }): UserSettingsService {
-  const { db, tenantId, secrets, ceremony, credentialsIn } = deps;
-  const now = deps.now ?? Date.now;
+  const { store, transaction, tenantId, secrets, ceremony } = deps;
+  const now = () => deps.clock.now().getTime();
 
   // The next TOTP state: unchanged (no `totp`), off, a new secret offered, or the offered one confirmed.
-  const nextTotp = (settings: SettingsRow, wanted: boolean | undefined, code: string, label: string): { enabled: boolean; totp?: TotpState; offer?: { secret: string; uri: string } } => {
-    if (wanted === undefined || (wanted && settings.is_totp_allowed)) return { enabled: settings.is_totp_allowed };
-    const cleared = { totp_last_used_step: null, totp_offer_expires_at: null, totp_offer_attempts: 0 };
-    if (!wanted) return { enabled: false, totp: { ...cleared, totp_secret: null } };
+  const nextTotp = (settings: FactorSettings, wanted: boolean | undefined, code: string, label: string): { enabled: boolean; totp?: TotpState; offer?: { secret: string; uri: string } } => {
+    if (wanted === undefined || (wanted && settings.isTotpAllowed)) return { enabled: settings.isTotpAllowed };
+    const cleared = { lastUsedStep: null, offerExpiresAt: null, offerAttempts: 0 };
+    if (!wanted) return { enabled: false, totp: { ...cleared, sealedSecret: null } };
     if (code === "") {
       const secret = newTotpSecret();
-      const totp = { ...cleared, totp_secret: sealTotpSecret(secrets, settings.user_id, secret), totp_offer_expires_at: new Date(now() + totpOfferLifetimeMs) };
+      const totp = { ...cleared, sealedSecret: sealTotpSecret(secrets, settings.userId, secret), offerExpiresAt: new Date(now() + totpOfferLifetimeMs) };
       return { enabled: false, totp, offer: { secret, uri: totpUri(deps.issuer, label, secret) } };
     }
-    const offered = settings.totp_secret !== null && settings.totp_offer_expires_at !== null && settings.totp_offer_expires_at.getTime() > now() && settings.totp_offer_attempts < maxTotpConfirmations;
+    const { sealedSecret, offerExpiresAt, offerAttempts } = settings.totp;
+    const offered = sealedSecret !== null && offerExpiresAt !== null && offerExpiresAt.getTime() > now() && offerAttempts < maxTotpConfirmations;
     if (!offered) throw new DomainError("INVALID_CODE", "unauthenticated", "No TOTP secret is waiting for confirmation: ask for a new one");
-    const step = matchTotpStep(openTotpSecret(secrets, settings), code, now());
+    const step = matchTotpStep(openTotpSecret(secrets, settings.userId, sealedSecret), code, now());
     if (step === undefined) throw new WrongTotpCode();
-    return { enabled: true, totp: { ...cleared, totp_secret: settings.totp_secret, totp_last_used_step: step } };
+    return { enabled: true, totp: { ...cleared, sealedSecret, lastUsedStep: step } };
   };
 
   return {
@@ -94,7 +95,7 @@ export function createUserSettingsService(deps: {
       let passwordHash: string | undefined;
       if (update.password !== "") {
         checkPasswordLength(update.password);
-        const stored = await findPasswordHash(db, tenantId, token.userId);
+        const stored = await store.findPasswordHash(token.userId);
         // A user who signed up without a password sets one with no current password.
         const current = stored === undefined ? update.currentPassword === "" : await verifyPassword(stored, update.currentPassword);
         if (!current) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "The current password is wrong");
@@ -102,41 +103,36 @@ export function createUserSettingsService(deps: {
       }
 
       // Read before the transaction: PGlite has one connection, a query outside it would wait forever.
-      const label = update.isTotpAllowed === true && update.totpCode === "" ? await contactName(db, tenantId, token.userId) : "";
-      const after = await db
-        .transaction()
-        .execute(async (tx) => {
-          // Tokens before settings, in the order a login takes them: no deadlock between the two.
-          if (passwordHash !== undefined) {
-            await upsertPasswordHash(tx, tenantId, token.userId, passwordHash);
-            // Whoever held the old password loses their tokens; the caller keeps theirs.
-            await revokeOtherTokens(tx, tenantId, token.userId, token.tokenId);
-          }
-          // Locked: a login using a TOTP step meanwhile is not undone by this write.
-          const before = await lockSettings(tx, tenantId, token.userId);
-          const totp = nextTotp(before, update.isTotpAllowed, update.totpCode, label);
-          const factors = {
-            user_id: before.user_id,
-            tenant_id: before.tenant_id,
-            is_code_allowed: update.isCodeAllowed ?? before.is_code_allowed,
-            is_totp_allowed: totp.enabled,
-            is_device_allowed: update.isDeviceAllowed ?? before.is_device_allowed,
-          };
-          if (!factors.is_code_allowed && !factors.is_totp_allowed && !factors.is_device_allowed) throw invalidField("At least one second factor must stay allowed");
-          // Devices as the only factor with no device registered would lock the user out for good.
-          if (!factors.is_code_allowed && !factors.is_totp_allowed && (await ceremony.list(tenantId, token.userId, credentialsIn(tx))).length === 0) {
-            throw invalidField("Register a device before making devices the only second factor");
-          }
-          if (togglesGiven) await saveSettings(tx, factors, totp.totp);
-          return { ...factors, offer: totp.offer };
-        })
-        .catch(async (error: unknown) => {
-          // Counted after the rollback, so that the count is not rolled back with the rest.
-          if (!(error instanceof WrongTotpCode)) throw error;
-          await countWrongTotpConfirmation(db, tenantId, token.userId, maxTotpConfirmations);
-          throw new DomainError("INVALID_CODE", "unauthenticated", "The TOTP code is invalid", { cause: error });
-        });
-      return { userId: token.userId, isCodeAllowed: after.is_code_allowed, isTotpAllowed: after.is_totp_allowed, isDeviceAllowed: after.is_device_allowed, totp: after.offer };
+      const label = update.isTotpAllowed === true && update.totpCode === "" ? await contactName(store, token.userId) : "";
+      const after = await transaction(async (tx) => {
+        // Tokens before settings, in the order a login takes them: no deadlock between the two.
+        if (passwordHash !== undefined) {
+          await store.savePasswordHash(tx, token.userId, passwordHash);
+          // Whoever held the old password loses their tokens; the caller keeps theirs.
+          await store.revokeOtherTokens(tx, token.userId, token.tokenId);
+        }
+        // Locked: a login using a TOTP step meanwhile is not undone by this write.
+        const before = await store.lockSettings(tx, token.userId);
+        const totp = nextTotp(before, update.isTotpAllowed, update.totpCode, label);
+        const factors = {
+          isCodeAllowed: update.isCodeAllowed ?? before.isCodeAllowed,
+          isTotpAllowed: totp.enabled,
+          isDeviceAllowed: update.isDeviceAllowed ?? before.isDeviceAllowed,
+        };
+        if (!factors.isCodeAllowed && !factors.isTotpAllowed && !factors.isDeviceAllowed) throw invalidField("At least one second factor must stay allowed");
+        // Devices as the only factor with no device registered would lock the user out for good.
+        if (!factors.isCodeAllowed && !factors.isTotpAllowed && (await ceremony.list(tenantId, token.userId, store.credentialsIn(tx))).length === 0) {
+          throw invalidField("Register a device before making devices the only second factor");
+        }
+        if (togglesGiven) await store.saveSettings(tx, token.userId, factors, totp.totp);
+        return { ...factors, offer: totp.offer };
+      }).catch(async (error: unknown) => {
+        // Counted after the rollback, so that the count is not rolled back with the rest.
+        if (!(error instanceof WrongTotpCode)) throw error;
+        await store.countWrongTotpConfirmation(token.userId, maxTotpConfirmations);
+        throw new DomainError("INVALID_CODE", "unauthenticated", "The TOTP code is invalid", { cause: error });
+      });
+      return { userId: token.userId, isCodeAllowed: after.isCodeAllowed, isTotpAllowed: after.isTotpAllowed, isDeviceAllowed: after.isDeviceAllowed, totp: after.offer };
     },
   };
 }

@@ -1,13 +1,11 @@
-import { sql, type Kysely, type Selectable } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { isUuid } from "../../core/errors/uuid.js";
 import type { TokenStore } from "../../core/session/issued-token.port.js";
+import type { TokenStepStore } from "../../products/authenticator/authenticator.port.js";
 import type { AuthenticatorTokenTable, Schema } from "../schema.js";
 
-/** A token row. */
-export type TokenRow = Selectable<AuthenticatorTokenTable>;
-
 /** The Authenticator's tokens as the issued-token mechanic's port, for one tenant (`tx` writes in a transaction). */
-export function createAccessTokenStore(db: Kysely<Schema>, tenantId: string): TokenStore<{ state: TokenRow["state"] }, Kysely<Schema>> {
+export function createAccessTokenStore(db: Kysely<Schema>, tenantId: string): TokenStore<{ state: AuthenticatorTokenTable["state"] }, Kysely<Schema>> {
   return {
     async insert(token, tx) {
       await (tx ?? db)
@@ -42,9 +40,31 @@ export function createAccessTokenStore(db: Kysely<Schema>, tenantId: string): To
   };
 }
 
-/** The live token `id`, locked for the rest of the transaction. */
-export async function lockLiveToken(db: Kysely<Schema>, tenantId: string, id: string, at: Date): Promise<TokenRow | undefined> {
-  return liveToken(db, tenantId, id, at).forUpdate().executeTakeFirst();
+/** The steps that move an Authenticator token on (lock, use, revoke), for one tenant. */
+export function createTokenStepStore(tenantId: string): TokenStepStore<Kysely<Schema>> {
+  return {
+    async lockLiveToken(tx, tokenId, at) {
+      const row = await liveToken(tx, tenantId, tokenId, at).forUpdate().executeTakeFirst();
+      return row === undefined ? undefined : { tokenId: row.id, userId: row.user_id, state: row.state };
+    },
+    async markTokenUsed(tx, tokenId) {
+      await tx.updateTable("authenticator_tokens").set({ used_at: sql<Date>`now()` }).where("id", "=", tokenId).where("tenant_id", "=", tenantId).execute();
+    },
+    async revokeToken(tx, tokenId) {
+      await tx.updateTable("authenticator_tokens").set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where("id", "=", tokenId).where("tenant_id", "=", tenantId).execute();
+    },
+    async revokeOtherTokens(tx, userId, keptId) {
+      await tx
+        .updateTable("authenticator_tokens")
+        .set({ revoked_at: sql<Date>`now()` })
+        .where("tenant_id", "=", tenantId)
+        .where("user_id", "=", userId)
+        .where("id", "!=", keptId)
+        .where("revoked_at", "is", null)
+        .where("used_at", "is", null)
+        .execute();
+    },
+  };
 }
 
 // A sign-up token names a user its code will create; any other token dies with its user.
@@ -58,27 +78,4 @@ function liveToken(db: Kysely<Schema>, tenantId: string, id: string, at: Date) {
     .where("t.revoked_at", "is", null)
     .where("t.expires_at", ">", at)
     .where((eb) => eb.or([eb("t.state", "=", "unverified"), eb.exists(eb.selectFrom("users").select("users.id").whereRef("users.id", "=", "t.user_id"))]));
-}
-
-/** Marks a token used: the step it answered is done, it cannot answer again. */
-export async function markTokenUsed(db: Kysely<Schema>, id: string): Promise<void> {
-  await db.updateTable("authenticator_tokens").set({ used_at: sql<Date>`now()` }).where("id", "=", id).execute();
-}
-
-/** Revokes the token `id` (its code was burned by wrong answers). */
-export async function revokeToken(db: Kysely<Schema>, id: string): Promise<void> {
-  await db.updateTable("authenticator_tokens").set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where("id", "=", id).execute();
-}
-
-/** Revokes every live token of the user but `keptId` (after a password change). */
-export async function revokeOtherTokens(db: Kysely<Schema>, tenantId: string, userId: string, keptId: string): Promise<void> {
-  await db
-    .updateTable("authenticator_tokens")
-    .set({ revoked_at: sql<Date>`now()` })
-    .where("tenant_id", "=", tenantId)
-    .where("user_id", "=", userId)
-    .where("id", "!=", keptId)
-    .where("revoked_at", "is", null)
-    .where("used_at", "is", null)
-    .execute();
 }
