@@ -1,0 +1,4 @@
+import { runNodeJs } from "@bufbuild/protoplugin";
+import { openApiPlugin } from "./plugin.js";
+
+runNodeJs(openApiPlugin);
