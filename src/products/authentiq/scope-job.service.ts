@@ -55,6 +55,7 @@ export function createScopeJobService<Tx>(deps: {
     if (!/^[A-Za-z0-9_-]{20}$/.test(job)) throw unknownJob();
     return secrets.hash(job, "authentiq:scope-job");
   };
+  /** The live job; locked for the rest of `tx` when given. */
   const requireJob = async (job: string, tx?: Tx): Promise<ScopeJob> => {
     const at = new Date(now());
     const found = tx === undefined ? await jobs.findLive(jobHash(job), at) : await jobs.lockLive(tx, jobHash(job), at);
