@@ -21,7 +21,7 @@ import { createAuthfiCeremonyService } from "./products/authfi/ceremony.service.
 import { createAuthfiManagementService } from "./products/authfi/management.service.js";
 import { createAccessPointService } from "./products/authfi/tenant.service.js";
 import { createAuthentiqKeyService } from "./products/authentiq/key.service.js";
-import { createAuthentiqKeyStore } from "./store/authentiq/key.store.js";
+import { createAuthentiqKeyStore, createKeyRevocationStore } from "./store/authentiq/key.store.js";
 import { createRevocationService } from "./products/authentiq/revocation.service.js";
 import { createIdentityHandler } from "./products/hanko/identity.handler.js";
 import { createHankoSessionResolver } from "./products/hanko/session-credentials.js";
@@ -89,6 +89,13 @@ import { CredentialScheme } from "../gen/es/tessera/rest/v1/rest_pb.js";
 import { createServer } from "./transport/server.js";
 import type { ServiceRegistration } from "./transport/services.js";
 import { createAccessPointStore } from "./store/authfi/tenant.store.js";
+import { createAuthfiUserStore } from "./store/authfi/authfi-user.store.js";
+import { createScopeJobStore } from "./store/authentiq/scope-job.store.js";
+import { createIdentityStore } from "./store/identity/identity.store.js";
+import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
+import { createPasswordStore } from "./store/password/password.store.js";
+import { transactionsOf } from "./store/transaction.js";
+import { createOutbox } from "./delivery/outbox.store.js";
 
 /** A running Tessera. */
 export interface App {
@@ -163,7 +170,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       if (revoked > 0) logger.warn("AUTHFI_API_KEY changed: revoked the access point's other API keys", { accessPoint: config.authfiAccessPoint, revoked });
     }
     const authfiCeremony = webauthnCeremony(authfiWebauthnPolicy);
-    const authfiManagement = createAuthfiManagementService({ db, ceremony: authfiCeremony, credentialsIn: createCredentialStore });
+    const transaction = transactionsOf(db);
+    const authfiUsers = createAuthfiUserStore(db);
+    const authfiManagement = createAuthfiManagementService({ users: authfiUsers, transaction, ceremony: authfiCeremony });
 
     const tenantId = defaultTenantId;
     const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock });
@@ -174,6 +183,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
     const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
+    const identities = createIdentityStore(db, tenantId);
+    const outboxOfTenant = createOutbox(db, tenantId);
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
     const loginStates = createLoginStates(createLoginStateStore(db, tenantId), secrets);
     const loginTokens = createOneTimeTokens({ store: createOneTimeTokenStore(db, tenantId), secrets, clock });
@@ -206,7 +217,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         session: createSessionHandler({
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
-          passwords: createPasswordService({ db, tenantId, hanko: config.hanko, limits }),
+          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), hanko: config.hanko, limits }),
           consumeOneTimeToken: (value) => loginTokens.consume(value),
           authTokenHeader,
         }),
@@ -214,24 +225,24 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         saml: createSamlHandler(saml),
       }),
       identityService({
-        hanko: createIdentityHandler(createIdentityService({ db, hanko: config.hanko })),
-        authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ db, secrets, tenantId, challenges, limits, nudgeOutbox })),
+        hanko: createIdentityHandler(createIdentityService({ identities, hanko: config.hanko })),
+        authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ keys: createKeyRevocationStore(db, tenantId), secrets, challenges, limits, nudgeOutbox })),
         authfi: createAuthfiIdentityHandler({ management: authfiManagement }),
       }),
       scopeService({
         authentiq: createScopeHandler({
-          jobs: createScopeJobService({ db, secrets, tenantId, keys: authentiqKeys, issuer, limits, nudgeOutbox, now }),
-          pushLogin: createPushLoginService({ db, tenantId, keys: authentiqKeys, nudgeOutbox, now }),
+          jobs: createScopeJobService({ jobs: createScopeJobStore(db, tenantId), outbox: outboxOfTenant, transaction, secrets, keys: authentiqKeys, issuer, limits, nudgeOutbox, now }),
+          pushLogin: createPushLoginService({ outbox: outboxOfTenant, keys: authentiqKeys, nudgeOutbox, now }),
           issuer,
         }),
       }),
       verifyService({
-        jincor: createJincorMethods({ verifications: createVerificationService({ db, tenantId, secrets, challenges, nudgeOutbox, now }) }),
-        passcode: createPasscodeHandler({ passcodes: createPasscodeService({ db, tenantId, challenges, limits, nudgeOutbox }), tokens, authTokenHeader }),
+        jincor: createJincorMethods({ verifications: createVerificationService({ tenantId, secrets, challenges, totpSecrets: createConsumerTotpStore(tenantId), nudgeOutbox, now }) }),
+        passcode: createPasscodeHandler({ passcodes: createPasscodeService({ identities, challenges, limits, nudgeOutbox }), tokens, authTokenHeader }),
       }),
       webauthnService({
-        hanko: createWebauthnHandler({ webauthn: createHankoWebauthnService({ db, tenantId, ceremony: webauthnCeremony(hankoWebauthnPolicy) }), tokens, authTokenHeader }),
-        authfi: createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ db, rp, ceremony: authfiCeremony, credentialsIn: createCredentialStore }), management: authfiManagement }),
+        hanko: createWebauthnHandler({ webauthn: createHankoWebauthnService({ identities, tenantId, ceremony: webauthnCeremony(hankoWebauthnPolicy) }), tokens, authTokenHeader }),
+        authfi: createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ users: authfiUsers, transaction, rp, ceremony: authfiCeremony }), management: authfiManagement }),
       }),
       authenticatorService({
         authenticator: createAuthenticatorHandler({

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { OutboxTable, Schema } from "../store/schema.js";
+import { defaultMessageTtlSeconds, type Outbox } from "./outbox.port.js";
 
 /** An outbox row. */
 export type OutboxRow = Selectable<OutboxTable>;
@@ -15,8 +16,7 @@ export interface OutboxMessage {
   expiresAt?: Date;
 }
 
-/** How long a message without an expiry is retried. */
-export const defaultMessageTtlSeconds = 24 * 3600;
+export { defaultMessageTtlSeconds };
 
 /**
  * Writes a message to the outbox. Call it with the transaction that creates what the message
@@ -38,6 +38,15 @@ export async function enqueueMessage(db: Kysely<Schema>, message: OutboxMessage)
     .executeTakeFirstOrThrow();
   await sql`select pg_notify('tessera_outbox', '')`.execute(db);
   return row.id;
+}
+
+/** The outbox of `tenantId`, writing in the caller's transaction when given one. */
+export function createOutbox(db: Kysely<Schema>, tenantId: string): Outbox<Kysely<Schema>> {
+  return {
+    async enqueue(message, tx) {
+      await enqueueMessage(tx ?? db, { tenantId, ...message });
+    },
+  };
 }
 
 /** The moment a pending message is given up: its own expiry, else `ttlSeconds` after it was written. */

@@ -29,3 +29,8 @@ export interface CredentialStore {
    */
   recordSignCount(id: string, previous: number, next: number, now: Date): Promise<boolean>;
 }
+
+/** The credential store writing in the caller's transaction (`Tx`), for a product whose credentials change with its own rows. */
+export interface CredentialsInTransaction<Tx> {
+  credentialsIn(tx: Tx): CredentialStore;
+}

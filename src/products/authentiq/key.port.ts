@@ -29,3 +29,14 @@ export interface AuthentiqKeyStore {
   /** Revokes a live key; false when it was not live. */
   revoke(pk: string): Promise<boolean>;
 }
+
+/**
+ * The keys a revocation by contact finds and revokes, in one tenant. `Tx` is the store's
+ * transaction: the key is revoked in the one that uses up the revocation code.
+ */
+export interface KeyRevocationStore<Tx> {
+  /** The live key bound to the pair of hashes. */
+  findLiveByContact(hashes: ContactHashes): Promise<AuthentiqKey | undefined>;
+  /** Revokes a live key in `tx`; false when it was not live. */
+  revokeIn(tx: Tx, pk: string): Promise<boolean>;
+}

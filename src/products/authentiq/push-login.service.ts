@@ -1,9 +1,7 @@
-import type { Kysely } from "kysely";
 import type { AuthentiqKeyService } from "./key.service.js";
 import { requiredClaim, verifySelfSigned } from "./self-signed-jwt.js";
-import { defaultMessageTtlSeconds, enqueueMessage } from "../../delivery/outbox.store.js";
+import { defaultMessageTtlSeconds, type Outbox } from "../../delivery/outbox.port.js";
 import { DomainError } from "../../core/errors/domain-error.js";
-import type { Schema } from "../../store/schema.js";
 
 /** Authentiq push sign-in (seed 000 `POST /login`). */
 export interface PushLoginService {
@@ -17,8 +15,8 @@ export interface PushLoginService {
 /** How long a push sign-in is tried when its PushToken carries no `exp`. */
 export const pushLoginTtlSeconds = 5 * 60;
 
-/** Creates the service. */
-export function createPushLoginService(deps: { db: Kysely<Schema>; tenantId: string; keys: AuthentiqKeyService; nudgeOutbox: () => void; now?: () => number }): PushLoginService {
+/** Creates the service over one tenant's outbox. */
+export function createPushLoginService<Tx>(deps: { outbox: Outbox<Tx>; keys: AuthentiqKeyService; nudgeOutbox: () => void; now?: () => number }): PushLoginService {
   const now = deps.now ?? Date.now;
   return {
     async requestLogin(callback, jwt) {
@@ -30,8 +28,7 @@ export function createPushLoginService(deps: { db: Kysely<Schema>; tenantId: str
       if (!audiences.some((aud) => isUnder(target, aud))) throw new DomainError("AUD_ERROR", "unauthenticated", "the callback is not under the token's audience");
       const key = await deps.keys.requireLive(claims.sub);
       if (key.devtoken === null || key.devtoken === "") throw new DomainError("UNKNOWN_KEY", "not_found", "the key has no device to push to");
-      await enqueueMessage(deps.db, {
-        tenantId: deps.tenantId,
+      await deps.outbox.enqueue({
         channel: "push",
         recipient: key.devtoken,
         body: JSON.stringify({ type: "login", callback: target.href, jwt }),

@@ -1,10 +1,8 @@
-import type { Kysely } from "kysely";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
-import type { Schema } from "../../store/schema.js";
 import { hashContact, normalizeContact } from "./contact.js";
-import { findLiveKeyByContact, revokeKey } from "../../store/authentiq/key.store.js";
+import type { KeyRevocationStore } from "./key.port.js";
 import { authentiqLimits, revocationPolicy } from "./policy.js";
 
 /** Authentiq's `DELETE /key?email=&phone=[&code=]`. */
@@ -17,23 +15,22 @@ export interface RevocationService {
   revokeByContact(email: string, phone: string, code: string): Promise<{ status: "pending" | "done" }>;
 }
 
-/** Creates the service. */
-export function createRevocationService(deps: {
-  db: Kysely<Schema>;
+/** Creates the service over one tenant's keys and challenges. */
+export function createRevocationService<Tx>(deps: {
+  keys: KeyRevocationStore<Tx>;
   secrets: SecretBox;
-  tenantId: string;
-  challenges: Challenges<Kysely<Schema>>;
+  challenges: Challenges<Tx>;
   limits: Limiter;
   nudgeOutbox: () => void;
 }): RevocationService {
-  const { db, secrets, tenantId, challenges, limits } = deps;
+  const { keys, secrets, challenges, limits } = deps;
   return {
     async revokeByContact(email, phone, code) {
       const contact = normalizeContact(email, phone);
       const subject = ["pair", contact.email, contact.phone];
       if (code === "") {
         await limits.enforce(subject, authentiqLimits.revocationRequest);
-        const key = await findLiveKeyByContact(db, tenantId, hashContact(secrets, contact));
+        const key = await keys.findLiveByContact(hashContact(secrets, contact));
         // A request is stored either way, so a code check cannot tell a bound pair from another.
         await challenges.issue(revocationPolicy, {
           subject,
@@ -55,7 +52,7 @@ export function createRevocationService(deps: {
       await limits.guard([[subject, authentiqLimits.revocationGuesses]], ["AUTH_ERROR"], () =>
         challenges.verify(revocationPolicy, { subject }, code.trim(), {
           async onSuccess(tx, challenge) {
-            if (typeof challenge.data.pk === "string") await revokeKey(tx, tenantId, challenge.data.pk);
+            if (typeof challenge.data.pk === "string") await keys.revokeIn(tx, challenge.data.pk);
           },
         }),
       );

@@ -1,24 +1,23 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { AuthentiqKeyService } from "./key.service.js";
 import { optionalClaim, requiredClaim, verifySelfSigned } from "./self-signed-jwt.js";
-import { enqueueMessage } from "../../delivery/outbox.store.js";
+import type { Outbox } from "../../delivery/outbox.port.js";
+import type { RunInTransaction } from "../../core/transaction.port.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { normalizeEmail } from "../../core/identity/email-address.js";
 import { normalizePhone } from "../../core/identity/phone-number.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
-import type { Schema } from "../../store/schema.js";
 import type { Issuer } from "./issuer.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import { authentiqLimits } from "./policy.js";
-import { confirmJob, deleteJob, findLiveJob, insertJob, markJobSigned, type ScopeJobRow } from "../../store/authentiq/scope-job.store.js";
+import type { ScopeJob, ScopeJobStatus, ScopeJobStore } from "./scope-job.port.js";
 
 /** A job lives 15 minutes from its request. */
 export const scopeJobTtlSeconds = 15 * 60;
 
 /** A job as its owner sees it. */
 export interface ScopeJobView {
-  status: ScopeJobRow["status"];
+  status: ScopeJobStatus;
   signed: boolean;
   claims: Record<string, unknown> | undefined;
   jwt: string;
@@ -38,27 +37,30 @@ export interface ScopeJobService {
   remove(job: string): Promise<{ status: "done" }>;
 }
 
-/** Creates the service. */
-export function createScopeJobService(deps: {
-  db: Kysely<Schema>;
+/** Creates the service over one tenant's scope jobs and outbox. */
+export function createScopeJobService<Tx>(deps: {
+  jobs: ScopeJobStore<Tx>;
+  outbox: Outbox<Tx>;
+  transaction: RunInTransaction<Tx>;
   secrets: SecretBox;
-  tenantId: string;
   keys: AuthentiqKeyService;
   issuer: Issuer;
   limits: Limiter;
   nudgeOutbox: () => void;
   now?: () => number;
 }): ScopeJobService {
-  const { db, secrets, tenantId } = deps;
+  const { jobs, outbox, transaction, secrets } = deps;
   const now = deps.now ?? Date.now;
   const jobHash = (job: string): Buffer => {
     if (!/^[A-Za-z0-9_-]{20}$/.test(job)) throw unknownJob();
     return secrets.hash(job, "authentiq:scope-job");
   };
-  const requireJob = async (executor: Kysely<Schema>, job: string, lock = false): Promise<ScopeJobRow> => {
-    const row = await findLiveJob(executor, tenantId, jobHash(job), new Date(now()), lock);
-    if (row === undefined) throw unknownJob();
-    return row;
+  /** The live job; locked for the rest of `tx` when given. */
+  const requireJob = async (job: string, tx?: Tx): Promise<ScopeJob> => {
+    const at = new Date(now());
+    const found = tx === undefined ? await jobs.findLive(jobHash(job), at) : await jobs.lockLive(tx, jobHash(job), at);
+    if (found === undefined) throw unknownJob();
+    return found;
   };
 
   return {
@@ -81,43 +83,43 @@ export function createScopeJobService(deps: {
       const addressHash = secrets.hash(address, "authentiq:scope-address");
       const job = randomBytes(15).toString("base64url");
       await deps.limits.enforce(["address", address], authentiqLimits.scopeRequest);
-      await db.transaction().execute(async (tx) => {
+      await transaction(async (tx) => {
         const expiresAt = new Date(now() + scopeJobTtlSeconds * 1000);
-        await insertJob(tx, { jobHash: jobHash(job), tenantId, pk: verified.sub, test, addressHash, claims, expiresAt });
+        await jobs.insert(tx, { jobHash: jobHash(job), pk: verified.sub, test, addressHash, claims, expiresAt });
         const text = `Confirm that ${email ?? phone} is yours to verify it for your Authentiq ID (job ${job}). If you did not ask for it, ignore this message.`;
-        if (email !== undefined) await enqueueMessage(tx, { tenantId, channel: "email", recipient: email, subject: "Confirm your email address", body: text, expiresAt });
-        else if (phone !== undefined) await enqueueMessage(tx, { tenantId, channel: "sms", recipient: phone, body: text, expiresAt });
+        if (email !== undefined) await outbox.enqueue({ channel: "email", recipient: email, subject: "Confirm your email address", body: text, expiresAt }, tx);
+        else if (phone !== undefined) await outbox.enqueue({ channel: "sms", recipient: phone, body: text, expiresAt }, tx);
       });
       if (email !== undefined || phone !== undefined) deps.nudgeOutbox();
       return { job, status: "waiting" };
     },
     async get(job) {
-      const row = await requireJob(db, job);
-      const signed = row.status === "ready";
-      return { status: row.status, signed, claims: signed ? (JSON.parse(row.claims) as Record<string, unknown>) : undefined, jwt: row.jwt ?? "" };
+      const found = await requireJob(job);
+      const signed = found.status === "ready";
+      return { status: found.status, signed, claims: signed ? found.claims : undefined, jwt: found.jwt ?? "" };
     },
     async confirm(job, body) {
       if (body !== "") throw new DomainError("NOT_SUPPORTED", "invalid", "a JWT cannot be POSTed to a scope job: POST with no body confirms it");
-      const row = await requireJob(db, job);
-      await confirmJob(db, row.job_hash);
+      const found = await requireJob(job);
+      await jobs.confirm(found.jobHash);
       return { status: "confirmed" };
     },
     async sign(job) {
-      const row = await requireJob(db, job);
-      if (row.status === "waiting") throw new DomainError("CONFIRM_FIRST", "precondition", "the job is not confirmed yet");
-      if (row.jwt !== null) return { status: "ready" as const, jwt: row.jwt };
+      const found = await requireJob(job);
+      if (found.status === "waiting") throw new DomainError("CONFIRM_FIRST", "precondition", "the job is not confirmed yet");
+      if (found.jwt !== null) return { status: "ready" as const, jwt: found.jwt };
       // Sign before the transaction: loading the issuer key must not wait on the row lock.
-      const signed = await deps.issuer.sign(JSON.parse(row.claims) as Record<string, unknown>, row.test);
-      return db.transaction().execute(async (tx) => {
-        const locked = await requireJob(tx, job, true);
+      const signed = await deps.issuer.sign(found.claims, found.test);
+      return transaction(async (tx) => {
+        const locked = await requireJob(job, tx);
         // A concurrent sign won the race: answer its JWT, so a job is signed once.
         if (locked.jwt !== null) return { status: "ready" as const, jwt: locked.jwt };
-        await markJobSigned(tx, locked.job_hash, signed.claims, signed.jwt);
+        await jobs.markSigned(tx, locked.jobHash, signed.claims, signed.jwt);
         return { status: "ready" as const, jwt: signed.jwt };
       });
     },
     async remove(job) {
-      if (!(await deleteJob(db, tenantId, jobHash(job), new Date(now())))) throw unknownJob();
+      if (!(await jobs.remove(jobHash(job), new Date(now())))) throw unknownJob();
       return { status: "done" };
     },
   };

@@ -1,6 +1,6 @@
 import { base64url, userHandle } from "../../core/webauthn/webauthn-encoding.js";
 import type { WebauthnCredential } from "../../core/webauthn/credential.js";
-import type { AuthfiUserRow } from "../../store/authfi/authfi-user.store.js";
+import type { AuthfiUser } from "./authfi-user.port.js";
 
 /** Unix seconds (UTC) of a time. */
 export function unixSeconds(date: Date): number {
@@ -8,8 +8,8 @@ export function unixSeconds(date: Date): number {
 }
 
 /** The AuthFi user id: base64url of the WebAuthn user handle (the UUID's 16 bytes). */
-export function authfiUserId(user: AuthfiUserRow): string {
-  return base64url(userHandle(user.user_id));
+export function authfiUserId(user: AuthfiUser): string {
+  return base64url(userHandle(user.userId));
 }
 
 /** A key as AuthFi's `key_info`. */
@@ -24,6 +24,6 @@ export function keyInfo(key: WebauthnCredential) {
 }
 
 /** A user as one of AuthFi's `users`. */
-export function userInfo(user: AuthfiUserRow) {
-  return { id: authfiUserId(user), name: user.name, state: user.state, createTime: unixSeconds(user.created_at), updateTime: unixSeconds(user.updated_at) };
+export function userInfo(user: AuthfiUser) {
+  return { id: authfiUserId(user), name: user.name, state: user.state, createTime: unixSeconds(user.createdAt), updateTime: unixSeconds(user.updatedAt) };
 }

@@ -1,20 +1,18 @@
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { PendingUser } from "../../core/webauthn/challenge.port.js";
 import type { RelyingPartyConfig, WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { WebauthnCredential } from "../../core/webauthn/credential.js";
-import type { Schema } from "../../store/schema.js";
-import type { CredentialStore } from "../../core/webauthn/credential.port.js";
+import type { RunInTransaction } from "../../core/transaction.port.js";
 import { authfiError } from "./authfi-errors.js";
 import { checkRegistrationParams, checkUserVerification, type RegistrationParams } from "./authfi-options.js";
-import { countUsers, findUser, findUserByName, insertUser, type AuthfiUserRow } from "../../store/authfi/authfi-user.store.js";
+import type { AuthfiUser, AuthfiUserStore } from "./authfi-user.port.js";
 import { checkFlags, parseAssertion, parseAttestation } from "./fido-response.js";
 import type { AccessPoint } from "./tenant.service.js";
 
 /** A user and the key a ceremony registered or used. */
 export interface CeremonyResult {
-  user: AuthfiUserRow;
+  user: AuthfiUser;
   key: WebauthnCredential;
 }
 
@@ -33,33 +31,33 @@ export interface AuthfiCeremonyService {
  * access point is a tenant; `login` (discoverable) and `verification` (one user's keys) are
  * purposes of their own, so neither's challenge answers the other.
  */
-export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: RelyingPartyConfig; ceremony: WebauthnCeremony; credentialsIn: (tx: Kysely<Schema>) => CredentialStore }): AuthfiCeremonyService {
-  const { db, rp, ceremony, credentialsIn } = deps;
+export function createAuthfiCeremonyService<Tx>(deps: { users: AuthfiUserStore<Tx>; transaction: RunInTransaction<Tx>; rp: RelyingPartyConfig; ceremony: WebauthnCeremony }): AuthfiCeremonyService {
+  const { users, transaction, rp, ceremony } = deps;
 
-  const usable = (user: AuthfiUserRow | undefined): AuthfiUserRow => {
+  const usable = (user: AuthfiUser | undefined): AuthfiUser => {
     if (user === undefined) throw authfiError("userNotFound", "no such user");
     if (user.state === "suspend") throw authfiError("userSuspended", "the user is suspended");
     return user;
   };
 
   /** Creates the user a registration started for, under the tenant lock that keeps the cap. */
-  const createPendingUser = async (tx: Kysely<Schema>, accessPoint: AccessPoint, pending: PendingUser): Promise<AuthfiUserRow> => {
-    const count = await countUsers(tx, accessPoint.tenantId, true);
+  const createPendingUser = async (tx: Tx, accessPoint: AccessPoint, pending: PendingUser): Promise<AuthfiUser> => {
+    const count = await users.countLocked(tx, accessPoint.tenantId);
     // The same account name registered meanwhile under another handle: this key's handle
     // would name no user, so the ceremony must start again.
-    if ((await findUserByName(tx, accessPoint.tenantId, pending.name)) !== undefined) throw authfiError("keyExists", "the account was registered meanwhile: start the registration again");
+    if ((await users.findByName(accessPoint.tenantId, pending.name, tx)) !== undefined) throw authfiError("keyExists", "the account was registered meanwhile: start the registration again");
     if (accessPoint.userCap !== null && count >= accessPoint.userCap) throw authfiError("userCap", "the access point has as many users as it may");
-    return insertUser(tx, accessPoint.tenantId, pending);
+    return users.insert(tx, accessPoint.tenantId, pending);
   };
 
   const finishAssertion = async (accessPoint: AccessPoint, input: AuthenticationResponseJSON | undefined, field: string, purpose: "login" | "verification"): Promise<CeremonyResult> => {
     const { tenantId } = accessPoint;
     const parsed = parseAssertion(input, rp, field);
-    let user: AuthfiUserRow | undefined;
+    let user: AuthfiUser | undefined;
     const key = await ceremony.verifyLogin(tenantId, purpose, parsed.response, {
       issued: (issued) => checkFlags(parsed.flags, issued.userVerification === "required"),
       credential: async (credential) => {
-        user = await findUser(db, tenantId, credential.userId);
+        user = await users.find(tenantId, credential.userId);
         if (user === undefined) throw authfiError("inconsistent", "the key's user has no AuthFi record");
         usable(user);
       },
@@ -71,14 +69,14 @@ export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: Rely
     async beginRegistration(accessPoint, params) {
       const { tenantId } = accessPoint;
       const checked = checkRegistrationParams(params);
-      const existing = await findUserByName(db, tenantId, checked.name);
+      const existing = await users.findByName(tenantId, checked.name);
       // A new account is created only when its first key registers (finishRegistration): an
       // abandoned start leaves no user behind and uses up no place under the user cap.
-      if (existing === undefined && accessPoint.userCap !== null && (await countUsers(db, tenantId)) >= accessPoint.userCap) {
+      if (existing === undefined && accessPoint.userCap !== null && (await users.count(tenantId)) >= accessPoint.userCap) {
         throw authfiError("userCap", "the access point has as many users as it may");
       }
       if (existing !== undefined) usable(existing);
-      const user = existing === undefined ? { id: randomUUID(), name: checked.name, displayName: checked.displayName } : { id: existing.user_id, name: existing.name, displayName: existing.display_name };
+      const user = existing === undefined ? { id: randomUUID(), name: checked.name, displayName: checked.displayName } : { id: existing.userId, name: existing.name, displayName: existing.displayName };
       const options = await ceremony.registrationOptions({
         tenantId,
         purpose: "registration",
@@ -98,9 +96,9 @@ export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: Rely
         issued: (issued) => checkFlags(parsed.flags, issued.userVerification === "required"),
       });
       const { issued } = verified;
-      return db.transaction().execute(async (tx) => {
-        const user = usable(issued.userId !== null ? await findUser(tx, tenantId, issued.userId, true) : issued.pendingUser === null ? undefined : await createPendingUser(tx, accessPoint, issued.pendingUser));
-        const key = await ceremony.store(tenantId, user.user_id, verified.credential, credentialsIn(tx));
+      return transaction(async (tx) => {
+        const user = usable(issued.userId !== null ? await users.lock(tx, tenantId, issued.userId) : issued.pendingUser === null ? undefined : await createPendingUser(tx, accessPoint, issued.pendingUser));
+        const key = await ceremony.store(tenantId, user.userId, verified.credential, users.credentialsIn(tx));
         return { user, key };
       });
     },
@@ -113,8 +111,8 @@ export function createAuthfiCeremonyService(deps: { db: Kysely<Schema>; rp: Rely
       const { tenantId } = accessPoint;
       if (accountName.trim() === "") throw authfiError("invalidParameter", "uId is required");
       const uv = checkUserVerification(userVerification);
-      const user = usable(await findUserByName(db, tenantId, accountName.trim()));
-      return ceremony.loginOptions({ tenantId, purpose: "verification", userId: user.user_id, userVerification: uv });
+      const user = usable(await users.findByName(tenantId, accountName.trim()));
+      return ceremony.loginOptions({ tenantId, purpose: "verification", userId: user.userId, userVerification: uv });
     },
 
     finishVerification: (accessPoint, input) => finishAssertion(accessPoint, input, "fido_auth_response", "verification"),

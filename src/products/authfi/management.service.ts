@@ -1,11 +1,9 @@
-import type { Kysely } from "kysely";
-import type { Schema } from "../../store/schema.js";
 import { isBinary, toBase64url, userIdOfHandle } from "../../core/webauthn/webauthn-encoding.js";
 import type { WebauthnCredential } from "../../core/webauthn/credential.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
-import type { CredentialStore } from "../../core/webauthn/credential.port.js";
+import type { RunInTransaction } from "../../core/transaction.port.js";
 import { authfiError } from "./authfi-errors.js";
-import { countUsers, deleteUser, findUser, listUsers, updateUserState, type AuthfiUserRow } from "../../store/authfi/authfi-user.store.js";
+import type { AuthfiUser, AuthfiUserStore } from "./authfi-user.port.js";
 import type { AccessPoint } from "./tenant.service.js";
 
 /** Users per page: from 20 to 100, 20 by default (seed 003, `GET /users`). */
@@ -14,11 +12,11 @@ export const pageSizes = { min: 20, max: 100, fallback: 20 } as const;
 /** AuthFi's management of an access point's users and their keys (seed 003, "Management"). */
 export interface AuthfiManagementService {
   /** Throws AUTHFI_INVALID_PARAMETER (1002) for a page below 1 or past the last, or a size out of range. */
-  listUsers(accessPoint: AccessPoint, page: number | undefined, size: number | undefined): Promise<{ total: number; users: AuthfiUserRow[] }>;
+  listUsers(accessPoint: AccessPoint, page: number | undefined, size: number | undefined): Promise<{ total: number; users: AuthfiUser[] }>;
   /** `status` is `activate` or `suspend`. */
-  setUserState(accessPoint: AccessPoint, userId: string, status: string): Promise<AuthfiUserRow>;
+  setUserState(accessPoint: AccessPoint, userId: string, status: string): Promise<AuthfiUser>;
   /** Deletes the user and all their keys; gives the user and how many keys went. */
-  deleteUser(accessPoint: AccessPoint, userId: string): Promise<{ user: AuthfiUserRow; deletedKeys: number }>;
+  deleteUser(accessPoint: AccessPoint, userId: string): Promise<{ user: AuthfiUser; deletedKeys: number }>;
   listKeys(accessPoint: AccessPoint, userId: string): Promise<WebauthnCredential[]>;
   /** An empty name clears it. */
   renameKey(accessPoint: AccessPoint, userId: string, keyId: string, name: string): Promise<WebauthnCredential>;
@@ -26,11 +24,12 @@ export interface AuthfiManagementService {
 }
 
 /** Creates the management service. */
-export function createAuthfiManagementService(deps: { db: Kysely<Schema>; ceremony: WebauthnCeremony; credentialsIn: (tx: Kysely<Schema>) => CredentialStore }): AuthfiManagementService {
-  const { db, ceremony, credentialsIn } = deps;
-  const userOf = async (tx: Kysely<Schema>, accessPoint: AccessPoint, userId: string, lock = false): Promise<AuthfiUserRow> => {
+export function createAuthfiManagementService<Tx>(deps: { users: AuthfiUserStore<Tx>; transaction: RunInTransaction<Tx>; ceremony: WebauthnCeremony }): AuthfiManagementService {
+  const { users, transaction, ceremony } = deps;
+  /** The user of a handle; locked for the rest of `tx` when given. */
+  const userOf = async (accessPoint: AccessPoint, userId: string, tx?: Tx): Promise<AuthfiUser> => {
     const id = userIdOfHandle(userId);
-    const user = id === undefined ? undefined : await findUser(tx, accessPoint.tenantId, id, lock);
+    const user = id === undefined ? undefined : tx === undefined ? await users.find(accessPoint.tenantId, id) : await users.lock(tx, accessPoint.tenantId, id);
     if (user === undefined) throw authfiError("userNotFound", "no such user at this access point");
     return user;
   };
@@ -42,46 +41,46 @@ export function createAuthfiManagementService(deps: { db: Kysely<Schema>; ceremo
   return {
     async listUsers(accessPoint, page = 1, size = pageSizes.fallback) {
       if (size < pageSizes.min || size > pageSizes.max) throw authfiError("invalidParameter", `size must be from ${pageSizes.min} to ${pageSizes.max}`);
-      const total = await countUsers(db, accessPoint.tenantId);
+      const total = await users.count(accessPoint.tenantId);
       const lastPage = Math.max(1, Math.ceil(total / size));
       if (page < 1 || page > lastPage) throw authfiError("invalidParameter", `page must be from 1 to ${lastPage}`);
-      return { total, users: await listUsers(db, accessPoint.tenantId, (page - 1) * size, size) };
+      return { total, users: await users.list(accessPoint.tenantId, (page - 1) * size, size) };
     },
 
     async setUserState(accessPoint, userId, status) {
       if (status !== "activate" && status !== "suspend") throw authfiError("invalidParameter", "status must be activate or suspend");
-      const user = await userOf(db, accessPoint, userId);
-      const updated = await updateUserState(db, accessPoint.tenantId, user.user_id, status);
+      const user = await userOf(accessPoint, userId);
+      const updated = await users.updateState(accessPoint.tenantId, user.userId, status);
       if (updated === undefined) throw authfiError("userNotFound", "no such user at this access point");
       return updated;
     },
 
     async deleteUser(accessPoint, userId) {
-      return db.transaction().execute(async (tx) => {
-        const user = await userOf(tx, accessPoint, userId, true);
-        const keys = await ceremony.list(accessPoint.tenantId, user.user_id, credentialsIn(tx));
-        await deleteUser(tx, accessPoint.tenantId, user.user_id);
+      return transaction(async (tx) => {
+        const user = await userOf(accessPoint, userId, tx);
+        const keys = await ceremony.list(accessPoint.tenantId, user.userId, users.credentialsIn(tx));
+        await users.remove(tx, accessPoint.tenantId, user.userId);
         return { user, deletedKeys: keys.length };
       });
     },
 
     async listKeys(accessPoint, userId) {
-      const user = await userOf(db, accessPoint, userId);
-      return ceremony.list(accessPoint.tenantId, user.user_id);
+      const user = await userOf(accessPoint, userId);
+      return ceremony.list(accessPoint.tenantId, user.userId);
     },
 
     async renameKey(accessPoint, userId, keyId, name) {
       const trimmed = name.trim();
       if ([...trimmed].length > 128) throw authfiError("invalidParameter", "name must be at most 128 characters");
-      const user = await userOf(db, accessPoint, userId);
-      const key = await ceremony.rename(user.tenant_id, user.user_id, keyOf(keyId), trimmed === "" ? null : trimmed);
+      const user = await userOf(accessPoint, userId);
+      const key = await ceremony.rename(user.tenantId, user.userId, keyOf(keyId), trimmed === "" ? null : trimmed);
       if (key === undefined) throw authfiError("keyNotFound", "no such key for this user");
       return key;
     },
 
     async deleteKey(accessPoint, userId, keyId) {
-      const user = await userOf(db, accessPoint, userId);
-      if (!(await ceremony.remove(user.tenant_id, user.user_id, keyOf(keyId)))) throw authfiError("keyNotFound", "no such key for this user");
+      const user = await userOf(accessPoint, userId);
+      if (!(await ceremony.remove(user.tenantId, user.userId, keyOf(keyId)))) throw authfiError("keyNotFound", "no such key for this user");
     },
   };
 }

@@ -1,13 +1,9 @@
-import type { Kysely } from "kysely";
 import type { HankoConfig } from "../../config/config.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
-import type { Schema } from "../../store/schema.js";
-import { defaultTenantId } from "../../store/schema.js";
 import { normalizeEmail } from "../../core/identity/email-address.js";
-import { deleteNonPrimaryEmail, findEmail, insertEmail, listEmails, setPrimaryEmail, type EmailRow } from "../../store/identity/email.store.js";
+import type { EmailAddress, IdentityStore, UserByEmail, UserDetails } from "../../core/identity/identity.port.js";
 import { hankoWebauthnPolicy } from "./policy.js";
-import { deleteUser, findUserByEmail, findUserDetails, insertUserWithEmail, type UserByEmail, type UserDetails } from "../../store/identity/user.store.js";
 
 /** Addresses one user may hold. */
 export const maxEmailsPerUser = 10;
@@ -39,12 +35,11 @@ export interface IdentityService {
   deleteEmail(sessionUserId: string, emailId: string): Promise<void>;
 }
 
-/** Creates the identity service for the default tenant. */
-export function createIdentityService(deps: { db: Kysely<Schema>; hanko: HankoConfig }): IdentityService {
-  const { db, hanko } = deps;
-  const tenantId = defaultTenantId;
+/** Creates the identity service over one tenant's identity store. */
+export function createIdentityService<Tx>(deps: { identities: IdentityStore<Tx>; hanko: HankoConfig }): IdentityService {
+  const { identities, hanko } = deps;
   const ownEmail = async (userId: string, emailId: string) => {
-    const email = await findEmail(db, tenantId, userId, requireUuid(emailId, "id"));
+    const email = await identities.findEmail(userId, requireUuid(emailId, "id"));
     if (email === undefined) throw new DomainError("EMAIL_NOT_FOUND", "not_found", "email not found");
     return email;
   };
@@ -52,34 +47,34 @@ export function createIdentityService(deps: { db: Kysely<Schema>; hanko: HankoCo
     async createUser(email) {
       if (!hanko.allowSignup) throw new DomainError("SIGNUP_DISABLED", "forbidden", "sign-up is disabled");
       const address = normalizeEmail(email);
-      const created = await insertUserWithEmail(db, tenantId, address);
+      const created = await identities.insertUserWithEmail(address);
       if (created === undefined) throw new DomainError("EMAIL_TAKEN", "conflict", "the email address is already in use");
       return created;
     },
     async getUserByEmail(email) {
       // Only Hanko's passkeys: another product's credential of the user cannot log in here.
-      const user = await findUserByEmail(db, tenantId, normalizeEmail(email), hankoWebauthnPolicy.credentials.lists);
+      const user = await identities.findUserByEmail(normalizeEmail(email), hankoWebauthnPolicy.credentials.lists);
       if (user === undefined) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
       return user;
     },
     async getUser(sessionUserId, userId) {
       const id = requireUuid(userId, "id");
       if (id !== sessionUserId) throw new DomainError("NOT_OWN_USER", "forbidden", "only the session's own user can be read");
-      const user = await findUserDetails(db, tenantId, id, hankoWebauthnPolicy.credentials.lists);
+      const user = await identities.findUserDetails(id, hankoWebauthnPolicy.credentials.lists);
       if (user === undefined) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
       return user;
     },
     async deleteUser(sessionUserId) {
       if (!hanko.allowDeletion) throw new DomainError("DELETION_DISABLED", "forbidden", "account deletion is disabled");
-      await deleteUser(db, tenantId, sessionUserId);
+      await identities.deleteUser(sessionUserId);
     },
-    listEmails: async (sessionUserId) => (await listEmails(db, tenantId, sessionUserId)).map(toEmail),
+    listEmails: async (sessionUserId) => (await identities.listEmails(sessionUserId)).map(toEmail),
     async createEmail(sessionUserId, address) {
       const normalized = normalizeEmail(address);
-      if ((await listEmails(db, tenantId, sessionUserId)).length >= maxEmailsPerUser) {
+      if ((await identities.listEmails(sessionUserId)).length >= maxEmailsPerUser) {
         throw new DomainError("EMAIL_LIMIT", "conflict", `a user can hold at most ${maxEmailsPerUser} addresses`);
       }
-      const email = await insertEmail(db, tenantId, sessionUserId, normalized);
+      const email = await identities.insertEmail(sessionUserId, normalized);
       if (email === undefined) throw new DomainError("EMAIL_TAKEN", "conflict", "the email address is already in use");
       return toEmail(email);
     },
@@ -88,17 +83,17 @@ export function createIdentityService(deps: { db: Kysely<Schema>; hanko: HankoCo
       if (hanko.requireEmailVerification && !email.verified) {
         throw new DomainError("EMAIL_NOT_VERIFIED", "conflict", "only a verified address can become primary");
       }
-      await setPrimaryEmail(db, sessionUserId, email.id);
+      await identities.setPrimaryEmail(sessionUserId, email.id);
     },
     async deleteEmail(sessionUserId, emailId) {
       const email = await ownEmail(sessionUserId, emailId);
-      if (email.is_primary || !(await deleteNonPrimaryEmail(db, sessionUserId, email.id))) {
+      if (email.primary || !(await identities.deleteNonPrimaryEmail(sessionUserId, email.id))) {
         throw new DomainError("PRIMARY_EMAIL", "conflict", "the primary address cannot be deleted");
       }
     },
   };
 }
 
-function toEmail(row: EmailRow): Email {
-  return { id: row.id, address: row.address, verified: row.verified, primary: row.is_primary };
+function toEmail(email: EmailAddress): Email {
+  return { id: email.id, address: email.address, verified: email.verified, primary: email.primary };
 }

@@ -1,10 +1,8 @@
-import type { Kysely } from "kysely";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
-import { findEmail, findPrimaryEmail, markEmailVerified } from "../../store/identity/email.store.js";
-import type { Schema } from "../../store/schema.js";
+import type { IdentityStore } from "../../core/identity/identity.port.js";
 import { hankoLimits, passcodePolicy } from "./policy.js";
 
 /** A passcode as Hanko answers it. */
@@ -28,16 +26,15 @@ export interface PasscodeService {
   finalize(id: string, code: string): Promise<Passcode>;
 }
 
-/** Creates the passcode service. */
-export function createPasscodeService(deps: {
-  db: Kysely<Schema>;
-  tenantId: string;
-  challenges: Challenges<Kysely<Schema>>;
+/** Creates the passcode service over one tenant's identity store and challenges. */
+export function createPasscodeService<Tx>(deps: {
+  identities: IdentityStore<Tx>;
+  challenges: Challenges<Tx>;
   limits: Limiter;
   /** Wakes the outbox after the passcode's transaction commits. */
   nudgeOutbox: () => void;
 }): PasscodeService {
-  const { db, tenantId, challenges, limits } = deps;
+  const { identities, challenges, limits } = deps;
   const toPasscode = (challenge: { id: string; userId: string | null; createdAt: Date }): Passcode => ({
     id: challenge.id,
     userId: challenge.userId ?? "",
@@ -47,7 +44,7 @@ export function createPasscodeService(deps: {
   return {
     async initialize(userId, emailId) {
       const user = requireUuid(userId, "user_id");
-      const email = emailId === "" ? await findPrimaryEmail(db, tenantId, user) : await findEmail(db, tenantId, user, requireUuid(emailId, "email_id"));
+      const email = emailId === "" ? await identities.findPrimaryEmail(user) : await identities.findEmail(user, requireUuid(emailId, "email_id"));
       if (email === undefined) throw new DomainError("UNKNOWN_USER", "invalid", "user or email not found");
       await limits.enforce(["user", user], hankoLimits.passcodeSend);
       const { challenge } = await challenges.issue(passcodePolicy, {
@@ -71,7 +68,7 @@ export function createPasscodeService(deps: {
       const target = { id: passcodeId };
       const answer = () =>
         challenges.verify(passcodePolicy, target, code, {
-          onSuccess: (tx, challenge) => markEmailVerified(tx, String(challenge.data.emailId)),
+          onSuccess: (tx, challenge) => identities.markEmailVerified(tx, String(challenge.data.emailId)),
         });
       const owner = (await challenges.peek(passcodePolicy, target))?.userId;
       // Wrong codes count per user across passcodes too: new passcodes must not buy guesses.

@@ -1,11 +1,9 @@
-import type { Kysely } from "kysely";
 import type { HankoConfig } from "../../config/config.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
-import { userExists } from "../../store/identity/user.store.js";
-import type { Schema } from "../../store/schema.js";
+import type { IdentityStore } from "../../core/identity/identity.port.js";
 import { hashPassword, verifyPassword } from "../../core/password/password-hash.js";
-import { findPasswordHash, upsertPasswordHash } from "../../store/password/password.store.js";
+import type { PasswordStore } from "./hanko.port.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import { hankoLimits } from "./policy.js";
 
@@ -24,9 +22,9 @@ export interface PasswordService {
   setPassword(sessionUserId: string, userId: string, password: string): Promise<boolean>;
 }
 
-/** Creates the password service for the default tenant. */
-export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: string; hanko: HankoConfig; limits: Limiter }): PasswordService {
-  const { db, tenantId, hanko } = deps;
+/** Creates the password service over one tenant's users and passwords. */
+export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>; passwords: PasswordStore; hanko: HankoConfig; limits: Limiter }): PasswordService {
+  const { identities, passwords, hanko } = deps;
   const enabled = () => {
     if (!hanko.passwordsEnabled) throw new DomainError("PASSWORDS_DISABLED", "forbidden", "passwords are disabled");
   };
@@ -47,7 +45,7 @@ export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: stri
       }
       // Wrong passwords count against the user id whether or not a user has it: the same answers either way.
       return deps.limits.guard([[["user", id], hankoLimits.password]], ["INVALID_CREDENTIALS"], async () => {
-        const stored = await findPasswordHash(db, tenantId, id);
+        const stored = await passwords.findPasswordHash(id);
         if (!(await verifyPassword(stored, password))) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
         return id;
       });
@@ -57,8 +55,8 @@ export function createPasswordService(deps: { db: Kysely<Schema>; tenantId: stri
       const id = requireUuid(userId, "user_id");
       if (id !== sessionUserId) throw new DomainError("NOT_OWN_USER", "forbidden", "a password can only be set for the session's own user");
       checkLength(password);
-      if (!(await userExists(db, tenantId, id))) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
-      return upsertPasswordHash(db, tenantId, id, await hashPassword(password));
+      if (!(await identities.userExists(id))) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
+      return passwords.savePasswordHash(id, await hashPassword(password));
     },
   };
 }

@@ -1,12 +1,10 @@
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
-import type { Kysely } from "kysely";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
+import type { IdentityStore } from "../../core/identity/identity.port.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { WebauthnCredential } from "../../core/webauthn/credential.js";
 import { toBase64url } from "../../core/webauthn/webauthn-encoding.js";
-import { findPrimaryEmail } from "../../store/identity/email.store.js";
-import type { Schema } from "../../store/schema.js";
 
 /** Hanko's passkeys (seed 004, `/webauthn/…`): the WebAuthn ceremony under Hanko's policy, and credential management. */
 export interface HankoWebauthnService {
@@ -25,9 +23,9 @@ export interface HankoWebauthnService {
   remove(userId: string, credentialId: string): Promise<void>;
 }
 
-/** Creates Hanko's WebAuthn service for the default tenant. */
-export function createHankoWebauthnService(deps: { db: Kysely<Schema>; tenantId: string; ceremony: WebauthnCeremony }): HankoWebauthnService {
-  const { db, tenantId, ceremony } = deps;
+/** Creates Hanko's WebAuthn service for the tenant of `identities`. */
+export function createHankoWebauthnService<Tx>(deps: { identities: IdentityStore<Tx>; tenantId: string; ceremony: WebauthnCeremony }): HankoWebauthnService {
+  const { identities, tenantId, ceremony } = deps;
   const notFound = () => new DomainError("CREDENTIAL_NOT_FOUND", "not_found", "credential not found");
   const credentialId = (id: string) => {
     const normalized = toBase64url(id);
@@ -37,7 +35,7 @@ export function createHankoWebauthnService(deps: { db: Kysely<Schema>; tenantId:
 
   return {
     async registrationOptions(userId) {
-      const name = (await findPrimaryEmail(db, tenantId, userId))?.address ?? userId;
+      const name = (await identities.findPrimaryEmail(userId))?.address ?? userId;
       return ceremony.registrationOptions({ tenantId, purpose: "registration", user: { id: userId, name, displayName: name }, existingUser: true });
     },
 

@@ -1,11 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
 import type { StoredChallenge } from "../../core/challenge/challenge.port.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { isUuid } from "../../core/errors/uuid.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
-import type { Schema } from "../../store/schema.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
 import {
   checkForcedId,
@@ -21,7 +19,7 @@ import {
   requireMethod,
   type VerificationMethod,
 } from "./verification-input.js";
-import { deleteTotpSecret, lockTotpSecret, offerTotpSecret, useTotpStep } from "../../store/jincor/totp-secret.store.js";
+import type { ConsumerTotpStore } from "./jincor.port.js";
 import { verificationPolicy } from "./policy.js";
 
 /** A verification as callers see it: never its code. */
@@ -83,17 +81,17 @@ const idTaken = () =>
     details: { details: [{ path: "policy.forcedVerificationId", error: "is already in use" }] },
   });
 
-/** Creates the verification service. */
-export function createVerificationService(deps: {
-  db: Kysely<Schema>;
+/** Creates the verification service over one tenant's challenges and TOTP secrets. */
+export function createVerificationService<Tx>(deps: {
   tenantId: string;
   secrets: SecretBox;
-  challenges: Challenges<Kysely<Schema>>;
+  challenges: Challenges<Tx>;
+  totpSecrets: ConsumerTotpStore<Tx>;
   /** Wakes the outbox after a verification's transaction commits. */
   nudgeOutbox: () => void;
   now?: () => number;
 }): VerificationService {
-  const { tenantId, secrets, challenges } = deps;
+  const { tenantId, secrets, challenges, totpSecrets } = deps;
   const now = deps.now ?? Date.now;
   const totpContext = (consumer: string) => `totp:${tenantId}:${consumer}`;
   // An id that is not a UUID names no verification.
@@ -120,7 +118,7 @@ export function createVerificationService(deps: {
         async alongside(tx) {
           if (method !== "google_auth") return;
           const secret = newTotpSecret();
-          const offered = await offerTotpSecret(tx, { tenantId, consumer: input.consumer }, secrets.encrypt(Buffer.from(secret), totpContext(input.consumer)));
+          const offered = await totpSecrets.offer(tx, input.consumer, secrets.encrypt(Buffer.from(secret), totpContext(input.consumer)));
           if (offered) uri = totpUri(input.issuer, input.consumer, secret);
         },
         message: (code) =>
@@ -150,13 +148,13 @@ export function createVerificationService(deps: {
         ...(method !== "google_auth"
           ? {}
           : {
-              async alternative(tx: Kysely<Schema>, challenge: StoredChallenge) {
-                const consumer = { tenantId, consumer: String(challenge.data.consumer) };
-                const secret = await lockTotpSecret(tx, consumer);
-                const step = secret === undefined ? undefined : matchTotpStep(secrets.decrypt(secret.secret, totpContext(consumer.consumer)).toString(), code, now());
-                if (step === undefined || (secret?.last_used_step ?? -1) >= step) return false;
-                if (removeSecret) await deleteTotpSecret(tx, consumer);
-                else await useTotpStep(tx, consumer, step);
+              async alternative(tx: Tx, challenge: StoredChallenge) {
+                const consumer = String(challenge.data.consumer);
+                const secret = await totpSecrets.lock(tx, consumer);
+                const step = secret === undefined ? undefined : matchTotpStep(secrets.decrypt(secret.sealedSecret, totpContext(consumer)).toString(), code, now());
+                if (step === undefined || (secret?.lastUsedStep ?? -1) >= step) return false;
+                if (removeSecret) await totpSecrets.remove(tx, consumer);
+                else await totpSecrets.useStep(tx, consumer, step);
                 return true;
               },
             }),

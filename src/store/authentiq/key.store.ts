@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { AuthentiqKey, AuthentiqKeyStore } from "../../products/authentiq/key.port.js";
+import type { AuthentiqKey, AuthentiqKeyStore, KeyRevocationStore } from "../../products/authentiq/key.port.js";
 import type { AuthentiqKeyTable, Schema } from "../schema.js";
 
 /** An Authentiq key row. */
-export type AuthentiqKeyRow = Selectable<AuthentiqKeyTable>;
+type AuthentiqKeyRow = Selectable<AuthentiqKeyTable>;
 
 /** The Authentiq keys of `tenantId`. */
 export function createAuthentiqKeyStore(db: Kysely<Schema>, tenantId: string): AuthentiqKeyStore {
@@ -16,6 +16,17 @@ export function createAuthentiqKeyStore(db: Kysely<Schema>, tenantId: string): A
     updateDevtoken: (pk, devtoken) => updateDevtoken(db, tenantId, pk, devtoken),
     bindContact: (pk, hashes) => bindContact(db, tenantId, pk, hashes),
     revoke: (pk) => revokeKey(db, tenantId, pk),
+  };
+}
+
+/** The keys of `tenantId` as a revocation by contact finds and revokes them. */
+export function createKeyRevocationStore(db: Kysely<Schema>, tenantId: string): KeyRevocationStore<Kysely<Schema>> {
+  return {
+    findLiveByContact: async (hashes) => {
+      const row = await findLiveKeyByContact(db, tenantId, hashes);
+      return row === undefined ? undefined : toKey(row);
+    },
+    revokeIn: (tx, pk) => revokeKey(tx, tenantId, pk),
   };
 }
 
@@ -72,7 +83,7 @@ async function bindContact(db: Kysely<Schema>, tenantId: string, pk: string, has
 }
 
 /** The live key bound to an email and phone pair. */
-export async function findLiveKeyByContact(db: Kysely<Schema>, tenantId: string, hashes: { email: Uint8Array; phone: Uint8Array }): Promise<AuthentiqKeyRow | undefined> {
+async function findLiveKeyByContact(db: Kysely<Schema>, tenantId: string, hashes: { email: Uint8Array; phone: Uint8Array }): Promise<AuthentiqKeyRow | undefined> {
   return db
     .selectFrom("authentiq_keys")
     .selectAll()
@@ -84,7 +95,7 @@ export async function findLiveKeyByContact(db: Kysely<Schema>, tenantId: string,
 }
 
 /** Revokes a live key; false when it was not live. */
-export async function revokeKey(db: Kysely<Schema>, tenantId: string, pk: string): Promise<boolean> {
+async function revokeKey(db: Kysely<Schema>, tenantId: string, pk: string): Promise<boolean> {
   const result = await db
     .updateTable("authentiq_keys")
     .set({ revoked_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })

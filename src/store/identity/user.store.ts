@@ -1,13 +1,8 @@
 import { sql, type Kysely } from "kysely";
+import type { UserByEmail, UserDetails } from "../../core/identity/identity.port.js";
 import type { Schema } from "../schema.js";
 
-/** A user found by one of their email addresses. */
-export interface UserByEmail {
-  userId: string;
-  emailId: string;
-  verified: boolean;
-  hasWebauthnCredential: boolean;
-}
+export type { UserByEmail, UserDetails };
 
 /** Creates a user holding one primary email; undefined when the address is taken. */
 export async function insertUserWithEmail(
@@ -60,15 +55,6 @@ export async function findUserByEmail(db: Kysely<Schema>, tenantId: string, addr
 export async function userExists(db: Kysely<Schema>, tenantId: string, userId: string): Promise<boolean> {
   const row = await db.selectFrom("users").select("id").where("id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
   return row !== undefined;
-}
-
-/** A user with their primary address and WebAuthn credential ids. */
-export interface UserDetails {
-  id: string;
-  email: string;
-  createdAt: Date;
-  updatedAt: Date;
-  credentialIds: Uint8Array[];
 }
 
 /** The user's details with the ids of the credentials `credentialProducts` registered, or undefined. */

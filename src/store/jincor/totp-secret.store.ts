@@ -1,14 +1,29 @@
 import { sql, type Kysely, type Selectable } from "kysely";
+import type { ConsumerTotpStore } from "../../products/jincor/jincor.port.js";
 import type { Schema, VerifyTotpSecretTable } from "../schema.js";
 
 /** A consumer's TOTP secret row. */
-export type TotpSecretRow = Selectable<VerifyTotpSecretTable>;
+type TotpSecretRow = Selectable<VerifyTotpSecretTable>;
+
+/** The consumers' TOTP secrets of one tenant, written in the caller's transactions. */
+export function createConsumerTotpStore(tenantId: string): ConsumerTotpStore<Kysely<Schema>> {
+  const key = (consumer: string) => ({ tenantId, consumer });
+  return {
+    offer: (tx, consumer, sealedSecret) => offerTotpSecret(tx, key(consumer), sealedSecret),
+    async lock(tx, consumer) {
+      const row = await lockTotpSecret(tx, key(consumer));
+      return row === undefined ? undefined : { sealedSecret: row.secret, lastUsedStep: row.last_used_step };
+    },
+    useStep: (tx, consumer, step) => useTotpStep(tx, key(consumer), step),
+    remove: (tx, consumer) => deleteTotpSecret(tx, key(consumer)),
+  };
+}
 
 /**
  * Sets a new temporary TOTP secret for the consumer unless a confirmed one exists. Returns
  * true when the new secret was stored (and must be shown), false when the confirmed one stays.
  */
-export async function offerTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }, sealed: Uint8Array): Promise<boolean> {
+async function offerTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }, sealed: Uint8Array): Promise<boolean> {
   const row = await db
     .insertInto("verify_totp_secrets")
     .values({ tenant_id: key.tenantId, consumer: key.consumer, secret: sealed })
@@ -24,12 +39,12 @@ export async function offerTotpSecret(db: Kysely<Schema>, key: { tenantId: strin
 }
 
 /** The consumer's TOTP secret, locked for the rest of the transaction. */
-export async function lockTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<TotpSecretRow | undefined> {
+async function lockTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<TotpSecretRow | undefined> {
   return db.selectFrom("verify_totp_secrets").selectAll().where("tenant_id", "=", key.tenantId).where("consumer", "=", key.consumer).forUpdate().executeTakeFirst();
 }
 
 /** Records an accepted TOTP step and confirms the secret. */
-export async function useTotpStep(db: Kysely<Schema>, key: { tenantId: string; consumer: string }, step: number): Promise<void> {
+async function useTotpStep(db: Kysely<Schema>, key: { tenantId: string; consumer: string }, step: number): Promise<void> {
   await db
     .updateTable("verify_totp_secrets")
     .set({ last_used_step: step, confirmed_at: sql<Date>`coalesce(confirmed_at, now())`, updated_at: sql<Date>`now()` })
@@ -39,6 +54,6 @@ export async function useTotpStep(db: Kysely<Schema>, key: { tenantId: string; c
 }
 
 /** Removes the consumer's TOTP secret. */
-export async function deleteTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<void> {
+async function deleteTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<void> {
   await db.deleteFrom("verify_totp_secrets").where("tenant_id", "=", key.tenantId).where("consumer", "=", key.consumer).execute();
 }

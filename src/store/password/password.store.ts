@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { Schema } from "../schema.js";
+import type { PasswordStore } from "../../products/hanko/hanko.port.js";
 
 /** The user's password hash, if the user exists in the tenant and has one. */
 export async function findPasswordHash(db: Kysely<Schema>, tenantId: string, userId: string): Promise<string | undefined> {
@@ -16,4 +17,12 @@ export async function upsertPasswordHash(db: Kysely<Schema>, tenantId: string, u
     .returning(sql<boolean>`(xmax = 0)`.as("created"))
     .executeTakeFirstOrThrow();
   return row.created;
+}
+
+/** The password store of one tenant, as Hanko's password service needs it. */
+export function createPasswordStore(db: Kysely<Schema>, tenantId: string): PasswordStore {
+  return {
+    findPasswordHash: (userId) => findPasswordHash(db, tenantId, userId),
+    savePasswordHash: (userId, hash) => upsertPasswordHash(db, tenantId, userId, hash),
+  };
 }

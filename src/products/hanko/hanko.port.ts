@@ -1,0 +1,12 @@
+/**
+ * The stores Hanko's services need beyond the shared ones (users and emails: `IdentityStore`
+ * in `src/core/identity/identity.port.ts`), each for one tenant; implemented in `src/store/`.
+ */
+
+/** Users' password hashes (argon2id). */
+export interface PasswordStore {
+  /** The user's password hash, if the user exists and has one. */
+  findPasswordHash(userId: string): Promise<string | undefined>;
+  /** Creates or replaces the user's password hash; true when it was created. */
+  savePasswordHash(userId: string, hash: string): Promise<boolean>;
+}
