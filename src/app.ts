@@ -94,7 +94,6 @@ import { createScopeJobStore } from "./store/authentiq/scope-job.store.js";
 import { createIdentityStore } from "./store/identity/identity.store.js";
 import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
 import { createPasswordStore } from "./store/password/password.store.js";
-import { transactionsOf } from "./store/transaction.js";
 import { createOutbox } from "./delivery/outbox.store.js";
 
 /** A running Tessera. */
@@ -211,7 +210,6 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           });
     const authenticatorCeremony = webauthnCeremony(authenticatorWebauthnPolicy);
     const authenticatorStore = createAuthenticatorStore(db, tenantId);
-    const authenticatorTransaction = transactionsOf(db);
     const services = [
       sessionService({
         session: createSessionHandler({
@@ -247,10 +245,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       authenticatorService({
         authenticator: createAuthenticatorHandler({
           signup: createSignupService({ store: authenticatorStore, tokens: accessTokens, challenges, limits, nudgeOutbox, clock }),
-          login: createLoginService({ store: authenticatorStore, transaction: authenticatorTransaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, clock }),
-          devices: createDeviceService({ store: authenticatorStore, transaction: authenticatorTransaction, tenantId, ceremony: authenticatorCeremony }),
+          login: createLoginService({ store: authenticatorStore, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, clock }),
+          devices: createDeviceService({ store: authenticatorStore, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ store: authenticatorStore, transaction: authenticatorTransaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, clock }),
+          settings: createUserSettingsService({ store: authenticatorStore, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, clock }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),
