@@ -6,12 +6,13 @@ import type { SecretBox } from "../../core/keys/secret-box.js";
 import { verifyPassword } from "../../core/password/password-hash.js";
 import { findPasswordHash } from "../../store/password/password.store.js";
 import type { Schema } from "../../store/schema.js";
-import { matchTotpStep } from "../../core/totp/totp.js";
+import { useTotpCode } from "../../core/totp/totp-code.js";
+import { createUsedTotpSteps } from "../../store/totp/used-step.store.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { AccessTokens, AuthenticatedToken, IssuedToken, PendingToken } from "./access-token.service.js";
 import { lockLiveToken, markTokenUsed } from "../../store/authenticator/access-token.store.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
-import { findSettings, useTotpStep, type SettingsRow } from "../../store/authenticator/account.store.js";
+import { findSettings, type SettingsRow } from "../../store/authenticator/account.store.js";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
 import { answerCode, codeMessage } from "./code.js";
 import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
@@ -57,6 +58,7 @@ export function createLoginService(deps: {
   const { db, tenantId, tokens, secrets, ceremony, limits } = deps;
   const secondFactor = (userId: string) => [[["user", userId], authenticatorLimits.secondFactor]] as const;
   const now = deps.now ?? Date.now;
+  const clock = { now: () => new Date(now()) };
   const refuse = () => new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Invalid credentials");
   const devicesAllowed = async (token: AuthenticatedToken): Promise<void> => {
     if (!(await findSettings(db, tenantId, token.userId)).is_device_allowed) throw new DomainError("FACTOR_NOT_ALLOWED", "forbidden", "Devices are not allowed for this user");
@@ -64,8 +66,8 @@ export function createLoginService(deps: {
   // A TOTP code counts when TOTP is enabled and its time step was never used before.
   const totpMatches = (settings: SettingsRow, code: string) => async (tx: Kysely<Schema>) => {
     if (!settings.is_totp_allowed || settings.totp_secret === null) return false;
-    const step = matchTotpStep(openTotpSecret(secrets, settings), code, now());
-    return step !== undefined && (await useTotpStep(tx, settings.user_id, step));
+    const use = { secret: openTotpSecret(secrets, settings), code, holder: settings.user_id, steps: createUsedTotpSteps(tx, tenantId, "authenticator"), clock };
+    return (await useTotpCode(use)) !== undefined;
   };
 
   return {

@@ -6,7 +6,9 @@ import { DomainError } from "../../core/errors/domain-error.js";
 import { isUuid } from "../../core/errors/uuid.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
 import type { Schema } from "../../store/schema.js";
-import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
+import { newTotpSecret, totpUri } from "../../core/totp/totp.js";
+import { useTotpCode } from "../../core/totp/totp-code.js";
+import { createUsedTotpSteps } from "../../store/totp/used-step.store.js";
 import {
   checkForcedId,
   codeAlphabet,
@@ -21,7 +23,7 @@ import {
   requireMethod,
   type VerificationMethod,
 } from "./verification-input.js";
-import { deleteTotpSecret, lockTotpSecret, offerTotpSecret, useTotpStep } from "../../store/jincor/totp-secret.store.js";
+import { confirmTotpSecret, deleteTotpSecret, lockTotpSecret, offerTotpSecret } from "../../store/jincor/totp-secret.store.js";
 import { verificationPolicy } from "./policy.js";
 
 /** A verification as callers see it: never its code. */
@@ -95,6 +97,7 @@ export function createVerificationService(deps: {
 }): VerificationService {
   const { tenantId, secrets, challenges } = deps;
   const now = deps.now ?? Date.now;
+  const clock = { now: () => new Date(now()) };
   const totpContext = (consumer: string) => `totp:${tenantId}:${consumer}`;
   // An id that is not a UUID names no verification.
   const target = (id: string) => {
@@ -153,10 +156,12 @@ export function createVerificationService(deps: {
               async alternative(tx: Kysely<Schema>, challenge: StoredChallenge) {
                 const consumer = { tenantId, consumer: String(challenge.data.consumer) };
                 const secret = await lockTotpSecret(tx, consumer);
-                const step = secret === undefined ? undefined : matchTotpStep(secrets.decrypt(secret.secret, totpContext(consumer.consumer)).toString(), code, now());
-                if (step === undefined || (secret?.last_used_step ?? -1) >= step) return false;
+                if (secret === undefined) return false;
+                const opened = secrets.decrypt(secret.secret, totpContext(consumer.consumer)).toString();
+                const step = await useTotpCode({ secret: opened, code, holder: consumer.consumer, steps: createUsedTotpSteps(tx, tenantId, "jincor"), clock });
+                if (step === undefined) return false;
                 if (removeSecret) await deleteTotpSecret(tx, consumer);
-                else await useTotpStep(tx, consumer, step);
+                else await confirmTotpSecret(tx, consumer);
                 return true;
               },
             }),

@@ -112,15 +112,3 @@ export async function countWrongTotpConfirmation(db: Kysely<Schema>, tenantId: s
     .where("totp_secret", "is not", null)
     .execute();
 }
-
-/** Records a TOTP step as used; false when it (or a later one) already was: a code counts once. */
-export async function useTotpStep(db: Kysely<Schema>, userId: string, step: number): Promise<boolean> {
-  const row = await db
-    .updateTable("authenticator_settings")
-    .set({ totp_last_used_step: step })
-    .where("user_id", "=", userId)
-    .where((eb) => eb.or([eb("totp_last_used_step", "is", null), eb("totp_last_used_step", "<", step)]))
-    .returning("user_id")
-    .executeTakeFirst();
-  return row !== undefined;
-}

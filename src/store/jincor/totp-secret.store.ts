@@ -28,11 +28,11 @@ export async function lockTotpSecret(db: Kysely<Schema>, key: { tenantId: string
   return db.selectFrom("verify_totp_secrets").selectAll().where("tenant_id", "=", key.tenantId).where("consumer", "=", key.consumer).forUpdate().executeTakeFirst();
 }
 
-/** Records an accepted TOTP step and confirms the secret. */
-export async function useTotpStep(db: Kysely<Schema>, key: { tenantId: string; consumer: string }, step: number): Promise<void> {
+/** Confirms the consumer's temporary secret (a code of it was accepted); a confirmed one stays as it was. */
+export async function confirmTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<void> {
   await db
     .updateTable("verify_totp_secrets")
-    .set({ last_used_step: step, confirmed_at: sql<Date>`coalesce(confirmed_at, now())`, updated_at: sql<Date>`now()` })
+    .set({ confirmed_at: sql<Date>`coalesce(confirmed_at, now())`, updated_at: sql<Date>`now()` })
     .where("tenant_id", "=", key.tenantId)
     .where("consumer", "=", key.consumer)
     .execute();
