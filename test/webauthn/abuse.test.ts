@@ -9,8 +9,9 @@ import { callRpc, closeGrpcClients, rpcTransports, type RpcResult } from "../har
 import type { TestServer } from "../harness/server.js";
 import type { SoftwareCredential } from "../harness/software-authenticator.js";
 import { accessPoint, apiKey, authenticator, authfi, loginChallenge as authfiLoginChallenge, newName, registerKey } from "../authfi/authfi-client.js";
-import { api, auth, codeSent, logIn, sentCount, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
+import { api, auth, logIn, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
 import { asMessage } from "../authenticator/rpc-client.js";
+import { registerDevice as registerDeviceOf, registerPasskey as registerPasskeyOf } from "./ceremonies.js";
 
 // One table of abuse cases for the WebAuthn ceremony, run against every product's use of it
 // (Hanko's user-bound login, AuthFi's verification, the Authenticator API's device login) over
@@ -83,26 +84,8 @@ async function hankoSubject(): Promise<Subject> {
   return { userId: account.userId, credential: await registerPasskey(account), account };
 }
 
-/** Registers a Hanko passkey for the account's user (a Hanko session from a passcode login). */
-async function registerPasskey(account: Account): Promise<SoftwareCredential> {
-  const index = sentCount(sinks, account.contact);
-  const passcode = await rest(server.url, "POST", "/passcode/login/initialize", { body: { user_id: account.userId } });
-  const code = await codeSent(sinks, account.contact, index);
-  const session = await rest(server.url, "POST", "/passcode/login/finalize", { body: { id: (passcode.json as { id: string }).id, code } });
-  const bearer = { authorization: `Bearer ${String(session.headers["x-auth-token"])}` };
-  const init = await rest(server.url, "POST", "/webauthn/registration/initialize", { headers: bearer });
-  const { credential, response } = authenticator.create((init.json as { publicKey: { challenge: string; user: { id: string } } }).publicKey, "none");
-  expect((await rest(server.url, "POST", "/webauthn/registration/finalize", { body: response, headers: bearer })).status).toBe(200);
-  return credential;
-}
-
-/** Registers an Authenticator API device for the account: devices are then allowed. */
-async function registerDevice(account: Account): Promise<SoftwareCredential> {
-  const options = await api(server, "POST", "/device", { headers: auth(account) });
-  const { credential, response } = authenticator.create((options.json as { publicKey: { challenge: string; user: { id: string } } }).publicKey, "none");
-  expect((await api(server, "POST", "/device/verify", { body: response, headers: auth(account) })).status).toBe(201);
-  return credential;
-}
+const registerPasskey = (account: Account) => registerPasskeyOf(server, sinks, account);
+const registerDevice = (account: Account) => registerDeviceOf(server, account);
 
 /** Signs an Authenticator API user up and registers a device (devices are then allowed). */
 async function authenticatorSubject(): Promise<Subject> {
