@@ -7,7 +7,7 @@ import { WebAuthnServiceService } from "../../gen/grpc-js/tessera/webauthn/v1/we
 import { rest } from "../harness/rest.js";
 import { callRpc, closeGrpcClients, rpcTransports, type RpcResult } from "../harness/rpc.js";
 import type { TestServer } from "../harness/server.js";
-import type { SoftwareCredential } from "../harness/software-authenticator.js";
+import { SoftwareAuthenticator, type SoftwareCredential } from "../harness/software-authenticator.js";
 import { accessPoint, apiKey, authenticator, authfi, loginChallenge as authfiLoginChallenge, newName, registerKey } from "../authfi/authfi-client.js";
 import { api, auth, logIn, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
 import { asMessage } from "../authenticator/rpc-client.js";
@@ -48,7 +48,7 @@ interface Subject {
 }
 
 /** The refusals a case expects of a product. */
-type Refusal = "replayed" | "expired" | "foreign" | "another_user" | "counter" | "unknown";
+type Refusal = "replayed" | "expired" | "foreign" | "another_user" | "counter" | "unknown" | "origin" | "rp_id";
 
 /** One product's use of the ceremony, over a transport. */
 interface Use {
@@ -159,6 +159,8 @@ const uses: Record<string, Use> = {
         another_user: ["AUTHFI_KEY_NOT_FOUND", Code.NotFound, 404, 1002],
         unknown: ["AUTHFI_KEY_NOT_FOUND", Code.NotFound, 404, 1002],
         counter: ["AUTHFI_ASSERTION_REFUSED", Code.Unauthenticated, 401, 3900],
+        origin: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
+        rp_id: ["AUTHFI_AUTHENTICATOR_DATA_INVALID", Code.InvalidArgument, 400, 4100],
       } as const;
       const [reason, code, status, authfiCode] = table[kind];
       return transport === "rest" ? { status, json: { code: authfiCode } } : { code, reason };
@@ -242,6 +244,18 @@ const cases: Array<[string, (use: Use, transport: Transport) => Promise<void>]> 
     for (const credential of [unknown, stranger.credential]) answers.push(await use.finish(subject, authenticator.get(credential, await use.challenge(subject, transport)), transport));
     expect(answers[0]).toMatchObject({ ok: false, answer: use.refusal("unknown", transport) });
     expect(answers[1]).toEqual(answers[0]);
+  }],
+  // Phishing: a look-alike site relays our challenge to the user's authenticator.
+  ["refuses an assertion made for another origin", async (use, transport) => {
+    const subject = await use.enrol();
+    const assertion = authenticator.get(subject.credential, await use.challenge(subject, transport), { origin: "https://rp.example.com.evil.example" });
+    expect(await use.finish(subject, assertion, transport)).toMatchObject({ ok: false, answer: use.refusal("origin", transport) });
+  }],
+  // An assertion scoped to another relying party (its rpIdHash) is no login here.
+  ["refuses an assertion scoped to another RP id", async (use, transport) => {
+    const subject = await use.enrol();
+    const assertion = new SoftwareAuthenticator(authenticator.origin, "evil.example").get(subject.credential, await use.challenge(subject, transport));
+    expect(await use.finish(subject, assertion, transport)).toMatchObject({ ok: false, answer: use.refusal("rp_id", transport) });
   }],
   // Racing one assertion: the challenge is used up in one statement, so at most one passes.
   ["lets one of five concurrent finishes of one assertion pass", async (use, transport) => {
