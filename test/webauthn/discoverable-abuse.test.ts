@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebAuthnService } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { WebAuthnServiceService } from "../../gen/grpc-js/tessera/webauthn/v1/webauthn.js";
 import { rest } from "../harness/rest.js";
-import { callRpc, closeGrpcClients, rpcTransports, type RpcResult } from "../harness/rpc.js";
+import { callRpc, closeGrpcClients } from "../harness/rpc.js";
+import { restOutcome, rpcOutcome, rpcOutput, transports, type Outcome, type Transport } from "./outcome.js";
 import type { TestServer } from "../harness/server.js";
 import { SoftwareAuthenticator, type SoftwareCredential } from "../harness/software-authenticator.js";
 import { accessPoint, apiKey, authenticator, authfi, loginChallenge as authfiLoginChallenge, newName, registerKey, verificationChallenge } from "../authfi/authfi-client.js";
@@ -29,10 +30,7 @@ afterAll(async () => {
   await stop?.();
 });
 
-const transports = ["rest", ...rpcTransports] as const;
-type Transport = (typeof transports)[number];
 type Assertion = ReturnType<typeof authenticator.get>;
-type Outcome = { ok: boolean; answer: unknown };
 
 /** A user holding one discoverable credential. */
 interface Subject {
@@ -55,12 +53,6 @@ interface Use {
   refusal(kind: Refusal, transport: Transport): unknown;
 }
 
-const restOutcome = (response: { status: number; json: unknown }): Outcome => ({ ok: response.status < 300, answer: { status: response.status, json: response.json } });
-const rpcOutcome = (result: RpcResult): Outcome => ({ ok: result.ok, answer: result.ok ? result.output : { code: result.code, reason: result.reason } });
-const rpcOutput = (result: RpcResult): Record<string, unknown> => {
-  if (!result.ok) throw new Error(`RPC failed: ${result.reason} ${result.message}`);
-  return result.output;
-};
 const webauthnRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
   callRpc(transport, server.url, WebAuthnService, WebAuthnServiceService, method, input, headers);
 

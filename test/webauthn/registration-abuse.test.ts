@@ -5,7 +5,8 @@ import { WebAuthnService } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js
 import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authenticator/v1/authenticator.js";
 import { WebAuthnServiceService } from "../../gen/grpc-js/tessera/webauthn/v1/webauthn.js";
 import { rest } from "../harness/rest.js";
-import { callRpc, closeGrpcClients, rpcTransports, type RpcResult } from "../harness/rpc.js";
+import { callRpc, closeGrpcClients } from "../harness/rpc.js";
+import { restOutcome, rpcOutcome, rpcOutput, transports, type Outcome, type Transport } from "./outcome.js";
 import type { TestServer } from "../harness/server.js";
 import type { SoftwareCredential } from "../harness/software-authenticator.js";
 import { accessPoint, apiKey, authenticator, authfi, loginChallenge as authfiLoginChallenge, newName } from "../authfi/authfi-client.js";
@@ -30,12 +31,8 @@ afterAll(async () => {
   await stop?.();
 });
 
-const transports = ["rest", ...rpcTransports] as const;
-type Transport = (typeof transports)[number];
 type Attestation = ReturnType<typeof authenticator.create>["response"];
 
-/** What a finish answered: whether it passed, and the answer a client sees (status and body, or code and reason). */
-type Outcome = { ok: boolean; answer: unknown };
 
 /** Someone who may register a credential: a signed-in user (Hanko, Authenticator API) or an account name (AuthFi). */
 interface Subject {
@@ -60,12 +57,6 @@ interface Use {
   refusal(kind: Refusal, transport: Transport): unknown;
 }
 
-const restOutcome = (response: { status: number; json: unknown }): Outcome => ({ ok: response.status < 300, answer: { status: response.status, json: response.json } });
-const rpcOutcome = (result: RpcResult): Outcome => ({ ok: result.ok, answer: result.ok ? result.output : { code: result.code, reason: result.reason } });
-const rpcOutput = (result: RpcResult): Record<string, unknown> => {
-  if (!result.ok) throw new Error(`RPC failed: ${result.reason} ${result.message}`);
-  return result.output;
-};
 const webauthnRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
   callRpc(transport, server.url, WebAuthnService, WebAuthnServiceService, method, input, headers);
 const authenticatorRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
