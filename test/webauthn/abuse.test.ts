@@ -5,12 +5,14 @@ import { WebAuthnService } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js
 import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authenticator/v1/authenticator.js";
 import { WebAuthnServiceService } from "../../gen/grpc-js/tessera/webauthn/v1/webauthn.js";
 import { rest } from "../harness/rest.js";
-import { callRpc, closeGrpcClients, rpcTransports, type RpcResult } from "../harness/rpc.js";
+import { callRpc, closeGrpcClients } from "../harness/rpc.js";
+import { restOutcome, rpcOutcome, rpcOutput, transports, type Outcome, type Transport } from "./outcome.js";
 import type { TestServer } from "../harness/server.js";
-import type { SoftwareCredential } from "../harness/software-authenticator.js";
+import { SoftwareAuthenticator, type SoftwareCredential } from "../harness/software-authenticator.js";
 import { accessPoint, apiKey, authenticator, authfi, loginChallenge as authfiLoginChallenge, newName, registerKey } from "../authfi/authfi-client.js";
-import { api, auth, codeSent, logIn, sentCount, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
+import { api, auth, logIn, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
 import { asMessage } from "../authenticator/rpc-client.js";
+import { registerDevice as registerDeviceOf, registerPasskey as registerPasskeyOf } from "./ceremonies.js";
 
 // One table of abuse cases for the WebAuthn ceremony, run against every product's use of it
 // (Hanko's user-bound login, AuthFi's verification, the Authenticator API's device login) over
@@ -29,12 +31,8 @@ afterAll(async () => {
   await stop?.();
 });
 
-const transports = ["rest", ...rpcTransports] as const;
-type Transport = (typeof transports)[number];
 type Assertion = ReturnType<typeof authenticator.get>;
 
-/** What a finish answered: whether it passed, and the answer a client sees (status and body, or code and reason). */
-type Outcome = { ok: boolean; answer: unknown };
 
 /** A user of a product holding one registered credential, with the product's session state. */
 interface Subject {
@@ -47,7 +45,7 @@ interface Subject {
 }
 
 /** The refusals a case expects of a product. */
-type Refusal = "replayed" | "expired" | "foreign" | "another_user" | "counter" | "unknown";
+type Refusal = "replayed" | "expired" | "foreign" | "another_user" | "counter" | "unknown" | "origin" | "rp_id";
 
 /** One product's use of the ceremony, over a transport. */
 interface Use {
@@ -62,12 +60,6 @@ interface Use {
   refusal(kind: Refusal, transport: Transport): unknown;
 }
 
-const restOutcome = (response: { status: number; json: unknown }): Outcome => ({ ok: response.status < 300, answer: { status: response.status, json: response.json } });
-const rpcOutcome = (result: RpcResult): Outcome => ({ ok: result.ok, answer: result.ok ? result.output : { code: result.code, reason: result.reason, message: result.message } });
-const rpcOutput = (result: RpcResult): Record<string, unknown> => {
-  if (!result.ok) throw new Error(`RPC failed: ${result.reason} ${result.message}`);
-  return result.output;
-};
 const webauthnRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
   callRpc(transport, server.url, WebAuthnService, WebAuthnServiceService, method, input, headers);
 const authenticatorRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -83,26 +75,8 @@ async function hankoSubject(): Promise<Subject> {
   return { userId: account.userId, credential: await registerPasskey(account), account };
 }
 
-/** Registers a Hanko passkey for the account's user (a Hanko session from a passcode login). */
-async function registerPasskey(account: Account): Promise<SoftwareCredential> {
-  const index = sentCount(sinks, account.contact);
-  const passcode = await rest(server.url, "POST", "/passcode/login/initialize", { body: { user_id: account.userId } });
-  const code = await codeSent(sinks, account.contact, index);
-  const session = await rest(server.url, "POST", "/passcode/login/finalize", { body: { id: (passcode.json as { id: string }).id, code } });
-  const bearer = { authorization: `Bearer ${String(session.headers["x-auth-token"])}` };
-  const init = await rest(server.url, "POST", "/webauthn/registration/initialize", { headers: bearer });
-  const { credential, response } = authenticator.create((init.json as { publicKey: { challenge: string; user: { id: string } } }).publicKey, "none");
-  expect((await rest(server.url, "POST", "/webauthn/registration/finalize", { body: response, headers: bearer })).status).toBe(200);
-  return credential;
-}
-
-/** Registers an Authenticator API device for the account: devices are then allowed. */
-async function registerDevice(account: Account): Promise<SoftwareCredential> {
-  const options = await api(server, "POST", "/device", { headers: auth(account) });
-  const { credential, response } = authenticator.create((options.json as { publicKey: { challenge: string; user: { id: string } } }).publicKey, "none");
-  expect((await api(server, "POST", "/device/verify", { body: response, headers: auth(account) })).status).toBe(201);
-  return credential;
-}
+const registerPasskey = (account: Account) => registerPasskeyOf(server, sinks, account);
+const registerDevice = (account: Account) => registerDeviceOf(server, account);
 
 /** Signs an Authenticator API user up and registers a device (devices are then allowed). */
 async function authenticatorSubject(): Promise<Subject> {
@@ -176,6 +150,8 @@ const uses: Record<string, Use> = {
         another_user: ["AUTHFI_KEY_NOT_FOUND", Code.NotFound, 404, 1002],
         unknown: ["AUTHFI_KEY_NOT_FOUND", Code.NotFound, 404, 1002],
         counter: ["AUTHFI_ASSERTION_REFUSED", Code.Unauthenticated, 401, 3900],
+        origin: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
+        rp_id: ["AUTHFI_AUTHENTICATOR_DATA_INVALID", Code.InvalidArgument, 400, 4100],
       } as const;
       const [reason, code, status, authfiCode] = table[kind];
       return transport === "rest" ? { status, json: { code: authfiCode } } : { code, reason };
@@ -259,6 +235,18 @@ const cases: Array<[string, (use: Use, transport: Transport) => Promise<void>]> 
     for (const credential of [unknown, stranger.credential]) answers.push(await use.finish(subject, authenticator.get(credential, await use.challenge(subject, transport)), transport));
     expect(answers[0]).toMatchObject({ ok: false, answer: use.refusal("unknown", transport) });
     expect(answers[1]).toEqual(answers[0]);
+  }],
+  // Phishing: a look-alike site relays our challenge to the user's authenticator.
+  ["refuses an assertion made for another origin", async (use, transport) => {
+    const subject = await use.enrol();
+    const assertion = authenticator.get(subject.credential, await use.challenge(subject, transport), { origin: "https://rp.example.com.evil.example" });
+    expect(await use.finish(subject, assertion, transport)).toMatchObject({ ok: false, answer: use.refusal("origin", transport) });
+  }],
+  // An assertion scoped to another relying party (its rpIdHash) is no login here.
+  ["refuses an assertion scoped to another RP id", async (use, transport) => {
+    const subject = await use.enrol();
+    const assertion = new SoftwareAuthenticator(authenticator.origin, "evil.example").get(subject.credential, await use.challenge(subject, transport));
+    expect(await use.finish(subject, assertion, transport)).toMatchObject({ ok: false, answer: use.refusal("rp_id", transport) });
   }],
   // Racing one assertion: the challenge is used up in one statement, so at most one passes.
   ["lets one of five concurrent finishes of one assertion pass", async (use, transport) => {

@@ -1,3 +1,4 @@
+import type { UsedTotpSteps } from "../../core/totp/used-step.port.js";
 import type { CredentialStore } from "../../core/webauthn/credential.port.js";
 import type { TokenState } from "./access-token.service.js";
 import type { Contact } from "./contact.js";
@@ -82,8 +83,8 @@ export interface FactorStore<Tx> {
   saveSettings(tx: Tx, userId: string, toggles: FactorToggles, totp?: TotpState): Promise<void>;
   /** Counts a wrong code against the user's offered (unconfirmed) TOTP secret in one statement; the `maxAttempts`-th voids the offer. */
   countWrongTotpConfirmation(userId: string, maxAttempts: number): Promise<void>;
-  /** Records a TOTP step as used; false when it (or a later one) already was. */
-  useTotpStep(tx: Tx, userId: string, step: number): Promise<boolean>;
+  /** The used TOTP steps of the users' secrets, claimed in `tx` (a code counts once). */
+  usedSteps(tx: Tx): UsedTotpSteps;
 }
 
 /** The steps of the Authenticator API's token rows (the issued-token mechanic keeps the rest). */

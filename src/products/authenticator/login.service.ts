@@ -4,7 +4,7 @@ import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
 import { verifyPassword } from "../../core/password/password-hash.js";
-import { matchTotpStep } from "../../core/totp/totp.js";
+import { useTotpCode } from "../../core/totp/totp-code.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { AccessTokens, AuthenticatedToken, IssuedToken, PendingToken } from "./access-token.service.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
@@ -63,8 +63,8 @@ export function createLoginService<Tx>(deps: {
   const totpMatches = (settings: FactorSettings, code: string) => async (tx: Tx) => {
     const sealed = settings.totp.sealedSecret;
     if (!settings.isTotpAllowed || sealed === null) return false;
-    const step = matchTotpStep(openTotpSecret(secrets, settings.userId, sealed), code, clock.now().getTime());
-    return step !== undefined && (await store.useTotpStep(tx, settings.userId, step));
+    const use = { secret: openTotpSecret(secrets, settings.userId, sealed), code, holder: settings.userId, steps: store.usedSteps(tx), clock };
+    return (await useTotpCode(use)) !== undefined;
   };
 
   return {

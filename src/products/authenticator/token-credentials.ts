@@ -21,8 +21,13 @@ const states: ReadonlySet<string> = new Set<TokenState>(["unverified", "identifi
 export function createAuthenticatorTokenResolver(tokens: AccessTokens): CredentialResolver<AuthenticatedToken> {
   return {
     key: authenticatorToken,
+    check({ state, tenantField }) {
+      if (!states.has(state)) return `the state "${state}", which is none of ${[...states].join(", ")}`;
+      if (tenantField !== "") return `a tenant field (${tenantField}), which the scheme takes none of`;
+      return undefined;
+    },
+    // The gate checked the declared state at start (check above).
     resolve({ header, state }) {
-      if (!states.has(state)) throw new Error(`an Authenticator token credential declares the unknown state "${state}"`);
       const clientId = requestCookie(header, clientIdCookie) ?? header.get(clientIdHeader) ?? undefined;
       return tokens.authenticate({ jwt: bearerToken(header), clientId }, state as TokenState);
     },

@@ -13,5 +13,11 @@ export const authfiAccessPoint = principalKey<AccessPoint>("authfi access point"
  * unauthenticated (2000) and blocked (suspended) errors.
  */
 export function createAuthfiApiKeyResolver(accessPoints: AccessPointService): CredentialResolver<AccessPoint> {
-  return { key: authfiAccessPoint, resolve: ({ header, tenant }) => accessPoints.authenticate(tenant ?? "", header.get(apiKeyHeader)) };
+  return {
+    key: authfiAccessPoint,
+    // The key belongs to one access point: an RPC must say which field names it.
+    check: ({ state, tenantField }) =>
+      state !== "" ? `a state ("${state}"), which the scheme has not` : tenantField === "" ? "no tenant field, which the scheme needs to know the access point" : undefined,
+    resolve: ({ header, tenant }) => accessPoints.authenticate(tenant ?? "", header.get(apiKeyHeader)),
+  };
 }

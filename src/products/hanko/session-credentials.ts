@@ -1,6 +1,6 @@
 import type { AuthenticatedSession, IssuedSession, SessionTokens } from "../../core/session/session-token.service.js";
 import { bearerToken, requestCookie } from "../../transport/credentials/credential-headers.js";
-import { principalKey, type CredentialResolver } from "../../transport/credentials/credential-resolver.js";
+import { declaresNothingMore, principalKey, type CredentialResolver } from "../../transport/credentials/credential-resolver.js";
 
 /** The name of Hanko's session cookie. */
 export const sessionCookie = "hanko";
@@ -13,7 +13,7 @@ export const hankoSession = principalKey<AuthenticatedSession>("hanko session");
  * metadata), else the `hanko` cookie. Throws UNAUTHENTICATED (unauthenticated).
  */
 export function createHankoSessionResolver(tokens: SessionTokens): CredentialResolver<AuthenticatedSession> {
-  return { key: hankoSession, resolve: ({ header }) => tokens.authenticate(bearerToken(header) ?? requestCookie(header, sessionCookie)) };
+  return { key: hankoSession, check: declaresNothingMore, resolve: ({ header }) => tokens.authenticate(bearerToken(header) ?? requestCookie(header, sessionCookie)) };
 }
 
 /** The response fields that deliver a session: cookie, `X-Auth-Token` (unless disabled), lifetime. */

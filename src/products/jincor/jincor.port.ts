@@ -1,8 +1,8 @@
+import type { UsedTotpSteps } from "../../core/totp/used-step.port.js";
+
 /** A consumer's TOTP secret (google_auth), sealed by the secret box. */
 export interface ConsumerTotpSecret {
   sealedSecret: Uint8Array;
-  /** The last time step a code was accepted for: a code counts once. */
-  lastUsedStep: number | null;
 }
 
 /**
@@ -18,8 +18,10 @@ export interface ConsumerTotpStore<Tx> {
   offer(tx: Tx, consumer: string, sealedSecret: Uint8Array): Promise<boolean>;
   /** The consumer's secret, locked for the rest of `tx`. */
   lock(tx: Tx, consumer: string): Promise<ConsumerTotpSecret | undefined>;
-  /** Records an accepted step and confirms the secret. */
-  useStep(tx: Tx, consumer: string, step: number): Promise<void>;
+  /** The steps already used of the consumers' secrets, claimed in `tx` (a code counts once). */
+  usedSteps(tx: Tx): UsedTotpSteps;
+  /** Confirms the consumer's temporary secret (a code of it was accepted). */
+  confirm(tx: Tx, consumer: string): Promise<void>;
   /** Removes the consumer's secret. */
   remove(tx: Tx, consumer: string): Promise<void>;
 }

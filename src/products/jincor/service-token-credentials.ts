@@ -2,7 +2,7 @@ import { createSecretKey, type KeyObject } from "node:crypto";
 import { errors, jwtVerify, type JWTPayload } from "jose";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { bearerToken } from "../../transport/credentials/credential-headers.js";
-import { principalKey, type CredentialResolver } from "../../transport/credentials/credential-resolver.js";
+import { declaresNothingMore, principalKey, type CredentialResolver } from "../../transport/credentials/credential-resolver.js";
 
 /** A verified Jincor VERIFY service token: its claims. */
 export interface JincorServiceToken {
@@ -22,6 +22,7 @@ export function createServiceTokenResolver(secret: string | undefined): Credenti
   const key: KeyObject | undefined = secret === undefined ? undefined : createSecretKey(Buffer.from(secret, "utf8"));
   return {
     key: jincorServiceToken,
+    check: declaresNothingMore,
     async resolve({ header }) {
       const token = bearerToken(header);
       if (key === undefined || token === undefined) throw refused();

@@ -4,7 +4,8 @@ import type { StoredChallenge } from "../../core/challenge/challenge.port.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { isUuid } from "../../core/errors/uuid.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
-import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
+import { newTotpSecret, totpUri } from "../../core/totp/totp.js";
+import { useTotpCode } from "../../core/totp/totp-code.js";
 import {
   checkForcedId,
   codeAlphabet,
@@ -93,6 +94,7 @@ export function createVerificationService<Tx>(deps: {
 }): VerificationService {
   const { tenantId, secrets, challenges, totpSecrets } = deps;
   const now = deps.now ?? Date.now;
+  const clock = { now: () => new Date(now()) };
   const totpContext = (consumer: string) => `totp:${tenantId}:${consumer}`;
   // An id that is not a UUID names no verification.
   const target = (id: string) => {
@@ -151,10 +153,12 @@ export function createVerificationService<Tx>(deps: {
               async alternative(tx: Tx, challenge: StoredChallenge) {
                 const consumer = String(challenge.data.consumer);
                 const secret = await totpSecrets.lock(tx, consumer);
-                const step = secret === undefined ? undefined : matchTotpStep(secrets.decrypt(secret.sealedSecret, totpContext(consumer)).toString(), code, now());
-                if (step === undefined || (secret?.lastUsedStep ?? -1) >= step) return false;
+                if (secret === undefined) return false;
+                const opened = secrets.decrypt(secret.sealedSecret, totpContext(consumer)).toString();
+                const step = await useTotpCode({ secret: opened, code, holder: consumer, steps: totpSecrets.usedSteps(tx), clock });
+                if (step === undefined) return false;
                 if (removeSecret) await totpSecrets.remove(tx, consumer);
-                else await totpSecrets.useStep(tx, consumer, step);
+                else await totpSecrets.confirm(tx, consumer);
                 return true;
               },
             }),

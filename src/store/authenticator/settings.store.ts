@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import type { FactorSettings, FactorStore, FactorToggles, TotpState } from "../../products/authenticator/authenticator.port.js";
 import type { AuthenticatorSettingsTable, Schema } from "../schema.js";
+import { createUsedTotpSteps } from "../totp/used-step.store.js";
 
 /** The settings row of a user who never set their factors: codes only, no TOTP. */
 export function defaultSettingsValues(tenantId: string, userId: string): Insertable<AuthenticatorSettingsTable> {
@@ -52,17 +53,7 @@ export function createFactorStore(db: Kysely<Schema>, tenantId: string): FactorS
         .execute();
     },
 
-    async useTotpStep(tx, userId, step) {
-      const row = await tx
-        .updateTable("authenticator_settings")
-        .set({ totp_last_used_step: step })
-        .where("user_id", "=", userId)
-        .where("tenant_id", "=", tenantId)
-        .where((eb) => eb.or([eb("totp_last_used_step", "is", null), eb("totp_last_used_step", "<", step)]))
-        .returning("user_id")
-        .executeTakeFirst();
-      return row !== undefined;
-    },
+    usedSteps: (tx) => createUsedTotpSteps(tx, tenantId, "authenticator"),
   };
 }
 

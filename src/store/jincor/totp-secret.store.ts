@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { ConsumerTotpStore } from "../../products/jincor/jincor.port.js";
 import type { Schema, VerifyTotpSecretTable } from "../schema.js";
+import { createUsedTotpSteps } from "../totp/used-step.store.js";
 
 /** A consumer's TOTP secret row. */
 type TotpSecretRow = Selectable<VerifyTotpSecretTable>;
@@ -12,9 +13,10 @@ export function createConsumerTotpStore(tenantId: string): ConsumerTotpStore<Kys
     offer: (tx, consumer, sealedSecret) => offerTotpSecret(tx, key(consumer), sealedSecret),
     async lock(tx, consumer) {
       const row = await lockTotpSecret(tx, key(consumer));
-      return row === undefined ? undefined : { sealedSecret: row.secret, lastUsedStep: row.last_used_step };
+      return row === undefined ? undefined : { sealedSecret: row.secret };
     },
-    useStep: (tx, consumer, step) => useTotpStep(tx, key(consumer), step),
+    usedSteps: (tx) => createUsedTotpSteps(tx, tenantId, "jincor"),
+    confirm: (tx, consumer) => confirmTotpSecret(tx, key(consumer)),
     remove: (tx, consumer) => deleteTotpSecret(tx, key(consumer)),
   };
 }
@@ -43,11 +45,11 @@ async function lockTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consu
   return db.selectFrom("verify_totp_secrets").selectAll().where("tenant_id", "=", key.tenantId).where("consumer", "=", key.consumer).forUpdate().executeTakeFirst();
 }
 
-/** Records an accepted TOTP step and confirms the secret. */
-async function useTotpStep(db: Kysely<Schema>, key: { tenantId: string; consumer: string }, step: number): Promise<void> {
+/** Confirms the consumer's temporary secret (a code of it was accepted); a confirmed one stays as it was. */
+async function confirmTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<void> {
   await db
     .updateTable("verify_totp_secrets")
-    .set({ last_used_step: step, confirmed_at: sql<Date>`coalesce(confirmed_at, now())`, updated_at: sql<Date>`now()` })
+    .set({ confirmed_at: sql<Date>`coalesce(confirmed_at, now())`, updated_at: sql<Date>`now()` })
     .where("tenant_id", "=", key.tenantId)
     .where("consumer", "=", key.consumer)
     .execute();

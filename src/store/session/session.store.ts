@@ -8,7 +8,7 @@ export function createSessionStore(db: Kysely<Schema>, tenantId: string): Sessio
   return {
     insert: (session) => insertSession(db, { ...session, tenantId }),
     findLive: (id, at) => findLiveSession(db, tenantId, id, at),
-    revoke: (id) => revokeSession(db, id),
+    revoke: (id) => revokeSession(db, tenantId, id),
   };
 }
 
@@ -31,7 +31,8 @@ export async function findLiveSession(db: Kysely<Schema>, tenantId: string, id: 
   return row === undefined ? undefined : { sessionId: row.id, userId: row.user_id };
 }
 
-/** Revokes a session. */
-export async function revokeSession(db: Kysely<Schema>, id: string): Promise<void> {
-  await db.updateTable("sessions").set({ revoked_at: sql<Date>`now()` }).where("id", "=", id).where("revoked_at", "is", null).execute();
+/** Revokes the tenant's session `id`; another tenant's session of that id is left alone. */
+export async function revokeSession(db: Kysely<Schema>, tenantId: string, id: string): Promise<void> {
+  if (!isUuid(id)) return;
+  await db.updateTable("sessions").set({ revoked_at: sql<Date>`now()` }).where("id", "=", id).where("tenant_id", "=", tenantId).where("revoked_at", "is", null).execute();
 }

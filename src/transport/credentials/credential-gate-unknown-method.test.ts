@@ -15,7 +15,7 @@ import { principalKey, type CredentialResolver } from "./credential-resolver.js"
 describe("the credential gate, given a method it was not built over", () => {
   it("still resolves (or refuses) the credential the method declares", async () => {
     const refused = new Error("refused");
-    const session: CredentialResolver<{ userId: string }> = { key: principalKey("hanko session"), resolve: () => Promise.reject(refused) };
+    const session: CredentialResolver<{ userId: string }> = { key: principalKey("hanko session"), check: () => undefined, resolve: () => Promise.reject(refused) };
     const resolvers = { [CredentialScheme.HANKO_SESSION]: session, [CredentialScheme.AUTHFI_API_KEY]: session };
     const gate = createCredentialGate(IdentityService.methods, resolvers);
     const listCredentials = WebAuthnService.methods.find((candidate) => candidate.name === "ListCredentials")!;

@@ -13,6 +13,7 @@ function recording<P>(principal: P): CredentialResolver<P> & { calls: Credential
   return {
     key: principalKey<P>("test"),
     calls,
+    check: () => undefined,
     resolve(call) {
       calls.push(call);
       return Promise.resolve(principal);
@@ -58,7 +59,7 @@ describe("createCredentialGate", () => {
     const refused = new Error("refused");
     const key = principalKey<{ userId: string }>("refusing");
     const gate = createCredentialGate(IdentityService.methods, {
-      [CredentialScheme.HANKO_SESSION]: { key, resolve: () => Promise.reject(refused) },
+      [CredentialScheme.HANKO_SESSION]: { key, check: () => undefined, resolve: () => Promise.reject(refused) },
       [CredentialScheme.AUTHFI_API_KEY]: recording({}),
     });
     const values = createContextValues();

@@ -14,7 +14,8 @@ type MethodGate = ((header: Headers, request: Message, values: ContextValues) =>
 
 /**
  * Creates the gate over `methods`, reading each one's `tessera.rest.v1.credential` once. Throws
- * at start when an RPC declares a scheme no resolver serves, a tenant field its input lacks, or a
+ * at start, naming the RPC, when it declares a scheme no resolver serves, a declaration its
+ * scheme's resolver refuses (a state the scheme has not), a tenant field its input lacks, or a
  * credential on a streaming RPC (the gate sees no message of a stream). A method the gate was not
  * built over is read when it is first called, never served unchecked.
  */
@@ -27,6 +28,8 @@ export function createCredentialGate(methods: Iterable<DescMethod>, resolvers: C
     if (method.methodKind !== "unary") throw new Error(`${name} declares a credential, which only unary RPCs may`);
     const resolver = resolvers[declared.scheme];
     if (resolver === undefined) throw new Error(`${name} declares ${CredentialScheme[declared.scheme]}, which no resolver serves`);
+    const problem = resolver.check({ state: declared.state, tenantField: declared.tenantField });
+    if (problem !== undefined) throw new Error(`${name} declares ${CredentialScheme[declared.scheme]} with ${problem}`);
     const tenantField = declared.tenantField === "" ? undefined : stringField(method, declared.tenantField, name);
     const state = declared.state;
     return async (header, request, values) => {
