@@ -60,11 +60,14 @@ describe("challenge service", () => {
   const secrets = createSecretBox(randomBytes(32));
   let now = Date.UTC(2026, 11, 1);
   const clock: Clock = { now: () => new Date(now) };
-
-  it("count wrong answers and burn the challenge with the clock's time, under its purpose and id", async () => {
+  const issued = async () => {
     const store = memoryStore();
     const challenges = createChallenges({ store, secrets, clock });
-    const { challenge, secret } = await challenges.issue(policy, {});
+    return { store, challenges, ...(await challenges.issue(policy, {})) };
+  };
+
+  it("count wrong answers and burn the challenge with the clock's time, under its purpose and id", async () => {
+    const { store, challenges, challenge, secret } = await issued();
     now += 10_000;
     expect(await refusal(challenges.verify(policy, { id: challenge.id }, wrongOf(secret!)))).toBe("WRONG");
     now += 20_000;
@@ -78,9 +81,7 @@ describe("challenge service", () => {
   });
 
   it("close an answered challenge with the clock's time", async () => {
-    const store = memoryStore();
-    const challenges = createChallenges({ store, secrets, clock });
-    const { challenge, secret } = await challenges.issue(policy, {});
+    const { store, challenges, challenge, secret } = await issued();
     now += 5_000;
     expect(await refusal(challenges.verify(policy, { id: challenge.id }, secret!))).toBe("accepted");
     expect(store.writes).toMatchObject([{ op: "close", key: { purpose: policy.purpose, id: challenge.id }, at: new Date(now) }]);
@@ -88,9 +89,7 @@ describe("challenge service", () => {
   });
 
   it("refuse the right secret once the clock reaches the expiry, without writing", async () => {
-    const store = memoryStore();
-    const challenges = createChallenges({ store, secrets, clock });
-    const { challenge, secret } = await challenges.issue(policy, {});
+    const { store, challenges, challenge, secret } = await issued();
     now += 300_000;
     expect(await refusal(challenges.verify(policy, { id: challenge.id }, secret!))).toBe("EXPIRED");
     expect(store.writes).toEqual([]);
