@@ -17,6 +17,7 @@ import * as challenges from "./migrations/20261201000110-challenges.js";
 import * as authenticatorCodes from "./migrations/20261201000120-authenticator-codes.js";
 import * as webauthnChallengePurpose from "./migrations/20261201000200-webauthn-challenge-purpose.js";
 import * as webauthnCredentialProduct from "./migrations/20261201000210-webauthn-credential-product.js";
+import * as challengeKey from "./migrations/20261202000100-challenge-key.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   "20261201000120-authenticator-codes": authenticatorCodes,
   "20261201000200-webauthn-challenge-purpose": webauthnChallengePurpose,
   "20261201000210-webauthn-credential-product": webauthnCredentialProduct,
+  "20261202000100-challenge-key": challengeKey,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

@@ -49,6 +49,33 @@ const challengeCases: Array<[string, (use: ChallengeUse, via: Via) => Promise<vo
     expect(answers.filter((answer) => answer.ok)).toEqual([]);
     expect((await challenge.answer(challenge.secret)).ok).toBe(false);
   }],
+  // The same burst, exactly the limit's size: it trips no outer limit, so only the per-challenge
+  // count stops it; a lost update there would leave the count short and the right secret working.
+  ["counts an exactly limit-sized concurrent burst of wrong secrets in full: the count reaches the limit, the right one is refused", async (use, via) => {
+    const challenge = await use.start(server, via);
+    const answers = await Promise.all(Array.from({ length: use.maxWrong }, () => challenge.answer(wrongOf(challenge.secret))));
+    expect(answers.filter((answer) => answer.ok)).toEqual([]);
+    expect(answers.filter((answer) => answer.limited)).toEqual([]);
+    expect((await challenge.answer(challenge.secret)).ok).toBe(false);
+    const rows = await server.app.database.db.selectFrom("challenges").select(["attempts", "max_attempts"]).where("id", "=", challenge.id).execute();
+    expect(rows).toEqual([{ attempts: use.maxWrong, max_attempts: use.maxWrong }]);
+  }],
+];
+
+/** Where a challenge's caller names an account: the known and the unknown answer alike, or as the API documents. */
+const namingUses = challengeUses.flatMap((use) => (use.naming === undefined ? [] : [{ name: use.name, ...use.naming }]));
+const form = (answers: Answer[]) => answers.map((answer) => ({ shape: answer.shape, fields: answer.fields }));
+const namingCases: Array<[string, (use: (typeof namingUses)[number], via: Via) => Promise<void>, (use: (typeof namingUses)[number]) => boolean]> = [
+  // Account enumeration: status, body and fields of the answers are the same (their values hold ids).
+  ["answers an unknown account exactly as a known one", async (use, via) => {
+    const { known, unknown } = await use.steps(server, via);
+    expect(form(unknown)).toEqual(form(known));
+  }, (use) => use.documented === undefined],
+  ["answers an unknown account as the API documents it", async (use, via) => {
+    const { known, unknown } = await use.steps(server, via);
+    expect(known.map((answer) => answer.shape)).toEqual(use.documented?.known(via));
+    expect(unknown.map((answer) => answer.shape)).toEqual(use.documented?.unknown(via));
+  }, (use) => use.documented !== undefined],
 ];
 
 /** Cases every attempt limit on a password must pass. */
@@ -109,6 +136,7 @@ const sendCases: Array<[string, (use: SendUse, via: Via) => Promise<void>]> = [
 for (const via of vias) {
   describe(`abuse over ${via}`, () => {
     for (const use of challengeUses) for (const [name, run] of challengeCases) it(`${use.name}: ${name}`, () => run(use, via));
+    for (const use of namingUses) for (const [name, run, applies] of namingCases) if (applies(use)) it(`${use.name}: ${name}`, () => run(use, via));
     for (const use of attemptUses) for (const [name, run] of attemptCases) it(`${use.name}: ${name}`, () => run(use, via));
     for (const use of sendUses) for (const [name, run] of sendCases) it(`${use.name}: ${name}`, () => run(use, via));
   });

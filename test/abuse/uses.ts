@@ -26,6 +26,8 @@ export interface Answer {
   limited: boolean;
   /** Status and body (REST) or code and reason (RPC): equal answers compare equal. */
   shape: unknown;
+  /** The names of the fields of an accepted answer's body or message (its values hold ids and times). */
+  fields: string[];
 }
 
 /** The environment the uses need. */
@@ -36,8 +38,23 @@ export interface ChallengeUse {
   name: string;
   /** Wrong answers that burn the challenge. */
   maxWrong: number;
-  /** Issues a challenge to a fresh account: the delivered secret, a way to answer, a way to expire it. */
-  start(server: TestServer, via: Via): Promise<{ secret: string; answer(secret: string): Promise<Answer>; expire(): Promise<void> }>;
+  /** Issues a challenge to a fresh account: the delivered secret, a way to answer, a way to expire it, and the id of its row. */
+  start(server: TestServer, via: Via): Promise<{ secret: string; answer(secret: string): Promise<Answer>; expire(): Promise<void>; id: string }>;
+  /** Where the caller names an account to ask for or answer this challenge. */
+  naming?: AccountNaming;
+}
+
+/**
+ * Where the caller names an account (an id, a contact): the same steps (asking for a code,
+ * answering a wrong one) for an account that exists and for one nobody has.
+ */
+export interface AccountNaming {
+  steps(server: TestServer, via: Via): Promise<{ known: Answer[]; unknown: Answer[] }>;
+  /**
+   * Set where the API documents another answer for an unknown account than for a known one:
+   * why, and the answers' shapes it documents (asserted instead of equality).
+   */
+  documented?: { why: string; known(via: Via): unknown[]; unknown(via: Via): unknown[] };
 }
 
 /** One product operation guarded by an attempt limit (wrong passwords). */
@@ -63,15 +80,15 @@ const phone = () => `+4917${String(Math.floor(Math.random() * 1e9)).padStart(9, 
 
 async function call(server: TestServer, via: RpcTransport, service: DescService, definition: grpc.ServiceDefinition, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer & { output: Record<string, unknown> }> {
   const result = await callRpc(via, server.url, service, definition, method, input, headers);
-  if (result.ok) return { ok: true, limited: false, shape: { ok: true }, output: result.output };
-  return { ok: false, limited: result.code === 8, shape: { code: result.code, reason: result.reason }, output: {} };
+  if (result.ok) return { ok: true, limited: false, shape: { ok: true }, fields: Object.keys(result.output).sort(), output: result.output };
+  return { ok: false, limited: result.code === 8, shape: { code: result.code, reason: result.reason }, fields: [], output: {} };
 }
 
 async function restCall(server: TestServer, method: string, path: string, options: Parameters<typeof rest>[3] = {}): Promise<Answer & { json: Record<string, unknown> }> {
   const response = await rest(server.url, method, path, options);
   const json = (response.json ?? {}) as Record<string, unknown>;
   const ok = response.status >= 200 && response.status < 300;
-  return { ok, limited: response.status === 429, shape: ok ? { status: response.status } : { status: response.status, body: response.json }, json };
+  return { ok, limited: response.status === 429, shape: ok ? { status: response.status } : { status: response.status, body: response.json }, fields: ok ? Object.keys(json).sort() : [], json };
 }
 
 /** The bodies the server logged for `recipient` (no SMTP or webhook target configured), oldest first. */
@@ -99,6 +116,11 @@ const expireChallenge = (server: TestServer, id: string) => async () => {
   await server.app.database.db.updateTable("challenges").set({ created_at: dayAgo, expires_at: dayAgo }).where("id", "=", id).execute();
 };
 
+const hankoInitialize = (server: TestServer, via: Via, userId: string) =>
+  via === "rest"
+    ? restCall(server, "POST", "/passcode/login/initialize", { body: { user_id: userId } })
+    : call(server, via, VerifyService, VerifyServiceService, "InitializePasscodeLogin", { userId }).then((answer) => ({ ...answer, json: answer.output }));
+
 async function hankoUser(server: TestServer): Promise<{ userId: string; email: string }> {
   const address = email();
   const created = await rest(server.url, "POST", "/users", { body: { email: address } });
@@ -111,16 +133,24 @@ const hankoPasscode: ChallengeUse = {
   maxWrong: 3,
   async start(server, via) {
     const user = await hankoUser(server);
-    const initialize = async () => {
-      if (via === "rest") return String((await restCall(server, "POST", "/passcode/login/initialize", { body: { user_id: user.userId } })).json.id);
-      return String((await call(server, via, VerifyService, VerifyServiceService, "InitializePasscodeLogin", { userId: user.userId })).output.id);
-    };
-    const { result: id, code } = await codeSent(server, user.email, initialize);
+    const { result: id, code } = await codeSent(server, user.email, async () => String((await hankoInitialize(server, via, user.userId)).json.id));
     return {
+      id,
       secret: code,
       answer: (code) => (via === "rest" ? restCall(server, "POST", "/passcode/login/finalize", { body: { id, code } }) : call(server, via, VerifyService, VerifyServiceService, "FinalizePasscodeLogin", { id, code })),
       expire: expireChallenge(server, id),
     };
+  },
+  naming: {
+    async steps(server, via) {
+      const user = await hankoUser(server);
+      return { known: [await hankoInitialize(server, via, user.userId)], unknown: [await hankoInitialize(server, via, randomUUID())] };
+    },
+    documented: {
+      why: "Hanko names the user by its id, a random UUID the caller got from Hanko, not a contact: seed 004 answers 400 for a user it does not know, and the passcode goes to the user's own address only",
+      known: (via) => [via === "rest" ? { status: 200 } : { ok: true }],
+      unknown: (via) => [via === "rest" ? { status: 400, body: { code: 400, message: "user or email not found" } } : { code: 3, reason: "UNKNOWN_USER" }],
+    },
   },
 };
 
@@ -136,16 +166,27 @@ const jincorCode = (method: "email" | "phone"): ChallengeUse => ({
         ? String((await restCall(server, "POST", `/methods/${method}/actions/initiate`, { body, headers })).json.verificationId)
         : String((await call(server, via, VerifyService, VerifyServiceService, "InitiateVerification", { method, ...body }, headers)).output.verificationId);
     const { result: id, code } = await codeSent(server, consumer, initiate, /Code: (\d{6})/);
-    return {
-      secret: code,
-      answer: (code) =>
-        via === "rest"
-          ? restCall(server, "POST", `/methods/${method}/verifiers/${id}/actions/validate`, { body: { code }, headers })
-          : call(server, via, VerifyService, VerifyServiceService, "ValidateVerification", { method, verificationId: id, code }, headers),
-      expire: expireChallenge(server, id),
-    };
+    return { id, secret: code, answer: (code) => jincorValidate(server, via, method, id, code, headers), expire: expireChallenge(server, id) };
+  },
+  naming: {
+    async steps(server, via) {
+      const { id, secret } = await jincorCode(method).start(server, via);
+      const headers = bearer(await serviceToken(verifyJwtSecret, "1h"));
+      const wrong = String((Number(secret) + 1) % 1_000_000).padStart(6, "0");
+      return { known: [await jincorValidate(server, via, method, id, wrong, headers)], unknown: [await jincorValidate(server, via, method, randomUUID(), wrong, headers)] };
+    },
+    documented: {
+      why: "Jincor names a verification by the id it answered the calling service (a random UUID, behind the service token), not an account: seed 001 answers 404 `Not found` for an unknown id and 422 `Invalid code` with the verification's data for a wrong code",
+      known: (via) => [via === "rest" ? { status: 422, body: expect.objectContaining({ status: 422, error: "Invalid code" }) } : { code: 3, reason: "INVALID_CODE" }],
+      unknown: (via) => [via === "rest" ? { status: 404, body: { status: 404, error: "Not found" } } : { code: 5, reason: "VERIFICATION_NOT_FOUND" }],
+    },
   },
 });
+
+const jincorValidate = (server: TestServer, via: Via, method: string, id: string, code: string, headers: Record<string, string>) =>
+  via === "rest"
+    ? restCall(server, "POST", `/methods/${method}/verifiers/${id}/actions/validate`, { body: { code }, headers })
+    : call(server, via, VerifyService, VerifyServiceService, "ValidateVerification", { method, verificationId: id, code }, headers);
 
 const authentiqRevocation: ChallengeUse = {
   name: "Authentiq revocation code",
@@ -156,16 +197,30 @@ const authentiqRevocation: ChallengeUse = {
     const address = email();
     const number = phone();
     expect((await sendJwt(server.url, "PUT", `/key/${id.pk}`, await selfSigned(id, { email: address, phone: number }))).status).toBe(200);
-    const revoke = (code: string): Promise<Answer> =>
-      via === "rest"
-        ? restCall(server, "DELETE", `/key?${new URLSearchParams({ email: address, phone: number, ...(code === "" ? {} : { code }) })}`)
-        : call(server, via, IdentityService, IdentityServiceService, "RevokeKeyByContact", { email: address, phone: number, code });
+    const revoke = (code: string) => authentiqRevoke(server, via, address, number, code);
     const { result: asked, code } = await codeSent(server, address, () => revoke(""));
     expect(asked.ok).toBe(true);
     const rows = await server.app.database.db.selectFrom("challenges").select("id").where("purpose", "=", "authentiq:revocation").orderBy("created_at", "desc").limit(1).execute();
-    return { secret: code, answer: revoke, expire: expireChallenge(server, rows[0]!.id) };
+    return { id: rows[0]!.id, secret: code, answer: revoke, expire: expireChallenge(server, rows[0]!.id) };
+  },
+  naming: {
+    // A pair bound to a live key, and one nobody holds: asked for a code, then answered a wrong one.
+    async steps(server, via) {
+      const steps = async (address: string, number: string) => [await authentiqRevoke(server, via, address, number, ""), await authentiqRevoke(server, via, address, number, "000000")];
+      const id = newIdentity();
+      await register(server.url, id);
+      const address = email();
+      const number = phone();
+      expect((await sendJwt(server.url, "PUT", `/key/${id.pk}`, await selfSigned(id, { email: address, phone: number }))).status).toBe(200);
+      return { known: await steps(address, number), unknown: await steps(email(), phone()) };
+    },
   },
 };
+
+const authentiqRevoke = (server: TestServer, via: Via, address: string, number: string, code: string): Promise<Answer> =>
+  via === "rest"
+    ? restCall(server, "DELETE", `/key?${new URLSearchParams({ email: address, phone: number, ...(code === "" ? {} : { code }) })}`)
+    : call(server, via, IdentityService, IdentityServiceService, "RevokeKeyByContact", { email: address, phone: number, code });
 
 function authenticator(server: TestServer, via: Via, method: string, path: string, body: Record<string, unknown>, held?: { token: string; clientId: string }) {
   const headers: Record<string, string> = held === undefined ? {} : { authorization: `Bearer ${held.token}`, cookie: `CLIENTID=${held.clientId}` };
@@ -197,10 +252,22 @@ const authenticatorSignupCode: ChallengeUse = {
     expect(started.ok).toBe(true);
     const held = heldOf(started);
     return {
+      id: jtiOf(held.token),
       secret: code,
       answer: (code) => authenticator(server, via, "VerifySignUp", "/signup/verify", { code }, held),
       expire: expireCode(server, held.token),
     };
+  },
+  naming: {
+    // A contact that has an account already, and a fresh one: signed up, then a wrong code.
+    async steps(server, via) {
+      const steps = async (address: string) => {
+        const started = await authenticator(server, via, "SignUp", "/signup", { email: address, password: "abuse password 1" });
+        return [started, await authenticator(server, via, "VerifySignUp", "/signup/verify", { code: "000000" }, heldOf(started))];
+      };
+      const account = await authenticatorAccount(server, via);
+      return { known: await steps(account.email), unknown: await steps(email()) };
+    },
   },
 };
 
@@ -212,6 +279,7 @@ const authenticatorLoginCode: ChallengeUse = {
     const { result: loggedIn, code } = await codeSent(server, account.email, () => authenticator(server, via, "LogIn", "/login", account));
     const held = heldOf(loggedIn);
     return {
+      id: jtiOf(held.token),
       secret: code,
       answer: (code) => authenticator(server, via, "VerifyLoginCode", "/login/verify-code", { code }, held),
       expire: expireCode(server, held.token),

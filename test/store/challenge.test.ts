@@ -111,6 +111,45 @@ describe("challenges", () => {
     expect((await challenges.issue(policy, { id: challenge.id, secret: "12345678" })).challenge.id).toBe(challenge.id);
   });
 
+  it("hold the same id in two tenants and two purposes as four challenges, each counted, answered and closed alone", async () => {
+    const tenant = await database.db.insertInto("tenants").values({ slug: `challenge-key-${randomUUID()}`, state: "active" }).returning("id").executeTakeFirstOrThrow();
+    const other = createChallenges({ store: createChallengeStore(database.db, tenant.id), secrets, clock });
+    const otherPurpose: ChallengePolicy = { ...policy, purpose: "test-code-other" };
+    const id = randomUUID();
+    const issued = [
+      { of: challenges, policy, ...(await challenges.issue(policy, { id })) },
+      { of: challenges, policy: otherPurpose, ...(await challenges.issue(otherPurpose, { id })) },
+      { of: other, policy, ...(await other.issue(policy, { id })) },
+      { of: other, policy: otherPurpose, ...(await other.issue(otherPurpose, { id })) },
+    ];
+    const rows = () => database.db.selectFrom("challenges").select(["tenant_id", "purpose", "attempts", "closed_at"]).where("id", "=", id).orderBy("tenant_id").orderBy("purpose").execute();
+    expect(await rows()).toHaveLength(4);
+
+    // A wrong answer counts on its own challenge; the right answer closes only that one.
+    const [first, second, third, fourth] = issued;
+    expect(await refusal(first!.of.verify(first!.policy, { id }, wrongOf(first!.secret!)))).toBe("WRONG");
+    expect(await refusal(third!.of.verify(third!.policy, { id }, third!.secret!))).toBe("accepted");
+    const attemptsOf = async (tenantId: string, purpose: string) => (await rows()).find((row) => row.tenant_id === tenantId && row.purpose === purpose);
+    expect(await attemptsOf(defaultTenantId, policy.purpose)).toMatchObject({ attempts: 1, closed_at: null });
+    expect(await attemptsOf(defaultTenantId, otherPurpose.purpose)).toMatchObject({ attempts: 0, closed_at: null });
+    expect((await attemptsOf(tenant.id, policy.purpose))?.closed_at).toBeInstanceOf(Date);
+    expect(await attemptsOf(tenant.id, otherPurpose.purpose)).toMatchObject({ attempts: 0, closed_at: null });
+
+    // The closed one's id is free again in its tenant and purpose, the open ones' are still taken.
+    expect(await refusal(third!.of.issue(third!.policy, { id }))).toBe("accepted");
+    expect(await refusal(second!.of.issue(second!.policy, { id }))).toBe("CLOSED");
+    expect(await refusal(fourth!.of.verify(fourth!.policy, { id }, fourth!.secret!))).toBe("accepted");
+    expect(await refusal(second!.of.verify(second!.policy, { id }, second!.secret!))).toBe("accepted");
+    expect(await refusal(first!.of.verify(first!.policy, { id }, first!.secret!))).toBe("accepted");
+  });
+
+  it("close a burned challenge at the clock's time, not the database's", async () => {
+    const { challenge, secret } = await challenges.issue({ ...policy, maxAttempts: 1 }, {});
+    expect(await refusal(challenges.verify(policy, { id: challenge.id }, wrongOf(secret!)))).toBe("BURNED");
+    const row = await database.db.selectFrom("challenges").select(["attempts", "closed_at"]).where("id", "=", challenge.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ attempts: 1, closed_at: at });
+  });
+
   it("answer a challenge without a secret only through the product's alternative", async () => {
     const { challenge } = await challenges.issue(policy, { secret: null });
     expect(await refusal(challenges.verify(policy, { id: challenge.id }, "00000000"))).toBe("WRONG");

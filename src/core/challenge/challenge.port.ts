@@ -27,8 +27,14 @@ export interface ChallengeMessage {
   expiresAt?: Date;
 }
 
+/** One challenge of the store's tenant: ids are chosen per purpose (and tenant), never across them. */
+export interface ChallengeKey {
+  purpose: string;
+  id: string;
+}
+
 /** Which challenge an answer is for: by id, or the latest open one of a subject. */
-export type ChallengeLookup = { purpose: string; id: string } | { purpose: string; subject: Uint8Array };
+export type ChallengeLookup = ChallengeKey | { purpose: string; subject: Uint8Array };
 
 /**
  * The store the challenge mechanic needs. `Tx` is the store's transaction, handed through to the
@@ -47,10 +53,10 @@ export interface ChallengeStore<Tx> {
   ): Promise<StoredChallenge | undefined>;
   /** Runs `work` in a transaction with the looked-up challenge locked (undefined when none). */
   withLocked<T>(lookup: ChallengeLookup, work: (tx: Tx, challenge: StoredChallenge | undefined) => Promise<T>): Promise<T>;
-  /** Counts a wrong answer in one statement, closing the challenge at `maxAttempts`; answers the count. */
-  countWrong(tx: Tx, id: string): Promise<number>;
-  /** Closes the challenge (answered, replaced, deleted). */
-  close(tx: Tx, id: string, at: Date): Promise<void>;
+  /** Counts a wrong answer in one statement, closing the challenge at `at` once it reaches `maxAttempts`; answers the count. */
+  countWrong(tx: Tx, key: ChallengeKey, at: Date): Promise<number>;
+  /** Closes the challenge at `at` (answered, replaced, deleted). */
+  close(tx: Tx, key: ChallengeKey, at: Date): Promise<void>;
   /** The challenge, open and unexpired at `openAt` when given, in whatever state otherwise. */
   find(lookup: ChallengeLookup, openAt: Date | undefined): Promise<StoredChallenge | undefined>;
   /** Closes the open, unexpired challenge at `at`; false when there was none. */

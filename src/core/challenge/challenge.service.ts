@@ -124,11 +124,11 @@ export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets:
         const hashMatches = secrets.verify(secret, context(challenge.purpose, challenge.id), challenge.secretHash ?? decoy) && challenge.secretHash !== null && secretLive;
         const right = hashMatches || (options.alternative !== undefined && (await options.alternative(tx, challenge)));
         if (!right) {
-          const attempts = await store.countWrong(tx, challenge.id);
+          const attempts = await store.countWrong(tx, challenge, clock.now());
           if (attempts >= challenge.maxAttempts) await options.onBurned?.(tx, { ...challenge, attempts });
           return { refusal: attempts >= challenge.maxAttempts ? "burned" : "wrong", challenge: { ...challenge, attempts } } as const;
         }
-        await store.close(tx, challenge.id, clock.now());
+        await store.close(tx, challenge, clock.now());
         return { refusal: undefined, challenge, value: await options.onSuccess?.(tx, challenge) } as const;
       });
       if (outcome.refusal === undefined) return { challenge: outcome.challenge, value: outcome.value };

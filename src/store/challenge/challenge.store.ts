@@ -1,5 +1,5 @@
-import { sql, type Kysely, type Selectable } from "kysely";
-import type { ChallengeLookup, ChallengeStore, StoredChallenge } from "../../core/challenge/challenge.port.js";
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from "kysely";
+import type { ChallengeKey, ChallengeLookup, ChallengeStore, StoredChallenge } from "../../core/challenge/challenge.port.js";
 import { enqueueMessage } from "../../delivery/outbox.store.js";
 import type { ChallengeTable, Schema } from "../schema.js";
 
@@ -7,6 +7,9 @@ type ChallengeRow = Selectable<ChallengeTable>;
 
 /** The challenges of a tenant in the `challenges` table; the transaction is a Kysely one. */
 export function createChallengeStore(db: Kysely<Schema>, tenantId: string): ChallengeStore<Kysely<Schema>> {
+  // Every statement on one challenge names the whole key: the same id of another tenant or purpose is another challenge.
+  const keyIs = (key: ChallengeKey) => (eb: ExpressionBuilder<Schema, "challenges">) =>
+    eb.and([eb("tenant_id", "=", tenantId), eb("purpose", "=", key.purpose), eb("id", "=", key.id)]);
   const select = (executor: Kysely<Schema>, lookup: ChallengeLookup) => {
     const query = executor.selectFrom("challenges").selectAll().where("tenant_id", "=", tenantId).where("purpose", "=", lookup.purpose);
     // By subject: only the newest open one answers (an older one was replaced).
@@ -33,8 +36,7 @@ export function createChallengeStore(db: Kysely<Schema>, tenantId: string): Chal
         // A caller-chosen id may be taken again once its challenge is closed or expired.
         await tx
           .deleteFrom("challenges")
-          .where("id", "=", challenge.id)
-          .where("purpose", "=", challenge.purpose)
+          .where(keyIs(challenge))
           .where((eb) => eb.or([eb("closed_at", "is not", null), eb("expires_at", "<=", options.at)]))
           .execute();
         const row = await tx
@@ -51,7 +53,7 @@ export function createChallengeStore(db: Kysely<Schema>, tenantId: string): Chal
             created_at: options.at,
             expires_at: challenge.expiresAt,
           })
-          .onConflict((conflict) => conflict.column("id").doNothing())
+          .onConflict((conflict) => conflict.columns(["tenant_id", "purpose", "id"]).doNothing())
           .returningAll()
           .executeTakeFirst();
         if (row === undefined) return undefined;
@@ -66,17 +68,18 @@ export function createChallengeStore(db: Kysely<Schema>, tenantId: string): Chal
         return work(tx, row === undefined ? undefined : toChallenge(row));
       });
     },
-    async countWrong(tx, id) {
+    async countWrong(tx, key, at) {
+      // One statement reads and writes the count: concurrent wrong answers cannot lose one.
       const row = await tx
         .updateTable("challenges")
-        .set({ attempts: sql<number>`attempts + 1`, closed_at: sql<Date>`case when attempts + 1 >= max_attempts then now() else closed_at end` })
-        .where("id", "=", id)
+        .set({ attempts: sql<number>`attempts + 1`, closed_at: sql<Date>`case when attempts + 1 >= max_attempts then ${at} else closed_at end` })
+        .where(keyIs(key))
         .returning("attempts")
         .executeTakeFirstOrThrow();
       return row.attempts;
     },
-    async close(tx, id, at) {
-      await tx.updateTable("challenges").set({ closed_at: at }).where("id", "=", id).execute();
+    async close(tx, key, at) {
+      await tx.updateTable("challenges").set({ closed_at: at }).where(keyIs(key)).execute();
     },
     async find(lookup, openAt) {
       const row = await (openAt === undefined ? select(db, lookup) : open(lookup, openAt)(db)).executeTakeFirst();
@@ -85,7 +88,7 @@ export function createChallengeStore(db: Kysely<Schema>, tenantId: string): Chal
     async closeOpen(lookup, at) {
       const row = await open(lookup, at)(db).executeTakeFirst();
       if (row === undefined) return false;
-      const result = await db.updateTable("challenges").set({ closed_at: at }).where("id", "=", row.id).where("closed_at", "is", null).executeTakeFirst();
+      const result = await db.updateTable("challenges").set({ closed_at: at }).where(keyIs(row)).where("closed_at", "is", null).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
   };

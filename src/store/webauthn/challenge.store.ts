@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { ChallengeStore, UserVerification } from "../../core/webauthn/challenge.port.js";
 import type { Schema } from "../schema.js";
+import { takeOnce } from "../take-once.js";
 
 /** The WebAuthn challenge store over `webauthn_challenges`. */
 export function createChallengeStore(db: Kysely<Schema>): ChallengeStore {
@@ -22,19 +23,10 @@ export function createChallengeStore(db: Kysely<Schema>): ChallengeStore {
     },
 
     async consume(tenantId, ceremony, purpose, challenge, now) {
-      // One statement uses it up, expired or not: an expired challenge is burnt as it is refused.
-      const row = await db
-        .updateTable("webauthn_challenges")
-        .set({ used_at: now })
-        .where("tenant_id", "=", tenantId)
-        .where("challenge", "=", challenge)
-        .where("ceremony", "=", ceremony)
-        .where("purpose", "=", purpose)
-        .where("used_at", "is", null)
-        .returning(["user_id", "user_verification", "pending_user", "expires_at"])
-        .executeTakeFirst();
-      if (row === undefined) return { refused: "unknown" };
-      if (row.expires_at <= now) return { refused: "expired" };
+      // Used up expired or not: an expired challenge is burnt as it is refused.
+      const taken = await takeOnce(db, "webauthn_challenges", { tenant_id: tenantId, challenge, ceremony, purpose }, now, ["user_id", "user_verification", "pending_user"]);
+      if (!("row" in taken)) return taken;
+      const { row } = taken;
       return { issued: { userId: row.user_id, userVerification: row.user_verification as UserVerification | null, pendingUser: row.pending_user } };
     },
   };
