@@ -55,13 +55,13 @@ function memoryDatabase(clock: Clock) {
         return { ...stored };
       }),
     withLocked: (lookup, work) => transaction((tx) => work(tx, byId(tx, lookup))),
-    async countWrong(tx, id) {
+    async countWrong(tx, { id }, at) {
       const challenge = tx.challenges.get(id)!;
       challenge.attempts += 1;
-      if (challenge.attempts >= challenge.maxAttempts) challenge.closedAt = clock.now();
+      if (challenge.attempts >= challenge.maxAttempts) challenge.closedAt = at;
       return challenge.attempts;
     },
-    async close(tx, id, at) {
+    async close(tx, { id }, at) {
       tx.challenges.get(id)!.closedAt = at;
     },
     async find(lookup, openAt) {

@@ -73,12 +73,12 @@ function memoryChallenges(): ChallengeStore<FakeTx> & { messages: ChallengeMessa
       const found = lookUp(lookup);
       return work({ serial: ++serial }, found === undefined ? undefined : { ...found });
     },
-    countWrong(_tx, id) {
+    countWrong(_tx, { id }) {
       const row = byId(id);
       row.attempts += 1;
       return Promise.resolve(row.attempts);
     },
-    close(tx, id, at) {
+    close(tx, { id }, at) {
       byId(id).closedAt = at;
       closedIn.set(id, tx);
       return Promise.resolve();
