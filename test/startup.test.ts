@@ -9,7 +9,7 @@ const viteNode = join("node_modules", ".bin", "vite-node");
 
 /** Runs src/main.ts as `npm start` does (without the build step), collecting stderr. */
 function runMain(env: Record<string, string>) {
-  const child = spawn(viteNode, ["src/main.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(viteNode, ["src/main.ts"], { env: { ...process.env, ADMIN_PORT: "0", ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk: string) => (stderr += chunk));
