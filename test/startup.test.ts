@@ -34,6 +34,8 @@ describe("starting the server", () => {
       expect(existsSync(join(dataDir, "secret.key"))).toBe(true);
       const status = await rest(`http://127.0.0.1:${port}`, "GET", "/");
       expect(status.status).toBe(200);
+      const adminPort = /"tessera listening","port":\d+,"adminPort":(\d+)/.exec(run.stderr())![1];
+      expect((await rest(`http://127.0.0.1:${adminPort}`, "GET", "/health/ready")).json).toMatchObject({ status: "ok" });
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);
     } finally {

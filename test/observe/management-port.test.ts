@@ -7,6 +7,7 @@ import { HealthService } from "../../gen/grpc-js/grpc/health/v1/health.js";
 import { rest } from "../harness/rest.js";
 import { callRpc, closeGrpcClients, rpcTransports } from "../harness/rpc.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
+import { parseMetrics, sampleValue } from "./metrics-text.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -115,8 +116,10 @@ describe("while the database is down", () => {
       const check = await callRpc("grpc", own.url, Health, HealthService, "check", { service: "" });
       expect(check).toMatchObject({ ok: true, output: { status: "NOT_SERVING" } });
       expect((await rest(own.app.adminUrl, "GET", "/health/alive")).status).toBe(200);
+      // The scrape still answers, and the failed health queries are counted as an outage.
       const scrape = await rest(own.app.adminUrl, "GET", "/metrics");
       expect(scrape.status).toBe(200);
+      expect(sampleValue(parseMetrics(scrape.text), "tessera_database_query_errors_total", { kind: "unavailable" })).toBeGreaterThan(0);
       for (const watch of watches) watch.controller.abort();
       await Promise.all(watches.map((watch) => watch.done));
     } finally {
