@@ -756,7 +756,9 @@ async function main(): Promise<number> {
   const [offRow, onRow] = observeSection.targets.map((target) => observeRows.find((row) => row.target === target));
   if (offRow !== undefined && onRow !== undefined && offRow.result.requests > 0) {
     const ratio = onRow.result.requests / onRow.result.seconds / (offRow.result.requests / offRow.result.seconds);
+    const micros = (row: Row) => (row.serverCpu * row.result.seconds * 1e6) / Math.max(row.result.requests, 1);
     console.log(`request log + metrics: ${ratio.toFixed(3)} of REST throughput without them (issue 15 asks ≥ 0.90)${ratio < 0.9 ? " — BELOW the bound" : ""}`);
+    console.log(`  server CPU per request: ${micros(onRow).toFixed(1)} µs on, ${micros(offRow).toFixed(1)} µs off (on a busy machine this is the steadier figure)`);
     console.log("");
   }
   console.log("client CPU: this process over the measured window; server CPU: the serving child (100% = one core).");
