@@ -1,10 +1,13 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Registry } from "prom-client";
+import { talliedCounter, talliedHistogram, type TalliedCounter, type TalliedHistogram } from "./tally.js";
 
 /** The Prometheus metrics of one App: a registry of its own, as tests run many Apps in one process. */
 export interface Metrics {
   readonly registry: Registry;
-  readonly requests: Counter<"product" | "route" | "transport" | "status_class">;
-  readonly duration: Histogram<"product" | "route" | "transport">;
+  /** Labels product, route, transport, status_class. */
+  readonly requests: TalliedCounter;
+  /** Labels product, route, transport. */
+  readonly duration: TalliedHistogram;
   readonly refusals: Counter<"product" | "reason">;
   readonly webauthnCeremonies: Counter<"product" | "ceremony" | "outcome">;
   readonly logins: Counter<"product" | "method" | "outcome">;
@@ -27,19 +30,12 @@ export function createMetrics(): Metrics {
   const registers = [registry];
   return {
     registry,
-    requests: new Counter({
-      name: "tessera_requests_total",
-      help: "Requests answered, by product, route template or RPC, transport (rest, grpc, grpc-web, connect) and status class (2xx, 4xx, 5xx, or the gRPC code class for RPCs).",
-      labelNames: ["product", "route", "transport", "status_class"],
-      registers,
-    }),
-    duration: new Histogram({
-      name: "tessera_request_duration_seconds",
-      help: "Time from a request's arrival to the end of its response.",
-      labelNames: ["product", "route", "transport"],
-      buckets: latencyBuckets,
-      registers,
-    }),
+    requests: talliedCounter(
+      registry,
+      "tessera_requests_total",
+      "Requests answered, by product, route template or RPC, transport (rest, grpc, grpc-web, connect) and status class (2xx, 4xx, 5xx, or the gRPC code class for RPCs).",
+    ),
+    duration: talliedHistogram(registry, "tessera_request_duration_seconds", "Time from a request's arrival to the end of its response.", latencyBuckets),
     refusals: new Counter({ name: "tessera_refusals_total", help: "Requests refused, by product and reason (rate limited, wrong code, bad input, …).", labelNames: ["product", "reason"], registers }),
     webauthnCeremonies: new Counter({
       name: "tessera_webauthn_ceremonies_total",
