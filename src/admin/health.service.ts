@@ -25,11 +25,13 @@ export function healthService(monitor: HealthMonitor, served: readonly string[])
       return { statuses: Object.fromEntries([...known].map((service) => [service, { status }])) };
     },
     async *watch(request: HealthCheckRequest, context: HandlerContext) {
-      const signal = AbortSignal.any([context.signal, monitor.stopped]);
+      // Listeners are removed at the end of each watch (AbortSignal.any would keep one per watch on `stopped`).
+      const signals = [context.signal, monitor.stopped];
+      const ended = () => signals.some((signal) => signal.aborted);
       if (!known.has(request.service)) {
         yield { status: Status.SERVICE_UNKNOWN };
         // The spec keeps the stream open: the service may appear later (it does not here).
-        await aborted(signal);
+        await aborted(signals);
         return;
       }
       const queue: ServingStatus[] = [];
@@ -39,9 +41,9 @@ export function healthService(monitor: HealthMonitor, served: readonly string[])
         wake?.();
       });
       const onAbort = () => wake?.();
-      signal.addEventListener("abort", onAbort);
+      for (const signal of signals) signal.addEventListener("abort", onAbort);
       try {
-        while (!signal.aborted) {
+        while (!ended()) {
           const next = queue.shift();
           if (next !== undefined) {
             yield { status: toStatus(next) };
@@ -52,12 +54,20 @@ export function healthService(monitor: HealthMonitor, served: readonly string[])
         }
       } finally {
         unwatch();
-        signal.removeEventListener("abort", onAbort);
+        for (const signal of signals) signal.removeEventListener("abort", onAbort);
       }
     },
   });
 }
 
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+/** Resolves when any of `signals` aborts, and leaves no listener behind. */
+function aborted(signals: readonly AbortSignal[]): Promise<void> {
+  return new Promise((resolve) => {
+    if (signals.some((signal) => signal.aborted)) return resolve();
+    const done = () => {
+      for (const signal of signals) signal.removeEventListener("abort", done);
+      resolve();
+    };
+    for (const signal of signals) signal.addEventListener("abort", done);
+  });
 }
