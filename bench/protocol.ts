@@ -24,6 +24,8 @@ export type StartPayload =
       databaseUrl: string | undefined;
       /** Users to create for the WebAuthn login section, each with a session to register credentials with. */
       loginUsers: number;
+      /** The request log and request metrics (default on); off only for the row that measures their cost. */
+      observe?: boolean;
     }
   /** The jwks baseline (bench/baseline.ts): serves `body` (base64) with `contentType`. */
   | { kind: "jwks-baseline"; body: string; contentType: string }

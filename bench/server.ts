@@ -3,8 +3,10 @@
 // creates a user and a session and hands the session JWT to the parent for GET /me, and
 // `loginUsers` more users with sessions, for the parent to register WebAuthn credentials with
 // (a user holds at most 20; the login section needs one credential per request in flight).
-// ORIGIN is https://login.example.com, so the RP id is login.example.com.
+// ORIGIN is https://login.example.com, so the RP id is login.example.com. It logs each request at
+// info (to /dev/null) and keeps its metrics, as shipped, unless the parent passes observe: false.
 import { randomBytes } from "node:crypto";
+import { openSync, writeSync } from "node:fs";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
@@ -15,16 +17,20 @@ import { defaultTenantId } from "../src/store/schema.js";
 import { runChild } from "./child.js";
 import { benchOrigin, type BenchSession } from "./protocol.js";
 
-runChild("tessera", async ({ databaseUrl, loginUsers }) => {
+runChild("tessera", async ({ databaseUrl, loginUsers, observe = true }) => {
   if (databaseUrl !== undefined) await requireEmptyDatabase(databaseUrl);
   // A fixed environment, not process.env. PostgreSQL needs a master key; a throwaway one
   // does, as the database is new and is not used after the run.
   const config = loadConfig(
     databaseUrl === undefined
-      ? { DATA_DIR: "memory://", PORT: "0", LOG_LEVEL: "error", ORIGIN: benchOrigin }
-      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: randomBytes(32).toString("hex"), PORT: "0", LOG_LEVEL: "error", ORIGIN: benchOrigin },
+      ? { DATA_DIR: "memory://", PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ORIGIN: benchOrigin }
+      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: randomBytes(32).toString("hex"), PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ORIGIN: benchOrigin },
   );
-  const app = await startApp(config, { logger: createLogger(config.logLevel), host: "127.0.0.1" });
+  // The request log at info, as shipped, written synchronously as to stderr, but to /dev/null:
+  // thousands of lines a second would drown the table.
+  const devNull = openSync("/dev/null", "w");
+  const logger = createLogger(config.logLevel, (line) => void writeSync(devNull, line));
+  const app = await startApp(config, { logger, host: "127.0.0.1", observe });
   try {
     const { db } = app.database;
     const user = await db.insertInto("users").values({ tenant_id: defaultTenantId }).returning("id").executeTakeFirstOrThrow();

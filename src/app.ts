@@ -70,7 +70,13 @@ import { createAuthenticatorStore } from "./store/authenticator/authenticator.st
 import { transactionsOf } from "./store/transaction.js";
 import { defaultTenantId } from "./store/schema.js";
 import { pingDatabase } from "./store/health.js";
-import { migrateToLatest } from "./store/migrator.js";
+import { assertMigrationsCurrent, migrateToLatest } from "./store/migrator.js";
+import { outboxBacklog } from "./delivery/outbox.store.js";
+import { createObservability } from "./observe/observability.js";
+import { createHealthMonitor } from "./admin/health-monitor.js";
+import { healthService } from "./admin/health.service.js";
+import { createAdminServer } from "./admin/admin-server.js";
+import type { Listener } from "./transport/listener.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
 import { createLoginStates } from "./federation/login-state.js";
@@ -100,6 +106,9 @@ import { createOutbox } from "./delivery/outbox.store.js";
 export interface App {
   readonly port: number;
   readonly url: string;
+  /** The management port (health, metrics, grpc.health.v1). */
+  readonly adminPort: number;
+  readonly adminUrl: string;
   readonly database: Database;
   readonly keys: KeyService;
   readonly secrets: SecretBox;
@@ -126,6 +135,11 @@ export interface StartOptions {
   databaseTimeouts?: Partial<DatabaseTimeouts>;
   /** Where challenges and limits read the time (tests move it); the system's clock when unset. */
   clock?: Clock;
+  /**
+   * The request log and request metrics (default on). Only the bench turns them off, to measure
+   * what they cost; an operator cannot.
+   */
+  observe?: boolean;
 }
 
 /** Composition root: config → database → services → one listener. */
@@ -133,9 +147,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   const { logger } = options;
   // What an operator can get wrong is checked before any key or database work.
   if (config.port !== 0) await ensurePortFree(config.port, options.host);
+  if (config.adminPort !== 0) await ensurePortFree(config.adminPort, options.host);
   if (config.databaseUrl === undefined || config.secretKey === undefined) prepareDataDir(config.dataDir);
   const secrets = createSecretBox(resolveMasterKey(config, logger));
+  const observability = createObservability(logger, options.observe ?? true);
   const database = await openDatabase({
+    onQueryError: observability.queryFailed,
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     pgliteTemplate: options.pgliteTemplate,
@@ -144,13 +161,27 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   });
   let outbox: OutboxWorker | undefined;
   let retentionWorker: RetentionWorker | undefined;
+  let admin: Listener | undefined;
+  const monitor = createHealthMonitor({
+    checks: {
+      database: () => pingDatabase(database.db, 1_000),
+      migrations: () => assertMigrationsCurrent(database.db),
+      keys: async () => {
+        await keys.signingKey("RS256");
+        await keys.signingKey("EdDSA");
+      },
+    },
+  });
+  // Assigned once the keys are ensured; the monitor checks nothing before the admin port listens.
+  let keys!: KeyService;
   try {
     await migrateToLatest(database.db);
     const { db } = database;
-    const keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger });
+    keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger });
     await keys.ensureKeys();
     const senders = createSenders(config, logger);
-    const worker = createOutboxWorker({ db, send: senders.send, logger, settings: options.outbox });
+    const worker = createOutboxWorker({ db, send: senders.send, logger, settings: options.outbox, metrics: observability.outbox });
+    observability.watchDatabase({ connections: database.connections, outboxBacklog: () => outboxBacklog(db) });
     outbox = worker;
     worker.start();
     const unlisten = await database.listen("tessera_outbox", worker.nudge);
@@ -253,8 +284,16 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       ...(options.extraServices?.({ secrets }) ?? []),
     ];
+    const health = healthService(
+      monitor,
+      services.map((registration) => registration.service.typeName),
+    );
+    admin = createAdminServer({ metrics: observability.metrics, monitor, health, logger });
+    const adminPort = await admin.listen(config.adminPort, options.host);
     const listener = createServer({
       services,
+      rpcOnlyServices: [health],
+      observers: observability.observers,
       logger,
       corsOrigins: config.corsOrigins,
       secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
@@ -267,16 +306,21 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       },
     });
     const port = await listener.listen(config.port, options.host);
-    logger.info("tessera listening", { port, database: database.engine });
+    logger.info("tessera listening", { port, adminPort, database: database.engine });
+    const openAdmin = admin;
     return {
       port,
       url: `http://127.0.0.1:${port}`,
+      adminPort,
+      adminUrl: `http://127.0.0.1:${adminPort}`,
       database,
       keys,
       secrets,
       outbox: worker,
       async close(graceMs = config.shutdownGraceSeconds * 1000) {
-        const { cut } = await listener.close(graceMs);
+        // Health watches end first, or they would hold the drain open for the whole grace period.
+        monitor.stop();
+        const [{ cut }] = await Promise.all([listener.close(graceMs), openAdmin.close(Math.min(graceMs, 1_000))]);
         await unlisten();
         await retention.stop();
         await worker.stop();
@@ -285,6 +329,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       },
     };
   } catch (error) {
+    monitor.stop();
+    await admin?.close(0);
     await retentionWorker?.stop();
     await outbox?.stop();
     await database.close();

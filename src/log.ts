@@ -1,7 +1,7 @@
+import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
+
 /** Log levels in increasing severity. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
-
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** A structured logger writing one JSON object per line to stderr. */
 export interface Logger {
@@ -11,20 +11,44 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** Creates a logger that drops lines below `level`; `write` defaults to stderr. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+/**
+ * Creates a `pino` logger that drops lines below `level`; `write` (one JSON line with its
+ * newline per call) defaults to stderr, written synchronously so that no line is lost when the
+ * process exits. Lines are `{level, time, message, …fields}` with `level` a name and `time` ISO 8601.
+ */
+export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
+  const destination: DestinationStream = write === undefined ? pino.destination({ dest: 2, sync: true }) : { write };
+  const logger: PinoLogger = pino(
+    {
+      level,
+      base: undefined,
+      messageKey: "message",
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
   const emit = (at: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
-    if (order[at] < order[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, message, ...serialize(fields) }) + "\n");
+    if (!logger.isLevelEnabled(at)) return;
+    // The message first, as `{level, time, message, …fields}` reads best (and fields may not replace it).
+    logger[at](fields === undefined ? { message } : { message, ...serialize(fields) });
   };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }
 
-function serialize(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (!fields) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    out[key] = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack, cause: value.cause instanceof Error ? value.cause.message : undefined } : value;
+/** Errors under any key as `{name, message, stack, cause}` (pino serializes only `err`). */
+function serialize(fields: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const key in fields) {
+    const value = fields[key];
+    if (!(value instanceof Error)) continue;
+    out ??= { ...fields };
+    out[key] = { name: value.name, message: value.message, stack: value.stack, cause: value.cause instanceof Error ? value.cause.message : undefined };
   }
-  return out;
+  const result = out ?? fields;
+  if ("message" in result) {
+    const { message: _ignored, ...rest } = result;
+    return rest;
+  }
+  return result;
 }

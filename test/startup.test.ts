@@ -9,7 +9,7 @@ const viteNode = join("node_modules", ".bin", "vite-node");
 
 /** Runs src/main.ts as `npm start` does (without the build step), collecting stderr. */
 function runMain(env: Record<string, string>) {
-  const child = spawn(viteNode, ["src/main.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(viteNode, ["src/main.ts"], { env: { ...process.env, ADMIN_PORT: "0", ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk: string) => (stderr += chunk));
@@ -34,6 +34,8 @@ describe("starting the server", () => {
       expect(existsSync(join(dataDir, "secret.key"))).toBe(true);
       const status = await rest(`http://127.0.0.1:${port}`, "GET", "/");
       expect(status.status).toBe(200);
+      const adminPort = /"tessera listening","port":\d+,"adminPort":(\d+)/.exec(run.stderr())![1];
+      expect((await rest(`http://127.0.0.1:${adminPort}`, "GET", "/health/ready")).json).toMatchObject({ status: "ok" });
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);
     } finally {

@@ -7,6 +7,7 @@ describe("loadConfig", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 8080,
+      adminPort: 8081,
       databaseUrl: undefined,
       dataDir: "./data",
       secretKey: undefined,
@@ -20,6 +21,7 @@ describe("loadConfig", () => {
   it("reads every setting", () => {
     const config = loadConfig({
       PORT: "9000",
+      ADMIN_PORT: "9001",
       DATABASE_URL: "postgres://u:p@db:5432/tessera",
       TESSERA_SECRET_KEY: "ab".repeat(32),
       ORIGIN: "https://login.example.com, https://app.example.com",
@@ -34,6 +36,7 @@ describe("loadConfig", () => {
     });
     expect(config).toMatchObject({
       port: 9000,
+      adminPort: 9001,
       origins: ["https://login.example.com", "https://app.example.com"],
       rpId: "login.example.com",
       rpName: "Example",
@@ -49,6 +52,9 @@ describe("loadConfig", () => {
   it.each([
     ["PORT", { PORT: "eighty" }],
     ["PORT", { PORT: "70000" }],
+    ["ADMIN_PORT", { ADMIN_PORT: "-1" }],
+    ["ADMIN_PORT", { ADMIN_PORT: "70000" }],
+    ["ADMIN_PORT", { PORT: "9000", ADMIN_PORT: "9000" }],
     ["DATABASE_URL", { DATABASE_URL: "mysql://x", TESSERA_SECRET_KEY: "ab".repeat(32) }],
     ["TESSERA_SECRET_KEY", { TESSERA_SECRET_KEY: "short" }],
     ["TESSERA_SECRET_KEY", { DATABASE_URL: "postgres://db/tessera" }],

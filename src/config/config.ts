@@ -6,6 +6,8 @@ import { loadThirdPartyConfig, readAbsoluteUrl, type ThirdPartyConfig } from "..
 /** Tessera's settings, read from the environment once at start. */
 export interface Config {
   port: number;
+  /** The management port (health, metrics); 0 picks a free one. */
+  adminPort: number;
   /** PostgreSQL connection string; unset means embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
   /** PGlite data directory, or `memory://` for an in-memory database. */
@@ -57,6 +59,8 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env): Config {
   const read = reader(env);
   const port = read.integer("PORT", 8080, 0, 65535);
+  const adminPort = read.integer("ADMIN_PORT", 8081, 0, 65535);
+  if (adminPort !== 0 && adminPort === port) throw new ConfigError(`ADMIN_PORT must differ from PORT (both are ${port})`);
   const origins = read.list("ORIGIN", [`http://localhost:${port || 8080}`]).map((origin) => read.origin("ORIGIN", origin));
   const firstOrigin = new URL(origins[0] ?? "http://localhost");
   const databaseUrl = read.optional("DATABASE_URL");
@@ -83,6 +87,7 @@ export function loadConfig(env: Env = process.env): Config {
   const landingUrl = `${origins[0] ?? publicUrl}/`;
   return {
     port,
+    adminPort,
     databaseUrl,
     dataDir: read.optional("DATA_DIR") ?? "./data",
     secretKey,

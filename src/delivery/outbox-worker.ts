@@ -54,7 +54,18 @@ export interface OutboxWorkerOptions {
   send: Sender;
   logger: Logger;
   settings?: Partial<OutboxSettings>;
+  /** Counts sends, retries and dead letters per channel. */
+  metrics?: OutboxMetrics;
 }
+
+/** What the worker reports to the metrics, per channel. */
+export interface OutboxMetrics {
+  sent(channel: OutboxRow["channel"]): void;
+  retried(channel: OutboxRow["channel"]): void;
+  deadLettered(channel: OutboxRow["channel"]): void;
+}
+
+const noMetrics: OutboxMetrics = { sent: () => {}, retried: () => {}, deadLettered: () => {} };
 
 /** How long a stopping worker keeps trying to record messages it sent. */
 const stopRecordingMs = 5_000;
@@ -75,6 +86,7 @@ const channels: readonly OutboxRow["channel"][] = ["email", "sms", "push"];
  */
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, send, logger } = options;
+  const metrics = options.metrics ?? noMetrics;
   const settings = { ...defaultOutboxSettings, ...options.settings };
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -145,13 +157,17 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   const deliverOne = async (message: OutboxRow): Promise<void> => {
     const result = await attempt(message);
-    if (result.outcome === "sent") await recordSent(message);
+    if (result.outcome === "sent") {
+      metrics.sent(message.channel);
+      await recordSent(message);
+    }
     else if (result.outcome === "failed" && result.stopped) {
       // Not sent, cut short by stop(): stop() hands the claim back, the attempt not counted.
       return;
     } else {
       // A message that may have arrived waits a full step, even when the worker stops.
       const delay = backoffSeconds(message.attempts);
+      metrics.retried(message.channel);
       if (result.outcome === "unknown") logger.warn("message may not have been delivered (no answer after it was sent), will retry", { id: message.id, channel: message.channel, attempts: message.attempts, retryInSeconds: delay, error: result.reason });
       else logger.warn("message not delivered, will retry", { id: message.id, channel: message.channel, attempts: message.attempts, retryInSeconds: delay, error: result.reason });
       // If this fails too, the claim runs out and the message is tried again then.
@@ -204,7 +220,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const sweep = (): void => {
     if (stopped || sweeping !== undefined) return;
     sweeping = deadLetterExpired(db, settings.ttlSeconds)
-      .then((count) => {
+      .then((channels) => {
+        for (const channel of channels) metrics.deadLettered(channel);
+        const count = channels.length;
         if (count > 0) logger.warn("messages dead-lettered: they expired before they could be delivered (see `tessera outbox list`)", { count });
       })
       .catch((error: unknown) => logFailure("dead-lettering expired messages failed", error))

@@ -129,12 +129,28 @@ export async function releaseClaims(db: Kysely<Schema>, ids: readonly string[]):
  * Dead-letters every pending message past its expiry that no worker holds: `failed_at` is set
  * and the body kept for `outbox retry`. Returns how many.
  */
-export async function deadLetterExpired(db: Kysely<Schema>, ttlSeconds = defaultMessageTtlSeconds): Promise<number> {
-  const result = await sql`
+export async function deadLetterExpired(db: Kysely<Schema>, ttlSeconds = defaultMessageTtlSeconds): Promise<Array<OutboxRow["channel"]>> {
+  const result = await sql<{ channel: OutboxRow["channel"] }>`
     update outbox set failed_at = now(), claimed_until = null
     where sent_at is null and failed_at is null and ${expiry(ttlSeconds)} <= now()
-      and (claimed_until is null or claimed_until < now() - make_interval(secs => ${leaseTakeoverMarginSeconds}))`.execute(db);
-  return Number(result.numAffectedRows ?? 0n);
+      and (claimed_until is null or claimed_until < now() - make_interval(secs => ${leaseTakeoverMarginSeconds}))
+    returning channel`.execute(db);
+  return result.rows.map((row) => row.channel);
+}
+
+/** Pending messages of one channel: how many, and how old the oldest is. */
+export interface OutboxBacklog {
+  channel: OutboxRow["channel"];
+  pending: number;
+  oldestAgeSeconds: number;
+}
+
+/** The pending messages per channel, in one query over the pending-messages index (channels with none are absent). */
+export async function outboxBacklog(db: Kysely<Schema>): Promise<OutboxBacklog[]> {
+  const result = await sql<{ channel: OutboxRow["channel"]; pending: string | number; oldest_age: string | number | null }>`
+    select channel, count(*) as pending, extract(epoch from now() - min(created_at)) as oldest_age
+    from outbox where sent_at is null and failed_at is null group by channel`.execute(db);
+  return result.rows.map((row) => ({ channel: row.channel, pending: Number(row.pending), oldestAgeSeconds: Math.max(Number(row.oldest_age ?? 0), 0) }));
 }
 
 /** A dead-lettered message, as `outbox list` shows it (never its body). */

@@ -1,5 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type KyselyConfig, type LogEvent } from "kysely";
 import pg from "pg";
 import { StartupError } from "../core/errors/startup-error.js";
 import type { Logger } from "../log.js";
@@ -18,6 +18,8 @@ export interface Database {
    * which nudges itself. Returns a function that stops listening.
    */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /** Connections held by a query or transaction, and queries waiting for one (PGlite has one connection). */
+  connections(): { inUse: number; waiting: number };
   /** Closes every connection; waits for queries in flight. */
   close(): Promise<void>;
 }
@@ -47,6 +49,8 @@ export interface DatabaseOptions {
   pgliteTemplate?: Blob | undefined;
   logger: Logger;
   timeouts?: Partial<DatabaseTimeouts>;
+  /** Called with each query that fails (the metrics count them by kind). */
+  onQueryError?: (error: unknown) => void;
 }
 
 /**
@@ -56,7 +60,8 @@ export interface DatabaseOptions {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const timeouts = { ...defaultDatabaseTimeouts, ...options.timeouts };
-  if (options.databaseUrl !== undefined) return openPostgres(options.databaseUrl, timeouts, options.logger);
+  const log = queryErrorLog(options.onQueryError);
+  if (options.databaseUrl !== undefined) return openPostgres(options.databaseUrl, timeouts, options.logger, log);
   prepareDataDir(options.dataDir);
   let pglite: PGlite;
   try {
@@ -64,11 +69,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   } catch (error) {
     throw new StartupError("DATA_DIR", `DATA_DIR ${options.dataDir} cannot hold the embedded database: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  const db = new Kysely<Schema>({ dialect: createPgliteDialect(pglite) });
-  return { db, engine: "pglite", listen: async () => async () => {}, close: once(() => db.destroy()) };
+  const usage = { inUse: 0, waiting: 0 };
+  const db = new Kysely<Schema>({ dialect: createPgliteDialect(pglite, usage), ...log });
+  return { db, engine: "pglite", listen: async () => async () => {}, connections: () => ({ ...usage }), close: once(() => db.destroy()) };
 }
 
-async function openPostgres(url: string, timeouts: DatabaseTimeouts, logger: Logger): Promise<Database> {
+/** Kysely's `log` option, reporting failed queries only (it costs nothing for the rest). */
+function queryErrorLog(onQueryError: ((error: unknown) => void) | undefined): { log?: KyselyConfig["log"] } {
+  if (onQueryError === undefined) return {};
+  return {
+    log: (event: LogEvent) => {
+      if (event.level === "error") onQueryError(event.error);
+    },
+  };
+}
+
+async function openPostgres(url: string, timeouts: DatabaseTimeouts, logger: Logger, log: { log?: KyselyConfig["log"] }): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 20,
@@ -89,8 +105,14 @@ async function openPostgres(url: string, timeouts: DatabaseTimeouts, logger: Log
     await pool.end().catch(() => undefined);
     throw error;
   });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: "postgres", listen: (channel, onNotify) => listenPostgres(url, channel, onNotify, logger, timeouts.connectionMs), close: once(() => db.destroy()) };
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), ...log });
+  return {
+    db,
+    engine: "postgres",
+    listen: (channel, onNotify) => listenPostgres(url, channel, onNotify, logger, timeouts.connectionMs),
+    connections: () => ({ inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
+    close: once(() => db.destroy()),
+  };
 }
 
 /** SQLSTATEs no retry cures: wrong password or method, no such database or role. */

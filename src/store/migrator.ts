@@ -64,3 +64,9 @@ function throwOnError(result: MigrationResultSet): void {
   const failed = result.results?.find((r) => r.status === "Error");
   throw new Error(`migration ${failed?.migrationName ?? "(unknown)"} failed`, { cause: result.error });
 }
+
+/** Resolves when every migration this build knows has run; rejects naming the pending ones. */
+export async function assertMigrationsCurrent(db: Kysely<any>): Promise<void> {
+  const pending = (await createMigrator(db).getMigrations()).filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+  if (pending.length > 0) throw new Error(`migrations pending: ${pending.join(", ")}`);
+}

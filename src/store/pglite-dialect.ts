@@ -16,22 +16,32 @@ import {
  * one holder at a time: a transaction keeps it from `begin` to `commit`, and other queries
  * wait. (kysely-pglite-dialect does the same but does not support PGlite 0.5.)
  */
-export function createPgliteDialect(pglite: PGlite): Dialect {
+export function createPgliteDialect(pglite: PGlite, usage: PgliteUsage = { inUse: 0, waiting: 0 }): Dialect {
   return {
     createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new PgliteDriver(pglite),
+    createDriver: () => new PgliteDriver(pglite, usage),
     createIntrospector: (db: Kysely<unknown>) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   };
 }
 
+/** The one connection's use, kept up to date by the driver (the metrics read it). */
+export interface PgliteUsage {
+  /** 1 while a query or transaction holds the connection. */
+  inUse: number;
+  /** Queries waiting for it. */
+  waiting: number;
+}
+
 class PgliteDriver implements Driver {
   readonly #connection: PgliteConnection;
+  readonly #usage: PgliteUsage;
   #queue: Promise<void> = Promise.resolve();
   #release: (() => void) | undefined;
 
-  constructor(pglite: PGlite) {
+  constructor(pglite: PGlite, usage: PgliteUsage) {
     this.#connection = new PgliteConnection(pglite);
+    this.#usage = usage;
   }
 
   async init(): Promise<void> {}
@@ -40,7 +50,10 @@ class PgliteDriver implements Driver {
     const previous = this.#queue;
     let release!: () => void;
     this.#queue = new Promise<void>((resolve) => (release = resolve));
+    this.#usage.waiting++;
     await previous;
+    this.#usage.waiting--;
+    this.#usage.inUse = 1;
     this.#release = release;
     return this.#connection;
   }
@@ -60,6 +73,7 @@ class PgliteDriver implements Driver {
   async releaseConnection(): Promise<void> {
     const release = this.#release;
     this.#release = undefined;
+    this.#usage.inUse = 0;
     release?.();
   }
 

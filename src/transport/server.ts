@@ -1,5 +1,7 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
+import type { RequestObserver } from "../observe/request-record.js";
+import { createRequestTracking } from "../observe/request-tracking.js";
 import { createCors } from "./cors.js";
 import { createCredentialGate } from "./credentials/credential-gate.js";
 import type { CredentialResolvers } from "./credentials/credential-resolver.js";
@@ -23,6 +25,10 @@ export interface ServerOptions {
   dialects: DialectTable;
   /** The resolver of each credential scheme the RPCs declare. */
   credentials: CredentialResolvers;
+  /** Services served over gRPC and Connect only, outside the credential gate (grpc.health.v1). */
+  rpcOnlyServices?: readonly ServiceRegistration[];
+  /** What watches each request (the request log, the metrics); none means no request is tracked. */
+  observers?: readonly RequestObserver[];
 }
 
 /**
@@ -47,12 +53,17 @@ export function createServer(options: ServerOptions): Listener {
     if (!request.stream) await gate(request.method, request.header, request.message, request.contextValues);
     return next(request);
   };
-  const rpcServices = [...services, reflectionService(services.map((registration) => registration.service))];
+  const rpcOnly = options.rpcOnlyServices ?? [];
+  const reflected = [...services, ...rpcOnly].map((registration) => registration.service);
+  const rpcServices = [...services, ...rpcOnly, reflectionService(reflected)];
+  const observers = options.observers ?? [];
+  const tracking = observers.length === 0 ? undefined : createRequestTracking(observers, rpcServices.flatMap((registration) => registration.service.methods));
   const connect = createRpcAdapter({
     routes: (router: ConnectRouter) => {
       for (const { service, implementation } of rpcServices) router.service(service, implementation);
     },
-    interceptors: [errors, credentials],
+    // The tracking interceptor is outermost: it sees the code and reason a client gets.
+    interceptors: [...(tracking === undefined ? [] : [tracking.interceptor]), errors, credentials],
     readMaxBytes: maxBodyBytes,
     logger,
   });
@@ -67,11 +78,14 @@ export function createServer(options: ServerOptions): Listener {
   const cors = createCors(options.corsOrigins);
   return createListener(
     (request, response) => {
+      const record = tracking?.begin(request, response);
       if (cors(request, response)) return;
       const url = request.url ?? "/";
       const end = url.indexOf("/", 1);
-      if (end > 1 && serviceNames.has(url.slice(1, end))) connect(request, response);
-      else rest(request, response);
+      if (end > 1 && serviceNames.has(url.slice(1, end))) {
+        if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
+        connect(request, response);
+      } else rest(request, response, record);
     },
     { logger, maxBodyBytes },
   );

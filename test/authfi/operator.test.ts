@@ -10,7 +10,7 @@ const viteNode = join("node_modules", ".bin", "vite-node");
 
 /** Runs `src/<script>` as `npm start` / `npm run tessera` do, without the build step. */
 function run(script: string, args: string[], env: Record<string, string>) {
-  const child = spawn(viteNode, [script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(viteNode, [script, ...args], { env: { ...process.env, ADMIN_PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

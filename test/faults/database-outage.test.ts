@@ -56,6 +56,7 @@ describe.runIf(enabled)("two replicas under a mixed load while PostgreSQL fails"
       });
       const config = loadConfig({
         PORT: "0",
+        ADMIN_PORT: "0",
         DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/${databaseName}`,
         TESSERA_SECRET_KEY: secret,
         SMTP_URL: smtp.url,

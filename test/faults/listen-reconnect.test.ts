@@ -30,6 +30,7 @@ describe.runIf(url !== undefined)("LISTEN after a database outage", () => {
     sms = await startWebhookSink();
     const config = loadConfig({
       PORT: "0",
+      ADMIN_PORT: "0",
       DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/${databaseName}`,
       TESSERA_SECRET_KEY: randomBytes(32).toString("hex"),
       SMS_WEBHOOK_URL: `${sms.url}/sms`,

@@ -11,7 +11,7 @@ const viteNode = join("node_modules", ".bin", "vite-node");
 
 /** Runs src/main.ts as `npm start` does (without the build step), collecting stderr. */
 function runMain(env: Record<string, string>) {
-  const child = spawn(viteNode, ["src/main.ts"], { env: { ...process.env, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(viteNode, ["src/main.ts"], { env: { ...process.env, LOG_LEVEL: "info", ADMIN_PORT: "0", ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk: string) => (stderr += chunk));
@@ -135,7 +135,7 @@ describe("graceful shutdown", () => {
       const { code } = await run.exited;
       expect(code).toBe(1);
       expect(await inFlight).toBe("cut");
-      expect(run.stderr()).toMatch(/"level":"error","message":"stopped after cutting requests[^\n]*"cut":1/);
+      expect(run.stderr()).toMatch(/"level":"error","time":"[^"]*","message":"stopped after cutting requests[^\n]*"cut":1/);
     } finally {
       run.child.kill("SIGKILL");
     }

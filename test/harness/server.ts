@@ -27,6 +27,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   });
   const fullEnv = {
     PORT: "0",
+    ADMIN_PORT: "0",
     TESSERA_SECRET_KEY: randomBytes(32).toString("hex"),
     ...database.env,
     ...env,

@@ -2,6 +2,7 @@ import { getOption, hasOption, type DescMethod, type DescService } from "@bufbui
 import { http } from "../../../gen/es/google/api/annotations_pb.js";
 import { rule as restRule, type Rule } from "../../../gen/es/tessera/rest/v1/rest_pb.js";
 import type { DialectTable, ErrorDialect } from "../dialects/index.js";
+import { productOfDialect } from "../../observe/product.js";
 
 /** One REST route, read from an RPC's `google.api.http` and `tessera.rest.v1.rule`. */
 export interface Route {
@@ -17,6 +18,12 @@ export interface Route {
   readonly responseBody: string;
   readonly rule: Rule;
   readonly dialect: ErrorDialect;
+  /** `VERB template`, the route's name in metrics and logs. */
+  readonly name: string;
+  /** `package.Service/Method`, the RPC it calls. */
+  readonly rpc: string;
+  /** The product whose API the route belongs to (its dialect's). */
+  readonly product: string;
 }
 
 /** What matching a path gives: the routes at that path by verb, or the dialect to refuse in. */
@@ -52,7 +59,7 @@ export function createRouteTable(services: readonly DescService[], dialects: Dia
       const route = parseRoute(service, method, binding.case.toUpperCase(), binding.value, rule.body, rule.responseBody, options, dialects);
       insert(root, route);
       routes.push(route);
-      if (options.allowHead && route.verb === "GET") insert(root, { ...route, verb: "HEAD" });
+      if (options.allowHead && route.verb === "GET") insert(root, { ...route, verb: "HEAD", name: `HEAD ${route.template}` });
     }
   }
   return { routes, match: (path) => match(root, path, dialects.fallback) };
@@ -87,7 +94,20 @@ function parseRoute(
     if (variable?.[1] !== undefined) variables.push({ index, fieldPath: variable[1] });
     else if (segment.includes("{")) throw new Error(`${method.parent.typeName}.${method.name}: unsupported path segment "${segment}"`);
   });
-  return { verb, template, service, method, variables, body, responseBody, rule, dialect: dialects.forRule(rule.dialect) };
+  return {
+    verb,
+    template,
+    service,
+    method,
+    variables,
+    body,
+    responseBody,
+    rule,
+    dialect: dialects.forRule(rule.dialect),
+    name: `${verb} ${template}`,
+    rpc: `${service.typeName}/${method.name}`,
+    product: productOfDialect(rule.dialect),
+  };
 }
 
 function newNode(): Node {

@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { Logger } from "../../log.js";
+import { productOfDialect } from "../../observe/product.js";
+import type { RequestRecord } from "../../observe/request-record.js";
 import type { CredentialGate } from "../credentials/credential-gate.js";
 import type { ErrorDialect } from "../dialects/index.js";
 import { toProblem } from "../error-codes.js";
@@ -36,28 +38,34 @@ type Response = ServerResponse | Http2ServerResponse;
  * calls the same implementation the Connect router calls, and encodes the output; every
  * failure is answered in the route's error dialect.
  */
-export function createTranscoder(options: TranscoderOptions): (request: Request, response: Response) => void {
+export function createTranscoder(options: TranscoderOptions): (request: Request, response: Response, record?: RequestRecord) => void {
   const { routes, logger } = options;
-  return (request, response) => {
+  return (request, response, record) => {
     const rawUrl = request.url ?? "/";
     const queryAt = rawUrl.indexOf("?");
     const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
     const match = routes.match(path);
     if (!match.found) {
-      answerError(response, match.dialect, notFound(), logger, request.method === "HEAD");
+      answerError(response, match.dialect, notFound(), logger, request.method === "HEAD", record);
       return;
     }
     const verb = request.method ?? "GET";
     const route = match.routes.get(verb);
     if (route === undefined) {
       const allow = [...match.routes.keys()].join(", ");
-      const dialect = match.routes.values().next().value!.dialect;
-      answerError(response, dialect, new DomainError("METHOD_NOT_ALLOWED", "invalid", `${verb} is not allowed here`), logger, verb === "HEAD", { allow });
+      const first = match.routes.values().next().value!;
+      if (record !== undefined) record.product = productOfDialect(first.rule.dialect);
+      answerError(response, first.dialect, new DomainError("METHOD_NOT_ALLOWED", "invalid", `${verb} is not allowed here`), logger, verb === "HEAD", record, { allow });
       return;
+    }
+    if (record !== undefined) {
+      record.product = route.product;
+      record.route = route.name;
+      record.rpc = route.rpc;
     }
     const call = options.implementation(route.method);
     if (call === undefined) {
-      answerError(response, route.dialect, notFound(), logger, verb === "HEAD");
+      answerError(response, route.dialect, notFound(), logger, verb === "HEAD", record);
       return;
     }
     const run = async () => {
@@ -72,7 +80,7 @@ export function createTranscoder(options: TranscoderOptions): (request: Request,
     };
     run().then(
       (answer) => send(response, answer, verb === "HEAD"),
-      (error: unknown) => answerError(response, route.dialect, error, logger, verb === "HEAD"),
+      (error: unknown) => answerError(response, route.dialect, error, logger, verb === "HEAD", record),
     );
   };
 }
@@ -84,8 +92,9 @@ function notFound(): DomainError {
   return new DomainError("ROUTE_NOT_FOUND", "not_found", "no such resource");
 }
 
-function answerError(response: Response, dialect: ErrorDialect, error: unknown, logger: Logger, head: boolean, extra?: Record<string, string>): void {
+function answerError(response: Response, dialect: ErrorDialect, error: unknown, logger: Logger, head: boolean, record: RequestRecord | undefined, extra?: Record<string, string>): void {
   const problem = toProblem(error, logger);
+  if (record !== undefined) record.reason = problem.reason;
   const answer = dialect.render(problem);
   const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", ...extra };
   // A body we stopped reading leaves the HTTP/1.1 connection unusable.

@@ -1,0 +1,73 @@
+import type { ConnectRouter } from "@connectrpc/connect";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../observe/metrics.js";
+import { createListener, type Listener, type RequestHandler } from "../transport/listener.js";
+import { createRpcAdapter } from "../transport/rpc-adapter.js";
+import type { ServiceRegistration } from "../transport/services.js";
+import type { HealthMonitor } from "./health-monitor.js";
+
+/** What the management port serves. */
+export interface AdminServerOptions {
+  metrics: Metrics;
+  monitor: HealthMonitor;
+  /** `grpc.health.v1.Health`, the same registration the main port serves. */
+  health: ServiceRegistration;
+  logger: Logger;
+}
+
+type Response = Parameters<RequestHandler>[1];
+
+/** The management port's own paths (the gRPC health service aside). */
+const paths = ["/health/alive", "/health/ready", "/metrics"] as const;
+
+/**
+ * The management port (ADMIN_PORT): `GET /health/alive` (200 while the process serves),
+ * `GET /health/ready` (200 when the database answers, migrations are current and the signing
+ * keys load; else 503 `{status: "unavailable", checks}`), `GET /metrics` (Prometheus text) and
+ * `grpc.health.v1.Health` over gRPC and Connect. Anything else is a JSON 404 (405 for a wrong
+ * method); no request body is ever read.
+ */
+export function createAdminServer(options: AdminServerOptions): Listener {
+  const { metrics, monitor, logger } = options;
+  const healthPrefix = `/${options.health.service.typeName}/`;
+  const rpc = createRpcAdapter({
+    routes: (router: ConnectRouter) => router.service(options.health.service, options.health.implementation),
+    interceptors: [],
+    readMaxBytes: 4096,
+    logger,
+  });
+  const handle: RequestHandler = (request, response) => {
+    const path = (request.url ?? "/").split("?", 1)[0]!;
+    if (path.startsWith(healthPrefix)) return rpc(request, response);
+    const known = (paths as readonly string[]).includes(path);
+    if (!known) return json(response, 404, { error: "not_found", message: `no such path; the management port serves ${paths.join(", ")} and grpc.health.v1.Health` });
+    const verb = request.method ?? "GET";
+    if (verb !== "GET" && verb !== "HEAD") return json(response, 405, { error: "method_not_allowed", message: `${verb} is not allowed here` }, { allow: "GET, HEAD" });
+    const head = verb === "HEAD";
+    if (path === "/health/alive") return json(response, 200, { status: "ok" }, {}, head);
+    if (path === "/health/ready") {
+      void monitor.check().then((readiness) => json(response, readiness.ready ? 200 : 503, { status: readiness.ready ? "ok" : "unavailable", checks: readiness.checks }, {}, head));
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => send(response, 200, metrics.registry.contentType, text, {}, head),
+      (error: unknown) => {
+        logger.warn("metrics scrape failed", { error: error instanceof Error ? error.message : String(error) });
+        json(response, 500, { error: "internal", message: "metrics could not be collected" });
+      },
+    );
+  };
+  return createListener(handle, { logger, maxBodyBytes: 4096, requestTimeoutMs: 10_000 });
+}
+
+function json(response: Response, status: number, body: unknown, headers: Record<string, string> = {}, head = false): void {
+  send(response, status, "application/json; charset=utf-8", JSON.stringify(body), { "cache-control": "no-store", ...headers }, head);
+}
+
+function send(response: Response, status: number, contentType: string, text: string, headers: Record<string, string>, head: boolean): void {
+  if (response.headersSent || response.destroyed) return;
+  const body = Buffer.from(text);
+  response.writeHead(status, { "content-type": contentType, "content-length": String(body.length), ...headers });
+  if (head) response.end();
+  else response.end(body);
+}
