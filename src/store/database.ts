@@ -4,6 +4,7 @@ import pg from "pg";
 import { StartupError } from "../core/errors/startup-error.js";
 import type { Logger } from "../log.js";
 import { prepareDataDir } from "./data-dir.js";
+import { lockDataDir, type DataDirHolder } from "./data-dir-lock.js";
 import { listenPostgres } from "./listen.js";
 import { createPgliteDialect } from "./pglite-dialect.js";
 import type { Schema } from "./schema.js";
@@ -47,6 +48,8 @@ export interface DatabaseOptions {
   pgliteTemplate?: Blob | undefined;
   logger: Logger;
   timeouts?: Partial<DatabaseTimeouts>;
+  /** Who opens a PGlite DATA_DIR, for the lock that keeps a second process out (default: the server). */
+  holder?: DataDirHolder;
 }
 
 /**
@@ -58,14 +61,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const timeouts = { ...defaultDatabaseTimeouts, ...options.timeouts };
   if (options.databaseUrl !== undefined) return openPostgres(options.databaseUrl, timeouts, options.logger);
   prepareDataDir(options.dataDir);
+  const lock = options.dataDir.startsWith("memory://") ? undefined : lockDataDir(options.dataDir, options.holder ?? "server");
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(options.dataDir, options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {});
   } catch (error) {
+    lock?.release();
     throw new StartupError("DATA_DIR", `DATA_DIR ${options.dataDir} cannot hold the embedded database: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const db = new Kysely<Schema>({ dialect: createPgliteDialect(pglite) });
-  return { db, engine: "pglite", listen: async () => async () => {}, close: once(() => db.destroy()) };
+  const close = async () => {
+    try {
+      await db.destroy();
+    } finally {
+      lock?.release();
+    }
+  };
+  return { db, engine: "pglite", listen: async () => async () => {}, close: once(close) };
 }
 
 async function openPostgres(url: string, timeouts: DatabaseTimeouts, logger: Logger): Promise<Database> {
