@@ -27,7 +27,7 @@ import { createIdentityHandler } from "./products/hanko/identity.handler.js";
 import { createHankoSessionResolver } from "./products/hanko/session-credentials.js";
 import { createIdentityService } from "./products/hanko/identity.service.js";
 import { createKeyService, type KeyService } from "./core/keys/key.service.js";
-import { createSigningKeyStore } from "./store/keys/key.store.js";
+import { createSigningKeyStore, signingKeysChannel } from "./store/keys/key.store.js";
 import { resolveMasterKey } from "./core/keys/master-key.js";
 import { createSecretBox, type SecretBox } from "./core/keys/secret-box.js";
 import type { Logger } from "./log.js";
@@ -139,13 +139,15 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   try {
     await migrateToLatest(database.db);
     const { db } = database;
-    const keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger });
+    const keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger, clock: options.clock });
     await keys.ensureKeys();
     const senders = createSenders(config, logger);
     const worker = createOutboxWorker({ db, send: senders.send, logger, settings: options.outbox });
     outbox = worker;
     worker.start();
     const unlisten = await database.listen("tessera_outbox", worker.nudge);
+    // Keys rotated or retired by another replica or the CLI: publish and sign with them at once.
+    const unlistenKeys = await database.listen(signingKeysChannel, keys.reload);
     const retention = createRetentionWorker({ db, logger });
     retentionWorker = retention;
     retention.start();
@@ -254,7 +256,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       },
     });
     const port = await listener.listen(config.port, options.host);
-    logger.info("tessera listening", { port, database: database.engine });
+    const publicUrl = `http://${options.host ?? "localhost"}:${port}`;
+    logger.info("tessera listening", { port, database: database.engine, url: publicUrl, try: `curl ${publicUrl}/.well-known/jwks.json` });
     return {
       port,
       url: `http://127.0.0.1:${port}`,
@@ -265,6 +268,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       async close(graceMs = config.shutdownGraceSeconds * 1000) {
         const { cut } = await listener.close(graceMs);
         await unlisten();
+        await unlistenKeys();
         await retention.stop();
         await worker.stop();
         await database.close();
