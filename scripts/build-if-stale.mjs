@@ -31,7 +31,7 @@ function isStale() {
 }
 
 if (process.argv.includes("--force") || isStale()) {
-  process.stderr.write("tessera: building dist/ (tsc), the sources changed since the last build\n");
+  process.stderr.write(existsSync(stamp) ? "tessera: building dist/ (tsc): the sources changed since the last build\n" : "tessera: building dist/ (tsc)\n");
   const started = Date.now();
   // The stamp's time is taken before compiling: a source edited during the build stays newer.
   const startedAt = new Date(started);
