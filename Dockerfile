@@ -25,6 +25,8 @@ COPY package.json package-lock.json ./
 # No install scripts: the native parts (argon2) come prebuilt, and nothing here compiles.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# gen/ as committed: the server reads gen/openapi/ (served at /openapi.json) from it at start.
+COPY --from=build /app/gen ./gen
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
