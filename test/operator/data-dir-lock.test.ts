@@ -15,7 +15,7 @@ describe("a PGlite DATA_DIR held by a running server", () => {
     const lockFile = join(dataDir, "tessera.lock");
     const started = async (): Promise<ScriptRun> => {
       const server = runScript("src/main.ts", [], env);
-      await expect.poll(() => listeningPort(server), { timeout: 75_000, interval: 200 }).toBeDefined();
+      await expect.poll(() => listeningPort(server), { timeout: 120_000, interval: 200 }).toBeDefined();
       return server;
     };
     let server = await started();
@@ -54,5 +54,5 @@ describe("a PGlite DATA_DIR held by a running server", () => {
       server.child.kill("SIGKILL");
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 240_000);
+  }, 420_000);
 });
