@@ -27,7 +27,7 @@ import { createIdentityHandler } from "./products/hanko/identity.handler.js";
 import { createHankoSessionResolver } from "./products/hanko/session-credentials.js";
 import { createIdentityService } from "./products/hanko/identity.service.js";
 import { createKeyService, type KeyService } from "./core/keys/key.service.js";
-import { createSigningKeyStore } from "./store/keys/key.store.js";
+import { createSigningKeyStore, signingKeysChannel } from "./store/keys/key.store.js";
 import { resolveMasterKey } from "./core/keys/master-key.js";
 import { createSecretBox, type SecretBox } from "./core/keys/secret-box.js";
 import type { Logger } from "./log.js";
@@ -177,7 +177,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   try {
     await migrateToLatest(database.db);
     const { db } = database;
-    keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger });
+    keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger, clock: options.clock });
     await keys.ensureKeys();
     const senders = createSenders(config, logger);
     const worker = createOutboxWorker({ db, send: senders.send, logger, settings: options.outbox, metrics: observability.outbox });
@@ -185,6 +185,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     outbox = worker;
     worker.start();
     const unlisten = await database.listen("tessera_outbox", worker.nudge);
+    // Keys rotated or retired by another replica or the CLI: publish and sign with them at once.
+    const unlistenKeys = await database.listen(signingKeysChannel, keys.reload);
     const retention = createRetentionWorker({ db, logger });
     retentionWorker = retention;
     retention.start();
@@ -306,7 +308,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       },
     });
     const port = await listener.listen(config.port, options.host);
-    logger.info("tessera listening", { port, adminPort, database: database.engine });
+    const publicUrl = `http://${options.host ?? "localhost"}:${port}`;
+    logger.info("tessera listening", {
+      port,
+      adminPort,
+      database: database.engine,
+      url: publicUrl,
+      try: `curl ${publicUrl}/.well-known/jwks.json; curl http://${options.host ?? "localhost"}:${adminPort}/health/ready`,
+    });
     const openAdmin = admin;
     return {
       port,
@@ -322,6 +331,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         monitor.stop();
         const [{ cut }] = await Promise.all([listener.close(graceMs), openAdmin.close(Math.min(graceMs, 1_000))]);
         await unlisten();
+        await unlistenKeys();
         await retention.stop();
         await worker.stop();
         await database.close();

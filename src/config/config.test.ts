@@ -68,6 +68,8 @@ describe("loadConfig", () => {
     ["AUTHFI_ACCESS_POINT", { AUTHFI_ACCESS_POINT: "ap" }],
     ["AUTHFI_ACCESS_POINT", { AUTHFI_API_KEY: "key" }],
     ["AUTHFI_ACCESS_POINT", { AUTHFI_ACCESS_POINT: "a/b", AUTHFI_API_KEY: "key" }],
+    ["CORS_ORIGINS", { CORS_ORIGINS: "*" }],
+    ["CORS_ORIGINS", { CORS_ORIGINS: "https://app.example.com,*" }],
   ])("refuses a bad %s with a message naming it", (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${name} `));

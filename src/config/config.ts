@@ -112,7 +112,11 @@ export function loadConfig(env: Env = process.env): Config {
     thirdParty: loadThirdPartyConfig(env, publicUrl, landingUrl),
     saml: loadSamlConfig(env, publicUrl, landingUrl),
     sessionLifetime: read.integer("SESSION_LIFETIME", 3600, 60, 31536000),
-    corsOrigins: read.list("CORS_ORIGINS", []).map((origin) => read.origin("CORS_ORIGINS", origin)),
+    corsOrigins: read.list("CORS_ORIGINS", []).map((origin) => {
+      // Answers carry credentials (cookies, Authorization): any origin would be every site acting with a visitor's session.
+      if (origin === "*") throw new ConfigError("CORS_ORIGINS cannot be *: cross-origin calls carry cookies and Authorization, so list the origins of your web apps (https://app.example.com)");
+      return read.origin("CORS_ORIGINS", origin);
+    }),
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     databaseConnectTimeout: read.integer("DATABASE_CONNECT_TIMEOUT", 30, 0, 3600),
     shutdownGraceSeconds: read.integer("SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),

@@ -4,6 +4,7 @@ import pg from "pg";
 import { StartupError } from "../core/errors/startup-error.js";
 import type { Logger } from "../log.js";
 import { prepareDataDir } from "./data-dir.js";
+import { lockDataDir, type DataDirHolder } from "./data-dir-lock.js";
 import { listenPostgres } from "./listen.js";
 import { createPgliteDialect } from "./pglite-dialect.js";
 import type { Schema } from "./schema.js";
@@ -51,6 +52,8 @@ export interface DatabaseOptions {
   timeouts?: Partial<DatabaseTimeouts>;
   /** Called with each query that fails (the metrics count them by kind). */
   onQueryError?: (error: unknown) => void;
+  /** Who opens a PGlite DATA_DIR, for the lock that keeps a second process out (default: the server). */
+  holder?: DataDirHolder;
 }
 
 /**
@@ -63,15 +66,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const log = queryErrorLog(options.onQueryError);
   if (options.databaseUrl !== undefined) return openPostgres(options.databaseUrl, timeouts, options.logger, log);
   prepareDataDir(options.dataDir);
+  const lock = options.dataDir.startsWith("memory://") ? undefined : lockDataDir(options.dataDir, options.holder ?? "server");
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(options.dataDir, options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {});
   } catch (error) {
+    lock?.release();
     throw new StartupError("DATA_DIR", `DATA_DIR ${options.dataDir} cannot hold the embedded database: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const usage = { inUse: 0, waiting: 0 };
   const db = new Kysely<Schema>({ dialect: createPgliteDialect(pglite, usage), ...log });
-  return { db, engine: "pglite", listen: async () => async () => {}, connections: () => ({ ...usage }), close: once(() => db.destroy()) };
+  const close = async () => {
+    try {
+      await db.destroy();
+    } finally {
+      lock?.release();
+    }
+  };
+  return { db, engine: "pglite", listen: async () => async () => {}, connections: () => ({ ...usage }), close: once(close) };
 }
 
 /** Kysely's `log` option, reporting failed queries only (it costs nothing for the rest). */

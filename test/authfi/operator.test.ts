@@ -1,23 +1,10 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { rest } from "../harness/rest.js";
-
-const viteNode = join("node_modules", ".bin", "vite-node");
-
-/** Runs `src/<script>` as `npm start` / `npm run tessera` do, without the build step. */
-function run(script: string, args: string[], env: Record<string, string>) {
-  const child = spawn(viteNode, [script, ...args], { env: { ...process.env, ADMIN_PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  return { child, exited, stdout: () => stdout, stderr: () => stderr };
-}
+import { listeningPort, runScript as run } from "../harness/script.js";
 
 describe("AuthFi access points from configuration and the operator command", () => {
   it("seeds AUTHFI_ACCESS_POINT once across restarts, and serves a relying party made with `rp create`", async () => {
@@ -26,8 +13,8 @@ describe("AuthFi access points from configuration and the operator command", () 
     const serve = async (check: (url: string) => Promise<void>) => {
       const server = run("src/main.ts", [], env);
       try {
-        await expect.poll(() => /"tessera listening","port":(\d+)/.exec(server.stderr()), { timeout: 75_000, interval: 200 }).not.toBeNull();
-        await check(`http://127.0.0.1:${/"tessera listening","port":(\d+)/.exec(server.stderr())![1]}`);
+        await expect.poll(() => listeningPort(server), { timeout: 75_000, interval: 200 }).toBeDefined();
+        await check(`http://127.0.0.1:${listeningPort(server)}`);
         server.child.kill("SIGTERM");
         expect(await server.exited).toBe(0);
       } finally {
@@ -69,8 +56,8 @@ describe("AuthFi access points from configuration and the operator command", () 
     const serve = async (apiKey: string, check: (url: string) => Promise<void>) => {
       const server = run("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "info", AUTHFI_ACCESS_POINT: "seeded", AUTHFI_API_KEY: apiKey });
       try {
-        await expect.poll(() => /"tessera listening","port":(\d+)/.exec(server.stderr()), { timeout: 75_000, interval: 200 }).not.toBeNull();
-        await check(`http://127.0.0.1:${/"tessera listening","port":(\d+)/.exec(server.stderr())![1]}`);
+        await expect.poll(() => listeningPort(server), { timeout: 75_000, interval: 200 }).toBeDefined();
+        await check(`http://127.0.0.1:${listeningPort(server)}`);
         server.child.kill("SIGTERM");
         expect(await server.exited).toBe(0);
       } finally {

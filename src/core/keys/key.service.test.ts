@@ -62,6 +62,34 @@ describe("the key service", () => {
     expect((await keys.publicKeys("EdDSA")).map((jwk) => jwk.kid)).toEqual([rotated.kid, first.kid]);
   });
 
+  it("reads the keys again at once on reload(), as when another replica announces a rotation", async () => {
+    const store = memoryStore();
+    const secrets = createSecretBox(randomBytes(32));
+    const keys = createKeyService({ store, secrets, logger, clock: fakeClock() });
+    const other = createKeyService({ store, secrets, logger, clock: fakeClock() });
+    await keys.ensureKeys();
+    const first = await keys.signingKey("RS256");
+    const rotated = await other.rotate("RS256");
+    expect((await keys.signingKey("RS256")).kid).toBe(first.kid);
+    keys.reload();
+    expect((await keys.signingKey("RS256")).kid).toBe(rotated.kid);
+  });
+
+  it("falls back to reading the keys every 5 s when no announcement arrives", async () => {
+    const store = memoryStore();
+    const clock = fakeClock();
+    const keys = createKeyService({ store, secrets: createSecretBox(randomBytes(32)), logger, clock });
+    await keys.ensureKeys();
+    await keys.publicKeys("EdDSA");
+    const reads = store.reads;
+    clock.advance(5_000);
+    await keys.publicKeys("EdDSA");
+    expect(store.reads).toBe(reads);
+    clock.advance(1);
+    await keys.publicKeys("EdDSA");
+    expect(store.reads).toBe(reads + 1);
+  });
+
   it("stops verifying with a retired key at once on the replica that retired it", async () => {
     const store = memoryStore();
     const keys = createKeyService({ store, secrets: createSecretBox(randomBytes(32)), logger, clock: fakeClock() });

@@ -17,7 +17,8 @@ export interface SigningKey {
 /**
  * Creates, publishes and rotates token-signing keys. Keys live in the database (private
  * parts sealed by the secret box), so every replica signs and verifies with the same set;
- * each replica caches the set for `cacheMs` and reloads it after that.
+ * each replica caches the set for `cacheMs` and reloads it after that, or at once on `reload()`
+ * (which the app calls when another replica or the CLI announces a change).
  */
 export interface KeyService {
   /** Makes sure an RS256 and an EdDSA key exist; run at start. */
@@ -32,6 +33,8 @@ export interface KeyService {
   rotate(alg: SigningAlgorithm): Promise<PublicJwk>;
   /** Stops publishing `kid`; tokens it signed stop verifying. */
   retire(kid: string): Promise<boolean>;
+  /** Forgets the cached set: the next use reads the keys from the store. */
+  reload(): void;
 }
 
 /** What the key service needs. */
@@ -52,7 +55,8 @@ interface LoadedKey {
 /** Creates the key service. */
 export function createKeyService(options: KeyServiceOptions): KeyService {
   const { store, secrets, logger } = options;
-  const cacheMs = options.cacheMs ?? 10_000;
+  // The fallback when no notification arrives (LISTEN down): a change shows within 5 s.
+  const cacheMs = options.cacheMs ?? 5_000;
   const clock = options.clock ?? systemClock;
   const now = () => clock.now().getTime();
   let cache: { at: number; keys: Promise<LoadedKey[]> } | undefined;
@@ -116,6 +120,9 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
       const retired = await store.retire(kid);
       cache = undefined;
       return retired;
+    },
+    reload() {
+      cache = undefined;
     },
   };
 }

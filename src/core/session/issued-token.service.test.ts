@@ -17,6 +17,7 @@ function edKeys(): KeyService {
     verificationKey: (alg, kid) => Promise.resolve(alg === "EdDSA" && kid === "ed-only" ? publicKey : undefined),
     rotate: absent,
     retire: absent,
+    reload: () => undefined,
   };
 }
 

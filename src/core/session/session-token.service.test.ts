@@ -21,6 +21,7 @@ function memoryKeys(): KeyService {
     verificationKey: (alg, kid) => Promise.resolve(pairs[alg].kid === kid ? pairs[alg].publicKey : undefined),
     rotate: unused,
     retire: unused,
+    reload: () => undefined,
   };
 }
 

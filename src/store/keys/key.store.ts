@@ -2,7 +2,13 @@ import { sql, type Kysely } from "kysely";
 import type { PublicJwk, SigningKeyStore, StoredSigningKey } from "../../core/keys/signing-key.port.js";
 import type { Schema } from "../schema.js";
 
-/** The signing keys of `tenantId` in the `signing_keys` table. */
+/** The channel every change to the signing keys is announced on, so that replicas reload them at once. */
+export const signingKeysChannel = "tessera_keys";
+
+/**
+ * The signing keys of `tenantId` in the `signing_keys` table. Adding or retiring a key sends
+ * `NOTIFY tessera_keys` (inside a transaction: when it commits).
+ */
 export function createSigningKeyStore(db: Kysely<Schema>, tenantId: string): SigningKeyStore {
   return {
     async listActive() {
@@ -23,6 +29,7 @@ export function createSigningKeyStore(db: Kysely<Schema>, tenantId: string): Sig
         .insertInto("signing_keys")
         .values({ kid: key.kid, tenant_id: tenantId, alg: key.alg, public_jwk: JSON.stringify(key.publicJwk), private_key: key.sealedPrivateKey })
         .execute();
+      await announce(db);
     },
     async retire(kid) {
       const result = await db
@@ -32,7 +39,9 @@ export function createSigningKeyStore(db: Kysely<Schema>, tenantId: string): Sig
         .where("kid", "=", kid)
         .where("retired_at", "is", null)
         .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      if (result.numUpdatedRows === 0n) return false;
+      await announce(db);
+      return true;
     },
     exclusively(work) {
       return db.transaction().execute(async (tx) => {
@@ -41,4 +50,8 @@ export function createSigningKeyStore(db: Kysely<Schema>, tenantId: string): Sig
       });
     },
   };
+}
+
+function announce(db: Kysely<Schema>): Promise<unknown> {
+  return sql`select pg_notify(${signingKeysChannel}, '')`.execute(db);
 }
