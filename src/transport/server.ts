@@ -8,6 +8,7 @@ import { toConnectError } from "./error-codes.js";
 import { createListener, type Listener } from "./listener.js";
 import { reflectionService } from "./reflection.js";
 import { createRpcAdapter } from "./rpc-adapter.js";
+import { createUnaryPath } from "./rpc/unary-path.js";
 import { maxBodyBytes } from "./rest/read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
 import { createTranscoder } from "./rest/transcoder.js";
@@ -26,8 +27,10 @@ export interface ServerOptions {
 }
 
 /**
- * Builds the one listener: gRPC, gRPC-Web and Connect through connect-node for paths that name
- * a service (`/tessera.x.v1.XService/Method`), REST through the transcoder for the rest.
+ * Builds the one listener: for paths that name a service (`/tessera.x.v1.XService/Method`),
+ * unary gRPC and Connect calls through the unary path and the rest (streaming, gRPC-Web,
+ * Connect GET) through connect-node, both with the same interceptors; REST through the
+ * transcoder for the rest.
  */
 export function createServer(options: ServerOptions): Listener {
   const { services, logger } = options;
@@ -56,6 +59,8 @@ export function createServer(options: ServerOptions): Listener {
     readMaxBytes: maxBodyBytes,
     logger,
   });
+  // Unary gRPC and Connect calls of the registered services, through the same interceptors.
+  const unary = createUnaryPath({ services, interceptors: [errors, credentials], readMaxBytes: maxBodyBytes, logger });
   const serviceNames = new Set(rpcServices.map((registration) => registration.service.typeName));
   const rest = createTranscoder({
     routes: createRouteTable(services.map((registration) => registration.service), options.dialects),
@@ -70,7 +75,9 @@ export function createServer(options: ServerOptions): Listener {
       if (cors(request, response)) return;
       const url = request.url ?? "/";
       const end = url.indexOf("/", 1);
-      if (end > 1 && serviceNames.has(url.slice(1, end))) connect(request, response);
+      if (end > 1 && serviceNames.has(url.slice(1, end))) {
+        if (!unary(request, response)) connect(request, response);
+      }
       else rest(request, response);
     },
     { logger, maxBodyBytes },
