@@ -76,10 +76,10 @@ export function createServer(options: ServerOptions): Listener {
       const url = request.url ?? "/";
       const end = url.indexOf("/", 1);
       if (end > 1 && serviceNames.has(url.slice(1, end))) {
-        if (!unary(request, response)) connect(request, response);
+        if (!unary.request(request, response)) connect(request, response);
       }
       else rest(request, response);
     },
-    { logger, maxBodyBytes },
+    { logger, maxBodyBytes, http2Stream: (stream, headers) => unary.stream(stream, headers) },
   );
 }

@@ -2,7 +2,7 @@ import type { Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionNegotiate } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { constants, type Http2ServerRequest, type Http2ServerResponse, type OutgoingHttpHeaders } from "node:http2";
+import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { CallLifetime } from "./call-lifetime.js";
 import { readRequest, type BodyLimit } from "./read-request.js";
 import { UnaryCall } from "./unary-call.js";
@@ -20,27 +20,27 @@ const compressedFlag = 0b1;
  * was read is answered at once, and the stream is closed with NO_ERROR so the client stops
  * sending (RFC 9113 §8.1) without exhausting the connection's flow-control window.
  */
-export function serveGrpc(site: UnarySite, request: Http2ServerRequest, response: Http2ServerResponse, settings: UnaryPathSettings): void {
-  const { stream, headers } = request;
+export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, settings: UnaryPathSettings): void {
+  // A stream the client resets emits an error: the call is over, not the process.
+  stream.on("error", (error) => settings.logger.debug("grpc stream error", { method: site.method.name, error: error.message }));
   const compression = compressionNegotiate(settings.acceptCompression as never, headerValue(headers["grpc-encoding"]), headerValue(headers["grpc-accept-encoding"]), "grpc-accept-encoding");
   const timeout = parseTimeout(headerValue(headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
   const lifetime = new CallLifetime(timeout.timeoutMs, (gone) => {
     if (stream.closed) gone();
     else stream.once("close", gone);
   });
-  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: request.url, headers, lifetime });
+  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime });
   const answer = (head: OutgoingHttpHeaders, trailers: OutgoingHttpHeaders | undefined, frame: Buffer | undefined) => {
     lifetime.end();
     if (stream.destroyed || stream.headersSent) return;
     if (frame === undefined) {
       stream.respond({ ...head, ...trailers }, { endStream: true });
     } else {
-      // The compatibility response sends its trailers when the stream asks for them.
-      if (trailers !== undefined) response.addTrailers(trailers);
       stream.respond(head, { waitForTrailers: true });
+      stream.once("wantTrailers", () => stream.sendTrailers(trailers ?? {}));
       stream.end(frame);
     }
-    if (!request.complete) stream.close(constants.NGHTTP2_NO_ERROR);
+    if (!stream.readableEnded) stream.close(constants.NGHTTP2_NO_ERROR);
   };
   const head = (): OutgoingHttpHeaders => {
     const out: OutgoingHttpHeaders = { ":status": 200, "content-type": contentType };
@@ -65,7 +65,7 @@ export function serveGrpc(site: UnarySite, request: Http2ServerRequest, response
   async function decode(): Promise<Message> {
     if (compression.error !== undefined) throw compression.error;
     if (timeout.error !== undefined) throw timeout.error;
-    const body = await readRequest(request, envelopeLimit(settings.readMaxBytes));
+    const body = await readRequest(stream, envelopeLimit(settings.readMaxBytes));
     if (body.length === 0) throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
     if (body.length < 5) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
     const length = body.readUInt32BE(1);

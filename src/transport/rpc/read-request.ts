@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { IncomingMessage } from "node:http";
-import type { Http2ServerRequest } from "node:http2";
+import type { Http2ServerRequest, ServerHttp2Stream } from "node:http2";
 
 /** Time a client has to send a whole unary request body. */
 export const bodyTimeoutMs = 10_000;
@@ -23,7 +23,7 @@ export interface BodyLimit {
  * Reads a request body within `limit` and `bodyTimeoutMs`. A refusal returns at once, with the
  * rest unread: the caller answers and the stream or connection is closed behind the answer.
  */
-export function readRequest(request: IncomingMessage | Http2ServerRequest, limit: BodyLimit): Promise<Buffer> {
+export function readRequest(request: IncomingMessage | Http2ServerRequest | ServerHttp2Stream, limit: BodyLimit): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -4,7 +4,7 @@ import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import { createMethodSerializationLookup } from "@connectrpc/connect/protocol";
 import { parseContentType } from "@connectrpc/connect/protocol-connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { Logger } from "../../log.js";
 import type { ServiceRegistration } from "../services.js";
 import { serveConnect } from "./connect-unary.js";
@@ -21,8 +21,13 @@ export interface UnaryPathOptions {
   logger: Logger;
 }
 
-/** Serves a request and returns true, or returns false and leaves it to connect-node. */
-export type UnaryPath = (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => boolean;
+/** Each serves a call and returns true, or returns false and leaves it to connect-node. */
+export interface UnaryPath {
+  /** Connect unary calls, HTTP/1.1 and HTTP/2. */
+  request(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): boolean;
+  /** Unary gRPC calls, on the HTTP/2 stream before Node's compatibility layer. */
+  stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean;
+}
 
 /** Binary gRPC over HTTP/2 (`application/grpc`, `application/grpc+proto`). */
 const grpcContentType = /^application\/grpc(?:\+proto)?(?:;.*)?$/i;
@@ -55,20 +60,26 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
       });
     }
   }
-  return (request, response) => {
-    if (request.method !== "POST") return false;
-    const url = request.url ?? "/";
+  const find = (url: string): UnarySite | undefined => {
     const queryAt = url.indexOf("?");
-    const site = sites.get(queryAt < 0 ? url : url.slice(0, queryAt));
-    if (site === undefined) return false;
-    const contentType = request.headers["content-type"] ?? "";
-    if (request.httpVersionMajor === 2 && grpcContentType.test(contentType)) {
-      serveGrpc(site, request as Http2ServerRequest, response as Http2ServerResponse, settings);
+    return sites.get(queryAt < 0 ? url : url.slice(0, queryAt));
+  };
+  return {
+    request(request, response) {
+      if (request.method !== "POST") return false;
+      const site = find(request.url ?? "/");
+      if (site === undefined) return false;
+      const connect = parseContentType(request.headers["content-type"] ?? "");
+      if (connect === undefined || connect.stream) return false;
+      serveConnect(site, connect.binary, request, response, settings);
       return true;
-    }
-    const connect = parseContentType(contentType);
-    if (connect === undefined || connect.stream) return false;
-    serveConnect(site, connect.binary, request, response, settings);
-    return true;
+    },
+    stream(stream, headers) {
+      if (headers[":method"] !== "POST" || !grpcContentType.test(headers["content-type"] ?? "")) return false;
+      const site = find(String(headers[":path"] ?? "/"));
+      if (site === undefined) return false;
+      serveGrpc(site, stream, headers, settings);
+      return true;
+    },
   };
 }
