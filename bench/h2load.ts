@@ -17,6 +17,8 @@ export interface H2loadOptions {
   url: string;
   /** The request body (POST), e.g. a 5-byte empty gRPC envelope. */
   body: Buffer;
+  /** HTTP/1.1 (`--h1`, one request in flight per connection) instead of HTTP/2. */
+  http1?: boolean;
   headers: Record<string, string>;
   clients: number;
   streams: number;
@@ -34,6 +36,7 @@ export async function runH2load(options: H2loadOptions): Promise<LoadResult> {
     const logFile = path.join(dir, "log");
     await writeFile(bodyFile, options.body);
     const args = ["-c", String(options.clients), "-m", String(options.streams), "-D", String(options.seconds), "-d", bodyFile, "--log-file", logFile];
+    if (options.http1 === true) args.push("--h1");
     for (const [name, value] of Object.entries(options.headers)) args.push("-H", `${name}: ${value}`);
     args.push(options.url);
     const output = await new Promise<string>((resolve, reject) => {

@@ -336,7 +336,7 @@ interface H2loadTarget {
   name: string;
   server: Child;
   role?: Role;
-  h2load: { path: string; clients: number; streams: number };
+  h2load: { path: string; clients: number; streams: number; body: Buffer; contentType: string; http1?: boolean };
 }
 
 interface Row {
@@ -354,7 +354,32 @@ interface Section {
   targets: Target[];
 }
 
-function jwksTargets(tessera: Child, baseline: Child, reference: Buffer, keyCount: number, concurrency: number): Target[] {
+/**
+ * Connect unary GetJwks under h2load (an empty message: `{}` or no bytes), which costs this
+ * machine's cores far less than connect-node's client: HTTP/1.1 with one connection per
+ * request in flight, HTTP/2 with one connection.
+ */
+function connectH2loadTargets(tessera: Child, concurrency: number): Target[] {
+  return (["1.1", "2"] as const).flatMap((version) =>
+    [false, true].map(
+      (binary): Target => ({
+        name: `Connect ${binary ? "binary" : "JSON"} (HTTP/${version}, h2load)`,
+        server: tessera,
+        role: "connect",
+        h2load: {
+          path: getJwksRpcPath,
+          clients: version === "2" ? 1 : concurrency,
+          streams: version === "2" ? concurrency : 1,
+          body: binary ? Buffer.alloc(0) : Buffer.from("{}"),
+          contentType: binary ? "application/proto" : "application/json",
+          http1: version === "1.1",
+        },
+      }),
+    ),
+  );
+}
+
+function jwksTargets(tessera: Child, baseline: Child, reference: Buffer, keyCount: number, concurrency: number, h2load: boolean): Target[] {
   const checkKeys = (count: number) => {
     if (count !== keyCount) throw new Error(`expected ${keyCount} keys, got ${count}`);
   };
@@ -371,6 +396,7 @@ function jwksTargets(tessera: Child, baseline: Child, reference: Buffer, keyCoun
     connectTarget(tessera, "1.1", true, concurrency, checkJwks),
     connectTarget(tessera, "2", true, concurrency, checkJwks),
     grpcJwksTarget("gRPC (grpc-js, HTTP/2)", tessera, checkKeys),
+    ...(h2load ? connectH2loadTargets(tessera, concurrency) : []),
   ];
 }
 
@@ -452,14 +478,15 @@ function grpcTargets(floor: Child, bare: Child, tessera: Child, keyCount: number
   return servers.map(([label, server, role]): Target => {
     const name = `${label} (${generator})`;
     if (!h2load) return grpcJwksTarget(name, server, checkKeys, role);
-    return { name, server, ...(role === undefined ? {} : { role }), h2load: { path: getJwksRpcPath, clients: 2, streams: 32 } };
+    return { name, server, ...(role === undefined ? {} : { role }), h2load: { path: getJwksRpcPath, clients: 2, streams: 32, body: emptyEnvelope, contentType: "application/grpc" } };
   });
 }
 
 async function measure(target: Target, settings: Settings): Promise<Row> {
   if ("h2load" in target) {
-    const { path, clients, streams } = target.h2load;
-    const options = { url: `http://127.0.0.1:${target.server.port}${path}`, body: emptyEnvelope, headers: { "content-type": "application/grpc", te: "trailers" }, clients, streams };
+    const { path, clients, streams, body, contentType, http1 } = target.h2load;
+    const headers: Record<string, string> = { "content-type": contentType, ...(contentType.startsWith("application/grpc") ? { te: "trailers" } : {}) };
+    const options = { url: `http://127.0.0.1:${target.server.port}${path}`, body, headers, clients, streams, http1: http1 === true };
     if (settings.warmupSeconds > 0) await runH2load({ ...options, seconds: Math.max(1, Math.round(settings.warmupSeconds)) });
     const before = await target.server.cpuMicros();
     const result = await runH2load({ ...options, seconds: Math.max(1, Math.round(settings.seconds)) });
@@ -834,7 +861,7 @@ async function main(): Promise<number> {
   console.log("");
 
   const sections: Section[] = [
-    { label: `GET ${jwksPath}`, title: `GET ${jwksPath} (vs baseline: a node:http server returning the same bytes)`, targets: jwksTargets(tessera, baseline, reference.body, keyCount, settings.concurrency) },
+    { label: `GET ${jwksPath}`, title: `GET ${jwksPath} (vs baseline: a node:http server returning the same bytes)`, targets: jwksTargets(tessera, baseline, reference.body, keyCount, settings.concurrency, h2load) },
     {
       label: "gRPC GetJwks",
       title:
