@@ -35,7 +35,9 @@ export async function runH2load(options: H2loadOptions): Promise<LoadResult> {
     const bodyFile = path.join(dir, "body");
     const logFile = path.join(dir, "log");
     await writeFile(bodyFile, options.body);
-    const args = ["-c", String(options.clients), "-m", String(options.streams), "-D", String(options.seconds), "-d", bodyFile, "--log-file", logFile];
+    const args = ["-c", String(options.clients), "-m", String(options.streams), "-D", String(options.seconds), "--log-file", logFile];
+    // h2load cannot map an empty file: an empty body is a POST without -d.
+    args.push(...(options.body.length === 0 ? ["-H", ":method: POST"] : ["-d", bodyFile]));
     if (options.http1 === true) args.push("--h1");
     for (const [name, value] of Object.entries(options.headers)) args.push("-H", `${name}: ${value}`);
     args.push(options.url);
