@@ -6,6 +6,10 @@ export const jwksPath = "/.well-known/jwks.json";
 /** The REST path of IdentityService/GetCurrentUser (Hanko's `GET /me`), served by Tessera and the /me baseline. */
 export const mePath = "/me";
 
+/** The gRPC and Connect paths of SessionService/GetJwks and IdentityService/GetCurrentUser. */
+export const getJwksRpcPath = "/tessera.session.v1.SessionService/GetJwks";
+export const getCurrentUserRpcPath = "/tessera.identity.v1.IdentityService/GetCurrentUser";
+
 /** WebAuthn login (Hanko's REST paths), served by Tessera; the login baseline is a script, not a server. */
 export const loginInitializePath = "/webauthn/login/initialize";
 export const loginFinalizePath = "/webauthn/login/finalize";
@@ -38,7 +42,11 @@ export type StartPayload =
    */
   | { kind: "login-baseline"; databaseUrl: string | undefined; credentials: number }
   /** The Authentiq baseline (bench/authentiq-baseline.ts): verifies self-signed update JWTs. */
-  | { kind: "authentiq-baseline" };
+  | { kind: "authentiq-baseline" }
+  /** The gRPC floor (bench/grpc-floor.ts): answers every stream with `frame` (base64, a gRPC envelope) and grpc-status 0. */
+  | { kind: "grpc-floor"; frame: string }
+  /** The bare connect-node server (bench/connect-baseline.ts): GetJwks answering the keys in `frame` (base64, a gRPC envelope). */
+  | { kind: "connect-baseline"; frame: string };
 
 /** What a child that runs its own load loop (the login baseline) reports for one run. */
 export interface ScriptResult {

@@ -1,5 +1,4 @@
-// `npm run bench`: throughput and latency of four paths, each beside its own plain node:http
-// baseline:
+// `npm run bench`: throughput and latency of five paths, each beside its own baseline:
 //   GET /.well-known/jwks.json  SessionService/GetJwks over REST, Connect and gRPC; the baseline
 //                               (bench/baseline.ts) returns the same bytes.
 //   GET /me (Bearer)            IdentityService/GetCurrentUser over REST with a session JWT, the
@@ -30,6 +29,18 @@
 //                               shipped, one with both off (startApp's `observe: false`, for this
 //                               row only); the run prints the ratio, which issue 15 bounds at 0.90.
 //
+//   gRPC SessionService/GetJwks  unary gRPC against its floor, a raw node:http2 `stream` handler
+//                               answering the same frame and grpc-status 0 trailers
+//                               (bench/grpc-floor.ts), and a bare connect-node server
+//                               (bench/connect-baseline.ts); load from h2load (-c 2 -m 32, an
+//                               empty 5-byte frame) when installed, else grpc-js. The GET
+//                               /.well-known/jwks.json and GET /me sections add Connect JSON and
+//                               binary over HTTP/1.1 and HTTP/2 (and gRPC over grpc-js) for the
+//                               same RPCs (GetCurrentUser with the Bearer session).
+// After the table the run prints the RPC targets, PASS or FAIL: Tessera gRPC ≥ 0.5 × the
+// floor's req/s and ≤ 2 × its server µs per call; every Connect row ≤ 1.5 × the server µs per
+// call of its section's REST row.
+//
 // Tessera and each baseline run in a child process (bench/server.ts, bench/baseline.ts,
 // bench/me-baseline.ts); the load generator runs here. All traffic goes to 127.0.0.1.
 // Settings (environment):
@@ -45,21 +56,27 @@
 // Exits 1 when any request failed (or a server died and targets were skipped), 2 on a bad
 // setting. Children are killed on every exit path; a watchdog bounds the whole run.
 import { create } from "@bufbuild/protobuf";
-import { createClient } from "@connectrpc/connect";
+import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import { fork, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import { GetCurrentUserRequestSchema, IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
 import { GetJwksRequestSchema, SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
+import { GetCurrentUserRequest, IdentityServiceClient } from "../gen/grpc-js/tessera/identity/v1/identity.js";
 import { GetJwksRequest, SessionServiceClient } from "../gen/grpc-js/tessera/session/v1/session.js";
 import { authentiqUpdateLoad, registerAuthentiqKeys, updateKey, type AuthentiqKey } from "./authentiq.js";
+import { emptyEnvelope, grpcFrameOnce } from "./grpc-frame.js";
+import { h2loadInstalled, runH2load } from "./h2load.js";
 import { Http1Client, http1Pool } from "./http1.js";
 import { percentile, runLoad, type Call, type LoadResult } from "./load.js";
 import {
   benchOrigin,
   benchRpId,
+  getCurrentUserRpcPath,
+  getJwksRpcPath,
   jwksPath,
   loginFinalizePath,
   loginInitializePath,
@@ -296,12 +313,16 @@ async function checkMe(server: Child, headers: Record<string, string>, expected:
   if (!body.equals(expected)) throw new Error(`GET ${mePath} from ${server.name}: expected ${expected.toString("utf8")}, got ${body.toString("utf8").slice(0, 200)}`);
 }
 
-/** A way to call one path, against one of the servers; or a script child's own loop. */
-type Target = LoadTarget | ScriptTarget;
+/** A way to call one path, against one of the servers; or a script child's own loop; or h2load. */
+type Target = LoadTarget | ScriptTarget | H2loadTarget;
+
+/** What a row stands for in the targets the run checks (see checkTargets). */
+type Role = "rest" | "connect" | "grpc-floor" | "grpc";
 
 interface LoadTarget {
   name: string;
   server: Child;
+  role?: Role;
   /** Builds the client; `close` releases its connections. */
   open(): { call: Call; close(): void };
 }
@@ -310,7 +331,16 @@ interface LoadTarget {
 interface ScriptTarget {
   name: string;
   server: Child;
+  role?: Role;
   script: true;
+}
+
+/** h2load (bench/h2load.ts) posting an empty gRPC envelope to `path`; its CPU is not this process's. */
+interface H2loadTarget {
+  name: string;
+  server: Child;
+  role?: Role;
+  h2load: { path: string; clients: number; streams: number; body: Buffer; contentType: string; http1?: boolean };
 }
 
 interface Row {
@@ -328,72 +358,145 @@ interface Section {
   targets: Target[];
 }
 
-function jwksTargets(tessera: Child, baseline: Child, reference: Buffer, keyCount: number, concurrency: number): Target[] {
+/**
+ * Connect unary GetJwks under h2load (an empty message: `{}` or no bytes), which costs this
+ * machine's cores far less than connect-node's client: HTTP/1.1 with one connection per
+ * request in flight, HTTP/2 with one connection.
+ */
+function connectH2loadTargets(tessera: Child, concurrency: number): Target[] {
+  return (["1.1", "2"] as const).flatMap((version) =>
+    [false, true].map(
+      (binary): Target => ({
+        name: `Connect ${binary ? "binary" : "JSON"} (HTTP/${version}, h2load)`,
+        server: tessera,
+        role: "connect",
+        h2load: {
+          path: getJwksRpcPath,
+          clients: version === "2" ? 1 : concurrency,
+          streams: version === "2" ? concurrency : 1,
+          body: binary ? Buffer.alloc(0) : Buffer.from("{}"),
+          contentType: binary ? "application/proto" : "application/json",
+          http1: version === "1.1",
+        },
+      }),
+    ),
+  );
+}
+
+function jwksTargets(tessera: Child, baseline: Child, reference: Buffer, keyCount: number, concurrency: number, h2load: boolean): Target[] {
   const checkKeys = (count: number) => {
     if (count !== keyCount) throw new Error(`expected ${keyCount} keys, got ${count}`);
   };
   const rpcRequest = create(GetJwksRequestSchema);
+  const checkJwks: ConnectCheck = async (transport) => checkKeys((await createClient(SessionService, transport).getJwks(rpcRequest, { timeoutMs: requestTimeoutMs })).keys.length);
   // A minimal client (bench/http1.ts): node:http's client costs about as much CPU per request
   // as the baseline server, so with it the baseline would measure the load generator.
   const http1 = (server: Child): LoadTarget["open"] => () => http1Pool(server.port, jwksPath, reference, requestTimeoutMs);
   return [
     { name: "baseline node:http (HTTP/1.1)", server: baseline, open: http1(baseline) },
-    { name: "REST GET (HTTP/1.1)", server: tessera, open: http1(tessera) },
-    {
-      name: "Connect JSON (HTTP/1.1)",
-      server: tessera,
-      open() {
-        const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
-        // No response compression: the REST and baseline responses are not compressed either.
-        const transport = createConnectTransport({ baseUrl: `http://127.0.0.1:${tessera.port}`, httpVersion: "1.1", nodeOptions: { agent }, acceptCompression: [] });
-        const client = createClient(SessionService, transport);
-        return {
-          call: async () => checkKeys((await client.getJwks(rpcRequest, { timeoutMs: requestTimeoutMs })).keys.length),
-          close: () => agent.destroy(),
-        };
-      },
-    },
-    {
-      name: "Connect JSON (HTTP/2)",
-      server: tessera,
-      open() {
-        const baseUrl = `http://127.0.0.1:${tessera.port}`;
-        const sessionManager = new Http2SessionManager(baseUrl);
-        const transport = createConnectTransport({ baseUrl, httpVersion: "2", sessionManager, acceptCompression: [] });
-        const client = createClient(SessionService, transport);
-        return {
-          call: async () => checkKeys((await client.getJwks(rpcRequest, { timeoutMs: requestTimeoutMs })).keys.length),
-          close: () => sessionManager.abort(),
-        };
-      },
-    },
-    {
-      name: "gRPC (grpc-js, HTTP/2)",
-      server: tessera,
-      open() {
-        const client = new SessionServiceClient(`127.0.0.1:${tessera.port}`, grpc.credentials.createInsecure());
-        const request = GetJwksRequest.create();
-        return {
-          call: () =>
-            new Promise<void>((resolve, reject) => {
-              client.getJwks(request, new grpc.Metadata(), { deadline: Date.now() + requestTimeoutMs }, (error, response) => {
-                if (error) return reject(error);
-                try {
-                  checkKeys(response.keys.length);
-                  resolve();
-                } catch (mismatch) {
-                  reject(mismatch);
-                }
-              });
-            }),
-          close: () => client.close(),
-        };
-      },
-    },
+    { name: "REST GET (HTTP/1.1)", server: tessera, role: "rest", open: http1(tessera) },
+    connectTarget(tessera, "1.1", false, concurrency, checkJwks),
+    connectTarget(tessera, "2", false, concurrency, checkJwks),
+    connectTarget(tessera, "1.1", true, concurrency, checkJwks),
+    connectTarget(tessera, "2", true, concurrency, checkJwks),
+    grpcJwksTarget("gRPC (grpc-js, HTTP/2)", tessera, checkKeys),
+    ...(h2load ? connectH2loadTargets(tessera, concurrency) : []),
   ];
 }
 
+/** One more call per settled call: a Connect client over `transport` checking its answer. */
+type ConnectCheck = (transport: ReturnType<typeof createConnectTransport>) => Promise<void>;
+
+/** A Connect row over HTTP/1.1 (one keep-alive connection per request in flight) or HTTP/2 (one connection). */
+function connectTarget(server: Child, httpVersion: "1.1" | "2", binary: boolean, concurrency: number, check: ConnectCheck, headers: Record<string, string> = {}): LoadTarget {
+  return {
+    name: `Connect ${binary ? "binary" : "JSON"} (HTTP/${httpVersion === "2" ? "2" : "1.1"})`,
+    server,
+    role: "connect",
+    open() {
+      const baseUrl = `http://127.0.0.1:${server.port}`;
+      // No response compression: the REST and baseline responses are not compressed either.
+      const common = { baseUrl, useBinaryFormat: binary, acceptCompression: [], interceptors: [headerInterceptor(headers)] };
+      if (httpVersion === "1.1") {
+        const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+        const transport = createConnectTransport({ ...common, httpVersion, nodeOptions: { agent } });
+        return { call: () => check(transport), close: () => agent.destroy() };
+      }
+      const sessionManager = new Http2SessionManager(baseUrl);
+      const transport = createConnectTransport({ ...common, httpVersion, sessionManager });
+      return { call: () => check(transport), close: () => sessionManager.abort() };
+    },
+  };
+}
+
+/** Sets `headers` on every request (the Bearer session of GetCurrentUser). */
+function headerInterceptor(headers: Record<string, string>): Interceptor {
+  return (next) => (request) => {
+    for (const [name, value] of Object.entries(headers)) request.header.set(name, value);
+    return next(request);
+  };
+}
+
+/** GetJwks over grpc-js (one channel); its CPU is this process's. */
+function grpcJwksTarget(name: string, server: Child, checkKeys: (count: number) => void, role?: Role): LoadTarget {
+  return {
+    name,
+    server,
+    ...(role === undefined ? {} : { role }),
+    open() {
+      const client = new SessionServiceClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+      const request = GetJwksRequest.create();
+      return {
+        call: () =>
+          new Promise<void>((resolve, reject) => {
+            client.getJwks(request, new grpc.Metadata(), { deadline: Date.now() + requestTimeoutMs }, (error, response) => {
+              if (error) return reject(error);
+              try {
+                checkKeys(response.keys.length);
+                resolve();
+              } catch (mismatch) {
+                reject(mismatch);
+              }
+            });
+          }),
+        close: () => client.close(),
+      };
+    },
+  };
+}
+
+/**
+ * Unary gRPC GetJwks against the raw node:http2 floor, a bare connect-node server and Tessera:
+ * h2load (-c 2 -m 32, an empty envelope) when installed, else grpc-js.
+ */
+function grpcTargets(floor: Child, bare: Child, tessera: Child, keyCount: number, h2load: boolean): Target[] {
+  const checkKeys = (count: number) => {
+    if (count !== keyCount) throw new Error(`expected ${keyCount} keys, got ${count}`);
+  };
+  const generator = h2load ? "h2load -c 2 -m 32" : "grpc-js";
+  const servers: Array<[string, Child, Role | undefined]> = [
+    ["floor: raw node:http2 stream handler", floor, "grpc-floor"],
+    ["bare connect-node (connectNodeAdapter)", bare, undefined],
+    ["Tessera gRPC", tessera, "grpc"],
+  ];
+  return servers.map(([label, server, role]): Target => {
+    const name = `${label} (${generator})`;
+    if (!h2load) return grpcJwksTarget(name, server, checkKeys, role);
+    return { name, server, ...(role === undefined ? {} : { role }), h2load: { path: getJwksRpcPath, clients: 2, streams: 32, body: emptyEnvelope, contentType: "application/grpc" } };
+  });
+}
+
 async function measure(target: Target, settings: Settings): Promise<Row> {
+  if ("h2load" in target) {
+    const { path, clients, streams, body, contentType, http1 } = target.h2load;
+    const headers: Record<string, string> = { "content-type": contentType, ...(contentType.startsWith("application/grpc") ? { te: "trailers" } : {}) };
+    const options = { url: `http://127.0.0.1:${target.server.port}${path}`, body, headers, clients, streams, http1: http1 === true };
+    if (settings.warmupSeconds > 0) await runH2load({ ...options, seconds: Math.max(1, Math.round(settings.warmupSeconds)) });
+    const before = await target.server.cpuMicros();
+    const result = await runH2load({ ...options, seconds: Math.max(1, Math.round(settings.seconds)) });
+    const after = await target.server.cpuMicros();
+    return { target, result, clientCpu: NaN, serverCpu: (after - before) / (result.seconds * 1e6) };
+  }
   if (!("open" in target)) {
     const { latenciesMs, cpuMicros, ...counts } = await target.server.run({ concurrency: settings.concurrency, warmupMs: settings.warmupSeconds * 1000, durationMs: settings.seconds * 1000 });
     const result: LoadResult = { ...counts, latenciesMs: Float64Array.from(latenciesMs).sort() };
@@ -431,13 +534,44 @@ async function measure(target: Target, settings: Settings): Promise<Row> {
  * GET /me with the session's Bearer token against Tessera and against the baseline; every
  * answer must be 200 with exactly `{"id":"<user id>"}`.
  */
-function meTargets(tessera: Child, baseline: Child, session: BenchSession): Target[] {
+function meTargets(tessera: Child, baseline: Child, session: BenchSession, concurrency: number): Target[] {
   const headers = { Authorization: `Bearer ${session.token}` };
   const expected = meBody(session);
   const http1 = (server: Child): LoadTarget["open"] => () => http1Pool(server.port, mePath, expected, requestTimeoutMs, headers);
+  const checkUser = (id: string) => {
+    if (id !== session.userId) throw new Error(`GetCurrentUser: id ${id}, expected ${session.userId}`);
+  };
+  const checkConnect: ConnectCheck = async (transport) => checkUser((await createClient(IdentityService, transport).getCurrentUser(create(GetCurrentUserRequestSchema), { timeoutMs: requestTimeoutMs })).id);
+  const bearer = { authorization: `Bearer ${session.token}` };
   return [
     { name: "baseline node:http + jose (HTTP/1.1)", server: baseline, open: http1(baseline) },
-    { name: "REST GET /me (HTTP/1.1)", server: tessera, open: http1(tessera) },
+    { name: "REST GET /me (HTTP/1.1)", server: tessera, role: "rest", open: http1(tessera) },
+    {
+      name: "gRPC GetCurrentUser (grpc-js, HTTP/2)",
+      server: tessera,
+      open() {
+        const client = new IdentityServiceClient(`127.0.0.1:${tessera.port}`, grpc.credentials.createInsecure());
+        const request = GetCurrentUserRequest.create();
+        const metadata = new grpc.Metadata();
+        metadata.set("authorization", bearer.authorization);
+        return {
+          call: () =>
+            new Promise<void>((resolve, reject) => {
+              client.getCurrentUser(request, metadata, { deadline: Date.now() + requestTimeoutMs }, (error, response) => {
+                if (error) return reject(error);
+                try {
+                  checkUser(response.id);
+                  resolve();
+                } catch (mismatch) {
+                  reject(mismatch);
+                }
+              });
+            }),
+          close: () => client.close(),
+        };
+      },
+    },
+    ...(["1.1", "2"] as const).flatMap((version) => [false, true].map((binary) => connectTarget(tessera, version, binary, concurrency, checkConnect, bearer))),
   ];
 }
 
@@ -578,14 +712,48 @@ interface SectionRows {
   baselineRate: number;
 }
 
+/** Server CPU µs per request of a row, NaN when unknown. */
+function microsPerRequest(row: Row): number {
+  return (row.serverCpu * 1e6) / (row.result.requests / row.result.seconds);
+}
+
+/**
+ * The targets of the RPC paths, each PASS or FAIL with its figures: Tessera's gRPC at least half
+ * the floor's req/s and at most twice its server µs per call; every Connect row at most 1.5 ×
+ * the server CPU per call of the REST row of its own section (the same RPC).
+ */
+function checkTargets(sections: SectionRows[]): string[] {
+  const lines: string[] = [];
+  const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
+  for (const { title, rows } of sections) {
+    const section = title.split(" (")[0];
+    const floor = rows.find((row) => row.target.role === "grpc-floor");
+    const grpcRow = rows.find((row) => row.target.role === "grpc");
+    if (floor !== undefined && grpcRow !== undefined) {
+      const rate = grpcRow.result.requests / grpcRow.result.seconds / (floor.result.requests / floor.result.seconds);
+      const cost = microsPerRequest(grpcRow) / microsPerRequest(floor);
+      lines.push(`target ${section}: Tessera gRPC req/s ≥ 0.5 × floor: ${rate.toFixed(2)}x ${verdict(rate >= 0.5)}`);
+      lines.push(`target ${section}: Tessera gRPC server µs/call ≤ 2 × floor: ${cost.toFixed(2)}x ${verdict(cost <= 2)}`);
+    }
+    const rest = rows.find((row) => row.target.role === "rest");
+    if (rest === undefined) continue;
+    for (const row of rows.filter((candidate) => candidate.target.role === "connect")) {
+      const cost = microsPerRequest(row) / microsPerRequest(rest);
+      lines.push(`target ${section}: ${row.target.name} server µs/call ≤ 1.5 × REST: ${cost.toFixed(2)}x ${verdict(cost <= 1.5)}`);
+    }
+  }
+  return lines;
+}
+
 /** One table, a title line above each section; ratios are to the section's baseline. */
 function printTable(sections: SectionRows[]): void {
-  const header = ["target", "requests", "req/s", "p50 ms", "p99 ms", "errors", "vs baseline", "client CPU", "server CPU", "server µs/req"];
+  const header = ["target", "requests", "req/s", "p50 ms", "p99 ms", "errors", "vs baseline", "client CPU", "server CPU", "server µs/req", "µs vs baseline"];
   const percent = (value: number) => (Number.isFinite(value) ? `${Math.round(value * 100)}%` : "n/a");
   const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "n/a");
-  const line = ({ target, result, clientCpu, serverCpu }: Row, baselineRate: number) => {
+  const line = (row: Row, baselineRate: number, baselineMicros: number) => {
+    const { target, result, clientCpu, serverCpu } = row;
     const rate = result.requests / result.seconds;
-    const serverMicrosPerRequest = (serverCpu * 1e6) / rate;
+    const serverMicrosPerRequest = microsPerRequest(row);
     return [
       target.name,
       String(result.requests),
@@ -597,9 +765,13 @@ function printTable(sections: SectionRows[]): void {
       percent(clientCpu),
       percent(serverCpu),
       Number.isFinite(serverMicrosPerRequest) ? serverMicrosPerRequest.toFixed(0) : "n/a",
+      Number.isFinite(serverMicrosPerRequest / baselineMicros) && baselineRate > 0 ? `${(serverMicrosPerRequest / baselineMicros).toFixed(2)}x` : "n/a",
     ];
   };
-  const blocks = sections.map(({ title, rows, baselineRate }) => ({ title, lines: rows.map((row) => line(row, baselineRate)) }));
+  const blocks = sections.map(({ title, rows, baselineRate }) => {
+    const baselineMicros = rows[0] === undefined ? NaN : microsPerRequest(rows[0]);
+    return { title, lines: rows.map((row) => line(row, baselineRate, baselineMicros)) };
+  });
   const all = blocks.flatMap((block) => block.lines);
   const widths = header.map((title, column) => Math.max(title.length, ...all.map((cells) => cells[column]?.length ?? 0)));
   const format = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join("  ");
@@ -662,6 +834,13 @@ async function main(): Promise<number> {
   // Each has keys of its own: each answer is checked against that server's own JWKS.
   const unobservedJwks = (await fetchOnce(unobserved.port, jwksPath)).body;
   const observedJwks = (await fetchOnce(observed.port, jwksPath)).body;
+  // The GetJwks answer as Tessera sends it over gRPC: the floor answers these bytes, the bare connect-node server these keys.
+  const jwksFrame = (await grpcFrameOnce(tessera.port, getJwksRpcPath, {}, requestTimeoutMs)).toString("base64");
+  const grpcFloor = await Child.start("grpc-floor", "./grpc-floor.js", { kind: "grpc-floor", frame: jwksFrame }, track);
+  const connectBaseline = await Child.start("connect-baseline", "./connect-baseline.js", { kind: "connect-baseline", frame: jwksFrame }, track);
+  await grpcFrameOnce(connectBaseline.port, getJwksRpcPath, {}, requestTimeoutMs);
+  await grpcFrameOnce(tessera.port, getCurrentUserRpcPath, bearer, requestTimeoutMs);
+  const h2load = h2loadInstalled();
   const authentiqKeys = await registerAuthentiqKeys(tessera.port, settings.concurrency, requestTimeoutMs);
   await checkAuthentiq(tessera, authentiqBaseline, authentiqKeys);
 
@@ -685,18 +864,27 @@ async function main(): Promise<number> {
   );
   console.log(
     "clients: HTTP/1.1 rows a minimal keep-alive client (bench/http1.ts), one connection per request in flight; " +
-      "Connect rows @connectrpc/connect-node (JSON; HTTP/2: one connection); gRPC @grpc/grpc-js (one channel)",
+      "Connect rows @connectrpc/connect-node (HTTP/2: one connection); gRPC @grpc/grpc-js (one channel), or h2load where the row says so",
   );
   // Other work on the machine skews every number; say how busy it was.
   console.log(`load average before the run: ${os.loadavg().map((load) => load.toFixed(2)).join(" ")}`);
   console.log("");
 
   const sections: Section[] = [
-    { label: `GET ${jwksPath}`, title: `GET ${jwksPath} (vs baseline: a node:http server returning the same bytes)`, targets: jwksTargets(tessera, baseline, reference.body, keyCount, settings.concurrency) },
+    { label: `GET ${jwksPath}`, title: `GET ${jwksPath} (vs baseline: a node:http server returning the same bytes)`, targets: jwksTargets(tessera, baseline, reference.body, keyCount, settings.concurrency, h2load) },
+    {
+      label: "gRPC GetJwks",
+      title:
+        `gRPC SessionService/GetJwks (vs baseline: a raw node:http2 stream handler answering the same frame + grpc-status 0 trailers)\n` +
+        (h2load
+          ? "  load: h2load -c 2 -m 32, a 5-byte empty gRPC frame, content-type application/grpc, te: trailers (its CPU is not measured)"
+          : "  load: grpc-js, one channel (h2load not installed: the client CPU column is grpc-js's)"),
+      targets: grpcTargets(grpcFloor, connectBaseline, tessera, keyCount, h2load),
+    },
     {
       label: `GET ${mePath}`,
       title: `GET ${mePath} (Bearer) (vs baseline: node:http + jose.jwtVerify, no database)${onPglite ? "; Tessera on PGlite, see above" : "; Tessera on PostgreSQL"}`,
-      targets: meTargets(tessera, meBaseline, session),
+      targets: meTargets(tessera, meBaseline, session, settings.concurrency),
     },
     {
       label: `POST ${loginFinalizePath}`,
@@ -761,6 +949,9 @@ async function main(): Promise<number> {
     console.log(`  server CPU per request: ${micros(onRow).toFixed(1)} µs on, ${micros(offRow).toFixed(1)} µs off (on a busy machine this is the steadier figure)`);
     console.log("");
   }
+  const verdicts = checkTargets(results);
+  for (const line of verdicts) console.log(line);
+  if (verdicts.length > 0) console.log("");
   console.log("client CPU: this process over the measured window; server CPU: the serving child (100% = one core).");
   console.log(`The ${loginFinalizePath} baseline runs its loop in its own process: its server CPU is that process, its client CPU n/a.`);
   console.log("A row whose client CPU is near 100% is limited by the load generator; server µs/req (server CPU time per");

@@ -36,6 +36,11 @@ export interface ListenerOptions {
   idleTimeoutMs?: number;
   /** A declared body above this size closes the HTTP/1.1 connection after the answer (it is not read). */
   maxBodyBytes?: number;
+  /**
+   * Serves an HTTP/2 stream on the stream itself, before Node's compatibility layer makes a
+   * request and a response of it (the unary gRPC path), or returns false to leave it to `handler`.
+   */
+  http2Stream?: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
   logger: Logger;
 }
 
@@ -75,6 +80,22 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
   const http1 = http.createServer({ headersTimeout: options.headersTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 30_000, keepAliveTimeout: 5_000 }, serve);
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: 250 } }, serve);
   h2.setTimeout(idleTimeoutMs);
+  const directStreams = new Set<http2.ServerHttp2Stream>();
+  const direct = options.http2Stream;
+  if (direct !== undefined) {
+    // The compatibility layer is the server's 'stream' listener: streams the direct handler
+    // does not take go on to it.
+    const compat = h2.listeners("stream") as Array<(this: http2.Http2Server, ...args: unknown[]) => void>;
+    h2.removeAllListeners("stream");
+    h2.on("stream", function (this: http2.Http2Server, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) {
+      if (direct(stream, headers)) {
+        directStreams.add(stream);
+        stream.once("close", () => directStreams.delete(stream));
+        return;
+      }
+      for (const listener of compat) listener.call(this, stream, headers, ...rest);
+    });
+  }
   h2.on("sessionError", (error) => options.logger.debug("http/2 session error", { error: error.message }));
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -140,7 +161,7 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
       for (const session of sessions) session.close();
       let cut = 0;
       const timer = setTimeout(() => {
-        cut = inFlight.size;
+        cut = inFlight.size + directStreams.size;
         http1.closeAllConnections();
         for (const session of sessions) session.destroy();
         for (const socket of sockets) socket.destroy();

@@ -44,6 +44,8 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
   return (request, response) => {
     const handler = handlers.get((request.url ?? "").split("?", 2)[0] ?? "");
     if (handler === undefined) {
+      // The body is not read: an HTTP/1.1 connection is not reused after the answer.
+      if (request.httpVersionMajor === 1 && !request.complete) response.setHeader("connection", "close");
       response.writeHead(404);
       response.end();
       return;

@@ -10,6 +10,7 @@ import { toConnectError } from "./error-codes.js";
 import { createListener, type Listener } from "./listener.js";
 import { reflectionService } from "./reflection.js";
 import { createRpcAdapter } from "./rpc-adapter.js";
+import { createUnaryPath } from "./rpc/unary-path.js";
 import { maxBodyBytes } from "./rest/read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
 import { createTranscoder } from "./rest/transcoder.js";
@@ -32,8 +33,10 @@ export interface ServerOptions {
 }
 
 /**
- * Builds the one listener: gRPC, gRPC-Web and Connect through connect-node for paths that name
- * a service (`/tessera.x.v1.XService/Method`), REST through the transcoder for the rest.
+ * Builds the one listener: for paths that name a service (`/tessera.x.v1.XService/Method`),
+ * unary gRPC and Connect calls through the unary path and the rest (streaming, gRPC-Web,
+ * Connect GET) through connect-node, both with the same interceptors; REST through the
+ * transcoder for the rest.
  */
 export function createServer(options: ServerOptions): Listener {
   const { services, logger } = options;
@@ -58,15 +61,18 @@ export function createServer(options: ServerOptions): Listener {
   const rpcServices = [...services, ...rpcOnly, reflectionService(reflected)];
   const observers = options.observers ?? [];
   const tracking = observers.length === 0 ? undefined : createRequestTracking(observers, rpcServices.flatMap((registration) => registration.service.methods));
+  // The tracking interceptor is outermost: it sees the code and reason a client gets.
+  const interceptors = [...(tracking === undefined ? [] : [tracking.interceptor]), errors, credentials];
   const connect = createRpcAdapter({
     routes: (router: ConnectRouter) => {
       for (const { service, implementation } of rpcServices) router.service(service, implementation);
     },
-    // The tracking interceptor is outermost: it sees the code and reason a client gets.
-    interceptors: [...(tracking === undefined ? [] : [tracking.interceptor]), errors, credentials],
+    interceptors,
     readMaxBytes: maxBodyBytes,
     logger,
   });
+  // Unary gRPC and Connect calls of the registered services, through the same interceptors.
+  const unary = createUnaryPath({ services, interceptors, readMaxBytes: maxBodyBytes, logger });
   const serviceNames = new Set(rpcServices.map((registration) => registration.service.typeName));
   const rest = createTranscoder({
     routes: createRouteTable(services.map((registration) => registration.service), options.dialects),
@@ -84,9 +90,9 @@ export function createServer(options: ServerOptions): Listener {
       const end = url.indexOf("/", 1);
       if (end > 1 && serviceNames.has(url.slice(1, end))) {
         if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
-        connect(request, response);
+        if (!unary.request(request, response)) connect(request, response);
       } else rest(request, response, record);
     },
-    { logger, maxBodyBytes },
+    { logger, maxBodyBytes, http2Stream: (stream, headers) => unary.stream(stream, headers) },
   );
 }

@@ -1,0 +1,85 @@
+import type { DescMessage, DescMethodUnary } from "@bufbuild/protobuf";
+import type { Interceptor } from "@connectrpc/connect";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import { createMethodSerializationLookup } from "@connectrpc/connect/protocol";
+import { parseContentType } from "@connectrpc/connect/protocol-connect";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
+import type { Logger } from "../../log.js";
+import type { ServiceRegistration } from "../services.js";
+import { serveConnect } from "./connect-unary.js";
+import { serveGrpc } from "./grpc-unary.js";
+import type { UnaryImplementation } from "./unary-call.js";
+import type { UnaryPathSettings, UnarySite } from "./unary-site.js";
+
+/** What the unary path serves. */
+export interface UnaryPathOptions {
+  services: readonly ServiceRegistration[];
+  /** The interceptors every RPC goes through, outermost first (the same as connect-node's). */
+  interceptors: readonly Interceptor[];
+  readMaxBytes: number;
+  logger: Logger;
+}
+
+/** Each serves a call and returns true, or returns false and leaves it to connect-node. */
+export interface UnaryPath {
+  /** Connect unary calls, HTTP/1.1 and HTTP/2. */
+  request(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): boolean;
+  /** Unary gRPC calls, on the HTTP/2 stream before Node's compatibility layer. */
+  stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean;
+}
+
+/** Binary gRPC over HTTP/2 (`application/grpc`, `application/grpc+proto`). */
+const grpcContentType = /^application\/grpc(?:\+proto)?(?:;.*)?$/i;
+
+/**
+ * The unary RPCs of `services` over binary gRPC and Connect POST (JSON and binary), answered
+ * beside connect-node without its per-call machinery (async-iterable pipes, an AbortController
+ * and header conversions per call), through the same interceptors and the same error
+ * encoding. Everything else goes on to connect-node: streaming RPCs, gRPC-Web, gRPC with JSON,
+ * Connect GET and streaming content types, and methods no implementation serves.
+ */
+export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
+  const settings: UnaryPathSettings = {
+    interceptors: options.interceptors,
+    readMaxBytes: options.readMaxBytes,
+    acceptCompression: [compressionGzip, compressionBrotli],
+    compressMinBytes: 1024,
+    logger: options.logger,
+  };
+  const sites = new Map<string, UnarySite>();
+  for (const { service, implementation } of options.services) {
+    for (const method of service.methods) {
+      const fn = (implementation as Record<string, unknown>)[method.localName];
+      if (method.methodKind !== "unary" || typeof fn !== "function") continue;
+      const unary = method as DescMethodUnary;
+      sites.set(`/${service.typeName}/${method.name}`, {
+        method: unary,
+        implementation: fn.bind(implementation) as UnaryImplementation,
+        serialization: createMethodSerializationLookup(unary as DescMethodUnary<DescMessage, DescMessage>, undefined, undefined, { readMaxBytes: options.readMaxBytes, writeMaxBytes: 0xffffffff }),
+      });
+    }
+  }
+  const find = (url: string): UnarySite | undefined => {
+    const queryAt = url.indexOf("?");
+    return sites.get(queryAt < 0 ? url : url.slice(0, queryAt));
+  };
+  return {
+    request(request, response) {
+      if (request.method !== "POST") return false;
+      const site = find(request.url ?? "/");
+      if (site === undefined) return false;
+      const connect = parseContentType(request.headers["content-type"] ?? "");
+      if (connect === undefined || connect.stream) return false;
+      serveConnect(site, connect.binary, request, response, settings);
+      return true;
+    },
+    stream(stream, headers) {
+      if (headers[":method"] !== "POST" || !grpcContentType.test(headers["content-type"] ?? "")) return false;
+      const site = find(String(headers[":path"] ?? "/"));
+      if (site === undefined) return false;
+      serveGrpc(site, stream, headers, settings);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { DescMessage, DescMethodUnary, Message } from "@bufbuild/protobuf";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { Compression, MethodSerializationLookup } from "@connectrpc/connect/protocol";
+import type { Logger } from "../../log.js";
+import { malformedMessage } from "../rpc-adapter.js";
+import type { UnaryCall, UnaryImplementation } from "./unary-call.js";
+
+/** One unary RPC the unary path serves, with what it needs per call prepared once. */
+export interface UnarySite {
+  method: DescMethodUnary;
+  implementation: UnaryImplementation;
+  serialization: MethodSerializationLookup<DescMessage, DescMessage>;
+}
+
+/** What every call on the unary path shares. */
+export interface UnaryPathSettings {
+  interceptors: readonly Interceptor[];
+  readMaxBytes: number;
+  /** Encodings accepted for requests and offered for responses, in the server's order. */
+  acceptCompression: readonly Compression[];
+  /** Responses at least this large are compressed when the client accepts an encoding. */
+  compressMinBytes: number;
+  logger: Logger;
+}
+
+/**
+ * A failure before the request reached the interceptors: Internal or InvalidArgument means the
+ * message could not be decoded, answered INVALID_ARGUMENT with a generic message (the parser's
+ * words go to the debug log), as the connect-node side does. Other codes pass
+ * (RESOURCE_EXHAUSTED for an oversize message, UNIMPLEMENTED for an unknown encoding).
+ */
+export function decodeFailure(thrown: unknown, settings: UnaryPathSettings, site: UnarySite): ConnectError {
+  const error = ConnectError.from(thrown);
+  if (error.code !== Code.Internal && error.code !== Code.InvalidArgument) return error;
+  settings.logger.debug("undecodable rpc request", { method: site.method.name, detail: error.rawMessage });
+  return new ConnectError(malformedMessage, Code.InvalidArgument);
+}
+
+/** What the implementation or an interceptor threw, as connect-node answers it. */
+export function callFailure(thrown: unknown): ConnectError {
+  return thrown instanceof ConnectError ? thrown : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown);
+}
+
+/** One header value of a Node request, as Headers.get would give it. */
+export function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/** How one protocol reads a call and writes its answer. */
+export interface UnaryExchange {
+  /** Reads and decodes the input message; what it throws is a decoding failure. */
+  decode(): Promise<Message>;
+  succeed(output: Message): Promise<void> | void;
+  fail(error: ConnectError): Promise<void> | void;
+}
+
+/**
+ * Runs one call: decode, the interceptors and the implementation, then the answer; a failure
+ * anywhere is answered as connect-node answers it, and a failure to answer is logged.
+ */
+export function runUnary(call: UnaryCall, site: UnarySite, settings: UnaryPathSettings, exchange: UnaryExchange): void {
+  exchange
+    .decode()
+    .then(
+      (input) =>
+        call.invoke(input, site.implementation, settings.interceptors).then(
+          (output) => exchange.succeed(output),
+          (error: unknown) => exchange.fail(callFailure(error)),
+        ),
+      (error: unknown) => exchange.fail(decodeFailure(error, settings, site)),
+    )
+    .catch((error: unknown) => exchange.fail(callFailure(error)))
+    .catch((error: unknown) => settings.logger.warn("rpc response failed", { method: site.method.name, error: error instanceof Error ? error.message : String(error) }));
+}
