@@ -120,13 +120,18 @@ export interface StartOptions {
   databaseTimeouts?: Partial<DatabaseTimeouts>;
   /** Where challenges and limits read the time (tests move it); the system's clock when unset. */
   clock?: Clock;
+  /**
+   * Whether to check PORT is free before any work (default true). A cluster worker does not:
+   * its primary checked, and the port it shares with the other workers is in use by design.
+   */
+  checkPort?: boolean;
 }
 
 /** Composition root: config → database → services → one listener. */
 export async function startApp(config: Config, options: StartOptions): Promise<App> {
   const { logger } = options;
   // What an operator can get wrong is checked before any key or database work.
-  if (config.port !== 0) await ensurePortFree(config.port, options.host);
+  if (config.port !== 0 && options.checkPort !== false) await ensurePortFree(config.port, options.host);
   if (config.databaseUrl === undefined || config.secretKey === undefined) prepareDataDir(config.dataDir);
   const secrets = createSecretBox(resolveMasterKey(config, logger));
   const database = await openDatabase({
