@@ -4,7 +4,6 @@
 // `loginUsers` more users with sessions, for the parent to register WebAuthn credentials with
 // (a user holds at most 20; the login section needs one credential per request in flight).
 // ORIGIN is https://login.example.com, so the RP id is login.example.com.
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
@@ -15,14 +14,14 @@ import { defaultTenantId } from "../src/store/schema.js";
 import { runChild } from "./child.js";
 import { benchOrigin, type BenchSession } from "./protocol.js";
 
-runChild("tessera", async ({ databaseUrl, loginUsers }) => {
+runChild("tessera", async ({ databaseUrl, secretKey, loginUsers }) => {
   if (databaseUrl !== undefined) await requireEmptyDatabase(databaseUrl);
-  // A fixed environment, not process.env. PostgreSQL needs a master key; a throwaway one
-  // does, as the database is new and is not used after the run.
+  // A fixed environment, not process.env. PostgreSQL needs a master key; the parent's throwaway
+  // one does, as the database is new and is not used after the run.
   const config = loadConfig(
     databaseUrl === undefined
       ? { DATA_DIR: "memory://", PORT: "0", LOG_LEVEL: "error", ORIGIN: benchOrigin }
-      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: randomBytes(32).toString("hex"), PORT: "0", LOG_LEVEL: "error", ORIGIN: benchOrigin },
+      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: secretKey, PORT: "0", LOG_LEVEL: "error", ORIGIN: benchOrigin },
   );
   const app = await startApp(config, { logger: createLogger(config.logLevel), host: "127.0.0.1" });
   try {
