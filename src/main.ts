@@ -1,4 +1,5 @@
 import cluster from "node:cluster";
+import { fileURLToPath } from "node:url";
 import { ConfigError } from "./config/config-error.js";
 import { loadConfig, type Config } from "./config/config.js";
 import { startApp, type App } from "./app.js";
@@ -59,6 +60,17 @@ function exitOnStartupError(error: unknown, logger: Logger): void {
   process.exit(2);
 }
 
+/**
+ * What a worker runs: this file as the primary was started (`node dist/src/main.js`), or, run
+ * from source by vite-node (tests, development), vite-node on this file: vite-node takes the file
+ * off process.argv, so node:cluster's default would start the runner without it.
+ */
+function workerEntry(): { exec: string; args: string[] } | undefined {
+  const file = fileURLToPath(import.meta.url);
+  const runner = process.argv[1];
+  return file.endsWith(".ts") && runner !== undefined ? { exec: runner, args: [file] } : undefined;
+}
+
 /** The primary of TESSERA_WORKERS > 1: checks the port once, then supervises the workers that serve it. */
 async function supervise(config: Config, logger: Logger): Promise<void> {
   try {
@@ -74,6 +86,7 @@ async function supervise(config: Config, logger: Logger): Promise<void> {
     // A worker waits DATABASE_CONNECT_TIMEOUT for the database itself, then migrations and keys.
     startTimeoutMs: (config.databaseConnectTimeout + 120) * 1000,
     stopTimeoutMs: (config.shutdownGraceSeconds + 15) * 1000,
+    entry: workerEntry(),
   });
 }
 

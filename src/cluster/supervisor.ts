@@ -13,6 +13,8 @@ export interface SupervisorOptions {
   /** Bound on the drain after SIGTERM/SIGINT; workers still running then are killed and the exit is 1. */
   stopTimeoutMs: number;
   restartPolicy?: RestartPolicy;
+  /** What a worker runs; unset: the primary's own command line (node:cluster's default). */
+  entry?: { exec: string; args: string[] };
   /** Ends the primary; process.exit unless a test replaces it. */
   exit?: (code: number) => void;
 }
@@ -133,6 +135,7 @@ export function superviseWorkers(options: SupervisorOptions): void {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+  if (options.entry !== undefined) cluster.setupPrimary(options.entry);
   logger.info("starting workers", { workers });
   for (let i = 0; i < workers; i++) fork();
 }

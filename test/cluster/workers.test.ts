@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
+import http from "node:http";
 import net from "node:net";
 import { dirname, join } from "node:path";
 import { Kysely, PostgresDialect } from "kysely";
@@ -168,6 +169,43 @@ describe.skipIf(!onPostgres)("TESSERA_WORKERS on PostgreSQL", () => {
       .toEqual([]);
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
+  }, 180_000);
+});
+
+/** A POST /users whose body trickles in over `ms`: a request in flight on one worker for that long. */
+function slowRequest(port: number, ms: number): Promise<number | "cut"> {
+  const body = JSON.stringify({ email: `slow-${randomBytes(4).toString("hex")}@example.com` });
+  return new Promise((resolve) => {
+    const request = http.request({ host: "127.0.0.1", port, path: "/users", method: "POST", headers: { "content-type": "application/json", "content-length": body.length } }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+      response.on("error", () => resolve("cut"));
+    });
+    request.on("error", () => resolve("cut"));
+    request.write(body.slice(0, 5));
+    setTimeout(() => request.end(body.slice(5)), ms);
+  });
+}
+
+describe.skipIf(!onPostgres)("TESSERA_WORKERS shutdown", () => {
+  it("lets a request in flight on a worker finish and exits 0; a request still running after SHUTDOWN_GRACE_SECONDS is cut and the exit is 1", async () => {
+    const finishing = start({ TESSERA_WORKERS: "2" });
+    const port = Number((await finishing.waitFor("tessera ready", startMs))["port"]);
+    const inFlight = slowRequest(port, 1_500);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    finishing.child.kill("SIGTERM");
+    expect(await inFlight).toBe(200);
+    expect(await finishing.exited).toBe(0);
+
+    const cutting = start({ TESSERA_WORKERS: "2", SHUTDOWN_GRACE_SECONDS: "1" });
+    const cutPort = Number((await cutting.waitFor("tessera ready", startMs))["port"]);
+    const cut = slowRequest(cutPort, 6_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    cutting.child.kill("SIGTERM");
+    expect(await cutting.exited).toBe(1);
+    expect(await cut).toBe("cut");
+    expect(cutting.lines("stopped after cutting requests still running at the end of SHUTDOWN_GRACE_SECONDS")).toEqual([expect.objectContaining({ cut: 1 })]);
+    expect(cutting.lines("a worker stopped with an error (it cut requests or could not close)")).toHaveLength(1);
   }, 180_000);
 });
 
