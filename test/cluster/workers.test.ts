@@ -27,6 +27,7 @@ let entry: TranspiledEntry;
 let database: TestDatabase;
 let sink: SmtpSink;
 const running: EntryProcess[] = [];
+const dropAfter: TestDatabase[] = [];
 
 beforeAll(async () => {
   entry = transpileEntry();
@@ -39,6 +40,7 @@ afterAll(async () => {
   closeGrpcClients();
   await sink?.close();
   await database?.drop();
+  for (const other of dropAfter) await other.drop();
   entry?.remove();
 });
 
@@ -96,15 +98,21 @@ function cli(...args: string[]): Promise<{ code: number | null; out: string }> {
 
 describe.skipIf(!onPostgres)("TESSERA_WORKERS on PostgreSQL", () => {
   it("serves from two workers, replaces one that is killed while the other keeps answering, and drains both on SIGTERM with exit 0", async () => {
-    const run = start({ TESSERA_WORKERS: "2" });
+    // A database of its own, new: both workers migrate it, create the signing keys and seed the
+    // AuthFi access point at the same moment.
+    const fresh = await createTestDatabase();
+    dropAfter.push(fresh);
+    const run = start({ TESSERA_WORKERS: "2", AUTHFI_ACCESS_POINT: "workers", AUTHFI_API_KEY: "workers-key", ...fresh.env });
     const ready = await run.waitFor("tessera ready", startMs);
     expect(ready["workers"]).toBe(2);
+    expect(run.lines("created signing key").map((line) => line["alg"]).sort()).toEqual(["EdDSA", "RS256"]);
     const pids = ready["pids"] as number[];
     expect(pids).toHaveLength(2);
     expect(new Set(pids).size).toBe(2);
     expect(run.lines("tessera listening")).toHaveLength(2);
     const url = `http://127.0.0.1:${String(ready["port"])}`;
     // Round-robin: consecutive fresh connections go to both workers.
+    for (let i = 0; i < 2; i++) expect((await rest(url, "GET", "/workers/api/v1/users", { headers: { "AT-X-KEY": "workers-key" } })).status).toBe(200);
     for (let round = 0; round < 2; round++) {
       await expectKeys(url);
     }
