@@ -4,6 +4,7 @@
 // session token. Prints both rows, the ratio and whether it reaches the target.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { http1Pool } from "./http1.js";
 import { percentile, runLoad } from "./load.js";
@@ -38,6 +39,8 @@ export interface WorkersRow {
   firstError: string | undefined;
   /** CPU of the primary and its workers over the measured window, in cores. */
   serverCpu: number;
+  /** CPU the whole machine used over the window (server, PostgreSQL, load generator, anything else), in cores. */
+  machineCpu: number;
   load: string;
 }
 
@@ -65,8 +68,9 @@ function printRows(rows: WorkersRow[], options: WorkersBenchOptions): void {
   console.log("");
   console.log(`GET ${mePath} (Bearer) on PostgreSQL, TESSERA_WORKERS=1 and 2: node dist/src/main.js (the primary supervises, each worker a full replica)`);
   const load = rows[0]?.load ?? "";
-  console.log(`  load: ${load}, ${options.concurrency} connections, ${options.warmupSeconds} s warm-up + ${options.seconds} s measured; server CPU = primary + workers (100% = one core), PostgreSQL not counted`);
-  const header = ["workers", "requests", "req/s", "p50 ms", "p99 ms", "errors", "server CPU", "server µs/req"];
+  console.log(`  load: ${load}, ${options.concurrency} connections, ${options.warmupSeconds} s warm-up + ${options.seconds} s measured; server CPU = primary + workers (100% = one core), PostgreSQL not counted;`);
+  console.log(`  machine CPU = every process on this machine (${os.availableParallelism()} CPU(s) = ${os.availableParallelism() * 100}%): when one worker's row is near that, a second worker has no core to gain`);
+  const header = ["workers", "requests", "req/s", "p50 ms", "p99 ms", "errors", "server CPU", "server µs/req", "machine CPU"];
   const cells = rows.map((row) => [
     String(row.workers),
     String(row.requests),
@@ -76,6 +80,7 @@ function printRows(rows: WorkersRow[], options: WorkersBenchOptions): void {
     String(row.errors),
     Number.isFinite(row.serverCpu) ? `${Math.round(row.serverCpu * 100)}%` : "n/a",
     row.rate > 0 && Number.isFinite(row.serverCpu) ? ((row.serverCpu * 1e6) / row.rate).toFixed(0) : "n/a",
+    Number.isFinite(row.machineCpu) ? `${Math.round(row.machineCpu * 100)}%` : "n/a",
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]?.length ?? 0)));
   for (const line of [header, ...cells]) console.log("  " + line.map((cell, column) => cell.padStart(widths[column] ?? 0)).join("  "));
@@ -151,19 +156,26 @@ async function measure(port: number, pid: number, workers: number, wrk: boolean,
   if (wrk) {
     await runWrk(port, options.token, options.warmupSeconds, options);
     const before = treeCpuMicros(pid);
+    const machineBefore = machineCpuMicros();
     const output = await runWrk(port, options.token, options.seconds, options);
     const serverCpu = (treeCpuMicros(pid) - before) / (options.seconds * 1e6);
-    return { workers, ...parseWrk(output, options.seconds), serverCpu, load: "wrk -t1 (HTTP/1.1 keep-alive; every non-2xx counted as an error)" };
+    const machineCpu = (machineCpuMicros() - machineBefore) / (options.seconds * 1e6);
+    return { workers, ...parseWrk(output, options.seconds), serverCpu, machineCpu, load: "wrk -t1 (HTTP/1.1 keep-alive; every non-2xx counted as an error)" };
   }
   const client = http1Pool(port, mePath, options.expectedBody, options.requestTimeoutMs, headers);
   let before = NaN;
   let after = NaN;
+  let machineBefore = NaN;
+  let machineAfter = NaN;
   try {
     const result = await runLoad(client.call, {
       concurrency: options.concurrency,
       warmupMs: options.warmupSeconds * 1000,
       durationMs: options.seconds * 1000,
-      onWindow: (edge) => (edge === "begin" ? (before = treeCpuMicros(pid)) : (after = treeCpuMicros(pid))),
+      onWindow(edge) {
+        if (edge === "begin") [before, machineBefore] = [treeCpuMicros(pid), machineCpuMicros()];
+        else [after, machineAfter] = [treeCpuMicros(pid), machineCpuMicros()];
+      },
     });
     return {
       workers,
@@ -174,6 +186,7 @@ async function measure(port: number, pid: number, workers: number, wrk: boolean,
       errors: result.errors,
       firstError: result.firstError,
       serverCpu: (after - before) / (options.seconds * 1e6),
+      machineCpu: (machineAfter - machineBefore) / (options.seconds * 1e6),
       load: "bench/http1.ts in the bench process (wrk not installed; it shares the CPU with the server)",
     };
   } finally {
@@ -193,7 +206,7 @@ function runWrk(port: number, token: string, seconds: number, options: WorkersBe
 }
 
 /** Requests, rate, p50/p99 and errors (non-2xx, socket errors) from wrk's --latency output. */
-export function parseWrk(output: string, seconds: number): Omit<WorkersRow, "workers" | "serverCpu" | "load"> {
+export function parseWrk(output: string, seconds: number): Omit<WorkersRow, "workers" | "serverCpu" | "machineCpu" | "load"> {
   const number = (pattern: RegExp) => Number(pattern.exec(output)?.[1] ?? NaN);
   const latency = (label: string) => {
     const match = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(output);
@@ -236,4 +249,16 @@ function treeCpuMicros(pid: number): number {
     children = [];
   }
   return one(pid, NaN) + children.reduce((sum, child) => sum + one(child, 0), 0);
+}
+
+/** Busy CPU time of the whole machine (every CPU, /proc/stat: all but idle and iowait), in microseconds; NaN without /proc. */
+function machineCpuMicros(): number {
+  try {
+    const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    return ((total - idle) * 1e6) / 100;
+  } catch {
+    return NaN;
+  }
 }
