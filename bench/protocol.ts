@@ -26,6 +26,8 @@ export type StartPayload =
   | {
       kind: "tessera";
       databaseUrl: string | undefined;
+      /** The master key (hex) on PostgreSQL: the TESSERA_WORKERS section starts the entry point on the same database with it. */
+      secretKey: string;
       /** Users to create for the WebAuthn login section, each with a session to register credentials with. */
       loginUsers: number;
       /** The request log and request metrics (default on); off only for the row that measures their cost. */

@@ -41,6 +41,11 @@
 // floor's req/s and ≤ 2 × its server µs per call; every Connect row ≤ 1.5 × the server µs per
 // call of its section's REST row.
 //
+//   GET /me with TESSERA_WORKERS  on PostgreSQL only (BENCH_DATABASE_URL): the real entry point
+//                               (dist/src/main.js) on the same database, with 1 and with 2
+//                               workers, loaded by wrk when installed (bench/workers.ts); prints
+//                               the ratio and PASS/FAIL against the target (1.6x on 2 cores).
+//
 // Tessera and each baseline run in a child process (bench/server.ts, bench/baseline.ts,
 // bench/me-baseline.ts); the load generator runs here. All traffic goes to 127.0.0.1.
 // Settings (environment):
@@ -60,6 +65,7 @@ import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -72,6 +78,7 @@ import { emptyEnvelope, grpcFrameOnce } from "./grpc-frame.js";
 import { h2loadInstalled, runH2load } from "./h2load.js";
 import { Http1Client, http1Pool } from "./http1.js";
 import { percentile, runLoad, type Call, type LoadResult } from "./load.js";
+import { benchWorkers } from "./workers.js";
 import {
   benchOrigin,
   benchRpId,
@@ -812,7 +819,9 @@ async function main(): Promise<number> {
   const track = (child: ChildProcess) => processes.add(child);
 
   const loginUsers = Math.ceil(settings.concurrency / credentialsPerUser);
-  const tessera = await Child.start("tessera", "./server.js", { kind: "tessera", databaseUrl: settings.databaseUrl, loginUsers }, track);
+  // Shared with the TESSERA_WORKERS section, which starts the entry point on the same database.
+  const secretKey = randomBytes(32).toString("hex");
+  const tessera = await Child.start("tessera", "./server.js", { kind: "tessera", databaseUrl: settings.databaseUrl, secretKey, loginUsers }, track);
   const session = tessera.session;
   if (session === undefined) throw new Error("tessera did not report a session for GET /me");
   const reference = await fetchOnce(tessera.port, jwksPath);
@@ -829,8 +838,8 @@ async function main(): Promise<number> {
   await checkLogin(tessera, logins);
   const authentiqBaseline = await Child.start("authentiq-baseline", "./authentiq-baseline.js", { kind: "authentiq-baseline" }, track);
   // Two more, alike but for the request log and metrics, both on PGlite (the JWKS is cached: no query).
-  const unobserved = await Child.start("tessera-unobserved", "./server.js", { kind: "tessera", databaseUrl: undefined, loginUsers: 0, observe: false }, track);
-  const observed = await Child.start("tessera-observed", "./server.js", { kind: "tessera", databaseUrl: undefined, loginUsers: 0, observe: true }, track);
+  const unobserved = await Child.start("tessera-unobserved", "./server.js", { kind: "tessera", databaseUrl: undefined, secretKey, loginUsers: 0, observe: false }, track);
+  const observed = await Child.start("tessera-observed", "./server.js", { kind: "tessera", databaseUrl: undefined, secretKey, loginUsers: 0, observe: true }, track);
   // Each has keys of its own: each answer is checked against that server's own JWKS.
   const unobservedJwks = (await fetchOnce(unobserved.port, jwksPath)).body;
   const observedJwks = (await fetchOnce(observed.port, jwksPath)).body;
@@ -958,11 +967,34 @@ async function main(): Promise<number> {
   console.log("request) compares the server's cost per request regardless.");
   if (onPglite) console.log(`Tessera's GET ${mePath} on PGlite is bounded by PGlite (~3k queries/s on its main thread); PostgreSQL is the deployment setting.`);
 
+  let workerErrors = 0;
+  if (settings.databaseUrl === undefined) {
+    console.log("");
+    console.log(`GET ${mePath} with TESSERA_WORKERS=1 and 2: skipped (several workers need PostgreSQL: set BENCH_DATABASE_URL)`);
+  } else {
+    armWatchdog(2 * (startTimeoutMs + 2 * ((settings.warmupSeconds + settings.seconds) * 1000 + 30_000)));
+    const workerRows = await benchWorkers({
+      databaseUrl: settings.databaseUrl,
+      secretKey,
+      token: session.token,
+      expectedBody: meBody(session),
+      seconds: settings.seconds,
+      warmupSeconds: settings.warmupSeconds,
+      concurrency: settings.concurrency,
+      requestTimeoutMs,
+      track: (child) => processes.add(child),
+    });
+    for (const row of workerRows.filter((candidate) => candidate.errors > 0 || candidate.requests === 0)) {
+      process.stderr.write(`bench: GET ${mePath} with ${row.workers} worker(s): ${row.errors} error(s), ${row.requests} request(s)${row.firstError === undefined ? "" : `, first: ${row.firstError}`}\n`);
+      workerErrors++;
+    }
+  }
+
   const failed = rows.filter((row) => row.result.errors > 0);
   for (const row of failed) process.stderr.write(`bench: ${row.target.name}: ${row.result.errors} error(s), first: ${row.result.firstError}\n`);
   const empty = rows.filter((row) => row.result.requests === 0 && row.result.errors === 0);
   for (const row of empty) process.stderr.write(`bench: ${row.target.name}: no request completed in the measured window\n`);
-  return failed.length > 0 || empty.length > 0 || skipped > 0 ? 1 : 0;
+  return failed.length > 0 || empty.length > 0 || skipped > 0 || workerErrors > 0 ? 1 : 0;
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -5,7 +5,6 @@
 // (a user holds at most 20; the login section needs one credential per request in flight).
 // ORIGIN is https://login.example.com, so the RP id is login.example.com. It logs each request at
 // info (to /dev/null) and keeps its metrics, as shipped, unless the parent passes observe: false.
-import { randomBytes } from "node:crypto";
 import { openSync, writeSync } from "node:fs";
 import pg from "pg";
 import { startApp } from "../src/app.js";
@@ -17,14 +16,14 @@ import { defaultTenantId } from "../src/store/schema.js";
 import { runChild } from "./child.js";
 import { benchOrigin, type BenchSession } from "./protocol.js";
 
-runChild("tessera", async ({ databaseUrl, loginUsers, observe = true }) => {
+runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true }) => {
   if (databaseUrl !== undefined) await requireEmptyDatabase(databaseUrl);
-  // A fixed environment, not process.env. PostgreSQL needs a master key; a throwaway one
-  // does, as the database is new and is not used after the run.
+  // A fixed environment, not process.env. PostgreSQL needs a master key; the parent's throwaway
+  // one does, as the database is new and is not used after the run.
   const config = loadConfig(
     databaseUrl === undefined
       ? { DATA_DIR: "memory://", PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ORIGIN: benchOrigin }
-      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: randomBytes(32).toString("hex"), PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ORIGIN: benchOrigin },
+      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: secretKey, PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ORIGIN: benchOrigin },
   );
   // The request log at info, as shipped, written synchronously as to stderr, but to /dev/null:
   // thousands of lines a second would drown the table.

@@ -140,14 +140,21 @@ export interface StartOptions {
    * what they cost; an operator cannot.
    */
   observe?: boolean;
+  /**
+   * Whether to check PORT and ADMIN_PORT are free before any work (default true). A cluster worker does not:
+   * its primary checked, and the port it shares with the other workers is in use by design.
+   */
+  checkPort?: boolean;
 }
 
 /** Composition root: config → database → services → one listener. */
 export async function startApp(config: Config, options: StartOptions): Promise<App> {
   const { logger } = options;
   // What an operator can get wrong is checked before any key or database work.
-  if (config.port !== 0) await ensurePortFree(config.port, options.host);
-  if (config.adminPort !== 0) await ensurePortFree(config.adminPort, options.host);
+  if (options.checkPort !== false) {
+    if (config.port !== 0) await ensurePortFree(config.port, options.host);
+    if (config.adminPort !== 0) await ensurePortFree(config.adminPort, options.host);
+  }
   if (config.databaseUrl === undefined || config.secretKey === undefined) prepareDataDir(config.dataDir);
   const secrets = createSecretBox(resolveMasterKey(config, logger));
   const observability = createObservability(logger, options.observe ?? true);

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./config-error.js";
 import { loadConfig } from "./config.js";
@@ -70,8 +71,29 @@ describe("loadConfig", () => {
     ["AUTHFI_ACCESS_POINT", { AUTHFI_ACCESS_POINT: "a/b", AUTHFI_API_KEY: "key" }],
     ["CORS_ORIGINS", { CORS_ORIGINS: "*" }],
     ["CORS_ORIGINS", { CORS_ORIGINS: "https://app.example.com,*" }],
+    ["TESSERA_WORKERS", { TESSERA_WORKERS: "0" }],
+    ["TESSERA_WORKERS", { TESSERA_WORKERS: "two" }],
+    ["TESSERA_WORKERS", { TESSERA_WORKERS: "65" }],
   ])("refuses a bad %s with a message naming it", (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${name} `));
+  });
+
+  describe("TESSERA_WORKERS", () => {
+    const postgres = { DATABASE_URL: "postgres://db/tessera", TESSERA_SECRET_KEY: "ab".repeat(32) };
+
+    it("defaults to the available parallelism on PostgreSQL", () => {
+      expect(loadConfig(postgres)).toMatchObject({ workers: Math.min(os.availableParallelism(), 64), workersIgnored: undefined });
+    });
+
+    it("takes the number asked for on PostgreSQL", () => {
+      expect(loadConfig({ ...postgres, TESSERA_WORKERS: "3" })).toMatchObject({ workers: 3, workersIgnored: undefined });
+    });
+
+    it("is 1 on PGlite, and reports a larger number asked for as ignored", () => {
+      expect(loadConfig({})).toMatchObject({ workers: 1, workersIgnored: undefined });
+      expect(loadConfig({ TESSERA_WORKERS: "1" })).toMatchObject({ workers: 1, workersIgnored: undefined });
+      expect(loadConfig({ TESSERA_WORKERS: "4" })).toMatchObject({ workers: 1, workersIgnored: 4 });
+    });
   });
 });

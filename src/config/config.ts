@@ -1,3 +1,4 @@
+import os from "node:os";
 import { ConfigError } from "./config-error.js";
 import type { LogLevel } from "../log.js";
 import { loadSamlConfig, type SamlConfig } from "../federation/saml/saml-config.js";
@@ -37,6 +38,13 @@ export interface Config {
   databaseConnectTimeout: number;
   /** Seconds a shutdown waits for requests in flight before it cuts them. */
   shutdownGraceSeconds: number;
+  /**
+   * Worker processes serving the one port (TESSERA_WORKERS; default: the available parallelism).
+   * Always 1 on PGlite, which lives in one process.
+   */
+  workers: number;
+  /** TESSERA_WORKERS when it asked for more workers than `workers` allows (PGlite): said in the start log. */
+  workersIgnored: number | undefined;
 }
 
 /** The `HANKO_*` flags, published by `GET /.well-known/config`. */
@@ -51,6 +59,9 @@ export interface HankoConfig {
 
 
 type Env = Record<string, string | undefined>;
+
+/** The most worker processes TESSERA_WORKERS may ask for: each holds a pool of 20 connections. */
+const maxWorkers = 64;
 
 /**
  * Reads and validates the configuration from `env`. Throws ConfigError naming the first
@@ -83,6 +94,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (authfiAccessPoint !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(authfiAccessPoint)) {
     throw new ConfigError("AUTHFI_ACCESS_POINT must be 1 to 128 letters, digits, '-' or '_' (a path segment)");
   }
+  // PGlite is one database in one process: a second process cannot open it.
+  const workersAsked = read.integer("TESSERA_WORKERS", Math.min(os.availableParallelism(), maxWorkers), 1, maxWorkers);
+  const workers = databaseUrl === undefined ? 1 : workersAsked;
+  const workersIgnored = workersAsked > workers && read.optional("TESSERA_WORKERS") !== undefined ? workersAsked : undefined;
   const publicUrl = (readAbsoluteUrl(env, "HANKO_PUBLIC_URL") ?? origins[0] ?? "http://localhost:8080").replace(/\/+$/, "");
   const landingUrl = `${origins[0] ?? publicUrl}/`;
   return {
@@ -120,6 +135,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     databaseConnectTimeout: read.integer("DATABASE_CONNECT_TIMEOUT", 30, 0, 3600),
     shutdownGraceSeconds: read.integer("SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),
+    workers,
+    workersIgnored,
   };
 }
 

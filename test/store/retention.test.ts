@@ -47,4 +47,18 @@ describe("retention", () => {
     expect(recipients.map((row) => row.recipient)).toEqual(["recent-sent@example.com"]);
     expect(await purgeExpired(db, new Date(now))).toMatchObject({ authentiq_scope_jobs: 0, outbox: 0 });
   });
+
+  // Several workers (TESSERA_WORKERS) or replicas run their retention jobs at the same time.
+  it("purges every expired row exactly once when two workers purge at the same moment, and keeps the live ones", async () => {
+    const { db } = server.app.database;
+    const now = Date.now();
+    const expired = Array.from({ length: 1_200 }, (_, i) => ({ tenant_id: defaultTenantId, channel: "email" as const, recipient: `concurrent-${i}@purge.test`, subject: "", body: "", sent_at: new Date(now - 8 * 24 * hour) }));
+    await db.insertInto("outbox").values(expired).execute();
+    await db.insertInto("outbox").values({ tenant_id: defaultTenantId, channel: "email", recipient: "concurrent-live@purge.test", subject: "", body: "", sent_at: new Date(now - hour) }).execute();
+
+    const [first, second] = await Promise.all([purgeExpired(db, new Date(now)), purgeExpired(db, new Date(now))]);
+    expect((first?.outbox ?? 0) + (second?.outbox ?? 0)).toBe(expired.length);
+    const left = await db.selectFrom("outbox").select("recipient").where("recipient", "like", "%@purge.test").execute();
+    expect(left.map((row) => row.recipient)).toEqual(["concurrent-live@purge.test"]);
+  });
 });
