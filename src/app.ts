@@ -90,7 +90,8 @@ import { createThirdPartyService } from "./federation/oauth/oauth-login.service.
 import { createIdpMetadataSource } from "./federation/saml/idp-metadata.js";
 import { createSamlHandler } from "./products/hanko/saml.handler.js";
 import { createSamlService } from "./federation/saml/saml.service.js";
-import { productDialects } from "./products/dialects.js";
+import { productDialects, productNames } from "./products/dialects.js";
+import { loadOpenApiDocuments } from "./transport/openapi-document.js";
 import { CredentialScheme } from "../gen/es/tessera/rest/v1/rest_pb.js";
 import { createServer } from "./transport/server.js";
 import type { ServiceRegistration } from "./transport/services.js";
@@ -156,6 +157,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     if (config.adminPort !== 0) await ensurePortFree(config.adminPort, options.host);
   }
   if (config.databaseUrl === undefined || config.secretKey === undefined) prepareDataDir(config.dataDir);
+  // A build without gen/openapi/ fails here, before any key or database work.
+  const openApi = loadOpenApiDocuments(productNames);
   const secrets = createSecretBox(resolveMasterKey(config, logger));
   const observability = createObservability(logger, options.observe ?? true);
   const database = await openDatabase({
@@ -297,7 +300,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
-    admin = createAdminServer({ metrics: observability.metrics, monitor, health, logger });
+    admin = createAdminServer({ metrics: observability.metrics, monitor, health, openApi, logger });
     const adminPort = await admin.listen(config.adminPort, options.host);
     const listener = createServer({
       services,

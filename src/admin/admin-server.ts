@@ -1,6 +1,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../observe/metrics.js";
+import type { OpenApiDocument, OpenApiDocuments } from "../transport/openapi-document.js";
 import { createListener, type Listener, type RequestHandler } from "../transport/listener.js";
 import { createRpcAdapter } from "../transport/rpc-adapter.js";
 import type { ServiceRegistration } from "../transport/services.js";
@@ -12,19 +13,25 @@ export interface AdminServerOptions {
   monitor: HealthMonitor;
   /** `grpc.health.v1.Health`, the same registration the main port serves. */
   health: ServiceRegistration;
+  /** The OpenAPI documents, loaded at start. */
+  openApi: OpenApiDocuments;
   logger: Logger;
 }
 
 type Response = Parameters<RequestHandler>[1];
 
-/** The management port's own paths (the gRPC health service aside). */
-const paths = ["/health/alive", "/health/ready", "/metrics"] as const;
+/** The management port's own paths (the gRPC health service and the per-product documents aside). */
+const paths = ["/health/alive", "/health/ready", "/metrics", "/openapi.json"] as const;
+
+/** `/openapi/<product>.json`: one product's OpenAPI document. */
+const productDocumentPath = /^\/openapi\/([a-z]+)\.json$/;
 
 /**
  * The management port (ADMIN_PORT): `GET /health/alive` (200 while the process serves),
  * `GET /health/ready` (200 when the database answers, migrations are current and the signing
  * keys load; else 503 `{status: "unavailable", checks}`), `GET /metrics` (Prometheus text) and
- * `grpc.health.v1.Health` over gRPC and Connect. Anything else is a JSON 404 (405 for a wrong
+ * `grpc.health.v1.Health` over gRPC and Connect, and the OpenAPI 3.1 documents generated from
+ * proto/: `GET /openapi.json` (every REST route) and `GET /openapi/<product>.json`. Anything else is a JSON 404 (405 for a wrong
  * method); no request body is ever read.
  */
 export function createAdminServer(options: AdminServerOptions): Listener {
@@ -39,11 +46,17 @@ export function createAdminServer(options: AdminServerOptions): Listener {
   const handle: RequestHandler = (request, response) => {
     const path = (request.url ?? "/").split("?", 1)[0]!;
     if (path.startsWith(healthPrefix)) return rpc(request, response);
-    const known = (paths as readonly string[]).includes(path);
-    if (!known) return json(response, 404, { error: "not_found", message: `no such path; the management port serves ${paths.join(", ")} and grpc.health.v1.Health` });
+    const productDocument = productDocumentPath.exec(path)?.[1];
+    const document: OpenApiDocument | undefined = path === "/openapi.json" ? options.openApi.all : productDocument === undefined ? undefined : options.openApi.products.get(productDocument);
+    const known = (paths as readonly string[]).includes(path) || document !== undefined;
+    if (!known) {
+      const served = [...paths, ...[...options.openApi.products.keys()].map((product) => `/openapi/${product}.json`)];
+      return json(response, 404, { error: "not_found", message: `no such path; the management port serves ${served.join(", ")} and grpc.health.v1.Health` });
+    }
     const verb = request.method ?? "GET";
     if (verb !== "GET" && verb !== "HEAD") return json(response, 405, { error: "method_not_allowed", message: `${verb} is not allowed here` }, { allow: "GET, HEAD" });
     const head = verb === "HEAD";
+    if (document !== undefined) return send(response, 200, document.contentType, document.body, { "cache-control": "no-cache" }, head);
     if (path === "/health/alive") return json(response, 200, { status: "ok" }, {}, head);
     if (path === "/health/ready") {
       void monitor.check().then((readiness) => json(response, readiness.ready ? 200 : 503, { status: readiness.ready ? "ok" : "unavailable", checks: readiness.checks }, {}, head));

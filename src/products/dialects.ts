@@ -6,6 +6,9 @@ import { authfiDialect } from "./authfi/dialect.js";
 import { hankoDialect } from "./hanko/dialect.js";
 import { jincorDialect } from "./jincor/dialect.js";
 
+/** The products, by the names of their dialects (the OpenAPI documents gen/openapi/<name>.openapi.json). */
+export const productNames: readonly string[] = [hankoDialect, jincorDialect, authentiqDialect, authenticatorDialect, authfiDialect].map((dialect) => dialect.name);
+
 /** Each product's error dialect by the name its routes declare; Hanko when unspecified and for unclaimed paths. */
 export const productDialects: DialectTable = {
   forRule(dialect) {

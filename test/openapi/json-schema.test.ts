@@ -100,3 +100,42 @@ describe("JSON schemas of messages (proto3 JSON mapping)", () => {
     expect(typeof written.count).toBe("string");
   });
 });
+
+describe("shared components per direction", () => {
+  const message = sample();
+
+  it("an answer's nested message requires what the server always writes; a request's requires nothing", () => {
+    const components = createSchemaComponents();
+    expect(components.refTo(message, "response")).toEqual({ $ref: "#/components/schemas/sample.v1.Sample" });
+    expect(components.refTo(message, "request")).toEqual({ $ref: "#/components/schemas/sample.v1.Sample-Input" });
+    const answer = components.schemas["sample.v1.Sample"]!;
+    const input = components.schemas["sample.v1.Sample-Input"]!;
+    expect(answer.required).toEqual(["count", "small", "blob", "color", "tags", "labels", "ratio", "enabled"]);
+    expect(input.required).toBeUndefined();
+    // Each direction's nested messages stay in that direction.
+    expect((answer.properties as Record<string, unknown>).child).toEqual({ $ref: "#/components/schemas/sample.v1.Sample" });
+    expect((input.properties as Record<string, unknown>).child).toEqual({ $ref: "#/components/schemas/sample.v1.Sample-Input" });
+  });
+
+  it("a message whose answer requires nothing is one component for both directions", () => {
+    // Only an optional scalar and a message field: toJson writes neither when unset.
+    const file = create(FileDescriptorProtoSchema, {
+      name: "sample/v1/loose.proto",
+      package: "sample.v1",
+      syntax: "proto3",
+      messageType: [
+        {
+          name: "Loose",
+          field: [field("note", 1, Type.STRING, { proto3Optional: true, oneofIndex: 0 }), field("next", 2, Type.MESSAGE, { typeName: ".sample.v1.Loose" })],
+          oneofDecl: [{ name: "_note" }],
+        },
+      ],
+    });
+    const loose = createFileRegistry(create(FileDescriptorSetSchema, { file: [file] })).getMessage("sample.v1.Loose")!;
+    const components = createSchemaComponents();
+    expect(components.refTo(loose, "request")).toEqual({ $ref: "#/components/schemas/sample.v1.Loose" });
+    expect(components.refTo(loose, "response")).toEqual({ $ref: "#/components/schemas/sample.v1.Loose" });
+    expect(Object.keys(components.schemas)).toEqual(["sample.v1.Loose"]);
+    expect(components.schemas["sample.v1.Loose"]?.required).toBeUndefined();
+  });
+});

@@ -8,7 +8,6 @@ import { authentiqDialect } from "../../src/products/authentiq/dialect.js";
 import { authfiDialect } from "../../src/products/authfi/dialect.js";
 import { hankoDialect } from "../../src/products/hanko/dialect.js";
 import { jincorDialect } from "../../src/products/jincor/dialect.js";
-import { loadOpenApiDocument } from "../../src/transport/openapi-document.js";
 import type { ErrorDialect } from "../../src/transport/dialects/index.js";
 import { documentNames, operationsOf, readDocument, type Schema } from "./documents.js";
 
@@ -60,12 +59,6 @@ describe("the committed OpenAPI documents", () => {
     expect([...statuses].filter((status) => status < 400 || status > 599)).toEqual([]);
   });
 
-  it("loadOpenApiDocument returns the committed all-products document, read once", () => {
-    const first = loadOpenApiDocument();
-    expect(first.contentType).toBe("application/json; charset=utf-8");
-    expect(JSON.parse(first.body)).toEqual(readDocument("tessera"));
-    expect(loadOpenApiDocument()).toBe(first);
-  });
 });
 
 describe("what the documents say of Tessera's REST options", () => {

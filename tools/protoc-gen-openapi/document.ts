@@ -41,7 +41,7 @@ export function buildDocument(input: DocumentInput): OpenApiDocument {
     responses[errorResponseName(product)] = { description: `Refused or failed, in ${product.title}'s error shape.`, content: errorBody };
     responses[unavailableResponseName(product)] = {
       description: "The database is unavailable for the moment: try again after `Retry-After` seconds.",
-      headers: { "Retry-After": { schema: { type: "integer", minimum: 0 } } },
+      headers: { "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer", minimum: 0 } } },
       content: errorBody,
     };
   }

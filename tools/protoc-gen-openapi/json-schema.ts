@@ -7,12 +7,16 @@ export type JsonSchema = Record<string, unknown>;
 
 /** Where the schemas of messages and enums are collected, keyed by their full proto name. */
 export interface SchemaComponents {
-  /** A `$ref` to the schema of `message`, adding it (and what it uses) to the components. */
-  refTo(message: DescMessage): JsonSchema;
+  /**
+   * A `$ref` to the schema of `message` in `direction`, adding it (and what it uses) to the
+   * components: named by the message's full name, and `<name>-Input` for what a client sends
+   * where that differs (an answer requires the fields the server always writes, a request none).
+   */
+  refTo(message: DescMessage, direction: Direction): JsonSchema;
   /** The schema of `message` with the named top-level fields left out (inline). */
   messageSchema(message: DescMessage, omit: ReadonlySet<string>, direction: Direction): JsonSchema;
-  /** The schema of one field's proto3 JSON value. */
-  fieldSchema(field: DescField): JsonSchema;
+  /** The schema of one field's proto3 JSON value, as a client sends it unless `direction` says otherwise. */
+  fieldSchema(field: DescField, direction?: Direction): JsonSchema;
   /** The collected schemas. */
   readonly schemas: Record<string, JsonSchema>;
 }
@@ -54,14 +58,27 @@ export function createSchemaComponents(): SchemaComponents {
   const schemas: Record<string, JsonSchema> = {};
   const pointer = (typeName: string) => ({ $ref: `#/components/schemas/${typeName}` });
 
-  const refTo = (message: DescMessage): JsonSchema => {
+  const refTo = (message: DescMessage, direction: Direction): JsonSchema => {
     const known = wellKnown[message.typeName];
     if (known !== undefined) return { ...known };
-    if (!(message.typeName in schemas)) {
-      schemas[message.typeName] = {}; // reserve the name: a message may contain itself
-      schemas[message.typeName] = messageSchema(message, new Set(), "request");
+    const name = direction === "request" && requiresInAnswers(message) ? `${message.typeName}-Input` : message.typeName;
+    if (!(name in schemas)) {
+      schemas[name] = {}; // reserve the name: a message may contain itself
+      schemas[name] = messageSchema(message, new Set(), direction);
     }
-    return pointer(message.typeName);
+    return pointer(name);
+  };
+
+  // Whether the answer schema of a message (or of one it holds) requires a field, so that the
+  // request schema, which requires none, is a component of its own.
+  const requiresInAnswers = (message: DescMessage, seen: Set<string> = new Set()): boolean => {
+    if (seen.has(message.typeName)) return false; // a message holding itself adds nothing
+    seen.add(message.typeName);
+    return message.fields.some((field) => {
+      if (alwaysEmitted(field)) return true;
+      const inner = heldMessage(field);
+      return inner !== undefined && !(inner.typeName in wellKnown) && requiresInAnswers(inner, seen);
+    });
   };
 
   const enumRef = (desc: DescEnum): JsonSchema => {
@@ -72,23 +89,23 @@ export function createSchemaComponents(): SchemaComponents {
     return pointer(desc.typeName);
   };
 
-  const fieldSchema = (field: DescField): JsonSchema => {
+  const fieldSchema = (field: DescField, direction: Direction = "request"): JsonSchema => {
     switch (field.fieldKind) {
       case "scalar":
         return scalarSchema(field.scalar);
       case "enum":
         return enumRef(field.enum);
       case "message":
-        return refTo(field.message);
+        return refTo(field.message, direction);
       case "list":
         return {
           type: "array",
-          items: field.listKind === "scalar" ? scalarSchema(field.scalar) : field.listKind === "enum" ? enumRef(field.enum) : refTo(field.message),
+          items: field.listKind === "scalar" ? scalarSchema(field.scalar) : field.listKind === "enum" ? enumRef(field.enum) : refTo(field.message, direction),
         };
       case "map":
         return {
           type: "object",
-          additionalProperties: field.mapKind === "scalar" ? scalarSchema(field.scalar) : field.mapKind === "enum" ? enumRef(field.enum) : refTo(field.message),
+          additionalProperties: field.mapKind === "scalar" ? scalarSchema(field.scalar) : field.mapKind === "enum" ? enumRef(field.enum) : refTo(field.message, direction),
         };
     }
   };
@@ -98,7 +115,7 @@ export function createSchemaComponents(): SchemaComponents {
     const required: string[] = [];
     for (const field of message.fields) {
       if (omit.has(field.name)) continue;
-      properties[field.jsonName] = withDescription(fieldSchema(field), commentOf(field));
+      properties[field.jsonName] = withDescription(fieldSchema(field, direction), commentOf(field));
       if (direction === "response" && alwaysEmitted(field)) required.push(field.jsonName);
     }
     const schema: JsonSchema = { type: "object", properties };
@@ -107,6 +124,14 @@ export function createSchemaComponents(): SchemaComponents {
   };
 
   return { refTo, messageSchema, fieldSchema, schemas };
+}
+
+/** The message a field holds (itself, as list items or as map values), if any. */
+function heldMessage(field: DescField): DescMessage | undefined {
+  if (field.fieldKind === "message") return field.message;
+  if (field.fieldKind === "list" && field.listKind === "message") return field.message;
+  if (field.fieldKind === "map" && field.mapKind === "message") return field.message;
+  return undefined;
 }
 
 /** Whether `toJson` with `alwaysEmitImplicit` writes the field even when it holds its zero value. */

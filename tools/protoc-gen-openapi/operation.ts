@@ -1,8 +1,9 @@
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
+import { reasons, type Reason } from "../../src/core/errors/reasons.js";
 import { findFieldPath } from "../../src/transport/rest/fields.js";
 import { commentOf, withDescription, type JsonSchema, type SchemaComponents } from "./json-schema.js";
 import type { Product } from "./products.js";
-import type { RestBinding } from "./rest-binding.js";
+import type { RestBinding, RestRule } from "./rest-binding.js";
 import { securityOf, type SecurityRequirements, type SecurityScheme } from "./security.js";
 
 /** An OpenAPI operation object, as plain data. */
@@ -123,7 +124,7 @@ function buildResponses(binding: RestBinding, product: Product, components: Sche
     if (binding.responseBody !== "") {
       const field = fieldAt(output, binding.responseBody);
       content[rule.responseContentType === "" ? "application/json" : mediaType(rule.responseContentType)] = {
-        schema: rule.responseContentType === "" ? components.fieldSchema(field) : { type: "string" },
+        schema: rule.responseContentType === "" ? components.fieldSchema(field, "response") : { type: "string" },
       };
     } else {
       content["application/json"] = { schema: components.messageSchema(output, omitted, "response") };
@@ -140,9 +141,34 @@ function buildResponses(binding: RestBinding, product: Product, components: Sche
     responses["204"] = pending;
     headResponses["204"] = pending;
   }
-  Object.assign(responses, { "4XX": errorResponse, "503": unavailable, "5XX": errorResponse });
-  Object.assign(headResponses, { "4XX": { description: "Refused (no body)." }, "5XX": { description: "Failed (no body)." } });
+  // A database outage answers with Retry-After, at the status the route's dialect renders for
+  // its outage reason: 503 (UNAVAILABLE) everywhere but where a rule declares another reason.
+  const outage = outageStatus(rule, product);
+  const retryAfter = { "Retry-After": { description: "Seconds to wait before trying again (a database outage).", schema: { type: "integer", minimum: 0 } } };
+  const outageResponse =
+    outage === 503
+      ? unavailable
+      : {
+          description: `Failed, or the database is unavailable for the moment (\`${rule.outageReason}\`): then \`Retry-After\` says when to try again.`,
+          headers: retryAfter,
+          content: { "application/json": { schema: { $ref: `#/components/schemas/${errorSchemaName(product)}` } } },
+        };
+  Object.assign(responses, { "4XX": errorResponse, [String(outage)]: outageResponse, "5XX": errorResponse });
+  Object.assign(headResponses, {
+    "4XX": { description: "Refused (no body)." },
+    [String(outage)]: { description: "The database is unavailable for the moment (no body).", headers: retryAfter },
+    "5XX": { description: "Failed (no body)." },
+  });
   return { responses, headResponses };
+}
+
+/** The status a database outage answers on a route: its dialect's rendering of the declared outage reason. */
+export function outageStatus(rule: RestRule, product: Product): number {
+  const reason = rule.outageReason === "" ? "UNAVAILABLE" : rule.outageReason;
+  if (!(reasons as readonly string[]).includes(reason)) throw new Error(`tessera.rest.v1.Rule.outage_reason "${reason}" is not a reason of src/core/errors/reasons.ts`);
+  const status = product.dialect.render({ reason: reason as Reason, kind: "unavailable", message: "" }).status;
+  if (status < 500 || status > 599) throw new Error(`the ${product.name} dialect answers ${reason} with ${status}, not a 5xx`);
+  return status;
 }
 
 /** The components/responses name of a product's error answer. */

@@ -20,8 +20,8 @@ export interface CookieAttributes extends FieldBinding {
 /** What `tessera.rest.v1.rule` declares, with the defaults the server applies. */
 export interface RestRule {
   successStatus: number;
-  /** tessera.rest.v1.Dialect: 0 unspecified (Hanko), 1 Hanko, 2 Jincor, 3 AuthFi, 4 Authentiq, 5 Authenticator. */
-  dialect: number;
+  /** The tessera.rest.v1.Dialect value name, e.g. `DIALECT_HANKO`. */
+  dialect: string;
   requestContentType: string;
   responseContentType: string;
   allowHead: boolean;
@@ -33,11 +33,13 @@ export interface RestRule {
   acceptBodyField: string;
   noContentUnlessField: string;
   statusField: string;
+  /** The reason of a database outage where it is not `UNAVAILABLE`; empty when it is. */
+  outageReason: string;
 }
 
-/** What `tessera.rest.v1.credential` declares: the scheme (tessera.rest.v1.CredentialScheme). */
+/** What `tessera.rest.v1.credential` declares: the scheme (the tessera.rest.v1.CredentialScheme value name). */
 export interface RestCredential {
-  scheme: number;
+  scheme: string;
   state: string;
 }
 
@@ -72,17 +74,18 @@ export function readRestBinding(registry: Registry, method: DescMethod): RestBin
   const pattern = httpRule.pattern;
   if (pattern.case === undefined || pattern.case === "custom" || typeof pattern.value !== "string") return undefined;
   const rule = getOption(method, ruleExtension) as unknown as RuleShape;
-  const credential = hasOption(method, credentialExtension) ? (getOption(method, credentialExtension) as unknown as RestCredential) : undefined;
+  const credential = hasOption(method, credentialExtension) ? (getOption(method, credentialExtension) as unknown as CredentialShape) : undefined;
+  const schemeName = credential === undefined ? "CREDENTIAL_SCHEME_UNSPECIFIED" : valueName(registry, "tessera.rest.v1.CredentialScheme", credential.scheme);
   return {
     method,
     verb: pattern.case.toUpperCase(),
     template: pattern.value,
     body: httpRule.body,
     responseBody: httpRule.responseBody,
-    credential: credential === undefined || credential.scheme === 0 ? undefined : { scheme: credential.scheme, state: credential.state },
+    credential: credential === undefined || schemeName === "CREDENTIAL_SCHEME_UNSPECIFIED" ? undefined : { scheme: schemeName, state: credential.state },
     rule: {
       successStatus: rule.successStatus,
-      dialect: rule.dialect,
+      dialect: valueName(registry, "tessera.rest.v1.Dialect", rule.dialect),
       requestContentType: rule.requestContentType,
       responseContentType: rule.responseContentType,
       allowHead: rule.allowHead,
@@ -94,6 +97,7 @@ export function readRestBinding(registry: Registry, method: DescMethod): RestBin
       acceptBodyField: rule.acceptBodyField,
       noContentUnlessField: rule.noContentUnlessField,
       statusField: rule.statusField,
+      outageReason: rule.outageReason,
     },
   };
 }
@@ -119,7 +123,20 @@ interface CookieBindingShape {
   maxAgeField: string;
 }
 
-interface RuleShape extends Omit<RestRule, "requestHeaders" | "requestCookies" | "responseHeaders" | "responseCookies"> {
+/** The name of an enum value in the request's own descriptors (numbers stay the proto's business). */
+function valueName(registry: Registry, enumName: string, number: number): string {
+  const value = registry.getEnum(enumName)?.values.find((candidate) => candidate.number === number);
+  if (value === undefined) throw new Error(`${enumName} has no value ${number}`);
+  return value.name;
+}
+
+interface CredentialShape {
+  scheme: number;
+  state: string;
+}
+
+interface RuleShape extends Omit<RestRule, "dialect" | "requestHeaders" | "requestCookies" | "responseHeaders" | "responseCookies"> {
+  dialect: number;
   requestHeaders: HeaderBindingShape[];
   requestCookies: CookieBindingShape[];
   responseHeaders: HeaderBindingShape[];

@@ -1,3 +1,6 @@
+import { clientIdCookie, clientIdHeader } from "../../src/products/authenticator/token-credentials.js";
+import { apiKeyHeader } from "../../src/products/authfi/api-key-credentials.js";
+import { sessionCookie } from "../../src/products/hanko/session-credentials.js";
 import type { RestCredential } from "./rest-binding.js";
 
 /** An OpenAPI security scheme object. */
@@ -13,27 +16,32 @@ interface CredentialSchemes {
 }
 
 /**
- * The security schemes of each `tessera.rest.v1.CredentialScheme`, as the resolvers in
- * src/products/<product>/*-credentials.ts read them.
+ * The security schemes of each `tessera.rest.v1.CredentialScheme` (by value name), as the
+ * resolvers in src/products/<product>/*-credentials.ts read them, with their cookie and header names.
  */
-const byScheme: ReadonlyMap<number, CredentialSchemes> = new Map<number, CredentialSchemes>([
+const byScheme: ReadonlyMap<string, CredentialSchemes> = new Map<string, CredentialSchemes>([
   [
-    1, // CREDENTIAL_SCHEME_HANKO_SESSION
+    "CREDENTIAL_SCHEME_HANKO_SESSION",
     {
       schemes: {
         hankoSessionBearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A Hanko session JWT in `Authorization: Bearer`." },
-        hankoSessionCookie: { type: "apiKey", in: "cookie", name: "hanko", description: "The Hanko session JWT in the `hanko` cookie (read when there is no bearer token)." },
+        hankoSessionCookie: { type: "apiKey", in: "cookie", name: sessionCookie, description: `The Hanko session JWT in the \`${sessionCookie}\` cookie (read when there is no bearer token).` },
       },
       requirements: [{ hankoSessionBearer: [] }, { hankoSessionCookie: [] }],
     },
   ],
   [
-    2, // CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN
+    "CREDENTIAL_SCHEME_AUTHENTICATOR_TOKEN",
     {
       schemes: {
         authenticatorToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An Authenticator API token in `Authorization: Bearer`." },
-        authenticatorClientIdCookie: { type: "apiKey", in: "cookie", name: "CLIENTID", description: "The client id the token is bound to." },
-        authenticatorClientIdHeader: { type: "apiKey", in: "header", name: "x-client-id", description: "The client id the token is bound to, where a cookie cannot be set (read when there is no `CLIENTID` cookie)." },
+        authenticatorClientIdCookie: { type: "apiKey", in: "cookie", name: clientIdCookie, description: "The client id the token is bound to." },
+        authenticatorClientIdHeader: {
+          type: "apiKey",
+          in: "header",
+          name: clientIdHeader,
+          description: `The client id the token is bound to, where a cookie cannot be set (read when there is no \`${clientIdCookie}\` cookie).`,
+        },
       },
       requirements: [
         { authenticatorToken: [], authenticatorClientIdCookie: [] },
@@ -42,20 +50,24 @@ const byScheme: ReadonlyMap<number, CredentialSchemes> = new Map<number, Credent
     },
   ],
   [
-    3, // CREDENTIAL_SCHEME_AUTHFI_API_KEY
+    "CREDENTIAL_SCHEME_AUTHFI_API_KEY",
     {
-      schemes: { authfiApiKey: { type: "apiKey", in: "header", name: "AT-X-KEY", description: "The API key of the access point named in the path." } },
+      // Header names are case-insensitive; the document spells it as AuthFi's documentation does.
+      schemes: { authfiApiKey: { type: "apiKey", in: "header", name: apiKeyHeader.toUpperCase(), description: "The API key of the access point named in the path." } },
       requirements: [{ authfiApiKey: [] }],
     },
   ],
   [
-    4, // CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN
+    "CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN",
     {
       schemes: { jincorServiceToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A Jincor VERIFY service JWT (HS256 under `VERIFY_JWT_SECRET`)." } },
       requirements: [{ jincorServiceToken: [] }],
     },
   ],
 ]);
+
+/** The credential schemes the plugin documents, by value name (a test holds them to the generated enum). */
+export const documentedSchemes: readonly string[] = [...byScheme.keys()];
 
 /** The schemes and requirements of a declared credential. */
 export function securityOf(credential: RestCredential): CredentialSchemes {

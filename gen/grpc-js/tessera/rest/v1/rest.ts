@@ -267,6 +267,13 @@ export interface Rule {
    * the body.
    */
   statusField: string;
+  /**
+   * The error reason (src/core/errors/reasons.ts) this RPC fails with while the database is
+   * unreachable, where it is not `UNAVAILABLE` (503 in every dialect): Hanko's status page
+   * answers `DATABASE_UNAVAILABLE`, 500 with `Retry-After`. The service raises it; the OpenAPI
+   * documents state the status the route's dialect renders for it.
+   */
+  outageReason: string;
 }
 
 /** Credential is the credential an RPC takes. */
@@ -546,6 +553,7 @@ function createBaseRule(): Rule {
     acceptBodyField: "",
     noContentUnlessField: "",
     statusField: "",
+    outageReason: "",
   };
 }
 
@@ -589,6 +597,9 @@ export const Rule: MessageFns<Rule> = {
     }
     if (message.statusField !== "") {
       writer.uint32(106).string(message.statusField);
+    }
+    if (message.outageReason !== "") {
+      writer.uint32(114).string(message.outageReason);
     }
     return writer;
   },
@@ -710,6 +721,14 @@ export const Rule: MessageFns<Rule> = {
             message.statusField = reader.string();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.outageReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -785,6 +804,11 @@ export const Rule: MessageFns<Rule> = {
         : isSet(object.status_field)
         ? globalThis.String(object.status_field)
         : "",
+      outageReason: isSet(object.outageReason)
+        ? globalThis.String(object.outageReason)
+        : isSet(object.outage_reason)
+        ? globalThis.String(object.outage_reason)
+        : "",
     };
   },
 
@@ -829,6 +853,9 @@ export const Rule: MessageFns<Rule> = {
     if (message.statusField !== "") {
       obj.statusField = message.statusField;
     }
+    if (message.outageReason !== "") {
+      obj.outageReason = message.outageReason;
+    }
     return obj;
   },
 
@@ -850,6 +877,7 @@ export const Rule: MessageFns<Rule> = {
     message.acceptBodyField = object.acceptBodyField ?? "";
     message.noContentUnlessField = object.noContentUnlessField ?? "";
     message.statusField = object.statusField ?? "";
+    message.outageReason = object.outageReason ?? "";
     return message;
   },
 };
