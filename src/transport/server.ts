@@ -72,7 +72,7 @@ export function createServer(options: ServerOptions): Listener {
     logger,
   });
   // Unary gRPC and Connect calls of the registered services, through the same interceptors.
-  const unary = createUnaryPath({ services, interceptors, readMaxBytes: maxBodyBytes, logger });
+  const unary = createUnaryPath({ services, interceptors, readMaxBytes: maxBodyBytes, logger, tracking });
   const serviceNames = new Set(rpcServices.map((registration) => registration.service.typeName));
   const rest = createTranscoder({
     routes: createRouteTable(services.map((registration) => registration.service), options.dialects),
@@ -90,7 +90,7 @@ export function createServer(options: ServerOptions): Listener {
       const end = url.indexOf("/", 1);
       if (end > 1 && serviceNames.has(url.slice(1, end))) {
         if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
-        if (!unary.request(request, response)) connect(request, response);
+        if (!unary.request(request, response, record)) connect(request, response, record);
       } else rest(request, response, record);
     },
     { logger, maxBodyBytes, http2Stream: (stream, headers) => unary.stream(stream, headers) },

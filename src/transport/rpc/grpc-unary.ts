@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionNegotiate } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import type { RequestRecord } from "../../observe/request-record.js";
 import { CallLifetime } from "./call-lifetime.js";
 import { readRequest, type BodyLimit } from "./read-request.js";
 import { UnaryCall } from "./unary-call.js";
@@ -20,7 +21,7 @@ const compressedFlag = 0b1;
  * was read is answered at once, and the stream is closed with NO_ERROR so the client stops
  * sending (RFC 9113 §8.1) without exhausting the connection's flow-control window.
  */
-export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, settings: UnaryPathSettings): void {
+export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, settings: UnaryPathSettings, record: RequestRecord | undefined): void {
   // A stream the client resets emits an error: the call is over, not the process.
   stream.on("error", (error) => settings.logger.debug("grpc stream error", { method: site.method.name, error: error.message }));
   const compression = compressionNegotiate(settings.acceptCompression as never, headerValue(headers["grpc-encoding"]), headerValue(headers["grpc-accept-encoding"]), "grpc-accept-encoding");
@@ -29,7 +30,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
     if (stream.closed) gone();
     else stream.once("close", gone);
   });
-  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime });
+  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime, record });
   const answer = (head: OutgoingHttpHeaders, trailers: OutgoingHttpHeaders | undefined, frame: Buffer | undefined) => {
     lifetime.end();
     if (stream.destroyed || stream.headersSent) return;
@@ -44,6 +45,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
   };
   const head = (): OutgoingHttpHeaders => {
     const out: OutgoingHttpHeaders = { ":status": 200, "content-type": contentType };
+    if (record !== undefined) out["x-request-id"] = record.id;
     if (compression.response !== null) out["grpc-encoding"] = compression.response.name;
     call.responseHeader?.forEach((value, name) => (out[name] = value));
     return out;
