@@ -98,19 +98,22 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
       });
       return record;
     },
-    interceptor: (call) => async (request) => {
+    // Without async/await: one promise per call fewer on the hot path.
+    interceptor: (call) => (request) => {
       const record = request.contextValues.get(requestRecordKey);
       if (record === undefined) return call(request);
-      try {
-        const answer = await call(request);
-        record.rpcCode = "ok";
-        return answer;
-      } catch (error) {
-        const failure = ConnectError.from(error);
-        record.rpcCode = codeName(failure.code);
-        if (failure.cause instanceof DomainError) record.reason = failure.cause.reason;
-        throw error;
-      }
+      return call(request).then(
+        (answer) => {
+          record.rpcCode = "ok";
+          return answer;
+        },
+        (error: unknown) => {
+          const failure = ConnectError.from(error);
+          record.rpcCode = codeName(failure.code);
+          if (failure.cause instanceof DomainError) record.reason = failure.cause.reason;
+          throw error;
+        },
+      ) as ReturnType<typeof call>;
     },
   };
 }

@@ -40,21 +40,19 @@ export interface ServerOptions {
  */
 export function createServer(options: ServerOptions): Listener {
   const { services, logger } = options;
-  const errors: Interceptor = (next) => async (request) => {
-    try {
-      return await next(request);
-    } catch (error) {
+  const errors: Interceptor = (next) => (request) =>
+    next(request).catch((error: unknown) => {
       throw toConnectError(error, logger);
-    }
-  };
+    }) as ReturnType<typeof next>;
   const gate = createCredentialGate(
     services.flatMap((registration) => registration.service.methods),
     options.credentials,
   );
   // Inside `errors`, so that a refused credential is mapped like any other error.
-  const credentials: Interceptor = (next) => async (request) => {
-    if (!request.stream) await gate(request.method, request.header, request.message, request.contextValues);
-    return next(request);
+  // A method that declares no credential goes straight on: its request headers are never built.
+  const credentials: Interceptor = (next) => (request) => {
+    if (request.stream || !gate.declares(request.method)) return next(request);
+    return gate(request.method, request.header, request.message, request.contextValues).then(() => next(request));
   };
   const rpcOnly = options.rpcOnlyServices ?? [];
   const reflected = [...services, ...rpcOnly].map((registration) => registration.service);

@@ -56,11 +56,18 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
     trailer.forEach((value, name) => (trailers[name] = value));
     answer(head(), trailers, undefined);
   };
-  const succeed = async (output: Message) => {
-    const frame = await encode(output);
+  const send = (frame: Buffer) => {
     const trailers: OutgoingHttpHeaders = { "grpc-status": "0" };
     call.responseTrailer?.forEach((value, name) => (trailers[name] = value));
     answer(head(), trailers, frame);
+  };
+  // Compressed answers wait for the compressor; the others go out in the same tick.
+  const succeed = (output: Message): Promise<void> | void => {
+    const payload = site.serialization.getO(true).serialize(output);
+    if (compression.response !== null && payload.byteLength >= settings.compressMinBytes) {
+      return compression.response.compress(payload).then((compressed) => send(frame(compressed, compressedFlag)));
+    }
+    send(frame(payload, 0));
   };
   runUnary(call, site, settings, { decode, succeed, fail });
 
@@ -81,19 +88,15 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
     return site.serialization.getI(true).parse(message);
   }
 
-  async function encode(output: Message): Promise<Buffer> {
-    let payload = site.serialization.getO(true).serialize(output);
-    let flags = 0;
-    if (compression.response !== null && payload.byteLength >= settings.compressMinBytes) {
-      payload = await compression.response.compress(payload);
-      flags = compressedFlag;
-    }
-    const frame = Buffer.allocUnsafe(5 + payload.byteLength);
-    frame[0] = flags;
-    frame.writeUInt32BE(payload.byteLength, 1);
-    frame.set(payload, 5);
-    return frame;
-  }
+}
+
+/** One gRPC envelope: the flags, the length and the payload. */
+function frame(payload: Uint8Array, flags: number): Buffer {
+  const bytes = Buffer.allocUnsafe(5 + payload.byteLength);
+  bytes[0] = flags;
+  bytes.writeUInt32BE(payload.byteLength, 1);
+  bytes.set(payload, 5);
+  return bytes;
 }
 
 /**
