@@ -1,7 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createContextKey, type ContextValues, type Interceptor } from "@connectrpc/connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { performance } from "node:perf_hooks";
 import { DomainError } from "../core/errors/domain-error.js";
 import { productOf } from "./product.js";
@@ -12,22 +12,29 @@ type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
 
 /**
+ * The record of the call an RPC interceptor sees, in the call's context values: whatever path
+ * serves the call (the unary path on the HTTP/2 stream or on a request, connect-node) puts it
+ * there before the interceptors run.
+ */
+export const requestRecordKey = createContextKey<RequestRecord | undefined>(undefined, { description: "tessera request record" });
+
+/**
  * Begins and ends the record of every request for the observers, and carries it to the RPC
- * interceptor: the listener tags each RPC request with an internal header (any such header from
- * the client is overwritten) by which the interceptor finds the record, since connect-node hands
- * an interceptor neither the Node request nor context values the caller can set.
+ * interceptor through the call's context values.
  */
 export interface RequestTracking {
   /** Starts the record of a request (echoing its request id in `X-Request-Id`); ends it when the response closes. */
   begin(request: Request, response: Response): RequestRecord;
-  /** Names the RPC a request to a service path calls (a path no RPC serves stays `unmatched`) and tags it for the interceptor. */
+  /** Names the RPC a request to a service path calls (a path no RPC serves stays `unmatched`). */
   rpc(record: RequestRecord, request: Request, path: string): void;
+  /**
+   * Starts the record of a gRPC call served on the HTTP/2 stream itself (the caller echoes
+   * `record.id` in its response headers); ends it when the stream closes.
+   */
+  beginStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string): RequestRecord;
   /** The outermost Connect interceptor: records the RPC's code and refusal reason. */
   readonly interceptor: Interceptor;
 }
-
-/** The internal header that carries a record's key from the listener to the interceptor. */
-const recordHeader = "tessera-internal-request-record";
 
 /** Creates the tracking of the RPCs `methods` for `observers`. */
 export function createRequestTracking(observers: readonly RequestObserver[], methods: Iterable<DescMethod>): RequestTracking {
@@ -37,68 +44,83 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
     rpcs.set(`/${route}`, { route, product: productOf(method) });
   }
   const beginners = observers.filter((observer) => observer.begin !== undefined);
-  const open = new Map<string, RequestRecord>();
-  const keys = new WeakMap<RequestRecord, string>();
-  let next = 0;
 
-  const end = (record: RequestRecord, response: Response) => {
-    const key = keys.get(record);
-    if (key !== undefined) open.delete(key);
-    record.httpStatus = response.headersSent ? response.statusCode : 0;
-    if (record.transport !== "rest" && record.rpcCode === undefined && record.rpc !== undefined) record.rpcCode = earlyCode(record, response);
+  const open = (id: string | string[] | undefined, transport: Transport): RequestRecord => {
+    const record: RequestRecord = {
+      id: requestIdFrom(id),
+      startedAt: performance.now(),
+      transport,
+      product: "none",
+      route: "unmatched",
+      rpc: undefined,
+      httpStatus: 0,
+      rpcCode: undefined,
+      reason: undefined,
+      durationMs: 0,
+    };
+    for (const observer of beginners) observer.begin!(record);
+    return record;
+  };
+  const name = (record: RequestRecord, path: string) => {
+    const known = rpcs.get(path);
+    if (known === undefined) return;
+    record.route = known.route;
+    record.rpc = known.route;
+    record.product = known.product;
+  };
+  const close = (record: RequestRecord) => {
     record.durationMs = performance.now() - record.startedAt;
     for (const observer of observers) observer.end(record);
   };
 
   return {
     begin(request, response) {
-      const record: RequestRecord = {
-        id: requestIdFrom(request.headers["x-request-id"]),
-        startedAt: performance.now(),
-        transport: "rest",
-        product: "none",
-        route: "unmatched",
-        rpc: undefined,
-        httpStatus: 0,
-        rpcCode: undefined,
-        reason: undefined,
-        durationMs: 0,
-      };
+      const record = open(request.headers["x-request-id"], "rest");
       response.setHeader("x-request-id", record.id);
-      for (const observer of beginners) observer.begin!(record);
-      response.once("close", () => end(record, response));
+      response.once("close", () => {
+        record.httpStatus = response.headersSent ? response.statusCode : 0;
+        if (record.transport !== "rest" && record.rpcCode === undefined && record.rpc !== undefined) record.rpcCode = earlyCode(record.httpStatus, response.getHeader("grpc-status"));
+        close(record);
+      });
       return record;
     },
     rpc(record, request, path) {
       record.transport = transportOf(request.headers["content-type"]);
-      const known = rpcs.get(path);
-      if (known !== undefined) {
-        record.route = known.route;
-        record.rpc = known.route;
-        record.product = known.product;
-      }
-      const key = String(next++);
-      open.set(key, record);
-      keys.set(record, key);
-      request.headers[recordHeader] = key;
+      name(record, path);
     },
-    interceptor: (call) => async (request) => {
-      const key = request.header.get(recordHeader);
-      const record = key === null ? undefined : open.get(key);
-      request.header.delete(recordHeader);
+    beginStream(stream, headers, path) {
+      const record = open(headers["x-request-id"], "grpc");
+      name(record, path);
+      stream.once("close", () => {
+        record.httpStatus = stream.headersSent ? Number(stream.sentHeaders[":status"] ?? 200) : 0;
+        if (record.rpcCode === undefined) record.rpcCode = earlyCode(record.httpStatus, sentStatus(stream));
+        close(record);
+      });
+      return record;
+    },
+    // Without async/await: one promise per call fewer on the hot path.
+    interceptor: (call) => (request) => {
+      const record = request.contextValues.get(requestRecordKey);
       if (record === undefined) return call(request);
-      try {
-        const answer = await call(request);
-        record.rpcCode = "ok";
-        return answer;
-      } catch (error) {
-        const failure = ConnectError.from(error);
-        record.rpcCode = codeName(failure.code);
-        if (failure.cause instanceof DomainError) record.reason = failure.cause.reason;
-        throw error;
-      }
+      return call(request).then(
+        (answer) => {
+          record.rpcCode = "ok";
+          return answer;
+        },
+        (error: unknown) => {
+          const failure = ConnectError.from(error);
+          record.rpcCode = codeName(failure.code);
+          if (failure.cause instanceof DomainError) record.reason = failure.cause.reason;
+          throw error;
+        },
+      ) as ReturnType<typeof call>;
     },
   };
+}
+
+/** Puts `record` in `values` for the tracking interceptor; no record (tracking off) leaves them as they are. */
+export function withRequestRecord(values: ContextValues, record: RequestRecord | undefined): ContextValues {
+  return record === undefined ? values : values.set(requestRecordKey, record);
 }
 
 function transportOf(contentType: string | undefined): Transport {
@@ -108,6 +130,11 @@ function transportOf(contentType: string | undefined): Transport {
   return "connect";
 }
 
+/** The grpc-status a stream answered with, in its trailers or (trailers-only) its headers. */
+function sentStatus(stream: ServerHttp2Stream): OutgoingHttpHeaders[string] {
+  return stream.sentTrailers?.["grpc-status"] ?? (stream.headersSent ? stream.sentHeaders["grpc-status"] : undefined);
+}
+
 /** Code names as gRPC spells them in lower case (`not_found`), by code. */
 const codeNames = new Map<Code, string>(
   Object.entries(Code)
@@ -115,19 +142,19 @@ const codeNames = new Map<Code, string>(
     .map(([name, code]) => [code, name.replace(/(?<!^)([A-Z])/g, "_$1").toLowerCase()]),
 );
 
-function codeName(code: Code): string {
+/** The name of `code` in the request record (`not_found`). */
+export function codeName(code: Code): string {
   return codeNames.get(code) ?? "unknown";
 }
 
 /**
- * The code of an RPC refused before it reached a handler (malformed, too large): a gRPC
- * trailers-only answer carries `grpc-status` in its headers; a Connect answer's HTTP status says
- * refused (4xx) or failed (5xx).
+ * The code of an RPC refused before it reached a handler (malformed, too large): a gRPC answer
+ * carries `grpc-status` (in its trailers, or its headers when trailers-only); a Connect answer's
+ * HTTP status says refused (4xx) or failed (5xx).
  */
-function earlyCode(record: RequestRecord, response: Response): string {
-  const header = response.getHeader("grpc-status");
-  if (header !== undefined) return codeName(Number(header) as Code);
-  if (record.httpStatus >= 500) return "internal";
-  if (record.httpStatus >= 400) return "invalid_argument";
+function earlyCode(httpStatus: number, grpcStatus: OutgoingHttpHeaders[string]): string {
+  if (grpcStatus !== undefined) return codeName(Number(grpcStatus) as Code);
+  if (httpStatus >= 500) return "internal";
+  if (httpStatus >= 400) return "invalid_argument";
   return "unknown";
 }

@@ -1,9 +1,11 @@
 import { Code, ConnectError, createConnectRouter, createContextKey, createContextValues, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import type { Logger } from "../log.js";
+import type { RequestRecord } from "../observe/request-record.js";
+import { codeName, withRequestRecord } from "../observe/request-tracking.js";
 
 /** What the RPC side of the listener serves. */
 export interface RpcAdapterOptions {
@@ -28,7 +30,7 @@ const reachedHandler = createContextKey<{ reached: boolean }>({ reached: false }
  * A streaming call reaches its handler before its messages are decoded: a message of it that
  * fails to decode is turned into the same INVALID_ARGUMENT where the handler reads it.
  */
-export function createRpcAdapter(options: RpcAdapterOptions): (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => void {
+export function createRpcAdapter(options: RpcAdapterOptions): (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse, record?: RequestRecord) => void {
   const mark: Interceptor = (next) => (request) => {
     request.contextValues.get(reachedHandler).reached = true;
     if (!request.stream) return next(request);
@@ -41,7 +43,7 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
   });
   options.routes(router);
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
-  return (request, response) => {
+  return (request, response, record) => {
     const handler = handlers.get((request.url ?? "").split("?", 2)[0] ?? "");
     if (handler === undefined) {
       // The body is not read: an HTTP/1.1 connection is not reused after the answer.
@@ -51,10 +53,10 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
       return;
     }
     const flag = { reached: false };
-    const values = createContextValues().set(reachedHandler, flag);
+    const values = withRequestRecord(createContextValues().set(reachedHandler, flag), record);
     const universal = { ...universalRequestFromNodeRequest(request as IncomingMessage, response as ServerResponse, undefined, values), body: requestBody(request) };
     handler(universal)
-      .then((answer) => rewriteUndecodable(answer, flag, options.logger, handler.method.name))
+      .then((answer) => rewriteUndecodable(answer, flag, options.logger, handler.method.name, record))
       .then((answer) => {
         // A request refused before it was decoded may not have been read to its end: an
         // HTTP/1.1 connection is not reused after it (HTTP/2 streams end on their own).
@@ -111,11 +113,14 @@ function requestBody(request: IncomingMessage | Http2ServerRequest): AsyncIterab
  */
 async function answerTrailersOnly(answer: UniversalServerResponse, response: Http2ServerResponse): Promise<void> {
   const body = await collect(answer.body);
-  const headers: Record<string, string> = { ":status": String(answer.status) };
-  answer.header?.forEach((value, name) => (headers[name] = value));
-  answer.trailer?.forEach((value, name) => (headers[name] = value));
   const { stream } = response;
   if (stream.destroyed || stream.headersSent) return;
+  // Set on the response first, so that what the listener set (the request id, CORS) goes out
+  // with them and the request record sees the status and grpc-status sent.
+  response.statusCode = answer.status;
+  answer.header?.forEach((value, name) => response.setHeader(name, value));
+  answer.trailer?.forEach((value, name) => response.setHeader(name, value));
+  const headers: OutgoingHttpHeaders = { ...response.getHeaders(), ":status": answer.status };
   if (body.length === 0 || headers["grpc-status"] !== undefined) {
     stream.respond(headers, { endStream: true });
   } else {
@@ -130,13 +135,13 @@ function undecodable(code: Code | undefined, flag: { reached: boolean }): boolea
 }
 
 /** The same answer, with a decoding failure turned into INVALID_ARGUMENT and a generic message. */
-async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reached: boolean }, logger: Logger, method: string): Promise<UniversalServerResponse> {
+async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reached: boolean }, logger: Logger, method: string, record: RequestRecord | undefined): Promise<UniversalServerResponse> {
   if (flag.reached) return answer;
   const contentType = answer.header?.get("content-type") ?? "";
   const log = (detail: string) => logger.debug("undecodable rpc request", { method, detail });
   // The body may change length: drop a declared one.
   answer.header?.delete("content-length");
-  if (contentType.startsWith("application/grpc-web")) return { ...answer, body: rewriteGrpcWebBody(answer.body, flag, log) };
+  if (contentType.startsWith("application/grpc-web")) return { ...answer, body: rewriteGrpcWebBody(answer.body, flag, log, record) };
   if (contentType.startsWith("application/grpc")) {
     const fix = (headers: Headers | undefined) => {
       if (headers === undefined || !undecodable(Number(headers.get("grpc-status") ?? NaN) as Code, flag)) return;
@@ -184,8 +189,11 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
 }
 
-/** gRPC-Web sends its status in a trailer frame (flag 0x80) at the end of the body. */
-async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, flag: { reached: boolean }, log: (detail: string) => void): AsyncIterable<Uint8Array> {
+/**
+ * gRPC-Web sends its status in a trailer frame (flag 0x80) at the end of the body, where the
+ * request record cannot read it from the response: the code answered goes to the record here.
+ */
+async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, flag: { reached: boolean }, log: (detail: string) => void, record: RequestRecord | undefined): AsyncIterable<Uint8Array> {
   const bytes = await collect(body);
   const frames: Buffer[] = [];
   for (let at = 0; at + 5 <= bytes.length; ) {
@@ -204,10 +212,13 @@ async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, 
         .filter((line) => line.includes(":"))
         .map((line) => [line.slice(0, line.indexOf(":")).trim().toLowerCase(), line.slice(line.indexOf(":") + 1).trim()] as const),
     );
-    if (!undecodable(Number(trailer.get("grpc-status") ?? NaN) as Code, flag)) {
+    const status = Number(trailer.get("grpc-status") ?? NaN) as Code;
+    if (!undecodable(status, flag)) {
+      if (record !== undefined && !Number.isNaN(status)) record.rpcCode = codeName(status);
       frames.push(frame);
       continue;
     }
+    if (record !== undefined) record.rpcCode = codeName(Code.InvalidArgument);
     log(decodeURIComponent(trailer.get("grpc-message") ?? ""));
     const text = Buffer.from(`grpc-status: ${Code.InvalidArgument}\r\ngrpc-message: ${encodeURIComponent(malformedMessage)}\r\n`);
     const head = Buffer.alloc(5);

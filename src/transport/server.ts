@@ -40,21 +40,19 @@ export interface ServerOptions {
  */
 export function createServer(options: ServerOptions): Listener {
   const { services, logger } = options;
-  const errors: Interceptor = (next) => async (request) => {
-    try {
-      return await next(request);
-    } catch (error) {
+  const errors: Interceptor = (next) => (request) =>
+    next(request).catch((error: unknown) => {
       throw toConnectError(error, logger);
-    }
-  };
+    }) as ReturnType<typeof next>;
   const gate = createCredentialGate(
     services.flatMap((registration) => registration.service.methods),
     options.credentials,
   );
   // Inside `errors`, so that a refused credential is mapped like any other error.
-  const credentials: Interceptor = (next) => async (request) => {
-    if (!request.stream) await gate(request.method, request.header, request.message, request.contextValues);
-    return next(request);
+  // A method that declares no credential goes straight on: its request headers are never built.
+  const credentials: Interceptor = (next) => (request) => {
+    if (request.stream || !gate.declares(request.method)) return next(request);
+    return gate(request.method, request.header, request.message, request.contextValues).then(() => next(request));
   };
   const rpcOnly = options.rpcOnlyServices ?? [];
   const reflected = [...services, ...rpcOnly].map((registration) => registration.service);
@@ -72,7 +70,7 @@ export function createServer(options: ServerOptions): Listener {
     logger,
   });
   // Unary gRPC and Connect calls of the registered services, through the same interceptors.
-  const unary = createUnaryPath({ services, interceptors, readMaxBytes: maxBodyBytes, logger });
+  const unary = createUnaryPath({ services, interceptors, readMaxBytes: maxBodyBytes, logger, tracking });
   const serviceNames = new Set(rpcServices.map((registration) => registration.service.typeName));
   const rest = createTranscoder({
     routes: createRouteTable(services.map((registration) => registration.service), options.dialects),
@@ -90,7 +88,7 @@ export function createServer(options: ServerOptions): Listener {
       const end = url.indexOf("/", 1);
       if (end > 1 && serviceNames.has(url.slice(1, end))) {
         if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
-        if (!unary.request(request, response)) connect(request, response);
+        if (!unary.request(request, response, record)) connect(request, response, record);
       } else rest(request, response, record);
     },
     { logger, maxBodyBytes, http2Stream: (stream, headers) => unary.stream(stream, headers) },

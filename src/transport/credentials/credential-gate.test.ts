@@ -55,6 +55,13 @@ describe("createCredentialGate", () => {
     expect(values.get(session.key)).toBeUndefined();
   });
 
+  it("says which RPCs declare a credential, so that the others skip it", () => {
+    const gate = createCredentialGate(IdentityService.methods, { [CredentialScheme.HANKO_SESSION]: recording({}), [CredentialScheme.AUTHFI_API_KEY]: recording({}) });
+    expect(gate.declares(method("CreateUser"))).toBe(false);
+    expect(gate.declares(method("GetCurrentUser"))).toBe(true);
+    expect(gate.declares(method("GetCurrentUser")), "asked again, from the descriptor's cache").toBe(true);
+  });
+
   it("lets a refusal through to the caller, leaving no principal", async () => {
     const refused = new Error("refused");
     const key = principalKey<{ userId: string }>("refusing");

@@ -8,7 +8,14 @@ import type { CredentialResolvers } from "./credential-resolver.js";
  * the call's context values; a refused credential throws the resolver's error, which the REST
  * transcoder answers in the route's dialect and the RPC interceptor as its Connect code.
  */
-export type CredentialGate = (method: DescMethod, header: Headers, request: Message, values: ContextValues) => Promise<void>;
+export interface CredentialGate {
+  (method: DescMethod, header: Headers, request: Message, values: ContextValues): Promise<void>;
+  /**
+   * Whether `method` declares a credential: a call of one that declares none skips the gate,
+   * and so never builds the request headers it would read.
+   */
+  declares(method: DescMethod): boolean;
+}
 
 type MethodGate = ((header: Headers, request: Message, values: ContextValues) => Promise<void>) | undefined;
 
@@ -21,6 +28,8 @@ type MethodGate = ((header: Headers, request: Message, values: ContextValues) =>
  */
 export function createCredentialGate(methods: Iterable<DescMethod>, resolvers: CredentialResolvers): CredentialGate {
   const gates = new Map<string, MethodGate>();
+  // By descriptor too, read on every call: no name is built per call for a method seen before.
+  const byMethod = new Map<DescMethod, MethodGate>();
   const build = (method: DescMethod): MethodGate => {
     const declared = getOption(method, credentialOption);
     if (declared.scheme === CredentialScheme.UNSPECIFIED) return undefined;
@@ -39,12 +48,19 @@ export function createCredentialGate(methods: Iterable<DescMethod>, resolvers: C
   };
   const key = (method: DescMethod) => `${method.parent.typeName}/${method.name}`;
   for (const method of methods) gates.set(key(method), build(method));
-  return async (method, header, request, values) => {
+  const gateOf = (method: DescMethod): MethodGate => {
+    if (byMethod.has(method)) return byMethod.get(method);
     const name = key(method);
     if (!gates.has(name)) gates.set(name, build(method));
     const gate = gates.get(name);
-    if (gate !== undefined) await gate(header, request, values);
+    byMethod.set(method, gate);
+    return gate;
   };
+  const gate = async (method: DescMethod, header: Headers, request: Message, values: ContextValues) => {
+    const methodGate = gateOf(method);
+    if (methodGate !== undefined) await methodGate(header, request, values);
+  };
+  return Object.assign(gate, { declares: (method: DescMethod) => gateOf(method) !== undefined });
 }
 
 function stringField(method: DescMethod, protoName: string, name: string): DescField {

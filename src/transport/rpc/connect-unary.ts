@@ -4,6 +4,7 @@ import { compressionNegotiate } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorToJsonBytes, parseTimeout } from "@connectrpc/connect/protocol-connect";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { RequestRecord } from "../../observe/request-record.js";
 import { CallLifetime } from "./call-lifetime.js";
 import { readRequest } from "./read-request.js";
 import { UnaryCall } from "./unary-call.js";
@@ -22,6 +23,7 @@ export function serveConnect(
   request: IncomingMessage | Http2ServerRequest,
   response: ServerResponse | Http2ServerResponse,
   settings: UnaryPathSettings,
+  record: RequestRecord | undefined,
 ): void {
   const { headers } = request;
   const compression = compressionNegotiate(settings.acceptCompression as never, headerValue(headers["content-encoding"]), headerValue(headers["accept-encoding"]), "accept-encoding");
@@ -30,7 +32,7 @@ export function serveConnect(
     if (response.destroyed) gone();
     else response.once("close", gone);
   });
-  const call = new UnaryCall({ method: site.method, protocolName: "connect", requestMethod: "POST", path: request.url ?? "/", headers, lifetime });
+  const call = new UnaryCall({ method: site.method, protocolName: "connect", requestMethod: "POST", path: request.url ?? "/", headers, lifetime, record });
   const contentType = binary ? "application/proto" : "application/json";
 
   const answer = async (status: number, body: Uint8Array, error: ConnectError | undefined) => {

@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionNegotiate } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import type { RequestRecord } from "../../observe/request-record.js";
 import { CallLifetime } from "./call-lifetime.js";
 import { readRequest, type BodyLimit } from "./read-request.js";
 import { UnaryCall } from "./unary-call.js";
@@ -20,7 +21,7 @@ const compressedFlag = 0b1;
  * was read is answered at once, and the stream is closed with NO_ERROR so the client stops
  * sending (RFC 9113 §8.1) without exhausting the connection's flow-control window.
  */
-export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, settings: UnaryPathSettings): void {
+export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, settings: UnaryPathSettings, record: RequestRecord | undefined): void {
   // A stream the client resets emits an error: the call is over, not the process.
   stream.on("error", (error) => settings.logger.debug("grpc stream error", { method: site.method.name, error: error.message }));
   const compression = compressionNegotiate(settings.acceptCompression as never, headerValue(headers["grpc-encoding"]), headerValue(headers["grpc-accept-encoding"]), "grpc-accept-encoding");
@@ -29,7 +30,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
     if (stream.closed) gone();
     else stream.once("close", gone);
   });
-  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime });
+  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime, record });
   const answer = (head: OutgoingHttpHeaders, trailers: OutgoingHttpHeaders | undefined, frame: Buffer | undefined) => {
     lifetime.end();
     if (stream.destroyed || stream.headersSent) return;
@@ -44,6 +45,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
   };
   const head = (): OutgoingHttpHeaders => {
     const out: OutgoingHttpHeaders = { ":status": 200, "content-type": contentType };
+    if (record !== undefined) out["x-request-id"] = record.id;
     if (compression.response !== null) out["grpc-encoding"] = compression.response.name;
     call.responseHeader?.forEach((value, name) => (out[name] = value));
     return out;
@@ -54,11 +56,18 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
     trailer.forEach((value, name) => (trailers[name] = value));
     answer(head(), trailers, undefined);
   };
-  const succeed = async (output: Message) => {
-    const frame = await encode(output);
+  const send = (frame: Buffer) => {
     const trailers: OutgoingHttpHeaders = { "grpc-status": "0" };
     call.responseTrailer?.forEach((value, name) => (trailers[name] = value));
     answer(head(), trailers, frame);
+  };
+  // Compressed answers wait for the compressor; the others go out in the same tick.
+  const succeed = (output: Message): Promise<void> | void => {
+    const payload = site.serialization.getO(true).serialize(output);
+    if (compression.response !== null && payload.byteLength >= settings.compressMinBytes) {
+      return compression.response.compress(payload).then((compressed) => send(frame(compressed, compressedFlag)));
+    }
+    send(frame(payload, 0));
   };
   runUnary(call, site, settings, { decode, succeed, fail });
 
@@ -79,19 +88,15 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
     return site.serialization.getI(true).parse(message);
   }
 
-  async function encode(output: Message): Promise<Buffer> {
-    let payload = site.serialization.getO(true).serialize(output);
-    let flags = 0;
-    if (compression.response !== null && payload.byteLength >= settings.compressMinBytes) {
-      payload = await compression.response.compress(payload);
-      flags = compressedFlag;
-    }
-    const frame = Buffer.allocUnsafe(5 + payload.byteLength);
-    frame[0] = flags;
-    frame.writeUInt32BE(payload.byteLength, 1);
-    frame.set(payload, 5);
-    return frame;
-  }
+}
+
+/** One gRPC envelope: the flags, the length and the payload. */
+function frame(payload: Uint8Array, flags: number): Buffer {
+  const bytes = Buffer.allocUnsafe(5 + payload.byteLength);
+  bytes[0] = flags;
+  bytes.writeUInt32BE(payload.byteLength, 1);
+  bytes.set(payload, 5);
+  return bytes;
 }
 
 /**

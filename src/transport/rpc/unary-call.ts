@@ -1,6 +1,8 @@
 import { create, type DescMessage, type DescMethodUnary, type DescService, type Message } from "@bufbuild/protobuf";
 import { createContextValues, type ContextValues, type HandlerContext, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import type { IncomingHttpHeaders } from "node:http";
+import type { RequestRecord } from "../../observe/request-record.js";
+import { withRequestRecord } from "../../observe/request-tracking.js";
 import type { CallLifetime } from "./call-lifetime.js";
 
 /** A unary RPC implementation, as a service registration holds it. */
@@ -18,6 +20,8 @@ export interface UnaryCallInit {
   path: string;
   headers: IncomingHttpHeaders;
   lifetime: CallLifetime;
+  /** The call's request record, for the tracking interceptor (none when tracking is off). */
+  record: RequestRecord | undefined;
 }
 
 /**
@@ -71,7 +75,7 @@ export class UnaryCall {
         return (call.requestHeader ??= toHeaders(call.init.headers));
       },
       get contextValues() {
-        return (call.values ??= createContextValues());
+        return (call.values ??= withRequestRecord(createContextValues(), call.init.record));
       },
     };
     const innermost = async (received: UnaryRequest): Promise<UnaryResponse> => {

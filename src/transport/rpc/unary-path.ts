@@ -6,6 +6,8 @@ import { parseContentType } from "@connectrpc/connect/protocol-connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { Logger } from "../../log.js";
+import type { RequestRecord } from "../../observe/request-record.js";
+import type { RequestTracking } from "../../observe/request-tracking.js";
 import type { ServiceRegistration } from "../services.js";
 import { serveConnect } from "./connect-unary.js";
 import { serveGrpc } from "./grpc-unary.js";
@@ -19,12 +21,14 @@ export interface UnaryPathOptions {
   interceptors: readonly Interceptor[];
   readMaxBytes: number;
   logger: Logger;
+  /** Begins the record of each gRPC call served on the stream; none when requests are not tracked. */
+  tracking: Pick<RequestTracking, "beginStream"> | undefined;
 }
 
 /** Each serves a call and returns true, or returns false and leaves it to connect-node. */
 export interface UnaryPath {
-  /** Connect unary calls, HTTP/1.1 and HTTP/2. */
-  request(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): boolean;
+  /** Connect unary calls, HTTP/1.1 and HTTP/2, with the record the listener began for the request. */
+  request(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse, record: RequestRecord | undefined): boolean;
   /** Unary gRPC calls, on the HTTP/2 stream before Node's compatibility layer. */
   stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean;
 }
@@ -65,20 +69,23 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
     return sites.get(queryAt < 0 ? url : url.slice(0, queryAt));
   };
   return {
-    request(request, response) {
+    request(request, response, record) {
       if (request.method !== "POST") return false;
       const site = find(request.url ?? "/");
       if (site === undefined) return false;
       const connect = parseContentType(request.headers["content-type"] ?? "");
       if (connect === undefined || connect.stream) return false;
-      serveConnect(site, connect.binary, request, response, settings);
+      serveConnect(site, connect.binary, request, response, settings, record);
       return true;
     },
     stream(stream, headers) {
       if (headers[":method"] !== "POST" || !grpcContentType.test(headers["content-type"] ?? "")) return false;
-      const site = find(String(headers[":path"] ?? "/"));
+      const path = String(headers[":path"] ?? "/");
+      const site = find(path);
       if (site === undefined) return false;
-      serveGrpc(site, stream, headers, settings);
+      const queryAt = path.indexOf("?");
+      const record = options.tracking?.beginStream(stream, headers, queryAt < 0 ? path : path.slice(0, queryAt));
+      serveGrpc(site, stream, headers, settings, record);
       return true;
     },
   };
