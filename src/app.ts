@@ -288,7 +288,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           login: createLoginService({ store: authenticatorStore, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, clock }),
           devices: createDeviceService({ store: authenticatorStore, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ store: authenticatorStore, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, clock }),
+          settings: createUserSettingsService({ store: authenticatorStore, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, clock }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),
