@@ -272,13 +272,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       scopeService({
         authentiq: createScopeHandler({
-          jobs: createScopeJobService({ jobs: createScopeJobStore(db, tenantId), outbox: outboxOfTenant, transaction, secrets, keys: authentiqKeys, issuer, limits, nudgeOutbox, now }),
+          jobs: createScopeJobService({ jobs: createScopeJobStore(db, tenantId), outbox: outboxOfTenant, transaction, secrets, keys: authentiqKeys, issuer, limits, nudgeOutbox, clock }),
           pushLogin: createPushLoginService({ outbox: outboxOfTenant, keys: authentiqKeys, nudgeOutbox, now }),
           issuer,
         }),
       }),
       verifyService({
-        jincor: createJincorMethods({ verifications: createVerificationService({ tenantId, secrets, challenges, totpSecrets: createConsumerTotpStore(tenantId), nudgeOutbox, now }) }),
+        jincor: createJincorMethods({ verifications: createVerificationService({ tenantId, secrets, challenges, totpSecrets: createConsumerTotpStore(tenantId), nudgeOutbox, clock }) }),
         passcode: createPasscodeHandler({ passcodes: createPasscodeService({ identities, challenges, limits, nudgeOutbox }), tokens, authTokenHeader }),
       }),
       webauthnService({
@@ -291,7 +291,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           login: createLoginService({ store: authenticatorStore, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, clock }),
           devices: createDeviceService({ store: authenticatorStore, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ store: authenticatorStore, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, clock }),
+          settings: createUserSettingsService({ store: authenticatorStore, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, clock }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),

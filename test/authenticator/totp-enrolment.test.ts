@@ -62,6 +62,20 @@ describe("PATCH /api/v1/user/:user_id TOTP confirmation", () => {
     expect(await patch(account, { is_totp_allowed: true, totp_code: codeAt(fresh) })).toMatchObject({ status: 200, json: { is_totp_allowed: true } });
   });
 
+  // The count was read under the settings row lock but written after the rollback: a burst of
+  // 20 had 10 checked on PostgreSQL. Each confirmation is now a hit of the offer's limit first.
+  it("checks at most five of a concurrent burst of 20 wrong confirmation codes, then refuses the right one", async () => {
+    const account = await signUpVerified(server, sinks);
+    const secret = await offer(account);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => patch(account, { is_totp_allowed: true, totp_code: other(codeAt(secret)) })));
+    // "The TOTP code is invalid" answers a checked code; a voided offer and the limit answer otherwise.
+    const checked = answers.filter((answer) => (answer.json as { error?: { message?: string } }).error?.message === "The TOTP code is invalid");
+    expect(answers.filter((answer) => answer.status === 200)).toEqual([]);
+    expect(checked.length).toBeLessThanOrEqual(5);
+    expect(answers.filter((answer) => answer.status === 429 || answer.status === 401).length).toBe(20);
+    expect(await patch(account, { is_totp_allowed: true, totp_code: codeAt(secret) })).toMatchObject({ status: 401, json: { error: { code: "invalid_code" } } });
+  });
+
   // An offered secret left lying around (a screenshot, a shared screen) must not enable TOTP days later.
   it("refuses to confirm an offered secret after its ten minutes", async () => {
     const account = await signUpVerified(server, sinks);

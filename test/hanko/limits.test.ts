@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/core/clock.js";
 import { rest } from "../harness/rest.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
-import { codeSent } from "../abuse/uses.js";
+import { codeSent, queued } from "../abuse/uses.js";
 import { freshEmail, signUpAndLogIn } from "./hanko-client.js";
 
 let server: TestServer;
@@ -71,22 +71,29 @@ describe("Hanko POST /passcode/login/initialize send limit", () => {
 });
 
 describe("Hanko wrong passcodes per day", () => {
-  // Guessing across passcodes: 3 tries per passcode × 5 passcodes a minute was 15 guesses a minute.
-  it("refuses every passcode of a user after 20 wrong ones in 24 hours, the right code too", async () => {
+  // Guessing across passcodes: 3 tries per passcode × 5 passcodes a minute was 15 guesses a minute;
+  // and once the cap was used up, every new passcode was still mailed, although none could work.
+  it("refuses every passcode of a user after 20 wrong ones in 24 hours, the right code too, and mails none until the day passes", async () => {
     const email = freshEmail();
     const userId = ((await rest(server.url, "POST", "/users", { body: { email } })).json as { user_id: string }).user_id;
+    // A passcode issued before the cap is used up: its right code is refused after.
+    const spare = await codeSent(server, email, () => initialize(userId));
     let guesses = 0;
     for (let passcode = 0; guesses < 20; passcode++) {
-      // Past the per-minute send limit: 5 passcodes, then a minute passes.
-      if (passcode > 0 && passcode % 5 === 0) offset += 61_000;
+      // Past the per-minute send limit: 5 passcodes (the spare first), then a minute passes.
+      if ((passcode + 1) % 5 === 0) offset += 61_000;
       const { result: started, code } = await codeSent(server, email, () => initialize(userId));
       expect(started.status).toBe(200);
       const id = (started.json as { id: string }).id;
       for (let attempt = 0; attempt < 3 && guesses < 20; attempt++, guesses++) expect((await finalize(id, wrong(code))).status).not.toBe(200);
     }
     offset += 61_000;
-    const last = await codeSent(server, email, () => initialize(userId));
-    expect(await finalize((last.result.json as { id: string }).id, last.code)).toMatchObject(tooMany);
+    const before = await queued(server, email);
+    const refused = await Promise.all(Array.from({ length: 5 }, () => initialize(userId)));
+    for (const answer of refused) expect(answer).toMatchObject(tooMany);
+    expect(refused).toHaveLength(5);
+    expect((await queued(server, email)) - before).toBe(0);
+    expect(await finalize((spare.result.json as { id: string }).id, spare.code)).toMatchObject(tooMany);
     offset += 24 * 3600_000;
     const next = await codeSent(server, email, () => initialize(userId));
     expect((await finalize((next.result.json as { id: string }).id, next.code)).status).toBe(200);

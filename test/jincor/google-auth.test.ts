@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Clock } from "../../src/core/clock.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { freshEmail, jincor, secretOf, totp, verifyJwtSecret } from "./jincor-client.js";
 
@@ -18,8 +19,11 @@ describe("the test's own RFC 6238 TOTP", () => {
 });
 
 let server: TestServer;
+/** The server's clock: the real time plus what the tests moved it on (to the start of a TOTP step). */
+let offset = 0;
+const clock: Clock = { now: () => new Date(Date.now() + offset) };
 beforeAll(async () => {
-  server = await startTestServer({ VERIFY_JWT_SECRET: verifyJwtSecret });
+  server = await startTestServer({ VERIFY_JWT_SECRET: verifyJwtSecret }, { clock });
 });
 afterAll(async () => {
   await server?.close();
@@ -42,13 +46,14 @@ async function initiate(consumer: string, extra: Record<string, unknown> = {}): 
 }
 
 const validate = (id: string, body: unknown) => jincor(server.url, "POST", `/methods/google_auth/verifiers/${id}/actions/validate`, { body });
-const nowSeconds = () => Date.now() / 1000;
+/** The server's time in seconds: the codes below are computed for it. */
+const nowSeconds = () => clock.now().getTime() / 1000;
 
-/** Waits out the last seconds of a 30 s step, so codes computed now stay in their step. */
-async function awayFromStepEdge(): Promise<void> {
-  const intoStep = nowSeconds() % 30;
-  if (intoStep > 26) await new Promise((resolve) => setTimeout(resolve, (30 - intoStep + 0.2) * 1000));
-}
+// Each test starts one second into a fresh 30 s step: codes computed now stay in their step
+// for the test's 29 seconds, with no sleeping.
+beforeEach(() => {
+  offset += (30 - (nowSeconds() % 30) + 1) * 1000;
+});
 
 /** A wrong code for `secret` now (no step within the drift window gives it). */
 function wrongCode(secret: Buffer): string {
@@ -61,7 +66,6 @@ function wrongCode(secret: Buffer): string {
 
 describe("Jincor google_auth", () => {
   it("answers totpUri on the first initiate and validates a code computed from its secret", async () => {
-    await awayFromStepEdge();
     const consumer = freshEmail();
     const initiated = await initiate(consumer, { payload: { flow: "2fa" } });
     expect(initiated).toEqual({
@@ -81,7 +85,6 @@ describe("Jincor google_auth", () => {
   });
 
   it("replaces a temporary secret on each initiate until a code confirms it, then keeps it and sends no totpUri", async () => {
-    await awayFromStepEdge();
     const consumer = freshEmail();
     const first = await initiate(consumer);
     const second = await initiate(consumer);
@@ -89,8 +92,9 @@ describe("Jincor google_auth", () => {
     const oldSecret = secretOf(first.totpUri!);
     const newSecret = secretOf(second.totpUri!);
     expect(newSecret.equals(oldSecret)).toBe(false);
-    const stale = totp(oldSecret, nowSeconds());
-    if (stale !== totp(newSecret, nowSeconds())) expect((await validate(second.verificationId, { code: stale })).status).toBe(422);
+    // A step where the old secret's code is none the new secret gives within the drift window.
+    while ([-30, 0, 30].some((drift) => totp(newSecret, nowSeconds() + drift) === totp(oldSecret, nowSeconds()))) offset += 30_000;
+    expect((await validate(second.verificationId, { code: totp(oldSecret, nowSeconds()) })).status).toBe(422);
     // Confirm with the previous step's code (one step of drift), so a later step is left to use.
     expect((await validate(second.verificationId, { code: totp(newSecret, nowSeconds() - 30) })).status).toBe(200);
 
@@ -102,7 +106,6 @@ describe("Jincor google_auth", () => {
 
   // Replay: a TOTP code (its time step) is accepted once, even across verifications.
   it("refuses a code whose time step was already used", async () => {
-    await awayFromStepEdge();
     const consumer = freshEmail();
     const first = await initiate(consumer);
     const secret = secretOf(first.totpUri!);
@@ -118,7 +121,6 @@ describe("Jincor google_auth", () => {
 
   // Guessing: the 5th wrong code kills the verification; the right code never works after.
   it("counts wrong codes and kills the verification at the 5th: a 6th attempt fails even with the right code", async () => {
-    await awayFromStepEdge();
     const consumer = freshEmail();
     const initiated = await initiate(consumer);
     const secret = secretOf(initiated.totpUri!);
@@ -133,7 +135,6 @@ describe("Jincor google_auth", () => {
   });
 
   it("removes the secret with removeSecret: true, so the next initiate offers a new one", async () => {
-    await awayFromStepEdge();
     const consumer = freshEmail();
     const first = await initiate(consumer);
     const secret = secretOf(first.totpUri!);
@@ -161,19 +162,19 @@ describe("Jincor google_auth", () => {
   });
 
   it("ignores forcedCode and needs neither template nor generateCode; GET and DELETE work as for the other methods", async () => {
-    await awayFromStepEdge();
     const consumer = freshEmail();
     const initiated = await initiate(consumer, { policy: { expiredOn: "00:05:00", forcedCode: "123456" } });
     const got = await jincor(server.url, "GET", `/methods/google_auth/verifiers/${initiated.verificationId}`);
     expect(got.json).toEqual({ status: 200, data: { verificationId: initiated.verificationId, consumer, expiredOn: initiated.expiredOn, attempts: 0 } });
     const secret = secretOf(initiated.totpUri!);
-    if (totp(secret, nowSeconds()) !== "123456") expect((await validate(initiated.verificationId, { code: "123456" })).status).toBe(422);
+    // A step in which the forced code is not the right one by chance.
+    while ([-30, 0, 30].some((drift) => totp(secret, nowSeconds() + drift) === "123456")) offset += 30_000;
+    expect((await validate(initiated.verificationId, { code: "123456" })).status).toBe(422);
     expect((await jincor(server.url, "DELETE", `/methods/google_auth/verifiers/${initiated.verificationId}`)).json).toEqual({ status: 200 });
     expect((await validate(initiated.verificationId, { code: totp(secret, nowSeconds()) })).status).toBe(404);
   });
 
   it("refuses a forced id in use without replacing the consumer's temporary secret", async () => {
-    await awayFromStepEdge();
     const id = "0b7a2d1e-5c3f-4e8a-9b1d-2f6c8e4a7d10";
     const consumer = freshEmail();
     const first = await initiate(consumer, { policy: { expiredOn: "00:05:00", forcedVerificationId: id } });

@@ -11,7 +11,6 @@ import { createLimitStore } from "../../src/store/limit/limit.store.js";
 import { migrateToLatest } from "../../src/store/migrator.js";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { createTestDatabase, type TestDatabase } from "../harness/database.js";
-import type { Reason } from "../../src/core/errors/reasons.js";
 
 // Test-only reasons, outside the closed union on purpose.
 
@@ -24,7 +23,7 @@ let limits: Limiter;
 let at = new Date("2026-12-01T00:00:00Z");
 const clock: Clock = { now: () => at };
 const secrets = createSecretBox(randomBytes(32));
-const policy: LimitPolicy = { name: "test:limit", max: 3, windowSeconds: 60, reason: "TEST_LIMITED" as Reason, message: "too many" };
+const policy: LimitPolicy = { name: "test:limit", max: 3, windowSeconds: 60, reason: "TOO_MANY_ATTEMPTS", message: "too many" };
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -40,7 +39,7 @@ afterAll(async () => {
 const key = () => ["user", randomUUID()] as const;
 const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => (isDomainError(error) ? { reason: error.reason, kind: error.kind, details: error.details } : error));
 const fail = async (): Promise<never> => {
-  throw new DomainError("WRONG" as Reason, "unauthenticated");
+  throw new DomainError("INVALID_CODE", "unauthenticated");
 };
 
 describe("the limiter", () => {
@@ -49,7 +48,7 @@ describe("the limiter", () => {
     for (let i = 0; i < 3; i++) expect(await limits.consume(subject, policy)).toEqual({ allowed: true, remaining: 2 - i });
     at = new Date(at.getTime() + 20_000);
     expect(await limits.consume(subject, policy)).toEqual({ allowed: false, retryAfterSeconds: 40 });
-    expect(await refusal(limits.enforce(subject, policy))).toEqual({ reason: "TEST_LIMITED", kind: "rate_limited", details: { retryAfterSeconds: 40 } });
+    expect(await refusal(limits.enforce(subject, policy))).toEqual({ reason: "TOO_MANY_ATTEMPTS", kind: "rate_limited", details: { retryAfterSeconds: 40 } });
     at = new Date(at.getTime() + 40_000);
     expect(await limits.consume(subject, policy)).toEqual({ allowed: true, remaining: 2 });
   });
@@ -70,21 +69,21 @@ describe("the limiter", () => {
 
   it("guard counts only the failures it names, refuses past max without running the attempt, and check sees it", async () => {
     const subject = key();
-    expect(await limits.guard([[subject, policy]], ["WRONG" as Reason], async () => "right")).toBe("right");
-    for (let i = 0; i < 3; i++) expect(await refusal(limits.guard([[subject, policy]], ["WRONG"], fail))).toMatchObject({ reason: "WRONG" });
-    await expect(limits.check(subject, policy)).rejects.toMatchObject({ reason: "TEST_LIMITED" });
+    expect(await limits.guard([[subject, policy]], ["INVALID_CODE"], async () => "right")).toBe("right");
+    for (let i = 0; i < 3; i++) expect(await refusal(limits.guard([[subject, policy]], ["INVALID_CODE"], fail))).toMatchObject({ reason: "INVALID_CODE" });
+    await expect(limits.check(subject, policy)).rejects.toMatchObject({ reason: "TOO_MANY_ATTEMPTS" });
     let ran = false;
-    const refused = await refusal(limits.guard([[subject, policy]], ["WRONG" as Reason], async () => (ran = true)));
-    expect(refused).toMatchObject({ reason: "TEST_LIMITED", kind: "rate_limited" });
+    const refused = await refusal(limits.guard([[subject, policy]], ["INVALID_CODE"], async () => (ran = true)));
+    expect(refused).toMatchObject({ reason: "TOO_MANY_ATTEMPTS", kind: "rate_limited" });
     expect(ran).toBe(false);
   });
 
   it("guard lets at most max of a concurrent burst of failing attempts run", async () => {
     const subject = key();
     let ran = 0;
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => refusal(limits.guard([[subject, policy]], ["WRONG" as Reason], async () => (ran++, fail())))));
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => refusal(limits.guard([[subject, policy]], ["INVALID_CODE"], async () => (ran++, fail())))));
     expect(ran).toBeLessThanOrEqual(3);
-    expect(outcomes.filter((outcome) => (outcome as { reason: string }).reason === "TEST_LIMITED").length).toBeGreaterThanOrEqual(17);
+    expect(outcomes.filter((outcome) => (outcome as { reason: string }).reason === "TOO_MANY_ATTEMPTS").length).toBeGreaterThanOrEqual(17);
   });
 
   it("stores no key in the clear", async () => {

@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import { DomainError, isDomainError } from "../errors/domain-error.js";
+import type { Reason } from "../errors/reasons.js";
 import type { SecretBox } from "../keys/secret-box.js";
 import type { LimitKey, LimitPolicy } from "./limit-policy.js";
 import type { LimitStore } from "./limit.port.js";
@@ -22,7 +23,7 @@ export interface Limiter {
    * kept when `attempt` throws a DomainError whose reason is in `failures`, taken back otherwise.
    * The hit is counted before the attempt runs: parallel attempts cannot all slip under the limit.
    */
-  guard<T>(limits: ReadonlyArray<readonly [LimitKey, LimitPolicy]>, failures: readonly string[], attempt: () => Promise<T>): Promise<T>;
+  guard<T>(limits: ReadonlyArray<readonly [LimitKey, LimitPolicy]>, failures: readonly Reason[], attempt: () => Promise<T>): Promise<T>;
   /** Throws the policy's reason when `key` has no hit left under `policy` (counts nothing). */
   check(key: LimitKey, policy: LimitPolicy): Promise<void>;
 }

@@ -52,6 +52,11 @@ export const authenticatorLimits = {
   password: { name: "authenticator:password", max: 10, windowSeconds: 15 * 60, ...tooManyAttempts },
   /** Wrong passwords per user, shared with every product that checks the same password (Hanko's too). */
   passwordPerUser: { ...passwordGuesses, ...tooManyAttempts },
+  /**
+   * Confirmations checked against one offered TOTP secret, keyed by the offer: counted before the
+   * check, so a concurrent burst has no more checked than the fifth wrong code (which voids the offer) allows.
+   */
+  totpConfirmation: { name: "authenticator:totp-confirmation", max: 5, windowSeconds: 10 * 60, ...tooManyAttempts },
   /** Wrong second-factor answers (codes, TOTP, devices) per user, across all their tokens. */
   secondFactor: { name: "authenticator:second-factor", max: 10, windowSeconds: 15 * 60, ...tooManyAttempts },
   /** Wrong sign-up codes per contact, across sign-ups: starting over buys no guesses. */

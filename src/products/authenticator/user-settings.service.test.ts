@@ -37,6 +37,10 @@ function memoryStore() {
     },
     async savePasswordHash() {},
     async revokeOtherTokens() {},
+    async findSettings(userId: string) {
+      const row = committed.get(userId) ?? defaults(userId);
+      return { ...row, totp: { ...row.totp } };
+    },
     async lockSettings(tx: Settings, userId: string) {
       if (!tx.has(userId)) tx.set(userId, defaults(userId));
       return { ...tx.get(userId)!, totp: { ...tx.get(userId)!.totp } };
@@ -60,6 +64,9 @@ function memoryStore() {
     settingsOf: (userId: string) => committed.get(userId),
   };
 }
+
+// The limits are the limiter's (test/store/limit.test.ts) and the black-box tests'; here every attempt runs.
+const unlimited = { guard: <T>(_limits: unknown, _failures: unknown, attempt: () => Promise<T>) => attempt() };
 
 let at: Date;
 const clock: Clock = { now: () => at };
@@ -85,7 +92,7 @@ beforeEach(() => {
   fake = memoryStore();
   devices = 0;
   const ceremony = { list: async () => Array.from({ length: devices }, () => ({}) as never) };
-  service = createUserSettingsService({ store: fake.store, transaction: fake.transaction, tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), issuer: "Tessera", ceremony, clock });
+  service = createUserSettingsService({ store: fake.store, transaction: fake.transaction, tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), issuer: "Tessera", ceremony, limits: unlimited, clock });
   token = { tokenId: randomUUID(), userId: randomUUID(), state: "authorized", clientId: "client", expiresAt: new Date(at.getTime() + 3_600_000) };
 });
 

@@ -2,6 +2,7 @@ import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { isUuid } from "../../core/errors/uuid.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
+import type { Limiter } from "../../core/limit/limit.service.js";
 import { hashPassword, verifyPassword } from "../../core/password/password-hash.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
@@ -9,13 +10,14 @@ import type { RunInTransaction } from "../../core/transaction.port.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
 import type { AccountStore, DeviceCredentials, FactorSettings, FactorStore, TokenStepStore, TotpState } from "./authenticator.port.js";
 import { contactName, invalidField } from "./contact.js";
+import { authenticatorLimits } from "./policy.js";
 import { checkPasswordLength } from "./signup.service.js";
 import { openTotpSecret, sealTotpSecret } from "./totp-secret.js";
 
 /** Milliseconds an offered TOTP secret may be confirmed in. */
 export const totpOfferLifetimeMs = 10 * 60_000;
 /** Wrong confirmation codes an offered TOTP secret survives: the fifth voids it. */
-export const maxTotpConfirmations = 5;
+export const maxTotpConfirmations = authenticatorLimits.totpConfirmation.max;
 
 /** A wrong code confirming an offered TOTP secret: counted once the transaction rolled back. */
 class WrongTotpCode extends Error {}
@@ -45,7 +47,9 @@ export interface UserSettingsService {
   /**
    * Changes the password (revoking the user's other tokens) and toggles factors for the
    * token's own user. Throws INVALID_FIELD,
-   * NOT_OWN_USER, INVALID_CREDENTIALS (wrong current password), INVALID_CODE (TOTP confirmation).
+   * NOT_OWN_USER, INVALID_CREDENTIALS (wrong current password), INVALID_CODE (TOTP confirmation),
+   * TOO_MANY_ATTEMPTS (the user's password counter used up; more concurrent confirmations of one
+   * offer than it allows).
    */
   update(token: AuthenticatedToken, update: UserUpdate): Promise<UserFactors>;
 }
@@ -53,7 +57,7 @@ export interface UserSettingsService {
 /** Creates the user settings service; `issuer` labels TOTP secrets in authenticator apps. */
 export function createUserSettingsService<Tx>(deps: {
   store: Pick<AccountStore<Tx>, "findContactAddress" | "findPasswordHash" | "savePasswordHash"> &
-    Pick<FactorStore<Tx>, "lockSettings" | "saveSettings" | "countWrongTotpConfirmation"> &
+    Pick<FactorStore<Tx>, "findSettings" | "lockSettings" | "saveSettings" | "countWrongTotpConfirmation"> &
     Pick<TokenStepStore<Tx>, "revokeOtherTokens"> &
     DeviceCredentials<Tx>;
   transaction: RunInTransaction<Tx>;
@@ -62,9 +66,11 @@ export function createUserSettingsService<Tx>(deps: {
   issuer: string;
   /** The devices' ceremony: its policy says which credentials are devices. */
   ceremony: Pick<WebauthnCeremony, "list">;
+  /** The shared password counter and the TOTP offer's confirmation limit. */
+  limits: Pick<Limiter, "guard">;
   clock: Clock;
 }): UserSettingsService {
-  const { store, transaction, tenantId, secrets, ceremony } = deps;
+  const { store, transaction, tenantId, secrets, ceremony, limits } = deps;
   const now = () => deps.clock.now().getTime();
 
   // The next TOTP state: unchanged (no `totp`), off, a new secret offered, or the offered one confirmed.
@@ -85,6 +91,14 @@ export function createUserSettingsService<Tx>(deps: {
     return { enabled: true, totp: { ...cleared, sealedSecret, lastUsedStep: step } };
   };
 
+  // The limit key of the user's open TOTP offer (its expiry names it), if any is waiting.
+  const openOffer = async (userId: string) => {
+    const settings = await store.findSettings(userId);
+    const { sealedSecret, offerExpiresAt } = settings.totp;
+    if (settings.isTotpAllowed || sealedSecret === null || offerExpiresAt === null || offerExpiresAt.getTime() <= now()) return undefined;
+    return ["user", userId, "totp-offer", String(offerExpiresAt.getTime())] as const;
+  };
+
   return {
     async update(token, update) {
       if (!isUuid(update.userId) || update.userId.toLowerCase() !== token.userId) throw new DomainError("NOT_OWN_USER", "forbidden", "A user can only change their own account");
@@ -95,16 +109,20 @@ export function createUserSettingsService<Tx>(deps: {
       let passwordHash: string | undefined;
       if (update.password !== "") {
         checkPasswordLength(update.password);
-        const stored = await store.findPasswordHash(token.userId);
-        // A user who signed up without a password sets one with no current password.
-        const current = stored === undefined ? update.currentPassword === "" : await verifyPassword(stored, update.currentPassword);
-        if (!current) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "The current password is wrong");
+        // Wrong current passwords count against the user's one password counter, with every
+        // login's checks of it (Hanko's too): a stolen token buys no guesses.
+        await limits.guard([[["user", token.userId], authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
+          const stored = await store.findPasswordHash(token.userId);
+          // A user who signed up without a password sets one with no current password.
+          const current = stored === undefined ? update.currentPassword === "" : await verifyPassword(stored, update.currentPassword);
+          if (!current) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "The current password is wrong");
+        });
         passwordHash = await hashPassword(update.password);
       }
 
       // Read before the transaction: PGlite has one connection, a query outside it would wait forever.
       const label = update.isTotpAllowed === true && update.totpCode === "" ? await contactName(store, token.userId) : "";
-      const after = await transaction(async (tx) => {
+      const change = () => transaction(async (tx) => {
         // Tokens before settings, in the order a login takes them: no deadlock between the two.
         if (passwordHash !== undefined) {
           await store.savePasswordHash(tx, token.userId, passwordHash);
@@ -132,6 +150,11 @@ export function createUserSettingsService<Tx>(deps: {
         await store.countWrongTotpConfirmation(token.userId, maxTotpConfirmations);
         throw new DomainError("INVALID_CODE", "unauthenticated", "The TOTP code is invalid", { cause: error });
       });
+      // A confirmation of an open offer is one hit of the offer's limit before anything is
+      // checked (the count under the row lock lands only after the rollback): a concurrent burst
+      // has at most `maxTotpConfirmations` codes checked. Anything else is answered unlimited.
+      const offer = update.isTotpAllowed === true && update.totpCode !== "" ? await openOffer(token.userId) : undefined;
+      const after = offer === undefined ? await change() : await limits.guard([[offer, authenticatorLimits.totpConfirmation]], ["INVALID_CODE"], change);
       return { userId: token.userId, isCodeAllowed: after.isCodeAllowed, isTotpAllowed: after.isTotpAllowed, isDeviceAllowed: after.isDeviceAllowed, totp: after.offer };
     },
   };

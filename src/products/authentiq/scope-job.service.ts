@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Clock } from "../../core/clock.js";
 import type { AuthentiqKeyService } from "./key.service.js";
 import { optionalClaim, requiredClaim, verifySelfSigned } from "./self-signed-jwt.js";
 import type { Outbox } from "../../delivery/outbox.port.js";
@@ -47,10 +48,10 @@ export function createScopeJobService<Tx>(deps: {
   issuer: Issuer;
   limits: Limiter;
   nudgeOutbox: () => void;
-  now?: () => number;
+  clock: Clock;
 }): ScopeJobService {
   const { jobs, outbox, transaction, secrets } = deps;
-  const now = deps.now ?? Date.now;
+  const now = () => deps.clock.now().getTime();
   const jobHash = (job: string): Buffer => {
     if (!/^[A-Za-z0-9_-]{20}$/.test(job)) throw unknownJob();
     return secrets.hash(job, "authentiq:scope-job");

@@ -15,7 +15,10 @@ export interface Passcode {
 
 /** Hanko passcode login. */
 export interface PasscodeService {
-  /** Emails a new passcode. Throws INVALID_UUID, UNKNOWN_USER, PASSCODE_RATE_LIMITED (5 a minute per user). */
+  /**
+   * Emails a new passcode. Throws INVALID_UUID, UNKNOWN_USER, TOO_MANY_ATTEMPTS (the user's daily
+   * cap on wrong passcodes used up: the passcode could not work), PASSCODE_RATE_LIMITED (5 a minute per user).
+   */
   initialize(userId: string, emailId: string): Promise<Passcode>;
   /**
    * Checks a code; on success uses the passcode up and marks its address verified. Throws
@@ -46,6 +49,8 @@ export function createPasscodeService<Tx>(deps: {
       const user = requireUuid(userId, "user_id");
       const email = emailId === "" ? await identities.findPrimaryEmail(user) : await identities.findEmail(user, requireUuid(emailId, "email_id"));
       if (email === undefined) throw new DomainError("UNKNOWN_USER", "invalid", "user or email not found");
+      // A user whose daily cap on wrong passcodes is used up has every passcode refused: mail none.
+      await limits.check(["user", user], hankoLimits.passcodeGuesses);
       await limits.enforce(["user", user], hankoLimits.passcodeSend);
       const { challenge } = await challenges.issue(passcodePolicy, {
         userId: user,

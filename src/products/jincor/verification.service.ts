@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Clock } from "../../core/clock.js";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
 import type { StoredChallenge } from "../../core/challenge/challenge.port.js";
 import { DomainError } from "../../core/errors/domain-error.js";
@@ -90,11 +91,10 @@ export function createVerificationService<Tx>(deps: {
   totpSecrets: ConsumerTotpStore<Tx>;
   /** Wakes the outbox after a verification's transaction commits. */
   nudgeOutbox: () => void;
-  now?: () => number;
+  /** The time TOTP steps are counted in. */
+  clock: Clock;
 }): VerificationService {
-  const { tenantId, secrets, challenges, totpSecrets } = deps;
-  const now = deps.now ?? Date.now;
-  const clock = { now: () => new Date(now()) };
+  const { tenantId, secrets, challenges, totpSecrets, clock } = deps;
   const totpContext = (consumer: string) => `totp:${tenantId}:${consumer}`;
   // An id that is not a UUID names no verification.
   const target = (id: string) => {
