@@ -71,7 +71,7 @@ import { transactionsOf } from "./store/transaction.js";
 import { defaultTenantId } from "./store/schema.js";
 import { pingDatabase } from "./store/health.js";
 import { assertMigrationsCurrent, migrateToLatest } from "./store/migrator.js";
-import { outboxBacklog } from "./delivery/outbox.store.js";
+import { createOutbox, createOutboxQueue, outboxBacklog } from "./store/outbox/outbox.store.js";
 import { createObservability } from "./observe/observability.js";
 import { createHealthMonitor } from "./admin/health-monitor.js";
 import { healthService } from "./admin/health.service.js";
@@ -101,7 +101,6 @@ import { createScopeJobStore } from "./store/authentiq/scope-job.store.js";
 import { createIdentityStore } from "./store/identity/identity.store.js";
 import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
 import { createPasswordStore } from "./store/password/password.store.js";
-import { createOutbox } from "./delivery/outbox.store.js";
 
 /** A running Tessera. */
 export interface App {
@@ -190,7 +189,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger, clock: options.clock });
     await keys.ensureKeys();
     const senders = createSenders(config, logger);
-    const worker = createOutboxWorker({ db, send: senders.send, logger, settings: options.outbox, metrics: observability.outbox });
+    const worker = createOutboxWorker({ queue: createOutboxQueue(db), send: senders.send, logger, settings: options.outbox, metrics: observability.outbox });
     observability.watchDatabase({ connections: database.connections, outboxBacklog: () => outboxBacklog(db) });
     outbox = worker;
     worker.start();

@@ -1,4 +1,4 @@
-import { ConfigError } from "./config/config-error.js";
+import { ConfigError } from "./core/errors/config-error.js";
 import { loadConfig } from "./config/config.js";
 import { StartupError } from "./core/errors/startup-error.js";
 import { parseCommandLine } from "./cli/parse.js";

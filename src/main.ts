@@ -1,6 +1,6 @@
 import cluster from "node:cluster";
 import { fileURLToPath } from "node:url";
-import { ConfigError } from "./config/config-error.js";
+import { ConfigError } from "./core/errors/config-error.js";
 import { loadConfig, type Config } from "./config/config.js";
 import { startApp, type App } from "./app.js";
 import { superviseWorkers } from "./cluster/supervisor.js";

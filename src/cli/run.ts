@@ -3,7 +3,7 @@ import type { Config } from "../config/config.js";
 import { createKeyService } from "../core/keys/key.service.js";
 import { resolveMasterKey } from "../core/keys/master-key.js";
 import { createSecretBox, type SecretBox } from "../core/keys/secret-box.js";
-import { listDeadLetters, retryDeadLetters } from "../delivery/outbox.store.js";
+import { listDeadLetters, retryDeadLetters } from "../store/outbox/outbox.store.js";
 import { createLogger } from "../log.js";
 import { createAccessPointService } from "../products/authfi/tenant.service.js";
 import { createAccessPointStore } from "../store/authfi/tenant.store.js";

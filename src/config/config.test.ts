@@ -1,6 +1,6 @@
 import os from "node:os";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "./config-error.js";
+import { ConfigError } from "../core/errors/config-error.js";
 import { loadConfig } from "./config.js";
 
 describe("loadConfig", () => {

@@ -1,5 +1,5 @@
 import os from "node:os";
-import { ConfigError } from "./config-error.js";
+import { ConfigError } from "../core/errors/config-error.js";
 import type { LogLevel } from "../log.js";
 import { loadSamlConfig, type SamlConfig } from "../federation/saml/saml-config.js";
 import { loadThirdPartyConfig, readAbsoluteUrl, type ThirdPartyConfig } from "../federation/oauth/oauth-config.js";

@@ -1,8 +1,6 @@
-import type { Kysely } from "kysely";
 import { isDatabaseUnavailable } from "../core/errors/database-error.js";
 import type { Logger } from "../log.js";
-import type { Schema } from "../store/schema.js";
-import { claimDueMessages, deadLetterExpired, defaultMessageTtlSeconds, markFailed, markSent, releaseClaims, renewLease, type OutboxRow } from "./outbox.store.js";
+import { defaultMessageTtlSeconds, type Channel, type OutboxQueue, type PendingMessage } from "./outbox.port.js";
 import { DeliveryOutcomeUnknown } from "./delivery-outcome-unknown.js";
 import type { Sender } from "./senders.js";
 
@@ -50,7 +48,7 @@ export const defaultOutboxSettings: OutboxSettings = {
 
 /** What the worker needs. */
 export interface OutboxWorkerOptions {
-  db: Kysely<Schema>;
+  queue: OutboxQueue;
   send: Sender;
   logger: Logger;
   settings?: Partial<OutboxSettings>;
@@ -60,9 +58,9 @@ export interface OutboxWorkerOptions {
 
 /** What the worker reports to the metrics, per channel. */
 export interface OutboxMetrics {
-  sent(channel: OutboxRow["channel"]): void;
-  retried(channel: OutboxRow["channel"]): void;
-  deadLettered(channel: OutboxRow["channel"]): void;
+  sent(channel: Channel): void;
+  retried(channel: Channel): void;
+  deadLettered(channel: Channel): void;
 }
 
 const noMetrics: OutboxMetrics = { sent: () => {}, retried: () => {}, deadLettered: () => {} };
@@ -76,7 +74,7 @@ const abandonAfterMs = 500;
 /** The most a retry multiplies `sendTimeoutMs` by. */
 const maxSendTimeoutFactor = 4;
 
-const channels: readonly OutboxRow["channel"][] = ["email", "sms", "push"];
+const channels: readonly Channel[] = ["email", "sms", "push"];
 
 /**
  * Creates the outbox worker. Each channel is a lane of its own, so a hanging SMTP server holds
@@ -85,7 +83,7 @@ const channels: readonly OutboxRow["channel"][] = ["email", "sms", "push"];
  * that, so a database fault never makes it go out twice.
  */
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
-  const { db, send, logger } = options;
+  const { queue, send, logger } = options;
   const metrics = options.metrics ?? noMetrics;
   const settings = { ...defaultOutboxSettings, ...options.settings };
   let timer: NodeJS.Timeout | undefined;
@@ -112,21 +110,21 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   };
 
   /** Retries `markSent` until it lands: the message is out, only our bookkeeping is behind. */
-  const recordSent = async (message: OutboxRow): Promise<void> => {
+  const recordSent = async (message: PendingMessage): Promise<void> => {
     for (let attempt = 1, delay = 100; ; attempt++, delay = Math.min(delay * 2, 250)) {
       if (stopped && stoppedAt !== undefined && Date.now() - stoppedAt > stopRecordingMs) {
         logger.error("message sent but not recorded before shutdown: it may be sent again", { id: message.id });
         return;
       }
       try {
-        await markSent(db, message.id);
+        await queue.markSent(message.id);
         if (attempt > 1) logger.info("message sent; recorded after retries", { id: message.id, attempts: attempt });
         return;
       } catch (error) {
         databaseFailed();
         if (attempt === 1) logger.warn("message sent; recording it failed, retrying", { id: message.id, error: error instanceof Error ? error.message : String(error) });
         // The lease must outlive this loop, or another worker sends the message again.
-        await renewLease(db, [message.id], settings.leaseSeconds).catch(() => undefined);
+        await queue.renewLease([message.id], settings.leaseSeconds).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
@@ -136,7 +134,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const backoffSeconds = (attempts: number) => Math.min(settings.baseDelaySeconds * 2 ** Math.max(attempts - 1, 0), settings.maxDelaySeconds);
 
   /** One send, aborted at its timeout or when the worker stops. */
-  const attempt = async (message: OutboxRow): Promise<Attempt> => {
+  const attempt = async (message: PendingMessage): Promise<Attempt> => {
     const timeoutMs = settings.sendTimeoutMs * Math.min(2 ** Math.max(message.attempts - 1, 0), maxSendTimeoutFactor);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`send timed out after ${timeoutMs} ms`)), timeoutMs);
@@ -155,7 +153,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   };
 
-  const deliverOne = async (message: OutboxRow): Promise<void> => {
+  const deliverOne = async (message: PendingMessage): Promise<void> => {
     const result = await attempt(message);
     if (result.outcome === "sent") {
       metrics.sent(message.channel);
@@ -171,15 +169,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       if (result.outcome === "unknown") logger.warn("message may not have been delivered (no answer after it was sent), will retry", { id: message.id, channel: message.channel, attempts: message.attempts, retryInSeconds: delay, error: result.reason });
       else logger.warn("message not delivered, will retry", { id: message.id, channel: message.channel, attempts: message.attempts, retryInSeconds: delay, error: result.reason });
       // If this fails too, the claim runs out and the message is tried again then.
-      await markFailed(db, message.id, result.reason, delay).catch((failure: unknown) => logFailure("recording a failed delivery failed", failure));
+      await queue.markFailed(message.id, result.reason, delay).catch((failure: unknown) => logFailure("recording a failed delivery failed", failure));
     }
     held.delete(message.id);
   };
 
-  const deliver = async (channel: OutboxRow["channel"]): Promise<void> => {
+  const deliver = async (channel: Channel): Promise<void> => {
     for (;;) {
       if (stopped) return;
-      const claimed = await claimDueMessages(db, channel, settings.batchSize, settings.leaseSeconds, settings.ttlSeconds, Date.now() >= takeOverFrom);
+      const claimed = await queue.claimDue(channel, settings.batchSize, settings.leaseSeconds, settings.ttlSeconds, Date.now() >= takeOverFrom);
       // A message this worker still holds (its lease ran out while the database was away) is
       // not sent again: the first send is being recorded.
       const batch = claimed.filter((message) => !held.has(message.id));
@@ -187,7 +185,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const ids = batch.map((message) => message.id);
       const renewal = setInterval(() => {
         const pending = ids.filter((id) => held.has(id));
-        void renewLease(db, pending, settings.leaseSeconds).catch((error: unknown) => logFailure("renewing outbox claims failed", error));
+        void queue.renewLease(pending, settings.leaseSeconds).catch((error: unknown) => logFailure("renewing outbox claims failed", error));
       }, (settings.leaseSeconds * 1000) / 3);
       renewal.unref();
       try {
@@ -199,7 +197,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   };
 
-  const runLane = (channel: OutboxRow["channel"]): void => {
+  const runLane = (channel: Channel): void => {
     const lane = lanes.get(channel)!;
     if (stopped) return;
     if (lane.running !== undefined) {
@@ -219,7 +217,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   const sweep = (): void => {
     if (stopped || sweeping !== undefined) return;
-    sweeping = deadLetterExpired(db, settings.ttlSeconds)
+    sweeping = queue.deadLetterExpired(settings.ttlSeconds)
       .then((channels) => {
         for (const channel of channels) metrics.deadLettered(channel);
         const count = channels.length;
@@ -254,7 +252,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       timer = undefined;
       await Promise.all([...[...lanes.values()].map((lane) => lane.running), sweeping]);
       if (held.size > 0) {
-        await releaseClaims(db, [...held]).catch((error: unknown) => logFailure("handing outbox claims back failed", error));
+        await queue.releaseClaims([...held]).catch((error: unknown) => logFailure("handing outbox claims back failed", error));
         held.clear();
       }
     },

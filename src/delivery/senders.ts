@@ -1,6 +1,6 @@
 import type { Logger } from "../log.js";
 import { DeliveryOutcomeUnknown } from "./delivery-outcome-unknown.js";
-import type { OutboxRow } from "./outbox.store.js";
+import type { PendingMessage } from "./outbox.port.js";
 import { sendOverSmtp, type SmtpTarget } from "./smtp-send.js";
 
 /**
@@ -8,7 +8,7 @@ import { sendOverSmtp, type SmtpTarget } from "./smtp-send.js";
  * gave up on the send, or is stopping) the sender stops at once: a message it had not finished
  * sending must not arrive afterwards. `DeliveryOutcomeUnknown` says it may have arrived.
  */
-export type Sender = (message: OutboxRow, signal: AbortSignal) => Promise<void>;
+export type Sender = (message: PendingMessage, signal: AbortSignal) => Promise<void>;
 
 /** Where messages go: unset targets write the message to the log instead. */
 export interface SenderTargets {
@@ -23,11 +23,11 @@ export interface SenderTargets {
 export function createSenders(targets: SenderTargets, logger: Logger): { send: Sender } {
   const timeoutMs = targets.timeoutMs ?? 5_000;
   const smtp = targets.smtpUrl === undefined ? undefined : smtpTarget(targets.smtpUrl, timeoutMs);
-  const toLog = (message: OutboxRow) => {
+  const toLog = (message: PendingMessage) => {
     // The embedded default has nowhere to send: the log is where a newcomer reads the code.
     logger.info(`${message.channel} not sent: no target configured`, { to: message.recipient, subject: message.subject, body: message.body });
   };
-  const webhook = async (url: string, message: OutboxRow, signal: AbortSignal) => {
+  const webhook = async (url: string, message: PendingMessage, signal: AbortSignal) => {
     let response: Response;
     try {
       response = await fetch(url, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeTestCertificate } from "../../test/harness/test-certificate.js";
-import { ConfigError } from "../config/config-error.js";
+import { ConfigError } from "../core/errors/config-error.js";
 import { loadConfig } from "../config/config.js";
 
 const sp = makeTestCertificate("sp.test");

@@ -1,5 +1,5 @@
 import { Gauge } from "prom-client";
-import type { OutboxBacklog } from "../delivery/outbox.store.js";
+import type { OutboxBacklog } from "../store/outbox/outbox.store.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "./metrics.js";
 

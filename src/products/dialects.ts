@@ -1,5 +1,5 @@
 import { Dialect } from "../../gen/es/tessera/rest/v1/rest_pb.js";
-import type { DialectTable } from "../transport/dialects/index.js";
+import type { ErrorDialect } from "../core/errors/dialect.js";
 import { authenticatorDialect } from "./authenticator/dialect.js";
 import { authentiqDialect } from "./authentiq/dialect.js";
 import { authfiDialect } from "./authfi/dialect.js";
@@ -9,9 +9,13 @@ import { jincorDialect } from "./jincor/dialect.js";
 /** The products, by the names of their dialects (the OpenAPI documents gen/openapi/<name>.openapi.json). */
 export const productNames: readonly string[] = [hankoDialect, jincorDialect, authentiqDialect, authenticatorDialect, authfiDialect].map((dialect) => dialect.name);
 
-/** Each product's error dialect by the name its routes declare; Hanko when unspecified and for unclaimed paths. */
-export const productDialects: DialectTable = {
-  forRule(dialect) {
+/**
+ * Each product's error dialect by the name its routes declare; Hanko when unspecified and for
+ * unclaimed paths. The transport's `DialectTable` (src/transport/dialect-table.ts), handed over
+ * by the composition root.
+ */
+export const productDialects = {
+  forRule(dialect: Dialect): ErrorDialect {
     switch (dialect) {
       case Dialect.JINCOR:
         return jincorDialect;

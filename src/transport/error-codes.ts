@@ -4,7 +4,7 @@ import { ErrorInfoSchema } from "../../gen/es/google/rpc/error_details_pb.js";
 import { fromDatabaseError } from "../core/errors/database-error.js";
 import { DomainError, type ErrorKind } from "../core/errors/domain-error.js";
 import type { Logger } from "../log.js";
-import type { Problem } from "./dialects/index.js";
+import type { Problem } from "../core/errors/dialect.js";
 
 /** The one table from a domain error kind to a Connect (and gRPC) code. */
 const codeByKind: Record<ErrorKind, Code> = {

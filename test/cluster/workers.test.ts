@@ -8,7 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionService } from "../../gen/es/tessera/session/v1/session_pb.js";
 import { SessionServiceService } from "../../gen/grpc-js/tessera/session/v1/session.js";
-import { enqueueMessage } from "../../src/delivery/outbox.store.js";
+import { enqueueMessage } from "../../src/store/outbox/outbox.store.js";
 import { defaultTenantId, type Schema } from "../../src/store/schema.js";
 import { createTestDatabase, type TestDatabase } from "../harness/database.js";
 import { isRunning, runEntry, type EntryProcess } from "../harness/entry-process.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueMessage } from "../../src/delivery/outbox.store.js";
+import { enqueueMessage } from "../../src/store/outbox/outbox.store.js";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";

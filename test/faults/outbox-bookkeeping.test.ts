@@ -1,7 +1,8 @@
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOutboxWorker, defaultOutboxSettings } from "../../src/delivery/outbox-worker.js";
-import { claimDueMessages, enqueueMessage, type OutboxRow } from "../../src/delivery/outbox.store.js";
+import { claimDueMessages, createOutboxQueue, enqueueMessage } from "../../src/store/outbox/outbox.store.js";
+import type { PendingMessage } from "../../src/delivery/outbox.port.js";
 import { createLogger } from "../../src/log.js";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
@@ -43,8 +44,8 @@ describe("the outbox's own bookkeeping", () => {
     const sent: string[] = [];
     const logs: string[] = [];
     const worker = createOutboxWorker({
-      db: server.app.database.db.withPlugin(failing),
-      send: async (message: OutboxRow) => void sent.push(message.recipient),
+      queue: createOutboxQueue(server.app.database.db.withPlugin(failing)),
+      send: async (message: PendingMessage) => void sent.push(message.recipient),
       logger: createLogger("debug", (line) => logs.push(line)),
       settings: { pollMs: 50 },
     });
@@ -71,8 +72,8 @@ describe("the outbox's own bookkeeping", () => {
     const diedAt = Date.now();
     let deliveredAt: number | undefined;
     const worker = createOutboxWorker({
-      db: server.app.database.db,
-      send: async (message: OutboxRow) => {
+      queue: createOutboxQueue(server.app.database.db),
+      send: async (message: PendingMessage) => {
         if (message.recipient === "+15551001") deliveredAt = Date.now();
       },
       logger: createLogger("error"),
@@ -90,8 +91,8 @@ describe("the outbox's own bookkeeping", () => {
     await enqueue("+15551002");
     let release: () => void = () => undefined;
     const worker = createOutboxWorker({
-      db: server.app.database.db,
-      send: (message: OutboxRow) =>
+      queue: createOutboxQueue(server.app.database.db),
+      send: (message: PendingMessage) =>
         message.recipient === "+15551002" ? new Promise<void>((_, reject) => (release = () => reject(new Error("stopped mid-send")))) : Promise.resolve(),
       logger: createLogger("error"),
     });

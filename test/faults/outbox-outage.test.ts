@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueMessage } from "../../src/delivery/outbox.store.js";
+import { enqueueMessage } from "../../src/store/outbox/outbox.store.js";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.js";
 import { startTestServer, type TestServer } from "../harness/server.js";

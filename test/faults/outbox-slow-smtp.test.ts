@@ -1,6 +1,6 @@
 import net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { enqueueMessage } from "../../src/delivery/outbox.store.js";
+import { enqueueMessage } from "../../src/store/outbox/outbox.store.js";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createOutboxWorker } from "../../src/delivery/outbox-worker.js";
-import { enqueueMessage, type OutboxRow } from "../../src/delivery/outbox.store.js";
+import { createOutboxQueue, enqueueMessage } from "../../src/store/outbox/outbox.store.js";
+import type { PendingMessage } from "../../src/delivery/outbox.port.js";
 import { createLogger } from "../../src/log.js";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
@@ -17,7 +18,7 @@ afterAll(() => server?.close());
 // timeout (15 s shipped), after SHUTDOWN_GRACE_SECONDS was already spent on the listener.
 it("hands the claim of a hanging send back at once when it stops", async () => {
   await server.app.database.db.transaction().execute((tx) => enqueueMessage(tx, { tenantId: defaultTenantId, channel: "email", recipient: "hang@example.com", subject: "s", body: "b" }));
-  const worker = createOutboxWorker({ db: server.app.database.db, send: (_message: OutboxRow) => new Promise<void>(() => undefined), logger: createLogger("error") });
+  const worker = createOutboxWorker({ queue: createOutboxQueue(server.app.database.db), send: (_message: PendingMessage) => new Promise<void>(() => undefined), logger: createLogger("error") });
   worker.start();
   await expect.poll(async () => (await server.app.database.db.selectFrom("outbox").select("claimed_until").where("recipient", "=", "hang@example.com").executeTakeFirstOrThrow()).claimed_until).not.toBeNull();
   const started = Date.now();
@@ -31,12 +32,12 @@ it("hands the claim of a hanging send back at once when it stops", async () => {
 // counted; one that may have arrived (the sender did not stop, or says the data went out) waits
 // a full backoff step, so stopping never makes a replica send it again at once.
 it.each([
-  { name: "a sender that stops when aborted", send: (_message: OutboxRow, signal: AbortSignal) => new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))), dueAtOnce: true },
-  { name: "a sender that ignores the abort", send: (_message: OutboxRow) => new Promise<void>(() => undefined), dueAtOnce: false },
+  { name: "a sender that stops when aborted", send: (_message: PendingMessage, signal: AbortSignal) => new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))), dueAtOnce: true },
+  { name: "a sender that ignores the abort", send: (_message: PendingMessage) => new Promise<void>(() => undefined), dueAtOnce: false },
 ])("on stop, $name: due again at once = $dueAtOnce", async ({ name, send, dueAtOnce }) => {
   const recipient = `${name.replaceAll(" ", "-")}@example.com`;
   await server.app.database.db.transaction().execute((tx) => enqueueMessage(tx, { tenantId: defaultTenantId, channel: "email", recipient, subject: "s", body: "b" }));
-  const worker = createOutboxWorker({ db: server.app.database.db, send, logger: createLogger("error"), settings: { baseDelaySeconds: 30 } });
+  const worker = createOutboxWorker({ queue: createOutboxQueue(server.app.database.db), send, logger: createLogger("error"), settings: { baseDelaySeconds: 30 } });
   worker.start();
   await expect.poll(async () => (await server.app.database.db.selectFrom("outbox").select("claimed_until").where("recipient", "=", recipient).executeTakeFirstOrThrow()).claimed_until).not.toBeNull();
   await worker.stop();

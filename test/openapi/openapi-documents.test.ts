@@ -8,7 +8,7 @@ import { authentiqDialect } from "../../src/products/authentiq/dialect.js";
 import { authfiDialect } from "../../src/products/authfi/dialect.js";
 import { hankoDialect } from "../../src/products/hanko/dialect.js";
 import { jincorDialect } from "../../src/products/jincor/dialect.js";
-import type { ErrorDialect } from "../../src/transport/dialects/index.js";
+import type { ErrorDialect } from "../../src/core/errors/dialect.js";
 import { documentNames, operationsOf, readDocument, type Schema } from "./documents.js";
 
 describe("the committed OpenAPI documents", () => {

@@ -3,7 +3,7 @@ import { authentiqDialect } from "../../src/products/authentiq/dialect.js";
 import { authfiDialect } from "../../src/products/authfi/dialect.js";
 import { hankoDialect } from "../../src/products/hanko/dialect.js";
 import { jincorDialect } from "../../src/products/jincor/dialect.js";
-import type { ErrorDialect } from "../../src/transport/dialects/index.js";
+import type { ErrorDialect } from "../../src/core/errors/dialect.js";
 import type { JsonSchema } from "./json-schema.js";
 
 /** A seed API: the routes whose rule names its dialect, and the error body it answers in. */

@@ -1,14 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Config } from "../../config/config.js";
 import type { Logger } from "../../log.js";
+
+/** What the master key is resolved from: the configured key, if any, and the data directory. */
+export interface MasterKeySource {
+  /** `TESSERA_SECRET_KEY`, decoded. */
+  readonly secretKey: Buffer | undefined;
+  /** `DATA_DIR`: a directory, or `memory://`. */
+  readonly dataDir: string;
+}
 
 /**
  * The 32-byte master key: `TESSERA_SECRET_KEY` when set; on the embedded default, the key in
  * `DATA_DIR/secret.key`, generated there on first start; for `memory://`, a fresh one.
  */
-export function resolveMasterKey(config: Pick<Config, "secretKey" | "dataDir">, logger: Logger): Buffer {
+export function resolveMasterKey(config: MasterKeySource, logger: Logger): Buffer {
   if (config.secretKey !== undefined) return config.secretKey;
   if (config.dataDir.startsWith("memory://")) {
     logger.info("TESSERA_SECRET_KEY is not set: using a new in-memory key for this in-memory database");

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../config/config-error.js";
+import { ConfigError } from "../../core/errors/config-error.js";
 import { redirectPatternProblem } from "../redirect-allow-list.js";
 
 /** One OAuth 2.0 / OpenID Connect provider from `HANKO_THIRDPARTY_PROVIDERS`. */

@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { ConfigError } from "../../config/config-error.js";
+import { ConfigError } from "../../core/errors/config-error.js";
 import { isLoopbackHttp, readAbsoluteUrl, readRedirectUrls } from "../oauth/oauth-config.js";
 
 /** SAML attribute names, by the claim they carry (Hanko's `attribute_map`). */

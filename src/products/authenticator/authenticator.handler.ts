@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AuthenticatorService as AuthenticatorServiceDesc } from "../../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
-import { principal } from "../../transport/credentials/principal.js";
+import { principal } from "../../core/credentials/principal.js";
 import { authenticationResponse, creationOptions, registrationResponse, requestOptions } from "../webauthn-message.js";
 import type { IssuedToken, AccessTokens } from "./access-token.service.js";
 import type { DeviceService } from "./device.service.js";

@@ -1,4 +1,4 @@
-import { defineDialect } from "../../transport/dialects/dialect.js";
+import { defineDialect } from "../../core/errors/dialect.js";
 
 /**
  * The "Authenticator API" answers `{error: {code, message}}` with a snake_case `code`

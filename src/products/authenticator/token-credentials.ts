@@ -1,5 +1,5 @@
-import { bearerToken, requestCookie } from "../../transport/credentials/credential-headers.js";
-import { principalKey, type CredentialResolver } from "../../transport/credentials/credential-resolver.js";
+import { bearerToken, requestCookie } from "../../core/credentials/credential-headers.js";
+import { principalKey, type CredentialResolver } from "../../core/credentials/credential-resolver.js";
 import type { AccessTokens, AuthenticatedToken, TokenState } from "./access-token.service.js";
 
 /** The cookie a token is bound to (seed 002). */

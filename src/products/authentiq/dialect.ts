@@ -1,4 +1,4 @@
-import { defineDialect } from "../../transport/dialects/dialect.js";
+import { defineDialect } from "../../core/errors/dialect.js";
 
 /**
  * Authentiq answers its Error object `{error, title, detail, type}`: the HTTP status in

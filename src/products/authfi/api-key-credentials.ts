@@ -1,4 +1,4 @@
-import { principalKey, type CredentialResolver } from "../../transport/credentials/credential-resolver.js";
+import { principalKey, type CredentialResolver } from "../../core/credentials/credential-resolver.js";
 import type { AccessPoint, AccessPointService } from "./tenant.service.js";
 
 /** The header (REST) or metadata (gRPC, Connect) carrying the access point's API key. */

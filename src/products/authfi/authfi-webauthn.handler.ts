@@ -1,5 +1,5 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import { principal } from "../../transport/credentials/principal.js";
+import { principal } from "../../core/credentials/principal.js";
 import { authfiAccessPoint } from "./api-key-credentials.js";
 import type { WebAuthnService as WebAuthnServiceDesc } from "../../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { authenticationResponse, creationOptions, registrationResponse, requestOptions } from "../webauthn-message.js";

@@ -1,4 +1,4 @@
-import { defineDialect } from "../../transport/dialects/dialect.js";
+import { defineDialect } from "../../core/errors/dialect.js";
 
 /**
  * AuthFi answers `{code, message}` with its numeric code (seed 003, "Error Codes"). Every

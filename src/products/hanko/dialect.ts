@@ -1,4 +1,4 @@
-import { defineDialect, statusText } from "../../transport/dialects/dialect.js";
+import { defineDialect, statusText } from "../../core/errors/dialect.js";
 
 /** Hanko answers `{code, message}` with the HTTP status in `code` (seed 004, `Error`). */
 export const hankoDialect = defineDialect({

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { IdentityService as IdentityServiceDesc } from "../../../gen/es/tessera/identity/v1/identity_pb.js";
-import { principal } from "../../transport/credentials/principal.js";
+import { principal } from "../../core/credentials/principal.js";
 import { hankoSession } from "./session-credentials.js";
 import type { Email, IdentityService } from "./identity.service.js";
 

@@ -1,6 +1,6 @@
 import type { AuthenticatedSession, IssuedSession, SessionTokens } from "../../core/session/session-token.service.js";
-import { bearerToken, requestCookie } from "../../transport/credentials/credential-headers.js";
-import { declaresNothingMore, principalKey, type CredentialResolver } from "../../transport/credentials/credential-resolver.js";
+import { bearerToken, requestCookie } from "../../core/credentials/credential-headers.js";
+import { declaresNothingMore, principalKey, type CredentialResolver } from "../../core/credentials/credential-resolver.js";
 
 /** The name of Hanko's session cookie. */
 export const sessionCookie = "hanko";

@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { SessionService as SessionServiceDesc } from "../../../gen/es/tessera/session/v1/session_pb.js";
 import type { PasswordService } from "./password.service.js";
-import { principal } from "../../transport/credentials/principal.js";
+import { principal } from "../../core/credentials/principal.js";
 import { hankoSession, sessionFields } from "./session-credentials.js";
 import type { SessionTokens } from "../../core/session/session-token.service.js";
 import type { SessionService } from "./session.service.js";

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { WebAuthnService as WebAuthnServiceDesc } from "../../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
-import { principal } from "../../transport/credentials/principal.js";
+import { principal } from "../../core/credentials/principal.js";
 import { hankoSession, sessionFields } from "./session-credentials.js";
 import type { SessionTokens } from "../../core/session/session-token.service.js";
 import type { WebauthnCredential } from "../../core/webauthn/credential.js";

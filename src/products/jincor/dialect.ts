@@ -1,4 +1,4 @@
-import { defineDialect } from "../../transport/dialects/dialect.js";
+import { defineDialect } from "../../core/errors/dialect.js";
 
 /**
  * Jincor VERIFY answers `{status, error}` with the HTTP status in `status`; invalid input is

@@ -1,8 +1,8 @@
 import { createSecretKey, type KeyObject } from "node:crypto";
 import { errors, jwtVerify, type JWTPayload } from "jose";
 import { DomainError } from "../../core/errors/domain-error.js";
-import { bearerToken } from "../../transport/credentials/credential-headers.js";
-import { declaresNothingMore, principalKey, type CredentialResolver } from "../../transport/credentials/credential-resolver.js";
+import { bearerToken } from "../../core/credentials/credential-headers.js";
+import { declaresNothingMore, principalKey, type CredentialResolver } from "../../core/credentials/credential-resolver.js";
 
 /** A verified Jincor VERIFY service token: its claims. */
 export interface JincorServiceToken {

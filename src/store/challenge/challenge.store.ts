@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from "kysely";
 import type { ChallengeKey, ChallengeLookup, ChallengeStore, StoredChallenge } from "../../core/challenge/challenge.port.js";
-import { enqueueMessage } from "../../delivery/outbox.store.js";
+import { enqueueMessage } from "../outbox/outbox.store.js";
 import type { ChallengeTable, Schema } from "../schema.js";
 
 type ChallengeRow = Selectable<ChallengeTable>;

@@ -14,7 +14,7 @@ import type { SessionTokens } from "../../core/session/session-token.service.js"
 import { createHankoSessionResolver } from "../../products/hanko/session-credentials.js";
 import { createServiceTokenResolver } from "../../products/jincor/service-token-credentials.js";
 import { createCredentialGate } from "./credential-gate.js";
-import type { CredentialResolvers } from "./credential-resolver.js";
+import type { CredentialResolvers } from "./credential-gate.js";
 
 // A credential declaration is part of an RPC's security: a mistyped Authenticator `state`
 // once passed start and refused every call of that RPC (or, had the check been looser, let a

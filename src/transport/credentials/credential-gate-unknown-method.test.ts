@@ -5,7 +5,7 @@ import { IdentityService } from "../../../gen/es/tessera/identity/v1/identity_pb
 import { CredentialScheme } from "../../../gen/es/tessera/rest/v1/rest_pb.js";
 import { ListCredentialsRequestSchema, WebAuthnService } from "../../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
 import { createCredentialGate } from "./credential-gate.js";
-import { principalKey, type CredentialResolver } from "./credential-resolver.js";
+import { principalKey, type CredentialResolver } from "../../core/credentials/credential-resolver.js";
 
 // The gate once looked a method up by object identity in the table it built at
 // start and let any method it did not know through unchecked. A method that declares a

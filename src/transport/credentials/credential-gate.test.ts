@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { IdentityService, AuthfiListUsersRequestSchema, GetCurrentUserRequestSchema, CreateUserRequestSchema } from "../../../gen/es/tessera/identity/v1/identity_pb.js";
 import { CredentialScheme } from "../../../gen/es/tessera/rest/v1/rest_pb.js";
 import { createCredentialGate } from "./credential-gate.js";
-import { principalKey, type CredentialCall, type CredentialResolver } from "./credential-resolver.js";
+import { principalKey, type CredentialCall, type CredentialResolver } from "../../core/credentials/credential-resolver.js";
 
 const method = (name: string) => IdentityService.methods.find((candidate) => candidate.name === name)!;
 

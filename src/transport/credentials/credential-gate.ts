@@ -1,7 +1,10 @@
 import { getOption, type DescField, type DescMethod, type Message } from "@bufbuild/protobuf";
 import type { ContextValues } from "@connectrpc/connect";
 import { credential as credentialOption, CredentialScheme } from "../../../gen/es/tessera/rest/v1/rest_pb.js";
-import type { CredentialResolvers } from "./credential-resolver.js";
+import type { CredentialResolver } from "../../core/credentials/credential-resolver.js";
+
+/** The resolver of each scheme, registered by the products at the composition root. */
+export type CredentialResolvers = Partial<Record<CredentialScheme, CredentialResolver<unknown>>>;
 
 /**
  * Resolves the credential an RPC declares before its handler runs, and leaves the principal in

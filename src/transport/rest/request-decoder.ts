@@ -1,6 +1,6 @@
 import { fromJson, type DescMessage, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
 import { DomainError } from "../../core/errors/domain-error.js";
-import { parseCookies } from "./cookies.js";
+import { parseCookies } from "../../core/credentials/request-cookies.js";
 import { findFieldPath, jsonFromString, setJsonPath } from "./fields.js";
 import type { Route } from "./route-table.js";
 

@@ -1,7 +1,8 @@
 import { getOption, hasOption, type DescMethod, type DescService } from "@bufbuild/protobuf";
 import { http } from "../../../gen/es/google/api/annotations_pb.js";
 import { rule as restRule, type Rule } from "../../../gen/es/tessera/rest/v1/rest_pb.js";
-import type { DialectTable, ErrorDialect } from "../dialects/index.js";
+import type { ErrorDialect } from "../../core/errors/dialect.js";
+import type { DialectTable } from "../dialect-table.js";
 import { productOfDialect } from "../../observe/product.js";
 
 /** One REST route, read from an RPC's `google.api.http` and `tessera.rest.v1.rule`. */

@@ -7,7 +7,7 @@ import type { Logger } from "../../log.js";
 import { productOfDialect } from "../../observe/product.js";
 import type { RequestRecord } from "../../observe/request-record.js";
 import type { CredentialGate } from "../credentials/credential-gate.js";
-import type { ErrorDialect } from "../dialects/index.js";
+import type { ErrorDialect } from "../../core/errors/dialect.js";
 import { toProblem } from "../error-codes.js";
 import { readBody } from "./read-body.js";
 import { decodeRequest } from "./request-decoder.js";

@@ -1,7 +1,5 @@
-import type { Dialect } from "../../../gen/es/tessera/rest/v1/rest_pb.js";
-import type { ErrorDialect } from "./dialect.js";
-
-export type { ErrorAnswer, ErrorDialect, Problem } from "./dialect.js";
+import type { Dialect } from "../../gen/es/tessera/rest/v1/rest_pb.js";
+import type { ErrorDialect } from "../core/errors/dialect.js";
 
 /**
  * The error dialects the server renders REST errors in: the one a route declares in its

@@ -1,4 +1,4 @@
-import { parseCookies } from "../rest/cookies.js";
+import { parseCookies } from "./request-cookies.js";
 
 /** The token of `Authorization: Bearer <token>` (REST header or RPC metadata), if any. */
 export function bearerToken(header: Headers): string | undefined {

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
-import type { ErrorKind } from "../../core/errors/domain-error.js";
-import type { Reason } from "../../core/errors/reasons.js";
+import type { ErrorKind } from "./domain-error.js";
+import type { Reason } from "./reasons.js";
 
 /** What a REST error answer is built from: a DomainError, or a transport failure. */
 export interface Problem {

@@ -1,5 +1,4 @@
 import { createContextKey, type ContextKey } from "@connectrpc/connect";
-import type { CredentialScheme } from "../../../gen/es/tessera/rest/v1/rest_pb.js";
 
 /** What a resolver is given: the call's headers (REST) or metadata (RPC) and what the RPC declares. */
 export interface CredentialCall {
@@ -39,9 +38,6 @@ export function declaresNothingMore(declaration: CredentialDeclaration): string 
   if (declaration.tenantField !== "") return `a tenant field (${declaration.tenantField}), which the scheme takes none of`;
   return undefined;
 }
-
-/** The resolver of each scheme, registered by the products at the composition root. */
-export type CredentialResolvers = Partial<Record<CredentialScheme, CredentialResolver<unknown>>>;
 
 /** A context key for a scheme's principal (one per scheme, declared by the product). */
 export function principalKey<P>(description: string): ContextKey<P | undefined> {

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { OutboxTable, Schema } from "../store/schema.js";
-import { defaultMessageTtlSeconds, type Outbox } from "./outbox.port.js";
+import { defaultMessageTtlSeconds, type Outbox, type OutboxQueue } from "../../delivery/outbox.port.js";
+import type { OutboxTable, Schema } from "../schema.js";
 
 /** An outbox row. */
 export type OutboxRow = Selectable<OutboxTable>;
@@ -46,6 +46,18 @@ export function createOutbox(db: Kysely<Schema>, tenantId: string): Outbox<Kysel
     async enqueue(message, tx) {
       await enqueueMessage(tx ?? db, { tenantId, ...message });
     },
+  };
+}
+
+/** The queue the outbox worker drains, over `db`. */
+export function createOutboxQueue(db: Kysely<Schema>): OutboxQueue {
+  return {
+    claimDue: (channel, limit, leaseSeconds, ttlSeconds, takeOver) => claimDueMessages(db, channel, limit, leaseSeconds, ttlSeconds, takeOver),
+    renewLease: (ids, leaseSeconds) => renewLease(db, ids, leaseSeconds),
+    markSent: (id) => markSent(db, id),
+    markFailed: (id, error, delaySeconds) => markFailed(db, id, error, delaySeconds),
+    releaseClaims: (ids) => releaseClaims(db, ids),
+    deadLetterExpired: (ttlSeconds) => deadLetterExpired(db, ttlSeconds),
   };
 }
 
