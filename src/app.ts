@@ -286,11 +286,11 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       authenticatorService({
         authenticator: createAuthenticatorHandler({
-          signup: createSignupService({ store: authenticatorStore, tokens: accessTokens, challenges, limits, nudgeOutbox, clock }),
-          login: createLoginService({ store: authenticatorStore, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, clock }),
-          devices: createDeviceService({ store: authenticatorStore, transaction, tenantId, ceremony: authenticatorCeremony }),
+          signup: createSignupService({ store: authenticatorStore, identities, tokens: accessTokens, challenges, limits, nudgeOutbox, clock }),
+          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, clock }),
+          devices: createDeviceService({ store: authenticatorStore, identities, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ store: authenticatorStore, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, clock }),
+          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, clock }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),

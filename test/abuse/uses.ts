@@ -188,15 +188,21 @@ const jincorValidate = (server: TestServer, via: Via, method: string, id: string
     ? restCall(server, "POST", `/methods/${method}/verifiers/${id}/actions/validate`, { body: { code }, headers })
     : call(server, via, VerifyService, VerifyServiceService, "ValidateVerification", { method, verificationId: id, code }, headers);
 
+/** A registered Authentiq key whose identity names a new email address and phone number, as a revocation needs. */
+async function authentiqKeyWithContacts(server: TestServer): Promise<{ address: string; number: string }> {
+  const id = newIdentity();
+  await register(server.url, id);
+  const address = email();
+  const number = phone();
+  expect((await sendJwt(server.url, "PUT", `/key/${id.pk}`, await selfSigned(id, { email: address, phone: number }))).status).toBe(200);
+  return { address, number };
+}
+
 const authentiqRevocation: ChallengeUse = {
   name: "Authentiq revocation code",
   maxWrong: 5,
   async start(server, via) {
-    const id = newIdentity();
-    await register(server.url, id);
-    const address = email();
-    const number = phone();
-    expect((await sendJwt(server.url, "PUT", `/key/${id.pk}`, await selfSigned(id, { email: address, phone: number }))).status).toBe(200);
+    const { address, number } = await authentiqKeyWithContacts(server);
     const revoke = (code: string) => authentiqRevoke(server, via, address, number, code);
     const { result: asked, code } = await codeSent(server, address, () => revoke(""));
     expect(asked.ok).toBe(true);
@@ -207,11 +213,7 @@ const authentiqRevocation: ChallengeUse = {
     // A pair bound to a live key, and one nobody holds: asked for a code, then answered a wrong one.
     async steps(server, via) {
       const steps = async (address: string, number: string) => [await authentiqRevoke(server, via, address, number, ""), await authentiqRevoke(server, via, address, number, "000000")];
-      const id = newIdentity();
-      await register(server.url, id);
-      const address = email();
-      const number = phone();
-      expect((await sendJwt(server.url, "PUT", `/key/${id.pk}`, await selfSigned(id, { email: address, phone: number }))).status).toBe(200);
+      const { address, number } = await authentiqKeyWithContacts(server);
       return { known: await steps(address, number), unknown: await steps(email(), phone()) };
     },
   },
@@ -352,11 +354,7 @@ export const sendUses: SendUse[] = [
     name: "Authentiq revocation request",
     max: 5,
     async start(server, via) {
-      const id = newIdentity();
-      await register(server.url, id);
-      const address = email();
-      const number = phone();
-      expect((await sendJwt(server.url, "PUT", `/key/${id.pk}`, await selfSigned(id, { email: address, phone: number }))).status).toBe(200);
+      const { address, number } = await authentiqKeyWithContacts(server);
       const send = () =>
         via === "rest"
           ? restCall(server, "DELETE", `/key?${new URLSearchParams({ email: address, phone: number })}`)

@@ -1,16 +1,12 @@
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticatorService } from "../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
-import { WebAuthnService } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
-import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authenticator/v1/authenticator.js";
-import { WebAuthnServiceService } from "../../gen/grpc-js/tessera/webauthn/v1/webauthn.js";
+import { describe, expect, it } from "vitest";
 import { rest } from "../harness/rest.js";
-import { callRpc, closeGrpcClients } from "../harness/rpc.js";
-import { restOutcome, rpcOutcome, rpcOutput, transports, type Outcome, type Transport } from "./outcome.js";
+import { useAbuseServer } from "./abuse-server.js";
+import { authenticatorRpc, authfiRefused, restOutcome, rpcOutcome, rpcOutput, transports, webauthnRpc, type Outcome, type Transport } from "./outcome.js";
 import type { TestServer } from "../harness/server.js";
 import { SoftwareAuthenticator, type SoftwareCredential } from "../harness/software-authenticator.js";
 import { accessPoint, apiKey, authenticator, authfi, loginChallenge as authfiLoginChallenge, newName, registerKey } from "../authfi/authfi-client.js";
-import { api, auth, logIn, signUpVerified, type Account, type Held, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
+import { api, auth, logIn, signUpVerified, type Account, type Held, type Sinks } from "../authenticator/authenticator-client.js";
 import { asMessage } from "../authenticator/rpc-client.js";
 import { registerDevice as registerDeviceOf, registerPasskey as registerPasskeyOf } from "./ceremonies.js";
 
@@ -22,17 +18,9 @@ import { registerDevice as registerDeviceOf, registerPasskey as registerPasskeyO
 
 let server: TestServer;
 let sinks: Sinks;
-let stop: () => Promise<void>;
-beforeAll(async () => {
-  ({ server, sinks, close: stop } = await startWithSinks({ ORIGIN: authenticator.origin, RP_NAME: "Example RP", AUTHFI_ACCESS_POINT: accessPoint, AUTHFI_API_KEY: apiKey }));
-});
-afterAll(async () => {
-  closeGrpcClients();
-  await stop?.();
-});
+useAbuseServer((running) => ({ server, sinks } = running));
 
 type Assertion = ReturnType<typeof authenticator.get>;
-
 
 /** A user of a product holding one registered credential, with the product's session state. */
 interface Subject {
@@ -60,10 +48,6 @@ interface Use {
   refusal(kind: Refusal, transport: Transport): unknown;
 }
 
-const webauthnRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  callRpc(transport, server.url, WebAuthnService, WebAuthnServiceService, method, input, headers);
-const authenticatorRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  callRpc(transport, server.url, AuthenticatorService, AuthenticatorServiceService, method, input, headers);
 
 /**
  * Registers a Hanko passkey for a new user, signed up through the Authenticator API (the two
@@ -101,11 +85,11 @@ const uses: Record<string, Use> = {
     enrol: hankoSubject,
     async challenge(subject, transport) {
       if (transport === "rest") return hankoFor(subject.userId);
-      return (rpcOutput(await webauthnRpc(transport, "InitializeLogin", { userId: subject.userId })).publicKey as { challenge: string }).challenge;
+      return (rpcOutput(await webauthnRpc(server, transport, "InitializeLogin", { userId: subject.userId })).publicKey as { challenge: string }).challenge;
     },
     async finish(_subject, assertion, transport) {
       if (transport === "rest") return restOutcome(await rest(server.url, "POST", "/webauthn/login/finalize", { body: assertion }));
-      return rpcOutcome(await webauthnRpc(transport, "FinalizeLogin", asMessage(assertion)));
+      return rpcOutcome(await webauthnRpc(server, transport, "FinalizeLogin", asMessage(assertion)));
     },
     async foreign(subject) {
       const other = await authenticatorSubject();
@@ -128,12 +112,12 @@ const uses: Record<string, Use> = {
     },
     async challenge(subject, transport) {
       if (transport === "rest") return authfiVerification(subject.name!);
-      const output = rpcOutput(await webauthnRpc(transport, "AuthfiBeginVerification", { accessPoint, uId: subject.name!, params: { userVerification: "required" } }, { "at-x-key": apiKey }));
+      const output = rpcOutput(await webauthnRpc(server, transport, "AuthfiBeginVerification", { accessPoint, uId: subject.name!, params: { userVerification: "required" } }, { "at-x-key": apiKey }));
       return (output.fido_auth_request as { challenge: string }).challenge;
     },
     async finish(_subject, assertion, transport) {
       if (transport === "rest") return restOutcome(await authfi(server, "PUT", "/webauthn/verification", { fido_auth_response: assertion }));
-      return rpcOutcome(await webauthnRpc(transport, "AuthfiFinishVerification", { accessPoint, fidoAuthResponse: asMessage(assertion) }, { "at-x-key": apiKey }));
+      return rpcOutcome(await webauthnRpc(server, transport, "AuthfiFinishVerification", { accessPoint, fidoAuthResponse: asMessage(assertion) }, { "at-x-key": apiKey }));
     },
     async foreign(subject) {
       return [
@@ -143,18 +127,17 @@ const uses: Record<string, Use> = {
       ].filter(([, challenge]) => challenge !== subject.name) as Array<[string, string]>;
     },
     refusal(kind, transport) {
-      const table = {
-        replayed: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
-        foreign: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
-        expired: ["AUTHFI_CEREMONY_TIMEOUT", Code.FailedPrecondition, 410, 5000],
-        another_user: ["AUTHFI_KEY_NOT_FOUND", Code.NotFound, 404, 1002],
-        unknown: ["AUTHFI_KEY_NOT_FOUND", Code.NotFound, 404, 1002],
-        counter: ["AUTHFI_ASSERTION_REFUSED", Code.Unauthenticated, 401, 3900],
-        origin: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
-        rp_id: ["AUTHFI_AUTHENTICATOR_DATA_INVALID", Code.InvalidArgument, 400, 4100],
+      const reasons = {
+        replayed: "AUTHFI_CLIENT_DATA_INVALID",
+        foreign: "AUTHFI_CLIENT_DATA_INVALID",
+        expired: "AUTHFI_CEREMONY_TIMEOUT",
+        another_user: "AUTHFI_KEY_NOT_FOUND",
+        unknown: "AUTHFI_KEY_NOT_FOUND",
+        counter: "AUTHFI_ASSERTION_REFUSED",
+        origin: "AUTHFI_CLIENT_DATA_INVALID",
+        rp_id: "AUTHFI_AUTHENTICATOR_DATA_INVALID",
       } as const;
-      const [reason, code, status, authfiCode] = table[kind];
-      return transport === "rest" ? { status, json: { code: authfiCode } } : { code, reason };
+      return authfiRefused(reasons[kind], transport);
     },
   },
 
@@ -163,11 +146,11 @@ const uses: Record<string, Use> = {
     async challenge(subject, transport) {
       subject.identified = await logIn(server, sinks, subject.account!);
       if (transport === "rest") return ((await api(server, "GET", "/login/verify-device", { headers: auth(subject.identified) })).json as { publicKey: { challenge: string } }).publicKey.challenge;
-      return (rpcOutput(await authenticatorRpc(transport, "GetLoginDeviceChallenge", {}, auth(subject.identified))).publicKey as { challenge: string }).challenge;
+      return (rpcOutput(await authenticatorRpc(server, transport, "GetLoginDeviceChallenge", {}, auth(subject.identified))).publicKey as { challenge: string }).challenge;
     },
     async finish(subject, assertion, transport) {
       if (transport === "rest") return restOutcome(await api(server, "POST", "/login/verify-device", { body: assertion, headers: auth(subject.identified!) }));
-      return rpcOutcome(await authenticatorRpc(transport, "VerifyLoginDevice", asMessage(assertion), auth(subject.identified!)));
+      return rpcOutcome(await authenticatorRpc(server, transport, "VerifyLoginDevice", asMessage(assertion), auth(subject.identified!)));
     },
     async foreign(subject) {
       // A passkey of the same user, so that Hanko issues a login challenge bound to them.

@@ -1,14 +1,12 @@
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebAuthnService } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
-import { WebAuthnServiceService } from "../../gen/grpc-js/tessera/webauthn/v1/webauthn.js";
+import { describe, expect, it } from "vitest";
 import { rest } from "../harness/rest.js";
-import { callRpc, closeGrpcClients } from "../harness/rpc.js";
-import { restOutcome, rpcOutcome, rpcOutput, transports, type Outcome, type Transport } from "./outcome.js";
+import { useAbuseServer } from "./abuse-server.js";
+import { authfiRefused, restOutcome, rpcOutcome, rpcOutput, transports, webauthnRpc, type Outcome, type Transport } from "./outcome.js";
 import type { TestServer } from "../harness/server.js";
 import { SoftwareAuthenticator, type SoftwareCredential } from "../harness/software-authenticator.js";
 import { accessPoint, apiKey, authenticator, authfi, loginChallenge as authfiLoginChallenge, newName, registerKey, verificationChallenge } from "../authfi/authfi-client.js";
-import { api, auth, logIn, signUpVerified, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
+import { api, auth, logIn, signUpVerified, type Sinks } from "../authenticator/authenticator-client.js";
 import { asMessage } from "../authenticator/rpc-client.js";
 import { registerDevice, registerPasskey } from "./ceremonies.js";
 
@@ -21,14 +19,7 @@ import { registerDevice, registerPasskey } from "./ceremonies.js";
 
 let server: TestServer;
 let sinks: Sinks;
-let stop: () => Promise<void>;
-beforeAll(async () => {
-  ({ server, sinks, close: stop } = await startWithSinks({ ORIGIN: authenticator.origin, RP_NAME: "Example RP", AUTHFI_ACCESS_POINT: accessPoint, AUTHFI_API_KEY: apiKey }));
-});
-afterAll(async () => {
-  closeGrpcClients();
-  await stop?.();
-});
+useAbuseServer((running) => ({ server, sinks } = running));
 
 type Assertion = ReturnType<typeof authenticator.get>;
 
@@ -53,8 +44,6 @@ interface Use {
   refusal(kind: Refusal, transport: Transport): unknown;
 }
 
-const webauthnRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  callRpc(transport, server.url, WebAuthnService, WebAuthnServiceService, method, input, headers);
 
 const hankoChallenge = async (body: Record<string, unknown>) => ((await rest(server.url, "POST", "/webauthn/login/initialize", { body })).json as { publicKey: { challenge: string } }).publicKey.challenge;
 const hankoSubject = async (): Promise<Subject> => {
@@ -69,11 +58,11 @@ const uses: Record<string, Use> = {
     enrol: hankoSubject,
     async challenge(transport) {
       if (transport === "rest") return hankoChallenge({});
-      return (rpcOutput(await webauthnRpc(transport, "InitializeLogin", {})).publicKey as { challenge: string }).challenge;
+      return (rpcOutput(await webauthnRpc(server, transport, "InitializeLogin", {})).publicKey as { challenge: string }).challenge;
     },
     async finish(assertion, transport) {
       if (transport === "rest") return restOutcome(await rest(server.url, "POST", "/webauthn/login/finalize", { body: assertion }));
-      return rpcOutcome(await webauthnRpc(transport, "FinalizeLogin", asMessage(assertion)));
+      return rpcOutcome(await webauthnRpc(server, transport, "FinalizeLogin", asMessage(assertion)));
     },
     async foreign(subject) {
       await registerDevice(server, subject.account!);
@@ -96,12 +85,12 @@ const uses: Record<string, Use> = {
     },
     async challenge(transport) {
       if (transport === "rest") return authfiLoginChallenge(server);
-      const output = rpcOutput(await webauthnRpc(transport, "AuthfiBeginLogin", { accessPoint, params: { userVerification: "required" } }, { "at-x-key": apiKey }));
+      const output = rpcOutput(await webauthnRpc(server, transport, "AuthfiBeginLogin", { accessPoint, params: { userVerification: "required" } }, { "at-x-key": apiKey }));
       return (output.fido_login_request as { challenge: string }).challenge;
     },
     async finish(assertion, transport) {
       if (transport === "rest") return restOutcome(await authfi(server, "PUT", "/webauthn/login", { fido_login_response: assertion }));
-      return rpcOutcome(await webauthnRpc(transport, "AuthfiFinishLogin", { accessPoint, fidoLoginResponse: asMessage(assertion) }, { "at-x-key": apiKey }));
+      return rpcOutcome(await webauthnRpc(server, transport, "AuthfiFinishLogin", { accessPoint, fidoLoginResponse: asMessage(assertion) }, { "at-x-key": apiKey }));
     },
     async foreign(subject) {
       return [
@@ -110,18 +99,17 @@ const uses: Record<string, Use> = {
       ];
     },
     refusal(kind, transport) {
-      const table = {
-        replayed: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
-        foreign: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
-        origin: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
-        rp_id: ["AUTHFI_AUTHENTICATOR_DATA_INVALID", Code.InvalidArgument, 400, 4100],
-        expired: ["AUTHFI_CEREMONY_TIMEOUT", Code.FailedPrecondition, 410, 5000],
-        unknown: ["AUTHFI_KEY_NOT_FOUND", Code.NotFound, 404, 1002],
-        user_handle: ["AUTHFI_ASSERTION_REFUSED", Code.Unauthenticated, 401, 3900],
-        counter: ["AUTHFI_ASSERTION_REFUSED", Code.Unauthenticated, 401, 3900],
+      const reasons = {
+        replayed: "AUTHFI_CLIENT_DATA_INVALID",
+        foreign: "AUTHFI_CLIENT_DATA_INVALID",
+        origin: "AUTHFI_CLIENT_DATA_INVALID",
+        rp_id: "AUTHFI_AUTHENTICATOR_DATA_INVALID",
+        expired: "AUTHFI_CEREMONY_TIMEOUT",
+        unknown: "AUTHFI_KEY_NOT_FOUND",
+        user_handle: "AUTHFI_ASSERTION_REFUSED",
+        counter: "AUTHFI_ASSERTION_REFUSED",
       } as const;
-      const [reason, code, status, authfiCode] = table[kind];
-      return transport === "rest" ? { status, json: { code: authfiCode } } : { code, reason };
+      return authfiRefused(reasons[kind], transport);
     },
   },
 };

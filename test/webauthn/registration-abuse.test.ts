@@ -1,16 +1,12 @@
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticatorService } from "../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
-import { WebAuthnService } from "../../gen/es/tessera/webauthn/v1/webauthn_pb.js";
-import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authenticator/v1/authenticator.js";
-import { WebAuthnServiceService } from "../../gen/grpc-js/tessera/webauthn/v1/webauthn.js";
+import { describe, expect, it } from "vitest";
 import { rest } from "../harness/rest.js";
-import { callRpc, closeGrpcClients } from "../harness/rpc.js";
-import { restOutcome, rpcOutcome, rpcOutput, transports, type Outcome, type Transport } from "./outcome.js";
+import { useAbuseServer } from "./abuse-server.js";
+import { authenticatorRpc, authfiRefused, restOutcome, rpcOutcome, rpcOutput, transports, webauthnRpc, type Outcome, type Transport } from "./outcome.js";
 import type { TestServer } from "../harness/server.js";
 import type { SoftwareCredential } from "../harness/software-authenticator.js";
 import { accessPoint, apiKey, authenticator, authfi, loginChallenge as authfiLoginChallenge, newName } from "../authfi/authfi-client.js";
-import { api, auth, signUpVerified, type Account, type Sinks, startWithSinks } from "../authenticator/authenticator-client.js";
+import { api, auth, signUpVerified, type Account, type Sinks } from "../authenticator/authenticator-client.js";
 import { asMessage } from "../authenticator/rpc-client.js";
 import { hankoSession, registerPasskey, type CreationOptions } from "./ceremonies.js";
 
@@ -22,14 +18,7 @@ import { hankoSession, registerPasskey, type CreationOptions } from "./ceremonie
 
 let server: TestServer;
 let sinks: Sinks;
-let stop: () => Promise<void>;
-beforeAll(async () => {
-  ({ server, sinks, close: stop } = await startWithSinks({ ORIGIN: authenticator.origin, RP_NAME: "Example RP", AUTHFI_ACCESS_POINT: accessPoint, AUTHFI_API_KEY: apiKey }));
-});
-afterAll(async () => {
-  closeGrpcClients();
-  await stop?.();
-});
+useAbuseServer((running) => ({ server, sinks } = running));
 
 type Attestation = ReturnType<typeof authenticator.create>["response"];
 
@@ -57,10 +46,6 @@ interface Use {
   refusal(kind: Refusal, transport: Transport): unknown;
 }
 
-const webauthnRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  callRpc(transport, server.url, WebAuthnService, WebAuthnServiceService, method, input, headers);
-const authenticatorRpc = (transport: Exclude<Transport, "rest">, method: string, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  callRpc(transport, server.url, AuthenticatorService, AuthenticatorServiceService, method, input, headers);
 
 const hankoSubject = async (): Promise<Subject> => {
   const account = await signUpVerified(server, sinks);
@@ -79,11 +64,11 @@ const uses: Record<string, Use> = {
     subject: hankoSubject,
     async begin(subject, transport) {
       if (transport === "rest") return hankoOptions(subject.session!);
-      return rpcOutput(await webauthnRpc(transport, "InitializeRegistration", {}, subject.session)).publicKey as CreationOptions;
+      return rpcOutput(await webauthnRpc(server, transport, "InitializeRegistration", {}, subject.session)).publicKey as CreationOptions;
     },
     async finish(subject, response, transport) {
       if (transport === "rest") return restOutcome(await rest(server.url, "POST", "/webauthn/registration/finalize", { body: response, headers: subject.session! }));
-      return rpcOutcome(await webauthnRpc(transport, "FinalizeRegistration", asMessage(response), subject.session));
+      return rpcOutcome(await webauthnRpc(server, transport, "FinalizeRegistration", asMessage(response), subject.session));
     },
     async foreign(subject) {
       await registerPasskey(server, sinks, subject.account!);
@@ -104,11 +89,11 @@ const uses: Record<string, Use> = {
     subject: async () => ({ name: newName() }),
     async begin(subject, transport) {
       if (transport === "rest") return authfiOptions(subject.name!);
-      return rpcOutput(await webauthnRpc(transport, "AuthfiBeginRegistration", { accessPoint, params: authfiParams(subject.name!) }, { "at-x-key": apiKey })).fido_register_request as CreationOptions;
+      return rpcOutput(await webauthnRpc(server, transport, "AuthfiBeginRegistration", { accessPoint, params: authfiParams(subject.name!) }, { "at-x-key": apiKey })).fido_register_request as CreationOptions;
     },
     async finish(_subject, response, transport) {
       if (transport === "rest") return restOutcome(await authfi(server, "PUT", "/webauthn/registration", { fido_register_response: response }));
-      return rpcOutcome(await webauthnRpc(transport, "AuthfiFinishRegistration", { accessPoint, fidoRegisterResponse: asMessage(response) }, { "at-x-key": apiKey }));
+      return rpcOutcome(await webauthnRpc(server, transport, "AuthfiFinishRegistration", { accessPoint, fidoRegisterResponse: asMessage(response) }, { "at-x-key": apiKey }));
     },
     async foreign() {
       const hanko = await hankoSubject();
@@ -119,17 +104,16 @@ const uses: Record<string, Use> = {
       ];
     },
     refusal(kind, transport) {
-      const table = {
-        replayed: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
-        foreign: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
-        another_user: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
-        origin: ["AUTHFI_CLIENT_DATA_INVALID", Code.InvalidArgument, 400, 4000],
-        rp_id: ["AUTHFI_AUTHENTICATOR_DATA_INVALID", Code.InvalidArgument, 400, 4100],
-        expired: ["AUTHFI_CEREMONY_TIMEOUT", Code.FailedPrecondition, 410, 5000],
-        exists: ["AUTHFI_KEY_EXISTS", Code.AlreadyExists, 409, 1002],
+      const reasons = {
+        replayed: "AUTHFI_CLIENT_DATA_INVALID",
+        foreign: "AUTHFI_CLIENT_DATA_INVALID",
+        another_user: "AUTHFI_CLIENT_DATA_INVALID",
+        origin: "AUTHFI_CLIENT_DATA_INVALID",
+        rp_id: "AUTHFI_AUTHENTICATOR_DATA_INVALID",
+        expired: "AUTHFI_CEREMONY_TIMEOUT",
+        exists: "AUTHFI_KEY_EXISTS",
       } as const;
-      const [reason, code, status, authfiCode] = table[kind];
-      return transport === "rest" ? { status, json: { code: authfiCode } } : { code, reason };
+      return authfiRefused(reasons[kind], transport);
     },
   },
 
@@ -137,11 +121,11 @@ const uses: Record<string, Use> = {
     subject: async () => ({ account: await signUpVerified(server, sinks) }),
     async begin(subject, transport) {
       if (transport === "rest") return deviceOptions(subject.account!);
-      return rpcOutput(await authenticatorRpc(transport, "CreateDevice", {}, auth(subject.account!))).publicKey as CreationOptions;
+      return rpcOutput(await authenticatorRpc(server, transport, "CreateDevice", {}, auth(subject.account!))).publicKey as CreationOptions;
     },
     async finish(subject, response, transport) {
       if (transport === "rest") return restOutcome(await api(server, "POST", "/device/verify", { body: response, headers: auth(subject.account!) }));
-      return rpcOutcome(await authenticatorRpc(transport, "VerifyDevice", asMessage(response), auth(subject.account!)));
+      return rpcOutcome(await authenticatorRpc(server, transport, "VerifyDevice", asMessage(response), auth(subject.account!)));
     },
     async foreign(subject) {
       await registerPasskey(server, sinks, subject.account!);

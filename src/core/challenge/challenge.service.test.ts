@@ -3,47 +3,13 @@ import { describe, expect, it } from "vitest";
 import type { Clock } from "../clock.js";
 import { isDomainError } from "../errors/domain-error.js";
 import type { Reason } from "../errors/reasons.js";
+import { memoryChallengeStore } from "../../../test/fakes/memory-challenge-store.js";
 import { createSecretBox } from "../keys/secret-box.js";
 import type { ChallengePolicy } from "./challenge-policy.js";
-import type { ChallengeKey, ChallengeStore, StoredChallenge } from "./challenge.port.js";
 import { createChallenges } from "./challenge.service.js";
 
 // The challenge mechanic over a store in memory, with a clock the tests move: the times it
 // hands the store are the clock's, never the database's.
-
-type Write = { op: "countWrong" | "close"; key: ChallengeKey; at: Date };
-
-function memoryStore(): ChallengeStore<undefined> & { writes: Write[] } {
-  const rows: StoredChallenge[] = [];
-  const writes: Write[] = [];
-  const keyOf = (row: StoredChallenge, key: ChallengeKey) => row.purpose === key.purpose && row.id === key.id;
-  return {
-    writes,
-    insert(challenge, options) {
-      const row = { ...challenge, attempts: 0, closedAt: null, createdAt: options.at };
-      rows.push(row);
-      return Promise.resolve({ ...row });
-    },
-    withLocked(lookup, work) {
-      const row = "id" in lookup ? rows.find((candidate) => keyOf(candidate, lookup)) : undefined;
-      return work(undefined, row === undefined ? undefined : { ...row });
-    },
-    countWrong(_tx, key, at) {
-      writes.push({ op: "countWrong", key, at });
-      const row = rows.find((candidate) => keyOf(candidate, key))!;
-      row.attempts += 1;
-      if (row.attempts >= row.maxAttempts) row.closedAt = at;
-      return Promise.resolve(row.attempts);
-    },
-    close(_tx, key, at) {
-      writes.push({ op: "close", key, at });
-      rows.find((candidate) => keyOf(candidate, key))!.closedAt = at;
-      return Promise.resolve();
-    },
-    find: () => Promise.reject(new Error("not used")),
-    closeOpen: () => Promise.reject(new Error("not used")),
-  };
-}
 
 const reason = (name: string) => ({ reason: name as Reason, kind: "unauthenticated", message: name }) as const;
 const policy: ChallengePolicy = {
@@ -61,7 +27,7 @@ describe("challenge service", () => {
   let now = Date.UTC(2026, 11, 1);
   const clock: Clock = { now: () => new Date(now) };
   const issued = async () => {
-    const store = memoryStore();
+    const store = memoryChallengeStore();
     const challenges = createChallenges({ store, secrets, clock });
     return { store, challenges, ...(await challenges.issue(policy, {})) };
   };

@@ -25,7 +25,7 @@ export interface UserDetails {
 }
 
 /**
- * Users and their email addresses in one tenant (implemented in `src/store/identity/`), shared by
+ * Users and their contacts (email addresses, phone numbers) in one tenant (implemented in `src/store/identity/`), shared by
  * the products that keep their users there. `Tx` is the store's transaction (from
  * `RunInTransaction<Tx>`): a method taking it writes in that transaction; the others run on
  * their own. `credentialProducts` names the products whose WebAuthn credentials a read may see.
@@ -35,6 +35,10 @@ export interface IdentityStore<Tx> {
   insertUserWithEmail(address: string): Promise<{ userId: string; emailId: string } | undefined>;
   /** The user holding `address`; `hasWebauthnCredential` counts the credentials of `credentialProducts`. */
   findUserByEmail(address: string, credentialProducts: readonly string[]): Promise<UserByEmail | undefined>;
+  /** The id of the user holding the phone number (normalised, E.164). */
+  findUserIdByPhone(number: string): Promise<string | undefined>;
+  /** The user's primary email address, else their first phone number; undefined for a user with neither. */
+  findContactAddress(userId: string): Promise<string | undefined>;
   /** The user's details with the ids of their credentials of `credentialProducts`. */
   findUserDetails(userId: string, credentialProducts: readonly string[]): Promise<UserDetails | undefined>;
   /** True when the user exists. */

@@ -1,11 +1,11 @@
 import type { UsedTotpSteps } from "../../core/totp/used-step.port.js";
-import type { CredentialStore } from "../../core/webauthn/credential.port.js";
+import type { CredentialsInTransaction } from "../../core/webauthn/credential.port.js";
 import type { TokenState } from "./access-token.service.js";
 import type { Contact } from "./contact.js";
 
 /**
  * The stores the Authenticator API's services need (implemented in `src/store/authenticator/`),
- * each for one tenant. `Tx` is the store's transaction (from `RunInTransaction<Tx>`): a method
+ * each for one tenant; users and their contacts are the identity port's (`IdentityStore`). `Tx` is the store's transaction (from `RunInTransaction<Tx>`): a method
  * taking it writes or locks in that transaction; one taking none reads on its own.
  */
 
@@ -48,12 +48,8 @@ export interface LockedToken {
   state: TokenState;
 }
 
-/** Users, their contacts and passwords, and sign-ups on their way to becoming users. */
+/** Users' passwords, and sign-ups on their way to becoming users. */
 export interface AccountStore<Tx> {
-  /** The id of the user holding the contact. */
-  findUserIdByContact(contact: Contact): Promise<string | undefined>;
-  /** The user's primary email address, else their phone number. */
-  findContactAddress(userId: string): Promise<string | undefined>;
   /** The user's password hash; undefined for a user without a password. */
   findPasswordHash(userId: string): Promise<string | undefined>;
   /** Sets the user's password hash. */
@@ -99,10 +95,8 @@ export interface TokenStepStore<Tx> {
   revokeOtherTokens(tx: Tx, userId: string, keptId: string): Promise<void>;
 }
 
-/** The WebAuthn credential store writing in a transaction: devices change under the settings lock. */
-export interface DeviceCredentials<Tx> {
-  credentialsIn(tx: Tx): CredentialStore;
-}
-
-/** Everything the Authenticator API's services store, as one object of the store. */
-export interface AuthenticatorStore<Tx> extends AccountStore<Tx>, FactorStore<Tx>, TokenStepStore<Tx>, DeviceCredentials<Tx> {}
+/**
+ * Everything the Authenticator API's services store, as one object of the store; its WebAuthn
+ * credentials are written in the caller's transaction (devices change under the settings lock).
+ */
+export interface AuthenticatorStore<Tx> extends AccountStore<Tx>, FactorStore<Tx>, TokenStepStore<Tx>, CredentialsInTransaction<Tx> {}

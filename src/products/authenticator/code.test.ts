@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { ChallengeStore, StoredChallenge } from "../../core/challenge/challenge.port.js";
 import { createChallenges, type Challenges } from "../../core/challenge/challenge.service.js";
 import type { Clock } from "../../core/clock.js";
 import { createSecretBox } from "../../core/keys/secret-box.js";
+import { challengeTables, memoryChallengeStore, type ChallengeTables } from "../../../test/fakes/memory-challenge-store.js";
+import { memoryTransactions, type MemoryTx } from "../../../test/fakes/memory-transactions.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
 import type { LockedToken, TokenStepStore } from "./authenticator.port.js";
 import { answerCode } from "./code.js";
@@ -18,80 +19,31 @@ interface TokenRecord extends LockedToken {
   revokedAt: Date | null;
 }
 
-/** The fakes' tables; a transaction works on a copy, kept only when the work does not throw. */
-interface Tables {
-  challenges: Map<string, StoredChallenge>;
+/** The fakes' tables: the challenge store's and the tokens', written in the same units of work. */
+interface Tables extends ChallengeTables {
   tokens: Map<string, TokenRecord>;
 }
 
-function copyOf(tables: Tables): Tables {
-  return {
-    challenges: new Map([...tables.challenges].map(([id, challenge]) => [id, { ...challenge }])),
-    tokens: new Map([...tables.tokens].map(([id, token]) => [id, { ...token }])),
-  };
-}
+type Tx = MemoryTx<Tables>;
 
 function memoryDatabase(clock: Clock) {
-  let committed: Tables = { challenges: new Map(), tokens: new Map() };
-  const transaction = async <T>(work: (tx: Tables) => Promise<T>): Promise<T> => {
-    const draft = copyOf(committed);
-    const result = await work(draft);
-    committed = draft;
-    return result;
-  };
-  const byId = (tables: Tables, lookup: { purpose: string } & ({ id: string } | { subject: Uint8Array })) => {
-    if (!("id" in lookup)) throw new Error("the fake looks challenges up by id only");
-    const challenge = tables.challenges.get(lookup.id);
-    return challenge?.purpose === lookup.purpose ? challenge : undefined;
-  };
-  const challenges: ChallengeStore<Tables> = {
-    insert: (challenge, options) =>
-      transaction(async (tx) => {
-        const taken = tx.challenges.get(challenge.id);
-        if (taken !== undefined && taken.closedAt === null && taken.expiresAt > options.at) return undefined;
-        const stored: StoredChallenge = { ...challenge, attempts: 0, closedAt: null, createdAt: options.at };
-        tx.challenges.set(challenge.id, stored);
-        await options.alongside?.(tx);
-        return { ...stored };
-      }),
-    withLocked: (lookup, work) => transaction((tx) => work(tx, byId(tx, lookup))),
-    async countWrong(tx, { id }, at) {
-      const challenge = tx.challenges.get(id)!;
-      challenge.attempts += 1;
-      if (challenge.attempts >= challenge.maxAttempts) challenge.closedAt = at;
-      return challenge.attempts;
-    },
-    async close(tx, { id }, at) {
-      tx.challenges.get(id)!.closedAt = at;
-    },
-    async find(lookup, openAt) {
-      const challenge = byId(committed, lookup);
-      if (challenge === undefined || (openAt !== undefined && (challenge.closedAt !== null || challenge.expiresAt <= openAt))) return undefined;
-      return { ...challenge };
-    },
-    closeOpen: (lookup, at) =>
-      transaction(async (tx) => {
-        const challenge = byId(tx, lookup);
-        if (challenge === undefined || challenge.closedAt !== null || challenge.expiresAt <= at) return false;
-        challenge.closedAt = at;
-        return true;
-      }),
-  };
-  const tokens: TokenStepStore<Tables> = {
+  const transactions = memoryTransactions<Tables>({ ...challengeTables(), tokens: new Map() });
+  const challenges = memoryChallengeStore(transactions);
+  const tokens: TokenStepStore<Tx> = {
     async lockLiveToken(tx, tokenId, at) {
-      const token = tx.tokens.get(tokenId);
+      const token = tx.tables.tokens.get(tokenId);
       if (token === undefined || token.usedAt !== null || token.revokedAt !== null || token.expiresAt <= at) return undefined;
       return { tokenId: token.tokenId, userId: token.userId, state: token.state };
     },
     async markTokenUsed(tx, tokenId) {
-      tx.tokens.get(tokenId)!.usedAt = clock.now();
+      tx.tables.tokens.get(tokenId)!.usedAt = clock.now();
     },
     async revokeToken(tx, tokenId) {
-      const token = tx.tokens.get(tokenId)!;
+      const token = tx.tables.tokens.get(tokenId)!;
       token.revokedAt ??= clock.now();
     },
     async revokeOtherTokens(tx, userId, keptId) {
-      for (const token of tx.tokens.values()) if (token.userId === userId && token.tokenId !== keptId && token.usedAt === null) token.revokedAt ??= clock.now();
+      for (const token of tx.tables.tokens.values()) if (token.userId === userId && token.tokenId !== keptId && token.usedAt === null) token.revokedAt ??= clock.now();
     },
   };
   return {
@@ -99,7 +51,7 @@ function memoryDatabase(clock: Clock) {
     tokens,
     /** What is committed now. */
     get tables(): Tables {
-      return committed;
+      return transactions.committed;
     },
   };
 }
@@ -108,14 +60,14 @@ const secrets = createSecretBox(randomBytes(32));
 let at: Date;
 const clock: Clock = { now: () => at };
 let database: ReturnType<typeof memoryDatabase>;
-let challenges: Challenges<Tables>;
+let challenges: Challenges<Tx>;
 let token: AuthenticatedToken;
 let code: string;
 let successes: number;
 
 /** The other 6-digit code: a wrong answer. */
 const wrong = () => (code === "000000" ? "111111" : "000000");
-const challengeOf = () => database.tables.challenges.get(token.tokenId)!;
+const challengeOf = () => database.challenges.stored({ purpose: codePolicy.purpose, id: token.tokenId })!;
 const tokenOf = () => database.tables.tokens.get(token.tokenId)!;
 
 /** Answers `answer` for the token; success answers the id of the user the token was locked for. */
@@ -140,7 +92,7 @@ beforeEach(async () => {
     id: token.tokenId,
     userId,
     async alongside(tx) {
-      tx.tokens.set(token.tokenId, { tokenId: token.tokenId, userId, state: "identified", expiresAt: token.expiresAt, usedAt: null, revokedAt: null });
+      tx.tables.tokens.set(token.tokenId, { tokenId: token.tokenId, userId, state: "identified", expiresAt: token.expiresAt, usedAt: null, revokedAt: null });
     },
   });
   code = issued.secret!;

@@ -1,5 +1,6 @@
 import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
 import { normalizeEmail } from "../../core/identity/email-address.js";
+import type { IdentityStore } from "../../core/identity/identity.port.js";
 import { normalizePhone } from "../../core/identity/phone-number.js";
 
 /** How a user is reached: an email address or a phone number, normalised. */
@@ -34,7 +35,13 @@ export function parseContact(email: string, phone: string): Contact {
   throw invalidField("Email address or phone number is required");
 }
 
+/** The id of the user holding the contact. */
+export async function findUserIdByContact(identities: Pick<IdentityStore<unknown>, "findUserByEmail" | "findUserIdByPhone">, contact: Contact): Promise<string | undefined> {
+  if (contact.channel === "email") return (await identities.findUserByEmail(contact.address, []))?.userId;
+  return identities.findUserIdByPhone(contact.address);
+}
+
 /** The user's name for WebAuthn and TOTP labels: their primary email, else their phone, else their id. */
-export async function contactName(accounts: { findContactAddress(userId: string): Promise<string | undefined> }, userId: string): Promise<string> {
-  return (await accounts.findContactAddress(userId)) ?? userId;
+export async function contactName(identities: Pick<IdentityStore<unknown>, "findContactAddress">, userId: string): Promise<string> {
+  return (await identities.findContactAddress(userId)) ?? userId;
 }

@@ -1,10 +1,12 @@
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { DomainError } from "../../core/errors/domain-error.js";
+import type { IdentityStore } from "../../core/identity/identity.port.js";
+import type { CredentialsInTransaction } from "../../core/webauthn/credential.port.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import { toBase64url } from "../../core/webauthn/webauthn-encoding.js";
 import type { RunInTransaction } from "../../core/transaction.port.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
-import type { AccountStore, DeviceCredentials, FactorStore } from "./authenticator.port.js";
+import type { FactorStore } from "./authenticator.port.js";
 import { contactName, invalidField } from "./contact.js";
 
 /** The step of the Authenticator API that issues registration challenges. */
@@ -25,7 +27,8 @@ export interface DeviceService {
 
 /** Creates the device service. */
 export function createDeviceService<Tx>(deps: {
-  store: Pick<AccountStore<Tx>, "findContactAddress"> & Pick<FactorStore<Tx>, "lockSettings" | "saveSettings"> & DeviceCredentials<Tx>;
+  store: Pick<FactorStore<Tx>, "lockSettings" | "saveSettings"> & CredentialsInTransaction<Tx>;
+  identities: Pick<IdentityStore<Tx>, "findContactAddress">;
   transaction: RunInTransaction<Tx>;
   tenantId: string;
   ceremony: WebauthnCeremony;
@@ -33,7 +36,7 @@ export function createDeviceService<Tx>(deps: {
   const { store, transaction, tenantId, ceremony } = deps;
   return {
     async options(token) {
-      const name = await contactName(store, token.userId);
+      const name = await contactName(deps.identities, token.userId);
       return ceremony.registrationOptions({ tenantId, purpose, user: { id: token.userId, name, displayName: name }, existingUser: true });
     },
     async register(token, response) {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
+import type { IdentityStore } from "../../core/identity/identity.port.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
 import { verifyPassword } from "../../core/password/password-hash.js";
 import { useTotpCode } from "../../core/totp/totp-code.js";
@@ -12,7 +13,7 @@ import type { Challenges } from "../../core/challenge/challenge.service.js";
 import type { RunInTransaction } from "../../core/transaction.port.js";
 import type { AccountStore, FactorSettings, FactorStore, TokenStepStore } from "./authenticator.port.js";
 import { answerCode, codeMessage } from "./code.js";
-import { contactKey, invalidField, parseContact } from "./contact.js";
+import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
 import { authenticatorLimits, codePolicy } from "./policy.js";
 import { maxPasswordLength } from "./signup.service.js";
 import { openTotpSecret } from "./totp-secret.js";
@@ -43,6 +44,7 @@ export interface LoginService {
 /** Creates the login service. */
 export function createLoginService<Tx>(deps: {
   store: AccountStore<Tx> & FactorStore<Tx> & TokenStepStore<Tx>;
+  identities: Pick<IdentityStore<Tx>, "findUserByEmail" | "findUserIdByPhone">;
   transaction: RunInTransaction<Tx>;
   tenantId: string;
   tokens: AccessTokens<Tx>;
@@ -73,7 +75,7 @@ export function createLoginService<Tx>(deps: {
       if (input.password === "" || [...input.password].length > maxPasswordLength) throw invalidField(`Password must be 1 to ${maxPasswordLength} characters`);
       // Wrong passwords count against the contact, known or not: the same answers either way; and
       // against the user whose password it is, with every other product's checks of that password.
-      const found = await store.findUserIdByContact(contact);
+      const found = await findUserIdByContact(deps.identities, contact);
       const owner = found === undefined ? contactKey(contact) : (["user", found] as const);
       const userId = await limits.guard([[contactKey(contact), authenticatorLimits.password], [owner, authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
         // An unknown user costs the same lookup and the same argon2 check as a known one.

@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../../core/clock.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import { DomainError } from "../../core/errors/domain-error.js";
+import type { IdentityStore } from "../../core/identity/identity.port.js";
 import { hashPassword } from "../../core/password/password-hash.js";
 import type { AccessTokens, AuthenticatedToken, IssuedToken, PendingToken } from "./access-token.service.js";
 import type { AccountStore, TokenStepStore } from "./authenticator.port.js";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
 import { answerCode, codeMessage } from "./code.js";
-import { contactKey, invalidField, parseContact } from "./contact.js";
+import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
 import { authenticatorLimits, codePolicy } from "./policy.js";
 
 /** Passwords the Authenticator API takes: 8 to 72 characters (72: the bcrypt cap Hanko shares). */
@@ -35,6 +36,7 @@ export interface SignupService {
 /** Creates the sign-up service. */
 export function createSignupService<Tx>(deps: {
   store: AccountStore<Tx> & TokenStepStore<Tx>;
+  identities: Pick<IdentityStore<Tx>, "findUserByEmail" | "findUserIdByPhone">;
   tokens: AccessTokens<Tx>;
   challenges: Challenges<Tx>;
   limits: Limiter;
@@ -51,7 +53,7 @@ export function createSignupService<Tx>(deps: {
       await deps.limits.enforce(contactKey(contact), authenticatorLimits.signup);
       // Both paths hash, write a token and queue a message: the answer and its timing are alike.
       const passwordHash = input.password === "" ? null : await hashPassword(input.password);
-      const existing = await store.findUserIdByContact(contact);
+      const existing = await findUserIdByContact(deps.identities, contact);
       const tokenId = randomUUID();
       let pending: PendingToken | undefined;
       // A taken contact gets a challenge no code answers, and a notice instead of the code.

@@ -4,6 +4,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../core/clock.js";
 import { createSecretBox } from "../../core/keys/secret-box.js";
 import type { RunInTransaction } from "../../core/transaction.port.js";
+import { memoryIdentityStore } from "../../../test/fakes/memory-identity-store.js";
+import { memoryTransactions, type MemoryTx } from "../../../test/fakes/memory-transactions.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
 import type { FactorSettings } from "./authenticator.port.js";
 import { createUserSettingsService, maxTotpConfirmations, totpOfferLifetimeMs, type UserSettingsService, type UserUpdate } from "./user-settings.service.js";
@@ -11,46 +13,37 @@ import { createUserSettingsService, maxTotpConfirmations, totpOfferLifetimeMs, t
 // TOTP enrolment and factor toggles over an in-memory fake of the Authenticator port, with a
 // clock the tests move: the offer's expiry and the confirmation count without a database or sleeping.
 
-/** The fake's one table; a transaction works on a copy, kept only when the work does not throw. */
+/** The fake's one table, written in units of work of test/fakes/memory-transactions.ts. */
 type Settings = Map<string, FactorSettings>;
+type Tx = MemoryTx<Settings>;
 
-const copyOf = (settings: Settings): Settings => new Map([...settings].map(([userId, row]) => [userId, { ...row, totp: { ...row.totp } }]));
 const defaults = (userId: string): FactorSettings => ({ userId, isCodeAllowed: true, isTotpAllowed: false, isDeviceAllowed: false, totp: { sealedSecret: null, lastUsedStep: null, offerExpiresAt: null, offerAttempts: 0 } });
 
 function memoryStore() {
-  let committed: Settings = new Map();
-  const transaction: RunInTransaction<Settings> = async (work) => {
-    const draft = copyOf(committed);
-    const result = await work(draft);
-    committed = draft;
-    return result;
-  };
+  const database = memoryTransactions<Settings>(new Map());
+  const transaction: RunInTransaction<Tx> = (work) => database.run(work);
   const unused = (): never => {
     throw new Error("the fake ceremony reads no credential store");
   };
   const store = {
-    async findContactAddress() {
-      return "ada@example.com";
-    },
     async findPasswordHash() {
       return undefined;
     },
     async savePasswordHash() {},
     async revokeOtherTokens() {},
     async findSettings(userId: string) {
-      const row = committed.get(userId) ?? defaults(userId);
-      return { ...row, totp: { ...row.totp } };
+      return structuredClone(database.committed.get(userId) ?? defaults(userId));
     },
-    async lockSettings(tx: Settings, userId: string) {
-      if (!tx.has(userId)) tx.set(userId, defaults(userId));
-      return { ...tx.get(userId)!, totp: { ...tx.get(userId)!.totp } };
+    async lockSettings(tx: Tx, userId: string) {
+      if (!tx.tables.has(userId)) tx.tables.set(userId, defaults(userId));
+      return structuredClone(tx.tables.get(userId)!);
     },
-    async saveSettings(tx: Settings, userId: string, toggles: Pick<FactorSettings, "isCodeAllowed" | "isTotpAllowed" | "isDeviceAllowed">, state?: FactorSettings["totp"]) {
-      const before = tx.get(userId) ?? defaults(userId);
-      tx.set(userId, { ...before, ...toggles, totp: state === undefined ? before.totp : { ...state } });
+    async saveSettings(tx: Tx, userId: string, toggles: Pick<FactorSettings, "isCodeAllowed" | "isTotpAllowed" | "isDeviceAllowed">, state?: FactorSettings["totp"]) {
+      const before = tx.tables.get(userId) ?? defaults(userId);
+      tx.tables.set(userId, { ...before, ...toggles, totp: state === undefined ? before.totp : { ...state } });
     },
     async countWrongTotpConfirmation(userId: string, maxAttempts: number) {
-      const row = committed.get(userId);
+      const row = database.committed.get(userId);
       if (row === undefined || row.isTotpAllowed || row.totp.sealedSecret === null) return;
       row.totp.offerAttempts += 1;
       if (row.totp.offerAttempts >= maxAttempts) row.totp = { ...row.totp, sealedSecret: null, offerExpiresAt: null };
@@ -61,7 +54,7 @@ function memoryStore() {
     store,
     transaction,
     /** The user's settings as committed now. */
-    settingsOf: (userId: string) => committed.get(userId),
+    settingsOf: (userId: string) => database.committed.get(userId),
   };
 }
 
@@ -92,8 +85,9 @@ beforeEach(() => {
   fake = memoryStore();
   devices = 0;
   const ceremony = { list: async () => Array.from({ length: devices }, () => ({}) as never) };
-  service = createUserSettingsService({ store: fake.store, transaction: fake.transaction, tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), issuer: "Tessera", ceremony, limits: unlimited, clock });
   token = { tokenId: randomUUID(), userId: randomUUID(), state: "authorized", clientId: "client", expiresAt: new Date(at.getTime() + 3_600_000) };
+  const identities = memoryIdentityStore<Tx>([{ id: randomUUID(), userId: token.userId, address: "ada@example.com", verified: true, primary: true }]);
+  service = createUserSettingsService({ store: fake.store, identities, transaction: fake.transaction, tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), issuer: "Tessera", ceremony, limits: unlimited, clock });
 });
 
 describe("TOTP enrolment", () => {

@@ -1,14 +1,16 @@
 import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { isUuid } from "../../core/errors/uuid.js";
+import type { IdentityStore } from "../../core/identity/identity.port.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import { hashPassword, verifyPassword } from "../../core/password/password-hash.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
+import type { CredentialsInTransaction } from "../../core/webauthn/credential.port.js";
 import type { RunInTransaction } from "../../core/transaction.port.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
-import type { AccountStore, DeviceCredentials, FactorSettings, FactorStore, TokenStepStore, TotpState } from "./authenticator.port.js";
+import type { AccountStore, FactorSettings, FactorStore, TokenStepStore, TotpState } from "./authenticator.port.js";
 import { contactName, invalidField } from "./contact.js";
 import { authenticatorLimits } from "./policy.js";
 import { checkPasswordLength } from "./signup.service.js";
@@ -56,10 +58,11 @@ export interface UserSettingsService {
 
 /** Creates the user settings service; `issuer` labels TOTP secrets in authenticator apps. */
 export function createUserSettingsService<Tx>(deps: {
-  store: Pick<AccountStore<Tx>, "findContactAddress" | "findPasswordHash" | "savePasswordHash"> &
+  store: Pick<AccountStore<Tx>, "findPasswordHash" | "savePasswordHash"> &
     Pick<FactorStore<Tx>, "findSettings" | "lockSettings" | "saveSettings" | "countWrongTotpConfirmation"> &
     Pick<TokenStepStore<Tx>, "revokeOtherTokens"> &
-    DeviceCredentials<Tx>;
+    CredentialsInTransaction<Tx>;
+  identities: Pick<IdentityStore<Tx>, "findContactAddress">;
   transaction: RunInTransaction<Tx>;
   tenantId: string;
   secrets: SecretBox;
@@ -121,7 +124,7 @@ export function createUserSettingsService<Tx>(deps: {
       }
 
       // Read before the transaction: PGlite has one connection, a query outside it would wait forever.
-      const label = update.isTotpAllowed === true && update.totpCode === "" ? await contactName(store, token.userId) : "";
+      const label = update.isTotpAllowed === true && update.totpCode === "" ? await contactName(deps.identities, token.userId) : "";
       const change = () => transaction(async (tx) => {
         // Tokens before settings, in the order a login takes them: no deadlock between the two.
         if (passwordHash !== undefined) {

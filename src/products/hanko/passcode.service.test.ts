@@ -1,120 +1,15 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { ChallengeLookup, ChallengeMessage, ChallengeStore, StoredChallenge } from "../../core/challenge/challenge.port.js";
 import { createChallenges } from "../../core/challenge/challenge.service.js";
 import type { Clock } from "../../core/clock.js";
 import { isDomainError } from "../../core/errors/domain-error.js";
-import type { EmailAddress, IdentityStore } from "../../core/identity/identity.port.js";
 import { createSecretBox } from "../../core/keys/secret-box.js";
-import type { LimitStore } from "../../core/limit/limit.port.js";
 import { createLimiter } from "../../core/limit/limit.service.js";
+import { memoryChallengeStore, type ChallengeTables, type MemoryChallengeStore } from "../../../test/fakes/memory-challenge-store.js";
+import { memoryIdentityStore, type MemoryIdentityStore } from "../../../test/fakes/memory-identity-store.js";
+import { memoryLimitStore } from "../../../test/fakes/memory-limit-store.js";
+import type { MemoryTx } from "../../../test/fakes/memory-transactions.js";
 import { createPasscodeService, type PasscodeService } from "./passcode.service.js";
-
-/** The fakes' transaction: which unit of work a write happened in. */
-interface FakeTx {
-  serial: number;
-}
-
-/** Only what the passcode service reads and writes of identities; the rest is not its business. */
-function memoryIdentities(emails: EmailAddress[]): IdentityStore<FakeTx> & { verifiedIn: Map<string, FakeTx> } {
-  const verifiedIn = new Map<string, FakeTx>();
-  const unused = () => Promise.reject(new Error("not used by the passcode service"));
-  return {
-    verifiedIn,
-    findEmail: (userId, emailId) => Promise.resolve(emails.find((email) => email.userId === userId && email.id === emailId)),
-    findPrimaryEmail: (userId) => Promise.resolve(emails.find((email) => email.userId === userId && email.primary)),
-    markEmailVerified(tx, emailId) {
-      const email = emails.find((candidate) => candidate.id === emailId);
-      if (email !== undefined) email.verified = true;
-      verifiedIn.set(emailId, tx);
-      return Promise.resolve();
-    },
-    insertUserWithEmail: unused,
-    findUserByEmail: unused,
-    findUserDetails: unused,
-    userExists: unused,
-    deleteUser: unused,
-    listEmails: unused,
-    insertEmail: unused,
-    setPrimaryEmail: unused,
-    deleteNonPrimaryEmail: unused,
-  };
-}
-
-/** The challenge store as its port describes it, in memory; each unit of work gets a transaction of its own. */
-function memoryChallenges(): ChallengeStore<FakeTx> & { messages: ChallengeMessage[]; closedIn: Map<string, FakeTx> } {
-  const rows: StoredChallenge[] = [];
-  const messages: ChallengeMessage[] = [];
-  const closedIn = new Map<string, FakeTx>();
-  let serial = 0;
-  const sameSubject = (a: Uint8Array | null, b: Uint8Array) => a !== null && Buffer.from(a).equals(Buffer.from(b));
-  const isOpen = (row: StoredChallenge, at: Date) => row.closedAt === null && row.expiresAt.getTime() > at.getTime();
-  const lookUp = (lookup: ChallengeLookup, openAt?: Date) =>
-    rows
-      .filter((row) => row.purpose === lookup.purpose && ("id" in lookup ? row.id === lookup.id : sameSubject(row.subject, lookup.subject)))
-      .filter((row) => openAt === undefined || isOpen(row, openAt))
-      .at(-1);
-  const byId = (id: string) => rows.find((row) => row.id === id)!;
-  return {
-    messages,
-    closedIn,
-    async insert(challenge, options) {
-      if (rows.some((row) => row.id === challenge.id && isOpen(row, options.at))) return undefined;
-      if (options.replaceOpen && challenge.subject !== null) {
-        for (const row of rows) if (row.purpose === challenge.purpose && sameSubject(row.subject, challenge.subject) && isOpen(row, options.at)) row.closedAt = options.at;
-      }
-      const stored: StoredChallenge = { ...challenge, attempts: 0, closedAt: null, createdAt: options.at };
-      rows.push(stored);
-      if (options.message !== undefined) messages.push(options.message);
-      await options.alongside?.({ serial: ++serial });
-      return { ...stored };
-    },
-    async withLocked(lookup, work) {
-      const found = lookUp(lookup);
-      return work({ serial: ++serial }, found === undefined ? undefined : { ...found });
-    },
-    countWrong(_tx, { id }) {
-      const row = byId(id);
-      row.attempts += 1;
-      return Promise.resolve(row.attempts);
-    },
-    close(tx, { id }, at) {
-      byId(id).closedAt = at;
-      closedIn.set(id, tx);
-      return Promise.resolve();
-    },
-    find: (lookup, openAt) => Promise.resolve(lookUp(lookup, openAt)),
-    closeOpen(lookup, at) {
-      const found = lookUp(lookup, at);
-      if (found !== undefined) found.closedAt = at;
-      return Promise.resolve(found !== undefined);
-    },
-  };
-}
-
-/** Fixed windows of hits per hashed key, as the limit store's port describes them. */
-function memoryLimits(): LimitStore {
-  const windows = new Map<string, { hits: number; windowStartedAt: Date }>();
-  const name = (tenantId: string, key: Uint8Array) => `${tenantId}:${Buffer.from(key).toString("hex")}`;
-  return {
-    hit(tenantId, key, at, windowSeconds) {
-      const current = windows.get(name(tenantId, key));
-      const next =
-        current === undefined || at.getTime() - current.windowStartedAt.getTime() >= windowSeconds * 1000 ? { hits: 1, windowStartedAt: at } : { hits: current.hits + 1, windowStartedAt: current.windowStartedAt };
-      windows.set(name(tenantId, key), next);
-      return Promise.resolve({ ...next });
-    },
-    refund(tenantId, key) {
-      const current = windows.get(name(tenantId, key));
-      if (current !== undefined) current.hits -= 1;
-      return Promise.resolve();
-    },
-    current(tenantId, key, at, windowSeconds) {
-      const current = windows.get(name(tenantId, key));
-      return Promise.resolve(current === undefined || at.getTime() - current.windowStartedAt.getTime() >= windowSeconds * 1000 ? undefined : { ...current });
-    },
-  };
-}
 
 /** "accepted", or the reason of the DomainError refusing; any other error fails the test. */
 const reasonOf = (promise: Promise<unknown>): Promise<string> => promise.then(
@@ -128,8 +23,8 @@ describe("Hanko passcodes over in-memory ports", () => {
   const secondary = randomUUID();
   let now = Date.UTC(2026, 11, 2, 12);
   const clock: Clock = { now: () => new Date(now) };
-  let identities: ReturnType<typeof memoryIdentities>;
-  let challengeStore: ReturnType<typeof memoryChallenges>;
+  let identities: MemoryIdentityStore<MemoryTx<ChallengeTables>>;
+  let challengeStore: MemoryChallengeStore;
   let nudges: number;
   let passcodes: PasscodeService;
 
@@ -144,16 +39,16 @@ describe("Hanko passcodes over in-memory ports", () => {
   beforeEach(() => {
     now = Date.UTC(2026, 11, 2, 12);
     const secrets = createSecretBox(randomBytes(32));
-    identities = memoryIdentities([
+    identities = memoryIdentityStore([
       { id: primary, userId, address: "ada@example.com", verified: false, primary: true },
       { id: secondary, userId, address: "ada@work.example", verified: false, primary: false },
     ]);
-    challengeStore = memoryChallenges();
+    challengeStore = memoryChallengeStore();
     nudges = 0;
     passcodes = createPasscodeService({
       identities,
       challenges: createChallenges({ store: challengeStore, secrets, clock }),
-      limits: createLimiter({ store: memoryLimits(), tenantId: "tenant", secrets, clock }),
+      limits: createLimiter({ store: memoryLimitStore(), tenantId: "tenant", secrets, clock }),
       nudgeOutbox: () => void (nudges += 1),
     });
   });
@@ -171,7 +66,9 @@ describe("Hanko passcodes over in-memory ports", () => {
     const passcode = await passcodes.initialize(userId, secondary);
     const { code } = lastCode();
     expect(await passcodes.finalize(passcode.id, code)).toMatchObject({ id: passcode.id, userId });
-    expect(identities.verifiedIn.get(secondary)).toBe(challengeStore.closedIn.get(passcode.id));
+    const closed = challengeStore.writes.find((write) => write.op === "close" && write.key.id === passcode.id);
+    expect(closed).toBeDefined();
+    expect(identities.verifiedIn.get(secondary)).toBe(closed?.tx);
     expect(identities.verifiedIn.has(primary)).toBe(false);
     expect(await reasonOf(passcodes.finalize(passcode.id, code))).toBe("PASSCODE_INVALID");
   });

@@ -1,28 +1,16 @@
 import type { Kysely, Selectable } from "kysely";
 import type { AccountStore, PendingSignup } from "../../products/authenticator/authenticator.port.js";
-import { findPrimaryEmail } from "../identity/email.store.js";
-import { findPhone, findUserIdByPhone } from "../identity/phone.store.js";
-import { findUserByEmail } from "../identity/user.store.js";
-import { findPasswordHash, upsertPasswordHash } from "../password/password.store.js";
+import { createPasswordStore } from "../password/password.store.js";
 import type { AuthenticatorSignupTable, Schema } from "../schema.js";
 import { defaultSettingsValues } from "./settings.store.js";
 
-/** The Authenticator API's users, contacts, passwords and sign-ups, for one tenant. */
+/** The Authenticator API's passwords, sign-ups and the accounts they create, for one tenant. */
 export function createAccountStore(db: Kysely<Schema>, tenantId: string): AccountStore<Kysely<Schema>> {
   return {
-    async findUserIdByContact(contact) {
-      if (contact.channel === "email") return (await findUserByEmail(db, tenantId, contact.address))?.userId;
-      return findUserIdByPhone(db, tenantId, contact.address);
-    },
-
-    async findContactAddress(userId) {
-      return (await findPrimaryEmail(db, tenantId, userId))?.address ?? (await findPhone(db, tenantId, userId));
-    },
-
-    findPasswordHash: (userId) => findPasswordHash(db, tenantId, userId),
+    findPasswordHash: (userId) => createPasswordStore(db, tenantId).findPasswordHash(userId),
 
     async savePasswordHash(tx, userId, hash) {
-      await upsertPasswordHash(tx, tenantId, userId, hash);
+      await createPasswordStore(tx, tenantId).savePasswordHash(userId, hash);
     },
 
     async insertSignup(tx, signup) {

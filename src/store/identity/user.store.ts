@@ -1,11 +1,23 @@
 import { sql, type Kysely } from "kysely";
-import type { UserByEmail, UserDetails } from "../../core/identity/identity.port.js";
+import type { IdentityStore, UserByEmail, UserDetails } from "../../core/identity/identity.port.js";
 import type { Schema } from "../schema.js";
 
-export type { UserByEmail, UserDetails };
+/** The user reads and writes of the identity store, for one tenant. */
+export type UserStore = Pick<IdentityStore<Kysely<Schema>>, "insertUserWithEmail" | "findUserByEmail" | "findUserDetails" | "userExists" | "deleteUser">;
+
+/** The tenant's `users` rows (created with their first email address). */
+export function createUserStore(db: Kysely<Schema>, tenantId: string): UserStore {
+  return {
+    insertUserWithEmail: (address) => insertUserWithEmail(db, tenantId, address),
+    findUserByEmail: (address, credentialProducts) => findUserByEmail(db, tenantId, address, credentialProducts),
+    findUserDetails: (userId, credentialProducts) => findUserDetails(db, tenantId, userId, credentialProducts),
+    userExists: (userId) => userExists(db, tenantId, userId),
+    deleteUser: (userId) => deleteUser(db, tenantId, userId),
+  };
+}
 
 /** Creates a user holding one primary email; undefined when the address is taken. */
-export async function insertUserWithEmail(
+async function insertUserWithEmail(
   db: Kysely<Schema>,
   tenantId: string,
   address: string,
@@ -32,7 +44,7 @@ export async function insertUserWithEmail(
 class AddressTaken extends Error {}
 
 /** Finds the user holding `address` in the tenant; `hasWebauthnCredential` counts the credentials `credentialProducts` registered. */
-export async function findUserByEmail(db: Kysely<Schema>, tenantId: string, address: string, credentialProducts: readonly string[] = []): Promise<UserByEmail | undefined> {
+async function findUserByEmail(db: Kysely<Schema>, tenantId: string, address: string, credentialProducts: readonly string[]): Promise<UserByEmail | undefined> {
   const row = await db
     .selectFrom("emails")
     .select([
@@ -52,13 +64,13 @@ export async function findUserByEmail(db: Kysely<Schema>, tenantId: string, addr
 }
 
 /** True when the user exists in the tenant. */
-export async function userExists(db: Kysely<Schema>, tenantId: string, userId: string): Promise<boolean> {
+async function userExists(db: Kysely<Schema>, tenantId: string, userId: string): Promise<boolean> {
   const row = await db.selectFrom("users").select("id").where("id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
   return row !== undefined;
 }
 
 /** The user's details with the ids of the credentials `credentialProducts` registered, or undefined. */
-export async function findUserDetails(db: Kysely<Schema>, tenantId: string, userId: string, credentialProducts: readonly string[]): Promise<UserDetails | undefined> {
+async function findUserDetails(db: Kysely<Schema>, tenantId: string, userId: string, credentialProducts: readonly string[]): Promise<UserDetails | undefined> {
   const user = await db
     .selectFrom("users")
     .leftJoin("emails", (join) => join.onRef("emails.user_id", "=", "users.id").on("emails.is_primary", "=", true))
@@ -81,7 +93,7 @@ export async function findUserDetails(db: Kysely<Schema>, tenantId: string, user
 }
 
 /** Deletes the user; sessions, emails, credentials, passwords and codes go with it (cascade). */
-export async function deleteUser(db: Kysely<Schema>, tenantId: string, userId: string): Promise<boolean> {
+async function deleteUser(db: Kysely<Schema>, tenantId: string, userId: string): Promise<boolean> {
   const result = await db.deleteFrom("users").where("id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }

@@ -3,13 +3,13 @@ import type { Schema } from "../schema.js";
 import type { PasswordStore } from "../../products/hanko/hanko.port.js";
 
 /** The user's password hash, if the user exists in the tenant and has one. */
-export async function findPasswordHash(db: Kysely<Schema>, tenantId: string, userId: string): Promise<string | undefined> {
+async function findPasswordHash(db: Kysely<Schema>, tenantId: string, userId: string): Promise<string | undefined> {
   const row = await db.selectFrom("passwords").select("hash").where("user_id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
   return row?.hash;
 }
 
 /** Creates or replaces the user's password hash; true when it was created. */
-export async function upsertPasswordHash(db: Kysely<Schema>, tenantId: string, userId: string, hash: string): Promise<boolean> {
+async function upsertPasswordHash(db: Kysely<Schema>, tenantId: string, userId: string, hash: string): Promise<boolean> {
   const row = await db
     .insertInto("passwords")
     .values({ user_id: userId, tenant_id: tenantId, hash })
