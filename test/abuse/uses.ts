@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DescService } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
+import { authenticator as otp } from "otplib";
 import { expect } from "vitest";
 import { ScopeService } from "../../gen/es/tessera/scope/v1/scope_pb.js";
 import { AuthenticatorService } from "../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
@@ -508,3 +509,45 @@ async function sent<T extends Answer>(server: TestServer, recipient: string, sen
   await expect.poll(() => logged(server, recipient).length, { timeout: 5_000 }).toBeGreaterThan(before);
   return { result, code: /(\d{6})/.exec(logged(server, recipient)[before]!)?.[1] ?? "" };
 }
+
+/** One product operation that answers a TOTP code (RFC 6238, 30 s steps). */
+export interface TotpUse {
+  name: string;
+  /** Wrong codes that burn the step's challenge. */
+  maxWrong: number;
+  /**
+   * A fresh account: the code at the server's time `now`, a way to answer it, and `again`: a new
+   * attempt of the same account (a new challenge) that answers in the same step.
+   */
+  start(server: TestServer, via: Via, now: () => Date): Promise<{ code(): string; answer(code: string): Promise<Answer>; again(): Promise<(code: string) => Promise<Answer>> }>;
+}
+
+const codeAt = (secret: string, now: () => Date) => () => otp.clone({ epoch: now().getTime() }).generate(secret);
+
+const jincorGoogleAuth: TotpUse = {
+  name: "Jincor google_auth validate",
+  maxWrong: 5,
+  async start(server, via, now) {
+    const consumer = email();
+    const headers = bearer(await serviceToken(verifyJwtSecret, "1h"));
+    const body = { consumer, issuer: "Jincor", policy: { expiredOn: "00:05:00" } };
+    const initiate = async () => {
+      const answer = via === "rest" ? await restCall(server, "POST", "/methods/google_auth/actions/initiate", { body, headers }).then((a) => ({ ...a, output: a.json })) : await call(server, via, VerifyService, VerifyServiceService, "InitiateVerification", { method: "google_auth", ...body }, headers);
+      expect(answer.ok).toBe(true);
+      return { id: String(answer.output.verificationId), uri: String(answer.output.totpUri ?? "") };
+    };
+    const first = await initiate();
+    const secret = new URL(first.uri).searchParams.get("secret")!;
+    return {
+      code: codeAt(secret, now),
+      answer: (code) => jincorValidate(server, via, "google_auth", first.id, code, headers),
+      async again() {
+        const next = await initiate();
+        return (code) => jincorValidate(server, via, "google_auth", next.id, code, headers);
+      },
+    };
+  },
+};
+
+/** Every use of TOTP codes. */
+export const totpUses: TotpUse[] = [jincorGoogleAuth];
