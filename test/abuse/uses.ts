@@ -549,5 +549,40 @@ const jincorGoogleAuth: TotpUse = {
   },
 };
 
+/** A verified Authenticator account, its authorized token and user id. */
+async function authenticatorHeld(server: TestServer, via: Via) {
+  const address = email();
+  const password = "abuse password 1";
+  const { result: started, code } = await codeSent(server, address, () => authenticator(server, via, "SignUp", "/signup", { email: address, password }));
+  const verified = await authenticator(server, via, "VerifySignUp", "/signup/verify", { code }, heldOf(started));
+  expect(verified.ok).toBe(true);
+  const held = heldOf(verified);
+  const userId = String(JSON.parse(Buffer.from(held.token.split(".")[1]!, "base64url").toString()).user_id);
+  return { email: address, password, held, userId };
+}
+
+/** PATCH /api/v1/user/:id or UpdateUser, with the TOTP fields. */
+function updateTotp(server: TestServer, via: Via, account: { held: { token: string; clientId: string }; userId: string }, totpCode?: string) {
+  const headers = { authorization: `Bearer ${account.held.token}`, cookie: `CLIENTID=${account.held.clientId}` };
+  if (via === "rest") return restCall(server, "PATCH", `/api/v1/user/${account.userId}`, { body: { is_totp_allowed: true, ...(totpCode === undefined ? {} : { totp_code: totpCode }) }, headers }).then((answer) => ({ ...answer, output: answer.json }));
+  return call(server, via, AuthenticatorService, AuthenticatorServiceService, "UpdateUser", { userId: account.userId, isTotpAllowed: true, ...(totpCode === undefined ? {} : { totpCode }) }, headers);
+}
+
+const authenticatorTotpLogin: TotpUse = {
+  name: "Authenticator TOTP login second factor",
+  maxWrong: 5,
+  async start(server, via, now) {
+    const account = await authenticatorHeld(server, via);
+    const secret = String((await updateTotp(server, via, account)).output.totp_secret);
+    expect((await updateTotp(server, via, account, codeAt(secret, now)())).ok).toBe(true);
+    const logIn = async () => {
+      const held = heldOf(await authenticator(server, via, "LogIn", "/login", account));
+      return (code: string) => authenticator(server, via, "VerifyLoginCode", "/login/verify-code", { code }, held);
+    };
+    // The enrolment spent the current step: the login answers the next one (in the drift window).
+    return { code: codeAt(secret, () => new Date(now().getTime() + 30_000)), answer: await logIn(), again: logIn };
+  },
+};
+
 /** Every use of TOTP codes. */
-export const totpUses: TotpUse[] = [jincorGoogleAuth];
+export const totpUses: TotpUse[] = [jincorGoogleAuth, authenticatorTotpLogin];
