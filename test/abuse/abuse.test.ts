@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/core/clock.js";
 import { closeGrpcClients, rpcTransports } from "../harness/rpc.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
-import { abuseEnv, attemptUses, challengeUses, queued, sendUses, type Answer, type AttemptUse, type ChallengeUse, type SendUse, type Via } from "./uses.js";
+import { abuseEnv, attemptUses, capUses, challengeUses, queued, sendUses, totpUses, type Answer, type AttemptUse, type CapUse, type ChallengeUse, type SendUse, type TotpUse, type Via } from "./uses.js";
 
 // One table of abuse cases, run against every use of the challenge and limit mechanics in every
 // product, over REST and every RPC transport: a guarantee that holds in one API holds in all.
@@ -114,6 +114,48 @@ const attemptCases: Array<[string, (use: AttemptUse, via: Via) => Promise<void>]
   }],
 ];
 
+/** Cases every cap on wrong answers across challenges must pass. */
+const capCases: Array<[string, (use: CapUse, via: Via) => Promise<void>]> = [
+  // Starting over buys no guesses: new challenges answer the cap's refusal, the right secret too.
+  ["refuses once the cap's wrong answers across challenges are spent, the right secret of a new challenge too, until the window passes", async (use, via) => {
+    const account = await use.start(server, via, (ms) => (offset += ms));
+    const answers: Answer[] = [];
+    for (let i = 0; i < use.max; i++) answers.push(await account.wrong());
+    expect(answers.map((answer) => answer.ok)).toEqual(Array(use.max).fill(false));
+    expect(answers.map((answer) => answer.limited)).toEqual(Array(use.max).fill(false));
+    expect((await account.wrong()).limited).toBe(true);
+    expect((await account.right()).limited).toBe(true);
+    offset += (use.windowSeconds + 1) * 1000;
+    expect((await account.right()).ok).toBe(true);
+  }],
+];
+
+/** A 6-digit code that is not `code`. */
+const otherCode = (code: string) => (code === "000000" ? "111111" : "000000");
+
+/** Cases every TOTP use must pass. */
+const totpCases: Array<[string, (use: TotpUse, via: Via) => Promise<void>]> = [
+  ["refuses wrong codes up to the limit, then the right one too", async (use, via) => {
+    const account = await use.start(server, via, clock.now);
+    for (let i = 0; i < use.maxWrong; i++) expect((await account.answer(otherCode(account.code()))).ok).toBe(false);
+    expect((await account.answer(account.code())).ok).toBe(false);
+  }],
+  // A code seen once is spent for its step, on any challenge of the account.
+  ["accepts the right code once, then refuses it in the same step", async (use, via) => {
+    const account = await use.start(server, via, clock.now);
+    const code = account.code();
+    expect((await account.answer(code)).ok).toBe(true);
+    const again = await account.again();
+    expect((await again(code)).ok).toBe(false);
+  }],
+  ["accepts exactly one of a concurrent burst of 10 right codes", async (use, via) => {
+    const account = await use.start(server, via, clock.now);
+    const code = account.code();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => account.answer(code)));
+    expect(answers.filter((answer) => answer.ok)).toHaveLength(1);
+  }],
+];
+
 /** Cases every send limit must pass. */
 const sendCases: Array<[string, (use: SendUse, via: Via) => Promise<void>]> = [
   // A mail bomb: a parallel burst for one recipient sends at most the limit.
@@ -138,6 +180,8 @@ for (const via of vias) {
     for (const use of challengeUses) for (const [name, run] of challengeCases) it(`${use.name}: ${name}`, () => run(use, via));
     for (const use of namingUses) for (const [name, run, applies] of namingCases) if (applies(use)) it(`${use.name}: ${name}`, () => run(use, via));
     for (const use of attemptUses) for (const [name, run] of attemptCases) it(`${use.name}: ${name}`, () => run(use, via));
+    for (const use of capUses) for (const [name, run] of capCases) it(`${use.name}: ${name}`, () => run(use, via));
+    for (const use of totpUses) for (const [name, run] of totpCases) it(`${use.name}: ${name}`, () => run(use, via));
     for (const use of sendUses) for (const [name, run] of sendCases) it(`${use.name}: ${name}`, () => run(use, via));
   });
 }

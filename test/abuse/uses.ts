@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { DescService } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
+import { authenticator as otp } from "otplib";
 import { expect } from "vitest";
+import { ScopeService } from "../../gen/es/tessera/scope/v1/scope_pb.js";
 import { AuthenticatorService } from "../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
 import { IdentityService } from "../../gen/es/tessera/identity/v1/identity_pb.js";
 import { SessionService } from "../../gen/es/tessera/session/v1/session_pb.js";
 import { VerifyService } from "../../gen/es/tessera/verify/v1/verify_pb.js";
+import { ScopeServiceService } from "../../gen/grpc-js/tessera/scope/v1/scope.js";
 import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authenticator/v1/authenticator.js";
 import { IdentityServiceService } from "../../gen/grpc-js/tessera/identity/v1/identity.js";
 import { SessionServiceService } from "../../gen/grpc-js/tessera/session/v1/session.js";
@@ -73,6 +76,23 @@ export interface SendUse {
   max: number;
   /** A fresh recipient: a way to ask for one more message, and where they go. */
   start(server: TestServer, via: Via): Promise<{ send(): Promise<Answer>; recipient: string }>;
+}
+
+/**
+ * One cap on wrong answers per account across challenges (starting over buys no guesses): each
+ * challenge burns after its own tries, the cap holds over the challenges' sum.
+ */
+export interface CapUse {
+  name: string;
+  /** Wrong answers the cap lets through in its window, across challenges. */
+  max: number;
+  windowSeconds: number;
+  /**
+   * A fresh account: one more wrong answer (asking for a new challenge when the current one is
+   * burned, and moving the clock past the sending limit when asking hits it), and a new
+   * challenge answered right (the first refusal on the way, or the answer).
+   */
+  start(server: TestServer, via: Via, advance: (ms: number) => void): Promise<{ wrong(): Promise<Answer>; right(): Promise<Answer> }>;
 }
 
 const email = () => `abuse-${randomUUID()}@example.com`;
@@ -363,3 +383,204 @@ export const sendUses: SendUse[] = [
     },
   },
 ];
+
+/** Authentiq scope requests: each sends the address a confirmation message. */
+sendUses.push({
+  name: "Authentiq scope request",
+  max: 5,
+  async start(server, via) {
+    const id = newIdentity();
+    await register(server.url, id);
+    const address = email();
+    const jwt = await selfSigned(id, { scope: "email", email: address });
+    const send = () => (via === "rest" ? sendJwt(server.url, "POST", "/scope", jwt).then(answerOf) : call(server, via, ScopeService, ScopeServiceService, "CreateScopeJob", { jwt }));
+    return { send, recipient: address };
+  },
+});
+
+function answerOf(response: Awaited<ReturnType<typeof rest>>): Answer {
+  const ok = response.status >= 200 && response.status < 300;
+  const json = (response.json ?? {}) as Record<string, unknown>;
+  return { ok, limited: response.status === 429, shape: ok ? { status: response.status } : { status: response.status, body: response.json }, fields: ok ? Object.keys(json).sort() : [] };
+}
+
+/**
+ * Wrong answers over challenges of one account: `ask` opens a challenge (and answers its secret),
+ * `answer` answers it; `perChallenge` wrong answers burn one, `asksPerWindow` asks pass the
+ * sending limit in `sendWindowMs`.
+ */
+function acrossChallenges<C>(ask: () => Promise<{ asked: Answer; secret: string; challenge: C }>, answer: (challenge: C, secret: string) => Promise<Answer>, perChallenge: number, asksPerWindow: number, sendWindowMs: number, advance: (ms: number) => void) {
+  let current: { challenge: C; secret: string } | undefined;
+  let tries = 0;
+  let asks = 0;
+  const open = async () => {
+    if (asks > 0 && asks % asksPerWindow === 0) advance(sendWindowMs + 1000);
+    asks++;
+    const { asked, secret, challenge } = await ask();
+    return asked.ok ? { challenge, secret } : asked;
+  };
+  return {
+    async wrong(): Promise<Answer> {
+      if (current === undefined || tries === perChallenge) {
+        const opened = await open();
+        if ("ok" in opened) return opened;
+        current = opened;
+        tries = 0;
+      }
+      tries++;
+      return answer(current.challenge, String((Number(current.secret) + 1) % 1_000_000).padStart(6, "0"));
+    },
+    async right(): Promise<Answer> {
+      const opened = await open();
+      current = undefined;
+      return "ok" in opened ? opened : answer(opened.challenge, opened.secret);
+    },
+  };
+}
+
+/** Every cap on wrong answers across challenges. */
+export const capUses: CapUse[] = [
+  {
+    name: "Hanko passcode guesses per user (daily)",
+    max: 20,
+    windowSeconds: 24 * 3600,
+    async start(server, via, advance) {
+      const user = await hankoUser(server);
+      const ask = async () => {
+        const { result: asked, code } = await sent(server, user.email, () => hankoInitialize(server, via, user.userId));
+        return { asked, secret: code, challenge: String(asked.json.id) };
+      };
+      const finalize = (id: string, code: string) => (via === "rest" ? restCall(server, "POST", "/passcode/login/finalize", { body: { id, code } }) : call(server, via, VerifyService, VerifyServiceService, "FinalizePasscodeLogin", { id, code }));
+      return acrossChallenges(ask, finalize, 3, 5, 60_000, advance);
+    },
+  },
+  {
+    name: "Authentiq revocation guesses per contact pair (daily)",
+    max: 20,
+    windowSeconds: 24 * 3600,
+    async start(server, via, advance) {
+      const id = newIdentity();
+      await register(server.url, id);
+      const address = email();
+      const number = phone();
+      expect((await sendJwt(server.url, "PUT", `/key/${id.pk}`, await selfSigned(id, { email: address, phone: number }))).status).toBe(200);
+      const ask = async () => {
+        const { result: asked, code } = await sent(server, address, () => authentiqRevoke(server, via, address, number, ""));
+        return { asked, secret: code, challenge: undefined };
+      };
+      return acrossChallenges(ask, (_, code) => authentiqRevoke(server, via, address, number, code), 5, 5, 600_000, advance);
+    },
+  },
+  {
+    name: "Authenticator second factor per user",
+    max: 10,
+    windowSeconds: 15 * 60,
+    async start(server, via, advance) {
+      const account = await authenticatorAccount(server, via);
+      const ask = async () => {
+        const { result: asked, code } = await sent(server, account.email, () => authenticator(server, via, "LogIn", "/login", account));
+        return { asked, secret: code, challenge: asked.ok ? heldOf(asked) : undefined };
+      };
+      return acrossChallenges(ask, (held, code) => authenticator(server, via, "VerifyLoginCode", "/login/verify-code", { code }, held), 5, 1000, 0, advance);
+    },
+  },
+  {
+    name: "Authenticator sign-up codes per contact",
+    max: 10,
+    windowSeconds: 15 * 60,
+    async start(server, via, advance) {
+      const address = email();
+      const ask = async () => {
+        const { result: asked, code } = await sent(server, address, () => authenticator(server, via, "SignUp", "/signup", { email: address, password: "abuse password 1" }));
+        return { asked, secret: code, challenge: asked.ok ? heldOf(asked) : undefined };
+      };
+      return acrossChallenges(ask, (held, code) => authenticator(server, via, "VerifySignUp", "/signup/verify", { code }, held), 5, 5, 60_000, advance);
+    },
+  },
+];
+
+/** `codeSent` where the step may be refused: then no message, and no code. */
+async function sent<T extends Answer>(server: TestServer, recipient: string, send: () => Promise<T>): Promise<{ result: T; code: string }> {
+  const before = logged(server, recipient).length;
+  const result = await send();
+  if (!result.ok) return { result, code: "" };
+  await expect.poll(() => logged(server, recipient).length, { timeout: 5_000 }).toBeGreaterThan(before);
+  return { result, code: /(\d{6})/.exec(logged(server, recipient)[before]!)?.[1] ?? "" };
+}
+
+/** One product operation that answers a TOTP code (RFC 6238, 30 s steps). */
+export interface TotpUse {
+  name: string;
+  /** Wrong codes that burn the step's challenge. */
+  maxWrong: number;
+  /**
+   * A fresh account: the code at the server's time `now`, a way to answer it, and `again`: a new
+   * attempt of the same account (a new challenge) that answers in the same step.
+   */
+  start(server: TestServer, via: Via, now: () => Date): Promise<{ code(): string; answer(code: string): Promise<Answer>; again(): Promise<(code: string) => Promise<Answer>> }>;
+}
+
+const codeAt = (secret: string, now: () => Date) => () => otp.clone({ epoch: now().getTime() }).generate(secret);
+
+const jincorGoogleAuth: TotpUse = {
+  name: "Jincor google_auth validate",
+  maxWrong: 5,
+  async start(server, via, now) {
+    const consumer = email();
+    const headers = bearer(await serviceToken(verifyJwtSecret, "1h"));
+    const body = { consumer, issuer: "Jincor", policy: { expiredOn: "00:05:00" } };
+    const initiate = async () => {
+      const answer = via === "rest" ? await restCall(server, "POST", "/methods/google_auth/actions/initiate", { body, headers }).then((a) => ({ ...a, output: a.json })) : await call(server, via, VerifyService, VerifyServiceService, "InitiateVerification", { method: "google_auth", ...body }, headers);
+      expect(answer.ok).toBe(true);
+      return { id: String(answer.output.verificationId), uri: String(answer.output.totpUri ?? "") };
+    };
+    const first = await initiate();
+    const secret = new URL(first.uri).searchParams.get("secret")!;
+    return {
+      code: codeAt(secret, now),
+      answer: (code) => jincorValidate(server, via, "google_auth", first.id, code, headers),
+      async again() {
+        const next = await initiate();
+        return (code) => jincorValidate(server, via, "google_auth", next.id, code, headers);
+      },
+    };
+  },
+};
+
+/** A verified Authenticator account, its authorized token and user id. */
+async function authenticatorHeld(server: TestServer, via: Via) {
+  const address = email();
+  const password = "abuse password 1";
+  const { result: started, code } = await codeSent(server, address, () => authenticator(server, via, "SignUp", "/signup", { email: address, password }));
+  const verified = await authenticator(server, via, "VerifySignUp", "/signup/verify", { code }, heldOf(started));
+  expect(verified.ok).toBe(true);
+  const held = heldOf(verified);
+  const userId = String(JSON.parse(Buffer.from(held.token.split(".")[1]!, "base64url").toString()).user_id);
+  return { email: address, password, held, userId };
+}
+
+/** PATCH /api/v1/user/:id or UpdateUser, with the TOTP fields. */
+function updateTotp(server: TestServer, via: Via, account: { held: { token: string; clientId: string }; userId: string }, totpCode?: string) {
+  const headers = { authorization: `Bearer ${account.held.token}`, cookie: `CLIENTID=${account.held.clientId}` };
+  if (via === "rest") return restCall(server, "PATCH", `/api/v1/user/${account.userId}`, { body: { is_totp_allowed: true, ...(totpCode === undefined ? {} : { totp_code: totpCode }) }, headers }).then((answer) => ({ ...answer, output: answer.json }));
+  return call(server, via, AuthenticatorService, AuthenticatorServiceService, "UpdateUser", { userId: account.userId, isTotpAllowed: true, ...(totpCode === undefined ? {} : { totpCode }) }, headers);
+}
+
+const authenticatorTotpLogin: TotpUse = {
+  name: "Authenticator TOTP login second factor",
+  maxWrong: 5,
+  async start(server, via, now) {
+    const account = await authenticatorHeld(server, via);
+    const secret = String((await updateTotp(server, via, account)).output.totp_secret);
+    expect((await updateTotp(server, via, account, codeAt(secret, now)())).ok).toBe(true);
+    const logIn = async () => {
+      const held = heldOf(await authenticator(server, via, "LogIn", "/login", account));
+      return (code: string) => authenticator(server, via, "VerifyLoginCode", "/login/verify-code", { code }, held);
+    };
+    // The enrolment spent the current step: the login answers the next one (in the drift window).
+    return { code: codeAt(secret, () => new Date(now().getTime() + 30_000)), answer: await logIn(), again: logIn };
+  },
+};
+
+/** Every use of TOTP codes. */
+export const totpUses: TotpUse[] = [jincorGoogleAuth, authenticatorTotpLogin];

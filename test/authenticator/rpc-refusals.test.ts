@@ -27,14 +27,17 @@ const loginFailed = { ok: false, code: Code.Unauthenticated, reason: "WEBAUTHN_L
 /** A 6-digit code that is not `code`. */
 const other = (code: string) => (code === "000000" ? "111111" : "000000");
 
-/** An account with one registered device (claiming `transports`), devices allowed. */
-async function deviceAccount(call: AuthenticatorCall, transports?: string[]) {
+/**
+ * An account with one registered device (claiming `transports`): the first device enables the
+ * device factor by itself; `patch` also PATCHes isDeviceAllowed, as a client may.
+ */
+async function deviceAccount(call: AuthenticatorCall, transports?: string[], patch = true) {
   const account = await rpcAccount(call, sinks);
   const options = output(await call("CreateDevice", {}, auth(account.held)));
   const { credential, response } = softwareAuthenticator.create(options.publicKey as { challenge: string; user: { id: string } }, "none");
   const body = transports === undefined ? response : { ...response, response: { ...response.response, transports } };
   expect((await call("VerifyDevice", asMessage(body), auth(account.held))).ok).toBe(true);
-  expect((await call("UpdateUser", { userId: account.userId, isDeviceAllowed: true }, auth(account.held))).ok).toBe(true);
+  if (patch) expect((await call("UpdateUser", { userId: account.userId, isDeviceAllowed: true }, auth(account.held))).ok).toBe(true);
   return { ...account, credential };
 }
 
@@ -84,6 +87,15 @@ const refusals: Array<[string, (call: AuthenticatorCall) => Promise<void>]> = [
     expect(await call("VerifyLoginDevice", assertionFor(account.credential, Buffer.alloc(32, 3).toString("base64url")), auth(again))).toMatchObject(loginFailed);
     const hanko = (await rest(server.url, "POST", "/webauthn/login/initialize", { body: {} })).json as { publicKey: Request };
     expect(await call("VerifyLoginDevice", assertionFor(account.credential, hanko.publicKey.challenge), auth(again))).toMatchObject(loginFailed);
+  }],
+  // The original service sets IsDeviceAllowed with the first device, in the same transaction.
+  ["VerifyDevice of the first device enables the device factor: VerifyLoginDevice answers without UpdateUser", async (call) => {
+    const account = await deviceAccount(call, undefined, false);
+    const identified = await rpcLogIn(call, sinks, account);
+    const challenge = output(await call("GetLoginDeviceChallenge", {}, auth(identified))).publicKey as Request;
+    const verified = await call("VerifyLoginDevice", assertionFor(account.credential, challenge.challenge), auth(identified));
+    expect(verified.ok).toBe(true);
+    expect(claimsOf(String(output(verified).token))).toMatchObject({ state: "authorized" });
   }],
   ["VerifyDevice keeps only WebAuthn transport values", async (call) => {
     const account = await deviceAccount(call, ["nfc", "bogus", "hybrid"]);
