@@ -147,7 +147,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   const { logger } = options;
   // What an operator can get wrong is checked before any key or database work.
   if (config.port !== 0) await ensurePortFree(config.port, options.host);
-  if (config.adminPort !== 0) await ensurePortFree(config.adminPort, options.host);
+  const adminHost = config.adminHost ?? options.host;
+  if (config.adminPort !== 0) await ensurePortFree(config.adminPort, adminHost);
   if (config.databaseUrl === undefined || config.secretKey === undefined) prepareDataDir(config.dataDir);
   const secrets = createSecretBox(resolveMasterKey(config, logger));
   const observability = createObservability(logger, options.observe ?? true);
@@ -291,7 +292,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       services.map((registration) => registration.service.typeName),
     );
     admin = createAdminServer({ metrics: observability.metrics, monitor, health, logger });
-    const adminPort = await admin.listen(config.adminPort, options.host);
+    const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({
       services,
       rpcOnlyServices: [health],
@@ -314,14 +315,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       adminPort,
       database: database.engine,
       url: publicUrl,
-      try: `curl ${publicUrl}/.well-known/jwks.json; curl http://${options.host ?? "localhost"}:${adminPort}/health/ready`,
+      try: `curl ${publicUrl}/.well-known/jwks.json; curl ${urlOf(adminHost ?? "localhost", adminPort)}/health/ready`,
     });
     const openAdmin = admin;
     return {
       port,
       url: `http://127.0.0.1:${port}`,
       adminPort,
-      adminUrl: `http://127.0.0.1:${adminPort}`,
+      adminUrl: urlOf(adminHost === undefined || adminHost === "0.0.0.0" || adminHost === "::" ? "127.0.0.1" : adminHost, adminPort),
       database,
       keys,
       secrets,
@@ -346,4 +347,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     await database.close();
     throw error;
   }
+}
+
+/** `http://host:port`, an IPv6 address in brackets. */
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
