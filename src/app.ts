@@ -140,6 +140,8 @@ export interface StartOptions {
    * what they cost; an operator cannot.
    */
   observe?: boolean;
+  /** Idle time before an HTTP/2 session without streams is closed, on both ports (tests shorten it). */
+  idleTimeoutMs?: number;
 }
 
 /** Composition root: config → database → services → one listener. */
@@ -291,11 +293,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
-    admin = createAdminServer({ metrics: observability.metrics, monitor, health, logger });
+    admin = createAdminServer({ metrics: observability.metrics, monitor, health, logger, idleTimeoutMs: options.idleTimeoutMs });
     const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({
       services,
       rpcOnlyServices: [health],
+      idleTimeoutMs: options.idleTimeoutMs,
       observers: observability.observers,
       logger,
       corsOrigins: config.corsOrigins,
