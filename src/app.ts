@@ -140,6 +140,12 @@ export interface StartOptions {
    * what they cost; an operator cannot.
    */
   observe?: boolean;
+  /**
+   * Write messages of channels without a target (codes included) to the log. Default: only on
+   * the embedded PGlite (no DATABASE_URL). The test harness turns it on to read codes on
+   * PostgreSQL too; an operator cannot.
+   */
+  logMessageBodies?: boolean;
   /** Idle time before an HTTP/2 session without streams is closed, on both ports (tests shorten it). */
   idleTimeoutMs?: number;
 }
@@ -182,7 +188,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const { db } = database;
     keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger, clock: options.clock });
     await keys.ensureKeys();
-    const senders = createSenders(config, logger);
+    const senders = createSenders({ ...config, logBodies: options.logMessageBodies ?? config.databaseUrl === undefined }, logger);
     const worker = createOutboxWorker({ db, send: senders.send, logger, settings: options.outbox, metrics: observability.outbox });
     observability.watchDatabase({ connections: database.connections, outboxBacklog: () => outboxBacklog(db) });
     outbox = worker;
