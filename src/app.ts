@@ -145,15 +145,24 @@ export interface StartOptions {
    * its primary checked, and the port it shares with the other workers is in use by design.
    */
   checkPort?: boolean;
+  /**
+   * Write messages of channels without a target (codes included) to the log. Default: only on
+   * the embedded PGlite (no DATABASE_URL). The test harness turns it on to read codes on
+   * PostgreSQL too; an operator cannot.
+   */
+  logMessageBodies?: boolean;
+  /** Idle time before an HTTP/2 session without streams is closed, on both ports (tests shorten it). */
+  idleTimeoutMs?: number;
 }
 
 /** Composition root: config → database → services → one listener. */
 export async function startApp(config: Config, options: StartOptions): Promise<App> {
   const { logger } = options;
   // What an operator can get wrong is checked before any key or database work.
+  const adminHost = config.adminHost ?? options.host;
   if (options.checkPort !== false) {
     if (config.port !== 0) await ensurePortFree(config.port, options.host);
-    if (config.adminPort !== 0) await ensurePortFree(config.adminPort, options.host);
+    if (config.adminPort !== 0) await ensurePortFree(config.adminPort, adminHost);
   }
   if (config.databaseUrl === undefined || config.secretKey === undefined) prepareDataDir(config.dataDir);
   // A build without gen/openapi/ fails here, before any key or database work.
@@ -188,7 +197,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const { db } = database;
     keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger, clock: options.clock });
     await keys.ensureKeys();
-    const senders = createSenders(config, logger);
+    const senders = createSenders({ ...config, logBodies: options.logMessageBodies ?? config.databaseUrl === undefined }, logger);
     const worker = createOutboxWorker({ queue: createOutboxQueue(db), send: senders.send, logger, settings: options.outbox, metrics: observability.outbox });
     observability.watchDatabase({ connections: database.connections, outboxBacklog: () => outboxBacklog(db) });
     outbox = worker;
@@ -299,11 +308,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
-    admin = createAdminServer({ metrics: observability.metrics, monitor, health, openApi, logger });
-    const adminPort = await admin.listen(config.adminPort, options.host);
+    admin = createAdminServer({ metrics: observability.metrics, monitor, health, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
+    const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({
       services,
       rpcOnlyServices: [health],
+      idleTimeoutMs: options.idleTimeoutMs,
       observers: observability.observers,
       logger,
       corsOrigins: config.corsOrigins,
@@ -323,14 +333,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       adminPort,
       database: database.engine,
       url: publicUrl,
-      try: `curl ${publicUrl}/.well-known/jwks.json; curl http://${options.host ?? "localhost"}:${adminPort}/health/ready`,
+      try: `curl ${publicUrl}/.well-known/jwks.json; curl ${urlOf(adminHost ?? "localhost", adminPort)}/health/ready`,
     });
     const openAdmin = admin;
     return {
       port,
       url: `http://127.0.0.1:${port}`,
       adminPort,
-      adminUrl: `http://127.0.0.1:${adminPort}`,
+      adminUrl: urlOf(adminHost === undefined || adminHost === "0.0.0.0" || adminHost === "::" ? "127.0.0.1" : adminHost, adminPort),
       database,
       keys,
       secrets,
@@ -355,4 +365,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     await database.close();
     throw error;
   }
+}
+
+/** `http://host:port`, an IPv6 address in brackets. */
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }

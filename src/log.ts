@@ -11,13 +11,39 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** Bytes of log lines waiting for a slow stderr; lines beyond are dropped rather than queued. */
+const maxBufferedBytes = 4 * 1024 * 1024;
+
+/**
+ * Writes to file descriptor `fd` asynchronously, so that a slow or full stderr (a pipe nobody
+ * reads fast enough) never stalls the event loop: lines wait in a buffer bounded at
+ * `maxBufferedBytes` (beyond it they are dropped), and what is buffered is written out
+ * synchronously when the process exits (process.exit included), for at most a second when
+ * stderr does not take it.
+ */
+export function createLogDestination(fd: number): DestinationStream {
+  // A full non-blocking stderr is retried while serving; at exit, for at most a second.
+  let giveUpAt = Infinity;
+  const destination = pino.destination({ dest: fd, sync: false, maxLength: maxBufferedBytes, retryEAGAIN: () => Date.now() < giveUpAt });
+  destination.on("error", () => undefined);
+  process.once("exit", () => {
+    giveUpAt = Date.now() + 1_000;
+    try {
+      destination.flushSync();
+    } catch {
+      // Nothing is left to tell: the stream is closed or not open yet.
+    }
+  });
+  return destination;
+}
+
 /**
  * Creates a `pino` logger that drops lines below `level`; `write` (one JSON line with its
- * newline per call) defaults to stderr, written synchronously so that no line is lost when the
- * process exits. Lines are `{level, time, message, …fields}` with `level` a name and `time` ISO 8601.
+ * newline per call) defaults to stderr through `createLogDestination`. Lines are
+ * `{level, time, message, …fields}` with `level` a name and `time` ISO 8601.
  */
 export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
-  const destination: DestinationStream = write === undefined ? pino.destination({ dest: 2, sync: true }) : { write };
+  const destination: DestinationStream = write === undefined ? createLogDestination(2) : { write };
   const logger: PinoLogger = pino(
     {
       level,

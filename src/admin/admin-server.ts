@@ -16,6 +16,8 @@ export interface AdminServerOptions {
   /** The OpenAPI documents, loaded at start. */
   openApi: OpenApiDocuments;
   logger: Logger;
+  /** Idle time before an HTTP/2 session without streams is closed (tests shorten it). */
+  idleTimeoutMs?: number;
 }
 
 type Response = Parameters<RequestHandler>[1];
@@ -70,7 +72,7 @@ export function createAdminServer(options: AdminServerOptions): Listener {
       },
     );
   };
-  return createListener(handle, { logger, maxBodyBytes: 4096, requestTimeoutMs: 10_000 });
+  return createListener(handle, { logger, maxBodyBytes: 4096, requestTimeoutMs: 10_000, idleTimeoutMs: options.idleTimeoutMs });
 }
 
 function json(response: Response, status: number, body: unknown, headers: Record<string, string> = {}, head = false): void {

@@ -7,7 +7,7 @@ export interface ReadinessChecks {
   database: ReadinessCheck;
   /** Every migration this build knows has run. */
   migrations: ReadinessCheck;
-  /** The signing keys load (and decrypt). */
+  /** Signing keys for every algorithm are loaded (from the key service's cache once loaded). */
   keys: ReadinessCheck;
 }
 
@@ -19,8 +19,9 @@ export interface Readiness {
 
 /**
  * Runs every check at once, each bounded by `timeoutMs`, and never throws: a check that fails or
- * does not answer in time is reported by its message. Migrations and keys need the database: when
- * it is down they say so too.
+ * does not answer in time is reported by its message. The migrations check queries the database,
+ * so it fails with it; the keys check reads the key service's cache, so once the keys have loaded
+ * it stays `ok` while the database is down (the server can still sign with them).
  */
 export async function checkReadiness(checks: ReadinessChecks, timeoutMs: number): Promise<Readiness> {
   const names = Object.keys(checks) as Array<keyof ReadinessChecks>;

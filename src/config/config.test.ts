@@ -23,6 +23,7 @@ describe("loadConfig", () => {
     const config = loadConfig({
       PORT: "9000",
       ADMIN_PORT: "9001",
+      ADMIN_HOST: "127.0.0.1",
       DATABASE_URL: "postgres://u:p@db:5432/tessera",
       TESSERA_SECRET_KEY: "ab".repeat(32),
       ORIGIN: "https://login.example.com, https://app.example.com",
@@ -38,6 +39,7 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({
       port: 9000,
       adminPort: 9001,
+      adminHost: "127.0.0.1",
       origins: ["https://login.example.com", "https://app.example.com"],
       rpId: "login.example.com",
       rpName: "Example",
@@ -48,6 +50,16 @@ describe("loadConfig", () => {
       authfiApiKey: "key",
     });
     expect(config.secretKey?.length).toBe(32);
+  });
+
+  it.each([
+    ["::1", "::1"],
+    ["[::1]", "::1"],
+    ["0.0.0.0", "0.0.0.0"],
+    ["admin.internal", "admin.internal"],
+  ])("reads ADMIN_HOST %s as %s, and leaves it unset by default", (value, host) => {
+    expect(loadConfig({ ADMIN_HOST: value }).adminHost).toBe(host);
+    expect(loadConfig({}).adminHost).toBeUndefined();
   });
 
   it.each([
@@ -69,6 +81,8 @@ describe("loadConfig", () => {
     ["AUTHFI_ACCESS_POINT", { AUTHFI_ACCESS_POINT: "ap" }],
     ["AUTHFI_ACCESS_POINT", { AUTHFI_API_KEY: "key" }],
     ["AUTHFI_ACCESS_POINT", { AUTHFI_ACCESS_POINT: "a/b", AUTHFI_API_KEY: "key" }],
+    ["ADMIN_HOST", { ADMIN_HOST: "http://127.0.0.1" }],
+    ["ADMIN_HOST", { ADMIN_HOST: "127.0.0.1:8081" }],
     ["CORS_ORIGINS", { CORS_ORIGINS: "*" }],
     ["CORS_ORIGINS", { CORS_ORIGINS: "https://app.example.com,*" }],
     ["TESSERA_WORKERS", { TESSERA_WORKERS: "0" }],

@@ -1,4 +1,5 @@
 import os from "node:os";
+import { isIP } from "node:net";
 import { ConfigError } from "../core/errors/config-error.js";
 import type { LogLevel } from "../log.js";
 import { loadSamlConfig, type SamlConfig } from "../federation/saml/saml-config.js";
@@ -9,6 +10,11 @@ export interface Config {
   port: number;
   /** The management port (health, metrics); 0 picks a free one. */
   adminPort: number;
+  /**
+   * Address the management port binds; unset means the main port's (all interfaces).
+   * `127.0.0.1` keeps probes and metrics off the network.
+   */
+  adminHost: string | undefined;
   /** PostgreSQL connection string; unset means embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
   /** PGlite data directory, or `memory://` for an in-memory database. */
@@ -103,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port,
     adminPort,
+    adminHost: readHost(read.optional("ADMIN_HOST")),
     databaseUrl,
     dataDir: read.optional("DATA_DIR") ?? "./data",
     secretKey,
@@ -138,6 +145,14 @@ export function loadConfig(env: Env = process.env): Config {
     workers,
     workersIgnored,
   };
+}
+
+/** An IP address or a host name to bind (no scheme, port or path). */
+function readHost(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const bare = value.startsWith("[") && value.endsWith("]") ? value.slice(1, -1) : value;
+  if (isIP(bare) !== 0 || /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(bare)) return bare;
+  throw new ConfigError(`ADMIN_HOST must be an address to bind such as 127.0.0.1, ::1 or 0.0.0.0, got "${value}"`);
 }
 
 function reader(env: Env) {

@@ -10,20 +10,35 @@ import { sendOverSmtp, type SmtpTarget } from "./smtp-send.js";
  */
 export type Sender = (message: PendingMessage, signal: AbortSignal) => Promise<void>;
 
-/** Where messages go: unset targets write the message to the log instead. */
+/**
+ * Where messages go. A channel without a target writes the whole message to the log when
+ * `logBodies` (the embedded default, where the log is where a newcomer reads the code); else the
+ * send fails without naming the recipient or the body, and the outbox keeps the message (retried
+ * with backoff, dead-lettered when it expires) until the target is set.
+ */
 export interface SenderTargets {
   smtpUrl: string | undefined;
   smtpFrom: string;
   smsWebhookUrl: string | undefined;
   pushWebhookUrl: string | undefined;
   timeoutMs?: number;
+  logBodies: boolean;
 }
+
+/** The setting that gives each channel its target. */
+const targetSetting = { email: "SMTP_URL", sms: "SMS_WEBHOOK_URL", push: "PUSH_WEBHOOK_URL" } as const;
 
 /** Senders for every channel (each email over an SMTP connection of its own). */
 export function createSenders(targets: SenderTargets, logger: Logger): { send: Sender } {
   const timeoutMs = targets.timeoutMs ?? 5_000;
   const smtp = targets.smtpUrl === undefined ? undefined : smtpTarget(targets.smtpUrl, timeoutMs);
+  const missing = (Object.keys(targetSetting) as Array<PendingMessage["channel"]>).filter((channel) => targetOf(targets, channel) === undefined);
+  for (const channel of missing) {
+    if (targets.logBodies) logger.info(`no ${targetSetting[channel]}: codes are written to this log`, { channel });
+    else logger.warn(`no ${targetSetting[channel]}: ${channel} messages cannot be delivered; they stay in the outbox (retried, dead-lettered when they expire) until it is set`, { channel });
+  }
   const toLog = (message: PendingMessage) => {
+    if (!targets.logBodies) throw new Error(`no ${targetSetting[message.channel]} configured: ${message.channel} message not delivered`);
     // The embedded default has nowhere to send: the log is where a newcomer reads the code.
     logger.info(`${message.channel} not sent: no target configured`, { to: message.recipient, subject: message.subject, body: message.body });
   };
@@ -57,6 +72,11 @@ export function createSenders(targets: SenderTargets, logger: Logger): { send: S
     }
   };
   return { send };
+}
+
+function targetOf(targets: SenderTargets, channel: PendingMessage["channel"]): string | undefined {
+  if (channel === "email") return targets.smtpUrl;
+  return channel === "sms" ? targets.smsWebhookUrl : targets.pushWebhookUrl;
 }
 
 /** `smtp://user:pass@host:port` or `smtps://…` as an SMTP target. */

@@ -32,7 +32,11 @@ export interface ListenerOptions {
   headersTimeoutMs?: number;
   /** Time an HTTP/1.1 client has to send a whole request. */
   requestTimeoutMs?: number;
-  /** Idle time after which a connection (HTTP/1.1 keep-alive or HTTP/2 session) is closed. */
+  /**
+   * Idle time after which an HTTP/2 session without open streams is closed. A session with open
+   * streams (a health Watch, a server stream that has nothing to say) is not: it is sent a PING
+   * instead, and destroyed only when the peer has not answered the previous one.
+   */
   idleTimeoutMs?: number;
   /** A declared body above this size closes the HTTP/1.1 connection after the answer (it is not read). */
   maxBodyBytes?: number;
@@ -79,7 +83,6 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
 
   const http1 = http.createServer({ headersTimeout: options.headersTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 30_000, keepAliveTimeout: 5_000 }, serve);
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: 250 } }, serve);
-  h2.setTimeout(idleTimeoutMs);
   const directStreams = new Set<http2.ServerHttp2Stream>();
   const direct = options.http2Stream;
   if (direct !== undefined) {
@@ -102,6 +105,7 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    keepAliveWhileStreaming(session, idleTimeoutMs);
     // A session that arrives during shutdown serves what it has in flight and goes away.
     if (closing) session.close();
   });
@@ -172,6 +176,30 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
       return { cut };
     },
   };
+}
+
+/**
+ * Closes `session` after `idleTimeoutMs` without a byte in either direction when it has no open
+ * stream. With open streams the session is alive by definition, but the peer may be gone: it is
+ * sent a PING, and destroyed at the next timeout if that PING is still unanswered.
+ */
+function keepAliveWhileStreaming(session: http2.ServerHttp2Session, idleTimeoutMs: number): void {
+  let open = 0;
+  let pingUnanswered = false;
+  session.on("stream", (stream: http2.ServerHttp2Stream) => {
+    open += 1;
+    stream.once("close", () => (open -= 1));
+  });
+  session.setTimeout(idleTimeoutMs, () => {
+    if (session.destroyed || session.closed) return;
+    if (open === 0) return void session.close();
+    if (pingUnanswered) return void session.destroy();
+    pingUnanswered = true;
+    // The callback runs on the ACK, or with an error when the session goes first.
+    session.ping((error) => {
+      if (error === null) pingUnanswered = false;
+    });
+  });
 }
 
 function isHttp1(request: Request): request is http.IncomingMessage {

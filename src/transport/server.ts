@@ -30,6 +30,8 @@ export interface ServerOptions {
   rpcOnlyServices?: readonly ServiceRegistration[];
   /** What watches each request (the request log, the metrics); none means no request is tracked. */
   observers?: readonly RequestObserver[];
+  /** Idle time before an HTTP/2 session without streams is closed (tests shorten it). */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -91,6 +93,6 @@ export function createServer(options: ServerOptions): Listener {
         if (!unary.request(request, response, record)) connect(request, response, record);
       } else rest(request, response, record);
     },
-    { logger, maxBodyBytes, http2Stream: (stream, headers) => unary.stream(stream, headers) },
+    { logger, maxBodyBytes, idleTimeoutMs: options.idleTimeoutMs, http2Stream: (stream, headers) => unary.stream(stream, headers) },
   );
 }

@@ -77,13 +77,50 @@ describe("the outbox", () => {
 
 describe("the outbox with no targets configured", () => {
   it("writes the message to the log so a newcomer can read the code", async () => {
-    const bare = await startTestServer();
+    const bare = await startTestServer({}, { logMessageBodies: true });
     try {
       await bare.app.database.db.transaction().execute((tx) => enqueueMessage(tx, { tenantId: defaultTenantId, channel: "email", recipient: "bob@example.com", subject: "Code", body: "Your code is 222333" }));
       bare.app.outbox.nudge();
       await expect.poll(() => bare.logs.some((line) => line.includes("bob@example.com") && line.includes("222333"))).toBe(true);
     } finally {
       await bare.close();
+    }
+  });
+});
+
+/** One outbox message for `recipient` through `server`, and the log lines that mention it. */
+async function sendUndeliverable(server: TestServer, recipient: string, body: string) {
+  await server.app.database.db.transaction().execute((tx) => enqueueMessage(tx, { tenantId: defaultTenantId, channel: "email", recipient, subject: "Code", body }));
+  server.app.outbox.nudge();
+  const row = () => server.app.database.db.selectFrom("outbox").select(["attempts", "sent_at", "last_error"]).where("recipient", "=", recipient).executeTakeFirstOrThrow();
+  await expect.poll(async () => (await row()).attempts > 0 || server.logs.some((line) => line.includes(body))).toBe(true);
+  return { row: await row(), leaks: server.logs.filter((line) => line.includes(recipient) || line.includes(body)) };
+}
+
+describe("the outbox with no target for a channel on a deployment with DATABASE_URL", () => {
+  // What DATABASE_URL selects (the harness logs bodies on PostgreSQL too, to read codes).
+  it("logs neither the body nor the recipient, and keeps the message to retry", async () => {
+    const deployed = await startTestServer({}, { logMessageBodies: false });
+    try {
+      const { row, leaks } = await sendUndeliverable(deployed, "carol@example.com", "Your code is 444555");
+      expect(leaks).toEqual([]);
+      expect(row).toMatchObject({ sent_at: null, last_error: expect.stringContaining("no SMTP_URL configured") });
+      expect(deployed.logs.some((line) => line.includes('"level":"warn"') && line.includes("no SMTP_URL: email messages cannot be delivered"))).toBe(true);
+      expect(deployed.logs.some((line) => line.includes("message not delivered, will retry") && line.includes('"channel":"email"'))).toBe(true);
+    } finally {
+      await deployed.close();
+    }
+  });
+
+  it("follows the engine by default: bodies in the log on the embedded PGlite only", async () => {
+    const plain = await startTestServer({}, { logMessageBodies: undefined });
+    try {
+      const embedded = plain.engine === "pglite";
+      const { leaks } = await sendUndeliverable(plain, "dave@example.com", "Your code is 666777");
+      expect(leaks.length > 0).toBe(embedded);
+      expect(plain.logs.some((line) => line.includes("no SMTP_URL: codes are written to this log"))).toBe(embedded);
+    } finally {
+      await plain.close();
     }
   });
 });

@@ -35,7 +35,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const config = loadConfig(fullEnv);
   let app: App;
   try {
-    app = await startApp(config, { logger, host: "127.0.0.1", pgliteTemplate: database.pgliteTemplate, ...options });
+    app = await startApp(config, { logger, host: "127.0.0.1", logMessageBodies: true, pgliteTemplate: database.pgliteTemplate, ...options });
   } catch (error) {
     await database.drop();
     throw error;

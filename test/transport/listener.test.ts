@@ -1,3 +1,4 @@
+import http2 from "node:http2";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { createListener } from "../../src/transport/listener.js";
@@ -38,6 +39,44 @@ describe("the listener", () => {
       expect(text).toContain("POST 1.1");
     } finally {
       await listener.close();
+    }
+  });
+
+  // A long stream with nothing to say (a health Watch) keeps its session; an idle one goes.
+  it("closes an HTTP/2 session after the idle timeout only when it has no open stream", async () => {
+    const listener = createListener(
+      (request, response) => {
+        if (request.url === "/quick") return void response.end("ok");
+        // One chunk, then nothing: the stream stays open with nothing more to send.
+        response.writeHead(200);
+        (response as NodeJS.WritableStream).write("started");
+      },
+      { idleTimeoutMs: 200, logger: createLogger("error") },
+    );
+    const port = await listener.listen(0, "127.0.0.1");
+    const streaming = http2.connect(`http://127.0.0.1:${port}`);
+    const idle = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const stream = streaming.request({ ":path": "/long" });
+      const events: string[] = [];
+      stream.once("response", () => events.push("response"));
+      stream.once("close", () => events.push("stream closed"));
+      streaming.once("close", () => events.push("session closed"));
+      const quick = idle.request({ ":path": "/quick" });
+      quick.resume();
+      await new Promise((resolve) => quick.once("close", resolve));
+      const idleClosed = new Promise<number>((resolve) => idle.once("close", () => resolve(Date.now())));
+      const started = Date.now();
+      // Five idle timeouts: the streaming session must answer PINGs and stay.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(events).toEqual(["response"]);
+      expect(streaming.closed || streaming.destroyed).toBe(false);
+      expect((await idleClosed) - started).toBeLessThan(1_000);
+      stream.close();
+    } finally {
+      streaming.destroy();
+      idle.destroy();
+      await listener.close(100);
     }
   });
 });
