@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { Reason } from "../core/errors/reasons.js";
 
 /** How a request reached the server. */
@@ -35,6 +36,12 @@ export interface RequestRecord {
 export interface RequestObserver {
   /** Called when a request arrives, before routing (route and product are not known yet). */
   begin?(record: RequestRecord): void;
+  /**
+   * Serves the request inside what this observer needs around it (a tracer's span as the
+   * active context), called once right after begin. `headers` are read for W3C trace context
+   * only (`traceparent`, `tracestate`), never recorded.
+   */
+  scope?(record: RequestRecord, headers: IncomingHttpHeaders, serve: () => void): void;
   /** Called once the response is written or the connection closed. */
   end(record: RequestRecord): void;
 }

@@ -1,7 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { performance } from "node:perf_hooks";
 import { DomainError } from "../core/errors/domain-error.js";
 import { productOf } from "./product.js";
@@ -20,6 +20,13 @@ type Response = ServerResponse | Http2ServerResponse;
 export interface RequestTracking {
   /** Starts the record of a request (echoing its request id in `X-Request-Id`); ends it when the response closes. */
   begin(request: Request, response: Response): RequestRecord;
+  /**
+   * Starts the record of a unary gRPC call served on the HTTP/2 stream itself (no compatibility
+   * request or response exists), tags its headers for the interceptor, ends it when the stream closes.
+   */
+  stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): RequestRecord;
+  /** Runs `serve` inside the observers' scope of the request (a tracer's span), or just runs it when none has one. */
+  serve(record: RequestRecord, headers: IncomingHttpHeaders, serve: () => void): void;
   /** Names the RPC a request to a service path calls (a path no RPC serves stays `unmatched`) and tags it for the interceptor. */
   rpc(record: RequestRecord, request: Request, path: string): void;
   /** The outermost Connect interceptor: records the RPC's code and refusal reason. */
@@ -37,50 +44,76 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
     rpcs.set(`/${route}`, { route, product: productOf(method) });
   }
   const beginners = observers.filter((observer) => observer.begin !== undefined);
+  const scoping = observers.find((observer) => observer.scope !== undefined);
   const open = new Map<string, RequestRecord>();
   const keys = new WeakMap<RequestRecord, string>();
   let next = 0;
 
-  const end = (record: RequestRecord, response: Response) => {
+  /** Ends a record: `httpStatus` is 0 when no answer went out; `grpcStatus` a trailers-only answer's header. */
+  const end = (record: RequestRecord, httpStatus: number, grpcStatus: unknown) => {
     const key = keys.get(record);
     if (key !== undefined) open.delete(key);
-    record.httpStatus = response.headersSent ? response.statusCode : 0;
-    if (record.transport !== "rest" && record.rpcCode === undefined && record.rpc !== undefined) record.rpcCode = earlyCode(record, response);
+    record.httpStatus = httpStatus;
+    if (record.transport !== "rest" && record.rpcCode === undefined && record.rpc !== undefined) record.rpcCode = earlyCode(record, grpcStatus);
     record.durationMs = performance.now() - record.startedAt;
     for (const observer of observers) observer.end(record);
   };
 
+  const start = (requestId: string | string[] | undefined): RequestRecord => {
+    const record: RequestRecord = {
+      id: requestIdFrom(requestId),
+      startedAt: performance.now(),
+      transport: "rest",
+      product: "none",
+      route: "unmatched",
+      rpc: undefined,
+      httpStatus: 0,
+      rpcCode: undefined,
+      reason: undefined,
+      durationMs: 0,
+    };
+    for (const observer of beginners) observer.begin!(record);
+    return record;
+  };
+
+  /** Names the RPC of `path` on the record and tags `headers` with the record's key for the interceptor. */
+  const name = (record: RequestRecord, headers: IncomingHttpHeaders, path: string) => {
+    record.transport = transportOf(headers["content-type"]);
+    const known = rpcs.get(path);
+    if (known !== undefined) {
+      record.route = known.route;
+      record.rpc = known.route;
+      record.product = known.product;
+    }
+    const key = String(next++);
+    open.set(key, record);
+    keys.set(record, key);
+    headers[recordHeader] = key;
+  };
+
   return {
     begin(request, response) {
-      const record: RequestRecord = {
-        id: requestIdFrom(request.headers["x-request-id"]),
-        startedAt: performance.now(),
-        transport: "rest",
-        product: "none",
-        route: "unmatched",
-        rpc: undefined,
-        httpStatus: 0,
-        rpcCode: undefined,
-        reason: undefined,
-        durationMs: 0,
-      };
+      const record = start(request.headers["x-request-id"]);
       response.setHeader("x-request-id", record.id);
-      for (const observer of beginners) observer.begin!(record);
-      response.once("close", () => end(record, response));
+      response.once("close", () => end(record, response.headersSent ? response.statusCode : 0, response.getHeader("grpc-status")));
       return record;
     },
+    stream(stream, headers) {
+      const record = start(headers["x-request-id"]);
+      const path = String(headers[":path"] ?? "/");
+      name(record, headers, path.split("?", 1)[0]!);
+      stream.once("close", () => {
+        const sent = stream.headersSent ? stream.sentHeaders : undefined;
+        end(record, Number(sent?.[":status"] ?? 0), sent?.["grpc-status"]);
+      });
+      return record;
+    },
+    serve(record, headers, serve) {
+      if (scoping === undefined) serve();
+      else scoping.scope!(record, headers, serve);
+    },
     rpc(record, request, path) {
-      record.transport = transportOf(request.headers["content-type"]);
-      const known = rpcs.get(path);
-      if (known !== undefined) {
-        record.route = known.route;
-        record.rpc = known.route;
-        record.product = known.product;
-      }
-      const key = String(next++);
-      open.set(key, record);
-      keys.set(record, key);
-      request.headers[recordHeader] = key;
+      name(record, request.headers, path);
     },
     interceptor: (call) => async (request) => {
       const key = request.header.get(recordHeader);
@@ -124,9 +157,8 @@ function codeName(code: Code): string {
  * trailers-only answer carries `grpc-status` in its headers; a Connect answer's HTTP status says
  * refused (4xx) or failed (5xx).
  */
-function earlyCode(record: RequestRecord, response: Response): string {
-  const header = response.getHeader("grpc-status");
-  if (header !== undefined) return codeName(Number(header) as Code);
+function earlyCode(record: RequestRecord, grpcStatus: unknown): string {
+  if (grpcStatus !== undefined) return codeName(Number(grpcStatus) as Code);
   if (record.httpStatus >= 500) return "internal";
   if (record.httpStatus >= 400) return "invalid_argument";
   return "unknown";

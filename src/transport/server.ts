@@ -1,13 +1,13 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
-import type { RequestObserver } from "../observe/request-record.js";
+import type { RequestObserver, RequestRecord } from "../observe/request-record.js";
 import { createRequestTracking } from "../observe/request-tracking.js";
 import { createCors } from "./cors.js";
 import { createCredentialGate } from "./credentials/credential-gate.js";
 import type { CredentialResolvers } from "./credentials/credential-resolver.js";
 import type { DialectTable } from "./dialects/index.js";
 import { toConnectError } from "./error-codes.js";
-import { createListener, type Listener } from "./listener.js";
+import { createListener, type Listener, type RequestHandler } from "./listener.js";
 import { reflectionService } from "./reflection.js";
 import { createRpcAdapter } from "./rpc-adapter.js";
 import { createUnaryPath } from "./rpc/unary-path.js";
@@ -82,17 +82,32 @@ export function createServer(options: ServerOptions): Listener {
     secureCookies: options.secureCookies,
   });
   const cors = createCors(options.corsOrigins);
+  const route = (request: Parameters<RequestHandler>[0], response: Parameters<RequestHandler>[1], record: RequestRecord | undefined) => {
+    if (cors(request, response)) return;
+    const url = request.url ?? "/";
+    const end = url.indexOf("/", 1);
+    if (end > 1 && serviceNames.has(url.slice(1, end))) {
+      if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
+      if (!unary.request(request, response)) connect(request, response);
+    } else rest(request, response, record);
+  };
+  if (tracking === undefined) {
+    return createListener((request, response) => route(request, response, undefined), { logger, maxBodyBytes, http2Stream: (stream, headers) => unary.stream(stream, headers) });
+  }
   return createListener(
     (request, response) => {
-      const record = tracking?.begin(request, response);
-      if (cors(request, response)) return;
-      const url = request.url ?? "/";
-      const end = url.indexOf("/", 1);
-      if (end > 1 && serviceNames.has(url.slice(1, end))) {
-        if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
-        if (!unary.request(request, response)) connect(request, response);
-      } else rest(request, response, record);
+      const record = tracking.begin(request, response);
+      tracking.serve(record, request.headers, () => route(request, response, record));
     },
-    { logger, maxBodyBytes, http2Stream: (stream, headers) => unary.stream(stream, headers) },
+    {
+      logger,
+      maxBodyBytes,
+      http2Stream: (stream, headers) => {
+        if (!unary.takesStream(headers)) return false;
+        const record = tracking.stream(stream, headers);
+        tracking.serve(record, headers, () => unary.stream(stream, headers));
+        return true;
+      },
+    },
   );
 }

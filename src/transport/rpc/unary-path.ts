@@ -27,6 +27,8 @@ export interface UnaryPath {
   request(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): boolean;
   /** Unary gRPC calls, on the HTTP/2 stream before Node's compatibility layer. */
   stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean;
+  /** Whether `stream` would serve a stream with these headers (the request tracking asks first). */
+  takesStream(headers: IncomingHttpHeaders): boolean;
 }
 
 /** Binary gRPC over HTTP/2 (`application/grpc`, `application/grpc+proto`). */
@@ -64,6 +66,10 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
     const queryAt = url.indexOf("?");
     return sites.get(queryAt < 0 ? url : url.slice(0, queryAt));
   };
+  const streamSite = (headers: IncomingHttpHeaders): UnarySite | undefined => {
+    if (headers[":method"] !== "POST" || !grpcContentType.test(headers["content-type"] ?? "")) return undefined;
+    return find(String(headers[":path"] ?? "/"));
+  };
   return {
     request(request, response) {
       if (request.method !== "POST") return false;
@@ -75,11 +81,11 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
       return true;
     },
     stream(stream, headers) {
-      if (headers[":method"] !== "POST" || !grpcContentType.test(headers["content-type"] ?? "")) return false;
-      const site = find(String(headers[":path"] ?? "/"));
+      const site = streamSite(headers);
       if (site === undefined) return false;
       serveGrpc(site, stream, headers, settings);
       return true;
     },
+    takesStream: (headers) => streamSite(headers) !== undefined,
   };
 }
