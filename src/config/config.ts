@@ -1,5 +1,6 @@
 import { ConfigError } from "./config-error.js";
 import type { LogLevel } from "../log.js";
+import type { TraceSettings } from "../observe/tracing/trace-settings.js";
 import { loadSamlConfig, type SamlConfig } from "../federation/saml/saml-config.js";
 import { loadThirdPartyConfig, readAbsoluteUrl, type ThirdPartyConfig } from "../federation/oauth/oauth-config.js";
 
@@ -37,6 +38,8 @@ export interface Config {
   databaseConnectTimeout: number;
   /** Seconds a shutdown waits for requests in flight before it cuts them. */
   shutdownGraceSeconds: number;
+  /** OpenTelemetry trace export (OTLP over HTTP); undefined when OTEL_EXPORTER_OTLP_ENDPOINT is unset. */
+  traces: TraceSettings | undefined;
 }
 
 /** The `HANKO_*` flags, published by `GET /.well-known/config`. */
@@ -120,7 +123,16 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     databaseConnectTimeout: read.integer("DATABASE_CONNECT_TIMEOUT", 30, 0, 3600),
     shutdownGraceSeconds: read.integer("SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),
+    traces: readTraceSettings(read),
   };
+}
+
+/** The OTEL_* variables Tessera honours: an OTLP/HTTP base URL, the service name and the encoding. */
+function readTraceSettings(read: ReturnType<typeof reader>): TraceSettings | undefined {
+  const endpoint = read.url("OTEL_EXPORTER_OTLP_ENDPOINT", ["http:", "https:"]);
+  const protocol = read.oneOf("OTEL_EXPORTER_OTLP_PROTOCOL", ["http/protobuf", "http/json"] as const, "http/protobuf");
+  if (endpoint === undefined) return undefined;
+  return { endpoint, protocol, serviceName: read.optional("OTEL_SERVICE_NAME") ?? "tessera" };
 }
 
 function reader(env: Env) {

@@ -16,6 +16,8 @@ export interface RequestRecord {
   /** `performance.now()` at begin. */
   readonly startedAt: number;
   transport: Transport;
+  /** The HTTP method (`GET`, `POST`, …). */
+  readonly method: string;
   /** hanko, jincor, authfi, authentiq, authenticator; `tessera` for Tessera's own services; `none` when no route matched. */
   product: string;
   /** The route template (`POST /users/{user_id}`) or the RPC (`tessera.session.v1.SessionService/GetJwks`); `unmatched` when none. */

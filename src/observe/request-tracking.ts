@@ -59,11 +59,12 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
     for (const observer of observers) observer.end(record);
   };
 
-  const start = (requestId: string | string[] | undefined): RequestRecord => {
+  const start = (requestId: string | string[] | undefined, method: string): RequestRecord => {
     const record: RequestRecord = {
       id: requestIdFrom(requestId),
       startedAt: performance.now(),
       transport: "rest",
+      method,
       product: "none",
       route: "unmatched",
       rpc: undefined,
@@ -93,13 +94,13 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
 
   return {
     begin(request, response) {
-      const record = start(request.headers["x-request-id"]);
+      const record = start(request.headers["x-request-id"], request.method ?? "GET");
       response.setHeader("x-request-id", record.id);
       response.once("close", () => end(record, response.headersSent ? response.statusCode : 0, response.getHeader("grpc-status")));
       return record;
     },
     stream(stream, headers) {
-      const record = start(headers["x-request-id"]);
+      const record = start(headers["x-request-id"], String(headers[":method"] ?? "POST"));
       const path = String(headers[":path"] ?? "/");
       name(record, headers, path.split("?", 1)[0]!);
       stream.once("close", () => {
