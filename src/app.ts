@@ -73,6 +73,7 @@ import { pingDatabase } from "./store/health.js";
 import { assertMigrationsCurrent, migrateToLatest } from "./store/migrator.js";
 import { createOutbox, createOutboxQueue, outboxBacklog } from "./store/outbox/outbox.store.js";
 import { createObservability } from "./observe/observability.js";
+import { startTracing } from "./observe/tracing/tracing.js";
 import { createHealthMonitor } from "./admin/health-monitor.js";
 import { healthService } from "./admin/health.service.js";
 import { createAdminServer } from "./admin/admin-server.js";
@@ -101,6 +102,9 @@ import { createScopeJobStore } from "./store/authentiq/scope-job.store.js";
 import { createIdentityStore } from "./store/identity/identity.store.js";
 import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
 import { createPasswordStore } from "./store/password/password.store.js";
+
+/** How long a shutdown waits for the last spans to be exported. */
+const traceFlushMs = 5_000;
 
 /** A running Tessera. */
 export interface App {
@@ -169,7 +173,9 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   const openApi = loadOpenApiDocuments(productNames);
   const secrets = createSecretBox(resolveMasterKey(config, logger));
   const observability = createObservability(logger, options.observe ?? true);
+  const tracing = config.traces === undefined ? undefined : await startTracing(config.traces);
   const database = await openDatabase({
+    queryObserver: tracing?.queries,
     onQueryError: observability.queryFailed,
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -198,7 +204,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger, clock: options.clock });
     await keys.ensureKeys();
     const senders = createSenders({ ...config, logBodies: options.logMessageBodies ?? config.databaseUrl === undefined }, logger);
-    const worker = createOutboxWorker({ queue: createOutboxQueue(db), send: senders.send, logger, settings: options.outbox, metrics: observability.outbox });
+    const worker = createOutboxWorker({ queue: createOutboxQueue(db), send: senders.send, logger, settings: options.outbox, metrics: observability.outbox, trace: tracing?.deliveries });
     observability.watchDatabase({ connections: database.connections, outboxBacklog: () => outboxBacklog(db) });
     outbox = worker;
     worker.start();
@@ -314,7 +320,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       services,
       rpcOnlyServices: [health],
       idleTimeoutMs: options.idleTimeoutMs,
-      observers: observability.observers,
+      observers: tracing === undefined ? observability.observers : [...observability.observers, tracing.requests],
       logger,
       corsOrigins: config.corsOrigins,
       secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
@@ -354,6 +360,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         await retention.stop();
         await worker.stop();
         await database.close();
+        await tracing?.shutdown(traceFlushMs);
         return { cut };
       },
     };
@@ -363,6 +370,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     await retentionWorker?.stop();
     await outbox?.stop();
     await database.close();
+    await tracing?.shutdown(traceFlushMs);
     throw error;
   }
 }

@@ -52,6 +52,16 @@ describe("loadConfig", () => {
     expect(config.secretKey?.length).toBe(32);
   });
 
+  it("exports traces only when OTEL_EXPORTER_OTLP_ENDPOINT is set", () => {
+    expect(loadConfig({}).traces).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }).traces).toEqual({ endpoint: "http://collector:4318", protocol: "http/protobuf", serviceName: "tessera" });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector/otlp/", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_SERVICE_NAME: "login" }).traces).toEqual({
+      endpoint: "https://collector/otlp/",
+      protocol: "http/json",
+      serviceName: "login",
+    });
+  });
+
   it.each([
     ["::1", "::1"],
     ["[::1]", "::1"],
@@ -88,6 +98,9 @@ describe("loadConfig", () => {
     ["TESSERA_WORKERS", { TESSERA_WORKERS: "0" }],
     ["TESSERA_WORKERS", { TESSERA_WORKERS: "two" }],
     ["TESSERA_WORKERS", { TESSERA_WORKERS: "65" }],
+    ["OTEL_EXPORTER_OTLP_ENDPOINT", { OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }],
+    ["OTEL_EXPORTER_OTLP_ENDPOINT", { OTEL_EXPORTER_OTLP_ENDPOINT: "grpc://collector:4317" }],
+    ["OTEL_EXPORTER_OTLP_PROTOCOL", { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }],
   ])("refuses a bad %s with a message naming it", (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${name} `));

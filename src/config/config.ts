@@ -2,6 +2,7 @@ import os from "node:os";
 import { isIP } from "node:net";
 import { ConfigError } from "../core/errors/config-error.js";
 import type { LogLevel } from "../log.js";
+import type { TraceSettings } from "../observe/tracing/trace-settings.js";
 import { loadSamlConfig, type SamlConfig } from "../federation/saml/saml-config.js";
 import { loadThirdPartyConfig, readAbsoluteUrl, type ThirdPartyConfig } from "../federation/oauth/oauth-config.js";
 
@@ -51,6 +52,8 @@ export interface Config {
   workers: number;
   /** TESSERA_WORKERS when it asked for more workers than `workers` allows (PGlite): said in the start log. */
   workersIgnored: number | undefined;
+  /** OpenTelemetry trace export (OTLP over HTTP); undefined when OTEL_EXPORTER_OTLP_ENDPOINT is unset. */
+  traces: TraceSettings | undefined;
 }
 
 /** The `HANKO_*` flags, published by `GET /.well-known/config`. */
@@ -144,7 +147,16 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceSeconds: read.integer("SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),
     workers,
     workersIgnored,
+    traces: readTraceSettings(read),
   };
+}
+
+/** The OTEL_* variables Tessera honours: an OTLP/HTTP base URL, the service name and the encoding. */
+function readTraceSettings(read: ReturnType<typeof reader>): TraceSettings | undefined {
+  const endpoint = read.url("OTEL_EXPORTER_OTLP_ENDPOINT", ["http:", "https:"]);
+  const protocol = read.oneOf("OTEL_EXPORTER_OTLP_PROTOCOL", ["http/protobuf", "http/json"] as const, "http/protobuf");
+  if (endpoint === undefined) return undefined;
+  return { endpoint, protocol, serviceName: read.optional("OTEL_SERVICE_NAME") ?? "tessera" };
 }
 
 /** An IP address or a host name to bind (no scheme, port or path). */

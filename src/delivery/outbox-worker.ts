@@ -54,6 +54,13 @@ export interface OutboxWorkerOptions {
   settings?: Partial<OutboxSettings>;
   /** Counts sends, retries and dead letters per channel. */
   metrics?: OutboxMetrics;
+  /** Makes a span of each send (trace export); unset, sends are not traced. */
+  trace?: DeliveryTrace;
+}
+
+/** Wraps each send in a span named by its channel, ended with the send's outcome. */
+export interface DeliveryTrace {
+  send<T extends { outcome: string }>(channel: string, run: () => Promise<T>): Promise<T>;
 }
 
 /** What the worker reports to the metrics, per channel. */
@@ -153,8 +160,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   };
 
+  const trace = options.trace;
   const deliverOne = async (message: PendingMessage): Promise<void> => {
-    const result = await attempt(message);
+    const result = await (trace === undefined ? attempt(message) : trace.send(message.channel, () => attempt(message)));
     if (result.outcome === "sent") {
       metrics.sent(message.channel);
       await recordSent(message);

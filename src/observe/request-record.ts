@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { Reason } from "../core/errors/reasons.js";
 
 /** How a request reached the server. */
@@ -15,6 +16,8 @@ export interface RequestRecord {
   /** `performance.now()` at begin. */
   readonly startedAt: number;
   transport: Transport;
+  /** The HTTP method (`GET`, `POST`, …). */
+  readonly method: string;
   /** hanko, jincor, authfi, authentiq, authenticator; `tessera` for Tessera's own services; `none` when no route matched. */
   product: string;
   /** The route template (`POST /users/{user_id}`) or the RPC (`tessera.session.v1.SessionService/GetJwks`); `unmatched` when none. */
@@ -35,6 +38,12 @@ export interface RequestRecord {
 export interface RequestObserver {
   /** Called when a request arrives, before routing (route and product are not known yet). */
   begin?(record: RequestRecord): void;
+  /**
+   * Serves the request inside what this observer needs around it (a tracer's span as the
+   * active context), called once right after begin. `headers` are read for W3C trace context
+   * only (`traceparent`, `tracestate`), never recorded.
+   */
+  scope?(record: RequestRecord, headers: IncomingHttpHeaders, serve: () => void): void;
   /** Called once the response is written or the connection closed. */
   end(record: RequestRecord): void;
 }

@@ -32,6 +32,8 @@ export interface RequestTracking {
    * `record.id` in its response headers); ends it when the stream closes.
    */
   beginStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string): RequestRecord;
+  /** Runs `serve` inside the observers' scope of the request (a tracer's span), or just runs it when none has one. */
+  serve(record: RequestRecord, headers: IncomingHttpHeaders, serve: () => void): void;
   /** The outermost Connect interceptor: records the RPC's code and refusal reason. */
   readonly interceptor: Interceptor;
 }
@@ -44,12 +46,14 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
     rpcs.set(`/${route}`, { route, product: productOf(method) });
   }
   const beginners = observers.filter((observer) => observer.begin !== undefined);
+  const scoping = observers.find((observer) => observer.scope !== undefined);
 
-  const open = (id: string | string[] | undefined, transport: Transport): RequestRecord => {
+  const open = (id: string | string[] | undefined, transport: Transport, method: string): RequestRecord => {
     const record: RequestRecord = {
       id: requestIdFrom(id),
       startedAt: performance.now(),
       transport,
+      method,
       product: "none",
       route: "unmatched",
       rpc: undefined,
@@ -75,7 +79,7 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
 
   return {
     begin(request, response) {
-      const record = open(request.headers["x-request-id"], "rest");
+      const record = open(request.headers["x-request-id"], "rest", request.method ?? "GET");
       response.setHeader("x-request-id", record.id);
       response.once("close", () => {
         record.httpStatus = response.headersSent ? response.statusCode : 0;
@@ -89,7 +93,7 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
       name(record, path);
     },
     beginStream(stream, headers, path) {
-      const record = open(headers["x-request-id"], "grpc");
+      const record = open(headers["x-request-id"], "grpc", String(headers[":method"] ?? "POST"));
       name(record, path);
       stream.once("close", () => {
         record.httpStatus = stream.headersSent ? Number(stream.sentHeaders[":status"] ?? 200) : 0;
@@ -97,6 +101,10 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
         close(record);
       });
       return record;
+    },
+    serve(record, headers, serve) {
+      if (scoping === undefined) serve();
+      else scoping.scope!(record, headers, serve);
     },
     // Without async/await: one promise per call fewer on the hot path.
     interceptor: (call) => (request) => {

@@ -1,11 +1,12 @@
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect, type KyselyConfig, type LogEvent } from "kysely";
+import { Kysely, PostgresDialect, type Dialect, type KyselyConfig, type LogEvent } from "kysely";
 import pg from "pg";
 import { StartupError } from "../core/errors/startup-error.js";
 import type { Logger } from "../log.js";
 import { prepareDataDir } from "./data-dir.js";
 import { lockDataDir, type DataDirHolder } from "./data-dir-lock.js";
 import { listenPostgres } from "./listen.js";
+import { observeDialect, type QueryObserver } from "./observed-dialect.js";
 import { createPgliteDialect } from "./pglite-dialect.js";
 import type { Schema } from "./schema.js";
 
@@ -52,6 +53,8 @@ export interface DatabaseOptions {
   timeouts?: Partial<DatabaseTimeouts>;
   /** Called with each query that fails (the metrics count them by kind). */
   onQueryError?: (error: unknown) => void;
+  /** Watches each query (trace export); unset, queries run unwatched. */
+  queryObserver?: QueryObserver;
   /** Who opens a PGlite DATA_DIR, for the lock that keeps a second process out (default: the server). */
   holder?: DataDirHolder;
 }
@@ -64,7 +67,8 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const timeouts = { ...defaultDatabaseTimeouts, ...options.timeouts };
   const log = queryErrorLog(options.onQueryError);
-  if (options.databaseUrl !== undefined) return openPostgres(options.databaseUrl, timeouts, options.logger, log);
+  const observe = (dialect: Dialect) => (options.queryObserver === undefined ? dialect : observeDialect(dialect, options.queryObserver));
+  if (options.databaseUrl !== undefined) return openPostgres(options.databaseUrl, timeouts, options.logger, log, observe);
   prepareDataDir(options.dataDir);
   const lock = options.dataDir.startsWith("memory://") ? undefined : lockDataDir(options.dataDir, options.holder ?? "server");
   let pglite: PGlite;
@@ -75,7 +79,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     throw new StartupError("DATA_DIR", `DATA_DIR ${options.dataDir} cannot hold the embedded database: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const usage = { inUse: 0, waiting: 0 };
-  const db = new Kysely<Schema>({ dialect: createPgliteDialect(pglite, usage), ...log });
+  const db = new Kysely<Schema>({ dialect: observe(createPgliteDialect(pglite, usage)), ...log });
   const close = async () => {
     try {
       await db.destroy();
@@ -96,7 +100,7 @@ function queryErrorLog(onQueryError: ((error: unknown) => void) | undefined): { 
   };
 }
 
-async function openPostgres(url: string, timeouts: DatabaseTimeouts, logger: Logger, log: { log?: KyselyConfig["log"] }): Promise<Database> {
+async function openPostgres(url: string, timeouts: DatabaseTimeouts, logger: Logger, log: { log?: KyselyConfig["log"] }, observe: (dialect: Dialect) => Dialect): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 20,
@@ -117,7 +121,7 @@ async function openPostgres(url: string, timeouts: DatabaseTimeouts, logger: Log
     await pool.end().catch(() => undefined);
     throw error;
   });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), ...log });
+  const db = new Kysely<Schema>({ dialect: observe(new PostgresDialect({ pool })), ...log });
   return {
     db,
     engine: "postgres",

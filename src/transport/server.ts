@@ -1,6 +1,8 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
-import type { RequestObserver } from "../observe/request-record.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { RequestObserver, RequestRecord } from "../observe/request-record.js";
 import { createRequestTracking } from "../observe/request-tracking.js";
 import { createCors } from "./cors.js";
 import { createCredentialGate } from "./credentials/credential-gate.js";
@@ -82,16 +84,20 @@ export function createServer(options: ServerOptions): Listener {
     secureCookies: options.secureCookies,
   });
   const cors = createCors(options.corsOrigins);
+  const route = (request: Http2ServerRequest | IncomingMessage, response: Http2ServerResponse | ServerResponse, record: RequestRecord | undefined): void => {
+    if (cors(request, response)) return;
+    const url = request.url ?? "/";
+    const end = url.indexOf("/", 1);
+    if (end > 1 && serviceNames.has(url.slice(1, end))) {
+      if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
+      if (!unary.request(request, response, record)) connect(request, response, record);
+    } else rest(request, response, record);
+  };
   return createListener(
     (request, response) => {
-      const record = tracking?.begin(request, response);
-      if (cors(request, response)) return;
-      const url = request.url ?? "/";
-      const end = url.indexOf("/", 1);
-      if (end > 1 && serviceNames.has(url.slice(1, end))) {
-        if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
-        if (!unary.request(request, response, record)) connect(request, response, record);
-      } else rest(request, response, record);
+      if (tracking === undefined) return route(request, response, undefined);
+      const record = tracking.begin(request, response);
+      tracking.serve(record, request.headers, () => route(request, response, record));
     },
     { logger, maxBodyBytes, idleTimeoutMs: options.idleTimeoutMs, http2Stream: (stream, headers) => unary.stream(stream, headers) },
   );

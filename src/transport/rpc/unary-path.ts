@@ -22,7 +22,7 @@ export interface UnaryPathOptions {
   readMaxBytes: number;
   logger: Logger;
   /** Begins the record of each gRPC call served on the stream; none when requests are not tracked. */
-  tracking: Pick<RequestTracking, "beginStream"> | undefined;
+  tracking: Pick<RequestTracking, "beginStream" | "serve"> | undefined;
 }
 
 /** Each serves a call and returns true, or returns false and leaves it to connect-node. */
@@ -84,8 +84,13 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
       const site = find(path);
       if (site === undefined) return false;
       const queryAt = path.indexOf("?");
-      const record = options.tracking?.beginStream(stream, headers, queryAt < 0 ? path : path.slice(0, queryAt));
-      serveGrpc(site, stream, headers, settings, record);
+      const tracking = options.tracking;
+      if (tracking === undefined) {
+        serveGrpc(site, stream, headers, settings, undefined);
+        return true;
+      }
+      const record = tracking.beginStream(stream, headers, queryAt < 0 ? path : path.slice(0, queryAt));
+      tracking.serve(record, headers, () => serveGrpc(site, stream, headers, settings, record));
       return true;
     },
   };
