@@ -17,7 +17,7 @@ import {
 import type { IncomingHttpHeaders } from "node:http";
 import type { RequestRecord } from "../request-record.js";
 import { tracesUrl, type TraceSettings } from "./trace-settings.js";
-import type { Tracing } from "./tracing.js";
+import type { Tracing } from "./tracing.port.js";
 
 /** How long one export may take. */
 const exportTimeoutMs = 5_000;
