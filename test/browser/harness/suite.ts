@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { browserSkipReason, launchBrowser } from "./browser.js";
 
 /** Each browser test's own limit: a ceremony that hangs fails here instead of holding the run. */
-export const browserTestTimeoutMs = 20_000;
+export const browserTestTimeoutMs = 30_000;
 
 /** Where failure screenshots go (gitignored). */
 export const testResultsDir = join(import.meta.dirname, "..", "..", "..", "test-results");
