@@ -274,7 +274,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         session: createSessionHandler({
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
-          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), check: passwordCheck, hanko: config.hanko, limits }),
+          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), passwordCheck, hanko: config.hanko, limits }),
           consumeOneTimeToken: (value) => loginTokens.consume(value),
           authTokenHeader,
         }),
@@ -304,10 +304,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       authenticatorService({
         authenticator: createAuthenticatorHandler({
           signup: createSignupService({ store: authenticatorStore, identities, tokens: accessTokens, challenges, limits, nudgeOutbox, clock }),
-          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwords: passwordCheck, challenges, nudgeOutbox, clock }),
+          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwordCheck, challenges, nudgeOutbox, clock }),
           devices: createDeviceService({ store: authenticatorStore, identities, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwords: passwordCheck, clock }),
+          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwordCheck, clock }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),

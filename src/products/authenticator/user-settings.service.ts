@@ -73,7 +73,7 @@ export function createUserSettingsService<Tx>(deps: {
   /** The shared password counter and the TOTP offer's confirmation limit. */
   limits: Pick<Limiter, "guard">;
   /** Checks the current password (upgrading a legacy hash on a match). */
-  passwords: PasswordCheck;
+  passwordCheck: PasswordCheck;
   clock: Clock;
 }): UserSettingsService {
   const { store, transaction, tenantId, secrets, ceremony, limits } = deps;
@@ -118,7 +118,7 @@ export function createUserSettingsService<Tx>(deps: {
         // Wrong current passwords count against the user's one password counter, with every
         // login's checks of it (Hanko's too): a stolen token buys no guesses.
         await limits.guard([[["user", token.userId], authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
-          const verdict = await deps.passwords.check(token.userId, update.currentPassword);
+          const verdict = await deps.passwordCheck.check(token.userId, update.currentPassword);
           // A user who signed up without a password sets one with no current password.
           const current = verdict === "no_password" ? update.currentPassword === "" : verdict === "matches";
           if (!current) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "The current password is wrong");
