@@ -323,6 +323,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       observers: tracing === undefined ? observability.observers : [...observability.observers, tracing.requests],
       logger,
       corsOrigins: config.corsOrigins,
+      trustedProxies: config.trustedProxies,
       secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
       dialects: productDialects,
       credentials: {

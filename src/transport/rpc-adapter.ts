@@ -3,9 +3,11 @@ import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, un
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import { clientKey } from "../core/client/client.js";
 import type { Logger } from "../log.js";
 import type { RequestRecord } from "../observe/request-record.js";
 import { codeName, withRequestRecord } from "../observe/request-tracking.js";
+import type { ClientOf } from "./client-of.js";
 
 /** What the RPC side of the listener serves. */
 export interface RpcAdapterOptions {
@@ -13,6 +15,8 @@ export interface RpcAdapterOptions {
   interceptors: Interceptor[];
   readMaxBytes: number;
   logger: Logger;
+  /** Who sent a call (IP address, User-Agent), for the handler's context. */
+  clientOf: ClientOf;
 }
 
 /** The generic message of a request connect-node could not decode: parser internals stay in the debug log. */
@@ -53,7 +57,7 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
       return;
     }
     const flag = { reached: false };
-    const values = withRequestRecord(createContextValues().set(reachedHandler, flag), record);
+    const values = withRequestRecord(createContextValues().set(reachedHandler, flag).set(clientKey, options.clientOf(request.socket.remoteAddress, request.headers)), record);
     const universal = { ...universalRequestFromNodeRequest(request as IncomingMessage, response as ServerResponse, undefined, values), body: requestBody(request) };
     handler(universal)
       .then((answer) => rewriteUndecodable(answer, flag, options.logger, handler.method.name, record))

@@ -6,6 +6,7 @@ import { DomainError } from "../../core/errors/domain-error.js";
 import type { Logger } from "../../log.js";
 import { productOfDialect } from "../../observe/product.js";
 import type { RequestRecord } from "../../observe/request-record.js";
+import type { ClientOf } from "../client-of.js";
 import type { CredentialGate } from "../credentials/credential-gate.js";
 import type { ErrorDialect } from "../../core/errors/dialect.js";
 import { toProblem } from "../error-codes.js";
@@ -28,6 +29,8 @@ export interface TranscoderOptions {
   logger: Logger;
   /** Set `Secure` on cookies (https origins). */
   secureCookies: boolean;
+  /** Who sent a request (IP address, User-Agent), for the handler's context. */
+  clientOf: ClientOf;
 }
 
 type Request = IncomingMessage | Http2ServerRequest;
@@ -72,7 +75,7 @@ export function createTranscoder(options: TranscoderOptions): (request: Request,
       const body = route.body === "" ? Buffer.alloc(0) : await readBody(request);
       const query = new URLSearchParams(queryAt < 0 ? "" : rawUrl.slice(queryAt + 1));
       const input = decodeRequest(route, route.method.input, { headers: request.headers, query, params: match.params, body });
-      const context = restHandlerContext(route, verb, rawUrl, request.headers);
+      const context = restHandlerContext(route, verb, rawUrl, request.headers, options.clientOf(request.socket.remoteAddress, request.headers));
       await options.credentials(route.method, context.requestHeader, input, context.values);
       const output = await call(input, context);
       const message = create(route.method.output as DescMessage, output as never);

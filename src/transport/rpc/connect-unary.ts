@@ -32,7 +32,7 @@ export function serveConnect(
     if (response.destroyed) gone();
     else response.once("close", gone);
   });
-  const call = new UnaryCall({ method: site.method, protocolName: "connect", requestMethod: "POST", path: request.url ?? "/", headers, lifetime, record });
+  const call = new UnaryCall({ method: site.method, protocolName: "connect", requestMethod: "POST", path: request.url ?? "/", headers, lifetime, record, client: settings.clientOf(request.socket.remoteAddress, headers) });
   const contentType = binary ? "application/proto" : "application/json";
 
   const answer = async (status: number, body: Uint8Array, error: ConnectError | undefined) => {

@@ -30,7 +30,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
     if (stream.closed) gone();
     else stream.once("close", gone);
   });
-  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime, record });
+  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime, record, client: settings.clientOf(stream.session?.socket.remoteAddress, headers) });
   const answer = (head: OutgoingHttpHeaders, trailers: OutgoingHttpHeaders | undefined, frame: Buffer | undefined) => {
     lifetime.end();
     if (stream.destroyed || stream.headersSent) return;
