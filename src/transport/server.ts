@@ -14,7 +14,7 @@ import { createListener, type Listener } from "./listener.js";
 import { reflectionService } from "./reflection.js";
 import { createRpcAdapter } from "./rpc-adapter.js";
 import { createUnaryPath } from "./rpc/unary-path.js";
-import { maxBodyBytes } from "./rest/read-body.js";
+import { maxBodyBytes } from "./read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
 import { createTranscoder } from "./rest/transcoder.js";
 import { implementationIndex, type ServiceRegistration } from "./services.js";

@@ -3,6 +3,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Compression, MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import type { Logger } from "../../log.js";
 import type { ClientOf } from "../client-of.js";
+import type { BodyFailure } from "../read-body.js";
 import { malformedMessage } from "../rpc-adapter.js";
 import type { UnaryCall, UnaryImplementation } from "./unary-call.js";
 
@@ -37,6 +38,13 @@ export function decodeFailure(thrown: unknown, settings: UnaryPathSettings, site
   if (error.code !== Code.Internal && error.code !== Code.InvalidArgument) return error;
   settings.logger.debug("undecodable rpc request", { method: site.method.name, detail: error.rawMessage });
   return new ConnectError(malformedMessage, Code.InvalidArgument);
+}
+
+/** The RPC error of a body that could not be read (see readBody). */
+export function bodyFailed(why: BodyFailure): ConnectError {
+  if (why === "aborted") return new ConnectError("the request was aborted", Code.Canceled);
+  if (why === "timeout") return new ConnectError("the request body took too long", Code.DeadlineExceeded);
+  return new ConnectError("the request body could not be read", Code.InvalidArgument);
 }
 
 /** What the implementation or an interceptor threw, as connect-node answers it. */
