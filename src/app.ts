@@ -77,6 +77,7 @@ import { startTracing } from "./observe/tracing/tracing.js";
 import { createHealthMonitor } from "./admin/health-monitor.js";
 import { healthService } from "./admin/health.service.js";
 import { createAdminServer } from "./admin/admin-server.js";
+import { createAdminApi } from "./admin/admin-api.js";
 import type { Listener } from "./transport/listener.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
@@ -314,7 +315,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
-    admin = createAdminServer({ metrics: observability.metrics, monitor, health, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
+    const adminApi = createAdminApi({ db, tenantId, adminApiKey: config.adminApiKey, logger, clock });
+    admin = createAdminServer({ metrics: observability.metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
     const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({
       services,

@@ -1,0 +1,39 @@
+import type { Kysely } from "kysely";
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../log.js";
+import type { Schema } from "../store/schema.js";
+import type { ServiceRegistration } from "../transport/services.js";
+import { adminKeyId, createAdminKeyResolver, type AdminPrincipal } from "./admin-key.js";
+import { adminService, type AdminHandlers } from "./admin-service.js";
+import type { CredentialResolver } from "../core/credentials/credential-resolver.js";
+
+/** What the admin API is built from. */
+export interface AdminApiOptions {
+  db: Kysely<Schema>;
+  tenantId: string;
+  /** ADMIN_API_KEY; unset disables the admin API (every call UNAUTHENTICATED). */
+  adminApiKey: string | undefined;
+  logger: Logger;
+  clock: Clock;
+  /** Handler files added by other areas (audit events, webhooks). */
+  extraParts?: readonly AdminHandlers[];
+}
+
+/** The admin API as the management port mounts it. */
+export interface AdminApi {
+  registration: ServiceRegistration;
+  adminKey: CredentialResolver<AdminPrincipal>;
+}
+
+/**
+ * Assembles tessera.admin.v1.AdminService from its handler files, and says in the start-up log
+ * whether the admin API is enabled (with the key's id, never the key) or disabled and why.
+ */
+export function createAdminApi(options: AdminApiOptions): AdminApi {
+  const { logger, adminApiKey } = options;
+  const adminKey = createAdminKeyResolver(adminApiKey);
+  if (adminApiKey === undefined) logger.warn("admin API disabled: ADMIN_API_KEY is not set, so every tessera.admin.v1.AdminService call answers UNAUTHENTICATED");
+  else logger.info("admin API enabled on the management port", { adminKeyId: adminKeyId(adminApiKey) });
+  const parts: AdminHandlers[] = [...(options.extraParts ?? [])];
+  return { registration: adminService({ parts, adminKey, logger }), adminKey };
+}
