@@ -6,15 +6,27 @@ import type { ServiceRegistration } from "../transport/services.js";
 import { adminKeyId, createAdminKeyResolver, type AdminPrincipal } from "./admin-key.js";
 import { adminService, type AdminHandlers } from "./admin-service.js";
 import type { CredentialResolver } from "../core/credentials/credential-resolver.js";
+import type { KeyService } from "../core/keys/key.service.js";
+import { createSignedTokens } from "../core/session/signed-token.js";
+import { hankoSessionPolicy } from "../core/session/session-token.service.js";
+import { accessTokenPolicy } from "../products/authenticator/policy.js";
+import { createUserDirectory, directoryProducts } from "../store/admin/user-directory.store.js";
+import { createUserLockStore } from "../store/identity/user-lock.store.js";
+import { noAdminActions, type AdminActions } from "./admin-action.port.js";
+import { createAdminSessionsHandler } from "./admin-sessions.handler.js";
+import { createAdminTokensHandler } from "./admin-tokens.handler.js";
+import { createAdminUsersHandler } from "./admin-users.handler.js";
 
 /** What the admin API is built from. */
 export interface AdminApiOptions {
   db: Kysely<Schema>;
-  tenantId: string;
   /** ADMIN_API_KEY; unset disables the admin API (every call UNAUTHENTICATED). */
   adminApiKey: string | undefined;
   logger: Logger;
   clock: Clock;
+  keys: KeyService;
+  /** Where admin acts are reported (the audit trail); none records nothing. */
+  actions?: AdminActions;
   /** Handler files added by other areas (audit events, webhooks). */
   extraParts?: readonly AdminHandlers[];
 }
@@ -34,6 +46,22 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
   const adminKey = createAdminKeyResolver(adminApiKey);
   if (adminApiKey === undefined) logger.warn("admin API disabled: ADMIN_API_KEY is not set, so every tessera.admin.v1.AdminService call answers UNAUTHENTICATED");
   else logger.info("admin API enabled on the management port", { adminKeyId: adminKeyId(adminApiKey) });
-  const parts: AdminHandlers[] = [...(options.extraParts ?? [])];
+  const { db, clock, keys } = options;
+  const directory = createUserDirectory(db);
+  const actions = options.actions ?? noAdminActions;
+  const parts: AdminHandlers[] = [
+    createAdminUsersHandler({ directory, actions, clock, products: directoryProducts }),
+    createAdminSessionsHandler({ directory, actions, clock }),
+    createAdminTokensHandler({
+      directory,
+      locks: createUserLockStore(db),
+      clock,
+      families: [
+        { type: "hanko_session", product: "hanko", alg: hankoSessionPolicy.alg, tokens: createSignedTokens(keys, hankoSessionPolicy, clock) },
+        { type: "authenticator_token", product: "authenticator", alg: accessTokenPolicy.alg, tokens: createSignedTokens(keys, accessTokenPolicy, clock) },
+      ],
+    }),
+    ...(options.extraParts ?? []),
+  ];
   return { registration: adminService({ parts, adminKey, logger }), adminKey };
 }
