@@ -64,15 +64,18 @@ export interface IssuedTokens<Extra, Tx = never> {
 
 /**
  * Creates the issued tokens of one product over `store`. With `locks`, a locked user's token is
- * neither signed (so no login of theirs completes) nor accepted (so no session of theirs is used):
+ * neither recorded (so no login of theirs completes) nor accepted (so no session of theirs is used):
  * USER_LOCKED, in every product whose sessions or tokens this mechanic issues.
  */
-export function createIssuedTokens<Extra, Tx = never>(deps: { store: TokenStore<Extra, Tx>; keys: KeyService; policy: IssuedTokenPolicy; clock: Clock; locks?: UserLocks }): IssuedTokens<Extra, Tx> {
+export function createIssuedTokens<Extra, Tx = never>(deps: { store: TokenStore<Extra, Tx>; keys: KeyService; policy: IssuedTokenPolicy; clock: Clock; locks?: UserLocks<Tx> }): IssuedTokens<Extra, Tx> {
   const { store, policy, clock, locks } = deps;
   const signed = createSignedTokens(deps.keys, policy, clock);
 
+  // Checked before the row is written, in the caller's transaction: a locked user's login fails
+  // there, so nothing it writes alongside (a code to send, a burnt challenge) is kept.
   const record: IssuedTokens<Extra, Tx>["record"] = async (input, tx) => {
     if (policy.bound === true && (input.binding === undefined || input.binding === "")) throw new Error("a bound token needs a binding");
+    await refuseLocked(locks, input.subject, tx);
     const tokenId = input.tokenId ?? randomUUID();
     const issuedAt = Math.floor(clock.now().getTime() / 1000);
     const lifetime = input.lifetime ?? policy.lifetime;
@@ -80,12 +83,8 @@ export function createIssuedTokens<Extra, Tx = never>(deps: { store: TokenStore<
     await store.insert({ tokenId, subject: input.subject, bindingHash, extra: input.extra, expiresAt: new Date((issuedAt + lifetime) * 1000) }, tx);
     return { tokenId, subject: input.subject, extra: input.extra, bindingHash, issuedAt, lifetime };
   };
-  // Checked at signing, outside the caller's transaction: the row may be written, but a locked
-  // user is never handed the token.
-  const sign: IssuedTokens<Extra, Tx>["sign"] = async (recorded, claims) => {
-    await refuseLocked(locks, recorded.subject);
-    return signed.sign({ tokenId: recorded.tokenId, subject: recorded.subject, issuedAt: recorded.issuedAt, lifetime: recorded.lifetime, claims });
-  };
+  const sign: IssuedTokens<Extra, Tx>["sign"] = (recorded, claims) =>
+    signed.sign({ tokenId: recorded.tokenId, subject: recorded.subject, issuedAt: recorded.issuedAt, lifetime: recorded.lifetime, claims });
 
   return {
     record,

@@ -70,7 +70,7 @@ export interface AccessTokens<Tx = unknown> {
 }
 
 /** Creates the token service; `lifetime` is an authorized token's, in seconds. */
-export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>; keys: KeyService; lifetime: number; clock: Clock; locks?: UserLocks }): AccessTokens<Tx> {
+export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>; keys: KeyService; lifetime: number; clock: Clock; locks?: UserLocks<Tx> }): AccessTokens<Tx> {
   const tokens = createIssuedTokens({ store: deps.store, keys: deps.keys, policy: { ...accessTokenPolicy, lifetime: deps.lifetime }, clock: deps.clock, locks: deps.locks });
 
   return {

@@ -4,11 +4,11 @@ import { isUuid } from "../../core/errors/uuid.js";
 import type { Schema } from "../schema.js";
 
 /** The locks of users of every tenant, as the core asks them. */
-export function createUserLockStore(db: Kysely<Schema>): UserLocks {
+export function createUserLockStore(db: Kysely<Schema>): UserLocks<Kysely<Schema>> {
   return {
-    async isLocked(userId) {
+    async isLocked(userId, tx) {
       if (!isUuid(userId)) return false;
-      const row = await db.selectFrom("users").select("locked_at").where("id", "=", userId).executeTakeFirst();
+      const row = await (tx ?? db).selectFrom("users").select("locked_at").where("id", "=", userId).executeTakeFirst();
       return row?.locked_at != null;
     },
   };
