@@ -8,7 +8,7 @@ import { adminService, type AdminHandlers } from "./admin-service.js";
 import type { CredentialResolver } from "../core/credentials/credential-resolver.js";
 import type { KeyService } from "../core/keys/key.service.js";
 import { createSignedTokens } from "../core/session/signed-token.js";
-import { hankoSessionPolicy } from "../core/session/session-token.service.js";
+import { hankoSessionPolicy } from "../products/hanko/policy.js";
 import { accessTokenPolicy } from "../products/authenticator/policy.js";
 import { createUserDirectory, directoryProducts } from "../store/admin/user-directory.store.js";
 import { createUserLockStore } from "../store/identity/user-lock.store.js";

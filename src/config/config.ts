@@ -45,6 +45,17 @@ export interface Config {
   /** Session lifetime in seconds. */
   sessionLifetime: number;
   corsOrigins: string[];
+  /**
+   * Proxies in front of the server that append the address they received from to
+   * `X-Forwarded-For` (TRUST_PROXY: a count, or true for one); 0, the default, takes the
+   * client's address from the socket and ignores the header, which any client can write.
+   */
+  trustedProxies: number;
+  /**
+   * The demo web app at /demo/ (DEMO_ENABLED): "asked" when set true, "default" when on because
+   * the database is the embedded one and DEMO_ENABLED is unset, "off" otherwise.
+   */
+  demo: "asked" | "default" | "off";
   logLevel: LogLevel;
   /** Seconds start-up retries an unreachable PostgreSQL before it gives up (exit 2). */
   databaseConnectTimeout: number;
@@ -152,12 +163,14 @@ export function loadConfig(env: Env = process.env): Config {
       if (origin === "*") throw new ConfigError("CORS_ORIGINS cannot be *: cross-origin calls carry cookies and Authorization, so list the origins of your web apps (https://app.example.com)");
       return read.origin("CORS_ORIGINS", origin);
     }),
+    trustedProxies: readTrustedProxies(read),
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     databaseConnectTimeout: read.integer("DATABASE_CONNECT_TIMEOUT", 30, 0, 3600),
     shutdownGraceSeconds: read.integer("SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),
     workers,
     workersIgnored,
     traces: readTraceSettings(read),
+    demo: readDemo(read, databaseUrl),
   };
 }
 
@@ -167,6 +180,21 @@ function readTraceSettings(read: ReturnType<typeof reader>): TraceSettings | und
   const protocol = read.oneOf("OTEL_EXPORTER_OTLP_PROTOCOL", ["http/protobuf", "http/json"] as const, "http/protobuf");
   if (endpoint === undefined) return undefined;
   return { endpoint, protocol, serviceName: read.optional("OTEL_SERVICE_NAME") ?? "tessera" };
+}
+
+/** TRUST_PROXY: false (the default) or 0, true (one proxy), or a number of proxies up to 10. */
+function readTrustedProxies(read: ReturnType<typeof reader>): number {
+  const value = read.optional("TRUST_PROXY")?.toLowerCase();
+  if (value === undefined) return 0;
+  if (["true", "yes", "on"].includes(value)) return 1;
+  if (["false", "no", "off"].includes(value)) return 0;
+  return read.integer("TRUST_PROXY", 0, 0, 10);
+}
+
+/** DEMO_ENABLED: on by default on the embedded database only, so a newcomer finds it after `npm start`. */
+function readDemo(read: ReturnType<typeof reader>, databaseUrl: string | undefined): Config["demo"] {
+  if (read.optional("DEMO_ENABLED") === undefined) return databaseUrl === undefined ? "default" : "off";
+  return read.boolean("DEMO_ENABLED", false) ? "asked" : "off";
 }
 
 /** An IP address or a host name to bind (no scheme, port or path). */

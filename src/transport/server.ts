@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { RequestObserver, RequestRecord } from "../observe/request-record.js";
 import { createRequestTracking } from "../observe/request-tracking.js";
+import { createClientOf } from "./client-of.js";
 import { createCors } from "./cors.js";
 import { createCredentialGate } from "./credentials/credential-gate.js";
 import type { CredentialResolvers } from "./credentials/credential-gate.js";
@@ -13,9 +14,10 @@ import { createListener, type Listener, type RequestHandler } from "./listener.j
 import { reflectionService } from "./reflection.js";
 import { createRpcAdapter } from "./rpc-adapter.js";
 import { createUnaryPath } from "./rpc/unary-path.js";
-import { maxBodyBytes } from "./rest/read-body.js";
+import { maxBodyBytes } from "./read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
 import { createTranscoder } from "./rest/transcoder.js";
+import type { StaticSite } from "./static-site.js";
 import { implementationIndex, type ServiceRegistration } from "./services.js";
 
 /** What the server serves and how. */
@@ -32,8 +34,15 @@ export interface ServerOptions {
   rpcOnlyServices?: readonly ServiceRegistration[];
   /** What watches each request (the request log, the metrics); none means no request is tracked. */
   observers?: readonly RequestObserver[];
+  /**
+   * Proxies in front of the server that append to `X-Forwarded-For` (TRUST_PROXY); 0 means the
+   * client is the socket's peer and the header is ignored.
+   */
+  trustedProxies?: number;
   /** Idle time before an HTTP/2 session without streams is closed (tests shorten it). */
   idleTimeoutMs?: number;
+  /** Static files served before REST routes (the demo web app at /demo/). */
+  site?: StaticSite;
 }
 
 /** The request handling of a server, apart from its listener: the management port mounts one. */
@@ -60,6 +69,7 @@ export function createServer(options: ServerOptions): Listener {
 /** What `createServer` serves, without the listener. */
 export function createServerRequestHandler(options: ServerOptions): ServerRequestHandler {
   const { services, logger } = options;
+  const clientOf = createClientOf(options.trustedProxies ?? 0);
   const errors: Interceptor = (next) => (request) =>
     next(request).catch((error: unknown) => {
       throw toConnectError(error, logger);
@@ -88,9 +98,10 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     interceptors,
     readMaxBytes: maxBodyBytes,
     logger,
+    clientOf,
   });
   // Unary gRPC and Connect calls of the registered services, through the same interceptors.
-  const unary = createUnaryPath({ services, interceptors, readMaxBytes: maxBodyBytes, logger, tracking });
+  const unary = createUnaryPath({ services, interceptors, readMaxBytes: maxBodyBytes, logger, clientOf, tracking });
   const serviceNames = new Set(rpcServices.map((registration) => registration.service.typeName));
   const rest = createTranscoder({
     routes: createRouteTable(services.map((registration) => registration.service), options.dialects),
@@ -98,6 +109,7 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     credentials: gate,
     logger,
     secureCookies: options.secureCookies,
+    clientOf,
   });
   const cors = createCors(options.corsOrigins);
   const route = (request: Http2ServerRequest | IncomingMessage, response: Http2ServerResponse | ServerResponse, record: RequestRecord | undefined): void => {
@@ -106,7 +118,7 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     if (servesRpc(url)) {
       if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
       if (!unary.request(request, response, record)) connect(request, response, record);
-    } else rest(request, response, record);
+    } else if (options.site === undefined || !options.site(request, response)) rest(request, response, record);
   };
   const servesRpc = (path: string) => {
     const end = path.indexOf("/", 1);
