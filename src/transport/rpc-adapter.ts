@@ -1,11 +1,13 @@
 import { Code, ConnectError, createConnectRouter, createContextKey, createContextValues, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { codeFromString } from "@connectrpc/connect/protocol-connect";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import type { Logger } from "../log.js";
 import type { RequestRecord } from "../observe/request-record.js";
 import { codeName, withRequestRecord } from "../observe/request-tracking.js";
+import { connectJsonDetails, grpcStatusDetails } from "./error-info.js";
 
 /** What the RPC side of the listener serves. */
 export interface RpcAdapterOptions {
@@ -27,6 +29,8 @@ const reachedHandler = createContextKey<{ reached: boolean }>({ reached: false }
  * Internal `parse binary: …`, malformed JSON with the parser's words). It answers
  * INVALID_ARGUMENT with a generic message over every protocol, and the detail is logged at
  * debug. Other early failures (RESOURCE_EXHAUSTED for oversize messages, UNIMPLEMENTED) pass.
+ * Every early failure gets the ErrorInfo of its code (connect-node sends none), so that a
+ * browser sees a reason on every error, as it does for errors a handler raised.
  * A streaming call reaches its handler before its messages are decoded: a message of it that
  * fails to decode is turned into the same INVALID_ARGUMENT where the handler reads it.
  */
@@ -134,7 +138,10 @@ function undecodable(code: Code | undefined, flag: { reached: boolean }): boolea
   return !flag.reached && (code === Code.Internal || code === Code.InvalidArgument);
 }
 
-/** The same answer, with a decoding failure turned into INVALID_ARGUMENT and a generic message. */
+/**
+ * The same answer, with a decoding failure turned into INVALID_ARGUMENT and a generic message,
+ * and an early failure given the ErrorInfo of its code.
+ */
 async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reached: boolean }, logger: Logger, method: string, record: RequestRecord | undefined): Promise<UniversalServerResponse> {
   if (flag.reached) return answer;
   const contentType = answer.header?.get("content-type") ?? "";
@@ -144,11 +151,18 @@ async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reach
   if (contentType.startsWith("application/grpc-web")) return { ...answer, body: rewriteGrpcWebBody(answer.body, flag, log, record) };
   if (contentType.startsWith("application/grpc")) {
     const fix = (headers: Headers | undefined) => {
-      if (headers === undefined || !undecodable(Number(headers.get("grpc-status") ?? NaN) as Code, flag)) return;
-      log(decodeURIComponent(headers.get("grpc-message") ?? ""));
-      headers.set("grpc-status", String(Code.InvalidArgument));
-      headers.set("grpc-message", encodeURIComponent(malformedMessage));
-      headers.delete("grpc-status-details-bin");
+      const status = Number(headers?.get("grpc-status") ?? NaN) as Code;
+      if (headers === undefined || Number.isNaN(status) || status === (0 as Code)) return;
+      if (undecodable(status, flag)) {
+        log(decodeURIComponent(headers.get("grpc-message") ?? ""));
+        headers.set("grpc-status", String(Code.InvalidArgument));
+        headers.set("grpc-message", encodeURIComponent(malformedMessage));
+        headers.delete("grpc-status-details-bin");
+      }
+      if (!headers.has("grpc-status-details-bin")) {
+        const code = Number(headers.get("grpc-status")) as Code;
+        headers.set("grpc-status-details-bin", grpcStatusDetails(code, decodeURIComponent(headers.get("grpc-message") ?? "")));
+      }
     };
     fix(answer.header);
     fix(answer.trailer);
@@ -171,18 +185,23 @@ async function collect(body: AsyncIterable<Uint8Array> | undefined): Promise<Buf
 
 const connectCodes: Partial<Record<string, Code>> = { internal: Code.Internal, invalid_argument: Code.InvalidArgument };
 
-/** Connect unary errors are a JSON body `{code, message}` under an HTTP status. */
+/** Connect unary errors are a JSON body `{code, message, details}` under an HTTP status. */
 async function rewriteConnectError(answer: UniversalServerResponse, flag: { reached: boolean }, log: (detail: string) => void): Promise<UniversalServerResponse> {
   const bytes = await collect(answer.body);
-  let parsed: { code?: string; message?: string } | undefined;
+  let parsed: { code?: string; message?: string; details?: unknown[] } | undefined;
   try {
-    parsed = JSON.parse(bytes.toString("utf8")) as { code?: string; message?: string };
+    parsed = JSON.parse(bytes.toString("utf8")) as { code?: string; message?: string; details?: unknown[] };
   } catch {
     parsed = undefined;
   }
-  if (parsed === undefined || !undecodable(connectCodes[parsed.code ?? ""], flag)) return { ...answer, body: once(bytes) };
-  log(parsed.message ?? "");
-  return { ...answer, status: 400, body: once(Buffer.from(JSON.stringify({ code: "invalid_argument", message: malformedMessage }))) };
+  const code = parsed?.code === undefined ? undefined : codeFromString(parsed.code);
+  if (parsed === undefined || code === undefined) return { ...answer, body: once(bytes) };
+  if (undecodable(connectCodes[parsed.code ?? ""], flag)) {
+    log(parsed.message ?? "");
+    return { ...answer, status: 400, body: once(Buffer.from(JSON.stringify({ code: "invalid_argument", message: malformedMessage, details: connectJsonDetails(Code.InvalidArgument) }))) };
+  }
+  if ((parsed.details?.length ?? 0) > 0) return { ...answer, body: once(bytes) };
+  return { ...answer, body: once(Buffer.from(JSON.stringify({ ...parsed, details: connectJsonDetails(code) }))) };
 }
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
@@ -215,16 +234,26 @@ async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, 
     const status = Number(trailer.get("grpc-status") ?? NaN) as Code;
     if (!undecodable(status, flag)) {
       if (record !== undefined && !Number.isNaN(status)) record.rpcCode = codeName(status);
-      frames.push(frame);
+      if (Number.isNaN(status) || status === (0 as Code) || trailer.has("grpc-status-details-bin")) {
+        frames.push(frame);
+        continue;
+      }
+      const text = frame.subarray(5).toString("utf8").replace(/(?:\r\n)?$/, "\r\n");
+      frames.push(trailerFrame(Buffer.from(`${text}grpc-status-details-bin: ${grpcStatusDetails(status, decodeURIComponent(trailer.get("grpc-message") ?? ""))}\r\n`)));
       continue;
     }
     if (record !== undefined) record.rpcCode = codeName(Code.InvalidArgument);
     log(decodeURIComponent(trailer.get("grpc-message") ?? ""));
-    const text = Buffer.from(`grpc-status: ${Code.InvalidArgument}\r\ngrpc-message: ${encodeURIComponent(malformedMessage)}\r\n`);
-    const head = Buffer.alloc(5);
-    head[0] = 0x80;
-    head.writeUInt32BE(text.length, 1);
-    frames.push(Buffer.concat([head, text]));
+    const details = grpcStatusDetails(Code.InvalidArgument, malformedMessage);
+    frames.push(trailerFrame(Buffer.from(`grpc-status: ${Code.InvalidArgument}\r\ngrpc-message: ${encodeURIComponent(malformedMessage)}\r\ngrpc-status-details-bin: ${details}\r\n`)));
   }
   yield Buffer.concat(frames);
+}
+
+/** A gRPC-Web trailer frame (flag 0x80) of `text`. */
+function trailerFrame(text: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head[0] = 0x80;
+  head.writeUInt32BE(text.length, 1);
+  return Buffer.concat([head, text]);
 }

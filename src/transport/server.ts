@@ -83,7 +83,7 @@ export function createServer(options: ServerOptions): Listener {
     logger,
     secureCookies: options.secureCookies,
   });
-  const cors = createCors(options.corsOrigins);
+  const cors = createCors(options.corsOrigins, logger);
   const route = (request: Http2ServerRequest | IncomingMessage, response: Http2ServerResponse | ServerResponse, record: RequestRecord | undefined): void => {
     if (cors(request, response)) return;
     const url = request.url ?? "/";

@@ -2,6 +2,7 @@ import type { DescMessage, DescMethodUnary, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Compression, MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import type { Logger } from "../../log.js";
+import { withErrorInfo } from "../error-info.js";
 import { malformedMessage } from "../rpc-adapter.js";
 import type { UnaryCall, UnaryImplementation } from "./unary-call.js";
 
@@ -27,18 +28,19 @@ export interface UnaryPathSettings {
  * A failure before the request reached the interceptors: Internal or InvalidArgument means the
  * message could not be decoded, answered INVALID_ARGUMENT with a generic message (the parser's
  * words go to the debug log), as the connect-node side does. Other codes pass
- * (RESOURCE_EXHAUSTED for an oversize message, UNIMPLEMENTED for an unknown encoding).
+ * (RESOURCE_EXHAUSTED for an oversize message, UNIMPLEMENTED for an unknown encoding). Each
+ * carries the reason of its code as ErrorInfo, as every error does.
  */
 export function decodeFailure(thrown: unknown, settings: UnaryPathSettings, site: UnarySite): ConnectError {
   const error = ConnectError.from(thrown);
-  if (error.code !== Code.Internal && error.code !== Code.InvalidArgument) return error;
+  if (error.code !== Code.Internal && error.code !== Code.InvalidArgument) return withErrorInfo(error);
   settings.logger.debug("undecodable rpc request", { method: site.method.name, detail: error.rawMessage });
-  return new ConnectError(malformedMessage, Code.InvalidArgument);
+  return withErrorInfo(new ConnectError(malformedMessage, Code.InvalidArgument));
 }
 
-/** What the implementation or an interceptor threw, as connect-node answers it. */
+/** What the implementation or an interceptor threw, as connect-node answers it, with a reason. */
 export function callFailure(thrown: unknown): ConnectError {
-  return thrown instanceof ConnectError ? thrown : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown);
+  return withErrorInfo(thrown instanceof ConnectError ? thrown : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown));
 }
 
 /** One header value of a Node request, as Headers.get would give it. */
