@@ -40,6 +40,11 @@ export interface Config {
   /** Session lifetime in seconds. */
   sessionLifetime: number;
   corsOrigins: string[];
+  /**
+   * The demo web app at /demo/ (DEMO_ENABLED): "asked" when set true, "default" when on because
+   * the database is the embedded one and DEMO_ENABLED is unset, "off" otherwise.
+   */
+  demo: "asked" | "default" | "off";
   logLevel: LogLevel;
   /** Seconds start-up retries an unreachable PostgreSQL before it gives up (exit 2). */
   databaseConnectTimeout: number;
@@ -148,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     workers,
     workersIgnored,
     traces: readTraceSettings(read),
+    demo: readDemo(read, databaseUrl),
   };
 }
 
@@ -157,6 +163,12 @@ function readTraceSettings(read: ReturnType<typeof reader>): TraceSettings | und
   const protocol = read.oneOf("OTEL_EXPORTER_OTLP_PROTOCOL", ["http/protobuf", "http/json"] as const, "http/protobuf");
   if (endpoint === undefined) return undefined;
   return { endpoint, protocol, serviceName: read.optional("OTEL_SERVICE_NAME") ?? "tessera" };
+}
+
+/** DEMO_ENABLED: on by default on the embedded database only, so a newcomer finds it after `npm start`. */
+function readDemo(read: ReturnType<typeof reader>, databaseUrl: string | undefined): Config["demo"] {
+  if (read.optional("DEMO_ENABLED") === undefined) return databaseUrl === undefined ? "default" : "off";
+  return read.boolean("DEMO_ENABLED", false) ? "asked" : "off";
 }
 
 /** An IP address or a host name to bind (no scheme, port or path). */
