@@ -45,6 +45,12 @@ export interface Config {
    * the database is the embedded one and DEMO_ENABLED is unset, "off" otherwise.
    */
   demo: "asked" | "default" | "off";
+  /**
+   * Proxies in front of the server that append the address they received from to
+   * `X-Forwarded-For` (TRUST_PROXY: a count, or true for one); 0, the default, takes the
+   * client's address from the socket and ignores the header, which any client can write.
+   */
+  trustedProxies: number;
   logLevel: LogLevel;
   /** Seconds start-up retries an unreachable PostgreSQL before it gives up (exit 2). */
   databaseConnectTimeout: number;
@@ -147,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
       if (origin === "*") throw new ConfigError("CORS_ORIGINS cannot be *: cross-origin calls carry cookies and Authorization, so list the origins of your web apps (https://app.example.com)");
       return read.origin("CORS_ORIGINS", origin);
     }),
+    trustedProxies: readTrustedProxies(read),
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     databaseConnectTimeout: read.integer("DATABASE_CONNECT_TIMEOUT", 30, 0, 3600),
     shutdownGraceSeconds: read.integer("SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),
@@ -169,6 +176,15 @@ function readTraceSettings(read: ReturnType<typeof reader>): TraceSettings | und
 function readDemo(read: ReturnType<typeof reader>, databaseUrl: string | undefined): Config["demo"] {
   if (read.optional("DEMO_ENABLED") === undefined) return databaseUrl === undefined ? "default" : "off";
   return read.boolean("DEMO_ENABLED", false) ? "asked" : "off";
+}
+
+/** TRUST_PROXY: false (the default) or 0, true (one proxy), or a number of proxies up to 10. */
+function readTrustedProxies(read: ReturnType<typeof reader>): number {
+  const value = read.optional("TRUST_PROXY")?.toLowerCase();
+  if (value === undefined) return 0;
+  if (["true", "yes", "on"].includes(value)) return 1;
+  if (["false", "no", "off"].includes(value)) return 0;
+  return read.integer("TRUST_PROXY", 0, 0, 10);
 }
 
 /** An IP address or a host name to bind (no scheme, port or path). */

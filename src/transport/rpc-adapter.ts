@@ -1,13 +1,16 @@
 import { Code, ConnectError, createConnectRouter, createContextKey, createContextValues, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
-import { codeFromString } from "@connectrpc/connect/protocol-connect";
+import { codeFromString, codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import { clientKey } from "../core/client/client.js";
 import type { Logger } from "../log.js";
 import type { RequestRecord } from "../observe/request-record.js";
 import { codeName, withRequestRecord } from "../observe/request-tracking.js";
-import { connectJsonDetails, grpcStatusDetails } from "./error-info.js";
+import type { ClientOf } from "./client-of.js";
+import { connectJsonDetails, grpcStatusDetails, withErrorInfo } from "./error-info.js";
+import { asDecodeFailure, isDecodeFailure, undecodableError } from "./rpc/undecodable.js";
 
 /** What the RPC side of the listener serves. */
 export interface RpcAdapterOptions {
@@ -15,22 +18,19 @@ export interface RpcAdapterOptions {
   interceptors: Interceptor[];
   readMaxBytes: number;
   logger: Logger;
+  /** Who sent a call (IP address, User-Agent), for the handler's context. */
+  clientOf: ClientOf;
 }
-
-/** The generic message of a request connect-node could not decode: parser internals stay in the debug log. */
-export const malformedMessage = "malformed request message";
 
 /** Set by the interceptor: the request was decoded and reached a handler. */
 const reachedHandler = createContextKey<{ reached: boolean }>({ reached: false });
 
 /**
- * connect-node's adapter, plus one rule: a request that fails before it reaches a handler with
- * Internal or InvalidArgument failed to decode (connect-node answers malformed protobuf with
- * Internal `parse binary: …`, malformed JSON with the parser's words). It answers
- * INVALID_ARGUMENT with a generic message over every protocol, and the detail is logged at
- * debug. Other early failures (RESOURCE_EXHAUSTED for oversize messages, UNIMPLEMENTED) pass.
- * Every early failure gets the ErrorInfo of its code (connect-node sends none), so that a
- * browser sees a reason on every error, as it does for errors a handler raised.
+ * connect-node's adapter, plus the rule of rpc/undecodable.ts: a request that fails to decode
+ * before it reaches a handler is answered INVALID_ARGUMENT with a generic message over every
+ * protocol (connect-node writes the error itself, so its answer is rewritten here). Every early
+ * failure gets the ErrorInfo of its code (connect-node sends none), so that a browser sees a
+ * reason on every error, as it does for errors a handler raised.
  * A streaming call reaches its handler before its messages are decoded: a message of it that
  * fails to decode is turned into the same INVALID_ARGUMENT where the handler reads it.
  */
@@ -57,7 +57,7 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
       return;
     }
     const flag = { reached: false };
-    const values = withRequestRecord(createContextValues().set(reachedHandler, flag), record);
+    const values = withRequestRecord(createContextValues().set(reachedHandler, flag).set(clientKey, options.clientOf(request.socket.remoteAddress, request.headers)), record);
     const universal = { ...universalRequestFromNodeRequest(request as IncomingMessage, response as ServerResponse, undefined, values), body: requestBody(request) };
     handler(universal)
       .then((answer) => rewriteUndecodable(answer, flag, options.logger, handler.method.name, record))
@@ -80,10 +80,7 @@ async function* decodedOrInvalid<T>(messages: AsyncIterable<T>, logger: Logger, 
   try {
     yield* messages;
   } catch (error) {
-    const failure = ConnectError.from(error);
-    if (failure.code !== Code.Internal && failure.code !== Code.InvalidArgument) throw error;
-    logger.debug("undecodable rpc request", { method, detail: failure.rawMessage });
-    throw new ConnectError(malformedMessage, Code.InvalidArgument);
+    throw asDecodeFailure(error, logger, method);
   }
 }
 
@@ -135,7 +132,7 @@ async function answerTrailersOnly(answer: UniversalServerResponse, response: Htt
 }
 
 function undecodable(code: Code | undefined, flag: { reached: boolean }): boolean {
-  return !flag.reached && (code === Code.Internal || code === Code.InvalidArgument);
+  return !flag.reached && isDecodeFailure(code);
 }
 
 /**
@@ -145,7 +142,7 @@ function undecodable(code: Code | undefined, flag: { reached: boolean }): boolea
 async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reached: boolean }, logger: Logger, method: string, record: RequestRecord | undefined): Promise<UniversalServerResponse> {
   if (flag.reached) return answer;
   const contentType = answer.header?.get("content-type") ?? "";
-  const log = (detail: string) => logger.debug("undecodable rpc request", { method, detail });
+  const log = (detail: string) => undecodableError(logger, method, detail);
   // The body may change length: drop a declared one.
   answer.header?.delete("content-length");
   if (contentType.startsWith("application/grpc-web")) return { ...answer, body: rewriteGrpcWebBody(answer.body, flag, log, record) };
@@ -154,9 +151,9 @@ async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reach
       const status = Number(headers?.get("grpc-status") ?? NaN) as Code;
       if (headers === undefined || Number.isNaN(status) || status === (0 as Code)) return;
       if (undecodable(status, flag)) {
-        log(decodeURIComponent(headers.get("grpc-message") ?? ""));
-        headers.set("grpc-status", String(Code.InvalidArgument));
-        headers.set("grpc-message", encodeURIComponent(malformedMessage));
+        const error = log(decodeURIComponent(headers.get("grpc-message") ?? ""));
+        headers.set("grpc-status", String(error.code));
+        headers.set("grpc-message", encodeURIComponent(error.rawMessage));
         headers.delete("grpc-status-details-bin");
       }
       if (!headers.has("grpc-status-details-bin")) {
@@ -186,7 +183,7 @@ async function collect(body: AsyncIterable<Uint8Array> | undefined): Promise<Buf
 const connectCodes: Partial<Record<string, Code>> = { internal: Code.Internal, invalid_argument: Code.InvalidArgument };
 
 /** Connect unary errors are a JSON body `{code, message, details}` under an HTTP status. */
-async function rewriteConnectError(answer: UniversalServerResponse, flag: { reached: boolean }, log: (detail: string) => void): Promise<UniversalServerResponse> {
+async function rewriteConnectError(answer: UniversalServerResponse, flag: { reached: boolean }, log: (detail: string) => ConnectError): Promise<UniversalServerResponse> {
   const bytes = await collect(answer.body);
   let parsed: { code?: string; message?: string; details?: unknown[] } | undefined;
   try {
@@ -197,8 +194,8 @@ async function rewriteConnectError(answer: UniversalServerResponse, flag: { reac
   const code = parsed?.code === undefined ? undefined : codeFromString(parsed.code);
   if (parsed === undefined || code === undefined) return { ...answer, body: once(bytes) };
   if (undecodable(connectCodes[parsed.code ?? ""], flag)) {
-    log(parsed.message ?? "");
-    return { ...answer, status: 400, body: once(Buffer.from(JSON.stringify({ code: "invalid_argument", message: malformedMessage, details: connectJsonDetails(Code.InvalidArgument) }))) };
+    const error = withErrorInfo(log(parsed.message ?? ""));
+    return { ...answer, status: codeToHttpStatus(error.code), body: once(errorToJsonBytes(error, undefined)) };
   }
   if ((parsed.details?.length ?? 0) > 0) return { ...answer, body: once(bytes) };
   return { ...answer, body: once(Buffer.from(JSON.stringify({ ...parsed, details: connectJsonDetails(code) }))) };
@@ -212,7 +209,7 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
  * gRPC-Web sends its status in a trailer frame (flag 0x80) at the end of the body, where the
  * request record cannot read it from the response: the code answered goes to the record here.
  */
-async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, flag: { reached: boolean }, log: (detail: string) => void, record: RequestRecord | undefined): AsyncIterable<Uint8Array> {
+async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, flag: { reached: boolean }, log: (detail: string) => ConnectError, record: RequestRecord | undefined): AsyncIterable<Uint8Array> {
   const bytes = await collect(body);
   const frames: Buffer[] = [];
   for (let at = 0; at + 5 <= bytes.length; ) {
@@ -242,10 +239,10 @@ async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, 
       frames.push(trailerFrame(Buffer.from(`${text}grpc-status-details-bin: ${grpcStatusDetails(status, decodeURIComponent(trailer.get("grpc-message") ?? ""))}\r\n`)));
       continue;
     }
-    if (record !== undefined) record.rpcCode = codeName(Code.InvalidArgument);
-    log(decodeURIComponent(trailer.get("grpc-message") ?? ""));
-    const details = grpcStatusDetails(Code.InvalidArgument, malformedMessage);
-    frames.push(trailerFrame(Buffer.from(`grpc-status: ${Code.InvalidArgument}\r\ngrpc-message: ${encodeURIComponent(malformedMessage)}\r\ngrpc-status-details-bin: ${details}\r\n`)));
+    const error = log(decodeURIComponent(trailer.get("grpc-message") ?? ""));
+    if (record !== undefined) record.rpcCode = codeName(error.code);
+    const details = grpcStatusDetails(error.code, error.rawMessage);
+    frames.push(trailerFrame(Buffer.from(`grpc-status: ${error.code}\r\ngrpc-message: ${encodeURIComponent(error.rawMessage)}\r\ngrpc-status-details-bin: ${details}\r\n`)));
   }
   yield Buffer.concat(frames);
 }
