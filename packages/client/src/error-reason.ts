@@ -5,6 +5,9 @@ import { isReason, type Reason } from "./reasons.js";
 /** The `google.rpc.ErrorInfo` domain of Tessera's reasons. */
 export const errorDomain = "tessera";
 
+/** The header that carries the id of a request in Tessera's logs. */
+export const requestIdHeader = "x-request-id";
+
 /** What a failed call tells a browser app, in a shape it can switch on. */
 export interface TesseraError {
   /** The Connect (gRPC) code. */
@@ -23,6 +26,11 @@ export interface TesseraError {
    * hides which of the two it was; the server logs the refused origin.
    */
   network: boolean;
+  /**
+   * The `X-Request-Id` Tessera answered with (it exposes the header to allowed origins): the id
+   * of the server's log lines about this call, to quote when reporting the failure.
+   */
+  requestId: string | undefined;
   /** The ConnectError itself. */
   error: ConnectError;
 }
@@ -47,6 +55,7 @@ export function describeError(thrown: unknown): TesseraError {
     message: error.rawMessage,
     metadata: { ...(info?.metadata ?? {}) },
     network: info === undefined && error.code === Code.Unknown && error.cause instanceof TypeError,
+    requestId: error.metadata.get(requestIdHeader) ?? undefined,
     error,
   };
 }

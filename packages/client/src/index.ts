@@ -12,5 +12,5 @@ export { VerifyService } from "./gen/tessera/verify/v1/verify_pb.js";
 export { WebAuthnService } from "./gen/tessera/webauthn/v1/webauthn_pb.js";
 export { ErrorInfoSchema, type ErrorInfo } from "./gen/google/rpc/error_details_pb.js";
 export { createTesseraTransport, clientIdHeader, type Provided, type TesseraProtocol, type TesseraTransportOptions } from "./transport.js";
-export { describeError, errorDomain, errorReason, type TesseraError } from "./error-reason.js";
+export { describeError, errorDomain, errorReason, requestIdHeader, type TesseraError } from "./error-reason.js";
 export { isReason, reasons, type Reason } from "./reasons.js";
