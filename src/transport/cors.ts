@@ -9,8 +9,12 @@ import type { Logger } from "../log.js";
  * answered in the headers; the encodings), the request id, and the session headers Hanko sends.
  */
 export const exposedHeaders = [...cors.exposedHeaders, "X-Request-Id", "X-Auth-Token", "X-Session-Lifetime", "Location"];
-/** Headers a browser may send: Connect's, gRPC-Web's, and the credentials the products read. */
-export const allowedHeaders = [...cors.allowedHeaders, "Authorization", "X-Requested-With", "AT-X-KEY", "X-Client-Id"];
+/**
+ * Headers a browser may send: Connect's, gRPC-Web's, the credentials the products read, and the
+ * correlation headers the server reads (an app's own X-Request-Id, W3C trace context from browser
+ * tracing): a header missing here fails the whole call at the preflight.
+ */
+export const allowedHeaders = [...cors.allowedHeaders, "Authorization", "X-Requested-With", "AT-X-KEY", "X-Client-Id", "X-Request-Id", "traceparent", "tracestate"];
 const allowedMethods = [...new Set([...cors.allowedMethods, "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])].join(", ");
 const exposed = exposedHeaders.join(", ");
 const allowed = allowedHeaders.join(", ");

@@ -95,13 +95,18 @@ describeBrowser("connect-web through @tessera/client in Chromium, cross-origin",
 
   for (const protocol of protocols) {
     it(
-      `${protocol}: GetJwks and GetConfig answer what the REST documents say`,
+      `${protocol}: GetJwks and GetConfig answer what the REST documents say, also with the app's own X-Request-Id and traceparent`,
       async () => {
         const { page } = browser;
         await openPage(page, "localhost");
         const jwks = (await restJson("/.well-known/jwks.json")) as { keys: { kid: string; kty: string; alg: string }[] };
         expect(jwks.keys.length).toBeGreaterThan(0);
         expect(value(await inPage<Outcome<unknown>>(page, "getJwks", protocol))).toEqual(jwks.keys.map(({ kid, kty, alg }) => ({ kid, kty, alg })));
+        // The preflight allows an app's own X-Request-Id and trace context: the server's log line carries the id.
+        const requestId = `web-${protocol}-${process.pid}-${Date.now()}`;
+        const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        expect(value(await inPage<Outcome<number>>(page, "getJwksCorrelated", protocol, requestId, traceparent))).toBe(jwks.keys.length);
+        await expect.poll(() => requestLine(requestId)).toMatchObject({ route: "tessera.session.v1.SessionService/GetJwks", status: 200 });
         const config = (await restJson("/.well-known/config")) as { emails: { require_verification: boolean } };
         expect(value(await inPage<Outcome<unknown>>(page, "getConfig", protocol))).toEqual({
           passwordEnabled: true,

@@ -47,14 +47,14 @@ describe("an allowed origin", () => {
     const answer = await send("OPTIONS", jwksPath, {
       origin: allowedOrigin,
       "access-control-request-method": "POST",
-      "access-control-request-headers": "content-type, connect-protocol-version, x-client-id, authorization",
+      "access-control-request-headers": "content-type, connect-protocol-version, x-client-id, authorization, x-request-id, traceparent",
     });
     expect(answer.status).toBe(204);
     expect(answer.headers["access-control-allow-origin"]).toBe(allowedOrigin);
     expect(answer.headers["access-control-allow-credentials"]).toBe("true");
     expect(list(answer.headers["access-control-allow-methods"])).toEqual(expect.arrayContaining(["post", "get"]));
     expect(list(answer.headers["access-control-allow-headers"])).toEqual(
-      expect.arrayContaining(["content-type", "connect-protocol-version", "connect-timeout-ms", "x-grpc-web", "x-user-agent", "grpc-timeout", "x-client-id", "authorization"]),
+      expect.arrayContaining(["content-type", "connect-protocol-version", "connect-timeout-ms", "x-grpc-web", "x-user-agent", "grpc-timeout", "x-client-id", "authorization", "x-request-id", "traceparent", "tracestate"]),
     );
   });
 

@@ -70,6 +70,22 @@ const tesseraPage = {
   api,
   getJwks: (protocol: TesseraProtocol) =>
     outcome(async () => (await clients(protocol).session.getJwks({})).keys.map((key) => ({ kid: key.kid, kty: key.kty, alg: key.alg }))),
+  /** GetJwks with the app's own correlation headers (its X-Request-Id, W3C trace context), as browser tracing sends them. */
+  getJwksCorrelated: (protocol: TesseraProtocol, requestId: string, traceparent: string) =>
+    outcome(async () => {
+      const transport = createTesseraTransport({
+        baseUrl: api,
+        protocol,
+        interceptors: [
+          (next) => (request) => {
+            request.header.set("x-request-id", requestId);
+            request.header.set("traceparent", traceparent);
+            return next(request);
+          },
+        ],
+      });
+      return (await createClient(SessionService, transport).getJwks({})).keys.length;
+    }),
   getConfig: (protocol: TesseraProtocol) =>
     outcome(async () => {
       const config = await clients(protocol).session.getConfig({});
