@@ -23,21 +23,21 @@ const allowed = allowedHeaders.join(", ");
 const loggedOriginLength = 200;
 
 /**
- * CORS for the origins in `CORS_ORIGINS` (`*` allows any). Returns a function that adds the
- * headers to an answer and reports whether it already answered a preflight. A request from an
+ * CORS for the origins in `CORS_ORIGINS` (never `*`: the config refuses it, answers carry
+ * credentials). Returns a function that adds the headers to an answer and reports whether it
+ * already answered a preflight. A request from an
  * origin that is not allowed is served without CORS headers (the browser then hides the answer
  * from the page, which sees only a network error) and logged once, at warn, with the origin, the
  * method and the path (never the query, which may carry a token), so that an operator can tell
  * why a browser app fails.
  */
 export function createCors(origins: readonly string[], logger: Logger) {
-  const any = origins.includes("*");
   const allowedOrigins = new Set(origins);
   return (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): boolean => {
     const origin = request.headers.origin;
     if (origin === undefined) return false;
     const preflight = request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined;
-    if (!any && !allowedOrigins.has(origin)) {
+    if (!allowedOrigins.has(origin)) {
       response.setHeader("Vary", "Origin");
       logger.warn("cors origin refused", {
         origin: origin.slice(0, loggedOriginLength),
