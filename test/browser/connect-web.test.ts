@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import { maxBodyBytes } from "../../src/transport/read-body.js";
 import { startSmtpSink, type SmtpSink } from "../harness/smtp-sink.js";
 import { startBrowserServer, type BrowserServer } from "./harness/browser-server.js";
 import { bundleClientPage, servePage, type PageSite } from "./harness/client-page.js";
@@ -147,6 +148,19 @@ describeBrowser("connect-web through @tessera/client in Chromium, cross-origin",
     );
 
     it(
+      `${protocol}: a message refused before any handler ran (over the body limit) reaches the page with its reason`,
+      async () => {
+        const { page } = browser;
+        await openPage(page, "localhost");
+        const oversize = `${"x".repeat(maxBodyBytes)}@example.com`;
+        const refused = failure(await inPage<Outcome<unknown>>(page, "createUser", protocol, oversize));
+        expect(refused).toMatchObject({ code: "ResourceExhausted", reason: "BODY_TOO_LARGE", network: false });
+        expect(refused.requestId).toMatch(/\S/);
+      },
+      browserTestTimeoutMs,
+    );
+
+    it(
       `${protocol}: an Authenticator sign-up is verified with the token's client id in x-client-id, and refused without it`,
       async () => {
         const { page } = browser;
@@ -184,7 +198,8 @@ describeBrowser("connect-web through @tessera/client in Chromium, cross-origin",
         .slice(before)
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .filter((line) => line.message === "cors origin refused");
-      expect(refusals.length).toBeGreaterThanOrEqual(protocols.length);
+      // One refused preflight per call: the browser sends no call after it.
+      expect(refusals.length).toBe(protocols.length);
       for (const refusal of refusals) {
         expect(refusal).toMatchObject({ level: "warn", origin: refusedOrigin, path: "/tessera.session.v1.SessionService/GetJwks", preflight: true });
       }
