@@ -16,6 +16,11 @@ export interface Config {
    * `127.0.0.1` keeps probes and metrics off the network.
    */
   adminHost: string | undefined;
+  /**
+   * The operator's admin API key (ADMIN_API_KEY, at least 16 characters); unset means the admin
+   * API refuses every call. Held only in memory, never stored or logged.
+   */
+  adminApiKey: string | undefined;
   /** PostgreSQL connection string; unset means embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
   /** PGlite data directory, or `memory://` for an in-memory database. */
@@ -41,16 +46,16 @@ export interface Config {
   sessionLifetime: number;
   corsOrigins: string[];
   /**
-   * The demo web app at /demo/ (DEMO_ENABLED): "asked" when set true, "default" when on because
-   * the database is the embedded one and DEMO_ENABLED is unset, "off" otherwise.
-   */
-  demo: "asked" | "default" | "off";
-  /**
    * Proxies in front of the server that append the address they received from to
    * `X-Forwarded-For` (TRUST_PROXY: a count, or true for one); 0, the default, takes the
    * client's address from the socket and ignores the header, which any client can write.
    */
   trustedProxies: number;
+  /**
+   * The demo web app at /demo/ (DEMO_ENABLED): "asked" when set true, "default" when on because
+   * the database is the embedded one and DEMO_ENABLED is unset, "off" otherwise.
+   */
+  demo: "asked" | "default" | "off";
   logLevel: LogLevel;
   /** Seconds start-up retries an unreachable PostgreSQL before it gives up (exit 2). */
   databaseConnectTimeout: number;
@@ -106,6 +111,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl !== undefined && secretKey === undefined) {
     throw new ConfigError("TESSERA_SECRET_KEY is required with DATABASE_URL: every replica must share it (32 bytes, hex or base64)");
   }
+  const adminApiKey = read.optional("ADMIN_API_KEY");
+  if (adminApiKey !== undefined && (adminApiKey.length < 16 || /\s/.test(adminApiKey))) {
+    throw new ConfigError("ADMIN_API_KEY must be at least 16 characters without spaces (e.g. `openssl rand -hex 32`)");
+  }
   const authfiAccessPoint = read.optional("AUTHFI_ACCESS_POINT");
   const authfiApiKey = read.optional("AUTHFI_API_KEY");
   if ((authfiAccessPoint === undefined) !== (authfiApiKey === undefined)) {
@@ -124,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     adminPort,
     adminHost: readHost(read.optional("ADMIN_HOST")),
+    adminApiKey,
     databaseUrl,
     dataDir: read.optional("DATA_DIR") ?? "./data",
     secretKey,
@@ -172,12 +182,6 @@ function readTraceSettings(read: ReturnType<typeof reader>): TraceSettings | und
   return { endpoint, protocol, serviceName: read.optional("OTEL_SERVICE_NAME") ?? "tessera" };
 }
 
-/** DEMO_ENABLED: on by default on the embedded database only, so a newcomer finds it after `npm start`. */
-function readDemo(read: ReturnType<typeof reader>, databaseUrl: string | undefined): Config["demo"] {
-  if (read.optional("DEMO_ENABLED") === undefined) return databaseUrl === undefined ? "default" : "off";
-  return read.boolean("DEMO_ENABLED", false) ? "asked" : "off";
-}
-
 /** TRUST_PROXY: false (the default) or 0, true (one proxy), or a number of proxies up to 10. */
 function readTrustedProxies(read: ReturnType<typeof reader>): number {
   const value = read.optional("TRUST_PROXY")?.toLowerCase();
@@ -185,6 +189,12 @@ function readTrustedProxies(read: ReturnType<typeof reader>): number {
   if (["true", "yes", "on"].includes(value)) return 1;
   if (["false", "no", "off"].includes(value)) return 0;
   return read.integer("TRUST_PROXY", 0, 0, 10);
+}
+
+/** DEMO_ENABLED: on by default on the embedded database only, so a newcomer finds it after `npm start`. */
+function readDemo(read: ReturnType<typeof reader>, databaseUrl: string | undefined): Config["demo"] {
+  if (read.optional("DEMO_ENABLED") === undefined) return databaseUrl === undefined ? "default" : "off";
+  return read.boolean("DEMO_ENABLED", false) ? "asked" : "off";
 }
 
 /** An IP address or a host name to bind (no scheme, port or path). */
