@@ -31,7 +31,7 @@ export function serveConnect(
   const lifetime = new CallLifetime(timeout.timeoutMs, (gone) => {
     if (response.destroyed) gone();
     else response.once("close", gone);
-  });
+  }, settings.deadlines);
   const call = new UnaryCall({ method: site.method, protocolName: "connect", requestMethod: "POST", path: request.url ?? "/", headers, lifetime, record });
   const contentType = binary ? "application/proto" : "application/json";
 
@@ -69,7 +69,7 @@ export function serveConnect(
     let body: Uint8Array = await readRequest(request, {
       maxBytes: readMaxBytes,
       tooLarge: () => new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted),
-    });
+    }, lifetime);
     if (compression.request !== null) body = await compression.request.decompress(body, readMaxBytes);
     return site.serialization.getI(binary).parse(body);
   }

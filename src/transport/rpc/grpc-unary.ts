@@ -29,7 +29,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
   const lifetime = new CallLifetime(timeout.timeoutMs, (gone) => {
     if (stream.closed) gone();
     else stream.once("close", gone);
-  });
+  }, settings.deadlines);
   const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime, record });
   const answer = (head: OutgoingHttpHeaders, trailers: OutgoingHttpHeaders | undefined, frame: Buffer | undefined) => {
     lifetime.end();
@@ -74,7 +74,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
   async function decode(): Promise<Message> {
     if (compression.error !== undefined) throw compression.error;
     if (timeout.error !== undefined) throw timeout.error;
-    const body = await readRequest(stream, envelopeLimit(settings.readMaxBytes));
+    const body = await readRequest(stream, envelopeLimit(settings.readMaxBytes), lifetime);
     if (body.length === 0) throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
     if (body.length < 5) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
     const length = body.readUInt32BE(1);

@@ -2,9 +2,6 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest, ServerHttp2Stream } from "node:http2";
 
-/** Time a client has to send a whole unary request body. */
-export const bodyTimeoutMs = 10_000;
-
 /** How a body is bounded while it arrives. */
 export interface BodyLimit {
   /** Bytes the whole body may hold. */
@@ -19,17 +16,29 @@ export interface BodyLimit {
   peekBytes?: number;
 }
 
+/** What bounds the time a body takes to arrive: the call's lifetime, on its deadline sweep. */
+export interface ReadBound {
+  /** The read begins; `fail` is called if it takes too long. */
+  boundRead(fail: (error: ConnectError) => void): void;
+  /** The read is over. */
+  readDone(): void;
+}
+
 /**
- * Reads a request body within `limit` and `bodyTimeoutMs`. A refusal returns at once, with the
- * rest unread: the caller answers and the stream or connection is closed behind the answer.
+ * Reads a request body within `limit` and the time `bound` gives it. A refusal returns at once,
+ * with the rest unread: the caller answers and the stream or connection is closed behind the
+ * answer.
  */
-export function readRequest(request: IncomingMessage | Http2ServerRequest | ServerHttp2Stream, limit: BodyLimit): Promise<Buffer> {
+export function readRequest(request: IncomingMessage | Http2ServerRequest | ServerHttp2Stream, limit: BodyLimit, bound: ReadBound): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let peeked = limit.peek === undefined;
+    let finished = false;
     const finish = (error?: ConnectError) => {
-      clearTimeout(timer);
+      if (finished) return;
+      finished = true;
+      bound.readDone();
       request.off("data", onData);
       request.off("end", onEnd);
       request.off("error", onError);
@@ -54,10 +63,10 @@ export function readRequest(request: IncomingMessage | Http2ServerRequest | Serv
     const onEnd = () => finish(peeked ? undefined : peek());
     const onError = () => finish(new ConnectError("the request body could not be read", Code.InvalidArgument));
     const onAborted = () => finish(new ConnectError("the request was aborted", Code.Canceled));
-    const timer = setTimeout(() => finish(new ConnectError("the request body took too long", Code.DeadlineExceeded)), bodyTimeoutMs);
     request.on("data", onData);
     request.once("end", onEnd);
     request.once("error", onError);
     request.once("aborted", onAborted);
+    bound.boundRead(finish);
   });
 }

@@ -10,6 +10,7 @@ import type { RequestRecord } from "../../observe/request-record.js";
 import type { RequestTracking } from "../../observe/request-tracking.js";
 import type { ServiceRegistration } from "../services.js";
 import { serveConnect } from "./connect-unary.js";
+import { DeadlineSweep } from "./deadline-sweep.js";
 import { serveGrpc } from "./grpc-unary.js";
 import type { UnaryImplementation } from "./unary-call.js";
 import type { UnaryPathSettings, UnarySite } from "./unary-site.js";
@@ -23,6 +24,8 @@ export interface UnaryPathOptions {
   logger: Logger;
   /** Begins the record of each gRPC call served on the stream; none when requests are not tracked. */
   tracking: Pick<RequestTracking, "beginStream" | "serve"> | undefined;
+  /** The timer of every call's deadline (tests inject a clock through it). */
+  deadlines?: DeadlineSweep;
 }
 
 /** Each serves a call and returns true, or returns false and leaves it to connect-node. */
@@ -50,6 +53,7 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
     acceptCompression: [compressionGzip, compressionBrotli],
     compressMinBytes: 1024,
     logger: options.logger,
+    deadlines: options.deadlines ?? new DeadlineSweep(),
   };
   const sites = new Map<string, UnarySite>();
   for (const { service, implementation } of options.services) {

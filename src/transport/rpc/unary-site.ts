@@ -2,6 +2,7 @@ import type { DescMessage, DescMethodUnary, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Compression, MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import type { Logger } from "../../log.js";
+import type { DeadlineSweep } from "./deadline-sweep.js";
 import { malformedMessage } from "../rpc-adapter.js";
 import type { UnaryCall, UnaryImplementation } from "./unary-call.js";
 
@@ -21,6 +22,8 @@ export interface UnaryPathSettings {
   /** Responses at least this large are compressed when the client accepts an encoding. */
   compressMinBytes: number;
   logger: Logger;
+  /** The one timer of every call's deadline. */
+  deadlines: DeadlineSweep;
 }
 
 /**
