@@ -8,7 +8,7 @@ import type { RequestRecord } from "../../observe/request-record.js";
 import { CallLifetime } from "./call-lifetime.js";
 import { readRequest } from "./read-request.js";
 import { UnaryCall } from "./unary-call.js";
-import { headerValue, runUnary, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
+import { encodeOutput, headerValue, runUnary, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
 
 /**
  * A Connect unary call (POST, JSON or binary, HTTP/1.1 or HTTP/2): the message is the body, the
@@ -32,7 +32,7 @@ export function serveConnect(
     if (response.destroyed) gone();
     else response.once("close", gone);
   }, settings.deadlines);
-  const call = new UnaryCall({ method: site.method, protocolName: "connect", requestMethod: "POST", path: request.url ?? "/", headers, lifetime, record });
+  const call = new UnaryCall({ method: site.method, implementation: site.implementation, protocolName: "connect", requestMethod: "POST", path: request.url ?? "/", headers, lifetime, record });
   const contentType = binary ? "application/proto" : "application/json";
 
   const answer = async (status: number, body: Uint8Array, error: ConnectError | undefined) => {
@@ -57,7 +57,7 @@ export function serveConnect(
   };
   const fail = (error: ConnectError) => answer(codeToHttpStatus(error.code), errorToJsonBytes(error, undefined), error);
 
-  const succeed = (output: Message) => answer(200, site.serialization.getO(binary).serialize(output), undefined);
+  const succeed = (output: Message) => answer(200, encodeOutput(site, binary, output), undefined);
   runUnary(call, site, settings, { decode, succeed, fail });
 
   async function decode(): Promise<Message> {

@@ -7,7 +7,7 @@ import type { RequestRecord } from "../../observe/request-record.js";
 import { CallLifetime } from "./call-lifetime.js";
 import { readRequest, type BodyLimit } from "./read-request.js";
 import { UnaryCall } from "./unary-call.js";
-import { headerValue, runUnary, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
+import { encodeOutput, headerValue, runUnary, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
 
 /** The content type of a binary gRPC answer, as connect-node sends it. */
 const contentType = "application/grpc+proto";
@@ -30,7 +30,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
     if (stream.closed) gone();
     else stream.once("close", gone);
   }, settings.deadlines);
-  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime, record });
+  const call = new UnaryCall({ method: site.method, implementation: site.implementation, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime, record });
   const answer = (head: OutgoingHttpHeaders, trailers: OutgoingHttpHeaders | undefined, frame: Buffer | undefined) => {
     lifetime.end();
     if (stream.destroyed || stream.headersSent) return;
@@ -63,7 +63,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
   };
   // Compressed answers wait for the compressor; the others go out in the same tick.
   const succeed = (output: Message): Promise<void> | void => {
-    const payload = site.serialization.getO(true).serialize(output);
+    const payload = encodeOutput(site, true, output);
     if (compression.response !== null && payload.byteLength >= settings.compressMinBytes) {
       return compression.response.compress(payload).then((compressed) => send(frame(compressed, compressedFlag)));
     }

@@ -8,12 +8,13 @@ import type { CallLifetime } from "./call-lifetime.js";
 /** A unary RPC implementation, as a service registration holds it. */
 export type UnaryImplementation = (request: Message, context: HandlerContext) => unknown;
 
-/** Marks the response the implementation's answer became (not enumerable: a copy loses it). */
-const ownResponse = Symbol("own response");
+/** The interceptors of every call composed once around the implementation, outermost first. */
+export type UnaryChain = (request: UnaryRequest) => Promise<UnaryResponse>;
 
 /** What one call of the unary path knows before it runs: the request line and headers. */
 export interface UnaryCallInit {
   method: DescMethodUnary;
+  implementation: UnaryImplementation;
   protocolName: "grpc" | "connect";
   requestMethod: string;
   /** The request's path and query. */
@@ -25,135 +26,213 @@ export interface UnaryCallInit {
 }
 
 /**
+ * The call a request belongs to, under a symbol: an interceptor that passes on a copy of the
+ * request (`{...request, message}`) copies it too, so the implementation is still found.
+ */
+const callOf = Symbol("unary call");
+
+/**
+ * Composes `interceptors` around the implementation once, for every call: composing them per
+ * call cost a closure per interceptor per call. The call travels in the request.
+ */
+export function composeUnaryChain(interceptors: readonly Interceptor[]): UnaryChain {
+  let next: UnaryChain = (received) => (received as CallRequest)[callOf].run(received);
+  for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next as never) as unknown as UnaryChain;
+  return next;
+}
+
+/**
  * One call on the unary path: the request the interceptors see and the HandlerContext the
- * implementation gets, with headers, context values and the signal made only when read.
+ * implementation gets, with headers, context values and the signal made only when read. Both
+ * are instances of small classes whose getters live on the prototype: object literals with
+ * getters cost a closure per getter and a slow property definition per call.
  */
 export class UnaryCall {
   private requestHeader: Headers | undefined;
   private values: ContextValues | undefined;
-  private header: Headers | undefined;
-  private trailer: Headers | undefined;
-
-  constructor(private readonly init: UnaryCallInit) {}
-
   /** The response headers the implementation or an interceptor set, if any was. */
-  get responseHeader(): Headers | undefined {
-    return this.header;
-  }
-
+  responseHeader: Headers | undefined;
   /** The response trailers the implementation or an interceptor set, if any was. */
-  get responseTrailer(): Headers | undefined {
-    return this.trailer;
-  }
+  responseTrailer: Headers | undefined;
 
-  /** Runs `input` through `interceptors` into `implementation`; the output as a full message. */
-  async invoke(input: Message, implementation: UnaryImplementation, interceptors: readonly Interceptor[]): Promise<Message> {
-    const call = this;
-    const { method, protocolName, requestMethod, lifetime } = this.init;
-    const service = method.parent;
-    const own = {
-      get header() {
-        return (call.header ??= new Headers());
-      },
-      get trailer() {
-        return (call.trailer ??= new Headers());
-      },
-    };
-    const request: UnaryRequest = {
-      stream: false,
-      service,
-      method,
-      message: input,
-      requestMethod,
-      get url() {
-        return call.url();
-      },
-      get signal() {
-        return lifetime.signal;
-      },
-      get header() {
-        return (call.requestHeader ??= toHeaders(call.init.headers));
-      },
-      get contextValues() {
-        return (call.values ??= withRequestRecord(createContextValues(), call.init.record));
-      },
-    };
-    const innermost = async (received: UnaryRequest): Promise<UnaryResponse> => {
-      const context: HandlerContext =
-        received === request
-          ? {
-              method,
-              service,
-              requestMethod,
-              protocolName,
-              timeoutMs: () => lifetime.timeoutMs(),
-              get url() {
-                return call.url();
-              },
-              get signal() {
-                return lifetime.signal;
-              },
-              get requestHeader() {
-                return request.header;
-              },
-              get responseHeader() {
-                return own.header;
-              },
-              get responseTrailer() {
-                return own.trailer;
-              },
-              get values() {
-                return request.contextValues;
-              },
-            }
-          : {
-              method,
-              service: received.service,
-              requestMethod,
-              protocolName,
-              timeoutMs: () => lifetime.timeoutMs(),
-              url: received.url,
-              signal: received.signal,
-              requestHeader: received.header,
-              get responseHeader() {
-                return own.header;
-              },
-              get responseTrailer() {
-                return own.trailer;
-              },
-              values: received.contextValues,
-            };
-      const output = await implementation(received.message, context);
-      const response: UnaryResponse & { [ownResponse]?: true } = {
-        stream: false,
-        service,
-        method,
-        message: create(method.output as DescMessage, output as never),
-        get header() {
-          return own.header;
-        },
-        get trailer() {
-          return own.trailer;
-        },
-      };
-      Object.defineProperty(response, ownResponse, { value: true });
-      return response;
-    };
-    let next = innermost as (request: UnaryRequest) => Promise<UnaryResponse>;
-    for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next as never) as unknown as typeof next;
-    const response: UnaryResponse & { [ownResponse]?: true } = await next(request);
-    if (response[ownResponse] !== true) {
+  constructor(readonly init: UnaryCallInit) {}
+
+  /** Runs `input` through `chain` into the implementation; the output as a full message. */
+  async invoke(input: Message, chain: UnaryChain): Promise<Message> {
+    const response = await chain(new CallRequest(this, input));
+    if (!(response instanceof CallResponse)) {
       // An interceptor answered with headers of its own: those are the call's.
-      this.header = response.header;
-      this.trailer = response.trailer;
+      this.responseHeader = response.header;
+      this.responseTrailer = response.trailer;
     }
     return response.message;
   }
 
-  private url(): string {
+  /** The innermost step of the chain: the implementation, with the context of `received`. */
+  async run(received: UnaryRequest): Promise<UnaryResponse> {
+    const { method, implementation } = this.init;
+    const context = received instanceof CallRequest ? new CallContext(this) : copiedContext(this, received);
+    const output = await implementation(received.message, context);
+    return new CallResponse(this, outputMessage(method, output));
+  }
+
+  ownHeader(): Headers {
+    return (this.responseHeader ??= new Headers());
+  }
+
+  ownTrailer(): Headers {
+    return (this.responseTrailer ??= new Headers());
+  }
+
+  header(): Headers {
+    return (this.requestHeader ??= toHeaders(this.init.headers));
+  }
+
+  contextValues(): ContextValues {
+    return (this.values ??= withRequestRecord(createContextValues(), this.init.record));
+  }
+
+  url(): string {
     const authority = this.init.headers[":authority"] ?? this.init.headers.host ?? "localhost";
     return `http://${String(authority)}${this.init.path}`;
   }
+}
+
+class CallRequest implements UnaryRequest {
+  readonly stream = false;
+  readonly [callOf]: UnaryCall;
+
+  constructor(
+    call: UnaryCall,
+    readonly message: Message,
+  ) {
+    this[callOf] = call;
+  }
+
+  get service(): DescService {
+    return this[callOf].init.method.parent;
+  }
+  get method(): DescMethodUnary {
+    return this[callOf].init.method;
+  }
+  get requestMethod(): string {
+    return this[callOf].init.requestMethod;
+  }
+  get url(): string {
+    return this[callOf].url();
+  }
+  get signal(): AbortSignal {
+    return this[callOf].init.lifetime.signal;
+  }
+  get header(): Headers {
+    return this[callOf].header();
+  }
+  get contextValues(): ContextValues {
+    return this[callOf].contextValues();
+  }
+}
+
+class CallContext implements HandlerContext {
+  constructor(private readonly call: UnaryCall) {}
+
+  get method(): DescMethodUnary {
+    return this.call.init.method;
+  }
+  get service(): DescService {
+    return this.call.init.method.parent;
+  }
+  get requestMethod(): string {
+    return this.call.init.requestMethod;
+  }
+  get protocolName(): string {
+    return this.call.init.protocolName;
+  }
+  get url(): string {
+    return this.call.url();
+  }
+  get signal(): AbortSignal {
+    return this.call.init.lifetime.signal;
+  }
+  get requestHeader(): Headers {
+    return this.call.header();
+  }
+  get responseHeader(): Headers {
+    return this.call.ownHeader();
+  }
+  get responseTrailer(): Headers {
+    return this.call.ownTrailer();
+  }
+  get values(): ContextValues {
+    return this.call.contextValues();
+  }
+  timeoutMs(): number | undefined {
+    return this.call.init.lifetime.timeoutMs();
+  }
+}
+
+/**
+ * The context of a request an interceptor copied: what the copy holds wins, what a copy of
+ * the class loses (its prototype getters) comes from the call.
+ */
+function copiedContext(call: UnaryCall, received: UnaryRequest): HandlerContext {
+  const { lifetime, method, requestMethod, protocolName } = call.init;
+  return {
+    method,
+    service: received.service ?? method.parent,
+    requestMethod,
+    protocolName,
+    timeoutMs: () => lifetime.timeoutMs(),
+    url: received.url ?? call.url(),
+    signal: received.signal ?? lifetime.signal,
+    requestHeader: received.header ?? call.header(),
+    get responseHeader() {
+      return call.ownHeader();
+    },
+    get responseTrailer() {
+      return call.ownTrailer();
+    },
+    values: received.contextValues ?? call.contextValues(),
+  };
+}
+
+class CallResponse implements UnaryResponse {
+  readonly stream = false;
+
+  constructor(
+    private readonly call: UnaryCall,
+    readonly message: Message,
+  ) {}
+
+  get service(): DescService {
+    return this.call.init.method.parent;
+  }
+  get method(): DescMethodUnary {
+    return this.call.init.method;
+  }
+  get header(): Headers {
+    return this.call.ownHeader();
+  }
+  get trailer(): Headers {
+    return this.call.ownTrailer();
+  }
+}
+
+/** The messages made of frozen answers, by answer. */
+const frozenMessages = new WeakMap<object, Message>();
+
+/**
+ * The output message of what the implementation answered. An implementation that answers a
+ * frozen object (the same one for as long as it holds, like the published keys) promises it
+ * does not change: its message is made once and frozen, and `encodeOutput` encodes it once.
+ */
+function outputMessage(method: DescMethodUnary, output: unknown): Message {
+  if (typeof output !== "object" || output === null || !Object.isFrozen(output)) return create(method.output as DescMessage, output as never);
+  let message = frozenMessages.get(output);
+  if (message === undefined) {
+    message = Object.freeze(create(method.output as DescMessage, output as never));
+    frozenMessages.set(output, message);
+  }
+  return message;
 }
 
 /** Node's request headers as fetch Headers, without HTTP/2 pseudo-headers. */

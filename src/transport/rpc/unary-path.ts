@@ -12,7 +12,7 @@ import type { ServiceRegistration } from "../services.js";
 import { serveConnect } from "./connect-unary.js";
 import { DeadlineSweep } from "./deadline-sweep.js";
 import { serveGrpc } from "./grpc-unary.js";
-import type { UnaryImplementation } from "./unary-call.js";
+import { composeUnaryChain, type UnaryImplementation } from "./unary-call.js";
 import type { UnaryPathSettings, UnarySite } from "./unary-site.js";
 
 /** What the unary path serves. */
@@ -48,7 +48,7 @@ const grpcContentType = /^application\/grpc(?:\+proto)?(?:;.*)?$/i;
  */
 export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
   const settings: UnaryPathSettings = {
-    interceptors: options.interceptors,
+    chain: composeUnaryChain(options.interceptors),
     readMaxBytes: options.readMaxBytes,
     acceptCompression: [compressionGzip, compressionBrotli],
     compressMinBytes: 1024,

@@ -1,10 +1,10 @@
 import type { DescMessage, DescMethodUnary, Message } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { Compression, MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import type { Logger } from "../../log.js";
 import type { DeadlineSweep } from "./deadline-sweep.js";
 import { malformedMessage } from "../rpc-adapter.js";
-import type { UnaryCall, UnaryImplementation } from "./unary-call.js";
+import type { UnaryCall, UnaryChain, UnaryImplementation } from "./unary-call.js";
 
 /** One unary RPC the unary path serves, with what it needs per call prepared once. */
 export interface UnarySite {
@@ -13,9 +13,29 @@ export interface UnarySite {
   serialization: MethodSerializationLookup<DescMessage, DescMessage>;
 }
 
+/** The encodings of frozen output messages, binary and JSON, by message. */
+const frozenEncodings = [new WeakMap<Message, Uint8Array>(), new WeakMap<Message, Uint8Array>()] as const;
+
+/**
+ * The output message of `site` in binary or JSON. A frozen message (see outputMessage) does not
+ * change, so it is encoded once: serializing the same published keys on every call was a fifth
+ * of a gRPC GetJwks call's CPU, with the garbage it left. The bytes are never written to.
+ */
+export function encodeOutput(site: UnarySite, binary: boolean, output: Message): Uint8Array {
+  if (!Object.isFrozen(output)) return site.serialization.getO(binary).serialize(output);
+  const cache = frozenEncodings[binary ? 0 : 1];
+  let bytes = cache.get(output);
+  if (bytes === undefined) {
+    bytes = site.serialization.getO(binary).serialize(output);
+    cache.set(output, bytes);
+  }
+  return bytes;
+}
+
 /** What every call on the unary path shares. */
 export interface UnaryPathSettings {
-  interceptors: readonly Interceptor[];
+  /** The interceptors every call goes through, composed once around the implementation. */
+  chain: UnaryChain;
   readMaxBytes: number;
   /** Encodings accepted for requests and offered for responses, in the server's order. */
   acceptCompression: readonly Compression[];
@@ -67,7 +87,7 @@ export function runUnary(call: UnaryCall, site: UnarySite, settings: UnaryPathSe
     .decode()
     .then(
       (input) =>
-        call.invoke(input, site.implementation, settings.interceptors).then(
+        call.invoke(input, settings.chain).then(
           (output) => exchange.succeed(output),
           (error: unknown) => exchange.fail(callFailure(error)),
         ),
