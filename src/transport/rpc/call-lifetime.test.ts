@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { bodyTimeoutMs, CallLifetime } from "./call-lifetime.js";
+import { bodyTimeoutMs } from "../read-body.js";
+import { CallLifetime } from "./call-lifetime.js";
 import { DeadlineSweep, maxTimerMs } from "./deadline-sweep.js";
 import { FakeSweepClock } from "./fake-sweep-clock.js";
 

@@ -1,9 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { DeadlineSweep, Expiring } from "./deadline-sweep.js";
-import type { ReadBound } from "./read-request.js";
-
-/** Time a client has to send a whole unary request body, whatever its deadline. */
-export const bodyTimeoutMs = 10_000;
+import { bodyTimeoutMs, type ReadBound } from "../read-body.js";
 
 /**
  * The deadline and the abort signal of one call. The signal is made only when something asks
@@ -13,7 +10,7 @@ export const bodyTimeoutMs = 10_000;
  * without a reason when the call ends (as connect-node's does). The deadline also bounds the
  * read of the request body, as does bodyTimeoutMs. Its timer is the shared `sweep`.
  */
-export class CallLifetime implements Expiring, ReadBound {
+export class CallLifetime implements Expiring, ReadBound<ConnectError> {
   private controller: AbortController | undefined;
   private ended = false;
   private deadlinePassed = false;

@@ -1,8 +1,10 @@
 import { create, type DescMessage, type DescMethodUnary, type DescService, type Message } from "@bufbuild/protobuf";
 import { createContextValues, type ContextValues, type HandlerContext, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import type { IncomingHttpHeaders } from "node:http";
+import { clientKey } from "../../core/client/client.js";
 import type { RequestRecord } from "../../observe/request-record.js";
 import { withRequestRecord } from "../../observe/request-tracking.js";
+import type { ClientOf } from "../client-of.js";
 import type { CallLifetime } from "./call-lifetime.js";
 
 /** A unary RPC implementation, as a service registration holds it. */
@@ -23,6 +25,9 @@ export interface UnaryCallInit {
   lifetime: CallLifetime;
   /** The call's request record, for the tracking interceptor (none when tracking is off). */
   record: RequestRecord | undefined;
+  /** The peer address of the call's connection; with `clientOf`, who sent the call, made when the context values are read. */
+  remoteAddress: string | undefined;
+  clientOf: ClientOf;
 }
 
 /**
@@ -89,7 +94,7 @@ export class UnaryCall {
   }
 
   contextValues(): ContextValues {
-    return (this.values ??= withRequestRecord(createContextValues(), this.init.record));
+    return (this.values ??= withRequestRecord(createContextValues().set(clientKey, this.init.clientOf(this.init.remoteAddress, this.init.headers)), this.init.record));
   }
 
   url(): string {
