@@ -42,16 +42,14 @@ export interface BodyLimit<E> {
   peekBytes?: number;
   /** Time the client has to send it all; `bodyTimeoutMs` by default. */
   timeoutMs?: number;
-  /** Bounds the time instead of `timeoutMs` and a timer per read. */
-  bound?: ReadBound<E>;
 }
 
 /**
- * Reads a request body within `limit`, REST and RPC alike. A refusal rejects at once with the
- * rest unread and the stream paused: the caller answers, and the stream or connection is
- * closed behind the answer.
+ * Reads a request body within `limit`, REST and RPC alike, in the time `bound` gives it, or
+ * else `limit.timeoutMs`. A refusal rejects at once with the rest unread and the stream
+ * paused: the caller answers, and the stream or connection is closed behind the answer.
  */
-export function readBody<E>(request: IncomingMessage | Http2ServerRequest | ServerHttp2Stream, limit: BodyLimit<E>): Promise<Buffer> {
+export function readBody<E>(request: IncomingMessage | Http2ServerRequest | ServerHttp2Stream, limit: BodyLimit<E>, bound?: ReadBound<E>): Promise<Buffer> {
   const declared = limit.declaredBytes ?? NaN;
   if (declared > limit.maxBytes) return Promise.reject(limit.tooLarge());
   if (declared === 0 && limit.peek === undefined) return Promise.resolve(Buffer.alloc(0));
@@ -65,7 +63,7 @@ export function readBody<E>(request: IncomingMessage | Http2ServerRequest | Serv
       if (finished) return;
       finished = true;
       if (timer !== undefined) clearTimeout(timer);
-      limit.bound?.readDone();
+      bound?.readDone();
       request.off("data", onData);
       request.off("end", onEnd);
       request.off("error", onError);
@@ -95,7 +93,7 @@ export function readBody<E>(request: IncomingMessage | Http2ServerRequest | Serv
     request.once("end", onEnd);
     request.once("error", onError);
     request.once("aborted", onAborted);
-    if (limit.bound !== undefined) limit.bound.boundRead(finish);
+    if (bound !== undefined) bound.boundRead(finish);
     else timer = setTimeout(() => finish(limit.failed("timeout")), limit.timeoutMs ?? bodyTimeoutMs);
   });
 }

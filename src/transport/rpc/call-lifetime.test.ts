@@ -8,7 +8,7 @@ import { FakeSweepClock } from "./fake-sweep-clock.js";
 function setup() {
   const clock = new FakeSweepClock(0);
   const sweep = new DeadlineSweep(clock, 10);
-  const lifetime = (timeoutMs: number | undefined) => new CallLifetime(timeoutMs, () => undefined, sweep);
+  const lifetime = (timeoutMs: number | undefined) => new CallLifetime(timeoutMs, { watchClient: () => undefined }, sweep);
   return { clock, sweep, lifetime };
 }
 

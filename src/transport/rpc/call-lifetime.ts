@@ -2,6 +2,12 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { DeadlineSweep, Expiring } from "./deadline-sweep.js";
 import { bodyTimeoutMs, type ReadBound } from "../read-body.js";
 
+/** Where a call's client can go away: the stream or the response the call answers on. */
+export interface ClientWatch {
+  /** Runs `gone` if the client goes away before the call ends, at once if it has gone already. */
+  watchClient(gone: () => void): void;
+}
+
 /**
  * The deadline and the abort signal of one call. The signal is made only when something asks
  * for it or a deadline passes: connect-node's context costs an AbortController, two linked
@@ -22,13 +28,10 @@ export class CallLifetime implements Expiring, ReadBound<ConnectError> {
   private waitingFor = Infinity;
   private sweepKey = 0;
 
-  /**
-   * `watchClient` is called once, when the signal is first made, with what to run if the
-   * client goes away before the call ends (at once if it has gone already).
-   */
+  /** `client` is watched once, when the signal is first made. */
   constructor(
     timeoutMs: number | undefined,
-    private readonly watchClient: (gone: () => void) => void,
+    private readonly client: ClientWatch,
     private readonly sweep: DeadlineSweep,
   ) {
     if (timeoutMs === undefined) return;
@@ -117,7 +120,7 @@ export class CallLifetime implements Expiring, ReadBound<ConnectError> {
         this.controller.abort();
         return this.controller;
       }
-      this.watchClient(() => this.abort(new ConnectError("the client went away", Code.Canceled)));
+      this.client.watchClient(() => this.abort(new ConnectError("the client went away", Code.Canceled)));
     }
     return this.controller;
   }

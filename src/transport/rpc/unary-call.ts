@@ -1,34 +1,18 @@
 import { create, type DescMessage, type DescMethodUnary, type DescService, type Message } from "@bufbuild/protobuf";
-import { createContextValues, type ContextValues, type HandlerContext, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
+import type { ConnectError, ContextKey, ContextValues, HandlerContext, Interceptor, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
 import type { IncomingHttpHeaders } from "node:http";
 import { clientKey } from "../../core/client/client.js";
 import type { RequestRecord } from "../../observe/request-record.js";
-import { withRequestRecord } from "../../observe/request-tracking.js";
-import type { ClientOf } from "../client-of.js";
-import type { CallLifetime } from "./call-lifetime.js";
+import { requestRecordKey } from "../../observe/request-tracking.js";
+import { CallLifetime, type ClientWatch } from "./call-lifetime.js";
+import { asDecodeFailure } from "./undecodable.js";
+import { callFailure, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
 
 /** A unary RPC implementation, as a service registration holds it. */
 export type UnaryImplementation = (request: Message, context: HandlerContext) => unknown;
 
 /** The interceptors of every call composed once around the implementation, outermost first. */
 export type UnaryChain = (request: UnaryRequest) => Promise<UnaryResponse>;
-
-/** What one call of the unary path knows before it runs: the request line and headers. */
-export interface UnaryCallInit {
-  method: DescMethodUnary;
-  implementation: UnaryImplementation;
-  protocolName: "grpc" | "connect";
-  requestMethod: string;
-  /** The request's path and query. */
-  path: string;
-  headers: IncomingHttpHeaders;
-  lifetime: CallLifetime;
-  /** The call's request record, for the tracking interceptor (none when tracking is off). */
-  record: RequestRecord | undefined;
-  /** The peer address of the call's connection; with `clientOf`, who sent the call, made when the context values are read. */
-  remoteAddress: string | undefined;
-  clientOf: ClientOf;
-}
 
 /**
  * The call a request belongs to, under a symbol: an interceptor that passes on a copy of the
@@ -41,137 +25,163 @@ const callOf = Symbol("unary call");
  * call cost a closure per interceptor per call. The call travels in the request.
  */
 export function composeUnaryChain(interceptors: readonly Interceptor[]): UnaryChain {
-  let next: UnaryChain = (received) => (received as CallRequest)[callOf].run(received);
+  let next: UnaryChain = (received) => (received as UnaryCall)[callOf].run(received);
   for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next as never) as unknown as UnaryChain;
   return next;
 }
 
 /**
- * One call on the unary path: the request the interceptors see and the HandlerContext the
- * implementation gets, with headers, context values and the signal made only when read. Both
- * are instances of small classes whose getters live on the prototype: object literals with
- * getters cost a closure per getter and a slow property definition per call.
+ * One call on the unary path, as one object: the request the interceptors see, the
+ * HandlerContext the implementation gets (the two share every name they have in common, with
+ * the same meaning), and what the protocol (gRPC, Connect) reads and answers with, in the
+ * subclass. Headers, context values and the signal are made only when read. A call cost a
+ * dozen objects and closures before (the request, the context, the exchange's callbacks),
+ * which with node:http2's own were most of the garbage a gRPC call left.
  */
-export class UnaryCall {
-  private requestHeader: Headers | undefined;
-  private values: ContextValues | undefined;
-  /** The response headers the implementation or an interceptor set, if any was. */
-  responseHeader: Headers | undefined;
-  /** The response trailers the implementation or an interceptor set, if any was. */
-  responseTrailer: Headers | undefined;
+export abstract class UnaryCall implements UnaryRequest, HandlerContext, ClientWatch {
+  readonly stream = false;
+  readonly requestMethod = "POST";
+  readonly [callOf]: UnaryCall;
+  /** The deadline and the signal; the subclass starts it once it can watch its client. */
+  lifetime!: CallLifetime;
+  /** The input message, once decoded. */
+  message!: Message;
+  private requestHeaders: Headers | undefined;
+  private contextValueSet: CallValues | undefined;
+  /** The response headers and trailers the implementation or an interceptor set, if any was. */
+  protected setHeaders: Headers | undefined;
+  protected setTrailers: Headers | undefined;
 
-  constructor(readonly init: UnaryCallInit) {}
+  constructor(
+    readonly site: UnarySite,
+    protected readonly settings: UnaryPathSettings,
+    readonly protocolName: "grpc" | "connect",
+    /** The request's path and query. */
+    private readonly path: string,
+    readonly requestHeadersIn: IncomingHttpHeaders,
+    /** The call's request record, for the tracking interceptor (none when tracking is off). */
+    readonly record: RequestRecord | undefined,
+    /** The peer address of the connection: with the headers, who sent the call. */
+    private readonly remoteAddress: string | undefined,
+  ) {
+    this[callOf] = this;
+  }
 
-  /** Runs `input` through `chain` into the implementation; the output as a full message. */
-  async invoke(input: Message, chain: UnaryChain): Promise<Message> {
-    const response = await chain(new CallRequest(this, input));
+  /** Starts the call's lifetime: its deadline runs from now. */
+  protected startLifetime(timeoutMs: number | undefined): void {
+    this.lifetime = new CallLifetime(timeoutMs, this, this.settings.deadlines);
+  }
+
+  /** Reads and decodes the input message; what it throws is a decoding failure. */
+  abstract decode(): Promise<Message>;
+  abstract succeed(output: Message): Promise<void> | void;
+  abstract fail(error: ConnectError): Promise<void> | void;
+  abstract watchClient(gone: () => void): void;
+
+  get method(): DescMethodUnary {
+    return this.site.method;
+  }
+  get service(): DescService {
+    return this.site.method.parent;
+  }
+  get url(): string {
+    const headers = this.requestHeadersIn;
+    return `http://${String(headers[":authority"] ?? headers.host ?? "localhost")}${this.path}`;
+  }
+  get signal(): AbortSignal {
+    return this.lifetime.signal;
+  }
+  get header(): Headers {
+    return (this.requestHeaders ??= toHeaders(this.requestHeadersIn));
+  }
+  get requestHeader(): Headers {
+    return this.header;
+  }
+  get responseHeader(): Headers {
+    return (this.setHeaders ??= new Headers());
+  }
+  get responseTrailer(): Headers {
+    return (this.setTrailers ??= new Headers());
+  }
+  get contextValues(): ContextValues {
+    return (this.contextValueSet ??= new CallValues(this));
+  }
+  get values(): ContextValues {
+    return this.contextValues;
+  }
+  timeoutMs(): number | undefined {
+    return this.lifetime.timeoutMs();
+  }
+
+  /** Who sent the call. */
+  client() {
+    return this.settings.clientOf(this.remoteAddress, this.requestHeadersIn);
+  }
+
+  /**
+   * Runs the call: decode, the interceptors and the implementation, then the answer; a failure
+   * anywhere is answered as connect-node answers it, and a failure to answer is logged.
+   */
+  serve(): void {
+    const { logger } = this.settings;
+    this.decode()
+      .then(
+        (input) =>
+          this.invoke(input).then(
+            (output) => this.succeed(output),
+            (error: unknown) => this.fail(callFailure(error)),
+          ),
+        (error: unknown) => this.fail(asDecodeFailure(error, logger, this.site.method.name)),
+      )
+      .catch((error: unknown) => this.fail(callFailure(error)))
+      .catch((error: unknown) => logger.warn("rpc response failed", { method: this.site.method.name, error: error instanceof Error ? error.message : String(error) }));
+  }
+
+  /** Runs `input` through the interceptors into the implementation; the output as a full message. */
+  async invoke(input: Message): Promise<Message> {
+    this.message = input;
+    const response = await this.settings.chain(this);
     if (!(response instanceof CallResponse)) {
       // An interceptor answered with headers of its own: those are the call's.
-      this.responseHeader = response.header;
-      this.responseTrailer = response.trailer;
+      this.setHeaders = response.header;
+      this.setTrailers = response.trailer;
     }
     return response.message;
   }
 
   /** The innermost step of the chain: the implementation, with the context of `received`. */
   async run(received: UnaryRequest): Promise<UnaryResponse> {
-    const { method, implementation } = this.init;
-    const context = received instanceof CallRequest ? new CallContext(this) : copiedContext(this, received);
-    const output = await implementation(received.message, context);
-    return new CallResponse(this, outputMessage(method, output));
-  }
-
-  ownHeader(): Headers {
-    return (this.responseHeader ??= new Headers());
-  }
-
-  ownTrailer(): Headers {
-    return (this.responseTrailer ??= new Headers());
-  }
-
-  header(): Headers {
-    return (this.requestHeader ??= toHeaders(this.init.headers));
-  }
-
-  contextValues(): ContextValues {
-    return (this.values ??= withRequestRecord(createContextValues().set(clientKey, this.init.clientOf(this.init.remoteAddress, this.init.headers)), this.init.record));
-  }
-
-  url(): string {
-    const authority = this.init.headers[":authority"] ?? this.init.headers.host ?? "localhost";
-    return `http://${String(authority)}${this.init.path}`;
+    const context = received === this ? this : copiedContext(this, received);
+    const output = await this.site.implementation(received.message, context);
+    return new CallResponse(this, outputMessage(this.site.method, output));
   }
 }
 
-class CallRequest implements UnaryRequest {
-  readonly stream = false;
-  readonly [callOf]: UnaryCall;
+/**
+ * The context values of a call, made when first read: the request record (for the tracking
+ * interceptor) and the client are the call's until set otherwise, the client made when read.
+ */
+class CallValues implements ContextValues {
+  /** What was set (or deleted: its default) since, made at the first set. */
+  private own: Map<symbol, unknown> | undefined;
 
-  constructor(
-    call: UnaryCall,
-    readonly message: Message,
-  ) {
-    this[callOf] = call;
-  }
-
-  get service(): DescService {
-    return this[callOf].init.method.parent;
-  }
-  get method(): DescMethodUnary {
-    return this[callOf].init.method;
-  }
-  get requestMethod(): string {
-    return this[callOf].init.requestMethod;
-  }
-  get url(): string {
-    return this[callOf].url();
-  }
-  get signal(): AbortSignal {
-    return this[callOf].init.lifetime.signal;
-  }
-  get header(): Headers {
-    return this[callOf].header();
-  }
-  get contextValues(): ContextValues {
-    return this[callOf].contextValues();
-  }
-}
-
-class CallContext implements HandlerContext {
   constructor(private readonly call: UnaryCall) {}
 
-  get method(): DescMethodUnary {
-    return this.call.init.method;
+  get<T>(key: ContextKey<T>): T {
+    if (this.own?.has(key.id) === true) return this.own.get(key.id) as T;
+    if (key.id === requestRecordKey.id && this.call.record !== undefined) return this.call.record as T;
+    if (key.id === clientKey.id) return this.set(clientKey, this.call.client()).get(key);
+    return key.defaultValue;
   }
-  get service(): DescService {
-    return this.call.init.method.parent;
+
+  set<T>(key: ContextKey<T>, value: T): this {
+    (this.own ??= new Map()).set(key.id, value);
+    return this;
   }
-  get requestMethod(): string {
-    return this.call.init.requestMethod;
-  }
-  get protocolName(): string {
-    return this.call.init.protocolName;
-  }
-  get url(): string {
-    return this.call.url();
-  }
-  get signal(): AbortSignal {
-    return this.call.init.lifetime.signal;
-  }
-  get requestHeader(): Headers {
-    return this.call.header();
-  }
-  get responseHeader(): Headers {
-    return this.call.ownHeader();
-  }
-  get responseTrailer(): Headers {
-    return this.call.ownTrailer();
-  }
-  get values(): ContextValues {
-    return this.call.contextValues();
-  }
-  timeoutMs(): number | undefined {
-    return this.call.init.lifetime.timeoutMs();
+
+  delete(key: ContextKey<unknown>): this {
+    // A deleted key reads its default, the call's own values included.
+    return this.set(key, key.defaultValue);
   }
 }
 
@@ -180,23 +190,22 @@ class CallContext implements HandlerContext {
  * the class loses (its prototype getters) comes from the call.
  */
 function copiedContext(call: UnaryCall, received: UnaryRequest): HandlerContext {
-  const { lifetime, method, requestMethod, protocolName } = call.init;
   return {
-    method,
-    service: received.service ?? method.parent,
-    requestMethod,
-    protocolName,
-    timeoutMs: () => lifetime.timeoutMs(),
-    url: received.url ?? call.url(),
-    signal: received.signal ?? lifetime.signal,
-    requestHeader: received.header ?? call.header(),
+    method: call.method,
+    service: received.service ?? call.service,
+    requestMethod: call.requestMethod,
+    protocolName: call.protocolName,
+    timeoutMs: () => call.timeoutMs(),
+    url: received.url ?? call.url,
+    signal: received.signal ?? call.signal,
+    requestHeader: received.header ?? call.header,
     get responseHeader() {
-      return call.ownHeader();
+      return call.responseHeader;
     },
     get responseTrailer() {
-      return call.ownTrailer();
+      return call.responseTrailer;
     },
-    values: received.contextValues ?? call.contextValues(),
+    values: received.contextValues ?? call.contextValues,
   };
 }
 
@@ -209,16 +218,16 @@ class CallResponse implements UnaryResponse {
   ) {}
 
   get service(): DescService {
-    return this.call.init.method.parent;
+    return this.call.service;
   }
   get method(): DescMethodUnary {
-    return this.call.init.method;
+    return this.call.method;
   }
   get header(): Headers {
-    return this.call.ownHeader();
+    return this.call.responseHeader;
   }
   get trailer(): Headers {
-    return this.call.ownTrailer();
+    return this.call.responseTrailer;
   }
 }
 

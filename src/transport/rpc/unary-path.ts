@@ -58,6 +58,7 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
     logger: options.logger,
     deadlines: options.deadlines ?? new DeadlineSweep(),
     clientOf: options.clientOf,
+    negotiated: new Map(),
   };
   const sites = new Map<string, UnarySite>();
   for (const { service, implementation } of options.services) {
@@ -68,6 +69,7 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
       sites.set(`/${service.typeName}/${method.name}`, {
         method: unary,
         implementation: fn.bind(implementation) as UnaryImplementation,
+        streamError: (error: Error) => options.logger.debug("grpc stream error", { method: unary.name, error: error.message }),
         serialization: createMethodSerializationLookup(unary as DescMethodUnary<DescMessage, DescMessage>, undefined, undefined, { readMaxBytes: options.readMaxBytes, writeMaxBytes: 0xffffffff }),
       });
     }
