@@ -5,6 +5,7 @@ import { clientKey } from "../../core/client/client.js";
 import type { RequestRecord } from "../../observe/request-record.js";
 import { requestRecordKey } from "../../observe/request-tracking.js";
 import { CallLifetime, type ClientWatch } from "./call-lifetime.js";
+import { withErrorInfo } from "../error-info.js";
 import { asDecodeFailure } from "./undecodable.js";
 import { callFailure, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
 
@@ -131,7 +132,7 @@ export abstract class UnaryCall implements UnaryRequest, HandlerContext, ClientW
             (output) => this.succeed(output),
             (error: unknown) => this.fail(callFailure(error)),
           ),
-        (error: unknown) => this.fail(asDecodeFailure(error, logger, this.site.method.name)),
+        (error: unknown) => this.fail(withErrorInfo(asDecodeFailure(error, logger, this.site.method.name))),
       )
       .catch((error: unknown) => this.fail(callFailure(error)))
       .catch((error: unknown) => logger.warn("rpc response failed", { method: this.site.method.name, error: error instanceof Error ? error.message : String(error) }));

@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionNegotiate, type Compression, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import type { Logger } from "../../log.js";
 import type { ClientOf } from "../client-of.js";
+import { withErrorInfo } from "../error-info.js";
 import type { BodyFailure } from "../read-body.js";
 import type { DeadlineSweep } from "./deadline-sweep.js";
 import type { UnaryChain, UnaryImplementation } from "./unary-call.js";
@@ -60,9 +61,9 @@ export function bodyFailed(why: BodyFailure): ConnectError {
   return new ConnectError("the request body could not be read", Code.InvalidArgument);
 }
 
-/** What the implementation or an interceptor threw, as connect-node answers it. */
+/** What the implementation or an interceptor threw, as connect-node answers it, with a reason. */
 export function callFailure(thrown: unknown): ConnectError {
-  return thrown instanceof ConnectError ? thrown : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown);
+  return withErrorInfo(thrown instanceof ConnectError ? thrown : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown));
 }
 
 /** One header value of a Node request, as Headers.get would give it. */
