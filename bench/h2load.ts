@@ -52,7 +52,7 @@ export async function runH2load(options: H2loadOptions): Promise<LoadResult> {
     const counts = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(output);
     const finished = /finished in ([\d.]+)s/.exec(output);
     const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(output);
-    if (counts === null || finished === null || codes === null) throw new Error(`h2load: unexpected output: ${output.slice(0, 500)}`);
+    if (counts === null || finished === null || codes === null) throw new Error(`h2load: unexpected output: …${output.slice(-500)}`);
     const [succeeded, failed, errored, timedOut] = [4, 5, 6, 7].map((group) => Number(counts[group]));
     const non2xx = Number(codes[2]) + Number(codes[3]) + Number(codes[4]);
     const errors = failed! + errored! + timedOut! + non2xx;
