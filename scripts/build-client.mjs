@@ -22,8 +22,11 @@ const gen = join(root, "gen", "es");
 const pkg = join(root, "packages", "client");
 const build = join(pkg, "build");
 const dist = join(pkg, "dist");
-/** Proto packages that are not part of the public API. */
-const internalAreas = new Set(["testing"]);
+/**
+ * Proto packages that are not part of the browser API: the test service, and the operators'
+ * AdminService, served on the management port only and called with the admin key.
+ */
+const internalAreas = new Set(["testing", "admin"]);
 
 function fail(message) {
   process.stderr.write(`build-client: ${message}\n`);
