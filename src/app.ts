@@ -244,7 +244,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const issuer = createIssuer({ keys, secrets, issuer: authentiqIssuer, now });
     const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, locks });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
-    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
+    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock, locks });
     const identities = createIdentityStore(db, tenantId);
     const outboxOfTenant = createOutbox(db, tenantId);
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
