@@ -34,7 +34,8 @@ export function createAdminTokensHandler(deps: AdminTokensDeps): AdminHandlers {
         if (found === "dead") return inactive;
         const { live } = found;
         const described = { subject: live.subject, product: live.product, tokenType: live.tokenType, expiresAt: live.expiresAt === undefined ? undefined : timestampFromDate(live.expiresAt) };
-        if (live.userId !== undefined && (await deps.locks.isLocked(live.userId))) return { ...described, active: false, state: "locked" };
+        const locked = live.locked ?? (live.userId !== undefined && (await deps.locks.isLocked(live.userId)));
+        if (locked) return { ...described, active: false, state: "locked" };
         return { ...described, active: true, state: live.state };
       }
       return inactive;

@@ -16,6 +16,8 @@ export interface Introspection {
   expiresAt: Date | undefined;
   /** The Tessera user it acts for, whose lock makes it inactive; none for an Authentiq key's. */
   userId: string | undefined;
+  /** Whether that user is locked, when the lookup read it already; else the handler asks. */
+  locked?: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export function rowBackedJwts(deps: { family: RowBackedFamily; directory: UserDi
     if (!isUuid(claims.tokenId)) return undefined;
     const row = await directory.findLiveSession(family.type, claims.tokenId, clock.now());
     if (row === undefined || row.userId !== claims.subject) return "dead";
-    return { live: { subject: row.userId, product: family.product, tokenType: family.type, state: row.state, expiresAt: row.expiresAt, userId: row.userId } };
+    return { live: { subject: row.userId, product: family.product, tokenType: family.type, state: row.state, expiresAt: row.expiresAt, userId: row.userId, locked: row.locked } };
   };
 }
 
