@@ -36,7 +36,9 @@
 //                               empty 5-byte frame) when installed, else grpc-js. The GET
 //                               /.well-known/jwks.json and GET /me sections add Connect JSON and
 //                               binary over HTTP/1.1 and HTTP/2 (and gRPC over grpc-js) for the
-//                               same RPCs (GetCurrentUser with the Bearer session).
+//                               same RPCs (GetCurrentUser with the Bearer session). The GET /me
+//                               section also has AdminService/IntrospectToken of the same session
+//                               over gRPC on the management port (what an internal service calls).
 // After the table the run prints the RPC targets, PASS or FAIL: Tessera gRPC ≥ 0.5 × the
 // floor's req/s and ≤ 2 × its server µs per call; every Connect row ≤ 1.5 × the server µs per
 // call of its section's REST row loaded the same way (the h2load rows: REST under h2load --h1).
@@ -72,6 +74,7 @@ import { fileURLToPath } from "node:url";
 import { GetCurrentUserRequestSchema, IdentityService } from "../gen/es/tessera/identity/v1/identity_pb.js";
 import { GetJwksRequestSchema, SessionService } from "../gen/es/tessera/session/v1/session_pb.js";
 import { GetCurrentUserRequest, IdentityServiceClient } from "../gen/grpc-js/tessera/identity/v1/identity.js";
+import { AdminServiceClient, IntrospectTokenRequest } from "../gen/grpc-js/tessera/admin/v1/admin.js";
 import { GetJwksRequest, SessionServiceClient } from "../gen/grpc-js/tessera/session/v1/session.js";
 import { authentiqUpdateLoad, registerAuthentiqKeys, updateKey, type AuthentiqKey } from "./authentiq.js";
 import { emptyEnvelope, grpcFrameOnce } from "./grpc-frame.js";
@@ -80,6 +83,7 @@ import { Http1Client, http1Pool } from "./http1.js";
 import { percentile, runLoad, type Call, type LoadResult } from "./load.js";
 import { benchWorkers } from "./workers.js";
 import {
+  benchAdminKey,
   benchOrigin,
   benchRpId,
   getCurrentUserRpcPath,
@@ -148,6 +152,8 @@ class Child {
     readonly name: string,
     private readonly child: ChildProcess,
     readonly port: number,
+    /** Tessera only: its management port (AdminService). */
+    readonly adminPort: number | undefined,
     /** Tessera only: its database engine and a session for GET /me. */
     readonly engine: "pglite" | "postgres" | undefined,
     readonly session: BenchSession | undefined,
@@ -183,7 +189,7 @@ class Child {
       const onMessage = (message: ChildMessage) => {
         if (message.type === "listening") {
           cleanup();
-          resolve(new Child(name, child, message.port, message.engine, message.session, message.loginSessions ?? []));
+          resolve(new Child(name, child, message.port, message.adminPort, message.engine, message.session, message.loginSessions ?? []));
         } else if (message.type === "failed") {
           fail(new Error(`${name} failed to start: ${message.message}`));
         }
@@ -590,7 +596,38 @@ function meTargets(tessera: Child, baseline: Child, session: BenchSession, concu
       },
     },
     ...(["1.1", "2"] as const).flatMap((version) => [false, true].map((binary) => connectTarget(tessera, version, binary, concurrency, checkConnect, bearer))),
+    introspectTarget(tessera, session),
   ];
+}
+
+/**
+ * AdminService/IntrospectToken over gRPC on the management port, of the same session GET /me
+ * uses: what an internal service calls to check a token. Each answer must be active and the
+ * session's user: verify the RS256 JWT, read the sessions row and the user's lock.
+ */
+function introspectTarget(tessera: Child, session: BenchSession): Target {
+  return {
+    name: "gRPC admin IntrospectToken (grpc-js, HTTP/2, management port)",
+    server: tessera,
+    open() {
+      if (tessera.adminPort === undefined) throw new Error("tessera did not report its management port");
+      const client = new AdminServiceClient(`127.0.0.1:${tessera.adminPort}`, grpc.credentials.createInsecure());
+      const request = IntrospectTokenRequest.create({ token: session.token });
+      const metadata = new grpc.Metadata();
+      metadata.set("authorization", `Bearer ${benchAdminKey}`);
+      return {
+        call: () =>
+          new Promise<void>((resolve, reject) => {
+            client.introspectToken(request, metadata, { deadline: Date.now() + requestTimeoutMs }, (error, response) => {
+              if (error) return reject(error);
+              if (!response.active || response.subject !== session.userId) return reject(new Error(`IntrospectToken: ${JSON.stringify(response)}, expected the session's user ${session.userId} active`));
+              resolve();
+            });
+          }),
+        close: () => client.close(),
+      };
+    },
+  };
 }
 
 /** A credential registered with Tessera, and the user it belongs to. */

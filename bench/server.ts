@@ -15,7 +15,7 @@ import { hankoSessionPolicy } from "../src/products/hanko/policy.js";
 import { createSessionStore } from "../src/store/session/session.store.js";
 import { defaultTenantId } from "../src/store/schema.js";
 import { runChild } from "./child.js";
-import { benchOrigin, type BenchSession } from "./protocol.js";
+import { benchAdminKey, benchOrigin, type BenchSession } from "./protocol.js";
 
 runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true }) => {
   if (databaseUrl !== undefined) await requireEmptyDatabase(databaseUrl);
@@ -23,8 +23,8 @@ runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true 
   // one does, as the database is new and is not used after the run.
   const config = loadConfig(
     databaseUrl === undefined
-      ? { DATA_DIR: "memory://", PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ORIGIN: benchOrigin }
-      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: secretKey, PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ORIGIN: benchOrigin },
+      ? { DATA_DIR: "memory://", PORT: "0", ADMIN_PORT: "0", ADMIN_API_KEY: benchAdminKey, LOG_LEVEL: "info", ORIGIN: benchOrigin }
+      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: secretKey, PORT: "0", ADMIN_PORT: "0", ADMIN_API_KEY: benchAdminKey, LOG_LEVEL: "info", ORIGIN: benchOrigin },
   );
   // The request log at info, as shipped: through the same buffered, asynchronous destination
   // as stderr (src/log.ts), but to /dev/null, as thousands of lines a second would drown the
@@ -45,7 +45,7 @@ runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true 
       const loginSession = await tokens.issue(loginUser.id);
       loginSessions.push({ token: loginSession.token, userId: loginSession.userId, kid });
     }
-    return { port: app.port, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, loginSessions, close: async () => void (await app.close()) };
+    return { port: app.port, adminPort: app.adminPort, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, loginSessions, close: async () => void (await app.close()) };
   } catch (error) {
     await app.close();
     throw error;
