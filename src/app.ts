@@ -102,6 +102,10 @@ import { createScopeJobStore } from "./store/authentiq/scope-job.store.js";
 import { createIdentityStore } from "./store/identity/identity.store.js";
 import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
 import { createPasswordStore } from "./store/password/password.store.js";
+import { createAuditLog } from "./core/audit/audit.service.js";
+import { createAuditStore } from "./store/audit/audit.store.js";
+import { createWebhookStore } from "./store/audit/webhook.store.js";
+import { createWebhookSender } from "./delivery/webhook-send.js";
 
 /** How long a shutdown waits for the last spans to be exported. */
 const traceFlushMs = 5_000;
@@ -203,7 +207,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const { db } = database;
     keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger, clock: options.clock });
     await keys.ensureKeys();
-    const senders = createSenders({ ...config, logBodies: options.logMessageBodies ?? config.databaseUrl === undefined }, logger);
+    const webhooks = createWebhookStore(db, defaultTenantId, secrets);
+    const senders = createSenders({ ...config, logBodies: options.logMessageBodies ?? config.databaseUrl === undefined }, logger, createWebhookSender({ directory: webhooks, logger }));
     const worker = createOutboxWorker({ queue: createOutboxQueue(db), send: senders.send, logger, settings: options.outbox, metrics: observability.outbox, trace: tracing?.deliveries });
     observability.watchDatabase({ connections: database.connections, outboxBacklog: () => outboxBacklog(db) });
     outbox = worker;
@@ -211,15 +216,16 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const unlisten = await database.listen("tessera_outbox", worker.nudge);
     // Keys rotated or retired by another replica or the CLI: publish and sign with them at once.
     const unlistenKeys = await database.listen(signingKeysChannel, keys.reload);
-    const retention = createRetentionWorker({ db, logger });
+    const retention = createRetentionWorker({ db, logger, auditRetentionDays: config.auditRetentionDays });
     retentionWorker = retention;
     retention.start();
 
     const rp: RelyingPartyConfig = { id: config.rpId, name: config.rpName, origins: config.origins };
     const clock = options.clock ?? systemClock;
+    const audit = createAuditLog({ store: createAuditStore(db), clock, tenantId: defaultTenantId });
     // Services that count in milliseconds read the same clock.
     const now = () => clock.now().getTime();
-    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock });
+    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock, audit });
     const accessPoints = createAccessPointService({ store: createAccessPointStore(db), secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
       const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
@@ -231,14 +237,14 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authfiManagement = createAuthfiManagementService({ users: authfiUsers, transaction, ceremony: authfiCeremony });
 
     const tenantId = defaultTenantId;
-    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock });
+    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, audit });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}`, now });
-    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock });
-    const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
-    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
+    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, audit });
+    const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock, audit });
+    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock, audit });
     const identities = createIdentityStore(db, tenantId);
     const outboxOfTenant = createOutbox(db, tenantId);
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
@@ -272,7 +278,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         session: createSessionHandler({
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
-          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), hanko: config.hanko, limits }),
+          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), hanko: config.hanko, limits, audit }),
           consumeOneTimeToken: (value) => loginTokens.consume(value),
           authTokenHeader,
         }),

@@ -1,3 +1,5 @@
+import type { AuditProduct } from "../audit/audit-event.js";
+import { noAudit, type AuditLog } from "../audit/audit.service.js";
 import { systemClock, type Clock } from "../clock.js";
 import { DomainError } from "../errors/domain-error.js";
 import type { KeyService } from "../keys/key.service.js";
@@ -48,6 +50,9 @@ export interface SessionTokenOptions {
   /** Hanko's by default. */
   policy?: SignedTokenPolicy;
   clock?: Clock;
+  /** Where sessions issued and revoked are recorded, as `product`'s (Hanko's by default). */
+  audit?: AuditLog<unknown>;
+  product?: AuditProduct;
 }
 
 /** Creates the session token service: the issued-token mechanic over the sessions. */
@@ -55,16 +60,22 @@ export function createSessionTokens(options: SessionTokenOptions): SessionTokens
   const { lifetime } = options;
   const policy = { ...(options.policy ?? hankoSessionPolicy), lifetime };
   const tokens = createIssuedTokens({ store: sessionRows(options.store), keys: options.keys, policy, clock: options.clock ?? systemClock });
+  const audit = options.audit ?? noAudit;
+  const product = options.product ?? "hanko";
   return {
     async issue(userId) {
       const { recorded, token } = await tokens.issue({ subject: userId, extra: {} });
+      await audit.recordAlone({ type: "session.issued", outcome: "success", product, userId, details: { session_id: recorded.tokenId } });
       return { sessionId: recorded.tokenId, userId, token, lifetime };
     },
     async authenticate(token) {
       const { tokenId, subject } = await tokens.verify(token);
       return { sessionId: tokenId, userId: subject };
     },
-    revoke: async (sessionId) => void (await tokens.revoke(sessionId)),
+    async revoke(sessionId) {
+      await tokens.revoke(sessionId);
+      await audit.recordAlone({ type: "session.revoked", outcome: "success", product, details: { session_id: sessionId } });
+    },
   };
 }
 

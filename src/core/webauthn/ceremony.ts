@@ -10,7 +10,10 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { decodeAttestationObject } from "@simplewebauthn/server/helpers";
+import type { AuditProduct } from "../audit/audit-event.js";
+import { noAudit, reasonOf, recordOutcome, type AuditLog } from "../audit/audit.service.js";
 import type { Clock } from "../clock.js";
+import { isDomainError } from "../errors/domain-error.js";
 import type { Ceremony, ChallengeStore, IssuedChallenge, PendingUser, UserVerification } from "./challenge.port.js";
 import type { NewCredential, WebauthnCredential } from "./credential.js";
 import type { CredentialStore } from "./credential.port.js";
@@ -88,8 +91,18 @@ export interface WebauthnCeremony {
 }
 
 /** Creates the ceremony of one product over the challenge and credential stores. */
-export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: RelyingPartyConfig; challenges: ChallengeStore; credentials: CredentialStore; clock: Clock }): WebauthnCeremony {
+export function createWebauthnCeremony(deps: {
+  policy: WebauthnPolicy;
+  rp: RelyingPartyConfig;
+  challenges: ChallengeStore;
+  credentials: CredentialStore;
+  clock: Clock;
+  /** Where registrations, removals and logins are recorded (each with the policy's product). */
+  audit?: AuditLog<unknown>;
+}): WebauthnCeremony {
   const { policy, rp, challenges, credentials, clock } = deps;
+  const audit = deps.audit ?? noAudit;
+  const product = policy.product as AuditProduct;
   const scope = policy.credentials;
   const refuse = (ceremony: Ceremony, kind: WebauthnFailureKind, detail: { cause?: unknown; format?: string } = {}) => policy.refuse({ ceremony, kind, ...detail });
   const purposeOf = (purpose: string) => `${policy.product}:${purpose}`;
@@ -175,6 +188,7 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
     async store(tenantId, userId, credential, store = credentials) {
       const outcome = await store.insert(tenantId, { ...credential, userId, product: policy.product }, { max: policy.maxCredentialsPerUser, products: scope.lists });
       if ("refused" in outcome) throw refuse("registration", outcome.refused === "limit" ? "credential_limit" : "credential_exists");
+      await audit.recordAlone({ type: "credential.registered", outcome: "success", product, tenantId, userId, details: { kind: "webauthn", credential_id: outcome.stored.credentialId } });
       return outcome.stored;
     },
 
@@ -182,7 +196,11 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
 
     rename: (tenantId, userId, credentialId, name, store = credentials) => store.rename(tenantId, userId, credentialId, name, scope.manages),
 
-    remove: (tenantId, userId, credentialId, store = credentials) => store.remove(tenantId, userId, credentialId, scope.manages),
+    async remove(tenantId, userId, credentialId, store = credentials) {
+      const removed = await store.remove(tenantId, userId, credentialId, scope.manages);
+      if (removed) await audit.recordAlone({ type: "credential.removed", outcome: "success", product, tenantId, userId, details: { kind: "webauthn", credential_id: credentialId } });
+      return removed;
+    },
 
     async loginOptions(request) {
       const allowed = request.userId === null ? undefined : await credentials.list(request.tenantId, request.userId, scope.lists);
@@ -198,38 +216,46 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
       return options;
     },
 
-    async verifyLogin(tenantId, purpose, response, checks = {}) {
-      const credentialId = toBase64url(response.id);
-      if (!isAssertionShaped(response, credentialId)) throw refuse("login", "malformed");
-      // The challenge is used up whatever happens next: an assertion is good for one try.
-      const { challenge, issued } = await consume("login", tenantId, purpose, response.response.clientDataJSON, checks);
-      const credential = await credentials.find(tenantId, credentialId, scope.logsInWith);
-      // Another user's credential, or another product's, answers as an unknown one: the caller learns nothing about it.
-      if (credential === undefined || (issued.userId !== null && issued.userId !== credential.userId)) throw refuse("login", "credential_unknown");
-      await checks.credential?.(credential);
-      const handle = response.response.userHandle;
-      // A discoverable credential names its user: it must be the credential's owner.
-      if (handle !== undefined && handle !== "" && userIdOfHandle(handle) !== credential.userId) throw refuse("login", "user_handle");
-      let verification;
-      try {
-        verification = await verifyAuthenticationResponse({
-          response,
-          ...expected(challenge, issued),
-          // Counter 0: the library checks the signature only; the counter is checked below, once it is signed.
-          credential: { id: credentialId, publicKey: new Uint8Array(credential.publicKey), counter: 0, transports: credential.transports },
-        });
-      } catch (cause) {
-        throw refuse("login", "signature", { cause });
-      }
-      if (!verification.verified) throw refuse("login", "signature");
-      const { newCounter } = verification.authenticationInfo;
-      // A counter that did not grow means a cloned authenticator; 0 and 0 is one that keeps none.
-      if ((newCounter > 0 || credential.signCount > 0) && newCounter <= credential.signCount) throw refuse("login", "counter");
-      const now = clock.now();
-      if (!(await credentials.recordSignCount(credential.id, credential.signCount, newCounter, now))) throw refuse("login", "counter");
-      return { ...credential, signCount: newCounter, lastUsedAt: now, updatedAt: now };
-    },
+    verifyLogin: (tenantId, purpose, response, checks = {}) =>
+      recordOutcome(
+        audit,
+        () => verifyLogin(tenantId, purpose, response, checks),
+        (credential) => ({ type: "login.succeeded", outcome: "success", product, tenantId, userId: credential.userId, details: { factor: "webauthn", purpose, credential_id: credential.credentialId } }),
+        (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", product, tenantId, userId: checks.expectedUserId ?? null, reason: reasonOf(error), details: { factor: "webauthn", purpose } } : undefined),
+      ),
   };
+
+  async function verifyLogin(tenantId: string, purpose: string, response: AuthenticationResponseJSON, checks: CeremonyChecks): Promise<WebauthnCredential> {
+    const credentialId = toBase64url(response.id);
+    if (!isAssertionShaped(response, credentialId)) throw refuse("login", "malformed");
+    // The challenge is used up whatever happens next: an assertion is good for one try.
+    const { challenge, issued } = await consume("login", tenantId, purpose, response.response.clientDataJSON, checks);
+    const credential = await credentials.find(tenantId, credentialId, scope.logsInWith);
+    // Another user's credential, or another product's, answers as an unknown one: the caller learns nothing about it.
+    if (credential === undefined || (issued.userId !== null && issued.userId !== credential.userId)) throw refuse("login", "credential_unknown");
+    await checks.credential?.(credential);
+    const handle = response.response.userHandle;
+    // A discoverable credential names its user: it must be the credential's owner.
+    if (handle !== undefined && handle !== "" && userIdOfHandle(handle) !== credential.userId) throw refuse("login", "user_handle");
+    let verification;
+    try {
+      verification = await verifyAuthenticationResponse({
+        response,
+        ...expected(challenge, issued),
+        // Counter 0: the library checks the signature only; the counter is checked below, once it is signed.
+        credential: { id: credentialId, publicKey: new Uint8Array(credential.publicKey), counter: 0, transports: credential.transports },
+      });
+    } catch (cause) {
+      throw refuse("login", "signature", { cause });
+    }
+    if (!verification.verified) throw refuse("login", "signature");
+    const { newCounter } = verification.authenticationInfo;
+    // A counter that did not grow means a cloned authenticator; 0 and 0 is one that keeps none.
+    if ((newCounter > 0 || credential.signCount > 0) && newCounter <= credential.signCount) throw refuse("login", "counter");
+    const now = clock.now();
+    if (!(await credentials.recordSignCount(credential.id, credential.signCount, newCounter, now))) throw refuse("login", "counter");
+    return { ...credential, signCount: newCounter, lastUsedAt: now, updatedAt: now };
+  }
 }
 
 /** True when an assertion has every member, base64url where binary (WebAuthn level 3 §5.2.2). */

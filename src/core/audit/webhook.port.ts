@@ -1,0 +1,46 @@
+import type { AuditEventType } from "./audit-event.js";
+
+/** A webhook endpoint as an admin sees it (never its secret, except once when created). */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  /** The event types it receives; empty for every type. */
+  eventTypes: AuditEventType[];
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What an update changes; absent members stay. */
+export interface WebhookChanges {
+  url?: string;
+  eventTypes?: AuditEventType[];
+  enabled?: boolean;
+  /** A new signing secret (`whsec_…`), sealed by the store. */
+  secret?: string;
+}
+
+/** One logged delivery attempt. */
+export interface WebhookDelivery {
+  sequence: bigint;
+  webhookId: string;
+  eventId: string;
+  attempt: number;
+  statusCode: number | null;
+  error: string | null;
+  delivered: boolean;
+  attemptedAt: Date;
+}
+
+/** The store webhook management needs; secrets are sealed under the server key at rest. */
+export interface WebhookStore {
+  create(endpoint: { url: string; eventTypes: AuditEventType[]; enabled: boolean; secret: string }): Promise<WebhookEndpoint>;
+  list(): Promise<WebhookEndpoint[]>;
+  find(id: string): Promise<WebhookEndpoint | undefined>;
+  /** Applies `changes`; undefined when there is no such endpoint. */
+  update(id: string, changes: WebhookChanges): Promise<WebhookEndpoint | undefined>;
+  /** Deletes the endpoint, its log and its queued events; false when there was none. */
+  delete(id: string): Promise<boolean>;
+  /** The attempts of one endpoint (all when unset), newest first, older than `before` when given. */
+  deliveries(webhookId: string | undefined, limit: number, before?: bigint): Promise<WebhookDelivery[]>;
+}

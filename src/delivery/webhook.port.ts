@@ -1,0 +1,26 @@
+/** A webhook endpoint as the sender needs it: where, and the secret it signs with (`whsec_…`). */
+export interface WebhookTarget {
+  url: string;
+  secret: string;
+  enabled: boolean;
+}
+
+/** One delivery attempt, for the delivery log an admin lists. */
+export interface WebhookAttempt {
+  webhookId: string;
+  eventId: string;
+  messageId: string;
+  attempt: number;
+  /** The receiver's HTTP status; null when it never answered. */
+  statusCode: number | null;
+  error: string | null;
+  delivered: boolean;
+}
+
+/** What the webhook sender reads and writes (implemented in `src/store/audit/webhook.store.ts`). */
+export interface WebhookDirectory {
+  /** The endpoint by id, its secret unsealed; undefined when it was deleted. */
+  findTarget(id: string): Promise<WebhookTarget | undefined>;
+  /** Appends an attempt to the delivery log. */
+  logAttempt(attempt: WebhookAttempt): Promise<void>;
+}
