@@ -37,6 +37,7 @@ import { createScopeHandler } from "./products/authentiq/scope.handler.js";
 import { createScopeJobService } from "./products/authentiq/scope-job.service.js";
 import { createOneTimeTokens } from "./core/session/one-time-token.js";
 import { createPasswordService } from "./products/hanko/password.service.js";
+import { createPasswordCheck } from "./core/password/password-check.js";
 import { createSessionHandler } from "./products/hanko/session.handler.js";
 import { createSessionTokens } from "./core/session/session-token.service.js";
 import { createSessionService } from "./products/hanko/session.service.js";
@@ -55,7 +56,7 @@ import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnCeremony, type RelyingPartyConfig } from "./core/webauthn/ceremony.js";
 import type { WebauthnPolicy } from "./core/webauthn/webauthn-policy.js";
 import { createHankoWebauthnService } from "./products/hanko/webauthn.service.js";
-import { hankoWebauthnPolicy } from "./products/hanko/policy.js";
+import { hankoSessionPolicy, hankoWebauthnPolicy } from "./products/hanko/policy.js";
 import { authfiWebauthnPolicy } from "./products/authfi/policy.js";
 import { authenticatorWebauthnPolicy } from "./products/authenticator/policy.js";
 import { createChallengeStore as createWebauthnChallengeStore } from "./store/webauthn/challenge.store.js";
@@ -101,7 +102,7 @@ import { createAuthfiUserStore } from "./store/authfi/authfi-user.store.js";
 import { createScopeJobStore } from "./store/authentiq/scope-job.store.js";
 import { createIdentityStore } from "./store/identity/identity.store.js";
 import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
-import { createPasswordStore } from "./store/password/password.store.js";
+import { createPasswordHashStore, createPasswordStore } from "./store/password/password.store.js";
 import { createAuditLog } from "./core/audit/audit.service.js";
 import { createAuditStore } from "./store/audit/audit.store.js";
 import { createWebhookStore } from "./store/audit/webhook.store.js";
@@ -237,7 +238,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authfiManagement = createAuthfiManagementService({ users: authfiUsers, transaction, ceremony: authfiCeremony });
 
     const tenantId = defaultTenantId;
-    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, audit });
+    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, policy: hankoSessionPolicy, audit, product: "hanko" });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
@@ -273,12 +274,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           });
     const authenticatorCeremony = webauthnCeremony(authenticatorWebauthnPolicy);
     const authenticatorStore = createAuthenticatorStore(db, tenantId);
+    const passwordCheck = createPasswordCheck({ store: createPasswordHashStore(db, tenantId) });
     const services = [
       sessionService({
         session: createSessionHandler({
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
-          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), hanko: config.hanko, limits, audit }),
+          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), passwordCheck, hanko: config.hanko, limits, audit }),
           consumeOneTimeToken: (value) => loginTokens.consume(value),
           authTokenHeader,
         }),
@@ -308,10 +310,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       authenticatorService({
         authenticator: createAuthenticatorHandler({
           signup: createSignupService({ store: authenticatorStore, identities, tokens: accessTokens, challenges, limits, nudgeOutbox, clock }),
-          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, clock }),
+          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwordCheck, challenges, nudgeOutbox, clock }),
           devices: createDeviceService({ store: authenticatorStore, identities, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, clock }),
+          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwordCheck, clock }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),
@@ -329,6 +331,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       observers: tracing === undefined ? observability.observers : [...observability.observers, tracing.requests],
       logger,
       corsOrigins: config.corsOrigins,
+      trustedProxies: config.trustedProxies,
       secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
       dialects: productDialects,
       credentials: {

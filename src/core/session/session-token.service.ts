@@ -1,7 +1,6 @@
 import type { AuditProduct } from "../audit/audit-event.js";
 import { noAudit, type AuditLog } from "../audit/audit.service.js";
 import { systemClock, type Clock } from "../clock.js";
-import { DomainError } from "../errors/domain-error.js";
 import type { KeyService } from "../keys/key.service.js";
 import type { SessionStore } from "./session.port.js";
 import type { TokenStore } from "./issued-token.port.js";
@@ -24,12 +23,6 @@ export interface AuthenticatedSession {
   userId: string;
 }
 
-/** Hanko's session tokens: RS256 (verifiable with the published JWKS), refused as UNAUTHENTICATED. */
-export const hankoSessionPolicy: SignedTokenPolicy = {
-  alg: "RS256",
-  refuse: (cause) => new DomainError("UNAUTHENTICATED", "unauthenticated", "Unauthorized", { cause }),
-};
-
 /**
  * Issues and checks session tokens: signed JWTs, each backed by a stored session so that
  * logout revokes it server-side.
@@ -47,10 +40,10 @@ export interface SessionTokenOptions {
   keys: KeyService;
   /** Session lifetime in seconds. */
   lifetime: number;
-  /** Hanko's by default. */
-  policy?: SignedTokenPolicy;
+  /** The product's algorithm and refusal (Hanko's in src/products/hanko/policy.ts). */
+  policy: SignedTokenPolicy;
   clock?: Clock;
-  /** Where sessions issued and revoked are recorded, as `product`'s (Hanko's by default). */
+  /** Where sessions issued and revoked are recorded, as `product`'s (`shared` when unset). */
   audit?: AuditLog<unknown>;
   product?: AuditProduct;
 }
@@ -58,10 +51,10 @@ export interface SessionTokenOptions {
 /** Creates the session token service: the issued-token mechanic over the sessions. */
 export function createSessionTokens(options: SessionTokenOptions): SessionTokens {
   const { lifetime } = options;
-  const policy = { ...(options.policy ?? hankoSessionPolicy), lifetime };
+  const policy = { ...options.policy, lifetime };
   const tokens = createIssuedTokens({ store: sessionRows(options.store), keys: options.keys, policy, clock: options.clock ?? systemClock });
   const audit = options.audit ?? noAudit;
-  const product = options.product ?? "hanko";
+  const product = options.product ?? "shared";
   return {
     async issue(userId) {
       const { recorded, token } = await tokens.issue({ subject: userId, extra: {} });

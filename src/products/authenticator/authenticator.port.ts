@@ -23,8 +23,6 @@ export interface TotpState {
   lastUsedStep: number | null;
   /** While TOTP is not confirmed: when the offered secret stops being confirmable. */
   offerExpiresAt: Date | null;
-  /** Wrong codes sent to confirm the offered secret. */
-  offerAttempts: number;
 }
 
 /** A user's second factors. */
@@ -50,8 +48,6 @@ export interface LockedToken {
 
 /** Users' passwords, and sign-ups on their way to becoming users. */
 export interface AccountStore<Tx> {
-  /** The user's password hash; undefined for a user without a password. */
-  findPasswordHash(userId: string): Promise<string | undefined>;
   /** Sets the user's password hash. */
   savePasswordHash(tx: Tx, userId: string, hash: string): Promise<void>;
   /** Stores what a sign-up will create once its code comes back. */
@@ -77,8 +73,6 @@ export interface FactorStore<Tx> {
    * writes back a `lastUsedStep` read earlier (that would let a used code count again).
    */
   saveSettings(tx: Tx, userId: string, toggles: FactorToggles, totp?: TotpState): Promise<void>;
-  /** Counts a wrong code against the user's offered (unconfirmed) TOTP secret in one statement; the `maxAttempts`-th voids the offer. */
-  countWrongTotpConfirmation(userId: string, maxAttempts: number): Promise<void>;
   /** The used TOTP steps of the users' secrets, claimed in `tx` (a code counts once). */
   usedSteps(tx: Tx): UsedTotpSteps;
 }
