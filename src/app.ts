@@ -104,6 +104,7 @@ import { createIdentityStore } from "./store/identity/identity.store.js";
 import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
 import { createPasswordHashStore, createPasswordStore } from "./store/password/password.store.js";
 import { createAuditLog } from "./core/audit/audit.service.js";
+import { currentClient } from "./core/client/client-scope.js";
 import { createAuditStore } from "./store/audit/audit.store.js";
 import { createWebhookStore } from "./store/audit/webhook.store.js";
 import { createWebhookSender } from "./delivery/webhook-send.js";
@@ -223,7 +224,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
 
     const rp: RelyingPartyConfig = { id: config.rpId, name: config.rpName, origins: config.origins };
     const clock = options.clock ?? systemClock;
-    const audit = createAuditLog({ store: createAuditStore(db), clock, tenantId: defaultTenantId });
+    const audit = createAuditLog({ store: createAuditStore(db), clock, tenantId: defaultTenantId, client: currentClient });
     // Services that count in milliseconds read the same clock.
     const now = () => clock.now().getTime();
     const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock, audit });
@@ -235,13 +236,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authfiCeremony = webauthnCeremony(authfiWebauthnPolicy);
     const transaction = transactionsOf(db);
     const authfiUsers = createAuthfiUserStore(db);
-    const authfiManagement = createAuthfiManagementService({ users: authfiUsers, transaction, ceremony: authfiCeremony });
+    const authfiManagement = createAuthfiManagementService({ users: authfiUsers, transaction, ceremony: authfiCeremony, audit });
 
     const tenantId = defaultTenantId;
     const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, policy: hankoSessionPolicy, audit, product: "hanko" });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
-    const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
+    const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets, audit });
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}`, now });
     const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, audit });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock, audit });
@@ -288,7 +289,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         saml: createSamlHandler(saml),
       }),
       identityService({
-        hanko: createIdentityHandler(createIdentityService({ identities, hanko: config.hanko })),
+        hanko: createIdentityHandler(createIdentityService({ identities, hanko: config.hanko, audit })),
         authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ keys: createKeyRevocationStore(db, tenantId), secrets, challenges, limits, nudgeOutbox })),
         authfi: createAuthfiIdentityHandler({ management: authfiManagement }),
       }),
@@ -301,19 +302,19 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       verifyService({
         jincor: createJincorMethods({ verifications: createVerificationService({ tenantId, secrets, challenges, totpSecrets: createConsumerTotpStore(tenantId), nudgeOutbox, clock }) }),
-        passcode: createPasscodeHandler({ passcodes: createPasscodeService({ identities, challenges, limits, nudgeOutbox }), tokens, authTokenHeader }),
+        passcode: createPasscodeHandler({ passcodes: createPasscodeService({ identities, challenges, limits, nudgeOutbox, audit }), tokens, authTokenHeader }),
       }),
       webauthnService({
         hanko: createWebauthnHandler({ webauthn: createHankoWebauthnService({ identities, tenantId, ceremony: webauthnCeremony(hankoWebauthnPolicy) }), tokens, authTokenHeader }),
-        authfi: createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ users: authfiUsers, transaction, rp, ceremony: authfiCeremony }), management: authfiManagement }),
+        authfi: createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ users: authfiUsers, transaction, rp, ceremony: authfiCeremony, audit }), management: authfiManagement }),
       }),
       authenticatorService({
         authenticator: createAuthenticatorHandler({
-          signup: createSignupService({ store: authenticatorStore, identities, tokens: accessTokens, challenges, limits, nudgeOutbox, clock }),
-          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwordCheck, challenges, nudgeOutbox, clock }),
+          signup: createSignupService({ store: authenticatorStore, identities, tokens: accessTokens, challenges, limits, nudgeOutbox, clock, audit }),
+          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwordCheck, challenges, nudgeOutbox, clock, audit }),
           devices: createDeviceService({ store: authenticatorStore, identities, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwordCheck, clock }),
+          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwordCheck, clock, audit }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),

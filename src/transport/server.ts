@@ -18,6 +18,7 @@ import { maxBodyBytes } from "./read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
 import { createTranscoder } from "./rest/transcoder.js";
 import { implementationIndex, type ServiceRegistration } from "./services.js";
+import { withClientScope } from "./client-scope.js";
 
 /** What the server serves and how. */
 export interface ServerOptions {
@@ -49,7 +50,9 @@ export interface ServerOptions {
  * transcoder for the rest.
  */
 export function createServer(options: ServerOptions): Listener {
-  const { services, logger } = options;
+  const { logger } = options;
+  // Every call runs in its client's scope: the audit events it records name the caller.
+  const services = options.services.map(withClientScope);
   const clientOf = createClientOf(options.trustedProxies ?? 0);
   const errors: Interceptor = (next) => (request) =>
     next(request).catch((error: unknown) => {
@@ -65,7 +68,7 @@ export function createServer(options: ServerOptions): Listener {
     if (request.stream || !gate.declares(request.method)) return next(request);
     return gate(request.method, request.header, request.message, request.contextValues).then(() => next(request));
   };
-  const rpcOnly = options.rpcOnlyServices ?? [];
+  const rpcOnly = (options.rpcOnlyServices ?? []).map(withClientScope);
   const reflected = [...services, ...rpcOnly].map((registration) => registration.service);
   const rpcServices = [...services, ...rpcOnly, reflectionService(reflected)];
   const observers = options.observers ?? [];

@@ -10,7 +10,7 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { decodeAttestationObject } from "@simplewebauthn/server/helpers";
-import type { AuditProduct } from "../audit/audit-event.js";
+import type { AuditEventInput, AuditProduct } from "../audit/audit-event.js";
 import { noAudit, reasonOf, recordOutcome, type AuditLog } from "../audit/audit.service.js";
 import type { Clock } from "../clock.js";
 import { isDomainError } from "../errors/domain-error.js";
@@ -77,13 +77,13 @@ export interface WebauthnCeremony {
   /** Uses up the challenge and verifies the attestation; nothing is stored. */
   verifyRegistration(tenantId: string, purpose: string, response: RegistrationResponseJSON, checks?: CeremonyChecks): Promise<VerifiedRegistration>;
   /** Stores a verified credential for `userId` as the policy's product's, under the policy's cap. Refuses `credential_limit`, `credential_exists`. */
-  store(tenantId: string, userId: string, credential: VerifiedRegistration["credential"], credentials?: CredentialStore): Promise<WebauthnCredential>;
+  store(tenantId: string, userId: string, credential: VerifiedRegistration["credential"], credentials?: CredentialStore, tx?: unknown): Promise<WebauthnCredential>;
   /** The user's credentials the policy lists, oldest first (`credentials` may be a transaction's store). */
   list(tenantId: string, userId: string, credentials?: CredentialStore): Promise<WebauthnCredential[]>;
   /** Renames the user's credential the policy manages (null clears the name); undefined when there is no such credential. */
   rename(tenantId: string, userId: string, credentialId: string, name: string | null, credentials?: CredentialStore): Promise<WebauthnCredential | undefined>;
   /** Deletes the user's credential the policy manages; false when there is no such credential. */
-  remove(tenantId: string, userId: string, credentialId: string, credentials?: CredentialStore): Promise<boolean>;
+  remove(tenantId: string, userId: string, credentialId: string, credentials?: CredentialStore, tx?: unknown): Promise<boolean>;
   /** Request options. Refuses `no_credentials` for a user without any. */
   loginOptions(request: LoginRequest): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /** Uses up the challenge, verifies the assertion and records the new sign count: the credential as it is now. */
@@ -103,6 +103,8 @@ export function createWebauthnCeremony(deps: {
   const { policy, rp, challenges, credentials, clock } = deps;
   const audit = deps.audit ?? noAudit;
   const product = policy.product as AuditProduct;
+  // In the caller's transaction when it passes one (its credential store is that transaction's).
+  const record = (tx: unknown, event: AuditEventInput) => (tx === undefined ? audit.recordAlone(event) : audit.record(tx, event));
   const scope = policy.credentials;
   const refuse = (ceremony: Ceremony, kind: WebauthnFailureKind, detail: { cause?: unknown; format?: string } = {}) => policy.refuse({ ceremony, kind, ...detail });
   const purposeOf = (purpose: string) => `${policy.product}:${purpose}`;
@@ -185,10 +187,10 @@ export function createWebauthnCeremony(deps: {
       };
     },
 
-    async store(tenantId, userId, credential, store = credentials) {
+    async store(tenantId, userId, credential, store = credentials, tx) {
       const outcome = await store.insert(tenantId, { ...credential, userId, product: policy.product }, { max: policy.maxCredentialsPerUser, products: scope.lists });
       if ("refused" in outcome) throw refuse("registration", outcome.refused === "limit" ? "credential_limit" : "credential_exists");
-      await audit.recordAlone({ type: "credential.registered", outcome: "success", product, tenantId, userId, details: { kind: "webauthn", credential_id: outcome.stored.credentialId } });
+      await record(tx, { type: "credential.registered", outcome: "success", product, tenantId, userId, details: { kind: "webauthn", credential_id: outcome.stored.credentialId } });
       return outcome.stored;
     },
 
@@ -196,9 +198,9 @@ export function createWebauthnCeremony(deps: {
 
     rename: (tenantId, userId, credentialId, name, store = credentials) => store.rename(tenantId, userId, credentialId, name, scope.manages),
 
-    async remove(tenantId, userId, credentialId, store = credentials) {
+    async remove(tenantId, userId, credentialId, store = credentials, tx) {
       const removed = await store.remove(tenantId, userId, credentialId, scope.manages);
-      if (removed) await audit.recordAlone({ type: "credential.removed", outcome: "success", product, tenantId, userId, details: { kind: "webauthn", credential_id: credentialId } });
+      if (removed) await record(tx, { type: "credential.removed", outcome: "success", product, tenantId, userId, details: { kind: "webauthn", credential_id: credentialId } });
       return removed;
     },
 
