@@ -9,8 +9,8 @@ const contentType = "application/json";
 
 /**
  * Sends one audit event to one endpoint, signed per Standard Webhooks
- * (https://www.standardwebhooks.com/: `webhook-id` the event id, the same on every retry so a
- * receiver can drop duplicates; `webhook-timestamp` in seconds; `webhook-signature` v1 HMAC-SHA256)
+ * (https://www.standardwebhooks.com/: `webhook-id` the delivery's id, one per event and endpoint and
+ * the same on every retry so a receiver can drop duplicates; `webhook-timestamp` in seconds; `webhook-signature` v1 HMAC-SHA256)
  * and logs the attempt. Any 2xx is delivered; anything else throws and the outbox retries with
  * backoff. An endpoint deleted or disabled since the event was queued gets nothing.
  */
@@ -25,16 +25,18 @@ export function createWebhookSender(deps: { directory: WebhookDirectory; logger:
       logger.info("webhook event dropped: its endpoint was deleted or disabled", { webhookId: message.recipient, eventId });
       return;
     }
+    // The delivery's id (its outbox message's): one per event and endpoint, the same on every retry.
+    const deliveryId = message.id;
     const timestamp = now();
     const headers = {
       "content-type": contentType,
-      "webhook-id": eventId,
+      "webhook-id": deliveryId,
       "webhook-timestamp": Math.floor(timestamp.getTime() / 1000).toString(),
-      "webhook-signature": new Webhook(target.secret).sign(eventId, timestamp, message.body),
+      "webhook-signature": new Webhook(target.secret).sign(deliveryId, timestamp, message.body),
     };
     const log = (statusCode: number | null, error: string | null) =>
       directory
-        .logAttempt({ webhookId: message.recipient, eventId, messageId: message.id, attempt: message.attempts, statusCode, error, delivered: error === null })
+        .logAttempt({ deliveryId, statusCode, error, delivered: error === null })
         .catch((failure: unknown) => logger.warn("logging a webhook attempt failed", { error: failure instanceof Error ? failure.message : String(failure) }));
     let response: Response;
     try {

@@ -7,10 +7,8 @@ export interface WebhookTarget {
 
 /** One delivery attempt, for the delivery log an admin lists. */
 export interface WebhookAttempt {
-  webhookId: string;
-  eventId: string;
-  messageId: string;
-  attempt: number;
+  /** The delivery (its outbox message). */
+  deliveryId: string;
   /** The receiver's HTTP status; null when it never answered. */
   statusCode: number | null;
   error: string | null;
@@ -21,6 +19,6 @@ export interface WebhookAttempt {
 export interface WebhookDirectory {
   /** The endpoint by id, its secret unsealed; undefined when it was deleted. */
   findTarget(id: string): Promise<WebhookTarget | undefined>;
-  /** Appends an attempt to the delivery log. */
+  /** Counts an attempt in the delivery's log row. */
   logAttempt(attempt: WebhookAttempt): Promise<void>;
 }

@@ -32,7 +32,7 @@ export function auditRetentionRules(days: number): typeof retentionRules {
   const graceSeconds = days * 24 * 3600;
   return [
     { table: "audit_events", column: "occurred_at", graceSeconds },
-    { table: "webhook_deliveries", column: "attempted_at", graceSeconds },
+    { table: "webhook_deliveries", column: "created_at", graceSeconds },
   ];
 }
 

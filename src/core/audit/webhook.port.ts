@@ -20,16 +20,21 @@ export interface WebhookChanges {
   secret?: string;
 }
 
-/** One logged delivery attempt. */
+/** One event queued for one endpoint and what came of its attempts so far. */
 export interface WebhookDelivery {
+  /** The `webhook-id` the receiver sees, the same on every retry. */
+  id: string;
+  /** Its place in the log: larger is later; cursors read it. */
   sequence: bigint;
   webhookId: string;
   eventId: string;
-  attempt: number;
-  statusCode: number | null;
-  error: string | null;
-  delivered: boolean;
-  attemptedAt: Date;
+  /** `failed` once the outbox gave up on it (dead-lettered or expired). */
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
 }
 
 /** The store webhook management needs; secrets are sealed under the server key at rest. */
@@ -41,6 +46,6 @@ export interface WebhookStore {
   update(id: string, changes: WebhookChanges): Promise<WebhookEndpoint | undefined>;
   /** Deletes the endpoint, its log and its queued events; false when there was none. */
   delete(id: string): Promise<boolean>;
-  /** The attempts of one endpoint (all when unset), newest first, older than `before` when given. */
-  deliveries(webhookId: string | undefined, limit: number, before?: bigint): Promise<WebhookDelivery[]>;
+  /** The deliveries of one endpoint, newest first, older than the `before` sequence when given. */
+  deliveries(webhookId: string, limit: number, before?: bigint): Promise<WebhookDelivery[]>;
 }

@@ -47,9 +47,13 @@ async function insertEvent(executor: Kysely<Schema>, event: NewAuditEvent): Prom
       from webhooks webhook
       where webhook.tenant_id = ${event.tenantId} and webhook.enabled
         and (webhook.event_types = '[]'::jsonb or webhook.event_types @> jsonb_build_array(${event.type}::text))
+      returning id, recipient),
+    logged as (
+      insert into webhook_deliveries (id, webhook_id, event_id)
+      select id, recipient::uuid, ${event.id} from queued
       returning 1)
     select pg_notify(${auditChannel}, (select sequence::text from event)),
-           case when (select count(*) from queued) > 0 then pg_notify('tessera_outbox', '') end`.execute(executor);
+           case when (select count(*) from logged) > 0 then pg_notify('tessera_outbox', '') end`.execute(executor);
 }
 
 /** The audit trail in `audit_events`; the transaction is a Kysely one. */

@@ -57,20 +57,25 @@ export function createWebhookStore(db: Kysely<Schema>, tenantId: string, secrets
       let query = db
         .selectFrom("webhook_deliveries")
         .innerJoin("webhooks", "webhooks.id", "webhook_deliveries.webhook_id")
+        .leftJoin("outbox", (join) => join.onRef(sql`outbox.id`, "=", "webhook_deliveries.id"))
         .selectAll("webhook_deliveries")
-        .where("webhooks.tenant_id", "=", tenantId);
-      if (webhookId !== undefined) query = query.where("webhook_deliveries.webhook_id", "=", webhookId);
+        // Undelivered with its message given up on, or already purged after giving up: failed.
+        .select(sql<boolean>`outbox.failed_at is not null or outbox.id is null`.as("given_up"))
+        .where("webhooks.tenant_id", "=", tenantId)
+        .where("webhook_deliveries.webhook_id", "=", webhookId);
       if (before !== undefined) query = query.where(sql<boolean>`webhook_deliveries.sequence < ${before.toString()}::bigint`);
       const rows = await query.orderBy("webhook_deliveries.sequence", "desc").limit(limit).execute();
       return rows.map((row) => ({
+        id: row.id,
         sequence: BigInt(row.sequence),
         webhookId: row.webhook_id,
         eventId: row.event_id,
-        attempt: row.attempt,
-        statusCode: row.status_code,
-        error: row.error,
-        delivered: row.delivered,
-        attemptedAt: row.attempted_at,
+        status: row.delivered_at !== null ? "delivered" : row.given_up ? "failed" : "pending",
+        attempts: row.attempts,
+        lastStatusCode: row.last_status_code,
+        lastError: row.last_error,
+        createdAt: row.created_at,
+        deliveredAt: row.delivered_at,
       }));
     },
     async findTarget(id) {
@@ -81,16 +86,15 @@ export function createWebhookStore(db: Kysely<Schema>, tenantId: string, secrets
     },
     async logAttempt(attempt) {
       await db
-        .insertInto("webhook_deliveries")
-        .values({
-          webhook_id: attempt.webhookId,
-          event_id: attempt.eventId,
-          message_id: attempt.messageId,
-          attempt: attempt.attempt,
-          status_code: attempt.statusCode,
-          error: attempt.error?.slice(0, 500) ?? null,
-          delivered: attempt.delivered,
+        .updateTable("webhook_deliveries")
+        .set({
+          attempts: sql<number>`attempts + 1`,
+          last_status_code: attempt.statusCode,
+          last_error: attempt.error?.slice(0, 500) ?? null,
+          last_attempt_at: sql<Date>`now()`,
+          ...(attempt.delivered ? { delivered_at: sql<Date>`now()` } : {}),
         })
+        .where("id", "=", attempt.deliveryId)
         .execute();
     },
   };

@@ -19,20 +19,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex("webhooks_tenant_idx").on("webhooks").columns(["tenant_id", "enabled"]).execute();
+  // One row per event queued for an endpoint (its id the outbox message's: the webhook-id the
+  // receiver sees), updated at every attempt: how many, the last status and error, when.
   await db.schema
     .createTable("webhook_deliveries")
-    .addColumn("sequence", "bigserial", (c) => c.primaryKey())
+    .addColumn("sequence", "bigserial", (c) => c.unique())
+    .addColumn("id", "uuid", (c) => c.primaryKey())
     .addColumn("webhook_id", "uuid", (c) => c.notNull().references("webhooks.id").onDelete("cascade"))
     .addColumn("event_id", "uuid", (c) => c.notNull())
-    .addColumn("message_id", "uuid", (c) => c.notNull())
-    .addColumn("attempt", "integer", (c) => c.notNull())
-    .addColumn("status_code", "integer")
-    .addColumn("error", "text")
-    .addColumn("delivered", "boolean", (c) => c.notNull())
-    .addColumn("attempted_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("last_status_code", "integer")
+    .addColumn("last_error", "text")
+    .addColumn("last_attempt_at", "timestamptz")
+    .addColumn("delivered_at", "timestamptz")
+    .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex("webhook_deliveries_webhook_idx").on("webhook_deliveries").columns(["webhook_id", "sequence"]).execute();
-  await db.schema.createIndex("webhook_deliveries_time_idx").on("webhook_deliveries").column("attempted_at").execute();
+  await db.schema.createIndex("webhook_deliveries_time_idx").on("webhook_deliveries").column("created_at").execute();
   await sql`alter table outbox drop constraint outbox_channel_check`.execute(db);
   await sql`alter table outbox add constraint outbox_channel_check check (channel in ('email', 'sms', 'push', 'webhook'))`.execute(db);
   await sql`alter table outbox add column ordering_key text`.execute(db);

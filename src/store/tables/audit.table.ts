@@ -33,15 +33,16 @@ export interface WebhookTable {
   updated_at: Timestamp;
 }
 
-/** One attempt to deliver one event to one webhook. */
+/** One event queued for one webhook (`id` is its outbox message's), and its attempts so far. */
 export interface WebhookDeliveryTable {
   sequence: ColumnType<string, never, never>;
+  id: string;
   webhook_id: string;
   event_id: string;
-  message_id: string;
-  attempt: number;
-  status_code: number | null;
-  error: string | null;
-  delivered: boolean;
-  attempted_at: CreatedAt;
+  attempts: Generated<number>;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: Date | null;
+  delivered_at: Date | null;
+  created_at: CreatedAt;
 }
