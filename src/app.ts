@@ -78,6 +78,7 @@ import { startTracing } from "./observe/tracing/tracing.js";
 import { createHealthMonitor } from "./admin/health-monitor.js";
 import { healthService } from "./admin/health.service.js";
 import { createAdminServer } from "./admin/admin-server.js";
+import { createAdminApi } from "./admin/admin-api.js";
 import type { Listener } from "./transport/listener.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
@@ -109,6 +110,7 @@ import { currentClient } from "./core/client/client-scope.js";
 import { createAuditStore } from "./store/audit/audit.store.js";
 import { createWebhookStore } from "./store/audit/webhook.store.js";
 import { createWebhookSender } from "./delivery/webhook-send.js";
+import { createUserLockStore } from "./store/identity/user-lock.store.js";
 
 /** How long a shutdown waits for the last spans to be exported. */
 const traceFlushMs = 5_000;
@@ -228,7 +230,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const audit = createAuditLog({ store: createAuditStore(db), clock, tenantId: defaultTenantId, client: currentClient });
     // Services that count in milliseconds read the same clock.
     const now = () => clock.now().getTime();
-    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock, audit });
+    const locks = createUserLockStore(db);
+    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock, locks, audit });
     const accessPoints = createAccessPointService({ store: createAccessPointStore(db), secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
       const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
@@ -240,12 +243,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authfiManagement = createAuthfiManagementService({ users: authfiUsers, transaction, ceremony: authfiCeremony, audit });
 
     const tenantId = defaultTenantId;
-    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, policy: hankoSessionPolicy, audit, product: "hanko" });
+    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, policy: hankoSessionPolicy, locks, audit, product: "hanko" });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets, audit });
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}`, now });
-    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, audit });
+    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, locks, audit });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock, audit });
     const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock, audit });
     const identities = createIdentityStore(db, tenantId);
@@ -324,7 +327,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
-    admin = createAdminServer({ metrics: observability.metrics, monitor, health, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
+    const adminApi = createAdminApi({ db, adminApiKey: config.adminApiKey, logger, clock, keys });
+    admin = createAdminServer({ metrics: observability.metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
     const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({
       services,

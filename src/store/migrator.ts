@@ -18,6 +18,7 @@ import * as authenticatorCodes from "./migrations/20261201000120-authenticator-c
 import * as webauthnChallengePurpose from "./migrations/20261201000200-webauthn-challenge-purpose.js";
 import * as webauthnCredentialProduct from "./migrations/20261201000210-webauthn-credential-product.js";
 import * as challengeKey from "./migrations/20261202000100-challenge-key.js";
+import * as userLocks from "./migrations/20261203000100-user-locks.js";
 import * as auditEvents from "./migrations/20261203000200-audit-events.js";
 import * as webhooks from "./migrations/20261203000210-webhooks.js";
 
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   "20261201000200-webauthn-challenge-purpose": webauthnChallengePurpose,
   "20261201000210-webauthn-credential-product": webauthnCredentialProduct,
   "20261202000100-challenge-key": challengeKey,
+  "20261203000100-user-locks": userLocks,
   "20261203000200-audit-events": auditEvents,
   "20261203000210-webhooks": webhooks,
 };

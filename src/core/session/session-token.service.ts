@@ -5,6 +5,7 @@ import type { KeyService } from "../keys/key.service.js";
 import type { SessionStore } from "./session.port.js";
 import type { TokenStore } from "./issued-token.port.js";
 import { createIssuedTokens } from "./issued-token.service.js";
+import type { UserLocks } from "../identity/user-lock.js";
 import type { SignedTokenPolicy } from "./signed-token.js";
 
 /** A session handed to a client. */
@@ -46,13 +47,15 @@ export interface SessionTokenOptions {
   /** Where sessions issued and revoked are recorded, as `product`'s (`shared` when unset). */
   audit?: AuditLog<unknown>;
   product?: AuditProduct;
+  /** Operators' locks: a locked user gets no session and cannot use one (USER_LOCKED). */
+  locks?: UserLocks;
 }
 
 /** Creates the session token service: the issued-token mechanic over the sessions. */
 export function createSessionTokens(options: SessionTokenOptions): SessionTokens {
   const { lifetime } = options;
   const policy = { ...options.policy, lifetime };
-  const tokens = createIssuedTokens({ store: sessionRows(options.store), keys: options.keys, policy, clock: options.clock ?? systemClock });
+  const tokens = createIssuedTokens({ store: sessionRows(options.store), keys: options.keys, policy, clock: options.clock ?? systemClock, locks: options.locks });
   const audit = options.audit ?? noAudit;
   const product = options.product ?? "shared";
   return {
