@@ -107,7 +107,10 @@ import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
 import { createPasswordHashStore, createPasswordStore } from "./store/password/password.store.js";
 import { createAuditLog } from "./core/audit/audit.service.js";
 import { currentClient } from "./core/client/client-scope.js";
-import { createAuditStore } from "./store/audit/audit.store.js";
+import { auditChannel, createAuditReader, createAuditStore } from "./store/audit/audit.store.js";
+import { createAuditWatch, type AuditWatchSettings } from "./admin/audit-watch.js";
+import { createAdminAuditHandler } from "./admin/admin-audit.handler.js";
+import { auditedAdminActions } from "./admin/audited-admin-actions.js";
 import { createWebhookStore } from "./store/audit/webhook.store.js";
 import { createWebhookSender } from "./delivery/webhook-send.js";
 import { createUserLockStore } from "./store/identity/user-lock.store.js";
@@ -144,6 +147,8 @@ export interface StartOptions {
   host?: string;
   /** Outbox timing (tests shorten backoffs, leases and message lifetimes). */
   outbox?: Partial<OutboxSettings>;
+  /** WatchAuditEvents timing (tests lengthen the poll to see that a NOTIFY wakes a stream). */
+  auditWatch?: Partial<AuditWatchSettings>;
   /** Database time limits (tests shorten them); `startMs` defaults to DATABASE_CONNECT_TIMEOUT. */
   databaseTimeouts?: Partial<DatabaseTimeouts>;
   /** Where challenges and limits read the time (tests move it); the system's clock when unset. */
@@ -221,6 +226,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const unlisten = await database.listen("tessera_outbox", worker.nudge);
     // Keys rotated or retired by another replica or the CLI: publish and sign with them at once.
     const unlistenKeys = await database.listen(signingKeysChannel, keys.reload);
+    // Audit events written by any replica wake this one's WatchAuditEvents streams (they poll too).
+    const auditReader = createAuditReader(db);
+    const auditWatch = createAuditWatch(auditReader, options.auditWatch);
+    const unlistenAudit = await database.listen(auditChannel, auditWatch.wake);
     const retention = createRetentionWorker({ db, logger, auditRetentionDays: config.auditRetentionDays });
     retentionWorker = retention;
     retention.start();
@@ -327,7 +336,15 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
-    const adminApi = createAdminApi({ db, adminApiKey: config.adminApiKey, logger, clock, keys });
+    const adminApi = createAdminApi({
+      db,
+      adminApiKey: config.adminApiKey,
+      logger,
+      clock,
+      keys,
+      actions: auditedAdminActions(audit),
+      extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, audit })],
+    });
     admin = createAdminServer({ metrics: observability.metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
     const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({
@@ -374,6 +391,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         const [{ cut }] = await Promise.all([listener.close(graceMs), openAdmin.close(Math.min(graceMs, 1_000))]);
         await unlisten();
         await unlistenKeys();
+        await unlistenAudit();
         await retention.stop();
         await worker.stop();
         await database.close();

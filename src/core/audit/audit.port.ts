@@ -7,7 +7,8 @@ export type NewAuditEvent = Omit<AuditEvent, "sequence">;
 export interface AuditFilter {
   tenantId?: string;
   userId?: string;
-  type?: AuditEventType;
+  /** Any of these types; every type when unset or empty. */
+  types?: AuditEventType[];
   product?: AuditProduct;
   outcome?: AuditOutcome;
   /** Inclusive lower bound of the event time. */
@@ -35,4 +36,6 @@ export interface AuditReader {
   since(filter: AuditFilter, after: bigint, limit: number): Promise<AuditEvent[]>;
   /** The sequence of the newest event (0 when none). */
   latest(): Promise<bigint>;
+  /** The sequence of the event `id`; undefined when there is none (or it was purged). */
+  sequenceOf(id: string): Promise<bigint | undefined>;
 }

@@ -70,7 +70,7 @@ export function createAuditReader(db: Kysely<Schema>): AuditReader {
     let query = db.selectFrom("audit_events").selectAll();
     if (filter.tenantId !== undefined) query = query.where("tenant_id", "=", filter.tenantId);
     if (filter.userId !== undefined) query = query.where("user_id", "=", filter.userId);
-    if (filter.type !== undefined) query = query.where("type", "=", filter.type);
+    if (filter.types !== undefined && filter.types.length > 0) query = query.where("type", "in", filter.types);
     if (filter.product !== undefined) query = query.where("product", "=", filter.product);
     if (filter.outcome !== undefined) query = query.where("outcome", "=", filter.outcome);
     if (filter.from !== undefined) query = query.where("occurred_at", ">=", filter.from);
@@ -86,6 +86,10 @@ export function createAuditReader(db: Kysely<Schema>): AuditReader {
     async since(filter, after, limit) {
       const rows = await filtered(filter).where(sql<boolean>`sequence > ${after.toString()}::bigint`).orderBy("sequence", "asc").limit(limit).execute();
       return rows.map(toEvent);
+    },
+    async sequenceOf(id) {
+      const row = await db.selectFrom("audit_events").select("sequence").where("id", "=", id).executeTakeFirst();
+      return row === undefined ? undefined : BigInt(row.sequence);
     },
     async latest() {
       const row = await db.selectFrom("audit_events").select(sql<string>`coalesce(max(sequence), 0)::text`.as("latest")).executeTakeFirstOrThrow();
