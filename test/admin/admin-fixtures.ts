@@ -1,3 +1,4 @@
+import { authenticator as totp } from "otplib";
 import { expect } from "vitest";
 import { api, auth, codeSent, freshEmail, heldFrom, sentCount, signUpVerified, startWithSinks, type Account, type Sinks } from "../authenticator/authenticator-client.js";
 import { accessPoint, apiKey, authenticator, origin, registerKey, type RegisteredKey } from "../authfi/authfi-client.js";
@@ -107,6 +108,26 @@ export async function authfiKey(world: AdminWorld): Promise<RegisteredKey & { na
 export function uuidOf(base64url: string): string {
   const hex = Buffer.from(base64url, "base64url").toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** One person with something in every product that keeps users: an Authenticator API account with a TOTP secret, a Hanko session and a Hanko passkey. */
+export interface EverywhereUser {
+  account: Account;
+  hanko: HankoUser;
+  passkey: SoftwareCredential;
+}
+
+/** Signs up over the Authenticator API, enrols TOTP, logs in to Hanko with a passcode and registers a passkey there. */
+export async function everywhereUser(world: AdminWorld): Promise<EverywhereUser> {
+  const account = await authenticatorAccount(world);
+  const patch = (body: unknown) => api(world.server, "PATCH", `/user/${account.userId}`, { body, headers: auth(account) });
+  const offered = await patch({ is_totp_allowed: true });
+  expect(offered.status, offered.text).toBe(200);
+  const secret = (offered.json as { totp_secret: string }).totp_secret;
+  expect((await patch({ is_totp_allowed: true, totp_code: totp.generate(secret) })).status).toBe(200);
+  const token = await hankoPasscodeLogin(world, account.userId, account.contact);
+  const hanko = { userId: account.userId, email: account.contact, password: account.password, token, bearer: { authorization: `Bearer ${token}` } };
+  return { account, hanko, passkey: await hankoPasskey(world, hanko) };
 }
 
 export { accessPoint, api, auth, authenticator, type Account, type RegisteredKey };

@@ -132,8 +132,17 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
       if (totp !== undefined) out.push({ type: "totp", id: userId, product: "authenticator", name: "", createdAt: totp.updated_at, lastUsedAt: undefined, aaguid: "" });
       return out;
     },
-    // Every table of a user's references users(id) on delete cascade: one statement, one transaction.
-    deleteUser: (userId) => db.transaction().execute(async (tx) => (await tx.deleteFrom("users").where("id", "=", userId).returning("id").executeTakeFirst()) !== undefined),
+    // Every table of a user's references users(id) on delete cascade but the Authenticator API's
+    // tokens (a sign-up's token names a user who does not exist yet): those go first, in the
+    // same transaction, so nothing of the user outlives them.
+    deleteUser: (userId) =>
+      db.transaction().execute(async (tx) => {
+        const user = await tx.selectFrom("users").select("id").where("id", "=", userId).forUpdate().executeTakeFirst();
+        if (user === undefined) return false;
+        await tx.deleteFrom("authenticator_tokens").where("user_id", "=", userId).execute();
+        await tx.deleteFrom("users").where("id", "=", userId).execute();
+        return true;
+      }),
     lock: (userId, reason) => lockUser(db, userId, reason),
     unlock: (userId) => unlockUser(db, userId),
     async revokeSession(userId, type, id, at) {
