@@ -31,6 +31,7 @@ function createScanner() {
   let oversize = false;
   // Array state.
   let depth = 0;
+  const openers: string[] = [];
   let inString = false;
   let escaped = false;
   let expectValue = true;
@@ -94,10 +95,12 @@ function createScanner() {
       return;
     }
     if (char === '"') inString = true;
-    else if (char === "{" || char === "[") depth += 1;
-    else if (char === "}" || char === "]") {
+    else if (char === "{" || char === "[") {
+      openers.push(char);
+      depth += 1;
+    } else if (char === "}" || char === "]") {
+      if (openers.pop() !== (char === "}" ? "{" : "[")) return broken(`a "${char}" that closes nothing open`);
       depth -= 1;
-      if (depth < 0) return broken("an unbalanced bracket");
     }
   }
 
