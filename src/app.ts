@@ -37,6 +37,7 @@ import { createScopeHandler } from "./products/authentiq/scope.handler.js";
 import { createScopeJobService } from "./products/authentiq/scope-job.service.js";
 import { createOneTimeTokens } from "./core/session/one-time-token.js";
 import { createPasswordService } from "./products/hanko/password.service.js";
+import { createPasswordCheck } from "./core/password/password-check.js";
 import { createSessionHandler } from "./products/hanko/session.handler.js";
 import { createSessionTokens } from "./core/session/session-token.service.js";
 import { createSessionService } from "./products/hanko/session.service.js";
@@ -101,7 +102,7 @@ import { createAuthfiUserStore } from "./store/authfi/authfi-user.store.js";
 import { createScopeJobStore } from "./store/authentiq/scope-job.store.js";
 import { createIdentityStore } from "./store/identity/identity.store.js";
 import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
-import { createPasswordStore } from "./store/password/password.store.js";
+import { createPasswordHashStore, createPasswordStore } from "./store/password/password.store.js";
 
 /** How long a shutdown waits for the last spans to be exported. */
 const traceFlushMs = 5_000;
@@ -267,12 +268,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           });
     const authenticatorCeremony = webauthnCeremony(authenticatorWebauthnPolicy);
     const authenticatorStore = createAuthenticatorStore(db, tenantId);
+    const passwordCheck = createPasswordCheck({ store: createPasswordHashStore(db, tenantId) });
     const services = [
       sessionService({
         session: createSessionHandler({
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
-          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), hanko: config.hanko, limits }),
+          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), check: passwordCheck, hanko: config.hanko, limits }),
           consumeOneTimeToken: (value) => loginTokens.consume(value),
           authTokenHeader,
         }),
@@ -302,10 +304,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       authenticatorService({
         authenticator: createAuthenticatorHandler({
           signup: createSignupService({ store: authenticatorStore, identities, tokens: accessTokens, challenges, limits, nudgeOutbox, clock }),
-          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, challenges, nudgeOutbox, clock }),
+          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwords: passwordCheck, challenges, nudgeOutbox, clock }),
           devices: createDeviceService({ store: authenticatorStore, identities, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, clock }),
+          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwords: passwordCheck, clock }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),

@@ -1,23 +1,9 @@
-import { hash, verify } from "@node-rs/argon2";
+import { hash } from "@node-rs/argon2";
 
-/** argon2id with OWASP's minimum: 19 MiB, 2 passes, 1 lane (~12 ms here). */
-const argon2Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+/** Tessera's argon2id: OWASP's minimum, 19 MiB, 2 passes, 1 lane (~12 ms here). A hash with other parameters is rehashed at login. */
+export const tesseraArgon2 = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-/** Verified against when there is no stored hash, so both refusals cost the same. */
-let decoy: Promise<string> | undefined;
-
-/** The argon2id hash (PHC string) of `password`. */
+/** The argon2id hash (PHC string) of `password` with Tessera's parameters. */
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, argon2Options);
-}
-
-/**
- * True when `password` matches `stored`; with no stored hash it checks a decoy and answers
- * false, so an unknown account costs the same as a wrong password. The library compares in
- * constant time.
- */
-export async function verifyPassword(stored: string | undefined, password: string): Promise<boolean> {
-  decoy ??= hashPassword("decoy password that matches nothing");
-  const matches = await verify(stored ?? (await decoy), password);
-  return stored !== undefined && matches;
+  return hash(password, tesseraArgon2);
 }

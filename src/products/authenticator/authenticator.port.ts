@@ -50,8 +50,6 @@ export interface LockedToken {
 
 /** Users' passwords, and sign-ups on their way to becoming users. */
 export interface AccountStore<Tx> {
-  /** The user's password hash; undefined for a user without a password. */
-  findPasswordHash(userId: string): Promise<string | undefined>;
   /** Sets the user's password hash. */
   savePasswordHash(tx: Tx, userId: string, hash: string): Promise<void>;
   /** Stores what a sign-up will create once its code comes back. */

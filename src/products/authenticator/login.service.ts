@@ -4,7 +4,7 @@ import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { IdentityStore } from "../../core/identity/identity.port.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
-import { verifyPassword } from "../../core/password/password-hash.js";
+import type { PasswordCheck } from "../../core/password/password-check.js";
 import { useTotpCode } from "../../core/totp/totp-code.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { AccessTokens, AuthenticatedToken, IssuedToken, PendingToken } from "./access-token.service.js";
@@ -20,9 +20,6 @@ import { openTotpSecret } from "./totp-secret.js";
 
 /** The step of the Authenticator API that issues login challenges: a device as the second factor. */
 const devicePurpose = "second-factor";
-
-/** A user id no user has: looked up for an unknown contact. */
-const nobody = "00000000-0000-4000-8000-000000000000";
 
 /** Login (seed 002, Login API): a password, then a code, a TOTP code or a device. */
 export interface LoginService {
@@ -51,6 +48,8 @@ export function createLoginService<Tx>(deps: {
   secrets: SecretBox;
   ceremony: WebauthnCeremony;
   limits: Limiter;
+  /** Checks the user's password and upgrades a legacy hash on a match. */
+  passwords: PasswordCheck;
   challenges: Challenges<Tx>;
   nudgeOutbox: () => void;
   clock: Clock;
@@ -79,8 +78,7 @@ export function createLoginService<Tx>(deps: {
       const owner = found === undefined ? contactKey(contact) : (["user", found] as const);
       const userId = await limits.guard([[contactKey(contact), authenticatorLimits.password], [owner, authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
         // An unknown user costs the same lookup and the same argon2 check as a known one.
-        const stored = await store.findPasswordHash(found ?? nobody);
-        if (!(await verifyPassword(stored, input.password)) || found === undefined) throw refuse();
+        if ((await deps.passwords.check(found, input.password)) !== "matches" || found === undefined) throw refuse();
         return found;
       });
       // Only who knows the password learns that the user's second factor is locked.

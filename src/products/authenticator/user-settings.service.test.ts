@@ -26,9 +26,6 @@ function memoryStore() {
     throw new Error("the fake ceremony reads no credential store");
   };
   const store = {
-    async findPasswordHash() {
-      return undefined;
-    },
     async savePasswordHash() {},
     async revokeOtherTokens() {},
     async findSettings(userId: string) {
@@ -87,7 +84,7 @@ beforeEach(() => {
   const ceremony = { list: async () => Array.from({ length: devices }, () => ({}) as never) };
   token = { tokenId: randomUUID(), userId: randomUUID(), state: "authorized", clientId: "client", expiresAt: new Date(at.getTime() + 3_600_000) };
   const identities = memoryIdentityStore<Tx>([{ id: randomUUID(), userId: token.userId, address: "ada@example.com", verified: true, primary: true }]);
-  service = createUserSettingsService({ store: fake.store, identities, transaction: fake.transaction, tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), issuer: "Tessera", ceremony, limits: unlimited, clock });
+  service = createUserSettingsService({ store: fake.store, identities, transaction: fake.transaction, tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), issuer: "Tessera", ceremony, limits: unlimited, passwords: { check: async () => "no_password" }, clock });
 });
 
 describe("TOTP enrolment", () => {

@@ -4,7 +4,8 @@ import { isUuid } from "../../core/errors/uuid.js";
 import type { IdentityStore } from "../../core/identity/identity.port.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
-import { hashPassword, verifyPassword } from "../../core/password/password-hash.js";
+import type { PasswordCheck } from "../../core/password/password-check.js";
+import { hashPassword } from "../../core/password/password-hash.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { CredentialsInTransaction } from "../../core/webauthn/credential.port.js";
@@ -58,7 +59,7 @@ export interface UserSettingsService {
 
 /** Creates the user settings service; `issuer` labels TOTP secrets in authenticator apps. */
 export function createUserSettingsService<Tx>(deps: {
-  store: Pick<AccountStore<Tx>, "findPasswordHash" | "savePasswordHash"> &
+  store: Pick<AccountStore<Tx>, "savePasswordHash"> &
     Pick<FactorStore<Tx>, "findSettings" | "lockSettings" | "saveSettings" | "countWrongTotpConfirmation"> &
     Pick<TokenStepStore<Tx>, "revokeOtherTokens"> &
     CredentialsInTransaction<Tx>;
@@ -71,6 +72,8 @@ export function createUserSettingsService<Tx>(deps: {
   ceremony: Pick<WebauthnCeremony, "list">;
   /** The shared password counter and the TOTP offer's confirmation limit. */
   limits: Pick<Limiter, "guard">;
+  /** Checks the current password (upgrading a legacy hash on a match). */
+  passwords: PasswordCheck;
   clock: Clock;
 }): UserSettingsService {
   const { store, transaction, tenantId, secrets, ceremony, limits } = deps;
@@ -115,9 +118,9 @@ export function createUserSettingsService<Tx>(deps: {
         // Wrong current passwords count against the user's one password counter, with every
         // login's checks of it (Hanko's too): a stolen token buys no guesses.
         await limits.guard([[["user", token.userId], authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
-          const stored = await store.findPasswordHash(token.userId);
+          const verdict = await deps.passwords.check(token.userId, update.currentPassword);
           // A user who signed up without a password sets one with no current password.
-          const current = stored === undefined ? update.currentPassword === "" : await verifyPassword(stored, update.currentPassword);
+          const current = verdict === "no_password" ? update.currentPassword === "" : verdict === "matches";
           if (!current) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "The current password is wrong");
         });
         passwordHash = await hashPassword(update.password);

@@ -3,10 +3,8 @@
  * in `src/core/identity/identity.port.ts`), each for one tenant; implemented in `src/store/`.
  */
 
-/** Users' password hashes (argon2id). */
+/** Users' password hashes (argon2id); read and checked by the core `PasswordCheck`. */
 export interface PasswordStore {
-  /** The user's password hash, if the user exists and has one. */
-  findPasswordHash(userId: string): Promise<string | undefined>;
   /** Creates or replaces the user's password hash; true when it was created. */
   savePasswordHash(userId: string, hash: string): Promise<boolean>;
 }

@@ -2,7 +2,8 @@ import type { HankoConfig } from "../../config/config.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
 import type { IdentityStore } from "../../core/identity/identity.port.js";
-import { hashPassword, verifyPassword } from "../../core/password/password-hash.js";
+import type { PasswordCheck } from "../../core/password/password-check.js";
+import { hashPassword } from "../../core/password/password-hash.js";
 import type { PasswordStore } from "./hanko.port.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import { hankoLimits } from "./policy.js";
@@ -10,7 +11,7 @@ import { hankoLimits } from "./policy.js";
 /** The longest password accepted: argon2 takes more, but Hanko (bcrypt) caps it at 72. */
 export const maxPasswordLength = 72;
 
-/** Passwords: argon2id hashes, compared by the library in constant time. */
+/** Passwords: checked (and legacy hashes upgraded) by the core password check, set as argon2id. */
 export interface PasswordService {
   /**
    * The user id when `password` is the user's; throws INVALID_CREDENTIALS otherwise, unknown user
@@ -23,7 +24,7 @@ export interface PasswordService {
 }
 
 /** Creates the password service over one tenant's users and passwords. */
-export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>; passwords: PasswordStore; hanko: HankoConfig; limits: Limiter }): PasswordService {
+export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>; passwords: PasswordStore; check: PasswordCheck; hanko: HankoConfig; limits: Limiter }): PasswordService {
   const { identities, passwords, hanko } = deps;
   const enabled = () => {
     if (!hanko.passwordsEnabled) throw new DomainError("PASSWORDS_DISABLED", "forbidden", "passwords are disabled");
@@ -45,8 +46,7 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
       }
       // Wrong passwords count against the user id whether or not a user has it: the same answers either way.
       return deps.limits.guard([[["user", id], hankoLimits.password]], ["INVALID_CREDENTIALS"], async () => {
-        const stored = await passwords.findPasswordHash(id);
-        if (!(await verifyPassword(stored, password))) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
+        if ((await deps.check.check(id, password)) !== "matches") throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
         return id;
       });
     },

@@ -7,8 +7,6 @@ import { defaultSettingsValues } from "./settings.store.js";
 /** The Authenticator API's passwords, sign-ups and the accounts they create, for one tenant. */
 export function createAccountStore(db: Kysely<Schema>, tenantId: string): AccountStore<Kysely<Schema>> {
   return {
-    findPasswordHash: (userId) => createPasswordStore(db, tenantId).findPasswordHash(userId),
-
     async savePasswordHash(tx, userId, hash) {
       await createPasswordStore(tx, tenantId).savePasswordHash(userId, hash);
     },

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import type { PasswordHashStore } from "../../core/password/password.port.js";
 import type { Schema } from "../schema.js";
 import type { PasswordStore } from "../../products/hanko/hanko.port.js";
 
@@ -19,10 +20,46 @@ async function upsertPasswordHash(db: Kysely<Schema>, tenantId: string, userId: 
   return row.created;
 }
 
+/** Replaces the user's hash by `next` only while it is still `previous`; true when it did. */
+async function replacePasswordHash(db: Kysely<Schema>, tenantId: string, userId: string, previous: string, next: string): Promise<boolean> {
+  const row = await db
+    .updateTable("passwords")
+    .set({ hash: next, updated_at: sql<Date>`now()` })
+    .where("user_id", "=", userId)
+    .where("tenant_id", "=", tenantId)
+    .where("hash", "=", previous)
+    .returning("user_id")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Stores `hash` verbatim as the password hash of `userId` (a user of `tenantId`) unless the user
+ * already has one: an import's write, run in the import's transaction (`db` may be one). True when
+ * it was stored. The caller checks the hash with `parsePasswordHash` first: what is stored here
+ * must verify at login.
+ */
+export async function insertPasswordHashIfAbsent(db: Kysely<Schema>, tenantId: string, userId: string, hash: string): Promise<boolean> {
+  const row = await db
+    .insertInto("passwords")
+    .values({ user_id: userId, tenant_id: tenantId, hash })
+    .onConflict((conflict) => conflict.column("user_id").doNothing())
+    .returning("user_id")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The password store of one tenant, as Hanko's password service needs it. */
 export function createPasswordStore(db: Kysely<Schema>, tenantId: string): PasswordStore {
   return {
-    findPasswordHash: (userId) => findPasswordHash(db, tenantId, userId),
     savePasswordHash: (userId, hash) => upsertPasswordHash(db, tenantId, userId, hash),
+  };
+}
+
+/** The password hashes of one tenant, as the core password check reads and upgrades them. */
+export function createPasswordHashStore(db: Kysely<Schema>, tenantId: string): PasswordHashStore {
+  return {
+    findPasswordHash: (userId) => findPasswordHash(db, tenantId, userId),
+    replacePasswordHash: (userId, previous, next) => replacePasswordHash(db, tenantId, userId, previous, next),
   };
 }

@@ -1,0 +1,35 @@
+/**
+ * The floors under which an imported hash is refused as weak, and the ceilings over which it is
+ * refused as too costly to check at every login. A weak hash is one a stolen dump gives up cheaply;
+ * an operator gets the reason and the user resets the password. Hashes above the floors verify and
+ * are rehashed to Tessera's argon2id on the first successful login.
+ *
+ * - bcrypt: cost 10 (2^10 rounds), the default of Go's, PHP's and most libraries' bcrypt, Hanko's
+ *   included; costs 4 to 9 are valid bcrypt but weak, under 4 invalid. Ceiling 16 (~4 s here).
+ * - argon2 (id and i): OWASP's weakest recommended setting, memory × passes ≥ 35,840 KiB (its five
+ *   settings, 47104×1 … 7168×5 KiB, all reach it) with at least 7 MiB of memory. Ceilings
+ *   256 MiB, 10 passes, 16 lanes.
+ * - scrypt: 16 MiB of memory (128·N·r bytes; N = 2^14, r = 8 is scrypt's interactive setting and
+ *   Kratos's example). Ceilings 256 MiB and p ≤ 16.
+ * - PBKDF2: 10,000 iterations for every PRF (NIST SP 800-63B's minimum). HMAC-SHA-1 is not weak as
+ *   a PRF (HMAC needs no collision resistance), so pbkdf2-sha1 has the same floor. Ceiling
+ *   10,000,000 iterations.
+ * - Every algorithm: a salt of at least 8 bytes and a digest of at least 16 bytes (at most 256).
+ */
+export const hashFloors = {
+  bcrypt: { minCost: 10, maxCost: 16 },
+  argon2: { minMemoryKib: 7168, minMemoryTimesPasses: 35_840, maxMemoryKib: 262_144, maxPasses: 10, maxLanes: 16 },
+  scrypt: { minMemoryBytes: 16 * 1024 * 1024, maxMemoryBytes: 256 * 1024 * 1024, maxParallelism: 16 },
+  pbkdf2: { minIterations: 10_000, maxIterations: 10_000_000 },
+  salt: { minBytes: 8 },
+  digest: { minBytes: 16, maxBytes: 256 },
+} as const;
+
+/** Why a salt or a digest is refused (`malformed`), if it is. */
+export function sizeProblem(salt: Uint8Array, digest: Uint8Array): string | undefined {
+  if (salt.length < hashFloors.salt.minBytes) return `a salt of ${salt.length} bytes is under the floor of ${hashFloors.salt.minBytes}`;
+  if (digest.length < hashFloors.digest.minBytes || digest.length > hashFloors.digest.maxBytes) {
+    return `a digest of ${digest.length} bytes is outside ${hashFloors.digest.minBytes} to ${hashFloors.digest.maxBytes}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,40 @@
+import { hashPassword } from "./password-hash.js";
+import type { PasswordHashStore } from "./password.port.js";
+import { verifyPasswordHash } from "./password-verify.js";
+
+/** What a password check found: the user's password, a wrong one, or a user with no password (or no user). */
+export type PasswordVerdict = "matches" | "wrong" | "no_password";
+
+/** A user id no user has: looked up for an unknown user, so that both cost the same query. */
+const nobody = "00000000-0000-4000-8000-000000000000";
+
+/**
+ * The one place that checks a user's password, for every product: verifies it against the stored
+ * hash in whatever format it was imported (`verifyPasswordHash`) and, on a match with a hash that
+ * is not Tessera's current argon2id, stores argon2id of the password in its place.
+ */
+export interface PasswordCheck {
+  /**
+   * Checks `password` for `userId` (undefined: an unknown user, checked against a decoy at the
+   * same cost). The upgrade is written before this resolves, in one statement that only replaces
+   * the hash that was verified; a store failure rejects (the login fails with it).
+   */
+  check(userId: string | undefined, password: string): Promise<PasswordVerdict>;
+}
+
+/** Creates the password check over one tenant's password hashes. */
+export function createPasswordCheck(deps: { store: PasswordHashStore }): PasswordCheck {
+  const { store } = deps;
+  return {
+    async check(userId, password) {
+      // The hashes are computed outside any transaction: argon2 work would hold a connection
+      // (PGlite's only one) for tens of milliseconds. The upgrade is a compare-and-swap instead.
+      const stored = await store.findPasswordHash(userId ?? nobody);
+      const { matches, needsRehash } = await verifyPasswordHash(stored, password);
+      if (stored === undefined || userId === undefined) return "no_password";
+      if (!matches) return "wrong";
+      if (needsRehash) await store.replacePasswordHash(userId, stored, await hashPassword(password));
+      return "matches";
+    },
+  };
+}

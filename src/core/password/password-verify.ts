@@ -1,0 +1,29 @@
+import { verify } from "@node-rs/argon2";
+import { decodePasswordHash } from "./password-format.js";
+import { hashPassword } from "./password-hash.js";
+
+/** What checking a password against a stored hash says. */
+export interface PasswordVerification {
+  matches: boolean;
+  /** True when the stored hash is not argon2id with Tessera's parameters: store a new one on a match. */
+  needsRehash: boolean;
+}
+
+/** Verified against when there is no usable stored hash, so that every refusal costs at least one of Tessera's own checks. */
+let decoy: Promise<string> | undefined;
+
+/**
+ * Checks `password` against `stored` in any format `decodePasswordHash` reads (weak ones too: a
+ * stored hash was accepted once and is upgraded on this login). With no stored hash, or one that
+ * does not decode, it checks a decoy argon2id hash and answers no match, so that an unknown
+ * account costs what a wrong password of an argon2id user costs. Every comparison is constant time.
+ */
+export async function verifyPasswordHash(stored: string | undefined, password: string): Promise<PasswordVerification> {
+  const decoded = stored === undefined ? undefined : decodePasswordHash(stored);
+  if (decoded === undefined || !decoded.ok) {
+    decoy ??= hashPassword("decoy password that matches nothing");
+    await verify(await decoy, password);
+    return { matches: false, needsRehash: false };
+  }
+  return { matches: await decoded.hash.verify(password), needsRehash: !decoded.hash.current };
+}
