@@ -86,7 +86,7 @@ describe("importing Hanko's user export", () => {
   it("imports the good users and refuses each bad record with its line and reason", () => {
     expect(firstRun.summary).toEqual({ imported: 2, unchanged: 0, refused: 3 });
     expect(firstRun.refused).toEqual([
-      { line: 4, reason: "password.password: the password hash is in no format Tessera reads" },
+      { line: 4, reason: "password.password: looks like an unsalted MD5 digest: refused as weak" },
       { line: 5, reason: "more than one primary email" },
       { line: 6, reason: 'the JSON array is broken here (a "}" that closes nothing open); the rest of the file is not read' },
     ]);

@@ -4,7 +4,7 @@ import { normalizePhone } from "../../core/identity/phone-number.js";
 import { isUuid } from "../../core/errors/uuid.js";
 import { knownTransports } from "../../core/webauthn/transports.js";
 import { toBase64url } from "../../core/webauthn/webauthn-encoding.js";
-import { parsePasswordHash } from "../password-hash-check.js";
+import { parsePasswordHash } from "../../core/password/password-format.js";
 
 /** Why a record is refused: thrown by the field readers, caught per record by the reader. */
 export class RecordRefused extends Error {}
