@@ -11,6 +11,7 @@ import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
 import { createLogger } from "../src/log.js";
 import { createSessionTokens } from "../src/core/session/session-token.service.js";
+import { hankoSessionPolicy } from "../src/products/hanko/policy.js";
 import { createSessionStore } from "../src/store/session/session.store.js";
 import { defaultTenantId } from "../src/store/schema.js";
 import { runChild } from "./child.js";
@@ -34,7 +35,7 @@ runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true 
     const { db } = app.database;
     const user = await db.insertInto("users").values({ tenant_id: defaultTenantId }).returning("id").executeTakeFirstOrThrow();
     // A day: longer than any run the settings allow.
-    const tokens = createSessionTokens({ store: createSessionStore(db, defaultTenantId), keys: app.keys, lifetime: 86_400 });
+    const tokens = createSessionTokens({ store: createSessionStore(db, defaultTenantId), keys: app.keys, lifetime: 86_400, policy: hankoSessionPolicy });
     const issued = await tokens.issue(user.id);
     const { kid } = await app.keys.signingKey("RS256");
     const loginSessions: BenchSession[] = [];

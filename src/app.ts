@@ -56,7 +56,7 @@ import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnCeremony, type RelyingPartyConfig } from "./core/webauthn/ceremony.js";
 import type { WebauthnPolicy } from "./core/webauthn/webauthn-policy.js";
 import { createHankoWebauthnService } from "./products/hanko/webauthn.service.js";
-import { hankoWebauthnPolicy } from "./products/hanko/policy.js";
+import { hankoSessionPolicy, hankoWebauthnPolicy } from "./products/hanko/policy.js";
 import { authfiWebauthnPolicy } from "./products/authfi/policy.js";
 import { authenticatorWebauthnPolicy } from "./products/authenticator/policy.js";
 import { createChallengeStore as createWebauthnChallengeStore } from "./store/webauthn/challenge.store.js";
@@ -232,7 +232,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authfiManagement = createAuthfiManagementService({ users: authfiUsers, transaction, ceremony: authfiCeremony });
 
     const tenantId = defaultTenantId;
-    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock });
+    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, policy: hankoSessionPolicy });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
@@ -274,7 +274,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         session: createSessionHandler({
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
-          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), check: passwordCheck, hanko: config.hanko, limits }),
+          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), passwordCheck, hanko: config.hanko, limits }),
           consumeOneTimeToken: (value) => loginTokens.consume(value),
           authTokenHeader,
         }),
@@ -304,10 +304,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       authenticatorService({
         authenticator: createAuthenticatorHandler({
           signup: createSignupService({ store: authenticatorStore, identities, tokens: accessTokens, challenges, limits, nudgeOutbox, clock }),
-          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwords: passwordCheck, challenges, nudgeOutbox, clock }),
+          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwordCheck, challenges, nudgeOutbox, clock }),
           devices: createDeviceService({ store: authenticatorStore, identities, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwords: passwordCheck, clock }),
+          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwordCheck, clock }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),
@@ -325,6 +325,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       observers: tracing === undefined ? observability.observers : [...observability.observers, tracing.requests],
       logger,
       corsOrigins: config.corsOrigins,
+      trustedProxies: config.trustedProxies,
       secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
       dialects: productDialects,
       credentials: {

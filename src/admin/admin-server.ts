@@ -2,6 +2,7 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../observe/metrics.js";
 import type { OpenApiDocument, OpenApiDocuments } from "../transport/openapi-document.js";
+import { createClientOf } from "../transport/client-of.js";
 import { createListener, type Listener, type RequestHandler } from "../transport/listener.js";
 import { createRpcAdapter } from "../transport/rpc-adapter.js";
 import type { ServiceRegistration } from "../transport/services.js";
@@ -44,6 +45,7 @@ export function createAdminServer(options: AdminServerOptions): Listener {
     interceptors: [],
     readMaxBytes: 4096,
     logger,
+    clientOf: createClientOf(0),
   });
   const handle: RequestHandler = (request, response) => {
     const path = (request.url ?? "/").split("?", 1)[0]!;

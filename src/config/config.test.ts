@@ -73,6 +73,15 @@ describe("loadConfig", () => {
   });
 
   it.each([
+    [undefined, 0],
+    ["false", 0],
+    ["true", 1],
+    ["2", 2],
+  ])("reads TRUST_PROXY %s as %i trusted proxies", (value, proxies) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustedProxies).toBe(proxies);
+  });
+
+  it.each([
     ["PORT", { PORT: "eighty" }],
     ["PORT", { PORT: "70000" }],
     ["ADMIN_PORT", { ADMIN_PORT: "-1" }],
@@ -95,6 +104,8 @@ describe("loadConfig", () => {
     ["ADMIN_HOST", { ADMIN_HOST: "127.0.0.1:8081" }],
     ["CORS_ORIGINS", { CORS_ORIGINS: "*" }],
     ["CORS_ORIGINS", { CORS_ORIGINS: "https://app.example.com,*" }],
+    ["TRUST_PROXY", { TRUST_PROXY: "maybe" }],
+    ["TRUST_PROXY", { TRUST_PROXY: "11" }],
     ["TESSERA_WORKERS", { TESSERA_WORKERS: "0" }],
     ["TESSERA_WORKERS", { TESSERA_WORKERS: "two" }],
     ["TESSERA_WORKERS", { TESSERA_WORKERS: "65" }],

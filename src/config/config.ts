@@ -40,6 +40,12 @@ export interface Config {
   /** Session lifetime in seconds. */
   sessionLifetime: number;
   corsOrigins: string[];
+  /**
+   * Proxies in front of the server that append the address they received from to
+   * `X-Forwarded-For` (TRUST_PROXY: a count, or true for one); 0, the default, takes the
+   * client's address from the socket and ignores the header, which any client can write.
+   */
+  trustedProxies: number;
   logLevel: LogLevel;
   /** Seconds start-up retries an unreachable PostgreSQL before it gives up (exit 2). */
   databaseConnectTimeout: number;
@@ -142,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
       if (origin === "*") throw new ConfigError("CORS_ORIGINS cannot be *: cross-origin calls carry cookies and Authorization, so list the origins of your web apps (https://app.example.com)");
       return read.origin("CORS_ORIGINS", origin);
     }),
+    trustedProxies: readTrustedProxies(read),
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     databaseConnectTimeout: read.integer("DATABASE_CONNECT_TIMEOUT", 30, 0, 3600),
     shutdownGraceSeconds: read.integer("SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),
@@ -157,6 +164,15 @@ function readTraceSettings(read: ReturnType<typeof reader>): TraceSettings | und
   const protocol = read.oneOf("OTEL_EXPORTER_OTLP_PROTOCOL", ["http/protobuf", "http/json"] as const, "http/protobuf");
   if (endpoint === undefined) return undefined;
   return { endpoint, protocol, serviceName: read.optional("OTEL_SERVICE_NAME") ?? "tessera" };
+}
+
+/** TRUST_PROXY: false (the default) or 0, true (one proxy), or a number of proxies up to 10. */
+function readTrustedProxies(read: ReturnType<typeof reader>): number {
+  const value = read.optional("TRUST_PROXY")?.toLowerCase();
+  if (value === undefined) return 0;
+  if (["true", "yes", "on"].includes(value)) return 1;
+  if (["false", "no", "off"].includes(value)) return 0;
+  return read.integer("TRUST_PROXY", 0, 0, 10);
 }
 
 /** An IP address or a host name to bind (no scheme, port or path). */

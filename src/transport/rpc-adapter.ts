@@ -3,9 +3,13 @@ import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, un
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import { clientKey } from "../core/client/client.js";
 import type { Logger } from "../log.js";
 import type { RequestRecord } from "../observe/request-record.js";
 import { codeName, withRequestRecord } from "../observe/request-tracking.js";
+import type { ClientOf } from "./client-of.js";
+import { asDecodeFailure, isDecodeFailure, undecodableError } from "./rpc/undecodable.js";
+import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 
 /** What the RPC side of the listener serves. */
 export interface RpcAdapterOptions {
@@ -13,20 +17,17 @@ export interface RpcAdapterOptions {
   interceptors: Interceptor[];
   readMaxBytes: number;
   logger: Logger;
+  /** Who sent a call (IP address, User-Agent), for the handler's context. */
+  clientOf: ClientOf;
 }
-
-/** The generic message of a request connect-node could not decode: parser internals stay in the debug log. */
-export const malformedMessage = "malformed request message";
 
 /** Set by the interceptor: the request was decoded and reached a handler. */
 const reachedHandler = createContextKey<{ reached: boolean }>({ reached: false });
 
 /**
- * connect-node's adapter, plus one rule: a request that fails before it reaches a handler with
- * Internal or InvalidArgument failed to decode (connect-node answers malformed protobuf with
- * Internal `parse binary: …`, malformed JSON with the parser's words). It answers
- * INVALID_ARGUMENT with a generic message over every protocol, and the detail is logged at
- * debug. Other early failures (RESOURCE_EXHAUSTED for oversize messages, UNIMPLEMENTED) pass.
+ * connect-node's adapter, plus the rule of rpc/undecodable.ts: a request that fails to decode
+ * before it reaches a handler is answered INVALID_ARGUMENT with a generic message over every
+ * protocol (connect-node writes the error itself, so its answer is rewritten here).
  * A streaming call reaches its handler before its messages are decoded: a message of it that
  * fails to decode is turned into the same INVALID_ARGUMENT where the handler reads it.
  */
@@ -53,7 +54,7 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
       return;
     }
     const flag = { reached: false };
-    const values = withRequestRecord(createContextValues().set(reachedHandler, flag), record);
+    const values = withRequestRecord(createContextValues().set(reachedHandler, flag).set(clientKey, options.clientOf(request.socket.remoteAddress, request.headers)), record);
     const universal = { ...universalRequestFromNodeRequest(request as IncomingMessage, response as ServerResponse, undefined, values), body: requestBody(request) };
     handler(universal)
       .then((answer) => rewriteUndecodable(answer, flag, options.logger, handler.method.name, record))
@@ -76,10 +77,7 @@ async function* decodedOrInvalid<T>(messages: AsyncIterable<T>, logger: Logger, 
   try {
     yield* messages;
   } catch (error) {
-    const failure = ConnectError.from(error);
-    if (failure.code !== Code.Internal && failure.code !== Code.InvalidArgument) throw error;
-    logger.debug("undecodable rpc request", { method, detail: failure.rawMessage });
-    throw new ConnectError(malformedMessage, Code.InvalidArgument);
+    throw asDecodeFailure(error, logger, method);
   }
 }
 
@@ -131,23 +129,23 @@ async function answerTrailersOnly(answer: UniversalServerResponse, response: Htt
 }
 
 function undecodable(code: Code | undefined, flag: { reached: boolean }): boolean {
-  return !flag.reached && (code === Code.Internal || code === Code.InvalidArgument);
+  return !flag.reached && isDecodeFailure(code);
 }
 
 /** The same answer, with a decoding failure turned into INVALID_ARGUMENT and a generic message. */
 async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reached: boolean }, logger: Logger, method: string, record: RequestRecord | undefined): Promise<UniversalServerResponse> {
   if (flag.reached) return answer;
   const contentType = answer.header?.get("content-type") ?? "";
-  const log = (detail: string) => logger.debug("undecodable rpc request", { method, detail });
+  const log = (detail: string) => undecodableError(logger, method, detail);
   // The body may change length: drop a declared one.
   answer.header?.delete("content-length");
   if (contentType.startsWith("application/grpc-web")) return { ...answer, body: rewriteGrpcWebBody(answer.body, flag, log, record) };
   if (contentType.startsWith("application/grpc")) {
     const fix = (headers: Headers | undefined) => {
       if (headers === undefined || !undecodable(Number(headers.get("grpc-status") ?? NaN) as Code, flag)) return;
-      log(decodeURIComponent(headers.get("grpc-message") ?? ""));
-      headers.set("grpc-status", String(Code.InvalidArgument));
-      headers.set("grpc-message", encodeURIComponent(malformedMessage));
+      const error = log(decodeURIComponent(headers.get("grpc-message") ?? ""));
+      headers.set("grpc-status", String(error.code));
+      headers.set("grpc-message", encodeURIComponent(error.rawMessage));
       headers.delete("grpc-status-details-bin");
     };
     fix(answer.header);
@@ -172,7 +170,7 @@ async function collect(body: AsyncIterable<Uint8Array> | undefined): Promise<Buf
 const connectCodes: Partial<Record<string, Code>> = { internal: Code.Internal, invalid_argument: Code.InvalidArgument };
 
 /** Connect unary errors are a JSON body `{code, message}` under an HTTP status. */
-async function rewriteConnectError(answer: UniversalServerResponse, flag: { reached: boolean }, log: (detail: string) => void): Promise<UniversalServerResponse> {
+async function rewriteConnectError(answer: UniversalServerResponse, flag: { reached: boolean }, log: (detail: string) => ConnectError): Promise<UniversalServerResponse> {
   const bytes = await collect(answer.body);
   let parsed: { code?: string; message?: string } | undefined;
   try {
@@ -181,8 +179,8 @@ async function rewriteConnectError(answer: UniversalServerResponse, flag: { reac
     parsed = undefined;
   }
   if (parsed === undefined || !undecodable(connectCodes[parsed.code ?? ""], flag)) return { ...answer, body: once(bytes) };
-  log(parsed.message ?? "");
-  return { ...answer, status: 400, body: once(Buffer.from(JSON.stringify({ code: "invalid_argument", message: malformedMessage }))) };
+  const error = log(parsed.message ?? "");
+  return { ...answer, status: codeToHttpStatus(error.code), body: once(errorToJsonBytes(error, undefined)) };
 }
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
@@ -193,7 +191,7 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
  * gRPC-Web sends its status in a trailer frame (flag 0x80) at the end of the body, where the
  * request record cannot read it from the response: the code answered goes to the record here.
  */
-async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, flag: { reached: boolean }, log: (detail: string) => void, record: RequestRecord | undefined): AsyncIterable<Uint8Array> {
+async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, flag: { reached: boolean }, log: (detail: string) => ConnectError, record: RequestRecord | undefined): AsyncIterable<Uint8Array> {
   const bytes = await collect(body);
   const frames: Buffer[] = [];
   for (let at = 0; at + 5 <= bytes.length; ) {
@@ -218,9 +216,9 @@ async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, 
       frames.push(frame);
       continue;
     }
-    if (record !== undefined) record.rpcCode = codeName(Code.InvalidArgument);
-    log(decodeURIComponent(trailer.get("grpc-message") ?? ""));
-    const text = Buffer.from(`grpc-status: ${Code.InvalidArgument}\r\ngrpc-message: ${encodeURIComponent(malformedMessage)}\r\n`);
+    const error = log(decodeURIComponent(trailer.get("grpc-message") ?? ""));
+    if (record !== undefined) record.rpcCode = codeName(error.code);
+    const text = Buffer.from(`grpc-status: ${error.code}\r\ngrpc-message: ${encodeURIComponent(error.rawMessage)}\r\n`);
     const head = Buffer.alloc(5);
     head[0] = 0x80;
     head.writeUInt32BE(text.length, 1);

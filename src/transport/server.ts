@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { RequestObserver, RequestRecord } from "../observe/request-record.js";
 import { createRequestTracking } from "../observe/request-tracking.js";
+import { createClientOf } from "./client-of.js";
 import { createCors } from "./cors.js";
 import { createCredentialGate } from "./credentials/credential-gate.js";
 import type { CredentialResolvers } from "./credentials/credential-gate.js";
@@ -13,7 +14,7 @@ import { createListener, type Listener } from "./listener.js";
 import { reflectionService } from "./reflection.js";
 import { createRpcAdapter } from "./rpc-adapter.js";
 import { createUnaryPath } from "./rpc/unary-path.js";
-import { maxBodyBytes } from "./rest/read-body.js";
+import { maxBodyBytes } from "./read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
 import { createTranscoder } from "./rest/transcoder.js";
 import { implementationIndex, type ServiceRegistration } from "./services.js";
@@ -32,6 +33,11 @@ export interface ServerOptions {
   rpcOnlyServices?: readonly ServiceRegistration[];
   /** What watches each request (the request log, the metrics); none means no request is tracked. */
   observers?: readonly RequestObserver[];
+  /**
+   * Proxies in front of the server that append to `X-Forwarded-For` (TRUST_PROXY); 0 means the
+   * client is the socket's peer and the header is ignored.
+   */
+  trustedProxies?: number;
   /** Idle time before an HTTP/2 session without streams is closed (tests shorten it). */
   idleTimeoutMs?: number;
 }
@@ -44,6 +50,7 @@ export interface ServerOptions {
  */
 export function createServer(options: ServerOptions): Listener {
   const { services, logger } = options;
+  const clientOf = createClientOf(options.trustedProxies ?? 0);
   const errors: Interceptor = (next) => (request) =>
     next(request).catch((error: unknown) => {
       throw toConnectError(error, logger);
@@ -72,9 +79,10 @@ export function createServer(options: ServerOptions): Listener {
     interceptors,
     readMaxBytes: maxBodyBytes,
     logger,
+    clientOf,
   });
   // Unary gRPC and Connect calls of the registered services, through the same interceptors.
-  const unary = createUnaryPath({ services, interceptors, readMaxBytes: maxBodyBytes, logger, tracking });
+  const unary = createUnaryPath({ services, interceptors, readMaxBytes: maxBodyBytes, logger, clientOf, tracking });
   const serviceNames = new Set(rpcServices.map((registration) => registration.service.typeName));
   const rest = createTranscoder({
     routes: createRouteTable(services.map((registration) => registration.service), options.dialects),
@@ -82,6 +90,7 @@ export function createServer(options: ServerOptions): Listener {
     credentials: gate,
     logger,
     secureCookies: options.secureCookies,
+    clientOf,
   });
   const cors = createCors(options.corsOrigins);
   const route = (request: Http2ServerRequest | IncomingMessage, response: Http2ServerResponse | ServerResponse, record: RequestRecord | undefined): void => {

@@ -19,6 +19,7 @@ import { accessPoint, apiKey } from "../authfi/authfi-client.js";
 import { freshEmail } from "../hanko/hanko-client.js";
 import { serviceToken, verifyJwtSecret } from "../jincor/jincor-client.js";
 import { createSessionTokens } from "../../src/core/session/session-token.service.js";
+import { hankoSessionPolicy } from "../../src/products/hanko/policy.js";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { createSessionStore } from "../../src/store/session/session.store.js";
 import { rest } from "../harness/rest.js";
@@ -100,7 +101,7 @@ beforeAll(async () => {
   // A real Hanko session, issued as a passcode login issues one (expect.poll cannot run here).
   const user = await rest(server.url, "POST", "/users", { body: { email: freshEmail() } });
   expect(user.status, user.text).toBe(200);
-  const sessions = createSessionTokens({ store: createSessionStore(server.app.database.db, defaultTenantId), keys: server.app.keys, lifetime: 3600 });
+  const sessions = createSessionTokens({ store: createSessionStore(server.app.database.db, defaultTenantId), keys: server.app.keys, lifetime: 3600, policy: hankoSessionPolicy });
   const hanko = await sessions.issue((user.json as { user_id: string }).user_id);
   const signup = await rest(server.url, "POST", "/api/v1/signup", { body: { email: freshEmail() } });
   expect(signup.status, signup.text).toBe(201);

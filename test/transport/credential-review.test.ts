@@ -8,6 +8,7 @@ import { AuthenticatorServiceService } from "../../gen/grpc-js/tessera/authentic
 import { IdentityServiceService } from "../../gen/grpc-js/tessera/identity/v1/identity.js";
 import { SessionServiceService } from "../../gen/grpc-js/tessera/session/v1/session.js";
 import { createSessionTokens } from "../../src/core/session/session-token.service.js";
+import { hankoSessionPolicy } from "../../src/products/hanko/policy.js";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { createSessionStore } from "../../src/store/session/session.store.js";
 import { api, auth, signUpVerified, startWithSinks, type Sinks } from "../authenticator/authenticator-client.js";
@@ -29,7 +30,7 @@ beforeAll(async () => {
   ({ server, sinks, close: stop } = await startWithSinks({ AUTHFI_ACCESS_POINT: accessPoint, AUTHFI_API_KEY: apiKey }));
   const user = await rest(server.url, "POST", "/users", { body: { email: freshEmail() } });
   expect(user.status, user.text).toBe(200);
-  const sessions = createSessionTokens({ store: createSessionStore(server.app.database.db, defaultTenantId), keys: server.app.keys, lifetime: 3600 });
+  const sessions = createSessionTokens({ store: createSessionStore(server.app.database.db, defaultTenantId), keys: server.app.keys, lifetime: 3600, policy: hankoSessionPolicy });
   hankoToken = (await sessions.issue((user.json as { user_id: string }).user_id)).token;
 });
 
@@ -99,7 +100,7 @@ describe("an AuthFi key of access point A on access point B", () => {
 describe("a Hanko session after logout", () => {
   it("is refused over REST and every RPC transport", async () => {
     const user = await rest(server.url, "POST", "/users", { body: { email: freshEmail() } });
-    const sessions = createSessionTokens({ store: createSessionStore(server.app.database.db, defaultTenantId), keys: server.app.keys, lifetime: 3600 });
+    const sessions = createSessionTokens({ store: createSessionStore(server.app.database.db, defaultTenantId), keys: server.app.keys, lifetime: 3600, policy: hankoSessionPolicy });
     const { token } = await sessions.issue((user.json as { user_id: string }).user_id);
     const bearer = { authorization: `Bearer ${token}` };
     expect((await rest(server.url, "GET", "/me", { headers: bearer })).status).toBe(200);

@@ -5,7 +5,10 @@ import { DomainError, isDomainError } from "../errors/domain-error.js";
 import type { KeyService, SigningAlgorithm } from "../keys/key.service.js";
 import type { SessionStore } from "./session.port.js";
 import { createSessionTokens } from "./session-token.service.js";
-import { createSignedTokens } from "./signed-token.js";
+import { createSignedTokens, type SignedTokenPolicy } from "./signed-token.js";
+
+/** A product's session policy as Hanko's is: RS256, refused as UNAUTHENTICATED. */
+const policy: SignedTokenPolicy = { alg: "RS256", refuse: (cause) => new DomainError("UNAUTHENTICATED", "unauthenticated", "Unauthorized", { cause }) };
 
 /** Keys in memory: one RS256 and one EdDSA pair, as the key service would hold. */
 function memoryKeys(): KeyService {
@@ -56,11 +59,11 @@ async function reasonOf(promise: Promise<unknown>): Promise<string> {
 const keys = memoryKeys();
 const userId = "7d3c1a52-3f0e-4d8b-9a5e-2b8f6c4d1e90";
 
-describe("Hanko session tokens", () => {
+describe("session tokens", () => {
   it("issues an RS256 session whose row backs it, and authenticates it until its lifetime ends", async () => {
     const clock = fakeClock(Date.UTC(2026, 11, 1));
     const store = memoryStore();
-    const sessions = createSessionTokens({ store, keys, lifetime: 600, clock });
+    const sessions = createSessionTokens({ store, keys, lifetime: 600, clock, policy });
     const issued = await sessions.issue(userId);
     expect(issued).toMatchObject({ userId, lifetime: 600 });
     expect(store.rows.get(issued.sessionId)?.expiresAt).toEqual(new Date(Date.UTC(2026, 11, 1) + 600_000));
@@ -73,7 +76,7 @@ describe("Hanko session tokens", () => {
   it("refuses a revoked session, a token whose row is gone, garbage, nothing, and an altered token", async () => {
     const clock = fakeClock(Date.UTC(2026, 11, 1));
     const store = memoryStore();
-    const sessions = createSessionTokens({ store, keys, lifetime: 600, clock });
+    const sessions = createSessionTokens({ store, keys, lifetime: 600, clock, policy });
     const revoked = await sessions.issue(userId);
     await sessions.revoke(revoked.sessionId);
     const orphan = await sessions.issue(userId);
@@ -89,7 +92,7 @@ describe("Hanko session tokens", () => {
 
   it("refuses another product's token signed with another key family", async () => {
     const clock = fakeClock(Date.UTC(2026, 11, 1));
-    const sessions = createSessionTokens({ store: memoryStore(), keys, lifetime: 600, clock });
+    const sessions = createSessionTokens({ store: memoryStore(), keys, lifetime: 600, clock, policy });
     const other = createSignedTokens(keys, { alg: "EdDSA", refuse: () => new DomainError("INVALID_TOKEN", "unauthenticated") }, clock);
     const foreign = await other.sign({ tokenId: "9a1f4c2e-7b3d-4e5f-8a6b-1c2d3e4f5a6b", subject: userId, issuedAt: Math.floor(clock.now().getTime() / 1000), lifetime: 600 });
     expect(await reasonOf(sessions.authenticate(foreign))).toBe("UNAUTHENTICATED");

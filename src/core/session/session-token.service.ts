@@ -1,5 +1,4 @@
 import { systemClock, type Clock } from "../clock.js";
-import { DomainError } from "../errors/domain-error.js";
 import type { KeyService } from "../keys/key.service.js";
 import type { SessionStore } from "./session.port.js";
 import type { TokenStore } from "./issued-token.port.js";
@@ -22,12 +21,6 @@ export interface AuthenticatedSession {
   userId: string;
 }
 
-/** Hanko's session tokens: RS256 (verifiable with the published JWKS), refused as UNAUTHENTICATED. */
-export const hankoSessionPolicy: SignedTokenPolicy = {
-  alg: "RS256",
-  refuse: (cause) => new DomainError("UNAUTHENTICATED", "unauthenticated", "Unauthorized", { cause }),
-};
-
 /**
  * Issues and checks session tokens: signed JWTs, each backed by a stored session so that
  * logout revokes it server-side.
@@ -45,15 +38,15 @@ export interface SessionTokenOptions {
   keys: KeyService;
   /** Session lifetime in seconds. */
   lifetime: number;
-  /** Hanko's by default. */
-  policy?: SignedTokenPolicy;
+  /** The product's algorithm and refusal (Hanko's in src/products/hanko/policy.ts). */
+  policy: SignedTokenPolicy;
   clock?: Clock;
 }
 
 /** Creates the session token service: the issued-token mechanic over the sessions. */
 export function createSessionTokens(options: SessionTokenOptions): SessionTokens {
   const { lifetime } = options;
-  const policy = { ...(options.policy ?? hankoSessionPolicy), lifetime };
+  const policy = { ...options.policy, lifetime };
   const tokens = createIssuedTokens({ store: sessionRows(options.store), keys: options.keys, policy, clock: options.clock ?? systemClock });
   return {
     async issue(userId) {

@@ -23,8 +23,6 @@ export interface TotpState {
   lastUsedStep: number | null;
   /** While TOTP is not confirmed: when the offered secret stops being confirmable. */
   offerExpiresAt: Date | null;
-  /** Wrong codes sent to confirm the offered secret. */
-  offerAttempts: number;
 }
 
 /** A user's second factors. */
@@ -75,8 +73,6 @@ export interface FactorStore<Tx> {
    * writes back a `lastUsedStep` read earlier (that would let a used code count again).
    */
   saveSettings(tx: Tx, userId: string, toggles: FactorToggles, totp?: TotpState): Promise<void>;
-  /** Counts a wrong code against the user's offered (unconfirmed) TOTP secret in one statement; the `maxAttempts`-th voids the offer. */
-  countWrongTotpConfirmation(userId: string, maxAttempts: number): Promise<void>;
   /** The used TOTP steps of the users' secrets, claimed in `tx` (a code counts once). */
   usedSteps(tx: Tx): UsedTotpSteps;
 }

@@ -49,7 +49,7 @@ export function createLoginService<Tx>(deps: {
   ceremony: WebauthnCeremony;
   limits: Limiter;
   /** Checks the user's password and upgrades a legacy hash on a match. */
-  passwords: PasswordCheck;
+  passwordCheck: PasswordCheck;
   challenges: Challenges<Tx>;
   nudgeOutbox: () => void;
   clock: Clock;
@@ -78,7 +78,7 @@ export function createLoginService<Tx>(deps: {
       const owner = found === undefined ? contactKey(contact) : (["user", found] as const);
       const userId = await limits.guard([[contactKey(contact), authenticatorLimits.password], [owner, authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
         // An unknown user costs the same lookup and the same argon2 check as a known one.
-        if ((await deps.passwords.check(found, input.password)) !== "matches" || found === undefined) throw refuse();
+        if ((await deps.passwordCheck.check(found, input.password)) !== "matches" || found === undefined) throw refuse();
         return found;
       });
       // Only who knows the password learns that the user's second factor is locked.

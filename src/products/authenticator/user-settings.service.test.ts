@@ -3,6 +3,8 @@ import { authenticator as totp } from "otplib";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../core/clock.js";
 import { createSecretBox } from "../../core/keys/secret-box.js";
+import { createLimiter } from "../../core/limit/limit.service.js";
+import { memoryLimitStore } from "../../../test/fakes/memory-limit-store.js";
 import type { RunInTransaction } from "../../core/transaction.port.js";
 import { memoryIdentityStore } from "../../../test/fakes/memory-identity-store.js";
 import { memoryTransactions, type MemoryTx } from "../../../test/fakes/memory-transactions.js";
@@ -17,7 +19,7 @@ import { createUserSettingsService, maxTotpConfirmations, totpOfferLifetimeMs, t
 type Settings = Map<string, FactorSettings>;
 type Tx = MemoryTx<Settings>;
 
-const defaults = (userId: string): FactorSettings => ({ userId, isCodeAllowed: true, isTotpAllowed: false, isDeviceAllowed: false, totp: { sealedSecret: null, lastUsedStep: null, offerExpiresAt: null, offerAttempts: 0 } });
+const defaults = (userId: string): FactorSettings => ({ userId, isCodeAllowed: true, isTotpAllowed: false, isDeviceAllowed: false, totp: { sealedSecret: null, lastUsedStep: null, offerExpiresAt: null } });
 
 function memoryStore() {
   const database = memoryTransactions<Settings>(new Map());
@@ -39,12 +41,6 @@ function memoryStore() {
       const before = tx.tables.get(userId) ?? defaults(userId);
       tx.tables.set(userId, { ...before, ...toggles, totp: state === undefined ? before.totp : { ...state } });
     },
-    async countWrongTotpConfirmation(userId: string, maxAttempts: number) {
-      const row = database.committed.get(userId);
-      if (row === undefined || row.isTotpAllowed || row.totp.sealedSecret === null) return;
-      row.totp.offerAttempts += 1;
-      if (row.totp.offerAttempts >= maxAttempts) row.totp = { ...row.totp, sealedSecret: null, offerExpiresAt: null };
-    },
     credentialsIn: () => ({ list: unused, find: unused, insert: unused, rename: unused, remove: unused, recordSignCount: unused }),
   };
   return {
@@ -55,8 +51,6 @@ function memoryStore() {
   };
 }
 
-// The limits are the limiter's (test/store/limit.test.ts) and the black-box tests'; here every attempt runs.
-const unlimited = { guard: <T>(_limits: unknown, _failures: unknown, attempt: () => Promise<T>) => attempt() };
 
 let at: Date;
 const clock: Clock = { now: () => at };
@@ -84,7 +78,7 @@ beforeEach(() => {
   const ceremony = { list: async () => Array.from({ length: devices }, () => ({}) as never) };
   token = { tokenId: randomUUID(), userId: randomUUID(), state: "authorized", clientId: "client", expiresAt: new Date(at.getTime() + 3_600_000) };
   const identities = memoryIdentityStore<Tx>([{ id: randomUUID(), userId: token.userId, address: "ada@example.com", verified: true, primary: true }]);
-  service = createUserSettingsService({ store: fake.store, identities, transaction: fake.transaction, tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), issuer: "Tessera", ceremony, limits: unlimited, passwords: { check: async () => "no_password" }, clock });
+  service = createUserSettingsService({ store: fake.store, identities, transaction: fake.transaction, tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), issuer: "Tessera", ceremony, limits: createLimiter({ store: memoryLimitStore(), tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), clock }), passwordCheck: { check: async () => "no_password" }, clock });
 });
 
 describe("TOTP enrolment", () => {
@@ -101,21 +95,33 @@ describe("TOTP enrolment", () => {
     const secret = await offer();
     at = new Date(at.getTime() + 60_000);
     await expect(update({ isTotpAllowed: true, totpCode: codeAt(secret, at) })).resolves.toMatchObject({ isTotpAllowed: true, totp: undefined });
-    expect(fake.settingsOf(token.userId)!).toMatchObject({ isTotpAllowed: true, totp: { lastUsedStep: Math.floor(at.getTime() / 30_000), offerExpiresAt: null, offerAttempts: 0 } });
+    expect(fake.settingsOf(token.userId)!).toMatchObject({ isTotpAllowed: true, totp: { lastUsedStep: Math.floor(at.getTime() / 30_000), offerExpiresAt: null } });
   });
 
-  it("counts a wrong confirmation code although the transaction rolled back, and changes nothing else", async () => {
+  it("refuses a wrong confirmation code and changes nothing else (the transaction rolled back)", async () => {
     const secret = await offer();
-    await expect(update({ isTotpAllowed: true, isCodeAllowed: false, totpCode: otherThan(codeAt(secret, at)) })).rejects.toMatchObject({ reason: "INVALID_CODE" });
-    expect(fake.settingsOf(token.userId)!).toMatchObject({ isCodeAllowed: true, isTotpAllowed: false, totp: { offerAttempts: 1 } });
+    const before = fake.settingsOf(token.userId)!.totp;
+    await expect(update({ isTotpAllowed: true, isCodeAllowed: false, totpCode: otherThan(codeAt(secret, at)) })).rejects.toMatchObject({ reason: "INVALID_CODE", message: "The TOTP code is invalid" });
+    expect(fake.settingsOf(token.userId)!).toMatchObject({ isCodeAllowed: true, isTotpAllowed: false, totp: { offerExpiresAt: before.offerExpiresAt, lastUsedStep: null } });
+    expect(Buffer.from(fake.settingsOf(token.userId)!.totp.sealedSecret!).equals(Buffer.from(before.sealedSecret!))).toBe(true);
   });
 
-  it("voids the offer at the fifth wrong code: the right one no longer confirms it", async () => {
+  // Each wrong confirmation is a hit of the offer's limit that is kept although the transaction
+  // rolled back: were one not counted, the right code would still confirm the offer here.
+  it("counts every wrong confirmation code: after the fifth the right one no longer confirms the offer", async () => {
     const secret = await offer();
-    for (let i = 0; i < maxTotpConfirmations; i++) await expect(update({ isTotpAllowed: true, totpCode: otherThan(codeAt(secret, at)) })).rejects.toMatchObject({ reason: "INVALID_CODE" });
-    expect(fake.settingsOf(token.userId)!.totp.sealedSecret).toBeNull();
-    await expect(update({ isTotpAllowed: true, totpCode: codeAt(secret, at) })).rejects.toMatchObject({ reason: "INVALID_CODE" });
+    for (let i = 0; i < maxTotpConfirmations; i++) await expect(update({ isTotpAllowed: true, totpCode: otherThan(codeAt(secret, at)) })).rejects.toMatchObject({ reason: "INVALID_CODE", message: "The TOTP code is invalid" });
+    await expect(update({ isTotpAllowed: true, totpCode: codeAt(secret, at) })).rejects.toMatchObject({ reason: "INVALID_CODE", kind: "unauthenticated", message: "No TOTP secret is waiting for confirmation: ask for a new one" });
     expect(fake.settingsOf(token.userId)!.isTotpAllowed).toBe(false);
+    // A new offer has confirmations of its own.
+    const fresh = await offer();
+    await expect(update({ isTotpAllowed: true, totpCode: codeAt(fresh, at) })).resolves.toMatchObject({ isTotpAllowed: true });
+  });
+
+  it("confirms with the right code after fewer wrong ones than the cap", async () => {
+    const secret = await offer();
+    for (let i = 0; i < maxTotpConfirmations - 1; i++) await expect(update({ isTotpAllowed: true, totpCode: otherThan(codeAt(secret, at)) })).rejects.toMatchObject({ reason: "INVALID_CODE" });
+    await expect(update({ isTotpAllowed: true, totpCode: codeAt(secret, at) })).resolves.toMatchObject({ isTotpAllowed: true });
   });
 
   it("takes the right code a moment before the offer's ten minutes are up, not at them", async () => {

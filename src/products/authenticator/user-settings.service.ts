@@ -1,5 +1,5 @@
 import type { Clock } from "../../core/clock.js";
-import { DomainError } from "../../core/errors/domain-error.js";
+import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
 import { isUuid } from "../../core/errors/uuid.js";
 import type { IdentityStore } from "../../core/identity/identity.port.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
@@ -19,11 +19,8 @@ import { openTotpSecret, sealTotpSecret } from "./totp-secret.js";
 
 /** Milliseconds an offered TOTP secret may be confirmed in. */
 export const totpOfferLifetimeMs = 10 * 60_000;
-/** Wrong confirmation codes an offered TOTP secret survives: the fifth voids it. */
+/** Confirmation codes an offered TOTP secret takes (each a hit of the offer's limit): after the fifth wrong one it is void. */
 export const maxTotpConfirmations = authenticatorLimits.totpConfirmation.max;
-
-/** A wrong code confirming an offered TOTP secret: counted once the transaction rolled back. */
-class WrongTotpCode extends Error {}
 
 /** What `PATCH /api/v1/user/:user_id` takes; an absent toggle is undefined. */
 export interface UserUpdate {
@@ -60,7 +57,7 @@ export interface UserSettingsService {
 /** Creates the user settings service; `issuer` labels TOTP secrets in authenticator apps. */
 export function createUserSettingsService<Tx>(deps: {
   store: Pick<AccountStore<Tx>, "savePasswordHash"> &
-    Pick<FactorStore<Tx>, "findSettings" | "lockSettings" | "saveSettings" | "countWrongTotpConfirmation"> &
+    Pick<FactorStore<Tx>, "findSettings" | "lockSettings" | "saveSettings"> &
     Pick<TokenStepStore<Tx>, "revokeOtherTokens"> &
     CredentialsInTransaction<Tx>;
   identities: Pick<IdentityStore<Tx>, "findContactAddress">;
@@ -70,10 +67,10 @@ export function createUserSettingsService<Tx>(deps: {
   issuer: string;
   /** The devices' ceremony: its policy says which credentials are devices. */
   ceremony: Pick<WebauthnCeremony, "list">;
-  /** The shared password counter and the TOTP offer's confirmation limit. */
+  /** The shared password counter and the TOTP offer's confirmation limit (the one count of wrong confirmations). */
   limits: Pick<Limiter, "guard">;
   /** Checks the current password (upgrading a legacy hash on a match). */
-  passwords: PasswordCheck;
+  passwordCheck: PasswordCheck;
   clock: Clock;
 }): UserSettingsService {
   const { store, transaction, tenantId, secrets, ceremony, limits } = deps;
@@ -82,27 +79,29 @@ export function createUserSettingsService<Tx>(deps: {
   // The next TOTP state: unchanged (no `totp`), off, a new secret offered, or the offered one confirmed.
   const nextTotp = (settings: FactorSettings, wanted: boolean | undefined, code: string, label: string): { enabled: boolean; totp?: TotpState; offer?: { secret: string; uri: string } } => {
     if (wanted === undefined || (wanted && settings.isTotpAllowed)) return { enabled: settings.isTotpAllowed };
-    const cleared = { lastUsedStep: null, offerExpiresAt: null, offerAttempts: 0 };
+    const cleared = { lastUsedStep: null, offerExpiresAt: null };
     if (!wanted) return { enabled: false, totp: { ...cleared, sealedSecret: null } };
     if (code === "") {
       const secret = newTotpSecret();
       const totp = { ...cleared, sealedSecret: sealTotpSecret(secrets, settings.userId, secret), offerExpiresAt: new Date(now() + totpOfferLifetimeMs) };
       return { enabled: false, totp, offer: { secret, uri: totpUri(deps.issuer, label, secret) } };
     }
-    const { sealedSecret, offerExpiresAt, offerAttempts } = settings.totp;
-    const offered = sealedSecret !== null && offerExpiresAt !== null && offerExpiresAt.getTime() > now() && offerAttempts < maxTotpConfirmations;
-    if (!offered) throw new DomainError("INVALID_CODE", "unauthenticated", "No TOTP secret is waiting for confirmation: ask for a new one");
+    const { sealedSecret, offerExpiresAt } = settings.totp;
+    const offered = sealedSecret !== null && offerExpiresAt !== null && offerExpiresAt.getTime() > now();
+    if (!offered) throw noOffer();
     const step = matchTotpStep(openTotpSecret(secrets, settings.userId, sealedSecret), code, now());
-    if (step === undefined) throw new WrongTotpCode();
+    // Rolled back with the transaction; the offer's limit keeps the hit (guard's failures).
+    if (step === undefined) throw new DomainError("INVALID_CODE", "unauthenticated", "The TOTP code is invalid");
     return { enabled: true, totp: { ...cleared, sealedSecret, lastUsedStep: step } };
   };
 
-  // The limit key of the user's open TOTP offer (its expiry names it), if any is waiting.
+  // The limit key of the user's open TOTP offer, if any is waiting: its sealed secret (random
+  // per offer; the limiter stores only a keyed hash of the key) names it, so a new offer starts afresh.
   const openOffer = async (userId: string) => {
     const settings = await store.findSettings(userId);
     const { sealedSecret, offerExpiresAt } = settings.totp;
     if (settings.isTotpAllowed || sealedSecret === null || offerExpiresAt === null || offerExpiresAt.getTime() <= now()) return undefined;
-    return ["user", userId, "totp-offer", String(offerExpiresAt.getTime())] as const;
+    return ["user", userId, "totp-offer", Buffer.from(sealedSecret).toString("base64")] as const;
   };
 
   return {
@@ -118,7 +117,7 @@ export function createUserSettingsService<Tx>(deps: {
         // Wrong current passwords count against the user's one password counter, with every
         // login's checks of it (Hanko's too): a stolen token buys no guesses.
         await limits.guard([[["user", token.userId], authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
-          const verdict = await deps.passwords.check(token.userId, update.currentPassword);
+          const verdict = await deps.passwordCheck.check(token.userId, update.currentPassword);
           // A user who signed up without a password sets one with no current password.
           const current = verdict === "no_password" ? update.currentPassword === "" : verdict === "matches";
           if (!current) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "The current password is wrong");
@@ -150,18 +149,26 @@ export function createUserSettingsService<Tx>(deps: {
         }
         if (togglesGiven) await store.saveSettings(tx, token.userId, factors, totp.totp);
         return { ...factors, offer: totp.offer };
-      }).catch(async (error: unknown) => {
-        // Counted after the rollback, so that the count is not rolled back with the rest.
-        if (!(error instanceof WrongTotpCode)) throw error;
-        await store.countWrongTotpConfirmation(token.userId, maxTotpConfirmations);
-        throw new DomainError("INVALID_CODE", "unauthenticated", "The TOTP code is invalid", { cause: error });
       });
       // A confirmation of an open offer is one hit of the offer's limit before anything is
-      // checked (the count under the row lock lands only after the rollback): a concurrent burst
-      // has at most `maxTotpConfirmations` codes checked. Anything else is answered unlimited.
+      // checked, kept when the code is wrong: a concurrent burst has at most
+      // `maxTotpConfirmations` codes checked, and once they are used up the offer is void (a
+      // new offer has a new key). Anything else is answered unlimited.
       const offer = update.isTotpAllowed === true && update.totpCode !== "" ? await openOffer(token.userId) : undefined;
-      const after = offer === undefined ? await change() : await limits.guard([[offer, authenticatorLimits.totpConfirmation]], ["INVALID_CODE"], change);
+      const after =
+        offer === undefined
+          ? await change()
+          : await limits.guard([[offer, authenticatorLimits.totpConfirmation]], ["INVALID_CODE"], change).catch((error: unknown) => {
+              // The limit of this offer used up: no code will confirm it, as for no offer at all.
+              if (isDomainError(error) && error.kind === "rate_limited" && error.reason === authenticatorLimits.totpConfirmation.reason) throw noOffer(error);
+              throw error;
+            });
       return { userId: token.userId, isCodeAllowed: after.isCodeAllowed, isTotpAllowed: after.isTotpAllowed, isDeviceAllowed: after.isDeviceAllowed, totp: after.offer };
     },
   };
+}
+
+/** A confirmation code with no offer to confirm: none made, expired, or its confirmations used up. */
+function noOffer(cause?: unknown): DomainError {
+  return new DomainError("INVALID_CODE", "unauthenticated", "No TOTP secret is waiting for confirmation: ask for a new one", { cause });
 }

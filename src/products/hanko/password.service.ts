@@ -24,7 +24,7 @@ export interface PasswordService {
 }
 
 /** Creates the password service over one tenant's users and passwords. */
-export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>; passwords: PasswordStore; check: PasswordCheck; hanko: HankoConfig; limits: Limiter }): PasswordService {
+export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>; passwords: PasswordStore; passwordCheck: PasswordCheck; hanko: HankoConfig; limits: Limiter }): PasswordService {
   const { identities, passwords, hanko } = deps;
   const enabled = () => {
     if (!hanko.passwordsEnabled) throw new DomainError("PASSWORDS_DISABLED", "forbidden", "passwords are disabled");
@@ -46,7 +46,7 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
       }
       // Wrong passwords count against the user id whether or not a user has it: the same answers either way.
       return deps.limits.guard([[["user", id], hankoLimits.password]], ["INVALID_CREDENTIALS"], async () => {
-        if ((await deps.check.check(id, password)) !== "matches") throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
+        if ((await deps.passwordCheck.check(id, password)) !== "matches") throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
         return id;
       });
     },

@@ -3,6 +3,14 @@ import { webauthnRefusal } from "../../core/webauthn/webauthn-refusal.js";
 import type { ChallengePolicy } from "../../core/challenge/challenge-policy.js";
 import type { LimitPolicy } from "../../core/limit/limit-policy.js";
 import { passwordGuesses } from "../../core/limit/password-guesses.js";
+import { DomainError } from "../../core/errors/domain-error.js";
+import type { SignedTokenPolicy } from "../../core/session/signed-token.js";
+
+/** Hanko's session tokens: RS256 (verifiable with the published JWKS), refused as UNAUTHENTICATED. */
+export const hankoSessionPolicy: SignedTokenPolicy = {
+  alg: "RS256",
+  refuse: (cause) => new DomainError("UNAUTHENTICATED", "unauthenticated", "Unauthorized", { cause }),
+};
 
 /** Passkeys one Hanko user may hold: at least 10 registrations always pass. */
 const maxPasskeys = 20;

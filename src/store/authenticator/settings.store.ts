@@ -37,28 +37,12 @@ export function createFactorStore(db: Kysely<Schema>, tenantId: string): FactorS
         .execute();
     },
 
-    async countWrongTotpConfirmation(userId, maxAttempts) {
-      const voided = sql<boolean>`totp_offer_attempts + 1 >= ${maxAttempts}`;
-      await db
-        .updateTable("authenticator_settings")
-        .set({
-          totp_offer_attempts: sql<number>`totp_offer_attempts + 1`,
-          totp_secret: sql<Buffer | null>`case when ${voided} then null else totp_secret end`,
-          totp_offer_expires_at: sql<Date | null>`case when ${voided} then null else totp_offer_expires_at end`,
-        })
-        .where("user_id", "=", userId)
-        .where("tenant_id", "=", tenantId)
-        .where("is_totp_allowed", "=", false)
-        .where("totp_secret", "is not", null)
-        .execute();
-    },
-
     usedSteps: (tx) => createUsedTotpSteps(tx, tenantId, "authenticator"),
   };
 }
 
 function defaultSettings(userId: string): FactorSettings {
-  return { userId, isCodeAllowed: true, isTotpAllowed: false, isDeviceAllowed: false, totp: { sealedSecret: null, lastUsedStep: null, offerExpiresAt: null, offerAttempts: 0 } };
+  return { userId, isCodeAllowed: true, isTotpAllowed: false, isDeviceAllowed: false, totp: { sealedSecret: null, lastUsedStep: null, offerExpiresAt: null } };
 }
 
 function settingsOf(row: Selectable<AuthenticatorSettingsTable>): FactorSettings {
@@ -67,7 +51,7 @@ function settingsOf(row: Selectable<AuthenticatorSettingsTable>): FactorSettings
     isCodeAllowed: row.is_code_allowed,
     isTotpAllowed: row.is_totp_allowed,
     isDeviceAllowed: row.is_device_allowed,
-    totp: { sealedSecret: row.totp_secret, lastUsedStep: row.totp_last_used_step, offerExpiresAt: row.totp_offer_expires_at, offerAttempts: row.totp_offer_attempts },
+    totp: { sealedSecret: row.totp_secret, lastUsedStep: row.totp_last_used_step, offerExpiresAt: row.totp_offer_expires_at },
   };
 }
 
@@ -80,6 +64,5 @@ function totpRow(totp: TotpState) {
     totp_secret: totp.sealedSecret === null ? null : Buffer.from(totp.sealedSecret),
     totp_last_used_step: totp.lastUsedStep,
     totp_offer_expires_at: totp.offerExpiresAt,
-    totp_offer_attempts: totp.offerAttempts,
   };
 }

@@ -1,4 +1,5 @@
 import { createContextValues, type HandlerContext } from "@connectrpc/connect";
+import { clientKey, type Client } from "../../core/client/client.js";
 import type { Route } from "./route-table.js";
 
 /** A signal that never aborts: REST calls are bounded by the server's request timeouts. */
@@ -8,7 +9,7 @@ const neverAborted = new AbortController().signal;
  * A light HandlerContext for REST calls. connect-node's own context costs an AbortController
  * per call (see DESIGN.md "Performance"); handlers here read only fields of the message.
  */
-export function restHandlerContext(route: Route, requestMethod: string, url: string, headers: Record<string, string | string[] | undefined>): HandlerContext {
+export function restHandlerContext(route: Route, requestMethod: string, url: string, headers: Record<string, string | string[] | undefined>, client: Client): HandlerContext {
   let requestHeader: Headers | undefined;
   let responseHeader: Headers | undefined;
   let responseTrailer: Headers | undefined;
@@ -34,7 +35,7 @@ export function restHandlerContext(route: Route, requestMethod: string, url: str
       return responseTrailer;
     },
     get values() {
-      values ??= createContextValues();
+      values ??= createContextValues().set(clientKey, client);
       return values;
     },
   };

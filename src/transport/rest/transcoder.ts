@@ -6,10 +6,11 @@ import { DomainError } from "../../core/errors/domain-error.js";
 import type { Logger } from "../../log.js";
 import { productOfDialect } from "../../observe/product.js";
 import type { RequestRecord } from "../../observe/request-record.js";
+import type { ClientOf } from "../client-of.js";
 import type { CredentialGate } from "../credentials/credential-gate.js";
 import type { ErrorDialect } from "../../core/errors/dialect.js";
 import { toProblem } from "../error-codes.js";
-import { readBody } from "./read-body.js";
+import { maxBodyBytes, readBody, type BodyFailure, type BodyLimit } from "../read-body.js";
 import { decodeRequest } from "./request-decoder.js";
 import { encodeResponse, type RestAnswer } from "./response-encoder.js";
 import { restHandlerContext } from "./handler-context.js";
@@ -28,6 +29,8 @@ export interface TranscoderOptions {
   logger: Logger;
   /** Set `Secure` on cookies (https origins). */
   secureCookies: boolean;
+  /** Who sent a request (IP address, User-Agent), for the handler's context. */
+  clientOf: ClientOf;
 }
 
 type Request = IncomingMessage | Http2ServerRequest;
@@ -69,10 +72,10 @@ export function createTranscoder(options: TranscoderOptions): (request: Request,
       return;
     }
     const run = async () => {
-      const body = route.body === "" ? Buffer.alloc(0) : await readBody(request);
+      const body = route.body === "" ? Buffer.alloc(0) : await readBody(request, restBodyLimit(request));
       const query = new URLSearchParams(queryAt < 0 ? "" : rawUrl.slice(queryAt + 1));
       const input = decodeRequest(route, route.method.input, { headers: request.headers, query, params: match.params, body });
-      const context = restHandlerContext(route, verb, rawUrl, request.headers);
+      const context = restHandlerContext(route, verb, rawUrl, request.headers, options.clientOf(request.socket.remoteAddress, request.headers));
       await options.credentials(route.method, context.requestHeader, input, context.values);
       const output = await call(input, context);
       const message = create(route.method.output as DescMessage, output as never);
@@ -84,6 +87,22 @@ export function createTranscoder(options: TranscoderOptions): (request: Request,
     );
   };
 }
+
+/** A REST body: at most maxBodyBytes, refused with BODY_TOO_LARGE (413) or MALFORMED_BODY (400). */
+function restBodyLimit(request: Request): BodyLimit<DomainError> {
+  return {
+    maxBytes: maxBodyBytes,
+    declaredBytes: Number(request.headers["content-length"] ?? NaN),
+    tooLarge: () => new DomainError("BODY_TOO_LARGE", "invalid", `the request body is over ${maxBodyBytes / 1024} KiB`),
+    failed: (why, cause) => new DomainError("MALFORMED_BODY", "invalid", restBodyFailures[why], { cause }),
+  };
+}
+
+const restBodyFailures: Record<BodyFailure, string> = {
+  unreadable: "the request body could not be read",
+  aborted: "the request was aborted",
+  timeout: "the request body took too long",
+};
 
 /** What a 503 asks a client to wait before trying again. */
 const retryAfterSeconds = 1;

@@ -6,9 +6,9 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { RequestRecord } from "../../observe/request-record.js";
 import { CallLifetime } from "./call-lifetime.js";
-import { readRequest } from "./read-request.js";
+import { readBody } from "../read-body.js";
 import { UnaryCall } from "./unary-call.js";
-import { headerValue, runUnary, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
+import { bodyFailed, headerValue, runUnary, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
 
 /**
  * A Connect unary call (POST, JSON or binary, HTTP/1.1 or HTTP/2): the message is the body, the
@@ -32,7 +32,7 @@ export function serveConnect(
     if (response.destroyed) gone();
     else response.once("close", gone);
   });
-  const call = new UnaryCall({ method: site.method, protocolName: "connect", requestMethod: "POST", path: request.url ?? "/", headers, lifetime, record });
+  const call = new UnaryCall({ method: site.method, protocolName: "connect", requestMethod: "POST", path: request.url ?? "/", headers, lifetime, record, client: settings.clientOf(request.socket.remoteAddress, headers) });
   const contentType = binary ? "application/proto" : "application/json";
 
   const answer = async (status: number, body: Uint8Array, error: ConnectError | undefined) => {
@@ -65,10 +65,11 @@ export function serveConnect(
     if (timeout.error !== undefined) throw timeout.error;
     const { readMaxBytes } = settings;
     const declared = Number(headers["content-length"] ?? NaN);
-    if (declared > readMaxBytes) throw new ConnectError(`message size ${declared} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
-    let body: Uint8Array = await readRequest(request, {
+    let body: Uint8Array = await readBody(request, {
       maxBytes: readMaxBytes,
-      tooLarge: () => new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted),
+      declaredBytes: declared,
+      tooLarge: () => new ConnectError(`message size ${Number.isNaN(declared) ? "" : `${declared} `}is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted),
+      failed: bodyFailed,
     });
     if (compression.request !== null) body = await compression.request.decompress(body, readMaxBytes);
     return site.serialization.getI(binary).parse(body);

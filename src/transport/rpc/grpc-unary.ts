@@ -5,9 +5,9 @@ import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grp
 import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { RequestRecord } from "../../observe/request-record.js";
 import { CallLifetime } from "./call-lifetime.js";
-import { readRequest, type BodyLimit } from "./read-request.js";
+import { readBody, type BodyLimit } from "../read-body.js";
 import { UnaryCall } from "./unary-call.js";
-import { headerValue, runUnary, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
+import { bodyFailed, headerValue, runUnary, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
 
 /** The content type of a binary gRPC answer, as connect-node sends it. */
 const contentType = "application/grpc+proto";
@@ -30,7 +30,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
     if (stream.closed) gone();
     else stream.once("close", gone);
   });
-  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime, record });
+  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime, record, client: settings.clientOf(stream.session?.socket.remoteAddress, headers) });
   const answer = (head: OutgoingHttpHeaders, trailers: OutgoingHttpHeaders | undefined, frame: Buffer | undefined) => {
     lifetime.end();
     if (stream.destroyed || stream.headersSent) return;
@@ -74,7 +74,7 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
   async function decode(): Promise<Message> {
     if (compression.error !== undefined) throw compression.error;
     if (timeout.error !== undefined) throw timeout.error;
-    const body = await readRequest(stream, envelopeLimit(settings.readMaxBytes));
+    const body = await readBody(stream, envelopeLimit(settings.readMaxBytes));
     if (body.length === 0) throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
     if (body.length < 5) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
     const length = body.readUInt32BE(1);
@@ -103,7 +103,7 @@ function frame(payload: Uint8Array, flags: number): Buffer {
  * A unary request holds one envelope of at most readMaxBytes: its length, in the first five
  * bytes, refuses a larger one before it arrives.
  */
-function envelopeLimit(readMaxBytes: number): BodyLimit {
+function envelopeLimit(readMaxBytes: number): BodyLimit<ConnectError> {
   return {
     maxBytes: readMaxBytes + 5,
     peekBytes: 5,
@@ -114,5 +114,6 @@ function envelopeLimit(readMaxBytes: number): BodyLimit {
       return undefined;
     },
     tooLarge: () => new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented),
+    failed: bodyFailed,
   };
 }

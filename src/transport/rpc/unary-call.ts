@@ -1,6 +1,7 @@
 import { create, type DescMessage, type DescMethodUnary, type DescService, type Message } from "@bufbuild/protobuf";
 import { createContextValues, type ContextValues, type HandlerContext, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import type { IncomingHttpHeaders } from "node:http";
+import { clientKey, type Client } from "../../core/client/client.js";
 import type { RequestRecord } from "../../observe/request-record.js";
 import { withRequestRecord } from "../../observe/request-tracking.js";
 import type { CallLifetime } from "./call-lifetime.js";
@@ -22,6 +23,8 @@ export interface UnaryCallInit {
   lifetime: CallLifetime;
   /** The call's request record, for the tracking interceptor (none when tracking is off). */
   record: RequestRecord | undefined;
+  /** Who sent the call, for the handler's context. */
+  client: Client;
 }
 
 /**
@@ -75,7 +78,7 @@ export class UnaryCall {
         return (call.requestHeader ??= toHeaders(call.init.headers));
       },
       get contextValues() {
-        return (call.values ??= withRequestRecord(createContextValues(), call.init.record));
+        return (call.values ??= withRequestRecord(createContextValues().set(clientKey, call.init.client), call.init.record));
       },
     };
     const innermost = async (received: UnaryRequest): Promise<UnaryResponse> => {

@@ -8,6 +8,7 @@ import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, Serv
 import type { Logger } from "../../log.js";
 import type { RequestRecord } from "../../observe/request-record.js";
 import type { RequestTracking } from "../../observe/request-tracking.js";
+import type { ClientOf } from "../client-of.js";
 import type { ServiceRegistration } from "../services.js";
 import { serveConnect } from "./connect-unary.js";
 import { serveGrpc } from "./grpc-unary.js";
@@ -21,6 +22,8 @@ export interface UnaryPathOptions {
   interceptors: readonly Interceptor[];
   readMaxBytes: number;
   logger: Logger;
+  /** Who sent a call (IP address, User-Agent), for the handler's context. */
+  clientOf: ClientOf;
   /** Begins the record of each gRPC call served on the stream; none when requests are not tracked. */
   tracking: Pick<RequestTracking, "beginStream" | "serve"> | undefined;
 }
@@ -50,6 +53,7 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
     acceptCompression: [compressionGzip, compressionBrotli],
     compressMinBytes: 1024,
     logger: options.logger,
+    clientOf: options.clientOf,
   };
   const sites = new Map<string, UnarySite>();
   for (const { service, implementation } of options.services) {

@@ -2,7 +2,9 @@ import type { DescMessage, DescMethodUnary, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Compression, MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import type { Logger } from "../../log.js";
-import { malformedMessage } from "../rpc-adapter.js";
+import type { ClientOf } from "../client-of.js";
+import type { BodyFailure } from "../read-body.js";
+import { asDecodeFailure } from "./undecodable.js";
 import type { UnaryCall, UnaryImplementation } from "./unary-call.js";
 
 /** One unary RPC the unary path serves, with what it needs per call prepared once. */
@@ -21,19 +23,15 @@ export interface UnaryPathSettings {
   /** Responses at least this large are compressed when the client accepts an encoding. */
   compressMinBytes: number;
   logger: Logger;
+  /** Who sent a call (IP address, User-Agent), for the handler's context. */
+  clientOf: ClientOf;
 }
 
-/**
- * A failure before the request reached the interceptors: Internal or InvalidArgument means the
- * message could not be decoded, answered INVALID_ARGUMENT with a generic message (the parser's
- * words go to the debug log), as the connect-node side does. Other codes pass
- * (RESOURCE_EXHAUSTED for an oversize message, UNIMPLEMENTED for an unknown encoding).
- */
-export function decodeFailure(thrown: unknown, settings: UnaryPathSettings, site: UnarySite): ConnectError {
-  const error = ConnectError.from(thrown);
-  if (error.code !== Code.Internal && error.code !== Code.InvalidArgument) return error;
-  settings.logger.debug("undecodable rpc request", { method: site.method.name, detail: error.rawMessage });
-  return new ConnectError(malformedMessage, Code.InvalidArgument);
+/** The RPC error of a body that could not be read (see readBody). */
+export function bodyFailed(why: BodyFailure): ConnectError {
+  if (why === "aborted") return new ConnectError("the request was aborted", Code.Canceled);
+  if (why === "timeout") return new ConnectError("the request body took too long", Code.DeadlineExceeded);
+  return new ConnectError("the request body could not be read", Code.InvalidArgument);
 }
 
 /** What the implementation or an interceptor threw, as connect-node answers it. */
@@ -68,7 +66,7 @@ export function runUnary(call: UnaryCall, site: UnarySite, settings: UnaryPathSe
           (output) => exchange.succeed(output),
           (error: unknown) => exchange.fail(callFailure(error)),
         ),
-      (error: unknown) => exchange.fail(decodeFailure(error, settings, site)),
+      (error: unknown) => exchange.fail(asDecodeFailure(error, settings.logger, site.method.name)),
     )
     .catch((error: unknown) => exchange.fail(callFailure(error)))
     .catch((error: unknown) => settings.logger.warn("rpc response failed", { method: site.method.name, error: error instanceof Error ? error.message : String(error) }));
