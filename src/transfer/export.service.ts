@@ -1,4 +1,5 @@
 import type { SecretBox } from "../core/keys/secret-box.js";
+import type { OperatorKey } from "./operator-key.js";
 import { fromStore } from "./stored-user.js";
 import type { TransferStore } from "./transfer.port.js";
 
@@ -9,7 +10,7 @@ const pageSize = 500;
  * Every user as lines of Tessera's export (JSON Lines, in user id order), read by keyset paging.
  * TOTP secrets only with `exportKey`, re-sealed under it; never clear.
  */
-export async function* exportUsers(options: { store: TransferStore; secrets: SecretBox; exportKey?: SecretBox }): AsyncGenerator<string> {
+export async function* exportUsers(options: { store: TransferStore; secrets: SecretBox; exportKey?: OperatorKey }): AsyncGenerator<string> {
   let after: string | undefined;
   for (;;) {
     const page = await options.store.usersAfter(after, pageSize);

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { isDatabaseUnavailable } from "../core/errors/database-error.js";
 import type { SecretBox } from "../core/keys/secret-box.js";
+import type { OperatorKey } from "./operator-key.js";
 import { formats, RecordRefused, type ImportFormat } from "./formats/index.js";
 import type { ImportSummary } from "./import-summary.js";
 import { readRecords } from "./record-stream.js";
@@ -15,7 +16,7 @@ export interface ImportOptions {
   /** Validate everything, store nothing. */
   dryRun: boolean;
   /** The key TOTP secrets of a Tessera export were sealed under, when they were. */
-  exportKey?: SecretBox;
+  exportKey?: OperatorKey;
   /** Users stored in one transaction (multi-row inserts): whole users only. */
   batchSize?: number;
   /** Each refused record, as it is refused. */

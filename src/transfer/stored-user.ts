@@ -1,5 +1,6 @@
 import type { SecretBox } from "../core/keys/secret-box.js";
 import { openTotpSecret, sealTotpSecret } from "../products/authenticator/totp-secret.js";
+import type { OperatorKey } from "./operator-key.js";
 import type { StoredUser, UserToStore } from "./transfer.port.js";
 import type { TransferUser } from "./transfer-user.js";
 import { RecordRefused } from "./formats/fields.js";
@@ -15,7 +16,7 @@ function exportContext(userId: string): string {
  * without it). A TOTP factor whose secret was withheld from the export comes in switched off: a
  * factor that cannot verify must not be required.
  */
-export function toStore(user: TransferUser, tenantId: string, secrets: SecretBox, exportKey: SecretBox | undefined): UserToStore {
+export function toStore(user: TransferUser, tenantId: string, secrets: SecretBox, exportKey: OperatorKey | undefined): UserToStore {
   let factors: UserToStore["factors"] = null;
   if (user.factors !== null) {
     const { totp } = user.factors;
@@ -23,7 +24,7 @@ export function toStore(user: TransferUser, tenantId: string, secrets: SecretBox
     if (totp !== null && "sealed" in totp) {
       if (exportKey === undefined) throw new RecordRefused("factors.totp is sealed: give the key it was sealed with (--totp-key-file)");
       try {
-        secret = exportKey.decrypt(Buffer.from(totp.sealed, "base64url"), exportContext(user.id)).toString("utf8");
+        secret = exportKey.open(Buffer.from(totp.sealed, "base64url"), exportContext(user.id)).toString("utf8");
       } catch {
         throw new RecordRefused("factors.totp does not open with the key given");
       }
@@ -66,12 +67,12 @@ export function toStore(user: TransferUser, tenantId: string, secrets: SecretBox
  * A stored user as a line of Tessera's export: TOTP secrets only with `exportKey` (re-sealed under
  * it, never clear), else the factor says TOTP is on and its secret is withheld (`totp: null`).
  */
-export function fromStore(user: StoredUser, secrets: SecretBox, exportKey: SecretBox | undefined): TransferUser & { products: string[] } {
+export function fromStore(user: StoredUser, secrets: SecretBox, exportKey: OperatorKey | undefined): TransferUser & { products: string[] } {
   let totp: { sealed: string } | null = null;
   const sealed = user.factors?.sealedTotpSecret ?? null;
   if (sealed !== null && exportKey !== undefined) {
     const secret = openTotpSecret(secrets, user.id, sealed);
-    totp = { sealed: exportKey.encrypt(Buffer.from(secret), exportContext(user.id)).toString("base64url") };
+    totp = { sealed: exportKey.seal(Buffer.from(secret), exportContext(user.id)).toString("base64url") };
   }
   const products = new Set<string>(user.credentials.map((credential) => credential.product));
   if (user.factors !== null) products.add("authenticator");

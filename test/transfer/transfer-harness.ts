@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { createSecretBox, type SecretBox } from "../../src/core/keys/secret-box.js";
 import { createTransferStore } from "../../src/store/transfer/import.store.js";
 import { exportUsers } from "../../src/transfer/export.service.js";
+import type { OperatorKey } from "../../src/transfer/operator-key.js";
 import type { ImportFormat } from "../../src/transfer/formats/index.js";
 import { createImportService } from "../../src/transfer/import.service.js";
 import type { ImportSummary } from "../../src/transfer/import-summary.js";
@@ -27,7 +28,7 @@ export interface ImportResult {
 }
 
 /** Imports `text` (a whole file) into the server's database as the command does. */
-export async function importText(server: TestServer, format: ImportFormat, text: string, options: { dryRun?: boolean; exportKey?: SecretBox; batchSize?: number } = {}): Promise<ImportResult> {
+export async function importText(server: TestServer, format: ImportFormat, text: string, options: { dryRun?: boolean; exportKey?: OperatorKey; batchSize?: number } = {}): Promise<ImportResult> {
   const refused: ImportResult["refused"] = [];
   const mapped = new Map<string, string>();
   const service = createImportService({ store: createTransferStore(server.app.database.db), secrets: serverSecrets(server) });
@@ -44,7 +45,7 @@ export async function importText(server: TestServer, format: ImportFormat, text:
 }
 
 /** The server's export, whole. */
-export async function exportText(server: TestServer, exportKey?: SecretBox): Promise<string> {
+export async function exportText(server: TestServer, exportKey?: OperatorKey): Promise<string> {
   let text = "";
   for await (const line of exportUsers({ store: createTransferStore(server.app.database.db), secrets: serverSecrets(server), ...(exportKey === undefined ? {} : { exportKey }) })) text += line;
   return text;
