@@ -96,6 +96,7 @@ import { productDialects, productNames } from "./products/dialects.js";
 import { loadOpenApiDocuments } from "./transport/openapi-document.js";
 import { CredentialScheme } from "../gen/es/tessera/rest/v1/rest_pb.js";
 import { createServer } from "./transport/server.js";
+import { loadDemoSite } from "./transport/demo-site.js";
 import type { ServiceRegistration } from "./transport/services.js";
 import { createAccessPointStore } from "./store/authfi/tenant.store.js";
 import { createAuthfiUserStore } from "./store/authfi/authfi-user.store.js";
@@ -328,6 +329,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       trustedProxies: config.trustedProxies,
       secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
       dialects: productDialects,
+      site: config.demo === "off" ? undefined : loadDemoSite(config.demo === "asked" ? "on" : "default", logger),
       credentials: {
         [CredentialScheme.HANKO_SESSION]: createHankoSessionResolver(tokens),
         [CredentialScheme.AUTHENTICATOR_TOKEN]: createAuthenticatorTokenResolver(accessTokens),
@@ -342,6 +344,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       adminPort,
       database: database.engine,
       url: publicUrl,
+      ...(config.demo === "off" ? {} : { demo: `${config.origins[0] ?? publicUrl}/demo/` }),
       try: `curl ${publicUrl}/.well-known/jwks.json; curl ${urlOf(adminHost ?? "localhost", adminPort)}/health/ready`,
     });
     const openAdmin = admin;

@@ -46,6 +46,11 @@ export interface Config {
    * client's address from the socket and ignores the header, which any client can write.
    */
   trustedProxies: number;
+  /**
+   * The demo web app at /demo/ (DEMO_ENABLED): "asked" when set true, "default" when on because
+   * the database is the embedded one and DEMO_ENABLED is unset, "off" otherwise.
+   */
+  demo: "asked" | "default" | "off";
   logLevel: LogLevel;
   /** Seconds start-up retries an unreachable PostgreSQL before it gives up (exit 2). */
   databaseConnectTimeout: number;
@@ -155,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     workers,
     workersIgnored,
     traces: readTraceSettings(read),
+    demo: readDemo(read, databaseUrl),
   };
 }
 
@@ -173,6 +179,12 @@ function readTrustedProxies(read: ReturnType<typeof reader>): number {
   if (["true", "yes", "on"].includes(value)) return 1;
   if (["false", "no", "off"].includes(value)) return 0;
   return read.integer("TRUST_PROXY", 0, 0, 10);
+}
+
+/** DEMO_ENABLED: on by default on the embedded database only, so a newcomer finds it after `npm start`. */
+function readDemo(read: ReturnType<typeof reader>, databaseUrl: string | undefined): Config["demo"] {
+  if (read.optional("DEMO_ENABLED") === undefined) return databaseUrl === undefined ? "default" : "off";
+  return read.boolean("DEMO_ENABLED", false) ? "asked" : "off";
 }
 
 /** An IP address or a host name to bind (no scheme, port or path). */

@@ -17,6 +17,7 @@ import { createUnaryPath } from "./rpc/unary-path.js";
 import { maxBodyBytes } from "./read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
 import { createTranscoder } from "./rest/transcoder.js";
+import type { StaticSite } from "./static-site.js";
 import { implementationIndex, type ServiceRegistration } from "./services.js";
 
 /** What the server serves and how. */
@@ -40,6 +41,8 @@ export interface ServerOptions {
   trustedProxies?: number;
   /** Idle time before an HTTP/2 session without streams is closed (tests shorten it). */
   idleTimeoutMs?: number;
+  /** Static files served before REST routes (the demo web app at /demo/). */
+  site?: StaticSite;
 }
 
 /**
@@ -100,7 +103,7 @@ export function createServer(options: ServerOptions): Listener {
     if (end > 1 && serviceNames.has(url.slice(1, end))) {
       if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
       if (!unary.request(request, response, record)) connect(request, response, record);
-    } else rest(request, response, record);
+    } else if (options.site === undefined || !options.site(request, response)) rest(request, response, record);
   };
   return createListener(
     (request, response) => {
