@@ -78,6 +78,7 @@ import { startTracing } from "./observe/tracing/tracing.js";
 import { createHealthMonitor } from "./admin/health-monitor.js";
 import { healthService } from "./admin/health.service.js";
 import { createAdminServer } from "./admin/admin-server.js";
+import { createAdminApi } from "./admin/admin-api.js";
 import type { Listener } from "./transport/listener.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
@@ -104,6 +105,7 @@ import { createScopeJobStore } from "./store/authentiq/scope-job.store.js";
 import { createIdentityStore } from "./store/identity/identity.store.js";
 import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
 import { createPasswordHashStore, createPasswordStore } from "./store/password/password.store.js";
+import { createUserLockStore } from "./store/identity/user-lock.store.js";
 
 /** How long a shutdown waits for the last spans to be exported. */
 const traceFlushMs = 5_000;
@@ -221,7 +223,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const clock = options.clock ?? systemClock;
     // Services that count in milliseconds read the same clock.
     const now = () => clock.now().getTime();
-    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock });
+    const locks = createUserLockStore(db);
+    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock, locks });
     const accessPoints = createAccessPointService({ store: createAccessPointStore(db), secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
       const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
@@ -233,12 +236,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authfiManagement = createAuthfiManagementService({ users: authfiUsers, transaction, ceremony: authfiCeremony });
 
     const tenantId = defaultTenantId;
-    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, policy: hankoSessionPolicy });
+    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, policy: hankoSessionPolicy, locks });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
     const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}`, now });
-    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock });
+    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, locks });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
     const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
     const identities = createIdentityStore(db, tenantId);
@@ -317,7 +320,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
-    admin = createAdminServer({ metrics: observability.metrics, monitor, health, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
+    const adminApi = createAdminApi({ db, adminApiKey: config.adminApiKey, logger, clock, keys });
+    admin = createAdminServer({ metrics: observability.metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
     const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({
       services,

@@ -6,6 +6,12 @@ import { createClientOf } from "../transport/client-of.js";
 import { createListener, type Listener, type RequestHandler } from "../transport/listener.js";
 import { createRpcAdapter } from "../transport/rpc-adapter.js";
 import type { ServiceRegistration } from "../transport/services.js";
+import { CredentialScheme } from "../../gen/es/tessera/rest/v1/rest_pb.js";
+import type { CredentialResolver } from "../core/credentials/credential-resolver.js";
+import type { RequestObserver } from "../observe/request-record.js";
+import { createServerRequestHandler } from "../transport/server.js";
+import { adminDialect } from "./admin-dialect.js";
+import type { AdminPrincipal } from "./admin-key.js";
 import type { HealthMonitor } from "./health-monitor.js";
 
 /** What the management port serves. */
@@ -16,6 +22,10 @@ export interface AdminServerOptions {
   health: ServiceRegistration;
   /** The OpenAPI documents, loaded at start. */
   openApi: OpenApiDocuments;
+  /** tessera.admin.v1.AdminService and the resolver of its admin key. */
+  adminApi: { registration: ServiceRegistration; adminKey: CredentialResolver<AdminPrincipal> };
+  /** What watches each admin API request (the request log, the metrics). */
+  observers?: readonly RequestObserver[];
   logger: Logger;
   /** Idle time before an HTTP/2 session without streams is closed (tests shorten it). */
   idleTimeoutMs?: number;
@@ -26,6 +36,9 @@ type Response = Parameters<RequestHandler>[1];
 /** The management port's own paths (the gRPC health service and the per-product documents aside). */
 const paths = ["/health/alive", "/health/ready", "/metrics", "/openapi.json"] as const;
 
+/** The REST paths of the admin API. */
+const adminRestPrefix = "/admin/";
+
 /** `/openapi/<product>.json`: one product's OpenAPI document. */
 const productDocumentPath = /^\/openapi\/([a-z]+)\.json$/;
 
@@ -35,7 +48,9 @@ const productDocumentPath = /^\/openapi\/([a-z]+)\.json$/;
  * keys load; else 503 `{status: "unavailable", checks}`), `GET /metrics` (Prometheus text) and
  * `grpc.health.v1.Health` over gRPC and Connect, and the OpenAPI 3.1 documents generated from
  * proto/: `GET /openapi.json` (every REST route) and `GET /openapi/<product>.json`. Anything else is a JSON 404 (405 for a wrong
- * method); no request body is ever read.
+ * method); no request body is ever read. `tessera.admin.v1.AdminService` is served here too, over
+ * gRPC, Connect and REST under `/admin/` (errors `{error, message}`), through the same transcoder
+ * and RPC paths as the main port, with the admin key checked by the credential gate.
  */
 export function createAdminServer(options: AdminServerOptions): Listener {
   const { metrics, monitor, logger } = options;
@@ -47,15 +62,25 @@ export function createAdminServer(options: AdminServerOptions): Listener {
     logger,
     clientOf: createClientOf(0),
   });
+  const admin = createServerRequestHandler({
+    services: [options.adminApi.registration],
+    logger,
+    corsOrigins: [],
+    secureCookies: false,
+    dialects: { forRule: () => adminDialect, fallback: adminDialect },
+    credentials: { [CredentialScheme.ADMIN_KEY]: options.adminApi.adminKey },
+    observers: options.observers,
+  });
   const handle: RequestHandler = (request, response) => {
     const path = (request.url ?? "/").split("?", 1)[0]!;
     if (path.startsWith(healthPrefix)) return rpc(request, response);
+    if (path.startsWith(adminRestPrefix) || admin.servesRpc(path)) return admin.handle(request, response);
     const productDocument = productDocumentPath.exec(path)?.[1];
     const document: OpenApiDocument | undefined = path === "/openapi.json" ? options.openApi.all : productDocument === undefined ? undefined : options.openApi.products.get(productDocument);
     const known = (paths as readonly string[]).includes(path) || document !== undefined;
     if (!known) {
       const served = [...paths, ...[...options.openApi.products.keys()].map((product) => `/openapi/${product}.json`)];
-      return json(response, 404, { error: "not_found", message: `no such path; the management port serves ${served.join(", ")} and grpc.health.v1.Health` });
+      return json(response, 404, { error: "not_found", message: `no such path; the management port serves ${served.join(", ")} grpc.health.v1.Health, tessera.admin.v1.AdminService and the admin API under /admin/` });
     }
     const verb = request.method ?? "GET";
     if (verb !== "GET" && verb !== "HEAD") return json(response, 405, { error: "method_not_allowed", message: `${verb} is not allowed here` }, { allow: "GET, HEAD" });
@@ -74,7 +99,9 @@ export function createAdminServer(options: AdminServerOptions): Listener {
       },
     );
   };
-  return createListener(handle, { logger, maxBodyBytes: 4096, requestTimeoutMs: 10_000, idleTimeoutMs: options.idleTimeoutMs });
+  // Admin requests carry small bodies (a token to introspect, a webhook); the REST transcoder and
+  // the RPC paths bound them again at their own limit.
+  return createListener(handle, { logger, maxBodyBytes: 65_536, requestTimeoutMs: 10_000, idleTimeoutMs: options.idleTimeoutMs, http2Stream: (stream, headers) => admin.stream(stream, headers) });
 }
 
 function json(response: Response, status: number, body: unknown, headers: Record<string, string> = {}, head = false): void {

@@ -16,6 +16,11 @@ export interface Config {
    * `127.0.0.1` keeps probes and metrics off the network.
    */
   adminHost: string | undefined;
+  /**
+   * The operator's admin API key (ADMIN_API_KEY, at least 16 characters); unset means the admin
+   * API refuses every call. Held only in memory, never stored or logged.
+   */
+  adminApiKey: string | undefined;
   /** PostgreSQL connection string; unset means embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
   /** PGlite data directory, or `memory://` for an in-memory database. */
@@ -106,6 +111,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl !== undefined && secretKey === undefined) {
     throw new ConfigError("TESSERA_SECRET_KEY is required with DATABASE_URL: every replica must share it (32 bytes, hex or base64)");
   }
+  const adminApiKey = read.optional("ADMIN_API_KEY");
+  if (adminApiKey !== undefined && (adminApiKey.length < 16 || /\s/.test(adminApiKey))) {
+    throw new ConfigError("ADMIN_API_KEY must be at least 16 characters without spaces (e.g. `openssl rand -hex 32`)");
+  }
   const authfiAccessPoint = read.optional("AUTHFI_ACCESS_POINT");
   const authfiApiKey = read.optional("AUTHFI_API_KEY");
   if ((authfiAccessPoint === undefined) !== (authfiApiKey === undefined)) {
@@ -124,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     adminPort,
     adminHost: readHost(read.optional("ADMIN_HOST")),
+    adminApiKey,
     databaseUrl,
     dataDir: read.optional("DATA_DIR") ?? "./data",
     secretKey,

@@ -18,6 +18,7 @@ import * as authenticatorCodes from "./migrations/20261201000120-authenticator-c
 import * as webauthnChallengePurpose from "./migrations/20261201000200-webauthn-challenge-purpose.js";
 import * as webauthnCredentialProduct from "./migrations/20261201000210-webauthn-credential-product.js";
 import * as challengeKey from "./migrations/20261202000100-challenge-key.js";
+import * as userLocks from "./migrations/20261203000100-user-locks.js";
 import * as importedCredentials from "./migrations/20261203000300-imported-credentials.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   "20261201000200-webauthn-challenge-purpose": webauthnChallengePurpose,
   "20261201000210-webauthn-credential-product": webauthnCredentialProduct,
   "20261202000100-challenge-key": challengeKey,
+  "20261203000100-user-locks": userLocks,
   "20261203000300-imported-credentials": importedCredentials,
 };
 

@@ -1,7 +1,7 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { RequestObserver, RequestRecord } from "../observe/request-record.js";
 import { createRequestTracking } from "../observe/request-tracking.js";
 import { createClientOf } from "./client-of.js";
@@ -10,7 +10,7 @@ import { createCredentialGate } from "./credentials/credential-gate.js";
 import type { CredentialResolvers } from "./credentials/credential-gate.js";
 import type { DialectTable } from "./dialect-table.js";
 import { toConnectError } from "./error-codes.js";
-import { createListener, type Listener } from "./listener.js";
+import { createListener, type Listener, type RequestHandler } from "./listener.js";
 import { reflectionService } from "./reflection.js";
 import { createRpcAdapter } from "./rpc-adapter.js";
 import { createUnaryPath } from "./rpc/unary-path.js";
@@ -45,6 +45,16 @@ export interface ServerOptions {
   site?: StaticSite;
 }
 
+/** The request handling of a server, apart from its listener: the management port mounts one. */
+export interface ServerRequestHandler {
+  /** Serves one request (REST, or an RPC of the registered services). */
+  handle: RequestHandler;
+  /** The unary gRPC path on a raw HTTP/2 stream; false leaves the stream to `handle`. */
+  stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean;
+  /** Whether `path` names one of the services served over RPC (`/tessera.x.v1.XService/Method`). */
+  servesRpc(path: string): boolean;
+}
+
 /**
  * Builds the one listener: for paths that name a service (`/tessera.x.v1.XService/Method`),
  * unary gRPC and Connect calls through the unary path and the rest (streaming, gRPC-Web,
@@ -52,6 +62,12 @@ export interface ServerOptions {
  * transcoder for the rest.
  */
 export function createServer(options: ServerOptions): Listener {
+  const handler = createServerRequestHandler(options);
+  return createListener(handler.handle, { logger: options.logger, maxBodyBytes, idleTimeoutMs: options.idleTimeoutMs, http2Stream: handler.stream });
+}
+
+/** What `createServer` serves, without the listener. */
+export function createServerRequestHandler(options: ServerOptions): ServerRequestHandler {
   const { services, logger } = options;
   const clientOf = createClientOf(options.trustedProxies ?? 0);
   const errors: Interceptor = (next) => (request) =>
@@ -99,18 +115,22 @@ export function createServer(options: ServerOptions): Listener {
   const route = (request: Http2ServerRequest | IncomingMessage, response: Http2ServerResponse | ServerResponse, record: RequestRecord | undefined): void => {
     if (cors(request, response)) return;
     const url = request.url ?? "/";
-    const end = url.indexOf("/", 1);
-    if (end > 1 && serviceNames.has(url.slice(1, end))) {
+    if (servesRpc(url)) {
       if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
       if (!unary.request(request, response, record)) connect(request, response, record);
     } else if (options.site === undefined || !options.site(request, response)) rest(request, response, record);
   };
-  return createListener(
-    (request, response) => {
+  const servesRpc = (path: string) => {
+    const end = path.indexOf("/", 1);
+    return end > 1 && serviceNames.has(path.slice(1, end));
+  };
+  return {
+    handle: (request, response) => {
       if (tracking === undefined) return route(request, response, undefined);
       const record = tracking.begin(request, response);
       tracking.serve(record, request.headers, () => route(request, response, record));
     },
-    { logger, maxBodyBytes, idleTimeoutMs: options.idleTimeoutMs, http2Stream: (stream, headers) => unary.stream(stream, headers) },
-  );
+    stream: (stream, headers) => unary.stream(stream, headers),
+    servesRpc,
+  };
 }

@@ -3,6 +3,7 @@ import { authentiqDialect } from "../../src/products/authentiq/dialect.js";
 import { authfiDialect } from "../../src/products/authfi/dialect.js";
 import { hankoDialect } from "../../src/products/hanko/dialect.js";
 import { jincorDialect } from "../../src/products/jincor/dialect.js";
+import { adminDialect } from "../../src/admin/admin-dialect.js";
 import type { ErrorDialect } from "../../src/core/errors/dialect.js";
 import type { JsonSchema } from "./json-schema.js";
 
@@ -88,6 +89,18 @@ export const products: readonly Product[] = [
         error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"], additionalProperties: false },
       },
       required: ["error"],
+      additionalProperties: false,
+    },
+  },
+  {
+    name: adminDialect.name,
+    title: "Admin",
+    dialect: adminDialect,
+    errorSchema: {
+      type: "object",
+      description: "The admin API's error: the snake_case gRPC code name in `error` (`unauthenticated`, `not_found`, …).",
+      properties: { error: { type: "string" }, message: { type: "string" } },
+      required: ["error", "message"],
       additionalProperties: false,
     },
   },

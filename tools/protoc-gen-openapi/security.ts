@@ -64,6 +64,13 @@ const byScheme: ReadonlyMap<string, CredentialSchemes> = new Map<string, Credent
       requirements: [{ jincorServiceToken: [] }],
     },
   ],
+  [
+    "CREDENTIAL_SCHEME_ADMIN_KEY",
+    {
+      schemes: { adminApiKey: { type: "http", scheme: "bearer", description: "The operator's `ADMIN_API_KEY` in `Authorization: Bearer` (management port only)." } },
+      requirements: [{ adminApiKey: [] }],
+    },
+  ],
 ]);
 
 /** The credential schemes the plugin documents, by value name (a test holds them to the generated enum). */

@@ -4,6 +4,8 @@
  * kind's status. Add a reason here before raising it; keep the list sorted.
  */
 export const reasons = [
+  "ADMIN_KEY_INVALID",
+  "ADMIN_KEY_UNSET",
   "AUD_ERROR",
   "AUTHFI_ACCESS_POINT_BLOCKED",
   "AUTHFI_ASSERTION_REFUSED",
@@ -57,6 +59,7 @@ export const reasons = [
   "INVALID_KEY",
   "INVALID_NAME",
   "INVALID_PASSCODE_FORMAT",
+  "INVALID_PAGE_TOKEN",
   "INVALID_PASSWORD",
   "INVALID_PHONE",
   "INVALID_REQUEST",
@@ -80,6 +83,7 @@ export const reasons = [
   "REVOKED_KEY",
   "ROUTE_NOT_FOUND",
   "SERVICE_UNAUTHENTICATED",
+  "SESSION_NOT_FOUND",
   "SIGNUP_DISABLED",
   "SIGNUP_RATE_LIMITED",
   "TOKEN_INVALID",
@@ -91,6 +95,7 @@ export const reasons = [
   "UNKNOWN_KEY",
   "UNKNOWN_USER",
   "UNSUPPORTED_MEDIA_TYPE",
+  "USER_LOCKED",
   "USER_NOT_FOUND",
   "VERIFICATION_ID_TAKEN",
   "VERIFICATION_NOT_FOUND",

@@ -69,12 +69,29 @@ const keys = edKeys();
 const alice = "0b7e2a4c-5d6f-4a8b-9c1d-2e3f4a5b6c7d";
 const bob = "1c8f3b5d-6e7a-4b9c-8d2e-3f4a5b6c7d8e";
 
-function setup(overrides: Partial<IssuedTokenPolicy> = {}, store = rowStore()) {
+function setup(overrides: Partial<IssuedTokenPolicy> = {}, store = rowStore(), locked = new Set<string>()) {
   const clock = stoppedClock(Date.UTC(2026, 11, 2));
-  return { clock, store, tokens: createIssuedTokens({ store, keys, policy: { ...policy, ...overrides }, clock }) };
+  const locks = { isLocked: (userId: string) => Promise.resolve(locked.has(userId)) };
+  return { clock, store, tokens: createIssuedTokens({ store, keys, policy: { ...policy, ...overrides }, clock, locks }) };
 }
 
 describe("issued tokens", () => {
+  // A locked account (tessera.admin.v1 LockUser) must not log in, nor keep using a session it
+  // already holds, in whichever product issued it.
+  it("records no token for a locked user and accepts none of theirs until the lock is lifted", async () => {
+    const locked = new Set<string>();
+    const { store, tokens } = setup({}, rowStore(), locked);
+    const { token } = await tokens.issue({ subject: alice, extra: { note: "" }, binding: "c" });
+    locked.add(alice);
+    expect(await outcome(tokens.verify(token, "c"))).toBe("USER_LOCKED");
+    const rowsBefore = store.rows.size;
+    expect(await outcome(tokens.issue({ subject: alice, extra: { note: "" }, binding: "c" }))).toBe("USER_LOCKED");
+    expect(store.rows.size).toBe(rowsBefore);
+    expect(await outcome(tokens.issue({ subject: bob, extra: { note: "" }, binding: "c" }))).toBe("accepted");
+    locked.delete(alice);
+    expect(await outcome(tokens.verify(token, "c"))).toBe("accepted");
+  });
+
   it("issues a token backed by a row and verifies it with its binding until the lifetime ends", async () => {
     const { clock, store, tokens } = setup();
     const { recorded, token } = await tokens.issue({ subject: alice, extra: { note: "kept" }, binding: "client-1" }, { role: "x" });

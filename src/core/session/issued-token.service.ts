@@ -2,6 +2,7 @@ import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { JWTPayload } from "jose";
 import type { Clock } from "../clock.js";
 import type { KeyService } from "../keys/key.service.js";
+import { refuseLocked, type UserLocks } from "../identity/user-lock.js";
 import type { LiveToken, TokenStore } from "./issued-token.port.js";
 import { createSignedTokens, type SignedTokenPolicy } from "./signed-token.js";
 
@@ -55,19 +56,26 @@ export interface IssuedTokens<Extra, Tx = never> {
   sign(recorded: RecordedToken<Extra>, claims?: JWTPayload): Promise<string>;
   /** Records and signs a token. */
   issue(input: TokenInput<Extra>, claims?: JWTPayload): Promise<{ recorded: RecordedToken<Extra>; token: string }>;
-  /** Checks a token (and the value it is bound to); throws the policy's refusal. */
+  /** Checks a token (and the value it is bound to); throws the policy's refusal, or USER_LOCKED. */
   verify(jwt: string | undefined, binding?: string): Promise<VerifiedToken<Extra>>;
   /** Revokes a token (only `subject`'s, when given); false when there is no such token. */
   revoke(tokenId: string, subject?: string): Promise<boolean>;
 }
 
-/** Creates the issued tokens of one product over `store`. */
-export function createIssuedTokens<Extra, Tx = never>(deps: { store: TokenStore<Extra, Tx>; keys: KeyService; policy: IssuedTokenPolicy; clock: Clock }): IssuedTokens<Extra, Tx> {
-  const { store, policy, clock } = deps;
+/**
+ * Creates the issued tokens of one product over `store`. With `locks`, a locked user's token is
+ * neither recorded (so no login of theirs completes) nor accepted (so no session of theirs is used):
+ * USER_LOCKED, in every product whose sessions or tokens this mechanic issues.
+ */
+export function createIssuedTokens<Extra, Tx = never>(deps: { store: TokenStore<Extra, Tx>; keys: KeyService; policy: IssuedTokenPolicy; clock: Clock; locks?: UserLocks<Tx> }): IssuedTokens<Extra, Tx> {
+  const { store, policy, clock, locks } = deps;
   const signed = createSignedTokens(deps.keys, policy, clock);
 
+  // Checked before the row is written, in the caller's transaction: a locked user's login fails
+  // there, so nothing it writes alongside (a code to send, a burnt challenge) is kept.
   const record: IssuedTokens<Extra, Tx>["record"] = async (input, tx) => {
     if (policy.bound === true && (input.binding === undefined || input.binding === "")) throw new Error("a bound token needs a binding");
+    await refuseLocked(locks, input.subject, tx);
     const tokenId = input.tokenId ?? randomUUID();
     const issuedAt = Math.floor(clock.now().getTime() / 1000);
     const lifetime = input.lifetime ?? policy.lifetime;
@@ -90,6 +98,7 @@ export function createIssuedTokens<Extra, Tx = never>(deps: { store: TokenStore<
       const { tokenId, subject, claims } = await signed.verify(jwt);
       const row = await store.findLive(tokenId, clock.now());
       if (row === undefined || row.subject !== subject || !bindingMatches(row.bindingHash, binding)) throw policy.refuse();
+      await refuseLocked(locks, row.subject);
       return { ...row, claims, expiresAt: new Date((claims.exp ?? 0) * 1000) };
     },
     revoke: (tokenId, subject) => store.revoke(tokenId, subject),

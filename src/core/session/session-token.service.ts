@@ -3,6 +3,7 @@ import type { KeyService } from "../keys/key.service.js";
 import type { SessionStore } from "./session.port.js";
 import type { TokenStore } from "./issued-token.port.js";
 import { createIssuedTokens } from "./issued-token.service.js";
+import type { UserLocks } from "../identity/user-lock.js";
 import type { SignedTokenPolicy } from "./signed-token.js";
 
 /** A session handed to a client. */
@@ -41,13 +42,15 @@ export interface SessionTokenOptions {
   /** The product's algorithm and refusal (Hanko's in src/products/hanko/policy.ts). */
   policy: SignedTokenPolicy;
   clock?: Clock;
+  /** Operators' locks: a locked user gets no session and cannot use one (USER_LOCKED). */
+  locks?: UserLocks;
 }
 
 /** Creates the session token service: the issued-token mechanic over the sessions. */
 export function createSessionTokens(options: SessionTokenOptions): SessionTokens {
   const { lifetime } = options;
   const policy = { ...options.policy, lifetime };
-  const tokens = createIssuedTokens({ store: sessionRows(options.store), keys: options.keys, policy, clock: options.clock ?? systemClock });
+  const tokens = createIssuedTokens({ store: sessionRows(options.store), keys: options.keys, policy, clock: options.clock ?? systemClock, locks: options.locks });
   return {
     async issue(userId) {
       const { recorded, token } = await tokens.issue({ subject: userId, extra: {} });

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+import { refuseLocked, type UserLocks } from "../identity/user-lock.js";
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -88,9 +89,13 @@ export interface WebauthnCeremony {
   verifyLogin(tenantId: string, purpose: string, response: AuthenticationResponseJSON, checks?: CeremonyChecks): Promise<WebauthnCredential>;
 }
 
-/** Creates the ceremony of one product over the challenge and credential stores. */
-export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: RelyingPartyConfig; challenges: ChallengeStore; credentials: CredentialStore; clock: Clock }): WebauthnCeremony {
-  const { policy, rp, challenges, credentials, clock } = deps;
+/**
+ * Creates the ceremony of one product over the challenge and credential stores. With `locks`, a
+ * locked user's login is refused with USER_LOCKED at its start (options for their credentials)
+ * and at its end (an assertion of a credential of theirs), in every product that uses it.
+ */
+export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: RelyingPartyConfig; challenges: ChallengeStore; credentials: CredentialStore; clock: Clock; locks?: UserLocks }): WebauthnCeremony {
+  const { policy, rp, challenges, credentials, clock, locks } = deps;
   const scope = policy.credentials;
   const refuse = (ceremony: Ceremony, kind: WebauthnFailureKind, detail: { cause?: unknown; format?: string } = {}) => policy.refuse({ ceremony, kind, ...detail });
   const purposeOf = (purpose: string) => `${policy.product}:${purpose}`;
@@ -186,6 +191,8 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
     remove: (tenantId, userId, credentialId, store = credentials) => store.remove(tenantId, userId, credentialId, scope.manages),
 
     async loginOptions(request) {
+      // A locked user starts no login (USER_LOCKED); a discoverable one is refused at its end.
+      if (request.userId !== null) await refuseLocked(locks, request.userId);
       const allowed = request.userId === null ? undefined : await credentials.list(request.tenantId, request.userId, scope.lists);
       if (allowed !== undefined && allowed.length === 0) throw refuse("login", "no_credentials");
       const userVerification = request.userVerification ?? policy.loginUserVerification;
@@ -207,6 +214,7 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
       const credential = await credentials.find(tenantId, credentialId, scope.logsInWith);
       // Another user's credential, or another product's, answers as an unknown one: the caller learns nothing about it.
       if (credential === undefined || (issued.userId !== null && issued.userId !== credential.userId)) throw refuse("login", "credential_unknown");
+      await refuseLocked(locks, credential.userId);
       await checks.credential?.(credential);
       const handle = response.response.userHandle;
       // A discoverable credential names its user: it must be the credential's owner.

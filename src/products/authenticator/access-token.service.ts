@@ -3,6 +3,7 @@ import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { KeyService } from "../../core/keys/key.service.js";
 import type { TokenStore } from "../../core/session/issued-token.port.js";
+import type { UserLocks } from "../../core/identity/user-lock.js";
 import { createIssuedTokens, type RecordedToken } from "../../core/session/issued-token.service.js";
 import { accessTokenPolicy, pendingTokenLifetime } from "./policy.js";
 
@@ -69,8 +70,8 @@ export interface AccessTokens<Tx = unknown> {
 }
 
 /** Creates the token service; `lifetime` is an authorized token's, in seconds. */
-export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>; keys: KeyService; lifetime: number; clock: Clock }): AccessTokens<Tx> {
-  const tokens = createIssuedTokens({ store: deps.store, keys: deps.keys, policy: { ...accessTokenPolicy, lifetime: deps.lifetime }, clock: deps.clock });
+export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>; keys: KeyService; lifetime: number; clock: Clock; locks?: UserLocks<Tx> }): AccessTokens<Tx> {
+  const tokens = createIssuedTokens({ store: deps.store, keys: deps.keys, policy: { ...accessTokenPolicy, lifetime: deps.lifetime }, clock: deps.clock, locks: deps.locks });
 
   return {
     async record(tx, input) {

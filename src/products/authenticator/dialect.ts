@@ -22,6 +22,8 @@ export const authenticatorDialect = defineDialect({
     WEBAUTHN_REGISTRATION_FAILED: { status: 400, code: "webauthn" },
     WEBAUTHN_MALFORMED_ASSERTION: { status: 400, code: "webauthn" },
     WEBAUTHN_LOGIN_FAILED: { status: 401, code: "webauthn" },
+    // An operator locked the account (tessera.admin.v1 LockUser).
+    USER_LOCKED: { status: 403, code: "user_locked" },
   },
   body: (_status, message, problem, entry) => ({
     error: { code: typeof entry.code === "string" ? entry.code : problem.reason.toLowerCase(), message },

@@ -28,6 +28,8 @@ export const authentiqDialect = defineDialect({
     UNKNOWN_JOB: { status: 404, tag: "unknown-job" },
     NOT_SUPPORTED: { status: 405, tag: "not-supported" },
     RATE_LIMIT: { status: 429, tag: "rate-limit" },
+    // An operator locked the account (tessera.admin.v1 LockUser).
+    USER_LOCKED: { status: 403, tag: "user-locked" },
   },
   body: (status, message, problem, entry) => {
     const tag = typeof entry.tag === "string" ? entry.tag : problem.reason.toLowerCase().replaceAll("_", "-");

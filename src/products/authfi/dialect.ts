@@ -20,6 +20,8 @@ export const authfiDialect = defineDialect({
     AUTHFI_KEY_NOT_FOUND: { status: 404, code: 1002 },
     AUTHFI_KEY_EXISTS: { status: 409, code: 1002 },
     AUTHFI_USER_SUSPENDED: { status: 403, code: 2000 },
+    // An operator locked the account (tessera.admin.v1 LockUser): AuthFi's "user suspended".
+    USER_LOCKED: { status: 403, code: 2000 },
     AUTHFI_USER_CAP: { status: 403, code: 3000 },
     AUTHFI_KEY_LIMIT: { status: 409, code: 3001 },
     AUTHFI_MALFORMED_REGISTRATION: { status: 400, code: 3100 },

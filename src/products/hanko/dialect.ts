@@ -15,6 +15,8 @@ export const hankoDialect = defineDialect({
     PASSCODE_EXPIRED: { status: 408 },
     PASSCODE_EXHAUSTED: { status: 410 },
     TOKEN_INVALID: { status: 422 },
+    // An operator locked the account (tessera.admin.v1 LockUser).
+    USER_LOCKED: { status: 403, message: "account locked" },
   },
   body: (status, message) => ({ code: status, message: message || statusText(status) }),
 });

@@ -17,6 +17,8 @@ export const jincorDialect = defineDialect({
     METHOD_NOT_SUPPORTED: { status: 404, message: "Method not supported" },
     VERIFICATION_NOT_FOUND: { status: 404, message: "Not found" },
     SERVICE_UNAUTHENTICATED: { status: 401, message: "Not Authorized" },
+    // An operator locked the account (tessera.admin.v1 LockUser).
+    USER_LOCKED: { status: 403, message: "Account locked" },
   },
   body: (status, message, problem) => ({
     status,

@@ -25,6 +25,10 @@ export interface UserTable {
   tenant_id: string;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** When an operator locked the user (tessera.admin.v1 LockUser); null when not locked. */
+  locked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The operator's note on the lock. */
+  lock_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 /** Email addresses, lower-cased, unique per tenant; one primary per user. */
 export interface EmailTable {

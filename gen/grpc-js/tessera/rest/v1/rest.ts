@@ -25,6 +25,8 @@ export enum Dialect {
   DIALECT_AUTHENTIQ = 4,
   /** DIALECT_AUTHENTICATOR - DIALECT_AUTHENTICATOR answers `{error: {code, message}}`. */
   DIALECT_AUTHENTICATOR = 5,
+  /** DIALECT_ADMIN - DIALECT_ADMIN answers `{error, message}` (the operator's API, tessera.admin.v1). */
+  DIALECT_ADMIN = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -48,6 +50,9 @@ export function dialectFromJSON(object: any): Dialect {
     case 5:
     case "DIALECT_AUTHENTICATOR":
       return Dialect.DIALECT_AUTHENTICATOR;
+    case 6:
+    case "DIALECT_ADMIN":
+      return Dialect.DIALECT_ADMIN;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -69,6 +74,8 @@ export function dialectToJSON(object: Dialect): string {
       return "DIALECT_AUTHENTIQ";
     case Dialect.DIALECT_AUTHENTICATOR:
       return "DIALECT_AUTHENTICATOR";
+    case Dialect.DIALECT_ADMIN:
+      return "DIALECT_ADMIN";
     case Dialect.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -154,6 +161,12 @@ export enum CredentialScheme {
    * `VERIFY_JWT_SECRET`) in `Authorization: Bearer`.
    */
   CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN = 4,
+  /**
+   * CREDENTIAL_SCHEME_ADMIN_KEY - CREDENTIAL_SCHEME_ADMIN_KEY: the operator's `ADMIN_API_KEY` in `Authorization: Bearer`,
+   * compared in constant time with the environment's; never stored. Unset, every call that
+   * takes it is refused.
+   */
+  CREDENTIAL_SCHEME_ADMIN_KEY = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -174,6 +187,9 @@ export function credentialSchemeFromJSON(object: any): CredentialScheme {
     case 4:
     case "CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN":
       return CredentialScheme.CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN;
+    case 5:
+    case "CREDENTIAL_SCHEME_ADMIN_KEY":
+      return CredentialScheme.CREDENTIAL_SCHEME_ADMIN_KEY;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -193,6 +209,8 @@ export function credentialSchemeToJSON(object: CredentialScheme): string {
       return "CREDENTIAL_SCHEME_AUTHFI_API_KEY";
     case CredentialScheme.CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN:
       return "CREDENTIAL_SCHEME_JINCOR_SERVICE_TOKEN";
+    case CredentialScheme.CREDENTIAL_SCHEME_ADMIN_KEY:
+      return "CREDENTIAL_SCHEME_ADMIN_KEY";
     case CredentialScheme.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

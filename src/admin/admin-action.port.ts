@@ -1,0 +1,22 @@
+/** An operator's act through the admin API, as an audit trail records it. */
+export interface AdminAction {
+  /** `user.deleted`, `user.locked`, `user.unlocked`, `session.revoked`, `sessions.revoked`, `credential.deleted`. */
+  type: string;
+  /** The user acted on. */
+  userId: string;
+  /** The admin key's id (AdminPrincipal.keyId). */
+  actor: string;
+  /** Further facts (the session or credential id, the lock reason); never a secret. */
+  details: Record<string, string>;
+}
+
+/**
+ * Where the admin handlers report each act once it is done: the audit trail plugs in here (a
+ * no-op until it does). Declared here, where it is used.
+ */
+export interface AdminActions {
+  record(action: AdminAction): Promise<void>;
+}
+
+/** Records nothing. */
+export const noAdminActions: AdminActions = { record: () => Promise.resolve() };
