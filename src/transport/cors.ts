@@ -1,30 +1,61 @@
 import { cors } from "@connectrpc/connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-
-/** Headers a browser may read beyond Connect's own: the session headers Hanko sends. */
-const exposed = [...cors.exposedHeaders, "X-Auth-Token", "X-Session-Lifetime", "Location"].join(", ");
-const allowedHeaders = [...cors.allowedHeaders, "Authorization", "X-Requested-With", "AT-X-KEY", "X-Client-Id"].join(", ");
-const allowedMethods = [...new Set([...cors.allowedMethods, "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])].join(", ");
+import type { Logger } from "../log.js";
 
 /**
- * CORS for the origins in `CORS_ORIGINS` (`*` allows any). Returns a function that adds the
- * headers to an answer and reports whether it already answered a preflight.
+ * Headers a browser may read: Connect's own (grpc-status, grpc-message and
+ * grpc-status-details-bin, which gRPC-Web reads its status and ErrorInfo from when an error is
+ * answered in the headers; the encodings), the request id, and the session headers Hanko sends.
  */
-export function createCors(origins: readonly string[]) {
-  const any = origins.includes("*");
-  const allowed = new Set(origins);
+export const exposedHeaders = [...cors.exposedHeaders, "X-Request-Id", "X-Auth-Token", "X-Session-Lifetime", "Location"];
+/**
+ * Headers a browser may send: Connect's, gRPC-Web's, the credentials the products read, and the
+ * correlation headers the server reads (an app's own X-Request-Id, W3C trace context from browser
+ * tracing): a header missing here fails the whole call at the preflight.
+ */
+export const allowedHeaders = [...cors.allowedHeaders, "Authorization", "X-Requested-With", "AT-X-KEY", "X-Client-Id", "X-Request-Id", "traceparent", "tracestate"];
+const allowedMethods = [...new Set([...cors.allowedMethods, "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])].join(", ");
+const exposed = exposedHeaders.join(", ");
+const allowed = allowedHeaders.join(", ");
+
+/** The longest origin written to the log: the header is the caller's, the log line is ours. */
+const loggedOriginLength = 200;
+
+/**
+ * CORS for the origins in `CORS_ORIGINS` (never `*`: the config refuses it, answers carry
+ * credentials). Returns a function that adds the headers to an answer and reports whether it
+ * already answered a preflight. A request from an
+ * origin that is not allowed is served without CORS headers (the browser then hides the answer
+ * from the page, which sees only a network error) and logged once, at warn, with the origin, the
+ * method and the path (never the query, which may carry a token), so that an operator can tell
+ * why a browser app fails.
+ */
+export function createCors(origins: readonly string[], logger: Logger) {
+  const allowedOrigins = new Set(origins);
   return (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): boolean => {
     const origin = request.headers.origin;
-    if (origin === undefined || (!any && !allowed.has(origin))) return false;
+    if (origin === undefined) return false;
+    const preflight = request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined;
+    if (!allowedOrigins.has(origin)) {
+      response.setHeader("Vary", "Origin");
+      logger.warn("cors origin refused", {
+        origin: origin.slice(0, loggedOriginLength),
+        method: request.method,
+        path: (request.url ?? "/").split("?", 1)[0],
+        preflight,
+        allowed: origins.length === 0 ? "none (CORS_ORIGINS is empty)" : origins.join(" "),
+      });
+      return false;
+    }
     response.setHeader("Access-Control-Allow-Origin", origin);
     response.setHeader("Access-Control-Allow-Credentials", "true");
     response.setHeader("Vary", "Origin");
     response.setHeader("Access-Control-Expose-Headers", exposed);
-    if (request.method !== "OPTIONS" || request.headers["access-control-request-method"] === undefined) return false;
+    if (!preflight) return false;
     response.writeHead(204, {
       "Access-Control-Allow-Methods": allowedMethods,
-      "Access-Control-Allow-Headers": allowedHeaders,
+      "Access-Control-Allow-Headers": allowed,
       "Access-Control-Max-Age": "7200",
     });
     response.end();

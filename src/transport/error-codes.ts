@@ -1,10 +1,10 @@
-import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema } from "../../gen/es/google/rpc/error_details_pb.js";
 import { fromDatabaseError } from "../core/errors/database-error.js";
 import { DomainError, type ErrorKind } from "../core/errors/domain-error.js";
 import type { Logger } from "../log.js";
 import type { Problem } from "../core/errors/dialect.js";
+import { errorInfo, withErrorInfo } from "./error-info.js";
 
 /** The one table from a domain error kind to a Connect (and gRPC) code. */
 const codeByKind: Record<ErrorKind, Code> = {
@@ -19,25 +19,23 @@ const codeByKind: Record<ErrorKind, Code> = {
   internal: Code.Internal,
 };
 
-/** The `google.rpc.ErrorInfo` domain of Tessera's reasons. */
-export const errorDomain = "tessera";
-
 /**
- * Turns anything a handler threw into a ConnectError: a DomainError keeps its message and
- * carries its reason as `google.rpc.ErrorInfo`; anything else is logged and becomes Internal
- * with a generic message.
+ * Turns anything a handler threw into a ConnectError that carries a reason as
+ * `google.rpc.ErrorInfo`: a DomainError keeps its message and reason; a ConnectError keeps its
+ * code and message and gets the reason of its code when it has none; anything else is logged
+ * and becomes Internal (reason INTERNAL) with a generic message.
  */
 export function toConnectError(thrown: unknown, logger: Logger): ConnectError {
-  if (thrown instanceof ConnectError) return thrown;
+  if (thrown instanceof ConnectError) return withErrorInfo(thrown);
   const error = expected(thrown, logger);
   if (error instanceof DomainError) {
     const internal = error.kind === "internal";
     if (internal) logger.error("server fault", { reason: error.reason, error: error.message, cause: error.cause });
-    const info = create(ErrorInfoSchema, { reason: error.reason, domain: errorDomain, metadata: internal ? {} : stringMetadata(error.details) });
+    const info = errorInfo(error.reason, internal ? {} : stringMetadata(error.details));
     return new ConnectError(internal ? "internal error" : error.message, codeByKind[error.kind], undefined, [{ desc: ErrorInfoSchema, value: info }], error);
   }
   logger.error("unexpected error", { error });
-  return new ConnectError("internal error", Code.Internal);
+  return withErrorInfo(new ConnectError("internal error", Code.Internal));
 }
 
 /** Turns anything a handler threw into the Problem a REST dialect renders; logs the unexpected. */

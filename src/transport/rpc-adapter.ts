@@ -1,6 +1,7 @@
 import { Code, ConnectError, createConnectRouter, createContextKey, createContextValues, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { codeFromString, codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import { clientKey } from "../core/client/client.js";
@@ -8,8 +9,8 @@ import type { Logger } from "../log.js";
 import type { RequestRecord } from "../observe/request-record.js";
 import { codeName, withRequestRecord } from "../observe/request-tracking.js";
 import type { ClientOf } from "./client-of.js";
+import { connectJsonDetails, grpcStatusDetails, withErrorInfo } from "./error-info.js";
 import { asDecodeFailure, isDecodeFailure, undecodableError } from "./rpc/undecodable.js";
-import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 
 /** What the RPC side of the listener serves. */
 export interface RpcAdapterOptions {
@@ -27,7 +28,9 @@ const reachedHandler = createContextKey<{ reached: boolean }>({ reached: false }
 /**
  * connect-node's adapter, plus the rule of rpc/undecodable.ts: a request that fails to decode
  * before it reaches a handler is answered INVALID_ARGUMENT with a generic message over every
- * protocol (connect-node writes the error itself, so its answer is rewritten here).
+ * protocol (connect-node writes the error itself, so its answer is rewritten here). Every early
+ * failure gets the ErrorInfo of its code (connect-node sends none), so that a browser sees a
+ * reason on every error, as it does for errors a handler raised.
  * A streaming call reaches its handler before its messages are decoded: a message of it that
  * fails to decode is turned into the same INVALID_ARGUMENT where the handler reads it.
  */
@@ -132,7 +135,10 @@ function undecodable(code: Code | undefined, flag: { reached: boolean }): boolea
   return !flag.reached && isDecodeFailure(code);
 }
 
-/** The same answer, with a decoding failure turned into INVALID_ARGUMENT and a generic message. */
+/**
+ * The same answer, with a decoding failure turned into INVALID_ARGUMENT and a generic message,
+ * and an early failure given the ErrorInfo of its code.
+ */
 async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reached: boolean }, logger: Logger, method: string, record: RequestRecord | undefined): Promise<UniversalServerResponse> {
   if (flag.reached) return answer;
   const contentType = answer.header?.get("content-type") ?? "";
@@ -142,11 +148,18 @@ async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reach
   if (contentType.startsWith("application/grpc-web")) return { ...answer, body: rewriteGrpcWebBody(answer.body, flag, log, record) };
   if (contentType.startsWith("application/grpc")) {
     const fix = (headers: Headers | undefined) => {
-      if (headers === undefined || !undecodable(Number(headers.get("grpc-status") ?? NaN) as Code, flag)) return;
-      const error = log(decodeURIComponent(headers.get("grpc-message") ?? ""));
-      headers.set("grpc-status", String(error.code));
-      headers.set("grpc-message", encodeURIComponent(error.rawMessage));
-      headers.delete("grpc-status-details-bin");
+      const status = Number(headers?.get("grpc-status") ?? NaN) as Code;
+      if (headers === undefined || Number.isNaN(status) || status === (0 as Code)) return;
+      if (undecodable(status, flag)) {
+        const error = log(decodeURIComponent(headers.get("grpc-message") ?? ""));
+        headers.set("grpc-status", String(error.code));
+        headers.set("grpc-message", encodeURIComponent(error.rawMessage));
+        headers.delete("grpc-status-details-bin");
+      }
+      if (!headers.has("grpc-status-details-bin")) {
+        const code = Number(headers.get("grpc-status")) as Code;
+        headers.set("grpc-status-details-bin", grpcStatusDetails(code, decodeURIComponent(headers.get("grpc-message") ?? "")));
+      }
     };
     fix(answer.header);
     fix(answer.trailer);
@@ -169,18 +182,23 @@ async function collect(body: AsyncIterable<Uint8Array> | undefined): Promise<Buf
 
 const connectCodes: Partial<Record<string, Code>> = { internal: Code.Internal, invalid_argument: Code.InvalidArgument };
 
-/** Connect unary errors are a JSON body `{code, message}` under an HTTP status. */
+/** Connect unary errors are a JSON body `{code, message, details}` under an HTTP status. */
 async function rewriteConnectError(answer: UniversalServerResponse, flag: { reached: boolean }, log: (detail: string) => ConnectError): Promise<UniversalServerResponse> {
   const bytes = await collect(answer.body);
-  let parsed: { code?: string; message?: string } | undefined;
+  let parsed: { code?: string; message?: string; details?: unknown[] } | undefined;
   try {
-    parsed = JSON.parse(bytes.toString("utf8")) as { code?: string; message?: string };
+    parsed = JSON.parse(bytes.toString("utf8")) as { code?: string; message?: string; details?: unknown[] };
   } catch {
     parsed = undefined;
   }
-  if (parsed === undefined || !undecodable(connectCodes[parsed.code ?? ""], flag)) return { ...answer, body: once(bytes) };
-  const error = log(parsed.message ?? "");
-  return { ...answer, status: codeToHttpStatus(error.code), body: once(errorToJsonBytes(error, undefined)) };
+  const code = parsed?.code === undefined ? undefined : codeFromString(parsed.code);
+  if (parsed === undefined || code === undefined) return { ...answer, body: once(bytes) };
+  if (undecodable(connectCodes[parsed.code ?? ""], flag)) {
+    const error = withErrorInfo(log(parsed.message ?? ""));
+    return { ...answer, status: codeToHttpStatus(error.code), body: once(errorToJsonBytes(error, undefined)) };
+  }
+  if ((parsed.details?.length ?? 0) > 0) return { ...answer, body: once(bytes) };
+  return { ...answer, body: once(Buffer.from(JSON.stringify({ ...parsed, details: connectJsonDetails(code) }))) };
 }
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
@@ -213,16 +231,26 @@ async function* rewriteGrpcWebBody(body: AsyncIterable<Uint8Array> | undefined, 
     const status = Number(trailer.get("grpc-status") ?? NaN) as Code;
     if (!undecodable(status, flag)) {
       if (record !== undefined && !Number.isNaN(status)) record.rpcCode = codeName(status);
-      frames.push(frame);
+      if (Number.isNaN(status) || status === (0 as Code) || trailer.has("grpc-status-details-bin")) {
+        frames.push(frame);
+        continue;
+      }
+      const text = frame.subarray(5).toString("utf8").replace(/(?:\r\n)?$/, "\r\n");
+      frames.push(trailerFrame(Buffer.from(`${text}grpc-status-details-bin: ${grpcStatusDetails(status, decodeURIComponent(trailer.get("grpc-message") ?? ""))}\r\n`)));
       continue;
     }
     const error = log(decodeURIComponent(trailer.get("grpc-message") ?? ""));
     if (record !== undefined) record.rpcCode = codeName(error.code);
-    const text = Buffer.from(`grpc-status: ${error.code}\r\ngrpc-message: ${encodeURIComponent(error.rawMessage)}\r\n`);
-    const head = Buffer.alloc(5);
-    head[0] = 0x80;
-    head.writeUInt32BE(text.length, 1);
-    frames.push(Buffer.concat([head, text]));
+    const details = grpcStatusDetails(error.code, error.rawMessage);
+    frames.push(trailerFrame(Buffer.from(`grpc-status: ${error.code}\r\ngrpc-message: ${encodeURIComponent(error.rawMessage)}\r\ngrpc-status-details-bin: ${details}\r\n`)));
   }
   yield Buffer.concat(frames);
+}
+
+/** A gRPC-Web trailer frame (flag 0x80) of `text`. */
+function trailerFrame(text: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head[0] = 0x80;
+  head.writeUInt32BE(text.length, 1);
+  return Buffer.concat([head, text]);
 }

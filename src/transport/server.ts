@@ -111,7 +111,7 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     secureCookies: options.secureCookies,
     clientOf,
   });
-  const cors = createCors(options.corsOrigins);
+  const cors = createCors(options.corsOrigins, logger);
   const route = (request: Http2ServerRequest | IncomingMessage, response: Http2ServerResponse | ServerResponse, record: RequestRecord | undefined): void => {
     if (cors(request, response)) return;
     const url = request.url ?? "/";

@@ -120,7 +120,7 @@ describe.each(rpcTransports)("the same handler over %s", (transport) => {
   // An unexpected error must not leak internals (hosts, SQL, stack) to the caller.
   it("answers an unexpected error with Internal and a generic message", async () => {
     const result = await callRpc(transport, server.url, EchoService, EchoServiceService, "fail", {});
-    expect(result).toMatchObject({ ok: false, code: Code.Internal, reason: undefined });
+    expect(result).toMatchObject({ ok: false, code: Code.Internal, reason: "INTERNAL" });
     expect(JSON.stringify(result)).not.toContain("10.1.2.3");
   });
 });

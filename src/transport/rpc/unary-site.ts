@@ -3,6 +3,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Compression, MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import type { Logger } from "../../log.js";
 import type { ClientOf } from "../client-of.js";
+import { withErrorInfo } from "../error-info.js";
 import type { BodyFailure } from "../read-body.js";
 import { asDecodeFailure } from "./undecodable.js";
 import type { UnaryCall, UnaryImplementation } from "./unary-call.js";
@@ -34,9 +35,9 @@ export function bodyFailed(why: BodyFailure): ConnectError {
   return new ConnectError("the request body could not be read", Code.InvalidArgument);
 }
 
-/** What the implementation or an interceptor threw, as connect-node answers it. */
+/** What the implementation or an interceptor threw, as connect-node answers it, with a reason. */
 export function callFailure(thrown: unknown): ConnectError {
-  return thrown instanceof ConnectError ? thrown : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown);
+  return withErrorInfo(thrown instanceof ConnectError ? thrown : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown));
 }
 
 /** One header value of a Node request, as Headers.get would give it. */
@@ -66,7 +67,7 @@ export function runUnary(call: UnaryCall, site: UnarySite, settings: UnaryPathSe
           (output) => exchange.succeed(output),
           (error: unknown) => exchange.fail(callFailure(error)),
         ),
-      (error: unknown) => exchange.fail(asDecodeFailure(error, settings.logger, site.method.name)),
+      (error: unknown) => exchange.fail(withErrorInfo(asDecodeFailure(error, settings.logger, site.method.name))),
     )
     .catch((error: unknown) => exchange.fail(callFailure(error)))
     .catch((error: unknown) => settings.logger.warn("rpc response failed", { method: site.method.name, error: error instanceof Error ? error.message : String(error) }));
