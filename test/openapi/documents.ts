@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 
 /** The OpenAPI documents `npm run generate` commits, by file stem. */
-export const documentNames = ["hanko", "jincor", "authentiq", "authenticator", "authfi", "tessera"] as const;
+export const documentNames = ["hanko", "jincor", "authentiq", "authenticator", "authfi", "admin", "tessera"] as const;
 
 /** The parts of an OpenAPI document the tests read. */
 export interface Document {

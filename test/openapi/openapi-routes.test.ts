@@ -91,7 +91,16 @@ describe("the all-products OpenAPI document against the running server's routes"
     const served = servedRoutes(table);
     expect(served.length).toBeGreaterThan(50);
     expect(served.some((route) => route.startsWith("HEAD "))).toBe(true);
-    expect(operationsOf(readDocument("tessera"))).toEqual(served);
+    // The admin API is in the all-products document too, but it is served on the management port.
+    const admin = new Set(operationsOf(readDocument("admin")));
+    expect(operationsOf(readDocument("tessera")).filter((operation) => !admin.has(operation))).toEqual(served);
+  });
+
+  it("keeps the admin API's routes under /admin/ and off the main port", () => {
+    const admin = operationsOf(readDocument("admin"));
+    expect(admin.length).toBeGreaterThan(10);
+    expect(admin.filter((operation) => !operation.split(" ")[1]!.startsWith("/admin/"))).toEqual([]);
+    expect(servedRoutes(table).filter((route) => admin.includes(route))).toEqual([]);
   });
 
   it("puts each route in the document of the product whose dialect it answers in", () => {
