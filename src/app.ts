@@ -56,9 +56,12 @@ import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnCeremony, type RelyingPartyConfig } from "./core/webauthn/ceremony.js";
 import type { WebauthnPolicy } from "./core/webauthn/webauthn-policy.js";
 import { createHankoWebauthnService } from "./products/hanko/webauthn.service.js";
-import { hankoSessionPolicy, hankoWebauthnPolicy } from "./products/hanko/policy.js";
+import { hankoClientLimits, hankoSessionPolicy, hankoWebauthnPolicy } from "./products/hanko/policy.js";
+import { jincorClientLimits } from "./products/jincor/policy.js";
+import { authentiqClientLimits } from "./products/authentiq/policy.js";
+import { createClientLimitGate } from "./transport/client-limit-gate.js";
 import { authfiWebauthnPolicy } from "./products/authfi/policy.js";
-import { authenticatorWebauthnPolicy } from "./products/authenticator/policy.js";
+import { authenticatorClientLimits, authenticatorWebauthnPolicy } from "./products/authenticator/policy.js";
 import { createChallengeStore as createWebauthnChallengeStore } from "./store/webauthn/challenge.store.js";
 import { createCredentialStore } from "./store/webauthn/credential.store.js";
 import { openDatabase, type Database, type DatabaseTimeouts } from "./store/database.js";
@@ -242,10 +245,11 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
-    const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}`, now });
+    const authentiqIssuer = config.origins[0] ?? `http://localhost:${config.port}`;
+    const issuer = createIssuer({ keys, secrets, issuer: authentiqIssuer, now });
     const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, locks });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
-    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
+    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock, locks });
     const identities = createIdentityStore(db, tenantId);
     const outboxOfTenant = createOutbox(db, tenantId);
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
@@ -322,7 +326,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
-    const adminApi = createAdminApi({ db, adminApiKey: config.adminApiKey, logger, clock, keys, extraParts: [createAdminTransferHandler({ store: createTransferStore(db), secrets, logger })] });
+    const adminApi = createAdminApi({ db, adminApiKey: config.adminApiKey, logger, clock, keys, secrets, authentiqIssuer, extraParts: [createAdminTransferHandler({ store: createTransferStore(db), secrets, logger })] });
     admin = createAdminServer({ metrics: observability.metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
     const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({
@@ -333,6 +337,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       logger,
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
+      clientLimits: createClientLimitGate(
+        [...hankoClientLimits, ...authenticatorClientLimits, ...jincorClientLimits, ...authentiqClientLimits].map((limit) =>
+          config.clientRateLimit === undefined ? limit : { ...limit, policy: { ...limit.policy, max: config.clientRateLimit } },
+        ),
+        limits,
+      ),
       secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
       dialects: productDialects,
       site: config.demo === "off" ? undefined : loadDemoSite(config.demo === "asked" ? "on" : "default", logger),
