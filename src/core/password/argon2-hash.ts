@@ -29,8 +29,8 @@ export function decodeArgon2(text: string): DecodeResult {
   const size = sizeProblem(salt, digest);
   if (size !== undefined) return refuse("malformed", size);
   const floors = hashFloors.argon2;
-  if (memory > floors.maxMemoryKib || passes > floors.maxPasses || lanes > floors.maxLanes) {
-    return refuse("costly", `${variant} m=${memory},t=${passes},p=${lanes} is over the ceilings m=${floors.maxMemoryKib},t=${floors.maxPasses},p=${floors.maxLanes}`);
+  if (memory > floors.maxMemoryKib || passes > floors.maxPasses || lanes > floors.maxLanes || memory * passes > floors.maxMemoryTimesPasses) {
+    return refuse("costly", `${variant} m=${memory},t=${passes},p=${lanes} is over the ceilings m=${floors.maxMemoryKib},t=${floors.maxPasses},p=${floors.maxLanes},m·t=${floors.maxMemoryTimesPasses}`);
   }
   const weak = memory < floors.minMemoryKib || memory * passes < floors.minMemoryTimesPasses;
   return {

@@ -23,6 +23,13 @@ describe("parsePasswordHash keeps", () => {
     ["pbkdf2-sha1 at the floor", `$pbkdf2-sha1$i=10000,l=32$${salt}$${digest}`, "pbkdf2-sha1", true],
     ["pbkdf2-sha256 in passlib's form", "$pbkdf2-sha256$29000$N2YMIWQsBWBMae09x1jrPQ$1t8iyB2A.WF/Z5JZv.lfCIhXXN33N23OSgQYThBYRfk", "pbkdf2-sha256", true],
     ["passlib's $pbkdf2$ (SHA-1)", `$pbkdf2$131000$${salt}$${digest}`, "pbkdf2-sha1", true],
+    // At the ceilings, each about half a second of one core.
+    ["bcrypt at the ceiling, cost 13", `$2b$13$${bcryptTail}`, "bcrypt", true],
+    ["argon2id at 256 MiB × 2 passes", `$argon2id$v=19$m=262144,t=2,p=1$${salt}$${digest}`, "argon2id", true],
+    ["scrypt at N·r·p = 2^20", `$scrypt$ln=16,r=8,p=2$${salt}$${digest}`, "scrypt", true],
+    ["pbkdf2-sha1 at 1,300,000 iterations", `$pbkdf2-sha1$i=1300000$${salt}$${digest}`, "pbkdf2-sha1", true],
+    ["pbkdf2-sha256 at 1,200,000 iterations", `$pbkdf2-sha256$i=1200000$${salt}$${digest}`, "pbkdf2-sha256", true],
+    ["pbkdf2-sha512 at 500,000 iterations", `$pbkdf2-sha512$i=500000$${salt}$${digest}`, "pbkdf2-sha512", true],
   ])("%s", (_name, text, algorithm, needsRehash) => {
     expect(parsePasswordHash(text)).toEqual({ ok: true, algorithm, needsRehash });
   });
@@ -67,10 +74,15 @@ describe("parsePasswordHash refuses", () => {
     ["PBKDF2 with an upper-case parameter", `$pbkdf2-sha512$I=100000,l=32$${salt}$${digest}`, "malformed", /i=/],
     ["a text over 1024 characters", `$argon2id$${"a".repeat(1100)}`, "malformed", /longer than 1024/],
     // Costly: over the ceilings, one login would take seconds or gigabytes.
-    ["bcrypt over cost 16", `$2b$17$${bcryptTail}`, "costly", /cost 17 is over the ceiling of 16/],
+    ["bcrypt over cost 13", `$2b$14$${bcryptTail}`, "costly", /cost 14 is over the ceiling of 13/],
     ["argon2 over 256 MiB", `$argon2id$v=19$m=1048576,t=3,p=1$${salt}$${digest}`, "costly", /over the ceilings/],
-    ["scrypt over 256 MiB", `$scrypt$ln=20,r=8,p=1$${salt}$${digest}`, "costly", /over the ceilings/],
-    ["PBKDF2 over 10,000,000 iterations", `$pbkdf2-sha256$i=20000000$${salt}$${digest}`, "costly", /over the ceiling/],
+    ["argon2 over 512 MiB-passes", `$argon2id$v=19$m=131072,t=5,p=1$${salt}$${digest}`, "costly", /over the ceilings/],
+    ["scrypt over 128 MiB", `$scrypt$ln=18,r=8,p=1$${salt}$${digest}`, "costly", /over the ceilings/],
+    ["scrypt over N·r·p = 2^20 by parallelism", `$scrypt$ln=16,r=8,p=4$${salt}$${digest}`, "costly", /over the ceilings/],
+    ["scrypt with r over 32", `$scrypt$ln=10,r=64,p=1$${salt}$${digest}`, "costly", /r ≤ 32/],
+    ["pbkdf2-sha1 over 1,300,000 iterations", `$pbkdf2-sha1$i=1300001$${salt}$${digest}`, "costly", /over the ceiling of 1300000 for SHA1/],
+    ["pbkdf2-sha256 over 1,200,000 iterations", `$pbkdf2-sha256$i=1200001$${salt}$${digest}`, "costly", /over the ceiling of 1200000/],
+    ["pbkdf2-sha512 over 500,000 iterations", `$pbkdf2-sha512$i=500001$${salt}$${digest}`, "costly", /over the ceiling of 500000/],
   ])("%s", (_name, text, problem, reason) => {
     const parsed = parsePasswordHash(text);
     expect(parsed).toEqual({ ok: false, problem, reason: expect.stringMatching(reason) });
