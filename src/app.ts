@@ -56,9 +56,12 @@ import { createWebauthnHandler } from "./products/hanko/webauthn.handler.js";
 import { createWebauthnCeremony, type RelyingPartyConfig } from "./core/webauthn/ceremony.js";
 import type { WebauthnPolicy } from "./core/webauthn/webauthn-policy.js";
 import { createHankoWebauthnService } from "./products/hanko/webauthn.service.js";
-import { hankoSessionPolicy, hankoWebauthnPolicy } from "./products/hanko/policy.js";
+import { hankoClientLimits, hankoSessionPolicy, hankoWebauthnPolicy } from "./products/hanko/policy.js";
+import { jincorClientLimits } from "./products/jincor/policy.js";
+import { authentiqClientLimits } from "./products/authentiq/policy.js";
+import { createClientLimitGate } from "./transport/client-limit-gate.js";
 import { authfiWebauthnPolicy } from "./products/authfi/policy.js";
-import { authenticatorWebauthnPolicy } from "./products/authenticator/policy.js";
+import { authenticatorClientLimits, authenticatorWebauthnPolicy } from "./products/authenticator/policy.js";
 import { createChallengeStore as createWebauthnChallengeStore } from "./store/webauthn/challenge.store.js";
 import { createCredentialStore } from "./store/webauthn/credential.store.js";
 import { openDatabase, type Database, type DatabaseTimeouts } from "./store/database.js";
@@ -331,6 +334,12 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       logger,
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
+      clientLimits: createClientLimitGate(
+        [...hankoClientLimits, ...authenticatorClientLimits, ...jincorClientLimits, ...authentiqClientLimits].map((limit) =>
+          config.clientRateLimit === undefined ? limit : { ...limit, policy: { ...limit.policy, max: config.clientRateLimit } },
+        ),
+        limits,
+      ),
       secureCookies: config.origins.some((origin) => origin.startsWith("https:")),
       dialects: productDialects,
       site: config.demo === "off" ? undefined : loadDemoSite(config.demo === "asked" ? "on" : "default", logger),

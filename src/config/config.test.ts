@@ -106,6 +106,8 @@ describe("loadConfig", () => {
     ["CORS_ORIGINS", { CORS_ORIGINS: "https://app.example.com,*" }],
     ["TRUST_PROXY", { TRUST_PROXY: "maybe" }],
     ["TRUST_PROXY", { TRUST_PROXY: "11" }],
+    ["CLIENT_RATE_LIMIT", { CLIENT_RATE_LIMIT: "0" }],
+    ["CLIENT_RATE_LIMIT", { CLIENT_RATE_LIMIT: "many" }],
     ["TESSERA_WORKERS", { TESSERA_WORKERS: "0" }],
     ["TESSERA_WORKERS", { TESSERA_WORKERS: "two" }],
     ["TESSERA_WORKERS", { TESSERA_WORKERS: "65" }],
@@ -115,6 +117,11 @@ describe("loadConfig", () => {
   ])("refuses a bad %s with a message naming it", (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${name} `));
+  });
+
+  it("keeps each product's per-address limit unless CLIENT_RATE_LIMIT is set", () => {
+    expect(loadConfig({}).clientRateLimit).toBeUndefined();
+    expect(loadConfig({ CLIENT_RATE_LIMIT: "250" }).clientRateLimit).toBe(250);
   });
 
   describe("TESSERA_WORKERS", () => {

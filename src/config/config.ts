@@ -56,6 +56,11 @@ export interface Config {
    * the database is the embedded one and DEMO_ENABLED is unset, "off" otherwise.
    */
   demo: "asked" | "default" | "off";
+  /**
+   * Requests per minute one client address may make to each product's entry points that mail
+   * or guess (CLIENT_RATE_LIMIT); undefined keeps each product's default (100).
+   */
+  clientRateLimit: number | undefined;
   logLevel: LogLevel;
   /** Seconds start-up retries an unreachable PostgreSQL before it gives up (exit 2). */
   databaseConnectTimeout: number;
@@ -164,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
       return read.origin("CORS_ORIGINS", origin);
     }),
     trustedProxies: readTrustedProxies(read),
+    clientRateLimit: read.optional("CLIENT_RATE_LIMIT") === undefined ? undefined : read.integer("CLIENT_RATE_LIMIT", 100, 1, 1_000_000),
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     databaseConnectTimeout: read.integer("DATABASE_CONNECT_TIMEOUT", 30, 0, 3600),
     shutdownGraceSeconds: read.integer("SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),

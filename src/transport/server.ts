@@ -5,6 +5,7 @@ import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, Serv
 import type { RequestObserver, RequestRecord } from "../observe/request-record.js";
 import { createRequestTracking } from "../observe/request-tracking.js";
 import { createClientOf } from "./client-of.js";
+import type { ClientLimitGate } from "./client-limit-gate.js";
 import { createCors } from "./cors.js";
 import { createCredentialGate } from "./credentials/credential-gate.js";
 import type { CredentialResolvers } from "./credentials/credential-gate.js";
@@ -30,6 +31,8 @@ export interface ServerOptions {
   dialects: DialectTable;
   /** The resolver of each credential scheme the RPCs declare. */
   credentials: CredentialResolvers;
+  /** Per-client-address limits of unauthenticated entry points, counted before the handler; none when unset. */
+  clientLimits?: ClientLimitGate;
   /** Services served over gRPC and Connect only, outside the credential gate (grpc.health.v1). */
   rpcOnlyServices?: readonly ServiceRegistration[];
   /** What watches each request (the request log, the metrics); none means no request is tracked. */
@@ -84,13 +87,19 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     if (request.stream || !gate.declares(request.method)) return next(request);
     return gate(request.method, request.header, request.message, request.contextValues).then(() => next(request));
   };
+  const clientGate = options.clientLimits ?? noClientLimits;
+  // After the credentials, like the REST transcoder: a limited call is counted once it is decoded.
+  const clientLimit: Interceptor = (next) => (request) => {
+    if (request.stream || !clientGate.limits(request.method)) return next(request);
+    return clientGate.enforce(request.method, request.contextValues).then(() => next(request));
+  };
   const rpcOnly = options.rpcOnlyServices ?? [];
   const reflected = [...services, ...rpcOnly].map((registration) => registration.service);
   const rpcServices = [...services, ...rpcOnly, reflectionService(reflected)];
   const observers = options.observers ?? [];
   const tracking = observers.length === 0 ? undefined : createRequestTracking(observers, rpcServices.flatMap((registration) => registration.service.methods));
   // The tracking interceptor is outermost: it sees the code and reason a client gets.
-  const interceptors = [...(tracking === undefined ? [] : [tracking.interceptor]), errors, credentials];
+  const interceptors = [...(tracking === undefined ? [] : [tracking.interceptor]), errors, credentials, clientLimit];
   const connect = createRpcAdapter({
     routes: (router: ConnectRouter) => {
       for (const { service, implementation } of rpcServices) router.service(service, implementation);
@@ -107,6 +116,7 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     routes: createRouteTable(services.map((registration) => registration.service), options.dialects),
     implementation: implementationIndex(services),
     credentials: gate,
+    clientLimits: clientGate,
     logger,
     secureCookies: options.secureCookies,
     clientOf,
@@ -134,3 +144,6 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     servesRpc,
   };
 }
+
+/** No RPC is limited per client. */
+const noClientLimits: ClientLimitGate = { limits: () => false, enforce: () => Promise.resolve() };

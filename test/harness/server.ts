@@ -28,6 +28,9 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const fullEnv = {
     PORT: "0",
     ADMIN_PORT: "0",
+    // Every test client calls from 127.0.0.1: the per-address limit (test/abuse/client-limits.test.ts
+    // sets its own) would otherwise count a whole file's users as one client.
+    CLIENT_RATE_LIMIT: "1000000",
     TESSERA_SECRET_KEY: randomBytes(32).toString("hex"),
     ...database.env,
     ...env,

@@ -5,6 +5,8 @@ import type { ChallengePolicy } from "../../core/challenge/challenge-policy.js";
 import type { LimitPolicy } from "../../core/limit/limit-policy.js";
 import { passwordGuesses } from "../../core/limit/password-guesses.js";
 import type { SignedTokenPolicy } from "../../core/session/signed-token.js";
+import { clientLimits, defaultClientRequestsPerMinute } from "../../core/limit/client-limit.js";
+import { AuthenticatorService } from "../../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
 
 /** Seconds an `unverified` or `identified` token lives: long enough to read a code. */
 export const pendingTokenLifetime = 900;
@@ -81,3 +83,9 @@ export const codePolicy = {
   digits: 6,
   refusals: { unknown: invalidToken, closed: invalidToken, exhausted: invalidToken, expired: invalidToken, wrong: invalidCode, burned: invalidCode },
 } as const satisfies ChallengePolicy;
+
+/** The Authenticator API's sign-up and login (each mails a code), limited per client address. */
+export const authenticatorClientLimits = clientLimits(
+  { name: "authenticator:client", max: defaultClientRequestsPerMinute, windowSeconds: 60, reason: "TOO_MANY_ATTEMPTS", message: "Too many requests from this address: wait a minute" },
+  [AuthenticatorService.method.signUp, AuthenticatorService.method.logIn],
+);

@@ -1,5 +1,7 @@
 import type { ChallengePolicy } from "../../core/challenge/challenge-policy.js";
 import type { LimitPolicy } from "../../core/limit/limit-policy.js";
+import { clientLimits, defaultClientRequestsPerMinute } from "../../core/limit/client-limit.js";
+import { IdentityService } from "../../../gen/es/tessera/identity/v1/identity_pb.js";
 
 /** A revocation code lives 10 minutes and allows 5 tries. */
 export const revocationCodeTtlSeconds = 600;
@@ -33,3 +35,9 @@ export const revocationPolicy = {
     exhausted: { ...authError, message: "wrong code" },
   },
 } as const satisfies ChallengePolicy;
+
+/** Authentiq's revocation by email (it mails a code), limited per client address. */
+export const authentiqClientLimits = clientLimits(
+  { name: "authentiq:client", max: defaultClientRequestsPerMinute, windowSeconds: 60, reason: "RATE_LIMIT", message: "too many requests from this address: wait a minute" },
+  [IdentityService.method.revokeKeyByContact],
+);

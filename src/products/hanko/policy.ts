@@ -5,6 +5,9 @@ import type { LimitPolicy } from "../../core/limit/limit-policy.js";
 import { passwordGuesses } from "../../core/limit/password-guesses.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { SignedTokenPolicy } from "../../core/session/signed-token.js";
+import { clientLimits, defaultClientRequestsPerMinute } from "../../core/limit/client-limit.js";
+import { SessionService } from "../../../gen/es/tessera/session/v1/session_pb.js";
+import { VerifyService } from "../../../gen/es/tessera/verify/v1/verify_pb.js";
 
 /** Hanko's session tokens: RS256 (verifiable with the published JWKS), refused as UNAUTHENTICATED. */
 export const hankoSessionPolicy: SignedTokenPolicy = {
@@ -59,3 +62,9 @@ export const passcodePolicy = {
     exhausted: { reason: "PASSCODE_EXHAUSTED", kind: "precondition", message: "maximum attempts reached" },
   },
 } as const satisfies ChallengePolicy;
+
+/** Hanko's entry points that mail or guess, limited per client address (one counter for both). */
+export const hankoClientLimits = clientLimits(
+  { name: "hanko:client", max: defaultClientRequestsPerMinute, windowSeconds: 60, reason: "RATE_LIMIT", message: "too many requests from this address: wait a minute" },
+  [VerifyService.method.initializePasscodeLogin, SessionService.method.loginWithPassword],
+);

@@ -7,6 +7,7 @@ import type { Logger } from "../../log.js";
 import { productOfDialect } from "../../observe/product.js";
 import type { RequestRecord } from "../../observe/request-record.js";
 import type { ClientOf } from "../client-of.js";
+import type { ClientLimitGate } from "../client-limit-gate.js";
 import type { CredentialGate } from "../credentials/credential-gate.js";
 import type { ErrorDialect } from "../../core/errors/dialect.js";
 import { toProblem } from "../error-codes.js";
@@ -26,6 +27,8 @@ export interface TranscoderOptions {
   implementation(method: DescMethod): UnaryCall | undefined;
   /** Resolves the credential an RPC declares, after decoding and before the call. */
   credentials: CredentialGate;
+  /** Counts a call of an RPC limited per client address, after the credential and before the call. */
+  clientLimits: ClientLimitGate;
   logger: Logger;
   /** Set `Secure` on cookies (https origins). */
   secureCookies: boolean;
@@ -77,6 +80,7 @@ export function createTranscoder(options: TranscoderOptions): (request: Request,
       const input = decodeRequest(route, route.method.input, { headers: request.headers, query, params: match.params, body });
       const context = restHandlerContext(route, verb, rawUrl, request.headers, options.clientOf(request.socket.remoteAddress, request.headers));
       await options.credentials(route.method, context.requestHeader, input, context.values);
+      await options.clientLimits.enforce(route.method, context.values);
       const output = await call(input, context);
       const message = create(route.method.output as DescMessage, output as never);
       return encodeResponse(route, route.method.output, message, { accept: header(request.headers.accept), secureCookies: options.secureCookies });
