@@ -1,3 +1,4 @@
+import type { Logger } from "../../log.js";
 import { hashPassword } from "./password-hash.js";
 import type { PasswordHashStore } from "./password.port.js";
 import { verifyPasswordHash } from "./password-verify.js";
@@ -23,14 +24,16 @@ export interface PasswordCheck {
 }
 
 /** Creates the password check over one tenant's password hashes. */
-export function createPasswordCheck(deps: { store: PasswordHashStore }): PasswordCheck {
-  const { store } = deps;
+export function createPasswordCheck(deps: { store: PasswordHashStore; logger?: Logger }): PasswordCheck {
+  const { store, logger } = deps;
   return {
     async check(userId, password) {
       // The hashes are computed outside any transaction: argon2 work would hold a connection
       // (PGlite's only one) for tens of milliseconds. The upgrade is a compare-and-swap instead.
       const stored = await store.findPasswordHash(userId ?? nobody);
-      const { matches, needsRehash } = await verifyPasswordHash(stored, password);
+      const { matches, needsRehash, failed } = await verifyPasswordHash(stored, password);
+      // Only the algorithm and the user: the hash and the password stay out of logs.
+      if (failed !== undefined) logger?.warn("a stored password hash could not be verified", { algorithm: failed, userId });
       if (stored === undefined || userId === undefined) return "no_password";
       if (!matches) return "wrong";
       if (needsRehash) await store.replacePasswordHash(userId, stored, await hashPassword(password));

@@ -67,6 +67,8 @@ describe("parsePasswordHash refuses", () => {
     ["argon2 with a keyid", `$argon2id$v=19$m=65536,t=3,p=1,keyid=abc$${salt}$${digest}`, "malformed", /no keyid or data/],
     ["argon2 with parameters out of order", `$argon2id$v=19$t=3,m=65536,p=1$${salt}$${digest}`, "malformed", /m=…,t=…,p=…/],
     ["argon2 with non-canonical base64", "$argon2id$v=19$m=65536,t=3,p=4$cm94YnRVOW5jZzFzcVE4bQ$MNzk5BtR2vUhrp6qQEjRNx", "malformed", /base64/],
+    ["argon2 with padded base64 (argon2's verifier refuses it)", `$argon2id$v=19$m=65536,t=3,p=1$${salt}==$${digest}=`, "malformed", /without padding/],
+    ["argon2 with passlib's . for +", "$argon2i$v=19$m=65536,t=2,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub.b.dWRWJTmaaJObG", "malformed", /standard base64/],
     ["argon2 with a 4-byte salt", `$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$${digest}`, "malformed", /salt of 4 bytes/],
     ["scrypt with N not a power of two", `$scrypt$ln=16383,r=8,p=1$${salt}$${digest}`, "malformed", /power of two/],
     ["scrypt without parameters", `$scrypt$${salt}$${digest}`, "malformed", /\$scrypt\$ln=/],
