@@ -57,7 +57,8 @@ describe("parsePasswordHash refuses", () => {
     ["SHA-crypt", "$6$rounds=5000$saltsalt$abc", "unknown", /SHA-crypt/],
     ["argon2d", `$argon2d$v=19$m=65536,t=3,p=1$${salt}$${digest}`, "unknown", /argon2d is not meant for passwords/],
     ["crypt_blowfish's buggy $2x$", `$2x$10$${bcryptTail}`, "unknown", /\$2x\$/],
-    ["an unknown identifier", "$whirlpool$abc$def", "unknown", /\$whirlpool\$ is not supported/],
+    ["a known unsupported identifier", "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7", "unknown", /yescrypt \(\$y\$\) is not supported/],
+    ["an identifier not on the list", "$whirlpoolx$abc$def", "unknown", /^not a password hash in a supported format/],
     ["PBKDF2 with another PRF", `$pbkdf2-md5$i=10000$${salt}$${digest}`, "unknown", /SHA-1 or SHA-2/],
     // Malformed: a supported format, badly written.
     ["bcrypt with a short tail", "$2b$10$short", "malformed", /53 characters/],
@@ -93,7 +94,7 @@ describe("parsePasswordHash refuses", () => {
   // A refusal is printed in an import's summary and logs: an operator's file with a password in
   // clear where a hash belongs must not put that password there.
   it("never quotes the refused text in the reason", () => {
-    for (const text of ["hunter2-secret", "$unknownformat$hunter2-secret", "{SSHA}hunter2-secret", `$2b$10$hunter2-secret`]) {
+    for (const text of ["hunter2-secret", "$unknownformat$hunter2-secret", "$hunter2$", "$hunter2$secret", "{SSHA}hunter2-secret", `$2b$10$hunter2-secret`]) {
       const parsed = parsePasswordHash(text);
       expect(parsed.ok).toBe(false);
       expect(JSON.stringify(parsed)).not.toContain("hunter2");
