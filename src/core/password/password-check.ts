@@ -18,7 +18,8 @@ export interface PasswordCheck {
   /**
    * Checks `password` for `userId` (undefined: an unknown user, checked against a decoy at the
    * same cost). The upgrade is written before this resolves, in one statement that only replaces
-   * the hash that was verified; a store failure rejects (the login fails with it).
+   * the hash that was verified (when it changed meanwhile, the answer is "wrong"); a store failure
+   * rejects (the login fails with it).
    */
   check(userId: string | undefined, password: string): Promise<PasswordVerdict>;
 }
@@ -36,7 +37,9 @@ export function createPasswordCheck(deps: { store: PasswordHashStore; logger?: L
       if (failed !== undefined) logger?.warn("a stored password hash could not be verified", { algorithm: failed, userId });
       if (stored === undefined || userId === undefined) return "no_password";
       if (!matches) return "wrong";
-      if (needsRehash) await store.replacePasswordHash(userId, stored, await hashPassword(password));
+      // A hash changed since it was read (a reset landed during the check) was not verified: the
+      // password that matched the old one is no longer the user's.
+      if (needsRehash && !(await store.replacePasswordHash(userId, stored, await hashPassword(password)))) return "wrong";
       return "matches";
     },
   };
