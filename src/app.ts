@@ -243,10 +243,11 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
-    const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}`, now });
+    const authentiqIssuer = config.origins[0] ?? `http://localhost:${config.port}`;
+    const issuer = createIssuer({ keys, secrets, issuer: authentiqIssuer, now });
     const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, locks });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
-    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
+    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock, locks });
     const identities = createIdentityStore(db, tenantId);
     const outboxOfTenant = createOutbox(db, tenantId);
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
@@ -323,7 +324,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
-    const adminApi = createAdminApi({ db, adminApiKey: config.adminApiKey, logger, clock, keys });
+    const adminApi = createAdminApi({ db, adminApiKey: config.adminApiKey, logger, clock, keys, secrets, authentiqIssuer });
     admin = createAdminServer({ metrics: observability.metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
     const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { DomainError } from "../errors/domain-error.js";
+import { refuseLocked, type UserLocks } from "../identity/user-lock.js";
 import type { SecretBox } from "../keys/secret-box.js";
 import type { ChallengePolicy, ChallengeRefusal } from "./challenge-policy.js";
 import type { ChallengeLookup, ChallengeMessage, ChallengeStore, StoredChallenge } from "./challenge.port.js";
@@ -72,9 +73,13 @@ export function randomDigits(length: number): string {
   return code.slice(0, length);
 }
 
-/** Creates the challenge mechanic of a tenant over `store`. */
-export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets: SecretBox; clock: Clock }): Challenges<Tx> {
-  const { store, secrets, clock } = deps;
+/**
+ * Creates the challenge mechanic of a tenant over `store`. With `locks`, a challenge for a locked
+ * user (a passcode, a login code) is refused with USER_LOCKED before anything is written or sent:
+ * no login of theirs starts, in any product that sends them a code.
+ */
+export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets: SecretBox; clock: Clock; locks?: UserLocks }): Challenges<Tx> {
+  const { store, secrets, clock, locks } = deps;
   const context = (purpose: string, id: string) => `${purpose}:${id}`;
   const subjectHash = (purpose: string, subject: readonly string[]) => secrets.hash(subject.join("\0"), `challenge-subject:${purpose}`);
   const lookup = (policy: ChallengePolicy, target: ChallengeTarget): ChallengeLookup =>
@@ -88,6 +93,7 @@ export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets:
 
   return {
     async issue(policy, input) {
+      if (input.userId !== undefined) await refuseLocked(locks, input.userId);
       const id = input.id ?? randomUUID();
       const secret = input.secret === undefined ? randomDigits(policy.digits) : input.secret;
       const at = clock.now();
