@@ -14,6 +14,7 @@ import { createChallenges } from "./challenge.service.js";
 const reason = (name: string) => ({ reason: name as Reason, kind: "unauthenticated", message: name }) as const;
 const policy: ChallengePolicy = {
   purpose: "unit-code",
+  product: "shared",
   ttlSeconds: 300,
   maxAttempts: 2,
   digits: 6,
