@@ -259,10 +259,11 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets, audit });
-    const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}`, now });
+    const authentiqIssuer = config.origins[0] ?? `http://localhost:${config.port}`;
+    const issuer = createIssuer({ keys, secrets, issuer: authentiqIssuer, now });
     const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, locks, audit });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock, audit });
-    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock, audit });
+    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock, locks, audit });
     const identities = createIdentityStore(db, tenantId);
     const outboxOfTenant = createOutbox(db, tenantId);
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
@@ -345,6 +346,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       logger,
       clock,
       keys,
+      secrets,
+      authentiqIssuer,
       actions: auditedAdminActions(audit),
       extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, audit })],
     });

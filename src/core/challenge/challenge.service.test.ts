@@ -61,4 +61,18 @@ describe("challenge service", () => {
     expect(await refusal(challenges.verify(policy, { id: challenge.id }, secret!))).toBe("EXPIRED");
     expect(store.writes).toEqual([]);
   });
+
+  // A locked account (tessera.admin.v1 LockUser) must not be sent codes: no login of theirs starts.
+  it("issue nothing for a locked user, and issue as before for any other", async () => {
+    const store = memoryChallengeStore();
+    const locks = { isLocked: (userId: string) => Promise.resolve(userId === "locked-user") };
+    const challenges = createChallenges({ store, secrets, clock, locks });
+    const message = () => ({ channel: "email" as const, recipient: "a@example.com", body: "code" });
+    expect(await refusal(challenges.issue(policy, { id: "for-locked", userId: "locked-user", message }))).toBe("USER_LOCKED");
+    expect(store.stored({ purpose: policy.purpose, id: "for-locked" })).toBeUndefined();
+    expect(store.messages).toEqual([]);
+    const { challenge } = await challenges.issue(policy, { userId: "other-user", message });
+    expect(store.stored({ purpose: policy.purpose, id: challenge.id })).toMatchObject({ userId: "other-user" });
+    expect(store.messages).toHaveLength(1);
+  });
 });

@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import { noAudit, type AuditLog } from "../audit/audit.service.js";
 import type { Clock } from "../clock.js";
 import { DomainError } from "../errors/domain-error.js";
+import { refuseLocked, type UserLocks } from "../identity/user-lock.js";
 import type { SecretBox } from "../keys/secret-box.js";
 import type { ChallengePolicy, ChallengeRefusal } from "./challenge-policy.js";
 import type { ChallengeLookup, ChallengeMessage, ChallengeStore, StoredChallenge } from "./challenge.port.js";
@@ -73,9 +74,13 @@ export function randomDigits(length: number): string {
   return code.slice(0, length);
 }
 
-/** Creates the challenge mechanic of a tenant over `store`. */
-export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets: SecretBox; clock: Clock; audit?: AuditLog<Tx> }): Challenges<Tx> {
-  const { store, secrets, clock } = deps;
+/**
+ * Creates the challenge mechanic of a tenant over `store`. With `locks`, a challenge for a locked
+ * user (a passcode, a login code) is refused with USER_LOCKED before anything is written or sent:
+ * no login of theirs starts, in any product that sends them a code.
+ */
+export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets: SecretBox; clock: Clock; locks?: UserLocks; audit?: AuditLog<Tx> }): Challenges<Tx> {
+  const { store, secrets, clock, locks } = deps;
   const audit: AuditLog<Tx> = deps.audit ?? noAudit;
   const context = (purpose: string, id: string) => `${purpose}:${id}`;
   const subjectHash = (purpose: string, subject: readonly string[]) => secrets.hash(subject.join("\0"), `challenge-subject:${purpose}`);
@@ -90,6 +95,7 @@ export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets:
 
   return {
     async issue(policy, input) {
+      if (input.userId !== undefined) await refuseLocked(locks, input.userId);
       const id = input.id ?? randomUUID();
       const secret = input.secret === undefined ? randomDigits(policy.digits) : input.secret;
       const at = clock.now();

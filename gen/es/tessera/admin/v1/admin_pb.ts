@@ -831,14 +831,16 @@ export type IntrospectTokenResponse = Message<"tessera.admin.v1.IntrospectTokenR
   product: string;
 
   /**
-   * The token type: `hanko_session`, `authenticator_token`, `authentiq_key`.
+   * The token type: `hanko_session`, `hanko_one_time_token`, `authenticator_token`,
+   * `authentiq_claims`, `authentiq_key`.
    *
    * @generated from field: string token_type = 4;
    */
   tokenType: string;
 
   /**
-   * The token's state where the product has one (`authorized`, …), or `locked`.
+   * The token's state where the product has one (`authorized`, … for Authenticator API
+   * tokens, `signed` for Authentiq claims, `active` for Authentiq keys), or `locked`.
    *
    * @generated from field: string state = 5;
    */
@@ -1519,8 +1521,8 @@ export const ListWebhookDeliveriesResponseSchema: GenMessage<ListWebhookDeliveri
  */
 export const AdminService: GenService<{
   /**
-   * ListUsers lists the users of the default tenant (Hanko, the Authenticator API and Jincor
-   * share it), newest first, a page at a time. `page_size` is 1 to 200 (50 when 0); pass the
+   * ListUsers lists the users of every product (the tenant Hanko, the Authenticator API and
+   * Authentiq share, and each AuthFi access point), newest first, a page at a time. `page_size` is 1 to 200 (50 when 0); pass the
    * answer's `next_page_token` back as `page_token` for the next page (an empty one means the
    * last page). Filters combine with AND. Errors: INVALID_ARGUMENT for a page size out of range,
    * a page token this server did not issue, or `created_after` not before `created_before`.
@@ -1636,10 +1638,11 @@ export const AdminService: GenService<{
     output: typeof DeleteCredentialResponseSchema;
   },
   /**
-   * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT, an
-   * Authenticator API token, an Authentiq key (its public key, `sub`). Expired, revoked,
-   * forged, foreign and malformed tokens all answer `active: false` with nothing else; a token
-   * of a locked user answers `active: false`, `state: "locked"`. Jincor service tokens are
+   * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT or
+   * one-time login token, an Authenticator API token, claims the Authentiq issuer signed, an
+   * Authentiq key (its public key, `sub`). Expired, revoked, used, forged, foreign and malformed
+   * tokens all answer `active: false` with nothing else; a token of a locked user answers
+   * `active: false`, `state: "locked"`. Jincor service tokens are
    * signed by the caller's own services, not by Tessera: they answer `active: false`. Errors:
    * INVALID_ARGUMENT only for an empty token.
    *
