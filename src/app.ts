@@ -82,6 +82,8 @@ import { createHealthMonitor } from "./admin/health-monitor.js";
 import { healthService } from "./admin/health.service.js";
 import { createAdminServer } from "./admin/admin-server.js";
 import { createAdminApi } from "./admin/admin-api.js";
+import { createAdminTransferHandler } from "./admin/admin-transfer.handler.js";
+import { createTransferStore } from "./store/transfer/import.store.js";
 import type { Listener } from "./transport/listener.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
@@ -292,7 +294,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           });
     const authenticatorCeremony = webauthnCeremony(authenticatorWebauthnPolicy);
     const authenticatorStore = createAuthenticatorStore(db, tenantId);
-    const passwordCheck = createPasswordCheck({ store: createPasswordHashStore(db, tenantId) });
+    const passwordCheck = createPasswordCheck({ store: createPasswordHashStore(db, tenantId), logger });
     const services = [
       sessionService({
         session: createSessionHandler({
@@ -349,7 +351,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       secrets,
       authentiqIssuer,
       actions: auditedAdminActions(audit),
-      extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, audit })],
+      extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, audit }), createAdminTransferHandler({ store: createTransferStore(db), secrets, logger })],
     });
     admin = createAdminServer({ metrics: observability.metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
     const adminPort = await admin.listen(config.adminPort, adminHost);

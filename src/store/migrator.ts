@@ -21,6 +21,7 @@ import * as challengeKey from "./migrations/20261202000100-challenge-key.js";
 import * as userLocks from "./migrations/20261203000100-user-locks.js";
 import * as auditEvents from "./migrations/20261203000200-audit-events.js";
 import * as webhooks from "./migrations/20261203000210-webhooks.js";
+import * as importedCredentials from "./migrations/20261203000300-imported-credentials.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   "20261203000100-user-locks": userLocks,
   "20261203000200-audit-events": auditEvents,
   "20261203000210-webhooks": webhooks,
+  "20261203000300-imported-credentials": importedCredentials,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { refuseLocked, type UserLocks } from "../identity/user-lock.js";
 import {
   generateAuthenticationOptions,
@@ -247,7 +248,7 @@ export function createWebauthnCeremony(deps: {
     await checks.credential?.(credential);
     const handle = response.response.userHandle;
     // A discoverable credential names its user: it must be the credential's owner.
-    if (handle !== undefined && handle !== "" && userIdOfHandle(handle) !== credential.userId) throw refuse("login", "user_handle");
+    if (handle !== undefined && handle !== "" && !isHandleOf(handle, credential)) throw refuse("login", "user_handle");
     let verification;
     try {
       verification = await verifyAuthenticationResponse({
@@ -267,6 +268,16 @@ export function createWebauthnCeremony(deps: {
     if (!(await credentials.recordSignCount(credential.id, credential.signCount, newCounter, now))) throw refuse("login", "counter");
     return { ...credential, signCount: newCounter, lastUsedAt: now, updatedAt: now };
   }
+}
+
+/** True when a discoverable credential's user handle names its owner: their UUID, or the handle it was imported with. */
+function isHandleOf(handle: string, credential: WebauthnCredential): boolean {
+  if (userIdOfHandle(handle) === credential.userId) return true;
+  const imported = credential.userHandle;
+  if (imported === undefined || imported === null) return false;
+  const given = Buffer.from(toBase64url(handle), "base64url");
+  const stored = Buffer.from(imported, "base64url");
+  return given.length === stored.length && timingSafeEqual(given, stored);
 }
 
 /** True when an assertion has every member, base64url where binary (WebAuthn level 3 §5.2.2). */

@@ -21,6 +21,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { ExportUsersRequest, ExportUsersResponse, ImportUsersRequest, ImportUsersResponse } from "./transfer.js";
 
 export const protobufPackage = "tessera.admin.v1";
 
@@ -5369,6 +5370,34 @@ export const AdminServiceService = {
     responseDeserialize: (value: Buffer): WatchAuditEventsResponse => WatchAuditEventsResponse.decode(value),
   },
   /**
+   * ImportUsers imports one chunk of an import file (transfer.proto) as `npm run tessera --
+   * import` does, streaming its events: each refused record, each mapped id, then the summary.
+   * gRPC and Connect only. Errors: INVALID_ARGUMENT for an unknown format, a chunk over 60 KiB or
+   * a TOTP key that is not 32 bytes; UNAVAILABLE when the database fails (send it again).
+   */
+  importUsers: {
+    path: "/tessera.admin.v1.AdminService/ImportUsers" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ImportUsersRequest): Buffer => Buffer.from(ImportUsersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ImportUsersRequest => ImportUsersRequest.decode(value),
+    responseSerialize: (value: ImportUsersResponse): Buffer => Buffer.from(ImportUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ImportUsersResponse => ImportUsersResponse.decode(value),
+  },
+  /**
+   * ExportUsers streams every user as `npm run tessera -- export` writes them, a page a
+   * message. gRPC and Connect only. Errors: INVALID_ARGUMENT for a reseal key that is not 32 bytes.
+   */
+  exportUsers: {
+    path: "/tessera.admin.v1.AdminService/ExportUsers" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportUsersRequest): Buffer => Buffer.from(ExportUsersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportUsersRequest => ExportUsersRequest.decode(value),
+    responseSerialize: (value: ExportUsersResponse): Buffer => Buffer.from(ExportUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportUsersResponse => ExportUsersResponse.decode(value),
+  },
+  /**
    * CreateWebhook registers an endpoint that receives the audit events of `event_types` (every
    * type when empty), signed per the Standard Webhooks specification. The answer carries the
    * signing secret (`whsec_…`), the only time it is shown. Errors: INVALID_ARGUMENT for a URL
@@ -5519,6 +5548,18 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
    * UNAUTHENTICATED as for the unary calls.
    */
   watchAuditEvents: handleServerStreamingCall<WatchAuditEventsRequest, WatchAuditEventsResponse>;
+  /**
+   * ImportUsers imports one chunk of an import file (transfer.proto) as `npm run tessera --
+   * import` does, streaming its events: each refused record, each mapped id, then the summary.
+   * gRPC and Connect only. Errors: INVALID_ARGUMENT for an unknown format, a chunk over 60 KiB or
+   * a TOTP key that is not 32 bytes; UNAVAILABLE when the database fails (send it again).
+   */
+  importUsers: handleServerStreamingCall<ImportUsersRequest, ImportUsersResponse>;
+  /**
+   * ExportUsers streams every user as `npm run tessera -- export` writes them, a page a
+   * message. gRPC and Connect only. Errors: INVALID_ARGUMENT for a reseal key that is not 32 bytes.
+   */
+  exportUsers: handleServerStreamingCall<ExportUsersRequest, ExportUsersResponse>;
   /**
    * CreateWebhook registers an endpoint that receives the audit events of `event_types` (every
    * type when empty), signed per the Standard Webhooks specification. The answer carries the
@@ -5800,6 +5841,28 @@ export interface AdminServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchAuditEventsResponse>;
+  /**
+   * ImportUsers imports one chunk of an import file (transfer.proto) as `npm run tessera --
+   * import` does, streaming its events: each refused record, each mapped id, then the summary.
+   * gRPC and Connect only. Errors: INVALID_ARGUMENT for an unknown format, a chunk over 60 KiB or
+   * a TOTP key that is not 32 bytes; UNAVAILABLE when the database fails (send it again).
+   */
+  importUsers(request: ImportUsersRequest, options?: Partial<CallOptions>): ClientReadableStream<ImportUsersResponse>;
+  importUsers(
+    request: ImportUsersRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ImportUsersResponse>;
+  /**
+   * ExportUsers streams every user as `npm run tessera -- export` writes them, a page a
+   * message. gRPC and Connect only. Errors: INVALID_ARGUMENT for a reseal key that is not 32 bytes.
+   */
+  exportUsers(request: ExportUsersRequest, options?: Partial<CallOptions>): ClientReadableStream<ExportUsersResponse>;
+  exportUsers(
+    request: ExportUsersRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ExportUsersResponse>;
   /**
    * CreateWebhook registers an endpoint that receives the audit events of `event_types` (every
    * type when empty), signed per the Standard Webhooks specification. The answer carries the
