@@ -82,6 +82,7 @@ import { createHealthMonitor } from "./admin/health-monitor.js";
 import { healthService } from "./admin/health.service.js";
 import { createAdminServer } from "./admin/admin-server.js";
 import { createAdminApi } from "./admin/admin-api.js";
+import { createWorkerMetrics, type WorkerMetrics } from "./cluster/cluster-metrics.js";
 import type { Listener } from "./transport/listener.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
@@ -164,6 +165,11 @@ export interface StartOptions {
   logMessageBodies?: boolean;
   /** Idle time before an HTTP/2 session without streams is closed, on both ports (tests shorten it). */
   idleTimeoutMs?: number;
+  /**
+   * A node:cluster worker's: `GET /metrics` answers the whole cluster's metrics, aggregated by
+   * the primary, as the management port it shares with the other workers may hand a scrape to any.
+   */
+  clusterMetrics?: boolean;
 }
 
 /** Composition root: config → database → services → one listener. */
@@ -193,6 +199,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   let outbox: OutboxWorker | undefined;
   let retentionWorker: RetentionWorker | undefined;
   let admin: Listener | undefined;
+  let workerMetrics: WorkerMetrics | undefined;
   const monitor = createHealthMonitor({
     checks: {
       database: () => pingDatabase(database.db, 1_000),
@@ -324,7 +331,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       services.map((registration) => registration.service.typeName),
     );
     const adminApi = createAdminApi({ db, adminApiKey: config.adminApiKey, logger, clock, keys });
-    admin = createAdminServer({ metrics: observability.metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
+    const { registry } = observability.metrics;
+    const metrics = options.clusterMetrics === true ? createWorkerMetrics(registry) : { contentType: registry.contentType, collect: () => registry.metrics(), stop: () => undefined };
+    workerMetrics = metrics;
+    admin = createAdminServer({ metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
     const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({
       services,
@@ -374,6 +384,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         // Health watches end first, or they would hold the drain open for the whole grace period.
         monitor.stop();
         const [{ cut }] = await Promise.all([listener.close(graceMs), openAdmin.close(Math.min(graceMs, 1_000))]);
+        metrics.stop();
         await unlisten();
         await unlistenKeys();
         await retention.stop();
@@ -385,6 +396,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     };
   } catch (error) {
     monitor.stop();
+    workerMetrics?.stop();
     await admin?.close(0);
     await retentionWorker?.stop();
     await outbox?.stop();
