@@ -5,6 +5,8 @@ import type { BenchSession, ChildMessage, ParentMessage, ScriptResult, StartPayl
 /** A server a child process runs for the benchmark. */
 export interface ChildServer {
   port: number;
+  /** Tessera only: the management port (AdminService). */
+  adminPort?: number;
   /** Tessera only: its database engine and a session for GET /me, reported to the parent. */
   engine?: "pglite" | "postgres";
   session?: BenchSession;
@@ -66,10 +68,11 @@ export function runChild<K extends StartPayload["kind"]>(kind: K, start: (payloa
           server = started;
           if (stopping) void started.close();
           else {
-            const { port, engine, session, loginSessions } = started;
+            const { port, adminPort, engine, session, loginSessions } = started;
             reply({
               type: "listening",
               port,
+              ...(adminPort === undefined ? {} : { adminPort }),
               ...(engine === undefined ? {} : { engine }),
               ...(session === undefined ? {} : { session }),
               ...(loginSessions === undefined ? {} : { loginSessions }),

@@ -15,8 +15,10 @@ export function h2loadInstalled(): boolean {
 /** One h2load run: `clients` connections with `streams` requests in flight each, for `seconds`. */
 export interface H2loadOptions {
   url: string;
-  /** The request body (POST), e.g. a 5-byte empty gRPC envelope. */
+  /** The request body (POST), e.g. a 5-byte empty gRPC envelope; none with `get`. */
   body: Buffer;
+  /** A GET without a body instead of a POST. */
+  get?: boolean;
   /** HTTP/1.1 (`--h1`, one request in flight per connection) instead of HTTP/2. */
   http1?: boolean;
   headers: Record<string, string>;
@@ -37,7 +39,7 @@ export async function runH2load(options: H2loadOptions): Promise<LoadResult> {
     await writeFile(bodyFile, options.body);
     const args = ["-c", String(options.clients), "-m", String(options.streams), "-D", String(options.seconds), "--log-file", logFile];
     // h2load cannot map an empty file: an empty body is a POST without -d.
-    args.push(...(options.body.length === 0 ? ["-H", ":method: POST"] : ["-d", bodyFile]));
+    if (options.get !== true) args.push(...(options.body.length === 0 ? ["-H", ":method: POST"] : ["-d", bodyFile]));
     if (options.http1 === true) args.push("--h1");
     for (const [name, value] of Object.entries(options.headers)) args.push("-H", `${name}: ${value}`);
     args.push(options.url);
@@ -50,7 +52,7 @@ export async function runH2load(options: H2loadOptions): Promise<LoadResult> {
     const counts = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(output);
     const finished = /finished in ([\d.]+)s/.exec(output);
     const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(output);
-    if (counts === null || finished === null || codes === null) throw new Error(`h2load: unexpected output: ${output.slice(0, 500)}`);
+    if (counts === null || finished === null || codes === null) throw new Error(`h2load: unexpected output: …${output.slice(-500)}`);
     const [succeeded, failed, errored, timedOut] = [4, 5, 6, 7].map((group) => Number(counts[group]));
     const non2xx = Number(codes[2]) + Number(codes[3]) + Number(codes[4]);
     const errors = failed! + errored! + timedOut! + non2xx;

@@ -20,6 +20,9 @@ export const registrationFinalizePath = "/webauthn/registration/finalize";
 export const benchOrigin = "https://login.example.com";
 export const benchRpId = "login.example.com";
 
+/** The ADMIN_API_KEY Tessera's child runs with, for the IntrospectToken row (a throwaway, like the master key). */
+export const benchAdminKey = "bench-admin-key-0123456789abcdef";
+
 /** What a child is to serve; each child accepts only its own kind. */
 export type StartPayload =
   /** Tessera (bench/server.ts): PGlite in memory, or PostgreSQL at `databaseUrl` (an empty database). */
@@ -91,8 +94,8 @@ export type ParentMessage =
 
 /** Child → parent. */
 export type ChildMessage =
-  /** Serving on `port`; Tessera adds its database engine and a session to call /me with. */
-  | { type: "listening"; port: number; engine?: "pglite" | "postgres"; session?: BenchSession; loginSessions?: BenchSession[] }
+  /** Serving on `port`; Tessera adds its management port, its database engine and a session to call /me with. */
+  | { type: "listening"; port: number; adminPort?: number; engine?: "pglite" | "postgres"; session?: BenchSession; loginSessions?: BenchSession[] }
   | { type: "failed"; message: string }
   /** CPU time (user + system) in microseconds since the child started. */
   | { type: "cpu"; id: number; micros: number }

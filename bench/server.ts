@@ -4,18 +4,18 @@
 // `loginUsers` more users with sessions, for the parent to register WebAuthn credentials with
 // (a user holds at most 20; the login section needs one credential per request in flight).
 // ORIGIN is https://login.example.com, so the RP id is login.example.com. It logs each request at
-// info (to /dev/null) and keeps its metrics, as shipped, unless the parent passes observe: false.
-import { openSync, writeSync } from "node:fs";
+// info (to /dev/null, buffered as stderr is) and keeps its metrics, as shipped, unless the parent passes observe: false.
+import { openSync } from "node:fs";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
-import { createLogger } from "../src/log.js";
+import { createLogDestination, createLogger } from "../src/log.js";
 import { createSessionTokens } from "../src/core/session/session-token.service.js";
 import { hankoSessionPolicy } from "../src/products/hanko/policy.js";
 import { createSessionStore } from "../src/store/session/session.store.js";
 import { defaultTenantId } from "../src/store/schema.js";
 import { runChild } from "./child.js";
-import { benchOrigin, type BenchSession } from "./protocol.js";
+import { benchAdminKey, benchOrigin, type BenchSession } from "./protocol.js";
 
 runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true }) => {
   if (databaseUrl !== undefined) await requireEmptyDatabase(databaseUrl);
@@ -23,13 +23,14 @@ runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true 
   // one does, as the database is new and is not used after the run.
   const config = loadConfig(
     databaseUrl === undefined
-      ? { DATA_DIR: "memory://", PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ORIGIN: benchOrigin }
-      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: secretKey, PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ORIGIN: benchOrigin },
+      ? { DATA_DIR: "memory://", PORT: "0", ADMIN_PORT: "0", ADMIN_API_KEY: benchAdminKey, LOG_LEVEL: "info", ORIGIN: benchOrigin }
+      : { DATABASE_URL: databaseUrl, TESSERA_SECRET_KEY: secretKey, PORT: "0", ADMIN_PORT: "0", ADMIN_API_KEY: benchAdminKey, LOG_LEVEL: "info", ORIGIN: benchOrigin },
   );
-  // The request log at info, as shipped, written synchronously as to stderr, but to /dev/null:
-  // thousands of lines a second would drown the table.
-  const devNull = openSync("/dev/null", "w");
-  const logger = createLogger(config.logLevel, (line) => void writeSync(devNull, line));
+  // The request log at info, as shipped: through the same buffered, asynchronous destination
+  // as stderr (src/log.ts), but to /dev/null, as thousands of lines a second would drown the
+  // table. (A write(2) per line, as this once did, cost a gRPC call a tenth of its CPU.)
+  const destination = createLogDestination(openSync("/dev/null", "w"));
+  const logger = createLogger(config.logLevel, (line) => void destination.write(line));
   const app = await startApp(config, { logger, host: "127.0.0.1", observe });
   try {
     const { db } = app.database;
@@ -44,7 +45,7 @@ runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true 
       const loginSession = await tokens.issue(loginUser.id);
       loginSessions.push({ token: loginSession.token, userId: loginSession.userId, kid });
     }
-    return { port: app.port, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, loginSessions, close: async () => void (await app.close()) };
+    return { port: app.port, adminPort: app.adminPort, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, loginSessions, close: async () => void (await app.close()) };
   } catch (error) {
     await app.close();
     throw error;

@@ -83,6 +83,8 @@ import { healthService } from "./admin/health.service.js";
 import { createAdminServer } from "./admin/admin-server.js";
 import { createAdminApi } from "./admin/admin-api.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./cluster/cluster-metrics.js";
+import { createAdminTransferHandler } from "./admin/admin-transfer.handler.js";
+import { createTransferStore } from "./store/transfer/import.store.js";
 import type { Listener } from "./transport/listener.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
@@ -109,6 +111,14 @@ import { createScopeJobStore } from "./store/authentiq/scope-job.store.js";
 import { createIdentityStore } from "./store/identity/identity.store.js";
 import { createConsumerTotpStore } from "./store/jincor/totp-secret.store.js";
 import { createPasswordHashStore, createPasswordStore } from "./store/password/password.store.js";
+import { createAuditLog } from "./core/audit/audit.service.js";
+import { currentClient } from "./core/client/client-scope.js";
+import { auditChannel, createAuditReader, createAuditStore } from "./store/audit/audit.store.js";
+import { createAuditWatch, type AuditWatchSettings } from "./admin/audit-watch.js";
+import { createAdminAuditHandler } from "./admin/admin-audit.handler.js";
+import { auditedAdminActions } from "./admin/audited-admin-actions.js";
+import { createWebhookStore } from "./store/audit/webhook.store.js";
+import { createWebhookSender } from "./delivery/webhook-send.js";
 import { createUserLockStore } from "./store/identity/user-lock.store.js";
 
 /** How long a shutdown waits for the last spans to be exported. */
@@ -143,6 +153,8 @@ export interface StartOptions {
   host?: string;
   /** Outbox timing (tests shorten backoffs, leases and message lifetimes). */
   outbox?: Partial<OutboxSettings>;
+  /** WatchAuditEvents timing (tests lengthen the poll to see that a NOTIFY wakes a stream). */
+  auditWatch?: Partial<AuditWatchSettings>;
   /** Database time limits (tests shorten them); `startMs` defaults to DATABASE_CONNECT_TIMEOUT. */
   databaseTimeouts?: Partial<DatabaseTimeouts>;
   /** Where challenges and limits read the time (tests move it); the system's clock when unset. */
@@ -217,7 +229,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const { db } = database;
     keys = createKeyService({ store: createSigningKeyStore(db, defaultTenantId), secrets, logger, clock: options.clock });
     await keys.ensureKeys();
-    const senders = createSenders({ ...config, logBodies: options.logMessageBodies ?? config.databaseUrl === undefined }, logger);
+    const webhooks = createWebhookStore(db, defaultTenantId, secrets);
+    const senders = createSenders({ ...config, logBodies: options.logMessageBodies ?? config.databaseUrl === undefined }, logger, createWebhookSender({ directory: webhooks, logger }));
     const worker = createOutboxWorker({ queue: createOutboxQueue(db), send: senders.send, logger, settings: options.outbox, metrics: observability.outbox, trace: tracing?.deliveries });
     observability.watchDatabase({ connections: database.connections, outboxBacklog: () => outboxBacklog(db) });
     outbox = worker;
@@ -225,16 +238,21 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const unlisten = await database.listen("tessera_outbox", worker.nudge);
     // Keys rotated or retired by another replica or the CLI: publish and sign with them at once.
     const unlistenKeys = await database.listen(signingKeysChannel, keys.reload);
-    const retention = createRetentionWorker({ db, logger });
+    // Audit events written by any replica wake this one's WatchAuditEvents streams (they poll too).
+    const auditReader = createAuditReader(db);
+    const auditWatch = createAuditWatch(auditReader, options.auditWatch);
+    const unlistenAudit = await database.listen(auditChannel, auditWatch.wake);
+    const retention = createRetentionWorker({ db, logger, auditRetentionDays: config.auditRetentionDays });
     retentionWorker = retention;
     retention.start();
 
     const rp: RelyingPartyConfig = { id: config.rpId, name: config.rpName, origins: config.origins };
     const clock = options.clock ?? systemClock;
+    const audit = createAuditLog({ store: createAuditStore(db), clock, tenantId: defaultTenantId, client: currentClient });
     // Services that count in milliseconds read the same clock.
     const now = () => clock.now().getTime();
     const locks = createUserLockStore(db);
-    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock, locks });
+    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock, locks, audit });
     const accessPoints = createAccessPointService({ store: createAccessPointStore(db), secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
       const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
@@ -243,17 +261,18 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authfiCeremony = webauthnCeremony(authfiWebauthnPolicy);
     const transaction = transactionsOf(db);
     const authfiUsers = createAuthfiUserStore(db);
-    const authfiManagement = createAuthfiManagementService({ users: authfiUsers, transaction, ceremony: authfiCeremony });
+    const authfiManagement = createAuthfiManagementService({ users: authfiUsers, transaction, ceremony: authfiCeremony, audit });
 
     const tenantId = defaultTenantId;
-    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, policy: hankoSessionPolicy, locks });
+    const tokens = createSessionTokens({ store: createSessionStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, policy: hankoSessionPolicy, locks, audit, product: "hanko" });
     const authTokenHeader = config.hanko.authTokenHeader;
     const nudgeOutbox = worker.nudge;
-    const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets });
-    const issuer = createIssuer({ keys, secrets, issuer: config.origins[0] ?? `http://localhost:${config.port}`, now });
-    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, locks });
-    const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock });
-    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock });
+    const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets, audit });
+    const authentiqIssuer = config.origins[0] ?? `http://localhost:${config.port}`;
+    const issuer = createIssuer({ keys, secrets, issuer: authentiqIssuer, now });
+    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, locks, audit });
+    const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock, audit });
+    const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock, locks, audit });
     const identities = createIdentityStore(db, tenantId);
     const outboxOfTenant = createOutbox(db, tenantId);
     const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
@@ -282,13 +301,13 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           });
     const authenticatorCeremony = webauthnCeremony(authenticatorWebauthnPolicy);
     const authenticatorStore = createAuthenticatorStore(db, tenantId);
-    const passwordCheck = createPasswordCheck({ store: createPasswordHashStore(db, tenantId) });
+    const passwordCheck = createPasswordCheck({ store: createPasswordHashStore(db, tenantId), logger });
     const services = [
       sessionService({
         session: createSessionHandler({
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
-          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), passwordCheck, hanko: config.hanko, limits }),
+          passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), passwordCheck, hanko: config.hanko, limits, audit }),
           consumeOneTimeToken: (value) => loginTokens.consume(value),
           authTokenHeader,
         }),
@@ -296,7 +315,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         saml: createSamlHandler(saml),
       }),
       identityService({
-        hanko: createIdentityHandler(createIdentityService({ identities, hanko: config.hanko })),
+        hanko: createIdentityHandler(createIdentityService({ identities, hanko: config.hanko, audit })),
         authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ keys: createKeyRevocationStore(db, tenantId), secrets, challenges, limits, nudgeOutbox })),
         authfi: createAuthfiIdentityHandler({ management: authfiManagement }),
       }),
@@ -309,19 +328,19 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       verifyService({
         jincor: createJincorMethods({ verifications: createVerificationService({ tenantId, secrets, challenges, totpSecrets: createConsumerTotpStore(tenantId), nudgeOutbox, clock }) }),
-        passcode: createPasscodeHandler({ passcodes: createPasscodeService({ identities, challenges, limits, nudgeOutbox }), tokens, authTokenHeader }),
+        passcode: createPasscodeHandler({ passcodes: createPasscodeService({ identities, challenges, limits, nudgeOutbox, audit }), tokens, authTokenHeader }),
       }),
       webauthnService({
         hanko: createWebauthnHandler({ webauthn: createHankoWebauthnService({ identities, tenantId, ceremony: webauthnCeremony(hankoWebauthnPolicy) }), tokens, authTokenHeader }),
-        authfi: createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ users: authfiUsers, transaction, rp, ceremony: authfiCeremony }), management: authfiManagement }),
+        authfi: createAuthfiWebauthnHandler({ ceremonies: createAuthfiCeremonyService({ users: authfiUsers, transaction, rp, ceremony: authfiCeremony, audit }), management: authfiManagement }),
       }),
       authenticatorService({
         authenticator: createAuthenticatorHandler({
-          signup: createSignupService({ store: authenticatorStore, identities, tokens: accessTokens, challenges, limits, nudgeOutbox, clock }),
-          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwordCheck, challenges, nudgeOutbox, clock }),
+          signup: createSignupService({ store: authenticatorStore, identities, tokens: accessTokens, challenges, limits, nudgeOutbox, clock, audit }),
+          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwordCheck, challenges, nudgeOutbox, clock, audit }),
           devices: createDeviceService({ store: authenticatorStore, identities, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
-          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwordCheck, clock }),
+          settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwordCheck, clock, audit }),
         }),
       }),
       ...(options.extraServices?.({ secrets }) ?? []),
@@ -330,7 +349,17 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
-    const adminApi = createAdminApi({ db, adminApiKey: config.adminApiKey, logger, clock, keys });
+    const adminApi = createAdminApi({
+      db,
+      adminApiKey: config.adminApiKey,
+      logger,
+      clock,
+      keys,
+      secrets,
+      authentiqIssuer,
+      actions: auditedAdminActions(audit),
+      extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, audit }), createAdminTransferHandler({ store: createTransferStore(db), secrets, logger })],
+    });
     const { registry } = observability.metrics;
     const metrics = options.clusterMetrics === true ? createWorkerMetrics(registry) : { contentType: registry.contentType, collect: () => registry.metrics(), stop: () => undefined };
     workerMetrics = metrics;
@@ -387,6 +416,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         metrics.stop();
         await unlisten();
         await unlistenKeys();
+        await unlistenAudit();
         await retention.stop();
         await worker.stop();
         await database.close();

@@ -15,6 +15,11 @@ import { createUserLockStore } from "../store/identity/user-lock.store.js";
 import { noAdminActions, type AdminActions } from "./admin-action.port.js";
 import { createAdminSessionsHandler } from "./admin-sessions.handler.js";
 import { createAdminTokensHandler } from "./admin-tokens.handler.js";
+import { authentiqClaims, authentiqKeys, hankoOneTimeTokens, rowBackedJwts } from "./token-introspectors.js";
+import type { SecretBox } from "../core/keys/secret-box.js";
+import { createOneTimeTokens } from "../core/session/one-time-token.js";
+import { createOneTimeTokenStore } from "../store/session/one-time-token.store.js";
+import { defaultTenantId } from "../store/schema.js";
 import { createAdminUsersHandler } from "./admin-users.handler.js";
 
 /** What the admin API is built from. */
@@ -25,6 +30,9 @@ export interface AdminApiOptions {
   logger: Logger;
   clock: Clock;
   keys: KeyService;
+  secrets: SecretBox;
+  /** The `iss` of the claims the Authentiq issuer signs. */
+  authentiqIssuer: string;
   /** Where admin acts are reported (the audit trail); none records nothing. */
   actions?: AdminActions;
   /** Handler files added by other areas (audit events, webhooks). */
@@ -53,12 +61,13 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     createAdminUsersHandler({ directory, actions, clock, products: directoryProducts }),
     createAdminSessionsHandler({ directory, actions, clock }),
     createAdminTokensHandler({
-      directory,
       locks: createUserLockStore(db),
-      clock,
-      families: [
-        { type: "hanko_session", product: "hanko", alg: hankoSessionPolicy.alg, tokens: createSignedTokens(keys, hankoSessionPolicy, clock) },
-        { type: "authenticator_token", product: "authenticator", alg: accessTokenPolicy.alg, tokens: createSignedTokens(keys, accessTokenPolicy, clock) },
+      introspectors: [
+        rowBackedJwts({ family: { type: "hanko_session", product: "hanko", tokens: createSignedTokens(keys, hankoSessionPolicy, clock) }, directory, clock }),
+        rowBackedJwts({ family: { type: "authenticator_token", product: "authenticator", tokens: createSignedTokens(keys, accessTokenPolicy, clock) }, directory, clock }),
+        authentiqClaims({ keys, issuer: options.authentiqIssuer, directory, clock }),
+        authentiqKeys(directory),
+        hankoOneTimeTokens(createOneTimeTokens({ store: createOneTimeTokenStore(db, defaultTenantId), secrets: options.secrets, clock })),
       ],
     }),
     ...(options.extraParts ?? []),

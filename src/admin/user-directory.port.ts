@@ -98,8 +98,8 @@ export interface UserDirectory {
   revokeSession(userId: string, type: SessionType, id: string, at: Date): Promise<boolean>;
   /** Revokes every live session and token of the user in one transaction; how many. */
   revokeAllSessions(userId: string, at: Date): Promise<number>;
-  /** The live session or token `id` of `type` at `at` (neither expired, revoked nor used up), with its user and state. */
-  findLiveSession(type: SessionType, id: string, at: Date): Promise<{ userId: string; state: string; expiresAt: Date } | undefined>;
+  /** The live session or token `id` of `type` at `at` (neither expired, revoked nor used up), with its user, state and whether the user is locked. */
+  findLiveSession(type: SessionType, id: string, at: Date): Promise<{ userId: string; state: string; expiresAt: Date; locked: boolean } | undefined>;
   /** Whether the Authentiq key `pk` is registered and not revoked. */
   authentiqKeyActive(pk: string): Promise<boolean>;
   /** Deletes one credential of the user; false when there is none such. */

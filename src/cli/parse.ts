@@ -1,3 +1,4 @@
+import { isImportFormat, type ImportFormat } from "../transfer/formats/index.js";
 import { areaHelp, usageLine, wholeHelp, type Area } from "./usage.js";
 
 /** A relying party's state as the `rp` commands take it. */
@@ -17,7 +18,9 @@ export type Command =
   | { area: "rp"; action: "create" | "update"; slug: string; options: RelyingPartyOptions }
   | { area: "rp"; action: "rotate-key"; slug: string }
   | { area: "outbox"; action: "list" }
-  | { area: "outbox"; action: "retry"; ids: string[] | "all" };
+  | { area: "outbox"; action: "retry"; ids: string[] | "all" }
+  | { area: "import"; action: ImportFormat; file: string; dryRun: boolean; mappingOut?: string; totpKeyFile?: string }
+  | { area: "export"; action: "users"; file: string; resealKeyFile?: string };
 
 /** What the command line asks for: help (exit 0), a refusal (exit 2) or a command to run. */
 export type Parsed = { kind: "help"; text: string } | { kind: "refused"; message: string; usage: string } | { kind: "run"; command: Command };
@@ -47,6 +50,10 @@ function parseArea(area: Area, action: string, rest: string[]): Command | string
       return parseRelyingParty(action, rest);
     case "outbox":
       return parseOutbox(action, rest);
+    case "import":
+      return parseImport(action, rest);
+    case "export":
+      return parseExport(action, rest);
   }
 }
 
@@ -90,4 +97,38 @@ function parseOutbox(action: string, rest: string[]): Command | string {
     return { area: "outbox", action, ids: rest };
   }
   return "unknown command";
+}
+
+function parseImport(format: string, rest: string[]): Command | string {
+  if (!isImportFormat(format)) return "takes a format first: hanko, kratos, authenticator, authfi or tessera";
+  const [file, ...flags] = rest;
+  if (file === undefined || (file.startsWith("-") && file !== "-")) return "takes the file to import after the format";
+  const command: Extract<Command, { area: "import" }> = { area: "import", action: format, file, dryRun: false };
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i];
+    if (flag === "--dry-run") command.dryRun = true;
+    else if (flag === "--mapping-out" || flag === "--totp-key-file") {
+      const value = flags[++i];
+      if (value === undefined || value.startsWith("-")) return `${flag} takes a file`;
+      if (flag === "--mapping-out") command.mappingOut = value;
+      else command.totpKeyFile = value;
+    } else return `unknown option "${flag}"`;
+  }
+  return command;
+}
+
+function parseExport(file: string, flags: string[]): Command | string {
+  if (file.startsWith("-") && file !== "-") return "takes the file to write first";
+  let include = false;
+  let resealKeyFile: string | undefined;
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i];
+    if (flag === "--include-totp-secrets") include = true;
+    else if (flag === "--reseal-key-file") {
+      resealKeyFile = flags[++i];
+      if (resealKeyFile === undefined || resealKeyFile.startsWith("-")) return "--reseal-key-file takes a key file";
+    } else return `unknown option "${flag}"`;
+  }
+  if (include !== (resealKeyFile !== undefined)) return "--include-totp-secrets and --reseal-key-file go together (secrets are never written in clear)";
+  return { area: "export", action: "users", file, ...(resealKeyFile === undefined ? {} : { resealKeyFile }) };
 }

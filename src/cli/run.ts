@@ -12,6 +12,7 @@ import { createSigningKeyStore } from "../store/keys/key.store.js";
 import { migrateToLatest } from "../store/migrator.js";
 import { defaultTenantId, type Schema } from "../store/schema.js";
 import type { Command } from "./parse.js";
+import { exportAllUsers, importUsers } from "./transfer-commands.js";
 
 /** Runs one operator command against the configured database; resolves with the exit status. */
 export async function runCommand(config: Config, command: Command): Promise<number> {
@@ -27,6 +28,10 @@ export async function runCommand(config: Config, command: Command): Promise<numb
         return await relyingParty(database.db, secrets, command);
       case "outbox":
         return await outbox(database.db, command);
+      case "import":
+        return await importUsers(database.db, secrets, command);
+      case "export":
+        return await exportAllUsers(database.db, secrets, command);
     }
   } finally {
     await database.close();

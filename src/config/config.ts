@@ -66,6 +66,8 @@ export interface Config {
   databaseConnectTimeout: number;
   /** Seconds a shutdown waits for requests in flight before it cuts them. */
   shutdownGraceSeconds: number;
+  /** Days audit events are kept before the retention worker deletes them (AUDIT_RETENTION_DAYS, 1–3650, default 90). */
+  auditRetentionDays: number;
   /**
    * Worker processes serving the one port (TESSERA_WORKERS; default: the available parallelism).
    * Always 1 on PGlite, which lives in one process.
@@ -173,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     databaseConnectTimeout: read.integer("DATABASE_CONNECT_TIMEOUT", 30, 0, 3600),
     shutdownGraceSeconds: read.integer("SHUTDOWN_GRACE_SECONDS", 10, 0, 3600),
+    auditRetentionDays: read.integer("AUDIT_RETENTION_DAYS", 90, 1, 3650),
     workers,
     workersIgnored,
     traces: readTraceSettings(read),

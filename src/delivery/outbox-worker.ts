@@ -81,7 +81,7 @@ const abandonAfterMs = 500;
 /** The most a retry multiplies `sendTimeoutMs` by. */
 const maxSendTimeoutFactor = 4;
 
-const channels: readonly Channel[] = ["email", "sms", "push"];
+const channels: readonly Channel[] = ["email", "sms", "push", "webhook"];
 
 /**
  * Creates the outbox worker. Each channel is a lane of its own, so a hanging SMTP server holds

@@ -21,8 +21,8 @@ export interface Outbox<Tx> {
   enqueue(message: QueuedMessage, tx?: Tx): Promise<void>;
 }
 
-/** A delivery channel of the outbox. */
-export type Channel = "email" | "sms" | "push";
+/** A delivery channel of the outbox: `webhook` carries audit events to the operator's endpoints. */
+export type Channel = "email" | "sms" | "push" | "webhook";
 
 /** A queued message as the worker claims it and a sender sends it. */
 export interface PendingMessage {

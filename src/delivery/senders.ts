@@ -29,20 +29,20 @@ export interface SenderTargets {
 const targetSetting = { email: "SMTP_URL", sms: "SMS_WEBHOOK_URL", push: "PUSH_WEBHOOK_URL" } as const;
 
 /** Senders for every channel (each email over an SMTP connection of its own). */
-export function createSenders(targets: SenderTargets, logger: Logger): { send: Sender } {
+export function createSenders(targets: SenderTargets, logger: Logger, webhook?: Sender): { send: Sender } {
   const timeoutMs = targets.timeoutMs ?? 5_000;
   const smtp = targets.smtpUrl === undefined ? undefined : smtpTarget(targets.smtpUrl, timeoutMs);
-  const missing = (Object.keys(targetSetting) as Array<PendingMessage["channel"]>).filter((channel) => targetOf(targets, channel) === undefined);
+  const missing = (Object.keys(targetSetting) as Array<keyof typeof targetSetting>).filter((channel) => targetOf(targets, channel) === undefined);
   for (const channel of missing) {
     if (targets.logBodies) logger.info(`no ${targetSetting[channel]}: codes are written to this log`, { channel });
     else logger.warn(`no ${targetSetting[channel]}: ${channel} messages cannot be delivered; they stay in the outbox (retried, dead-lettered when they expire) until it is set`, { channel });
   }
-  const toLog = (message: PendingMessage) => {
-    if (!targets.logBodies) throw new Error(`no ${targetSetting[message.channel]} configured: ${message.channel} message not delivered`);
+  const toLog = (message: PendingMessage, channel: keyof typeof targetSetting) => {
+    if (!targets.logBodies) throw new Error(`no ${targetSetting[channel]} configured: ${channel} message not delivered`);
     // The embedded default has nowhere to send: the log is where a newcomer reads the code.
     logger.info(`${message.channel} not sent: no target configured`, { to: message.recipient, subject: message.subject, body: message.body });
   };
-  const webhook = async (url: string, message: PendingMessage, signal: AbortSignal) => {
+  const post = async (url: string, message: PendingMessage, signal: AbortSignal) => {
     let response: Response;
     try {
       response = await fetch(url, {
@@ -63,18 +63,22 @@ export function createSenders(targets: SenderTargets, logger: Logger): { send: S
   const send: Sender = async (message, signal) => {
     switch (message.channel) {
       case "email":
-        if (smtp === undefined) return toLog(message);
+        if (smtp === undefined) return toLog(message, "email");
         return sendOverSmtp(smtp, { from: targets.smtpFrom, to: message.recipient, subject: message.subject, text: message.body }, signal);
       case "sms":
-        return targets.smsWebhookUrl === undefined ? toLog(message) : webhook(targets.smsWebhookUrl, message, signal);
+        return targets.smsWebhookUrl === undefined ? toLog(message, "sms") : post(targets.smsWebhookUrl, message, signal);
       case "push":
-        return targets.pushWebhookUrl === undefined ? toLog(message) : webhook(targets.pushWebhookUrl, message, signal);
+        return targets.pushWebhookUrl === undefined ? toLog(message, "push") : post(targets.pushWebhookUrl, message, signal);
+      case "webhook":
+        // Each endpoint is its own target: an event queued for one always has where to go.
+        if (webhook === undefined) throw new Error("webhook channel not configured");
+        return webhook(message, signal);
     }
   };
   return { send };
 }
 
-function targetOf(targets: SenderTargets, channel: PendingMessage["channel"]): string | undefined {
+function targetOf(targets: SenderTargets, channel: keyof typeof targetSetting): string | undefined {
   if (channel === "email") return targets.smtpUrl;
   return channel === "sms" ? targets.smsWebhookUrl : targets.pushWebhookUrl;
 }

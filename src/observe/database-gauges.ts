@@ -11,7 +11,7 @@ export interface DatabaseGaugeSource {
   outboxBacklog(): Promise<OutboxBacklog[]>;
 }
 
-const channels = ["email", "sms", "push"] as const;
+const channels = ["email", "sms", "push", "webhook"] as const;
 
 /** How long a scrape waits for the backlog query before it reports the last values it had. */
 const backlogTimeoutMs = 1_000;

@@ -19,6 +19,9 @@ import * as webauthnChallengePurpose from "./migrations/20261201000200-webauthn-
 import * as webauthnCredentialProduct from "./migrations/20261201000210-webauthn-credential-product.js";
 import * as challengeKey from "./migrations/20261202000100-challenge-key.js";
 import * as userLocks from "./migrations/20261203000100-user-locks.js";
+import * as auditEvents from "./migrations/20261203000200-audit-events.js";
+import * as webhooks from "./migrations/20261203000210-webhooks.js";
+import * as importedCredentials from "./migrations/20261203000300-imported-credentials.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -40,6 +43,9 @@ const migrations: Record<string, Migration> = {
   "20261201000210-webauthn-credential-product": webauthnCredentialProduct,
   "20261202000100-challenge-key": challengeKey,
   "20261203000100-user-locks": userLocks,
+  "20261203000200-audit-events": auditEvents,
+  "20261203000210-webhooks": webhooks,
+  "20261203000300-imported-credentials": importedCredentials,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

@@ -24,15 +24,27 @@ export const retentionRules: ReadonlyArray<{ table: keyof Schema; column: string
   { table: "outbox", column: "failed_at", graceSeconds: 7 * 24 * 3600 },
 ];
 
+/** How long audit events and webhook delivery attempts are kept unless AUDIT_RETENTION_DAYS says otherwise. */
+export const defaultAuditRetentionDays = 90;
+
+/** The audit trail's rules: its events and the webhook attempts that carried them, `days` after they happened. */
+export function auditRetentionRules(days: number): typeof retentionRules {
+  const graceSeconds = days * 24 * 3600;
+  return [
+    { table: "audit_events", column: "occurred_at", graceSeconds },
+    { table: "webhook_deliveries", column: "created_at", graceSeconds },
+  ];
+}
+
 /** Rows deleted per statement: short transactions, never a long lock. */
 const batchSize = 1000;
 /** Batches per table per run: a backlog is worked off over several runs. */
 const maxBatches = 20;
 
-/** Deletes what the retention rules allow at `now`; returns the rows deleted per table. */
-export async function purgeExpired(db: Kysely<Schema>, now: Date): Promise<Record<string, number>> {
+/** Deletes what the retention rules (and the audit trail's, after `auditRetentionDays`) allow at `now`; returns the rows deleted per table. */
+export async function purgeExpired(db: Kysely<Schema>, now: Date, auditRetentionDays = defaultAuditRetentionDays): Promise<Record<string, number>> {
   const deleted: Record<string, number> = {};
-  for (const rule of retentionRules) {
+  for (const rule of [...retentionRules, ...auditRetentionRules(auditRetentionDays)]) {
     const before = new Date(now.getTime() - rule.graceSeconds * 1000);
     for (let batch = 0; batch < maxBatches; batch++) {
       const result = await sql`
@@ -54,14 +66,14 @@ export interface RetentionWorker {
 }
 
 /** Creates the worker. Replicas may all run it: deleting an expired row twice is harmless. */
-export function createRetentionWorker(deps: { db: Kysely<Schema>; logger: Logger; intervalMs?: number; firstDelayMs?: number; now?: () => number }): RetentionWorker {
+export function createRetentionWorker(deps: { db: Kysely<Schema>; logger: Logger; auditRetentionDays?: number; intervalMs?: number; firstDelayMs?: number; now?: () => number }): RetentionWorker {
   const intervalMs = deps.intervalMs ?? 10 * 60_000;
   const now = deps.now ?? Date.now;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
   const run = () => {
-    running = purgeExpired(deps.db, new Date(now()))
+    running = purgeExpired(deps.db, new Date(now()), deps.auditRetentionDays)
       .then((deleted) => {
         const total = Object.values(deleted).reduce((sum, count) => sum + count, 0);
         if (total > 0) deps.logger.info("purged expired rows", deleted);

@@ -9,6 +9,7 @@ import type { AuthfiUserTable } from "./tables/authfi.table.js";
 import type { AuthenticatorTokenTable, AuthenticatorSignupTable, AuthenticatorSettingsTable } from "./tables/authenticator.table.js";
 import type { ChallengeTable } from "./tables/challenge.table.js";
 import type { LimitTable } from "./tables/limit.table.js";
+import type { AuditEventTable, WebhookTable, WebhookDeliveryTable } from "./tables/audit.table.js";
 import type { ThirdPartyStateTable, SamlRequestTable, SamlAssertionTable } from "./tables/federation.table.js";
 
 /** The tables, one file per area in `tables/`. */
@@ -39,6 +40,9 @@ export type {
   ThirdPartyStateTable,
   SamlRequestTable,
   SamlAssertionTable,
+  AuditEventTable,
+  WebhookTable,
+  WebhookDeliveryTable,
 };
 
 /** The id of the tenant that serves Hanko, the Authenticator API, Authentiq and Jincor. */
@@ -71,4 +75,7 @@ export interface Schema {
   saml_requests: SamlRequestTable;
   saml_assertions: SamlAssertionTable;
   identities: IdentityTable;
+  audit_events: AuditEventTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }

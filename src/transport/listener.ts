@@ -83,7 +83,9 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
 
   const http1 = http.createServer({ headersTimeout: options.headersTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 30_000, keepAliveTimeout: 5_000 }, serve);
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: 250 } }, serve);
-  const directStreams = new Set<http2.ServerHttp2Stream>();
+  // Streams the direct handler serves, counted with one listener shared by all (not a closure each).
+  let directStreams = 0;
+  const directClosed = () => void (directStreams -= 1);
   const direct = options.http2Stream;
   if (direct !== undefined) {
     // The compatibility layer is the server's 'stream' listener: streams the direct handler
@@ -92,8 +94,8 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
     h2.removeAllListeners("stream");
     h2.on("stream", function (this: http2.Http2Server, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) {
       if (direct(stream, headers)) {
-        directStreams.add(stream);
-        stream.once("close", () => directStreams.delete(stream));
+        directStreams += 1;
+        stream.on("close", directClosed);
         return;
       }
       for (const listener of compat) listener.call(this, stream, headers, ...rest);
@@ -110,7 +112,11 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
     if (closing) session.close();
   });
 
-  const server = net.createServer((socket) => {
+  // TCP_NODELAY, as node:http and node:http2 set it on the sockets they accept themselves (not
+  // on sockets handed to them). Without it Nagle held each small HTTP/2 write until the client
+  // ACKed the previous one: the streams of a session waited on delayed ACKs, and gRPC under
+  // h2load served half the calls it had the CPU for.
+  const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     let received = Buffer.alloc(0);
@@ -165,7 +171,7 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
       for (const session of sessions) session.close();
       let cut = 0;
       const timer = setTimeout(() => {
-        cut = inFlight.size + directStreams.size;
+        cut = inFlight.size + directStreams;
         http1.closeAllConnections();
         for (const session of sessions) session.destroy();
         for (const socket of sockets) socket.destroy();
@@ -186,9 +192,11 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
 function keepAliveWhileStreaming(session: http2.ServerHttp2Session, idleTimeoutMs: number): void {
   let open = 0;
   let pingUnanswered = false;
+  // 'close' is emitted once: one listener for every stream of the session, no wrapper each.
+  const closed = () => void (open -= 1);
   session.on("stream", (stream: http2.ServerHttp2Stream) => {
     open += 1;
-    stream.once("close", () => (open -= 1));
+    stream.on("close", closed);
   });
   session.setTimeout(idleTimeoutMs, () => {
     if (session.destroyed || session.closed) return;

@@ -11,6 +11,17 @@ export const bodyTimeoutMs = 10_000;
 export type BodyFailure = "unreadable" | "aborted" | "timeout";
 
 /**
+ * What bounds the time a body takes to arrive in place of a timer of the read's own: an RPC
+ * call's lifetime, on the shared deadline sweep, which also ends the read at the call's deadline.
+ */
+export interface ReadBound<E> {
+  /** The read begins; `fail` ends it with that error if it takes too long. */
+  boundRead(fail: (error: E) => void): void;
+  /** The read is over. */
+  readDone(): void;
+}
+
+/**
  * How a body is bounded while it arrives, and the errors of the caller's dialect (a REST
  * DomainError, an RPC ConnectError) that each refusal rejects with.
  */
@@ -34,11 +45,11 @@ export interface BodyLimit<E> {
 }
 
 /**
- * Reads a request body within `limit`, REST and RPC alike. A refusal rejects at once with the
- * rest unread and the stream paused: the caller answers, and the stream or connection is
- * closed behind the answer.
+ * Reads a request body within `limit`, REST and RPC alike, in the time `bound` gives it, or
+ * else `limit.timeoutMs`. A refusal rejects at once with the rest unread and the stream
+ * paused: the caller answers, and the stream or connection is closed behind the answer.
  */
-export function readBody<E>(request: IncomingMessage | Http2ServerRequest | ServerHttp2Stream, limit: BodyLimit<E>): Promise<Buffer> {
+export function readBody<E>(request: IncomingMessage | Http2ServerRequest | ServerHttp2Stream, limit: BodyLimit<E>, bound?: ReadBound<E>): Promise<Buffer> {
   const declared = limit.declaredBytes ?? NaN;
   if (declared > limit.maxBytes) return Promise.reject(limit.tooLarge());
   if (declared === 0 && limit.peek === undefined) return Promise.resolve(Buffer.alloc(0));
@@ -46,8 +57,13 @@ export function readBody<E>(request: IncomingMessage | Http2ServerRequest | Serv
     const chunks: Buffer[] = [];
     let size = 0;
     let peeked = limit.peek === undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
     const finish = (error?: E) => {
-      clearTimeout(timer);
+      if (finished) return;
+      finished = true;
+      if (timer !== undefined) clearTimeout(timer);
+      bound?.readDone();
       request.off("data", onData);
       request.off("end", onEnd);
       request.off("error", onError);
@@ -73,10 +89,11 @@ export function readBody<E>(request: IncomingMessage | Http2ServerRequest | Serv
     const onEnd = () => finish(peeked ? undefined : peek());
     const onError = (error: Error) => finish(limit.failed("unreadable", error));
     const onAborted = () => finish(limit.failed("aborted"));
-    const timer = setTimeout(() => finish(limit.failed("timeout")), limit.timeoutMs ?? bodyTimeoutMs);
     request.on("data", onData);
     request.once("end", onEnd);
     request.once("error", onError);
     request.once("aborted", onAborted);
+    if (bound !== undefined) bound.boundRead(finish);
+    else timer = setTimeout(() => finish(limit.failed("timeout")), limit.timeoutMs ?? bodyTimeoutMs);
   });
 }

@@ -20,6 +20,7 @@ import { createRouteTable } from "./rest/route-table.js";
 import { createTranscoder } from "./rest/transcoder.js";
 import type { StaticSite } from "./static-site.js";
 import { implementationIndex, type ServiceRegistration } from "./services.js";
+import { withClientScope } from "./client-scope.js";
 
 /** What the server serves and how. */
 export interface ServerOptions {
@@ -71,7 +72,9 @@ export function createServer(options: ServerOptions): Listener {
 
 /** What `createServer` serves, without the listener. */
 export function createServerRequestHandler(options: ServerOptions): ServerRequestHandler {
-  const { services, logger } = options;
+  const { logger } = options;
+  // Every call runs in its client's scope: the audit events it records name the caller.
+  const services = options.services.map(withClientScope);
   const clientOf = createClientOf(options.trustedProxies ?? 0);
   const errors: Interceptor = (next) => (request) =>
     next(request).catch((error: unknown) => {
@@ -93,7 +96,7 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     if (request.stream || !clientGate.limits(request.method)) return next(request);
     return clientGate.enforce(request.method, request.contextValues).then(() => next(request));
   };
-  const rpcOnly = options.rpcOnlyServices ?? [];
+  const rpcOnly = (options.rpcOnlyServices ?? []).map(withClientScope);
   const reflected = [...services, ...rpcOnly].map((registration) => registration.service);
   const rpcServices = [...services, ...rpcOnly, reflectionService(reflected)];
   const observers = options.observers ?? [];

@@ -40,8 +40,12 @@ const restCalls: Record<string, (input: Json) => RestCall> = {
   listCredentials: (input) => ({ method: "GET", path: `/admin/users/${enc(String(input.userId))}/credentials` }),
   deleteCredential: (input) => ({ method: "DELETE", path: `/admin/users/${enc(String(input.userId))}/credentials/${enc(String(input.credentialId))}` }),
   introspectToken: (input) => ({ method: "POST", path: "/admin/tokens/introspect", body: input }),
-  listAuditEvents: () => ({ method: "GET", path: "/admin/audit-events" }),
+  listAuditEvents: (input) => ({ method: "GET", path: "/admin/audit-events", query: queryOf(flatten(input)) }),
   listWebhooks: () => ({ method: "GET", path: "/admin/webhooks" }),
+  createWebhook: (input) => ({ method: "POST", path: "/admin/webhooks", body: input }),
+  updateWebhook: (input) => ({ method: "PATCH", path: `/admin/webhooks/${enc(String(input.webhookId))}`, body: without(input, "webhookId") }),
+  deleteWebhook: (input) => ({ method: "DELETE", path: `/admin/webhooks/${enc(String(input.webhookId))}` }),
+  listWebhookDeliveries: (input) => ({ method: "GET", path: `/admin/webhooks/${enc(String(input.webhookId))}/deliveries`, query: queryOf(without(input, "webhookId")) }),
 };
 
 /** The snake_case name of a gRPC code, as the admin REST dialect's `error` spells it. */
@@ -84,6 +88,17 @@ function queryOf(input: Json): Record<string, string> {
   const query: Record<string, string> = {};
   for (const [name, value] of Object.entries(input)) query[name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)] = String(value);
   return query;
+}
+
+/** Nested members as dotted names (`filter.userId`), for query parameters; a one-item list as its item. */
+function flatten(input: Json, prefix = ""): Json {
+  const out: Json = {};
+  for (const [name, value] of Object.entries(input)) {
+    if (Array.isArray(value)) out[prefix + name] = value.length === 1 ? value[0] : value.join(",");
+    else if (typeof value === "object" && value !== null) Object.assign(out, flatten(value as Json, `${prefix}${name}.`));
+    else out[prefix + name] = value;
+  }
+  return out;
 }
 
 function without(input: Json, name: string): Json {

@@ -1,9 +1,12 @@
 import { authenticator as totp } from "otplib";
 import { expect } from "vitest";
-import { api, auth, codeSent, freshEmail, heldFrom, sentCount, signUpVerified, startWithSinks, type Account, type Sinks } from "../authenticator/authenticator-client.js";
+import { api, auth, codeSent, freshEmail, heldFrom, sentCount, signUpVerified, type Account, type Sinks } from "../authenticator/authenticator-client.js";
 import { accessPoint, apiKey, authenticator, origin, registerKey, type RegisteredKey } from "../authfi/authfi-client.js";
 import { rest } from "../harness/rest.js";
-import type { TestServer } from "../harness/server.js";
+import { startTestServer, type TestServer } from "../harness/server.js";
+import { startSmtpSink } from "../harness/smtp-sink.js";
+import { startWebhookSink } from "../harness/webhook-sink.js";
+import type { StartOptions } from "../../src/app.js";
 import type { SoftwareCredential } from "../harness/software-authenticator.js";
 import { adminKey } from "./admin-client.js";
 
@@ -14,9 +17,22 @@ export interface AdminWorld {
   close(): Promise<void>;
 }
 
-/** Starts Tessera for an admin test file; `env` on top. */
-export async function startAdminWorld(env: Record<string, string> = {}): Promise<AdminWorld> {
-  return startWithSinks({ ADMIN_API_KEY: adminKey, ORIGIN: origin, RP_NAME: "Example RP", AUTHFI_ACCESS_POINT: accessPoint, AUTHFI_API_KEY: apiKey, HANKO_PASSWORDS_ENABLED: "true", ...env });
+/** Starts Tessera for an admin test file; `env` and `options` (a clock) on top. */
+export async function startAdminWorld(env: Record<string, string> = {}, options: Partial<StartOptions> = {}): Promise<AdminWorld> {
+  const sinks = { smtp: await startSmtpSink(), sms: await startWebhookSink() };
+  const server = await startTestServer(
+    { SMTP_URL: sinks.smtp.url, SMS_WEBHOOK_URL: sinks.sms.url, ADMIN_API_KEY: adminKey, ORIGIN: origin, RP_NAME: "Example RP", AUTHFI_ACCESS_POINT: accessPoint, AUTHFI_API_KEY: apiKey, HANKO_PASSWORDS_ENABLED: "true", ...env },
+    options,
+  );
+  return {
+    server,
+    sinks,
+    async close() {
+      await server.close();
+      await sinks.smtp.close();
+      await sinks.sms.close();
+    },
+  };
 }
 
 /** A Hanko user with a password and a passcode-login session. */

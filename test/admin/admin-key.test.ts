@@ -70,6 +70,15 @@ describe("where the admin API is served", () => {
     expect(server.logs.join("")).not.toContain(adminKey);
   });
 
+  it("documents every admin REST route, with the admin key scheme, in the management port's OpenAPI documents", async () => {
+    for (const path of ["/openapi.json", "/openapi/admin.json"]) {
+      const document = (await rest(server.app.adminUrl, "GET", path)).json as { paths: Record<string, Record<string, { security?: unknown }>>; components: { securitySchemes: Record<string, unknown> } };
+      expect(Object.keys(document.paths), path).toEqual(expect.arrayContaining(["/admin/users", "/admin/users/{user_id}", "/admin/users/{user_id}/lock", "/admin/users/{user_id}/sessions/{session_id}", "/admin/users/{user_id}/credentials/{credential_id}", "/admin/tokens/introspect"]));
+      expect(document.paths["/admin/tokens/introspect"]?.post?.security, path).toEqual([{ adminApiKey: [] }]);
+      expect(document.components.securitySchemes.adminApiKey, path).toMatchObject({ type: "http", scheme: "bearer" });
+    }
+  });
+
   it("answers an unknown admin path in the admin dialect", async () => {
     const missing = await rest(server.app.adminUrl, "GET", "/admin/nothing-here", { headers: { authorization: `Bearer ${adminKey}` } });
     expect(missing).toMatchObject({ status: 404, json: { error: "not_found", message: expect.any(String) } });

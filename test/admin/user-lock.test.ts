@@ -161,11 +161,13 @@ describe("the lock as the admin API shows it", () => {
 
   // A locked account must not be a way to send mail or SMS to its owner: the refused login
   // writes nothing, so no code is queued.
-  it("queues no code for a locked user's Authenticator API login", async () => {
+  it("queues no code for a locked user's Authenticator API login or Hanko passcode login", async () => {
     const account = await authenticatorAccount(world);
     await adminOk("grpc", world.server, "lockUser", { userId: account.userId });
     const queued = await queuedCount(world.server, account.contact);
     expect(await api(world.server, "POST", "/login", { body: { email: account.contact, password: account.password } })).toMatchObject(authenticatorLocked);
+    expect(await queuedCount(world.server, account.contact)).toBe(queued);
+    expect(await rest(world.server.url, "POST", "/passcode/login/initialize", { body: { user_id: account.userId } })).toMatchObject(hankoLocked);
     expect(await queuedCount(world.server, account.contact)).toBe(queued);
   });
 

@@ -27,6 +27,7 @@ const secrets = createSecretBox(randomBytes(32));
 const reason = (name: string) => ({ reason: name as Reason, kind: "unauthenticated", message: name }) as const;
 const policy: ChallengePolicy = {
   purpose: "test-code",
+  product: "shared",
   ttlSeconds: 300,
   maxAttempts: 3,
   digits: 8,

@@ -34,6 +34,7 @@ describe("migrations", () => {
     await migrateToLatest(database.db);
     const latest = await tables();
     expect(latest).toEqual([
+      "audit_events",
       "authenticator_settings",
       "authenticator_signups",
       "authenticator_tokens",
@@ -59,6 +60,8 @@ describe("migrations", () => {
       "verify_totp_secrets",
       "webauthn_challenges",
       "webauthn_credentials",
+      "webhook_deliveries",
+      "webhooks",
     ]);
     const tenant = await database.db.selectFrom("tenants").selectAll().executeTakeFirstOrThrow();
     expect(tenant).toMatchObject({ slug: "default", state: "active", user_cap: null });

@@ -83,7 +83,7 @@ afterAll(async () => {
 const signTokenPath = "/tessera.testing.v1.EchoService/SignToken";
 
 /** One raw gRPC exchange on its own HTTP/2 connection: response headers, trailers, body. */
-async function rawGrpc(path: string, body: Buffer, headers: Record<string, string> = {}) {
+async function rawGrpc(path: string, body: Buffer, headers: Record<string, string> = {}, { endStream = true } = {}) {
   const session = http2.connect(server.url);
   try {
     return await new Promise<{ headers: http2.IncomingHttpHeaders; trailers: http2.IncomingHttpHeaders | undefined; body: Buffer }>((resolve, reject) => {
@@ -97,7 +97,8 @@ async function rawGrpc(path: string, body: Buffer, headers: Record<string, strin
       stream.on("error", reject);
       stream.setTimeout(10_000, () => stream.close(http2.constants.NGHTTP2_CANCEL));
       stream.on("close", () => resolve({ headers: head, trailers, body: Buffer.concat(chunks) }));
-      stream.end(body);
+      if (endStream) stream.end(body);
+      else stream.write(body);
     });
   } finally {
     session.close();
@@ -178,6 +179,26 @@ describe("deadlines", () => {
     expect(JSON.parse(answer.body.toString("utf8"))).toMatchObject({ code: "deadline_exceeded" });
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(aborted.get("wait:connect")).toEqual({ code: Code.DeadlineExceeded });
+  });
+});
+
+describe("deadlines while the body arrives", () => {
+  // A client that sends the headers and holds the body back held the call (and its stream) for
+  // the fixed 10 s body timeout, whatever deadline it had asked for.
+  it("grpc-timeout bounds the wait for the request body: DEADLINE_EXCEEDED", async () => {
+    const started = Date.now();
+    const whole = signTokenEnvelope("never finished");
+    const answer = await rawGrpc(signTokenPath, whole.subarray(0, 4), { "grpc-timeout": "200m" }, { endStream: false });
+    expect(answer.headers["grpc-status"] ?? answer.trailers?.["grpc-status"]).toBe(String(Code.DeadlineExceeded));
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("connect-timeout-ms bounds the wait for the request body: deadline_exceeded", async () => {
+    const started = Date.now();
+    const answer = await rawConnect(signTokenPath, Buffer.from('{"token":'), { "connect-timeout-ms": "200", "content-length": "100" }, { endBody: false });
+    expect(answer.status).toBe(504);
+    expect(JSON.parse(answer.body.toString("utf8"))).toMatchObject({ code: "deadline_exceeded" });
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 });
 
@@ -289,7 +310,7 @@ describe("buf curl", () => {
 });
 
 /** One Connect POST over HTTP/1.1 (JSON unless `headers` say otherwise). */
-function rawConnect(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
+function rawConnect(path: string, body: string | Buffer, headers: Record<string, string> = {}, { endBody = true } = {}) {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
     const bytes = typeof body === "string" ? Buffer.from(body) : body;
     const request = http.request(new URL(path, server.url), { method: "POST", timeout: 10_000, headers: { "content-type": "application/json", "content-length": bytes.length, ...headers } }, (response) => {
@@ -299,6 +320,7 @@ function rawConnect(path: string, body: string | Buffer, headers: Record<string,
     });
     request.on("error", reject);
     request.on("timeout", () => request.destroy(new Error("timed out")));
-    request.end(bytes);
+    if (endBody) request.end(bytes);
+    else request.write(bytes);
   });
 }

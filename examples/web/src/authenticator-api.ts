@@ -1,13 +1,12 @@
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
-import { createClient, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-web";
+import { createClient, createTesseraTransport } from "@tessera/client";
 import {
   AuthenticatorService,
   CreateDeviceResponseSchema,
   GetLoginDeviceChallengeResponseSchema,
   VerifyDeviceRequestSchema,
   VerifyLoginDeviceRequestSchema,
-} from "../../../gen/es/tessera/authenticator/v1/authenticator_pb.js";
+} from "@tessera/client/authenticator";
 
 /** The Authenticator API's credential: a token and the client id it is bound to (sent as `x-client-id` over Connect). */
 export interface HeldToken {
@@ -30,18 +29,10 @@ export function tokenClaims(token: string): { state?: string; user_id?: string }
  * token in `Authorization` and its client id in `x-client-id`.
  */
 export function createAuthenticatorApi(held: () => HeldToken | undefined) {
-  const credentials: Interceptor = (next) => (request) => {
-    const current = held();
-    if (current !== undefined) {
-      request.header.set("authorization", `Bearer ${current.token}`);
-      request.header.set("x-client-id", current.clientId);
-    }
-    return next(request);
-  };
-  const transport = createConnectTransport({
+  const transport = createTesseraTransport({
     baseUrl: window.location.origin,
-    interceptors: [credentials],
-    fetch: (input, init) => globalThis.fetch(input, { ...init, credentials: "include" }),
+    bearerToken: () => held()?.token,
+    clientId: () => held()?.clientId,
   });
   const client = createClient(AuthenticatorService, transport);
   return {

@@ -1,5 +1,4 @@
-import { ConnectError, Code } from "@connectrpc/connect";
-import { ErrorInfoSchema } from "../../../gen/es/google/rpc/error_details_pb.js";
+import { Code, ConnectError, describeError, type Reason } from "@tessera/client";
 import { HankoError, type HankoOperation } from "./hanko-api.js";
 
 /** Sentences for the Hanko refusals the demo can meet, by call and HTTP status. */
@@ -26,7 +25,7 @@ const hankoSentences: Partial<Record<HankoOperation, Record<number, string>>> = 
 };
 
 /** Sentences for the Authenticator API's reasons (google.rpc.ErrorInfo) the demo can meet. */
-const reasonSentences: Record<string, string> = {
+const reasonSentences: Partial<Record<Reason, string>> = {
   INVALID_CREDENTIALS: "That email address and password do not match an account.",
   INVALID_CODE: "That code is wrong: check the email and type it again.",
   TOO_MANY_ATTEMPTS: "Too many wrong attempts: wait a little, then try again.",
@@ -65,10 +64,11 @@ export function sentenceOf(error: unknown): string {
     return `The server refused: ${error.message} (${error.status}).`;
   }
   if (error instanceof ConnectError) {
-    const reason = error.findDetails(ErrorInfoSchema)[0]?.reason;
-    if (reason !== undefined && reasonSentences[reason] !== undefined) return reasonSentences[reason];
-    if (error.code === Code.Unavailable) return "The server cannot be reached right now: try again shortly.";
-    return `The server refused: ${error.rawMessage}${reason === undefined ? "" : ` (${reason})`}.`;
+    const { reason, reasonText, message, code } = describeError(error);
+    const sentence = reason === undefined ? undefined : reasonSentences[reason];
+    if (sentence !== undefined) return sentence;
+    if (code === Code.Unavailable) return "The server cannot be reached right now: try again shortly.";
+    return `The server refused: ${message}${reasonText === undefined ? "" : ` (${reasonText})`}.`;
   }
   if (error instanceof Error) {
     const name = error.name;

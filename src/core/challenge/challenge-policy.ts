@@ -1,3 +1,4 @@
+import type { AuditProduct } from "../audit/audit-event.js";
 import type { ErrorKind } from "../errors/domain-error.js";
 import type { Reason } from "../errors/reasons.js";
 
@@ -30,6 +31,8 @@ export interface RefusalReason {
  */
 export interface ChallengePolicy {
   purpose: string;
+  /** The product whose audit events its codes sent, verified and refused are. */
+  product: AuditProduct;
   ttlSeconds: number;
   /**
    * How long the delivered secret answers, when shorter than the challenge lives (the

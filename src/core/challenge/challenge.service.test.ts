@@ -14,6 +14,7 @@ import { createChallenges } from "./challenge.service.js";
 const reason = (name: string) => ({ reason: name as Reason, kind: "unauthenticated", message: name }) as const;
 const policy: ChallengePolicy = {
   purpose: "unit-code",
+  product: "shared",
   ttlSeconds: 300,
   maxAttempts: 2,
   digits: 6,
@@ -59,5 +60,19 @@ describe("challenge service", () => {
     now += 300_000;
     expect(await refusal(challenges.verify(policy, { id: challenge.id }, secret!))).toBe("EXPIRED");
     expect(store.writes).toEqual([]);
+  });
+
+  // A locked account (tessera.admin.v1 LockUser) must not be sent codes: no login of theirs starts.
+  it("issue nothing for a locked user, and issue as before for any other", async () => {
+    const store = memoryChallengeStore();
+    const locks = { isLocked: (userId: string) => Promise.resolve(userId === "locked-user") };
+    const challenges = createChallenges({ store, secrets, clock, locks });
+    const message = () => ({ channel: "email" as const, recipient: "a@example.com", body: "code" });
+    expect(await refusal(challenges.issue(policy, { id: "for-locked", userId: "locked-user", message }))).toBe("USER_LOCKED");
+    expect(store.stored({ purpose: policy.purpose, id: "for-locked" })).toBeUndefined();
+    expect(store.messages).toEqual([]);
+    const { challenge } = await challenges.issue(policy, { userId: "other-user", message });
+    expect(store.stored({ purpose: policy.purpose, id: challenge.id })).toMatchObject({ userId: "other-user" });
+    expect(store.messages).toHaveLength(1);
   });
 });

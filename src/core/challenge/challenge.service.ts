@@ -1,6 +1,8 @@
 import { randomInt, randomUUID } from "node:crypto";
+import { noAudit, type AuditLog } from "../audit/audit.service.js";
 import type { Clock } from "../clock.js";
 import { DomainError } from "../errors/domain-error.js";
+import { refuseLocked, type UserLocks } from "../identity/user-lock.js";
 import type { SecretBox } from "../keys/secret-box.js";
 import type { ChallengePolicy, ChallengeRefusal } from "./challenge-policy.js";
 import type { ChallengeLookup, ChallengeMessage, ChallengeStore, StoredChallenge } from "./challenge.port.js";
@@ -72,9 +74,14 @@ export function randomDigits(length: number): string {
   return code.slice(0, length);
 }
 
-/** Creates the challenge mechanic of a tenant over `store`. */
-export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets: SecretBox; clock: Clock }): Challenges<Tx> {
-  const { store, secrets, clock } = deps;
+/**
+ * Creates the challenge mechanic of a tenant over `store`. With `locks`, a challenge for a locked
+ * user (a passcode, a login code) is refused with USER_LOCKED before anything is written or sent:
+ * no login of theirs starts, in any product that sends them a code.
+ */
+export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets: SecretBox; clock: Clock; locks?: UserLocks; audit?: AuditLog<Tx> }): Challenges<Tx> {
+  const { store, secrets, clock, locks } = deps;
+  const audit: AuditLog<Tx> = deps.audit ?? noAudit;
   const context = (purpose: string, id: string) => `${purpose}:${id}`;
   const subjectHash = (purpose: string, subject: readonly string[]) => secrets.hash(subject.join("\0"), `challenge-subject:${purpose}`);
   const lookup = (policy: ChallengePolicy, target: ChallengeTarget): ChallengeLookup =>
@@ -88,6 +95,7 @@ export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets:
 
   return {
     async issue(policy, input) {
+      if (input.userId !== undefined) await refuseLocked(locks, input.userId);
       const id = input.id ?? randomUUID();
       const secret = input.secret === undefined ? randomDigits(policy.digits) : input.secret;
       const at = clock.now();
@@ -107,7 +115,17 @@ export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets:
           expiresAt,
           data: input.data ?? {},
         },
-        { ...(message === undefined ? {} : { message }), ...(input.alongside === undefined ? {} : { alongside: input.alongside }), replaceOpen: input.replaceOpen ?? false, at },
+        {
+          ...(message === undefined ? {} : { message }),
+          alongside: async (tx) => {
+            await input.alongside?.(tx);
+            // A challenge answered another way (a TOTP) sends nothing: only a code that goes out is recorded.
+            if (message !== undefined)
+              await audit.record(tx, { type: "code.sent", outcome: "success", product: policy.product, userId: input.userId ?? null, details: { purpose: policy.purpose, channel: message.channel } });
+          },
+          replaceOpen: input.replaceOpen ?? false,
+          at,
+        },
       );
       if (challenge === undefined) throw input.idTaken?.() ?? refuse(policy, "closed", undefined);
       return { challenge, secret };
@@ -116,6 +134,27 @@ export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets:
     async verify(policy, target, secret, options = {}) {
       // Decided inside the transaction, thrown after it commits: a wrong try must stay counted.
       const outcome = await store.withLocked(lookup(policy, target), async (tx, challenge) => {
+        const decided = await decide(tx, challenge);
+        // The event commits with the count or the close: a refused answer leaves its trace too.
+        await audit.record(
+          tx,
+          decided.refusal === undefined
+            ? { type: "code.verified", outcome: "success", product: policy.product, userId: decided.challenge.userId, details: { purpose: policy.purpose } }
+            : {
+                type: "code.failed",
+                outcome: "failure",
+                product: policy.product,
+                userId: decided.challenge?.userId ?? null,
+                reason: policy.refusals[decided.refusal].reason,
+                details: { purpose: policy.purpose, refusal: decided.refusal, attempts: decided.challenge?.attempts ?? 0 },
+              },
+        );
+        return decided;
+      });
+      if (outcome.refusal === undefined) return { challenge: outcome.challenge, value: outcome.value };
+      throw refuse(policy, outcome.refusal, options.details?.(outcome.refusal, outcome.challenge));
+
+      async function decide(tx: Tx, challenge: StoredChallenge | undefined) {
         if (challenge === undefined) return { refusal: "unknown", challenge } as const;
         if (challenge.attempts >= challenge.maxAttempts) return { refusal: "exhausted", challenge } as const;
         if (challenge.closedAt !== null) return { refusal: "closed", challenge } as const;
@@ -130,9 +169,7 @@ export function createChallenges<Tx>(deps: { store: ChallengeStore<Tx>; secrets:
         }
         await store.close(tx, challenge, clock.now());
         return { refusal: undefined, challenge, value: await options.onSuccess?.(tx, challenge) } as const;
-      });
-      if (outcome.refusal === undefined) return { challenge: outcome.challenge, value: outcome.value };
-      throw refuse(policy, outcome.refusal, options.details?.(outcome.refusal, outcome.challenge));
+      }
     },
 
     find: (policy, target) => store.find(lookup(policy, target), clock.now()),

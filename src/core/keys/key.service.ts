@@ -24,7 +24,7 @@ export interface KeyService {
   /** Makes sure an RS256 and an EdDSA key exist; run at start. */
   ensureKeys(): Promise<void>;
   /** The published public keys of `alg`, oldest last. */
-  publicKeys(alg: SigningAlgorithm): Promise<PublicJwk[]>;
+  publicKeys(alg: SigningAlgorithm): Promise<readonly PublicJwk[]>;
   /** The newest key of `alg`: the one that signs. */
   signingKey(alg: SigningAlgorithm): Promise<SigningKey>;
   /** The published public key `kid` of `alg`, to verify a token it signed; undefined once retired. */
@@ -60,6 +60,9 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
   const clock = options.clock ?? systemClock;
   const now = () => clock.now().getTime();
   let cache: { at: number; keys: Promise<LoadedKey[]> } | undefined;
+  // The same array for as long as the loaded set holds, so that callers can keep what they
+  // make of it (the JWKS answer and its encoding) until the keys change.
+  const published = new WeakMap<LoadedKey[], Map<SigningAlgorithm, readonly PublicJwk[]>>();
 
   const load = (): Promise<LoadedKey[]> => {
     if (cache === undefined || now() - cache.at > cacheMs) {
@@ -93,7 +96,12 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
       cache = undefined;
     },
     async publicKeys(alg) {
-      return (await load()).filter((key) => key.stored.alg === alg).map((key) => key.stored.publicJwk);
+      const loaded = await load();
+      let byAlg = published.get(loaded);
+      if (byAlg === undefined) published.set(loaded, (byAlg = new Map()));
+      let keys = byAlg.get(alg);
+      if (keys === undefined) byAlg.set(alg, (keys = Object.freeze(loaded.filter((key) => key.stored.alg === alg).map((key) => key.stored.publicJwk))));
+      return keys;
     },
     async signingKey(alg) {
       const key = (await load()).find((candidate) => candidate.stored.alg === alg);

@@ -1,3 +1,5 @@
+import type { AuditProduct } from "../audit/audit-event.js";
+import { noAudit, type AuditLog } from "../audit/audit.service.js";
 import type { Clock } from "../clock.js";
 import { DomainError, isDomainError } from "../errors/domain-error.js";
 import type { Reason } from "../errors/reasons.js";
@@ -34,8 +36,9 @@ export function limitRefusal(policy: LimitPolicy, retryAfterSeconds: number): Do
 }
 
 /** Creates the limiter of a tenant. */
-export function createLimiter(deps: { store: LimitStore; tenantId: string; secrets: SecretBox; clock: Clock }): Limiter {
+export function createLimiter(deps: { store: LimitStore; tenantId: string; secrets: SecretBox; clock: Clock; audit?: AuditLog<unknown> }): Limiter {
   const { store, tenantId, secrets, clock } = deps;
+  const audit = deps.audit ?? noAudit;
   const hash = (key: LimitKey, policy: LimitPolicy) => secrets.hash(key.join("\0"), `limit:${policy.name}`);
   const retryAfter = (policy: LimitPolicy, windowStartedAt: Date, at: Date) =>
     Math.max(1, Math.ceil((windowStartedAt.getTime() + policy.windowSeconds * 1000 - at.getTime()) / 1000));
@@ -43,6 +46,10 @@ export function createLimiter(deps: { store: LimitStore; tenantId: string; secre
     const at = clock.now();
     const count = await store.hit(tenantId, hashed, at, policy.windowSeconds);
     if (count.hits <= policy.max) return { allowed: true, remaining: policy.max - count.hits };
+    // Recorded once per window and key, at the first refused hit: a flood writes one event, not one per request.
+    if (count.hits === policy.max + 1) {
+      await audit.recordAlone({ type: "rate_limit.tripped", outcome: "failure", product: productOf(policy), reason: policy.reason, details: { limit: policy.name, window_seconds: policy.windowSeconds } });
+    }
     return { allowed: false, retryAfterSeconds: retryAfter(policy, count.windowStartedAt, at) };
   };
   return {
@@ -79,4 +86,12 @@ export function createLimiter(deps: { store: LimitStore; tenantId: string; secre
       if (count !== undefined && count.hits >= policy.max) throw limitRefusal(policy, retryAfter(policy, count.windowStartedAt, at));
     },
   };
+}
+
+const products: readonly AuditProduct[] = ["hanko", "jincor", "authentiq", "authenticator", "authfi"];
+
+/** The product a limit is named after (`hanko:passcode-send`); `shared` for one every product counts on (the password guesses). */
+function productOf(policy: LimitPolicy): AuditProduct {
+  const prefix = policy.name.split(":")[0] as AuditProduct;
+  return products.includes(prefix) ? prefix : "shared";
 }

@@ -1,5 +1,5 @@
 import { verify } from "@node-rs/argon2";
-import { decodeHashBase64 } from "./hash-base64.js";
+import { decodePhcBase64 } from "./hash-base64.js";
 import { hashFloors, sizeProblem } from "./hash-floors.js";
 import { phcParameters, refuse, type DecodeResult } from "./hash-format.js";
 import { tesseraArgon2 } from "./password-hash.js";
@@ -23,14 +23,14 @@ export function decodeArgon2(text: string): DecodeResult {
   const passes = parameters.get("t")!;
   const lanes = parameters.get("p")!;
   if (passes < 1 || lanes < 1 || memory < 8 * lanes) return refuse("malformed", `${variant} needs t ≥ 1, p ≥ 1 and m ≥ 8·p`);
-  const salt = decodeHashBase64(parts[4]!);
-  const digest = decodeHashBase64(parts[5]!);
-  if (salt === undefined || digest === undefined) return refuse("malformed", `the ${variant} salt and digest must be base64`);
+  const salt = decodePhcBase64(parts[4]!);
+  const digest = decodePhcBase64(parts[5]!);
+  if (salt === undefined || digest === undefined) return refuse("malformed", `the ${variant} salt and digest must be standard base64 without padding`);
   const size = sizeProblem(salt, digest);
   if (size !== undefined) return refuse("malformed", size);
   const floors = hashFloors.argon2;
-  if (memory > floors.maxMemoryKib || passes > floors.maxPasses || lanes > floors.maxLanes) {
-    return refuse("costly", `${variant} m=${memory},t=${passes},p=${lanes} is over the ceilings m=${floors.maxMemoryKib},t=${floors.maxPasses},p=${floors.maxLanes}`);
+  if (memory > floors.maxMemoryKib || passes > floors.maxPasses || lanes > floors.maxLanes || memory * passes > floors.maxMemoryTimesPasses) {
+    return refuse("costly", `${variant} m=${memory},t=${passes},p=${lanes} is over the ceilings m=${floors.maxMemoryKib},t=${floors.maxPasses},p=${floors.maxLanes},m·t=${floors.maxMemoryTimesPasses}`);
   }
   const weak = memory < floors.minMemoryKib || memory * passes < floors.minMemoryTimesPasses;
   return {

@@ -13,3 +13,12 @@ export function decodeHashBase64(text: string): Uint8Array | undefined {
   if (bytes.toString("base64").replace(/=+$/, "") !== standard) return undefined;
   return new Uint8Array(bytes);
 }
+
+/**
+ * Decodes PHC's base64 strictly: standard alphabet, no padding, canonical. What argon2's verifier
+ * (@node-rs/argon2) reads: a looser spelling would pass import and fail every login.
+ */
+export function decodePhcBase64(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9+/]+$/.test(text)) return undefined;
+  return decodeHashBase64(text);
+}

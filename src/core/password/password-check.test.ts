@@ -59,12 +59,13 @@ describe("PasswordCheck", () => {
 
   // A password changed (or reset by an operator) while a login with the old one was verifying
   // must not be replaced by the upgrade of the old password.
-  it("does not overwrite a hash changed between the check and the upgrade", async () => {
+  // The old password is then refused: it is no longer the user's.
+  it("does not overwrite a hash changed between the check and the upgrade, and refuses the old password", async () => {
     const hashes = new Map([["ada", await bcryptHash("old secret", 10)]]);
     const memory = memoryStore(hashes);
     const changed = await hashPassword("new secret");
     memory.onReplace(() => hashes.set("ada", changed));
-    expect(await createPasswordCheck(memory).check("ada", "old secret")).toBe("matches");
+    expect(await createPasswordCheck(memory).check("ada", "old secret")).toBe("wrong");
     expect(hashes.get("ada")).toBe(changed);
   });
 

@@ -1,3 +1,4 @@
+import type { Logger } from "../../log.js";
 import { hashPassword } from "./password-hash.js";
 import type { PasswordHashStore } from "./password.port.js";
 import { verifyPasswordHash } from "./password-verify.js";
@@ -17,23 +18,28 @@ export interface PasswordCheck {
   /**
    * Checks `password` for `userId` (undefined: an unknown user, checked against a decoy at the
    * same cost). The upgrade is written before this resolves, in one statement that only replaces
-   * the hash that was verified; a store failure rejects (the login fails with it).
+   * the hash that was verified (when it changed meanwhile, the answer is "wrong"); a store failure
+   * rejects (the login fails with it).
    */
   check(userId: string | undefined, password: string): Promise<PasswordVerdict>;
 }
 
 /** Creates the password check over one tenant's password hashes. */
-export function createPasswordCheck(deps: { store: PasswordHashStore }): PasswordCheck {
-  const { store } = deps;
+export function createPasswordCheck(deps: { store: PasswordHashStore; logger?: Logger }): PasswordCheck {
+  const { store, logger } = deps;
   return {
     async check(userId, password) {
       // The hashes are computed outside any transaction: argon2 work would hold a connection
       // (PGlite's only one) for tens of milliseconds. The upgrade is a compare-and-swap instead.
       const stored = await store.findPasswordHash(userId ?? nobody);
-      const { matches, needsRehash } = await verifyPasswordHash(stored, password);
+      const { matches, needsRehash, failed } = await verifyPasswordHash(stored, password);
+      // Only the algorithm and the user: the hash and the password stay out of logs.
+      if (failed !== undefined) logger?.warn("a stored password hash could not be verified", { algorithm: failed, userId });
       if (stored === undefined || userId === undefined) return "no_password";
       if (!matches) return "wrong";
-      if (needsRehash) await store.replacePasswordHash(userId, stored, await hashPassword(password));
+      // A hash changed since it was read (a reset landed during the check) was not verified: the
+      // password that matched the old one is no longer the user's.
+      if (needsRehash && !(await store.replacePasswordHash(userId, stored, await hashPassword(password)))) return "wrong";
       return "matches";
     },
   };

@@ -23,6 +23,13 @@ describe("parsePasswordHash keeps", () => {
     ["pbkdf2-sha1 at the floor", `$pbkdf2-sha1$i=10000,l=32$${salt}$${digest}`, "pbkdf2-sha1", true],
     ["pbkdf2-sha256 in passlib's form", "$pbkdf2-sha256$29000$N2YMIWQsBWBMae09x1jrPQ$1t8iyB2A.WF/Z5JZv.lfCIhXXN33N23OSgQYThBYRfk", "pbkdf2-sha256", true],
     ["passlib's $pbkdf2$ (SHA-1)", `$pbkdf2$131000$${salt}$${digest}`, "pbkdf2-sha1", true],
+    // At the ceilings, each about half a second of one core.
+    ["bcrypt at the ceiling, cost 13", `$2b$13$${bcryptTail}`, "bcrypt", true],
+    ["argon2id at 256 MiB × 2 passes", `$argon2id$v=19$m=262144,t=2,p=1$${salt}$${digest}`, "argon2id", true],
+    ["scrypt at N·r·p = 2^20", `$scrypt$ln=16,r=8,p=2$${salt}$${digest}`, "scrypt", true],
+    ["pbkdf2-sha1 at 1,300,000 iterations", `$pbkdf2-sha1$i=1300000$${salt}$${digest}`, "pbkdf2-sha1", true],
+    ["pbkdf2-sha256 at 1,200,000 iterations", `$pbkdf2-sha256$i=1200000$${salt}$${digest}`, "pbkdf2-sha256", true],
+    ["pbkdf2-sha512 at 500,000 iterations", `$pbkdf2-sha512$i=500000$${salt}$${digest}`, "pbkdf2-sha512", true],
   ])("%s", (_name, text, algorithm, needsRehash) => {
     expect(parsePasswordHash(text)).toEqual({ ok: true, algorithm, needsRehash });
   });
@@ -50,7 +57,8 @@ describe("parsePasswordHash refuses", () => {
     ["SHA-crypt", "$6$rounds=5000$saltsalt$abc", "unknown", /SHA-crypt/],
     ["argon2d", `$argon2d$v=19$m=65536,t=3,p=1$${salt}$${digest}`, "unknown", /argon2d is not meant for passwords/],
     ["crypt_blowfish's buggy $2x$", `$2x$10$${bcryptTail}`, "unknown", /\$2x\$/],
-    ["an unknown identifier", "$whirlpool$abc$def", "unknown", /\$whirlpool\$ is not supported/],
+    ["a known unsupported identifier", "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7", "unknown", /yescrypt \(\$y\$\) is not supported/],
+    ["an identifier not on the list", "$whirlpoolx$abc$def", "unknown", /^not a password hash in a supported format/],
     ["PBKDF2 with another PRF", `$pbkdf2-md5$i=10000$${salt}$${digest}`, "unknown", /SHA-1 or SHA-2/],
     // Malformed: a supported format, badly written.
     ["bcrypt with a short tail", "$2b$10$short", "malformed", /53 characters/],
@@ -60,6 +68,8 @@ describe("parsePasswordHash refuses", () => {
     ["argon2 with a keyid", `$argon2id$v=19$m=65536,t=3,p=1,keyid=abc$${salt}$${digest}`, "malformed", /no keyid or data/],
     ["argon2 with parameters out of order", `$argon2id$v=19$t=3,m=65536,p=1$${salt}$${digest}`, "malformed", /m=…,t=…,p=…/],
     ["argon2 with non-canonical base64", "$argon2id$v=19$m=65536,t=3,p=4$cm94YnRVOW5jZzFzcVE4bQ$MNzk5BtR2vUhrp6qQEjRNx", "malformed", /base64/],
+    ["argon2 with padded base64 (argon2's verifier refuses it)", `$argon2id$v=19$m=65536,t=3,p=1$${salt}==$${digest}=`, "malformed", /without padding/],
+    ["argon2 with passlib's . for +", "$argon2i$v=19$m=65536,t=2,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub.b.dWRWJTmaaJObG", "malformed", /standard base64/],
     ["argon2 with a 4-byte salt", `$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$${digest}`, "malformed", /salt of 4 bytes/],
     ["scrypt with N not a power of two", `$scrypt$ln=16383,r=8,p=1$${salt}$${digest}`, "malformed", /power of two/],
     ["scrypt without parameters", `$scrypt$${salt}$${digest}`, "malformed", /\$scrypt\$ln=/],
@@ -67,10 +77,15 @@ describe("parsePasswordHash refuses", () => {
     ["PBKDF2 with an upper-case parameter", `$pbkdf2-sha512$I=100000,l=32$${salt}$${digest}`, "malformed", /i=/],
     ["a text over 1024 characters", `$argon2id$${"a".repeat(1100)}`, "malformed", /longer than 1024/],
     // Costly: over the ceilings, one login would take seconds or gigabytes.
-    ["bcrypt over cost 16", `$2b$17$${bcryptTail}`, "costly", /cost 17 is over the ceiling of 16/],
+    ["bcrypt over cost 13", `$2b$14$${bcryptTail}`, "costly", /cost 14 is over the ceiling of 13/],
     ["argon2 over 256 MiB", `$argon2id$v=19$m=1048576,t=3,p=1$${salt}$${digest}`, "costly", /over the ceilings/],
-    ["scrypt over 256 MiB", `$scrypt$ln=20,r=8,p=1$${salt}$${digest}`, "costly", /over the ceilings/],
-    ["PBKDF2 over 10,000,000 iterations", `$pbkdf2-sha256$i=20000000$${salt}$${digest}`, "costly", /over the ceiling/],
+    ["argon2 over 512 MiB-passes", `$argon2id$v=19$m=131072,t=5,p=1$${salt}$${digest}`, "costly", /over the ceilings/],
+    ["scrypt over 128 MiB", `$scrypt$ln=18,r=8,p=1$${salt}$${digest}`, "costly", /over the ceilings/],
+    ["scrypt over N·r·p = 2^20 by parallelism", `$scrypt$ln=16,r=8,p=4$${salt}$${digest}`, "costly", /over the ceilings/],
+    ["scrypt with r over 32", `$scrypt$ln=10,r=64,p=1$${salt}$${digest}`, "costly", /r ≤ 32/],
+    ["pbkdf2-sha1 over 1,300,000 iterations", `$pbkdf2-sha1$i=1300001$${salt}$${digest}`, "costly", /over the ceiling of 1300000 for SHA1/],
+    ["pbkdf2-sha256 over 1,200,000 iterations", `$pbkdf2-sha256$i=1200001$${salt}$${digest}`, "costly", /over the ceiling of 1200000/],
+    ["pbkdf2-sha512 over 500,000 iterations", `$pbkdf2-sha512$i=500001$${salt}$${digest}`, "costly", /over the ceiling of 500000/],
   ])("%s", (_name, text, problem, reason) => {
     const parsed = parsePasswordHash(text);
     expect(parsed).toEqual({ ok: false, problem, reason: expect.stringMatching(reason) });
@@ -79,7 +94,7 @@ describe("parsePasswordHash refuses", () => {
   // A refusal is printed in an import's summary and logs: an operator's file with a password in
   // clear where a hash belongs must not put that password there.
   it("never quotes the refused text in the reason", () => {
-    for (const text of ["hunter2-secret", "$unknownformat$hunter2-secret", "{SSHA}hunter2-secret", `$2b$10$hunter2-secret`]) {
+    for (const text of ["hunter2-secret", "$unknownformat$hunter2-secret", "$hunter2$", "$hunter2$secret", "{SSHA}hunter2-secret", `$2b$10$hunter2-secret`]) {
       const parsed = parsePasswordHash(text);
       expect(parsed.ok).toBe(false);
       expect(JSON.stringify(parsed)).not.toContain("hunter2");

@@ -37,10 +37,25 @@ export function decodePasswordHash(text: string): DecodeResult {
   if (text.startsWith("$scrypt$")) return decodeScrypt(text);
   if (text.startsWith("$pbkdf2$") || text.startsWith("$pbkdf2-")) return decodePbkdf2(text);
   for (const [pattern, problem, reason] of refusedFormats) if (pattern.test(text)) return refuse(problem, reason);
-  // Only an identifier is named: the text itself may be a password in clear.
-  const identifier = /^\$([a-z0-9-]{1,32})\$/.exec(text)?.[1];
-  return refuse("unknown", identifier === undefined ? "not a password hash in a supported format (a password in clear is never stored)" : `the hash format $${identifier}$ is not supported`);
+  // Only an identifier from a fixed list is named: any other text, `$…$` included, may be a
+  // password in clear, and a reason lands in an import's summary and in logs.
+  const identifier = /^\$([A-Za-z0-9-]{1,32})\$/.exec(text)?.[1];
+  const known = identifier === undefined ? undefined : knownUnsupported.get(identifier);
+  return refuse("unknown", known === undefined ? "not a password hash in a supported format (a password in clear is never stored)" : `${known} ($${identifier}$) is not supported`);
 }
+
+/** Identifiers of published hash formats Tessera does not read, with their names: the only ones a reason names. */
+const knownUnsupported: ReadonlyMap<string, string> = new Map([
+  ["y", "yescrypt"],
+  ["gy", "gost-yescrypt"],
+  ["7", "scrypt in crypt(3) form"],
+  ["3", "NT-hash crypt"],
+  ["P", "phpass"],
+  ["H", "phpass"],
+  ["bcrypt-sha256", "passlib's bcrypt-sha256"],
+  ["django", "Django's hash"],
+  ["whirlpool", "Whirlpool"],
+]);
 
 /**
  * Says whether Tessera keeps `text` as a user's password hash, as an import checks each user's:

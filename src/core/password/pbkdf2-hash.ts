@@ -30,8 +30,9 @@ export function decodePbkdf2(text: string): DecodeResult {
   if (size !== undefined) return refuse("malformed", size);
   const floors = hashFloors.pbkdf2;
   const count = iterations.count;
+  const ceiling = floors.maxIterations[prf as keyof typeof digests];
   if (count < 1) return refuse("malformed", "PBKDF2 needs at least one iteration");
-  if (count > floors.maxIterations) return refuse("costly", `${count} PBKDF2 iterations are over the ceiling of ${floors.maxIterations}`);
+  if (count > ceiling) return refuse("costly", `${count} PBKDF2 iterations are over the ceiling of ${ceiling} for ${prf.toUpperCase()}`);
   const algorithm: HashAlgorithm = `pbkdf2-${prf as keyof typeof digests}`;
   return {
     ok: true,

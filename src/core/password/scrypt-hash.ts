@@ -32,10 +32,11 @@ export function decodeScrypt(text: string): DecodeResult {
   if (size !== undefined) return refuse("malformed", size);
   const memory = 128 * cost * blockSize;
   const floors = hashFloors.scrypt;
-  if (memory > floors.maxMemoryBytes || parallelism > floors.maxParallelism) {
-    return refuse("costly", `scrypt N=${cost},r=${blockSize},p=${parallelism} is over the ceilings (${floors.maxMemoryBytes / 2 ** 20} MiB, p ≤ ${floors.maxParallelism})`);
+  if (cost * blockSize * parallelism > floors.maxWork || blockSize > floors.maxBlockSize || parallelism > floors.maxParallelism) {
+    return refuse("costly", `scrypt N=${cost},r=${blockSize},p=${parallelism} is over the ceilings (N·r·p ≤ ${floors.maxWork}, r ≤ ${floors.maxBlockSize}, p ≤ ${floors.maxParallelism})`);
   }
-  const options: ScryptOptions = { N: cost, r: blockSize, p: parallelism, maxmem: memory + 128 * blockSize * parallelism + 2 ** 20 };
+  // What OpenSSL allocates: V (128·r·(N + 2) bytes) and B (128·r·p), with slack.
+  const options: ScryptOptions = { N: cost, r: blockSize, p: parallelism, maxmem: 128 * blockSize * (cost + 2) + 128 * blockSize * parallelism + 2 ** 20 };
   return {
     ok: true,
     hash: {

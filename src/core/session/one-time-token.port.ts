@@ -6,4 +6,6 @@ export interface OneTimeTokenStore {
    * undefined when it is unknown, used or expired at `at`.
    */
   consume(valueHash: Buffer, at: Date): Promise<string | undefined>;
+  /** The user and expiry of the token with `valueHash` when it is neither used nor expired at `at`; it stays unused. */
+  findLive(valueHash: Buffer, at: Date): Promise<{ userId: string; expiresAt: Date } | undefined>;
 }

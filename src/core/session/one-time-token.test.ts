@@ -16,6 +16,10 @@ function memoryStore(): OneTimeTokenStore & { rows: Array<{ userId: string; valu
       if (row !== undefined) row.usedAt = at;
       return Promise.resolve(row?.userId);
     },
+    findLive(valueHash, at) {
+      const row = rows.find((candidate) => candidate.valueHash.equals(valueHash) && candidate.usedAt === undefined && candidate.expiresAt > at);
+      return Promise.resolve(row === undefined ? undefined : { userId: row.userId, expiresAt: row.expiresAt });
+    },
   };
 }
 
@@ -49,6 +53,18 @@ describe("one-time login tokens", () => {
     now += 60_000;
     expect(await reasonOf(tokens.consume(value))).toBe("TOKEN_INVALID");
     expect(await reasonOf(tokens.consume(randomBytes(32).toString("base64url")))).toBe("TOKEN_INVALID");
+  });
+
+  it("finds a live token without using it, and nothing once it is used or expired", async () => {
+    const tokens = createOneTimeTokens({ store: memoryStore(), secrets, clock });
+    const value = await tokens.issue("user-2", 60);
+    expect(await tokens.find(value)).toEqual({ userId: "user-2", expiresAt: new Date(now + 60_000) });
+    expect(await reasonOf(tokens.consume(value))).toBe("accepted user-2");
+    expect(await tokens.find(value)).toBeUndefined();
+    const later = await tokens.issue("user-2", 60);
+    now += 60_000;
+    expect(await tokens.find(later)).toBeUndefined();
+    expect(await tokens.find("not a token!")).toBeUndefined();
   });
 
   it("refuses what cannot be a token before looking it up", async () => {

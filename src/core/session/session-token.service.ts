@@ -1,3 +1,5 @@
+import type { AuditProduct } from "../audit/audit-event.js";
+import { noAudit, type AuditLog } from "../audit/audit.service.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { KeyService } from "../keys/key.service.js";
 import type { SessionStore } from "./session.port.js";
@@ -42,6 +44,9 @@ export interface SessionTokenOptions {
   /** The product's algorithm and refusal (Hanko's in src/products/hanko/policy.ts). */
   policy: SignedTokenPolicy;
   clock?: Clock;
+  /** Where sessions issued and revoked are recorded, as `product`'s (`shared` when unset). */
+  audit?: AuditLog<unknown>;
+  product?: AuditProduct;
   /** Operators' locks: a locked user gets no session and cannot use one (USER_LOCKED). */
   locks?: UserLocks;
 }
@@ -51,16 +56,22 @@ export function createSessionTokens(options: SessionTokenOptions): SessionTokens
   const { lifetime } = options;
   const policy = { ...options.policy, lifetime };
   const tokens = createIssuedTokens({ store: sessionRows(options.store), keys: options.keys, policy, clock: options.clock ?? systemClock, locks: options.locks });
+  const audit = options.audit ?? noAudit;
+  const product = options.product ?? "shared";
   return {
     async issue(userId) {
       const { recorded, token } = await tokens.issue({ subject: userId, extra: {} });
+      await audit.recordAlone({ type: "session.issued", outcome: "success", product, userId, details: { session_id: recorded.tokenId } });
       return { sessionId: recorded.tokenId, userId, token, lifetime };
     },
     async authenticate(token) {
       const { tokenId, subject } = await tokens.verify(token);
       return { sessionId: tokenId, userId: subject };
     },
-    revoke: async (sessionId) => void (await tokens.revoke(sessionId)),
+    async revoke(sessionId) {
+      await tokens.revoke(sessionId);
+      await audit.recordAlone({ type: "session.revoked", outcome: "success", product, details: { session_id: sessionId } });
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { refuseLocked, type UserLocks } from "../identity/user-lock.js";
 import {
   generateAuthenticationOptions,
@@ -11,7 +12,10 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { decodeAttestationObject } from "@simplewebauthn/server/helpers";
+import type { AuditEventInput, AuditProduct } from "../audit/audit-event.js";
+import { noAudit, reasonOf, recordOutcome, type AuditLog } from "../audit/audit.service.js";
 import type { Clock } from "../clock.js";
+import { isDomainError } from "../errors/domain-error.js";
 import type { Ceremony, ChallengeStore, IssuedChallenge, PendingUser, UserVerification } from "./challenge.port.js";
 import type { NewCredential, WebauthnCredential } from "./credential.js";
 import type { CredentialStore } from "./credential.port.js";
@@ -75,13 +79,13 @@ export interface WebauthnCeremony {
   /** Uses up the challenge and verifies the attestation; nothing is stored. */
   verifyRegistration(tenantId: string, purpose: string, response: RegistrationResponseJSON, checks?: CeremonyChecks): Promise<VerifiedRegistration>;
   /** Stores a verified credential for `userId` as the policy's product's, under the policy's cap. Refuses `credential_limit`, `credential_exists`. */
-  store(tenantId: string, userId: string, credential: VerifiedRegistration["credential"], credentials?: CredentialStore): Promise<WebauthnCredential>;
+  store(tenantId: string, userId: string, credential: VerifiedRegistration["credential"], credentials?: CredentialStore, tx?: unknown): Promise<WebauthnCredential>;
   /** The user's credentials the policy lists, oldest first (`credentials` may be a transaction's store). */
   list(tenantId: string, userId: string, credentials?: CredentialStore): Promise<WebauthnCredential[]>;
   /** Renames the user's credential the policy manages (null clears the name); undefined when there is no such credential. */
   rename(tenantId: string, userId: string, credentialId: string, name: string | null, credentials?: CredentialStore): Promise<WebauthnCredential | undefined>;
   /** Deletes the user's credential the policy manages; false when there is no such credential. */
-  remove(tenantId: string, userId: string, credentialId: string, credentials?: CredentialStore): Promise<boolean>;
+  remove(tenantId: string, userId: string, credentialId: string, credentials?: CredentialStore, tx?: unknown): Promise<boolean>;
   /** Request options. Refuses `no_credentials` for a user without any. */
   loginOptions(request: LoginRequest): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /** Uses up the challenge, verifies the assertion and records the new sign count: the credential as it is now. */
@@ -93,8 +97,21 @@ export interface WebauthnCeremony {
  * locked user's login is refused with USER_LOCKED at its start (options for their credentials)
  * and at its end (an assertion of a credential of theirs), in every product that uses it.
  */
-export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: RelyingPartyConfig; challenges: ChallengeStore; credentials: CredentialStore; clock: Clock; locks?: UserLocks }): WebauthnCeremony {
+export function createWebauthnCeremony(deps: {
+  policy: WebauthnPolicy;
+  rp: RelyingPartyConfig;
+  challenges: ChallengeStore;
+  credentials: CredentialStore;
+  clock: Clock;
+  locks?: UserLocks;
+  /** Where registrations, removals and logins are recorded (each with the policy's product). */
+  audit?: AuditLog<unknown>;
+}): WebauthnCeremony {
   const { policy, rp, challenges, credentials, clock, locks } = deps;
+  const audit = deps.audit ?? noAudit;
+  const product = policy.product as AuditProduct;
+  // In the caller's transaction when it passes one (its credential store is that transaction's).
+  const record = (tx: unknown, event: AuditEventInput) => (tx === undefined ? audit.recordAlone(event) : audit.record(tx, event));
   const scope = policy.credentials;
   const refuse = (ceremony: Ceremony, kind: WebauthnFailureKind, detail: { cause?: unknown; format?: string } = {}) => policy.refuse({ ceremony, kind, ...detail });
   const purposeOf = (purpose: string) => `${policy.product}:${purpose}`;
@@ -177,9 +194,10 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
       };
     },
 
-    async store(tenantId, userId, credential, store = credentials) {
+    async store(tenantId, userId, credential, store = credentials, tx) {
       const outcome = await store.insert(tenantId, { ...credential, userId, product: policy.product }, { max: policy.maxCredentialsPerUser, products: scope.lists });
       if ("refused" in outcome) throw refuse("registration", outcome.refused === "limit" ? "credential_limit" : "credential_exists");
+      await record(tx, { type: "credential.registered", outcome: "success", product, tenantId, userId, details: { kind: "webauthn", credential_id: outcome.stored.credentialId } });
       return outcome.stored;
     },
 
@@ -187,7 +205,11 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
 
     rename: (tenantId, userId, credentialId, name, store = credentials) => store.rename(tenantId, userId, credentialId, name, scope.manages),
 
-    remove: (tenantId, userId, credentialId, store = credentials) => store.remove(tenantId, userId, credentialId, scope.manages),
+    async remove(tenantId, userId, credentialId, store = credentials, tx) {
+      const removed = await store.remove(tenantId, userId, credentialId, scope.manages);
+      if (removed) await record(tx, { type: "credential.removed", outcome: "success", product, tenantId, userId, details: { kind: "webauthn", credential_id: credentialId } });
+      return removed;
+    },
 
     async loginOptions(request) {
       // A locked user starts no login (USER_LOCKED); a discoverable one is refused at its end.
@@ -205,39 +227,57 @@ export function createWebauthnCeremony(deps: { policy: WebauthnPolicy; rp: Relyi
       return options;
     },
 
-    async verifyLogin(tenantId, purpose, response, checks = {}) {
-      const credentialId = toBase64url(response.id);
-      if (!isAssertionShaped(response, credentialId)) throw refuse("login", "malformed");
-      // The challenge is used up whatever happens next: an assertion is good for one try.
-      const { challenge, issued } = await consume("login", tenantId, purpose, response.response.clientDataJSON, checks);
-      const credential = await credentials.find(tenantId, credentialId, scope.logsInWith);
-      // Another user's credential, or another product's, answers as an unknown one: the caller learns nothing about it.
-      if (credential === undefined || (issued.userId !== null && issued.userId !== credential.userId)) throw refuse("login", "credential_unknown");
-      await refuseLocked(locks, credential.userId);
-      await checks.credential?.(credential);
-      const handle = response.response.userHandle;
-      // A discoverable credential names its user: it must be the credential's owner.
-      if (handle !== undefined && handle !== "" && userIdOfHandle(handle) !== credential.userId) throw refuse("login", "user_handle");
-      let verification;
-      try {
-        verification = await verifyAuthenticationResponse({
-          response,
-          ...expected(challenge, issued),
-          // Counter 0: the library checks the signature only; the counter is checked below, once it is signed.
-          credential: { id: credentialId, publicKey: new Uint8Array(credential.publicKey), counter: 0, transports: credential.transports },
-        });
-      } catch (cause) {
-        throw refuse("login", "signature", { cause });
-      }
-      if (!verification.verified) throw refuse("login", "signature");
-      const { newCounter } = verification.authenticationInfo;
-      // A counter that did not grow means a cloned authenticator; 0 and 0 is one that keeps none.
-      if ((newCounter > 0 || credential.signCount > 0) && newCounter <= credential.signCount) throw refuse("login", "counter");
-      const now = clock.now();
-      if (!(await credentials.recordSignCount(credential.id, credential.signCount, newCounter, now))) throw refuse("login", "counter");
-      return { ...credential, signCount: newCounter, lastUsedAt: now, updatedAt: now };
-    },
+    verifyLogin: (tenantId, purpose, response, checks = {}) =>
+      recordOutcome(
+        audit,
+        () => verifyLogin(tenantId, purpose, response, checks),
+        (credential) => ({ type: "login.succeeded", outcome: "success", product, tenantId, userId: credential.userId, details: { factor: "webauthn", purpose, credential_id: credential.credentialId } }),
+        (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", product, tenantId, userId: checks.expectedUserId ?? null, reason: reasonOf(error), details: { factor: "webauthn", purpose } } : undefined),
+      ),
   };
+
+  async function verifyLogin(tenantId: string, purpose: string, response: AuthenticationResponseJSON, checks: CeremonyChecks): Promise<WebauthnCredential> {
+    const credentialId = toBase64url(response.id);
+    if (!isAssertionShaped(response, credentialId)) throw refuse("login", "malformed");
+    // The challenge is used up whatever happens next: an assertion is good for one try.
+    const { challenge, issued } = await consume("login", tenantId, purpose, response.response.clientDataJSON, checks);
+    const credential = await credentials.find(tenantId, credentialId, scope.logsInWith);
+    // Another user's credential, or another product's, answers as an unknown one: the caller learns nothing about it.
+    if (credential === undefined || (issued.userId !== null && issued.userId !== credential.userId)) throw refuse("login", "credential_unknown");
+    await refuseLocked(locks, credential.userId);
+    await checks.credential?.(credential);
+    const handle = response.response.userHandle;
+    // A discoverable credential names its user: it must be the credential's owner.
+    if (handle !== undefined && handle !== "" && !isHandleOf(handle, credential)) throw refuse("login", "user_handle");
+    let verification;
+    try {
+      verification = await verifyAuthenticationResponse({
+        response,
+        ...expected(challenge, issued),
+        // Counter 0: the library checks the signature only; the counter is checked below, once it is signed.
+        credential: { id: credentialId, publicKey: new Uint8Array(credential.publicKey), counter: 0, transports: credential.transports },
+      });
+    } catch (cause) {
+      throw refuse("login", "signature", { cause });
+    }
+    if (!verification.verified) throw refuse("login", "signature");
+    const { newCounter } = verification.authenticationInfo;
+    // A counter that did not grow means a cloned authenticator; 0 and 0 is one that keeps none.
+    if ((newCounter > 0 || credential.signCount > 0) && newCounter <= credential.signCount) throw refuse("login", "counter");
+    const now = clock.now();
+    if (!(await credentials.recordSignCount(credential.id, credential.signCount, newCounter, now))) throw refuse("login", "counter");
+    return { ...credential, signCount: newCounter, lastUsedAt: now, updatedAt: now };
+  }
+}
+
+/** True when a discoverable credential's user handle names its owner: their UUID, or the handle it was imported with. */
+function isHandleOf(handle: string, credential: WebauthnCredential): boolean {
+  if (userIdOfHandle(handle) === credential.userId) return true;
+  const imported = credential.userHandle;
+  if (imported === undefined || imported === null) return false;
+  const given = Buffer.from(toBase64url(handle), "base64url");
+  const stored = Buffer.from(imported, "base64url");
+  return given.length === stored.length && timingSafeEqual(given, stored);
 }
 
 /** True when an assertion has every member, base64url where binary (WebAuthn level 3 §5.2.2). */

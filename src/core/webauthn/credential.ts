@@ -16,6 +16,8 @@ export interface WebauthnCredential {
   transports: WebauthnTransport[];
   aaguid: string | null;
   backedUp: boolean;
+  /** An imported credential's user handle (base64url) when it is not the user's UUID; null otherwise. */
+  userHandle?: string | null;
   name: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { KeyService } from "../../core/keys/key.service.js";
@@ -70,7 +71,8 @@ export interface AccessTokens<Tx = unknown> {
 }
 
 /** Creates the token service; `lifetime` is an authorized token's, in seconds. */
-export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>; keys: KeyService; lifetime: number; clock: Clock; locks?: UserLocks<Tx> }): AccessTokens<Tx> {
+export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>; keys: KeyService; lifetime: number; clock: Clock; locks?: UserLocks<Tx>; audit?: AuditLog<unknown> }): AccessTokens<Tx> {
+  const audit = deps.audit ?? noAudit;
   const tokens = createIssuedTokens({ store: deps.store, keys: deps.keys, policy: { ...accessTokenPolicy, lifetime: deps.lifetime }, clock: deps.clock, locks: deps.locks });
 
   return {
@@ -84,6 +86,8 @@ export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>
     async sign({ recorded, clientId }) {
       const clientHash = Buffer.from(recorded.bindingHash!).toString("hex");
       const token = await tokens.sign(recorded, { user_id: recorded.subject, state: recorded.extra.state, client_id: clientHash });
+      // A token in the authorized state is a session: the login or sign-up it ends is through.
+      if (recorded.extra.state === "authorized") await audit.recordAlone({ type: "session.issued", outcome: "success", product: "authenticator", userId: recorded.subject, details: { token_id: recorded.tokenId } });
       return { tokenId: recorded.tokenId, userId: recorded.subject, token, clientId };
     },
 
@@ -95,6 +99,7 @@ export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>
 
     async revoke(userId, tokenId) {
       if (!(await tokens.revoke(tokenId, userId))) throw new DomainError("TOKEN_NOT_FOUND", "not_found", "No such token");
+      await audit.recordAlone({ type: "token.revoked", outcome: "success", product: "authenticator", userId, details: { token_id: tokenId } });
     },
   };
 }

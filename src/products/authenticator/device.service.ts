@@ -44,7 +44,7 @@ export function createDeviceService<Tx>(deps: {
       return transaction(async (tx) => {
         // The settings row lock serialises this with factor changes and removals.
         const settings = await store.lockSettings(tx, token.userId);
-        const stored = await ceremony.store(tenantId, token.userId, verified.credential, store.credentialsIn(tx));
+        const stored = await ceremony.store(tenantId, token.userId, verified.credential, store.credentialsIn(tx), tx);
         // The original service (FinishSignUp: `if !user.IsDeviceAllowed { enableNewDevice }`) allows
         // devices with any device registered while they are off: a device that cannot log in is no second factor.
         if (!settings.isDeviceAllowed) await store.saveSettings(tx, token.userId, { ...settings, isDeviceAllowed: true });
@@ -65,7 +65,7 @@ export function createDeviceService<Tx>(deps: {
         if (!settings.isCodeAllowed && !settings.isTotpAllowed && devices.length === 1) {
           throw invalidField("Allow another second factor before removing your last device");
         }
-        await ceremony.remove(tenantId, token.userId, id, credentials);
+        await ceremony.remove(tenantId, token.userId, id, credentials, tx);
       });
     },
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import { noAudit, reasonOf, recordOutcome, type AuditLog } from "../../core/audit/audit.service.js";
 import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { IdentityStore } from "../../core/identity/identity.port.js";
@@ -53,8 +54,10 @@ export function createLoginService<Tx>(deps: {
   challenges: Challenges<Tx>;
   nudgeOutbox: () => void;
   clock: Clock;
+  audit?: AuditLog<Tx>;
 }): LoginService {
   const { store, transaction, tenantId, tokens, secrets, ceremony, limits, clock } = deps;
+  const audit: AuditLog<Tx> = deps.audit ?? noAudit;
   const secondFactor = (userId: string) => [[["user", userId], authenticatorLimits.secondFactor]] as const;
   const refuse = () => new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Invalid credentials");
   const devicesAllowed = async (token: AuthenticatedToken): Promise<void> => {
@@ -76,11 +79,16 @@ export function createLoginService<Tx>(deps: {
       // against the user whose password it is, with every other product's checks of that password.
       const found = await findUserIdByContact(deps.identities, contact);
       const owner = found === undefined ? contactKey(contact) : (["user", found] as const);
-      const userId = await limits.guard([[contactKey(contact), authenticatorLimits.password], [owner, authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
-        // An unknown user costs the same lookup and the same argon2 check as a known one.
-        if ((await deps.passwordCheck.check(found, input.password)) !== "matches" || found === undefined) throw refuse();
-        return found;
-      });
+      const checkPassword = () =>
+        limits.guard([[contactKey(contact), authenticatorLimits.password], [owner, authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
+          // An unknown user costs the same lookup and the same argon2 check as a known one.
+          if ((await deps.passwordCheck.check(found, input.password)) !== "matches" || found === undefined) throw refuse();
+          return found;
+        });
+      // The first factor's refusal is a failed login; its success is recorded when the second factor is through.
+      const userId = await recordOutcome(audit as AuditLog<unknown>, checkPassword, () => undefined, (error) =>
+        error instanceof DomainError ? { type: "login.failed", outcome: "failure", product: "authenticator", userId: found ?? null, reason: reasonOf(error), details: { factor: "password" } } : undefined,
+      );
       // Only who knows the password learns that the user's second factor is locked.
       await limits.check(["user", userId], authenticatorLimits.secondFactor);
       const settings = await store.findSettings(userId);
@@ -106,7 +114,10 @@ export function createLoginService<Tx>(deps: {
         const settings = await store.findSettings(token.userId);
         return answerCode({ challenges: deps.challenges, tokens: store, clock }, token, code, {
           alternative: totpMatches(settings, code),
-          onSuccess: (tx) => tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId }),
+          async onSuccess(tx) {
+            await audit.record(tx, { type: "login.succeeded", outcome: "success", product: "authenticator", userId: token.userId, details: { factor: "password+code" } });
+            return tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId });
+          },
         });
       });
       return tokens.sign(pending);

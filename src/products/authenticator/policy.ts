@@ -77,6 +77,7 @@ const invalidCode = { reason: "INVALID_CODE", kind: "unauthenticated", message: 
  */
 export const codePolicy = {
   purpose: "authenticator-code",
+  product: "authenticator",
   ttlSeconds: 900,
   secretTtlSeconds: 300,
   maxAttempts: 5,

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import type { Clock } from "../../core/clock.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import { DomainError } from "../../core/errors/domain-error.js";
@@ -42,8 +43,10 @@ export function createSignupService<Tx>(deps: {
   limits: Limiter;
   nudgeOutbox: () => void;
   clock: Clock;
+  audit?: AuditLog<Tx>;
 }): SignupService {
   const { store, tokens, challenges, clock } = deps;
+  const audit: AuditLog<Tx> = deps.audit ?? noAudit;
   return {
     async signUp(input) {
       const contact = parseContact(input.email, input.phone);
@@ -81,6 +84,7 @@ export function createSignupService<Tx>(deps: {
           if (signup === undefined || !(await store.createAccount(tx, signup, live.userId))) {
             throw new DomainError("CONTACT_TAKEN", "conflict", "The contact already belongs to an account: log in instead");
           }
+          await audit.record(tx, { type: "user.signed_up", outcome: "success", product: "authenticator", userId: live.userId, details: { factor: "code" } });
           return tokens.record(tx, { userId: live.userId, state: "authorized", clientId: token.clientId });
         },
       }));

@@ -9,6 +9,7 @@ import { hashPassword } from "../../core/password/password-hash.js";
 import { matchTotpStep, newTotpSecret, totpUri } from "../../core/totp/totp.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { CredentialsInTransaction } from "../../core/webauthn/credential.port.js";
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import type { RunInTransaction } from "../../core/transaction.port.js";
 import type { AuthenticatedToken } from "./access-token.service.js";
 import type { AccountStore, FactorSettings, FactorStore, TokenStepStore, TotpState } from "./authenticator.port.js";
@@ -72,8 +73,10 @@ export function createUserSettingsService<Tx>(deps: {
   /** Checks the current password (upgrading a legacy hash on a match). */
   passwordCheck: PasswordCheck;
   clock: Clock;
+  audit?: AuditLog<Tx>;
 }): UserSettingsService {
   const { store, transaction, tenantId, secrets, ceremony, limits } = deps;
+  const audit: AuditLog<Tx> = deps.audit ?? noAudit;
   const now = () => deps.clock.now().getTime();
 
   // The next TOTP state: unchanged (no `totp`), off, a new secret offered, or the offered one confirmed.
@@ -112,6 +115,7 @@ export function createUserSettingsService<Tx>(deps: {
       if (update.password === "" && update.currentPassword !== "") throw invalidField("password is required with current_password");
 
       let passwordHash: string | undefined;
+      let hadPassword = true;
       if (update.password !== "") {
         checkPasswordLength(update.password);
         // Wrong current passwords count against the user's one password counter, with every
@@ -119,6 +123,7 @@ export function createUserSettingsService<Tx>(deps: {
         await limits.guard([[["user", token.userId], authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
           const verdict = await deps.passwordCheck.check(token.userId, update.currentPassword);
           // A user who signed up without a password sets one with no current password.
+          hadPassword = verdict !== "no_password";
           const current = verdict === "no_password" ? update.currentPassword === "" : verdict === "matches";
           if (!current) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "The current password is wrong");
         });
@@ -147,7 +152,17 @@ export function createUserSettingsService<Tx>(deps: {
         if (!factors.isCodeAllowed && !factors.isTotpAllowed && (await ceremony.list(tenantId, token.userId, store.credentialsIn(tx))).length === 0) {
           throw invalidField("Register a device before making devices the only second factor");
         }
-        if (togglesGiven) await store.saveSettings(tx, token.userId, factors, totp.totp);
+        if (passwordHash !== undefined) await audit.record(tx, { type: hadPassword ? "password.changed" : "password.set", outcome: "success", product: "authenticator", userId: token.userId });
+        if (togglesGiven) {
+          await store.saveSettings(tx, token.userId, factors, totp.totp);
+          await audit.record(tx, {
+            type: "factor_settings.changed",
+            outcome: "success",
+            product: "authenticator",
+            userId: token.userId,
+            details: { code: factors.isCodeAllowed, totp: factors.isTotpAllowed, device: factors.isDeviceAllowed },
+          });
+        }
         return { ...factors, offer: totp.offer };
       });
       // A confirmation of an open offer is one hit of the offer's limit before anything is

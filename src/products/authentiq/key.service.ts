@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
 import { hashContact, normalizeContact } from "./contact.js";
@@ -24,8 +25,9 @@ export interface AuthentiqKeyService {
 }
 
 /** Creates the key service over the tenant's key store. */
-export function createAuthentiqKeyService(deps: { store: AuthentiqKeyStore; secrets: SecretBox }): AuthentiqKeyService {
+export function createAuthentiqKeyService(deps: { store: AuthentiqKeyStore; secrets: SecretBox; audit?: AuditLog<unknown> }): AuthentiqKeyService {
   const { store, secrets } = deps;
+  const audit = deps.audit ?? noAudit;
   const requireLive = async (pk: string): Promise<AuthentiqKey> => {
     const key = await store.find(checkPk(pk));
     if (key === undefined) throw new DomainError("UNKNOWN_KEY", "not_found", "no such key");
@@ -41,6 +43,8 @@ export function createAuthentiqKeyService(deps: { store: AuthentiqKeyStore; secr
       if (!(await store.insert({ pk: claims.sub, devtoken, secretHash: secrets.hash(secret, secretContext) }))) {
         throw new DomainError("DUPLICATE_KEY", "conflict", "this key is already registered");
       }
+      // The key's public id names it; the registration secret never goes into the trail.
+      await audit.recordAlone({ type: "credential.registered", outcome: "success", product: "authentiq", details: { kind: "authentiq_key", key: claims.sub } });
       return { status: "registered", secret };
     },
     async get(pk) {
@@ -67,6 +71,7 @@ export function createAuthentiqKeyService(deps: { store: AuthentiqKeyStore; secr
       const key = await requireLive(pk);
       if (!secrets.verify(secret, secretContext, key.secretHash)) throw new DomainError("AUTH_ERROR", "unauthenticated", "wrong secret");
       await store.revoke(pk);
+      await audit.recordAlone({ type: "credential.removed", outcome: "success", product: "authentiq", details: { kind: "authentiq_key", key: pk } });
       return { status: "done" };
     },
   };

@@ -22,6 +22,7 @@ const authError = { reason: "AUTH_ERROR", kind: "unauthenticated" } as const;
 /** The revocation code (`DELETE /key?email=&phone=&code=`) as a challenge of the contact pair. */
 export const revocationPolicy = {
   purpose: "authentiq:revocation",
+  product: "authentiq",
   ttlSeconds: revocationCodeTtlSeconds,
   maxAttempts: revocationMaxAttempts,
   digits: 6,

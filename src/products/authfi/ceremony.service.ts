@@ -1,3 +1,4 @@
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { randomUUID } from "node:crypto";
 import type { PendingUser } from "../../core/webauthn/challenge.port.js";
@@ -31,8 +32,9 @@ export interface AuthfiCeremonyService {
  * access point is a tenant; `login` (discoverable) and `verification` (one user's keys) are
  * purposes of their own, so neither's challenge answers the other.
  */
-export function createAuthfiCeremonyService<Tx>(deps: { users: AuthfiUserStore<Tx>; transaction: RunInTransaction<Tx>; rp: RelyingPartyConfig; ceremony: WebauthnCeremony }): AuthfiCeremonyService {
+export function createAuthfiCeremonyService<Tx>(deps: { users: AuthfiUserStore<Tx>; transaction: RunInTransaction<Tx>; rp: RelyingPartyConfig; ceremony: WebauthnCeremony; audit?: AuditLog<Tx> }): AuthfiCeremonyService {
   const { users, transaction, rp, ceremony } = deps;
+  const audit: AuditLog<Tx> = deps.audit ?? noAudit;
 
   const usable = (user: AuthfiUser | undefined): AuthfiUser => {
     if (user === undefined) throw authfiError("userNotFound", "no such user");
@@ -47,7 +49,9 @@ export function createAuthfiCeremonyService<Tx>(deps: { users: AuthfiUserStore<T
     // would name no user, so the ceremony must start again.
     if ((await users.findByName(accessPoint.tenantId, pending.name, tx)) !== undefined) throw authfiError("keyExists", "the account was registered meanwhile: start the registration again");
     if (accessPoint.userCap !== null && count >= accessPoint.userCap) throw authfiError("userCap", "the access point has as many users as it may");
-    return users.insert(tx, accessPoint.tenantId, pending);
+    const user = await users.insert(tx, accessPoint.tenantId, pending);
+    await audit.record(tx, { type: "user.signed_up", outcome: "success", product: "authfi", tenantId: accessPoint.tenantId, userId: user.userId, details: { factor: "webauthn" } });
+    return user;
   };
 
   const finishAssertion = async (accessPoint: AccessPoint, input: AuthenticationResponseJSON | undefined, field: string, purpose: "login" | "verification"): Promise<CeremonyResult> => {
@@ -98,7 +102,7 @@ export function createAuthfiCeremonyService<Tx>(deps: { users: AuthfiUserStore<T
       const { issued } = verified;
       return transaction(async (tx) => {
         const user = usable(issued.userId !== null ? await users.lock(tx, tenantId, issued.userId) : issued.pendingUser === null ? undefined : await createPendingUser(tx, accessPoint, issued.pendingUser));
-        const key = await ceremony.store(tenantId, user.userId, verified.credential, users.credentialsIn(tx));
+        const key = await ceremony.store(tenantId, user.userId, verified.credential, users.credentialsIn(tx), tx);
         return { user, key };
       });
     },

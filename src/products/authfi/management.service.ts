@@ -1,3 +1,4 @@
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import { isBinary, toBase64url, userIdOfHandle } from "../../core/webauthn/webauthn-encoding.js";
 import type { WebauthnCredential } from "../../core/webauthn/credential.js";
 import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
@@ -24,8 +25,9 @@ export interface AuthfiManagementService {
 }
 
 /** Creates the management service. */
-export function createAuthfiManagementService<Tx>(deps: { users: AuthfiUserStore<Tx>; transaction: RunInTransaction<Tx>; ceremony: WebauthnCeremony }): AuthfiManagementService {
+export function createAuthfiManagementService<Tx>(deps: { users: AuthfiUserStore<Tx>; transaction: RunInTransaction<Tx>; ceremony: WebauthnCeremony; audit?: AuditLog<Tx> }): AuthfiManagementService {
   const { users, transaction, ceremony } = deps;
+  const audit: AuditLog<Tx> = deps.audit ?? noAudit;
   /** The user of a handle; locked for the rest of `tx` when given. */
   const userOf = async (accessPoint: AccessPoint, userId: string, tx?: Tx): Promise<AuthfiUser> => {
     const id = userIdOfHandle(userId);
@@ -52,6 +54,7 @@ export function createAuthfiManagementService<Tx>(deps: { users: AuthfiUserStore
       const user = await userOf(accessPoint, userId);
       const updated = await users.updateState(accessPoint.tenantId, user.userId, status);
       if (updated === undefined) throw authfiError("userNotFound", "no such user at this access point");
+      await audit.recordAlone({ type: status === "suspend" ? "user.locked" : "user.unlocked", outcome: "success", product: "authfi", tenantId: accessPoint.tenantId, userId: user.userId });
       return updated;
     },
 
@@ -60,6 +63,7 @@ export function createAuthfiManagementService<Tx>(deps: { users: AuthfiUserStore
         const user = await userOf(accessPoint, userId, tx);
         const keys = await ceremony.list(accessPoint.tenantId, user.userId, users.credentialsIn(tx));
         await users.remove(tx, accessPoint.tenantId, user.userId);
+        await audit.record(tx, { type: "user.deleted", outcome: "success", product: "authfi", tenantId: accessPoint.tenantId, userId: user.userId, details: { deleted_keys: keys.length } });
         return { user, deletedKeys: keys.length };
       });
     },

@@ -1,4 +1,5 @@
 import type { HankoConfig } from "../../config/config.js";
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
 import { normalizeEmail } from "../../core/identity/email-address.js";
@@ -36,7 +37,8 @@ export interface IdentityService {
 }
 
 /** Creates the identity service over one tenant's identity store. */
-export function createIdentityService<Tx>(deps: { identities: IdentityStore<Tx>; hanko: HankoConfig }): IdentityService {
+export function createIdentityService<Tx>(deps: { identities: IdentityStore<Tx>; hanko: HankoConfig; audit?: AuditLog<unknown> }): IdentityService {
+  const audit = deps.audit ?? noAudit;
   const { identities, hanko } = deps;
   const ownEmail = async (userId: string, emailId: string) => {
     const email = await identities.findEmail(userId, requireUuid(emailId, "id"));
@@ -49,6 +51,7 @@ export function createIdentityService<Tx>(deps: { identities: IdentityStore<Tx>;
       const address = normalizeEmail(email);
       const created = await identities.insertUserWithEmail(address);
       if (created === undefined) throw new DomainError("EMAIL_TAKEN", "conflict", "the email address is already in use");
+      await audit.recordAlone({ type: "user.signed_up", outcome: "success", product: "hanko", userId: created.userId });
       return created;
     },
     async getUserByEmail(email) {
@@ -67,6 +70,7 @@ export function createIdentityService<Tx>(deps: { identities: IdentityStore<Tx>;
     async deleteUser(sessionUserId) {
       if (!hanko.allowDeletion) throw new DomainError("DELETION_DISABLED", "forbidden", "account deletion is disabled");
       await identities.deleteUser(sessionUserId);
+      await audit.recordAlone({ type: "user.deleted", outcome: "success", product: "hanko", userId: sessionUserId });
     },
     listEmails: async (sessionUserId) => (await identities.listEmails(sessionUserId)).map(toEmail),
     async createEmail(sessionUserId, address) {

@@ -1,4 +1,5 @@
 import type { Challenges } from "../../core/challenge/challenge.service.js";
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
@@ -36,8 +37,10 @@ export function createPasscodeService<Tx>(deps: {
   limits: Limiter;
   /** Wakes the outbox after the passcode's transaction commits. */
   nudgeOutbox: () => void;
+  audit?: AuditLog<Tx>;
 }): PasscodeService {
   const { identities, challenges, limits } = deps;
+  const audit: AuditLog<Tx> = deps.audit ?? noAudit;
   const toPasscode = (challenge: { id: string; userId: string | null; createdAt: Date }): Passcode => ({
     id: challenge.id,
     userId: challenge.userId ?? "",
@@ -73,7 +76,10 @@ export function createPasscodeService<Tx>(deps: {
       const target = { id: passcodeId };
       const answer = () =>
         challenges.verify(passcodePolicy, target, code, {
-          onSuccess: (tx, challenge) => identities.markEmailVerified(tx, String(challenge.data.emailId)),
+          async onSuccess(tx, challenge) {
+            await identities.markEmailVerified(tx, String(challenge.data.emailId));
+            await audit.record(tx, { type: "login.succeeded", outcome: "success", product: "hanko", userId: challenge.userId, details: { factor: "passcode" } });
+          },
         });
       const owner = (await challenges.peek(passcodePolicy, target))?.userId;
       // Wrong codes count per user across passcodes too: new passcodes must not buy guesses.

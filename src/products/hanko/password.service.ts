@@ -1,5 +1,6 @@
 import type { HankoConfig } from "../../config/config.js";
-import { DomainError } from "../../core/errors/domain-error.js";
+import { noAudit, reasonOf, recordOutcome, type AuditLog } from "../../core/audit/audit.service.js";
+import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
 import type { IdentityStore } from "../../core/identity/identity.port.js";
 import type { PasswordCheck } from "../../core/password/password-check.js";
@@ -24,8 +25,9 @@ export interface PasswordService {
 }
 
 /** Creates the password service over one tenant's users and passwords. */
-export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>; passwords: PasswordStore; passwordCheck: PasswordCheck; hanko: HankoConfig; limits: Limiter }): PasswordService {
+export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>; passwords: PasswordStore; passwordCheck: PasswordCheck; hanko: HankoConfig; limits: Limiter; audit?: AuditLog<unknown> }): PasswordService {
   const { identities, passwords, hanko } = deps;
+  const audit = deps.audit ?? noAudit;
   const enabled = () => {
     if (!hanko.passwordsEnabled) throw new DomainError("PASSWORDS_DISABLED", "forbidden", "passwords are disabled");
   };
@@ -45,10 +47,17 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
         throw new DomainError("INVALID_PASSWORD", "invalid", `password must be 1 to ${maxPasswordLength} characters`);
       }
       // Wrong passwords count against the user id whether or not a user has it: the same answers either way.
-      return deps.limits.guard([[["user", id], hankoLimits.password]], ["INVALID_CREDENTIALS"], async () => {
-        if ((await deps.passwordCheck.check(id, password)) !== "matches") throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
-        return id;
-      });
+      const login = () =>
+        deps.limits.guard([[["user", id], hankoLimits.password]], ["INVALID_CREDENTIALS"], async () => {
+          if ((await deps.passwordCheck.check(id, password)) !== "matches") throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
+          return id;
+        });
+      return recordOutcome(
+        audit,
+        login,
+        () => ({ type: "login.succeeded", outcome: "success", product: "hanko", userId: id, details: { factor: "password" } }),
+        (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", product: "hanko", userId: id, reason: reasonOf(error), details: { factor: "password" } } : undefined),
+      );
     },
     async setPassword(sessionUserId, userId, password) {
       enabled();
@@ -56,7 +65,9 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
       if (id !== sessionUserId) throw new DomainError("NOT_OWN_USER", "forbidden", "a password can only be set for the session's own user");
       checkLength(password);
       if (!(await identities.userExists(id))) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
-      return passwords.savePasswordHash(id, await hashPassword(password));
+      const created = await passwords.savePasswordHash(id, await hashPassword(password));
+      await audit.recordAlone({ type: created ? "password.set" : "password.changed", outcome: "success", product: "hanko", userId: id });
+      return created;
     },
   };
 }

@@ -50,6 +50,7 @@ export const hankoLimits = {
 /** Hanko's passcode as a challenge, with the statuses of seed 004 (`POST /passcode/login/finalize`). */
 export const passcodePolicy = {
   purpose: "passcode",
+  product: "hanko",
   ttlSeconds: passcodeTtlSeconds,
   maxAttempts: passcodeMaxAttempts,
   digits: 6,

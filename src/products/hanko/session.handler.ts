@@ -4,6 +4,7 @@ import type { PasswordService } from "./password.service.js";
 import { principal } from "../../core/credentials/principal.js";
 import { hankoSession, sessionFields } from "./session-credentials.js";
 import type { SessionTokens } from "../../core/session/session-token.service.js";
+import type { PublicJwk } from "../../core/keys/key.service.js";
 import type { SessionService } from "./session.service.js";
 
 /** What the SessionService RPCs call. */
@@ -25,12 +26,17 @@ export type HankoSessionRpcs = Pick<
 /** Hanko's session RPCs: proto ↔ domain mapping only. */
 export function createSessionHandler(deps: SessionHandlerDeps): HankoSessionRpcs {
   const { session, tokens, passwords } = deps;
+  const jwksAnswers = new WeakMap<readonly PublicJwk[], { readonly keys: PublicJwk[] }>();
   return {
     async getStatus() {
       return { html: await session.status() };
     },
+    // The same frozen answer until the keys change: the RPC paths encode it once (see outputMessage).
     async getJwks() {
-      return { keys: await session.sessionKeys() };
+      const keys = await session.sessionKeys();
+      let answer = jwksAnswers.get(keys);
+      if (answer === undefined) jwksAnswers.set(keys, (answer = Object.freeze({ keys: [...keys] })));
+      return answer;
     },
     getConfig() {
       return session.publicConfig();

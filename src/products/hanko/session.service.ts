@@ -21,7 +21,8 @@ export interface SessionService {
   /** The status page; throws DATABASE_UNAVAILABLE when the database does not answer. */
   status(): Promise<string>;
   /** The public RS256 keys that verify session tokens. */
-  sessionKeys(): Promise<PublicJwk[]>;
+  /** The same frozen array until the keys change. */
+  sessionKeys(): Promise<readonly PublicJwk[]>;
   /** The public configuration. */
   publicConfig(): PublicConfig;
 }

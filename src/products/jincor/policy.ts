@@ -12,6 +12,7 @@ const invalidCode = { reason: "INVALID_CODE", kind: "invalid", message: "Invalid
  */
 export const verificationPolicy = {
   purpose: "jincor-code",
+  product: "jincor",
   ttlSeconds: 0,
   maxAttempts: 5,
   digits: 6,

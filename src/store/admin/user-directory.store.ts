@@ -172,20 +172,30 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
           .execute();
         return sessions.length + tokens.length;
       }),
+    // One statement with the user's lock: introspection is a hot path of internal services.
     async findLiveSession(type, id, at) {
       if (type === "hanko_session") {
-        const row = await db.selectFrom("sessions").select(["user_id", "expires_at"]).where("id", "=", id).where("revoked_at", "is", null).where("expires_at", ">", at).executeTakeFirst();
-        return row === undefined ? undefined : { userId: row.user_id, state: "", expiresAt: row.expires_at };
+        const row = await db
+          .selectFrom("sessions as s")
+          .innerJoin("users as u", "u.id", "s.user_id")
+          .select(["s.user_id", "s.expires_at", "u.locked_at"])
+          .where("s.id", "=", id)
+          .where("s.revoked_at", "is", null)
+          .where("s.expires_at", ">", at)
+          .executeTakeFirst();
+        return row === undefined ? undefined : { userId: row.user_id, state: "", expiresAt: row.expires_at, locked: row.locked_at !== null };
       }
       const row = await db
-        .selectFrom("authenticator_tokens")
-        .select(["user_id", "state", "expires_at"])
-        .where("id", "=", id)
-        .where("revoked_at", "is", null)
-        .where("used_at", "is", null)
-        .where("expires_at", ">", at)
+        .selectFrom("authenticator_tokens as t")
+        // A sign-up's token names a user who does not exist until the sign-up is verified.
+        .leftJoin("users as u", "u.id", "t.user_id")
+        .select(["t.user_id", "t.state", "t.expires_at", "u.locked_at"])
+        .where("t.id", "=", id)
+        .where("t.revoked_at", "is", null)
+        .where("t.used_at", "is", null)
+        .where("t.expires_at", ">", at)
         .executeTakeFirst();
-      return row === undefined ? undefined : { userId: row.user_id, state: row.state, expiresAt: row.expires_at };
+      return row === undefined ? undefined : { userId: row.user_id, state: row.state, expiresAt: row.expires_at, locked: row.locked_at != null };
     },
     async authentiqKeyActive(pk) {
       const row = await db.selectFrom("authentiq_keys").select("pk").where("pk", "=", pk).where("revoked_at", "is", null).executeTakeFirst();

@@ -93,7 +93,12 @@ export async function claimDueMessages(
       where sent_at is null and failed_at is null and next_attempt_at <= now() and channel = ${channel}
         and (claimed_until is null or (${takeOver} and claimed_until < now() - make_interval(secs => ${leaseTakeoverMarginSeconds})))
         and ${expiry(ttlSeconds)} > now()
-      order by next_attempt_at
+        -- Ordered messages (a user's webhook events) wait while an older one of their key is pending.
+        and (ordering_key is null or not exists (
+          select 1 from outbox older
+          where older.ordering_key = outbox.ordering_key and older.sequence < outbox.sequence
+            and older.sent_at is null and older.failed_at is null))
+      order by next_attempt_at, sequence
       limit ${limit}
       for update skip locked)
     returning *`.execute(db);

@@ -13,5 +13,16 @@ export function createOneTimeTokenStore(db: Kysely<Schema>, tenantId: string): O
       const taken = await takeOnce(db, "one_time_tokens", { tenant_id: tenantId, value_hash: valueHash }, at, ["user_id"]);
       return "row" in taken ? taken.row.user_id : undefined;
     },
+    async findLive(valueHash, at) {
+      const row = await db
+        .selectFrom("one_time_tokens")
+        .select(["user_id", "expires_at"])
+        .where("tenant_id", "=", tenantId)
+        .where("value_hash", "=", valueHash)
+        .where("used_at", "is", null)
+        .where("expires_at", ">", at)
+        .executeTakeFirst();
+      return row === undefined ? undefined : { userId: row.user_id, expiresAt: row.expires_at };
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 import type { CreatedAt, Timestamp } from "./column-types.js";
 
 // The outbox of messages to deliver.
@@ -7,7 +7,7 @@ import type { CreatedAt, Timestamp } from "./column-types.js";
 export interface OutboxTable {
   id: Generated<string>;
   tenant_id: string;
-  channel: "email" | "sms" | "push";
+  channel: "email" | "sms" | "push" | "webhook";
   recipient: string;
   subject: string;
   body: string;
@@ -20,4 +20,7 @@ export interface OutboxTable {
   /** When what the message carries stops being valid; null means 24 hours after `created_at`. */
   expires_at: Date | null;
   created_at: CreatedAt;
+  /** Messages of one key go out in `sequence` order: none while an older one is pending. */
+  ordering_key: string | null;
+  sequence: ColumnType<string, never, never>;
 }

@@ -17,6 +17,9 @@ export interface WebauthnCredentialTable {
   transports: string[];
   aaguid: string | null;
   backed_up: boolean;
+  /** Imported credentials: the user handle given at registration elsewhere; null for Tessera's own (the user's UUID). */
+  user_handle: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
+  backup_eligible: ColumnType<boolean, boolean | undefined, boolean>;
   name: string | null;
   created_at: CreatedAt;
   last_used_at: Date | null;

@@ -121,6 +121,7 @@ function fromRow(row: Selectable<WebauthnCredentialTable>): WebauthnCredential {
     transports: knownTransports(row.transports),
     aaguid: row.aaguid,
     backedUp: row.backed_up,
+    userHandle: row.user_handle === null ? null : Buffer.from(row.user_handle).toString("base64url"),
     name: row.name,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,

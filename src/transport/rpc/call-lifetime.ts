@@ -1,30 +1,43 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { DeadlineSweep, Expiring } from "./deadline-sweep.js";
+import { bodyTimeoutMs, type ReadBound } from "../read-body.js";
+
+/** Where a call's client can go away: the stream or the response the call answers on. */
+export interface ClientWatch {
+  /** Runs `gone` if the client goes away before the call ends, at once if it has gone already. */
+  watchClient(gone: () => void): void;
+}
 
 /**
- * The abort signal of one call, made only when something asks for it or a deadline passes:
- * connect-node's context costs an AbortController, two linked listeners and a DOMException per
- * call, most of a unary call's own work. It aborts with DEADLINE_EXCEEDED when the deadline
- * passes, CANCELED when the client goes away first, and without a reason when the call ends
- * (as connect-node's does).
+ * The deadline and the abort signal of one call. The signal is made only when something asks
+ * for it or a deadline passes: connect-node's context costs an AbortController, two linked
+ * listeners and a DOMException per call, most of a unary call's own work. It aborts with
+ * DEADLINE_EXCEEDED when the deadline passes, CANCELED when the client goes away first, and
+ * without a reason when the call ends (as connect-node's does). The deadline also bounds the
+ * read of the request body, as does bodyTimeoutMs. Its timer is the shared `sweep`.
  */
-export class CallLifetime {
+export class CallLifetime implements Expiring, ReadBound<ConnectError> {
   private controller: AbortController | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private ended = false;
+  private deadlinePassed = false;
   private readonly deadline: number | undefined;
+  /** When the body read in progress must be over (Infinity when none is). */
+  private readUntil = Infinity;
+  private failRead: ((error: ConnectError) => void) | undefined;
+  /** The time the sweep expires this call at, and its key there. */
+  private waitingFor = Infinity;
+  private sweepKey = 0;
 
-  /**
-   * `watchClient` is called once, when the signal is first made, with what to run if the
-   * client goes away before the call ends (at once if it has gone already).
-   */
+  /** `client` is watched once, when the signal is first made. */
   constructor(
     timeoutMs: number | undefined,
-    private readonly watchClient: (gone: () => void) => void,
+    private readonly client: ClientWatch,
+    private readonly sweep: DeadlineSweep,
   ) {
     if (timeoutMs === undefined) return;
-    this.deadline = Date.now() + timeoutMs;
-    if (timeoutMs <= 0) this.abort(deadlineExceeded());
-    else this.timer = setTimeout(() => this.abort(deadlineExceeded()), timeoutMs);
+    this.deadline = sweep.clock.now() + timeoutMs;
+    if (timeoutMs > 0) this.wait();
+    else this.passDeadline();
   }
 
   get signal(): AbortSignal {
@@ -33,15 +46,64 @@ export class CallLifetime {
 
   /** Milliseconds left before the deadline, or undefined without one. */
   timeoutMs(): number | undefined {
-    return this.deadline === undefined ? undefined : this.deadline - Date.now();
+    return this.deadline === undefined ? undefined : this.deadline - this.sweep.clock.now();
   }
 
-  /** The call's answer is decided: the timer stops and a signal that was made aborts. */
+  /** A body read begins: `fail` gets DEADLINE_EXCEEDED if the deadline or bodyTimeoutMs passes first. */
+  boundRead(fail: (error: ConnectError) => void): void {
+    const now = this.sweep.clock.now();
+    if (this.deadline !== undefined && now >= this.deadline) return fail(deadlineExceeded());
+    this.failRead = fail;
+    this.readUntil = now + bodyTimeoutMs;
+    this.wait();
+  }
+
+  /** The body read is over. */
+  readDone(): void {
+    this.failRead = undefined;
+    this.readUntil = Infinity;
+    this.wait();
+  }
+
+  /** The call's answer is decided: it leaves the sweep and a signal that was made aborts. */
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.timer);
+    this.failRead = undefined;
+    this.wait();
     if (this.controller !== undefined && !this.controller.signal.aborted) this.controller.abort();
+  }
+
+  /** Called by the sweep when the earlier of the deadline and the body read's bound has passed. */
+  expire(now: number): void {
+    this.waitingFor = Infinity;
+    const fail = this.failRead;
+    if (this.deadline !== undefined && now >= this.deadline) {
+      this.failRead = undefined;
+      fail?.(deadlineExceeded());
+      this.passDeadline();
+      return;
+    }
+    if (now >= this.readUntil) {
+      this.failRead = undefined;
+      this.readUntil = Infinity;
+      fail?.(new ConnectError("the request body took too long", Code.DeadlineExceeded));
+    }
+    this.wait();
+  }
+
+  /** Puts the call in the sweep at the earlier of its bounds, or takes it out when it has none. */
+  private wait(): void {
+    const at = this.ended || this.deadlinePassed ? Infinity : Math.min(this.deadline ?? Infinity, this.readUntil);
+    if (at === this.waitingFor) return;
+    if (this.waitingFor !== Infinity) this.sweep.remove(this.sweepKey, this);
+    this.waitingFor = at;
+    if (at !== Infinity) this.sweepKey = this.sweep.add(at, this);
+  }
+
+  private passDeadline(): void {
+    this.deadlinePassed = true;
+    this.abort(deadlineExceeded());
   }
 
   private abort(reason: ConnectError): void {
@@ -53,7 +115,12 @@ export class CallLifetime {
   private made(): AbortController {
     if (this.controller === undefined) {
       this.controller = new AbortController();
-      this.watchClient(() => this.abort(new ConnectError("the client went away", Code.Canceled)));
+      // Asked for after the call ended: it is over, as connect-node's would say.
+      if (this.ended) {
+        this.controller.abort();
+        return this.controller;
+      }
+      this.client.watchClient(() => this.abort(new ConnectError("the client went away", Code.Canceled)));
     }
     return this.controller;
   }

@@ -1,14 +1,12 @@
 import type { Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { compressionNegotiate } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorToJsonBytes, parseTimeout } from "@connectrpc/connect/protocol-connect";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { RequestRecord } from "../../observe/request-record.js";
-import { CallLifetime } from "./call-lifetime.js";
 import { readBody } from "../read-body.js";
 import { UnaryCall } from "./unary-call.js";
-import { bodyFailed, headerValue, runUnary, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
+import { bodyFailed, encodeOutput, negotiateCompression, type Negotiated, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
 
 /**
  * A Connect unary call (POST, JSON or binary, HTTP/1.1 or HTTP/2): the message is the body, the
@@ -25,53 +23,85 @@ export function serveConnect(
   settings: UnaryPathSettings,
   record: RequestRecord | undefined,
 ): void {
-  const { headers } = request;
-  const compression = compressionNegotiate(settings.acceptCompression as never, headerValue(headers["content-encoding"]), headerValue(headers["accept-encoding"]), "accept-encoding");
-  const timeout = parseTimeout(headerValue(headers["connect-timeout-ms"]), Number.MAX_SAFE_INTEGER);
-  const lifetime = new CallLifetime(timeout.timeoutMs, (gone) => {
-    if (response.destroyed) gone();
-    else response.once("close", gone);
-  });
-  const call = new UnaryCall({ method: site.method, protocolName: "connect", requestMethod: "POST", path: request.url ?? "/", headers, lifetime, record, client: settings.clientOf(request.socket.remoteAddress, headers) });
-  const contentType = binary ? "application/proto" : "application/json";
+  new ConnectCall(site, binary, request, response, settings, record).serve();
+}
 
-  const answer = async (status: number, body: Uint8Array, error: ConnectError | undefined) => {
-    lifetime.end();
-    const out: OutgoingHttpHeaders = { "content-type": contentType };
-    call.responseHeader?.forEach((value, name) => (out[name] = value));
-    if (error !== undefined) {
-      out["content-type"] = "application/json";
-      error.metadata.forEach((value, name) => (out[name] = value));
+class ConnectCall extends UnaryCall {
+  private readonly compression: Negotiated;
+  private readonly timeoutError: ConnectError | undefined;
+
+  constructor(
+    site: UnarySite,
+    private readonly binary: boolean,
+    private readonly request: IncomingMessage | Http2ServerRequest,
+    private readonly response: ServerResponse | Http2ServerResponse,
+    settings: UnaryPathSettings,
+    record: RequestRecord | undefined,
+  ) {
+    const { headers } = request;
+    super(site, settings, "connect", request.url ?? "/", headers, record, request.socket.remoteAddress);
+    this.compression = negotiateCompression(settings, headers["content-encoding"], headers["accept-encoding"], "accept-encoding");
+    const timeout = headers["connect-timeout-ms"];
+    const parsed = timeout === undefined ? undefined : parseTimeout(String(timeout), Number.MAX_SAFE_INTEGER);
+    this.timeoutError = parsed?.error;
+    this.startLifetime(parsed?.timeoutMs);
+  }
+
+  watchClient(gone: () => void): void {
+    if (this.response.destroyed) gone();
+    else this.response.once("close", gone);
+  }
+
+  async decode(): Promise<Message> {
+    const { compression, settings } = this;
+    if (compression.error !== undefined) throw compression.error;
+    if (this.timeoutError !== undefined) throw this.timeoutError;
+    const { readMaxBytes } = settings;
+    const declared = Number(this.request.headers["content-length"] ?? NaN);
+    let body: Uint8Array = await readBody(
+      this.request,
+      {
+        maxBytes: readMaxBytes,
+        declaredBytes: declared,
+        tooLarge: () => new ConnectError(`message size ${Number.isNaN(declared) ? "" : `${declared} `}is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted),
+        failed: bodyFailed,
+      },
+      this.lifetime,
+    );
+    if (compression.request !== null) body = await compression.request.decompress(body, readMaxBytes);
+    return this.site.serialization.getI(this.binary).parse(body);
+  }
+
+  succeed(output: Message): Promise<void> | void {
+    return this.answer(200, encodeOutput(this.site, this.binary, output), undefined);
+  }
+
+  fail(error: ConnectError): Promise<void> | void {
+    return this.answer(codeToHttpStatus(error.code), errorToJsonBytes(error, undefined), error);
+  }
+
+  /** Compressed answers wait for the compressor; the others go out in the same tick. */
+  private answer(status: number, body: Uint8Array, error: ConnectError | undefined): Promise<void> | void {
+    this.lifetime.end();
+    const out: OutgoingHttpHeaders = { "content-type": error !== undefined || !this.binary ? "application/json" : "application/proto" };
+    this.setHeaders?.forEach((value, name) => (out[name] = value));
+    error?.metadata.forEach((value, name) => (out[name] = value));
+    const { response } = this.compression;
+    if (response !== null && body.byteLength >= this.settings.compressMinBytes) {
+      out["content-encoding"] = response.name;
+      return response.compress(body).then((compressed) => this.write(status, out, compressed));
     }
-    if (compression.response !== null && body.byteLength >= settings.compressMinBytes) {
-      body = await compression.response.compress(body);
-      out["content-encoding"] = compression.response.name;
-    }
-    call.responseTrailer?.forEach((value, name) => (out[`trailer-${name}`] = value));
+    this.write(status, out, body);
+  }
+
+  private write(status: number, out: OutgoingHttpHeaders, body: Uint8Array): void {
+    this.setTrailers?.forEach((value, name) => (out[`trailer-${name}`] = value));
     out["content-length"] = String(body.byteLength);
+    const { request, response } = this;
     // A request answered before its body was read: HTTP/1.1 cannot reuse the connection.
     if (!request.complete && request.httpVersionMajor === 1) out["connection"] = "close";
     if (response.headersSent || response.destroyed) return;
     response.writeHead(status, out as never);
     response.end(body);
-  };
-  const fail = (error: ConnectError) => answer(codeToHttpStatus(error.code), errorToJsonBytes(error, undefined), error);
-
-  const succeed = (output: Message) => answer(200, site.serialization.getO(binary).serialize(output), undefined);
-  runUnary(call, site, settings, { decode, succeed, fail });
-
-  async function decode(): Promise<Message> {
-    if (compression.error !== undefined) throw compression.error;
-    if (timeout.error !== undefined) throw timeout.error;
-    const { readMaxBytes } = settings;
-    const declared = Number(headers["content-length"] ?? NaN);
-    let body: Uint8Array = await readBody(request, {
-      maxBytes: readMaxBytes,
-      declaredBytes: declared,
-      tooLarge: () => new ConnectError(`message size ${Number.isNaN(declared) ? "" : `${declared} `}is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted),
-      failed: bodyFailed,
-    });
-    if (compression.request !== null) body = await compression.request.decompress(body, readMaxBytes);
-    return site.serialization.getI(binary).parse(body);
   }
 }

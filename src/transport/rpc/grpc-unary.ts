@@ -1,13 +1,11 @@
 import type { Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { compressionNegotiate } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { RequestRecord } from "../../observe/request-record.js";
-import { CallLifetime } from "./call-lifetime.js";
 import { readBody, type BodyLimit } from "../read-body.js";
 import { UnaryCall } from "./unary-call.js";
-import { bodyFailed, headerValue, runUnary, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
+import { bodyFailed, encodeOutput, negotiateCompression, type Negotiated, type UnaryPathSettings, type UnarySite } from "./unary-site.js";
 
 /** The content type of a binary gRPC answer, as connect-node sends it. */
 const contentType = "application/grpc+proto";
@@ -23,58 +21,39 @@ const compressedFlag = 0b1;
  */
 export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, settings: UnaryPathSettings, record: RequestRecord | undefined): void {
   // A stream the client resets emits an error: the call is over, not the process.
-  stream.on("error", (error) => settings.logger.debug("grpc stream error", { method: site.method.name, error: error.message }));
-  const compression = compressionNegotiate(settings.acceptCompression as never, headerValue(headers["grpc-encoding"]), headerValue(headers["grpc-accept-encoding"]), "grpc-accept-encoding");
-  const timeout = parseTimeout(headerValue(headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
-  const lifetime = new CallLifetime(timeout.timeoutMs, (gone) => {
-    if (stream.closed) gone();
-    else stream.once("close", gone);
-  });
-  const call = new UnaryCall({ method: site.method, protocolName: "grpc", requestMethod: "POST", path: String(headers[":path"] ?? "/"), headers, lifetime, record, client: settings.clientOf(stream.session?.socket.remoteAddress, headers) });
-  const answer = (head: OutgoingHttpHeaders, trailers: OutgoingHttpHeaders | undefined, frame: Buffer | undefined) => {
-    lifetime.end();
-    if (stream.destroyed || stream.headersSent) return;
-    if (frame === undefined) {
-      stream.respond({ ...head, ...trailers }, { endStream: true });
-    } else {
-      stream.respond(head, { waitForTrailers: true });
-      stream.once("wantTrailers", () => stream.sendTrailers(trailers ?? {}));
-      stream.end(frame);
-    }
-    if (!stream.readableEnded) stream.close(constants.NGHTTP2_NO_ERROR);
-  };
-  const head = (): OutgoingHttpHeaders => {
-    const out: OutgoingHttpHeaders = { ":status": 200, "content-type": contentType };
-    if (record !== undefined) out["x-request-id"] = record.id;
-    if (compression.response !== null) out["grpc-encoding"] = compression.response.name;
-    call.responseHeader?.forEach((value, name) => (out[name] = value));
-    return out;
-  };
-  const fail = (error: ConnectError) => {
-    const trailer = setTrailerStatus(new Headers(call.responseTrailer), error);
-    const trailers: OutgoingHttpHeaders = {};
-    trailer.forEach((value, name) => (trailers[name] = value));
-    answer(head(), trailers, undefined);
-  };
-  const send = (frame: Buffer) => {
-    const trailers: OutgoingHttpHeaders = { "grpc-status": "0" };
-    call.responseTrailer?.forEach((value, name) => (trailers[name] = value));
-    answer(head(), trailers, frame);
-  };
-  // Compressed answers wait for the compressor; the others go out in the same tick.
-  const succeed = (output: Message): Promise<void> | void => {
-    const payload = site.serialization.getO(true).serialize(output);
-    if (compression.response !== null && payload.byteLength >= settings.compressMinBytes) {
-      return compression.response.compress(payload).then((compressed) => send(frame(compressed, compressedFlag)));
-    }
-    send(frame(payload, 0));
-  };
-  runUnary(call, site, settings, { decode, succeed, fail });
+  stream.on("error", site.streamError);
+  new GrpcCall(site, stream, headers, settings, record).serve();
+}
 
-  async function decode(): Promise<Message> {
+class GrpcCall extends UnaryCall {
+  private readonly compression: Negotiated;
+  private readonly timeoutError: ConnectError | undefined;
+
+  constructor(
+    site: UnarySite,
+    private readonly h2stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    settings: UnaryPathSettings,
+    record: RequestRecord | undefined,
+  ) {
+    super(site, settings, "grpc", String(headers[":path"] ?? "/"), headers, record, h2stream.session?.socket.remoteAddress);
+    this.compression = negotiateCompression(settings, headers["grpc-encoding"], headers["grpc-accept-encoding"], "grpc-accept-encoding");
+    const timeout = headers["grpc-timeout"];
+    const parsed = timeout === undefined ? undefined : parseTimeout(String(timeout), Number.MAX_SAFE_INTEGER);
+    this.timeoutError = parsed?.error;
+    this.startLifetime(parsed?.timeoutMs);
+  }
+
+  watchClient(gone: () => void): void {
+    if (this.h2stream.closed) gone();
+    else this.h2stream.once("close", gone);
+  }
+
+  async decode(): Promise<Message> {
+    const { compression, settings } = this;
     if (compression.error !== undefined) throw compression.error;
-    if (timeout.error !== undefined) throw timeout.error;
-    const body = await readBody(stream, envelopeLimit(settings.readMaxBytes));
+    if (this.timeoutError !== undefined) throw this.timeoutError;
+    const body = await readBody(this.h2stream, envelopeLimit(settings.readMaxBytes), this.lifetime);
     if (body.length === 0) throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
     if (body.length < 5) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
     const length = body.readUInt32BE(1);
@@ -85,9 +64,65 @@ export function serveGrpc(site: UnarySite, stream: ServerHttp2Stream, headers: I
       if (compression.request === null) throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
       message = await compression.request.decompress(message, settings.readMaxBytes);
     }
-    return site.serialization.getI(true).parse(message);
+    return this.site.serialization.getI(true).parse(message);
   }
 
+  // Compressed answers wait for the compressor; the others go out in the same tick.
+  succeed(output: Message): Promise<void> | void {
+    const payload = encodeOutput(this.site, true, output);
+    const { response } = this.compression;
+    if (response !== null && payload.byteLength >= this.settings.compressMinBytes) {
+      return response.compress(payload).then((compressed) => this.send(frame(compressed, compressedFlag)));
+    }
+    this.send(Object.isFrozen(output) ? frozenFrame(payload) : frame(payload, 0));
+  }
+
+  fail(error: ConnectError): void {
+    const trailer = setTrailerStatus(new Headers(this.setTrailers), error);
+    const trailers: OutgoingHttpHeaders = {};
+    trailer.forEach((value, name) => (trailers[name] = value));
+    this.answer(trailers, undefined);
+  }
+
+  private send(envelope: Uint8Array): void {
+    const trailers: OutgoingHttpHeaders = { "grpc-status": "0" };
+    this.setTrailers?.forEach((value, name) => (trailers[name] = value));
+    this.answer(trailers, envelope);
+  }
+
+  private answer(trailers: OutgoingHttpHeaders, envelope: Uint8Array | undefined): void {
+    this.lifetime.end();
+    const stream = this.h2stream;
+    if (stream.destroyed || stream.headersSent) return;
+    const head: OutgoingHttpHeaders = { ":status": 200, "content-type": contentType };
+    if (this.record !== undefined) head["x-request-id"] = this.record.id;
+    if (this.compression.response !== null) head["grpc-encoding"] = this.compression.response.name;
+    this.setHeaders?.forEach((value, name) => (head[name] = value));
+    if (envelope === undefined) {
+      stream.respond(Object.assign(head, trailers), { endStream: true });
+    } else {
+      this.trailers = trailers;
+      stream.respond(head, { waitForTrailers: true });
+      // Emitted once: `on` spares the wrapper `once` makes.
+      stream.on("wantTrailers", this.sendTrailers);
+      stream.end(envelope);
+    }
+    if (!stream.readableEnded) stream.close(constants.NGHTTP2_NO_ERROR);
+  }
+
+  private trailers: OutgoingHttpHeaders | undefined;
+  /** The 'wantTrailers' listener. */
+  private readonly sendTrailers = () => this.h2stream.sendTrailers(this.trailers ?? {});
+}
+
+/** The envelopes of frozen outputs (see encodeOutput), by their payload: the same bytes every call. */
+const frozenFrames = new WeakMap<Uint8Array, Buffer>();
+
+/** The uncompressed envelope of a frozen output's payload, made once. */
+function frozenFrame(payload: Uint8Array): Buffer {
+  let bytes = frozenFrames.get(payload);
+  if (bytes === undefined) frozenFrames.set(payload, (bytes = frame(payload, 0)));
+  return bytes;
 }
 
 /** One gRPC envelope: the flags, the length and the payload. */
@@ -99,12 +134,17 @@ function frame(payload: Uint8Array, flags: number): Buffer {
   return bytes;
 }
 
+/** The limits of request envelopes, by readMaxBytes: the same for every call. */
+const envelopeLimits = new Map<number, BodyLimit<ConnectError>>();
+
 /**
  * A unary request holds one envelope of at most readMaxBytes: its length, in the first five
  * bytes, refuses a larger one before it arrives.
  */
 function envelopeLimit(readMaxBytes: number): BodyLimit<ConnectError> {
-  return {
+  let limit = envelopeLimits.get(readMaxBytes);
+  if (limit !== undefined) return limit;
+  limit = {
     maxBytes: readMaxBytes + 5,
     peekBytes: 5,
     peek(head) {
@@ -116,4 +156,6 @@ function envelopeLimit(readMaxBytes: number): BodyLimit<ConnectError> {
     tooLarge: () => new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented),
     failed: bodyFailed,
   };
+  envelopeLimits.set(readMaxBytes, limit);
+  return limit;
 }

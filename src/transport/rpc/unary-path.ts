@@ -11,8 +11,9 @@ import type { RequestTracking } from "../../observe/request-tracking.js";
 import type { ClientOf } from "../client-of.js";
 import type { ServiceRegistration } from "../services.js";
 import { serveConnect } from "./connect-unary.js";
+import { DeadlineSweep } from "./deadline-sweep.js";
 import { serveGrpc } from "./grpc-unary.js";
-import type { UnaryImplementation } from "./unary-call.js";
+import { composeUnaryChain, type UnaryImplementation } from "./unary-call.js";
 import type { UnaryPathSettings, UnarySite } from "./unary-site.js";
 
 /** What the unary path serves. */
@@ -26,6 +27,8 @@ export interface UnaryPathOptions {
   clientOf: ClientOf;
   /** Begins the record of each gRPC call served on the stream; none when requests are not tracked. */
   tracking: Pick<RequestTracking, "beginStream" | "serve"> | undefined;
+  /** The timer of every call's deadline (tests inject a clock through it). */
+  deadlines?: DeadlineSweep;
 }
 
 /** Each serves a call and returns true, or returns false and leaves it to connect-node. */
@@ -48,12 +51,14 @@ const grpcContentType = /^application\/grpc(?:\+proto)?(?:;.*)?$/i;
  */
 export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
   const settings: UnaryPathSettings = {
-    interceptors: options.interceptors,
+    chain: composeUnaryChain(options.interceptors),
     readMaxBytes: options.readMaxBytes,
     acceptCompression: [compressionGzip, compressionBrotli],
     compressMinBytes: 1024,
     logger: options.logger,
+    deadlines: options.deadlines ?? new DeadlineSweep(),
     clientOf: options.clientOf,
+    negotiated: new Map(),
   };
   const sites = new Map<string, UnarySite>();
   for (const { service, implementation } of options.services) {
@@ -64,6 +69,7 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
       sites.set(`/${service.typeName}/${method.name}`, {
         method: unary,
         implementation: fn.bind(implementation) as UnaryImplementation,
+        streamError: (error: Error) => options.logger.debug("grpc stream error", { method: unary.name, error: error.message }),
         serialization: createMethodSerializationLookup(unary as DescMethodUnary<DescMessage, DescMessage>, undefined, undefined, { readMaxBytes: options.readMaxBytes, writeMaxBytes: 0xffffffff }),
       });
     }

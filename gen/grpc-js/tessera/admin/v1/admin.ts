@@ -21,6 +21,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { ExportUsersRequest, ExportUsersResponse, ImportUsersRequest, ImportUsersResponse } from "./transfer.js";
 
 export const protobufPackage = "tessera.admin.v1";
 
@@ -272,9 +273,15 @@ export interface IntrospectTokenResponse {
   subject: string;
   /** The product that issued it. */
   product: string;
-  /** The token type: `hanko_session`, `authenticator_token`, `authentiq_key`. */
+  /**
+   * The token type: `hanko_session`, `hanko_one_time_token`, `authenticator_token`,
+   * `authentiq_claims`, `authentiq_key`.
+   */
   tokenType: string;
-  /** The token's state where the product has one (`authorized`, …), or `locked`. */
+  /**
+   * The token's state where the product has one (`authorized`, … for Authenticator API
+   * tokens, `signed` for Authentiq claims, `active` for Authentiq keys), or `locked`.
+   */
   state: string;
   /** When it expires; unset when it does not. */
   expiresAt?: Date | undefined;
@@ -5164,8 +5171,8 @@ export const ListWebhookDeliveriesResponse: MessageFns<ListWebhookDeliveriesResp
 export type AdminServiceService = typeof AdminServiceService;
 export const AdminServiceService = {
   /**
-   * ListUsers lists the users of the default tenant (Hanko, the Authenticator API and Jincor
-   * share it), newest first, a page at a time. `page_size` is 1 to 200 (50 when 0); pass the
+   * ListUsers lists the users of every product (the tenant Hanko, the Authenticator API and
+   * Authentiq share, and each AuthFi access point), newest first, a page at a time. `page_size` is 1 to 200 (50 when 0); pass the
    * answer's `next_page_token` back as `page_token` for the next page (an empty one means the
    * last page). Filters combine with AND. Errors: INVALID_ARGUMENT for a page size out of range,
    * a page token this server did not issue, or `created_after` not before `created_before`.
@@ -5310,10 +5317,11 @@ export const AdminServiceService = {
     responseDeserialize: (value: Buffer): DeleteCredentialResponse => DeleteCredentialResponse.decode(value),
   },
   /**
-   * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT, an
-   * Authenticator API token, an Authentiq key (its public key, `sub`). Expired, revoked,
-   * forged, foreign and malformed tokens all answer `active: false` with nothing else; a token
-   * of a locked user answers `active: false`, `state: "locked"`. Jincor service tokens are
+   * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT or
+   * one-time login token, an Authenticator API token, claims the Authentiq issuer signed, an
+   * Authentiq key (its public key, `sub`). Expired, revoked, used, forged, foreign and malformed
+   * tokens all answer `active: false` with nothing else; a token of a locked user answers
+   * `active: false`, `state: "locked"`. Jincor service tokens are
    * signed by the caller's own services, not by Tessera: they answer `active: false`. Errors:
    * INVALID_ARGUMENT only for an empty token.
    */
@@ -5360,6 +5368,34 @@ export const AdminServiceService = {
     responseSerialize: (value: WatchAuditEventsResponse): Buffer =>
       Buffer.from(WatchAuditEventsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WatchAuditEventsResponse => WatchAuditEventsResponse.decode(value),
+  },
+  /**
+   * ImportUsers imports one chunk of an import file (transfer.proto) as `npm run tessera --
+   * import` does, streaming its events: each refused record, each mapped id, then the summary.
+   * gRPC and Connect only. Errors: INVALID_ARGUMENT for an unknown format, a chunk over 60 KiB or
+   * a TOTP key that is not 32 bytes; UNAVAILABLE when the database fails (send it again).
+   */
+  importUsers: {
+    path: "/tessera.admin.v1.AdminService/ImportUsers" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ImportUsersRequest): Buffer => Buffer.from(ImportUsersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ImportUsersRequest => ImportUsersRequest.decode(value),
+    responseSerialize: (value: ImportUsersResponse): Buffer => Buffer.from(ImportUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ImportUsersResponse => ImportUsersResponse.decode(value),
+  },
+  /**
+   * ExportUsers streams every user as `npm run tessera -- export` writes them, a page a
+   * message. gRPC and Connect only. Errors: INVALID_ARGUMENT for a reseal key that is not 32 bytes.
+   */
+  exportUsers: {
+    path: "/tessera.admin.v1.AdminService/ExportUsers" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportUsersRequest): Buffer => Buffer.from(ExportUsersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportUsersRequest => ExportUsersRequest.decode(value),
+    responseSerialize: (value: ExportUsersResponse): Buffer => Buffer.from(ExportUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportUsersResponse => ExportUsersResponse.decode(value),
   },
   /**
    * CreateWebhook registers an endpoint that receives the audit events of `event_types` (every
@@ -5433,8 +5469,8 @@ export const AdminServiceService = {
 
 export interface AdminServiceServer extends UntypedServiceImplementation {
   /**
-   * ListUsers lists the users of the default tenant (Hanko, the Authenticator API and Jincor
-   * share it), newest first, a page at a time. `page_size` is 1 to 200 (50 when 0); pass the
+   * ListUsers lists the users of every product (the tenant Hanko, the Authenticator API and
+   * Authentiq share, and each AuthFi access point), newest first, a page at a time. `page_size` is 1 to 200 (50 when 0); pass the
    * answer's `next_page_token` back as `page_token` for the next page (an empty one means the
    * last page). Filters combine with AND. Errors: INVALID_ARGUMENT for a page size out of range,
    * a page token this server did not issue, or `created_after` not before `created_before`.
@@ -5490,10 +5526,11 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
    */
   deleteCredential: handleUnaryCall<DeleteCredentialRequest, DeleteCredentialResponse>;
   /**
-   * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT, an
-   * Authenticator API token, an Authentiq key (its public key, `sub`). Expired, revoked,
-   * forged, foreign and malformed tokens all answer `active: false` with nothing else; a token
-   * of a locked user answers `active: false`, `state: "locked"`. Jincor service tokens are
+   * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT or
+   * one-time login token, an Authenticator API token, claims the Authentiq issuer signed, an
+   * Authentiq key (its public key, `sub`). Expired, revoked, used, forged, foreign and malformed
+   * tokens all answer `active: false` with nothing else; a token of a locked user answers
+   * `active: false`, `state: "locked"`. Jincor service tokens are
    * signed by the caller's own services, not by Tessera: they answer `active: false`. Errors:
    * INVALID_ARGUMENT only for an empty token.
    */
@@ -5511,6 +5548,18 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
    * UNAUTHENTICATED as for the unary calls.
    */
   watchAuditEvents: handleServerStreamingCall<WatchAuditEventsRequest, WatchAuditEventsResponse>;
+  /**
+   * ImportUsers imports one chunk of an import file (transfer.proto) as `npm run tessera --
+   * import` does, streaming its events: each refused record, each mapped id, then the summary.
+   * gRPC and Connect only. Errors: INVALID_ARGUMENT for an unknown format, a chunk over 60 KiB or
+   * a TOTP key that is not 32 bytes; UNAVAILABLE when the database fails (send it again).
+   */
+  importUsers: handleServerStreamingCall<ImportUsersRequest, ImportUsersResponse>;
+  /**
+   * ExportUsers streams every user as `npm run tessera -- export` writes them, a page a
+   * message. gRPC and Connect only. Errors: INVALID_ARGUMENT for a reseal key that is not 32 bytes.
+   */
+  exportUsers: handleServerStreamingCall<ExportUsersRequest, ExportUsersResponse>;
   /**
    * CreateWebhook registers an endpoint that receives the audit events of `event_types` (every
    * type when empty), signed per the Standard Webhooks specification. The answer carries the
@@ -5537,8 +5586,8 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
 
 export interface AdminServiceClient extends Client {
   /**
-   * ListUsers lists the users of the default tenant (Hanko, the Authenticator API and Jincor
-   * share it), newest first, a page at a time. `page_size` is 1 to 200 (50 when 0); pass the
+   * ListUsers lists the users of every product (the tenant Hanko, the Authenticator API and
+   * Authentiq share, and each AuthFi access point), newest first, a page at a time. `page_size` is 1 to 200 (50 when 0); pass the
    * answer's `next_page_token` back as `page_token` for the next page (an empty one means the
    * last page). Filters combine with AND. Errors: INVALID_ARGUMENT for a page size out of range,
    * a page token this server did not issue, or `created_after` not before `created_before`.
@@ -5734,10 +5783,11 @@ export interface AdminServiceClient extends Client {
     callback: (error: ServiceError | null, response: DeleteCredentialResponse) => void,
   ): ClientUnaryCall;
   /**
-   * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT, an
-   * Authenticator API token, an Authentiq key (its public key, `sub`). Expired, revoked,
-   * forged, foreign and malformed tokens all answer `active: false` with nothing else; a token
-   * of a locked user answers `active: false`, `state: "locked"`. Jincor service tokens are
+   * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT or
+   * one-time login token, an Authenticator API token, claims the Authentiq issuer signed, an
+   * Authentiq key (its public key, `sub`). Expired, revoked, used, forged, foreign and malformed
+   * tokens all answer `active: false` with nothing else; a token of a locked user answers
+   * `active: false`, `state: "locked"`. Jincor service tokens are
    * signed by the caller's own services, not by Tessera: they answer `active: false`. Errors:
    * INVALID_ARGUMENT only for an empty token.
    */
@@ -5791,6 +5841,28 @@ export interface AdminServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchAuditEventsResponse>;
+  /**
+   * ImportUsers imports one chunk of an import file (transfer.proto) as `npm run tessera --
+   * import` does, streaming its events: each refused record, each mapped id, then the summary.
+   * gRPC and Connect only. Errors: INVALID_ARGUMENT for an unknown format, a chunk over 60 KiB or
+   * a TOTP key that is not 32 bytes; UNAVAILABLE when the database fails (send it again).
+   */
+  importUsers(request: ImportUsersRequest, options?: Partial<CallOptions>): ClientReadableStream<ImportUsersResponse>;
+  importUsers(
+    request: ImportUsersRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ImportUsersResponse>;
+  /**
+   * ExportUsers streams every user as `npm run tessera -- export` writes them, a page a
+   * message. gRPC and Connect only. Errors: INVALID_ARGUMENT for a reseal key that is not 32 bytes.
+   */
+  exportUsers(request: ExportUsersRequest, options?: Partial<CallOptions>): ClientReadableStream<ExportUsersResponse>;
+  exportUsers(
+    request: ExportUsersRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ExportUsersResponse>;
   /**
    * CreateWebhook registers an endpoint that receives the audit events of `event_types` (every
    * type when empty), signed per the Standard Webhooks specification. The answer carries the

@@ -1,0 +1,84 @@
+import { isUuid } from "../../core/errors/uuid.js";
+import type { TransferCredential, TransferFactors, TransferUser } from "../transfer-user.js";
+import { aaguid, binary, checkEmails, counter, email, flag, list, object, optionalString, passwordHash, phone, refuse, string, time, totpSecret, transports, type Json } from "./fields.js";
+
+/**
+ * Tessera's own export: one `TransferUser` a line, as `tessera export` writes it. Lossless: ids,
+ * tenants, times, contacts, password hashes, credentials with their user handles and flags, factor
+ * settings and AuthFi records come back as they were. A TOTP secret sealed under the operator's
+ * key (`factors.totp.sealed`) is opened with the key file given to the import.
+ */
+export function readTesseraUser(record: unknown): TransferUser {
+  const user = object(record, "the user");
+  const id = string(user.id, "id");
+  if (!isUuid(id)) refuse("id must be a UUID");
+  const createdAt = time(user.createdAt, "createdAt");
+  const updatedAt = time(user.updatedAt, "updatedAt");
+  const emails = list(user.emails, "emails").map((item, index) => {
+    const member = object(item, `emails[${index}]`);
+    return { address: email(member.address, `emails[${index}].address`), verified: flag(member.verified, `emails[${index}].verified`), primary: flag(member.primary, `emails[${index}].primary`) };
+  });
+  checkEmails(emails);
+  const phones = list(user.phones, "phones").map((item, index) => {
+    const member = object(item, `phones[${index}]`);
+    return { number: phone(member.number, `phones[${index}].number`), verified: flag(member.verified, `phones[${index}].verified`) };
+  });
+  const sourceId = optionalString(user.sourceId, "sourceId");
+  return {
+    id: id.toLowerCase(),
+    ...(sourceId === undefined ? {} : { sourceId }),
+    tenant: string(user.tenant, "tenant"),
+    ...(createdAt === undefined ? {} : { createdAt }),
+    ...(updatedAt === undefined ? {} : { updatedAt }),
+    emails,
+    phones,
+    passwordHash: passwordHash(user.passwordHash, "passwordHash"),
+    webauthn: list(user.webauthn, "webauthn").map((item, index) => readCredential(item, `webauthn[${index}]`)),
+    factors: user.factors === undefined || user.factors === null ? null : readFactors(object(user.factors, "factors")),
+    authfi: user.authfi === undefined || user.authfi === null ? null : readAuthfi(object(user.authfi, "authfi")),
+  };
+}
+
+const products = new Set(["hanko", "authenticator", "authfi"]);
+
+function readCredential(item: unknown, path: string): TransferCredential {
+  const member = object(item, path);
+  const product = string(member.product, `${path}.product`);
+  if (!products.has(product)) refuse(`${path}.product must be hanko, authenticator or authfi`);
+  const createdAt = time(member.createdAt, `${path}.createdAt`);
+  const handle = optionalString(member.userHandle, `${path}.userHandle`);
+  return {
+    credentialId: binary(member.credentialId, `${path}.credentialId`),
+    publicKey: binary(member.publicKey, `${path}.publicKey`, 2048),
+    signCount: counter(member.signCount, `${path}.signCount`),
+    transports: transports(member.transports, `${path}.transports`),
+    aaguid: aaguid(member.aaguid, `${path}.aaguid`),
+    backupEligible: flag(member.backupEligible, `${path}.backupEligible`),
+    backedUp: flag(member.backedUp, `${path}.backedUp`),
+    userHandle: handle === undefined ? null : binary(handle, `${path}.userHandle`, 64),
+    name: optionalString(member.name, `${path}.name`) ?? null,
+    product: product as TransferCredential["product"],
+    ...(createdAt === undefined ? {} : { createdAt }),
+    lastUsedAt: time(member.lastUsedAt, `${path}.lastUsedAt`) ?? null,
+  };
+}
+
+function readFactors(factors: Json): TransferFactors {
+  let totp: TransferFactors["totp"] = null;
+  if (factors.totp !== undefined && factors.totp !== null) {
+    const member = object(factors.totp, "factors.totp");
+    if (member.sealed !== undefined) totp = { sealed: binary(member.sealed, "factors.totp.sealed", 512) };
+    else totp = { secret: totpSecret(member.secret, "factors.totp.secret") };
+  }
+  const isTotpAllowed = flag(factors.isTotpAllowed, "factors.isTotpAllowed");
+  // isTotpAllowed with no totp: the export withheld the secret (the factor comes in switched off).
+  if (totp !== null && !isTotpAllowed) refuse("factors.totp is given but factors.isTotpAllowed is false");
+  return { isCodeAllowed: flag(factors.isCodeAllowed, "factors.isCodeAllowed", true), isTotpAllowed, isDeviceAllowed: flag(factors.isDeviceAllowed, "factors.isDeviceAllowed"), totp };
+}
+
+function readAuthfi(authfi: Json): TransferUser["authfi"] {
+  const state = authfi.state ?? "activate";
+  if (state !== "activate" && state !== "suspend") refuse('authfi.state must be "activate" or "suspend"');
+  const name = string(authfi.name, "authfi.name");
+  return { name, displayName: optionalString(authfi.displayName, "authfi.displayName") ?? name, state };
+}

@@ -1,0 +1,51 @@
+import type { TransferAuthfiUser, TransferEmail, TransferPhone } from "./transfer-user.js";
+
+/** A user ready to store: its tenant resolved, binaries decoded, a TOTP secret sealed with the server's key. */
+export interface UserToStore {
+  id: string;
+  tenantId: string;
+  createdAt: Date | undefined;
+  updatedAt: Date | undefined;
+  emails: TransferEmail[];
+  phones: TransferPhone[];
+  passwordHash: string | null;
+  credentials: CredentialToStore[];
+  factors: { isCodeAllowed: boolean; isTotpAllowed: boolean; isDeviceAllowed: boolean; sealedTotpSecret: Uint8Array | null } | null;
+  authfi: TransferAuthfiUser | null;
+}
+
+/** A WebAuthn credential ready to store. */
+export interface CredentialToStore {
+  product: string;
+  credentialId: Uint8Array;
+  publicKey: Uint8Array;
+  signCount: number;
+  transports: string[];
+  aaguid: string | null;
+  backupEligible: boolean;
+  backedUp: boolean;
+  userHandle: Uint8Array | null;
+  name: string | null;
+  createdAt: Date | undefined;
+  lastUsedAt: Date | null;
+}
+
+/** A stored user as the exporter reads it, sealed TOTP secret included (opened by the exporter only when asked). */
+export interface StoredUser extends Omit<UserToStore, "createdAt" | "updatedAt" | "credentials"> {
+  tenant: string;
+  createdAt: Date;
+  updatedAt: Date;
+  credentials: (CredentialToStore & { createdAt: Date })[];
+}
+
+/** Where imports write and exports read. */
+export interface TransferStore {
+  /** The ids of the tenants with these slugs (those that exist). */
+  tenantIds(slugs: string[]): Promise<Map<string, string>>;
+  /** Of these user ids, those that exist, with their tenant id. */
+  existingUsers(ids: string[]): Promise<Map<string, string>>;
+  /** Stores the users in one transaction (multi-row inserts); throws and stores none when one of them cannot be. */
+  insertUsers(users: UserToStore[]): Promise<void>;
+  /** One page of users ordered by id, after `afterId` (keyset paging), with everything they have. */
+  usersAfter(afterId: string | undefined, limit: number): Promise<StoredUser[]>;
+}
