@@ -301,7 +301,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           });
     const authenticatorCeremony = webauthnCeremony(authenticatorWebauthnPolicy);
     const authenticatorStore = createAuthenticatorStore(db, tenantId);
-    const passwordCheck = createPasswordCheck({ store: createPasswordHashStore(db, tenantId), logger });
+    const passwordCheck = createPasswordCheck({ store: createPasswordHashStore(db, tenantId), secrets, logger });
     const services = [
       sessionService({
         session: createSessionHandler({

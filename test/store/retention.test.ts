@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultTenantId } from "../../src/store/schema.js";
 import { purgeExpired } from "../../src/store/retention.js";
@@ -46,6 +46,33 @@ describe("retention", () => {
     const recipients = await db.selectFrom("outbox").select("recipient").where("recipient", "like", "%@example.com").execute();
     expect(recipients.map((row) => row.recipient)).toEqual(["recent-sent@example.com"]);
     expect(await purgeExpired(db, new Date(now))).toMatchObject({ authentiq_scope_jobs: 0, outbox: 0 });
+  });
+
+  it("deletes audit events AUDIT_RETENTION_DAYS after they happened (90 by default), and keeps younger ones", async () => {
+    const { db } = server.app.database;
+    const now = Date.now();
+    const day = 24 * hour;
+    const event = (reason: string, ageDays: number) => ({
+      id: randomUUID(),
+      tenant_id: defaultTenantId,
+      occurred_at: new Date(now - ageDays * day),
+      type: "login.failed",
+      outcome: "failure" as const,
+      product: "hanko",
+      user_id: null,
+      reason,
+      client_ip: null,
+      user_agent: null,
+      actor: null,
+      details: "{}",
+    });
+    await db.insertInto("audit_events").values([event("retention-91", 91), event("retention-89", 89), event("retention-10", 10)]).execute();
+    const kept = async () => (await db.selectFrom("audit_events").select("reason").where("reason", "like", "retention-%").orderBy("reason").execute()).map((row) => row.reason);
+
+    expect((await purgeExpired(db, new Date(now))).audit_events).toBe(1);
+    expect(await kept()).toEqual(["retention-10", "retention-89"]);
+    expect((await purgeExpired(db, new Date(now), 30)).audit_events).toBe(1);
+    expect(await kept()).toEqual(["retention-10"]);
   });
 
   // Several workers (TESSERA_WORKERS) or replicas run their retention jobs at the same time.

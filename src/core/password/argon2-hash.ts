@@ -33,11 +33,18 @@ export function decodeArgon2(text: string): DecodeResult {
     return refuse("costly", `${variant} m=${memory},t=${passes},p=${lanes} is over the ceilings m=${floors.maxMemoryKib},t=${floors.maxPasses},p=${floors.maxLanes},m·t=${floors.maxMemoryTimesPasses}`);
   }
   const weak = memory < floors.minMemoryKib || memory * passes < floors.minMemoryTimesPasses;
+  // argon2i's memory accesses do not depend on the password: under 3 passes, time-memory
+  // tradeoff attacks compute it with far less memory than it asks for.
+  const fewPasses = variant === "argon2i" && passes < floors.minArgon2iPasses;
   return {
     ok: true,
     hash: {
       algorithm: variant,
-      weakness: weak ? `${variant} m=${memory},t=${passes} is under the floor (m ≥ ${floors.minMemoryKib} KiB and m·t ≥ ${floors.minMemoryTimesPasses})` : undefined,
+      weakness: weak
+        ? `${variant} m=${memory},t=${passes} is under the floor (m ≥ ${floors.minMemoryKib} KiB and m·t ≥ ${floors.minMemoryTimesPasses})`
+        : fewPasses
+          ? `argon2i t=${passes} is under the floor of ${floors.minArgon2iPasses} passes (time-memory tradeoffs)`
+          : undefined,
       current: variant === "argon2id" && memory === tesseraArgon2.memoryCost && passes === tesseraArgon2.timeCost && lanes === tesseraArgon2.parallelism,
       // The library recomputes with the hash's own parameters and compares in constant time.
       verify: (password) => verify(text, password),

@@ -1,5 +1,7 @@
 import { hash as bcryptHash } from "@node-rs/bcrypt";
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { createSecretBox } from "../keys/secret-box.js";
 import { createPasswordCheck } from "./password-check.js";
 import { hashPassword } from "./password-hash.js";
 import type { PasswordHashStore } from "./password.port.js";
@@ -22,8 +24,11 @@ function memoryStore(hashes: Map<string, string>) {
       hashes.set(userId, next);
       return true;
     },
+    async countHashSchemes() {
+      return [];
+    },
   };
-  return { store, replaced, onReplace: (hook: () => void) => (beforeReplace = hook) };
+  return { store, secrets: createSecretBox(randomBytes(32)), replaced, onReplace: (hook: () => void) => (beforeReplace = hook) };
 }
 
 describe("PasswordCheck", () => {

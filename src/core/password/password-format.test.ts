@@ -12,6 +12,8 @@ describe("parsePasswordHash keeps", () => {
   it.each([
     ["Tessera's argon2id", `$argon2id$v=19$m=19456,t=2,p=1$${salt}$${digest}`, "argon2id", false],
     ["argon2id with other parameters", `$argon2id$v=19$m=65536,t=3,p=4$${salt}$${digest}`, "argon2id", true],
+    ["argon2id with 1 pass (Kratos's default, 64 MiB)", `$argon2id$v=19$m=65536,t=1,p=4$${salt}$${digest}`, "argon2id", true],
+    ["argon2i at 3 passes", `$argon2i$v=19$m=65536,t=3,p=4$${salt}$${digest}`, "argon2i", true],
     ["argon2i at OWASP's 7 MiB × 5 passes", `$argon2i$v=19$m=7168,t=5,p=1$${salt}$${digest}`, "argon2i", true],
     ["bcrypt $2a$ at cost 10", `$2a$10$${bcryptTail}`, "bcrypt", true],
     ["bcrypt $2b$", `$2b$12$${bcryptTail}`, "bcrypt", true],
@@ -40,6 +42,7 @@ describe("parsePasswordHash refuses", () => {
     // Weak: under the floors of hash-floors.ts.
     ["bcrypt under cost 10", `$2a$09$${bcryptTail}`, "weak", /bcrypt cost 9 is under the floor of 10/],
     ["argon2id under OWASP's floor", `$argon2id$v=19$m=4096,t=3,p=1$${salt}$${digest}`, "weak", /argon2id m=4096,t=3 is under the floor/],
+    ["argon2i with 2 passes (time-memory tradeoffs)", `$argon2i$v=19$m=65536,t=2,p=4$${salt}$${digest}`, "weak", /argon2i t=2 is under the floor of 3 passes/],
     ["argon2i with enough passes but under 7 MiB", `$argon2i$v=19$m=4096,t=10,p=1$${salt}$${digest}`, "weak", /under the floor/],
     ["scrypt under 16 MiB", `$scrypt$ln=13,r=8,p=1$${salt}$${digest}`, "weak", /8 MiB, under the floor of 16 MiB/],
     ["scrypt in Kratos's form under 16 MiB", `$scrypt$ln=1024,r=8,p=1$${salt}$${digest}`, "weak", /under the floor of 16 MiB/],

@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
+import { createSecretBox } from "../keys/secret-box.js";
 import { createPasswordCheck } from "./password-check.js";
 import { verifyPasswordHash } from "./password-verify.js";
 
@@ -17,8 +19,8 @@ describe("a verifier that throws", () => {
   it("is a wrong password for the check, logged with the algorithm only", async () => {
     const lines: Array<[string, Record<string, unknown> | undefined]> = [];
     const logger = { debug() {}, info() {}, error() {}, warn: (message: string, fields?: Record<string, unknown>) => void lines.push([message, fields]) };
-    const store = { findPasswordHash: async () => stored, replacePasswordHash: async () => true };
-    expect(await createPasswordCheck({ store, logger }).check("ada", "secret typed")).toBe("wrong");
+    const store = { findPasswordHash: async () => stored, replacePasswordHash: async () => true, countHashSchemes: async () => [] };
+    expect(await createPasswordCheck({ store, secrets: createSecretBox(randomBytes(32)), logger }).check("ada", "secret typed")).toBe("wrong");
     expect(lines).toEqual([["a stored password hash could not be verified", { algorithm: "bcrypt", userId: "ada" }]]);
     expect(JSON.stringify(lines)).not.toMatch(/vGA1O9|secret typed/);
   });

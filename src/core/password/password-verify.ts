@@ -18,13 +18,13 @@ let decoy: Promise<string> | undefined;
 /**
  * Checks `password` against `stored` in any format `decodePasswordHash` reads (weak ones too: a
  * stored hash was accepted once and is upgraded on this login). With no stored hash, or one that
- * does not decode, it checks a decoy argon2id hash and answers no match, so that an unknown
- * account costs what a wrong password of an argon2id user costs. Every comparison is constant time.
+ * does not decode, it checks `decoy` (by default Tessera's own argon2id; `PasswordCheck` gives
+ * one chosen among the tenant's schemes) and answers no match. Every comparison is constant time.
  */
-export async function verifyPasswordHash(stored: string | undefined, password: string): Promise<PasswordVerification> {
+export async function verifyPasswordHash(stored: string | undefined, password: string, decoy: (password: string) => Promise<unknown> = checkDecoy): Promise<PasswordVerification> {
   const decoded = stored === undefined ? undefined : decodePasswordHash(stored);
   if (decoded === undefined || !decoded.ok) {
-    await checkDecoy(password);
+    await decoy(password);
     return { matches: false, needsRehash: false };
   }
   try {
@@ -32,7 +32,7 @@ export async function verifyPasswordHash(stored: string | undefined, password: s
   } catch {
     // A hash the import kept but the library refuses: no match, at no less than a decoy's cost,
     // never an error that would answer 500 (and never the hash or the password in a message).
-    await checkDecoy(password);
+    await decoy(password);
     return { matches: false, needsRehash: false, failed: decoded.hash.algorithm };
   }
 }

@@ -7,4 +7,12 @@ export interface PasswordHashStore {
    * changed since `previous` was read is not overwritten by the upgrade of the old one. True when replaced.
    */
   replacePasswordHash(userId: string, previous: string, next: string): Promise<boolean>;
+  /** How many users have each hash scheme (the hash up to its salt), the most common first, at most 16. */
+  countHashSchemes(): Promise<HashScheme[]>;
+}
+
+/** A hash scheme, `2b$10` or `argon2id$v=19$m=19456,t=2,p=1` (the stored text up to its salt, no leading `$`), and how many users have it. */
+export interface HashScheme {
+  scheme: string;
+  users: number;
 }

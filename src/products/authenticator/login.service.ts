@@ -82,7 +82,7 @@ export function createLoginService<Tx>(deps: {
       const checkPassword = () =>
         limits.guard([[contactKey(contact), authenticatorLimits.password], [owner, authenticatorLimits.passwordPerUser]], ["INVALID_CREDENTIALS"], async () => {
           // An unknown user costs the same lookup and the same argon2 check as a known one.
-          if ((await deps.passwordCheck.check(found, input.password)) !== "matches" || found === undefined) throw refuse();
+          if ((await deps.passwordCheck.check(found, input.password, contactKey(contact).join(":"))) !== "matches" || found === undefined) throw refuse();
           return found;
         });
       // The first factor's refusal is a failed login; its success is recorded when the second factor is through.

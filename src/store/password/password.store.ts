@@ -34,6 +34,24 @@ async function replacePasswordHash(db: Kysely<Schema>, tenantId: string, userId:
 }
 
 /**
+ * How many users of the tenant have each hash scheme: the text between the first `$` and the salt
+ * (`argon2id$v=19$m=…` keeps three fields, every other format two: `2b$10`, `pbkdf2-sha256$i=…`).
+ * One GROUP BY over the tenant's passwords, the 16 most common.
+ */
+async function countHashSchemes(db: Kysely<Schema>, tenantId: string): Promise<Array<{ scheme: string; users: number }>> {
+  const scheme = sql<string>`case when split_part(hash, '$', 2) like 'argon2%' then split_part(hash, '$', 2) || '$' || split_part(hash, '$', 3) || '$' || split_part(hash, '$', 4) else split_part(hash, '$', 2) || '$' || split_part(hash, '$', 3) end`;
+  const rows = await db
+    .selectFrom("passwords")
+    .select([scheme.as("scheme"), sql<string>`count(*)`.as("users")])
+    .where("tenant_id", "=", tenantId)
+    .groupBy(sql`1`)
+    .orderBy(sql`2`, "desc")
+    .limit(16)
+    .execute();
+  return rows.map((row) => ({ scheme: row.scheme, users: Number(row.users) }));
+}
+
+/**
  * Stores `hash` verbatim as the password hash of `userId` (a user of `tenantId`) unless the user
  * already has one: an import's write, run in the import's transaction (`db` may be one). True when
  * it was stored. The caller checks the hash with `parsePasswordHash` first: what is stored here
@@ -61,5 +79,6 @@ export function createPasswordHashStore(db: Kysely<Schema>, tenantId: string): P
   return {
     findPasswordHash: (userId) => findPasswordHash(db, tenantId, userId),
     replacePasswordHash: (userId, previous, next) => replacePasswordHash(db, tenantId, userId, previous, next),
+    countHashSchemes: () => countHashSchemes(db, tenantId),
   };
 }
