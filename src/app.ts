@@ -82,6 +82,7 @@ import { createHealthMonitor } from "./admin/health-monitor.js";
 import { healthService } from "./admin/health.service.js";
 import { createAdminServer } from "./admin/admin-server.js";
 import { createAdminApi } from "./admin/admin-api.js";
+import { createWorkerMetrics, type WorkerMetrics } from "./cluster/cluster-metrics.js";
 import { createAdminTransferHandler } from "./admin/admin-transfer.handler.js";
 import { createTransferStore } from "./store/transfer/import.store.js";
 import type { Listener } from "./transport/listener.js";
@@ -176,6 +177,11 @@ export interface StartOptions {
   logMessageBodies?: boolean;
   /** Idle time before an HTTP/2 session without streams is closed, on both ports (tests shorten it). */
   idleTimeoutMs?: number;
+  /**
+   * A node:cluster worker's: `GET /metrics` answers the whole cluster's metrics, aggregated by
+   * the primary, as the management port it shares with the other workers may hand a scrape to any.
+   */
+  clusterMetrics?: boolean;
 }
 
 /** Composition root: config → database → services → one listener. */
@@ -205,6 +211,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
   let outbox: OutboxWorker | undefined;
   let retentionWorker: RetentionWorker | undefined;
   let admin: Listener | undefined;
+  let workerMetrics: WorkerMetrics | undefined;
   const monitor = createHealthMonitor({
     checks: {
       database: () => pingDatabase(database.db, 1_000),
@@ -353,7 +360,10 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       actions: auditedAdminActions(audit),
       extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, audit }), createAdminTransferHandler({ store: createTransferStore(db), secrets, logger })],
     });
-    admin = createAdminServer({ metrics: observability.metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
+    const { registry } = observability.metrics;
+    const metrics = options.clusterMetrics === true ? createWorkerMetrics(registry) : { contentType: registry.contentType, collect: () => registry.metrics(), stop: () => undefined };
+    workerMetrics = metrics;
+    admin = createAdminServer({ metrics, monitor, health, adminApi, observers: observability.observers, openApi, logger, idleTimeoutMs: options.idleTimeoutMs });
     const adminPort = await admin.listen(config.adminPort, adminHost);
     const listener = createServer({
       services,
@@ -403,6 +413,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         // Health watches end first, or they would hold the drain open for the whole grace period.
         monitor.stop();
         const [{ cut }] = await Promise.all([listener.close(graceMs), openAdmin.close(Math.min(graceMs, 1_000))]);
+        metrics.stop();
         await unlisten();
         await unlistenKeys();
         await unlistenAudit();
@@ -415,6 +426,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     };
   } catch (error) {
     monitor.stop();
+    workerMetrics?.stop();
     await admin?.close(0);
     await retentionWorker?.stop();
     await outbox?.stop();

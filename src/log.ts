@@ -40,14 +40,16 @@ export function createLogDestination(fd: number): DestinationStream {
 /**
  * Creates a `pino` logger that drops lines below `level`; `write` (one JSON line with its
  * newline per call) defaults to stderr through `createLogDestination`. Lines are
- * `{level, time, message, …fields}` with `level` a name and `time` ISO 8601.
+ * `{level, time, …bindings, message, …fields}` with `level` a name and `time` ISO 8601;
+ * `bindings` (a cluster worker's `pid`) are on every line.
  */
-export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
+export function createLogger(level: LogLevel, write?: (line: string) => void, bindings?: Record<string, string | number>): Logger {
   const destination: DestinationStream = write === undefined ? createLogDestination(2) : { write };
   const logger: PinoLogger = pino(
     {
       level,
-      base: undefined,
+      // Serialized once by pino, not per line.
+      base: bindings,
       messageKey: "message",
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

@@ -101,7 +101,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   }
   let app: App;
   try {
-    app = await startApp(config, { logger, checkPort: cluster.isPrimary });
+    app = await startApp(config, { logger, checkPort: cluster.isPrimary, clusterMetrics: cluster.isWorker });
   } catch (error) {
     exitOnStartupError(error, logger);
     throw error;
@@ -123,7 +123,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  // Workers share the primary's stderr: each line says which process wrote it.
+  const logger = createLogger(config.logLevel, undefined, cluster.isWorker ? { pid: process.pid } : undefined);
   keepServingOnStrayErrors(logger);
   if (cluster.isPrimary && config.workers > 1) await supervise(config, logger);
   else await serve(config, logger);

@@ -10,7 +10,7 @@ import { isUuid } from "../core/errors/uuid.js";
 import { principalOf } from "./admin-context.js";
 import type { AdminHandlers } from "./admin-service.js";
 import type { AuditWatch } from "./audit-watch.js";
-import { pageSizeOf } from "./page-token.js";
+import { decodeOpaqueToken, encodeOpaqueToken, pageSizeOf } from "./page-token.js";
 
 /** What the audit and webhook RPCs need. */
 export interface AdminAuditDeps {
@@ -149,21 +149,12 @@ function invalid(message: string): DomainError {
 
 /** The opaque token of the page after the row at `sequence`. */
 function encodeSequenceToken(sequence: bigint): string {
-  return Buffer.from(JSON.stringify(["s", sequence.toString()])).toString("base64url");
+  return encodeOpaqueToken(["s", sequence.toString()]);
 }
 
 function decodeSequenceToken(token: string): bigint | undefined {
-  if (token === "") return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-  } catch {
-    parsed = undefined;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || parsed[0] !== "s" || typeof parsed[1] !== "string" || !/^[1-9]\d{0,18}$/.test(parsed[1])) {
-    throw new DomainError("INVALID_PAGE_TOKEN", "invalid", "page_token is not a token this server issued");
-  }
-  return BigInt(parsed[1]);
+  const parts = decodeOpaqueToken(token, 2, ([kind, sequence]) => kind === "s" && /^[1-9]\d{0,18}$/.test(sequence!));
+  return parts === undefined ? undefined : BigInt(parts[1]!);
 }
 
 function eventMessage(event: AuditEvent) {

@@ -1,6 +1,5 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
-import type { Metrics } from "../observe/metrics.js";
 import type { OpenApiDocument, OpenApiDocuments } from "../transport/openapi-document.js";
 import { createClientOf } from "../transport/client-of.js";
 import { createListener, type Listener, type RequestHandler } from "../transport/listener.js";
@@ -14,9 +13,16 @@ import { adminDialect } from "./admin-dialect.js";
 import type { AdminPrincipal } from "./admin-key.js";
 import type { HealthMonitor } from "./health-monitor.js";
 
+/** What `GET /metrics` answers: this process's registry, or with workers the whole cluster's. */
+export interface MetricsText {
+  readonly contentType: string;
+  /** The metrics in Prometheus text. */
+  collect(): Promise<string>;
+}
+
 /** What the management port serves. */
 export interface AdminServerOptions {
-  metrics: Metrics;
+  metrics: MetricsText;
   monitor: HealthMonitor;
   /** `grpc.health.v1.Health`, the same registration the main port serves. */
   health: ServiceRegistration;
@@ -91,8 +97,8 @@ export function createAdminServer(options: AdminServerOptions): Listener {
       void monitor.check().then((readiness) => json(response, readiness.ready ? 200 : 503, { status: readiness.ready ? "ok" : "unavailable", checks: readiness.checks }, {}, head));
       return;
     }
-    metrics.registry.metrics().then(
-      (text) => send(response, 200, metrics.registry.contentType, text, {}, head),
+    metrics.collect().then(
+      (text) => send(response, 200, metrics.contentType, text, {}, head),
       (error: unknown) => {
         logger.warn("metrics scrape failed", { error: error instanceof Error ? error.message : String(error) });
         json(response, 500, { error: "internal", message: "metrics could not be collected" });

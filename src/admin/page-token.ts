@@ -15,13 +15,16 @@ export function pageSizeOf(requested: number): number {
 
 const timePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-/** The opaque token of the page after `position`: base64url of its JSON. */
-export function encodePageToken(position: UserPosition): string {
-  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString("base64url");
+/** An opaque page token: base64url of the JSON array `parts`. */
+export function encodeOpaqueToken(parts: readonly string[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString("base64url");
 }
 
-/** The position a page token stands for; INVALID_PAGE_TOKEN (invalid) for anything this server did not issue. */
-export function decodePageToken(token: string): UserPosition | undefined {
+/**
+ * The parts of an opaque page token: undefined for "" (the first page); INVALID_PAGE_TOKEN
+ * (invalid) for anything that is not `length` strings this server issued, as `valid` judges them.
+ */
+export function decodeOpaqueToken(token: string, length: number, valid: (parts: string[]) => boolean): string[] | undefined {
   if (token === "") return undefined;
   let parsed: unknown;
   try {
@@ -29,12 +32,19 @@ export function decodePageToken(token: string): UserPosition | undefined {
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalidToken();
-  const [createdAt, id] = parsed as unknown[];
-  if (typeof createdAt !== "string" || !timePattern.test(createdAt) || typeof id !== "string" || !isUuid(id)) throw invalidToken();
-  return { createdAt, id };
+  if (!Array.isArray(parsed) || parsed.length !== length || !parsed.every((part) => typeof part === "string") || !valid(parsed as string[])) {
+    throw new DomainError("INVALID_PAGE_TOKEN", "invalid", "page_token is not a token this server issued");
+  }
+  return parsed as string[];
 }
 
-function invalidToken(): DomainError {
-  return new DomainError("INVALID_PAGE_TOKEN", "invalid", "page_token is not a token this server issued");
+/** The opaque token of the page after `position`. */
+export function encodePageToken(position: UserPosition): string {
+  return encodeOpaqueToken([position.createdAt, position.id]);
+}
+
+/** The position a page token stands for; INVALID_PAGE_TOKEN (invalid) for anything this server did not issue. */
+export function decodePageToken(token: string): UserPosition | undefined {
+  const parts = decodeOpaqueToken(token, 2, ([createdAt, id]) => timePattern.test(createdAt!) && isUuid(id!));
+  return parts === undefined ? undefined : { createdAt: parts[0]!, id: parts[1]! };
 }

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "../log.js";
+import { createMetricsAggregation } from "./cluster-metrics.js";
 import { createRestartBudget, defaultRestartPolicy, type RestartPolicy } from "./restart-budget.js";
 import { isWorkerMessage } from "./worker-message.js";
 
@@ -34,6 +35,9 @@ interface Running {
  *   service with that worker's exit code: no restart loop on a mistake.
  * - A worker that dies while serving is replaced after a growing wait; more deaths in a minute
  *   than the restart policy allows stop the service (exit 1), for the operator's supervisor.
+ * - `GET /metrics` on the management port, whichever worker the shared port hands it to, answers
+ *   the sum over every serving worker: the worker asks the primary, which collects the workers'
+ *   registries over IPC (cluster-metrics.ts).
  * - SIGTERM/SIGINT: every worker drains (its own graceful close); the exit is 0 only when every
  *   worker exited 0, that is none cut a request.
  */
@@ -49,6 +53,7 @@ export function superviseWorkers(options: SupervisorOptions): void {
   let stopTimer: NodeJS.Timeout | undefined;
 
   const pids = () => [...running.values()].map(({ worker }) => worker.process.pid);
+  const metrics = createMetricsAggregation(() => [...running.values()].filter((entry) => entry.ready).map((entry) => entry.worker));
 
   const fork = () => {
     const worker = cluster.fork();
@@ -60,6 +65,7 @@ export function superviseWorkers(options: SupervisorOptions): void {
     const entry: Running = { worker, ready: false, startTimer };
     running.set(worker.id, entry);
     worker.on("message", (message: unknown) => {
+      if (metrics.receive(worker, message)) return;
       if (!isWorkerMessage(message) || entry.ready) return;
       clearTimeout(entry.startTimer);
       entry.ready = true;
@@ -76,6 +82,7 @@ export function superviseWorkers(options: SupervisorOptions): void {
   const exited = (entry: Running, code: number | null, signal: string | null) => {
     clearTimeout(entry.startTimer);
     running.delete(entry.worker.id);
+    metrics.forget(entry.worker);
     const pid = entry.worker.process.pid;
     if (phase === "stopping") {
       // A worker still starting dies of the SIGTERM itself: no drain of its was cut.

@@ -39,6 +39,8 @@ export function registerDatabaseGauges(metrics: Metrics, source: DatabaseGaugeSo
       help,
       labelNames: ["channel"],
       registers,
+      // Every worker of a cluster reads the same outbox: their sum would count it once per worker.
+      aggregator: "max",
       async collect() {
         const rows = await read();
         if (rows === undefined) return;
