@@ -54,6 +54,7 @@
 //   BENCH_SECONDS          measured seconds per target (default 5)
 //   BENCH_WARMUP_SECONDS   unmeasured seconds before each (default 1)
 //   BENCH_CONCURRENCY      requests in flight (default 32)
+//   BENCH_ONLY             run only the sections whose label contains this (e.g. "request log")
 //   BENCH_DATABASE_URL     run Tessera on this PostgreSQL database (postgres://…; it must be
 //                          empty and throwaway: the run migrates it and leaves its rows) instead
 //                          of in-memory PGlite. PGlite runs on Tessera's main thread at about
@@ -976,6 +977,9 @@ async function main(): Promise<number> {
     ],
   };
   sections.push(observeSection);
+  // BENCH_ONLY: only the sections whose label contains it (e.g. "request log"), to repeat one figure.
+  const only = process.env["BENCH_ONLY"];
+  if (only !== undefined) sections.splice(0, sections.length, ...sections.filter((section) => section.label.includes(only)));
   const targetCount = sections.reduce((sum, section) => sum + section.targets.length, 0);
   armWatchdog(targetCount * ((settings.warmupSeconds + settings.seconds) * 1000 + requestTimeoutMs + 10_000) + 30_000);
   const results: SectionRows[] = [];

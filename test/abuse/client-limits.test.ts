@@ -90,3 +90,22 @@ describe("the client address", () => {
     expect(spoofed.limited).toBe(true);
   });
 });
+
+describe("without TRUST_PROXY", () => {
+  let direct: TestServer;
+  beforeAll(async () => {
+    direct = await startTestServer({ ...abuseEnv, CLIENT_RATE_LIMIT: String(perMinute) });
+  });
+  afterAll(async () => {
+    await direct?.close();
+  });
+
+  it("counts every call from the socket's address as one client, whatever X-Forwarded-For says, over every transport", async () => {
+    const [, send] = entryPoints[0]!;
+    const vias = ["rest", ...rpcTransports] as const;
+    const answers = [];
+    // One counter for the one socket address: REST and each RPC transport in turn, each with another forwarded address.
+    for (let i = 0; i < perMinute + vias.length; i++) answers.push((await send(direct, vias[i % vias.length]!, newClient())).limited);
+    expect(answers).toEqual([...Array(perMinute).fill(false), ...Array(vias.length).fill(true)]);
+  });
+});
