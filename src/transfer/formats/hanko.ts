@@ -1,5 +1,5 @@
 import type { TransferCredential, TransferUser } from "../transfer-user.js";
-import { aaguid, binary, checkEmails, counter, email, flag, list, object, optionalString, passwordHash, recordDates, refuse, string, time, totpSecret, transports, userIdOf } from "./fields.js";
+import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, recordDates, refuse, string, time, totpSecret, transports, userIdOf } from "./fields.js";
 
 /**
  * Hanko's user import/export JSON (`hanko user import`, schema `hanko.user_import.json`): an entry
@@ -28,7 +28,10 @@ export function readHankoUser(record: unknown): TransferUser {
     emails,
     phones: [],
     passwordHash: password,
-    webauthn: list(entry.webauthn_credentials, "webauthn_credentials").map((item, index) => readCredential(item, `webauthn_credentials[${index}]`)),
+    webauthn: distinctCredentials(
+      list(entry.webauthn_credentials, "webauthn_credentials").map((item, index) => readCredential(item, `webauthn_credentials[${index}]`)),
+      (index) => `webauthn_credentials[${index}].id`,
+    ),
     factors: otp === undefined ? null : { isCodeAllowed: true, isTotpAllowed: true, isDeviceAllowed: false, totp: { secret: otp } },
     authfi: null,
   };
