@@ -1,4 +1,5 @@
 import type { TransferCredential, TransferUser } from "../transfer-user.js";
+import { cosePublicKey } from "./cose-key.js";
 import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, recordDates, refuse, string, time, totpSecret, transports, userIdOf } from "./fields.js";
 
 /**
@@ -42,7 +43,7 @@ function readCredential(item: unknown, path: string): TransferCredential {
   const createdAt = time(member.created_at, `${path}.created_at`);
   return {
     credentialId: binary(member.id, `${path}.id`),
-    publicKey: binary(member.public_key, `${path}.public_key`, 2048),
+    publicKey: cosePublicKey(member.public_key, `${path}.public_key`),
     signCount: counter(member.sign_count, `${path}.sign_count`),
     transports: transports(member.transports, `${path}.transports`),
     aaguid: aaguid(member.aaguid, `${path}.aaguid`),

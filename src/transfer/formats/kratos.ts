@@ -1,5 +1,6 @@
 import type { TransferCredential, TransferEmail, TransferPhone, TransferUser } from "../transfer-user.js";
 import { normalizePhone } from "../../core/identity/phone-number.js";
+import { cosePublicKey } from "./cose-key.js";
 import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, phone, recordDates, refuse, string, time, type Json, userIdOf } from "./fields.js";
 
 /**
@@ -70,7 +71,7 @@ function webauthnOf(value: unknown, path: string): TransferCredential[] {
     const createdAt = time(credential.added_at, `${at}.added_at`);
     return {
       credentialId: binary(credential.id, `${at}.id`),
-      publicKey: binary(credential.public_key, `${at}.public_key`, 2048),
+      publicKey: cosePublicKey(credential.public_key, `${at}.public_key`),
       signCount: counter(authenticator.sign_count, `${at}.authenticator.sign_count`),
       transports: [],
       aaguid: aaguid(authenticator.aaguid, `${at}.authenticator.aaguid`),

@@ -1,5 +1,6 @@
 import { isUuid } from "../../core/errors/uuid.js";
 import type { TransferCredential, TransferFactors, TransferUser } from "../transfer-user.js";
+import { cosePublicKey } from "./cose-key.js";
 import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, phone, refuse, string, time, totpSecret, transports, type Json } from "./fields.js";
 
 /**
@@ -52,7 +53,7 @@ function readCredential(item: unknown, path: string): TransferCredential {
   const handle = optionalString(member.userHandle, `${path}.userHandle`);
   return {
     credentialId: binary(member.credentialId, `${path}.credentialId`),
-    publicKey: binary(member.publicKey, `${path}.publicKey`, 2048),
+    publicKey: cosePublicKey(member.publicKey, `${path}.publicKey`),
     signCount: counter(member.signCount, `${path}.signCount`),
     transports: transports(member.transports, `${path}.transports`),
     aaguid: aaguid(member.aaguid, `${path}.aaguid`),
