@@ -1,5 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
 import { once } from "node:events";
+import { basename, dirname, join } from "node:path";
 import type { Kysely } from "kysely";
 import type { SecretBox } from "../core/keys/secret-box.js";
 import { isDatabaseUnavailable } from "../core/errors/database-error.js";
@@ -43,21 +46,40 @@ export async function importUsers(db: Kysely<Schema>, secrets: SecretBox, comman
   }
 }
 
-/** `tessera export <file>`: every user, one JSON line each. */
+/** `tessera export <file>`: every user, one JSON line each, written to a 0600 file beside FILE and renamed onto it when complete. */
 export async function exportAllUsers(db: Kysely<Schema>, secrets: SecretBox, command: Extract<Command, { area: "export" }>): Promise<number> {
   const exportKey = command.resealKeyFile === undefined ? undefined : await readOperatorKey(command.resealKeyFile);
-  const output = command.file === "-" ? process.stdout : createWriteStream(command.file, { flags: "w", mode: 0o600 });
+  const lines = exportUsers({ store: createTransferStore(db), secrets, ...(exportKey === undefined ? {} : { exportKey }) });
+  const count = command.file === "-" ? await writeLines(process.stdout, lines) : await writeFileAtomically(command.file, lines);
+  process.stderr.write(`${count} users exported\n`);
+  return 0;
+}
+
+/** Writes to a new 0600 file in FILE's directory, renamed onto FILE on success and removed on failure: FILE is never truncated nor left readable by others. */
+async function writeFileAtomically(file: string, lines: AsyncIterable<string>): Promise<number> {
+  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  const output = createWriteStream(temporary, { flags: "wx", mode: 0o600 });
+  try {
+    await once(output, "open");
+    const count = await writeLines(output, lines);
+    output.end();
+    await once(output, "close");
+    await rename(temporary, file);
+    return count;
+  } catch (error) {
+    output.destroy();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+async function writeLines(output: NodeJS.WritableStream, lines: AsyncIterable<string>): Promise<number> {
   let count = 0;
-  for await (const line of exportUsers({ store: createTransferStore(db), secrets, ...(exportKey === undefined ? {} : { exportKey }) })) {
+  for await (const line of lines) {
     if (!output.write(line)) await once(output, "drain");
     count += 1;
   }
-  if (output !== process.stdout) {
-    (output as WriteStream).end();
-    await once(output, "close");
-  }
-  process.stderr.write(`${count} users exported\n`);
-  return 0;
+  return count;
 }
 
 function write(stream: WriteStream, text: string): Promise<void> {

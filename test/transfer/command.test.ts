@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +82,17 @@ describe("tessera import and export as commands", () => {
     expect(sealedText).not.toContain(totpSecret);
     expect(sealedText).toMatch(/"totp":\{"sealed":"[A-Za-z0-9_-]+"\}/);
     expect(await tessera("import", "tessera", sealed, "--totp-key-file", join(dir, "operator.key"))).toMatchObject({ code: 0, stdout: "0 imported, 2 unchanged, 0 refused\n" });
+  }, 60_000);
+
+  it("review 19: an export over an existing file leaves it readable by no one but its owner", async () => {
+    // An operator re-exports to the path of an earlier export or a file made by touch/umask 022:
+    // the password hashes and sealed TOTP secrets must not land in a world-readable file.
+    const existing = join(dir, "existing.jsonl");
+    await writeFile(existing, "", { mode: 0o644 });
+    await chmod(existing, 0o644);
+    expect(await tessera("export", existing)).toMatchObject({ code: 0 });
+    expect((await readFile(existing, "utf8")).trim().split("\n")).toHaveLength(2);
+    expect((await stat(existing)).mode & 0o777).toBe(0o600);
   }, 60_000);
 
   it("refuses a key file that does not hold 32 bytes, and a file that is not there, with exit 1", async () => {

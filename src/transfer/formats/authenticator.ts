@@ -1,6 +1,6 @@
 import type { TransferUser } from "../transfer-user.js";
 import { readFlatCredential, sourceHandle } from "./device.js";
-import { email, flag, list, object, optionalString, passwordHash, phone, recordDates, refuse, totpSecret, userIdOf } from "./fields.js";
+import { distinctCredentials, email, flag, list, object, optionalString, passwordHash, phone, recordDates, refuse, totpSecret, userIdOf } from "./fields.js";
 
 /**
  * A user of the Authenticator API, one record per user joined from a dump of its tables: `id`,
@@ -26,7 +26,10 @@ export function readAuthenticatorUser(record: unknown): TransferUser {
     emails: address === undefined ? [] : [{ address, verified: flag(user.email_verified, "email_verified", true), primary: true }],
     phones: number === undefined ? [] : [{ number, verified: flag(user.phone_verified, "phone_verified", true) }],
     passwordHash: passwordHash(user.password_hash, "password_hash"),
-    webauthn: list(user.devices, "devices").map((item, index) => readFlatCredential(item, `devices[${index}]`, "authenticator", handle)),
+    webauthn: distinctCredentials(
+      list(user.devices, "devices").map((item, index) => readFlatCredential(item, `devices[${index}]`, "authenticator", handle)),
+      (index) => `devices[${index}].credential_id`,
+    ),
     factors: {
       isCodeAllowed: flag(user.is_code_allowed, "is_code_allowed", true),
       isTotpAllowed,

@@ -1,6 +1,6 @@
 import type { TransferUser } from "../transfer-user.js";
 import { readFlatCredential, sourceHandle } from "./device.js";
-import { list, object, optionalString, recordDates, refuse, string, userIdOf } from "./fields.js";
+import { distinctCredentials, list, object, optionalString, recordDates, refuse, string, userIdOf } from "./fields.js";
 
 /** AuthFi's limit of keys per user (its code 3001). */
 const maxKeys = 10;
@@ -28,7 +28,10 @@ export function readAuthfiUser(record: unknown): TransferUser {
     emails: [],
     phones: [],
     passwordHash: null,
-    webauthn: keys.map((item, index) => readFlatCredential(item, `keys[${index}]`, "authfi", handle)),
+    webauthn: distinctCredentials(
+      keys.map((item, index) => readFlatCredential(item, `keys[${index}]`, "authfi", handle)),
+      (index) => `keys[${index}].credential_id`,
+    ),
     factors: null,
     authfi: { name, displayName: optionalString(user.display_name, "display_name") ?? name, state },
   };

@@ -1,4 +1,5 @@
 import type { TransferCredential } from "../transfer-user.js";
+import { cosePublicKey } from "./cose-key.js";
 import { aaguid, binary, counter, flag, object, optionalString, time, transports } from "./fields.js";
 
 /**
@@ -12,7 +13,7 @@ export function readFlatCredential(item: unknown, path: string, product: Transfe
   const handle = optionalString(member.user_handle, `${path}.user_handle`);
   return {
     credentialId: binary(member.credential_id, `${path}.credential_id`),
-    publicKey: binary(member.public_key, `${path}.public_key`, 2048),
+    publicKey: cosePublicKey(member.public_key, `${path}.public_key`),
     signCount: counter(member.sign_count, `${path}.sign_count`),
     transports: transports(member.transports, `${path}.transports`),
     aaguid: aaguid(member.aaguid, `${path}.aaguid`),

@@ -161,3 +161,13 @@ export function recordDates(entry: Json): { createdAt?: string; updatedAt?: stri
   const updatedAt = time(entry.updated_at, "updated_at");
   return { ...(createdAt === undefined ? {} : { createdAt }), ...(updatedAt === undefined ? {} : { updatedAt }) };
 }
+
+/** Refuses a user who lists the same WebAuthn credential id twice, naming the second: `at(i)` is its field's path. */
+export function distinctCredentials<T extends { credentialId: string }>(credentials: T[], at: (index: number) => string): T[] {
+  const seen = new Set<string>();
+  credentials.forEach((credential, index) => {
+    if (seen.has(credential.credentialId)) refuse(`${at(index)} is given twice`);
+    seen.add(credential.credentialId);
+  });
+  return credentials;
+}

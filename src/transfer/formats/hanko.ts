@@ -1,5 +1,6 @@
 import type { TransferCredential, TransferUser } from "../transfer-user.js";
-import { aaguid, binary, checkEmails, counter, email, flag, list, object, optionalString, passwordHash, recordDates, refuse, string, time, totpSecret, transports, userIdOf } from "./fields.js";
+import { cosePublicKey } from "./cose-key.js";
+import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, recordDates, refuse, string, time, totpSecret, transports, userIdOf } from "./fields.js";
 
 /**
  * Hanko's user import/export JSON (`hanko user import`, schema `hanko.user_import.json`): an entry
@@ -28,7 +29,10 @@ export function readHankoUser(record: unknown): TransferUser {
     emails,
     phones: [],
     passwordHash: password,
-    webauthn: list(entry.webauthn_credentials, "webauthn_credentials").map((item, index) => readCredential(item, `webauthn_credentials[${index}]`)),
+    webauthn: distinctCredentials(
+      list(entry.webauthn_credentials, "webauthn_credentials").map((item, index) => readCredential(item, `webauthn_credentials[${index}]`)),
+      (index) => `webauthn_credentials[${index}].id`,
+    ),
     factors: otp === undefined ? null : { isCodeAllowed: true, isTotpAllowed: true, isDeviceAllowed: false, totp: { secret: otp } },
     authfi: null,
   };
@@ -39,7 +43,7 @@ function readCredential(item: unknown, path: string): TransferCredential {
   const createdAt = time(member.created_at, `${path}.created_at`);
   return {
     credentialId: binary(member.id, `${path}.id`),
-    publicKey: binary(member.public_key, `${path}.public_key`, 2048),
+    publicKey: cosePublicKey(member.public_key, `${path}.public_key`),
     signCount: counter(member.sign_count, `${path}.sign_count`),
     transports: transports(member.transports, `${path}.transports`),
     aaguid: aaguid(member.aaguid, `${path}.aaguid`),

@@ -1,6 +1,7 @@
 import type { TransferCredential, TransferEmail, TransferPhone, TransferUser } from "../transfer-user.js";
 import { normalizePhone } from "../../core/identity/phone-number.js";
-import { aaguid, binary, checkEmails, counter, email, flag, list, object, optionalString, passwordHash, phone, recordDates, refuse, string, time, userIdOf, type Json } from "./fields.js";
+import { cosePublicKey } from "./cose-key.js";
+import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, phone, recordDates, refuse, string, time, type Json, userIdOf } from "./fields.js";
 
 /**
  * An Ory Kratos identity, as `kratos import identities` takes it and the admin API lists it:
@@ -30,7 +31,11 @@ export function readKratosIdentity(record: unknown): TransferUser {
   if (emails.length === 0 && phones.length === 0) refuse("traits carry neither an email nor a phone number");
   const credentials = object(identity.credentials ?? {}, "credentials");
   const password = credentials.password === undefined ? null : passwordOf(object(credentials.password, "credentials.password"));
-  const webauthn = [...webauthnOf(credentials.webauthn, "credentials.webauthn"), ...webauthnOf(credentials.passkey, "credentials.passkey")];
+  const webauthnKeys = webauthnOf(credentials.webauthn, "credentials.webauthn");
+  const passkeys = webauthnOf(credentials.passkey, "credentials.passkey");
+  const webauthn = distinctCredentials([...webauthnKeys, ...passkeys], (index) =>
+    index < webauthnKeys.length ? `credentials.webauthn.config.credentials[${index}].id` : `credentials.passkey.config.credentials[${index - webauthnKeys.length}].id`,
+  );
   if (identity.state !== undefined && identity.state !== "active" && identity.state !== "inactive") refuse('state must be "active" or "inactive"');
   return { ...userIdOf("kratos", optionalString(identity.id, "id")), tenant: "default", ...recordDates(identity), emails, phones, passwordHash: password, webauthn, factors: null, authfi: null };
 }
@@ -66,7 +71,7 @@ function webauthnOf(value: unknown, path: string): TransferCredential[] {
     const createdAt = time(credential.added_at, `${at}.added_at`);
     return {
       credentialId: binary(credential.id, `${at}.id`),
-      publicKey: binary(credential.public_key, `${at}.public_key`, 2048),
+      publicKey: cosePublicKey(credential.public_key, `${at}.public_key`),
       signCount: counter(authenticator.sign_count, `${at}.authenticator.sign_count`),
       transports: [],
       aaguid: aaguid(authenticator.aaguid, `${at}.authenticator.aaguid`),

@@ -1,6 +1,7 @@
 import { isUuid } from "../../core/errors/uuid.js";
 import type { TransferCredential, TransferFactors, TransferUser } from "../transfer-user.js";
-import { aaguid, binary, checkEmails, counter, email, flag, list, object, optionalString, passwordHash, phone, refuse, string, time, totpSecret, transports, type Json } from "./fields.js";
+import { cosePublicKey } from "./cose-key.js";
+import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, phone, refuse, string, time, totpSecret, transports, type Json } from "./fields.js";
 
 /**
  * Tessera's own export: one `TransferUser` a line, as `tessera export` writes it. Lossless: ids,
@@ -33,7 +34,10 @@ export function readTesseraUser(record: unknown): TransferUser {
     emails,
     phones,
     passwordHash: passwordHash(user.passwordHash, "passwordHash"),
-    webauthn: list(user.webauthn, "webauthn").map((item, index) => readCredential(item, `webauthn[${index}]`)),
+    webauthn: distinctCredentials(
+      list(user.webauthn, "webauthn").map((item, index) => readCredential(item, `webauthn[${index}]`)),
+      (index) => `webauthn[${index}].credentialId`,
+    ),
     factors: user.factors === undefined || user.factors === null ? null : readFactors(object(user.factors, "factors")),
     authfi: user.authfi === undefined || user.authfi === null ? null : readAuthfi(object(user.authfi, "authfi")),
   };
@@ -49,7 +53,7 @@ function readCredential(item: unknown, path: string): TransferCredential {
   const handle = optionalString(member.userHandle, `${path}.userHandle`);
   return {
     credentialId: binary(member.credentialId, `${path}.credentialId`),
-    publicKey: binary(member.publicKey, `${path}.publicKey`, 2048),
+    publicKey: cosePublicKey(member.publicKey, `${path}.publicKey`),
     signCount: counter(member.signCount, `${path}.signCount`),
     transports: transports(member.transports, `${path}.transports`),
     aaguid: aaguid(member.aaguid, `${path}.aaguid`),
