@@ -25,7 +25,10 @@ describe("review 17", () => {
     const user = await hankoUser(world);
     const tokens = createOneTimeTokens({ store: createOneTimeTokenStore(world.server.app.database.db, defaultTenantId), secrets: world.server.app.secrets, clock: systemClock });
     const token = await tokens.issue(user.userId, 300);
+    const typesOf = async () => ((await adminOk("rest", world.server, "listUserSessions", { userId: user.userId })).sessions as Array<{ type: string }>).map((s) => s.type);
+    expect(await typesOf(), "the live token is listed").toContain("hanko_one_time_token");
     await adminOk("rest", world.server, "revokeUserSessions", { userId: user.userId });
+    expect(await typesOf()).not.toContain("hanko_one_time_token");
     expect(await adminOk("rest", world.server, "introspectToken", { token })).toMatchObject({ active: false });
     const exchanged = await rest(world.server.url, "POST", "/token", { body: { value: token } });
     expect(exchanged.status, "a revoke-all leaves no way back into the account").toBeGreaterThanOrEqual(400);
