@@ -7,7 +7,7 @@ import { credentialMessage, parseTypedId, sessionMessage } from "./admin-mapping
 import type { AdminHandlers } from "./admin-service.js";
 import type { CredentialType, SessionType, UserDirectory } from "./user-directory.port.js";
 
-const sessionTypes: readonly SessionType[] = ["hanko_session", "authenticator_token"];
+const sessionTypes: readonly SessionType[] = ["hanko_session", "hanko_one_time_token", "authenticator_token"];
 const credentialTypes: readonly CredentialType[] = ["webauthn", "totp"];
 
 /** What the session and credential RPCs need. */

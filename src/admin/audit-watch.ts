@@ -21,9 +21,15 @@ export interface AuditWatchSettings {
   maxStreams: number;
   /** Events read per query: a backlog is read in pages. */
   pageSize: number;
+  /**
+   * How many sequence numbers before the last one streamed each read goes back over: a sequence
+   * is taken at insert, so an event of a slow transaction commits after later-numbered ones were
+   * streamed. Ids already streamed in this window are skipped.
+   */
+  commitLagSequences: number;
 }
 
-const defaults: AuditWatchSettings = { pollMs: 1_000, maxStreams: 64, pageSize: 100 };
+const defaults: AuditWatchSettings = { pollMs: 1_000, maxStreams: 64, pageSize: 100, commitLagSequences: 1_000 };
 
 /**
  * Creates the watch over `reader`. Each stream reads past its last sequence when woken (LISTEN on
@@ -31,7 +37,8 @@ const defaults: AuditWatchSettings = { pollMs: 1_000, maxStreams: 64, pageSize: 
  * when the client cancels.
  */
 export function createAuditWatch(reader: AuditReader, settings: Partial<AuditWatchSettings> = {}): AuditWatch {
-  const { pollMs, maxStreams, pageSize } = { ...defaults, ...settings };
+  const { pollMs, maxStreams, pageSize, commitLagSequences } = { ...defaults, ...settings };
+  const lag = BigInt(commitLagSequences);
   const sleepers = new Set<() => void>();
   let open = 0;
   const wake = () => {
@@ -57,13 +64,25 @@ export function createAuditWatch(reader: AuditReader, settings: Partial<AuditWat
       return (async function* () {
         try {
           let last = after;
+          // What was streamed within the window, by id, with its sequence (pruned as the window moves).
+          const sent = new Map<string, bigint>();
           while (!signal.aborted) {
-            const events = await reader.since(filter, last, pageSize);
-            for (const event of events) {
-              last = event.sequence;
-              yield event;
+            const floor = last - lag > after ? last - lag : after;
+            for (const [id, sequence] of sent) if (sequence <= floor) sent.delete(id);
+            let cursor = floor;
+            let full = true;
+            while (full && !signal.aborted) {
+              const events = await reader.since(filter, cursor, pageSize);
+              full = events.length === pageSize;
+              for (const event of events) {
+                cursor = event.sequence;
+                if (sent.has(event.id)) continue;
+                sent.set(event.id, event.sequence);
+                if (event.sequence > last) last = event.sequence;
+                yield event;
+              }
             }
-            if (events.length < pageSize) await nap(signal);
+            await nap(signal);
           }
         } finally {
           open--;

@@ -50,7 +50,7 @@ export interface DirectoryFactors {
 }
 
 /** The kinds of session the directory knows. */
-export type SessionType = "hanko_session" | "authenticator_token";
+export type SessionType = "hanko_session" | "hanko_one_time_token" | "authenticator_token";
 
 /** A live session or token of a user. */
 export interface DirectorySession {

@@ -37,7 +37,12 @@ function memoryStore(): SessionStore & { rows: Map<string, { userId: string; exp
       const row = rows.get(id);
       return Promise.resolve(row === undefined || row.revoked || row.expiresAt <= at ? undefined : { sessionId: id, userId: row.userId });
     },
-    revoke: (id) => Promise.resolve(void (rows.get(id) && (rows.get(id)!.revoked = true))),
+    revoke(id) {
+      const row = rows.get(id);
+      if (row === undefined || row.revoked) return Promise.resolve(undefined);
+      row.revoked = true;
+      return Promise.resolve({ userId: row.userId });
+    },
   };
 }
 
@@ -60,6 +65,17 @@ const keys = memoryKeys();
 const userId = "7d3c1a52-3f0e-4d8b-9a5e-2b8f6c4d1e90";
 
 describe("session tokens", () => {
+  it("records a revocation with the session's user, and nothing when no live session was revoked", async () => {
+    const store = memoryStore();
+    const events: Array<{ type: string; userId?: string | null }> = [];
+    const audit = { record: () => Promise.reject(new Error("unexpected")), recordAlone: (event: { type: string; userId?: string | null }) => (events.push(event), Promise.resolve()) };
+    const sessions = createSessionTokens({ store, keys, lifetime: 600, clock: fakeClock(Date.UTC(2026, 11, 1)), policy, audit, product: "hanko" });
+    const issued = await sessions.issue(userId);
+    await sessions.revoke(issued.sessionId);
+    await sessions.revoke(issued.sessionId);
+    expect(events.filter((event) => event.type === "session.revoked")).toEqual([expect.objectContaining({ type: "session.revoked", userId })]);
+  });
+
   it("issues an RS256 session whose row backs it, and authenticates it until its lifetime ends", async () => {
     const clock = fakeClock(Date.UTC(2026, 11, 1));
     const store = memoryStore();

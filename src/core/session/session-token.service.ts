@@ -68,9 +68,12 @@ export function createSessionTokens(options: SessionTokenOptions): SessionTokens
       const { tokenId, subject } = await tokens.verify(token);
       return { sessionId: tokenId, userId: subject };
     },
+    // The event names the session's user, so the user's trail shows the logout; nothing
+    // revoked (a concurrent logout got there first) is nothing to record.
     async revoke(sessionId) {
-      await tokens.revoke(sessionId);
-      await audit.recordAlone({ type: "session.revoked", outcome: "success", product, details: { session_id: sessionId } });
+      const revoked = await options.store.revoke(sessionId);
+      if (revoked === undefined) return;
+      await audit.recordAlone({ type: "session.revoked", outcome: "success", product, userId: revoked.userId, details: { session_id: sessionId } });
     },
   };
 }
@@ -83,7 +86,6 @@ function sessionRows(store: SessionStore): TokenStore<Record<string, never>> {
       const session = await store.findLive(id, at);
       return session === undefined ? undefined : { tokenId: session.sessionId, subject: session.userId, bindingHash: null, extra: {} };
     },
-    // Logout revokes the caller's own session: there is always one to revoke.
-    revoke: async (id) => (await store.revoke(id), true),
+    revoke: async (id) => (await store.revoke(id)) !== undefined,
   };
 }

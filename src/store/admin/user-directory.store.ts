@@ -111,8 +111,10 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
         .where("used_at", "is", null)
         .where("expires_at", ">", at)
         .execute();
+      const oneTime = await db.selectFrom("one_time_tokens").select(["id", "created_at", "expires_at"]).where("user_id", "=", userId).where("used_at", "is", null).where("expires_at", ">", at).execute();
       const all: DirectorySession[] = [
         ...sessions.map((row) => ({ type: "hanko_session" as const, id: row.id, product: "hanko", state: "", createdAt: row.created_at, expiresAt: row.expires_at })),
+        ...oneTime.map((row) => ({ type: "hanko_one_time_token" as const, id: row.id, product: "hanko", state: "", createdAt: row.created_at, expiresAt: row.expires_at })),
         ...tokens.map((row) => ({ type: "authenticator_token" as const, id: row.id, product: "authenticator", state: row.state, createdAt: row.created_at, expiresAt: row.expires_at })),
       ];
       return all.sort((left, right) => right.createdAt.getTime() - left.createdAt.getTime());
@@ -146,6 +148,11 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
     lock: (userId, reason) => lockUser(db, userId, reason),
     unlock: (userId) => unlockUser(db, userId),
     async revokeSession(userId, type, id, at) {
+      // A one-time token has no revocation of its own: using it up ends it.
+      if (type === "hanko_one_time_token") {
+        const row = await db.updateTable("one_time_tokens").set({ used_at: sql<Date>`now()` }).where("id", "=", id).where("user_id", "=", userId).where("used_at", "is", null).where("expires_at", ">", at).returning("id").executeTakeFirst();
+        return row !== undefined;
+      }
       const table = type === "hanko_session" ? "sessions" : "authenticator_tokens";
       const row = await db
         .updateTable(table)
@@ -170,7 +177,9 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
           .where("expires_at", ">", at)
           .returning("id")
           .execute();
-        return sessions.length + tokens.length;
+        // A one-time login token mints a fresh session: it goes too, used up.
+        const oneTime = await tx.updateTable("one_time_tokens").set({ used_at: sql<Date>`now()` }).where("user_id", "=", userId).where("used_at", "is", null).where("expires_at", ">", at).returning("id").execute();
+        return sessions.length + tokens.length + oneTime.length;
       }),
     // One statement with the user's lock: introspection is a hot path of internal services.
     async findLiveSession(type, id, at) {

@@ -31,8 +31,16 @@ export async function findLiveSession(db: Kysely<Schema>, tenantId: string, id: 
   return row === undefined ? undefined : { sessionId: row.id, userId: row.user_id };
 }
 
-/** Revokes the tenant's session `id`; another tenant's session of that id is left alone. */
-export async function revokeSession(db: Kysely<Schema>, tenantId: string, id: string): Promise<void> {
-  if (!isUuid(id)) return;
-  await db.updateTable("sessions").set({ revoked_at: sql<Date>`now()` }).where("id", "=", id).where("tenant_id", "=", tenantId).where("revoked_at", "is", null).execute();
+/** Revokes the tenant's session `id` and names its user; another tenant's session of that id is left alone. */
+export async function revokeSession(db: Kysely<Schema>, tenantId: string, id: string): Promise<{ userId: string } | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await db
+    .updateTable("sessions")
+    .set({ revoked_at: sql<Date>`now()` })
+    .where("id", "=", id)
+    .where("tenant_id", "=", tenantId)
+    .where("revoked_at", "is", null)
+    .returning("user_id")
+    .executeTakeFirst();
+  return row === undefined ? undefined : { userId: row.user_id };
 }

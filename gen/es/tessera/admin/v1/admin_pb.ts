@@ -467,7 +467,8 @@ export type Session = Message<"tessera.admin.v1.Session"> & {
   id: string;
 
   /**
-   * `hanko_session` or `authenticator_token`.
+   * `hanko_session`, `hanko_one_time_token` (a login token not yet exchanged) or
+   * `authenticator_token`.
    *
    * @generated from field: string type = 2;
    */

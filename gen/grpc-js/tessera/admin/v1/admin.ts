@@ -163,7 +163,10 @@ export interface UnlockUserResponse {
 export interface Session {
   /** The id to revoke it by: `<type>:<id>`, opaque to callers. */
   id: string;
-  /** `hanko_session` or `authenticator_token`. */
+  /**
+   * `hanko_session`, `hanko_one_time_token` (a login token not yet exchanged) or
+   * `authenticator_token`.
+   */
   type: string;
   /** The product that issued it. */
   product: string;
