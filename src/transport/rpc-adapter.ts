@@ -52,7 +52,7 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
     if (handler === undefined) {
       // The body is not read: an HTTP/1.1 connection is not reused after the answer.
       if (request.httpVersionMajor === 1 && !request.complete) response.setHeader("connection", "close");
-      answerUnimplemented(request.headers["content-type"] ?? "", response);
+      answerUnimplemented(request.headers["content-type"] ?? "", request.httpVersionMajor, response);
       return;
     }
     const flag = { reached: false };
@@ -266,16 +266,18 @@ function trailerFrame(text: Buffer): Buffer {
  * anything else the Connect error JSON under 404 (the route is not found: the status a Connect
  * client reads as UNIMPLEMENTED, kept as before, where Connect's own mapping of the code is 501).
  */
-function answerUnimplemented(contentType: string, response: ServerResponse | Http2ServerResponse): void {
+function answerUnimplemented(contentType: string, httpVersion: number, response: ServerResponse | Http2ServerResponse): void {
   const message = "method not implemented";
   if (contentType.startsWith("application/grpc")) {
-    response.writeHead(200, {
+    const header = new Headers({
       "content-type": contentType.split(";", 1)[0]!.trim(),
       "grpc-status": String(Code.Unimplemented),
       "grpc-message": encodeURIComponent(message),
       "grpc-status-details-bin": grpcStatusDetails(Code.Unimplemented, message),
     });
-    response.end();
+    // Over HTTP/2 one HEADERS frame that ends the stream, the trailers-only form grpc-js reads.
+    const sent = httpVersion === 2 ? answerTrailersOnly({ status: 200, header }, response as Http2ServerResponse) : universalResponseToNodeResponse({ status: 200, header }, response as ServerResponse);
+    sent.catch(() => undefined); // the client went away: nothing left to answer
     return;
   }
   const error = withErrorInfo(new ConnectError(message, Code.Unimplemented));
