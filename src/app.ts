@@ -372,6 +372,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       observers: tracing === undefined ? observability.observers : [...observability.observers, tracing.requests],
       logger,
       corsOrigins: config.corsOrigins,
+      ownOrigins: config.origins,
       trustedProxies: config.trustedProxies,
       clientLimits: createClientLimitGate(
         [...hankoClientLimits, ...authenticatorClientLimits, ...jincorClientLimits, ...authentiqClientLimits].map((limit) =>

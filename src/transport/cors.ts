@@ -29,15 +29,20 @@ const loggedOriginLength = 200;
  * origin that is not allowed is served without CORS headers (the browser then hides the answer
  * from the page, which sees only a network error) and logged once, at warn, with the origin, the
  * method and the path (never the query, which may carry a token), so that an operator can tell
- * why a browser app fails.
+ * why a browser app fails. A same-origin request is no cross-origin call (Chromium sends `Origin`
+ * on every same-origin POST, the demo page at /demo/ among them): an origin that is one of the
+ * server's own (`ORIGIN`) or the request's own scheme://host is served without CORS headers and
+ * without a log line.
  */
-export function createCors(origins: readonly string[], logger: Logger) {
+export function createCors(origins: readonly string[], logger: Logger, ownOrigins: readonly string[] = []) {
   const allowedOrigins = new Set(origins);
+  const sameOrigins = new Set(ownOrigins);
   return (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): boolean => {
     const origin = request.headers.origin;
     if (origin === undefined) return false;
     const preflight = request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined;
     if (!allowedOrigins.has(origin)) {
+      if (sameOrigins.has(origin) || origin === requestOrigin(request)) return false;
       response.setHeader("Vary", "Origin");
       logger.warn("cors origin refused", {
         origin: origin.slice(0, loggedOriginLength),
@@ -61,4 +66,12 @@ export function createCors(origins: readonly string[], logger: Logger) {
     response.end();
     return true;
   };
+}
+
+/** The scheme://host the request was sent to, from its Host (HTTP/1) or :authority (HTTP/2). */
+function requestOrigin(request: IncomingMessage | Http2ServerRequest): string | undefined {
+  const host = "authority" in request && request.authority ? request.authority : request.headers.host;
+  if (host === undefined || host === "") return undefined;
+  const secure = "encrypted" in request.socket && request.socket.encrypted === true;
+  return `${secure ? "https" : "http"}://${host}`;
 }

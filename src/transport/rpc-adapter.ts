@@ -52,8 +52,7 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
     if (handler === undefined) {
       // The body is not read: an HTTP/1.1 connection is not reused after the answer.
       if (request.httpVersionMajor === 1 && !request.complete) response.setHeader("connection", "close");
-      response.writeHead(404);
-      response.end();
+      answerUnimplemented(request.headers["content-type"] ?? "", request.httpVersionMajor, response);
       return;
     }
     const flag = { reached: false };
@@ -166,6 +165,12 @@ async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reach
     return { ...answer, body: afterBody(answer.body, () => fix(answer.trailer)) };
   }
   if (answer.status >= 400 && contentType.startsWith("application/json")) return rewriteConnectError(answer, flag, log);
+  if (answer.status === 415 && contentType === "") {
+    // connect-node refuses a content type it does not serve with a bare 415: the Connect error form, with its reason.
+    const error = withErrorInfo(new ConnectError("unsupported content type: send application/json or application/proto", Code.Unimplemented));
+    answer.header?.set("content-type", "application/json");
+    return { ...answer, header: answer.header ?? new Headers({ "content-type": "application/json" }), body: once(errorToJsonBytes(error, undefined)) };
+  }
   return answer;
 }
 
@@ -253,4 +258,29 @@ function trailerFrame(text: Buffer): Buffer {
   head[0] = 0x80;
   head.writeUInt32BE(text.length, 1);
   return Buffer.concat([head, text]);
+}
+
+/**
+ * A call of a method no service here has, in the protocol's own error form with the ErrorInfo of
+ * UNIMPLEMENTED: gRPC and gRPC-Web a trailers-only 200 with grpc-status 12 and its details,
+ * anything else the Connect error JSON under 404 (the route is not found: the status a Connect
+ * client reads as UNIMPLEMENTED, kept as before, where Connect's own mapping of the code is 501).
+ */
+function answerUnimplemented(contentType: string, httpVersion: number, response: ServerResponse | Http2ServerResponse): void {
+  const message = "method not implemented";
+  if (contentType.startsWith("application/grpc")) {
+    const header = new Headers({
+      "content-type": contentType.split(";", 1)[0]!.trim(),
+      "grpc-status": String(Code.Unimplemented),
+      "grpc-message": encodeURIComponent(message),
+      "grpc-status-details-bin": grpcStatusDetails(Code.Unimplemented, message),
+    });
+    // Over HTTP/2 one HEADERS frame that ends the stream, the trailers-only form grpc-js reads.
+    const sent = httpVersion === 2 ? answerTrailersOnly({ status: 200, header }, response as Http2ServerResponse) : universalResponseToNodeResponse({ status: 200, header }, response as ServerResponse);
+    sent.catch(() => undefined); // the client went away: nothing left to answer
+    return;
+  }
+  const error = withErrorInfo(new ConnectError(message, Code.Unimplemented));
+  response.writeHead(404, { "content-type": "application/json" });
+  response.end(Buffer.from(errorToJsonBytes(error, undefined)));
 }

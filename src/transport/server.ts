@@ -27,6 +27,8 @@ export interface ServerOptions {
   services: readonly ServiceRegistration[];
   logger: Logger;
   corsOrigins: readonly string[];
+  /** The server's own origins (`ORIGIN`): a request from one is same-origin, not a CORS call. */
+  ownOrigins?: readonly string[];
   secureCookies: boolean;
   /** The error dialects REST routes declare. */
   dialects: DialectTable;
@@ -124,7 +126,7 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     secureCookies: options.secureCookies,
     clientOf,
   });
-  const cors = createCors(options.corsOrigins, logger);
+  const cors = createCors(options.corsOrigins, logger, options.ownOrigins);
   const route = (request: Http2ServerRequest | IncomingMessage, response: Http2ServerResponse | ServerResponse, record: RequestRecord | undefined): void => {
     if (cors(request, response)) return;
     const url = request.url ?? "/";
