@@ -1,9 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from "node:crypto";
+import { createHmac, hkdfSync } from "node:crypto";
 import { readFile } from "node:fs/promises";
-
-const version = 1;
-const ivLength = 12;
-const tagLength = 16;
+import { ivLength, openEnvelope, sealEnvelope } from "../core/keys/sealed-envelope.js";
 
 /**
  * The operator's key an export seals TOTP secrets under and an import opens them with.
@@ -25,19 +22,9 @@ export function createOperatorKey(material: Uint8Array): OperatorKey {
   return {
     seal(secret, context) {
       const iv = createHmac("sha256", nonceKey).update(context).update("\0").update(secret).digest().subarray(0, ivLength);
-      const cipher = createCipheriv("aes-256-gcm", encryptionKey, iv, { authTagLength: tagLength });
-      cipher.setAAD(Buffer.from(context));
-      const body = Buffer.concat([cipher.update(secret), cipher.final()]);
-      return Buffer.concat([Buffer.of(version), iv, cipher.getAuthTag(), body]);
+      return sealEnvelope(encryptionKey, iv, secret, context);
     },
-    open(sealed, context) {
-      const bytes = Buffer.from(sealed);
-      if (bytes.length < 1 + ivLength + tagLength || bytes[0] !== version) throw new Error("not a sealed secret");
-      const decipher = createDecipheriv("aes-256-gcm", encryptionKey, bytes.subarray(1, 1 + ivLength), { authTagLength: tagLength });
-      decipher.setAAD(Buffer.from(context));
-      decipher.setAuthTag(bytes.subarray(1 + ivLength, 1 + ivLength + tagLength));
-      return Buffer.concat([decipher.update(bytes.subarray(1 + ivLength + tagLength)), decipher.final()]);
-    },
+    open: (sealed, context) => openEnvelope(encryptionKey, sealed, context),
   };
 }
 

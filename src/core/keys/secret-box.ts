@@ -1,8 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
-
-const version = 1;
-const ivLength = 12;
-const tagLength = 16;
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { ivLength, openEnvelope, sealEnvelope } from "./sealed-envelope.js";
 
 /**
  * The server's secrets, derived from the 32-byte master key (`TESSERA_SECRET_KEY`) with HKDF
@@ -27,23 +24,8 @@ export function createSecretBox(masterKey: Uint8Array): SecretBox {
   const hash = (secret: string, context: string): Buffer =>
     createHmac("sha256", hashKey).update(context).update("\0").update(secret).digest();
   return {
-    encrypt(plaintext, context) {
-      const iv = randomBytes(ivLength);
-      const cipher = createCipheriv("aes-256-gcm", encryptionKey, iv, { authTagLength: tagLength });
-      cipher.setAAD(Buffer.from(context));
-      const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return Buffer.concat([Buffer.of(version), iv, cipher.getAuthTag(), body]);
-    },
-    decrypt(sealed, context) {
-      const bytes = Buffer.from(sealed);
-      if (bytes.length < 1 + ivLength + tagLength || bytes[0] !== version) throw new Error("not a sealed secret");
-      const iv = bytes.subarray(1, 1 + ivLength);
-      const tag = bytes.subarray(1 + ivLength, 1 + ivLength + tagLength);
-      const decipher = createDecipheriv("aes-256-gcm", encryptionKey, iv, { authTagLength: tagLength });
-      decipher.setAAD(Buffer.from(context));
-      decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(bytes.subarray(1 + ivLength + tagLength)), decipher.final()]);
-    },
+    encrypt: (plaintext, context) => sealEnvelope(encryptionKey, randomBytes(ivLength), plaintext, context),
+    decrypt: (sealed, context) => openEnvelope(encryptionKey, sealed, context),
     hash,
     verify(secret, context, stored) {
       const actual = hash(secret, context);
