@@ -11,11 +11,12 @@ export interface AdminAction {
 }
 
 /**
- * Where the admin handlers report each act once it is done: the audit trail plugs in here (a
- * no-op until it does). Declared here, where it is used.
+ * Where the admin handlers report each act: the audit trail plugs in here (a no-op until it
+ * does). `tx` is the store's transaction of the act, so the act and its record commit or fail
+ * together. Declared here, where it is used.
  */
 export interface AdminActions {
-  record(action: AdminAction): Promise<void>;
+  record(tx: unknown, action: AdminAction): Promise<void>;
 }
 
 /** Records nothing. */

@@ -35,17 +35,18 @@ export function createAdminSessionsHandler(deps: AdminSessionsDeps): AdminHandle
     async revokeSession(request, context) {
       const userId = userIdOf(request.userId);
       const session = parseTypedId(request.sessionId, sessionTypes);
-      if (session === undefined || !isUuid(session.id) || !(await directory.revokeSession(userId, session.type, session.id, clock.now()))) {
+      const actor = principalOf(context).keyId;
+      const record = (tx: unknown) => actions.record(tx, { type: "session.revoked", userId, actor, details: { session_id: request.sessionId } });
+      if (session === undefined || !isUuid(session.id) || !(await directory.revokeSession(userId, session.type, session.id, clock.now(), record))) {
         throw new DomainError("SESSION_NOT_FOUND", "not_found", "no such live session of this user");
       }
-      await actions.record({ type: "session.revoked", userId, actor: principalOf(context).keyId, details: { session_id: request.sessionId } });
       return {};
     },
     async revokeUserSessions(request, context) {
       const userId = userIdOf(request.userId);
       await existing(userId);
-      const revoked = await directory.revokeAllSessions(userId, clock.now());
-      await actions.record({ type: "sessions.revoked", userId, actor: principalOf(context).keyId, details: { revoked: String(revoked) } });
+      const actor = principalOf(context).keyId;
+      const revoked = await directory.revokeAllSessions(userId, clock.now(), (tx, count) => actions.record(tx, { type: "sessions.revoked", userId, actor, details: { revoked: String(count) } }));
       return { revoked };
     },
     async listCredentials(request) {
@@ -56,10 +57,11 @@ export function createAdminSessionsHandler(deps: AdminSessionsDeps): AdminHandle
     async deleteCredential(request, context) {
       const userId = userIdOf(request.userId);
       const credential = parseTypedId(request.credentialId, credentialTypes);
-      if (credential === undefined || !isUuid(credential.id) || !(await directory.deleteCredential(userId, credential.type, credential.id))) {
+      const actor = principalOf(context).keyId;
+      const record = (tx: unknown) => actions.record(tx, { type: "credential.deleted", userId, actor, details: { credential_id: request.credentialId } });
+      if (credential === undefined || !isUuid(credential.id) || !(await directory.deleteCredential(userId, credential.type, credential.id, record))) {
         throw new DomainError("CREDENTIAL_NOT_FOUND", "not_found", "no such credential of this user");
       }
-      await actions.record({ type: "credential.deleted", userId, actor: principalOf(context).keyId, details: { credential_id: request.credentialId } });
       return {};
     },
   };

@@ -58,21 +58,22 @@ export function createAdminUsersHandler(deps: AdminUsersDeps): AdminHandlers {
     },
     async deleteUser(request, context) {
       const userId = userIdOf(request.userId);
-      if (!(await directory.deleteUser(userId))) throw userNotFound();
-      await actions.record({ type: "user.deleted", userId, actor: principalOf(context).keyId, details: {} });
+      const actor = principalOf(context).keyId;
+      if (!(await directory.deleteUser(userId, (tx) => actions.record(tx, { type: "user.deleted", userId, actor, details: {} })))) throw userNotFound();
       return {};
     },
     async lockUser(request, context) {
       const userId = userIdOf(request.userId);
       if (request.reason.length > maxReasonLength) throw new DomainError("INVALID_FIELD", "invalid", `reason must be at most ${maxReasonLength} characters`);
-      if (!(await directory.lock(userId, request.reason))) throw userNotFound();
-      await actions.record({ type: "user.locked", userId, actor: principalOf(context).keyId, details: request.reason === "" ? {} : { reason: request.reason } });
+      const actor = principalOf(context).keyId;
+      const details: Record<string, string> = request.reason === "" ? {} : { reason: request.reason };
+      if (!(await directory.lock(userId, request.reason, (tx) => actions.record(tx, { type: "user.locked", userId, actor, details })))) throw userNotFound();
       return { user: userMessage(await existing(userId)) };
     },
     async unlockUser(request, context) {
       const userId = userIdOf(request.userId);
-      if (!(await directory.unlock(userId))) throw userNotFound();
-      await actions.record({ type: "user.unlocked", userId, actor: principalOf(context).keyId, details: {} });
+      const actor = principalOf(context).keyId;
+      if (!(await directory.unlock(userId, (tx) => actions.record(tx, { type: "user.unlocked", userId, actor, details: {} })))) throw userNotFound();
       return { user: userMessage(await existing(userId)) };
     },
   };

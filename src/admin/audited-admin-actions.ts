@@ -15,8 +15,8 @@ const typeOf: Record<string, AuditEventType> = {
 /** The admin handlers' acts as audit events: product `admin`, the admin key's id as the actor. */
 export function auditedAdminActions(audit: AuditLog<unknown>): AdminActions {
   return {
-    record: (action) =>
-      audit.recordAlone({
+    record: (tx, action) =>
+      audit.record(tx, {
         type: typeOf[action.type] ?? "admin.action",
         outcome: "success",
         product: "admin",

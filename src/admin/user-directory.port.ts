@@ -77,6 +77,12 @@ export interface DirectoryCredential {
 }
 
 /**
+ * What runs in an act's transaction once the act is done (its audit record): a failure rolls the
+ * act back. `tx` is the store's transaction handle, passed through without looking inside.
+ */
+export type InActTransaction = (tx: unknown) => Promise<void>;
+
+/**
  * The identity store as the operator sees it, across tenants and products: declared here, where
  * the admin handlers use it; src/store/admin/ implements it.
  */
@@ -89,19 +95,23 @@ export interface UserDirectory {
   /** Sessions and tokens neither expired at `at`, revoked nor used up, newest first. */
   liveSessions(userId: string, at: Date): Promise<DirectorySession[]>;
   credentials(userId: string): Promise<DirectoryCredential[]>;
+  /**
+   * Every mutation below runs `then` in its transaction once the act is done (nothing when there
+   * was nothing to act on): the act and its audit record commit or fail together.
+   */
   /** Deletes the user and everything of theirs in one transaction; false when there is no such user. */
-  deleteUser(userId: string): Promise<boolean>;
+  deleteUser(userId: string, then: InActTransaction): Promise<boolean>;
   /** Locks the user; false when there is no such user. */
-  lock(userId: string, reason: string): Promise<boolean>;
-  unlock(userId: string): Promise<boolean>;
+  lock(userId: string, reason: string, then: InActTransaction): Promise<boolean>;
+  unlock(userId: string, then: InActTransaction): Promise<boolean>;
   /** Revokes one live session of the user; false when there is none such. */
-  revokeSession(userId: string, type: SessionType, id: string, at: Date): Promise<boolean>;
+  revokeSession(userId: string, type: SessionType, id: string, at: Date, then: InActTransaction): Promise<boolean>;
   /** Revokes every live session and token of the user in one transaction; how many. */
-  revokeAllSessions(userId: string, at: Date): Promise<number>;
+  revokeAllSessions(userId: string, at: Date, then: (tx: unknown, revoked: number) => Promise<void>): Promise<number>;
   /** The live session or token `id` of `type` at `at` (neither expired, revoked nor used up), with its user, state and whether the user is locked. */
   findLiveSession(type: SessionType, id: string, at: Date): Promise<{ userId: string; state: string; expiresAt: Date; locked: boolean } | undefined>;
   /** Whether the Authentiq key `pk` is registered and not revoked. */
   authentiqKeyActive(pk: string): Promise<boolean>;
   /** Deletes one credential of the user; false when there is none such. */
-  deleteCredential(userId: string, type: CredentialType, id: string): Promise<boolean>;
+  deleteCredential(userId: string, type: CredentialType, id: string, then: InActTransaction): Promise<boolean>;
 }

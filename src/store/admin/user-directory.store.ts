@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely } from "kysely";
-import type { DirectoryCredential, DirectorySession, DirectoryUser, UserDirectory, UserQuery } from "../../admin/user-directory.port.js";
+import type { DirectoryCredential, DirectorySession, DirectoryUser, InActTransaction, UserDirectory, UserQuery } from "../../admin/user-directory.port.js";
 import { lockUser, unlockUser } from "../identity/user-lock.store.js";
 import { defaultTenantId, type Schema } from "../schema.js";
 
@@ -55,6 +55,13 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
     locked: row.locked_at != null,
     position: { createdAt: row.created_key as string, id: row.id as string },
   });
+  // An act of one transaction: `then` (its audit record) runs in it when the act found its target.
+  const actAndThen = (act: (tx: Kysely<Schema>) => Promise<boolean>, then: InActTransaction) =>
+    db.transaction().execute(async (tx) => {
+      if (!(await act(tx))) return false;
+      await then(tx);
+      return true;
+    });
   return {
     async listUsers(query: UserQuery) {
       let select = selectUsers();
@@ -137,35 +144,37 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
     // Every table of a user's references users(id) on delete cascade but the Authenticator API's
     // tokens (a sign-up's token names a user who does not exist yet): those go first, in the
     // same transaction, so nothing of the user outlives them.
-    deleteUser: (userId) =>
+    deleteUser: (userId, then) =>
       db.transaction().execute(async (tx) => {
         const user = await tx.selectFrom("users").select("id").where("id", "=", userId).forUpdate().executeTakeFirst();
         if (user === undefined) return false;
         await tx.deleteFrom("authenticator_tokens").where("user_id", "=", userId).execute();
         await tx.deleteFrom("users").where("id", "=", userId).execute();
+        await then(tx);
         return true;
       }),
-    lock: (userId, reason) => lockUser(db, userId, reason),
-    unlock: (userId) => unlockUser(db, userId),
-    async revokeSession(userId, type, id, at) {
-      // A one-time token has no revocation of its own: using it up ends it.
-      if (type === "hanko_one_time_token") {
-        const row = await db.updateTable("one_time_tokens").set({ used_at: sql<Date>`now()` }).where("id", "=", id).where("user_id", "=", userId).where("used_at", "is", null).where("expires_at", ">", at).returning("id").executeTakeFirst();
+    lock: (userId, reason, then) => actAndThen((tx) => lockUser(tx, userId, reason), then),
+    unlock: (userId, then) => actAndThen((tx) => unlockUser(tx, userId), then),
+    revokeSession: (userId, type, id, at, then) =>
+      actAndThen(async (tx) => {
+        // A one-time token has no revocation of its own: using it up ends it.
+        if (type === "hanko_one_time_token") {
+          const row = await tx.updateTable("one_time_tokens").set({ used_at: sql<Date>`now()` }).where("id", "=", id).where("user_id", "=", userId).where("used_at", "is", null).where("expires_at", ">", at).returning("id").executeTakeFirst();
+          return row !== undefined;
+        }
+        const table = type === "hanko_session" ? "sessions" : "authenticator_tokens";
+        const row = await tx
+          .updateTable(table)
+          .set({ revoked_at: sql<Date>`now()` })
+          .where("id", "=", id)
+          .where("user_id", "=", userId)
+          .where("revoked_at", "is", null)
+          .where("expires_at", ">", at)
+          .returning("id")
+          .executeTakeFirst();
         return row !== undefined;
-      }
-      const table = type === "hanko_session" ? "sessions" : "authenticator_tokens";
-      const row = await db
-        .updateTable(table)
-        .set({ revoked_at: sql<Date>`now()` })
-        .where("id", "=", id)
-        .where("user_id", "=", userId)
-        .where("revoked_at", "is", null)
-        .where("expires_at", ">", at)
-        .returning("id")
-        .executeTakeFirst();
-      return row !== undefined;
-    },
-    revokeAllSessions: (userId, at) =>
+      }, then),
+    revokeAllSessions: (userId, at, then) =>
       db.transaction().execute(async (tx) => {
         const sessions = await tx.updateTable("sessions").set({ revoked_at: sql<Date>`now()` }).where("user_id", "=", userId).where("revoked_at", "is", null).where("expires_at", ">", at).returning("id").execute();
         const tokens = await tx
@@ -179,7 +188,9 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
           .execute();
         // A one-time login token mints a fresh session: it goes too, used up.
         const oneTime = await tx.updateTable("one_time_tokens").set({ used_at: sql<Date>`now()` }).where("user_id", "=", userId).where("used_at", "is", null).where("expires_at", ">", at).returning("id").execute();
-        return sessions.length + tokens.length + oneTime.length;
+        const revoked = sessions.length + tokens.length + oneTime.length;
+        await then(tx, revoked);
+        return revoked;
       }),
     // One statement with the user's lock: introspection is a hot path of internal services.
     async findLiveSession(type, id, at) {
@@ -210,20 +221,21 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
       const row = await db.selectFrom("authentiq_keys").select("pk").where("pk", "=", pk).where("revoked_at", "is", null).executeTakeFirst();
       return row !== undefined;
     },
-    async deleteCredential(userId, type, id) {
-      if (type === "totp") {
-        if (id !== userId) return false;
-        const row = await db
-          .updateTable("authenticator_settings")
-          .set({ totp_secret: null, totp_last_used_step: null, is_totp_allowed: false, updated_at: sql<Date>`now()` })
-          .where("user_id", "=", userId)
-          .where("totp_secret", "is not", null)
-          .returning("user_id")
-          .executeTakeFirst();
+    deleteCredential: (userId, type, id, then) =>
+      actAndThen(async (tx) => {
+        if (type === "totp") {
+          if (id !== userId) return false;
+          const row = await tx
+            .updateTable("authenticator_settings")
+            .set({ totp_secret: null, totp_last_used_step: null, is_totp_allowed: false, updated_at: sql<Date>`now()` })
+            .where("user_id", "=", userId)
+            .where("totp_secret", "is not", null)
+            .returning("user_id")
+            .executeTakeFirst();
+          return row !== undefined;
+        }
+        const row = await tx.deleteFrom("webauthn_credentials").where("id", "=", id).where("user_id", "=", userId).returning("id").executeTakeFirst();
         return row !== undefined;
-      }
-      const row = await db.deleteFrom("webauthn_credentials").where("id", "=", id).where("user_id", "=", userId).returning("id").executeTakeFirst();
-      return row !== undefined;
-    },
+      }, then),
   };
 }
