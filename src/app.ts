@@ -275,7 +275,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock, locks, audit });
     const identities = createIdentityStore(db, tenantId);
     const outboxOfTenant = createOutbox(db, tenantId);
-    const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup });
+    const linker = createAccountLinker({ store: createIdentityLinkStore(db, tenantId), allowSignup: config.hanko.allowSignup, audit });
     const loginStates = createLoginStates(createLoginStateStore(db, tenantId), secrets);
     const loginTokens = createOneTimeTokens({ store: createOneTimeTokenStore(db, tenantId), secrets, clock });
     const issueLoginToken = (userId: string) => loginTokens.issue(userId, loginTokenTtlSeconds);

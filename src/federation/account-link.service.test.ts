@@ -23,7 +23,7 @@ function memoryStore(emails: Array<EmailOwner & { address: string }> = []) {
     async findEmailOwner(address) {
       return view.emails.find((email) => email.address === address);
     },
-    async createUser(address, verified) {
+    async createUser(address, verified, then) {
       view.users++;
       const owner = { address, emailId: `email-${view.users}`, userId: `user-${view.users}`, verified };
       view.emails.push(owner);

@@ -1,3 +1,4 @@
+import { noAudit, type AuditLog } from "../core/audit/audit.service.js";
 import { DomainError } from "../core/errors/domain-error.js";
 import { normalizeEmail } from "../core/identity/email-address.js";
 import type { IdentityLinkStore } from "./federation.port.js";
@@ -17,7 +18,8 @@ export interface AccountLinker {
 }
 
 /** Creates the linker; everything it writes for one login is one transaction. */
-export function createAccountLinker(deps: { store: IdentityLinkStore; allowSignup: boolean }): AccountLinker {
+export function createAccountLinker(deps: { store: IdentityLinkStore; allowSignup: boolean; audit?: AuditLog<unknown> }): AccountLinker {
+  const audit = deps.audit ?? noAudit;
   return {
     userFor(external) {
       return deps.store.transaction(async (tx) => {
@@ -43,7 +45,11 @@ export function createAccountLinker(deps: { store: IdentityLinkStore; allowSignu
         // An account made from an address nobody verified could be claimed before its owner
         // comes, and kept through the provider identity after: Hanko's refusal.
         if (!external.emailVerified) throw new LoginError("unverified_provider_email", "the provider has not verified this email address");
-        const created = await tx.createUser(address, true);
+        const created = await tx.createUser(address, true, async (store, userId) => {
+          const details = { provider: external.provider };
+          await audit.record(store, { type: "user.created", outcome: "success", product: "hanko", userId, details });
+          await audit.record(store, { type: "user.signed_up", outcome: "success", product: "hanko", userId, details });
+        });
         await tx.link(identity, created.userId, created.emailId);
         return created.userId;
       });

@@ -53,8 +53,8 @@ export interface IdentityLinkStore {
   touchIdentity(identity: ProviderIdentity): Promise<void>;
   link(identity: ProviderIdentity, userId: string, emailId: string): Promise<void>;
   findEmailOwner(address: string): Promise<EmailOwner | undefined>;
-  /** Creates a user whose primary address is `address`. */
-  createUser(address: string, verified: boolean): Promise<{ userId: string; emailId: string }>;
+  /** Creates a user whose primary address is `address`, created through Hanko's third-party login; `then` runs in the store's transaction (the `user.created` record). */
+  createUser(address: string, verified: boolean, then: (tx: unknown, userId: string) => Promise<void>): Promise<{ userId: string; emailId: string }>;
 }
 
 /** What SAML login keeps between requests: node-saml's request ids and the assertions used. */

@@ -22,6 +22,7 @@ import * as userLocks from "./migrations/20261203000100-user-locks.js";
 import * as auditEvents from "./migrations/20261203000200-audit-events.js";
 import * as webhooks from "./migrations/20261203000210-webhooks.js";
 import * as importedCredentials from "./migrations/20261203000300-imported-credentials.js";
+import * as userCreatedThrough from "./migrations/20261204000100-user-created-through.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   "20261203000200-audit-events": auditEvents,
   "20261203000210-webhooks": webhooks,
   "20261203000300-imported-credentials": importedCredentials,
+  "20261204000100-user-created-through": userCreatedThrough,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

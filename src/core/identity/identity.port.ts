@@ -1,3 +1,4 @@
+import type { InSameTransaction } from "../transaction.port.js";
 /** One of a user's email addresses. */
 export interface EmailAddress {
   id: string;
@@ -31,8 +32,11 @@ export interface UserDetails {
  * their own. `credentialProducts` names the products whose WebAuthn credentials a read may see.
  */
 export interface IdentityStore<Tx> {
-  /** Creates a user holding one primary, unverified address; undefined, with nothing written, when the address is taken. */
-  insertUserWithEmail(address: string): Promise<{ userId: string; emailId: string } | undefined>;
+  /**
+   * Creates a user holding one primary, unverified address, created through `product`, and runs
+   * `then` in that transaction; undefined, with nothing written, when the address is taken.
+   */
+  insertUserWithEmail(address: string, product: string, then: (tx: Tx, created: { userId: string; emailId: string }) => Promise<void>): Promise<{ userId: string; emailId: string } | undefined>;
   /** The user holding `address`; `hasWebauthnCredential` counts the credentials of `credentialProducts`. */
   findUserByEmail(address: string, credentialProducts: readonly string[]): Promise<UserByEmail | undefined>;
   /** The id of the user holding the phone number (normalised, E.164). */
@@ -43,8 +47,8 @@ export interface IdentityStore<Tx> {
   findUserDetails(userId: string, credentialProducts: readonly string[]): Promise<UserDetails | undefined>;
   /** True when the user exists. */
   userExists(userId: string): Promise<boolean>;
-  /** Deletes the user; sessions, emails, credentials, passwords and codes go with it. False when there was none. */
-  deleteUser(userId: string): Promise<boolean>;
+  /** Deletes the user, running `then` in the same transaction; sessions, emails, credentials, passwords and codes go with it. False (and `then` not run) when there was none. */
+  deleteUser(userId: string, then: InSameTransaction<Tx>): Promise<boolean>;
   /** The user's addresses, primary first. */
   listEmails(userId: string): Promise<EmailAddress[]>;
   /** One of the user's addresses. */

@@ -84,6 +84,7 @@ export function createSignupService<Tx>(deps: {
           if (signup === undefined || !(await store.createAccount(tx, signup, live.userId))) {
             throw new DomainError("CONTACT_TAKEN", "conflict", "The contact already belongs to an account: log in instead");
           }
+          await audit.record(tx, { type: "user.created", outcome: "success", product: "authenticator", userId: live.userId });
           await audit.record(tx, { type: "user.signed_up", outcome: "success", product: "authenticator", userId: live.userId, details: { factor: "code" } });
           return tokens.record(tx, { userId: live.userId, state: "authorized", clientId: token.clientId });
         },

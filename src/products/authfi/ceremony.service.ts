@@ -50,6 +50,7 @@ export function createAuthfiCeremonyService<Tx>(deps: { users: AuthfiUserStore<T
     if ((await users.findByName(accessPoint.tenantId, pending.name, tx)) !== undefined) throw authfiError("keyExists", "the account was registered meanwhile: start the registration again");
     if (accessPoint.userCap !== null && count >= accessPoint.userCap) throw authfiError("userCap", "the access point has as many users as it may");
     const user = await users.insert(tx, accessPoint.tenantId, pending);
+    await audit.record(tx, { type: "user.created", outcome: "success", product: "authfi", tenantId: accessPoint.tenantId, userId: user.userId });
     await audit.record(tx, { type: "user.signed_up", outcome: "success", product: "authfi", tenantId: accessPoint.tenantId, userId: user.userId, details: { factor: "webauthn" } });
     return user;
   };

@@ -49,9 +49,11 @@ export function createIdentityService<Tx>(deps: { identities: IdentityStore<Tx>;
     async createUser(email) {
       if (!hanko.allowSignup) throw new DomainError("SIGNUP_DISABLED", "forbidden", "sign-up is disabled");
       const address = normalizeEmail(email);
-      const created = await identities.insertUserWithEmail(address);
+      const created = await identities.insertUserWithEmail(address, "hanko", async (tx, { userId }) => {
+        await audit.record(tx, { type: "user.created", outcome: "success", product: "hanko", userId });
+        await audit.record(tx, { type: "user.signed_up", outcome: "success", product: "hanko", userId });
+      });
       if (created === undefined) throw new DomainError("EMAIL_TAKEN", "conflict", "the email address is already in use");
-      await audit.recordAlone({ type: "user.signed_up", outcome: "success", product: "hanko", userId: created.userId });
       return created;
     },
     async getUserByEmail(email) {
@@ -69,8 +71,7 @@ export function createIdentityService<Tx>(deps: { identities: IdentityStore<Tx>;
     },
     async deleteUser(sessionUserId) {
       if (!hanko.allowDeletion) throw new DomainError("DELETION_DISABLED", "forbidden", "account deletion is disabled");
-      await identities.deleteUser(sessionUserId);
-      await audit.recordAlone({ type: "user.deleted", outcome: "success", product: "hanko", userId: sessionUserId });
+      await identities.deleteUser(sessionUserId, (tx) => audit.record(tx, { type: "user.deleted", outcome: "success", product: "hanko", userId: sessionUserId }));
     },
     listEmails: async (sessionUserId) => (await identities.listEmails(sessionUserId)).map(toEmail),
     async createEmail(sessionUserId, address) {

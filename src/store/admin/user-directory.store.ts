@@ -6,7 +6,8 @@ import { defaultTenantId, type Schema } from "../schema.js";
 type Users = ExpressionBuilder<Schema, "users">;
 
 /**
- * Which products a user came through, from what they left: an AuthFi access point's tenant is
+ * Which products a user came through: the one it was created through (`users.created_through`),
+ * and any other it used since, from what it left there: an AuthFi access point's tenant is
  * AuthFi's; WebAuthn credentials name their product; Authenticator API settings or tokens are the
  * Authenticator API's; Hanko sessions, passwords and linked identities are Hanko's.
  */
@@ -40,6 +41,7 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
         "users.tenant_id",
         "users.created_at",
         "users.locked_at",
+        "users.created_through",
         sql<string>`to_char(users.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("created_key"),
         eb.selectFrom("emails as e").select("e.address").whereRef("e.user_id", "=", "users.id").orderBy("e.is_primary", "desc").orderBy("e.created_at").limit(1).as("email"),
         eb.selectFrom("phone_numbers as n").select("n.number").whereRef("n.user_id", "=", "users.id").orderBy("n.created_at").limit(1).as("phone"),
@@ -51,7 +53,7 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
     createdAt: new Date(row.created_at as Date),
     email: (row.email as string | null) ?? undefined,
     phone: (row.phone as string | null) ?? undefined,
-    products: directoryProducts.filter((product) => row[`is_${product}`] === true),
+    products: directoryProducts.filter((product) => row.created_through === product || row[`is_${product}`] === true),
     locked: row.locked_at != null,
     position: { createdAt: row.created_key as string, id: row.id as string },
   });
@@ -74,9 +76,10 @@ export function createUserDirectory(db: Kysely<Schema>): UserDirectory {
         select = select.where((eb) => eb.exists(eb.selectFrom("phone_numbers as g").select("g.id").whereRef("g.user_id", "=", "users.id").where("g.number", "=", number)));
       }
       if (query.product !== undefined) {
-        const evidence = productEvidence[query.product];
+        const product = query.product;
+        const evidence = productEvidence[product];
         if (evidence === undefined) return [];
-        select = select.where((eb) => evidence(eb) as never);
+        select = select.where((eb) => eb.or([eb("users.created_through", "=", product), evidence(eb) as never]));
       }
       if (query.createdAfter !== undefined) select = select.where("users.created_at", ">=", query.createdAfter);
       if (query.createdBefore !== undefined) select = select.where("users.created_at", "<", query.createdBefore);

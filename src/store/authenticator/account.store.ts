@@ -25,7 +25,7 @@ export function createAccountStore(db: Kysely<Schema>, tenantId: string): Accoun
 
     async createAccount(tx, signup, userId) {
       // A taken contact is found after the user row was written: the caller's transaction rolls it back.
-      const user = await tx.insertInto("users").values({ id: userId, tenant_id: tenantId }).onConflict((conflict) => conflict.column("id").doNothing()).returning("id").executeTakeFirst();
+      const user = await tx.insertInto("users").values({ id: userId, tenant_id: tenantId, created_through: "authenticator" }).onConflict((conflict) => conflict.column("id").doNothing()).returning("id").executeTakeFirst();
       if (user === undefined) return false;
       const { channel, address } = signup.contact;
       const contact =

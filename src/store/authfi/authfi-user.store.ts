@@ -40,7 +40,7 @@ async function findUser(db: Kysely<Schema>, tenantId: string, userId: string, lo
 
 /** Creates a user of the access point (with the id its registration chose): a row in `users` and its AuthFi record. */
 async function insertUser(db: Kysely<Schema>, tenantId: string, user: { id: string; name: string; displayName: string }): Promise<AuthfiUserRow> {
-  await db.insertInto("users").values({ id: user.id, tenant_id: tenantId }).execute();
+  await db.insertInto("users").values({ id: user.id, tenant_id: tenantId, created_through: "authfi" }).execute();
   return db
     .insertInto("authfi_users")
     .values({ user_id: user.id, tenant_id: tenantId, name: user.name, display_name: user.displayName })

@@ -12,7 +12,11 @@ export function createIdentityLinkStore(db: Kysely<Schema>, tenantId: string): I
     touchIdentity: (identity) => touchIdentity(db, tenantId, identity.provider, identity.subject, identity.claims),
     link: (identity, userId, emailId) => insertIdentity(db, { tenantId, userId, provider: identity.provider, subject: identity.subject, emailId, claims: identity.claims }),
     findEmailOwner: (address) => findEmailOwner(db, tenantId, address),
-    createUser: (address, verified) => insertUserWithPrimaryEmail(db, tenantId, address, verified),
+    async createUser(address, verified, then) {
+      const created = await insertUserWithPrimaryEmail(db, tenantId, address, verified);
+      await then(db, created.userId);
+      return created;
+    },
   };
 }
 
@@ -55,7 +59,7 @@ async function findEmailOwner(db: Db, tenantId: string, address: string): Promis
 
 /** Creates a user whose primary address is `address`. */
 async function insertUserWithPrimaryEmail(db: Db, tenantId: string, address: string, verified: boolean): Promise<{ userId: string; emailId: string }> {
-  const user = await db.insertInto("users").values({ tenant_id: tenantId }).returning("id").executeTakeFirstOrThrow();
+  const user = await db.insertInto("users").values({ tenant_id: tenantId, created_through: "hanko" }).returning("id").executeTakeFirstOrThrow();
   const email = await db.insertInto("emails").values({ tenant_id: tenantId, user_id: user.id, address, is_primary: true, verified }).returning("id").executeTakeFirstOrThrow();
   return { userId: user.id, emailId: email.id };
 }

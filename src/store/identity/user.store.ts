@@ -8,11 +8,11 @@ export type UserStore = Pick<IdentityStore<Kysely<Schema>>, "insertUserWithEmail
 /** The tenant's `users` rows (created with their first email address). */
 export function createUserStore(db: Kysely<Schema>, tenantId: string): UserStore {
   return {
-    insertUserWithEmail: (address) => insertUserWithEmail(db, tenantId, address),
+    insertUserWithEmail: (address, product, then) => insertUserWithEmail(db, tenantId, address, product, then),
     findUserByEmail: (address, credentialProducts) => findUserByEmail(db, tenantId, address, credentialProducts),
     findUserDetails: (userId, credentialProducts) => findUserDetails(db, tenantId, userId, credentialProducts),
     userExists: (userId) => userExists(db, tenantId, userId),
-    deleteUser: (userId) => deleteUser(db, tenantId, userId),
+    deleteUser: (userId, then) => deleteUser(db, tenantId, userId, then),
   };
 }
 
@@ -21,9 +21,11 @@ async function insertUserWithEmail(
   db: Kysely<Schema>,
   tenantId: string,
   address: string,
+  product: string,
+  then: (tx: Kysely<Schema>, created: { userId: string; emailId: string }) => Promise<void>,
 ): Promise<{ userId: string; emailId: string } | undefined> {
   return db.transaction().execute(async (tx) => {
-    const user = await tx.insertInto("users").values({ tenant_id: tenantId }).returning("id").executeTakeFirstOrThrow();
+    const user = await tx.insertInto("users").values({ tenant_id: tenantId, created_through: product }).returning("id").executeTakeFirstOrThrow();
     const email = await tx
       .insertInto("emails")
       .values({ tenant_id: tenantId, user_id: user.id, address, is_primary: true, verified: false })
@@ -34,7 +36,9 @@ async function insertUserWithEmail(
       // Roll the user back with the transaction: nothing half-written stays behind.
       throw new AddressTaken();
     }
-    return { userId: user.id, emailId: email.id };
+    const created = { userId: user.id, emailId: email.id };
+    await then(tx, created);
+    return created;
   }).catch((error: unknown) => {
     if (error instanceof AddressTaken) return undefined;
     throw error;
@@ -93,7 +97,11 @@ async function findUserDetails(db: Kysely<Schema>, tenantId: string, userId: str
 }
 
 /** Deletes the user; sessions, emails, credentials, passwords and codes go with it (cascade). */
-async function deleteUser(db: Kysely<Schema>, tenantId: string, userId: string): Promise<boolean> {
-  const result = await db.deleteFrom("users").where("id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+async function deleteUser(db: Kysely<Schema>, tenantId: string, userId: string, then: (tx: Kysely<Schema>) => Promise<void>): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const result = await tx.deleteFrom("users").where("id", "=", userId).where("tenant_id", "=", tenantId).executeTakeFirst();
+    if (result.numDeletedRows === 0n) return false;
+    await then(tx);
+    return true;
+  });
 }

@@ -29,6 +29,8 @@ export interface UserTable {
   locked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** The operator's note on the lock. */
   lock_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The product the user was created through (hanko, authenticator, authfi); null when unknown (an import, or a row older than the column with no evidence). */
+  created_through: ColumnType<string | null, string | null | undefined, string | null>;
 }
 /** Email addresses, lower-cased, unique per tenant; one primary per user. */
 export interface EmailTable {
