@@ -32,6 +32,7 @@ function memoryStore(): SessionStore & { rows: Map<string, { userId: string; exp
   const rows = new Map<string, { userId: string; expiresAt: Date; revoked: boolean }>();
   return {
     rows,
+    transaction: (work) => work(undefined),
     insert: (session) => Promise.resolve(void rows.set(session.id, { userId: session.userId, expiresAt: session.expiresAt, revoked: false })),
     findLive(id, at) {
       const row = rows.get(id);
@@ -68,7 +69,7 @@ describe("session tokens", () => {
   it("records a revocation with the session's user, and nothing when no live session was revoked", async () => {
     const store = memoryStore();
     const events: Array<{ type: string; userId?: string | null }> = [];
-    const audit = { record: () => Promise.reject(new Error("unexpected")), recordAlone: (event: { type: string; userId?: string | null }) => (events.push(event), Promise.resolve()) };
+    const audit = { record: (_tx: unknown, event: { type: string; userId?: string | null }) => (events.push(event), Promise.resolve()), recordAlone: () => Promise.reject(new Error("unexpected")) };
     const sessions = createSessionTokens({ store, keys, lifetime: 600, clock: fakeClock(Date.UTC(2026, 11, 1)), policy, audit, product: "hanko" });
     const issued = await sessions.issue(userId);
     await sessions.revoke(issued.sessionId);

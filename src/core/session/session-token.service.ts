@@ -36,8 +36,8 @@ export interface SessionTokens {
 }
 
 /** What the session tokens need. */
-export interface SessionTokenOptions {
-  store: SessionStore;
+export interface SessionTokenOptions<Tx = unknown> {
+  store: SessionStore<Tx>;
   keys: KeyService;
   /** Session lifetime in seconds. */
   lifetime: number;
@@ -48,21 +48,26 @@ export interface SessionTokenOptions {
   audit?: AuditLog<unknown>;
   product?: AuditProduct;
   /** Operators' locks: a locked user gets no session and cannot use one (USER_LOCKED). */
-  locks?: UserLocks;
+  locks?: UserLocks<Tx>;
 }
 
 /** Creates the session token service: the issued-token mechanic over the sessions. */
-export function createSessionTokens(options: SessionTokenOptions): SessionTokens {
+export function createSessionTokens<Tx>(options: SessionTokenOptions<Tx>): SessionTokens {
   const { lifetime } = options;
   const policy = { ...options.policy, lifetime };
-  const tokens = createIssuedTokens({ store: sessionRows(options.store), keys: options.keys, policy, clock: options.clock ?? systemClock, locks: options.locks });
+  const { store } = options;
+  const tokens = createIssuedTokens<Record<string, never>, Tx>({ store: sessionRows(store), keys: options.keys, policy, clock: options.clock ?? systemClock, locks: options.locks });
   const audit = options.audit ?? noAudit;
   const product = options.product ?? "shared";
   return {
+    // The row and its event in one transaction; signed once both committed.
     async issue(userId) {
-      const { recorded, token } = await tokens.issue({ subject: userId, extra: {} });
-      await audit.recordAlone({ type: "session.issued", outcome: "success", product, userId, details: { session_id: recorded.tokenId } });
-      return { sessionId: recorded.tokenId, userId, token, lifetime };
+      const recorded = await store.transaction(async (tx) => {
+        const row = await tokens.record({ subject: userId, extra: {} }, tx);
+        await audit.record(tx, { type: "session.issued", outcome: "success", product, userId, details: { session_id: row.tokenId } });
+        return row;
+      });
+      return { sessionId: recorded.tokenId, userId, token: await tokens.sign(recorded), lifetime };
     },
     async authenticate(token) {
       const { tokenId, subject } = await tokens.verify(token);
@@ -70,18 +75,19 @@ export function createSessionTokens(options: SessionTokenOptions): SessionTokens
     },
     // The event names the session's user, so the user's trail shows the logout; nothing
     // revoked (a concurrent logout got there first) is nothing to record.
-    async revoke(sessionId) {
-      const revoked = await options.store.revoke(sessionId);
-      if (revoked === undefined) return;
-      await audit.recordAlone({ type: "session.revoked", outcome: "success", product, userId: revoked.userId, details: { session_id: sessionId } });
-    },
+    revoke: (sessionId) =>
+      store.transaction(async (tx) => {
+        const revoked = await store.revoke(sessionId, tx);
+        if (revoked === undefined) return;
+        await audit.record(tx, { type: "session.revoked", outcome: "success", product, userId: revoked.userId, details: { session_id: sessionId } });
+      }),
   };
 }
 
 /** The sessions as token rows: unbound, nothing of their own. */
-function sessionRows(store: SessionStore): TokenStore<Record<string, never>> {
+function sessionRows<Tx>(store: SessionStore<Tx>): TokenStore<Record<string, never>, Tx> {
   return {
-    insert: (token) => store.insert({ id: token.tokenId, userId: token.subject, expiresAt: token.expiresAt }),
+    insert: (token, tx) => store.insert({ id: token.tokenId, userId: token.subject, expiresAt: token.expiresAt }, tx),
     async findLive(id, at) {
       const session = await store.findLive(id, at);
       return session === undefined ? undefined : { tokenId: session.sessionId, subject: session.userId, bindingHash: null, extra: {} };

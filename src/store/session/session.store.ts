@@ -4,11 +4,12 @@ import type { SessionStore } from "../../core/session/session.port.js";
 import type { Schema } from "../schema.js";
 
 /** The sessions table as the session tokens' port, for one tenant. */
-export function createSessionStore(db: Kysely<Schema>, tenantId: string): SessionStore {
+export function createSessionStore(db: Kysely<Schema>, tenantId: string): SessionStore<Kysely<Schema>> {
   return {
-    insert: (session) => insertSession(db, { ...session, tenantId }),
+    transaction: (work) => db.transaction().execute(work),
+    insert: (session, tx) => insertSession(tx ?? db, { ...session, tenantId }),
     findLive: (id, at) => findLiveSession(db, tenantId, id, at),
-    revoke: (id) => revokeSession(db, tenantId, id),
+    revoke: (id, tx) => revokeSession(tx ?? db, tenantId, id),
   };
 }
 
