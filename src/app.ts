@@ -270,7 +270,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authentiqKeys = createAuthentiqKeyService({ store: createAuthentiqKeyStore(db, tenantId), secrets, audit });
     const authentiqIssuer = config.origins[0] ?? `http://localhost:${config.port}`;
     const issuer = createIssuer({ keys, secrets, issuer: authentiqIssuer, now });
-    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), keys, lifetime: config.sessionLifetime, clock, locks, audit });
+    const accessTokens = createAccessTokens({ store: createAccessTokenStore(db, tenantId), transaction: transactionsOf(db), keys, lifetime: config.sessionLifetime, clock, locks, audit });
     const limits = createLimiter({ store: createLimitStore(db), tenantId, secrets, clock, audit });
     const challenges = createChallenges({ store: createChallengeStore(db, tenantId), secrets, clock, locks, audit });
     const identities = createIdentityStore(db, tenantId);

@@ -23,6 +23,6 @@ export interface TokenStore<Extra, Tx = never> {
   insert(token: NewToken<Extra>, tx?: Tx): Promise<void>;
   /** The token `tokenId` when it is neither revoked nor expired (nor otherwise spent) at `at`. */
   findLive(tokenId: string, at: Date): Promise<LiveToken<Extra> | undefined>;
-  /** Revokes the token `tokenId` (only if it is `subject`'s, when given); false when there is no such token. */
-  revoke(tokenId: string, subject?: string): Promise<boolean>;
+  /** Revokes the token `tokenId` (only if it is `subject`'s, when given), in `tx` when given; false when there is no such token. */
+  revoke(tokenId: string, subject?: string, tx?: Tx): Promise<boolean>;
 }

@@ -58,8 +58,8 @@ export interface IssuedTokens<Extra, Tx = never> {
   issue(input: TokenInput<Extra>, claims?: JWTPayload): Promise<{ recorded: RecordedToken<Extra>; token: string }>;
   /** Checks a token (and the value it is bound to); throws the policy's refusal, or USER_LOCKED. */
   verify(jwt: string | undefined, binding?: string): Promise<VerifiedToken<Extra>>;
-  /** Revokes a token (only `subject`'s, when given); false when there is no such token. */
-  revoke(tokenId: string, subject?: string): Promise<boolean>;
+  /** Revokes a token (only `subject`'s, when given; in `tx` when given); false when there is no such token. */
+  revoke(tokenId: string, subject?: string, tx?: Tx): Promise<boolean>;
 }
 
 /**
@@ -101,7 +101,7 @@ export function createIssuedTokens<Extra, Tx = never>(deps: { store: TokenStore<
       await refuseLocked(locks, row.subject);
       return { ...row, claims, expiresAt: new Date((claims.exp ?? 0) * 1000) };
     },
-    revoke: (tokenId, subject) => store.revoke(tokenId, subject),
+    revoke: (tokenId, subject, tx) => store.revoke(tokenId, subject, tx),
   };
 
   // A bound token needs the value it was issued to: a stolen token alone is refused.

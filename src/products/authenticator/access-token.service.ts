@@ -3,6 +3,7 @@ import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import type { Clock } from "../../core/clock.js";
 import { DomainError } from "../../core/errors/domain-error.js";
 import type { KeyService } from "../../core/keys/key.service.js";
+import type { RunInTransaction } from "../../core/transaction.port.js";
 import type { TokenStore } from "../../core/session/issued-token.port.js";
 import type { UserLocks } from "../../core/identity/user-lock.js";
 import { createIssuedTokens, type RecordedToken } from "../../core/session/issued-token.service.js";
@@ -71,7 +72,15 @@ export interface AccessTokens<Tx = unknown> {
 }
 
 /** Creates the token service; `lifetime` is an authorized token's, in seconds. */
-export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>; keys: KeyService; lifetime: number; clock: Clock; locks?: UserLocks<Tx>; audit?: AuditLog<unknown> }): AccessTokens<Tx> {
+export function createAccessTokens<Tx>(deps: {
+  store: TokenStore<TokenExtra, Tx>;
+  transaction: RunInTransaction<Tx>;
+  keys: KeyService;
+  lifetime: number;
+  clock: Clock;
+  locks?: UserLocks<Tx>;
+  audit?: AuditLog<unknown>;
+}): AccessTokens<Tx> {
   const audit = deps.audit ?? noAudit;
   const tokens = createIssuedTokens({ store: deps.store, keys: deps.keys, policy: { ...accessTokenPolicy, lifetime: deps.lifetime }, clock: deps.clock, locks: deps.locks });
 
@@ -80,14 +89,15 @@ export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>
       const clientId = input.clientId ?? randomBytes(30).toString("base64url");
       const lifetime = input.state === "authorized" ? deps.lifetime : pendingTokenLifetime;
       const recorded = await tokens.record({ tokenId: input.tokenId, subject: input.userId, extra: { state: input.state }, binding: clientId, lifetime }, tx);
+      // A token in the authorized state is a session: the login or sign-up it ends is through,
+      // and its event commits with its row.
+      if (input.state === "authorized") await audit.record(tx, { type: "session.issued", outcome: "success", product: "authenticator", userId: input.userId, details: { token_id: recorded.tokenId } });
       return { recorded, clientId };
     },
 
     async sign({ recorded, clientId }) {
       const clientHash = Buffer.from(recorded.bindingHash!).toString("hex");
       const token = await tokens.sign(recorded, { user_id: recorded.subject, state: recorded.extra.state, client_id: clientHash });
-      // A token in the authorized state is a session: the login or sign-up it ends is through.
-      if (recorded.extra.state === "authorized") await audit.recordAlone({ type: "session.issued", outcome: "success", product: "authenticator", userId: recorded.subject, details: { token_id: recorded.tokenId } });
       return { tokenId: recorded.tokenId, userId: recorded.subject, token, clientId };
     },
 
@@ -97,9 +107,10 @@ export function createAccessTokens<Tx>(deps: { store: TokenStore<TokenExtra, Tx>
       return { tokenId: token.tokenId, userId: token.subject, state: token.extra.state, clientId: clientId!, expiresAt: token.expiresAt };
     },
 
-    async revoke(userId, tokenId) {
-      if (!(await tokens.revoke(tokenId, userId))) throw new DomainError("TOKEN_NOT_FOUND", "not_found", "No such token");
-      await audit.recordAlone({ type: "token.revoked", outcome: "success", product: "authenticator", userId, details: { token_id: tokenId } });
-    },
+    revoke: (userId, tokenId) =>
+      deps.transaction(async (tx) => {
+        if (!(await tokens.revoke(tokenId, userId, tx))) throw new DomainError("TOKEN_NOT_FOUND", "not_found", "No such token");
+        await audit.record(tx, { type: "token.revoked", outcome: "success", product: "authenticator", userId, details: { token_id: tokenId } });
+      }),
   };
 }

@@ -37,7 +37,7 @@ export interface AuthfiUserStore<Tx> extends CredentialsInTransaction<Tx> {
   /** One page of the access point's users, oldest first. */
   list(tenantId: string, offset: number, limit: number): Promise<AuthfiUser[]>;
   /** Sets the user's state; undefined when there is no such user. */
-  updateState(tenantId: string, userId: string, state: AuthfiUserState): Promise<AuthfiUser | undefined>;
+  updateState(tenantId: string, userId: string, state: AuthfiUserState, tx?: Tx): Promise<AuthfiUser | undefined>;
   /** Deletes the user with their keys and challenges. */
   remove(tx: Tx, tenantId: string, userId: string): Promise<void>;
 }

@@ -51,11 +51,13 @@ export function createAuthfiManagementService<Tx>(deps: { users: AuthfiUserStore
 
     async setUserState(accessPoint, userId, status) {
       if (status !== "activate" && status !== "suspend") throw authfiError("invalidParameter", "status must be activate or suspend");
-      const user = await userOf(accessPoint, userId);
-      const updated = await users.updateState(accessPoint.tenantId, user.userId, status);
-      if (updated === undefined) throw authfiError("userNotFound", "no such user at this access point");
-      await audit.recordAlone({ type: status === "suspend" ? "user.locked" : "user.unlocked", outcome: "success", product: "authfi", tenantId: accessPoint.tenantId, userId: user.userId });
-      return updated;
+      return transaction(async (tx) => {
+        const user = await userOf(accessPoint, userId, tx);
+        const updated = await users.updateState(accessPoint.tenantId, user.userId, status, tx);
+        if (updated === undefined) throw authfiError("userNotFound", "no such user at this access point");
+        await audit.record(tx, { type: status === "suspend" ? "user.locked" : "user.unlocked", outcome: "success", product: "authfi", tenantId: accessPoint.tenantId, userId: user.userId });
+        return updated;
+      });
     },
 
     async deleteUser(accessPoint, userId) {

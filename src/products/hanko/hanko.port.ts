@@ -5,6 +5,9 @@
 
 /** Users' password hashes (argon2id); read and checked by the core `PasswordCheck`. */
 export interface PasswordStore {
-  /** Creates or replaces the user's password hash; true when it was created. */
-  savePasswordHash(userId: string, hash: string): Promise<boolean>;
+  /**
+   * Creates or replaces the user's password hash and runs `then` (its audit record, told whether
+   * the hash was created) in the same transaction; true when it was created.
+   */
+  savePasswordHash(userId: string, hash: string, then: (tx: unknown, created: boolean) => Promise<void>): Promise<boolean>;
 }

@@ -65,9 +65,7 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
       if (id !== sessionUserId) throw new DomainError("NOT_OWN_USER", "forbidden", "a password can only be set for the session's own user");
       checkLength(password);
       if (!(await identities.userExists(id))) throw new DomainError("USER_NOT_FOUND", "not_found", "user not found");
-      const created = await passwords.savePasswordHash(id, await hashPassword(password));
-      await audit.recordAlone({ type: created ? "password.set" : "password.changed", outcome: "success", product: "hanko", userId: id });
-      return created;
+      return passwords.savePasswordHash(id, await hashPassword(password), (tx, created) => audit.record(tx, { type: created ? "password.set" : "password.changed", outcome: "success", product: "hanko", userId: id }));
     },
   };
 }

@@ -27,9 +27,9 @@ export function createAccessTokenStore(db: Kysely<Schema>, tenantId: string): To
       const row = await liveToken(db, tenantId, id, at).executeTakeFirst();
       return row === undefined ? undefined : { tokenId: row.id, subject: row.user_id, bindingHash: row.client_hash, extra: { state: row.state } };
     },
-    async revoke(id, subject) {
+    async revoke(id, subject, tx) {
       if (!isUuid(id)) return false;
-      let query = db
+      let query = (tx ?? db)
         .updateTable("authenticator_tokens")
         .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
         .where("id", "=", id)

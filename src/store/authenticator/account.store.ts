@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import type { AccountStore, PendingSignup } from "../../products/authenticator/authenticator.port.js";
-import { createPasswordStore } from "../password/password.store.js";
+import { upsertPasswordHash } from "../password/password.store.js";
 import type { AuthenticatorSignupTable, Schema } from "../schema.js";
 import { defaultSettingsValues } from "./settings.store.js";
 
@@ -8,7 +8,7 @@ import { defaultSettingsValues } from "./settings.store.js";
 export function createAccountStore(db: Kysely<Schema>, tenantId: string): AccountStore<Kysely<Schema>> {
   return {
     async savePasswordHash(tx, userId, hash) {
-      await createPasswordStore(tx, tenantId).savePasswordHash(userId, hash);
+      await upsertPasswordHash(tx, tenantId, userId, hash);
     },
 
     async insertSignup(tx, signup) {

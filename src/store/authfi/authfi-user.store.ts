@@ -17,7 +17,7 @@ export function createAuthfiUserStore(db: Kysely<Schema>): AuthfiUserStore<Kysel
     countLocked: (tx, tenantId) => countUsers(tx, tenantId, true),
     insert: async (tx, tenantId, newUser) => toAuthfiUser(await insertUser(tx, tenantId, newUser)),
     list: async (tenantId, offset, limit) => (await listUsers(db, tenantId, offset, limit)).map(toAuthfiUser),
-    updateState: async (tenantId, userId, state) => user(await updateUserState(db, tenantId, userId, state)),
+    updateState: async (tenantId, userId, state, tx) => user(await updateUserState(tx ?? db, tenantId, userId, state)),
     remove: (tx, tenantId, userId) => deleteUser(tx, tenantId, userId),
     credentialsIn: (tx) => createCredentialStore(tx),
   };

@@ -10,7 +10,7 @@ async function findPasswordHash(db: Kysely<Schema>, tenantId: string, userId: st
 }
 
 /** Creates or replaces the user's password hash; true when it was created. */
-async function upsertPasswordHash(db: Kysely<Schema>, tenantId: string, userId: string, hash: string): Promise<boolean> {
+export async function upsertPasswordHash(db: Kysely<Schema>, tenantId: string, userId: string, hash: string): Promise<boolean> {
   const row = await db
     .insertInto("passwords")
     .values({ user_id: userId, tenant_id: tenantId, hash })
@@ -70,7 +70,12 @@ export async function insertPasswordHashIfAbsent(db: Kysely<Schema>, tenantId: s
 /** The password store of one tenant, as Hanko's password service needs it. */
 export function createPasswordStore(db: Kysely<Schema>, tenantId: string): PasswordStore {
   return {
-    savePasswordHash: (userId, hash) => upsertPasswordHash(db, tenantId, userId, hash),
+    savePasswordHash: (userId, hash, then) =>
+      db.transaction().execute(async (tx) => {
+        const created = await upsertPasswordHash(tx, tenantId, userId, hash);
+        await then(tx, created);
+        return created;
+      }),
   };
 }
 
