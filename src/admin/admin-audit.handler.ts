@@ -44,6 +44,8 @@ export function createAdminAuditHandler(deps: AdminAuditDeps): AdminHandlers {
     if (endpoint === undefined) throw new DomainError("WEBHOOK_NOT_FOUND", "not_found", "no such webhook");
     return endpoint;
   };
+  // On its own: a webhook endpoint's create, update or delete is one statement of the webhook
+  // store, with no transaction of its own to share (the event follows the committed act).
   const acted = (context: HandlerContext, action: string, webhookId: string) =>
     audit.recordAlone({ type: "admin.action", outcome: "success", product: "admin", actor: principalOf(context).keyId, details: { action, webhook_id: webhookId } });
   return {

@@ -69,7 +69,8 @@ export function reasonOf(error: unknown): string {
 }
 
 /**
- * Runs `act`, then records on its own what came of it: `success(value)`, or `failure(error)` before
+ * Runs `act`, then records on its own what came of it (a failed login's event must be written
+ * although the login wrote nothing or rolled back: this is why these events stand alone): `success(value)`, or `failure(error)` before
  * the error is rethrown (undefined: nothing to record, e.g. a database fault). For mechanics whose
  * acts commit in statements of their own, with no transaction to share.
  */

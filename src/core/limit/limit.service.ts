@@ -47,6 +47,7 @@ export function createLimiter(deps: { store: LimitStore; tenantId: string; secre
     const count = await store.hit(tenantId, hashed, at, policy.windowSeconds);
     if (count.hits <= policy.max) return { allowed: true, remaining: policy.max - count.hits };
     // Recorded once per window and key, at the first refused hit: a flood writes one event, not one per request.
+    // On its own: the hit is one statement of its own, and the refused act it guards writes nothing.
     if (count.hits === policy.max + 1) {
       await audit.recordAlone({ type: "rate_limit.tripped", outcome: "failure", product: productOf(policy), reason: policy.reason, details: { limit: policy.name, window_seconds: policy.windowSeconds } });
     }

@@ -110,7 +110,9 @@ export function createWebauthnCeremony(deps: {
   const { policy, rp, challenges, credentials, clock, locks } = deps;
   const audit = deps.audit ?? noAudit;
   const product = policy.product as AuditProduct;
-  // In the caller's transaction when it passes one (its credential store is that transaction's).
+  // In the caller's transaction when it passes one (its credential store is that transaction's);
+  // on its own only for a ceremony step with no transaction: a refused assertion, whose event must
+  // be written although nothing of the refused login is kept.
   const record = (tx: unknown, event: AuditEventInput) => (tx === undefined ? audit.recordAlone(event) : audit.record(tx, event));
   const scope = policy.credentials;
   const refuse = (ceremony: Ceremony, kind: WebauthnFailureKind, detail: { cause?: unknown; format?: string } = {}) => policy.refuse({ ceremony, kind, ...detail });

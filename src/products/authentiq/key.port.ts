@@ -20,14 +20,14 @@ export interface ContactHashes {
 export interface AuthentiqKeyStore {
   /** The key `pk`, revoked or not. */
   find(pk: string): Promise<AuthentiqKey | undefined>;
-  /** Stores a new key; false when the tenant already has it. */
-  insert(key: { pk: string; devtoken: string; secretHash: Uint8Array }): Promise<boolean>;
+  /** Stores a new key and runs `then` (its audit record) in the same transaction; false, with `then` not run, when the tenant already has it. */
+  insert(key: { pk: string; devtoken: string; secretHash: Uint8Array }, then: (tx: unknown) => Promise<void>): Promise<boolean>;
   /** Sets the device token of a live key; false when the key is not live. */
   updateDevtoken(pk: string, devtoken: string): Promise<boolean>;
   /** Binds the hashes to a live key; false when another live key holds the same pair. */
   bindContact(pk: string, hashes: ContactHashes): Promise<boolean>;
-  /** Revokes a live key; false when it was not live. */
-  revoke(pk: string): Promise<boolean>;
+  /** Revokes a live key and runs `then` (its audit record) in the same transaction; false, with `then` not run, when it was not live. */
+  revoke(pk: string, then: (tx: unknown) => Promise<void>): Promise<boolean>;
 }
 
 /**

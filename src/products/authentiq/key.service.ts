@@ -40,11 +40,11 @@ export function createAuthentiqKeyService(deps: { store: AuthentiqKeyStore; secr
       const claims = await verifySelfSigned(jwt);
       const devtoken = requiredClaim(claims, "devtoken");
       const secret = randomBytes(32).toString("base64url");
-      if (!(await store.insert({ pk: claims.sub, devtoken, secretHash: secrets.hash(secret, secretContext) }))) {
+      // The key's public id names it; the registration secret never goes into the trail.
+      const recordRegistered = (tx: unknown) => audit.record(tx, { type: "credential.registered", outcome: "success", product: "authentiq", details: { kind: "authentiq_key", key: claims.sub } });
+      if (!(await store.insert({ pk: claims.sub, devtoken, secretHash: secrets.hash(secret, secretContext) }, recordRegistered))) {
         throw new DomainError("DUPLICATE_KEY", "conflict", "this key is already registered");
       }
-      // The key's public id names it; the registration secret never goes into the trail.
-      await audit.recordAlone({ type: "credential.registered", outcome: "success", product: "authentiq", details: { kind: "authentiq_key", key: claims.sub } });
       return { status: "registered", secret };
     },
     async get(pk) {
@@ -70,8 +70,7 @@ export function createAuthentiqKeyService(deps: { store: AuthentiqKeyStore; secr
     async revoke(pk, secret) {
       const key = await requireLive(pk);
       if (!secrets.verify(secret, secretContext, key.secretHash)) throw new DomainError("AUTH_ERROR", "unauthenticated", "wrong secret");
-      await store.revoke(pk);
-      await audit.recordAlone({ type: "credential.removed", outcome: "success", product: "authentiq", details: { kind: "authentiq_key", key: pk } });
+      await store.revoke(pk, (tx) => audit.record(tx, { type: "credential.removed", outcome: "success", product: "authentiq", details: { kind: "authentiq_key", key: pk } }));
       return { status: "done" };
     },
   };

@@ -12,11 +12,20 @@ export function createAuthentiqKeyStore(db: Kysely<Schema>, tenantId: string): A
       const row = await findKey(db, tenantId, pk);
       return row === undefined ? undefined : toKey(row);
     },
-    insert: (key) => insertKey(db, { tenantId, ...key }),
+    insert: (key, then) => actAndThen(db, (tx) => insertKey(tx, { tenantId, ...key }), then),
     updateDevtoken: (pk, devtoken) => updateDevtoken(db, tenantId, pk, devtoken),
     bindContact: (pk, hashes) => bindContact(db, tenantId, pk, hashes),
-    revoke: (pk) => revokeKey(db, tenantId, pk),
+    revoke: (pk, then) => actAndThen(db, (tx) => revokeKey(tx, tenantId, pk), then),
   };
+}
+
+/** Runs `act` and, when it did something, `then` (its audit record), in one transaction. */
+function actAndThen(db: Kysely<Schema>, act: (tx: Kysely<Schema>) => Promise<boolean>, then: (tx: Kysely<Schema>) => Promise<void>): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await act(tx))) return false;
+    await then(tx);
+    return true;
+  });
 }
 
 /** The keys of `tenantId` as a revocation by contact finds and revokes them. */
