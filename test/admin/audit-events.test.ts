@@ -1,13 +1,13 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeSent, freshEmail, messageText, sentCount, signUpVerified } from "../authenticator/authenticator-client.js";
+import { claimsOf, codeSent, freshEmail, messageText, sentCount, signUpVerified } from "../authenticator/authenticator-client.js";
 import { newIdentity, register } from "../authentiq/authentiq-client.js";
-import { apiKey } from "../authfi/authfi-client.js";
+import { apiKey, authfi } from "../authfi/authfi-client.js";
 import { rest } from "../harness/rest.js";
 import { closeGrpcClients } from "../harness/rpc.js";
 import { jincor, verifyJwtSecret } from "../jincor/jincor-client.js";
 import { adminCall, adminKey, adminOk, adminTransports } from "./admin-client.js";
-import { api, authfiKey, hankoUser, startAdminWorld, type AdminWorld } from "./admin-fixtures.js";
+import { api, auth, authfiKey, hankoPasscodeLogin, hankoUser, startAdminWorld, type AdminWorld } from "./admin-fixtures.js";
 
 // Acts across the five APIs and the admin API, then the audit rows they must have written, and
 // no secret the test used anywhere in the audit table or the queued webhook payloads.
@@ -15,12 +15,12 @@ import { api, authfiKey, hankoUser, startAdminWorld, type AdminWorld } from "./a
 let world: AdminWorld;
 /** Every secret the acts used: none may appear in an event or a webhook payload. */
 const secrets: string[] = [adminKey, apiKey, verifyJwtSecret];
-type Row = { type: string; product: string; outcome: string; user_id: string | null; reason: string; client_ip: string | null; actor: string | null; details: Record<string, unknown> };
+type Row = { type: string; product: string; outcome: string; user_id: string | null; reason: string; client_ip: string | null; user_agent: string | null; actor: string | null; details: Record<string, unknown> };
 let rows: Row[] = [];
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  world = await startAdminWorld({ VERIFY_JWT_SECRET: verifyJwtSecret });
+  world = await startAdminWorld({ VERIFY_JWT_SECRET: verifyJwtSecret, HANKO_ALLOW_DELETION: "true" });
 });
 
 /** The acts (in a test: the helpers poll the sinks with expect.poll), then the rows they wrote. */
@@ -45,11 +45,24 @@ async function act(): Promise<void> {
   const wrong = passcode === "000000" ? "111111" : "000000";
   expect((await rest(server.url, "POST", "/passcode/login/finalize", { body: { id: (init.json as { id: string }).id, code: wrong } })).status).toBe(401);
 
+  // Hanko: a second user changes their password, logs out, logs in again and deletes themselves.
+  const leaving = await hankoUser(world);
+  ids.hankoGone = leaving.userId;
+  secrets.push(leaving.token);
+  expect((await rest(server.url, "PUT", "/password", { body: { user_id: leaving.userId, password: "another horse hanko" }, headers: leaving.bearer })).status).toBe(200);
+  expect((await rest(server.url, "POST", "/logout", { headers: leaving.bearer })).status).toBe(204);
+  const again = await hankoPasscodeLogin(world, leaving.userId, leaving.email);
+  secrets.push(again);
+  expect((await rest(server.url, "DELETE", "/user", { headers: { authorization: `Bearer ${again}` } })).status).toBe(204);
+
   // The Authenticator API: sign-up with its code, a wrong password login.
   const account = await signUpVerified(server, world.sinks);
   ids.authenticator = account.userId;
   secrets.push(account.password, account.token, await codeSent(world.sinks, account.contact, 0));
   expect((await api(server, "POST", "/login", { body: { email: account.contact, password: "not the password" } })).status).toBe(401);
+  // Its token revoked by its own jti.
+  const revoked = await api(server, "POST", `/token/${String(claimsOf(account.token).jti)}`, { headers: auth(account) });
+  expect(revoked.status, revoked.text).toBe(200);
 
   // Jincor: an email code sent, a wrong try, the right one.
   const consumer = freshEmail();
@@ -66,17 +79,22 @@ async function act(): Promise<void> {
   expect((await validate("99999999" === jincorCode ? "88888888" : "99999999")).status).toBe(422);
   expect((await validate(jincorCode)).status).toBe(200);
 
-  // Authentiq: a key registered (its secret never recorded).
-  secrets.push(await register(server.url, newIdentity()));
+  // Authentiq: a key registered, then revoked with its secret (never recorded).
+  const identity = newIdentity();
+  const keySecret = await register(server.url, identity);
+  secrets.push(keySecret);
+  expect((await rest(server.url, "DELETE", `/key/${identity.pk}?secret=${keySecret}`)).status).toBe(200);
 
   // AuthFi: a user and their key by registration.
   const key = await authfiKey(world);
   ids.authfi = key.uuid;
+  expect((await authfi(server, "PUT", `/users/${key.userId}`, { status: "suspend" })).status).toBe(200);
+  expect((await authfi(server, "PUT", `/users/${key.userId}`, { status: "activate" })).status).toBe(200);
 
   // The admin API: a lock, with the key's id as the actor.
   await adminOk("grpc", server, "lockUser", { userId: account.userId, reason: "audit test" });
 
-  const result = await sql<Row>`select type, product, outcome, user_id, reason, client_ip, actor, details from audit_events order by sequence`.execute(server.app.database.db);
+  const result = await sql<Row>`select type, product, outcome, user_id, reason, client_ip, user_agent, actor, details from audit_events order by sequence`.execute(server.app.database.db);
   rows = result.rows;
 }
 
@@ -93,7 +111,11 @@ describe("the audit trail", () => {
 
   // [type, product, outcome, whose]: whose names the user of `ids`, or null for an event with none.
   const expected: Array<[string, string, string, string | null]> = [
+    ["user.created", "hanko", "success", "hanko"],
     ["user.signed_up", "hanko", "success", "hanko"],
+    ["password.changed", "hanko", "success", "hankoGone"],
+    ["session.revoked", "hanko", "success", "hankoGone"],
+    ["user.deleted", "hanko", "success", "hankoGone"],
     ["code.sent", "hanko", "success", "hanko"],
     ["code.verified", "hanko", "success", "hanko"],
     ["login.succeeded", "hanko", "success", "hanko"],
@@ -103,19 +125,26 @@ describe("the audit trail", () => {
     ["code.failed", "hanko", "failure", "hanko"],
     ["code.sent", "authenticator", "success", null],
     ["code.verified", "authenticator", "success", null],
+    ["user.created", "authenticator", "success", "authenticator"],
     ["user.signed_up", "authenticator", "success", "authenticator"],
+    ["token.revoked", "authenticator", "success", "authenticator"],
     ["session.issued", "authenticator", "success", "authenticator"],
     ["login.failed", "authenticator", "failure", "authenticator"],
     ["code.sent", "jincor", "success", null],
     ["code.failed", "jincor", "failure", null],
     ["code.verified", "jincor", "success", null],
     ["credential.registered", "authentiq", "success", null],
+    ["credential.removed", "authentiq", "success", null],
+    ["user.created", "authfi", "success", "authfi"],
     ["user.signed_up", "authfi", "success", "authfi"],
+    ["user.locked", "authfi", "success", "authfi"],
+    ["user.unlocked", "authfi", "success", "authfi"],
     ["credential.registered", "authfi", "success", "authfi"],
     ["user.locked", "admin", "success", "authenticator"],
   ];
   it.each(expected)("has %s of %s (%s)", (type, product, outcome, whose) => {
-    const matching = rows.filter((row) => row.type === type && row.product === product && row.outcome === outcome && (whose === null || row.user_id === ids[whose]));
+    // Every act came over a transport that knows the caller: its address is on the row.
+    const matching = rows.filter((row) => row.type === type && row.product === product && row.outcome === outcome && (whose === null || row.user_id === ids[whose]) && row.client_ip === "127.0.0.1");
     expect(matching.length, JSON.stringify(rows.filter((row) => row.type === type))).toBeGreaterThan(0);
   });
 
