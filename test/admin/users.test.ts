@@ -59,6 +59,9 @@ describe.each(adminTransports)("users over %s", (transport) => {
     const ids = async (filter: Record<string, unknown>) => ((await adminOk(transport, world.server, "listUsers", filter)) as Page).users.map((user) => user.id);
 
     expect(await ids({ email: email.toUpperCase() })).toEqual([hankoOnly]);
+    // A bare Hanko user (POST /users, no session yet) came through Hanko: recorded at creation.
+    expect(await ids({ email, product: "hanko" })).toEqual([hankoOnly]);
+    expect(((await adminOk(transport, world.server, "getUser", { userId: hankoOnly })).user as User).products).toEqual(["hanko"]);
     expect(await ids({ phone })).toEqual([byPhone.userId]);
     expect(await ids({ phone, product: "authenticator" })).toEqual([byPhone.userId]);
     expect(await ids({ phone, product: "authfi" })).toEqual([]);
