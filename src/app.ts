@@ -240,7 +240,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const unlistenKeys = await database.listen(signingKeysChannel, keys.reload);
     // Audit events written by any replica wake this one's WatchAuditEvents streams (they poll too).
     const auditReader = createAuditReader(db);
-    const auditWatch = createAuditWatch(auditReader, options.auditWatch);
+    const auditWatch = createAuditWatch(auditReader, { clock: options.clock ?? systemClock, ...options.auditWatch });
     const unlistenAudit = await database.listen(auditChannel, auditWatch.wake);
     const retention = createRetentionWorker({ db, logger, auditRetentionDays: config.auditRetentionDays });
     retentionWorker = retention;
