@@ -14,6 +14,8 @@ export interface ChildServer {
   loginSessions?: BenchSession[];
   /** A script child (port 0): runs its own loop on the parent's `run` message. */
   run?(options: { concurrency: number; warmupMs: number; durationMs: number }): Promise<ScriptResult>;
+  /** Tessera only: write audit events (on) or drop them (off); the bench alone turns it off. */
+  setAudit?(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,9 @@ export function runChild<K extends StartPayload["kind"]>(kind: K, start: (payloa
     if (message.type === "cpu") {
       const usage = process.cpuUsage();
       reply({ type: "cpu", id: message.id, micros: usage.user + usage.system });
+    } else if (message.type === "audit") {
+      server?.setAudit?.(message.on);
+      reply({ type: "audited", id: message.id });
     } else if (message.type === "run") {
       const { id, concurrency, warmupMs, durationMs } = message;
       const run = server?.run;

@@ -90,7 +90,9 @@ export type ParentMessage =
   /** Report the child's CPU time so far. */
   | { type: "cpu"; id: number }
   /** A script child (the login baseline): run the loop with this many workers, answer `ran`. */
-  | { type: "run"; id: number; concurrency: number; warmupMs: number; durationMs: number };
+  | { type: "run"; id: number; concurrency: number; warmupMs: number; durationMs: number }
+  /** Tessera only: write audit events (as shipped) or drop them, to price the audit write; answered `audited`. */
+  | { type: "audit"; id: number; on: boolean };
 
 /** Child → parent. */
 export type ChildMessage =
@@ -99,6 +101,8 @@ export type ChildMessage =
   | { type: "failed"; message: string }
   /** CPU time (user + system) in microseconds since the child started. */
   | { type: "cpu"; id: number; micros: number }
+  /** The audit switch is set. */
+  | { type: "audited"; id: number }
   /** The result of a `run`, or why it could not run. */
   | { type: "ran"; id: number; result: ScriptResult }
   | { type: "ran"; id: number; error: string };

@@ -8,6 +8,8 @@
 import { openSync } from "node:fs";
 import pg from "pg";
 import { startApp } from "../src/app.js";
+import type { AuditStore } from "../src/core/audit/audit.port.js";
+import { createAuditStore } from "../src/store/audit/audit.store.js";
 import { loadConfig } from "../src/config/config.js";
 import { createLogDestination, createLogger } from "../src/log.js";
 import { createSessionTokens } from "../src/core/session/session-token.service.js";
@@ -31,7 +33,13 @@ runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true 
   // table. (A write(2) per line, as this once did, cost a gRPC call a tenth of its CPU.)
   const destination = createLogDestination(openSync("/dev/null", "w"));
   const logger = createLogger(config.logLevel, (line) => void destination.write(line));
-  const app = await startApp(config, { logger, host: "127.0.0.1", observe });
+  // The audit trail as shipped, unless the parent turns it off for the row that prices the audit write.
+  let audited = true;
+  const auditStore = (db: Parameters<typeof createAuditStore>[0]): AuditStore<typeof db> => {
+    const store = createAuditStore(db);
+    return { insert: (tx, event) => (audited ? store.insert(tx, event) : Promise.resolve()), insertAlone: (event) => (audited ? store.insertAlone(event) : Promise.resolve()) };
+  };
+  const app = await startApp(config, { logger, host: "127.0.0.1", observe, auditStore });
   try {
     const { db } = app.database;
     const user = await db.insertInto("users").values({ tenant_id: defaultTenantId }).returning("id").executeTakeFirstOrThrow();
@@ -45,7 +53,7 @@ runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true 
       const loginSession = await tokens.issue(loginUser.id);
       loginSessions.push({ token: loginSession.token, userId: loginSession.userId, kid });
     }
-    return { port: app.port, adminPort: app.adminPort, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, loginSessions, close: async () => void (await app.close()) };
+    return { port: app.port, adminPort: app.adminPort, engine: app.database.engine, session: { token: issued.token, userId: issued.userId, kid }, loginSessions, setAudit: (on) => void (audited = on), close: async () => void (await app.close()) };
   } catch (error) {
     await app.close();
     throw error;

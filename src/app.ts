@@ -72,7 +72,7 @@ import { createSessionStore } from "./store/session/session.store.js";
 import { createAccessTokenStore } from "./store/authenticator/access-token.store.js";
 import { createAuthenticatorStore } from "./store/authenticator/authenticator.store.js";
 import { transactionsOf } from "./store/transaction.js";
-import { defaultTenantId } from "./store/schema.js";
+import { defaultTenantId, type Schema } from "./store/schema.js";
 import { pingDatabase } from "./store/health.js";
 import { assertMigrationsCurrent, migrateToLatest } from "./store/migrator.js";
 import { createOutbox, createOutboxQueue, outboxBacklog } from "./store/outbox/outbox.store.js";
@@ -114,6 +114,8 @@ import { createPasswordHashStore, createPasswordStore } from "./store/password/p
 import { createAuditLog } from "./core/audit/audit.service.js";
 import { currentClient } from "./core/client/client-scope.js";
 import { auditChannel, createAuditReader, createAuditStore } from "./store/audit/audit.store.js";
+import type { Kysely } from "kysely";
+import type { AuditStore } from "./core/audit/audit.port.js";
 import { createAuditWatch, type AuditWatchSettings } from "./admin/audit-watch.js";
 import { createAdminAuditHandler } from "./admin/admin-audit.handler.js";
 import { auditedAdminActions } from "./admin/audited-admin-actions.js";
@@ -155,6 +157,8 @@ export interface StartOptions {
   outbox?: Partial<OutboxSettings>;
   /** WatchAuditEvents timing (tests lengthen the poll to see that a NOTIFY wakes a stream). */
   auditWatch?: Partial<AuditWatchSettings>;
+  /** Where audit events are written; the audit table when unset. The bench alone passes one (to price the write): not a setting. */
+  auditStore?: (db: Kysely<Schema>) => AuditStore<Kysely<Schema>>;
   /** Database time limits (tests shorten them); `startMs` defaults to DATABASE_CONNECT_TIMEOUT. */
   databaseTimeouts?: Partial<DatabaseTimeouts>;
   /** Where challenges and limits read the time (tests move it); the system's clock when unset. */
@@ -240,7 +244,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const unlistenKeys = await database.listen(signingKeysChannel, keys.reload);
     // Audit events written by any replica wake this one's WatchAuditEvents streams (they poll too).
     const auditReader = createAuditReader(db);
-    const auditWatch = createAuditWatch(auditReader, options.auditWatch);
+    const auditWatch = createAuditWatch(auditReader, { clock: options.clock ?? systemClock, ...options.auditWatch });
     const unlistenAudit = await database.listen(auditChannel, auditWatch.wake);
     const retention = createRetentionWorker({ db, logger, auditRetentionDays: config.auditRetentionDays });
     retentionWorker = retention;
@@ -248,7 +252,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
 
     const rp: RelyingPartyConfig = { id: config.rpId, name: config.rpName, origins: config.origins };
     const clock = options.clock ?? systemClock;
-    const audit = createAuditLog({ store: createAuditStore(db), clock, tenantId: defaultTenantId, client: currentClient });
+    const audit = createAuditLog({ store: options.auditStore?.(db) ?? createAuditStore(db), clock, tenantId: defaultTenantId, client: currentClient });
     // Services that count in milliseconds read the same clock.
     const now = () => clock.now().getTime();
     const locks = createUserLockStore(db);

@@ -100,9 +100,11 @@ export function createAdminAuditHandler(deps: AdminAuditDeps): AdminHandlers {
     },
 
     async listWebhookDeliveries(request) {
-      const { id } = await existing(request.webhookId);
+      // The request is checked before the webhook is looked up: a malformed one is a 400 whatever it names.
       const limit = pageSizeOf(request.pageSize);
-      const deliveries = await webhooks.deliveries(id, limit + 1, decodeSequenceToken(request.pageToken));
+      const after = decodeSequenceToken(request.pageToken);
+      const { id } = await existing(request.webhookId);
+      const deliveries = await webhooks.deliveries(id, limit + 1, after);
       const page = deliveries.slice(0, limit);
       const last = page.at(-1);
       return { deliveries: page.map(deliveryMessage), nextPageToken: deliveries.length > limit && last !== undefined ? encodeSequenceToken(last.sequence) : "" };

@@ -76,6 +76,8 @@ export function createAdminServer(options: AdminServerOptions): Listener {
     dialects: { forRule: () => adminDialect, fallback: adminDialect },
     credentials: { [CredentialScheme.ADMIN_KEY]: options.adminApi.adminKey },
     observers: options.observers,
+    // Scripts call the admin API: a misspelt filter or a form body is refused, never ignored.
+    strictRest: true,
   });
   const handle: RequestHandler = (request, response) => {
     const path = (request.url ?? "/").split("?", 1)[0]!;

@@ -49,6 +49,8 @@ export interface ServerOptions {
   idleTimeoutMs?: number;
   /** Static files served before REST routes (the demo web app at /demo/). */
   site?: StaticSite;
+  /** REST requests are read strictly (see DecodeOptions.strict): the admin API's; unset is lenient. */
+  strictRest?: boolean;
 }
 
 /** The request handling of a server, apart from its listener: the management port mounts one. */
@@ -125,6 +127,7 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     logger,
     secureCookies: options.secureCookies,
     clientOf,
+    strict: options.strictRest === true,
   });
   const cors = createCors(options.corsOrigins, logger, options.ownOrigins);
   const route = (request: Http2ServerRequest | IncomingMessage, response: Http2ServerResponse | ServerResponse, record: RequestRecord | undefined): void => {

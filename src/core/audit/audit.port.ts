@@ -38,4 +38,11 @@ export interface AuditReader {
   latest(): Promise<bigint>;
   /** The sequence of the event `id`; undefined when there is none (or it was purged). */
   sequenceOf(id: string): Promise<bigint | undefined>;
+  /**
+   * The sequences of committed events, whatever they are: the first `limit` after `after`,
+   * ascending, and those of `among` that are committed. What a watch tells the sequence's gaps by.
+   */
+  committed(after: bigint, limit: number, among: readonly bigint[]): Promise<bigint[]>;
+  /** The events matching `filter` among `sequences`, oldest first. */
+  at(filter: AuditFilter, sequences: readonly bigint[]): Promise<AuditEvent[]>;
 }

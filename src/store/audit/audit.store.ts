@@ -95,6 +95,17 @@ export function createAuditReader(db: Kysely<Schema>): AuditReader {
       const row = await db.selectFrom("audit_events").select(sql<string>`coalesce(max(sequence), 0)::text`.as("latest")).executeTakeFirstOrThrow();
       return BigInt(row.latest);
     },
+    async committed(after, limit, among) {
+      // The newest `limit` sequences after `after` (an index-only read of the key), then the gaps asked about.
+      const next = await db.selectFrom("audit_events").select(sql<string>`sequence::text`.as("sequence")).where(sql<boolean>`sequence > ${after.toString()}::bigint`).orderBy("sequence", "asc").limit(limit).execute();
+      const found = among.length === 0 ? [] : await db.selectFrom("audit_events").select(sql<string>`sequence::text`.as("sequence")).where(sql<boolean>`sequence in (${sql.join(among.map((sequence) => sql`${sequence.toString()}::bigint`))})`).execute();
+      return [...new Set([...found, ...next].map((row) => BigInt(row.sequence)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    },
+    async at(filter, sequences) {
+      if (sequences.length === 0) return [];
+      const rows = await filtered(filter).where(sql<boolean>`sequence in (${sql.join(sequences.map((sequence) => sql`${sequence.toString()}::bigint`))})`).orderBy("sequence", "asc").execute();
+      return rows.map(toEvent);
+    },
   };
 }
 

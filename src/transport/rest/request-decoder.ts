@@ -12,21 +12,32 @@ export interface RestRequest {
   body: Buffer;
 }
 
+/** How strictly a REST request is read; the default is lenient, as the product APIs' clients expect. */
+export interface DecodeOptions {
+  /**
+   * Refuse (INVALID_FIELD) a query parameter that names no field the query may set (unknown, a
+   * map, or one the path or body binds), and refuse (UNSUPPORTED_MEDIA_TYPE) a form body: the
+   * admin API, whose callers are scripts that must learn of a misspelt filter, not list everyone.
+   */
+  strict?: boolean;
+}
+
 /**
  * Decodes a REST request into the RPC's input message, as the route declares: path variables,
  * then the body (JSON into `*` or one field, or raw text for a non-JSON content type), then
  * query parameters for fields the path and body did not bind, then headers and cookies.
  * Throws DomainError MALFORMED_BODY, UNSUPPORTED_MEDIA_TYPE or INVALID_FIELD.
  */
-export function decodeRequest<Desc extends DescMessage>(route: Route, schema: Desc, request: RestRequest): MessageShape<Desc> {
+export function decodeRequest<Desc extends DescMessage>(route: Route, schema: Desc, request: RestRequest, options: DecodeOptions = {}): MessageShape<Desc> {
+  const strict = options.strict === true;
   let json: Record<string, unknown> = {};
   const bound = new Set<string>();
 
   if (route.body !== "") {
-    const decoded = decodeBody(route, request);
+    const decoded = decodeBody(route, request, strict);
     if (decoded instanceof URLSearchParams) {
       if (route.body !== "*") throw unsupported("the request body must be application/json");
-      bindStrings(schema, json, decoded, bound);
+      bindStrings(schema, json, decoded, bound, false);
     } else if (route.body === "*") {
       if (decoded !== undefined) {
         if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded)) throw malformed("the request body must be a JSON object");
@@ -47,7 +58,8 @@ export function decodeRequest<Desc extends DescMessage>(route: Route, schema: De
     setJsonPath(json, target.jsonPath, stringValue(target.field, request.params[index] ?? "", target.jsonPath));
   });
 
-  if (route.body !== "*") bindStrings(schema, json, request.query, bound);
+  if (route.body === "*" && strict) refuseQuery(request.query.keys().next().value, "the request is read from the body alone");
+  const queried = route.body !== "*" ? bindStrings(schema, json, request.query, bound, strict) : [];
 
   for (const binding of route.rule.requestHeaders) {
     const value = request.headers[binding.header.toLowerCase()];
@@ -68,24 +80,65 @@ export function decodeRequest<Desc extends DescMessage>(route: Route, schema: De
   try {
     return fromJson(schema, json as JsonValue, { ignoreUnknownFields: true });
   } catch (error) {
+    // A query parameter is named as the caller spelt it (the JSON path of a nested message is ambiguous).
+    const culprit = queried.find(({ jsonPath, value }) => !decodes(schema, jsonPath, value));
+    if (culprit !== undefined) throw fieldError(culprit.key.slice(0, 64), "has the wrong type", error);
     // A body bound to one field is that field's JSON: name paths inside it from its root.
     const bodyPath = route.body === "" || route.body === "*" ? undefined : findFieldPath(schema, route.body)?.jsonPath.join(".");
     throw invalidField(schema, error, bodyPath);
   }
 }
 
-/** Binds string parameters (query or form) to the fields they name; unknown names are ignored. */
-function bindStrings(schema: DescMessage, json: Record<string, unknown>, params: URLSearchParams, bound: ReadonlySet<string>): void {
+/** Binds string parameters (query or form) to the fields they name; other names are ignored, or refused when `strict`. */
+function bindStrings(schema: DescMessage, json: Record<string, unknown>, params: URLSearchParams, bound: ReadonlySet<string>, strict: boolean): Bound[] {
+  const bindings: Bound[] = [];
   for (const key of new Set(params.keys())) {
     const target = findFieldPath(schema, key);
-    if (target === undefined || bound.has(target.field.name) || target.field.fieldKind === "map") continue;
+    if (target === undefined || target.field.fieldKind === "map") {
+      if (strict) refuseQuery(key, "names no field of this request");
+      continue;
+    }
+    if (bound.has(target.field.name)) {
+      if (strict) refuseQuery(key, "is set by the path");
+      continue;
+    }
     const values = params.getAll(key).map((value) => stringValue(target.field, value, target.jsonPath));
-    setJsonPath(json, target.jsonPath, target.field.fieldKind === "list" ? values : values.at(-1));
+    const value = target.field.fieldKind === "list" ? values : values.at(-1);
+    setJsonPath(json, target.jsonPath, value);
+    bindings.push({ key, jsonPath: target.jsonPath, value });
+  }
+  return bindings;
+}
+
+/** A string parameter bound to a field: its name as sent, the field's JSON path and the JSON value. */
+interface Bound {
+  key: string;
+  jsonPath: string[];
+  value: unknown;
+}
+
+/** Whether `value` alone at `jsonPath` decodes as `schema`. */
+function decodes(schema: DescMessage, jsonPath: string[], value: unknown): boolean {
+  const json: Record<string, unknown> = {};
+  setJsonPath(json, jsonPath, value);
+  try {
+    fromJson(schema, json as JsonValue, { ignoreUnknownFields: true });
+    return true;
+  } catch {
+    return false;
   }
 }
 
-/** The body as JSON, raw text (declared non-JSON type), or form parameters. */
-function decodeBody(route: Route, request: RestRequest): unknown {
+/** A query parameter the strict decoder does not take: INVALID_FIELD naming it; nothing for none. */
+function refuseQuery(name: string | undefined, why: string): void {
+  if (name === undefined) return;
+  // The name is the caller's own text: quoted and cut short, never echoed whole.
+  const shown = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+  throw new DomainError("INVALID_FIELD", "invalid", `unknown query parameter ${shown}: it ${why}`, { details: { details: [{ path: name.slice(0, 64), error: "unknown query parameter" }] } });
+}
+
+/** The body as JSON, raw text (declared non-JSON type), or form parameters (refused when `strict`). */
+function decodeBody(route: Route, request: RestRequest, strict: boolean): unknown {
   const contentType = headerString(request.headers["content-type"])?.split(";")[0]?.trim().toLowerCase() ?? "";
   const declared = route.rule.requestContentType.toLowerCase();
   if (declared !== "") {
@@ -94,6 +147,9 @@ function decodeBody(route: Route, request: RestRequest): unknown {
     return request.body.toString("utf8").trim();
   }
   if (request.body.length === 0) return undefined;
+  if (strict && contentType !== "application/json" && !contentType.endsWith("+json")) {
+    throw unsupported(`the request body must be application/json (Content-Type: application/json), not ${contentType === "" ? "a body without a Content-Type" : JSON.stringify(contentType.slice(0, 64))}`);
+  }
   if (contentType === "application/x-www-form-urlencoded") return new URLSearchParams(request.body.toString("utf8"));
   if (contentType !== "" && contentType !== "application/json" && !contentType.endsWith("+json")) {
     throw unsupported("the request body must be application/json");

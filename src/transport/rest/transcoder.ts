@@ -34,6 +34,8 @@ export interface TranscoderOptions {
   secureCookies: boolean;
   /** Who sent a request (IP address, User-Agent), for the handler's context. */
   clientOf: ClientOf;
+  /** Read requests strictly: unknown query parameters and non-JSON bodies are refused. */
+  strict?: boolean;
 }
 
 type Request = IncomingMessage | Http2ServerRequest;
@@ -77,7 +79,7 @@ export function createTranscoder(options: TranscoderOptions): (request: Request,
     const run = async () => {
       const body = route.body === "" ? Buffer.alloc(0) : await readBody(request, restBodyLimit(request));
       const query = new URLSearchParams(queryAt < 0 ? "" : rawUrl.slice(queryAt + 1));
-      const input = decodeRequest(route, route.method.input, { headers: request.headers, query, params: match.params, body });
+      const input = decodeRequest(route, route.method.input, { headers: request.headers, query, params: match.params, body }, { strict: options.strict === true });
       const context = restHandlerContext(route, verb, rawUrl, request.headers, options.clientOf(request.socket.remoteAddress, request.headers));
       await options.credentials(route.method, context.requestHeader, input, context.values);
       await options.clientLimits.enforce(route.method, context.values);
