@@ -68,7 +68,7 @@ describe("session tokens", () => {
   it("records a revocation with the session's user, and nothing when no live session was revoked", async () => {
     const store = memoryStore();
     const events: Array<{ type: string; userId?: string | null }> = [];
-    const audit = { record: () => Promise.reject(new Error("unexpected")), recordAlone: (event: { type: string; userId?: string | null }) => (events.push(event), Promise.resolve()) };
+    const audit = { record: () => Promise.reject(new Error("unexpected")), recordMany: () => Promise.reject(new Error("unexpected")), recordAlone: (event: { type: string; userId?: string | null }) => (events.push(event), Promise.resolve()) };
     const sessions = createSessionTokens({ store, keys, lifetime: 600, clock: fakeClock(Date.UTC(2026, 11, 1)), policy, audit, product: "hanko" });
     const issued = await sessions.issue(userId);
     await sessions.revoke(issued.sessionId);
