@@ -5,7 +5,7 @@
 // Authenticator API's factor settings), then on each database:
 //   import   the import service reading that file as `tessera import tessera FILE` does: stream,
 //            parse, validate, look up existing ids, multi-row inserts per batch of 200 users in one
-//            transaction each;
+//            transaction each, with each user's `user.created` audit event in it;
 //   floor    the same rows inserted by the same multi-row statements in the same batches and
 //            transactions, built in memory here: no file, no parsing, no validation, no lookups.
 // Each runs on a fresh database: in-memory PGlite, and PostgreSQL when BENCH_DATABASE_URL is set
@@ -19,7 +19,10 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { createAuditLog } from "../src/core/audit/audit.service.js";
+import { systemClock } from "../src/core/clock.js";
 import { createSecretBox } from "../src/core/keys/secret-box.js";
+import { createAuditStore } from "../src/store/audit/audit.store.js";
 import { createLogger } from "../src/log.js";
 import { openDatabase, type Database } from "../src/store/database.js";
 import { migrateToLatest } from "../src/store/migrator.js";
@@ -132,7 +135,7 @@ async function importRun(engine: "pglite" | "postgres", file: string) {
   try {
     let summary = { imported: 0, unchanged: 0, refused: 0 };
     const figures = await measured(async () => {
-      summary = await createImportService({ store: createTransferStore(database.db), secrets }).run({ format: "tessera", input: createReadStream(file), dryRun: false, batchSize, onRefused: (line, reason) => console.error(`line ${line}: ${reason}`) });
+      summary = await createImportService({ store: createTransferStore(database.db), secrets, audit: createAuditLog({ store: createAuditStore(database.db), clock: systemClock, tenantId: defaultTenantId }) }).run({ format: "tessera", input: createReadStream(file), dryRun: false, batchSize, onRefused: (line, reason) => console.error(`line ${line}: ${reason}`) });
     });
     if (summary.imported !== users) throw new Error(`imported ${summary.imported} of ${users}`);
     return figures;

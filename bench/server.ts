@@ -37,7 +37,7 @@ runChild("tessera", async ({ databaseUrl, secretKey, loginUsers, observe = true 
   let audited = true;
   const auditStore = (db: Parameters<typeof createAuditStore>[0]): AuditStore<typeof db> => {
     const store = createAuditStore(db);
-    return { insert: (tx, event) => (audited ? store.insert(tx, event) : Promise.resolve()), insertAlone: (event) => (audited ? store.insertAlone(event) : Promise.resolve()) };
+    return { insert: (tx, event) => (audited ? store.insert(tx, event) : Promise.resolve()), insertMany: (tx, events) => (audited ? store.insertMany(tx, events) : Promise.resolve()), insertAlone: (event) => (audited ? store.insertAlone(event) : Promise.resolve()) };
   };
   const app = await startApp(config, { logger, host: "127.0.0.1", observe, auditStore });
   try {

@@ -85,6 +85,7 @@ import { createAdminApi } from "./admin/admin-api.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./cluster/cluster-metrics.js";
 import { createAdminTransferHandler } from "./admin/admin-transfer.handler.js";
 import { createTransferStore } from "./store/transfer/import.store.js";
+import { decoyChannel } from "./store/transfer/decoy-channel.js";
 import type { Listener } from "./transport/listener.js";
 import { createRetentionWorker, type RetentionWorker } from "./store/retention.js";
 import { createAccountLinker } from "./federation/account-link.service.js";
@@ -306,6 +307,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     const authenticatorCeremony = webauthnCeremony(authenticatorWebauthnPolicy);
     const authenticatorStore = createAuthenticatorStore(db, tenantId);
     const passwordCheck = createPasswordCheck({ store: createPasswordHashStore(db, tenantId), secrets, logger });
+    // An import by the command line elsewhere added hash schemes: the decoys take them in.
+    const unlistenDecoys = await database.listen(decoyChannel, () => passwordCheck.refreshDecoys());
     const services = [
       sessionService({
         session: createSessionHandler({
@@ -362,7 +365,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       secrets,
       authentiqIssuer,
       actions: auditedAdminActions(audit),
-      extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, audit }), createAdminTransferHandler({ store: createTransferStore(db), secrets, logger })],
+      extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, audit }), createAdminTransferHandler({ store: createTransferStore(db), secrets, logger, audit, onImported: () => passwordCheck.refreshDecoys() })],
     });
     const { registry } = observability.metrics;
     const metrics = options.clusterMetrics === true ? createWorkerMetrics(registry) : { contentType: registry.contentType, collect: () => registry.metrics(), stop: () => undefined };
@@ -422,6 +425,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         await unlisten();
         await unlistenKeys();
         await unlistenAudit();
+        await unlistenDecoys();
         await retention.stop();
         await worker.stop();
         await database.close();

@@ -9,16 +9,22 @@ import { createImportService } from "../transfer/import.service.js";
 import { createOperatorKey, type OperatorKey } from "../transfer/operator-key.js";
 import type { TransferStore } from "../transfer/transfer.port.js";
 import type { AdminHandlers } from "./admin-service.js";
+import { principalOf } from "./admin-context.js";
+import type { AuditLog } from "../core/audit/audit.service.js";
 
 /** The largest chunk ImportUsers takes: the management port bounds request bodies at 64 KiB. */
 const maxChunkBytes = 60 * 1024;
 
 /** What ImportUsers and ExportUsers need. */
-export interface AdminTransferDeps {
-  store: TransferStore;
+export interface AdminTransferDeps<Tx> {
+  store: TransferStore<Tx>;
   /** The server's secret box: TOTP secrets are sealed with it on import and opened on export. */
   secrets: SecretBox;
   logger: Logger;
+  /** Records imported users (in their batch's transaction), each import run and each export. */
+  audit?: AuditLog<Tx>;
+  /** Called after an import stored users: the password check's decoys take in their hash schemes. */
+  onImported?(): void;
 }
 
 type ImportEvent =
@@ -27,11 +33,11 @@ type ImportEvent =
   | { case: "summary"; value: { imported: number; unchanged: number; refused: number } };
 
 /** AdminService's ImportUsers and ExportUsers: the import and export commands over the admin API. */
-export function createAdminTransferHandler(deps: AdminTransferDeps): AdminHandlers {
-  const { store, secrets, logger } = deps;
-  const importer = createImportService({ store, secrets });
+export function createAdminTransferHandler<Tx>(deps: AdminTransferDeps<Tx>): AdminHandlers {
+  const { store, secrets, logger, audit } = deps;
+  const importer = createImportService({ store, secrets, ...(audit === undefined ? {} : { audit }) });
   return {
-    async *importUsers(request) {
+    async *importUsers(request, context) {
       try {
         if (!isImportFormat(request.format)) throw invalid("format must be hanko, kratos, authenticator, authfi or tessera");
         if (Buffer.byteLength(request.records) > maxChunkBytes) throw invalid(`records must be at most ${maxChunkBytes} bytes: send a larger file as consecutive chunks of whole records`);
@@ -54,9 +60,13 @@ export function createAdminTransferHandler(deps: AdminTransferDeps): AdminHandle
             ...(exportKey === undefined ? {} : { exportKey }),
             onRefused: (line, reason) => push({ case: "refused", value: { line: line + offset, reason } }),
             onMapped: (sourceId, userId) => push({ case: "mapped", value: { sourceId, userId } }),
+            actor: principalOf(context).keyId,
           })
           .then(
-            (summary) => push({ case: "summary", value: summary }),
+            (summary) => {
+              if (!request.dryRun && summary.imported > 0) deps.onImported?.();
+              push({ case: "summary", value: summary });
+            },
             (error: unknown) => (failure = { error }),
           )
           .finally(() => {
@@ -79,11 +89,12 @@ export function createAdminTransferHandler(deps: AdminTransferDeps): AdminHandle
       }
     },
 
-    async *exportUsers(request) {
+    async *exportUsers(request, context) {
       try {
         const exportKey = keyOf(request.resealKey, "reseal_key");
         let lines: string[] = [];
-        for await (const line of exportUsers({ store, secrets, ...(exportKey === undefined ? {} : { exportKey }) })) {
+        const audited = audit === undefined ? {} : { audit, actor: principalOf(context).keyId };
+        for await (const line of exportUsers({ store, secrets, ...(exportKey === undefined ? {} : { exportKey }), ...audited })) {
           lines.push(line.trimEnd());
           if (lines.length === 500) {
             yield { lines };

@@ -1,4 +1,6 @@
 import type { Readable } from "node:stream";
+import type { AuditEventInput, AuditProduct } from "../core/audit/audit-event.js";
+import { noAudit, type AuditLog } from "../core/audit/audit.service.js";
 import { isDatabaseUnavailable } from "../core/errors/database-error.js";
 import type { SecretBox } from "../core/keys/secret-box.js";
 import type { OperatorKey } from "./operator-key.js";
@@ -25,6 +27,8 @@ export interface ImportOptions {
   onMapped?(sourceId: string, userId: string): void;
   /** The counts so far, after each batch. */
   onProgress?(summary: ImportSummary): void;
+  /** Who runs it, for the audit trail (the admin key's id, or the command line's operator). */
+  actor?: string;
 }
 
 /** Imports users into the store: idempotent by user id; a refused record never stops the others. */
@@ -38,6 +42,11 @@ interface Pending {
   user: TransferUser;
 }
 
+interface Refusal {
+  line: number;
+  reason: string;
+}
+
 /** Constraint names the import can break, with the reason it reports. */
 const conflicts: Record<string, string> = {
   emails_tenant_address_key: "an email address of the user belongs to another user",
@@ -47,39 +56,79 @@ const conflicts: Record<string, string> = {
   emails_one_primary_idx: "more than one primary email",
 };
 
+/** The product an imported user's `user.created` event names: the one whose clients the source served. */
+const productOf: Record<ImportFormat, AuditProduct> = {
+  hanko: "hanko",
+  kratos: "hanko",
+  authenticator: "authenticator",
+  authfi: "authfi",
+  tessera: "shared",
+};
+
+/** What the import service needs; `audit` records each imported user in its batch's transaction, and each run. */
+export interface ImportDeps<Tx> {
+  store: TransferStore<Tx>;
+  secrets: SecretBox;
+  audit?: AuditLog<Tx>;
+}
+
 /** Creates the import service over `store`; `secrets` seal TOTP secrets as enrolment does. */
-export function createImportService(options: { store: TransferStore; secrets: SecretBox }): ImportService {
+export function createImportService<Tx>(options: ImportDeps<Tx>): ImportService {
   const { store, secrets } = options;
+  const audit = options.audit ?? noAudit;
   return {
     async run(run) {
       const read = formats[run.format];
       const batchSize = run.batchSize ?? 200;
       const summary: ImportSummary = { imported: 0, unchanged: 0, refused: 0 };
       const tenants = new Map<string, string | undefined>();
+      // A dry run stores nothing: the users it would have stored, so that a later record with the
+      // same id counts as a real run counts it (unchanged, or refused for another tenant).
+      const wouldExist = new Map<string, string>();
+      let batch: Pending[] = [];
+      // Refusals of lines after the first pending user's, reported in line order when its batch is done.
+      let held: Refusal[] = [];
+      const report = (refusals: Refusal[]) => {
+        for (const { line, reason } of refusals.sort((a, b) => a.line - b.line)) run.onRefused(line, reason);
+      };
       const refuse = (line: number, reason: string) => {
         summary.refused += 1;
-        run.onRefused(line, reason);
+        if (batch.length === 0) run.onRefused(line, reason);
+        else held.push({ line, reason });
       };
-      let batch: Pending[] = [];
+      const createdEvent = (entry: { user: TransferUser; row: UserToStore }): AuditEventInput => ({
+        type: "user.created",
+        outcome: "success",
+        product: productOf[run.format],
+        userId: entry.row.id,
+        tenantId: entry.row.tenantId,
+        ...(run.actor === undefined ? {} : { actor: run.actor }),
+        details: { source: run.format, imported: true },
+      });
 
       const flush = async () => {
         const pending = batch;
-        batch = [];
         if (pending.length === 0) return;
         const unknownSlugs = [...new Set(pending.map((entry) => entry.user.tenant))].filter((slug) => !tenants.has(slug));
         const found = await store.tenantIds(unknownSlugs);
         for (const slug of unknownSlugs) tenants.set(slug, found.get(slug));
         const existing = await store.existingUsers(pending.map((entry) => entry.user.id));
+        if (run.dryRun) for (const { user } of pending) if (!existing.has(user.id) && wouldExist.has(user.id)) existing.set(user.id, wouldExist.get(user.id)!);
         const firstLine = new Map<string, number>();
         const toInsert: { line: number; user: TransferUser; row: UserToStore }[] = [];
+        // Refusals from here on are held with the parse refusals of the batch, reported in order below.
+        const hold = (line: number, reason: string) => {
+          summary.refused += 1;
+          held.push({ line, reason });
+        };
         for (const { line, user } of pending) {
           const tenantId = tenants.get(user.tenant);
           const seen = firstLine.get(user.id);
-          if (seen !== undefined) refuse(line, `the same user id as line ${seen}`);
-          else if (tenantId === undefined) refuse(line, `no access point "${user.tenant}" (create it first: npm run tessera -- rp create ${user.tenant})`);
+          if (seen !== undefined) hold(line, `the same user id as line ${seen}`);
+          else if (tenantId === undefined) hold(line, `no access point "${user.tenant}" (create it first: npm run tessera -- rp create ${user.tenant})`);
           else if (existing.has(user.id)) {
             firstLine.set(user.id, line);
-            if (existing.get(user.id) !== tenantId) refuse(line, "the user id is taken by a user of another tenant");
+            if (existing.get(user.id) !== tenantId) hold(line, "the user id is taken by a user of another tenant");
             else {
               summary.unchanged += 1;
               if (user.sourceId !== undefined) run.onMapped?.(user.sourceId, user.id);
@@ -90,25 +139,29 @@ export function createImportService(options: { store: TransferStore; secrets: Se
               toInsert.push({ line, user, row: toStore(user, tenantId, secrets, run.exportKey) });
             } catch (error) {
               if (!(error instanceof RecordRefused)) throw error;
-              refuse(line, error.message);
+              hold(line, error.message);
             }
           }
         }
-        const stored = (entry: { user: TransferUser }) => {
+        const stored = (entry: { user: TransferUser; row: UserToStore }) => {
           summary.imported += 1;
+          if (run.dryRun) wouldExist.set(entry.row.id, entry.row.tenantId);
           if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id);
         };
         if (run.dryRun) toInsert.forEach(stored);
         else if (toInsert.length > 0) {
           try {
-            await store.insertUsers(toInsert.map((entry) => entry.row));
+            await store.insertUsers(
+              toInsert.map((entry) => entry.row),
+              (tx) => audit.recordMany(tx, toInsert.map(createdEvent)),
+            );
             toInsert.forEach(stored);
           } catch (error) {
             if (isDatabaseUnavailable(error)) throw error;
             // One user of the batch conflicts: each in a transaction of its own, to store the others.
             for (const entry of toInsert) {
               try {
-                await store.insertUsers([entry.row]);
+                await store.insertUsers([entry.row], (tx) => audit.recordMany(tx, [createdEvent(entry)]));
                 stored(entry);
               } catch (single) {
                 if (isDatabaseUnavailable(single)) throw single;
@@ -117,11 +170,15 @@ export function createImportService(options: { store: TransferStore; secrets: Se
                   // Stored meanwhile by a concurrent import of the same file.
                   summary.unchanged += 1;
                   if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id);
-                } else refuse(entry.line, constraint === undefined ? `the database refused the user (${codeOf(single)})` : (conflicts[constraint] ?? `the database refused the user (${constraint})`));
+                } else hold(entry.line, constraint === undefined ? `the database refused the user (${codeOf(single)})` : (conflicts[constraint] ?? `the database refused the user (${constraint})`));
               }
             }
           }
         }
+        batch = [];
+        const refusals = held;
+        held = [];
+        report(refusals);
         run.onProgress?.({ ...summary });
       };
 
@@ -147,11 +204,20 @@ export function createImportService(options: { store: TransferStore; secrets: Se
         if (batch.length >= batchSize) await flush();
       }
       await flush();
+      report(held);
+      if (!run.dryRun) {
+        await audit.recordAlone({
+          type: "users.imported",
+          outcome: "success",
+          product: "admin",
+          ...(run.actor === undefined ? {} : { actor: run.actor }),
+          details: { source: run.format, imported: summary.imported, unchanged: summary.unchanged, refused: summary.refused },
+        });
+      }
       return summary;
     },
   };
 }
-
 function constraintOf(error: unknown): string | undefined {
   const constraint = typeof error === "object" && error !== null ? (error as { constraint?: unknown }).constraint : undefined;
   return typeof constraint === "string" ? constraint : undefined;

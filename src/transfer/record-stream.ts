@@ -27,6 +27,8 @@ function createScanner() {
   let line = 1;
   // JSON Lines: the current line's text. Array: the current element's text.
   let current = "";
+  // UTF-8 bytes of `current`: the cap counts bytes, not UTF-16 units.
+  let currentBytes = 0;
   let currentLine = 1;
   let oversize = false;
   // Array state.
@@ -42,8 +44,11 @@ function createScanner() {
     for (;;) {
       const newline = text.indexOf("\n", start);
       const piece = text.slice(start, newline === -1 ? text.length : newline);
-      if (current.length + piece.length <= maxRecordBytes) current += piece;
-      else oversize = true;
+      const pieceBytes = oversize ? 0 : Buffer.byteLength(piece);
+      if (!oversize && currentBytes + pieceBytes <= maxRecordBytes) {
+        current += piece;
+        currentBytes += pieceBytes;
+      } else oversize = true;
       if (newline === -1) return;
       yield* endLine();
       line += 1;
@@ -56,6 +61,7 @@ function createScanner() {
     if (oversize) yield { line: currentLine, error: `the line is longer than ${maxRecordBytes} bytes` };
     else if (current.trim() !== "") yield { line: currentLine, text: current };
     current = "";
+    currentBytes = 0;
     oversize = false;
   }
 
@@ -86,8 +92,11 @@ function createScanner() {
       if (current === "") currentLine = line;
       expectValue = false;
     }
-    if (current.length < maxRecordBytes) current += char;
-    else oversize = true;
+    const charBytes = utf8Length(char);
+    if (!oversize && currentBytes + charBytes <= maxRecordBytes) {
+      current += char;
+      currentBytes += charBytes;
+    } else oversize = true;
     if (inString) {
       if (escaped) escaped = false;
       else if (char === "\\") escaped = true;
@@ -108,6 +117,7 @@ function createScanner() {
     if (oversize) yield { line: currentLine, error: `the record is longer than ${maxRecordBytes} bytes` };
     else yield { line: currentLine, text: current.trim() };
     current = "";
+    currentBytes = 0;
     oversize = false;
   }
 
@@ -154,4 +164,10 @@ function createScanner() {
       else if (mode === "array" && !closed) yield { line, error: "the file ends inside the top-level array" };
     },
   };
+}
+
+/** The UTF-8 length of one code point (as `for...of` over a string yields them). */
+function utf8Length(char: string): number {
+  const code = char.codePointAt(0) ?? 0;
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
 }

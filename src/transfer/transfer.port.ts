@@ -38,14 +38,17 @@ export interface StoredUser extends Omit<UserToStore, "createdAt" | "updatedAt" 
   credentials: (CredentialToStore & { createdAt: Date })[];
 }
 
-/** Where imports write and exports read. */
-export interface TransferStore {
+/** Where imports write and exports read; `Tx` is the store's transaction, handed to what writes with a batch. */
+export interface TransferStore<Tx = unknown> {
   /** The ids of the tenants with these slugs (those that exist). */
   tenantIds(slugs: string[]): Promise<Map<string, string>>;
   /** Of these user ids, those that exist, with their tenant id. */
   existingUsers(ids: string[]): Promise<Map<string, string>>;
-  /** Stores the users in one transaction (multi-row inserts); throws and stores none when one of them cannot be. */
-  insertUsers(users: UserToStore[]): Promise<void>;
+  /**
+   * Stores the users in one transaction (multi-row inserts), and runs `also` in it (their audit
+   * events); throws and stores none when one of them cannot be.
+   */
+  insertUsers(users: UserToStore[], also?: (tx: Tx) => Promise<void>): Promise<void>;
   /** One page of users ordered by id, after `afterId` (keyset paging), with everything they have. */
   usersAfter(afterId: string | undefined, limit: number): Promise<StoredUser[]>;
 }

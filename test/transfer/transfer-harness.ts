@@ -1,6 +1,10 @@
 import { hash } from "@node-rs/argon2";
 import { Readable } from "node:stream";
 import { createSecretBox, type SecretBox } from "../../src/core/keys/secret-box.js";
+import { createAuditLog } from "../../src/core/audit/audit.service.js";
+import { systemClock } from "../../src/core/clock.js";
+import { createAuditStore } from "../../src/store/audit/audit.store.js";
+import { defaultTenantId } from "../../src/store/schema.js";
 import { createTransferStore } from "../../src/store/transfer/import.store.js";
 import { exportUsers } from "../../src/transfer/export.service.js";
 import type { OperatorKey } from "../../src/transfer/operator-key.js";
@@ -27,11 +31,16 @@ export interface ImportResult {
   mapped: Map<string, string>;
 }
 
+/** The server's audit trail, as the command writes to it. */
+function auditOf(server: TestServer) {
+  return createAuditLog({ store: createAuditStore(server.app.database.db), clock: systemClock, tenantId: defaultTenantId });
+}
+
 /** Imports `text` (a whole file) into the server's database as the command does. */
 export async function importText(server: TestServer, format: ImportFormat, text: string, options: { dryRun?: boolean; exportKey?: OperatorKey; batchSize?: number } = {}): Promise<ImportResult> {
   const refused: ImportResult["refused"] = [];
   const mapped = new Map<string, string>();
-  const service = createImportService({ store: createTransferStore(server.app.database.db), secrets: serverSecrets(server) });
+  const service = createImportService({ store: createTransferStore(server.app.database.db), secrets: serverSecrets(server), audit: auditOf(server) });
   const summary = await service.run({
     format,
     input: Readable.from([text]),
@@ -40,6 +49,7 @@ export async function importText(server: TestServer, format: ImportFormat, text:
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     onRefused: (line, reason) => refused.push({ line, reason }),
     onMapped: (sourceId, userId) => mapped.set(sourceId, userId),
+    actor: "test",
   });
   return { summary, refused, mapped };
 }
@@ -47,7 +57,7 @@ export async function importText(server: TestServer, format: ImportFormat, text:
 /** The server's export, whole. */
 export async function exportText(server: TestServer, exportKey?: OperatorKey): Promise<string> {
   let text = "";
-  for await (const line of exportUsers({ store: createTransferStore(server.app.database.db), secrets: serverSecrets(server), ...(exportKey === undefined ? {} : { exportKey }) })) text += line;
+  for await (const line of exportUsers({ store: createTransferStore(server.app.database.db), secrets: serverSecrets(server), ...(exportKey === undefined ? {} : { exportKey }), audit: auditOf(server), actor: "test" })) text += line;
   return text;
 }
 

@@ -23,6 +23,8 @@ export const auditEventTypes = [
   "token.revoked",
   "rate_limit.tripped",
   "admin.action",
+  "users.imported",
+  "users.exported",
 ] as const;
 
 /** One kind of act. */

@@ -24,6 +24,8 @@ export interface AuditFilter {
 export interface AuditStore<Tx> {
   /** Writes `event`, and queues it for every enabled webhook subscribed to its type, in `tx`. */
   insert(tx: Tx, event: NewAuditEvent): Promise<void>;
+  /** Writes `events` and their deliveries in `tx`, in one statement (many acts of one transaction, an import's batch). */
+  insertMany(tx: Tx, events: readonly NewAuditEvent[]): Promise<void>;
   /** Writes `event` on its own (an act with no transaction of its own, e.g. a limit's one statement). */
   insertAlone(event: NewAuditEvent): Promise<void>;
 }

@@ -11,6 +11,8 @@ import type { AuditStore, NewAuditEvent } from "./audit.port.js";
 export interface AuditLog<Tx> {
   /** Records `event` in `tx`, the transaction of the act. */
   record(tx: Tx, event: AuditEventInput): Promise<void>;
+  /** Records `events` in `tx`, the transaction of the acts, at once (an import's batch of users). */
+  recordMany(tx: Tx, events: readonly AuditEventInput[]): Promise<void>;
   /** Records `event` in a transaction of its own, for an act that has none (a limit's single statement). */
   recordAlone(event: AuditEventInput): Promise<void>;
 }
@@ -50,6 +52,7 @@ export function createAuditLog<Tx>(deps: AuditLogDeps<Tx>): AuditLog<Tx> {
   };
   return {
     record: (tx, event) => store.insert(tx, toRow(event)),
+    recordMany: (tx, events) => store.insertMany(tx, events.map(toRow)),
     recordAlone: (event) => store.insertAlone(toRow(event)),
   };
 }
@@ -60,7 +63,7 @@ function clip(value: string | undefined): string | null {
 }
 
 /** An audit log that records nothing (unit tests of mechanics that do not check the trail). */
-export const noAudit: AuditLog<never> & AuditLog<unknown> = { record: async () => {}, recordAlone: async () => {} };
+export const noAudit: AuditLog<never> & AuditLog<unknown> = { record: async () => {}, recordMany: async () => {}, recordAlone: async () => {} };
 
 /** The reason a refusal carries (a DomainError's), or a generic one. */
 export function reasonOf(error: unknown): string {

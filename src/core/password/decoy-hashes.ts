@@ -16,6 +16,8 @@ import type { HashScheme } from "./password.port.js";
 export interface DecoyHashes {
   /** The decoy for `lookupKey` (a contact, a user id). */
   decoyFor(lookupKey: string): Promise<DecodedHash>;
+  /** Reads the schemes again at the next use (an import added some), the old table answering meanwhile. */
+  refresh(): void;
 }
 
 /** How often the table of schemes is read again: imports change it. */
@@ -57,6 +59,9 @@ export function createDecoyHashes(deps: { schemes: () => Promise<readonly HashSc
     return table;
   };
   return {
+    refresh() {
+      readAt = -Infinity;
+    },
     async decoyFor(lookupKey) {
       const entries = await current().catch(async () => [{ users: 1, hash: await tessera() }]);
       const total = entries.reduce((sum, entry) => sum + entry.users, 0);

@@ -26,6 +26,8 @@ export interface PasswordCheck {
    * rejects (the login fails with it).
    */
   check(userId: string | undefined, password: string, lookupKey?: string): Promise<PasswordVerdict>;
+  /** Reads the tenant's hash schemes again for the decoys (after an import), at the next check. */
+  refreshDecoys(): void;
 }
 
 /** Creates the password check over one tenant's password hashes. */
@@ -33,6 +35,7 @@ export function createPasswordCheck(deps: { store: PasswordHashStore; secrets: S
   const { store, logger } = deps;
   const decoys = createDecoyHashes({ schemes: () => store.countHashSchemes(), secrets: deps.secrets, now: deps.now });
   return {
+    refreshDecoys: () => decoys.refresh(),
     async check(userId, password, lookupKey = userId ?? "") {
       // The hashes are computed outside any transaction: argon2 work would hold a connection
       // (PGlite's only one) for tens of milliseconds. The upgrade is a compare-and-swap instead.

@@ -78,7 +78,7 @@ beforeEach(() => {
   const ceremony = { list: async () => Array.from({ length: devices }, () => ({}) as never) };
   token = { tokenId: randomUUID(), userId: randomUUID(), state: "authorized", clientId: "client", expiresAt: new Date(at.getTime() + 3_600_000) };
   const identities = memoryIdentityStore<Tx>([{ id: randomUUID(), userId: token.userId, address: "ada@example.com", verified: true, primary: true }]);
-  service = createUserSettingsService({ store: fake.store, identities, transaction: fake.transaction, tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), issuer: "Tessera", ceremony, limits: createLimiter({ store: memoryLimitStore(), tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), clock }), passwordCheck: { check: async () => "no_password" }, clock });
+  service = createUserSettingsService({ store: fake.store, identities, transaction: fake.transaction, tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), issuer: "Tessera", ceremony, limits: createLimiter({ store: memoryLimitStore(), tenantId: "tenant", secrets: createSecretBox(randomBytes(32)), clock }), passwordCheck: { check: async () => "no_password", refreshDecoys: () => {} }, clock });
 });
 
 describe("TOTP enrolment", () => {

@@ -4,7 +4,7 @@ import type { Schema } from "../schema.js";
 import { usersAfter } from "./export.store.js";
 
 /** The import and export store over the identity tables. */
-export function createTransferStore(db: Kysely<Schema>): TransferStore {
+export function createTransferStore(db: Kysely<Schema>): TransferStore<Kysely<Schema>> {
   return {
     async tenantIds(slugs) {
       if (slugs.length === 0) return new Map();
@@ -18,7 +18,11 @@ export function createTransferStore(db: Kysely<Schema>): TransferStore {
       return new Map(rows.map((row) => [row.id, row.tenant_id]));
     },
 
-    insertUsers: (users) => db.transaction().execute((tx) => insertUsers(tx, users)),
+    insertUsers: (users, also) =>
+      db.transaction().execute(async (tx) => {
+        await insertUsers(tx, users);
+        await also?.(tx);
+      }),
 
     usersAfter: (afterId, limit) => usersAfter(db, afterId, limit),
   };
