@@ -2,21 +2,53 @@ import { loginMethodOf, webauthnCeremonyOf } from "./ceremonies.js";
 import type { Metrics } from "./metrics.js";
 import type { RequestObserver, RequestRecord } from "./request-record.js";
 import { outcome, statusClass } from "./status-class.js";
+import type { CounterSeries, HistogramSeries } from "./tally.js";
+
+/** The series one route and transport counts into, found once. */
+interface RouteSeries {
+  product: string;
+  duration: HistogramSeries;
+  /** By status class. */
+  requests: Map<string, CounterSeries>;
+}
 
 /**
  * Counts each finished request: requests and latency by product, route, transport and status
- * class (tallied: the hot path), refusals by reason, WebAuthn ceremonies and logins by outcome.
- * Every label comes from a bounded set (route templates, RPC names, the reasons' union), never
- * from the request itself.
+ * class (tallied: the hot path, their series kept per route and transport), refusals by reason,
+ * WebAuthn ceremonies and logins by outcome. Every label comes from a bounded set (route
+ * templates, RPC names, the reasons' union), never from the request itself.
  */
 export function createRequestMetrics(metrics: Metrics): RequestObserver {
+  // route → transport → its series (a route's product is fixed: a mismatch is looked up again).
+  const routes = new Map<string, Map<string, RouteSeries>>();
+  const seriesOf = (product: string, route: string, transport: string): RouteSeries => {
+    let byTransport = routes.get(route);
+    if (byTransport === undefined) {
+      byTransport = new Map();
+      routes.set(route, byTransport);
+    }
+    const known = byTransport.get(transport);
+    if (known !== undefined && known.product === product) return known;
+    const series: RouteSeries = {
+      product,
+      duration: metrics.duration.series(`${product}\0${route}\0${transport}`, () => ({ product, route, transport })),
+      requests: new Map(),
+    };
+    if (known === undefined) byTransport.set(transport, series);
+    return series;
+  };
   return {
     end(record: RequestRecord) {
       const status = statusClass(record);
       const { product, route, transport } = record;
-      const key = `${product}\0${route}\0${transport}`;
-      metrics.requests.inc(`${key}\0${status}`, () => ({ product, route, transport, status_class: status }));
-      metrics.duration.observe(key, () => ({ product, route, transport }), record.durationMs / 1000);
+      const series = seriesOf(product, route, transport);
+      let requests = series.requests.get(status);
+      if (requests === undefined) {
+        requests = metrics.requests.series(`${product}\0${route}\0${transport}\0${status}`, () => ({ product, route, transport, status_class: status }));
+        series.requests.set(status, requests);
+      }
+      requests.inc();
+      series.duration.observe(record.durationMs / 1000);
       if (record.reason !== undefined && status === "4xx") metrics.refusals.inc({ product, reason: record.reason });
       if (record.rpc === undefined) return;
       const ceremony = webauthnCeremonyOf.get(record.rpc);

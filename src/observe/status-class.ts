@@ -11,8 +11,11 @@ const serverCodes = new Set(["internal", "unknown", "unavailable", "data_loss", 
 export function statusClass(record: RequestRecord): string {
   if (record.rpcCode !== undefined) return record.rpcCode === "ok" ? "2xx" : serverCodes.has(record.rpcCode) ? "5xx" : "4xx";
   if (record.httpStatus < 100) return "none";
-  return `${Math.min(Math.floor(record.httpStatus / 100), 5)}xx`;
+  return httpClasses[Math.min(Math.floor(record.httpStatus / 100), 5)]!;
 }
+
+/** By the status's first digit: one string each, not one per request. */
+const httpClasses = ["none", "1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 
 /** success, refused (the client's 4xx) or error (5xx, or no answer). */
 export function outcome(record: RequestRecord): "success" | "refused" | "error" {

@@ -3,16 +3,28 @@ import type { Registry } from "prom-client";
 /**
  * A counter and a histogram for the per-request hot path. prom-client hashes and validates the
  * label object on every `inc`/`observe` (its `labels()` children too), ~1 µs each; these count
- * into an entry found by a key the caller builds from labels it already holds, and hand
- * prom-client the totals at scrape time only. Labels must come from a bounded set.
+ * into a series the caller looks up once by a key built from its labels (and may keep: the
+ * request metrics keep one per route), and hand prom-client the totals at scrape time only.
+ * Labels must come from a bounded set.
  */
 export interface TalliedCounter {
-  inc(key: string, labels: () => Record<string, string>): void;
+  /** The series of `key`, created with `labels()` the first time. */
+  series(key: string, labels: () => Record<string, string>): CounterSeries;
 }
 
-/** A histogram counted the same way; `observe` takes seconds. */
+/** One label set of a tallied counter. */
+export interface CounterSeries {
+  inc(): void;
+}
+
+/** A histogram counted the same way. */
 export interface TalliedHistogram {
-  observe(key: string, labels: () => Record<string, string>, value: number): void;
+  series(key: string, labels: () => Record<string, string>): HistogramSeries;
+}
+
+/** One label set of a tallied histogram; `observe` takes seconds. */
+export interface HistogramSeries {
+  observe(value: number): void;
 }
 
 interface MetricValue {
@@ -26,25 +38,56 @@ function register(registry: Registry, name: string, help: string, type: "counter
   registry.registerMetric({ name, help, type, get } as unknown as Parameters<Registry["registerMetric"]>[0]);
 }
 
+class Count implements CounterSeries {
+  value = 0;
+  constructor(readonly labels: Record<string, string>) {}
+  inc(): void {
+    this.value++;
+  }
+}
+
 /** Registers a counter named `name` in `registry`. */
 export function talliedCounter(registry: Registry, name: string, help: string): TalliedCounter {
-  const entries = new Map<string, MetricValue>();
+  const entries = new Map<string, Count>();
   register(registry, name, help, "counter", () => [...entries.values()].map((entry) => ({ labels: entry.labels, value: entry.value })));
   return {
-    inc(key, labels) {
+    series(key, labels) {
       let entry = entries.get(key);
       if (entry === undefined) {
-        entry = { labels: labels(), value: 0 };
+        entry = new Count(labels());
         entries.set(key, entry);
       }
-      entry.value++;
+      return entry;
     },
   };
 }
 
+class Distribution implements HistogramSeries {
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+  constructor(
+    readonly labels: Record<string, string>,
+    private readonly buckets: readonly number[],
+  ) {
+    this.counts = new Float64Array(buckets.length);
+  }
+  observe(value: number): void {
+    const { buckets } = this;
+    for (let index = 0; index < buckets.length; index++) {
+      if (value <= buckets[index]!) {
+        this.counts[index]!++;
+        break;
+      }
+    }
+    this.sum += value;
+    this.count++;
+  }
+}
+
 /** Registers a histogram named `name` with upper bounds `buckets` (ascending, seconds). */
 export function talliedHistogram(registry: Registry, name: string, help: string, buckets: readonly number[]): TalliedHistogram {
-  const entries = new Map<string, { labels: Record<string, string>; counts: Float64Array; sum: number; count: number }>();
+  const entries = new Map<string, Distribution>();
   register(registry, name, help, "histogram", () =>
     [...entries.values()].flatMap((entry) => {
       let cumulative = 0;
@@ -59,16 +102,13 @@ export function talliedHistogram(registry: Registry, name: string, help: string,
     }),
   );
   return {
-    observe(key, labels, value) {
+    series(key, labels) {
       let entry = entries.get(key);
       if (entry === undefined) {
-        entry = { labels: labels(), counts: new Float64Array(buckets.length), sum: 0, count: 0 };
+        entry = new Distribution(labels(), buckets);
         entries.set(key, entry);
       }
-      const index = buckets.findIndex((bound) => value <= bound);
-      if (index >= 0) entry.counts[index]!++;
-      entry.sum += value;
-      entry.count++;
+      return entry;
     },
   };
 }

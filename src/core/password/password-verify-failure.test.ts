@@ -18,7 +18,7 @@ describe("a verifier that throws", () => {
 
   it("is a wrong password for the check, logged with the algorithm only", async () => {
     const lines: Array<[string, Record<string, unknown> | undefined]> = [];
-    const logger = { debug() {}, info() {}, error() {}, warn: (message: string, fields?: Record<string, unknown>) => void lines.push([message, fields]) };
+    const logger = { debug() {}, info() {}, infoJson() {}, error() {}, warn: (message: string, fields?: Record<string, unknown>) => void lines.push([message, fields]) };
     const store = { findPasswordHash: async () => stored, replacePasswordHash: async () => true, countHashSchemes: async () => [] };
     expect(await createPasswordCheck({ store, secrets: createSecretBox(randomBytes(32)), logger }).check("ada", "secret typed")).toBe("wrong");
     expect(lines).toEqual([["a stored password hash could not be verified", { algorithm: "bcrypt", userId: "ada" }]]);
