@@ -2,6 +2,7 @@ import { cors } from "@connectrpc/connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { Logger } from "../log.js";
+import { createCorsRefusalLog, type CorsRefusal } from "./cors-refusal-log.js";
 
 /**
  * Headers a browser may read: Connect's own (grpc-status, grpc-message and
@@ -27,14 +28,20 @@ const loggedOriginLength = 200;
  * credentials). Returns a function that adds the headers to an answer and reports whether it
  * already answered a preflight. A request from an
  * origin that is not allowed is served without CORS headers (the browser then hides the answer
- * from the page, which sees only a network error) and logged once, at warn, with the origin, the
+ * from the page, which sees only a network error) and logged at warn, with the origin, the
  * method and the path (never the query, which may carry a token), so that an operator can tell
- * why a browser app fails. A same-origin request is no cross-origin call (Chromium sends `Origin`
+ * why a browser app fails: the first refusal of an origin, then at most one line per origin per
+ * minute with the count of those not logged (cors-refusal-log.ts). A same-origin request is no cross-origin call (Chromium sends `Origin`
  * on every same-origin POST, the demo page at /demo/ among them): an origin that is one of the
  * server's own (`ORIGIN`) or the request's own scheme://host is served without CORS headers and
  * without a log line.
  */
-export function createCors(origins: readonly string[], logger: Logger, ownOrigins: readonly string[] = []) {
+export function createCors(
+  origins: readonly string[],
+  logger: Logger,
+  ownOrigins: readonly string[] = [],
+  logRefusal: (origin: string, refusal: CorsRefusal) => void = createCorsRefusalLog({ logger }),
+) {
   const allowedOrigins = new Set(origins);
   const sameOrigins = new Set(ownOrigins);
   return (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): boolean => {
@@ -44,10 +51,9 @@ export function createCors(origins: readonly string[], logger: Logger, ownOrigin
     if (!allowedOrigins.has(origin)) {
       if (sameOrigins.has(origin) || origin === requestOrigin(request)) return false;
       response.setHeader("Vary", "Origin");
-      logger.warn("cors origin refused", {
-        origin: origin.slice(0, loggedOriginLength),
+      logRefusal(origin.slice(0, loggedOriginLength), {
         method: request.method,
-        path: (request.url ?? "/").split("?", 1)[0],
+        path: (request.url ?? "/").split("?", 1)[0] ?? "/",
         preflight,
         allowed: origins.length === 0 ? "none (CORS_ORIGINS is empty)" : origins.join(" "),
       });

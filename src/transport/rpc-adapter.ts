@@ -11,6 +11,7 @@ import { codeName, withRequestRecord } from "../observe/request-tracking.js";
 import type { ClientOf } from "./client-of.js";
 import { connectJsonDetails, grpcStatusDetails, withErrorInfo } from "./error-info.js";
 import { asDecodeFailure, isDecodeFailure, undecodableError } from "./rpc/undecodable.js";
+import { answerMethodNotAllowed } from "./rpc/wrong-method.js";
 
 /** What the RPC side of the listener serves. */
 export interface RpcAdapterOptions {
@@ -53,6 +54,10 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
       // The body is not read: an HTTP/1.1 connection is not reused after the answer.
       if (request.httpVersionMajor === 1 && !request.complete) response.setHeader("connection", "close");
       answerUnimplemented(request.headers["content-type"] ?? "", request.httpVersionMajor, response);
+      return;
+    }
+    if (!handler.allowedMethods.includes(request.method ?? "")) {
+      answerMethodNotAllowed(handler.allowedMethods, request, response);
       return;
     }
     const flag = { reached: false };

@@ -198,11 +198,9 @@ describeBrowser("connect-web through @tessera/client in Chromium, cross-origin",
         .slice(before)
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .filter((line) => line.message === "cors origin refused");
-      // One refused preflight per call: the browser sends no call after it.
-      expect(refusals.length).toBe(protocols.length);
-      for (const refusal of refusals) {
-        expect(refusal).toMatchObject({ level: "warn", origin: refusedOrigin, path: "/tessera.session.v1.SessionService/GetJwks", preflight: true });
-      }
+      // One refused preflight per call (the browser sends no call after it), logged once: an
+      // origin's refusals are logged at most once a minute.
+      expect(refusals).toEqual([expect.objectContaining({ level: "warn", origin: refusedOrigin, path: "/tessera.session.v1.SessionService/GetJwks", preflight: true })]);
     },
     browserTestTimeoutMs,
   );

@@ -1,14 +1,15 @@
 // CORS as a browser meets it: a preflight from an allowed origin lets through every header the
 // client package sends (x-client-id, Authorization, Connect's and gRPC-Web's own), an answer
 // exposes the headers connect-web reads its status and ErrorInfo from, and a refused origin is
-// served without CORS headers and logged once at the server, with the origin and the path but
+// served without CORS headers and logged at the server (once per origin per minute), with the origin and the path but
 // not the query (which may carry a token).
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../harness/server.js";
 
 const allowedOrigin = "https://app.example.test";
-const refusedOrigin = "https://evil.example.test";
+/** A refused origin of its own per test: each origin's refusals are logged once a minute. */
+const refusedOrigin = (test: string) => `https://evil-${test}.example.test`;
 const jwksPath = "/tessera.session.v1.SessionService/GetJwks";
 
 let server: TestServer;
@@ -81,27 +82,33 @@ describe("an allowed origin", () => {
 describe("a refused origin", () => {
   it("gets no CORS headers on its preflight, and the server logs the origin and path once, at warn, without the query", async () => {
     const before = refusals().length;
-    const answer = await send("OPTIONS", `${jwksPath}?token=secret-in-query`, { origin: refusedOrigin, "access-control-request-method": "POST" });
+    const origin = refusedOrigin("preflight");
+    const answer = await send("OPTIONS", `${jwksPath}?token=secret-in-query`, { origin, "access-control-request-method": "POST" });
     expect(answer.headers["access-control-allow-origin"]).toBeUndefined();
     expect(answer.headers["access-control-allow-credentials"]).toBeUndefined();
     const logged = refusals().slice(before);
-    expect(logged).toEqual([expect.objectContaining({ level: "warn", origin: refusedOrigin, method: "OPTIONS", path: jwksPath, preflight: true })]);
+    expect(logged).toEqual([expect.objectContaining({ level: "warn", origin, method: "OPTIONS", path: jwksPath, preflight: true })]);
     expect(JSON.stringify(server.logs)).not.toContain("secret-in-query");
   });
 
-  it("gets no CORS headers on an RPC, and the server logs it once", async () => {
+  // A hostile page repeating calls must not make the server write a line per request.
+  it("gets no CORS headers on an RPC, and the server logs the origin once however often it calls", async () => {
+    const origin = refusedOrigin("rpc");
     const before = refusals().length;
-    const answer = await send("POST", jwksPath, { origin: refusedOrigin, "content-type": "application/json", "connect-protocol-version": "1" }, "{}");
-    expect(answer.headers["access-control-allow-origin"]).toBeUndefined();
-    expect(answer.headers["access-control-expose-headers"]).toBeUndefined();
-    expect(refusals().slice(before)).toEqual([expect.objectContaining({ level: "warn", origin: refusedOrigin, method: "POST", path: jwksPath, preflight: false })]);
+    for (let i = 0; i < 5; i++) {
+      const answer = await send("POST", jwksPath, { origin, "content-type": "application/json", "connect-protocol-version": "1" }, "{}");
+      expect(answer.headers["access-control-allow-origin"]).toBeUndefined();
+      expect(answer.headers["access-control-expose-headers"]).toBeUndefined();
+    }
+    expect(refusals().slice(before)).toEqual([expect.objectContaining({ level: "warn", origin, method: "POST", path: jwksPath, preflight: false })]);
   });
 
   it("gets no CORS headers on a REST call, and the server logs it once", async () => {
     const before = refusals().length;
-    const answer = await send("GET", "/.well-known/jwks.json", { origin: refusedOrigin });
+    const origin = refusedOrigin("rest");
+    const answer = await send("GET", "/.well-known/jwks.json", { origin });
     expect(answer.status).toBe(200);
     expect(answer.headers["access-control-allow-origin"]).toBeUndefined();
-    expect(refusals().slice(before)).toEqual([expect.objectContaining({ origin: refusedOrigin, method: "GET", path: "/.well-known/jwks.json" })]);
+    expect(refusals().slice(before)).toEqual([expect.objectContaining({ origin, method: "GET", path: "/.well-known/jwks.json" })]);
   });
 });

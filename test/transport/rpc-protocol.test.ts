@@ -2,7 +2,8 @@
 // and out (ASCII and -bin), deadlines (grpc-timeout, connect-timeout-ms) that abort the
 // handler's signal, trailers-only errors with grpc-status, a percent-encoded grpc-message and
 // grpc-status-details-bin, gzip both ways, UNIMPLEMENTED for an unknown encoding or method,
-// RESOURCE_EXHAUSTED for an oversize message on that stream only, connect-protocol-version.
+// RESOURCE_EXHAUSTED for an oversize message on that stream only, connect-protocol-version,
+// and a wrong HTTP method answered 405 with Allow in the Connect error shape.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type HandlerContext } from "@connectrpc/connect";
@@ -233,6 +234,57 @@ describe("errors", () => {
     expect(body.code).toBe("invalid_argument");
     expect(body.message).toBe("bad field: x 100% é");
     expect(body.details.map((detail) => [detail.type, fromBinary(ErrorInfoSchema, Buffer.from(detail.value, "base64")).reason])).toEqual([["google.rpc.ErrorInfo", "INVALID_FIELD"]]);
+  });
+});
+
+/** One request of `method` over HTTP/1.1 or HTTP/2 (prior knowledge): status, headers, body. */
+async function rawRequest(version: "1.1" | "2", method: string, path: string, body?: string) {
+  if (version === "1.1") {
+    return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+      const request = http.request(new URL(path, server.url), { method, timeout: 10_000, headers: body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      });
+      request.on("error", reject);
+      request.on("timeout", () => request.destroy(new Error("timed out")));
+      request.end(body);
+    });
+  }
+  const session = http2.connect(server.url);
+  try {
+    return await new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+      const stream = session.request({ ":method": method, ":path": path, ...(body === undefined ? {} : { "content-type": "application/json" }) }, { endStream: body === undefined });
+      let head: http2.IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      stream.on("response", (received) => (head = received));
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("error", reject);
+      stream.setTimeout(10_000, () => stream.close(http2.constants.NGHTTP2_CANCEL));
+      stream.on("close", () => resolve({ status: Number(head[":status"]), headers: head, body: Buffer.concat(chunks) }));
+      if (body !== undefined) stream.end(body);
+    });
+  } finally {
+    session.close();
+  }
+}
+
+describe("a wrong HTTP method on an RPC path", () => {
+  // connect-node answers it 405 with no body and no Allow: a browser or curl user learned nothing.
+  it.each([
+    ["1.1", "PUT", "{}"],
+    ["1.1", "GET", undefined],
+    ["2", "PUT", "{}"],
+    ["2", "DELETE", undefined],
+  ] as const)("over HTTP/%s, %s is 405 with Allow and the Connect error JSON: unimplemented with ErrorInfo METHOD_NOT_ALLOWED", async (version, method, body) => {
+    const answer = await rawRequest(version, method, signTokenPath, body);
+    expect(answer.status).toBe(405);
+    expect(answer.headers["allow"]).toBe("POST");
+    expect(answer.headers["content-type"]).toBe("application/json");
+    const error = JSON.parse(answer.body.toString("utf8")) as { code: string; message: string; details: Array<{ type: string; value: string }> };
+    expect(error.code).toBe("unimplemented");
+    expect(error.message).toBe(`HTTP method ${method} is not allowed on this RPC: use POST`);
+    expect(error.details.map((detail) => [detail.type, fromBinary(ErrorInfoSchema, Buffer.from(detail.value, "base64")).reason])).toEqual([["google.rpc.ErrorInfo", "METHOD_NOT_ALLOWED"]]);
   });
 });
 
