@@ -13,6 +13,7 @@ function recorded(options: { maxOrigins?: number } = {}) {
   const logger: Logger = {
     debug: () => undefined,
     info: () => undefined,
+    infoJson: () => undefined,
     error: () => undefined,
     warn: (message, fields) => lines.push({ message, ...fields }),
   };
