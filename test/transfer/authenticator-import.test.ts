@@ -70,15 +70,15 @@ const tokenOf = (json: unknown) => ({ token: (json as { token: string }).token, 
 describe("importing the Authenticator API's users", () => {
   it("imports the good users and refuses each bad record with its line and reason", () => {
     expect(result.summary).toEqual({ imported: 3 + rpcTransports.length, unchanged: 0, refused: 6 });
-    // Records are refused as they are read; a conflict in the database when its batch is stored.
+    // In line order, although a conflict in the database is found only when its batch is stored.
     expect(result.refused).toEqual([
       { line: 4, reason: "is_totp_allowed without a totp_secret" },
       { line: 5, reason: "neither email nor phone" },
       { line: 6, reason: "totp_secret must be a base32 secret of at least 80 bits" },
-      { line: 8, reason: "password_hash: looks like an unsalted SHA-1 digest: refused as weak" },
-      { line: 9 + rpcTransports.length, reason: "not JSON" },
       // The batch of all good users conflicts: each is stored alone, and only this one is refused.
       { line: 7, reason: "an email address of the user belongs to another user" },
+      { line: 8, reason: "password_hash: looks like an unsalted SHA-1 digest: refused as weak" },
+      { line: 9 + rpcTransports.length, reason: "not JSON" },
     ]);
     expect([...result.mapped.keys()]).toEqual([phoneSource]);
   });

@@ -83,13 +83,13 @@ async function loginChallenge(ap = shop, apiKey = shopKey): Promise<string> {
 describe("importing AuthFi users", () => {
   it("imports the good users and refuses each bad record with its line and reason", () => {
     expect(result.summary).toEqual({ imported: 3, unchanged: 0, refused: 6 });
+    // In line order, although access points and the database are asked only when a batch is stored.
     expect(result.refused).toEqual([
+      { line: 4, reason: expect.stringMatching(/^no access point "nowhere[0-9a-f]+" \(create it first: npm run tessera -- rp create nowhere/) },
       { line: 5, reason: "name is longer than 256 characters" },
       { line: 6, reason: 'state must be "activate" or "suspend"' },
       { line: 7, reason: "more than 10 keys" },
       { line: 8, reason: "keys[0].sign_count must be an integer from 0 to 4294967295" },
-      // Access points and the database are asked when a batch is stored, after the records read.
-      { line: 4, reason: expect.stringMatching(/^no access point "nowhere[0-9a-f]+" \(create it first: npm run tessera -- rp create nowhere/) },
       { line: 9, reason: "the AuthFi name belongs to another user of the access point" },
     ]);
     expect([...result.mapped.keys()].sort()).toEqual([alanSource, otherAlan].sort());
