@@ -1,5 +1,6 @@
 import type { Logger } from "../log.js";
 import type { RequestObserver, RequestRecord } from "./request-record.js";
+import { routeCache } from "./route-cache.js";
 
 /**
  * One `info` line per request: `{message: "request", requestId, product, route, transport,
@@ -11,21 +12,9 @@ import type { RequestObserver, RequestRecord } from "./request-record.js";
  * every other value a number or a JSON-escaped string.
  */
 export function createRequestLog(logger: Logger): RequestObserver {
-  // route → transport → the product it was serialized with and the fragment.
-  const fragments = new Map<string, Map<string, { product: string; json: string }>>();
-  const fragmentOf = (product: string, route: string, transport: string): string => {
-    let byTransport = fragments.get(route);
-    if (byTransport === undefined) {
-      byTransport = new Map();
-      fragments.set(route, byTransport);
-    }
-    const known = byTransport.get(transport);
-    if (known !== undefined && known.product === product) return known.json;
-    const json = `"product":${JSON.stringify(product)},"route":${JSON.stringify(route)},"transport":${JSON.stringify(transport)}`;
-    // One product per route and transport in practice; a second one is served, not cached.
-    if (known === undefined) byTransport.set(transport, { product, json });
-    return json;
-  };
+  const fragmentOf = routeCache(
+    (product, route, transport) => `"product":${JSON.stringify(product)},"route":${JSON.stringify(route)},"transport":${JSON.stringify(transport)}`,
+  );
   return {
     end(record: RequestRecord) {
       let fields =

@@ -2,11 +2,11 @@ import { loginMethodOf, webauthnCeremonyOf } from "./ceremonies.js";
 import type { Metrics } from "./metrics.js";
 import type { RequestObserver, RequestRecord } from "./request-record.js";
 import { outcome, statusClass } from "./status-class.js";
+import { routeCache } from "./route-cache.js";
 import type { CounterSeries, HistogramSeries } from "./tally.js";
 
 /** The series one route and transport counts into, found once. */
 interface RouteSeries {
-  product: string;
   duration: HistogramSeries;
   /** By status class. */
   requests: Map<string, CounterSeries>;
@@ -19,24 +19,12 @@ interface RouteSeries {
  * templates, RPC names, the reasons' union), never from the request itself.
  */
 export function createRequestMetrics(metrics: Metrics): RequestObserver {
-  // route → transport → its series (a route's product is fixed: a mismatch is looked up again).
-  const routes = new Map<string, Map<string, RouteSeries>>();
-  const seriesOf = (product: string, route: string, transport: string): RouteSeries => {
-    let byTransport = routes.get(route);
-    if (byTransport === undefined) {
-      byTransport = new Map();
-      routes.set(route, byTransport);
-    }
-    const known = byTransport.get(transport);
-    if (known !== undefined && known.product === product) return known;
-    const series: RouteSeries = {
-      product,
+  const seriesOf = routeCache(
+    (product, route, transport): RouteSeries => ({
       duration: metrics.duration.series(`${product}\0${route}\0${transport}`, () => ({ product, route, transport })),
       requests: new Map(),
-    };
-    if (known === undefined) byTransport.set(transport, series);
-    return series;
-  };
+    }),
+  );
   return {
     end(record: RequestRecord) {
       const status = statusClass(record);
