@@ -60,8 +60,9 @@ describe.skipIf(!onPostgres)("/metrics with TESSERA_WORKERS=2", () => {
     const ready = await run.waitFor("tessera ready", 60_000);
     const pids = ready["pids"] as number[];
     const url = `http://127.0.0.1:${String(ready["port"])}`;
+    // Each worker's own lines reach stderr asynchronously, maybe after the primary's "tessera ready".
+    await expect.poll(() => run!.lines("tessera listening").length, { timeout: 5_000 }).toBe(2);
     const listening = run.lines("tessera listening");
-    expect(listening).toHaveLength(2);
     const adminUrl = `http://127.0.0.1:${String(listening[0]?.["adminPort"])}`;
 
     const transports = ["rest", ...rpcTransports] as const;
