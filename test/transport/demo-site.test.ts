@@ -19,6 +19,17 @@ describe("the demo web app on a real server", () => {
     expect((await rest(server.url, "GET", "/.well-known/config")).status).toBe(200);
   });
 
+  it("with DEMO_ENABLED unset, is on for the embedded database and off on PostgreSQL, as `npm start` runs it", async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const page = await rest(server.url, "GET", "/demo/");
+    const expected = { pglite: 200, postgres: 404 }[server.engine];
+    expect(page.status).toBe(expected);
+    // The first-start line points a newcomer at the demo only where it is served.
+    const listening = server.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line["message"] === "tessera listening");
+    expect(listening?.["demo"]).toEqual(expected === 200 ? expect.stringMatching(/^https?:\/\/[^/]+\/demo\/$/) : undefined);
+  });
+
   it("is not served with DEMO_ENABLED=false", async () => {
     const server = await startTestServer({ DEMO_ENABLED: "false" });
     servers.push(server);
