@@ -2,6 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { Logger } from "../log.js";
+import { drainLimitBytes, drainUnreadBody } from "./drain-unread-body.js";
 
 /** The client connection preface of HTTP/2 (RFC 9113 §3.4). */
 const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -38,7 +39,10 @@ export interface ListenerOptions {
    * instead, and destroyed only when the peer has not answered the previous one.
    */
   idleTimeoutMs?: number;
-  /** A declared body above this size closes the HTTP/1.1 connection after the answer (it is not read). */
+  /**
+   * Bodies the server refuses unread: one declared above this size and above `drainLimitBytes`
+   * closes the HTTP/1.1 connection after the answer; a smaller one is read and dropped behind it.
+   */
   maxBodyBytes?: number;
   /**
    * Serves an HTTP/2 stream on the stream itself, before Node's compatibility layer makes a
@@ -68,15 +72,18 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
     response.once("close", () => inFlight.delete(response));
     if (isHttp1(request)) {
       const declared = Number(request.headers["content-length"] ?? 0);
-      // A body we will not read to the end leaves the connection unusable: close it after the answer.
-      if (closing || declared > maxBodyBytes) response.setHeader("connection", "close");
+      // A body too large to drop behind the answer leaves the connection unusable: close it after the answer.
+      if (closing || (declared > maxBodyBytes && declared > drainLimitBytes)) response.setHeader("connection", "close");
     }
     response.once("finish", () => {
       if (request.complete) return;
-      // The answer went out before the body was read (too large, or refused early): stop the
-      // client from sending the rest instead of reading it all. HTTP/2 resets only this stream.
-      if (isHttp1(request)) request.socket.destroySoon();
-      else (request as http2.Http2ServerRequest).stream.close(http2.constants.NGHTTP2_NO_ERROR);
+      // The answer went out before the body was read (too large, or refused early). HTTP/1.1
+      // reads and drops the rest, up to a bound, so the client sees the answer and not a reset;
+      // a connection already marked to close is closed. HTTP/2 closes only this stream.
+      if (isHttp1(request)) {
+        if (response.getHeader("connection") === "close") request.socket.destroySoon();
+        else drainUnreadBody(request);
+      } else (request as http2.Http2ServerRequest).stream.close(http2.constants.NGHTTP2_NO_ERROR);
     });
     handler(request, response);
   };

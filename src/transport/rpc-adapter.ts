@@ -51,8 +51,6 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
   return (request, response, record) => {
     const handler = handlers.get((request.url ?? "").split("?", 2)[0] ?? "");
     if (handler === undefined) {
-      // The body is not read: an HTTP/1.1 connection is not reused after the answer.
-      if (request.httpVersionMajor === 1 && !request.complete) response.setHeader("connection", "close");
       answerUnimplemented(request.headers["content-type"] ?? "", request.httpVersionMajor, response);
       return;
     }
@@ -66,9 +64,8 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
     handler(universal)
       .then((answer) => rewriteUndecodable(answer, flag, options.logger, handler.method.name, record))
       .then((answer) => {
-        // A request refused before it was decoded may not have been read to its end: an
-        // HTTP/1.1 connection is not reused after it (HTTP/2 streams end on their own).
-        if (!flag.reached && request.httpVersionMajor === 1) response.setHeader("connection", "close");
+        // A request refused before it was decoded may not have been read to its end: the
+        // listener drops the rest of an HTTP/1.1 body behind the answer; an HTTP/2 stream ends here.
         if (!flag.reached && request.httpVersionMajor === 2 && !request.complete) return answerTrailersOnly(answer, response as Http2ServerResponse);
         return universalResponseToNodeResponse(answer, response as ServerResponse);
       })

@@ -127,3 +127,67 @@ describe("oversize RPC messages", () => {
     expect(status).toBe(200);
   });
 });
+
+describe("a body over the limit but small enough to drop (HTTP/1.1)", () => {
+  const getConfig = `/${SessionService.typeName}/GetConfig`;
+  // Measured before: the server answered and closed the socket with the body's rest unread, so
+  // the kernel reset the connection; a browser still sending saw the reset (a network error) in
+  // place of the answer, and the client had to reconnect.
+  it.each([
+    ["Connect", getConfig, "application/json", /^HTTP\/1.1 (413|429)/],
+    ["gRPC-web", getConfig, "application/grpc-web+proto", /^HTTP\/1.1 200[\s\S]*grpc-status: 8/i],
+    ["REST", "/users", "application/json", /^HTTP\/1.1 413/],
+  ])("%s: is answered, the rest is read and dropped, and the same connection serves the next request", async (_name, path, contentType, refusal) => {
+    const { port } = new URL(server.url);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    socket.on("error", () => undefined);
+    let answer = "";
+    const arrived = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${JSON.stringify(answer.slice(0, 400))}`)), 5_000);
+        const check = () => {
+          if (!pattern.test(answer)) return;
+          clearTimeout(timer);
+          socket.off("data", check);
+          resolve();
+        };
+        socket.on("data", check);
+        check();
+      });
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+    const declared = 200 * 1024;
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\ncontent-type: ${contentType}\r\nconnect-protocol-version: 1\r\ncontent-length: ${declared}\r\n\r\n`);
+    // The first part, then the answer, then the rest: the answer comes before the body is read.
+    socket.write(Buffer.alloc(32 * 1024, 0x20));
+    await arrived(refusal);
+    expect(answer).not.toMatch(/connection: close/i);
+    socket.write(Buffer.alloc(declared - 32 * 1024, 0x20));
+    socket.write("GET /.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n");
+    await arrived(/HTTP\/1.1 200 [^\r]*\r\n(?:[^\r]+\r\n)*\r\n\{"keys"/);
+    expect(socket.destroyed).toBe(false);
+    socket.destroy();
+  });
+
+  it("past the drop limit the connection is cut, and the server still serves", async () => {
+    const { port } = new URL(server.url);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    socket.on("error", () => undefined);
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    // Chunked: no declared length, so the server learns the size only while it drops the body.
+    socket.write(`POST /users HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n`);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const pump = () => {
+      while (!socket.destroyed && sent < 64 * 1024 * 1024 && socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString("latin1")}\r\n`)) sent += chunk.length;
+      if (!socket.destroyed && sent < 64 * 1024 * 1024) socket.once("drain", pump);
+    };
+    pump();
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1.1 413/);
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+    const status = await new Promise<number>((resolve, reject) => http.get(new URL("/.well-known/jwks.json", server.url), (response) => { response.resume(); resolve(response.statusCode ?? 0); }).on("error", reject));
+    expect(status).toBe(200);
+  });
+});

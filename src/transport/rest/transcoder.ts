@@ -122,10 +122,8 @@ function answerError(response: Response, dialect: ErrorDialect, error: unknown, 
   if (record !== undefined) record.reason = problem.reason;
   const answer = dialect.render(problem);
   const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", ...extra };
-  // A body we stopped reading leaves the HTTP/1.1 connection unusable.
   // Unavailable is a fault of the moment: the client may try again (RFC 9110 §10.2.3).
   if (problem.kind === "unavailable") headers["retry-after"] = String(retryAfterSeconds);
-  if (problem.reason === "BODY_TOO_LARGE" && "httpVersionMajor" in response.req && response.req.httpVersionMajor === 1) headers.connection = "close";
   send(response, { status: answer.status, headers, body: JSON.stringify(answer.body) }, head);
 }
 

@@ -98,8 +98,6 @@ class ConnectCall extends UnaryCall {
     this.setTrailers?.forEach((value, name) => (out[`trailer-${name}`] = value));
     out["content-length"] = String(body.byteLength);
     const { request, response } = this;
-    // A request answered before its body was read: HTTP/1.1 cannot reuse the connection.
-    if (!request.complete && request.httpVersionMajor === 1) out["connection"] = "close";
     if (response.headersSent || response.destroyed) return;
     response.writeHead(status, out as never);
     response.end(body);

@@ -15,7 +15,7 @@ const namedMethodLength = 20;
  * ErrorInfo `METHOD_NOT_ALLOWED`, so that a browser or curl user reads what went wrong. The
  * Connect protocol names no code for a wrong method; UNIMPLEMENTED is gRPC's code for an
  * operation the server does not support, and the code a Connect client reads from a 404 route.
- * The body is not read: an HTTP/1.1 connection is not reused after the answer.
+ * The body is not read: the listener drops it behind the answer.
  */
 export function answerMethodNotAllowed(allowed: readonly string[], request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): void {
   const method = String(request.method ?? "").slice(0, namedMethodLength);
@@ -23,7 +23,6 @@ export function answerMethodNotAllowed(allowed: readonly string[], request: Inco
   const error = new ConnectError(`HTTP method ${method} is not allowed on this RPC: use ${allowed.join(" or ")}`, Code.Unimplemented, undefined, [
     { desc: ErrorInfoSchema, value: errorInfo("METHOD_NOT_ALLOWED", { method, allow }) },
   ]);
-  if (request.httpVersionMajor === 1 && !request.complete) response.setHeader("connection", "close");
   response.writeHead(405, { allow, "content-type": "application/json" });
   response.end(Buffer.from(errorToJsonBytes(error, undefined)));
 }
