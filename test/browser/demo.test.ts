@@ -26,6 +26,25 @@ async function signUpWithPasscode(page: Page): Promise<string> {
   return email;
 }
 
+/**
+ * The calls the page makes to Tessera from now on, besides loading the demo: `/package.Service/Method`
+ * over Connect, `METHOD /path` over REST.
+ */
+function recordCalls(page: Page): string[] {
+  const calls: string[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.origin !== server.origin || url.pathname.startsWith("/demo/") || url.pathname === "/favicon.ico") return;
+    calls.push(url.pathname.startsWith("/tessera.") ? url.pathname : `${request.method()} ${url.pathname}`);
+  });
+  return calls;
+}
+
+/** The only Hanko calls the demo makes over REST: the ones that set or clear the HttpOnly cookie. */
+const cookieCalls = ["POST /passcode/login/finalize", "POST /webauthn/login/finalize", "POST /logout"];
+const restCalls = (calls: string[]) => [...new Set(calls.filter((call) => !call.startsWith("/tessera.")))].sort();
+const connectCalls = (calls: string[]) => [...new Set(calls.filter((call) => call.startsWith("/tessera.")))].sort();
+
 const passkeyNames = (page: Page) => page.getByTestId("passkey").locator("input").evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
 
 describeBrowser("the demo web app at /demo/, clicked through in Chromium", (browser) => {
@@ -42,6 +61,7 @@ describeBrowser("the demo web app at /demo/, clicked through in Chromium", (brow
     "signs up with an emailed passcode, adds, renames and uses a passkey (discoverable and by email), and logs out",
     async () => {
       const { page } = browser;
+      const calls = recordCalls(page);
       await addVirtualAuthenticator(page);
       const email = await signUpWithPasscode(page);
       await expect.poll(() => page.getByTestId("passkeys").textContent()).toBe("No passkey yet");
@@ -74,6 +94,21 @@ describeBrowser("the demo web app at /demo/, clicked through in Chromium", (brow
       await page.getByRole("button", { name: "Passkey for this email" }).click();
       await expect.poll(() => page.getByTestId("status").textContent()).toBe(`Signed in as ${email}`);
       expect(await page.getByTestId("error").isHidden()).toBe(true);
+
+      // Every Hanko call @tessera/client offers went through it; REST only where the cookie is set or cleared.
+      expect(restCalls(calls)).toEqual([...cookieCalls].sort());
+      expect(connectCalls(calls)).toEqual([
+        "/tessera.identity.v1.IdentityService/CreateUser",
+        "/tessera.identity.v1.IdentityService/FindUserByEmail",
+        "/tessera.identity.v1.IdentityService/GetCurrentUser",
+        "/tessera.identity.v1.IdentityService/GetUser",
+        "/tessera.verify.v1.VerifyService/InitializePasscodeLogin",
+        "/tessera.webauthn.v1.WebAuthnService/FinalizeRegistration",
+        "/tessera.webauthn.v1.WebAuthnService/InitializeLogin",
+        "/tessera.webauthn.v1.WebAuthnService/InitializeRegistration",
+        "/tessera.webauthn.v1.WebAuthnService/ListCredentials",
+        "/tessera.webauthn.v1.WebAuthnService/UpdateCredential",
+      ]);
     },
     browserTestTimeoutMs,
   );
@@ -83,6 +118,7 @@ describeBrowser("the demo web app at /demo/, clicked through in Chromium", (brow
     "deletes a passkey, then says in words that the passkey still on the device is not accepted",
     async () => {
       const { page } = browser;
+      const calls = recordCalls(page);
       const authenticator = await addVirtualAuthenticator(page);
       await signUpWithPasscode(page);
       await page.getByRole("button", { name: "Add a passkey" }).click();
@@ -95,6 +131,8 @@ describeBrowser("the demo web app at /demo/, clicked through in Chromium", (brow
       await page.getByRole("button", { name: "Sign in with a passkey" }).click();
       await expect.poll(() => page.getByTestId("error").textContent()).toBe("This passkey was not accepted: it may have been removed from your account, or copied from another device.");
       expect(await page.getByTestId("status").textContent()).toBe("Signed out");
+      expect(connectCalls(calls)).toContain("/tessera.webauthn.v1.WebAuthnService/DeleteCredential");
+      expect(restCalls(calls)).toEqual([...cookieCalls].sort());
     },
     browserTestTimeoutMs,
   );

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { passcodeFromLog, freshEmail } from "../hanko/hanko-client.js";
-import { rest } from "../harness/rest.js";
 import { startBrowserServer, type BrowserServer } from "./harness/browser-server.js";
-import { openForeignOrigin } from "./harness/foreign-origin.js";
-import { createInPage, credentialOf, fetchInPage, getInPage } from "./harness/page-webauthn.js";
+import { servePage, type PageSite } from "./harness/client-page.js";
+import { createInPage, credentialOf, fetchInPage, getInPage, type PageResponse } from "./harness/page-webauthn.js";
 import { describeBrowser, browserTestTimeoutMs } from "./harness/suite.js";
 import { addVirtualAuthenticator, type VirtualAuthenticator } from "./harness/virtual-authenticator.js";
 
 let server: BrowserServer;
+/** A second site on localhost (another port): its origin is in CORS_ORIGINS, not in ORIGIN. */
+let site: PageSite;
 
 type Options = { publicKey: Record<string, unknown> };
 
@@ -56,10 +57,12 @@ async function passkeyUser(page: Page): Promise<{ authenticator: VirtualAuthenti
 
 describeBrowser("Hanko WebAuthn in Chromium with a virtual platform authenticator", (browser) => {
   beforeAll(async () => {
-    server = await startBrowserServer();
+    site = await servePage("");
+    server = await startBrowserServer({ CORS_ORIGINS: site.origin("localhost") });
   });
   afterAll(async () => {
     await server?.close();
+    await site?.close();
   });
 
   it(
@@ -95,59 +98,72 @@ describeBrowser("Hanko WebAuthn in Chromium with a virtual platform authenticato
     browserTestTimeoutMs,
   );
 
-  it(
-    "refuses an assertion posted twice: the page stays signed out",
-    async () => {
-      const { page } = browser;
-      const { userId } = await passkeyUser(page);
-      const assertion = await assertInPage(page);
-      expect(await finishLogin(page, assertion)).toMatchObject({ status: 200, json: { user_id: userId } });
-      await fetchInPage(page, "/logout", { method: "POST" });
-      const replayed = await finishLogin(page, assertion);
-      expect(replayed.status).toBe(401);
-      expect(replayed.headers).not.toHaveProperty("x-auth-token");
-      expect((await fetchInPage(page, "/me")).status).toBe(401);
-    },
-    browserTestTimeoutMs,
-  );
-
-  // A cloned authenticator: the same private key elsewhere, whose counter is behind the server's.
-  it(
-    "refuses a passkey reinstalled with a lower sign count, as a clone would sign",
-    async () => {
-      const { page } = browser;
-      const { authenticator } = await passkeyUser(page);
-      expect((await finishLogin(page, await assertInPage(page))).status).toBe(200);
-      const [original] = await authenticator.credentials();
-      expect(original!.signCount).toBeGreaterThanOrEqual(2);
-      await authenticator.removeCredential(original!.credentialId);
-      await authenticator.addCredential({ ...original!, signCount: 0 });
-      await fetchInPage(page, "/logout", { method: "POST" });
-      expect((await finishLogin(page, await assertInPage(page))).status).toBe(401);
-      expect((await fetchInPage(page, "/me")).status).toBe(401);
-    },
-    browserTestTimeoutMs,
-  );
-
-  // The page of another origin cannot call the API itself (no CORS_ORIGINS): its back end
-  // relays the options and the assertion, so only the WebAuthn origin check can refuse.
-  it(
-    "refuses a passkey login made on a page of an origin not in ORIGIN",
-    async () => {
-      const { page } = browser;
-      const { userId } = await passkeyUser(page);
-      const relayedLogin = async () => {
-        const init = await rest(server.url, "POST", "/webauthn/login/initialize", { body: {} });
+  // What the browser sees of each refusal: the page made the ceremony and posts its result; the
+  // answer is Hanko's {code, message} with 401, no session token, and the page stays signed out.
+  const refusals: { name: string; refusedLogin: (page: Page) => Promise<PageResponse> }[] = [
+    {
+      // A real second site (its own server) on another origin of the RP ID's host: CORS_ORIGINS
+      // lets its page call the API with cookies, so the browser runs the ceremony and only the
+      // WebAuthn origin check (ORIGIN) can refuse it.
+      name: "an assertion made on a page of an origin in CORS_ORIGINS but not in ORIGIN",
+      async refusedLogin(page) {
+        await passkeyUser(page);
+        await page.goto(site.origin("localhost"));
+        const api = (path: string) => `${server.origin}${path}`;
+        const init = await fetchInPage(page, api("/webauthn/login/initialize"), { body: {} });
         expect(init.status).toBe(200);
         const assertion = credentialOf(await getInPage(page, (init.json as Options).publicKey));
-        return rest(server.url, "POST", "/webauthn/login/finalize", { body: assertion });
-      };
-      // Relayed the same way from the server's own origin, the login passes.
-      expect(await relayedLogin()).toMatchObject({ status: 200, json: { user_id: userId } });
-      await openForeignOrigin(page);
-      const refused = await relayedLogin();
-      expect(refused.status).toBe(401);
+        return fetchInPage(page, api("/webauthn/login/finalize"), { body: assertion });
+      },
+    },
+    {
+      name: "an assertion posted a second time (a replay)",
+      async refusedLogin(page) {
+        const { userId } = await passkeyUser(page);
+        const assertion = await assertInPage(page);
+        expect(await finishLogin(page, assertion)).toMatchObject({ status: 200, json: { user_id: userId } });
+        await fetchInPage(page, "/logout", { method: "POST" });
+        return finishLogin(page, assertion);
+      },
+    },
+    {
+      // The authenticator still holds the passkey; the server no longer does.
+      name: "a passkey the user deleted",
+      async refusedLogin(page) {
+        await addVirtualAuthenticator(page);
+        await signUpInPage(page);
+        const credentialId = await registerInPage(page);
+        expect((await fetchInPage(page, `/webauthn/credentials/${credentialId}`, { method: "DELETE" })).status).toBeLessThan(300);
+        expect(await fetchInPage(page, "/webauthn/credentials")).toMatchObject({ status: 200, json: [] });
+        await fetchInPage(page, "/logout", { method: "POST" });
+        return finishLogin(page, await assertInPage(page));
+      },
+    },
+    {
+      // A cloned authenticator: the same private key elsewhere, whose counter is behind the server's.
+      name: "a passkey reinstalled with a lower sign count, as a clone would sign",
+      async refusedLogin(page) {
+        const { authenticator } = await passkeyUser(page);
+        expect((await finishLogin(page, await assertInPage(page))).status).toBe(200);
+        const [original] = await authenticator.credentials();
+        expect(original!.signCount).toBeGreaterThanOrEqual(2);
+        await authenticator.removeCredential(original!.credentialId);
+        await authenticator.addCredential({ ...original!, signCount: 0 });
+        await fetchInPage(page, "/logout", { method: "POST" });
+        return finishLogin(page, await assertInPage(page));
+      },
+    },
+  ];
+
+  it.each(refusals.map((refusal) => [refusal.name, refusal] as const))(
+    "refuses %s: the page sees Hanko's 401 {code, message} and stays signed out",
+    async (_name, { refusedLogin }) => {
+      const { page } = browser;
+      const refused = await refusedLogin(page);
+      expect(refused).toMatchObject({ status: 401, json: { code: 401, message: expect.any(String) } });
+      expect(Object.keys(refused.json as object).sort()).toEqual(["code", "message"]);
       expect(refused.headers).not.toHaveProperty("x-auth-token");
+      expect((await fetchInPage(page, `${server.origin}/me`)).status).toBe(401);
     },
     browserTestTimeoutMs,
   );

@@ -1,7 +1,8 @@
 import { startAuthentication, startRegistration } from "@simplewebauthn/browser";
 import type { JsonValue } from "@bufbuild/protobuf";
 import { createAuthenticatorApi, tokenClaims, type HeldToken } from "./authenticator-api.js";
-import { hanko, HankoError, type HankoCredential } from "./hanko-api.js";
+import { ConnectError, Code } from "@tessera/client";
+import { hanko, type HankoCredential } from "./hanko-api.js";
 import { sentenceOf } from "./messages.js";
 
 /** The element with this id (the page is ours: a missing one is a bug in index.html). */
@@ -42,7 +43,7 @@ async function userIdOf(email: string): Promise<string> {
   try {
     return (await hanko.findUser(email)).id;
   } catch (error) {
-    if (error instanceof HankoError && error.status === 404) return (await hanko.createUser(email)).user_id;
+    if (error instanceof ConnectError && error.code === Code.NotFound) return (await hanko.createUser(email)).userId;
     throw error;
   }
 }
@@ -52,7 +53,7 @@ async function showSession(): Promise<void> {
   try {
     userId = (await hanko.me()).id;
   } catch (error) {
-    if (error instanceof HankoError && error.status === 401) return showSignedOut();
+    if (error instanceof ConnectError && error.code === Code.Unauthenticated) return showSignedOut();
     throw error;
   }
   const [user, credentials] = await Promise.all([hanko.user(userId), hanko.credentials()]);
@@ -91,7 +92,7 @@ function renderPasskeys(credentials: HankoCredential[]): void {
     name.placeholder = "Unnamed passkey";
     name.setAttribute("aria-label", "Passkey name");
     const created = document.createElement("small");
-    created.textContent = `added ${new Date(credential.created_at).toLocaleDateString()}`;
+    created.textContent = `added ${new Date(credential.createdAt).toLocaleDateString()}`;
     const rename = document.createElement("button");
     rename.textContent = "Rename";
     const remove = document.createElement("button");
@@ -129,7 +130,7 @@ action(element("passcode-form"), "submit", async () => {
 
 async function passkeyLogin(userId?: string): Promise<void> {
   const options = await hanko.startLogin(userId);
-  const assertion = await startAuthentication({ optionsJSON: options.publicKey as Parameters<typeof startAuthentication>[0]["optionsJSON"] });
+  const assertion = await startAuthentication({ optionsJSON: options as unknown as Parameters<typeof startAuthentication>[0]["optionsJSON"] });
   await hanko.finishLogin(assertion);
   await showSession();
 }
@@ -143,7 +144,7 @@ action(element("passkey-login-email"), "click", async () => {
 
 action(element("add-passkey"), "click", async () => {
   const options = await hanko.startRegistration();
-  const credential = await startRegistration({ optionsJSON: options.publicKey as Parameters<typeof startRegistration>[0]["optionsJSON"] });
+  const credential = await startRegistration({ optionsJSON: options as unknown as Parameters<typeof startRegistration>[0]["optionsJSON"] });
   await hanko.finishRegistration(credential);
   await showSession();
 });

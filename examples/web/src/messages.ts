@@ -1,31 +1,30 @@
 import { Code, ConnectError, describeError, type Reason } from "@tessera/client";
-import { HankoError, type HankoOperation } from "./hanko-api.js";
+import { HankoError, type HankoRestOperation } from "./hanko-api.js";
 
-/** Sentences for the Hanko refusals the demo can meet, by call and HTTP status. */
-const hankoSentences: Partial<Record<HankoOperation, Record<number, string>>> = {
-  "find-user": { 404: "No account uses that email address." },
-  "create-user": { 409: "An account with that email address exists already.", 403: "Sign-up is turned off on this server." },
-  "passcode-initialize": { 429: "Too many passcodes asked for: wait a little, then try again." },
+/** Sentences for the refusals of the Hanko REST calls the demo makes, by call and HTTP status. */
+const hankoSentences: Partial<Record<HankoRestOperation, Record<number, string>>> = {
   "passcode-finalize": {
     401: "That passcode is wrong: check the email and type it again.",
     408: "That passcode has expired: ask for a new one.",
     410: "Too many wrong passcodes: ask for a new one.",
     429: "Too many wrong passcodes today: try again later.",
   },
-  "webauthn-registration-finalize": {
-    400: "The passkey could not be registered: the server did not accept what the browser made.",
-    409: "You have as many passkeys as an account may hold.",
-  },
   "webauthn-login-finalize": {
     400: "This passkey was not accepted: it may have been removed from your account, or copied from another device.",
     401: "This passkey was not accepted: it may have been removed from your account, or copied from another device.",
   },
-  "rename-credential": { 400: "A passkey name must be 1 to 128 characters.", 404: "That passkey is no longer on your account." },
-  "delete-credential": { 404: "That passkey is no longer on your account." },
 };
 
-/** Sentences for the Authenticator API's reasons (google.rpc.ErrorInfo) the demo can meet. */
+/** Sentences for the reasons (google.rpc.ErrorInfo) of the Connect calls the demo makes: Hanko's and the Authenticator API's. */
 const reasonSentences: Partial<Record<Reason, string>> = {
+  USER_NOT_FOUND: "No account uses that email address.",
+  EMAIL_TAKEN: "An account with that email address exists already.",
+  SIGNUP_DISABLED: "Sign-up is turned off on this server.",
+  PASSCODE_RATE_LIMITED: "Too many passcodes asked for: wait a little, then try again.",
+  CREDENTIAL_EXISTS: "This passkey is on your account already.",
+  CREDENTIAL_LIMIT: "You have as many passkeys as an account may hold.",
+  CREDENTIAL_NOT_FOUND: "That passkey is no longer on your account.",
+  INVALID_NAME: "A passkey name must be 1 to 128 characters.",
   INVALID_CREDENTIALS: "That email address and password do not match an account.",
   INVALID_CODE: "That code is wrong: check the email and type it again.",
   TOO_MANY_ATTEMPTS: "Too many wrong attempts: wait a little, then try again.",
@@ -36,7 +35,7 @@ const reasonSentences: Partial<Record<Reason, string>> = {
   WRONG_TOKEN_STATE: "This step needs the previous one first (sign in again).",
   FACTOR_NOT_ALLOWED: "This account does not allow that second step.",
   NO_DEVICE: "This account has no device yet: add one while signed in.",
-  WEBAUTHN_REGISTRATION_FAILED: "The device could not be registered: the server did not accept what the browser made.",
+  WEBAUTHN_REGISTRATION_FAILED: "The passkey or device could not be registered: the server did not accept what the browser made.",
   WEBAUTHN_LOGIN_FAILED: "The device was not accepted.",
   UNAUTHENTICATED: "You are signed out: sign in again.",
   INVALID_TOKEN: "You are signed out: sign in again.",
