@@ -76,6 +76,7 @@ function row(index: number): UserToStore {
     authfi: null,
     locked: null,
     createdThrough: null,
+    username: null,
     identities: [],
   };
 }

@@ -54,6 +54,7 @@ const conflicts: Record<string, string> = {
   webauthn_credentials_tenant_credential_key: "a WebAuthn credential id of the user is another user's",
   authfi_users_tenant_name_key: "the AuthFi name belongs to another user of the access point",
   emails_one_primary_idx: "more than one primary email",
+  users_tenant_username_key: "the username belongs to another user",
   identities_provider_user_key: "a linked provider identity of the user belongs to another user",
 };
 

@@ -68,6 +68,7 @@ export function toStore(user: TransferUser, tenantId: string, secrets: SecretBox
     authfi: user.authfi,
     locked: user.locked === undefined || user.locked === null ? null : { at: new Date(user.locked.at), reason: user.locked.reason },
     createdThrough: user.createdThrough ?? null,
+    username: user.username ?? null,
     identities: (user.identities ?? []).map((identity) => ({
       provider: identity.provider,
       providerUserId: identity.providerUserId,
@@ -124,6 +125,7 @@ export function fromStore(user: StoredUser, secrets: SecretBox, exportKey: Opera
     authfi: user.authfi,
     locked: user.locked === null ? null : { at: user.locked.at.toISOString(), reason: user.locked.reason },
     createdThrough: user.createdThrough,
+    username: user.username,
     identities: user.identities.map((identity) => ({
       provider: identity.provider,
       providerUserId: identity.providerUserId,

@@ -25,6 +25,8 @@ export interface TransferUser {
   locked?: TransferLock | null;
   /** The product the user was created through (`hanko`, `authenticator`, `authfi`); absent or null: unknown. */
   createdThrough?: string | null;
+  /** The user's username (lower-cased), Hanko's password login takes it in place of the id (absent: none). */
+  username?: string | null;
   /** Provider identities (OAuth `sub`, SAML NameID) linked to the user (absent: none). */
   identities?: TransferIdentity[];
 }

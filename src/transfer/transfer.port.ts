@@ -24,6 +24,7 @@ export interface UserToStore {
   authfi: TransferAuthfiUser | null;
   locked: { at: Date; reason: string | null } | null;
   createdThrough: string | null;
+  username: string | null;
   identities: IdentityToStore[];
 }
 

@@ -9,7 +9,7 @@ import type { Schema } from "../schema.js";
  * a page's worth of memory whatever the number of users.
  */
 export async function usersAfter(db: Kysely<Schema>, afterId: string | undefined, limit: number): Promise<StoredUser[]> {
-  let page = db.selectFrom("users").innerJoin("tenants", "tenants.id", "users.tenant_id").select(["users.id", "users.tenant_id", "tenants.slug", "users.created_at", "users.updated_at", "users.locked_at", "users.lock_reason", "users.created_through"]).orderBy("users.id").limit(limit);
+  let page = db.selectFrom("users").innerJoin("tenants", "tenants.id", "users.tenant_id").select(["users.id", "users.tenant_id", "tenants.slug", "users.created_at", "users.updated_at", "users.locked_at", "users.lock_reason", "users.created_through", "users.username"]).orderBy("users.id").limit(limit);
   if (afterId !== undefined) page = page.where("users.id", ">", afterId);
   const users = await page.execute();
   if (users.length === 0) return [];
@@ -83,6 +83,7 @@ export async function usersAfter(db: Kysely<Schema>, afterId: string | undefined
       authfi: record === undefined ? null : { name: record.name, displayName: record.display_name, state: record.state },
       locked: user.locked_at === null ? null : { at: user.locked_at, reason: user.lock_reason },
       createdThrough: user.created_through,
+      username: user.username,
       identities: (identitiesOf.get(user.id) ?? []).map((row) => ({
         provider: row.provider,
         providerUserId: row.provider_user_id,

@@ -42,6 +42,7 @@ async function insertUsers(tx: Kysely<Schema>, users: UserToStore[]): Promise<vo
         locked_at: user.locked?.at ?? null,
         lock_reason: user.locked?.reason ?? null,
         created_through: user.createdThrough,
+        username: user.username,
       })),
     )
     .execute();

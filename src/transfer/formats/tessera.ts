@@ -1,7 +1,7 @@
 import { isUuid } from "../../core/errors/uuid.js";
 import type { TransferCredential, TransferFactors, TransferIdentity, TransferLock, TransferUser } from "../transfer-user.js";
 import { cosePublicKey } from "./cose-key.js";
-import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, phone, refuse, string, time, totpSecret, transports, type Json } from "./fields.js";
+import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, phone, refuse, string, time, totpSecret, transports, username as usernameOf, type Json } from "./fields.js";
 
 /**
  * Tessera's own export: one `TransferUser` a line, as `tessera export` writes it. Lossless: ids,
@@ -43,6 +43,7 @@ export function readTesseraUser(record: unknown): TransferUser {
     authfi: user.authfi === undefined || user.authfi === null ? null : readAuthfi(object(user.authfi, "authfi")),
     locked: user.locked === undefined || user.locked === null ? null : readLock(object(user.locked, "locked")),
     createdThrough: readCreatedThrough(user.createdThrough),
+    username: usernameOf(user.username, "username") ?? null,
     identities: readIdentities(user.identities),
   };
 }
