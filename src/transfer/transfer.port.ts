@@ -1,4 +1,5 @@
 import type { TransferAuthfiUser, TransferEmail, TransferPhone } from "./transfer-user.js";
+import type { UniqueClaim } from "./unique-claims.js";
 
 /** A linked provider identity ready to store; `email` is one of the user's addresses or null. */
 export interface IdentityToStore {
@@ -64,6 +65,8 @@ export interface TransferStore<Tx = unknown> {
    * events); throws and stores none when one of them cannot be.
    */
   insertUsers(users: UserToStore[], also?: (tx: Tx) => Promise<void>): Promise<void>;
+  /** Of these claims (`UniqueClaim.key`s by constraint), those another user already holds: what a dry run predicts. */
+  claimed(claims: UniqueClaim[]): Promise<Set<string>>;
   /** One page of users ordered by id, after `afterId` (keyset paging), with everything they have. */
   usersAfter(afterId: string | undefined, limit: number): Promise<StoredUser[]>;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { TransferStore, UserToStore } from "../../transfer/transfer.port.js";
 import type { Schema } from "../schema.js";
+import { claimed } from "./claimed.js";
 import { usersAfter } from "./export.store.js";
 
 /** The import and export store over the identity tables. */
@@ -23,6 +24,8 @@ export function createTransferStore(db: Kysely<Schema>): TransferStore<Kysely<Sc
         await insertUsers(tx, users);
         await also?.(tx);
       }),
+
+    claimed: (claims) => claimed(db, claims),
 
     usersAfter: (afterId, limit) => usersAfter(db, afterId, limit),
   };
