@@ -75,6 +75,8 @@ beforeAll(async () => {
     identity(randomUUID(), `md5-${run}@example.com`, { password: { config: { hashed_password: "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/" } } }),
     identity(randomUUID(), `clear-${run}@example.com`, { password: { config: { password: "hunter2hunter2" } } }),
     { id: randomUUID(), traits: {} },
+    identity(randomUUID(), `weak-scrypt-${run}@example.com`, { password: { config: { hashed_password: "$scrypt$ln=1024,r=8,p=1$2npRo7P03Mt8keSoMbyD/tKFWyUzjiQf2svUaNDSrhA=$MiCzNcIplSMqSBrm4HckjYqYhaVPPjTARTzwB1cVNYE=" } } }),
+    identity(randomUUID(), `weak-pbkdf2-${run}@example.com`, { password: { config: { hashed_password: "$pbkdf2-sha256$i=1000,l=32$1jP+5Zxpxgtee/iPxGgOz0RfE9/KJuDElP1ley4VxXc$QJxzfvdbHYBpydCbHoFg3GJEqMFULwskiuqiJctoYpI" } } }),
   ];
   result = await importText(server, "kratos", [...lines, ...bad].map((line) => JSON.stringify(line)).join("\n"));
 });
@@ -87,11 +89,14 @@ const storedHash = async (userId: string) => (await server.app.database.db.selec
 
 describe("importing Kratos identities", () => {
   it("imports one identity per hash algorithm and the passkey user, refusing weak, clear and empty ones by line", () => {
-    expect(result.summary).toEqual({ imported: 6, unchanged: 0, refused: 3 });
-    expect(result.refused.map((refusal) => refusal.line)).toEqual([7, 8, 9]);
+    expect(result.summary).toEqual({ imported: 6, unchanged: 0, refused: 5 });
+    expect(result.refused.map((refusal) => refusal.line)).toEqual([7, 8, 9, 10, 11]);
     expect(result.refused[0]?.reason).toMatch(/^credentials\.password\.config\.hashed_password: MD5-crypt is broken/);
     expect(result.refused[1]?.reason).toBe("credentials.password.config.password (a clear password) is not imported: give hashed_password");
     expect(result.refused[2]?.reason).toBe("traits carry neither an email nor a phone number");
+    // Weak parameters of a sound algorithm are refused too, with the parameters and the floor.
+    expect(result.refused[3]?.reason).toMatch(/^credentials\.password\.config\.hashed_password: .*scrypt N=1024,r=8 uses 1 MiB, under the floor of 16 MiB/);
+    expect(result.refused[4]?.reason).toMatch(/^credentials\.password\.config\.hashed_password: .*1000 PBKDF2 iterations are under the floor of 10000/);
     // Nothing of the clear password reaches a refusal.
     expect(JSON.stringify(result.refused)).not.toContain("hunter2");
   });
