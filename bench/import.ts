@@ -72,8 +72,12 @@ function row(index: number): UserToStore {
     phones: made.phones,
     passwordHash: made.passwordHash,
     credentials: made.webauthn.map((credential) => ({ ...credential, credentialId: Buffer.from(credential.credentialId, "base64url"), publicKey: Buffer.from(credential.publicKey, "base64url"), userHandle: null, createdAt: new Date(0), lastUsedAt: null })),
-    factors: { isCodeAllowed: true, isTotpAllowed: false, isDeviceAllowed: false, sealedTotpSecret: null },
+    factors: { isCodeAllowed: true, isTotpAllowed: false, isDeviceAllowed: false, sealedTotpSecret: null, totpLastUsedStep: null },
     authfi: null,
+    locked: null,
+    createdThrough: null,
+    username: null,
+    identities: [],
   };
 }
 

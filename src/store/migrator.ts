@@ -23,6 +23,7 @@ import * as auditEvents from "./migrations/20261203000200-audit-events.js";
 import * as webhooks from "./migrations/20261203000210-webhooks.js";
 import * as importedCredentials from "./migrations/20261203000300-imported-credentials.js";
 import * as userCreatedThrough from "./migrations/20261204000100-user-created-through.js";
+import * as usernames from "./migrations/20261206000100-usernames.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   "20261203000210-webhooks": webhooks,
   "20261203000300-imported-credentials": importedCredentials,
   "20261204000100-user-created-through": userCreatedThrough,
+  "20261206000100-usernames": usernames,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

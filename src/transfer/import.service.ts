@@ -10,6 +10,7 @@ import { readRecords } from "./record-stream.js";
 import { toStore } from "./stored-user.js";
 import type { TransferStore, UserToStore } from "./transfer.port.js";
 import type { TransferUser } from "./transfer-user.js";
+import { claimId, claimsOf } from "./unique-claims.js";
 
 /** What an import reads and how. */
 export interface ImportOptions {
@@ -54,6 +55,8 @@ const conflicts: Record<string, string> = {
   webauthn_credentials_tenant_credential_key: "a WebAuthn credential id of the user is another user's",
   authfi_users_tenant_name_key: "the AuthFi name belongs to another user of the access point",
   emails_one_primary_idx: "more than one primary email",
+  users_tenant_username_key: "the username belongs to another user",
+  identities_provider_user_key: "a linked provider identity of the user belongs to another user",
 };
 
 /** The product an imported user's `user.created` event names: the one whose clients the source served. */
@@ -85,6 +88,9 @@ export function createImportService<Tx>(options: ImportDeps<Tx>): ImportService 
       // A dry run stores nothing: the users it would have stored, so that a later record with the
       // same id counts as a real run counts it (unchanged, or refused for another tenant).
       const wouldExist = new Map<string, string>();
+      // And the unique values (emails, phone numbers, credential ids, …) they would hold, so that a
+      // later user of the file claiming one is refused as the real run refuses it.
+      const wouldClaim = new Set<string>();
       let batch: Pending[] = [];
       // Refusals of lines after the first pending user's, reported in line order when its batch is done.
       let held: Refusal[] = [];
@@ -148,8 +154,19 @@ export function createImportService<Tx>(options: ImportDeps<Tx>): ImportService 
           if (run.dryRun) wouldExist.set(entry.row.id, entry.row.tenantId);
           if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id);
         };
-        if (run.dryRun) toInsert.forEach(stored);
-        else if (toInsert.length > 0) {
+        if (run.dryRun) {
+          // The conflicts the real run would meet, in file order: a value stored already, or claimed by an earlier user of the file.
+          const taken = await store.claimed(toInsert.flatMap((entry) => claimsOf(entry.row)));
+          for (const entry of toInsert) {
+            const claims = claimsOf(entry.row);
+            const conflict = claims.find((claim) => taken.has(claimId(claim)) || wouldClaim.has(claimId(claim)));
+            if (conflict !== undefined) hold(entry.line, conflicts[conflict.constraint] ?? `the database refused the user (${conflict.constraint})`);
+            else {
+              for (const claim of claims) wouldClaim.add(claimId(claim));
+              stored(entry);
+            }
+          }
+        } else if (toInsert.length > 0) {
           try {
             await store.insertUsers(
               toInsert.map((entry) => entry.row),

@@ -34,7 +34,13 @@ export function toStore(user: TransferUser, tenantId: string, secrets: SecretBox
       isTotpAllowed: user.factors.isTotpAllowed && secret !== undefined,
       isDeviceAllowed: user.factors.isDeviceAllowed,
       sealedTotpSecret: user.factors.isTotpAllowed && secret !== undefined ? sealTotpSecret(secrets, user.id, secret) : null,
+      // The replay guard goes with the secret it guards: a code already used never logs in again.
+      totpLastUsedStep: user.factors.isTotpAllowed && secret !== undefined ? (user.factors.lastUsedStep ?? null) : null,
     };
+  }
+  const addresses = new Set(user.emails.map((email) => email.address));
+  for (const identity of user.identities ?? []) {
+    if (identity.email !== null && !addresses.has(identity.email)) throw new RecordRefused(`identity ${identity.provider}/${identity.providerUserId} names email ${identity.email}, which the user does not have`);
   }
   return {
     id: user.id,
@@ -60,6 +66,17 @@ export function toStore(user: TransferUser, tenantId: string, secrets: SecretBox
     })),
     factors,
     authfi: user.authfi,
+    locked: user.locked === undefined || user.locked === null ? null : { at: new Date(user.locked.at), reason: user.locked.reason },
+    createdThrough: user.createdThrough ?? null,
+    username: user.username ?? null,
+    identities: (user.identities ?? []).map((identity) => ({
+      provider: identity.provider,
+      providerUserId: identity.providerUserId,
+      email: identity.email,
+      data: identity.data,
+      createdAt: identity.createdAt === undefined ? undefined : new Date(identity.createdAt),
+      updatedAt: identity.updatedAt === undefined ? undefined : new Date(identity.updatedAt),
+    })),
   };
 }
 
@@ -101,7 +118,21 @@ export function fromStore(user: StoredUser, secrets: SecretBox, exportKey: Opera
       createdAt: credential.createdAt.toISOString(),
       lastUsedAt: credential.lastUsedAt === null ? null : credential.lastUsedAt.toISOString(),
     })),
-    factors: user.factors === null ? null : { isCodeAllowed: user.factors.isCodeAllowed, isTotpAllowed: user.factors.isTotpAllowed, isDeviceAllowed: user.factors.isDeviceAllowed, totp },
+    factors:
+      user.factors === null
+        ? null
+        : { isCodeAllowed: user.factors.isCodeAllowed, isTotpAllowed: user.factors.isTotpAllowed, isDeviceAllowed: user.factors.isDeviceAllowed, totp, lastUsedStep: totp === null ? null : user.factors.totpLastUsedStep },
     authfi: user.authfi,
+    locked: user.locked === null ? null : { at: user.locked.at.toISOString(), reason: user.locked.reason },
+    createdThrough: user.createdThrough,
+    username: user.username,
+    identities: user.identities.map((identity) => ({
+      provider: identity.provider,
+      providerUserId: identity.providerUserId,
+      email: identity.email,
+      data: identity.data,
+      createdAt: identity.createdAt.toISOString(),
+      updatedAt: identity.updatedAt.toISOString(),
+    })),
   };
 }

@@ -21,6 +21,34 @@ export interface TransferUser {
   factors: TransferFactors | null;
   /** The user's AuthFi record, when the tenant is an access point. */
   authfi: TransferAuthfiUser | null;
+  /** The operator's lock: a locked user logs in nowhere (absent: not locked). */
+  locked?: TransferLock | null;
+  /** The product the user was created through (`hanko`, `authenticator`, `authfi`); absent or null: unknown. */
+  createdThrough?: string | null;
+  /** The user's username (lower-cased), Hanko's password login takes it in place of the id (absent: none). */
+  username?: string | null;
+  /** Provider identities (OAuth `sub`, SAML NameID) linked to the user (absent: none). */
+  identities?: TransferIdentity[];
+}
+
+/** An operator's lock on a user. */
+export interface TransferLock {
+  /** When the user was locked. */
+  at: string;
+  /** The operator's note, or null. */
+  reason: string | null;
+}
+
+/** A provider identity linked to a user: the provider's name and its subject for the user. */
+export interface TransferIdentity {
+  provider: string;
+  providerUserId: string;
+  /** The user's email address the identity was linked through, when there is one. */
+  email: string | null;
+  /** The provider's claims, as it last gave them. */
+  data: Record<string, unknown>;
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 /** An email address of a user. */
@@ -63,6 +91,8 @@ export interface TransferFactors {
   isDeviceAllowed: boolean;
   /** The confirmed TOTP secret: clear base32 from a source system, or sealed under an operator's key in an export. */
   totp: { secret: string } | { sealed: string } | null;
+  /** The last TOTP time step a code was accepted for: a code of that step or older never logs in again (absent: none). */
+  lastUsedStep?: number | null;
 }
 
 /** An AuthFi user's record in its access point. */

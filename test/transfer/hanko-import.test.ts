@@ -49,6 +49,7 @@ beforeAll(async () => {
         { address: `Ada-${userId}@Example.com`, is_primary: true, is_verified: true },
         { address: `ada-old-${userId}@example.com`, is_primary: false, is_verified: false },
       ],
+      username: "Ada_Lovelace",
       password: { password: await argon2id(password), created_at: "2024-08-17T12:05:15Z" },
       otp_secret: null,
       webauthn_credentials: [credential(first, 41, { name: "MacBook" }), credential(second, 0, { created_at: "2024-08-19T00:00:00Z" })],
@@ -148,6 +149,21 @@ describe("importing Hanko's user export", () => {
   });
 });
 
+describe("an imported Hanko username", () => {
+  it("is kept, lower-cased, in the export", async () => {
+    const line = (await exportText(server)).split("\n").find((text) => text.includes(userId)) ?? "{}";
+    expect(JSON.parse(line)).toMatchObject({ username: "ada_lovelace" });
+  });
+
+  it("logs the user in over REST with the old password, whatever its case; a wrong password or an unknown username does not", async () => {
+    const login = (body: Record<string, unknown>) => rest(server.url, "POST", "/password/login", { body });
+    expect(await login({ username: "ADA_lovelace", password })).toMatchObject({ status: 200 });
+    expect((await login({ username: "ada_lovelace", password: "wrong password 3" })).status).toBe(401);
+    expect((await login({ username: "nobody_here", password })).status).toBe(401);
+    expect((await login({ username: "ada_lovelace", user_id: userId, password })).status).toBe(400);
+  });
+});
+
 describe.each(rpcTransports)("an imported Hanko user over %s", (transport) => {
   const session = (method: string, input: Record<string, unknown>) => callRpc(transport, server.url, SessionService, SessionServiceService, method, input);
   const webauthn = (method: string, input: Record<string, unknown>) => callRpc(transport, server.url, WebAuthnService, WebAuthnServiceService, method, input);
@@ -156,6 +172,8 @@ describe.each(rpcTransports)("an imported Hanko user over %s", (transport) => {
   it("logs in with the old password and the old passkey", async () => {
     expect(await session("loginWithPassword", { userId, password })).toMatchObject({ ok: true, output: { session_lifetime: 3600 } });
     expect(await session("loginWithPassword", { userId, password: "wrong password 2" })).toMatchObject({ ok: false, code: Code.Unauthenticated });
+    expect(await session("loginWithPassword", { username: "Ada_Lovelace", password })).toMatchObject({ ok: true, output: { session_lifetime: 3600 } });
+    expect(await session("loginWithPassword", { username: "unknown_user", password })).toMatchObject({ ok: false, code: Code.Unauthenticated });
     const init = await webauthn("initializeLogin", { userId });
     if (!init.ok) throw new Error(init.message);
     const challenge = (init.output.publicKey as { challenge: string }).challenge;

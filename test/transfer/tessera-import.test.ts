@@ -49,7 +49,7 @@ describe("importing Tessera's own export", () => {
     // Sealed for another user: the secret is bound to its user id.
     const moved = { ...sealedUser(randomUUID()), id: randomUUID() };
     expect((await importText(server, "tessera", JSON.stringify(moved), { exportKey: key })).refused).toEqual([{ line: 1, reason: "factors.totp does not open with the key given" }]);
-    expect(await exportText(server, key)).toContain(JSON.stringify(sealedUser(good).factors));
+    expect(await exportText(server, key)).toContain(JSON.stringify({ ...sealedUser(good).factors, lastUsedStep: null }));
   });
 
   it("switches a TOTP factor whose secret the export withheld off", async () => {
@@ -73,9 +73,14 @@ describe("importing Tessera's own export", () => {
       base({ createdAt: "yesterday" }),
       base({ authfi: { name: "x", state: "gone" } }),
       base({ passwordHash: "plain text" }),
+      base({ locked: { reason: "no time" } }),
+      base({ createdThrough: "keycloak" }),
+      base({ identities: [{ provider: "github", providerUserId: "1", email: "someone-else@example.com" }] }),
+      base({ identities: [{ provider: "github", providerUserId: "1" }, { provider: "github", providerUserId: "1" }] }),
+      base({ factors: { isTotpAllowed: false, totp: null, lastUsedStep: -1 } }),
     ];
     const result = await importText(server, "tessera", lines.join("\n"));
-    expect(result.summary).toEqual({ imported: 0, unchanged: 0, refused: 8 });
+    expect(result.summary).toEqual({ imported: 0, unchanged: 0, refused: 13 });
     expect(result.refused).toEqual([
       { line: 1, reason: "id must be a UUID" },
       { line: 2, reason: "webauthn[0].product must be hanko, authenticator or authfi" },
@@ -85,6 +90,11 @@ describe("importing Tessera's own export", () => {
       { line: 6, reason: "createdAt is not a date and time" },
       { line: 7, reason: 'authfi.state must be "activate" or "suspend"' },
       { line: 8, reason: expect.stringMatching(/^passwordHash: /) },
+      { line: 9, reason: "locked.at is required" },
+      { line: 10, reason: "createdThrough must be hanko, authenticator or authfi" },
+      { line: 11, reason: "identity github/1 names email someone-else@example.com, which the user does not have" },
+      { line: 12, reason: "identities[1] is given twice" },
+      { line: 13, reason: "factors.lastUsedStep must be an integer from 0 to 2147483647" },
     ]);
   });
 });

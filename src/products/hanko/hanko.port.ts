@@ -10,4 +10,6 @@ export interface PasswordStore {
    * the hash was created) in the same transaction; true when it was created.
    */
   savePasswordHash(userId: string, hash: string, then: (tx: unknown, created: boolean) => Promise<void>): Promise<boolean>;
+  /** The id of the user whose username (lower-cased) is `username`, if any. */
+  findUserIdByUsername(username: string): Promise<string | undefined>;
 }

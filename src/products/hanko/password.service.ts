@@ -17,9 +17,11 @@ export interface PasswordService {
   /**
    * The user id when `password` is the user's; throws INVALID_CREDENTIALS otherwise, unknown user
    * included, and TOO_MANY_ATTEMPTS (rate_limited) after 10 wrong passwords for the user id in 15
-   * minutes, known or not, the right password included.
+   * minutes, known or not, the right password included. `username` (case-insensitive) names the
+   * user in place of `userId` (exactly one of them is given): an unknown username costs and
+   * answers what a wrong password does, and wrong passwords count against the username.
    */
-  verifyLogin(userId: string, password: string): Promise<string>;
+  verifyLogin(userId: string, password: string, username?: string): Promise<string>;
   /** Sets the session user's password; true when created, false when replaced. */
   setPassword(sessionUserId: string, userId: string, password: string): Promise<boolean>;
 }
@@ -40,12 +42,30 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
     }
   };
   return {
-    async verifyLogin(userId, password) {
+    async verifyLogin(userId, password, username = "") {
       enabled();
-      const id = requireUuid(userId, "user_id");
+      const name = username.trim().toLowerCase();
+      if ((name === "") === (userId === "")) throw new DomainError("INVALID_FIELD", "invalid", "give either user_id or username");
       if (password === "" || [...password].length > maxPasswordLength) {
         throw new DomainError("INVALID_PASSWORD", "invalid", `password must be 1 to ${maxPasswordLength} characters`);
       }
+      if (name !== "") {
+        if ([...name].length > 64) throw new DomainError("INVALID_FIELD", "invalid", "username must be at most 64 characters");
+        // The same work and answer for an unknown username (its decoy) as for a wrong password.
+        const found = await passwords.findUserIdByUsername(name);
+        const byName = () =>
+          deps.limits.guard([[["username", name], hankoLimits.password]], ["INVALID_CREDENTIALS"], async () => {
+            if ((await deps.passwordCheck.check(found, password, `username:${name}`)) !== "matches" || found === undefined) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
+            return found;
+          });
+        return recordOutcome(
+          audit,
+          byName,
+          (id) => ({ type: "login.succeeded", outcome: "success", product: "hanko", userId: id, details: { factor: "password" } }),
+          (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", product: "hanko", ...(found === undefined ? {} : { userId: found }), reason: reasonOf(error), details: { factor: "password" } } : undefined),
+        );
+      }
+      const id = requireUuid(userId, "user_id");
       // Wrong passwords count against the user id whether or not a user has it: the same answers either way.
       const login = () =>
         deps.limits.guard([[["user", id], hankoLimits.password]], ["INVALID_CREDENTIALS"], async () => {

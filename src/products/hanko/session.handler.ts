@@ -42,7 +42,7 @@ export function createSessionHandler(deps: SessionHandlerDeps): HankoSessionRpcs
       return session.publicConfig();
     },
     async loginWithPassword(request) {
-      const userId = await passwords.verifyLogin(request.userId, request.password);
+      const userId = await passwords.verifyLogin(request.userId, request.password, request.username);
       return sessionFields(await tokens.issue(userId), deps.authTokenHeader);
     },
     async setPassword(request, context) {

@@ -76,6 +76,10 @@ export function createPasswordStore(db: Kysely<Schema>, tenantId: string): Passw
         await then(tx, created);
         return created;
       }),
+    async findUserIdByUsername(username) {
+      const row = await db.selectFrom("users").select("id").where("tenant_id", "=", tenantId).where("username", "=", username).executeTakeFirst();
+      return row?.id;
+    },
   };
 }
 

@@ -31,6 +31,8 @@ export interface UserTable {
   lock_reason: ColumnType<string | null, string | null | undefined, string | null>;
   /** The product the user was created through (hanko, authenticator, authfi); null when unknown (an import, or a row older than the column with no evidence). */
   created_through: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The username (lower-cased, unique in the tenant) Hanko's password login takes in place of the id; null when none. */
+  username: ColumnType<string | null, string | null | undefined, string | null>;
 }
 /** Email addresses, lower-cased, unique per tenant; one primary per user. */
 export interface EmailTable {

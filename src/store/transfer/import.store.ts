@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { TransferStore, UserToStore } from "../../transfer/transfer.port.js";
 import type { Schema } from "../schema.js";
+import { claimed } from "./claimed.js";
 import { usersAfter } from "./export.store.js";
 
 /** The import and export store over the identity tables. */
@@ -24,6 +25,8 @@ export function createTransferStore(db: Kysely<Schema>): TransferStore<Kysely<Sc
         await also?.(tx);
       }),
 
+    claimed: (claims) => claimed(db, claims),
+
     usersAfter: (afterId, limit) => usersAfter(db, afterId, limit),
   };
 }
@@ -33,12 +36,24 @@ async function insertUsers(tx: Kysely<Schema>, users: UserToStore[]): Promise<vo
   if (users.length === 0) return;
   await tx
     .insertInto("users")
-    .values(users.map((user) => ({ id: user.id, tenant_id: user.tenantId, created_at: user.createdAt, updated_at: user.updatedAt ?? user.createdAt })))
+    .values(
+      users.map((user) => ({
+        id: user.id,
+        tenant_id: user.tenantId,
+        created_at: user.createdAt,
+        updated_at: user.updatedAt ?? user.createdAt,
+        locked_at: user.locked?.at ?? null,
+        lock_reason: user.locked?.reason ?? null,
+        created_through: user.createdThrough,
+        username: user.username,
+      })),
+    )
     .execute();
   const emails = users.flatMap((user) =>
     user.emails.map((email) => ({ tenant_id: user.tenantId, user_id: user.id, address: email.address, verified: email.verified, is_primary: email.primary, created_at: user.createdAt, updated_at: user.updatedAt ?? user.createdAt })),
   );
-  if (emails.length > 0) await tx.insertInto("emails").values(emails).execute();
+  const emailIds = new Map<string, string>();
+  if (emails.length > 0) for (const row of await tx.insertInto("emails").values(emails).returning(["id", "user_id", "address"]).execute()) emailIds.set(`${row.user_id} ${row.address}`, row.id);
   const phones = users.flatMap((user) => user.phones.map((phone) => ({ tenant_id: user.tenantId, user_id: user.id, number: phone.number, verified: phone.verified, created_at: user.createdAt })));
   if (phones.length > 0) await tx.insertInto("phone_numbers").values(phones).execute();
   const passwords = users.flatMap((user) => (user.passwordHash === null ? [] : [{ user_id: user.id, tenant_id: user.tenantId, hash: user.passwordHash, created_at: user.createdAt, updated_at: user.updatedAt ?? user.createdAt }]));
@@ -74,7 +89,7 @@ async function insertUsers(tx: Kysely<Schema>, users: UserToStore[]): Promise<vo
             is_totp_allowed: user.factors.isTotpAllowed,
             is_device_allowed: user.factors.isDeviceAllowed,
             totp_secret: user.factors.sealedTotpSecret === null ? null : Buffer.from(user.factors.sealedTotpSecret),
-            totp_last_used_step: null,
+            totp_last_used_step: user.factors.totpLastUsedStep,
             updated_at: user.updatedAt,
           },
         ],
@@ -84,4 +99,17 @@ async function insertUsers(tx: Kysely<Schema>, users: UserToStore[]): Promise<vo
     user.authfi === null ? [] : [{ user_id: user.id, tenant_id: user.tenantId, name: user.authfi.name, display_name: user.authfi.displayName, state: user.authfi.state, created_at: user.createdAt, updated_at: user.updatedAt ?? user.createdAt }],
   );
   if (authfi.length > 0) await tx.insertInto("authfi_users").values(authfi).execute();
+  const identities = users.flatMap((user) =>
+    user.identities.map((identity) => ({
+      tenant_id: user.tenantId,
+      user_id: user.id,
+      provider: identity.provider,
+      provider_user_id: identity.providerUserId,
+      email_id: identity.email === null ? null : (emailIds.get(`${user.id} ${identity.email}`) ?? null),
+      data: JSON.stringify(identity.data),
+      created_at: identity.createdAt ?? user.createdAt,
+      updated_at: identity.updatedAt ?? identity.createdAt ?? user.updatedAt ?? user.createdAt,
+    })),
+  );
+  if (identities.length > 0) await tx.insertInto("identities").values(identities).execute();
 }

@@ -125,6 +125,14 @@ export function passwordHash(value: unknown, path: string): string | null {
   return text;
 }
 
+/** A username as Hanko keeps it: trimmed, lower-cased, letters, digits, `_`, `-` and `.`, 1 to 64 characters; undefined when absent. */
+export function username(value: unknown, path: string): string | undefined {
+  const text = optionalString(value, path)?.trim().toLowerCase();
+  if (text === undefined || text === "") return undefined;
+  if (!/^[\p{L}\p{N}_.-]{1,64}$/u.test(text)) refuse(`${path} must be 1 to 64 letters, digits, "_", "-" or "."`);
+  return text;
+}
+
 /** A base32 TOTP secret (RFC 4648, no padding, upper case), at least 16 characters (80 bits). */
 export function totpSecret(value: unknown, path: string): string {
   const secret = string(value, path).replace(/[\s=]/g, "").toUpperCase();

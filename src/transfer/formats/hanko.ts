@@ -1,6 +1,6 @@
 import type { TransferCredential, TransferUser } from "../transfer-user.js";
 import { cosePublicKey } from "./cose-key.js";
-import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, recordDates, refuse, string, time, totpSecret, transports, userIdOf } from "./fields.js";
+import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, recordDates, refuse, string, time, totpSecret, transports, userIdOf, username as usernameOf } from "./fields.js";
 
 /**
  * Hanko's user import/export JSON (`hanko user import`, schema `hanko.user_import.json`): an entry
@@ -17,7 +17,7 @@ export function readHankoUser(record: unknown): TransferUser {
   });
   checkEmails(emails);
   if (emails.length > 0 && !emails.some((entry) => entry.primary)) refuse("no primary email (Hanko needs exactly one)");
-  const username = optionalString(entry.username, "username");
+  const username = usernameOf(entry.username, "username");
   if (emails.length === 0 && username === undefined) refuse("neither emails nor a username");
   const id = userIdOf("hanko", optionalString(entry.user_id, "user_id"));
   const password = entry.password === undefined || entry.password === null ? null : passwordHash(object(entry.password, "password").password, "password.password");
@@ -35,6 +35,7 @@ export function readHankoUser(record: unknown): TransferUser {
     ),
     factors: otp === undefined ? null : { isCodeAllowed: true, isTotpAllowed: true, isDeviceAllowed: false, totp: { secret: otp } },
     authfi: null,
+    username: username ?? null,
   };
 }
 

@@ -9,7 +9,8 @@ import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag,
  * them are verified), `credentials.password.config.hashed_password`, and WebAuthn credentials in
  * `credentials.webauthn.config` or `credentials.passkey.config` (`credentials[]` with `id`,
  * `public_key`, `authenticator.{aaguid, sign_count}`, `flags`, `display_name`, `added_at`; the
- * config's `user_handle`). Identities go to the default tenant; their passkeys log in over Hanko's API.
+ * config's `user_handle`), `state` (`active`, or `inactive`: imported locked). Identities go to the
+ * default tenant; their passkeys log in over Hanko's API.
  */
 export function readKratosIdentity(record: unknown): TransferUser {
   const identity = object(record, "the identity");
@@ -36,9 +37,27 @@ export function readKratosIdentity(record: unknown): TransferUser {
   const webauthn = distinctCredentials([...webauthnKeys, ...passkeys], (index) =>
     index < webauthnKeys.length ? `credentials.webauthn.config.credentials[${index}].id` : `credentials.passkey.config.credentials[${index - webauthnKeys.length}].id`,
   );
-  if (identity.state !== undefined && identity.state !== "active" && identity.state !== "inactive") refuse('state must be "active" or "inactive"');
-  return { ...userIdOf("kratos", optionalString(identity.id, "id")), tenant: "default", ...recordDates(identity), emails, phones, passwordHash: password, webauthn, factors: null, authfi: null };
+  const state = identity.state ?? "active";
+  if (state !== "active" && state !== "inactive") refuse('state must be "active" or "inactive"');
+  const dates = recordDates(identity);
+  return {
+    ...userIdOf("kratos", optionalString(identity.id, "id")),
+    tenant: "default",
+    ...dates,
+    emails,
+    phones,
+    passwordHash: password,
+    webauthn,
+    factors: null,
+    authfi: null,
+    // Kratos lets no inactive identity log in and keeps its credentials for reactivation: it comes
+    // in locked (an operator's UnlockUser reactivates it), locked since Kratos deactivated it.
+    locked: state === "inactive" ? { at: time(identity.state_changed_at, "state_changed_at") ?? dates.updatedAt ?? new Date().toISOString(), reason: inactiveReason } : null,
+  };
 }
+
+/** The lock note of an identity that was inactive in Kratos. */
+export const inactiveReason = "inactive in Kratos (imported)";
 
 /** The addresses Kratos marked verified, normalised as the traits are. */
 function verifiedAddresses(identity: Json): Set<string> {

@@ -1,12 +1,13 @@
 import { isUuid } from "../../core/errors/uuid.js";
-import type { TransferCredential, TransferFactors, TransferUser } from "../transfer-user.js";
+import type { TransferCredential, TransferFactors, TransferIdentity, TransferLock, TransferUser } from "../transfer-user.js";
 import { cosePublicKey } from "./cose-key.js";
-import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, phone, refuse, string, time, totpSecret, transports, type Json } from "./fields.js";
+import { aaguid, binary, checkEmails, counter, distinctCredentials, email, flag, list, object, optionalString, passwordHash, phone, refuse, string, time, totpSecret, transports, username as usernameOf, type Json } from "./fields.js";
 
 /**
  * Tessera's own export: one `TransferUser` a line, as `tessera export` writes it. Lossless: ids,
  * tenants, times, contacts, password hashes, credentials with their user handles and flags, factor
- * settings and AuthFi records come back as they were. A TOTP secret sealed under the operator's
+ * settings with the TOTP replay guard (the last step used), AuthFi records, the operator's lock, the
+ * product the user was created through and linked provider identities come back as they were. A TOTP secret sealed under the operator's
  * key (`factors.totp.sealed`) is opened with the key file given to the import.
  */
 export function readTesseraUser(record: unknown): TransferUser {
@@ -40,7 +41,46 @@ export function readTesseraUser(record: unknown): TransferUser {
     ),
     factors: user.factors === undefined || user.factors === null ? null : readFactors(object(user.factors, "factors")),
     authfi: user.authfi === undefined || user.authfi === null ? null : readAuthfi(object(user.authfi, "authfi")),
+    locked: user.locked === undefined || user.locked === null ? null : readLock(object(user.locked, "locked")),
+    createdThrough: readCreatedThrough(user.createdThrough),
+    username: usernameOf(user.username, "username") ?? null,
+    identities: readIdentities(user.identities),
   };
+}
+
+function readLock(locked: Json): TransferLock {
+  return { at: time(locked.at, "locked.at") ?? refuse("locked.at is required"), reason: optionalString(locked.reason, "locked.reason") ?? null };
+}
+
+function readCreatedThrough(value: unknown): string | null {
+  const product = optionalString(value, "createdThrough");
+  if (product === undefined) return null;
+  if (!products.has(product)) refuse("createdThrough must be hanko, authenticator or authfi");
+  return product;
+}
+
+function readIdentities(value: unknown): TransferIdentity[] {
+  const seen = new Set<string>();
+  return list(value, "identities").map((item, index) => {
+    const at = `identities[${index}]`;
+    const member = object(item, at);
+    const provider = string(member.provider, `${at}.provider`);
+    const providerUserId = string(member.providerUserId, `${at}.providerUserId`);
+    const key = JSON.stringify([provider, providerUserId]);
+    if (seen.has(key)) refuse(`${at} is given twice`);
+    seen.add(key);
+    const createdAt = time(member.createdAt, `${at}.createdAt`);
+    const updatedAt = time(member.updatedAt, `${at}.updatedAt`);
+    const address = member.email === undefined || member.email === null ? null : email(member.email, `${at}.email`);
+    return {
+      provider,
+      providerUserId,
+      email: address,
+      data: member.data === undefined || member.data === null ? {} : object(member.data, `${at}.data`),
+      ...(createdAt === undefined ? {} : { createdAt }),
+      ...(updatedAt === undefined ? {} : { updatedAt }),
+    };
+  });
 }
 
 const products = new Set(["hanko", "authenticator", "authfi"]);
@@ -77,7 +117,15 @@ function readFactors(factors: Json): TransferFactors {
   const isTotpAllowed = flag(factors.isTotpAllowed, "factors.isTotpAllowed");
   // isTotpAllowed with no totp: the export withheld the secret (the factor comes in switched off).
   if (totp !== null && !isTotpAllowed) refuse("factors.totp is given but factors.isTotpAllowed is false");
-  return { isCodeAllowed: flag(factors.isCodeAllowed, "factors.isCodeAllowed", true), isTotpAllowed, isDeviceAllowed: flag(factors.isDeviceAllowed, "factors.isDeviceAllowed"), totp };
+  const step = factors.lastUsedStep;
+  if (step !== undefined && step !== null && (typeof step !== "number" || !Number.isInteger(step) || step < 0 || step > 0x7fffffff)) refuse("factors.lastUsedStep must be an integer from 0 to 2147483647");
+  return {
+    isCodeAllowed: flag(factors.isCodeAllowed, "factors.isCodeAllowed", true),
+    isTotpAllowed,
+    isDeviceAllowed: flag(factors.isDeviceAllowed, "factors.isDeviceAllowed"),
+    totp,
+    lastUsedStep: typeof step === "number" ? step : null,
+  };
 }
 
 function readAuthfi(authfi: Json): TransferUser["authfi"] {

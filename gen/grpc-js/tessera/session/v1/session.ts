@@ -123,12 +123,14 @@ export interface AccountConfig {
   allowSignup: boolean;
 }
 
-/** LoginWithPasswordRequest names the user and the password. */
+/** LoginWithPasswordRequest names the user (by id, or by username) and the password. */
 export interface LoginWithPasswordRequest {
-  /** The user's id (UUID). */
+  /** The user's id (UUID); empty when `username` names the user. */
   userId: string;
   /** The password. */
   password: string;
+  /** The user's username (case-insensitive), as Hanko's username login takes it; in place of `user_id`. */
+  username: string;
 }
 
 /** LoginWithPasswordResponse carries the new session. */
@@ -1001,7 +1003,7 @@ export const AccountConfig: MessageFns<AccountConfig> = {
 };
 
 function createBaseLoginWithPasswordRequest(): LoginWithPasswordRequest {
-  return { userId: "", password: "" };
+  return { userId: "", password: "", username: "" };
 }
 
 export const LoginWithPasswordRequest: MessageFns<LoginWithPasswordRequest> = {
@@ -1011,6 +1013,9 @@ export const LoginWithPasswordRequest: MessageFns<LoginWithPasswordRequest> = {
     }
     if (message.password !== "") {
       writer.uint32(18).string(message.password);
+    }
+    if (message.username !== "") {
+      writer.uint32(26).string(message.username);
     }
     return writer;
   },
@@ -1044,6 +1049,14 @@ export const LoginWithPasswordRequest: MessageFns<LoginWithPasswordRequest> = {
             message.password = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1060,6 +1073,7 @@ export const LoginWithPasswordRequest: MessageFns<LoginWithPasswordRequest> = {
     return {
       userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
       password: isSet(object.password) ? globalThis.String(object.password) : "",
+      username: isSet(object.username) ? globalThis.String(object.username) : "",
     };
   },
 
@@ -1071,6 +1085,9 @@ export const LoginWithPasswordRequest: MessageFns<LoginWithPasswordRequest> = {
     if (message.password !== "") {
       obj.password = message.password;
     }
+    if (message.username !== "") {
+      obj.username = message.username;
+    }
     return obj;
   },
 
@@ -1081,6 +1098,7 @@ export const LoginWithPasswordRequest: MessageFns<LoginWithPasswordRequest> = {
     const message = createBaseLoginWithPasswordRequest();
     message.userId = object.userId ?? "";
     message.password = object.password ?? "";
+    message.username = object.username ?? "";
     return message;
   },
 };
@@ -1682,8 +1700,9 @@ export const SessionServiceService = {
   },
   /**
    * LoginWithPassword is Hanko's `POST /password/login` (when `HANKO_PASSWORDS_ENABLED`): a
-   * session for the right password. A wrong password and an unknown user both answer 401,
-   * after the same work. Errors: 400 bad input, 401, 403 passwords disabled.
+   * session for the right password, the user named by `user_id` or by `username`. A wrong
+   * password and an unknown user (or username) both answer 401, after the same work. Errors: 400
+   * bad input (neither or both of `user_id` and `username`), 401, 403 passwords disabled.
    */
   loginWithPassword: {
     path: "/tessera.session.v1.SessionService/LoginWithPassword" as const,
@@ -1862,8 +1881,9 @@ export interface SessionServiceServer extends UntypedServiceImplementation {
   getConfig: handleUnaryCall<GetConfigRequest, GetConfigResponse>;
   /**
    * LoginWithPassword is Hanko's `POST /password/login` (when `HANKO_PASSWORDS_ENABLED`): a
-   * session for the right password. A wrong password and an unknown user both answer 401,
-   * after the same work. Errors: 400 bad input, 401, 403 passwords disabled.
+   * session for the right password, the user named by `user_id` or by `username`. A wrong
+   * password and an unknown user (or username) both answer 401, after the same work. Errors: 400
+   * bad input (neither or both of `user_id` and `username`), 401, 403 passwords disabled.
    */
   loginWithPassword: handleUnaryCall<LoginWithPasswordRequest, LoginWithPasswordResponse>;
   /**
@@ -1992,8 +2012,9 @@ export interface SessionServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * LoginWithPassword is Hanko's `POST /password/login` (when `HANKO_PASSWORDS_ENABLED`): a
-   * session for the right password. A wrong password and an unknown user both answer 401,
-   * after the same work. Errors: 400 bad input, 401, 403 passwords disabled.
+   * session for the right password, the user named by `user_id` or by `username`. A wrong
+   * password and an unknown user (or username) both answer 401, after the same work. Errors: 400
+   * bad input (neither or both of `user_id` and `username`), 401, 403 passwords disabled.
    */
   loginWithPassword(
     request: LoginWithPasswordRequest,
