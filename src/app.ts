@@ -323,7 +323,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       identityService({
         hanko: createIdentityHandler(createIdentityService({ identities, hanko: config.hanko, audit })),
-        authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ keys: createKeyRevocationStore(db, tenantId), secrets, challenges, limits, nudgeOutbox })),
+        authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ keys: createKeyRevocationStore(db, tenantId), secrets, challenges, limits, nudgeOutbox, audit })),
         authfi: createAuthfiIdentityHandler({ management: authfiManagement }),
       }),
       scopeService({
@@ -334,7 +334,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         }),
       }),
       verifyService({
-        jincor: createJincorMethods({ verifications: createVerificationService({ tenantId, secrets, challenges, totpSecrets: createConsumerTotpStore(tenantId), nudgeOutbox, clock }) }),
+        jincor: createJincorMethods({ verifications: createVerificationService({ tenantId, secrets, challenges, totpSecrets: createConsumerTotpStore(tenantId), nudgeOutbox, clock, audit }) }),
         passcode: createPasscodeHandler({ passcodes: createPasscodeService({ identities, challenges, limits, nudgeOutbox, audit }), tokens, authTokenHeader }),
       }),
       webauthnService({
