@@ -116,6 +116,7 @@ import { createAuditLog } from "./core/audit/audit.service.js";
 import { currentClient } from "./core/client/client-scope.js";
 import { auditChannel, createAuditReader, createAuditStore } from "./store/audit/audit.store.js";
 import type { Kysely } from "kysely";
+import type { RunInTransaction } from "./core/transaction.port.js";
 import type { AuditStore } from "./core/audit/audit.port.js";
 import { createAuditWatch, type AuditWatchSettings } from "./admin/audit-watch.js";
 import { createAdminAuditHandler } from "./admin/admin-audit.handler.js";
@@ -257,7 +258,17 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
     // Services that count in milliseconds read the same clock.
     const now = () => clock.now().getTime();
     const locks = createUserLockStore(db);
-    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({ policy, rp, challenges: createWebauthnChallengeStore(db), credentials: createCredentialStore(db), clock, locks, audit });
+    const webauthnCeremony = (policy: WebauthnPolicy) => createWebauthnCeremony({
+        policy,
+        rp,
+        challenges: createWebauthnChallengeStore(db),
+        credentials: createCredentialStore(db),
+        clock,
+        locks,
+        audit,
+        transaction: transactionsOf(db) as RunInTransaction<unknown>,
+        credentialsIn: (tx) => createCredentialStore(tx as Kysely<Schema>),
+      });
     const accessPoints = createAccessPointService({ store: createAccessPointStore(db), secrets });
     if (config.authfiAccessPoint !== undefined && config.authfiApiKey !== undefined) {
       const revoked = await accessPoints.ensure(config.authfiAccessPoint, config.authfiApiKey);
@@ -323,7 +334,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       }),
       identityService({
         hanko: createIdentityHandler(createIdentityService({ identities, hanko: config.hanko, audit })),
-        authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ keys: createKeyRevocationStore(db, tenantId), secrets, challenges, limits, nudgeOutbox })),
+        authentiq: createAuthentiqKeyHandler(authentiqKeys, createRevocationService({ keys: createKeyRevocationStore(db, tenantId), secrets, challenges, limits, nudgeOutbox, audit })),
         authfi: createAuthfiIdentityHandler({ management: authfiManagement }),
       }),
       scopeService({
@@ -334,7 +345,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
         }),
       }),
       verifyService({
-        jincor: createJincorMethods({ verifications: createVerificationService({ tenantId, secrets, challenges, totpSecrets: createConsumerTotpStore(tenantId), nudgeOutbox, clock }) }),
+        jincor: createJincorMethods({ verifications: createVerificationService({ tenantId, secrets, challenges, totpSecrets: createConsumerTotpStore(tenantId), nudgeOutbox, clock, audit }) }),
         passcode: createPasscodeHandler({ passcodes: createPasscodeService({ identities, challenges, limits, nudgeOutbox, audit }), tokens, authTokenHeader }),
       }),
       webauthnService({
@@ -344,7 +355,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       authenticatorService({
         authenticator: createAuthenticatorHandler({
           signup: createSignupService({ store: authenticatorStore, identities, tokens: accessTokens, challenges, limits, nudgeOutbox, clock, audit }),
-          login: createLoginService({ store: authenticatorStore, identities, transaction, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwordCheck, challenges, nudgeOutbox, clock, audit }),
+          login: createLoginService({ store: authenticatorStore, identities, tenantId, tokens: accessTokens, secrets, ceremony: authenticatorCeremony, limits, passwordCheck, challenges, nudgeOutbox, clock, audit }),
           devices: createDeviceService({ store: authenticatorStore, identities, transaction, tenantId, ceremony: authenticatorCeremony }),
           tokens: accessTokens,
           settings: createUserSettingsService({ store: authenticatorStore, identities, transaction, tenantId, secrets, issuer: config.rpName, ceremony: authenticatorCeremony, limits, passwordCheck, clock, audit }),

@@ -2,8 +2,8 @@
 export interface AdminAction {
   /** `user.deleted`, `user.locked`, `user.unlocked`, `session.revoked`, `sessions.revoked`, `credential.deleted`. */
   type: string;
-  /** The user acted on. */
-  userId: string;
+  /** The user acted on; none for an act on what belongs to no user (an Authentiq key). */
+  userId?: string;
   /** The admin key's id (AdminPrincipal.keyId). */
   actor: string;
   /** Further facts (the session or credential id, the lock reason); never a secret. */

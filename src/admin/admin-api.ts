@@ -21,6 +21,8 @@ import { createOneTimeTokens } from "../core/session/one-time-token.js";
 import { createOneTimeTokenStore } from "../store/session/one-time-token.store.js";
 import { defaultTenantId } from "../store/schema.js";
 import { createAdminUsersHandler } from "./admin-users.handler.js";
+import { createAdminAuthentiqKeysHandler } from "./admin-authentiq-keys.handler.js";
+import { createAuthentiqKeyDirectory } from "../store/admin/authentiq-key-directory.store.js";
 
 /** What the admin API is built from. */
 export interface AdminApiOptions {
@@ -60,6 +62,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
   const parts: AdminHandlers[] = [
     createAdminUsersHandler({ directory, actions, clock, products: directoryProducts }),
     createAdminSessionsHandler({ directory, actions, clock }),
+    createAdminAuthentiqKeysHandler({ keys: createAuthentiqKeyDirectory(db, defaultTenantId), actions }),
     createAdminTokensHandler({
       locks: createUserLockStore(db),
       introspectors: [

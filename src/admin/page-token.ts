@@ -15,6 +15,11 @@ export function pageSizeOf(requested: number): number {
 
 const timePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/** Whether `value` is a position's time as the stores spell it (RFC 3339, 6 fraction digits, UTC). */
+export function isPositionTime(value: string): boolean {
+  return timePattern.test(value);
+}
+
 /** An opaque page token: base64url of the JSON array `parts`. */
 export function encodeOpaqueToken(parts: readonly string[]): string {
   return Buffer.from(JSON.stringify(parts)).toString("base64url");
@@ -45,6 +50,6 @@ export function encodePageToken(position: UserPosition): string {
 
 /** The position a page token stands for; INVALID_PAGE_TOKEN (invalid) for anything this server did not issue. */
 export function decodePageToken(token: string): UserPosition | undefined {
-  const parts = decodeOpaqueToken(token, 2, ([createdAt, id]) => timePattern.test(createdAt!) && isUuid(id!));
+  const parts = decodeOpaqueToken(token, 2, ([createdAt, id]) => isPositionTime(createdAt!) && isUuid(id!));
   return parts === undefined ? undefined : { createdAt: parts[0]!, id: parts[1]! };
 }

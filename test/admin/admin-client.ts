@@ -39,6 +39,8 @@ const restCalls: Record<string, (input: Json) => RestCall> = {
   revokeUserSessions: (input) => ({ method: "DELETE", path: `/admin/users/${enc(String(input.userId))}/sessions` }),
   listCredentials: (input) => ({ method: "GET", path: `/admin/users/${enc(String(input.userId))}/credentials` }),
   deleteCredential: (input) => ({ method: "DELETE", path: `/admin/users/${enc(String(input.userId))}/credentials/${enc(String(input.credentialId))}` }),
+  listAuthentiqKeys: (input) => ({ method: "GET", path: "/admin/authentiq-keys", query: queryOf(input) }),
+  deleteAuthentiqKey: (input) => ({ method: "DELETE", path: `/admin/authentiq-keys/${enc(String(input.pk))}` }),
   introspectToken: (input) => ({ method: "POST", path: "/admin/tokens/introspect", body: input }),
   listAuditEvents: (input) => ({ method: "GET", path: "/admin/audit-events", query: queryOf(flatten(input)) }),
   listWebhooks: () => ({ method: "GET", path: "/admin/webhooks" }),

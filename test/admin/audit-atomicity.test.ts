@@ -2,8 +2,10 @@ import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { rest } from "../harness/rest.js";
 import { closeGrpcClients } from "../harness/rpc.js";
+import { authfi, loginChallenge } from "../authfi/authfi-client.js";
+import { logIn } from "../authenticator/authenticator-client.js";
 import { adminCall, adminTransports } from "./admin-client.js";
-import { hankoUser, startAdminWorld, type AdminWorld } from "./admin-fixtures.js";
+import { api, auth, authenticator, authenticatorAccount, authfiKey, hankoPasskey, hankoPasskeyAttempt, hankoUser, startAdminWorld, type AdminWorld } from "./admin-fixtures.js";
 
 // An act and its audit event commit or fail together: with the audit insert made to fail (a
 // trigger this file installs, raising an outage's SQLSTATE for the event types named in
@@ -87,5 +89,82 @@ describe("product acts whose audit event cannot be written", () => {
     expect((await rest(world.server.url, "POST", "/logout", { headers: user.bearer })).status).toBe(503);
     expect((await rest(world.server.url, "GET", "/me", { headers: user.bearer })).status).toBe(200);
     expect(await eventsOf(user.userId, "session.revoked")).toBe(0);
+  });
+});
+
+/** The user's WebAuthn credentials as a login leaves them: sign count and last use. */
+const credentialState = async (userId: string) =>
+  (await sql<{ sign_count: string; last_used_at: Date | null }>`select sign_count::text, last_used_at from webauthn_credentials where user_id = ${userId}::uuid order by created_at`.execute(db())).rows;
+
+/** A passkey login in one product: `attempt` runs it and answers its HTTP status. */
+interface PasskeyLogin {
+  userId: string;
+  attempt(): Promise<number>;
+  /** How many sessions or tokens the login issued so far. */
+  issued(): Promise<number>;
+}
+
+async function hankoPasskeyLogin(): Promise<PasskeyLogin> {
+  const user = await hankoUser(world);
+  const credential = await hankoPasskey(world, user);
+  const sessions = async () => (await sql<{ n: number }>`select count(*)::int as n from sessions where user_id = ${user.userId}::uuid`.execute(db())).rows[0]!.n;
+  return { userId: user.userId, attempt: async () => (await hankoPasskeyAttempt(world, user.userId, credential)).status, issued: sessions };
+}
+
+async function authenticatorDeviceLogin(): Promise<PasskeyLogin> {
+  const account = await authenticatorAccount(world);
+  const options = await api(world.server, "POST", "/device", { headers: auth(account) });
+  expect(options.status, options.text).toBe(200);
+  const { credential, response } = authenticator.create((options.json as { publicKey: Parameters<typeof authenticator.create>[0] }).publicKey);
+  expect((await api(world.server, "POST", "/device/verify", { body: response, headers: auth(account) })).status).toBe(201);
+  const authorized = async () => (await sql<{ n: number }>`select count(*)::int as n from authenticator_tokens where user_id = ${account.userId}::uuid and state = 'authorized'`.execute(db())).rows[0]!.n;
+  return {
+    userId: account.userId,
+    async attempt() {
+      const identified = await logIn(world.server, world.sinks, account);
+      const challenge = await api(world.server, "GET", "/login/verify-device", { headers: auth(identified) });
+      expect(challenge.status, challenge.text).toBe(200);
+      const assertion = authenticator.get(credential, (challenge.json as { publicKey: { challenge: string } }).publicKey.challenge);
+      const verified = await api(world.server, "POST", "/login/verify-device", { body: assertion, headers: auth(identified) });
+      return verified.status;
+    },
+    issued: authorized,
+  };
+}
+
+async function authfiLogin(): Promise<PasskeyLogin> {
+  const key = await authfiKey(world);
+  return {
+    userId: key.uuid,
+    attempt: async () => (await authfi(world.server, "PUT", "/webauthn/login", { fido_login_response: authenticator.get(key.credential, await loginChallenge(world.server), { withUserHandle: true }) })).status,
+    // AuthFi issues no session: the login is the sign count and its event.
+    issued: async () => 0,
+  };
+}
+
+// A passkey login whose event cannot be written must leave nothing of itself: a sign count
+// moved on, a session or token issued, without the trail saying so, is a login nobody can
+// account for (and one the next honest login's counter check would trip over).
+describe.each([
+  ["Hanko passkey", hankoPasskeyLogin, ["login.succeeded", "session.issued"]],
+  ["Authenticator API device", authenticatorDeviceLogin, ["login.succeeded", "session.issued"]],
+  ["AuthFi key", authfiLogin, ["login.succeeded"]],
+] as const)("a %s login whose audit event cannot be written", (_name, start, failing) => {
+  it.each(failing)("with %s refused, answers unavailable and keeps no sign count, session or event of it; the next login works", async (type) => {
+    const login = await start();
+    const before = await credentialState(login.userId);
+    const issuedBefore = await login.issued();
+    const succeeded = await eventsOf(login.userId, "login.succeeded");
+
+    await failAudit(type);
+    expect(await login.attempt()).toBeGreaterThanOrEqual(500);
+    expect(await credentialState(login.userId)).toEqual(before);
+    expect(await login.issued()).toBe(issuedBefore);
+    expect(await eventsOf(login.userId, "login.succeeded")).toBe(succeeded);
+
+    await sql`delete from audit_fault`.execute(db());
+    expect(await login.attempt()).toBe(200);
+    expect(await eventsOf(login.userId, "login.succeeded")).toBe(succeeded + 1);
+    expect((await credentialState(login.userId))[0]!.last_used_at).not.toBeNull();
   });
 });

@@ -30,6 +30,11 @@ export interface AuthenticatedSession {
  */
 export interface SessionTokens {
   issue(userId: string): Promise<IssuedSession>;
+  /**
+   * Records a session of `userId` and its event in `tx` (the login's transaction); the answer
+   * signs its token, to be called once `tx` committed (signing may read the keys).
+   */
+  issueIn(tx: unknown, userId: string): Promise<() => Promise<IssuedSession>>;
   /** Checks a token; throws the policy's refusal for a missing, forged, expired or revoked one. */
   authenticate(token: string | undefined): Promise<AuthenticatedSession>;
   revoke(sessionId: string): Promise<void>;
@@ -59,16 +64,17 @@ export function createSessionTokens<Tx>(options: SessionTokenOptions<Tx>): Sessi
   const tokens = createIssuedTokens<Record<string, never>, Tx>({ store: sessionRows(store), keys: options.keys, policy, clock: options.clock ?? systemClock, locks: options.locks });
   const audit = options.audit ?? noAudit;
   const product = options.product ?? "shared";
+  // The row and its event in one transaction; signed once both committed.
+  const record = async (tx: Tx, userId: string) => {
+    const row = await tokens.record({ subject: userId, extra: {} }, tx);
+    await audit.record(tx, { type: "session.issued", outcome: "success", product, userId, details: { session_id: row.tokenId } });
+    return async (): Promise<IssuedSession> => ({ sessionId: row.tokenId, userId, token: await tokens.sign(row), lifetime });
+  };
   return {
-    // The row and its event in one transaction; signed once both committed.
     async issue(userId) {
-      const recorded = await store.transaction(async (tx) => {
-        const row = await tokens.record({ subject: userId, extra: {} }, tx);
-        await audit.record(tx, { type: "session.issued", outcome: "success", product, userId, details: { session_id: row.tokenId } });
-        return row;
-      });
-      return { sessionId: recorded.tokenId, userId, token: await tokens.sign(recorded), lifetime };
+      return (await store.transaction((tx) => record(tx, userId)))();
     },
+    issueIn: (tx, userId) => record(tx as Tx, userId),
     async authenticate(token) {
       const { tokenId, subject } = await tokens.verify(token);
       return { sessionId: tokenId, userId: subject };

@@ -13,7 +13,8 @@ import {
 } from "@simplewebauthn/server";
 import { decodeAttestationObject } from "@simplewebauthn/server/helpers";
 import type { AuditEventInput, AuditProduct } from "../audit/audit-event.js";
-import { noAudit, reasonOf, recordOutcome, type AuditLog } from "../audit/audit.service.js";
+import { noAudit, reasonOf, type AuditLog } from "../audit/audit.service.js";
+import type { RunInTransaction } from "../transaction.port.js";
 import type { Clock } from "../clock.js";
 import { isDomainError } from "../errors/domain-error.js";
 import type { Ceremony, ChallengeStore, IssuedChallenge, PendingUser, UserVerification } from "./challenge.port.js";
@@ -90,6 +91,12 @@ export interface WebauthnCeremony {
   loginOptions(request: LoginRequest): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /** Uses up the challenge, verifies the assertion and records the new sign count: the credential as it is now. */
   verifyLogin(tenantId: string, purpose: string, response: AuthenticationResponseJSON, checks?: CeremonyChecks): Promise<WebauthnCredential>;
+  /**
+   * As verifyLogin, then runs `then` (the product's session or token issue) in the transaction
+   * that records the new sign count and the login's `login.succeeded` event: the three commit
+   * together, and a refusal from `then` rolls them back and is recorded as `login.failed`.
+   */
+  finishLogin<T>(tenantId: string, purpose: string, response: AuthenticationResponseJSON, checks: CeremonyChecks, then: (tx: unknown, credential: WebauthnCredential) => Promise<T>): Promise<{ credential: WebauthnCredential; value: T }>;
 }
 
 /**
@@ -106,8 +113,16 @@ export function createWebauthnCeremony(deps: {
   locks?: UserLocks;
   /** Where registrations, removals and logins are recorded (each with the policy's product). */
   audit?: AuditLog<unknown>;
+  /**
+   * The store's transactions, and the credential store writing in one: a login's sign count, its
+   * event and the product's issue commit in one. Unset: each writes on its own (unit tests).
+   */
+  transaction?: RunInTransaction<unknown>;
+  credentialsIn?: (tx: unknown) => CredentialStore;
 }): WebauthnCeremony {
   const { policy, rp, challenges, credentials, clock, locks } = deps;
+  const transaction: RunInTransaction<unknown> = deps.transaction ?? ((work) => work(undefined));
+  const credentialsIn = deps.credentialsIn ?? (() => credentials);
   const audit = deps.audit ?? noAudit;
   const product = policy.product as AuditProduct;
   // In the caller's transaction when it passes one (its credential store is that transaction's);
@@ -229,16 +244,23 @@ export function createWebauthnCeremony(deps: {
       return options;
     },
 
-    verifyLogin: (tenantId, purpose, response, checks = {}) =>
-      recordOutcome(
-        audit,
-        () => verifyLogin(tenantId, purpose, response, checks),
-        (credential) => ({ type: "login.succeeded", outcome: "success", product, tenantId, userId: credential.userId, details: { factor: "webauthn", purpose, credential_id: credential.credentialId } }),
-        (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", product, tenantId, userId: checks.expectedUserId ?? null, reason: reasonOf(error), details: { factor: "webauthn", purpose } } : undefined),
-      ),
+    verifyLogin: async (tenantId, purpose, response, checks = {}) => (await finishLogin(tenantId, purpose, response, checks, async () => undefined)).credential,
+    finishLogin,
   };
 
-  async function verifyLogin(tenantId: string, purpose: string, response: AuthenticationResponseJSON, checks: CeremonyChecks): Promise<WebauthnCredential> {
+  async function finishLogin<T>(tenantId: string, purpose: string, response: AuthenticationResponseJSON, checks: CeremonyChecks, then: (tx: unknown, credential: WebauthnCredential) => Promise<T>) {
+    try {
+      return await verifyLogin(tenantId, purpose, response, checks, then);
+    } catch (error) {
+      // A refused login writes its event although nothing of the login is kept (a database fault is no refusal).
+      if (isDomainError(error)) {
+        await audit.recordAlone({ type: "login.failed", outcome: "failure", product, tenantId, userId: checks.expectedUserId ?? null, reason: reasonOf(error), details: { factor: "webauthn", purpose } }).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  async function verifyLogin<T>(tenantId: string, purpose: string, response: AuthenticationResponseJSON, checks: CeremonyChecks, then: (tx: unknown, credential: WebauthnCredential) => Promise<T>) {
     const credentialId = toBase64url(response.id);
     if (!isAssertionShaped(response, credentialId)) throw refuse("login", "malformed");
     // The challenge is used up whatever happens next: an assertion is good for one try.
@@ -267,8 +289,12 @@ export function createWebauthnCeremony(deps: {
     // A counter that did not grow means a cloned authenticator; 0 and 0 is one that keeps none.
     if ((newCounter > 0 || credential.signCount > 0) && newCounter <= credential.signCount) throw refuse("login", "counter");
     const now = clock.now();
-    if (!(await credentials.recordSignCount(credential.id, credential.signCount, newCounter, now))) throw refuse("login", "counter");
-    return { ...credential, signCount: newCounter, lastUsedAt: now, updatedAt: now };
+    return transaction(async (tx) => {
+      if (!(await credentialsIn(tx).recordSignCount(credential.id, credential.signCount, newCounter, now))) throw refuse("login", "counter");
+      const used: WebauthnCredential = { ...credential, signCount: newCounter, lastUsedAt: now, updatedAt: now };
+      await record(tx, { type: "login.succeeded", outcome: "success", product, tenantId, userId: used.userId, details: { factor: "webauthn", purpose, credential_id: used.credentialId } });
+      return { credential: used, value: await then(tx, used) };
+    });
   }
 }
 

@@ -11,7 +11,6 @@ import type { WebauthnCeremony } from "../../core/webauthn/ceremony.js";
 import type { AccessTokens, AuthenticatedToken, IssuedToken, PendingToken } from "./access-token.service.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
-import type { RunInTransaction } from "../../core/transaction.port.js";
 import type { AccountStore, FactorSettings, FactorStore, TokenStepStore } from "./authenticator.port.js";
 import { answerCode, codeMessage } from "./code.js";
 import { contactKey, findUserIdByContact, invalidField, parseContact } from "./contact.js";
@@ -43,7 +42,6 @@ export interface LoginService {
 export function createLoginService<Tx>(deps: {
   store: AccountStore<Tx> & FactorStore<Tx> & TokenStepStore<Tx>;
   identities: Pick<IdentityStore<Tx>, "findUserByEmail" | "findUserIdByPhone">;
-  transaction: RunInTransaction<Tx>;
   tenantId: string;
   tokens: AccessTokens<Tx>;
   secrets: SecretBox;
@@ -56,7 +54,7 @@ export function createLoginService<Tx>(deps: {
   clock: Clock;
   audit?: AuditLog<Tx>;
 }): LoginService {
-  const { store, transaction, tenantId, tokens, secrets, ceremony, limits, clock } = deps;
+  const { store, tenantId, tokens, secrets, ceremony, limits, clock } = deps;
   const audit: AuditLog<Tx> = deps.audit ?? noAudit;
   const secondFactor = (userId: string) => [[["user", userId], authenticatorLimits.secondFactor]] as const;
   const refuse = () => new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Invalid credentials");
@@ -133,15 +131,16 @@ export function createLoginService<Tx>(deps: {
       // The challenge must be one issued to this token's user: a discoverable login's (Hanko) or
       // another user's challenge does not answer this user's second factor.
       const pending = await limits.guard(secondFactor(token.userId), ["WEBAUTHN_LOGIN_FAILED"], async () => {
-        await ceremony.verifyLogin(tenantId, devicePurpose, assertion, { expectedUserId: token.userId });
-        return transaction(async (tx) => {
-          const live = await store.lockLiveToken(tx, token.tokenId, clock.now());
-          if (live === undefined) return undefined;
-          await store.markTokenUsed(tx, live.tokenId);
-          return tokens.record(tx, { userId: token.userId, state: "authorized", clientId: token.clientId });
+        // The token is used up and the authorized one recorded in the transaction of the sign
+        // count and the login's event: a token used meanwhile rolls the login back.
+        const { value } = await ceremony.finishLogin(tenantId, devicePurpose, assertion, { expectedUserId: token.userId }, async (tx) => {
+          const live = await store.lockLiveToken(tx as Tx, token.tokenId, clock.now());
+          if (live === undefined) throw new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired");
+          await store.markTokenUsed(tx as Tx, live.tokenId);
+          return tokens.record(tx as Tx, { userId: token.userId, state: "authorized", clientId: token.clientId });
         });
+        return value;
       });
-      if (pending === undefined) throw new DomainError("INVALID_TOKEN", "unauthenticated", "The token is invalid or expired");
       return tokens.sign(pending);
     },
   };

@@ -69,7 +69,11 @@ export function createAuthentiqKeyService(deps: { store: AuthentiqKeyStore; secr
     },
     async revoke(pk, secret) {
       const key = await requireLive(pk);
-      if (!secrets.verify(secret, secretContext, key.secretHash)) throw new DomainError("AUTH_ERROR", "unauthenticated", "wrong secret");
+      if (!secrets.verify(secret, secretContext, key.secretHash)) {
+        // A refused revocation writes nothing else: its event stands alone (a secret being guessed shows in the trail).
+        await audit.recordAlone({ type: "credential.removed", outcome: "failure", product: "authentiq", reason: "AUTH_ERROR", details: { kind: "authentiq_key", key: pk } });
+        throw new DomainError("AUTH_ERROR", "unauthenticated", "wrong secret");
+      }
       await store.revoke(pk, (tx) => audit.record(tx, { type: "credential.removed", outcome: "success", product: "authentiq", details: { kind: "authentiq_key", key: pk } }));
       return { status: "done" };
     },

@@ -1,3 +1,4 @@
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import type { SecretBox } from "../../core/keys/secret-box.js";
@@ -22,8 +23,11 @@ export function createRevocationService<Tx>(deps: {
   challenges: Challenges<Tx>;
   limits: Limiter;
   nudgeOutbox: () => void;
+  /** Where the key revoked is recorded, in the transaction that uses up the code. */
+  audit?: AuditLog<Tx>;
 }): RevocationService {
   const { keys, secrets, challenges, limits } = deps;
+  const audit: AuditLog<Tx> = deps.audit ?? noAudit;
   return {
     async revokeByContact(email, phone, code) {
       const contact = normalizeContact(email, phone);
@@ -52,7 +56,10 @@ export function createRevocationService<Tx>(deps: {
       await limits.guard([[subject, authentiqLimits.revocationGuesses]], ["AUTH_ERROR"], () =>
         challenges.verify(revocationPolicy, { subject }, code.trim(), {
           async onSuccess(tx, challenge) {
-            if (typeof challenge.data.pk === "string") await keys.revokeIn(tx, challenge.data.pk);
+            const pk = challenge.data.pk;
+            if (typeof pk === "string" && (await keys.revokeIn(tx, pk))) {
+              await audit.record(tx, { type: "credential.removed", outcome: "success", product: "authentiq", details: { kind: "authentiq_key", key: pk, by: "contact" } });
+            }
           },
         }),
       );

@@ -109,6 +109,8 @@ export function createScopeJobService<Tx>(deps: {
       const found = await requireJob(job);
       if (found.status === "waiting") throw new DomainError("CONFIRM_FIRST", "precondition", "the job is not confirmed yet");
       if (found.jwt !== null) return { status: "ready" as const, jwt: found.jwt };
+      // A key revoked since it asked (by its owner or the operator) gets nothing signed for it.
+      await deps.keys.requireLive(found.pk);
       // Sign before the transaction: loading the issuer key must not wait on the row lock.
       const signed = await deps.issuer.sign(found.claims, found.test);
       return transaction(async (tx) => {

@@ -30,8 +30,8 @@ export function createWebauthnHandler(deps: { webauthn: HankoWebauthnService; to
       return { publicKey: requestOptions(await webauthn.loginOptions(request.userId)) };
     },
     async finalizeLogin(request) {
-      const login = await webauthn.finishLogin(authenticationResponse(request));
-      return { credentialId: login.credentialId, userId: login.userId, ...sessionFields(await tokens.issue(login.userId), deps.authTokenHeader) };
+      const login = await webauthn.finishLogin(authenticationResponse(request), (tx, userId) => tokens.issueIn(tx, userId));
+      return { credentialId: login.credentialId, userId: login.userId, ...sessionFields(await login.issued(), deps.authTokenHeader) };
     },
     async listCredentials(_request, context) {
       return { credentials: (await webauthn.list(sessionUser(context))).map(credentialMessage) };

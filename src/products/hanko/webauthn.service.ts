@@ -15,9 +15,10 @@ export interface HankoWebauthnService {
   loginOptions(userId: string): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /**
    * Throws WEBAUTHN_MALFORMED_ASSERTION (invalid) for an assertion missing a member and
-   * WEBAUTHN_LOGIN_FAILED (unauthenticated) for anything it cannot verify.
+   * WEBAUTHN_LOGIN_FAILED (unauthenticated) for anything it cannot verify. `issue` (the session)
+   * runs in the transaction of the sign count and the login's event.
    */
-  finishLogin(response: AuthenticationResponseJSON): Promise<{ userId: string; credentialId: string }>;
+  finishLogin<T>(response: AuthenticationResponseJSON, issue: (tx: unknown, userId: string) => Promise<T>): Promise<{ userId: string; credentialId: string; issued: T }>;
   list(userId: string): Promise<WebauthnCredential[]>;
   rename(userId: string, credentialId: string, name: string): Promise<void>;
   remove(userId: string, credentialId: string): Promise<void>;
@@ -46,9 +47,9 @@ export function createHankoWebauthnService<Tx>(deps: { identities: IdentityStore
 
     loginOptions: (userId) => ceremony.loginOptions({ tenantId, purpose: "login", userId: userId === "" ? null : requireUuid(userId, "user_id") }),
 
-    async finishLogin(response) {
-      const credential = await ceremony.verifyLogin(tenantId, "login", response);
-      return { userId: credential.userId, credentialId: credential.credentialId };
+    async finishLogin(response, issue) {
+      const { credential, value } = await ceremony.finishLogin(tenantId, "login", response, {}, (tx, used) => issue(tx, used.userId));
+      return { userId: credential.userId, credentialId: credential.credentialId, issued: value };
     },
 
     list: (userId) => ceremony.list(tenantId, userId),

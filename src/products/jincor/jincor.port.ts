@@ -20,8 +20,8 @@ export interface ConsumerTotpStore<Tx> {
   lock(tx: Tx, consumer: string): Promise<ConsumerTotpSecret | undefined>;
   /** The steps already used of the consumers' secrets, claimed in `tx` (a code counts once). */
   usedSteps(tx: Tx): UsedTotpSteps;
-  /** Confirms the consumer's temporary secret (a code of it was accepted). */
-  confirm(tx: Tx, consumer: string): Promise<void>;
-  /** Removes the consumer's secret. */
-  remove(tx: Tx, consumer: string): Promise<void>;
+  /** Confirms the consumer's temporary secret (a code of it was accepted); true when it was temporary until now. */
+  confirm(tx: Tx, consumer: string): Promise<boolean>;
+  /** Removes the consumer's secret; true when there was one. */
+  remove(tx: Tx, consumer: string): Promise<boolean>;
 }

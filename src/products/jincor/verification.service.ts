@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
 import type { Clock } from "../../core/clock.js";
 import type { Challenges } from "../../core/challenge/challenge.service.js";
 import type { StoredChallenge } from "../../core/challenge/challenge.port.js";
@@ -93,8 +94,11 @@ export function createVerificationService<Tx>(deps: {
   nudgeOutbox: () => void;
   /** The time TOTP steps are counted in. */
   clock: Clock;
+  /** Where a consumer's TOTP secret confirmed or removed is recorded, in the validation's transaction. */
+  audit?: AuditLog<Tx>;
 }): VerificationService {
   const { tenantId, secrets, challenges, totpSecrets, clock } = deps;
+  const audit: AuditLog<Tx> = deps.audit ?? noAudit;
   const totpContext = (consumer: string) => `totp:${tenantId}:${consumer}`;
   // An id that is not a UUID names no verification.
   const target = (id: string) => {
@@ -157,8 +161,12 @@ export function createVerificationService<Tx>(deps: {
                 const opened = secrets.decrypt(secret.sealedSecret, totpContext(consumer)).toString();
                 const step = await useTotpCode({ secret: opened, code, holder: consumer, steps: totpSecrets.usedSteps(tx), clock });
                 if (step === undefined) return false;
-                if (removeSecret) await totpSecrets.remove(tx, consumer);
-                else await totpSecrets.confirm(tx, consumer);
+                // Setting up or removing the second factor is a factor setting changed; a code of
+                // a confirmed secret only verifies (code.verified, by the challenge).
+                const change = removeSecret ? ((await totpSecrets.remove(tx, consumer)) ? "removed" : undefined) : (await totpSecrets.confirm(tx, consumer)) ? "confirmed" : undefined;
+                if (change !== undefined) {
+                  await audit.record(tx, { type: "factor_settings.changed", outcome: "success", product: "jincor", details: { factor: "totp", change, verification_id: challenge.id } });
+                }
                 return true;
               },
             }),

@@ -29,9 +29,10 @@ export function webhookPayload(event: NewAuditEvent): string {
 }
 
 /**
- * Writes the event, queues it on the outbox's `webhook` channel for every enabled endpoint of
- * its tenant subscribed to its type (ordered per endpoint and user), and announces it: one
- * statement, so the act pays one round trip for its trail.
+ * Writes the event, queues it on the outbox's `webhook` channel for every enabled endpoint
+ * subscribed to its type (ordered per endpoint and user), and announces it: one statement, so the
+ * act pays one round trip for its trail. The endpoints are the operator's, whatever tenant keeps
+ * them: they hear every tenant's events (each AuthFi access point is a tenant of its own).
  */
 async function insertEvent(executor: Kysely<Schema>, event: NewAuditEvent): Promise<void> {
   await sql`
@@ -45,7 +46,7 @@ async function insertEvent(executor: Kysely<Schema>, event: NewAuditEvent): Prom
       select webhook.tenant_id, 'webhook', webhook.id::text, ${event.id}, ${webhookPayload(event)},
              case when ${event.userId}::text is null then null else webhook.id::text || ':' || ${event.userId}::text end
       from webhooks webhook
-      where webhook.tenant_id = ${event.tenantId} and webhook.enabled
+      where webhook.enabled
         and (webhook.event_types = '[]'::jsonb or webhook.event_types @> jsonb_build_array(${event.type}::text))
       returning id, recipient),
     logged as (
@@ -80,7 +81,7 @@ async function insertEvents(executor: Kysely<Schema>, events: readonly NewAuditE
       select webhook.tenant_id, 'webhook', webhook.id::text, given.id::text, given.payload,
              case when given.user_id is null then null else webhook.id::text || ':' || given.user_id::text end
       from given
-      join webhooks webhook on webhook.tenant_id = given.tenant_id and webhook.enabled
+      join webhooks webhook on webhook.enabled
         and (webhook.event_types = '[]'::jsonb or webhook.event_types @> jsonb_build_array(given.type::text))
       returning id, recipient, subject),
     logged as (

@@ -45,17 +45,21 @@ async function lockTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consu
   return db.selectFrom("verify_totp_secrets").selectAll().where("tenant_id", "=", key.tenantId).where("consumer", "=", key.consumer).forUpdate().executeTakeFirst();
 }
 
-/** Confirms the consumer's temporary secret (a code of it was accepted); a confirmed one stays as it was. */
-async function confirmTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<void> {
-  await db
+/** Confirms the consumer's temporary secret (a code of it was accepted); a confirmed one stays as it was. True when it was temporary. */
+async function confirmTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<boolean> {
+  const row = await db
     .updateTable("verify_totp_secrets")
-    .set({ confirmed_at: sql<Date>`coalesce(confirmed_at, now())`, updated_at: sql<Date>`now()` })
+    .set({ confirmed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
     .where("tenant_id", "=", key.tenantId)
     .where("consumer", "=", key.consumer)
-    .execute();
+    .where("confirmed_at", "is", null)
+    .returning("consumer")
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
-/** Removes the consumer's TOTP secret. */
-async function deleteTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<void> {
-  await db.deleteFrom("verify_totp_secrets").where("tenant_id", "=", key.tenantId).where("consumer", "=", key.consumer).execute();
+/** Removes the consumer's TOTP secret; true when there was one. */
+async function deleteTotpSecret(db: Kysely<Schema>, key: { tenantId: string; consumer: string }): Promise<boolean> {
+  const row = await db.deleteFrom("verify_totp_secrets").where("tenant_id", "=", key.tenantId).where("consumer", "=", key.consumer).returning("consumer").executeTakeFirst();
+  return row !== undefined;
 }

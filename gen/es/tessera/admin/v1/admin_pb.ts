@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/admin/v1/admin.proto.
  */
 export const file_tessera_admin_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("Chx0ZXNzZXJhL2FkbWluL3YxL2FkbWluLnByb3RvEhB0ZXNzZXJhLmFkbWluLnYxIn8KBFVzZXISCgoCaWQYASABKAkSKwoHY3JlYXRlZBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZW1haWwYAyABKAkSDQoFcGhvbmUYBCABKAkSEAoIcHJvZHVjdHMYBSADKAkSDgoGbG9ja2VkGAYgASgIIs8BChBMaXN0VXNlcnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEg0KBWVtYWlsGAMgASgJEg0KBXBob25lGAQgASgJEg8KB3Byb2R1Y3QYBSABKAkSMQoNY3JlYXRlZF9hZnRlchgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlMKEUxpc3RVc2Vyc1Jlc3BvbnNlEiUKBXVzZXJzGAEgAygLMhYudGVzc2VyYS5hZG1pbi52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIhCg5HZXRVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkkKB0NvbnRhY3QSDAoEdHlwZRgBIAEoCRINCgV2YWx1ZRgCIAEoCRIQCgh2ZXJpZmllZBgDIAEoCBIPCgdwcmltYXJ5GAQgASgIInoKB0ZhY3RvcnMSFAoMY29kZV9hbGxvd2VkGAEgASgIEhQKDHRvdHBfYWxsb3dlZBgCIAEoCBIWCg5kZXZpY2VfYWxsb3dlZBgDIAEoCBIVCg10b3RwX2Vucm9sbGVkGAQgASgIEhQKDHBhc3N3b3JkX3NldBgFIAEoCCL0AQoPR2V0VXNlclJlc3BvbnNlEiQKBHVzZXIYASABKAsyFi50ZXNzZXJhLmFkbWluLnYxLlVzZXISKwoIY29udGFjdHMYAiADKAsyGS50ZXNzZXJhLmFkbWluLnYxLkNvbnRhY3QSNQoLY3JlZGVudGlhbHMYAyADKAsyIC50ZXNzZXJhLmFkbWluLnYxLlVzZXJDcmVkZW50aWFsEioKB2ZhY3RvcnMYBCABKAsyGS50ZXNzZXJhLmFkbWluLnYxLkZhY3RvcnMSKwoIc2Vzc2lvbnMYBSADKAsyGS50ZXNzZXJhLmFkbWluLnYxLlNlc3Npb24iJAoRRGVsZXRlVXNlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSIUChJEZWxldGVVc2VyUmVzcG9uc2UiMgoPTG9ja1VzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIjgKEExvY2tVc2VyUmVzcG9uc2USJAoEdXNlchgBIAEoCzIWLnRlc3NlcmEuYWRtaW4udjEuVXNlciIkChFVbmxvY2tVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIjoKElVubG9ja1VzZXJSZXNwb25zZRIkCgR1c2VyGAEgASgLMhYudGVzc2VyYS5hZG1pbi52MS5Vc2VyIqABCgdTZXNzaW9uEgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSDwoHcHJvZHVjdBgDIAEoCRINCgVzdGF0ZRgEIAEoCRIrCgdjcmVhdGVkGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIqChdMaXN0VXNlclNlc3Npb25zUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkcKGExpc3RVc2VyU2Vzc2lvbnNSZXNwb25zZRIrCghzZXNzaW9ucxgBIAMoCzIZLnRlc3NlcmEuYWRtaW4udjEuU2Vzc2lvbiI7ChRSZXZva2VTZXNzaW9uUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkiFwoVUmV2b2tlU2Vzc2lvblJlc3BvbnNlIiwKGVJldm9rZVVzZXJTZXNzaW9uc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSItChpSZXZva2VVc2VyU2Vzc2lvbnNSZXNwb25zZRIPCgdyZXZva2VkGAEgASgFIrUBCg5Vc2VyQ3JlZGVudGlhbBIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEg8KB3Byb2R1Y3QYAyABKAkSDAoEbmFtZRgEIAEoCRIrCgdjcmVhdGVkGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3VzZWQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBmFhZ3VpZBgHIAEoCSIpChZMaXN0Q3JlZGVudGlhbHNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiUAoXTGlzdENyZWRlbnRpYWxzUmVzcG9uc2USNQoLY3JlZGVudGlhbHMYASADKAsyIC50ZXNzZXJhLmFkbWluLnYxLlVzZXJDcmVkZW50aWFsIkEKF0RlbGV0ZUNyZWRlbnRpYWxSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSFQoNY3JlZGVudGlhbF9pZBgCIAEoCSIaChhEZWxldGVDcmVkZW50aWFsUmVzcG9uc2UiJwoWSW50cm9zcGVjdFRva2VuUmVxdWVzdBINCgV0b2tlbhgBIAEoCSKeAQoXSW50cm9zcGVjdFRva2VuUmVzcG9uc2USDgoGYWN0aXZlGAEgASgIEg8KB3N1YmplY3QYAiABKAkSDwoHcHJvZHVjdBgDIAEoCRISCgp0b2tlbl90eXBlGAQgASgJEg0KBXN0YXRlGAUgASgJEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrUCCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHR5cGUYAyABKAkSDwoHdXNlcl9pZBgEIAEoCRIPCgdwcm9kdWN0GAUgASgJEg8KB291dGNvbWUYBiABKAkSDgoGcmVhc29uGAcgASgJEhEKCWNsaWVudF9pcBgIIAEoCRISCgp1c2VyX2FnZW50GAkgASgJEg0KBWFjdG9yGAogASgJEjoKB2RldGFpbHMYCyADKAsyKS50ZXNzZXJhLmFkbWluLnYxLkF1ZGl0RXZlbnQuRGV0YWlsc0VudHJ5Gi4KDERldGFpbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqsBChBBdWRpdEV2ZW50RmlsdGVyEg8KB3VzZXJfaWQYASABKAkSDQoFdHlwZXMYAiADKAkSDwoHcHJvZHVjdBgDIAEoCRIPCgdvdXRjb21lGAQgASgJEikKBWFmdGVyGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqCgZiZWZvcmUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInMKFkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QSMgoGZmlsdGVyGAEgASgLMiIudGVzc2VyYS5hZG1pbi52MS5BdWRpdEV2ZW50RmlsdGVyEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJImAKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEiwKBmV2ZW50cxgBIAMoCzIcLnRlc3NlcmEuYWRtaW4udjEuQXVkaXRFdmVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiZQoXV2F0Y2hBdWRpdEV2ZW50c1JlcXVlc3QSMgoGZmlsdGVyGAEgASgLMiIudGVzc2VyYS5hZG1pbi52MS5BdWRpdEV2ZW50RmlsdGVyEhYKDmFmdGVyX2V2ZW50X2lkGAIgASgJIkcKGFdhdGNoQXVkaXRFdmVudHNSZXNwb25zZRIrCgVldmVudBgBIAEoCzIcLnRlc3NlcmEuYWRtaW4udjEuQXVkaXRFdmVudCJ1CgdXZWJob29rEgoKAmlkGAEgASgJEgsKA3VybBgCIAEoCRITCgtldmVudF90eXBlcxgDIAMoCRIPCgdlbmFibGVkGAQgASgIEisKB2NyZWF0ZWQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIloKFENyZWF0ZVdlYmhvb2tSZXF1ZXN0EgsKA3VybBgBIAEoCRITCgtldmVudF90eXBlcxgCIAMoCRIUCgdlbmFibGVkGAMgASgISACIAQFCCgoIX2VuYWJsZWQiUwoVQ3JlYXRlV2ViaG9va1Jlc3BvbnNlEioKB3dlYmhvb2sYASABKAsyGS50ZXNzZXJhLmFkbWluLnYxLldlYmhvb2sSDgoGc2VjcmV0GAIgASgJIhUKE0xpc3RXZWJob29rc1JlcXVlc3QiQwoUTGlzdFdlYmhvb2tzUmVzcG9uc2USKwoId2ViaG9va3MYASADKAsyGS50ZXNzZXJhLmFkbWluLnYxLldlYmhvb2simAEKFFVwZGF0ZVdlYmhvb2tSZXF1ZXN0EhIKCndlYmhvb2tfaWQYASABKAkSEAoDdXJsGAIgASgJSACIAQESEwoLZXZlbnRfdHlwZXMYAyADKAkSGwoTcmVwbGFjZV9ldmVudF90eXBlcxgEIAEoCBIUCgdlbmFibGVkGAUgASgISAGIAQFCBgoEX3VybEIKCghfZW5hYmxlZCJDChVVcGRhdGVXZWJob29rUmVzcG9uc2USKgoHd2ViaG9vaxgBIAEoCzIZLnRlc3NlcmEuYWRtaW4udjEuV2ViaG9vayIqChREZWxldGVXZWJob29rUmVxdWVzdBISCgp3ZWJob29rX2lkGAEgASgJIhcKFURlbGV0ZVdlYmhvb2tSZXNwb25zZSLbAQoPV2ViaG9va0RlbGl2ZXJ5EgoKAmlkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEg4KBnN0YXR1cxgDIAEoCRIQCghhdHRlbXB0cxgEIAEoBRIYChBsYXN0X3N0YXR1c19jb2RlGAUgASgFEhIKCmxhc3RfZXJyb3IYBiABKAkSKwoHY3JlYXRlZBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJZGVsaXZlcmVkGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJZChxMaXN0V2ViaG9va0RlbGl2ZXJpZXNSZXF1ZXN0EhIKCndlYmhvb2tfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkibwodTGlzdFdlYmhvb2tEZWxpdmVyaWVzUmVzcG9uc2USNQoKZGVsaXZlcmllcxgBIAMoCzIhLnRlc3NlcmEuYWRtaW4udjEuV2ViaG9va0RlbGl2ZXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCTK4FgoMQWRtaW5TZXJ2aWNlEnYKCUxpc3RVc2VycxIiLnRlc3NlcmEuYWRtaW4udjEuTGlzdFVzZXJzUmVxdWVzdBojLnRlc3NlcmEuYWRtaW4udjEuTGlzdFVzZXJzUmVzcG9uc2UiIMrzGAIQBtLzGAIIBYLT5JMCDhIML2FkbWluL3VzZXJzEnoKB0dldFVzZXISIC50ZXNzZXJhLmFkbWluLnYxLkdldFVzZXJSZXF1ZXN0GiEudGVzc2VyYS5hZG1pbi52MS5HZXRVc2VyUmVzcG9uc2UiKsrzGAIQBtLzGAIIBYLT5JMCGBIWL2FkbWluL3VzZXJzL3t1c2VyX2lkfRKGAQoKRGVsZXRlVXNlchIjLnRlc3NlcmEuYWRtaW4udjEuRGVsZXRlVXNlclJlcXVlc3QaJC50ZXNzZXJhLmFkbWluLnYxLkRlbGV0ZVVzZXJSZXNwb25zZSItyvMYBQjMARAG0vMYAggFgtPkkwIYKhYvYWRtaW4vdXNlcnMve3VzZXJfaWR9EoUBCghMb2NrVXNlchIhLnRlc3NlcmEuYWRtaW4udjEuTG9ja1VzZXJSZXF1ZXN0GiIudGVzc2VyYS5hZG1pbi52MS5Mb2NrVXNlclJlc3BvbnNlIjLK8xgCEAbS8xgCCAWC0+STAiA6ASoiGy9hZG1pbi91c2Vycy97dXNlcl9pZH0vbG9jaxKKAQoKVW5sb2NrVXNlchIjLnRlc3NlcmEuYWRtaW4udjEuVW5sb2NrVXNlclJlcXVlc3QaJC50ZXNzZXJhLmFkbWluLnYxLlVubG9ja1VzZXJSZXNwb25zZSIxyvMYAhAG0vMYAggFgtPkkwIfIh0vYWRtaW4vdXNlcnMve3VzZXJfaWR9L3VubG9jaxKeAQoQTGlzdFVzZXJTZXNzaW9ucxIpLnRlc3NlcmEuYWRtaW4udjEuTGlzdFVzZXJTZXNzaW9uc1JlcXVlc3QaKi50ZXNzZXJhLmFkbWluLnYxLkxpc3RVc2VyU2Vzc2lvbnNSZXNwb25zZSIzyvMYAhAG0vMYAggFgtPkkwIhEh8vYWRtaW4vdXNlcnMve3VzZXJfaWR9L3Nlc3Npb25zEqUBCg1SZXZva2VTZXNzaW9uEiYudGVzc2VyYS5hZG1pbi52MS5SZXZva2VTZXNzaW9uUmVxdWVzdBonLnRlc3NlcmEuYWRtaW4udjEuUmV2b2tlU2Vzc2lvblJlc3BvbnNlIkPK8xgFCMwBEAbS8xgCCAWC0+STAi4qLC9hZG1pbi91c2Vycy97dXNlcl9pZH0vc2Vzc2lvbnMve3Nlc3Npb25faWR9EqQBChJSZXZva2VVc2VyU2Vzc2lvbnMSKy50ZXNzZXJhLmFkbWluLnYxLlJldm9rZVVzZXJTZXNzaW9uc1JlcXVlc3QaLC50ZXNzZXJhLmFkbWluLnYxLlJldm9rZVVzZXJTZXNzaW9uc1Jlc3BvbnNlIjPK8xgCEAbS8xgCCAWC0+STAiEqHy9hZG1pbi91c2Vycy97dXNlcl9pZH0vc2Vzc2lvbnMSngEKD0xpc3RDcmVkZW50aWFscxIoLnRlc3NlcmEuYWRtaW4udjEuTGlzdENyZWRlbnRpYWxzUmVxdWVzdBopLnRlc3NlcmEuYWRtaW4udjEuTGlzdENyZWRlbnRpYWxzUmVzcG9uc2UiNsrzGAIQBtLzGAIIBYLT5JMCJBIiL2FkbWluL3VzZXJzL3t1c2VyX2lkfS9jcmVkZW50aWFscxK0AQoQRGVsZXRlQ3JlZGVudGlhbBIpLnRlc3NlcmEuYWRtaW4udjEuRGVsZXRlQ3JlZGVudGlhbFJlcXVlc3QaKi50ZXNzZXJhLmFkbWluLnYxLkRlbGV0ZUNyZWRlbnRpYWxSZXNwb25zZSJJyvMYBQjMARAG0vMYAggFgtPkkwI0KjIvYWRtaW4vdXNlcnMve3VzZXJfaWR9L2NyZWRlbnRpYWxzL3tjcmVkZW50aWFsX2lkfRKXAQoPSW50cm9zcGVjdFRva2VuEigudGVzc2VyYS5hZG1pbi52MS5JbnRyb3NwZWN0VG9rZW5SZXF1ZXN0GikudGVzc2VyYS5hZG1pbi52MS5JbnRyb3NwZWN0VG9rZW5SZXNwb25zZSIvyvMYAhAG0vMYAggFgtPkkwIdOgEqIhgvYWRtaW4vdG9rZW5zL2ludHJvc3BlY3QSjwEKD0xpc3RBdWRpdEV2ZW50cxIoLnRlc3NlcmEuYWRtaW4udjEuTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBopLnRlc3NlcmEuYWRtaW4udjEuTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2UiJ8rzGAIQBtLzGAIIBYLT5JMCFRITL2FkbWluL2F1ZGl0LWV2ZW50cxJrChBXYXRjaEF1ZGl0RXZlbnRzEikudGVzc2VyYS5hZG1pbi52MS5XYXRjaEF1ZGl0RXZlbnRzUmVxdWVzdBoqLnRlc3NlcmEuYWRtaW4udjEuV2F0Y2hBdWRpdEV2ZW50c1Jlc3BvbnNlMAESXAoLSW1wb3J0VXNlcnMSJC50ZXNzZXJhLmFkbWluLnYxLkltcG9ydFVzZXJzUmVxdWVzdBolLnRlc3NlcmEuYWRtaW4udjEuSW1wb3J0VXNlcnNSZXNwb25zZTABElwKC0V4cG9ydFVzZXJzEiQudGVzc2VyYS5hZG1pbi52MS5FeHBvcnRVc2Vyc1JlcXVlc3QaJS50ZXNzZXJhLmFkbWluLnYxLkV4cG9ydFVzZXJzUmVzcG9uc2UwARKLAQoNQ3JlYXRlV2ViaG9vaxImLnRlc3NlcmEuYWRtaW4udjEuQ3JlYXRlV2ViaG9va1JlcXVlc3QaJy50ZXNzZXJhLmFkbWluLnYxLkNyZWF0ZVdlYmhvb2tSZXNwb25zZSIpyvMYBQjJARAG0vMYAggFgtPkkwIUOgEqIg8vYWRtaW4vd2ViaG9va3MSggEKDExpc3RXZWJob29rcxIlLnRlc3NlcmEuYWRtaW4udjEuTGlzdFdlYmhvb2tzUmVxdWVzdBomLnRlc3NlcmEuYWRtaW4udjEuTGlzdFdlYmhvb2tzUmVzcG9uc2UiI8rzGAIQBtLzGAIIBYLT5JMCERIPL2FkbWluL3dlYmhvb2tzEpUBCg1VcGRhdGVXZWJob29rEiYudGVzc2VyYS5hZG1pbi52MS5VcGRhdGVXZWJob29rUmVxdWVzdBonLnRlc3NlcmEuYWRtaW4udjEuVXBkYXRlV2ViaG9va1Jlc3BvbnNlIjPK8xgCEAbS8xgCCAWC0+STAiE6ASoyHC9hZG1pbi93ZWJob29rcy97d2ViaG9va19pZH0SlQEKDURlbGV0ZVdlYmhvb2sSJi50ZXNzZXJhLmFkbWluLnYxLkRlbGV0ZVdlYmhvb2tSZXF1ZXN0GicudGVzc2VyYS5hZG1pbi52MS5EZWxldGVXZWJob29rUmVzcG9uc2UiM8rzGAUIzAEQBtLzGAIIBYLT5JMCHiocL2FkbWluL3dlYmhvb2tzL3t3ZWJob29rX2lkfRK1AQoVTGlzdFdlYmhvb2tEZWxpdmVyaWVzEi4udGVzc2VyYS5hZG1pbi52MS5MaXN0V2ViaG9va0RlbGl2ZXJpZXNSZXF1ZXN0Gi8udGVzc2VyYS5hZG1pbi52MS5MaXN0V2ViaG9va0RlbGl2ZXJpZXNSZXNwb25zZSI7yvMYAhAG0vMYAggFgtPkkwIpEicvYWRtaW4vd2ViaG9va3Mve3dlYmhvb2tfaWR9L2RlbGl2ZXJpZXNiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_tessera_admin_v1_transfer, file_tessera_rest_v1_rest]);
+  fileDesc("Chx0ZXNzZXJhL2FkbWluL3YxL2FkbWluLnByb3RvEhB0ZXNzZXJhLmFkbWluLnYxIn8KBFVzZXISCgoCaWQYASABKAkSKwoHY3JlYXRlZBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZW1haWwYAyABKAkSDQoFcGhvbmUYBCABKAkSEAoIcHJvZHVjdHMYBSADKAkSDgoGbG9ja2VkGAYgASgIIs8BChBMaXN0VXNlcnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEg0KBWVtYWlsGAMgASgJEg0KBXBob25lGAQgASgJEg8KB3Byb2R1Y3QYBSABKAkSMQoNY3JlYXRlZF9hZnRlchgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlMKEUxpc3RVc2Vyc1Jlc3BvbnNlEiUKBXVzZXJzGAEgAygLMhYudGVzc2VyYS5hZG1pbi52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIhCg5HZXRVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkkKB0NvbnRhY3QSDAoEdHlwZRgBIAEoCRINCgV2YWx1ZRgCIAEoCRIQCgh2ZXJpZmllZBgDIAEoCBIPCgdwcmltYXJ5GAQgASgIInoKB0ZhY3RvcnMSFAoMY29kZV9hbGxvd2VkGAEgASgIEhQKDHRvdHBfYWxsb3dlZBgCIAEoCBIWCg5kZXZpY2VfYWxsb3dlZBgDIAEoCBIVCg10b3RwX2Vucm9sbGVkGAQgASgIEhQKDHBhc3N3b3JkX3NldBgFIAEoCCL0AQoPR2V0VXNlclJlc3BvbnNlEiQKBHVzZXIYASABKAsyFi50ZXNzZXJhLmFkbWluLnYxLlVzZXISKwoIY29udGFjdHMYAiADKAsyGS50ZXNzZXJhLmFkbWluLnYxLkNvbnRhY3QSNQoLY3JlZGVudGlhbHMYAyADKAsyIC50ZXNzZXJhLmFkbWluLnYxLlVzZXJDcmVkZW50aWFsEioKB2ZhY3RvcnMYBCABKAsyGS50ZXNzZXJhLmFkbWluLnYxLkZhY3RvcnMSKwoIc2Vzc2lvbnMYBSADKAsyGS50ZXNzZXJhLmFkbWluLnYxLlNlc3Npb24iJAoRRGVsZXRlVXNlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSIUChJEZWxldGVVc2VyUmVzcG9uc2UiMgoPTG9ja1VzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIjgKEExvY2tVc2VyUmVzcG9uc2USJAoEdXNlchgBIAEoCzIWLnRlc3NlcmEuYWRtaW4udjEuVXNlciIkChFVbmxvY2tVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIjoKElVubG9ja1VzZXJSZXNwb25zZRIkCgR1c2VyGAEgASgLMhYudGVzc2VyYS5hZG1pbi52MS5Vc2VyIqABCgdTZXNzaW9uEgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSDwoHcHJvZHVjdBgDIAEoCRINCgVzdGF0ZRgEIAEoCRIrCgdjcmVhdGVkGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIqChdMaXN0VXNlclNlc3Npb25zUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkcKGExpc3RVc2VyU2Vzc2lvbnNSZXNwb25zZRIrCghzZXNzaW9ucxgBIAMoCzIZLnRlc3NlcmEuYWRtaW4udjEuU2Vzc2lvbiI7ChRSZXZva2VTZXNzaW9uUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkiFwoVUmV2b2tlU2Vzc2lvblJlc3BvbnNlIiwKGVJldm9rZVVzZXJTZXNzaW9uc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSItChpSZXZva2VVc2VyU2Vzc2lvbnNSZXNwb25zZRIPCgdyZXZva2VkGAEgASgFIrUBCg5Vc2VyQ3JlZGVudGlhbBIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEg8KB3Byb2R1Y3QYAyABKAkSDAoEbmFtZRgEIAEoCRIrCgdjcmVhdGVkGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3VzZWQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBmFhZ3VpZBgHIAEoCSIpChZMaXN0Q3JlZGVudGlhbHNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiUAoXTGlzdENyZWRlbnRpYWxzUmVzcG9uc2USNQoLY3JlZGVudGlhbHMYASADKAsyIC50ZXNzZXJhLmFkbWluLnYxLlVzZXJDcmVkZW50aWFsIkEKF0RlbGV0ZUNyZWRlbnRpYWxSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSFQoNY3JlZGVudGlhbF9pZBgCIAEoCSIaChhEZWxldGVDcmVkZW50aWFsUmVzcG9uc2UipAEKDEF1dGhlbnRpcUtleRIKCgJwaxgBIAEoCRIrCgdjcmVhdGVkGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgdyZXZva2VkGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1jb250YWN0X2JvdW5kGAQgASgIEhcKD3B1c2hfcmVnaXN0ZXJlZBgFIAEoCCJaChhMaXN0QXV0aGVudGlxS2V5c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSFwoPaW5jbHVkZV9yZXZva2VkGAMgASgIImIKGUxpc3RBdXRoZW50aXFLZXlzUmVzcG9uc2USLAoEa2V5cxgBIAMoCzIeLnRlc3NlcmEuYWRtaW4udjEuQXV0aGVudGlxS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSInChlEZWxldGVBdXRoZW50aXFLZXlSZXF1ZXN0EgoKAnBrGAEgASgJIhwKGkRlbGV0ZUF1dGhlbnRpcUtleVJlc3BvbnNlIicKFkludHJvc3BlY3RUb2tlblJlcXVlc3QSDQoFdG9rZW4YASABKAkingEKF0ludHJvc3BlY3RUb2tlblJlc3BvbnNlEg4KBmFjdGl2ZRgBIAEoCBIPCgdzdWJqZWN0GAIgASgJEg8KB3Byb2R1Y3QYAyABKAkSEgoKdG9rZW5fdHlwZRgEIAEoCRINCgVzdGF0ZRgFIAEoCRIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK1AgoKQXVkaXRFdmVudBIKCgJpZBgBIAEoCRIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAMgASgJEg8KB3VzZXJfaWQYBCABKAkSDwoHcHJvZHVjdBgFIAEoCRIPCgdvdXRjb21lGAYgASgJEg4KBnJlYXNvbhgHIAEoCRIRCgljbGllbnRfaXAYCCABKAkSEgoKdXNlcl9hZ2VudBgJIAEoCRINCgVhY3RvchgKIAEoCRI6CgdkZXRhaWxzGAsgAygLMikudGVzc2VyYS5hZG1pbi52MS5BdWRpdEV2ZW50LkRldGFpbHNFbnRyeRouCgxEZXRhaWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKrAQoQQXVkaXRFdmVudEZpbHRlchIPCgd1c2VyX2lkGAEgASgJEg0KBXR5cGVzGAIgAygJEg8KB3Byb2R1Y3QYAyABKAkSDwoHb3V0Y29tZRgEIAEoCRIpCgVhZnRlchgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoGYmVmb3JlGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJzChZMaXN0QXVkaXRFdmVudHNSZXF1ZXN0EjIKBmZpbHRlchgBIAEoCzIiLnRlc3NlcmEuYWRtaW4udjEuQXVkaXRFdmVudEZpbHRlchIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJgChdMaXN0QXVkaXRFdmVudHNSZXNwb25zZRIsCgZldmVudHMYASADKAsyHC50ZXNzZXJhLmFkbWluLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImUKF1dhdGNoQXVkaXRFdmVudHNSZXF1ZXN0EjIKBmZpbHRlchgBIAEoCzIiLnRlc3NlcmEuYWRtaW4udjEuQXVkaXRFdmVudEZpbHRlchIWCg5hZnRlcl9ldmVudF9pZBgCIAEoCSJHChhXYXRjaEF1ZGl0RXZlbnRzUmVzcG9uc2USKwoFZXZlbnQYASABKAsyHC50ZXNzZXJhLmFkbWluLnYxLkF1ZGl0RXZlbnQidQoHV2ViaG9vaxIKCgJpZBgBIAEoCRILCgN1cmwYAiABKAkSEwoLZXZlbnRfdHlwZXMYAyADKAkSDwoHZW5hYmxlZBgEIAEoCBIrCgdjcmVhdGVkGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJaChRDcmVhdGVXZWJob29rUmVxdWVzdBILCgN1cmwYASABKAkSEwoLZXZlbnRfdHlwZXMYAiADKAkSFAoHZW5hYmxlZBgDIAEoCEgAiAEBQgoKCF9lbmFibGVkIlMKFUNyZWF0ZVdlYmhvb2tSZXNwb25zZRIqCgd3ZWJob29rGAEgASgLMhkudGVzc2VyYS5hZG1pbi52MS5XZWJob29rEg4KBnNlY3JldBgCIAEoCSIVChNMaXN0V2ViaG9va3NSZXF1ZXN0IkMKFExpc3RXZWJob29rc1Jlc3BvbnNlEisKCHdlYmhvb2tzGAEgAygLMhkudGVzc2VyYS5hZG1pbi52MS5XZWJob29rIpgBChRVcGRhdGVXZWJob29rUmVxdWVzdBISCgp3ZWJob29rX2lkGAEgASgJEhAKA3VybBgCIAEoCUgAiAEBEhMKC2V2ZW50X3R5cGVzGAMgAygJEhsKE3JlcGxhY2VfZXZlbnRfdHlwZXMYBCABKAgSFAoHZW5hYmxlZBgFIAEoCEgBiAEBQgYKBF91cmxCCgoIX2VuYWJsZWQiQwoVVXBkYXRlV2ViaG9va1Jlc3BvbnNlEioKB3dlYmhvb2sYASABKAsyGS50ZXNzZXJhLmFkbWluLnYxLldlYmhvb2siKgoURGVsZXRlV2ViaG9va1JlcXVlc3QSEgoKd2ViaG9va19pZBgBIAEoCSIXChVEZWxldGVXZWJob29rUmVzcG9uc2Ui2wEKD1dlYmhvb2tEZWxpdmVyeRIKCgJpZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIOCgZzdGF0dXMYAyABKAkSEAoIYXR0ZW1wdHMYBCABKAUSGAoQbGFzdF9zdGF0dXNfY29kZRgFIAEoBRISCgpsYXN0X2Vycm9yGAYgASgJEisKB2NyZWF0ZWQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWRlbGl2ZXJlZBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiWQocTGlzdFdlYmhvb2tEZWxpdmVyaWVzUmVxdWVzdBISCgp3ZWJob29rX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIm8KHUxpc3RXZWJob29rRGVsaXZlcmllc1Jlc3BvbnNlEjUKCmRlbGl2ZXJpZXMYASADKAsyIS50ZXNzZXJhLmFkbWluLnYxLldlYmhvb2tEZWxpdmVyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAky9xgKDEFkbWluU2VydmljZRJ2CglMaXN0VXNlcnMSIi50ZXNzZXJhLmFkbWluLnYxLkxpc3RVc2Vyc1JlcXVlc3QaIy50ZXNzZXJhLmFkbWluLnYxLkxpc3RVc2Vyc1Jlc3BvbnNlIiDK8xgCEAbS8xgCCAWC0+STAg4SDC9hZG1pbi91c2VycxJ6CgdHZXRVc2VyEiAudGVzc2VyYS5hZG1pbi52MS5HZXRVc2VyUmVxdWVzdBohLnRlc3NlcmEuYWRtaW4udjEuR2V0VXNlclJlc3BvbnNlIirK8xgCEAbS8xgCCAWC0+STAhgSFi9hZG1pbi91c2Vycy97dXNlcl9pZH0ShgEKCkRlbGV0ZVVzZXISIy50ZXNzZXJhLmFkbWluLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0GiQudGVzc2VyYS5hZG1pbi52MS5EZWxldGVVc2VyUmVzcG9uc2UiLcrzGAUIzAEQBtLzGAIIBYLT5JMCGCoWL2FkbWluL3VzZXJzL3t1c2VyX2lkfRKFAQoITG9ja1VzZXISIS50ZXNzZXJhLmFkbWluLnYxLkxvY2tVc2VyUmVxdWVzdBoiLnRlc3NlcmEuYWRtaW4udjEuTG9ja1VzZXJSZXNwb25zZSIyyvMYAhAG0vMYAggFgtPkkwIgOgEqIhsvYWRtaW4vdXNlcnMve3VzZXJfaWR9L2xvY2sSigEKClVubG9ja1VzZXISIy50ZXNzZXJhLmFkbWluLnYxLlVubG9ja1VzZXJSZXF1ZXN0GiQudGVzc2VyYS5hZG1pbi52MS5VbmxvY2tVc2VyUmVzcG9uc2UiMcrzGAIQBtLzGAIIBYLT5JMCHyIdL2FkbWluL3VzZXJzL3t1c2VyX2lkfS91bmxvY2sSngEKEExpc3RVc2VyU2Vzc2lvbnMSKS50ZXNzZXJhLmFkbWluLnYxLkxpc3RVc2VyU2Vzc2lvbnNSZXF1ZXN0GioudGVzc2VyYS5hZG1pbi52MS5MaXN0VXNlclNlc3Npb25zUmVzcG9uc2UiM8rzGAIQBtLzGAIIBYLT5JMCIRIfL2FkbWluL3VzZXJzL3t1c2VyX2lkfS9zZXNzaW9ucxKlAQoNUmV2b2tlU2Vzc2lvbhImLnRlc3NlcmEuYWRtaW4udjEuUmV2b2tlU2Vzc2lvblJlcXVlc3QaJy50ZXNzZXJhLmFkbWluLnYxLlJldm9rZVNlc3Npb25SZXNwb25zZSJDyvMYBQjMARAG0vMYAggFgtPkkwIuKiwvYWRtaW4vdXNlcnMve3VzZXJfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfRKkAQoSUmV2b2tlVXNlclNlc3Npb25zEisudGVzc2VyYS5hZG1pbi52MS5SZXZva2VVc2VyU2Vzc2lvbnNSZXF1ZXN0GiwudGVzc2VyYS5hZG1pbi52MS5SZXZva2VVc2VyU2Vzc2lvbnNSZXNwb25zZSIzyvMYAhAG0vMYAggFgtPkkwIhKh8vYWRtaW4vdXNlcnMve3VzZXJfaWR9L3Nlc3Npb25zEp4BCg9MaXN0Q3JlZGVudGlhbHMSKC50ZXNzZXJhLmFkbWluLnYxLkxpc3RDcmVkZW50aWFsc1JlcXVlc3QaKS50ZXNzZXJhLmFkbWluLnYxLkxpc3RDcmVkZW50aWFsc1Jlc3BvbnNlIjbK8xgCEAbS8xgCCAWC0+STAiQSIi9hZG1pbi91c2Vycy97dXNlcl9pZH0vY3JlZGVudGlhbHMStAEKEERlbGV0ZUNyZWRlbnRpYWwSKS50ZXNzZXJhLmFkbWluLnYxLkRlbGV0ZUNyZWRlbnRpYWxSZXF1ZXN0GioudGVzc2VyYS5hZG1pbi52MS5EZWxldGVDcmVkZW50aWFsUmVzcG9uc2UiScrzGAUIzAEQBtLzGAIIBYLT5JMCNCoyL2FkbWluL3VzZXJzL3t1c2VyX2lkfS9jcmVkZW50aWFscy97Y3JlZGVudGlhbF9pZH0SlwEKEUxpc3RBdXRoZW50aXFLZXlzEioudGVzc2VyYS5hZG1pbi52MS5MaXN0QXV0aGVudGlxS2V5c1JlcXVlc3QaKy50ZXNzZXJhLmFkbWluLnYxLkxpc3RBdXRoZW50aXFLZXlzUmVzcG9uc2UiKcrzGAIQBtLzGAIIBYLT5JMCFxIVL2FkbWluL2F1dGhlbnRpcS1rZXlzEqIBChJEZWxldGVBdXRoZW50aXFLZXkSKy50ZXNzZXJhLmFkbWluLnYxLkRlbGV0ZUF1dGhlbnRpcUtleVJlcXVlc3QaLC50ZXNzZXJhLmFkbWluLnYxLkRlbGV0ZUF1dGhlbnRpcUtleVJlc3BvbnNlIjHK8xgFCMwBEAbS8xgCCAWC0+STAhwqGi9hZG1pbi9hdXRoZW50aXEta2V5cy97cGt9EpcBCg9JbnRyb3NwZWN0VG9rZW4SKC50ZXNzZXJhLmFkbWluLnYxLkludHJvc3BlY3RUb2tlblJlcXVlc3QaKS50ZXNzZXJhLmFkbWluLnYxLkludHJvc3BlY3RUb2tlblJlc3BvbnNlIi/K8xgCEAbS8xgCCAWC0+STAh06ASoiGC9hZG1pbi90b2tlbnMvaW50cm9zcGVjdBKPAQoPTGlzdEF1ZGl0RXZlbnRzEigudGVzc2VyYS5hZG1pbi52MS5MaXN0QXVkaXRFdmVudHNSZXF1ZXN0GikudGVzc2VyYS5hZG1pbi52MS5MaXN0QXVkaXRFdmVudHNSZXNwb25zZSInyvMYAhAG0vMYAggFgtPkkwIVEhMvYWRtaW4vYXVkaXQtZXZlbnRzEmsKEFdhdGNoQXVkaXRFdmVudHMSKS50ZXNzZXJhLmFkbWluLnYxLldhdGNoQXVkaXRFdmVudHNSZXF1ZXN0GioudGVzc2VyYS5hZG1pbi52MS5XYXRjaEF1ZGl0RXZlbnRzUmVzcG9uc2UwARJcCgtJbXBvcnRVc2VycxIkLnRlc3NlcmEuYWRtaW4udjEuSW1wb3J0VXNlcnNSZXF1ZXN0GiUudGVzc2VyYS5hZG1pbi52MS5JbXBvcnRVc2Vyc1Jlc3BvbnNlMAESXAoLRXhwb3J0VXNlcnMSJC50ZXNzZXJhLmFkbWluLnYxLkV4cG9ydFVzZXJzUmVxdWVzdBolLnRlc3NlcmEuYWRtaW4udjEuRXhwb3J0VXNlcnNSZXNwb25zZTABEosBCg1DcmVhdGVXZWJob29rEiYudGVzc2VyYS5hZG1pbi52MS5DcmVhdGVXZWJob29rUmVxdWVzdBonLnRlc3NlcmEuYWRtaW4udjEuQ3JlYXRlV2ViaG9va1Jlc3BvbnNlIinK8xgFCMkBEAbS8xgCCAWC0+STAhQ6ASoiDy9hZG1pbi93ZWJob29rcxKCAQoMTGlzdFdlYmhvb2tzEiUudGVzc2VyYS5hZG1pbi52MS5MaXN0V2ViaG9va3NSZXF1ZXN0GiYudGVzc2VyYS5hZG1pbi52MS5MaXN0V2ViaG9va3NSZXNwb25zZSIjyvMYAhAG0vMYAggFgtPkkwIREg8vYWRtaW4vd2ViaG9va3MSlQEKDVVwZGF0ZVdlYmhvb2sSJi50ZXNzZXJhLmFkbWluLnYxLlVwZGF0ZVdlYmhvb2tSZXF1ZXN0GicudGVzc2VyYS5hZG1pbi52MS5VcGRhdGVXZWJob29rUmVzcG9uc2UiM8rzGAIQBtLzGAIIBYLT5JMCIToBKjIcL2FkbWluL3dlYmhvb2tzL3t3ZWJob29rX2lkfRKVAQoNRGVsZXRlV2ViaG9vaxImLnRlc3NlcmEuYWRtaW4udjEuRGVsZXRlV2ViaG9va1JlcXVlc3QaJy50ZXNzZXJhLmFkbWluLnYxLkRlbGV0ZVdlYmhvb2tSZXNwb25zZSIzyvMYBQjMARAG0vMYAggFgtPkkwIeKhwvYWRtaW4vd2ViaG9va3Mve3dlYmhvb2tfaWR9ErUBChVMaXN0V2ViaG9va0RlbGl2ZXJpZXMSLi50ZXNzZXJhLmFkbWluLnYxLkxpc3RXZWJob29rRGVsaXZlcmllc1JlcXVlc3QaLy50ZXNzZXJhLmFkbWluLnYxLkxpc3RXZWJob29rRGVsaXZlcmllc1Jlc3BvbnNlIjvK8xgCEAbS8xgCCAWC0+STAikSJy9hZG1pbi93ZWJob29rcy97d2ViaG9va19pZH0vZGVsaXZlcmllc2IGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_tessera_admin_v1_transfer, file_tessera_rest_v1_rest]);
 
 /**
  * User is a user as the operator sees it.
@@ -786,6 +786,155 @@ export const DeleteCredentialResponseSchema: GenMessage<DeleteCredentialResponse
   messageDesc(file_tessera_admin_v1_admin, 24);
 
 /**
+ * AuthentiqKey is an Authentiq key as the operator sees it, without its secrets.
+ *
+ * @generated from message tessera.admin.v1.AuthentiqKey
+ */
+export type AuthentiqKey = Message<"tessera.admin.v1.AuthentiqKey"> & {
+  /**
+   * The 43-character base64url Ed25519 public key: the key's id and its `sub`.
+   *
+   * @generated from field: string pk = 1;
+   */
+  pk: string;
+
+  /**
+   * When it was registered.
+   *
+   * @generated from field: google.protobuf.Timestamp created = 2;
+   */
+  created?: Timestamp | undefined;
+
+  /**
+   * When it was revoked (by its owner, by email and phone, or by DeleteAuthentiqKey); unset
+   * while it is live.
+   *
+   * @generated from field: google.protobuf.Timestamp revoked = 3;
+   */
+  revoked?: Timestamp | undefined;
+
+  /**
+   * Whether an email address and phone number are bound to it (their hashes; never shown).
+   *
+   * @generated from field: bool contact_bound = 4;
+   */
+  contactBound: boolean;
+
+  /**
+   * Whether the device gave a token that pushes reach.
+   *
+   * @generated from field: bool push_registered = 5;
+   */
+  pushRegistered: boolean;
+};
+
+/**
+ * Describes the message tessera.admin.v1.AuthentiqKey.
+ * Use `create(AuthentiqKeySchema)` to create a new message.
+ */
+export const AuthentiqKeySchema: GenMessage<AuthentiqKey> = /*@__PURE__*/
+  messageDesc(file_tessera_admin_v1_admin, 25);
+
+/**
+ * ListAuthentiqKeysRequest pages the Authentiq keys.
+ *
+ * @generated from message tessera.admin.v1.ListAuthentiqKeysRequest
+ */
+export type ListAuthentiqKeysRequest = Message<"tessera.admin.v1.ListAuthentiqKeysRequest"> & {
+  /**
+   * The page size, 1 to 200; 50 when 0.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * The `next_page_token` of the previous page; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+
+  /**
+   * Whether revoked keys are listed too.
+   *
+   * @generated from field: bool include_revoked = 3;
+   */
+  includeRevoked: boolean;
+};
+
+/**
+ * Describes the message tessera.admin.v1.ListAuthentiqKeysRequest.
+ * Use `create(ListAuthentiqKeysRequestSchema)` to create a new message.
+ */
+export const ListAuthentiqKeysRequestSchema: GenMessage<ListAuthentiqKeysRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_admin_v1_admin, 26);
+
+/**
+ * ListAuthentiqKeysResponse is one page of Authentiq keys.
+ *
+ * @generated from message tessera.admin.v1.ListAuthentiqKeysResponse
+ */
+export type ListAuthentiqKeysResponse = Message<"tessera.admin.v1.ListAuthentiqKeysResponse"> & {
+  /**
+   * The keys of this page, newest first.
+   *
+   * @generated from field: repeated tessera.admin.v1.AuthentiqKey keys = 1;
+   */
+  keys: AuthentiqKey[];
+
+  /**
+   * The token of the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message tessera.admin.v1.ListAuthentiqKeysResponse.
+ * Use `create(ListAuthentiqKeysResponseSchema)` to create a new message.
+ */
+export const ListAuthentiqKeysResponseSchema: GenMessage<ListAuthentiqKeysResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_admin_v1_admin, 27);
+
+/**
+ * DeleteAuthentiqKeyRequest names an Authentiq key.
+ *
+ * @generated from message tessera.admin.v1.DeleteAuthentiqKeyRequest
+ */
+export type DeleteAuthentiqKeyRequest = Message<"tessera.admin.v1.DeleteAuthentiqKeyRequest"> & {
+  /**
+   * The key's public key (`pk`, its `sub`).
+   *
+   * @generated from field: string pk = 1;
+   */
+  pk: string;
+};
+
+/**
+ * Describes the message tessera.admin.v1.DeleteAuthentiqKeyRequest.
+ * Use `create(DeleteAuthentiqKeyRequestSchema)` to create a new message.
+ */
+export const DeleteAuthentiqKeyRequestSchema: GenMessage<DeleteAuthentiqKeyRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_admin_v1_admin, 28);
+
+/**
+ * DeleteAuthentiqKeyResponse is empty.
+ *
+ * @generated from message tessera.admin.v1.DeleteAuthentiqKeyResponse
+ */
+export type DeleteAuthentiqKeyResponse = Message<"tessera.admin.v1.DeleteAuthentiqKeyResponse"> & {
+};
+
+/**
+ * Describes the message tessera.admin.v1.DeleteAuthentiqKeyResponse.
+ * Use `create(DeleteAuthentiqKeyResponseSchema)` to create a new message.
+ */
+export const DeleteAuthentiqKeyResponseSchema: GenMessage<DeleteAuthentiqKeyResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_admin_v1_admin, 29);
+
+/**
  * IntrospectTokenRequest carries the token.
  *
  * @generated from message tessera.admin.v1.IntrospectTokenRequest
@@ -804,7 +953,7 @@ export type IntrospectTokenRequest = Message<"tessera.admin.v1.IntrospectTokenRe
  * Use `create(IntrospectTokenRequestSchema)` to create a new message.
  */
 export const IntrospectTokenRequestSchema: GenMessage<IntrospectTokenRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 25);
+  messageDesc(file_tessera_admin_v1_admin, 30);
 
 /**
  * IntrospectTokenResponse is what the token stands for; only `active` when it is not active.
@@ -862,7 +1011,7 @@ export type IntrospectTokenResponse = Message<"tessera.admin.v1.IntrospectTokenR
  * Use `create(IntrospectTokenResponseSchema)` to create a new message.
  */
 export const IntrospectTokenResponseSchema: GenMessage<IntrospectTokenResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 26);
+  messageDesc(file_tessera_admin_v1_admin, 31);
 
 /**
  * AuditEvent is one security-relevant act.
@@ -953,7 +1102,7 @@ export type AuditEvent = Message<"tessera.admin.v1.AuditEvent"> & {
  * Use `create(AuditEventSchema)` to create a new message.
  */
 export const AuditEventSchema: GenMessage<AuditEvent> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 27);
+  messageDesc(file_tessera_admin_v1_admin, 32);
 
 /**
  * AuditEventFilter selects audit events; filters combine with AND.
@@ -1009,7 +1158,7 @@ export type AuditEventFilter = Message<"tessera.admin.v1.AuditEventFilter"> & {
  * Use `create(AuditEventFilterSchema)` to create a new message.
  */
 export const AuditEventFilterSchema: GenMessage<AuditEventFilter> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 28);
+  messageDesc(file_tessera_admin_v1_admin, 33);
 
 /**
  * ListAuditEventsRequest filters and pages the audit events.
@@ -1044,7 +1193,7 @@ export type ListAuditEventsRequest = Message<"tessera.admin.v1.ListAuditEventsRe
  * Use `create(ListAuditEventsRequestSchema)` to create a new message.
  */
 export const ListAuditEventsRequestSchema: GenMessage<ListAuditEventsRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 29);
+  messageDesc(file_tessera_admin_v1_admin, 34);
 
 /**
  * ListAuditEventsResponse is one page of audit events.
@@ -1072,7 +1221,7 @@ export type ListAuditEventsResponse = Message<"tessera.admin.v1.ListAuditEventsR
  * Use `create(ListAuditEventsResponseSchema)` to create a new message.
  */
 export const ListAuditEventsResponseSchema: GenMessage<ListAuditEventsResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 30);
+  messageDesc(file_tessera_admin_v1_admin, 35);
 
 /**
  * WatchAuditEventsRequest selects the events to stream.
@@ -1100,7 +1249,7 @@ export type WatchAuditEventsRequest = Message<"tessera.admin.v1.WatchAuditEvents
  * Use `create(WatchAuditEventsRequestSchema)` to create a new message.
  */
 export const WatchAuditEventsRequestSchema: GenMessage<WatchAuditEventsRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 31);
+  messageDesc(file_tessera_admin_v1_admin, 36);
 
 /**
  * WatchAuditEventsResponse carries one event.
@@ -1121,7 +1270,7 @@ export type WatchAuditEventsResponse = Message<"tessera.admin.v1.WatchAuditEvent
  * Use `create(WatchAuditEventsResponseSchema)` to create a new message.
  */
 export const WatchAuditEventsResponseSchema: GenMessage<WatchAuditEventsResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 32);
+  messageDesc(file_tessera_admin_v1_admin, 37);
 
 /**
  * Webhook is an endpoint that receives audit events.
@@ -1170,7 +1319,7 @@ export type Webhook = Message<"tessera.admin.v1.Webhook"> & {
  * Use `create(WebhookSchema)` to create a new message.
  */
 export const WebhookSchema: GenMessage<Webhook> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 33);
+  messageDesc(file_tessera_admin_v1_admin, 38);
 
 /**
  * CreateWebhookRequest describes the new webhook.
@@ -1205,7 +1354,7 @@ export type CreateWebhookRequest = Message<"tessera.admin.v1.CreateWebhookReques
  * Use `create(CreateWebhookRequestSchema)` to create a new message.
  */
 export const CreateWebhookRequestSchema: GenMessage<CreateWebhookRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 34);
+  messageDesc(file_tessera_admin_v1_admin, 39);
 
 /**
  * CreateWebhookResponse is the webhook and its signing secret.
@@ -1233,7 +1382,7 @@ export type CreateWebhookResponse = Message<"tessera.admin.v1.CreateWebhookRespo
  * Use `create(CreateWebhookResponseSchema)` to create a new message.
  */
 export const CreateWebhookResponseSchema: GenMessage<CreateWebhookResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 35);
+  messageDesc(file_tessera_admin_v1_admin, 40);
 
 /**
  * ListWebhooksRequest is empty.
@@ -1248,7 +1397,7 @@ export type ListWebhooksRequest = Message<"tessera.admin.v1.ListWebhooksRequest"
  * Use `create(ListWebhooksRequestSchema)` to create a new message.
  */
 export const ListWebhooksRequestSchema: GenMessage<ListWebhooksRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 36);
+  messageDesc(file_tessera_admin_v1_admin, 41);
 
 /**
  * ListWebhooksResponse is every webhook.
@@ -1269,7 +1418,7 @@ export type ListWebhooksResponse = Message<"tessera.admin.v1.ListWebhooksRespons
  * Use `create(ListWebhooksResponseSchema)` to create a new message.
  */
 export const ListWebhooksResponseSchema: GenMessage<ListWebhooksResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 37);
+  messageDesc(file_tessera_admin_v1_admin, 42);
 
 /**
  * UpdateWebhookRequest names a webhook and what changes.
@@ -1318,7 +1467,7 @@ export type UpdateWebhookRequest = Message<"tessera.admin.v1.UpdateWebhookReques
  * Use `create(UpdateWebhookRequestSchema)` to create a new message.
  */
 export const UpdateWebhookRequestSchema: GenMessage<UpdateWebhookRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 38);
+  messageDesc(file_tessera_admin_v1_admin, 43);
 
 /**
  * UpdateWebhookResponse is the changed webhook.
@@ -1339,7 +1488,7 @@ export type UpdateWebhookResponse = Message<"tessera.admin.v1.UpdateWebhookRespo
  * Use `create(UpdateWebhookResponseSchema)` to create a new message.
  */
 export const UpdateWebhookResponseSchema: GenMessage<UpdateWebhookResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 39);
+  messageDesc(file_tessera_admin_v1_admin, 44);
 
 /**
  * DeleteWebhookRequest names a webhook.
@@ -1360,7 +1509,7 @@ export type DeleteWebhookRequest = Message<"tessera.admin.v1.DeleteWebhookReques
  * Use `create(DeleteWebhookRequestSchema)` to create a new message.
  */
 export const DeleteWebhookRequestSchema: GenMessage<DeleteWebhookRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 40);
+  messageDesc(file_tessera_admin_v1_admin, 45);
 
 /**
  * DeleteWebhookResponse is empty.
@@ -1375,7 +1524,7 @@ export type DeleteWebhookResponse = Message<"tessera.admin.v1.DeleteWebhookRespo
  * Use `create(DeleteWebhookResponseSchema)` to create a new message.
  */
 export const DeleteWebhookResponseSchema: GenMessage<DeleteWebhookResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 41);
+  messageDesc(file_tessera_admin_v1_admin, 46);
 
 /**
  * WebhookDelivery is one event delivered (or being delivered) to a webhook.
@@ -1445,7 +1594,7 @@ export type WebhookDelivery = Message<"tessera.admin.v1.WebhookDelivery"> & {
  * Use `create(WebhookDeliverySchema)` to create a new message.
  */
 export const WebhookDeliverySchema: GenMessage<WebhookDelivery> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 42);
+  messageDesc(file_tessera_admin_v1_admin, 47);
 
 /**
  * ListWebhookDeliveriesRequest names a webhook and pages its deliveries.
@@ -1480,7 +1629,7 @@ export type ListWebhookDeliveriesRequest = Message<"tessera.admin.v1.ListWebhook
  * Use `create(ListWebhookDeliveriesRequestSchema)` to create a new message.
  */
 export const ListWebhookDeliveriesRequestSchema: GenMessage<ListWebhookDeliveriesRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 43);
+  messageDesc(file_tessera_admin_v1_admin, 48);
 
 /**
  * ListWebhookDeliveriesResponse is one page of deliveries.
@@ -1508,7 +1657,7 @@ export type ListWebhookDeliveriesResponse = Message<"tessera.admin.v1.ListWebhoo
  * Use `create(ListWebhookDeliveriesResponseSchema)` to create a new message.
  */
 export const ListWebhookDeliveriesResponseSchema: GenMessage<ListWebhookDeliveriesResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_admin_v1_admin, 44);
+  messageDesc(file_tessera_admin_v1_admin, 49);
 
 /**
  * AdminService is the operator's API: users, sessions and tokens, credentials, token
@@ -1619,8 +1768,8 @@ export const AdminService: GenService<{
   },
   /**
    * ListCredentials lists a user's credentials: WebAuthn credentials of every product and the
-   * Authenticator API TOTP secret. No secret or public key material is in the answer.
-   * Errors: NOT_FOUND.
+   * Authenticator API TOTP secret. No secret or public key material is in the answer. Authentiq
+   * keys belong to no user: ListAuthentiqKeys lists them. Errors: NOT_FOUND.
    *
    * @generated from rpc tessera.admin.v1.AdminService.ListCredentials
    */
@@ -1639,6 +1788,35 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof DeleteCredentialRequestSchema;
     output: typeof DeleteCredentialResponseSchema;
+  },
+  /**
+   * ListAuthentiqKeys lists the Authentiq keys devices registered, newest first, a page at a
+   * time (as ListUsers). An Authentiq key belongs to no user: the product has none, a key is its
+   * own identity (`sub` is its public key), so its keys are listed here and not by
+   * ListCredentials. Revoked keys are left out unless `include_revoked`. No secret (the
+   * revocation secret's hash, the bound email and phone hashes, the device token) is in the
+   * answer. Errors: INVALID_ARGUMENT for a bad page size or token.
+   *
+   * @generated from rpc tessera.admin.v1.AdminService.ListAuthentiqKeys
+   */
+  listAuthentiqKeys: {
+    methodKind: "unary";
+    input: typeof ListAuthentiqKeysRequestSchema;
+    output: typeof ListAuthentiqKeysResponseSchema;
+  },
+  /**
+   * DeleteAuthentiqKey removes a live Authentiq key as its owner's revocation does, in one
+   * transaction with its audit event (`credential.removed`): from then on the Authentiq API
+   * answers `revoked-key` for it, it starts and signs no scope job, and it cannot be registered
+   * again (a thief holding its private key gets no fresh start). Errors: INVALID_ARGUMENT for a
+   * `pk` that is not 43 base64url characters, NOT_FOUND for no such live key.
+   *
+   * @generated from rpc tessera.admin.v1.AdminService.DeleteAuthentiqKey
+   */
+  deleteAuthentiqKey: {
+    methodKind: "unary";
+    input: typeof DeleteAuthentiqKeyRequestSchema;
+    output: typeof DeleteAuthentiqKeyResponseSchema;
   },
   /**
    * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT or

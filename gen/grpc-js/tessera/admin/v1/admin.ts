@@ -262,6 +262,55 @@ export interface DeleteCredentialRequest {
 export interface DeleteCredentialResponse {
 }
 
+/** AuthentiqKey is an Authentiq key as the operator sees it, without its secrets. */
+export interface AuthentiqKey {
+  /** The 43-character base64url Ed25519 public key: the key's id and its `sub`. */
+  pk: string;
+  /** When it was registered. */
+  created?:
+    | Date
+    | undefined;
+  /**
+   * When it was revoked (by its owner, by email and phone, or by DeleteAuthentiqKey); unset
+   * while it is live.
+   */
+  revoked?:
+    | Date
+    | undefined;
+  /** Whether an email address and phone number are bound to it (their hashes; never shown). */
+  contactBound: boolean;
+  /** Whether the device gave a token that pushes reach. */
+  pushRegistered: boolean;
+}
+
+/** ListAuthentiqKeysRequest pages the Authentiq keys. */
+export interface ListAuthentiqKeysRequest {
+  /** The page size, 1 to 200; 50 when 0. */
+  pageSize: number;
+  /** The `next_page_token` of the previous page; empty for the first page. */
+  pageToken: string;
+  /** Whether revoked keys are listed too. */
+  includeRevoked: boolean;
+}
+
+/** ListAuthentiqKeysResponse is one page of Authentiq keys. */
+export interface ListAuthentiqKeysResponse {
+  /** The keys of this page, newest first. */
+  keys: AuthentiqKey[];
+  /** The token of the next page; empty on the last page. */
+  nextPageToken: string;
+}
+
+/** DeleteAuthentiqKeyRequest names an Authentiq key. */
+export interface DeleteAuthentiqKeyRequest {
+  /** The key's public key (`pk`, its `sub`). */
+  pk: string;
+}
+
+/** DeleteAuthentiqKeyResponse is empty. */
+export interface DeleteAuthentiqKeyResponse {
+}
+
 /** IntrospectTokenRequest carries the token. */
 export interface IntrospectTokenRequest {
   /** The token as its product issued it. */
@@ -2859,6 +2908,468 @@ export const DeleteCredentialResponse: MessageFns<DeleteCredentialResponse> = {
   },
 };
 
+function createBaseAuthentiqKey(): AuthentiqKey {
+  return { pk: "", created: undefined, revoked: undefined, contactBound: false, pushRegistered: false };
+}
+
+export const AuthentiqKey: MessageFns<AuthentiqKey> = {
+  encode(message: AuthentiqKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pk !== "") {
+      writer.uint32(10).string(message.pk);
+    }
+    if (message.created !== undefined) {
+      Timestamp.encode(toTimestamp(message.created), writer.uint32(18).fork()).join();
+    }
+    if (message.revoked !== undefined) {
+      Timestamp.encode(toTimestamp(message.revoked), writer.uint32(26).fork()).join();
+    }
+    if (message.contactBound !== false) {
+      writer.uint32(32).bool(message.contactBound);
+    }
+    if (message.pushRegistered !== false) {
+      writer.uint32(40).bool(message.pushRegistered);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthentiqKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthentiqKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pk = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.created = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.revoked = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.contactBound = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.pushRegistered = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthentiqKey {
+    return {
+      pk: isSet(object.pk) ? globalThis.String(object.pk) : "",
+      created: isSet(object.created) ? fromJsonTimestamp(object.created) : undefined,
+      revoked: isSet(object.revoked) ? fromJsonTimestamp(object.revoked) : undefined,
+      contactBound: isSet(object.contactBound)
+        ? globalThis.Boolean(object.contactBound)
+        : isSet(object.contact_bound)
+        ? globalThis.Boolean(object.contact_bound)
+        : false,
+      pushRegistered: isSet(object.pushRegistered)
+        ? globalThis.Boolean(object.pushRegistered)
+        : isSet(object.push_registered)
+        ? globalThis.Boolean(object.push_registered)
+        : false,
+    };
+  },
+
+  toJSON(message: AuthentiqKey): unknown {
+    const obj: any = {};
+    if (message.pk !== "") {
+      obj.pk = message.pk;
+    }
+    if (message.created !== undefined) {
+      obj.created = message.created.toISOString();
+    }
+    if (message.revoked !== undefined) {
+      obj.revoked = message.revoked.toISOString();
+    }
+    if (message.contactBound !== false) {
+      obj.contactBound = message.contactBound;
+    }
+    if (message.pushRegistered !== false) {
+      obj.pushRegistered = message.pushRegistered;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthentiqKey>, I>>(base?: I): AuthentiqKey {
+    return AuthentiqKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthentiqKey>, I>>(object: I): AuthentiqKey {
+    const message = createBaseAuthentiqKey();
+    message.pk = object.pk ?? "";
+    message.created = object.created ?? undefined;
+    message.revoked = object.revoked ?? undefined;
+    message.contactBound = object.contactBound ?? false;
+    message.pushRegistered = object.pushRegistered ?? false;
+    return message;
+  },
+};
+
+function createBaseListAuthentiqKeysRequest(): ListAuthentiqKeysRequest {
+  return { pageSize: 0, pageToken: "", includeRevoked: false };
+}
+
+export const ListAuthentiqKeysRequest: MessageFns<ListAuthentiqKeysRequest> = {
+  encode(message: ListAuthentiqKeysRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.includeRevoked !== false) {
+      writer.uint32(24).bool(message.includeRevoked);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAuthentiqKeysRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAuthentiqKeysRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.includeRevoked = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAuthentiqKeysRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      includeRevoked: isSet(object.includeRevoked)
+        ? globalThis.Boolean(object.includeRevoked)
+        : isSet(object.include_revoked)
+        ? globalThis.Boolean(object.include_revoked)
+        : false,
+    };
+  },
+
+  toJSON(message: ListAuthentiqKeysRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.includeRevoked !== false) {
+      obj.includeRevoked = message.includeRevoked;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAuthentiqKeysRequest>, I>>(base?: I): ListAuthentiqKeysRequest {
+    return ListAuthentiqKeysRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAuthentiqKeysRequest>, I>>(object: I): ListAuthentiqKeysRequest {
+    const message = createBaseListAuthentiqKeysRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.includeRevoked = object.includeRevoked ?? false;
+    return message;
+  },
+};
+
+function createBaseListAuthentiqKeysResponse(): ListAuthentiqKeysResponse {
+  return { keys: [], nextPageToken: "" };
+}
+
+export const ListAuthentiqKeysResponse: MessageFns<ListAuthentiqKeysResponse> = {
+  encode(message: ListAuthentiqKeysResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.keys) {
+      AuthentiqKey.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAuthentiqKeysResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAuthentiqKeysResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keys.push(AuthentiqKey.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAuthentiqKeysResponse {
+    return {
+      keys: globalThis.Array.isArray(object?.keys) ? object.keys.map((e: any) => AuthentiqKey.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAuthentiqKeysResponse): unknown {
+    const obj: any = {};
+    if (message.keys?.length) {
+      obj.keys = message.keys.map((e) => AuthentiqKey.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAuthentiqKeysResponse>, I>>(base?: I): ListAuthentiqKeysResponse {
+    return ListAuthentiqKeysResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAuthentiqKeysResponse>, I>>(object: I): ListAuthentiqKeysResponse {
+    const message = createBaseListAuthentiqKeysResponse();
+    message.keys = object.keys?.map((e) => AuthentiqKey.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteAuthentiqKeyRequest(): DeleteAuthentiqKeyRequest {
+  return { pk: "" };
+}
+
+export const DeleteAuthentiqKeyRequest: MessageFns<DeleteAuthentiqKeyRequest> = {
+  encode(message: DeleteAuthentiqKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pk !== "") {
+      writer.uint32(10).string(message.pk);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAuthentiqKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAuthentiqKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pk = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteAuthentiqKeyRequest {
+    return { pk: isSet(object.pk) ? globalThis.String(object.pk) : "" };
+  },
+
+  toJSON(message: DeleteAuthentiqKeyRequest): unknown {
+    const obj: any = {};
+    if (message.pk !== "") {
+      obj.pk = message.pk;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteAuthentiqKeyRequest>, I>>(base?: I): DeleteAuthentiqKeyRequest {
+    return DeleteAuthentiqKeyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteAuthentiqKeyRequest>, I>>(object: I): DeleteAuthentiqKeyRequest {
+    const message = createBaseDeleteAuthentiqKeyRequest();
+    message.pk = object.pk ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteAuthentiqKeyResponse(): DeleteAuthentiqKeyResponse {
+  return {};
+}
+
+export const DeleteAuthentiqKeyResponse: MessageFns<DeleteAuthentiqKeyResponse> = {
+  encode(_: DeleteAuthentiqKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAuthentiqKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAuthentiqKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteAuthentiqKeyResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteAuthentiqKeyResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteAuthentiqKeyResponse>, I>>(base?: I): DeleteAuthentiqKeyResponse {
+    return DeleteAuthentiqKeyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteAuthentiqKeyResponse>, I>>(_: I): DeleteAuthentiqKeyResponse {
+    const message = createBaseDeleteAuthentiqKeyResponse();
+    return message;
+  },
+};
+
 function createBaseIntrospectTokenRequest(): IntrospectTokenRequest {
   return { token: "" };
 }
@@ -5290,8 +5801,8 @@ export const AdminServiceService = {
   },
   /**
    * ListCredentials lists a user's credentials: WebAuthn credentials of every product and the
-   * Authenticator API TOTP secret. No secret or public key material is in the answer.
-   * Errors: NOT_FOUND.
+   * Authenticator API TOTP secret. No secret or public key material is in the answer. Authentiq
+   * keys belong to no user: ListAuthentiqKeys lists them. Errors: NOT_FOUND.
    */
   listCredentials: {
     path: "/tessera.admin.v1.AdminService/ListCredentials" as const,
@@ -5318,6 +5829,43 @@ export const AdminServiceService = {
     responseSerialize: (value: DeleteCredentialResponse): Buffer =>
       Buffer.from(DeleteCredentialResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteCredentialResponse => DeleteCredentialResponse.decode(value),
+  },
+  /**
+   * ListAuthentiqKeys lists the Authentiq keys devices registered, newest first, a page at a
+   * time (as ListUsers). An Authentiq key belongs to no user: the product has none, a key is its
+   * own identity (`sub` is its public key), so its keys are listed here and not by
+   * ListCredentials. Revoked keys are left out unless `include_revoked`. No secret (the
+   * revocation secret's hash, the bound email and phone hashes, the device token) is in the
+   * answer. Errors: INVALID_ARGUMENT for a bad page size or token.
+   */
+  listAuthentiqKeys: {
+    path: "/tessera.admin.v1.AdminService/ListAuthentiqKeys" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAuthentiqKeysRequest): Buffer =>
+      Buffer.from(ListAuthentiqKeysRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAuthentiqKeysRequest => ListAuthentiqKeysRequest.decode(value),
+    responseSerialize: (value: ListAuthentiqKeysResponse): Buffer =>
+      Buffer.from(ListAuthentiqKeysResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAuthentiqKeysResponse => ListAuthentiqKeysResponse.decode(value),
+  },
+  /**
+   * DeleteAuthentiqKey removes a live Authentiq key as its owner's revocation does, in one
+   * transaction with its audit event (`credential.removed`): from then on the Authentiq API
+   * answers `revoked-key` for it, it starts and signs no scope job, and it cannot be registered
+   * again (a thief holding its private key gets no fresh start). Errors: INVALID_ARGUMENT for a
+   * `pk` that is not 43 base64url characters, NOT_FOUND for no such live key.
+   */
+  deleteAuthentiqKey: {
+    path: "/tessera.admin.v1.AdminService/DeleteAuthentiqKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteAuthentiqKeyRequest): Buffer =>
+      Buffer.from(DeleteAuthentiqKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteAuthentiqKeyRequest => DeleteAuthentiqKeyRequest.decode(value),
+    responseSerialize: (value: DeleteAuthentiqKeyResponse): Buffer =>
+      Buffer.from(DeleteAuthentiqKeyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteAuthentiqKeyResponse => DeleteAuthentiqKeyResponse.decode(value),
   },
   /**
    * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT or
@@ -5519,8 +6067,8 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
   revokeUserSessions: handleUnaryCall<RevokeUserSessionsRequest, RevokeUserSessionsResponse>;
   /**
    * ListCredentials lists a user's credentials: WebAuthn credentials of every product and the
-   * Authenticator API TOTP secret. No secret or public key material is in the answer.
-   * Errors: NOT_FOUND.
+   * Authenticator API TOTP secret. No secret or public key material is in the answer. Authentiq
+   * keys belong to no user: ListAuthentiqKeys lists them. Errors: NOT_FOUND.
    */
   listCredentials: handleUnaryCall<ListCredentialsRequest, ListCredentialsResponse>;
   /**
@@ -5528,6 +6076,23 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
    * (a TOTP secret is removed and TOTP turned off for the user). Errors: NOT_FOUND.
    */
   deleteCredential: handleUnaryCall<DeleteCredentialRequest, DeleteCredentialResponse>;
+  /**
+   * ListAuthentiqKeys lists the Authentiq keys devices registered, newest first, a page at a
+   * time (as ListUsers). An Authentiq key belongs to no user: the product has none, a key is its
+   * own identity (`sub` is its public key), so its keys are listed here and not by
+   * ListCredentials. Revoked keys are left out unless `include_revoked`. No secret (the
+   * revocation secret's hash, the bound email and phone hashes, the device token) is in the
+   * answer. Errors: INVALID_ARGUMENT for a bad page size or token.
+   */
+  listAuthentiqKeys: handleUnaryCall<ListAuthentiqKeysRequest, ListAuthentiqKeysResponse>;
+  /**
+   * DeleteAuthentiqKey removes a live Authentiq key as its owner's revocation does, in one
+   * transaction with its audit event (`credential.removed`): from then on the Authentiq API
+   * answers `revoked-key` for it, it starts and signs no scope job, and it cannot be registered
+   * again (a thief holding its private key gets no fresh start). Errors: INVALID_ARGUMENT for a
+   * `pk` that is not 43 base64url characters, NOT_FOUND for no such live key.
+   */
+  deleteAuthentiqKey: handleUnaryCall<DeleteAuthentiqKeyRequest, DeleteAuthentiqKeyResponse>;
   /**
    * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT or
    * one-time login token, an Authenticator API token, claims the Authentiq issuer signed, an
@@ -5748,8 +6313,8 @@ export interface AdminServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * ListCredentials lists a user's credentials: WebAuthn credentials of every product and the
-   * Authenticator API TOTP secret. No secret or public key material is in the answer.
-   * Errors: NOT_FOUND.
+   * Authenticator API TOTP secret. No secret or public key material is in the answer. Authentiq
+   * keys belong to no user: ListAuthentiqKeys lists them. Errors: NOT_FOUND.
    */
   listCredentials(
     request: ListCredentialsRequest,
@@ -5784,6 +6349,51 @@ export interface AdminServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteCredentialResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListAuthentiqKeys lists the Authentiq keys devices registered, newest first, a page at a
+   * time (as ListUsers). An Authentiq key belongs to no user: the product has none, a key is its
+   * own identity (`sub` is its public key), so its keys are listed here and not by
+   * ListCredentials. Revoked keys are left out unless `include_revoked`. No secret (the
+   * revocation secret's hash, the bound email and phone hashes, the device token) is in the
+   * answer. Errors: INVALID_ARGUMENT for a bad page size or token.
+   */
+  listAuthentiqKeys(
+    request: ListAuthentiqKeysRequest,
+    callback: (error: ServiceError | null, response: ListAuthentiqKeysResponse) => void,
+  ): ClientUnaryCall;
+  listAuthentiqKeys(
+    request: ListAuthentiqKeysRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAuthentiqKeysResponse) => void,
+  ): ClientUnaryCall;
+  listAuthentiqKeys(
+    request: ListAuthentiqKeysRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAuthentiqKeysResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * DeleteAuthentiqKey removes a live Authentiq key as its owner's revocation does, in one
+   * transaction with its audit event (`credential.removed`): from then on the Authentiq API
+   * answers `revoked-key` for it, it starts and signs no scope job, and it cannot be registered
+   * again (a thief holding its private key gets no fresh start). Errors: INVALID_ARGUMENT for a
+   * `pk` that is not 43 base64url characters, NOT_FOUND for no such live key.
+   */
+  deleteAuthentiqKey(
+    request: DeleteAuthentiqKeyRequest,
+    callback: (error: ServiceError | null, response: DeleteAuthentiqKeyResponse) => void,
+  ): ClientUnaryCall;
+  deleteAuthentiqKey(
+    request: DeleteAuthentiqKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteAuthentiqKeyResponse) => void,
+  ): ClientUnaryCall;
+  deleteAuthentiqKey(
+    request: DeleteAuthentiqKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteAuthentiqKeyResponse) => void,
   ): ClientUnaryCall;
   /**
    * IntrospectToken tells whether a token Tessera issued is active: a Hanko session JWT or
