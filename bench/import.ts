@@ -9,7 +9,8 @@
 //   floor    the same rows inserted by the same multi-row statements in the same batches and
 //            transactions, built in memory here: no file, no parsing, no validation, no lookups.
 // Each runs on a fresh database: in-memory PGlite, and PostgreSQL when BENCH_DATABASE_URL is set
-// (a server where this role may create databases: two throwaway ones are created and dropped).
+// (a server where this role may create databases: two throwaway ones are created and dropped);
+// BENCH_IMPORT_ENGINES=postgres (or pglite) runs one of them alone.
 // Prints users/s of each, the import's share of the floor, and peak RSS during each (sampled
 // every 50 ms: memory must stay bounded whatever the number of users).
 import { randomBytes, randomUUID } from "node:crypto";
@@ -162,13 +163,30 @@ async function floorRun(engine: "pglite" | "postgres") {
   }
 }
 
+/**
+ * PGlite, and PostgreSQL when BENCH_DATABASE_URL is set; BENCH_IMPORT_ENGINES (pglite, postgres
+ * or both, comma-separated) picks fewer, so that one engine's peak RSS is read in a process of its
+ * own (in-memory PGlite keeps the whole database in this process, and RSS does not shrink after).
+ */
+function enginesToRun(): Array<"pglite" | "postgres"> {
+  const available: Array<"pglite" | "postgres"> = process.env.BENCH_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+  const asked = process.env.BENCH_IMPORT_ENGINES;
+  if (asked === undefined || asked === "") return available;
+  const names = asked.split(",").map((name) => name.trim());
+  for (const name of names) {
+    if (name !== "pglite" && name !== "postgres") throw new Error(`BENCH_IMPORT_ENGINES: unknown engine ${JSON.stringify(name)} (pglite, postgres)`);
+    if (!available.includes(name)) throw new Error(`BENCH_IMPORT_ENGINES: ${name} needs BENCH_DATABASE_URL`);
+  }
+  return available.filter((engine) => names.includes(engine));
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "tessera-bench-import-"));
   try {
     const file = join(dir, "users.jsonl");
     const generated = await measured(() => writeFixture(file));
     console.log(`${users} users generated (${generated.seconds.toFixed(1)} s); batches of ${batchSize} users a transaction\n`);
-    const engines: Array<"pglite" | "postgres"> = process.env.BENCH_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+    const engines = enginesToRun();
     console.log("database   run     seconds   users/s   share of floor   peak RSS");
     for (const engine of engines) {
       const floor = await floorRun(engine);
