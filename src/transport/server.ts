@@ -15,6 +15,7 @@ import { createListener, type Listener, type RequestHandler } from "./listener.j
 import { reflectionService } from "./reflection.js";
 import { createRpcAdapter } from "./rpc-adapter.js";
 import { answerEarly, type EarlyRefusal } from "./rpc/early-answer.js";
+import { looksLikeRpc } from "./rpc/rpc-shape.js";
 import { createUnaryPath } from "./rpc/unary-path.js";
 import { maxBodyBytes } from "./read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
@@ -138,10 +139,11 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     // its site: refused here, once for every route, before anything is read or written.
     const originRefused = verdict === "refused" && isUnsafeMethod(request.method);
     const url = request.url ?? "/";
-    if (servesRpc(url)) {
-      if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
+    const rpc = servesRpc(url);
+    if (rpc || looksLikeRpc(url, request.headers["content-type"])) {
+      if (rpc && record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
       if (originRefused) answerEarly(originNotAllowed, request, response);
-      else if (!unary.request(request, response, record)) connect(request, response, record);
+      else if (!rpc || !unary.request(request, response, record)) connect(request, response, record);
     } else if (options.site === undefined || !options.site(request, response)) rest(request, response, record, originRefused);
   };
   const servesRpc = (path: string) => {
