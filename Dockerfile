@@ -27,6 +27,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/dist ./dist
 # gen/ as committed: the server reads gen/openapi/ (served at /openapi.json) from it at start.
 COPY --from=build /app/gen ./gen
+# The demo web app's committed bundle, served at /demo/ on the embedded database (the default here).
+COPY examples/web/dist ./examples/web/dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data

@@ -54,6 +54,11 @@ for (const run of installs) check(/--omit=dev\b/.test(run), `Dockerfile: the run
 check(all("COPY", runtime).some((copy) => /--from=\S+\s+\S*dist\b/.test(copy.args)), "Dockerfile: the runtime stage does not copy dist/ from the build stage");
 check(!all("COPY", runtime).some((copy) => /node_modules/.test(copy.args) && /--from=/.test(copy.args) && !/--from=\S*prod/i.test(copy.args)), "Dockerfile: the runtime stage copies the build stage's node_modules (dev dependencies included)");
 
+check(
+  all("COPY", runtime).some((copy) => /(^|\s)examples\/web\/dist\/?\s+\S*examples\/web\/dist\/?$/.test(copy.args)),
+  "Dockerfile: the runtime stage does not copy examples/web/dist (the demo served at /demo/ on the embedded database)",
+);
+
 const users = all("USER", runtime).map((user) => user.args.trim());
 check(users.length > 0 && !/^(root|0)(:|$)/.test(users.at(-1)), "Dockerfile: the runtime stage does not end as a non-root USER");
 check(
@@ -111,6 +116,8 @@ for (const stage of stages) {
 const ignored = existsSync(join(root, ".dockerignore")) ? readFileSync(join(root, ".dockerignore"), "utf8").split(/\r?\n/).map((line) => line.trim()) : [];
 check(ignored.length > 0, ".dockerignore is missing");
 for (const entry of [".git", "node_modules", "dist", "data", ".env", "tessera.env"]) check(ignored.includes(entry), `.dockerignore does not exclude ${entry}`);
+// `dist` excludes the top-level build only; a pattern reaching into subdirectories would drop the demo's bundle.
+for (const entry of ignored) check(!/^(\*\*\/|examples)/.test(entry) || !/dist|examples\/?$|examples\/web\/?$/.test(entry), `.dockerignore: ${entry} excludes examples/web/dist (the demo's committed bundle)`);
 
 // compose.yaml, read as text (no YAML parser among the dependencies; `docker compose config` needs the plugin).
 const compose = readFileSync(join(root, "compose.yaml"), "utf8");

@@ -8,6 +8,7 @@ import type { ServiceRegistration } from "../transport/services.js";
 import { CredentialScheme } from "../../gen/es/tessera/rest/v1/rest_pb.js";
 import type { CredentialResolver } from "../core/credentials/credential-resolver.js";
 import type { RequestObserver } from "../observe/request-record.js";
+import { looksLikeRpc } from "../transport/rpc/rpc-shape.js";
 import { createServerRequestHandler } from "../transport/server.js";
 import { adminDialect } from "./admin-dialect.js";
 import type { AdminPrincipal } from "./admin-key.js";
@@ -82,7 +83,8 @@ export function createAdminServer(options: AdminServerOptions): Listener {
   const handle: RequestHandler = (request, response) => {
     const path = (request.url ?? "/").split("?", 1)[0]!;
     if (path.startsWith(healthPrefix)) return rpc(request, response);
-    if (path.startsWith(adminRestPrefix) || admin.servesRpc(path)) return admin.handle(request, response);
+    // An RPC of a service not served here is answered UNIMPLEMENTED in its protocol there.
+    if (path.startsWith(adminRestPrefix) || admin.servesRpc(path) || looksLikeRpc(path, request.headers["content-type"])) return admin.handle(request, response);
     const productDocument = productDocumentPath.exec(path)?.[1];
     const document: OpenApiDocument | undefined = path === "/openapi.json" ? options.openApi.all : productDocument === undefined ? undefined : options.openApi.products.get(productDocument);
     const known = (paths as readonly string[]).includes(path) || document !== undefined;

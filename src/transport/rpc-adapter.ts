@@ -2,8 +2,8 @@ import { Code, ConnectError, createConnectRouter, createContextKey, createContex
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 import { codeFromString, codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { clientKey } from "../core/client/client.js";
 import type { Logger } from "../log.js";
 import type { RequestRecord } from "../observe/request-record.js";
@@ -11,6 +11,7 @@ import { codeName, withRequestRecord } from "../observe/request-tracking.js";
 import type { ClientOf } from "./client-of.js";
 import { connectJsonDetails, grpcStatusDetails, withErrorInfo } from "./error-info.js";
 import { asDecodeFailure, isDecodeFailure, undecodableError } from "./rpc/undecodable.js";
+import { answerEarly, answerTrailersOnly, collect, unimplemented } from "./rpc/early-answer.js";
 import { answerMethodNotAllowed } from "./rpc/wrong-method.js";
 
 /** What the RPC side of the listener serves. */
@@ -51,7 +52,7 @@ export function createRpcAdapter(options: RpcAdapterOptions): (request: Incoming
   return (request, response, record) => {
     const handler = handlers.get((request.url ?? "").split("?", 2)[0] ?? "");
     if (handler === undefined) {
-      answerUnimplemented(request.headers["content-type"] ?? "", request.httpVersionMajor, response);
+      answerEarly(unimplemented, request, response);
       return;
     }
     if (!handler.allowedMethods.includes(request.method ?? "")) {
@@ -106,32 +107,6 @@ function requestBody(request: IncomingMessage | Http2ServerRequest): AsyncIterab
   };
 }
 
-/**
- * An HTTP/2 call refused before its body was read (a message over readMaxBytes): the status goes
- * out at once as a gRPC trailers-only answer and the stream is reset with NO_ERROR, so the
- * client stops sending (RFC 9113 §8.1). Written through connect-node, the answer waited for the
- * client to give up, and the unread data exhausted the connection's flow-control window, which
- * stalled every other call on it.
- */
-async function answerTrailersOnly(answer: UniversalServerResponse, response: Http2ServerResponse): Promise<void> {
-  const body = await collect(answer.body);
-  const { stream } = response;
-  if (stream.destroyed || stream.headersSent) return;
-  // Set on the response first, so that what the listener set (the request id, CORS) goes out
-  // with them and the request record sees the status and grpc-status sent.
-  response.statusCode = answer.status;
-  answer.header?.forEach((value, name) => response.setHeader(name, value));
-  answer.trailer?.forEach((value, name) => response.setHeader(name, value));
-  const headers: OutgoingHttpHeaders = { ...response.getHeaders(), ":status": answer.status };
-  if (body.length === 0 || headers["grpc-status"] !== undefined) {
-    stream.respond(headers, { endStream: true });
-  } else {
-    stream.respond(headers);
-    stream.end(body);
-  }
-  stream.close(http2Constants.NGHTTP2_NO_ERROR);
-}
-
 function undecodable(code: Code | undefined, flag: { reached: boolean }): boolean {
   return !flag.reached && isDecodeFailure(code);
 }
@@ -179,12 +154,6 @@ async function rewriteUndecodable(answer: UniversalServerResponse, flag: { reach
 async function* afterBody(body: AsyncIterable<Uint8Array> | undefined, done: () => void): AsyncIterable<Uint8Array> {
   if (body !== undefined) yield* body;
   done();
-}
-
-async function collect(body: AsyncIterable<Uint8Array> | undefined): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  if (body !== undefined) for await (const chunk of body) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
 }
 
 const connectCodes: Partial<Record<string, Code>> = { internal: Code.Internal, invalid_argument: Code.InvalidArgument };
@@ -260,29 +229,4 @@ function trailerFrame(text: Buffer): Buffer {
   head[0] = 0x80;
   head.writeUInt32BE(text.length, 1);
   return Buffer.concat([head, text]);
-}
-
-/**
- * A call of a method no service here has, in the protocol's own error form with the ErrorInfo of
- * UNIMPLEMENTED: gRPC and gRPC-Web a trailers-only 200 with grpc-status 12 and its details,
- * anything else the Connect error JSON under 404 (the route is not found: the status a Connect
- * client reads as UNIMPLEMENTED, kept as before, where Connect's own mapping of the code is 501).
- */
-function answerUnimplemented(contentType: string, httpVersion: number, response: ServerResponse | Http2ServerResponse): void {
-  const message = "method not implemented";
-  if (contentType.startsWith("application/grpc")) {
-    const header = new Headers({
-      "content-type": contentType.split(";", 1)[0]!.trim(),
-      "grpc-status": String(Code.Unimplemented),
-      "grpc-message": encodeURIComponent(message),
-      "grpc-status-details-bin": grpcStatusDetails(Code.Unimplemented, message),
-    });
-    // Over HTTP/2 one HEADERS frame that ends the stream, the trailers-only form grpc-js reads.
-    const sent = httpVersion === 2 ? answerTrailersOnly({ status: 200, header }, response as Http2ServerResponse) : universalResponseToNodeResponse({ status: 200, header }, response as ServerResponse);
-    sent.catch(() => undefined); // the client went away: nothing left to answer
-    return;
-  }
-  const error = withErrorInfo(new ConnectError(message, Code.Unimplemented));
-  response.writeHead(404, { "content-type": "application/json" });
-  response.end(Buffer.from(errorToJsonBytes(error, undefined)));
 }

@@ -1,4 +1,4 @@
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { Code, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
@@ -6,7 +6,7 @@ import type { RequestObserver, RequestRecord } from "../observe/request-record.j
 import { createRequestTracking } from "../observe/request-tracking.js";
 import { createClientOf } from "./client-of.js";
 import type { ClientLimitGate } from "./client-limit-gate.js";
-import { createCors } from "./cors.js";
+import { createCors, isUnsafeMethod } from "./cors.js";
 import { createCredentialGate } from "./credentials/credential-gate.js";
 import type { CredentialResolvers } from "./credentials/credential-gate.js";
 import type { DialectTable } from "./dialect-table.js";
@@ -14,6 +14,8 @@ import { toConnectError } from "./error-codes.js";
 import { createListener, type Listener, type RequestHandler } from "./listener.js";
 import { reflectionService } from "./reflection.js";
 import { createRpcAdapter } from "./rpc-adapter.js";
+import { answerEarly, type EarlyRefusal } from "./rpc/early-answer.js";
+import { looksLikeRpc } from "./rpc/rpc-shape.js";
 import { createUnaryPath } from "./rpc/unary-path.js";
 import { maxBodyBytes } from "./read-body.js";
 import { createRouteTable } from "./rest/route-table.js";
@@ -131,12 +133,18 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
   });
   const cors = createCors(options.corsOrigins, logger, options.ownOrigins);
   const route = (request: Http2ServerRequest | IncomingMessage, response: Http2ServerResponse | ServerResponse, record: RequestRecord | undefined): void => {
-    if (cors(request, response)) return;
+    const verdict = cors(request, response);
+    if (verdict === "answered") return;
+    // A page of a refused origin may still send a form or a simple fetch, with the cookies of
+    // its site: refused here, once for every route, before anything is read or written.
+    const originRefused = verdict === "refused" && isUnsafeMethod(request.method);
     const url = request.url ?? "/";
-    if (servesRpc(url)) {
-      if (record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
-      if (!unary.request(request, response, record)) connect(request, response, record);
-    } else if (options.site === undefined || !options.site(request, response)) rest(request, response, record);
+    const rpc = servesRpc(url);
+    if (rpc || looksLikeRpc(url, request.headers["content-type"])) {
+      if (rpc && record !== undefined) tracking!.rpc(record, request, url.split("?", 1)[0]!);
+      if (originRefused) answerEarly(originNotAllowed, request, response);
+      else if (!rpc || !unary.request(request, response, record)) connect(request, response, record);
+    } else if (options.site === undefined || !options.site(request, response)) rest(request, response, record, originRefused);
   };
   const servesRpc = (path: string) => {
     const end = path.indexOf("/", 1);
@@ -148,10 +156,19 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
       const record = tracking.begin(request, response);
       tracking.serve(record, request.headers, () => route(request, response, record));
     },
-    stream: (stream, headers) => unary.stream(stream, headers),
+    // A call that names an origin goes the compatibility path, through CORS (Node's gRPC clients send none).
+    stream: (stream, headers) => headers.origin === undefined && unary.stream(stream, headers),
     servesRpc,
   };
 }
+
+/** An unsafe RPC from a browser page whose origin CORS refuses (see createCors). */
+const originNotAllowed: EarlyRefusal = {
+  code: Code.PermissionDenied,
+  message: "this origin may not call the API: add it to CORS_ORIGINS",
+  reason: "ORIGIN_NOT_ALLOWED",
+  connectStatus: 403,
+};
 
 /** No RPC is limited per client. */
 const noClientLimits: ClientLimitGate = { limits: () => false, enforce: () => Promise.resolve() };

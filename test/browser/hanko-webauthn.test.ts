@@ -3,6 +3,7 @@ import type { Page } from "playwright-core";
 import { passcodeFromLog, freshEmail } from "../hanko/hanko-client.js";
 import { startBrowserServer, type BrowserServer } from "./harness/browser-server.js";
 import { servePage, type PageSite } from "./harness/client-page.js";
+import { openForeignOrigin } from "./harness/foreign-origin.js";
 import { createInPage, credentialOf, fetchInPage, getInPage, type PageResponse } from "./harness/page-webauthn.js";
 import { describeBrowser, browserTestTimeoutMs } from "./harness/suite.js";
 import { addVirtualAuthenticator, type VirtualAuthenticator } from "./harness/virtual-authenticator.js";
@@ -164,6 +165,40 @@ describeBrowser("Hanko WebAuthn in Chromium with a virtual platform authenticato
       expect(Object.keys(refused.json as object).sort()).toEqual(["code", "message"]);
       expect(refused.headers).not.toHaveProperty("x-auth-token");
       expect((await fetchInPage(page, `${server.origin}/me`)).status).toBe(401);
+    },
+    browserTestTimeoutMs,
+  );
+
+  // Cross-site request forgery from a sibling site: a page on http://localhost:<another port> is
+  // same-site with Tessera's http://localhost:<port> (a site is scheme and host, not the port),
+  // so Chromium sends the SameSite=Strict hanko cookie with its form post. Its origin is in
+  // neither CORS_ORIGINS nor ORIGIN: CORS hides the answer from it, but the post used to add the
+  // address all the same. It is refused 403 before the handler, and no address is added.
+  it.each([
+    // The fields of a urlencoded form were once bound to the request; a text/plain form carries a JSON text.
+    ["application/x-www-form-urlencoded", (address: string) => `<input name="address" value="${address}">`],
+    ["text/plain", (address: string) => `<input name='{"address":"${address}","padding":"' value='"}'>`],
+  ] as const)(
+    "refuses a form post (%s) to /emails from a same-site page of a refused origin, sent with the hanko cookie, and adds no address",
+    async (enctype, fields) => {
+      const { page } = browser;
+      const { email } = await signUpInPage(page);
+      const address = `forged-${Date.now()}@example.com`;
+      await openForeignOrigin(page);
+      const form = `<form id="forged" method="post" action="${server.origin}/emails" enctype="${enctype}">${fields(address)}</form>`;
+      const answered = page.waitForResponse((response) => response.url() === `${server.origin}/emails`);
+      await page.evaluate((html) => {
+        document.body.insertAdjacentHTML("beforeend", html);
+        (document.getElementById("forged") as HTMLFormElement).submit();
+      }, form);
+      const answer = await answered;
+      // The cookie went with the post: only the origin check stood in the way.
+      expect(await answer.request().headerValue("cookie")).toContain("hanko=");
+      expect(answer.status()).toBe(403);
+      await page.waitForURL(`${server.origin}/emails`);
+      const emails = await fetchInPage(page, `${server.origin}/emails`);
+      expect(emails.status).toBe(200);
+      expect((emails.json as { address: string }[]).map((entry) => entry.address)).toEqual([email]);
     },
     browserTestTimeoutMs,
   );

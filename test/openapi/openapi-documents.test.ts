@@ -72,7 +72,8 @@ describe("what the documents say of Tessera's REST options", () => {
   const cases: Array<{ name: string; verb: string; path: string; check: (op: ReturnType<typeof operation>) => unknown; expected: unknown }> = [
     { name: "success_status", verb: "post", path: "/scope", check: (op) => Object.keys(op.responses).sort(), expected: ["201", "4XX", "503", "5XX"] },
     { name: "request_content_type", verb: "post", path: "/scope", check: (op) => Object.keys(op.requestBody?.content ?? {}), expected: ["application/jwt", "text/plain"] },
-    { name: "body * also as a form", verb: "post", path: "/password/login", check: (op) => Object.keys(op.requestBody?.content ?? {}), expected: ["application/json", "application/x-www-form-urlencoded"] },
+    { name: "body * as JSON only", verb: "post", path: "/password/login", check: (op) => Object.keys(op.requestBody?.content ?? {}), expected: ["application/json"] },
+    { name: "cross_site_form_post: also as a form", verb: "post", path: "/saml/callback", check: (op) => Object.keys(op.requestBody?.content ?? {}), expected: ["application/json", "application/x-www-form-urlencoded"] },
     { name: "response headers and cookies", verb: "post", path: "/password/login", check: (op) => Object.keys(op.responses["200"]?.headers ?? {}), expected: ["X-Auth-Token", "X-Session-Lifetime", "Set-Cookie"] },
     { name: "status_field", verb: "put", path: "/password", check: successKeys, expected: ["2XX"] },
     { name: "status_field with Location", verb: "get", path: "/thirdparty/auth", check: successKeys, expected: ["3XX"] },

@@ -25,7 +25,7 @@ export function openApiPath(template: string): string {
 /**
  * The operations of one REST binding (its verb, and HEAD when the rule allows it), describing
  * what src/transport/rest/request-decoder.ts reads and response-encoder.ts writes: path
- * variables, the body (JSON, form or raw text), query parameters for the other fields, bound
+ * variables, the body (JSON, a form where the route declares it, or raw text), query parameters for the other fields, bound
  * headers and cookies, the success status, response headers and cookies, and the product's
  * error body for every 4xx and 5xx.
  */
@@ -45,7 +45,8 @@ export function buildOperations(binding: RestBinding, product: Product, componen
   let requestBody: Record<string, unknown> | undefined;
   if (binding.body === "*") {
     const schema = components.messageSchema(input, topLevel, "request");
-    requestBody = { content: { "application/json": { schema }, "application/x-www-form-urlencoded": { schema } } };
+    // A form only where the route takes other sites' form posts (cross_site_form_post).
+    requestBody = { content: { "application/json": { schema }, ...(rule.crossSiteFormPost ? { "application/x-www-form-urlencoded": { schema } } : {}) } };
   } else if (binding.body !== "") {
     const field = fieldAt(input, binding.body);
     topLevel.add(field.name);

@@ -35,6 +35,8 @@ export interface RestRule {
   statusField: string;
   /** The reason of a database outage where it is not `UNAVAILABLE`; empty when it is. */
   outageReason: string;
+  /** The route takes other sites' form posts (a SAML response): its body may be a form. */
+  crossSiteFormPost: boolean;
 }
 
 /** What `tessera.rest.v1.credential` declares: the scheme (the tessera.rest.v1.CredentialScheme value name). */
@@ -98,6 +100,7 @@ export function readRestBinding(registry: Registry, method: DescMethod): RestBin
       noContentUnlessField: rule.noContentUnlessField,
       statusField: rule.statusField,
       outageReason: rule.outageReason,
+      crossSiteFormPost: rule.crossSiteFormPost,
     },
   };
 }

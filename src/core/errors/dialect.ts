@@ -62,6 +62,8 @@ const transportReasons: ReasonTable = {
   INVALID_FIELD: { status: 400 },
   BODY_TOO_LARGE: { status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
+  // An unsafe request from a browser page whose origin CORS refuses (src/transport/cors.ts).
+  ORIGIN_NOT_ALLOWED: { status: 403 },
   INTERNAL: { status: 500 },
   // A database outage (src/core/errors/database-error.ts): a fault of the moment, try again.
   UNAVAILABLE: { status: 503 },

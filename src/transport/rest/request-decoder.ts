@@ -16,15 +16,16 @@ export interface RestRequest {
 export interface DecodeOptions {
   /**
    * Refuse (INVALID_FIELD) a query parameter that names no field the query may set (unknown, a
-   * map, or one the path or body binds), and refuse (UNSUPPORTED_MEDIA_TYPE) a form body: the
-   * admin API, whose callers are scripts that must learn of a misspelt filter, not list everyone.
+   * map, or one the path or body binds): the admin API, whose callers are scripts that must learn
+   * of a misspelt filter, not list everyone.
    */
   strict?: boolean;
 }
 
 /**
  * Decodes a REST request into the RPC's input message, as the route declares: path variables,
- * then the body (JSON into `*` or one field, or raw text for a non-JSON content type), then
+ * then the body (JSON into `*` or one field, raw text for a declared non-JSON content type, or a
+ * form where the route declares `cross_site_form_post`), then
  * query parameters for fields the path and body did not bind, then headers and cookies.
  * Throws DomainError MALFORMED_BODY, UNSUPPORTED_MEDIA_TYPE or INVALID_FIELD.
  */
@@ -137,7 +138,10 @@ function refuseQuery(name: string | undefined, why: string): void {
   throw new DomainError("INVALID_FIELD", "invalid", `unknown query parameter ${shown}: it ${why}`, { details: { details: [{ path: name.slice(0, 64), error: "unknown query parameter" }] } });
 }
 
-/** The body as JSON, raw text (declared non-JSON type), or form parameters (refused when `strict`). */
+/**
+ * The body as JSON, raw text (declared non-JSON type), or form parameters (a route that declares
+ * `cross_site_form_post`); UNSUPPORTED_MEDIA_TYPE for any other content type, none among them.
+ */
 function decodeBody(route: Route, request: RestRequest, strict: boolean): unknown {
   const contentType = headerString(request.headers["content-type"])?.split(";")[0]?.trim().toLowerCase() ?? "";
   const declared = route.rule.requestContentType.toLowerCase();
@@ -147,12 +151,12 @@ function decodeBody(route: Route, request: RestRequest, strict: boolean): unknow
     return request.body.toString("utf8").trim();
   }
   if (request.body.length === 0) return undefined;
-  if (strict && contentType !== "application/json" && !contentType.endsWith("+json")) {
+  if (contentType === "application/x-www-form-urlencoded" && route.rule.crossSiteFormPost && !strict) return new URLSearchParams(request.body.toString("utf8"));
+  // Only JSON: the types an HTML form or a simple fetch sends without a preflight (text/plain,
+  // a form, multipart) and a body without a type are refused, so that no other site's page can
+  // post a JSON text disguised as one of them (every seed documents application/json).
+  if (contentType !== "application/json" && !contentType.endsWith("+json")) {
     throw unsupported(`the request body must be application/json (Content-Type: application/json), not ${contentType === "" ? "a body without a Content-Type" : JSON.stringify(contentType.slice(0, 64))}`);
-  }
-  if (contentType === "application/x-www-form-urlencoded") return new URLSearchParams(request.body.toString("utf8"));
-  if (contentType !== "" && contentType !== "application/json" && !contentType.endsWith("+json")) {
-    throw unsupported("the request body must be application/json");
   }
   try {
     return JSON.parse(request.body.toString("utf8"));

@@ -44,11 +44,13 @@ type Response = ServerResponse | Http2ServerResponse;
 /**
  * The REST side of the listener: finds the route, decodes the request into the RPC's input,
  * calls the same implementation the Connect router calls, and encodes the output; every
- * failure is answered in the route's error dialect.
+ * failure is answered in the route's error dialect. With `originRefused` (an unsafe request from
+ * a browser page whose origin CORS refuses) the route is answered ORIGIN_NOT_ALLOWED (403) before
+ * its body is read.
  */
-export function createTranscoder(options: TranscoderOptions): (request: Request, response: Response, record?: RequestRecord) => void {
+export function createTranscoder(options: TranscoderOptions): (request: Request, response: Response, record?: RequestRecord, originRefused?: boolean) => void {
   const { routes, logger } = options;
-  return (request, response, record) => {
+  return (request, response, record, originRefused = false) => {
     const rawUrl = request.url ?? "/";
     const queryAt = rawUrl.indexOf("?");
     const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
@@ -70,6 +72,12 @@ export function createTranscoder(options: TranscoderOptions): (request: Request,
       record.product = route.product;
       record.route = route.name;
       record.rpc = route.rpc;
+    }
+    // An unsafe request of an origin CORS refuses (see isUnsafeMethod), unless the route takes
+    // other sites' form posts by design (an identity provider's SAML response).
+    if (originRefused && !route.rule.crossSiteFormPost) {
+      answerError(response, route.dialect, originNotAllowed(), logger, false, record);
+      return;
     }
     const call = options.implementation(route.method);
     if (call === undefined) {
@@ -115,6 +123,10 @@ const retryAfterSeconds = 1;
 
 function notFound(): DomainError {
   return new DomainError("ROUTE_NOT_FOUND", "not_found", "no such resource");
+}
+
+function originNotAllowed(): DomainError {
+  return new DomainError("ORIGIN_NOT_ALLOWED", "forbidden", "this origin may not call the API: add it to CORS_ORIGINS");
 }
 
 function answerError(response: Response, dialect: ErrorDialect, error: unknown, logger: Logger, head: boolean, record: RequestRecord | undefined, extra?: Record<string, string>): void {

@@ -292,6 +292,15 @@ export interface Rule {
    * documents state the status the route's dialect renders for it.
    */
   outageReason: string;
+  /**
+   * The route takes an HTML form post from another site's page, as a SAML identity provider
+   * posts its response: the body may be `application/x-www-form-urlencoded` (its parameters
+   * bound to the fields of `body: "*"`), and an unsafe request from an origin CORS refuses is
+   * not refused with ORIGIN_NOT_ALLOWED, as that origin is the identity provider's. The route's
+   * own checks (a signed response, a state bound to the browser's cookie) stand in for the
+   * origin. Every other route with a body takes JSON only (415 for any other content type).
+   */
+  crossSiteFormPost: boolean;
 }
 
 /** Credential is the credential an RPC takes. */
@@ -572,6 +581,7 @@ function createBaseRule(): Rule {
     noContentUnlessField: "",
     statusField: "",
     outageReason: "",
+    crossSiteFormPost: false,
   };
 }
 
@@ -618,6 +628,9 @@ export const Rule: MessageFns<Rule> = {
     }
     if (message.outageReason !== "") {
       writer.uint32(114).string(message.outageReason);
+    }
+    if (message.crossSiteFormPost !== false) {
+      writer.uint32(120).bool(message.crossSiteFormPost);
     }
     return writer;
   },
@@ -747,6 +760,14 @@ export const Rule: MessageFns<Rule> = {
             message.outageReason = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.crossSiteFormPost = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -827,6 +848,11 @@ export const Rule: MessageFns<Rule> = {
         : isSet(object.outage_reason)
         ? globalThis.String(object.outage_reason)
         : "",
+      crossSiteFormPost: isSet(object.crossSiteFormPost)
+        ? globalThis.Boolean(object.crossSiteFormPost)
+        : isSet(object.cross_site_form_post)
+        ? globalThis.Boolean(object.cross_site_form_post)
+        : false,
     };
   },
 
@@ -874,6 +900,9 @@ export const Rule: MessageFns<Rule> = {
     if (message.outageReason !== "") {
       obj.outageReason = message.outageReason;
     }
+    if (message.crossSiteFormPost !== false) {
+      obj.crossSiteFormPost = message.crossSiteFormPost;
+    }
     return obj;
   },
 
@@ -896,6 +925,7 @@ export const Rule: MessageFns<Rule> = {
     message.noContentUnlessField = object.noContentUnlessField ?? "";
     message.statusField = object.statusField ?? "";
     message.outageReason = object.outageReason ?? "";
+    message.crossSiteFormPost = object.crossSiteFormPost ?? false;
     return message;
   },
 };
