@@ -367,6 +367,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
+    const adminActions = auditedAdminActions(audit);
     const adminApi = createAdminApi({
       db,
       adminApiKey: config.adminApiKey,
@@ -375,8 +376,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       keys,
       secrets,
       authentiqIssuer,
-      actions: auditedAdminActions(audit),
-      extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, audit }), createAdminTransferHandler({ store: createTransferStore(db), secrets, logger, audit, onImported: () => passwordCheck.refreshDecoys() })],
+      actions: adminActions,
+      extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, actions: adminActions }), createAdminTransferHandler({ store: createTransferStore(db), secrets, logger, audit, onImported: () => passwordCheck.refreshDecoys() })],
     });
     const { registry } = observability.metrics;
     const metrics = options.clusterMetrics === true ? createWorkerMetrics(registry) : { contentType: registry.contentType, collect: () => registry.metrics(), stop: () => undefined };
