@@ -138,6 +138,29 @@ describe("product acts whose audit event cannot be written", () => {
   });
 });
 
+// A flood is recorded once per window, by its first refused hit: if that hit's event could not be
+// written, the count has moved past it, and without a second chance the flood is never in the trail.
+describe("a rate limit whose rate_limit.tripped event cannot be written", () => {
+  it("answers unavailable at the first refused hit, and the next refused hit writes the window's one event", async () => {
+    const created = await rest(world.server.url, "POST", "/users", { body: { email: `limit-${Date.now()}@example.com` } });
+    expect(created.status, created.text).toBe(200);
+    const userId = (created.json as { user_id: string }).user_id;
+    const ask = async () => (await rest(world.server.url, "POST", "/passcode/login/initialize", { body: { user_id: userId } })).status;
+    const tripped = async () => (await sql<{ n: number }>`select count(*)::int as n from audit_events where type = 'rate_limit.tripped' and details->>'limit' = 'hanko:passcode-send'`.execute(db())).rows[0]!.n;
+    const before = await tripped();
+
+    await failAudit("rate_limit.tripped");
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) statuses.push(await ask());
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 503]);
+    expect(await tripped()).toBe(before);
+
+    await sql`delete from audit_fault`.execute(db());
+    expect([await ask(), await ask()]).toEqual([429, 429]);
+    expect(await tripped()).toBe(before + 1);
+  });
+});
+
 /** The user's WebAuthn credentials as a login leaves them: sign count and last use. */
 const credentialState = async (userId: string) =>
   (await sql<{ sign_count: string; last_used_at: Date | null }>`select sign_count::text, last_used_at from webauthn_credentials where user_id = ${userId}::uuid order by created_at`.execute(db())).rows;
