@@ -42,8 +42,8 @@ export function createSessionHandler(deps: SessionHandlerDeps): HankoSessionRpcs
       return session.publicConfig();
     },
     async loginWithPassword(request) {
-      const userId = await passwords.verifyLogin(request.userId, request.password, request.username);
-      return sessionFields(await tokens.issue(userId), deps.authTokenHeader);
+      const issued = await passwords.verifyLogin(request.userId, request.password, request.username, (userId, recordLogin) => tokens.issue(userId, recordLogin));
+      return sessionFields(issued, deps.authTokenHeader);
     },
     async setPassword(request, context) {
       const { userId } = principal(context, hankoSession);
