@@ -39,6 +39,7 @@ import { createOneTimeTokens } from "./core/session/one-time-token.js";
 import { createPasswordService } from "./products/hanko/password.service.js";
 import { createPasswordCheck } from "./core/password/password-check.js";
 import { createSessionHandler } from "./products/hanko/session.handler.js";
+import { createTokenExchange } from "./products/hanko/token-exchange.service.js";
 import { createSessionTokens } from "./core/session/session-token.service.js";
 import { createSessionService } from "./products/hanko/session.service.js";
 import { createPasscodeService } from "./products/hanko/passcode.service.js";
@@ -326,7 +327,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
           passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), passwordCheck, hanko: config.hanko, limits, audit }),
-          consumeOneTimeToken: (value) => loginTokens.consume(value),
+          tokenExchange: createTokenExchange({ consume: (value) => loginTokens.consume(value), tokens, audit }),
           authTokenHeader,
         }),
         thirdParty: createThirdPartyHandler(thirdParty),
