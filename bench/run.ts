@@ -58,6 +58,9 @@
 //   BENCH_CONCURRENCY      requests in flight (default 32)
 //   BENCH_OBSERVE_ROUNDS   rounds per side of the request log + metrics section (default 5, of
 //                          BENCH_SECONDS each)
+//   BENCH_AUDIT_ROUNDS     pairs of WebAuthn login rows with the audit trail on and off, ordered
+//                          on off, off on, … (default 2); the run prints the audit write's price
+//                          (server µs per login, on over off) against issue 17's 15 %
 //   BENCH_ONLY             run only the sections whose label contains this (e.g. "request log")
 //   BENCH_DATABASE_URL     run Tessera on this PostgreSQL database (postgres://…; it must be
 //                          empty and throwaway: the run migrates it and leaves its rows) instead
@@ -124,6 +127,8 @@ interface Settings {
   concurrency: number;
   /** Rounds per side of the request log + metrics section. */
   observeRounds: number;
+  /** Pairs of login rows, audit on and off (ordered on off, off on, …). */
+  auditRounds: number;
   databaseUrl: string | undefined;
 }
 
@@ -151,6 +156,7 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     warmupSeconds: number("BENCH_WARMUP_SECONDS", 1, 0, 60, false),
     concurrency: number("BENCH_CONCURRENCY", 32, 1, 1024, true),
     observeRounds: number("BENCH_OBSERVE_ROUNDS", 5, 1, 50, true),
+    auditRounds: number("BENCH_AUDIT_ROUNDS", 2, 1, 20, true),
     databaseUrl,
   };
 }
@@ -159,6 +165,7 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
 class Child {
   private nextId = 0;
   private readonly pending = new Map<number, (micros: number) => void>();
+  private readonly audits = new Map<number, () => void>();
   private readonly runs = new Map<number, { resolve(result: ScriptResult): void; reject(error: Error): void }>();
   private hasExited = false;
 
@@ -184,6 +191,9 @@ class Child {
       if (message.type === "cpu") {
         this.pending.get(message.id)?.(message.micros);
         this.pending.delete(message.id);
+      } else if (message.type === "audited") {
+        this.audits.get(message.id)?.();
+        this.audits.delete(message.id);
       } else if (message.type === "ran") {
         const run = this.runs.get(message.id);
         this.runs.delete(message.id);
@@ -243,6 +253,23 @@ class Child {
         resolve(micros);
       });
       this.child.send({ type: "cpu", id } satisfies ParentMessage);
+    });
+  }
+
+  /** Tessera only: writes audit events (on, as shipped) or drops them (off); resolves once the child has switched. */
+  setAudit(on: boolean): Promise<void> {
+    if (this.hasExited || !this.child.connected) return Promise.reject(new Error(`${this.name} has exited`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.audits.delete(id);
+        reject(new Error(`${this.name} did not switch its audit trail within 2 s`));
+      }, 2_000);
+      this.audits.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.child.send({ type: "audit", id, on } satisfies ParentMessage);
     });
   }
 
@@ -347,12 +374,14 @@ type Target = LoadTarget | ScriptTarget | H2loadTarget;
 
 /** What a row stands for in the targets the run checks (see checkTargets). */
 /** How a row is judged: a Connect row against the REST row of its section and load generator. */
-type Role = "rest" | "connect" | "rest-h2load" | "connect-h2load" | "grpc-floor" | "grpc";
+type Role = "rest" | "connect" | "rest-h2load" | "connect-h2load" | "grpc-floor" | "grpc" | "audit-on" | "audit-off";
 
 interface LoadTarget {
   name: string;
   server: Child;
   role?: Role;
+  /** Run before the row is loaded (the audit switch of the login rows). */
+  prepare?(): Promise<void>;
   /** Builds the client; `close` releases its connections. */
   open(): { call: Call; close(): void };
 }
@@ -542,6 +571,7 @@ async function measure(target: Target, settings: Settings): Promise<Row> {
     const result: LoadResult = { ...counts, latenciesMs: Float64Array.from(latenciesMs).sort() };
     return { target, result, clientCpu: NaN, serverCpu: cpuMicros / (settings.seconds * 1e6) };
   }
+  await target.prepare?.();
   const client = target.open();
   try {
     let clientStart = process.cpuUsage();
@@ -712,34 +742,42 @@ async function loginPair(client: Http1Client, login: LoginCredential): Promise<n
 
 /**
  * The login section: the baseline script, then Tessera over REST with one credential and one
- * connection per request in flight (a worker takes an idle pair; there are as many as workers).
+ * connection per request in flight (a worker takes an idle pair; there are as many as workers),
+ * with the audit trail as shipped and with its events dropped, in rows ordered on, off, off, on
+ * (and again, BENCH_AUDIT_ROUNDS pairs in all), so that a drift of the machine's load over the
+ * run weighs on both alike, and the audit write's price (issue 17: at most 15 %) is read in one
+ * run on one database.
  */
-function loginTargets(tessera: Child, baseline: Child, logins: LoginCredential[]): Target[] {
-  return [
-    { name: "baseline script (per iteration)", server: baseline, script: true },
-    {
-      name: "REST init+finalize (finalize ms; pairs/s)",
-      server: tessera,
-      open() {
-        const slots = logins.map((login) => ({ login, client: new Http1Client(tessera.port, requestTimeoutMs) }));
-        const idle = [...slots];
-        return {
-          async call() {
-            const slot = idle.pop();
-            if (slot === undefined) throw new Error("no idle credential (more requests in flight than credentials)");
-            try {
-              return await loginPair(slot.client, slot.login);
-            } finally {
-              idle.push(slot);
-            }
-          },
-          close() {
-            for (const slot of slots) slot.client.close();
-          },
-        };
-      },
+function loginTargets(tessera: Child, baseline: Child, logins: LoginCredential[], auditRounds: number): Target[] {
+  const rest = (audit: boolean, round: number): Target => ({
+    name: round === 0 ? "REST init+finalize, warm-up, not compared (finalize ms; pairs/s)" : `REST init+finalize, audit ${audit ? "on" : "off"} #${round} (finalize ms; pairs/s)`,
+    server: tessera,
+    ...(round === 0 ? {} : { role: audit ? "audit-on" : "audit-off" }),
+    prepare: () => tessera.setAudit(audit),
+    open() {
+      const slots = logins.map((login) => ({ login, client: new Http1Client(tessera.port, requestTimeoutMs) }));
+      const idle = [...slots];
+      return {
+        async call() {
+          const slot = idle.pop();
+          if (slot === undefined) throw new Error("no idle credential (more requests in flight than credentials)");
+          try {
+            return await loginPair(slot.client, slot.login);
+          } finally {
+            idle.push(slot);
+          }
+        },
+        close() {
+          for (const slot of slots) slot.client.close();
+          // The trail as shipped for every later section.
+          void tessera.setAudit(true).catch(() => undefined);
+        },
+      };
     },
-  ];
+  });
+  const rows = Array.from({ length: auditRounds }, (_, index) => (index % 2 === 0 ? [rest(true, index + 1), rest(false, index + 1)] : [rest(false, index + 1), rest(true, index + 1)])).flat();
+  // A first row warms the JIT, the pool and PostgreSQL's caches: the first compared row would pay for it.
+  return [{ name: "baseline script (per iteration)", server: baseline, script: true }, rest(true, 0), ...rows];
 }
 
 /** One login pair before the load, for a clear message if it fails. */
@@ -805,6 +843,23 @@ function checkTargets(sections: SectionRows[]): string[] {
       const cost = microsPerRequest(grpcRow) / microsPerRequest(floor);
       lines.push(`target ${section}: Tessera gRPC req/s ≥ 0.5 × floor: ${rate.toFixed(2)}x ${verdict(rate >= 0.5)}`);
       lines.push(`target ${section}: Tessera gRPC server µs/call ≤ 2 × floor: ${cost.toFixed(2)}x ${verdict(cost <= 2)}`);
+    }
+    // The audit write's price: server µs per login pair with the trail as shipped over the same with its events dropped.
+    const audited = rows.filter((row) => row.target.role === "audit-on");
+    const unaudited = rows.filter((row) => row.target.role === "audit-off");
+    if (audited.length > 0 && unaudited.length > 0) {
+      // The median of the rounds' ratios (each round's on and off rows ran side by side): one round disturbed by the machine does not decide it.
+      const median = (values: number[]) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const middle = Math.floor(sorted.length / 2);
+        return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+      };
+      const pairs = audited.slice(0, unaudited.length).map((row, index) => [row, unaudited[index]!] as const);
+      const cost = median(pairs.map(([on, off]) => microsPerRequest(on) / microsPerRequest(off))) - 1;
+      const rate = median(pairs.map(([on, off]) => on.result.requests / on.result.seconds / (off.result.requests / off.result.seconds)));
+      lines.push(
+        `target ${section}: the audit write adds ≤ 15 % server µs per login (median of ${pairs.length} rounds): ${(cost * 100).toFixed(1)} % ${verdict(cost <= 0.15)} (req/s with it: ${(rate * 100).toFixed(0)} % of without, median)`,
+      );
     }
     // Like for like: each Connect row against the REST row loaded the same way.
     for (const [restRole, connectRole] of [["rest", "connect"], ["rest-h2load", "connect-h2load"]] as const) {
@@ -966,10 +1021,10 @@ async function main(): Promise<number> {
       label: `POST ${loginFinalizePath}`,
       title:
         `POST ${loginFinalizePath} (vs baseline: @simplewebauthn/server + the same database writes in a plain script)${onPglite ? "; both on PGlite in memory" : "; both on PostgreSQL"}\n` +
-        `  Tessera row: iteration = POST ${loginInitializePath} {} + ES256 sign here + POST ${loginFinalizePath}; req/s = pairs/s, p50/p99 = finalize request only, server CPU = both.\n` +
+        `  Tessera rows (audit on and off, alternating): iteration = POST ${loginInitializePath} {} + ES256 sign here + POST ${loginFinalizePath}; req/s = pairs/s, p50/p99 = finalize request only, server CPU = both.\n` +
         "  baseline row: no HTTP; iteration = generateAuthenticationOptions + insert challenge + ES256 sign + select credential + consume challenge\n" +
         "  + verifyAuthenticationResponse + update sign_count/last_used_at + insert session + RS256 JWT (jose); p50/p99 = whole iteration.",
-      targets: loginTargets(tessera, loginBaseline, logins),
+      targets: loginTargets(tessera, loginBaseline, logins, settings.auditRounds),
     },
     {
       label: "POST /key/{PK}",

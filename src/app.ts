@@ -39,6 +39,7 @@ import { createOneTimeTokens } from "./core/session/one-time-token.js";
 import { createPasswordService } from "./products/hanko/password.service.js";
 import { createPasswordCheck } from "./core/password/password-check.js";
 import { createSessionHandler } from "./products/hanko/session.handler.js";
+import { createTokenExchange } from "./products/hanko/token-exchange.service.js";
 import { createSessionTokens } from "./core/session/session-token.service.js";
 import { createSessionService } from "./products/hanko/session.service.js";
 import { createPasscodeService } from "./products/hanko/passcode.service.js";
@@ -326,7 +327,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
           session: createSessionService({ pingDatabase: () => pingDatabase(db), keys, hanko: config.hanko }),
           tokens,
           passwords: createPasswordService({ identities, passwords: createPasswordStore(db, tenantId), passwordCheck, hanko: config.hanko, limits, audit }),
-          consumeOneTimeToken: (value) => loginTokens.consume(value),
+          tokenExchange: createTokenExchange({ consume: (value) => loginTokens.consume(value), tokens, audit }),
           authTokenHeader,
         }),
         thirdParty: createThirdPartyHandler(thirdParty),
@@ -367,6 +368,7 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       monitor,
       services.map((registration) => registration.service.typeName),
     );
+    const adminActions = auditedAdminActions(audit);
     const adminApi = createAdminApi({
       db,
       adminApiKey: config.adminApiKey,
@@ -375,8 +377,8 @@ export async function startApp(config: Config, options: StartOptions): Promise<A
       keys,
       secrets,
       authentiqIssuer,
-      actions: auditedAdminActions(audit),
-      extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, audit }), createAdminTransferHandler({ store: createTransferStore(db), secrets, logger, audit, onImported: () => passwordCheck.refreshDecoys() })],
+      actions: adminActions,
+      extraParts: [createAdminAuditHandler({ reader: auditReader, watch: auditWatch, webhooks, actions: adminActions }), createAdminTransferHandler({ store: createTransferStore(db), secrets, logger, audit, onImported: () => passwordCheck.refreshDecoys() })],
     });
     const { registry } = observability.metrics;
     const metrics = options.clusterMetrics === true ? createWorkerMetrics(registry) : { contentType: registry.contentType, collect: () => registry.metrics(), stop: () => undefined };

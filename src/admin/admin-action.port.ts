@@ -1,6 +1,6 @@
 /** An operator's act through the admin API, as an audit trail records it. */
 export interface AdminAction {
-  /** `user.deleted`, `user.locked`, `user.unlocked`, `session.revoked`, `sessions.revoked`, `credential.deleted`. */
+  /** `user.deleted`, `user.locked`, `user.unlocked`, `session.revoked`, `sessions.revoked`, `credential.deleted`, `webhook.created`, `webhook.updated`, `webhook.deleted`. */
   type: string;
   /** The user acted on; none for an act on what belongs to no user (an Authentiq key). */
   userId?: string;

@@ -2,11 +2,11 @@ import { randomBytes } from "node:crypto";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
 import { auditEventTypes, isAuditEventType, type AuditEvent, type AuditEventType, type AuditOutcome, type AuditProduct } from "../core/audit/audit-event.js";
-import type { AuditLog } from "../core/audit/audit.service.js";
 import type { AuditFilter, AuditReader } from "../core/audit/audit.port.js";
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from "../core/audit/webhook.port.js";
 import { DomainError } from "../core/errors/domain-error.js";
 import { isUuid } from "../core/errors/uuid.js";
+import type { AdminActions } from "./admin-action.port.js";
 import { principalOf } from "./admin-context.js";
 import type { AdminHandlers } from "./admin-service.js";
 import type { AuditWatch } from "./audit-watch.js";
@@ -17,8 +17,8 @@ export interface AdminAuditDeps {
   reader: AuditReader;
   watch: AuditWatch;
   webhooks: WebhookStore;
-  /** Where the webhook changes themselves are recorded, as admin actions. */
-  audit: AuditLog<unknown>;
+  /** Where the webhook changes themselves are recorded, as admin actions, in the change's transaction. */
+  actions: AdminActions;
 }
 
 const products: readonly AuditProduct[] = ["hanko", "jincor", "authentiq", "authenticator", "authfi", "admin", "shared"];
@@ -38,16 +38,18 @@ interface FilterMessage {
  * ListWebhooks, UpdateWebhook, DeleteWebhook, ListWebhookDeliveries.
  */
 export function createAdminAuditHandler(deps: AdminAuditDeps): AdminHandlers {
-  const { reader, watch, webhooks, audit } = deps;
+  const { reader, watch, webhooks, actions } = deps;
   const existing = async (id: string): Promise<WebhookEndpoint> => {
     const endpoint = isUuid(id) ? await webhooks.find(id.toLowerCase()) : undefined;
     if (endpoint === undefined) throw new DomainError("WEBHOOK_NOT_FOUND", "not_found", "no such webhook");
     return endpoint;
   };
-  // On its own: a webhook endpoint's create, update or delete is one statement of the webhook
-  // store, with no transaction of its own to share (the event follows the committed act).
-  const acted = (context: HandlerContext, action: string, webhookId: string) =>
-    audit.recordAlone({ type: "admin.action", outcome: "success", product: "admin", actor: principalOf(context).keyId, details: { action, webhook_id: webhookId } });
+  // In the change's transaction: an endpoint that receives every event (or stops receiving them)
+  // unrecorded is what an intruder holding the admin key would want.
+  const acted =
+    (context: HandlerContext, action: string) =>
+    (tx: unknown, webhookId: string): Promise<void> =>
+      actions.record(tx, { type: action, actor: principalOf(context).keyId, details: { webhook_id: webhookId } });
   return {
     async listAuditEvents(request) {
       const limit = pageSizeOf(request.pageSize);
@@ -73,8 +75,7 @@ export function createAdminAuditHandler(deps: AdminAuditDeps): AdminHandlers {
 
     async createWebhook(request, context) {
       const secret = `whsec_${randomBytes(32).toString("base64")}`;
-      const endpoint = await webhooks.create({ url: urlOf(request.url), eventTypes: typesOf(request.eventTypes, "event_types"), enabled: request.enabled ?? true, secret });
-      await acted(context, "webhook.created", endpoint.id);
+      const endpoint = await webhooks.create({ url: urlOf(request.url), eventTypes: typesOf(request.eventTypes, "event_types"), enabled: request.enabled ?? true, secret }, acted(context, "webhook.created"));
       return { webhook: webhookMessage(endpoint), secret };
     },
 
@@ -86,16 +87,14 @@ export function createAdminAuditHandler(deps: AdminAuditDeps): AdminHandlers {
         ...(request.url === undefined ? {} : { url: urlOf(request.url) }),
         ...(request.replaceEventTypes ? { eventTypes: typesOf(request.eventTypes, "event_types") } : {}),
         ...(request.enabled === undefined ? {} : { enabled: request.enabled }),
-      });
+      }, acted(context, "webhook.updated"));
       if (updated === undefined) throw new DomainError("WEBHOOK_NOT_FOUND", "not_found", "no such webhook");
-      await acted(context, "webhook.updated", id);
       return { webhook: webhookMessage(updated) };
     },
 
     async deleteWebhook(request, context) {
       const { id } = await existing(request.webhookId);
-      if (!(await webhooks.delete(id))) throw new DomainError("WEBHOOK_NOT_FOUND", "not_found", "no such webhook");
-      await acted(context, "webhook.deleted", id);
+      if (!(await webhooks.delete(id, acted(context, "webhook.deleted")))) throw new DomainError("WEBHOOK_NOT_FOUND", "not_found", "no such webhook");
       return {};
     },
 

@@ -24,6 +24,7 @@ import * as webhooks from "./migrations/20261203000210-webhooks.js";
 import * as importedCredentials from "./migrations/20261203000300-imported-credentials.js";
 import * as userCreatedThrough from "./migrations/20261204000100-user-created-through.js";
 import * as usernames from "./migrations/20261206000100-usernames.js";
+import * as limitTripped from "./migrations/20261206000300-limit-tripped.js";
 
 /** Every migration, in order; a new one is added here and in `migrations/`. */
 const migrations: Record<string, Migration> = {
@@ -50,6 +51,7 @@ const migrations: Record<string, Migration> = {
   "20261203000300-imported-credentials": importedCredentials,
   "20261204000100-user-created-through": userCreatedThrough,
   "20261206000100-usernames": usernames,
+  "20261206000300-limit-tripped": limitTripped,
 };
 
 /** A Kysely migrator over Tessera's migrations. */

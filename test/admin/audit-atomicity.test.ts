@@ -76,6 +76,52 @@ describe.each(adminTransports)("admin acts whose audit event cannot be written, 
   });
 });
 
+/** The webhook endpoints as stored (what the outbox delivers to), and the admin.action events of webhook changes. */
+const webhookRows = async () => (await sql<{ id: string; url: string; enabled: boolean }>`select id::text, url, enabled from webhooks order by id`.execute(db())).rows;
+const webhookActions = async () =>
+  (await sql<{ action: string; webhook_id: string; actor: string | null }>`select details->>'action' as action, details->>'webhook_id' as webhook_id, actor from audit_events where type = 'admin.action' and details->>'action' like 'webhook.%' order by sequence`.execute(db())).rows;
+
+// A webhook that receives every event is a copy of the audit trail outside the server: added,
+// re-pointed or removed by a holder of the admin key, it must be in the trail, or not happen.
+describe.each(adminTransports)("webhook changes whose admin.action event cannot be written, over %s", (transport) => {
+  it("CreateWebhook, UpdateWebhook and DeleteWebhook answer unavailable and change no endpoint; with the trail back, each is recorded with the admin key's id", async () => {
+    const url = `http://127.0.0.1:9/${transport}`;
+    const endpoints = await webhookRows();
+    const recorded = (await webhookActions()).length;
+
+    await failAudit("admin.action");
+    const created = await adminCall(transport, world.server, "createWebhook", { url });
+    expect(created).toMatchObject({ ok: false, error: "unavailable" });
+    expect(created.ok ? "ok" : created.status).toBe(transport === "rest" ? 503 : undefined);
+    expect(await webhookRows()).toEqual(endpoints);
+    await sql`delete from audit_fault`.execute(db());
+
+    const made = await adminCall(transport, world.server, "createWebhook", { url });
+    expect(made.ok).toBe(true);
+    const webhookId = String(((made.ok ? made.output : {}) as { webhook?: { id?: string } }).webhook?.id);
+    const stored = await webhookRows();
+    expect(stored.map((row) => row.id)).toContain(webhookId);
+
+    await failAudit("admin.action");
+    expect(await adminCall(transport, world.server, "updateWebhook", { webhookId, url: `${url}/moved`, enabled: false })).toMatchObject({ ok: false, error: "unavailable" });
+    expect(await webhookRows()).toEqual(stored);
+    expect(await adminCall(transport, world.server, "deleteWebhook", { webhookId })).toMatchObject({ ok: false, error: "unavailable" });
+    expect(await webhookRows()).toEqual(stored);
+    await sql`delete from audit_fault`.execute(db());
+
+    expect((await adminCall(transport, world.server, "updateWebhook", { webhookId, enabled: false })).ok).toBe(true);
+    expect((await adminCall(transport, world.server, "deleteWebhook", { webhookId })).ok).toBe(true);
+    expect(await webhookRows()).toEqual(endpoints);
+    const actions = (await webhookActions()).slice(recorded);
+    expect(actions.map((row) => [row.action, row.webhook_id])).toEqual([
+      ["webhook.created", webhookId],
+      ["webhook.updated", webhookId],
+      ["webhook.deleted", webhookId],
+    ]);
+    for (const row of actions) expect(row.actor).toMatch(/^[0-9a-f]{8}$/);
+  });
+});
+
 describe("product acts whose audit event cannot be written", () => {
   it("Hanko DELETE /user and POST /logout answer 503 and change nothing", async () => {
     const user = await hankoUser(world);
@@ -89,6 +135,29 @@ describe("product acts whose audit event cannot be written", () => {
     expect((await rest(world.server.url, "POST", "/logout", { headers: user.bearer })).status).toBe(503);
     expect((await rest(world.server.url, "GET", "/me", { headers: user.bearer })).status).toBe(200);
     expect(await eventsOf(user.userId, "session.revoked")).toBe(0);
+  });
+});
+
+// A flood is recorded once per window, by its first refused hit: if that hit's event could not be
+// written, the count has moved past it, and without a second chance the flood is never in the trail.
+describe("a rate limit whose rate_limit.tripped event cannot be written", () => {
+  it("answers unavailable at the first refused hit, and the next refused hit writes the window's one event", async () => {
+    const created = await rest(world.server.url, "POST", "/users", { body: { email: `limit-${Date.now()}@example.com` } });
+    expect(created.status, created.text).toBe(200);
+    const userId = (created.json as { user_id: string }).user_id;
+    const ask = async () => (await rest(world.server.url, "POST", "/passcode/login/initialize", { body: { user_id: userId } })).status;
+    const tripped = async () => (await sql<{ n: number }>`select count(*)::int as n from audit_events where type = 'rate_limit.tripped' and details->>'limit' = 'hanko:passcode-send'`.execute(db())).rows[0]!.n;
+    const before = await tripped();
+
+    await failAudit("rate_limit.tripped");
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) statuses.push(await ask());
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 503]);
+    expect(await tripped()).toBe(before);
+
+    await sql`delete from audit_fault`.execute(db());
+    expect([await ask(), await ask()]).toEqual([429, 429]);
+    expect(await tripped()).toBe(before + 1);
   });
 });
 

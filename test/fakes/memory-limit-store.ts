@@ -1,17 +1,29 @@
-import type { LimitCount, LimitStore } from "../../src/core/limit/limit.port.js";
+import type { LimitHit, LimitStore } from "../../src/core/limit/limit.port.js";
 
 /** The limit store as src/store/limit/ keeps it, in memory: fixed windows of hits per tenant and hashed key. */
 export function memoryLimitStore(): LimitStore {
-  const windows = new Map<string, LimitCount>();
+  const windows = new Map<string, LimitHit>();
   const nameOf = (tenantId: string, key: Uint8Array) => `${tenantId}:${Buffer.from(key).toString("hex")}`;
-  const live = (current: LimitCount | undefined, at: Date, windowSeconds: number) =>
+  const live = (current: LimitHit | undefined, at: Date, windowSeconds: number) =>
     current !== undefined && at.getTime() - current.windowStartedAt.getTime() < windowSeconds * 1000 ? current : undefined;
   return {
     hit(tenantId, key, at, windowSeconds) {
       const current = live(windows.get(nameOf(tenantId, key)), at, windowSeconds);
-      const next = current === undefined ? { hits: 1, windowStartedAt: at } : { hits: current.hits + 1, windowStartedAt: current.windowStartedAt };
+      const next = current === undefined ? { hits: 1, windowStartedAt: at, tripped: false } : { hits: current.hits + 1, windowStartedAt: current.windowStartedAt, tripped: current.tripped };
       windows.set(nameOf(tenantId, key), next);
       return Promise.resolve({ ...next });
+    },
+    async trip(tenantId, key, windowStartedAt, _at, then) {
+      const current = windows.get(nameOf(tenantId, key));
+      if (current === undefined || current.tripped || current.windowStartedAt.getTime() !== windowStartedAt.getTime()) return false;
+      current.tripped = true;
+      try {
+        await then(undefined);
+      } catch (error) {
+        current.tripped = false;
+        throw error;
+      }
+      return true;
     },
     refund(tenantId, key) {
       const current = windows.get(nameOf(tenantId, key));
@@ -20,7 +32,7 @@ export function memoryLimitStore(): LimitStore {
     },
     current(tenantId, key, at, windowSeconds) {
       const current = live(windows.get(nameOf(tenantId, key)), at, windowSeconds);
-      return Promise.resolve(current === undefined ? undefined : { ...current });
+      return Promise.resolve(current === undefined ? undefined : { hits: current.hits, windowStartedAt: current.windowStartedAt });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
 import { SessionService } from "../../gen/es/tessera/session/v1/session_pb.js";
 import { SessionServiceService } from "../../gen/grpc-js/tessera/session/v1/session.js";
 import { freePorts } from "../harness/free-port.js";
@@ -130,6 +131,28 @@ describe("Hanko third-party login (OpenID Connect)", () => {
     const secondRedirect = await callback(second.callback, second.stateCookie);
     expect(location(secondRedirect).searchParams.get("x")).toBe("1");
     expect((await sessionFrom(secondRedirect)).userId).toBe(userId);
+  });
+
+  // A provider login is a login: the audit trail must show it (issue 17: login succeeded and
+  // failed, with the factor), and a locked user's must show the refusal, not a success.
+  it("records the login at POST /token as login.succeeded (factor thirdparty), and a locked user's as login.failed (USER_LOCKED)", async () => {
+    const db = server.app.database.db;
+    const loginsOf = async (userId: string) =>
+      (await sql<{ type: string; reason: string; factor: string | null }>`select type, reason, details->>'factor' as factor from audit_events where user_id::text = ${userId} and type like 'login.%' order by sequence`.execute(db)).rows;
+    const person = account();
+    const first = await loginAtProvider({ account: person });
+    const { userId } = await sessionFrom(await callback(first.callback, first.stateCookie));
+    expect(await loginsOf(userId)).toEqual([{ type: "login.succeeded", reason: "", factor: "thirdparty" }]);
+
+    await sql`update users set locked_at = now(), lock_reason = 'test' where id::text = ${userId}`.execute(db);
+    const second = await loginAtProvider({ account: person });
+    const token = location(await callback(second.callback, second.stateCookie)).searchParams.get("hanko_token");
+    expect(token).toBeTruthy();
+    expect((await rest(server.url, "POST", "/token", { body: { value: token } })).status).toBe(403);
+    expect(await loginsOf(userId)).toEqual([
+      { type: "login.succeeded", reason: "", factor: "thirdparty" },
+      { type: "login.failed", reason: "USER_LOCKED", factor: "thirdparty" },
+    ]);
   });
 
   it("links the provider identity to the existing user with that (provider-verified) email", async () => {
@@ -279,6 +302,10 @@ describe.each(rpcTransports)("Hanko third-party login over %s", (transport) => {
     const token = new URL(finished.location).searchParams.get("hanko_token");
     const exchanged = await call("ExchangeToken", { value: token });
     expect(exchanged).toMatchObject({ ok: true, output: { user_id: expect.stringMatching(/^[0-9a-f-]{36}$/), session_lifetime: 3600 } });
+    // The login is in the trail, with its factor, whatever the transport.
+    const userId = String((exchanged.ok ? exchanged.output : {}).user_id);
+    const events = await sql<{ type: string; factor: string | null }>`select type, details->>'factor' as factor from audit_events where user_id::text = ${userId} and type like 'login.%'`.execute(server.app.database.db);
+    expect(events.rows).toEqual([{ type: "login.succeeded", factor: "thirdparty" }]);
   });
 
   it("answers a forged state with an error location", async () => {

@@ -37,15 +37,21 @@ export interface WebhookDelivery {
   deliveredAt: Date | null;
 }
 
+/**
+ * Runs in the transaction of a webhook change, once the change is made (its audit record): a
+ * throw rolls the change back, so an endpoint is never added, changed or removed unrecorded.
+ */
+export type InWebhookChange = (tx: unknown, webhookId: string) => Promise<void>;
+
 /** The store webhook management needs; secrets are sealed under the server key at rest. */
 export interface WebhookStore {
-  create(endpoint: { url: string; eventTypes: AuditEventType[]; enabled: boolean; secret: string }): Promise<WebhookEndpoint>;
+  create(endpoint: { url: string; eventTypes: AuditEventType[]; enabled: boolean; secret: string }, then: InWebhookChange): Promise<WebhookEndpoint>;
   list(): Promise<WebhookEndpoint[]>;
   find(id: string): Promise<WebhookEndpoint | undefined>;
-  /** Applies `changes`; undefined when there is no such endpoint. */
-  update(id: string, changes: WebhookChanges): Promise<WebhookEndpoint | undefined>;
-  /** Deletes the endpoint, its log and its queued events; false when there was none. */
-  delete(id: string): Promise<boolean>;
+  /** Applies `changes`; undefined when there is no such endpoint (`then` not run). */
+  update(id: string, changes: WebhookChanges, then: InWebhookChange): Promise<WebhookEndpoint | undefined>;
+  /** Deletes the endpoint, its log and its queued events; false when there was none (`then` not run). */
+  delete(id: string, then: InWebhookChange): Promise<boolean>;
   /** The deliveries of one endpoint, newest first, older than the `before` sequence when given. */
   deliveries(webhookId: string, limit: number, before?: bigint): Promise<WebhookDelivery[]>;
 }

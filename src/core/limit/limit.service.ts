@@ -46,10 +46,12 @@ export function createLimiter(deps: { store: LimitStore; tenantId: string; secre
     const at = clock.now();
     const count = await store.hit(tenantId, hashed, at, policy.windowSeconds);
     if (count.hits <= policy.max) return { allowed: true, remaining: policy.max - count.hits };
-    // Recorded once per window and key, at the first refused hit: a flood writes one event, not one per request.
-    // On its own: the hit is one statement of its own, and the refused act it guards writes nothing.
-    if (count.hits === policy.max + 1) {
-      await audit.recordAlone({ type: "rate_limit.tripped", outcome: "failure", product: productOf(policy), reason: policy.reason, details: { limit: policy.name, window_seconds: policy.windowSeconds } });
+    // Recorded once per window and key, by the first refused hit: a flood writes one event, not one
+    // per request. The window's mark and the event commit together, so an event that could not be
+    // written is written by the next refused hit, not lost with a count that moved past it.
+    if (!count.tripped) {
+      const event = { type: "rate_limit.tripped", outcome: "failure", product: productOf(policy), reason: policy.reason, details: { limit: policy.name, window_seconds: policy.windowSeconds } } as const;
+      await store.trip(tenantId, hashed, count.windowStartedAt, at, (tx) => audit.record(tx, event));
     }
     return { allowed: false, retryAfterSeconds: retryAfter(policy, count.windowStartedAt, at) };
   };

@@ -29,7 +29,11 @@ export interface AuthenticatedSession {
  * logout revokes it server-side.
  */
 export interface SessionTokens {
-  issue(userId: string): Promise<IssuedSession>;
+  /**
+   * Issues a session of `userId`; `alongside` (the login's own event) runs in the transaction of
+   * the session row and its event, after the lock check: a refused session records no login.
+   */
+  issue(userId: string, alongside?: (tx: unknown) => Promise<void>): Promise<IssuedSession>;
   /**
    * Records a session of `userId` and its event in `tx` (the login's transaction); the answer
    * signs its token, to be called once `tx` committed (signing may read the keys).
@@ -71,8 +75,13 @@ export function createSessionTokens<Tx>(options: SessionTokenOptions<Tx>): Sessi
     return async (): Promise<IssuedSession> => ({ sessionId: row.tokenId, userId, token: await tokens.sign(row), lifetime });
   };
   return {
-    async issue(userId) {
-      return (await store.transaction((tx) => record(tx, userId)))();
+    async issue(userId, alongside) {
+      const sign = await store.transaction(async (tx) => {
+        const signed = await record(tx, userId);
+        await alongside?.(tx);
+        return signed;
+      });
+      return sign();
     },
     issueIn: (tx, userId) => record(tx as Tx, userId),
     async authenticate(token) {

@@ -12,16 +12,24 @@ import { hankoLimits } from "./policy.js";
 /** The longest password accepted: argon2 takes more, but Hanko (bcrypt) caps it at 72. */
 export const maxPasswordLength = 72;
 
+/**
+ * Issues the session of a user whose password matched; `recordLogin` writes the login's
+ * `login.succeeded` event and must run in the session's transaction, so that a session refused
+ * (a locked user: USER_LOCKED) is recorded as the failed login it is, never as a success.
+ */
+export type IssueAfterPassword<T> = (userId: string, recordLogin: (tx: unknown) => Promise<void>) => Promise<T>;
+
 /** Passwords: checked (and legacy hashes upgraded) by the core password check, set as argon2id. */
 export interface PasswordService {
   /**
-   * The user id when `password` is the user's; throws INVALID_CREDENTIALS otherwise, unknown user
+   * What `issue` answers for the user when `password` is theirs (a refusal of `issue`, such as
+   * USER_LOCKED, is recorded as a failed login); throws INVALID_CREDENTIALS otherwise, unknown user
    * included, and TOO_MANY_ATTEMPTS (rate_limited) after 10 wrong passwords for the user id in 15
    * minutes, known or not, the right password included. `username` (case-insensitive) names the
    * user in place of `userId` (exactly one of them is given): an unknown username costs and
    * answers what a wrong password does, and wrong passwords count against the username.
    */
-  verifyLogin(userId: string, password: string, username?: string): Promise<string>;
+  verifyLogin<T>(userId: string, password: string, username: string, issue: IssueAfterPassword<T>): Promise<T>;
   /** Sets the session user's password; true when created, false when replaced. */
   setPassword(sessionUserId: string, userId: string, password: string): Promise<boolean>;
 }
@@ -41,8 +49,9 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
       });
     }
   };
+  const succeeded = (userId: string) => ({ type: "login.succeeded", outcome: "success", product: "hanko", userId, details: { factor: "password" } }) as const;
   return {
-    async verifyLogin(userId, password, username = "") {
+    async verifyLogin(userId, password, username, issue) {
       enabled();
       const name = username.trim().toLowerCase();
       if ((name === "") === (userId === "")) throw new DomainError("INVALID_FIELD", "invalid", "give either user_id or username");
@@ -60,8 +69,11 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
           });
         return recordOutcome(
           audit,
-          byName,
-          (id) => ({ type: "login.succeeded", outcome: "success", product: "hanko", userId: id, details: { factor: "password" } }),
+          async () => {
+            const id = await byName();
+            return issue(id, (tx) => audit.record(tx, succeeded(id)));
+          },
+          () => undefined,
           (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", product: "hanko", ...(found === undefined ? {} : { userId: found }), reason: reasonOf(error), details: { factor: "password" } } : undefined),
         );
       }
@@ -74,8 +86,8 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
         });
       return recordOutcome(
         audit,
-        login,
-        () => ({ type: "login.succeeded", outcome: "success", product: "hanko", userId: id, details: { factor: "password" } }),
+        async () => issue(await login(), (tx) => audit.record(tx, succeeded(id))),
+        () => undefined,
         (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", product: "hanko", userId: id, reason: reasonOf(error), details: { factor: "password" } } : undefined),
       );
     },

@@ -6,14 +6,15 @@ import { hankoSession, sessionFields } from "./session-credentials.js";
 import type { SessionTokens } from "../../core/session/session-token.service.js";
 import type { PublicJwk } from "../../core/keys/key.service.js";
 import type { SessionService } from "./session.service.js";
+import type { ExchangedToken } from "./token-exchange.service.js";
 
 /** What the SessionService RPCs call. */
 export interface SessionHandlerDeps {
   session: SessionService;
   tokens: SessionTokens;
   passwords: PasswordService;
-  /** Exchanges a one-time token for its user id. */
-  consumeOneTimeToken(value: string): Promise<string>;
+  /** Exchanges a one-time token for a session of its user (src/products/hanko/token-exchange.service.ts). */
+  tokenExchange: { exchange(value: string): Promise<ExchangedToken> };
   authTokenHeader: boolean;
 }
 
@@ -42,8 +43,8 @@ export function createSessionHandler(deps: SessionHandlerDeps): HankoSessionRpcs
       return session.publicConfig();
     },
     async loginWithPassword(request) {
-      const userId = await passwords.verifyLogin(request.userId, request.password, request.username);
-      return sessionFields(await tokens.issue(userId), deps.authTokenHeader);
+      const issued = await passwords.verifyLogin(request.userId, request.password, request.username, (userId, recordLogin) => tokens.issue(userId, recordLogin));
+      return sessionFields(issued, deps.authTokenHeader);
     },
     async setPassword(request, context) {
       const { userId } = principal(context, hankoSession);
@@ -51,8 +52,8 @@ export function createSessionHandler(deps: SessionHandlerDeps): HankoSessionRpcs
       return { status: created ? 201 : 200 };
     },
     async exchangeToken(request) {
-      const userId = await deps.consumeOneTimeToken(request.value);
-      return { userId, ...sessionFields(await tokens.issue(userId), deps.authTokenHeader) };
+      const { userId, session: issued } = await deps.tokenExchange.exchange(request.value);
+      return { userId, ...sessionFields(issued, deps.authTokenHeader) };
     },
     async logout(_request, context) {
       const { sessionId } = principal(context, hankoSession);

@@ -13,14 +13,17 @@ const sealContext = (id: string) => `webhook-secret:${id}`;
 export function createWebhookStore(db: Kysely<Schema>, tenantId: string, secrets: SecretBox): WebhookStore & WebhookDirectory {
   const seal = (id: string, secret: string) => Buffer.from(secrets.encrypt(Buffer.from(secret, "utf8"), sealContext(id)));
   return {
-    async create(endpoint) {
+    async create(endpoint, then) {
       const id = randomUUID();
-      const row = await db
-        .insertInto("webhooks")
-        .values({ id, tenant_id: tenantId, url: endpoint.url, event_types: JSON.stringify(endpoint.eventTypes), enabled: endpoint.enabled, secret_sealed: seal(id, endpoint.secret), updated_at: sql<Date>`now()` })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toEndpoint(row);
+      return db.transaction().execute(async (tx) => {
+        const row = await tx
+          .insertInto("webhooks")
+          .values({ id, tenant_id: tenantId, url: endpoint.url, event_types: JSON.stringify(endpoint.eventTypes), enabled: endpoint.enabled, secret_sealed: seal(id, endpoint.secret), updated_at: sql<Date>`now()` })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await then(tx, id);
+        return toEndpoint(row);
+      });
     },
     async list() {
       return (await db.selectFrom("webhooks").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").orderBy("id").execute()).map(toEndpoint);
@@ -29,27 +32,32 @@ export function createWebhookStore(db: Kysely<Schema>, tenantId: string, secrets
       const row = await db.selectFrom("webhooks").selectAll().where("tenant_id", "=", tenantId).where("id", "=", id).executeTakeFirst();
       return row === undefined ? undefined : toEndpoint(row);
     },
-    async update(id, changes) {
-      const row = await db
-        .updateTable("webhooks")
-        .set({
-          updated_at: sql<Date>`now()`,
-          ...(changes.url === undefined ? {} : { url: changes.url }),
-          ...(changes.eventTypes === undefined ? {} : { event_types: JSON.stringify(changes.eventTypes) }),
-          ...(changes.enabled === undefined ? {} : { enabled: changes.enabled }),
-          ...(changes.secret === undefined ? {} : { secret_sealed: seal(id, changes.secret) }),
-        })
-        .where("tenant_id", "=", tenantId)
-        .where("id", "=", id)
-        .returningAll()
-        .executeTakeFirst();
-      return row === undefined ? undefined : toEndpoint(row);
+    async update(id, changes, then) {
+      return db.transaction().execute(async (tx) => {
+        const row = await tx
+          .updateTable("webhooks")
+          .set({
+            updated_at: sql<Date>`now()`,
+            ...(changes.url === undefined ? {} : { url: changes.url }),
+            ...(changes.eventTypes === undefined ? {} : { event_types: JSON.stringify(changes.eventTypes) }),
+            ...(changes.enabled === undefined ? {} : { enabled: changes.enabled }),
+            ...(changes.secret === undefined ? {} : { secret_sealed: seal(id, changes.secret) }),
+          })
+          .where("tenant_id", "=", tenantId)
+          .where("id", "=", id)
+          .returningAll()
+          .executeTakeFirst();
+        if (row === undefined) return undefined;
+        await then(tx, id);
+        return toEndpoint(row);
+      });
     },
-    async delete(id) {
+    async delete(id, then) {
       return db.transaction().execute(async (tx) => {
         const deleted = await tx.deleteFrom("webhooks").where("tenant_id", "=", tenantId).where("id", "=", id).executeTakeFirst();
         if (deleted.numDeletedRows === 0n) return false;
         await tx.deleteFrom("outbox").where("channel", "=", "webhook").where("recipient", "=", id).where("sent_at", "is", null).execute();
+        await then(tx, id);
         return true;
       });
     },

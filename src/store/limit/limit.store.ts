@@ -16,11 +16,27 @@ export function createLimitStore(db: Kysely<Schema>): LimitStore {
             hits: sql<number>`case when ${stale} then 1 else limits.hits + 1 end`,
             window_started_at: sql<Date>`case when ${stale} then ${at}::timestamptz else limits.window_started_at end`,
             expires_at: sql<Date>`case when ${stale} then ${endsAt}::timestamptz else limits.expires_at end`,
+            tripped_at: sql<Date | null>`case when ${stale} then null else limits.tripped_at end`,
           }),
         )
-        .returning(["hits", "window_started_at"])
+        .returning(["hits", "window_started_at", "tripped_at"])
         .executeTakeFirstOrThrow();
-      return { hits: row.hits, windowStartedAt: row.window_started_at };
+      return { hits: row.hits, windowStartedAt: row.window_started_at, tripped: row.tripped_at !== null };
+    },
+    async trip(tenantId, key, windowStartedAt, at, then) {
+      return db.transaction().execute(async (tx) => {
+        const marked = await tx
+          .updateTable("limits")
+          .set({ tripped_at: at })
+          .where("tenant_id", "=", tenantId)
+          .where("key", "=", Buffer.from(key))
+          .where("window_started_at", "=", windowStartedAt)
+          .where("tripped_at", "is", null)
+          .executeTakeFirst();
+        if (marked.numUpdatedRows === 0n) return false;
+        await then(tx);
+        return true;
+      });
     },
     async refund(tenantId, key) {
       await db
