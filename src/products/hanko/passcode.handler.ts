@@ -15,8 +15,8 @@ export function createPasscodeHandler(deps: { passcodes: PasscodeService; tokens
       return passcode(await deps.passcodes.initialize(request.userId, request.emailId));
     },
     async finalizePasscodeLogin(request) {
-      const found = await deps.passcodes.finalize(request.id, request.code);
-      return { ...passcode(found), ...sessionFields(await deps.tokens.issue(found.userId), deps.authTokenHeader) };
+      const found = await deps.passcodes.finalize(request.id, request.code, (userId, recordLogin) => deps.tokens.issue(userId, recordLogin));
+      return { ...passcode(found.passcode), ...sessionFields(found.issued, deps.authTokenHeader) };
     },
   };
 }

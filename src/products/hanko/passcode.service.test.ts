@@ -12,6 +12,8 @@ import type { MemoryTx } from "../../../test/fakes/memory-transactions.js";
 import { createPasscodeService, type PasscodeService } from "./passcode.service.js";
 
 /** "accepted", or the reason of the DomainError refusing; any other error fails the test. */
+/** Stands for the session the handler issues: what finalize answers beside the passcode. */
+const sessionOf = async (userId: string) => `session of ${userId}`;
 const reasonOf = (promise: Promise<unknown>): Promise<string> => promise.then(
   () => "accepted",
   (error: unknown) => (isDomainError(error) ? error.reason : Promise.reject(error)),
@@ -65,12 +67,12 @@ describe("Hanko passcodes over in-memory ports", () => {
   it("answers the right code once, and marks its address verified in the passcode's own transaction", async () => {
     const passcode = await passcodes.initialize(userId, secondary);
     const { code } = lastCode();
-    expect(await passcodes.finalize(passcode.id, code)).toMatchObject({ id: passcode.id, userId });
+    expect(await passcodes.finalize(passcode.id, code, sessionOf)).toMatchObject({ passcode: { id: passcode.id, userId }, issued: `session of ${userId}` });
     const closed = challengeStore.writes.find((write) => write.op === "close" && write.key.id === passcode.id);
     expect(closed).toBeDefined();
     expect(identities.verifiedIn.get(secondary)).toBe(closed?.tx);
     expect(identities.verifiedIn.has(primary)).toBe(false);
-    expect(await reasonOf(passcodes.finalize(passcode.id, code))).toBe("PASSCODE_INVALID");
+    expect(await reasonOf(passcodes.finalize(passcode.id, code, sessionOf))).toBe("PASSCODE_INVALID");
   });
 
   it.each([
@@ -85,10 +87,10 @@ describe("Hanko passcodes over in-memory ports", () => {
   it.each([
     ["a user id that is no UUID", () => passcodes.initialize("nope", ""), "INVALID_UUID"],
     ["an email id that is no UUID", () => passcodes.initialize(userId, "nope"), "INVALID_UUID"],
-    ["a passcode id that is no UUID", () => passcodes.finalize("nope", "123456"), "INVALID_UUID"],
-    ["a code of five digits", () => passcodes.finalize(randomUUID(), "12345"), "INVALID_PASSCODE_FORMAT"],
-    ["a code with a letter", () => passcodes.finalize(randomUUID(), "12345a"), "INVALID_PASSCODE_FORMAT"],
-    ["an unknown passcode", () => passcodes.finalize(randomUUID(), "123456"), "PASSCODE_INVALID"],
+    ["a passcode id that is no UUID", () => passcodes.finalize("nope", "123456", sessionOf), "INVALID_UUID"],
+    ["a code of five digits", () => passcodes.finalize(randomUUID(), "12345", sessionOf), "INVALID_PASSCODE_FORMAT"],
+    ["a code with a letter", () => passcodes.finalize(randomUUID(), "12345a", sessionOf), "INVALID_PASSCODE_FORMAT"],
+    ["an unknown passcode", () => passcodes.finalize(randomUUID(), "123456", sessionOf), "PASSCODE_INVALID"],
   ])("refuses %s", async (_case, call, reason) => {
     expect(await reasonOf(call())).toBe(reason);
   });
@@ -110,19 +112,19 @@ describe("Hanko passcodes over in-memory ports", () => {
     const early = await passcodes.initialize(userId, "");
     const earlyCode = lastCode().code;
     now += 1_000;
-    expect(await reasonOf(passcodes.finalize(passcode.id, code))).toBe("PASSCODE_EXPIRED");
+    expect(await reasonOf(passcodes.finalize(passcode.id, code, sessionOf))).toBe("PASSCODE_EXPIRED");
     expect(identities.verifiedIn.size).toBe(0);
     // A passcode issued later still answers until its own expiry.
-    expect(await reasonOf(passcodes.finalize(early.id, earlyCode))).toBe("accepted");
+    expect(await reasonOf(passcodes.finalize(early.id, earlyCode, sessionOf))).toBe("accepted");
   });
 
   it("burns a passcode at the third wrong code: the right one is refused after", async () => {
     const passcode = await passcodes.initialize(userId, "");
     const { code } = lastCode();
-    expect(await reasonOf(passcodes.finalize(passcode.id, wrongFor(code)))).toBe("PASSCODE_INVALID");
-    expect(await reasonOf(passcodes.finalize(passcode.id, wrongFor(code)))).toBe("PASSCODE_INVALID");
-    expect(await reasonOf(passcodes.finalize(passcode.id, wrongFor(code)))).toBe("PASSCODE_EXHAUSTED");
-    expect(await reasonOf(passcodes.finalize(passcode.id, code))).toBe("PASSCODE_EXHAUSTED");
+    expect(await reasonOf(passcodes.finalize(passcode.id, wrongFor(code), sessionOf))).toBe("PASSCODE_INVALID");
+    expect(await reasonOf(passcodes.finalize(passcode.id, wrongFor(code), sessionOf))).toBe("PASSCODE_INVALID");
+    expect(await reasonOf(passcodes.finalize(passcode.id, wrongFor(code), sessionOf))).toBe("PASSCODE_EXHAUSTED");
+    expect(await reasonOf(passcodes.finalize(passcode.id, code, sessionOf))).toBe("PASSCODE_EXHAUSTED");
     expect(identities.verifiedIn.size).toBe(0);
   });
 
@@ -134,15 +136,15 @@ describe("Hanko passcodes over in-memory ports", () => {
     while (wrong < 20) {
       const passcode = await passcodes.initialize(userId, "");
       const { code } = lastCode();
-      for (let tries = 0; tries < 3 && wrong < 20; tries += 1, wrong += 1) await reasonOf(passcodes.finalize(passcode.id, wrongFor(code)));
+      for (let tries = 0; tries < 3 && wrong < 20; tries += 1, wrong += 1) await reasonOf(passcodes.finalize(passcode.id, wrongFor(code), sessionOf));
       now += 61_000;
     }
     const sent = challengeStore.messages.length;
     expect(await reasonOf(passcodes.initialize(userId, ""))).toBe("TOO_MANY_ATTEMPTS");
     expect(challengeStore.messages.length).toBe(sent);
-    expect(await reasonOf(passcodes.finalize(spare.id, spareCode))).toBe("TOO_MANY_ATTEMPTS");
+    expect(await reasonOf(passcodes.finalize(spare.id, spareCode, sessionOf))).toBe("TOO_MANY_ATTEMPTS");
     now = Date.UTC(2026, 11, 3, 12);
     const tomorrow = await passcodes.initialize(userId, "");
-    expect(await reasonOf(passcodes.finalize(tomorrow.id, lastCode().code))).toBe("accepted");
+    expect(await reasonOf(passcodes.finalize(tomorrow.id, lastCode().code, sessionOf))).toBe("accepted");
   });
 });

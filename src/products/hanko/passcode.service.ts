@@ -1,9 +1,10 @@
 import type { Challenges } from "../../core/challenge/challenge.service.js";
-import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
-import { DomainError } from "../../core/errors/domain-error.js";
+import { noAudit, reasonOf, recordOutcome, type AuditLog } from "../../core/audit/audit.service.js";
+import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import type { IdentityStore } from "../../core/identity/identity.port.js";
+import type { IssueAfterLogin } from "./issue-after-login.js";
 import { hankoLimits, passcodePolicy } from "./policy.js";
 
 /** A passcode as Hanko answers it. */
@@ -22,12 +23,14 @@ export interface PasscodeService {
    */
   initialize(userId: string, emailId: string): Promise<Passcode>;
   /**
-   * Checks a code; on success uses the passcode up and marks its address verified. Throws
-   * INVALID_UUID, INVALID_PASSCODE_FORMAT, PASSCODE_INVALID (wrong, unknown or used),
-   * PASSCODE_EXPIRED, PASSCODE_EXHAUSTED (the third wrong code and after), TOO_MANY_ATTEMPTS
-   * (20 wrong passcodes of the user in 24 hours, across passcodes).
+   * Checks a code; on success uses the passcode up, marks its address verified and answers the
+   * passcode with what `issue` answers for its user (the session, whose transaction records the
+   * login.succeeded: a refusal of `issue`, such as USER_LOCKED for a user locked since the passcode
+   * was sent, is recorded as a failed login). Throws INVALID_UUID, INVALID_PASSCODE_FORMAT,
+   * PASSCODE_INVALID (wrong, unknown or used), PASSCODE_EXPIRED, PASSCODE_EXHAUSTED (the third wrong
+   * code and after), TOO_MANY_ATTEMPTS (20 wrong passcodes of the user in 24 hours, across passcodes).
    */
-  finalize(id: string, code: string): Promise<Passcode>;
+  finalize<T>(id: string, code: string, issue: IssueAfterLogin<T>): Promise<{ passcode: Passcode; issued: T }>;
 }
 
 /** Creates the passcode service over one tenant's identity store and challenges. */
@@ -68,7 +71,7 @@ export function createPasscodeService<Tx>(deps: {
       deps.nudgeOutbox();
       return toPasscode(challenge);
     },
-    async finalize(id, code) {
+    async finalize(id, code, issue) {
       const passcodeId = requireUuid(id, "id");
       if (!/^\d{6}$/.test(code)) {
         throw new DomainError("INVALID_PASSCODE_FORMAT", "invalid", "code must be 6 digits", { details: { details: [{ path: "code", error: "must be 6 digits" }] } });
@@ -78,13 +81,20 @@ export function createPasscodeService<Tx>(deps: {
         challenges.verify(passcodePolicy, target, code, {
           async onSuccess(tx, challenge) {
             await identities.markEmailVerified(tx, String(challenge.data.emailId));
-            await audit.record(tx, { type: "login.succeeded", outcome: "success", product: "hanko", userId: challenge.userId, details: { factor: "passcode" } });
           },
         });
       const owner = (await challenges.peek(passcodePolicy, target))?.userId;
       // Wrong codes count per user across passcodes too: new passcodes must not buy guesses.
       const { challenge } = owner === undefined || owner === null ? await answer() : await limits.guard([[["user", owner], hankoLimits.passcodeGuesses]], ["PASSCODE_INVALID", "PASSCODE_EXHAUSTED"], answer);
-      return toPasscode(challenge);
+      const passcode = toPasscode(challenge);
+      const event = { product: "hanko", userId: passcode.userId, details: { factor: "passcode" } } as const;
+      const issued = await recordOutcome(
+        audit,
+        () => issue(passcode.userId, (tx) => audit.record(tx as Tx, { type: "login.succeeded", outcome: "success", ...event })),
+        () => undefined,
+        (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", reason: reasonOf(error), ...event } : undefined),
+      );
+      return { passcode, issued };
     },
   };
 }

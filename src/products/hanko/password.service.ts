@@ -8,16 +8,11 @@ import { hashPassword } from "../../core/password/password-hash.js";
 import type { PasswordStore } from "./hanko.port.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import { hankoLimits } from "./policy.js";
+import type { IssueAfterLogin } from "./issue-after-login.js";
 
 /** The longest password accepted: argon2 takes more, but Hanko (bcrypt) caps it at 72. */
 export const maxPasswordLength = 72;
 
-/**
- * Issues the session of a user whose password matched; `recordLogin` writes the login's
- * `login.succeeded` event and must run in the session's transaction, so that a session refused
- * (a locked user: USER_LOCKED) is recorded as the failed login it is, never as a success.
- */
-export type IssueAfterPassword<T> = (userId: string, recordLogin: (tx: unknown) => Promise<void>) => Promise<T>;
 
 /** Passwords: checked (and legacy hashes upgraded) by the core password check, set as argon2id. */
 export interface PasswordService {
@@ -29,7 +24,7 @@ export interface PasswordService {
    * user in place of `userId` (exactly one of them is given): an unknown username costs and
    * answers what a wrong password does, and wrong passwords count against the username.
    */
-  verifyLogin<T>(userId: string, password: string, username: string, issue: IssueAfterPassword<T>): Promise<T>;
+  verifyLogin<T>(userId: string, password: string, username: string, issue: IssueAfterLogin<T>): Promise<T>;
   /** Sets the session user's password; true when created, false when replaced. */
   setPassword(sessionUserId: string, userId: string, password: string): Promise<boolean>;
 }
