@@ -146,7 +146,8 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     handle: (request, response) => {
       if (tracking === undefined) return route(request, response, undefined);
       const record = tracking.begin(request, response);
-      tracking.serve(record, request.headers, () => route(request, response, record));
+      if (tracking.scoped) tracking.serve(record, request.headers, () => route(request, response, record));
+      else route(request, response, record);
     },
     stream: (stream, headers) => unary.stream(stream, headers),
     servesRpc,
