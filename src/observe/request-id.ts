@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 
-/** What an accepted `X-Request-Id` may hold: a UUID, a trace id, a load balancer's token. */
+/**
+ * What an accepted `X-Request-Id` may hold: a UUID, a trace id, a load balancer's token. None of
+ * these characters needs escaping in JSON (the request log writes the id as it is).
+ */
 const sane = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 
 /**

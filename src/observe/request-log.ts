@@ -18,7 +18,8 @@ export function createRequestLog(logger: Logger): RequestObserver {
   return {
     end(record: RequestRecord) {
       let fields =
-        `"requestId":${JSON.stringify(record.id)},${fragmentOf(record.product, record.route, record.transport)}` +
+        // The id needs no escaping: request-id.ts accepts only characters JSON takes as they are.
+        `"requestId":"${record.id}",${fragmentOf(record.product, record.route, record.transport)}` +
         `,"status":${record.httpStatus},"durationMs":${Math.round(record.durationMs * 1000) / 1000}`;
       if (record.rpcCode !== undefined) fields += `,"rpcCode":${JSON.stringify(record.rpcCode)}`;
       if (record.reason !== undefined) fields += `,"reason":${JSON.stringify(record.reason)}`;

@@ -5,11 +5,14 @@ import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, Outg
 import { performance } from "node:perf_hooks";
 import { DomainError } from "../core/errors/domain-error.js";
 import { productOf } from "./product.js";
+import { RecordedResponse } from "./recorded-response.js";
 import { requestIdFrom } from "./request-id.js";
 import type { RequestObserver, RequestRecord, Transport } from "./request-record.js";
 
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
+/** A response carrying the record of its request until it closes (the listener's do: recorded-response.ts). */
+type Recorded = { record?: RequestRecord | undefined };
 
 /**
  * The record of the call an RPC interceptor sees, in the call's context values: whatever path
@@ -23,7 +26,10 @@ export const requestRecordKey = createContextKey<RequestRecord | undefined>(unde
  * interceptor through the call's context values.
  */
 export interface RequestTracking {
-  /** Starts the record of a request (echoing its request id in `X-Request-Id`); ends it when the response closes. */
+  /**
+   * Starts the record of a request (echoing its request id in `X-Request-Id`: the listener's
+   * HTTP/1.1 response writes it with the head); ends it when the response closes.
+   */
   begin(request: Request, response: Response): RequestRecord;
   /** Names the RPC a request to a service path calls (a path no RPC serves stays `unmatched`). */
   rpc(record: RequestRecord, request: Request, path: string): void;
@@ -32,6 +38,8 @@ export interface RequestTracking {
    * `record.id` in its response headers); ends it when the stream closes.
    */
   beginStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string): RequestRecord;
+  /** Whether an observer serves requests inside a scope of its own (a tracer's span); when none does, callers may skip `serve` and its closure. */
+  readonly scoped: boolean;
   /** Runs `serve` inside the observers' scope of the request (a tracer's span), or just runs it when none has one. */
   serve(record: RequestRecord, headers: IncomingHttpHeaders, serve: () => void): void;
   /** The outermost Connect interceptor: records the RPC's code and refusal reason. */
@@ -76,16 +84,23 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
     record.durationMs = performance.now() - record.startedAt;
     for (const observer of observers) observer.end(record);
   };
+  // One listener for every response, which finds its record on the response: no closure each.
+  function responseClosed(this: Response & Recorded): void {
+    const record = this.record;
+    if (record === undefined) return;
+    this.record = undefined;
+    record.httpStatus = this.headersSent ? this.statusCode : 0;
+    if (record.transport !== "rest" && record.rpcCode === undefined && record.rpc !== undefined) record.rpcCode = earlyCode(record.httpStatus, this.getHeader("grpc-status"));
+    close(record);
+  }
 
   return {
     begin(request, response) {
       const record = open(request.headers["x-request-id"], "rest", request.method ?? "GET");
-      response.setHeader("x-request-id", record.id);
-      response.once("close", () => {
-        record.httpStatus = response.headersSent ? response.statusCode : 0;
-        if (record.transport !== "rest" && record.rpcCode === undefined && record.rpc !== undefined) record.rpcCode = earlyCode(record.httpStatus, response.getHeader("grpc-status"));
-        close(record);
-      });
+      // The listener's HTTP/1.1 response writes the id with the head; any other gets it set now.
+      if (!(response instanceof RecordedResponse)) response.setHeader("x-request-id", record.id);
+      (response as Recorded).record = record;
+      response.on("close", responseClosed);
       return record;
     },
     rpc(record, request, path) {
@@ -102,6 +117,7 @@ export function createRequestTracking(observers: readonly RequestObserver[], met
       });
       return record;
     },
+    scoped: scoping !== undefined,
     serve(record, headers, serve) {
       if (scoping === undefined) serve();
       else scoping.scope!(record, headers, serve);

@@ -2,6 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { Logger } from "../log.js";
+import { RecordedHttp2Response, RecordedResponse } from "../observe/recorded-response.js";
 import { drainLimitBytes, drainUnreadBody } from "./drain-unread-body.js";
 
 /** The client connection preface of HTTP/2 (RFC 9113 §3.4). */
@@ -88,8 +89,12 @@ export function createListener(handler: RequestHandler, options: ListenerOptions
     handler(request, response);
   };
 
-  const http1 = http.createServer({ headersTimeout: options.headersTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 30_000, keepAliveTimeout: 5_000 }, serve);
-  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 250 } }, serve);
+  // Responses that carry their request's record for the request tracking (src/observe/recorded-response.ts).
+  const http1 = http.createServer(
+    { headersTimeout: options.headersTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 30_000, keepAliveTimeout: 5_000, ServerResponse: RecordedResponse },
+    serve,
+  );
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 250 }, Http2ServerResponse: RecordedHttp2Response }, serve);
   // Streams the direct handler serves, counted with one listener shared by all (not a closure each).
   let directStreams = 0;
   const directClosed = () => void (directStreams -= 1);

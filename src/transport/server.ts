@@ -154,7 +154,8 @@ export function createServerRequestHandler(options: ServerOptions): ServerReques
     handle: (request, response) => {
       if (tracking === undefined) return route(request, response, undefined);
       const record = tracking.begin(request, response);
-      tracking.serve(record, request.headers, () => route(request, response, record));
+      if (tracking.scoped) tracking.serve(record, request.headers, () => route(request, response, record));
+      else route(request, response, record);
     },
     // A call that names an origin goes the compatibility path, through CORS (Node's gRPC clients send none).
     stream: (stream, headers) => headers.origin === undefined && unary.stream(stream, headers),

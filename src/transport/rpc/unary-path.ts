@@ -26,7 +26,7 @@ export interface UnaryPathOptions {
   /** Who sent a call (IP address, User-Agent), for the handler's context. */
   clientOf: ClientOf;
   /** Begins the record of each gRPC call served on the stream; none when requests are not tracked. */
-  tracking: Pick<RequestTracking, "beginStream" | "serve"> | undefined;
+  tracking: Pick<RequestTracking, "beginStream" | "scoped" | "serve"> | undefined;
   /** The timer of every call's deadline (tests inject a clock through it). */
   deadlines?: DeadlineSweep;
 }
@@ -100,7 +100,8 @@ export function createUnaryPath(options: UnaryPathOptions): UnaryPath {
         return true;
       }
       const record = tracking.beginStream(stream, headers, queryAt < 0 ? path : path.slice(0, queryAt));
-      tracking.serve(record, headers, () => serveGrpc(site, stream, headers, settings, record));
+      if (tracking.scoped) tracking.serve(record, headers, () => serveGrpc(site, stream, headers, settings, record));
+      else serveGrpc(site, stream, headers, settings, record);
       return true;
     },
   };
