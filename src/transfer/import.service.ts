@@ -10,7 +10,7 @@ import { readRecords } from "./record-stream.js";
 import { toStore } from "./stored-user.js";
 import type { TransferStore, UserToStore } from "./transfer.port.js";
 import type { TransferUser } from "./transfer-user.js";
-import { claimId, claimsOf } from "./unique-claims.js";
+import { claimId, claimsOf, repeatedClaim } from "./unique-claims.js";
 
 /** What an import reads and how. */
 export interface ImportOptions {
@@ -57,6 +57,14 @@ const conflicts: Record<string, string> = {
   emails_one_primary_idx: "more than one primary email",
   users_tenant_username_key: "the username belongs to another user",
   identities_provider_user_key: "a linked provider identity of the user belongs to another user",
+};
+
+/** The reason for a user holding one unique value twice, by the constraint the second copy would break. */
+const givenTwice: Record<string, string> = {
+  emails_tenant_address_key: "an email address is given twice",
+  phone_numbers_tenant_number_key: "a phone number is given twice",
+  webauthn_credentials_tenant_credential_key: "a WebAuthn credential id is given twice",
+  identities_provider_user_key: "a linked provider identity is given twice",
 };
 
 /** The product an imported user's `user.created` event names: the one whose clients the source served. */
@@ -142,7 +150,11 @@ export function createImportService<Tx>(options: ImportDeps<Tx>): ImportService 
           } else {
             firstLine.set(user.id, line);
             try {
-              toInsert.push({ line, user, row: toStore(user, tenantId, secrets, run.exportKey) });
+              const row = toStore(user, tenantId, secrets, run.exportKey);
+              // The database would refuse the second copy as if another user held it: said for what it is, in both runs.
+              const twice = repeatedClaim(claimsOf(row));
+              if (twice === undefined) toInsert.push({ line, user, row });
+              else hold(line, givenTwice[twice.constraint] ?? `a value is given twice (${twice.constraint})`);
             } catch (error) {
               if (!(error instanceof RecordRefused)) throw error;
               hold(line, error.message);
