@@ -24,8 +24,8 @@ export interface ImportOptions {
   batchSize?: number;
   /** Each refused record, as it is refused. */
   onRefused(line: number, reason: string): void;
-  /** Each user whose source id was not a UUID, with the id it has here (imported or already there). */
-  onMapped?(sourceId: string, userId: string): void;
+  /** Each user whose source id was not a UUID, with the id it has here (imported or already there) and its tenant's slug (a source id is mapped per access point). */
+  onMapped?(sourceId: string, userId: string, tenant: string): void;
   /** The counts so far, after each batch. */
   onProgress?(summary: ImportSummary): void;
   /** Who runs it, for the audit trail (the admin key's id, or the command line's operator). */
@@ -145,7 +145,7 @@ export function createImportService<Tx>(options: ImportDeps<Tx>): ImportService 
             if (existing.get(user.id) !== tenantId) hold(line, "the user id is taken by a user of another tenant");
             else {
               summary.unchanged += 1;
-              if (user.sourceId !== undefined) run.onMapped?.(user.sourceId, user.id);
+              if (user.sourceId !== undefined) run.onMapped?.(user.sourceId, user.id, user.tenant);
             }
           } else {
             firstLine.set(user.id, line);
@@ -164,7 +164,7 @@ export function createImportService<Tx>(options: ImportDeps<Tx>): ImportService 
         const stored = (entry: { user: TransferUser; row: UserToStore }) => {
           summary.imported += 1;
           if (run.dryRun) wouldExist.set(entry.row.id, entry.row.tenantId);
-          if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id);
+          if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id, entry.user.tenant);
         };
         if (run.dryRun) {
           // The conflicts the real run would meet, in file order: a value stored already, or claimed by an earlier user of the file.
@@ -198,7 +198,7 @@ export function createImportService<Tx>(options: ImportDeps<Tx>): ImportService 
                 if (constraint === "users_pkey") {
                   // Stored meanwhile by a concurrent import of the same file.
                   summary.unchanged += 1;
-                  if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id);
+                  if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id, entry.user.tenant);
                 } else hold(entry.line, constraint === undefined ? `the database refused the user (${codeOf(single)})` : (conflicts[constraint] ?? `the database refused the user (${constraint})`));
               }
             }
