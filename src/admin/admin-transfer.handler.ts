@@ -29,7 +29,7 @@ export interface AdminTransferDeps<Tx> {
 
 type ImportEvent =
   | { case: "refused"; value: { line: number; reason: string } }
-  | { case: "mapped"; value: { sourceId: string; userId: string } }
+  | { case: "mapped"; value: { sourceId: string; userId: string; tenant: string } }
   | { case: "summary"; value: { imported: number; unchanged: number; refused: number } };
 
 /** AdminService's ImportUsers and ExportUsers: the import and export commands over the admin API. */
@@ -59,7 +59,7 @@ export function createAdminTransferHandler<Tx>(deps: AdminTransferDeps<Tx>): Adm
             dryRun: request.dryRun,
             ...(exportKey === undefined ? {} : { exportKey }),
             onRefused: (line, reason) => push({ case: "refused", value: { line: line + offset, reason } }),
-            onMapped: (sourceId, userId) => push({ case: "mapped", value: { sourceId, userId } }),
+            onMapped: (sourceId, userId, tenant) => push({ case: "mapped", value: { sourceId, userId, tenant } }),
             actor: principalOf(context).keyId,
           })
           .then(

@@ -25,7 +25,7 @@ import type { Command } from "./parse.js";
 export async function importUsers(db: Kysely<Schema>, secrets: SecretBox, command: Extract<Command, { area: "import" }>): Promise<number> {
   const exportKey = command.totpKeyFile === undefined ? undefined : await readOperatorKey(command.totpKeyFile);
   const mapping = command.mappingOut === undefined ? undefined : createWriteStream(command.mappingOut, { flags: "w" });
-  if (mapping !== undefined) await write(mapping, "source_id,user_id\n");
+  if (mapping !== undefined) await write(mapping, "source_id,user_id,tenant\n");
   const service = createImportService({ store: createTransferStore(db), secrets, audit: auditOf(db) });
   const progress = createProgressPrinter({ write: (text) => process.stderr.write(text) });
   try {
@@ -35,9 +35,9 @@ export async function importUsers(db: Kysely<Schema>, secrets: SecretBox, comman
       dryRun: command.dryRun,
       ...(exportKey === undefined ? {} : { exportKey }),
       onRefused: (line, reason) => process.stderr.write(`line ${line}: refused: ${reason}\n`),
-      onMapped: (sourceId, userId) => {
+      onMapped: (sourceId, userId, tenant) => {
         // Buffered by the stream: a line per mapped user, tens of bytes each.
-        mapping?.write(`${csv(sourceId)},${userId}\n`);
+        mapping?.write(`${csv(sourceId)},${userId},${csv(tenant)}\n`);
       },
       onProgress: progress.update,
       actor: operator(),

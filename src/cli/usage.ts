@@ -20,7 +20,7 @@ Running servers on the same PostgreSQL database pick the change up within second
   formats: hanko, kratos, authenticator, authfi, tessera (docs/import/ describes each, with a sample)
   <file>                    JSON Lines or one JSON array of users, read as it streams (- reads stdin)
   --dry-run                 validate every record and print the counts; store nothing
-  --mapping-out FILE        write source id,Tessera id (CSV) for users whose ids were not UUIDs
+  --mapping-out FILE        write source id,Tessera id,tenant (CSV) for users whose ids were not UUIDs
   --totp-key-file KEYFILE   open TOTP secrets a Tessera export sealed under this key
 Safe to repeat and to interrupt: users already there (same id) are left unchanged; a refused
 record is reported with its line and reason and the others are imported.`,

@@ -10,7 +10,7 @@ import { readRecords } from "./record-stream.js";
 import { toStore } from "./stored-user.js";
 import type { TransferStore, UserToStore } from "./transfer.port.js";
 import type { TransferUser } from "./transfer-user.js";
-import { claimId, claimsOf } from "./unique-claims.js";
+import { claimId, claimsOf, repeatedClaim } from "./unique-claims.js";
 
 /** What an import reads and how. */
 export interface ImportOptions {
@@ -24,8 +24,8 @@ export interface ImportOptions {
   batchSize?: number;
   /** Each refused record, as it is refused. */
   onRefused(line: number, reason: string): void;
-  /** Each user whose source id was not a UUID, with the id it has here (imported or already there). */
-  onMapped?(sourceId: string, userId: string): void;
+  /** Each user whose source id was not a UUID, with the id it has here (imported or already there) and its tenant's slug (a source id is mapped per access point). */
+  onMapped?(sourceId: string, userId: string, tenant: string): void;
   /** The counts so far, after each batch. */
   onProgress?(summary: ImportSummary): void;
   /** Who runs it, for the audit trail (the admin key's id, or the command line's operator). */
@@ -57,6 +57,14 @@ const conflicts: Record<string, string> = {
   emails_one_primary_idx: "more than one primary email",
   users_tenant_username_key: "the username belongs to another user",
   identities_provider_user_key: "a linked provider identity of the user belongs to another user",
+};
+
+/** The reason for a user holding one unique value twice, by the constraint the second copy would break. */
+const givenTwice: Record<string, string> = {
+  emails_tenant_address_key: "an email address is given twice",
+  phone_numbers_tenant_number_key: "a phone number is given twice",
+  webauthn_credentials_tenant_credential_key: "a WebAuthn credential id is given twice",
+  identities_provider_user_key: "a linked provider identity is given twice",
 };
 
 /** The product an imported user's `user.created` event names: the one whose clients the source served. */
@@ -137,12 +145,16 @@ export function createImportService<Tx>(options: ImportDeps<Tx>): ImportService 
             if (existing.get(user.id) !== tenantId) hold(line, "the user id is taken by a user of another tenant");
             else {
               summary.unchanged += 1;
-              if (user.sourceId !== undefined) run.onMapped?.(user.sourceId, user.id);
+              if (user.sourceId !== undefined) run.onMapped?.(user.sourceId, user.id, user.tenant);
             }
           } else {
             firstLine.set(user.id, line);
             try {
-              toInsert.push({ line, user, row: toStore(user, tenantId, secrets, run.exportKey) });
+              const row = toStore(user, tenantId, secrets, run.exportKey);
+              // The database would refuse the second copy as if another user held it: said for what it is, in both runs.
+              const twice = repeatedClaim(claimsOf(row));
+              if (twice === undefined) toInsert.push({ line, user, row });
+              else hold(line, givenTwice[twice.constraint] ?? `a value is given twice (${twice.constraint})`);
             } catch (error) {
               if (!(error instanceof RecordRefused)) throw error;
               hold(line, error.message);
@@ -152,7 +164,7 @@ export function createImportService<Tx>(options: ImportDeps<Tx>): ImportService 
         const stored = (entry: { user: TransferUser; row: UserToStore }) => {
           summary.imported += 1;
           if (run.dryRun) wouldExist.set(entry.row.id, entry.row.tenantId);
-          if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id);
+          if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id, entry.user.tenant);
         };
         if (run.dryRun) {
           // The conflicts the real run would meet, in file order: a value stored already, or claimed by an earlier user of the file.
@@ -186,7 +198,7 @@ export function createImportService<Tx>(options: ImportDeps<Tx>): ImportService 
                 if (constraint === "users_pkey") {
                   // Stored meanwhile by a concurrent import of the same file.
                   summary.unchanged += 1;
-                  if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id);
+                  if (entry.user.sourceId !== undefined) run.onMapped?.(entry.user.sourceId, entry.user.id, entry.user.tenant);
                 } else hold(entry.line, constraint === undefined ? `the database refused the user (${codeOf(single)})` : (conflicts[constraint] ?? `the database refused the user (${constraint})`));
               }
             }

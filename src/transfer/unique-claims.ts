@@ -24,3 +24,14 @@ export function claimsOf(user: UserToStore): UniqueClaim[] {
 export function claimId(claim: UniqueClaim): string {
   return `${claim.constraint} ${claim.key}`;
 }
+
+/** The first claim the user makes twice (one value written two ways: a phone number with spaces, a credential id in two base64url spellings), if any. */
+export function repeatedClaim(claims: UniqueClaim[]): UniqueClaim | undefined {
+  const seen = new Set<string>();
+  for (const claim of claims) {
+    const id = claimId(claim);
+    if (seen.has(id)) return claim;
+    seen.add(id);
+  }
+  return undefined;
+}

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminService } from "../../gen/es/tessera/admin/v1/admin_pb.js";
 import { AdminServiceService } from "../../gen/grpc-js/tessera/admin/v1/admin.js";
+import { createAccessPoint } from "../authfi/authfi-client.js";
 import { rest } from "../harness/rest.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { argon2id, exportText, origin } from "../transfer/transfer-harness.js";
@@ -16,6 +17,7 @@ import { adminKey } from "./admin-client.js";
 // they come, the export's pages; refusals of bad arguments and of a missing admin key.
 
 let server: TestServer;
+let shops: string[];
 const password = "admin import password 1";
 const transports = ["grpc", "connect-json", "connect-binary"] as const;
 type Transport = (typeof transports)[number];
@@ -56,7 +58,9 @@ async function stream(transport: Transport, method: "importUsers" | "exportUsers
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ ORIGIN: origin, RP_NAME: "Example", HANKO_PASSWORDS_ENABLED: "true", ADMIN_API_KEY: adminKey });
+  const shop = `shop${randomBytes(5).toString("hex")}`;
+  server = await startTestServer({ ORIGIN: origin, RP_NAME: "Example", HANKO_PASSWORDS_ENABLED: "true", ADMIN_API_KEY: adminKey, AUTHFI_ACCESS_POINT: shop, AUTHFI_API_KEY: randomBytes(16).toString("hex") });
+  shops = [shop, (await createAccessPoint(server, { slug: `other${randomBytes(5).toString("hex")}` })).slug];
 });
 afterAll(async () => {
   for (const client of grpcClients) client.close();
@@ -79,13 +83,24 @@ describe.each(transports)("ImportUsers and ExportUsers over %s", (transport) => 
     expect(first.messages).toEqual(
       expect.arrayContaining([
         { refused: { line: 103, reason: "neither email nor phone" } },
-        { mapped: { sourceId: legacy, userId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-/) } },
+        { mapped: { sourceId: legacy, userId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-/), tenant: "default" } },
       ]),
     );
     expect(first.messages.at(-1)).toEqual({ summary: { imported: 2, refused: 1 } });
     const again = await stream(transport, "importUsers", { format: "authenticator", records, firstLine: 101 });
     expect(again.ok && again.messages.at(-1)).toEqual({ summary: { unchanged: 2, refused: 1 } });
     expect((await rest(server.url, "POST", "/api/v1/login", { body: { email: `admin-${id}@example.com`, password } })).status).toBe(200);
+  });
+
+  it("names the access point of each mapped AuthFi id: the same id in two access points is two users", async () => {
+    const source = `authfi-${randomUUID()}`;
+    const records = shops.map((slug) => JSON.stringify({ access_point: slug, id: source, name: `alan-${transport}` })).join("\n");
+    const imported = await stream(transport, "importUsers", { format: "authfi", records });
+    if (!imported.ok) throw new Error(imported.message);
+    const mapped = imported.messages.flatMap((message) => (message.mapped === undefined ? [] : [message.mapped as { sourceId: string; userId: string; tenant: string }]));
+    expect(mapped.map(({ sourceId, tenant }) => ({ sourceId, tenant }))).toEqual(shops.map((tenant) => ({ sourceId: source, tenant })));
+    expect(new Set(mapped.map((entry) => entry.userId)).size).toBe(2);
+    expect(imported.messages.at(-1)).toEqual({ summary: { imported: 2 } });
   });
 
   it("validates a dry run without storing", async () => {

@@ -58,8 +58,8 @@ describe("tessera import and export as commands", () => {
     expect(first).toMatchObject({ code: 1, stdout: "2 imported, 0 unchanged, 1 refused\n" });
     expect(first.stderr).toContain("line 3: refused: neither email nor phone\n");
     const lines = (await readFile(mapping, "utf8")).split("\n");
-    expect(lines[0]).toBe("source_id,user_id");
-    expect(lines[1]).toMatch(new RegExp(`^"legacy,""[0-9a-f-]{36}""",[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`));
+    expect(lines[0]).toBe("source_id,user_id,tenant");
+    expect(lines[1]).toMatch(new RegExp(`^"legacy,""[0-9a-f-]{36}""",[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12},default$`));
     expect(lines.slice(2)).toEqual([""]);
     const second = await tessera("import", "authenticator", join(dir, "users.jsonl"), "--mapping-out", mapping);
     expect(second).toMatchObject({ code: 1, stdout: "0 imported, 2 unchanged, 1 refused\n" });

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/admin/v1/transfer.proto.
  */
 export const file_tessera_admin_v1_transfer: GenFile = /*@__PURE__*/
-  fileDesc("Ch90ZXNzZXJhL2FkbWluL3YxL3RyYW5zZmVyLnByb3RvEhB0ZXNzZXJhLmFkbWluLnYxImwKEkltcG9ydFVzZXJzUmVxdWVzdBIOCgZmb3JtYXQYASABKAkSDwoHcmVjb3JkcxgCIAEoCRISCgpmaXJzdF9saW5lGAMgASgNEg8KB2RyeV9ydW4YBCABKAgSEAoIdG90cF9rZXkYBSABKAwiuQEKE0ltcG9ydFVzZXJzUmVzcG9uc2USMgoHcmVmdXNlZBgBIAEoCzIfLnRlc3NlcmEuYWRtaW4udjEuSW1wb3J0UmVmdXNhbEgAEjEKBm1hcHBlZBgCIAEoCzIfLnRlc3NlcmEuYWRtaW4udjEuSW1wb3J0TWFwcGluZ0gAEjIKB3N1bW1hcnkYAyABKAsyHy50ZXNzZXJhLmFkbWluLnYxLkltcG9ydFN1bW1hcnlIAEIHCgVldmVudCItCg1JbXBvcnRSZWZ1c2FsEgwKBGxpbmUYASABKA0SDgoGcmVhc29uGAIgASgJIjMKDUltcG9ydE1hcHBpbmcSEQoJc291cmNlX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkiRQoNSW1wb3J0U3VtbWFyeRIQCghpbXBvcnRlZBgBIAEoDRIRCgl1bmNoYW5nZWQYAiABKA0SDwoHcmVmdXNlZBgDIAEoDSIoChJFeHBvcnRVc2Vyc1JlcXVlc3QSEgoKcmVzZWFsX2tleRgBIAEoDCIkChNFeHBvcnRVc2Vyc1Jlc3BvbnNlEg0KBWxpbmVzGAEgAygJYgZwcm90bzM");
+  fileDesc("Ch90ZXNzZXJhL2FkbWluL3YxL3RyYW5zZmVyLnByb3RvEhB0ZXNzZXJhLmFkbWluLnYxImwKEkltcG9ydFVzZXJzUmVxdWVzdBIOCgZmb3JtYXQYASABKAkSDwoHcmVjb3JkcxgCIAEoCRISCgpmaXJzdF9saW5lGAMgASgNEg8KB2RyeV9ydW4YBCABKAgSEAoIdG90cF9rZXkYBSABKAwiuQEKE0ltcG9ydFVzZXJzUmVzcG9uc2USMgoHcmVmdXNlZBgBIAEoCzIfLnRlc3NlcmEuYWRtaW4udjEuSW1wb3J0UmVmdXNhbEgAEjEKBm1hcHBlZBgCIAEoCzIfLnRlc3NlcmEuYWRtaW4udjEuSW1wb3J0TWFwcGluZ0gAEjIKB3N1bW1hcnkYAyABKAsyHy50ZXNzZXJhLmFkbWluLnYxLkltcG9ydFN1bW1hcnlIAEIHCgVldmVudCItCg1JbXBvcnRSZWZ1c2FsEgwKBGxpbmUYASABKA0SDgoGcmVhc29uGAIgASgJIkMKDUltcG9ydE1hcHBpbmcSEQoJc291cmNlX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSDgoGdGVuYW50GAMgASgJIkUKDUltcG9ydFN1bW1hcnkSEAoIaW1wb3J0ZWQYASABKA0SEQoJdW5jaGFuZ2VkGAIgASgNEg8KB3JlZnVzZWQYAyABKA0iKAoSRXhwb3J0VXNlcnNSZXF1ZXN0EhIKCnJlc2VhbF9rZXkYASABKAwiJAoTRXhwb3J0VXNlcnNSZXNwb25zZRINCgVsaW5lcxgBIAMoCWIGcHJvdG8z");
 
 /**
  * ImportUsersRequest carries one chunk of an import file. A file larger than one request
@@ -156,6 +156,14 @@ export type ImportMapping = Message<"tessera.admin.v1.ImportMapping"> & {
    * @generated from field: string user_id = 2;
    */
   userId: string;
+
+  /**
+   * The slug of the user's tenant (`default`, or an AuthFi access point): the same source id may
+   * name a user in two access points, each mapped to an id of its own.
+   *
+   * @generated from field: string tenant = 3;
+   */
+  tenant: string;
 };
 
 /**

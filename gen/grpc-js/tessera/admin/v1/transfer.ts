@@ -60,6 +60,11 @@ export interface ImportMapping {
   sourceId: string;
   /** Tessera's user id (UUID). */
   userId: string;
+  /**
+   * The slug of the user's tenant (`default`, or an AuthFi access point): the same source id may
+   * name a user in two access points, each mapped to an id of its own.
+   */
+  tenant: string;
 }
 
 /** ImportSummary counts what the import did (in a dry run: would do). */
@@ -425,7 +430,7 @@ export const ImportRefusal: MessageFns<ImportRefusal> = {
 };
 
 function createBaseImportMapping(): ImportMapping {
-  return { sourceId: "", userId: "" };
+  return { sourceId: "", userId: "", tenant: "" };
 }
 
 export const ImportMapping: MessageFns<ImportMapping> = {
@@ -435,6 +440,9 @@ export const ImportMapping: MessageFns<ImportMapping> = {
     }
     if (message.userId !== "") {
       writer.uint32(18).string(message.userId);
+    }
+    if (message.tenant !== "") {
+      writer.uint32(26).string(message.tenant);
     }
     return writer;
   },
@@ -468,6 +476,14 @@ export const ImportMapping: MessageFns<ImportMapping> = {
             message.userId = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -492,6 +508,7 @@ export const ImportMapping: MessageFns<ImportMapping> = {
         : isSet(object.user_id)
         ? globalThis.String(object.user_id)
         : "",
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
     };
   },
 
@@ -503,6 +520,9 @@ export const ImportMapping: MessageFns<ImportMapping> = {
     if (message.userId !== "") {
       obj.userId = message.userId;
     }
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
     return obj;
   },
 
@@ -513,6 +533,7 @@ export const ImportMapping: MessageFns<ImportMapping> = {
     const message = createBaseImportMapping();
     message.sourceId = object.sourceId ?? "";
     message.userId = object.userId ?? "";
+    message.tenant = object.tenant ?? "";
     return message;
   },
 };
