@@ -15,6 +15,14 @@ export interface AuditLog<Tx> {
   recordMany(tx: Tx, events: readonly AuditEventInput[]): Promise<void>;
   /** Records `event` in a transaction of its own, for an act that has none (a limit's single statement). */
   recordAlone(event: AuditEventInput): Promise<void>;
+  /**
+   * Runs `work` (a part of the transaction `tx`), holding back the events recorded in `tx`
+   * meanwhile, and writes them at its end in one statement, still in `tx`: the acts of one
+   * transaction written by different services (a passkey login's `login.succeeded` and its
+   * `session.issued`) pay one round trip for their trail. When `work` throws, they are dropped
+   * with the transaction it rolls back.
+   */
+  together<T>(tx: Tx, work: () => Promise<T>): Promise<T>;
 }
 
 /** What the log needs. */
@@ -50,10 +58,36 @@ export function createAuditLog<Tx>(deps: AuditLogDeps<Tx>): AuditLog<Tx> {
       details: Object.fromEntries(Object.entries(event.details ?? {}).map(([key, value]) => [key, typeof value === "string" ? clip(value) : value])),
     };
   };
+  // The events held back by `together`, per transaction (a transaction handle is an object).
+  const held = new WeakMap<object, NewAuditEvent[]>();
+  const heldIn = (tx: Tx) => (typeof tx === "object" && tx !== null ? held.get(tx) : undefined);
   return {
-    record: (tx, event) => store.insert(tx, toRow(event)),
-    recordMany: (tx, events) => store.insertMany(tx, events.map(toRow)),
+    async record(tx, event) {
+      const waiting = heldIn(tx);
+      if (waiting === undefined) return store.insert(tx, toRow(event));
+      waiting.push(toRow(event));
+    },
+    async recordMany(tx, events) {
+      const waiting = heldIn(tx);
+      if (waiting === undefined) return store.insertMany(tx, events.map(toRow));
+      waiting.push(...events.map(toRow));
+    },
     recordAlone: (event) => store.insertAlone(toRow(event)),
+    async together<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
+      // No handle to key on, or already held back by an outer call: the events go where they would.
+      if (typeof tx !== "object" || tx === null || held.has(tx)) return work();
+      const waiting: NewAuditEvent[] = [];
+      held.set(tx, waiting);
+      let value: T;
+      try {
+        value = await work();
+      } finally {
+        held.delete(tx);
+      }
+      if (waiting.length === 1) await store.insert(tx, waiting[0]!);
+      else await store.insertMany(tx, waiting);
+      return value;
+    },
   };
 }
 
@@ -63,7 +97,7 @@ function clip(value: string | undefined): string | null {
 }
 
 /** An audit log that records nothing (unit tests of mechanics that do not check the trail). */
-export const noAudit: AuditLog<never> & AuditLog<unknown> = { record: async () => {}, recordMany: async () => {}, recordAlone: async () => {} };
+export const noAudit: AuditLog<never> & AuditLog<unknown> = { record: async () => {}, recordMany: async () => {}, recordAlone: async () => {}, together: (_tx, work) => work() };
 
 /** The reason a refusal carries (a DomainError's), or a generic one. */
 export function reasonOf(error: unknown): string {

@@ -69,7 +69,7 @@ describe("session tokens", () => {
   it("records a revocation with the session's user, and nothing when no live session was revoked", async () => {
     const store = memoryStore();
     const events: Array<{ type: string; userId?: string | null }> = [];
-    const audit = { record: (_tx: unknown, event: { type: string; userId?: string | null }) => (events.push(event), Promise.resolve()), recordMany: () => Promise.reject(new Error("unexpected")), recordAlone: () => Promise.reject(new Error("unexpected")) };
+    const audit = { record: (_tx: unknown, event: { type: string; userId?: string | null }) => (events.push(event), Promise.resolve()), recordMany: () => Promise.reject(new Error("unexpected")), recordAlone: () => Promise.reject(new Error("unexpected")), together: <T>(_tx: unknown, work: () => Promise<T>) => work() };
     const sessions = createSessionTokens({ store, keys, lifetime: 600, clock: fakeClock(Date.UTC(2026, 11, 1)), policy, audit, product: "hanko" });
     const issued = await sessions.issue(userId);
     await sessions.revoke(issued.sessionId);

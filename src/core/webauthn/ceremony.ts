@@ -292,8 +292,11 @@ export function createWebauthnCeremony(deps: {
     return transaction(async (tx) => {
       if (!(await credentialsIn(tx).recordSignCount(credential.id, credential.signCount, newCounter, now))) throw refuse("login", "counter");
       const used: WebauthnCredential = { ...credential, signCount: newCounter, lastUsedAt: now, updatedAt: now };
-      await record(tx, { type: "login.succeeded", outcome: "success", product, tenantId, userId: used.userId, details: { factor: "webauthn", purpose, credential_id: used.credentialId } });
-      return { credential: used, value: await then(tx, used) };
+      // The login's event and those of the product's issue (session.issued) go in one statement.
+      return audit.together(tx, async () => {
+        await record(tx, { type: "login.succeeded", outcome: "success", product, tenantId, userId: used.userId, details: { factor: "webauthn", purpose, credential_id: used.credentialId } });
+        return { credential: used, value: await then(tx, used) };
+      });
     });
   }
 }

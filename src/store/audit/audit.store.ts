@@ -3,7 +3,11 @@ import type { AuditEvent, AuditEventType, AuditOutcome, AuditProduct } from "../
 import type { AuditFilter, AuditReader, AuditStore, NewAuditEvent } from "../../core/audit/audit.port.js";
 import type { AuditEventTable, Schema } from "../schema.js";
 
-/** The channel a committed event is announced on (payload: its sequence), for live watches on every replica. */
+/**
+ * The channel committed events are announced on, for live watches on every replica. The payload
+ * is empty, the same for every event, so PostgreSQL folds a transaction's announcements into
+ * one notification: a watch reads from its last sequence, not from the payload.
+ */
 export const auditChannel = "tessera_audit";
 
 /** The body a webhook receives for an event (Standard Webhooks: `type`, `timestamp`, `data`). */
@@ -40,7 +44,7 @@ async function insertEvent(executor: Kysely<Schema>, event: NewAuditEvent): Prom
       insert into audit_events (id, tenant_id, occurred_at, type, outcome, product, user_id, reason, client_ip, user_agent, actor, details)
       values (${event.id}, ${event.tenantId}, ${event.occurredAt}, ${event.type}, ${event.outcome}, ${event.product}, ${event.userId},
               ${event.reason}, ${event.clientIp}, ${event.userAgent}, ${event.actor}, ${JSON.stringify(event.details)}::jsonb)
-      returning sequence),
+),
     queued as (
       insert into outbox (tenant_id, channel, recipient, subject, body, ordering_key)
       select webhook.tenant_id, 'webhook', webhook.id::text, ${event.id}, ${webhookPayload(event)},
@@ -53,7 +57,7 @@ async function insertEvent(executor: Kysely<Schema>, event: NewAuditEvent): Prom
       insert into webhook_deliveries (id, webhook_id, event_id)
       select id, recipient::uuid, ${event.id} from queued
       returning 1)
-    select pg_notify(${auditChannel}, (select sequence::text from event)),
+    select pg_notify(${auditChannel}, ''),
            case when (select count(*) from logged) > 0 then pg_notify('tessera_outbox', '') end`.execute(executor);
 }
 
@@ -75,7 +79,7 @@ async function insertEvents(executor: Kysely<Schema>, events: readonly NewAuditE
     event as (
       insert into audit_events (id, tenant_id, occurred_at, type, outcome, product, user_id, reason, client_ip, user_agent, actor, details)
       select id, tenant_id, occurred_at, type, outcome, product, user_id, reason, client_ip, user_agent, actor, details from given
-      returning sequence),
+),
     queued as (
       insert into outbox (tenant_id, channel, recipient, subject, body, ordering_key)
       select webhook.tenant_id, 'webhook', webhook.id::text, given.id::text, given.payload,
@@ -88,7 +92,7 @@ async function insertEvents(executor: Kysely<Schema>, events: readonly NewAuditE
       insert into webhook_deliveries (id, webhook_id, event_id)
       select id, recipient::uuid, subject::uuid from queued
       returning 1)
-    select pg_notify(${auditChannel}, (select max(sequence)::text from event)),
+    select pg_notify(${auditChannel}, ''),
            case when (select count(*) from logged) > 0 then pg_notify('tessera_outbox', '') end`.execute(executor);
 }
 
