@@ -1,10 +1,10 @@
 import type { Challenges } from "../../core/challenge/challenge.service.js";
-import { noAudit, reasonOf, recordOutcome, type AuditLog } from "../../core/audit/audit.service.js";
-import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
+import { loginEndingInSession, type IssueAfterLogin } from "../../core/audit/login-outcome.js";
+import { DomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import type { IdentityStore } from "../../core/identity/identity.port.js";
-import type { IssueAfterLogin } from "./issue-after-login.js";
 import { hankoLimits, passcodePolicy } from "./policy.js";
 
 /** A passcode as Hanko answers it. */
@@ -87,13 +87,7 @@ export function createPasscodeService<Tx>(deps: {
       // Wrong codes count per user across passcodes too: new passcodes must not buy guesses.
       const { challenge } = owner === undefined || owner === null ? await answer() : await limits.guard([[["user", owner], hankoLimits.passcodeGuesses]], ["PASSCODE_INVALID", "PASSCODE_EXHAUSTED"], answer);
       const passcode = toPasscode(challenge);
-      const event = { product: "hanko", userId: passcode.userId, details: { factor: "passcode" } } as const;
-      const issued = await recordOutcome(
-        audit,
-        () => issue(passcode.userId, (tx) => audit.record(tx as Tx, { type: "login.succeeded", outcome: "success", ...event })),
-        () => undefined,
-        (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", reason: reasonOf(error), ...event } : undefined),
-      );
+      const issued = await loginEndingInSession(audit, { product: "hanko", factor: "passcode", userId: passcode.userId }, async () => passcode.userId, issue);
       return { passcode, issued };
     },
   };

@@ -1,6 +1,7 @@
 import type { HankoConfig } from "../../config/config.js";
-import { noAudit, reasonOf, recordOutcome, type AuditLog } from "../../core/audit/audit.service.js";
-import { DomainError, isDomainError } from "../../core/errors/domain-error.js";
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
+import { loginEndingInSession, type IssueAfterLogin } from "../../core/audit/login-outcome.js";
+import { DomainError } from "../../core/errors/domain-error.js";
 import { requireUuid } from "../../core/errors/uuid.js";
 import type { IdentityStore } from "../../core/identity/identity.port.js";
 import type { PasswordCheck } from "../../core/password/password-check.js";
@@ -8,11 +9,9 @@ import { hashPassword } from "../../core/password/password-hash.js";
 import type { PasswordStore } from "./hanko.port.js";
 import type { Limiter } from "../../core/limit/limit.service.js";
 import { hankoLimits } from "./policy.js";
-import type { IssueAfterLogin } from "./issue-after-login.js";
 
 /** The longest password accepted: argon2 takes more, but Hanko (bcrypt) caps it at 72. */
 export const maxPasswordLength = 72;
-
 
 /** Passwords: checked (and legacy hashes upgraded) by the core password check, set as argon2id. */
 export interface PasswordService {
@@ -44,7 +43,6 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
       });
     }
   };
-  const succeeded = (userId: string) => ({ type: "login.succeeded", outcome: "success", product: "hanko", userId, details: { factor: "password" } }) as const;
   return {
     async verifyLogin(userId, password, username, issue) {
       enabled();
@@ -62,15 +60,7 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
             if ((await deps.passwordCheck.check(found, password, `username:${name}`)) !== "matches" || found === undefined) throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
             return found;
           });
-        return recordOutcome(
-          audit,
-          async () => {
-            const id = await byName();
-            return issue(id, (tx) => audit.record(tx, succeeded(id)));
-          },
-          () => undefined,
-          (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", product: "hanko", ...(found === undefined ? {} : { userId: found }), reason: reasonOf(error), details: { factor: "password" } } : undefined),
-        );
+        return loginEndingInSession(audit, { product: "hanko", factor: "password", ...(found === undefined ? {} : { userId: found }) }, byName, issue);
       }
       const id = requireUuid(userId, "user_id");
       // Wrong passwords count against the user id whether or not a user has it: the same answers either way.
@@ -79,12 +69,7 @@ export function createPasswordService<Tx>(deps: { identities: IdentityStore<Tx>;
           if ((await deps.passwordCheck.check(id, password)) !== "matches") throw new DomainError("INVALID_CREDENTIALS", "unauthenticated", "Unauthorized");
           return id;
         });
-      return recordOutcome(
-        audit,
-        async () => issue(await login(), (tx) => audit.record(tx, succeeded(id))),
-        () => undefined,
-        (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", product: "hanko", userId: id, reason: reasonOf(error), details: { factor: "password" } } : undefined),
-      );
+      return loginEndingInSession(audit, { product: "hanko", factor: "password", userId: id }, login, issue);
     },
     async setPassword(sessionUserId, userId, password) {
       enabled();

@@ -1,5 +1,5 @@
-import { noAudit, reasonOf, recordOutcome, type AuditLog } from "../../core/audit/audit.service.js";
-import { isDomainError } from "../../core/errors/domain-error.js";
+import { noAudit, type AuditLog } from "../../core/audit/audit.service.js";
+import { loginEndingInSession } from "../../core/audit/login-outcome.js";
 import type { IssuedSession, SessionTokens } from "../../core/session/session-token.service.js";
 
 /** The session a one-time token was exchanged for, and its user. */
@@ -18,18 +18,7 @@ export function createTokenExchange(deps: { consume(value: string): Promise<stri
   const audit = deps.audit ?? noAudit;
   return {
     async exchange(value) {
-      let userId: string | undefined;
-      return recordOutcome(
-        audit,
-        async () => {
-          const id = await deps.consume(value);
-          userId = id;
-          const session = await deps.tokens.issue(id, (tx) => audit.record(tx, { type: "login.succeeded", outcome: "success", product: "hanko", userId: id, details: { factor: "thirdparty" } }));
-          return { userId: id, session };
-        },
-        () => undefined,
-        (error) => (isDomainError(error) ? { type: "login.failed", outcome: "failure", product: "hanko", userId: userId ?? null, reason: reasonOf(error), details: { factor: "thirdparty" } } : undefined),
-      );
+      return loginEndingInSession(audit, { product: "hanko", factor: "thirdparty" }, () => deps.consume(value), async (userId, recordLogin) => ({ userId, session: await deps.tokens.issue(userId, recordLogin) }));
     },
   };
 }
