@@ -93,7 +93,8 @@ async function sendUndeliverable(server: TestServer, recipient: string, body: st
   await server.app.database.db.transaction().execute((tx) => enqueueMessage(tx, { tenantId: defaultTenantId, channel: "email", recipient, subject: "Code", body }));
   server.app.outbox.nudge();
   const row = () => server.app.database.db.selectFrom("outbox").select(["attempts", "sent_at", "last_error"]).where("recipient", "=", recipient).executeTakeFirstOrThrow();
-  await expect.poll(async () => (await row()).attempts > 0 || server.logs.some((line) => line.includes(body))).toBe(true);
+  // The attempt is counted when the message is claimed and its error written after: wait for both.
+  await expect.poll(async () => ((found) => found.attempts > 0 && found.last_error !== null)(await row()) || server.logs.some((line) => line.includes(body))).toBe(true);
   return { row: await row(), leaks: server.logs.filter((line) => line.includes(recipient) || line.includes(body)) };
 }
 
